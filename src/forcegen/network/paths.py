@@ -1,0 +1,283 @@
+"""Travel-time engine on :mod:`scipy.sparse.csgraph`: matrices, nearest facility, routes.
+
+Signatures follow networkx: the graph first, then the nodes, then ``weight`` and ``cutoff``.
+Nodes are given by id (``str``) or position (``int``). Unreachable pairs and pairs beyond the
+cutoff are ``inf`` in the results, never dropped, so callers can report them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context, shared_memory
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from forcegen.exceptions import NetworkInputError
+from forcegen.network._contract import contract
+from forcegen.network._graph import NodeRef, TransportGraph
+
+__all__ = ["Route", "nearest_facility", "route", "travel_times"]
+
+# Below this many nodes, or with few sources, plain Dijkstra is already fast and contraction
+# would only add overhead.
+_CONTRACT_MIN_NODES = 20_000
+_CONTRACT_MIN_SOURCES = 8
+# Contraction pays only if the core is clearly smaller than the graph.
+_CONTRACT_MAX_RATIO = 0.8
+
+Nodes = NodeRef | Iterable[NodeRef] | NDArray[Any]
+
+
+def _rows_to_shm(args: tuple[str, tuple[int, int], int, NDArray[np.int64], float | None]) -> None:
+    """Worker: Dijkstra for some sources, written straight into shared memory."""
+    name, shape, row0, src, limit = args
+    shm = shared_memory.SharedMemory(name=name)
+    try:
+        out: NDArray[np.float64] = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
+        out[row0 : row0 + src.size] = dijkstra(
+            _WORKER_MATRIX, directed=True, indices=src, limit=np.inf if limit is None else limit
+        )
+    finally:
+        shm.close()
+
+
+_WORKER_MATRIX: Any = None
+
+
+def _init_worker(m: sp.csr_array) -> None:
+    global _WORKER_MATRIX
+    _WORKER_MATRIX = m
+
+
+def _many(
+    m: sp.csr_array, src: NDArray[np.int64], cutoff: float | None, workers: int
+) -> NDArray[np.float64]:
+    """Distances from ``src`` to every node of ``m``, optionally over several processes."""
+    limit = np.inf if cutoff is None else float(cutoff)
+    if workers <= 1 or src.size < 2 * workers:
+        return np.asarray(dijkstra(m, directed=True, indices=src, limit=limit), dtype=float)
+    shape = (int(src.size), int(m.shape[0]))
+    shm = shared_memory.SharedMemory(create=True, size=max(8, shape[0] * shape[1] * 8))
+    try:
+        chunks = np.array_split(np.arange(src.size), workers * 2)
+        jobs = [(shm.name, shape, int(ch[0]), src[ch], cutoff) for ch in chunks if ch.size]
+        # fork shares the matrix with the workers without pickling it
+        ctx = get_context("fork" if os.name == "posix" else "spawn")
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(m,)) as ex:
+            list(ex.map(_rows_to_shm, jobs))
+        return np.array(np.ndarray(shape, dtype=np.float64, buffer=shm.buf))
+    finally:
+        shm.close()
+        shm.unlink()
+
+
+def travel_times(
+    G: TransportGraph,
+    sources: Nodes,
+    targets: Nodes | None = None,
+    *,
+    weight: str = "hours",
+    cutoff: float | None = None,
+    workers: int = 1,
+) -> NDArray[np.float64]:
+    """Shortest travel times from each source to each target.
+
+    Parameters
+    ----------
+    G
+        The network.
+    sources
+        Node ids or positions (one or many).
+    targets
+        Node ids or positions; ``None`` means every node of ``G`` in position order.
+    weight
+        ``"hours"`` (default) or ``"km"``.
+    cutoff
+        Stop searching beyond this value; farther pairs are ``inf``.
+    workers
+        Processes to spread the sources over (``1``: this process only).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(sources), len(targets))`` array (``n_nodes`` columns without targets); ``inf``
+        where a target cannot be reached (within ``cutoff``).
+
+    Notes
+    -----
+    Large graphs with many sources are first reduced to their junctions
+    (:mod:`forcegen.network._contract`); the answer is exact either way.
+
+    Examples
+    --------
+    >>> G = TransportGraph.from_edges(["a", "b", "c", "d"], [0, 1, 2, 3], [0, 0, 0, 0],
+    ...                               ["a", "b", "c"], ["b", "c", "a"], [1.0, 2.0, 5.0])
+    >>> travel_times(G, ["a"], ["b", "c", "d"])
+    array([[ 1.,  3., inf]])
+    >>> travel_times(G, ["a"], cutoff=2.0)
+    array([[ 0.,  1., inf, inf]])
+    """
+    src = G.indices(sources)
+    tgt = None if targets is None else G.indices(targets)
+    if cutoff is not None and not cutoff >= 0:
+        raise NetworkInputError(f"cutoff must be >= 0, got {cutoff}")
+    m = G.matrix(weight)
+    n = G.n_nodes
+    ncols = n if tgt is None else int(tgt.size)
+    if src.size == 0:
+        return np.zeros((0, ncols))
+    if cutoff is None and n >= _CONTRACT_MIN_NODES and src.size >= _CONTRACT_MIN_SOURCES:
+        con = contract(m, np.unique(src))
+        if con.ratio <= _CONTRACT_MAX_RATIO:
+            out = np.empty((src.size, ncols))
+            dc_all = _many(con.matrix, con.core_pos[src], None, workers)
+            # Fill in row blocks so temporaries stay small.
+            for lo in range(0, src.size, 64):
+                con.fill(dc_all[lo : lo + 64], out[lo : lo + 64], tgt)
+            return out
+    d = _many(m, src, cutoff, workers)
+    return d if tgt is None else d[:, tgt]
+
+
+def nearest_facility(
+    G: TransportGraph,
+    facilities: Nodes,
+    *,
+    weight: str = "hours",
+    cutoff: float | None = None,
+    direction: str = "from",
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Time from the nearest facility to every node, and which facility it is.
+
+    One multi-source Dijkstra (``min_only``), whatever the number of facilities.
+
+    Parameters
+    ----------
+    G
+        The network.
+    facilities
+        Node ids or positions of the facilities (depots, airfields).
+    weight, cutoff
+        As in :func:`travel_times`.
+    direction
+        ``"from"``: travel from the facility to the node (supplying a sector from a depot);
+        ``"to"``: from the node to the facility (reaching the nearest airfield).
+
+    Returns
+    -------
+    hours : numpy.ndarray
+        Per node, the time to/from its nearest facility (``inf`` if none within reach).
+    which : numpy.ndarray
+        Per node, the index *into* ``facilities`` of that facility, ``-1`` if none.
+
+    Examples
+    --------
+    >>> G = TransportGraph.from_edges(["a", "b", "c"], [0, 1, 2], [0, 0, 0],
+    ...                               ["a", "b"], ["b", "c"], [1.0, 3.0])
+    >>> hours, which = nearest_facility(G, ["a", "c"])
+    >>> hours.tolist(), which.tolist()
+    ([0.0, 1.0, 0.0], [0, 0, 1])
+    """
+    fac = G.indices(facilities)
+    if direction not in ("from", "to"):
+        raise NetworkInputError(f"direction must be 'from' or 'to', got {direction!r}")
+    n = G.n_nodes
+    if fac.size == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    m = G.matrix(weight)
+    if direction == "to":
+        m = sp.csr_array(m.T)
+    d, s = dijkstra(m, directed=True, indices=fac, min_only=True, return_sources=True,
+                    limit=np.inf if cutoff is None else float(cutoff))
+    # Map the source node back to its place in ``facilities`` (first one if listed twice).
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[fac[::-1]] = np.arange(fac.size - 1, -1, -1)
+    which = np.where(s >= 0, slot[np.maximum(s, 0)], -1)
+    return np.asarray(d, dtype=float), which
+
+
+@dataclass(frozen=True)
+class Route:
+    """A shortest route: its nodes in order, their coordinates, and the time of each leg."""
+
+    nodes: list[str]
+    positions: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    leg_hours: NDArray[np.float64]
+    leg_modes: list[str]
+
+    @property
+    def hours(self) -> float:
+        """Total travel time."""
+        return float(self.leg_hours.sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "hours": self.hours,
+            "nodes": self.nodes,
+            "coordinates": np.column_stack([self.lon, self.lat]).round(5).tolist(),
+            "leg_hours": self.leg_hours.round(4).tolist(),
+            "leg_modes": self.leg_modes,
+        }
+
+
+def route(
+    G: TransportGraph, source: NodeRef, target: NodeRef, *, weight: str = "hours"
+) -> Route:
+    """The shortest route from ``source`` to ``target``.
+
+    Raises
+    ------
+    NetworkInputError
+        If the target cannot be reached from the source (the message names both).
+
+    Examples
+    --------
+    >>> G = TransportGraph.from_edges(["a", "b", "c"], [0, 1, 2], [0, 0, 0],
+    ...                               ["a", "b", "a"], ["b", "c", "c"], [1.0, 1.0, 5.0])
+    >>> r = route(G, "a", "c")
+    >>> r.nodes, r.hours, r.leg_modes
+    (['a', 'b', 'c'], 2.0, ['road', 'road'])
+    """
+    s = int(G.indices(source)[0])
+    t = int(G.indices(target)[0])
+    m = G.matrix(weight)
+    d, pred = dijkstra(m, directed=True, indices=s, return_predecessors=True)
+    if not np.isfinite(d[t]):
+        raise NetworkInputError(f"no route from {G.ids[s]!s} to {G.ids[t]!s}")
+    path = [t]
+    while path[-1] != s:  # walks the route only, not the graph
+        path.append(int(pred[path[-1]]))
+    pos = np.asarray(path[::-1], dtype=np.int64)
+    legs = _leg_arcs(G, pos[:-1], pos[1:], weight)
+    w = G.weights(weight)
+    return Route(
+        nodes=[str(x) for x in G.ids[pos]],
+        positions=pos,
+        lon=G.lon[pos],
+        lat=G.lat[pos],
+        leg_hours=G.hours[legs] if weight == "hours" else w[legs],
+        leg_modes=[str(x) for x in G.mode[legs]],
+    )
+
+
+def _leg_arcs(
+    G: TransportGraph, a: NDArray[np.int64], b: NDArray[np.int64], weight: str
+) -> NDArray[np.int64]:
+    """For each leg a->b, the arc used (the cheapest of parallel arcs)."""
+    n = G.n_nodes
+    w = G.weights(weight)
+    key = G.tail * n + G.head
+    order = np.lexsort((w, key))
+    skey = key[order]
+    return order[np.searchsorted(skey, a * n + b)]
