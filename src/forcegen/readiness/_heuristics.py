@@ -141,7 +141,7 @@ def pcenter_interchange(
     Ties on the worst time are broken by the demand-free sum of times, so plateaus still move.
     """
     fixed = np.zeros(0, dtype=np.intp) if fixed is None else np.asarray(fixed, dtype=np.intp)
-    m, n = cost.shape
+    m = cost.shape[0]
     open_idx = _farthest_first(cost, min(p, m), fixed)
     if p >= m:
         return open_idx

@@ -142,10 +142,7 @@ def solve_milp(
         return MilpSolution("error" if bad else "feasible", None, math.nan, math.nan, math.inf)
     x = np.asarray(h.getSolution().col_value, dtype=np.float64)
     obj = float(info.objective_function_value)
-    if integrality.any():
-        bound = float(info.mip_dual_bound)
-    else:
-        bound = obj
+    bound = float(info.mip_dual_bound) if integrality.any() else obj
     if model_status == ms.kOptimal:
         gap = min(_relative_gap(obj, bound), rel_gap) if integrality.any() else 0.0
         return MilpSolution("optimal", x, obj, bound, gap)

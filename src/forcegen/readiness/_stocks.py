@@ -18,16 +18,20 @@ Opening a new site costs its ``fixed_cost`` out of the same budget.
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from forcegen.exceptions import OptionError
 from forcegen.readiness._highs import solve_milp
+from forcegen.readiness._result import PrepositionResult
 from forcegen.readiness._siting import Siting
 
-__all__ = ["DEFAULT_STOCK_PRICES", "StockPlan", "stocks_exact"]
+__all__ = ["DEFAULT_STOCK_PRICES", "StockPlan", "allocate_stocks", "stocks_exact"]
 
 #: Illustrative purchase-and-storage prices per ton (scenario currency) used when the scenario
 #: gives none under ``x-stock-prices``. Orders of magnitude only; planners should set their own.
@@ -170,8 +174,122 @@ def stocks_exact(
     amount[ai, aj, at] = np.maximum(sol.x[acol], 0.0)
     short = np.zeros(n * nt)
     short[has] = np.maximum(sol.x[scol], 0.0)
-    open_idx = np.flatnonzero(sol.x[:m] > 0.5)
+    # A site the solver opened but left empty costs budget for nothing: report it closed.
+    used = amount.sum(axis=(1, 2)) > 1e-9
+    used[existing] = True
+    open_idx = np.flatnonzero((sol.x[:m] > 0.5) & used)
     spent = float(f[open_idx].sum() + (amount.sum(axis=(0, 1)) * price).sum())
     ton_hours = float((amount.sum(axis=2)[pairs] * cost[pairs]).sum())
     siting = Siting(sol.status, open_idx, sol.objective, sol.bound, sol.gap, "exact", secs)
     return StockPlan(siting, amount, short.reshape(n, nt), spent, ton_hours)
+
+
+def allocate_stocks(
+    cost: np.ndarray,
+    stocks: np.ndarray,
+    stock_types: Sequence[str],
+    site_ids: Sequence[str],
+    sector_ids: Sequence[str],
+    *,
+    budget: float,
+    price: Sequence[float] | np.ndarray,
+    capacity: Sequence[float | None] | np.ndarray | None = None,
+    fixed_cost: Sequence[float | None] | np.ndarray | None = None,
+    existing: Sequence[bool] | np.ndarray | None = None,
+    allowed: Sequence[bool] | np.ndarray | None = None,
+    weight: Sequence[float] | np.ndarray | None = None,
+    time_limit: float | None = None,
+) -> PrepositionResult:
+    """Decide how many tons of each stock type each depot holds for each sector.
+
+    Parameters
+    ----------
+    cost
+        Sites x sectors hours.
+    stocks
+        Sectors x types tons wanted (``Sector.stocks``).
+    stock_types
+        Names of the type columns.
+    site_ids, sector_ids
+        Row and column ids.
+    budget
+        Money for new sites (their ``fixed_cost``) and for the stock (``price`` per ton).
+    price
+        Price per ton per type.
+    capacity
+        Tons per site (``None`` = unlimited).
+    fixed_cost
+        Opening cost per site (``None`` = 0); existing sites cost nothing.
+    existing
+        Mask of sites already open.
+    allowed
+        Mask of sites that may hold stock (e.g. those chosen by a siting run).
+    weight
+        Priority weight per type (default 1 each).
+    time_limit
+        Seconds for HiGHS.
+
+    Returns
+    -------
+    PrepositionResult
+        ``kind="stocks"``; ``objective`` = ton-hours + shortfall penalty (the value minimized),
+        ``total`` = ton-hours, ``allocation`` = tons per (site, sector) over all types, and in
+        ``extra``: ``stock_allocation`` (per type), ``shortfalls``, ``positioned``, ``spent``,
+        ``budget``.
+    """
+    m, n = cost.shape
+    d = np.asarray(stocks, dtype=np.float64).reshape(n, len(stock_types))
+    if np.any(~np.isfinite(d)) or np.any(d < 0):
+        raise OptionError("stock demand must be finite tons >= 0")
+    if not (math.isfinite(budget) and budget >= 0):
+        raise OptionError(f"--budget must be a number >= 0, got {budget}")
+    pr = np.asarray(price, dtype=np.float64)
+    if pr.shape != (len(stock_types),) or np.any(pr < 0):
+        raise OptionError("need one price >= 0 per stock type")
+    q = np.full(m, np.inf) if capacity is None else np.array(
+        [np.inf if v is None else float(v) for v in capacity])
+    f = np.zeros(m) if fixed_cost is None else np.array(
+        [0.0 if v is None else float(v) for v in fixed_cost])
+    ex = np.flatnonzero(np.zeros(m, bool) if existing is None else np.asarray(existing, bool))
+    al = None if allowed is None else np.asarray(allowed, bool) | np.isin(np.arange(m), ex)
+    plan = stocks_exact(
+        cost, d, q, f, pr, budget, existing=ex, allowed=al,
+        weight=None if weight is None else np.asarray(weight, dtype=np.float64),
+        time_limit=time_limit,
+    )
+    s = plan.siting
+    if plan.amount is None or plan.short is None or s.open_idx is None:
+        return PrepositionResult(s.status, math.nan, math.nan, [], [], math.inf, kind="stocks",
+                                 bound=s.bound, seconds=s.seconds, extra={"budget": budget})
+    per_pair = plan.amount.sum(axis=2)
+    ii, jj = np.nonzero(per_pair > 1e-9)
+    ai, aj, at = np.nonzero(plan.amount > 1e-9)
+    sj, st = np.nonzero(plan.short > 1e-9)
+    extra = {
+        "budget": float(budget),
+        "spent": plan.spent,
+        "positioned": float(plan.amount.sum()),
+        "wanted": float(d.sum()),
+        "stock_allocation": [
+            {"site": site_ids[i], "sector": sector_ids[j], "stock": stock_types[t],
+             "amount": float(plan.amount[i, j, t])}
+            for i, j, t in zip(ai.tolist(), aj.tolist(), at.tolist(), strict=True)
+        ],
+        "shortfalls": [
+            {"sector": sector_ids[j], "stock": stock_types[t], "missing": float(plan.short[j, t])}
+            for j, t in zip(sj.tolist(), st.tolist(), strict=True)
+        ],
+    }
+    return PrepositionResult(
+        status=s.status,
+        objective=s.objective,
+        total=plan.ton_hours,
+        depots=[site_ids[i] for i in s.open_idx.tolist()],
+        allocation=[(site_ids[i], sector_ids[j], float(per_pair[i, j]))
+                    for i, j in zip(ii.tolist(), jj.tolist(), strict=True)],
+        gap=s.gap,
+        kind="stocks",
+        bound=s.bound,
+        seconds=s.seconds,
+        extra=extra,
+    )
