@@ -1,0 +1,91 @@
+"""The workspace API application: ``create_app(settings)``.
+
+Everything lives under ``/api/v1``; the OpenAPI document is ``/api/v1/openapi.json``. No
+interactive docs page is served because those load scripts from a CDN (the workspace must work
+offline). The web UI adds its own routers to the returned app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import Engine
+
+from forcegen.workspace.audit.views import router as audit_router
+from forcegen.workspace.auth.views import router as auth_router
+from forcegen.workspace.config import Settings
+from forcegen.workspace.database import make_engine, make_session_factory, upgrade
+from forcegen.workspace.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
+from forcegen.workspace.nations.views import router as nations_router
+from forcegen.workspace.pledges.views import router as pledges_router
+from forcegen.workspace.requirements.views import router as requirements_router
+from forcegen.workspace.runs.views import router as runs_router
+from forcegen.workspace.scenarios.views import router as scenarios_router
+from forcegen.workspace.users.views import router as users_router
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+
+def _api_router() -> APIRouter:
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
+
+    @api.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Liveness check (no sign-in needed, no data)."""
+        return {"status": "ok"}
+
+    for router in (
+        auth_router,
+        users_router,
+        nations_router,
+        requirements_router,
+        pledges_router,
+        runs_router,
+        scenarios_router,
+        audit_router,
+    ):
+        api.include_router(router)
+    return api
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the API app over the database in ``settings.database_url`` (or ``engine``).
+
+    The schema is migrated to the latest version first unless ``settings.migrate_on_start`` is
+    false. ``app.state`` holds ``settings``, ``engine``, ``session_factory`` and
+    ``run_executor`` (the thread pool for sourcing runs).
+    """
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+    if settings.migrate_on_start:
+        upgrade(engine)
+    executor = ThreadPoolExecutor(
+        max_workers=settings.run_workers, thread_name_prefix="forcegen-run"
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="forcegen workspace API",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.run_executor = executor
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.include_router(_api_router())
+    return app

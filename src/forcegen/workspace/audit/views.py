@@ -1,0 +1,61 @@
+"""``/api/v1/audit``: read and verify the audit trail (admins and lead planners)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace.audit import service
+from forcegen.workspace.audit.models import AuditEntry
+from forcegen.workspace.audit.schemas import AuditRead, AuditVerifyRead
+from forcegen.workspace.deps import CurrentUser, SessionDep
+from forcegen.workspace.listing import Page, PageParamsDep, fetch_page, order_by
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+Filter = Annotated[str | None, Query(max_length=200)]
+SORTABLE: dict[str, Any] = {"seq": AuditEntry.seq, "at": AuditEntry.at, "actor": AuditEntry.actor}
+
+
+@router.get("", response_model=Page[AuditRead])
+def list_audit(
+    db: SessionDep,
+    user: CurrentUser,
+    page: PageParamsDep,
+    entity: Filter = None,
+    entity_id: Filter = None,
+    actor: Filter = None,
+    action: Filter = None,
+) -> Page[AuditRead]:
+    """Audit entries, newest first by default."""
+    require_role(user, *PLANNERS)
+    stmt = select(AuditEntry)
+    for col, value in (
+        (AuditEntry.entity, entity),
+        (AuditEntry.entity_id, entity_id),
+        (AuditEntry.actor, actor),
+        (AuditEntry.action, action),
+    ):
+        if value:
+            stmt = stmt.where(col == value)
+    clauses = order_by(page.sort, SORTABLE, ["-seq"])
+    rows, total = fetch_page(db, stmt, page, clauses)
+    return Page[AuditRead](
+        items=[AuditRead.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/verify", response_model=AuditVerifyRead)
+def verify_audit(db: SessionDep, user: CurrentUser) -> AuditVerifyRead:
+    """Recompute the hash chain; ``ok`` is false if any entry was changed or removed."""
+    require_role(user, *PLANNERS)
+    return AuditVerifyRead(**asdict(service.verify(db)))

@@ -1,0 +1,166 @@
+"""Signing in, API tokens, browser sessions, login rate limiting.
+
+These are plain functions over a SQLAlchemy ``Session``; ``deps.py`` turns them into FastAPI
+dependencies and the web UI calls them directly for its sign-in form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.auth.models import ApiToken, BrowserSession, LoginAttempt
+from forcegen.workspace.auth.security import (
+    hash_password,
+    hash_secret,
+    new_secret,
+    password_needs_rehash,
+    verify_password,
+)
+from forcegen.workspace.config import Settings
+from forcegen.workspace.database import utcnow
+from forcegen.workspace.errors import NotFound, RateLimited, Unauthenticated
+from forcegen.workspace.users.models import User
+
+__all__ = [
+    "NewSession",
+    "authenticate",
+    "create_api_token",
+    "create_browser_session",
+    "end_browser_session",
+    "list_api_tokens",
+    "resolve_api_token",
+    "resolve_browser_session",
+    "revoke_api_token",
+]
+
+TOKEN_PREFIX = "fgt_"
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    """A browser session just created: put ``secret`` in the HttpOnly cookie."""
+
+    secret: str
+    csrf_token: str
+    row: BrowserSession
+
+
+def _check_rate(db: Session, settings: Settings, username: str, client: str) -> None:
+    since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
+    failures = db.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.username == username,
+            LoginAttempt.client == client,
+            LoginAttempt.at >= since,
+        )
+    )
+    if (failures or 0) >= settings.login_max_failures:
+        raise RateLimited(
+            "too many failed sign-ins; wait before trying again",
+            retry_after=settings.login_window_seconds,
+        )
+
+
+def authenticate(
+    db: Session, settings: Settings, username: str, password: str, client: str
+) -> User:
+    """Check a user name and password, with rate limiting per (user name, client address).
+
+    Raises
+    ------
+    RateLimited
+        After ``settings.login_max_failures`` failures within the window (even if the
+        password is now right: the point is to stop guessing).
+    Unauthenticated
+        Wrong name or password, or the account is disabled (one message for all three).
+    """
+    key = username.strip().lower()[:100]
+    client = client[:100]
+    _check_rate(db, settings, key, client)
+    user = db.scalar(select(User).where(func.lower(User.username) == key))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        db.add(LoginAttempt(username=key, client=client))
+        db.commit()
+        raise Unauthenticated("wrong user name or password")
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.execute(
+        delete(LoginAttempt).where(LoginAttempt.username == key, LoginAttempt.client == client)
+    )
+    return user
+
+
+def create_browser_session(db: Session, settings: Settings, user: User) -> NewSession:
+    """Start a browser session for ``user``; the caller sets the cookies."""
+    secret = new_secret()
+    csrf = new_secret()
+    row = BrowserSession(
+        user_id=user.id,
+        token_hash=hash_secret(secret),
+        csrf_token=csrf,
+        expires_at=utcnow() + dt.timedelta(hours=settings.session_hours),
+    )
+    db.add(row)
+    db.flush()
+    audit.record(db, user.username, "login", "user", str(user.id))
+    return NewSession(secret=secret, csrf_token=csrf, row=row)
+
+
+def resolve_browser_session(db: Session, secret: str) -> tuple[User, BrowserSession] | None:
+    """The active user and session for a cookie value, or ``None``."""
+    row = db.scalar(select(BrowserSession).where(BrowserSession.token_hash == hash_secret(secret)))
+    if row is None or row.expires_at <= utcnow():
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user, row
+
+
+def end_browser_session(db: Session, row: BrowserSession) -> None:
+    """Sign out: the session can no longer be used."""
+    db.delete(row)
+
+
+def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; the secret is returned once and only its hash is kept."""
+    secret = new_secret(TOKEN_PREFIX)
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(secret))
+    db.add(token)
+    db.flush()
+    audit.record(db, user.username, "create", "api_token", str(token.id), None, {"name": name})
+    return token, secret
+
+
+def resolve_api_token(db: Session, secret: str) -> User | None:
+    """The active user owning ``secret``, or ``None``."""
+    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    if token is None or token.revoked:
+        return None
+    user = db.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def list_api_tokens(db: Session, user: User) -> list[ApiToken]:
+    """The user's own tokens (never the secrets)."""
+    return list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+
+
+def revoke_api_token(db: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (another user's token is "not found")."""
+    token = db.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked:
+        raise NotFound("token")
+    token.revoked = True
+    audit.record(db, user.username, "revoke", "api_token", str(token.id))
+    return token

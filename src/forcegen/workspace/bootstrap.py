@@ -1,0 +1,69 @@
+"""First-start helpers for ``forcegen serve``: an initial admin and the bundled example."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from forcegen.workspace.access import ADMIN
+from forcegen.workspace.database import session_scope
+from forcegen.workspace.requirements.models import Requirement
+from forcegen.workspace.scenarios.models import WorkspaceMeta
+from forcegen.workspace.users.models import User
+from forcegen.workspace.users.service import create_user, get_by_username
+
+__all__ = ["ensure_admin", "load_example_if_empty"]
+
+
+def ensure_admin(
+    factory: sessionmaker[Session], username: str = "admin", password: str | None = None
+) -> str | None:
+    """Create the first admin if there is no user yet.
+
+    Returns the password to show the operator: ``password`` if given, else a generated one
+    that must be changed at first sign-in. Returns ``None`` if users already exist.
+    """
+    with session_scope(factory) as db:
+        if db.scalar(select(func.count()).select_from(User)) or get_by_username(db, username):
+            return None
+        generated = password is None
+        pw = password or secrets.token_urlsafe(12)
+        create_user(
+            db,
+            username,
+            pw,
+            ADMIN,
+            None,
+            full_name="Administrator",
+            must_change_password=generated,
+            actor="forcegen serve",
+        )
+        return pw
+
+
+def load_example_if_empty(
+    factory: sessionmaker[Session], folder: Path, actor: str = "admin"
+) -> bool:
+    """Import the scenario at ``folder`` if the workspace has no planning data yet."""
+    from forcegen.scenario import load_scenario
+    from forcegen.workspace.scenarios.service import FILE_KEYS, import_scenario
+
+    with session_scope(factory) as db:
+        if db.scalar(select(func.count()).select_from(Requirement)) or db.get(
+            WorkspaceMeta, "name"
+        ):
+            return False
+        scenario = load_scenario(folder)
+        files = {}
+        for key in FILE_KEYS:
+            ref = getattr(scenario.data, key)
+            path = scenario.path_of(ref)
+            if ref and path is not None and path.is_file():
+                files[ref] = path.read_text(encoding="utf-8")
+        # A transient (never saved) admin, so the audit trail names who loaded it.
+        system = User(username=actor, role=ADMIN, password_hash="!")
+        import_scenario(db, system, scenario, files)
+        return True

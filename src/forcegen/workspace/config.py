@@ -1,0 +1,46 @@
+"""Workspace settings, read from ``FORCEGEN_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_database_url"]
+
+
+def default_database_url() -> str:
+    """SQLite file in the current directory: the embedded default."""
+    return f"sqlite:///{Path.cwd() / 'forcegen.sqlite'}"
+
+
+class Settings(BaseSettings):
+    """Everything the workspace can be configured with.
+
+    Every field maps to an environment variable with the ``FORCEGEN_`` prefix, for example
+    ``FORCEGEN_DATABASE_URL=postgresql+psycopg://user@host/db``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="FORCEGEN_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    #: Send the session cookie only over HTTPS. Browsers treat http://localhost as secure.
+    cookie_secure: bool = True
+    session_cookie: str = "forcegen_session"
+    csrf_cookie: str = "forcegen_csrf"
+    csrf_header: str = "X-CSRF-Token"
+    session_hours: float = 12.0
+    #: Failed logins allowed per (user name, client address) within the window.
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    #: Largest request body accepted (bytes); larger ones get 413.
+    max_body_bytes: int = 16 * 1024 * 1024
+    #: Largest total size of the files unpacked from an uploaded scenario zip.
+    max_unpacked_bytes: int = 64 * 1024 * 1024
+    #: Background sourcing runs executed at once.
+    run_workers: int = 1
+    #: Solver time limit for background runs (seconds), ``None`` for none.
+    run_time_limit: float | None = 120.0
+    #: Create tables (Alembic upgrade) when the app starts.
+    migrate_on_start: bool = True

@@ -1,0 +1,154 @@
+"""FastAPI dependencies shared by the API and the web UI.
+
+Typed aliases (FastAPI full-stack template style)::
+
+    def view(db: SessionDep, user: CurrentUser, settings: SettingsDep): ...
+
+Authentication: ``Authorization: Bearer <API token>`` for scripts, or the browser session
+cookie. A request authenticated by cookie that changes state (any method other than GET, HEAD,
+OPTIONS) must also carry the session's CSRF token, in the ``X-CSRF-Token`` header or, for HTML
+forms, a ``csrf_token`` form field; otherwise it is refused with 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from forcegen.workspace.access import require_role
+from forcegen.workspace.auth import service as auth_service
+from forcegen.workspace.auth.models import BrowserSession
+from forcegen.workspace.auth.security import constant_time_equal
+from forcegen.workspace.config import Settings
+from forcegen.workspace.errors import Forbidden, Unauthenticated
+from forcegen.workspace.users.models import User
+
+__all__ = [
+    "SAFE_METHODS",
+    "Auth",
+    "AuthDep",
+    "CurrentUser",
+    "SessionDep",
+    "SettingsDep",
+    "client_address",
+    "get_auth",
+    "get_current_user",
+    "get_db",
+    "get_settings",
+    "optional_auth",
+    "require_roles",
+]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One database session per request: committed if the view succeeds, else rolled back."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": commit before the response is sent, so a failed commit is reported.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def client_address(request: Request) -> str:
+    """The peer address (proxies are not trusted: X-Forwarded-For is ignored on purpose)."""
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """Who is calling and how: ``session`` is set for cookie (browser) authentication."""
+
+    user: User
+    session: BrowserSession | None = None
+
+
+async def _submitted_csrf(request: Request, settings: Settings) -> str | None:
+    header = request.headers.get(settings.csrf_header)
+    if header:
+        return header
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # cached by Starlette: the view can read it again
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def optional_auth(request: Request, db: SessionDep, settings: SettingsDep) -> Auth | None:
+    """Resolve credentials if any; ``None`` when the caller is anonymous.
+
+    Raises 401 for an invalid bearer token and 403 for a cookie request missing its CSRF token.
+    """
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated("unsupported authorization scheme; use Bearer")
+        user = auth_service.resolve_api_token(db, secret.strip())
+        if user is None:
+            raise Unauthenticated("invalid or revoked token")
+        return Auth(user)
+    cookie = request.cookies.get(settings.session_cookie)
+    if not cookie:
+        return None
+    found = auth_service.resolve_browser_session(db, cookie)
+    if found is None:
+        return None
+    user, session = found
+    if request.method not in SAFE_METHODS:
+        submitted = await _submitted_csrf(request, settings)
+        if not constant_time_equal(submitted, session.csrf_token):
+            raise Forbidden("missing or wrong CSRF token")
+    return Auth(user, session)
+
+
+async def get_auth(auth: Annotated[Auth | None, Depends(optional_auth)]) -> Auth:
+    """Like :func:`optional_auth` but 401 when anonymous."""
+    if auth is None:
+        raise Unauthenticated()
+    return auth
+
+
+AuthDep = Annotated[Auth, Depends(get_auth)]
+
+
+async def get_current_user(auth: AuthDep) -> User:
+    """The signed-in user (401 if none)."""
+    return auth.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: str) -> Callable[[User], User]:
+    """Dependency factory: the current user, if they hold one of ``roles``, else 403.
+
+    Example: ``user: Annotated[User, Depends(require_roles(ADMIN))]``.
+    """
+
+    def dependency(user: CurrentUser) -> User:
+        require_role(user, *roles)
+        return user
+
+    return dependency

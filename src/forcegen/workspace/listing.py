@@ -1,0 +1,84 @@
+"""Paging and sorting for list endpoints.
+
+``?limit=100&offset=200&sort=-priority,id``: a leading ``-`` sorts descending; several fields
+are separated by commas. An unknown field is a 422 naming it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from forcegen.workspace.errors import Invalid
+
+__all__ = ["Page", "PageParams", "PageParamsDep", "fetch_page", "order_by"]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items`` plus the ``total`` number matching the filters."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class PageParams(BaseModel):
+    """Validated paging and sorting parameters."""
+
+    limit: int = 100
+    offset: int = 0
+    sort: str | None = None
+
+
+def _page_params(
+    limit: Annotated[int, Query(ge=1, le=1000, description="page size")] = 100,
+    offset: Annotated[int, Query(ge=0, le=10**9, description="items to skip")] = 0,
+    sort: Annotated[
+        str | None,
+        Query(max_length=200, description="fields, comma-separated; prefix - for descending"),
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset, sort=sort)
+
+
+PageParamsDep = Annotated[PageParams, Depends(_page_params)]
+
+
+def order_by(
+    sort: str | None, allowed: dict[str, Any], default: list[str]
+) -> list[ColumnElement[Any]]:
+    """Translate ``sort`` into ORDER BY clauses over the ``allowed`` columns.
+
+    The primary key should end ``default`` (and is appended by callers) so pages are stable.
+    """
+    wanted = [s.strip() for s in sort.split(",")] if sort else default
+    clauses: list[ColumnElement[Any]] = []
+    for item in wanted:
+        if not item:
+            continue
+        name = item[1:] if item[0] in "-+" else item
+        if name not in allowed:
+            raise Invalid(
+                f"cannot sort by {name!r}; sortable fields: {', '.join(sorted(allowed))}",
+                field="sort",
+            )
+        col = allowed[name]
+        clauses.append(col.desc() if item.startswith("-") else col.asc())
+    return clauses
+
+
+def fetch_page(
+    db: Session, stmt: Select[Any], params: PageParams, clauses: list[Any]
+) -> tuple[list[Any], int]:
+    """Run ``stmt`` for one page and count all matches."""
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(db.scalars(stmt.order_by(*clauses).limit(params.limit).offset(params.offset)))
+    return rows, total

@@ -1,0 +1,1 @@
+"""Alembic migrations of the workspace schema (run with ``forcegen.workspace.database.upgrade``)."""

@@ -1,0 +1,1 @@
+"""Participating nations."""

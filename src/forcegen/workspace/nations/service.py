@@ -1,0 +1,78 @@
+"""Nations: every role sees the list; planners change it."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from forcegen.workspace.access import PLANNERS, can_see_nation, require_role
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.errors import Conflict, NotFound
+from forcegen.workspace.nations.models import Nation
+from forcegen.workspace.nations.schemas import NationCreate, NationRead, NationUpdate
+from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.users.models import User
+
+__all__ = ["create", "delete", "get", "list_all", "read", "update"]
+
+
+def read(user: User, nation: Nation) -> NationRead:
+    """The nation as ``user`` may see it: other nations' ceilings are hidden from non-planners."""
+    out = NationRead.model_validate(nation)
+    if not can_see_nation(user, nation.code):
+        out.ceiling_personnel = None
+    return out
+
+
+def list_all(db: Session) -> list[Nation]:
+    """Every nation, by code."""
+    return list(db.scalars(select(Nation).order_by(Nation.code)))
+
+
+def get(db: Session, code: str) -> Nation:
+    """One nation, or 404."""
+    row = db.get(Nation, code)
+    if row is None:
+        raise NotFound("nation")
+    return row
+
+
+def create(db: Session, user: User, data: NationCreate) -> Nation:
+    """Add a nation (planners)."""
+    require_role(user, *PLANNERS)
+    if db.get(Nation, data.code) is not None:
+        raise Conflict(f"nation {data.code!r} already exists", field="code")
+    row = Nation(**data.model_dump(), extra={})
+    db.add(row)
+    db.flush()
+    audit.record(db, user.username, "create", "nation", row.code, None, audit.snapshot(row))
+    return row
+
+
+def update(db: Session, user: User, code: str, data: NationUpdate) -> Nation:
+    """Change a nation's name, groups or ceiling (planners)."""
+    require_role(user, *PLANNERS)
+    row = get(db, code)
+    before = audit.snapshot(row)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("groups", []) is None:
+        changes["groups"] = []
+    for key, value in changes.items():
+        setattr(row, key, value)
+    db.flush()
+    audit.record(db, user.username, "update", "nation", row.code, before, audit.snapshot(row))
+    return row
+
+
+def delete(db: Session, user: User, code: str) -> None:
+    """Remove a nation that has no pledges and no users (planners)."""
+    require_role(user, *PLANNERS)
+    row = get(db, code)
+    if db.scalar(select(exists().where(Pledge.nation == code))) or db.scalar(
+        select(exists().where(User.nation == code))
+    ):
+        raise Conflict(f"nation {code!r} still has pledges or users", field="code")
+    before = audit.snapshot(row)
+    db.delete(row)
+    db.flush()
+    audit.record(db, user.username, "delete", "nation", code, before, None)

@@ -1,0 +1,1 @@
+"""What each nation offers, and its approval workflow."""

@@ -1,0 +1,47 @@
+"""The ``pledges`` table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forcegen.workspace.database import Base, UTCDateTime, utcnow
+
+__all__ = ["Pledge"]
+
+
+class Pledge(Base):
+    """Units a nation offers against the requirements.
+
+    ``version`` is the optimistic lock: SQLAlchemy adds ``WHERE version = :old`` to every
+    UPDATE, so a concurrent change can never be silently overwritten.
+    """
+
+    __tablename__ = "pledges"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    nation: Mapped[str] = mapped_column(ForeignKey("nations.code", ondelete="RESTRICT"), index=True)
+    capability: Mapped[str] = mapped_column(String(200), index=True)
+    quantity: Mapped[int]
+    personnel: Mapped[int]
+    notice_days: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default="offered", index=True)
+    cost: Mapped[float] = mapped_column(Float, default=0.0)
+    #: ``[lon, lat]`` or a network node id.
+    home: Mapped[Any] = mapped_column(JSON, nullable=True)
+    caveats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    name: Mapped[str | None] = mapped_column(String(200))
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status_changed_by: Mapped[str | None] = mapped_column(String(100))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (Index("ix_pledges_nation_status", "nation", "status"),)

@@ -1,0 +1,128 @@
+"""API shapes of pledges, their status changes and the totals other nations may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forcegen.workspace.types import Count, Days, Identifier, Money, NationCode, Text
+
+__all__ = [
+    "STATUSES",
+    "TRANSITIONS",
+    "Caveats",
+    "PledgeCreate",
+    "PledgeRead",
+    "PledgeStatusChange",
+    "PledgeTotal",
+    "PledgeUpdate",
+    "Status",
+]
+
+Status = Literal["offered", "provisional", "approved", "withdrawn"]
+STATUSES: tuple[str, ...] = ("offered", "provisional", "approved", "withdrawn")
+#: The approval workflow: offered → provisional → approved; any of them → withdrawn; a
+#: withdrawn pledge may be offered again.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "offered": frozenset({"provisional", "withdrawn"}),
+    "provisional": frozenset({"approved", "offered", "withdrawn"}),
+    "approved": frozenset({"withdrawn"}),
+    "withdrawn": frozenset({"offered"}),
+}
+
+Personnel = Annotated[int, Field(ge=0, le=10_000_000, description="per unit")]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Role = Literal["combat", "combat-support", "service-support"]
+
+
+class Caveats(BaseModel):
+    """National restrictions; an absent key means no restriction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sectors: Annotated[list[Identifier], Field(max_length=500)] | None = None
+    roles: list[Role] | None = None
+    max_months: Annotated[int, Field(ge=1, le=1200)] | None = None
+
+
+class PledgeCreate(BaseModel):
+    """A new pledge. It starts ``offered``; status changes go through the workflow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    nation: NationCode
+    capability: Identifier
+    quantity: Count
+    personnel: Personnel
+    notice_days: Days
+    cost: Money = 0.0
+    home: tuple[Lon, Lat] | Identifier | None = None
+    caveats: Caveats | None = None
+    name: Text | None = None
+
+
+class PledgeUpdate(BaseModel):
+    """Changed fields; ``version`` is the one the change was based on (409 if stale)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+    capability: Identifier | None = None
+    quantity: Count | None = None
+    personnel: Personnel | None = None
+    notice_days: Days | None = None
+    cost: Money | None = None
+    home: tuple[Lon, Lat] | Identifier | None = None
+    caveats: Caveats | None = None
+    name: Text | None = None
+
+
+class PledgeStatusChange(BaseModel):
+    """Move a pledge through the workflow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+    version: Version
+    note: Text | None = None
+
+
+class PledgeRead(BaseModel):
+    """A pledge as stored, with who changed it and when."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    nation: str
+    capability: str
+    quantity: int
+    personnel: int
+    notice_days: float
+    status: str
+    cost: float
+    home: Any = None
+    caveats: dict[str, Any] | None = None
+    name: str | None = None
+    version: int
+    created_at: dt.datetime
+    created_by: str | None = None
+    updated_at: dt.datetime
+    updated_by: str | None = None
+    status_changed_at: dt.datetime | None = None
+    status_changed_by: str | None = None
+
+
+class PledgeTotal(BaseModel):
+    """Summed offers of one group (by nation, capability and/or status)."""
+
+    nation: str | None = None
+    capability: str | None = None
+    status: str | None = None
+    pledges: int
+    units: int
+    personnel: int

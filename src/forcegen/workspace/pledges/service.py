@@ -1,0 +1,220 @@
+"""Pledges: scoped queries, changes with optimistic locking, the approval workflow, totals.
+
+Access (see ``access.py``): planners act on every pledge; a liaison creates, edits and moves
+through approval their own nation's pledges only; an observer only reads their own nation's.
+Another nation's pledge is "not found" for a liaison or observer; they see others only through
+:func:`totals`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from forcegen.workspace.access import (
+    LIAISON,
+    PLANNERS,
+    can_see_nation,
+    nation_scope,
+    require_role,
+)
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.database import utcnow
+from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
+from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.nations.models import Nation
+from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.pledges.schemas import (
+    TRANSITIONS,
+    PledgeCreate,
+    PledgeRead,
+    PledgeStatusChange,
+    PledgeTotal,
+    PledgeUpdate,
+)
+from forcegen.workspace.requirements.service import check_capability
+from forcegen.workspace.users.models import User
+
+__all__ = [
+    "EDITORS",
+    "GROUPABLE",
+    "SORTABLE",
+    "change_status",
+    "create",
+    "delete",
+    "get",
+    "list_page",
+    "totals",
+    "update",
+]
+
+#: Roles that may change pledges (a liaison only their own nation's).
+EDITORS: tuple[str, ...] = (*PLANNERS, LIAISON)
+
+SORTABLE: dict[str, Any] = {
+    "id": Pledge.id,
+    "nation": Pledge.nation,
+    "capability": Pledge.capability,
+    "quantity": Pledge.quantity,
+    "personnel": Pledge.personnel,
+    "notice_days": Pledge.notice_days,
+    "status": Pledge.status,
+    "cost": Pledge.cost,
+    "updated_at": Pledge.updated_at,
+}
+GROUPABLE: dict[str, Any] = {
+    "nation": Pledge.nation,
+    "capability": Pledge.capability,
+    "status": Pledge.status,
+}
+
+
+def list_page(
+    db: Session,
+    user: User,
+    params: PageParams,
+    *,
+    nation: str | None = None,
+    capability: str | None = None,
+    status: str | None = None,
+) -> tuple[list[Pledge], int]:
+    """One page of the pledges ``user`` may see, filtered and sorted."""
+    stmt: Select[Any] = select(Pledge)
+    scope = nation_scope(user)
+    if scope is not None:
+        stmt = stmt.where(Pledge.nation == scope)
+    if nation:
+        stmt = stmt.where(Pledge.nation == nation)
+    if capability:
+        stmt = stmt.where(Pledge.capability == capability)
+    if status:
+        stmt = stmt.where(Pledge.status == status)
+    clauses = [*order_by(params.sort, SORTABLE, ["id"]), Pledge.id.asc()]
+    return fetch_page(db, stmt, params, clauses)
+
+
+def get(db: Session, user: User, pledge_id: str) -> Pledge:
+    """One pledge ``user`` may see, or 404 (also when it exists but is hidden)."""
+    row = db.get(Pledge, pledge_id)
+    if row is None or not can_see_nation(user, row.nation):
+        raise NotFound("pledge")
+    return row
+
+
+def _editable(db: Session, user: User, pledge_id: str, version: int) -> Pledge:
+    require_role(user, *EDITORS)
+    row = get(db, user, pledge_id)
+    if row.version != version:
+        raise Conflict(
+            f"version {version} is out of date; the pledge is now at version {row.version}",
+            field="version",
+            current=PledgeRead.model_validate(row).model_dump(mode="json"),
+        )
+    return row
+
+
+def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
+    """Add a pledge (status ``offered``). A liaison may only pledge for their own nation."""
+    require_role(user, *EDITORS)
+    if not can_see_nation(user, data.nation):
+        raise Forbidden("you may only create pledges for your own nation")
+    if db.get(Nation, data.nation) is None:
+        raise Invalid(f"unknown nation {data.nation!r}", field="nation")
+    check_capability(db, data.capability)
+    if db.get(Pledge, data.id) is not None:
+        raise Conflict(f"pledge {data.id!r} already exists", field="id")
+    values = data.model_dump(mode="json", exclude_none=True)
+    row = Pledge(
+        **values, status="offered", extra={}, created_by=user.username, updated_by=user.username
+    )
+    db.add(row)
+    db.flush()
+    audit.record(db, user.username, "create", "pledge", row.id, None, audit.snapshot(row))
+    return row
+
+
+def update(db: Session, user: User, pledge_id: str, data: PledgeUpdate) -> Pledge:
+    """Edit a pledge if ``data.version`` is current; else 409 carrying the current record."""
+    row = _editable(db, user, pledge_id, data.version)
+    changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version"})
+    for key in ("capability", "quantity", "personnel", "notice_days", "cost"):
+        if key in changes and changes[key] is None:
+            raise Invalid(f"{key} cannot be empty", field=key)
+    if "capability" in changes:
+        check_capability(db, changes["capability"])
+    before = audit.snapshot(row)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    row.updated_by = user.username
+    db.flush()  # the UPDATE carries "WHERE version = :old": a racing writer gets 409
+    audit.record(db, user.username, "update", "pledge", row.id, before, audit.snapshot(row))
+    return row
+
+
+def change_status(db: Session, user: User, pledge_id: str, data: PledgeStatusChange) -> Pledge:
+    """Move a pledge through the workflow, recording who and when."""
+    row = _editable(db, user, pledge_id, data.version)
+    if data.status not in TRANSITIONS[row.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[row.status]))
+        raise Invalid(
+            f"a pledge that is {row.status} can move to: {allowed} (not {data.status})",
+            field="status",
+        )
+    before = audit.snapshot(row)
+    now = utcnow()
+    row.status = data.status
+    row.status_changed_at = now
+    row.status_changed_by = user.username
+    row.updated_at = now
+    row.updated_by = user.username
+    db.flush()
+    after = {**audit.snapshot(row), "note": data.note}
+    audit.record(db, user.username, f"status:{data.status}", "pledge", row.id, before, after)
+    return row
+
+
+def delete(db: Session, user: User, pledge_id: str, version: int) -> None:
+    """Remove a pledge if ``version`` is current."""
+    row = _editable(db, user, pledge_id, version)
+    before = audit.snapshot(row)
+    db.delete(row)
+    db.flush()
+    audit.record(db, user.username, "delete", "pledge", pledge_id, before, None)
+
+
+def totals(db: Session, group_by: list[str], *, status: str | None = None) -> list[PledgeTotal]:
+    """Summed offers grouped by ``group_by`` (nation, capability, status), for every role.
+
+    This is how a liaison sees other nations' offers: counts and sums, never single pledges.
+    """
+    for g in group_by:
+        if g not in GROUPABLE:
+            raise Invalid(
+                f"cannot group by {g!r}; choose from {', '.join(GROUPABLE)}", field="group_by"
+            )
+    cols = [GROUPABLE[g] for g in group_by]
+    stmt = select(
+        *cols,
+        func.count().label("pledges"),
+        func.coalesce(func.sum(Pledge.quantity), 0).label("units"),
+        func.coalesce(func.sum(Pledge.quantity * Pledge.personnel), 0).label("personnel"),
+    )
+    if status:
+        stmt = stmt.where(Pledge.status == status)
+    if cols:
+        stmt = stmt.group_by(*cols).order_by(*cols)
+    out = []
+    for row in db.execute(stmt):
+        values = dict(zip(group_by, row[: len(cols)], strict=True))
+        out.append(
+            PledgeTotal(
+                **values,
+                pledges=int(row.pledges),
+                units=int(row.units),
+                personnel=int(row.personnel),
+            )
+        )
+    return out

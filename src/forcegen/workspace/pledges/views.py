@@ -1,0 +1,99 @@
+"""``/api/v1/pledges``: list, create, read, edit, delete, status workflow, totals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from forcegen.workspace.deps import CurrentUser, SessionDep
+from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.pledges import service
+from forcegen.workspace.pledges.schemas import (
+    PledgeCreate,
+    PledgeRead,
+    PledgeStatusChange,
+    PledgeTotal,
+    PledgeUpdate,
+    Status,
+)
+from forcegen.workspace.types import IdPath
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/pledges", tags=["pledges"])
+
+Filter = Annotated[str | None, Query(max_length=200)]
+GroupKey = Annotated[str, Query(max_length=20)]
+
+
+@router.get("", response_model=Page[PledgeRead])
+def list_pledges(
+    db: SessionDep,
+    user: CurrentUser,
+    page: PageParamsDep,
+    nation: Filter = None,
+    capability: Filter = None,
+    status: Status | None = None,
+) -> Page[PledgeRead]:
+    """Pledges the caller may see (liaison, observer: their own nation's), paged."""
+    rows, total = service.list_page(
+        db, user, page, nation=nation, capability=capability, status=status
+    )
+    return Page[PledgeRead](
+        items=[PledgeRead.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/totals", response_model=list[PledgeTotal])
+def pledge_totals(
+    db: SessionDep,
+    _user: CurrentUser,
+    group_by: Annotated[list[GroupKey] | None, Query(max_length=3)] = None,
+    status: Status | None = None,
+) -> list[PledgeTotal]:
+    """Offers of every nation as totals (default grouping: nation and status). Every role."""
+    return service.totals(db, group_by or ["nation", "status"], status=status)
+
+
+@router.post("", response_model=PledgeRead, status_code=status.HTTP_201_CREATED)
+def create_pledge(db: SessionDep, user: CurrentUser, body: PledgeCreate) -> PledgeRead:
+    """Add a pledge (planners; liaison for their own nation). It starts ``offered``."""
+    return PledgeRead.model_validate(service.create(db, user, body))
+
+
+@router.get("/{pledge_id}", response_model=PledgeRead)
+def get_pledge(db: SessionDep, user: CurrentUser, pledge_id: IdPath) -> PledgeRead:
+    """One pledge (404 if hidden from the caller)."""
+    return PledgeRead.model_validate(service.get(db, user, pledge_id))
+
+
+@router.patch("/{pledge_id}", response_model=PledgeRead)
+def update_pledge(
+    db: SessionDep, user: CurrentUser, pledge_id: IdPath, body: PledgeUpdate
+) -> PledgeRead:
+    """Edit a pledge; 409 with the current record in ``error.current`` if ``version`` is stale."""
+    return PledgeRead.model_validate(service.update(db, user, pledge_id, body))
+
+
+@router.post("/{pledge_id}/status", response_model=PledgeRead)
+def change_pledge_status(
+    db: SessionDep, user: CurrentUser, pledge_id: IdPath, body: PledgeStatusChange
+) -> PledgeRead:
+    """Move a pledge: offered → provisional → approved, or withdrawn (who and when recorded)."""
+    return PledgeRead.model_validate(service.change_status(db, user, pledge_id, body))
+
+
+@router.delete("/{pledge_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_pledge(
+    db: SessionDep,
+    user: CurrentUser,
+    pledge_id: IdPath,
+    version: Annotated[int, Query(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Remove a pledge; ``version`` must be current."""
+    service.delete(db, user, pledge_id, version)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

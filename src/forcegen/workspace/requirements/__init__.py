@@ -1,0 +1,1 @@
+"""The statement of requirements, with the sectors and capability types it refers to."""

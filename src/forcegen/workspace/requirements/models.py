@@ -1,0 +1,64 @@
+"""The ``requirements``, ``sectors`` and ``capabilities`` tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forcegen.workspace.database import Base, UTCDateTime, utcnow
+
+__all__ = ["CatalogEntry", "Requirement", "Sector"]
+
+
+class Sector(Base):
+    """An area of operations that requirement lines are placed in."""
+
+    __tablename__ = "sectors"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    node: Mapped[str | None] = mapped_column(String(200))
+    demand: Mapped[float] = mapped_column(Float, default=1.0)
+    stocks: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CatalogEntry(Base):
+    """A capability type defined by the scenario (on top of the built-in catalog)."""
+
+    __tablename__ = "capabilities"
+
+    code: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(30))
+    symbol: Mapped[str | None] = mapped_column(String(100))
+    personnel: Mapped[int | None]
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Requirement(Base):
+    """One line of the statement of requirements."""
+
+    __tablename__ = "requirements"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    capability: Mapped[str] = mapped_column(String(200), index=True)
+    quantity: Mapped[int]
+    sector: Mapped[str] = mapped_column(ForeignKey("sectors.id", ondelete="RESTRICT"), index=True)
+    priority: Mapped[int] = mapped_column(default=1, index=True)
+    notice_days: Mapped[float] = mapped_column(Float)
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    months: Mapped[int | None]
+    name: Mapped[str | None] = mapped_column(String(200))
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -1,0 +1,96 @@
+"""API shapes of requirements, sectors and capability types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forcegen.workspace.types import Count, Days, Identifier, Text
+
+__all__ = [
+    "CapabilityRead",
+    "RequirementCreate",
+    "RequirementRead",
+    "RequirementUpdate",
+    "SectorRead",
+]
+
+Priority = Annotated[int, Field(ge=1, le=1000, description="1 = most important")]
+Months = Annotated[int, Field(ge=1, le=1200)]
+
+
+class RequirementCreate(BaseModel):
+    """A new requirement line (``docs/scenario.md``, ``requirements``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    capability: Identifier
+    quantity: Count
+    sector: Identifier
+    priority: Priority = 1
+    notice_days: Days
+    start: dt.date | None = None
+    months: Months | None = None
+    name: Text | None = None
+
+
+class RequirementUpdate(BaseModel):
+    """Changed fields of a requirement; ``version`` is the one the change was based on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    capability: Identifier | None = None
+    quantity: Count | None = None
+    sector: Identifier | None = None
+    priority: Priority | None = None
+    notice_days: Days | None = None
+    start: dt.date | None = None
+    months: Months | None = None
+    name: Text | None = None
+
+
+class RequirementRead(BaseModel):
+    """A requirement line as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    capability: str
+    quantity: int
+    sector: str
+    priority: int
+    notice_days: float
+    start: dt.date | None
+    months: int | None
+    name: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SectorRead(BaseModel):
+    """An area of operations."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str | None
+    lon: float | None
+    lat: float | None
+    node: str | None
+    demand: float
+
+
+class CapabilityRead(BaseModel):
+    """A capability type (built-in catalog overlaid with the scenario's own)."""
+
+    code: str
+    name: str
+    category: str
+    role: str
+    symbol: str | None = None
+    personnel: int | None = None

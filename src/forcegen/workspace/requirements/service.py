@@ -1,0 +1,164 @@
+"""Requirements, sectors and the capability catalog: queries and changes.
+
+Reading requirements is open to every role; changing them is for planners (checked here, so the
+web UI gets the same rules as the API).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from forcegen.scenario import builtin_catalog
+from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.database import utcnow
+from forcegen.workspace.errors import Conflict, Invalid, NotFound
+from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.requirements.schemas import (
+    CapabilityRead,
+    RequirementCreate,
+    RequirementRead,
+    RequirementUpdate,
+)
+from forcegen.workspace.users.models import User
+
+__all__ = [
+    "SORTABLE",
+    "capabilities",
+    "create",
+    "delete",
+    "get",
+    "list_page",
+    "list_sectors",
+    "update",
+]
+
+SORTABLE: dict[str, Any] = {
+    "id": Requirement.id,
+    "capability": Requirement.capability,
+    "quantity": Requirement.quantity,
+    "sector": Requirement.sector,
+    "priority": Requirement.priority,
+    "notice_days": Requirement.notice_days,
+    "start": Requirement.start,
+}
+
+
+def capabilities(db: Session) -> dict[str, CapabilityRead]:
+    """Every known capability type: built-in catalog overlaid with the workspace's own."""
+    out = {
+        code: CapabilityRead.model_validate(c.model_dump(include=set(CapabilityRead.model_fields)))
+        for code, c in builtin_catalog().items()
+    }
+    for row in db.scalars(select(CatalogEntry)):
+        out[row.code] = CapabilityRead(
+            code=row.code,
+            name=row.name,
+            category=row.category,
+            role=row.role,
+            symbol=row.symbol,
+            personnel=row.personnel,
+        )
+    return out
+
+
+def list_sectors(db: Session) -> list[Sector]:
+    """All sectors, by id."""
+    return list(db.scalars(select(Sector).order_by(Sector.id)))
+
+
+def check_capability(db: Session, code: str) -> None:
+    """422 naming ``capability`` unless ``code`` is a known capability type."""
+    if code not in builtin_catalog() and db.get(CatalogEntry, code) is None:
+        raise Invalid(f"unknown capability type {code!r}", field="capability")
+
+
+def _check_refs(db: Session, capability: str | None, sector: str | None) -> None:
+    if capability is not None:
+        check_capability(db, capability)
+    if sector is not None and db.get(Sector, sector) is None:
+        raise Invalid(f"unknown sector {sector!r}", field="sector")
+
+
+def list_page(
+    db: Session,
+    params: PageParams,
+    *,
+    capability: str | None = None,
+    sector: str | None = None,
+    priority: int | None = None,
+) -> tuple[list[Requirement], int]:
+    """One page of requirements matching the filters."""
+    stmt: Select[Any] = select(Requirement)
+    if capability:
+        stmt = stmt.where(Requirement.capability == capability)
+    if sector:
+        stmt = stmt.where(Requirement.sector == sector)
+    if priority is not None:
+        stmt = stmt.where(Requirement.priority == priority)
+    clauses = [*order_by(params.sort, SORTABLE, ["priority", "id"]), Requirement.id.asc()]
+    return fetch_page(db, stmt, params, clauses)
+
+
+def get(db: Session, requirement_id: str) -> Requirement:
+    """One requirement, or 404."""
+    row = db.get(Requirement, requirement_id)
+    if row is None:
+        raise NotFound("requirement")
+    return row
+
+
+def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
+    """Add a requirement line (planners only)."""
+    require_role(user, *PLANNERS)
+    if db.get(Requirement, data.id) is not None:
+        raise Conflict(f"requirement {data.id!r} already exists", field="id")
+    _check_refs(db, data.capability, data.sector)
+    row = Requirement(**data.model_dump(), extra={})
+    db.add(row)
+    db.flush()
+    audit.record(db, user.username, "create", "requirement", row.id, None, audit.snapshot(row))
+    return row
+
+
+def _check_version(row: Any, version: int, schema: Any) -> None:
+    if row.version != version:
+        raise Conflict(
+            f"version {version} is out of date; the record is now at version {row.version}",
+            field="version",
+            current=schema.model_validate(row).model_dump(mode="json"),
+        )
+
+
+def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate) -> Requirement:
+    """Change a requirement if ``data.version`` is still current (else 409 with the record)."""
+    require_role(user, *PLANNERS)
+    row = get(db, requirement_id)
+    _check_version(row, data.version, RequirementRead)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    for key in ("capability", "quantity", "sector", "priority", "notice_days"):
+        if key in changes and changes[key] is None:
+            raise Invalid(f"{key} cannot be empty", field=key)
+    _check_refs(db, changes.get("capability"), changes.get("sector"))
+    before = audit.snapshot(row)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    db.flush()
+    audit.record(db, user.username, "update", "requirement", row.id, before, audit.snapshot(row))
+    return row
+
+
+def delete(db: Session, user: User, requirement_id: str, version: int) -> None:
+    """Remove a requirement line if ``version`` is still current."""
+    require_role(user, *PLANNERS)
+    row = get(db, requirement_id)
+    _check_version(row, version, RequirementRead)
+    before = audit.snapshot(row)
+    db.delete(row)
+    db.flush()
+    audit.record(db, user.username, "delete", "requirement", requirement_id, before, None)

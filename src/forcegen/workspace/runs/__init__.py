@@ -1,0 +1,1 @@
+"""Sourcing runs executed in the background, with progress and stored results."""

@@ -1,0 +1,34 @@
+"""The ``sourcing_runs`` table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Float, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forcegen.workspace.database import Base, UTCDateTime, utcnow
+
+__all__ = ["RUN_STATES", "SourcingRun"]
+
+RUN_STATES: tuple[str, ...] = ("queued", "running", "done", "failed")
+
+
+class SourcingRun(Base):
+    """One execution of the sourcing optimizer over the workspace's current data."""
+
+    __tablename__ = "sourcing_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str | None] = mapped_column(String(500))
+    include: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: ``Plan.to_dict()``: status, objective, assignments, shortfalls (with reasons), gap ...
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)

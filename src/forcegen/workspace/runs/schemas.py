@@ -1,0 +1,46 @@
+"""API shapes of sourcing runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["RunCreate", "RunRead", "RunSummary"]
+
+
+class RunCreate(BaseModel):
+    """Start a sourcing run over the workspace's current data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    include: list[Literal["approved", "provisional", "offered"]] = Field(
+        default_factory=lambda: ["approved"],  # type: ignore[arg-type]
+        max_length=3,
+        description="pledge statuses that may be used (approved is always used)",
+    )
+
+
+class RunSummary(BaseModel):
+    """A run without its result."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    state: str
+    progress: float
+    message: str | None
+    include: list[str]
+    started_by: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: str | None
+
+
+class RunRead(RunSummary):
+    """A run with its result (``Plan.to_dict()``): status, objective, assignments, shortfalls
+    with reasons, gap. Liaisons and observers see only their own nation's assignments."""
+
+    result: dict[str, Any] | None = None

@@ -1,0 +1,169 @@
+"""Sourcing runs: queue, execute in a background thread, store the plan, read it back scoped.
+
+:func:`start` creates the run row (the caller commits); :func:`execute` does the work in its
+own database session and is what the API hands to its thread pool.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from forcegen.exceptions import InputError
+from forcegen.workspace.access import PLANNERS, is_planner, nation_scope, require_role
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.database import session_scope, utcnow
+from forcegen.workspace.errors import NotFound
+from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.runs.models import SourcingRun
+from forcegen.workspace.users.models import User
+
+__all__ = ["execute", "get", "list_page", "scoped_result", "start"]
+
+log = logging.getLogger(__name__)
+
+# Stages the optimizer reports, in order, to turn its messages into a rough fraction done.
+_STAGES = ("greedy", "LP relaxation", "rounding", "building", "solving", "explaining")
+
+
+def start(db: Session, user: User, include: list[str]) -> SourcingRun:
+    """Queue a run (planners). Commit, then pass ``run.id`` to :func:`execute`."""
+    require_role(user, *PLANNERS)
+    statuses = sorted(set(include) | {"approved"})
+    run = SourcingRun(state="queued", include=statuses, started_by=user.username)
+    db.add(run)
+    db.flush()
+    audit.record(
+        db, user.username, "start", "sourcing_run", str(run.id), None, {"include": statuses}
+    )
+    return run
+
+
+def _set(factory: sessionmaker[Session], run_id: int, **values: Any) -> None:
+    with session_scope(factory) as db:
+        db.execute(update(SourcingRun).where(SourcingRun.id == run_id).values(**values))
+
+
+def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | None = None) -> None:
+    """Run the optimizer for queued run ``run_id``, storing progress and the result.
+
+    Never raises: a failure is stored on the run (``state="failed"``, ``error``).
+    """
+    from forcegen.sourcing import SourcingOptions, solve
+    from forcegen.workspace.scenarios.service import to_scenario
+
+    _set(
+        factory,
+        run_id,
+        state="running",
+        started_at=utcnow(),
+        progress=0.05,
+        message="reading the workspace",
+    )
+    last = [0.0]
+
+    def progress(message: str) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.2:  # at most five progress writes a second
+            return
+        last[0] = now
+        frac = next((i + 1 for i, s in enumerate(_STAGES) if s.lower() in message.lower()), 0)
+        _set(
+            factory,
+            run_id,
+            message=message[:500],
+            progress=round(0.1 + 0.8 * frac / len(_STAGES), 3),
+        )
+
+    try:
+        with session_scope(factory) as db:
+            run = db.get(SourcingRun, run_id)
+            include = tuple(run.include) if run else ("approved",)
+            with tempfile.TemporaryDirectory(prefix="forcegen-run-") as tmp:
+                scenario = to_scenario(db, Path(tmp))
+                plan = solve(
+                    scenario,
+                    SourcingOptions(include=include, time_limit=time_limit),
+                    progress=progress,
+                )
+        result = plan.to_dict()
+        _set(
+            factory,
+            run_id,
+            state="done",
+            progress=1.0,
+            result=result,
+            finished_at=utcnow(),
+            message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)",
+        )
+    except InputError as exc:
+        _set(
+            factory,
+            run_id,
+            state="failed",
+            error=str(exc)[:10000],
+            finished_at=utcnow(),
+            message="the workspace data cannot be sourced",
+        )
+    except Exception as exc:  # store, do not lose: the thread has nobody to report to
+        log.exception("sourcing run %s failed", run_id)
+        _set(
+            factory,
+            run_id,
+            state="failed",
+            error=f"internal error: {type(exc).__name__}",
+            finished_at=utcnow(),
+            message="failed",
+        )
+
+
+def list_page(
+    db: Session, params: PageParams, *, state: str | None = None
+) -> tuple[list[SourcingRun], int]:
+    """Runs, newest first by default (every role; results are not included)."""
+    stmt = select(SourcingRun)
+    if state:
+        stmt = stmt.where(SourcingRun.state == state)
+    sortable = {
+        "id": SourcingRun.id,
+        "created_at": SourcingRun.created_at,
+        "state": SourcingRun.state,
+    }
+    return fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
+
+
+def get(db: Session, run_id: int) -> SourcingRun:
+    """One run, or 404."""
+    run = db.get(SourcingRun, run_id)
+    if run is None:
+        raise NotFound("sourcing run")
+    return run
+
+
+def scoped_result(user: User, result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The plan as ``user`` may see it.
+
+    Planners see everything. Liaisons and observers see their own nation's assignments,
+    shortfalls with reason codes and unit counts (reasons naming other nations' pledges are
+    reduced to the code), line fill and burden totals.
+    """
+    if result is None or is_planner(user):
+        return result
+    own = nation_scope(user)
+    out = copy.deepcopy(result)
+    out["assignments"] = [a for a in out.get("assignments", []) if a.get("nation") == own]
+    mine = {a["pledge"] for a in out["assignments"]}
+    for s in out.get("shortfalls", []):
+        for r in s.get("reasons", []):
+            r["pledges"] = [p for p in r.get("pledges", []) if p in mine]
+            r["nations"] = [n for n in r.get("nations", []) if n == own]
+            r["message"] = r.get("code", "")
+            r["detail"] = {}
+    return out

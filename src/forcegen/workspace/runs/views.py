@@ -1,0 +1,62 @@
+"""``/api/v1/runs``: start sourcing in the background, follow progress, fetch the plan."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, status
+
+from forcegen.workspace.deps import CurrentUser, SessionDep, SettingsDep
+from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.runs import service
+from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.post("", response_model=RunSummary, status_code=status.HTTP_202_ACCEPTED)
+def start_run(
+    request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser, body: RunCreate
+) -> RunSummary:
+    """Start sourcing over the current data (planners); poll ``GET /runs/{id}``."""
+    run = service.start(db, user, list(body.include))
+    db.commit()  # the worker reads the row from its own session
+    request.app.state.run_executor.submit(
+        service.execute, request.app.state.session_factory, run.id, settings.run_time_limit
+    )
+    return RunSummary.model_validate(run)
+
+
+@router.get("", response_model=Page[RunSummary])
+def list_runs(
+    db: SessionDep,
+    _user: CurrentUser,
+    page: PageParamsDep,
+    state: Literal["queued", "running", "done", "failed"] | None = None,
+) -> Page[RunSummary]:
+    """Runs, newest first (every role)."""
+    rows, total = service.list_page(db, page, state=state)
+    return Page[RunSummary](
+        items=[RunSummary.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{run_id}", response_model=RunRead)
+def get_run(
+    db: SessionDep,
+    user: CurrentUser,
+    run_id: RunId,
+    with_result: Annotated[bool, Query(description="include the plan")] = True,
+) -> RunRead:
+    """A run with progress and, when done, the plan (scoped to the caller's nation)."""
+    run = service.get(db, run_id)
+    out = RunRead.model_validate(run)
+    out.result = service.scoped_result(user, run.result) if with_result else None
+    return out

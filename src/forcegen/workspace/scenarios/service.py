@@ -1,0 +1,401 @@
+"""Scenario import and export between files and the database.
+
+Import replaces the workspace's planning data (nations, sectors, capability types,
+requirements, pledges, scenario settings) in the caller's single transaction: if anything fails
+(invalid file, database error) the transaction is rolled back and the database is unchanged.
+Nations still referenced by user accounts are kept even if the file no longer lists them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from forcegen.exceptions import InputError, Problem, ScenarioError
+from forcegen.scenario import Scenario, load_scenario, scenario_from_dict, write_scenario
+from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.database import utcnow
+from forcegen.workspace.nations.models import Nation
+from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.scenarios.models import WorkspaceMeta
+from forcegen.workspace.users.models import User
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "FILE_KEYS",
+    "ImportSummary",
+    "export_bytes",
+    "file_sha256",
+    "import_scenario",
+    "parse_upload",
+    "to_dict",
+    "to_scenario",
+]
+
+EXPORT_FORMATS = ("zip", "xlsx", "yaml")
+FILE_KEYS = ("network", "nodes", "costs")
+_MAX_MEMBERS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import contains (or, with ``dry_run``, would write)."""
+
+    name: str
+    nations: int
+    sectors: int
+    capabilities: int
+    requirements: int
+    pledges: int
+    sha256: str
+    dry_run: bool
+
+
+# ----------------------------------------------------------------------------- reading uploads
+def _kind(filename: str, content: bytes) -> str:
+    if content[:4] == b"PK\x03\x04":
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+        except zipfile.BadZipFile as exc:
+            raise InputError(f"{filename}: not a readable zip or xlsx file ({exc})") from exc
+        return "xlsx" if "xl/workbook.xml" in names else "zip"
+    if filename.lower().endswith((".xlsx", ".zip")):
+        raise InputError(f"{filename}: not a readable {filename.rsplit('.', 1)[-1]} file")
+    return "yaml"
+
+
+def _safe_extract(content: bytes, dest: Path, max_bytes: int) -> None:
+    """Unpack a zip refusing absolute paths, ``..``, links, too many or too large members."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+        members = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a readable zip file ({exc})") from exc
+    if len(members) > _MAX_MEMBERS:
+        raise InputError(f"zip has {len(members)} files; at most {_MAX_MEMBERS} are accepted")
+    total = 0
+    for m in members:
+        p = PurePosixPath(m.filename)
+        if p.is_absolute() or ".." in p.parts or (m.external_attr >> 16) & 0o170000 == 0o120000:
+            raise InputError(f"zip member {m.filename!r}: unsafe path")
+        total += m.file_size
+        if total > max_bytes:
+            raise InputError(f"zip unpacks to more than {max_bytes} bytes")
+    try:
+        for m in members:
+            target = dest.joinpath(*PurePosixPath(m.filename).parts)
+            if m.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(m) as src:
+                data = src.read(max_bytes + 1)
+            if len(data) > m.file_size:
+                raise InputError(f"zip member {m.filename!r} is larger than declared")
+            target.write_bytes(data)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(f"zip could not be unpacked ({exc})") from exc
+
+
+def _scenario_root(folder: Path) -> Path:
+    if (folder / "scenario.yaml").is_file() or (folder / "scenario.yml").is_file():
+        return folder
+    subdirs = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))]
+    if len(subdirs) == 1:
+        return _scenario_root(subdirs[0])
+    raise ScenarioError([Problem("<zip>", "no scenario.yaml at the top of the zip")])
+
+
+def parse_upload(
+    filename: str, content: bytes, max_unpacked: int
+) -> tuple[Scenario, dict[str, str]]:
+    """Validate an uploaded scenario (zipped folder, ``.xlsx`` or ``.yaml``).
+
+    Returns the scenario and the text of the files it references (network, nodes, costs), which
+    the database keeps for export. Raises ``InputError`` (``ScenarioError`` with every problem)
+    for anything unreadable or invalid.
+    """
+    name = PurePosixPath(filename or "upload").name or "upload"
+    kind = _kind(name, content)
+    with tempfile.TemporaryDirectory(prefix="forcegen-import-") as tmp:
+        root = Path(tmp)
+        if kind == "xlsx":
+            path = root / (name if name.lower().endswith(".xlsx") else "scenario.xlsx")
+            path.write_bytes(content)
+            scenario = _load(path, name)
+            base = root
+        elif kind == "zip":
+            _safe_extract(content, root / "x", max_unpacked)
+            base = _scenario_root(root / "x")
+            scenario = _load(base, name)
+        else:
+            path = root / "scenario.yaml"
+            path.write_bytes(content)
+            scenario = _load(path, name)
+            base = root
+        files: dict[str, str] = {}
+        for key in FILE_KEYS:
+            ref = getattr(scenario.data, key)
+            if ref is None:
+                continue
+            p = (base / ref).resolve()
+            if not p.is_relative_to(base.resolve()) or not p.is_file():
+                raise ScenarioError(
+                    [Problem(name, f"{key}: file {ref!r} is not in the upload", field=key)]
+                )
+            try:
+                files[ref] = p.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError) as exc:
+                raise ScenarioError([Problem(ref, f"cannot read as UTF-8 text ({exc})")]) from exc
+    return scenario, files
+
+
+def _load(path: Path, display: str) -> Scenario:
+    try:
+        return load_scenario(path)
+    except InputError:
+        raise
+    except Exception as exc:  # a malformed workbook or YAML must be a 4xx, never a crash
+        raise ScenarioError([Problem(display, f"cannot read the file: {exc}")]) from exc
+
+
+# ----------------------------------------------------------------------------- import
+def _rows(models: list[Any], *, exclude: set[str] | None = None) -> list[dict[str, Any]]:
+    out = []
+    for m in models:
+        d = m.model_dump(mode="python", exclude_none=False, exclude=exclude)
+        # Extension keys may hold any YAML value (dates ...): store their JSON form.
+        extra = json.loads(json.dumps(m.__pydantic_extra__ or {}, default=str))
+        for k in extra:
+            d.pop(k, None)
+        d["extra"] = extra
+        out.append(d)
+    return out
+
+
+def import_scenario(
+    db: Session,
+    user: User,
+    scenario: Scenario,
+    files: dict[str, str],
+    *,
+    sha256: str = "",
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Replace the workspace's planning data with ``scenario`` (planners).
+
+    Runs in the caller's transaction: commit to keep it, roll back to undo it.
+    """
+    require_role(user, *PLANNERS)
+    d = scenario.data
+    summary = ImportSummary(
+        name=d.name,
+        nations=len(d.nations),
+        sectors=len(d.sectors),
+        capabilities=len(d.catalog),
+        requirements=len(d.requirements),
+        pledges=len(d.pledges),
+        sha256=sha256,
+        dry_run=dry_run,
+    )
+    if dry_run:
+        return summary
+    before = {
+        "requirements": db.query(Requirement).count(),
+        "pledges": db.query(Pledge).count(),
+        "nations": db.query(Nation).count(),
+    }
+    for model in (Pledge, Requirement, Sector, CatalogEntry, WorkspaceMeta):
+        db.execute(delete(model))
+    keep = {c for c in db.scalars(select(User.nation).where(User.nation.is_not(None)))}
+    wanted = {n.code for n in d.nations}
+    db.execute(delete(Nation).where(Nation.code.not_in(keep | wanted)))
+    existing = set(db.scalars(select(Nation.code)))
+    now = utcnow()
+    for n in _rows(d.nations):
+        ceiling = n.pop("ceiling") or {}
+        n["ceiling_personnel"] = ceiling.get("personnel")
+        if n["code"] in existing:
+            db.execute(update(Nation).where(Nation.code == n["code"]).values(**n))
+        else:
+            db.execute(insert(Nation), [n])
+    sectors = _rows(d.sectors)
+    for s in sectors:
+        at = s.pop("at")
+        s["lon"], s["lat"] = (at[0], at[1]) if at else (None, None)
+    if sectors:
+        db.execute(insert(Sector), sectors)
+    if d.catalog:
+        db.execute(insert(CatalogEntry), _rows(d.catalog))
+    reqs = _rows(d.requirements)
+    for r in reqs:
+        r.update(version=1, created_at=now, updated_at=now)
+    if reqs:
+        db.execute(insert(Requirement), reqs)
+    pledges = _rows(d.pledges)
+    for p in pledges:
+        home = p["home"]
+        p["home"] = list(home) if isinstance(home, tuple) else home
+        caveats = p["caveats"]
+        p["caveats"] = (
+            {k: v for k, v in caveats.items() if v is not None} if caveats is not None else None
+        )
+        p.update(
+            version=1,
+            created_at=now,
+            updated_at=now,
+            created_by=user.username,
+            updated_by=user.username,
+        )
+    if pledges:
+        db.execute(insert(Pledge), pledges)
+    meta = d.model_dump(
+        mode="json",
+        exclude_none=True,
+        include={"name", "currency", "depot_sites", *FILE_KEYS},
+    )
+    meta.update(json.loads(json.dumps(d.__pydantic_extra__ or {}, default=str)))
+    meta["files"] = files
+    db.execute(insert(WorkspaceMeta), [{"key": k, "value": v} for k, v in meta.items()])
+    db.flush()
+    audit.record(
+        db,
+        user.username,
+        "import",
+        "scenario",
+        sha256 or None,
+        before,
+        {
+            "name": d.name,
+            "nations": summary.nations,
+            "sectors": summary.sectors,
+            "requirements": summary.requirements,
+            "pledges": summary.pledges,
+            "sha256": sha256,
+        },
+    )
+    return summary
+
+
+# ----------------------------------------------------------------------------- export
+def _clean(d: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    extra = d.pop("extra", None) or {}
+    out = {k: v for k, v in d.items() if v is not None and k not in drop}
+    out.update(extra)
+    return out
+
+
+def to_dict(db: Session) -> dict[str, Any]:
+    """The workspace's planning data as a dict shaped like ``scenario.yaml`` (all inline)."""
+    meta = {m.key: m.value for m in db.scalars(select(WorkspaceMeta))}
+    meta.pop("files", None)
+    doc: dict[str, Any] = {
+        "forcegen": 1,
+        "name": meta.pop("name", "workspace"),
+        "currency": meta.pop("currency", "EUR"),
+    }
+    nations = []
+    for n in db.scalars(select(Nation).order_by(Nation.code)):
+        row = _clean(audit.snapshot(n), ("ceiling_personnel",))
+        if not row.get("groups"):
+            row.pop("groups", None)
+        if n.ceiling_personnel is not None:
+            row["ceiling"] = {"personnel": n.ceiling_personnel}
+        nations.append(row)
+    doc["nations"] = nations
+    doc["catalog"] = [
+        _clean(audit.snapshot(c))
+        for c in db.scalars(select(CatalogEntry).order_by(CatalogEntry.code))
+    ]
+    sectors = []
+    for s in db.scalars(select(Sector).order_by(Sector.id)):
+        row = _clean(audit.snapshot(s), ("lon", "lat"))
+        if s.lon is not None and s.lat is not None:
+            row["at"] = [s.lon, s.lat]
+        sectors.append(row)
+    doc["sectors"] = sectors
+    skip = (
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "status_changed_at",
+        "status_changed_by",
+    )
+    doc["requirements"] = [
+        _clean(audit.snapshot(r), skip)
+        for r in db.scalars(select(Requirement).order_by(Requirement.id))
+    ]
+    doc["pledges"] = [
+        _clean(audit.snapshot(p), skip) for p in db.scalars(select(Pledge).order_by(Pledge.id))
+    ]
+    doc.update(meta)
+    return {k: v for k, v in doc.items() if v not in ([], None)}
+
+
+def _stored_files(db: Session) -> dict[str, str]:
+    row = db.get(WorkspaceMeta, "files")
+    return dict(row.value or {}) if row is not None else {}
+
+
+def to_scenario(db: Session, folder: Path | None = None) -> Scenario:
+    """The workspace as a validated :class:`Scenario`.
+
+    With ``folder``, the referenced files (network, nodes, costs) are written there and the
+    scenario's ``root`` points at it, so analyses that read them work.
+    """
+    scenario = scenario_from_dict(to_dict(db), source="<workspace>")
+    if folder is not None:
+        for name, text in _stored_files(db).items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        scenario.root = folder
+    return scenario
+
+
+def export_bytes(db: Session, user: User, fmt: str) -> tuple[bytes, str, str]:
+    """The workspace as a file: ``(content, filename, media type)`` (planners).
+
+    ``zip``: a scenario folder (``scenario.yaml`` + referenced files), ``xlsx``: one sheet per
+    section, ``yaml``: a single ``scenario.yaml`` with every section inline.
+    """
+    require_role(user, *PLANNERS)
+    if fmt == "yaml":
+        text = yaml.safe_dump(to_dict(db), sort_keys=False, allow_unicode=True)
+        return text.encode(), "scenario.yaml", "application/yaml"
+    with tempfile.TemporaryDirectory(prefix="forcegen-export-") as tmp:
+        root = Path(tmp)
+        scenario = to_scenario(db, root / "files")
+        if fmt == "xlsx":
+            out = write_scenario(scenario, root / "out" / "scenario.xlsx")
+            return (
+                out.read_bytes(),
+                "scenario.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        folder = write_scenario(scenario, root / "scenario")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in sorted(folder.rglob("*")):
+                if p.is_file():
+                    zf.write(p, str(PurePosixPath("scenario", *p.relative_to(folder).parts)))
+        return buf.getvalue(), "scenario.zip", "application/zip"
+
+
+def file_sha256(content: bytes) -> str:
+    """Hex SHA-256 of an uploaded file (recorded in the audit trail)."""
+    return hashlib.sha256(content).hexdigest()

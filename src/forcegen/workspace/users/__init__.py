@@ -1,0 +1,1 @@
+"""Workspace accounts: each user holds one role and (except admins) belongs to a nation."""

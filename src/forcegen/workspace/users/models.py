@@ -1,0 +1,34 @@
+"""The ``users`` table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forcegen.workspace.database import Base, UTCDateTime, utcnow
+
+__all__ = ["ROLES", "User"]
+
+#: Every role, most powerful first. ``lead_planner`` sees and runs everything.
+ROLES: tuple[str, ...] = ("admin", "lead_planner", "liaison", "observer")
+
+
+class User(Base):
+    """A person signing in to the workspace."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    nation: Mapped[str | None] = mapped_column(
+        ForeignKey("nations.code", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Set for a generated initial password: the user is asked to change it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,64 @@
+"""API shapes of user accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forcegen.workspace.types import NationCode, Text
+
+__all__ = ["PasswordChange", "RoleName", "UserCreate", "UserRead", "UserUpdate"]
+
+RoleName = Literal["admin", "lead_planner", "liaison", "observer"]
+Username = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")]
+Password = Annotated[str, Field(min_length=10, max_length=256)]
+
+
+class UserCreate(BaseModel):
+    """A new account. Liaisons and observers must belong to a nation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    password: Password
+    role: RoleName
+    nation: NationCode | None = None
+    full_name: Text | None = None
+
+
+class UserUpdate(BaseModel):
+    """Changed fields of an account (admins)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: RoleName | None = None
+    nation: NationCode | None = None
+    full_name: Text | None = None
+    active: bool | None = None
+    password: Password | None = None
+
+
+class PasswordChange(BaseModel):
+    """Change one's own password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, Field(max_length=256)]
+    new_password: Password
+
+
+class UserRead(BaseModel):
+    """An account (never the password hash)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    full_name: str | None
+    role: str
+    nation: str | None
+    active: bool
+    must_change_password: bool
+    created_at: dt.datetime

@@ -1,0 +1,178 @@
+"""User accounts: admins manage them; everyone reads and changes their own password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from forcegen.workspace.access import ADMIN, LIAISON, OBSERVER, require_role
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.auth.models import ApiToken, BrowserSession
+from forcegen.workspace.auth.security import hash_password, verify_password
+from forcegen.workspace.errors import Conflict, Invalid, NotFound
+from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.nations.models import Nation
+from forcegen.workspace.users.models import User
+from forcegen.workspace.users.schemas import PasswordChange, UserCreate, UserUpdate
+
+__all__ = [
+    "SORTABLE",
+    "change_own_password",
+    "create",
+    "create_user",
+    "get",
+    "get_by_username",
+    "list_page",
+    "update",
+]
+
+SORTABLE: dict[str, Any] = {
+    "id": User.id,
+    "username": User.username,
+    "role": User.role,
+    "nation": User.nation,
+    "created_at": User.created_at,
+}
+
+
+def _audit_view(user: User) -> dict[str, Any]:
+    snap = audit.snapshot(user)
+    snap.pop("password_hash", None)  # never put even a hash in the audit trail
+    return snap
+
+
+def _check_nation(db: Session, role: str, nation: str | None) -> None:
+    if role in (LIAISON, OBSERVER) and not nation:
+        raise Invalid(f"a {role} must belong to a nation", field="nation")
+    if nation and db.get(Nation, nation) is None:
+        raise Invalid(f"unknown nation {nation!r}", field="nation")
+
+
+def get_by_username(db: Session, username: str) -> User | None:
+    """The account named ``username`` (case-insensitive), if any."""
+    return db.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def create_user(
+    db: Session,
+    username: str,
+    password: str,
+    role: str,
+    nation: str | None = None,
+    *,
+    full_name: str | None = None,
+    must_change_password: bool = False,
+    actor: str | None = None,
+) -> User:
+    """Create an account without a permission check (bootstrap, CLI, tests)."""
+    if get_by_username(db, username) is not None:
+        raise Conflict(f"user {username!r} already exists", field="username")
+    _check_nation(db, role, nation)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        nation=nation,
+        full_name=full_name,
+        must_change_password=must_change_password,
+    )
+    db.add(user)
+    db.flush()
+    audit.record(db, actor, "create", "user", str(user.id), None, _audit_view(user))
+    return user
+
+
+def create(db: Session, actor: User, data: UserCreate) -> User:
+    """Create an account (admins)."""
+    require_role(actor, ADMIN)
+    return create_user(
+        db,
+        data.username,
+        data.password,
+        data.role,
+        data.nation,
+        full_name=data.full_name,
+        actor=actor.username,
+    )
+
+
+def list_page(
+    db: Session,
+    actor: User,
+    params: PageParams,
+    *,
+    role: str | None = None,
+    nation: str | None = None,
+) -> tuple[list[User], int]:
+    """Accounts, paged (admins)."""
+    require_role(actor, ADMIN)
+    stmt: Select[Any] = select(User)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if nation:
+        stmt = stmt.where(User.nation == nation)
+    clauses = [*order_by(params.sort, SORTABLE, ["username"]), User.id.asc()]
+    return fetch_page(db, stmt, params, clauses)
+
+
+def get(db: Session, actor: User, user_id: int) -> User:
+    """One account (admins)."""
+    require_role(actor, ADMIN)
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("user")
+    return user
+
+
+def _end_sessions(db: Session, user: User) -> None:
+    for s in db.scalars(select(BrowserSession).where(BrowserSession.user_id == user.id)):
+        db.delete(s)
+
+
+def update(db: Session, actor: User, user_id: int, data: UserUpdate) -> User:
+    """Change role, nation, name, active flag or password (admins).
+
+    Disabling an account or resetting its password ends its browser sessions; disabling also
+    revokes its API tokens.
+    """
+    user = get(db, actor, user_id)
+    before = _audit_view(user)
+    changes = data.model_dump(exclude_unset=True)
+    role = changes.get("role") or user.role
+    nation = changes.get("nation", user.nation)
+    _check_nation(db, role, nation)
+    demoting = changes.get("role", ADMIN) != ADMIN or changes.get("active") is False
+    if user.id == actor.id and demoting:
+        raise Invalid("you cannot demote or disable your own account", field="role")
+    for key in ("role", "full_name"):
+        if changes.get(key) is not None:
+            setattr(user, key, changes[key])
+    if "nation" in changes:
+        user.nation = nation
+    if changes.get("active") is not None:
+        user.active = changes["active"]
+        if not user.active:
+            _end_sessions(db, user)
+            for t in db.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+                t.revoked = True
+    if changes.get("password"):
+        user.password_hash = hash_password(changes["password"])
+        user.must_change_password = True
+        _end_sessions(db, user)
+    db.flush()
+    audit.record(db, actor.username, "update", "user", str(user.id), before, _audit_view(user))
+    return user
+
+
+def change_own_password(db: Session, user: User, data: PasswordChange) -> None:
+    """Change the caller's password after checking the current one."""
+    if not verify_password(user.password_hash, data.current_password):
+        raise Invalid("current password is wrong", field="current_password")
+    if data.new_password == data.current_password:
+        raise Invalid("choose a different password", field="new_password")
+    user.password_hash = hash_password(data.new_password)
+    user.must_change_password = False
+    db.flush()
+    audit.record(db, user.username, "password", "user", str(user.id))

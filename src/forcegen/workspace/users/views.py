@@ -1,0 +1,73 @@
+"""``/api/v1/users``: accounts (admins) and ``/users/me``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from forcegen.workspace.deps import CurrentUser, SessionDep
+from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.users import service
+from forcegen.workspace.users.schemas import (
+    PasswordChange,
+    RoleName,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("/me", response_model=UserRead)
+def me(user: CurrentUser) -> UserRead:
+    """The signed-in account."""
+    return UserRead.model_validate(user)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(db: SessionDep, user: CurrentUser, body: PasswordChange) -> Response:
+    """Change one's own password (the current one is required)."""
+    service.change_own_password(db, user, body)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("", response_model=Page[UserRead])
+def list_users(
+    db: SessionDep,
+    user: CurrentUser,
+    page: PageParamsDep,
+    role: RoleName | None = None,
+    nation: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+) -> Page[UserRead]:
+    """Accounts (admins)."""
+    rows, total = service.list_page(db, user, page, role=role, nation=nation)
+    return Page[UserRead](
+        items=[UserRead.model_validate(u) for u in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+def create_user(db: SessionDep, user: CurrentUser, body: UserCreate) -> UserRead:
+    """Create an account (admins)."""
+    return UserRead.model_validate(service.create(db, user, body))
+
+
+@router.get("/{user_id}", response_model=UserRead)
+def get_user(db: SessionDep, user: CurrentUser, user_id: UserId) -> UserRead:
+    """One account (admins)."""
+    return UserRead.model_validate(service.get(db, user, user_id))
+
+
+@router.patch("/{user_id}", response_model=UserRead)
+def update_user(db: SessionDep, user: CurrentUser, user_id: UserId, body: UserUpdate) -> UserRead:
+    """Change an account (admins)."""
+    return UserRead.model_validate(service.update(db, user, user_id, body))
