@@ -131,18 +131,13 @@ def travel_times(
         raise NetworkInputError(f"cutoff must be >= 0, got {cutoff}")
     m = G.matrix(weight)
     n = G.n_nodes
-    ncols = n if tgt is None else int(tgt.size)
     if src.size == 0:
-        return np.zeros((0, ncols))
+        return np.zeros((0, n if tgt is None else int(tgt.size)))
     if cutoff is None and n >= _CONTRACT_MIN_NODES and src.size >= _CONTRACT_MIN_SOURCES:
         con = contract(m, np.unique(src))
         if con.ratio <= _CONTRACT_MAX_RATIO:
-            out = np.empty((src.size, ncols))
-            dc_all = _many(con.matrix, con.core_pos[src], None, workers)
-            # Fill in row blocks so temporaries stay small.
-            for lo in range(0, src.size, 64):
-                con.fill(dc_all[lo : lo + 64], out[lo : lo + 64], tgt)
-            return out
+            dc = _many(con.matrix, con.core_pos[src], None, workers)
+            return con.fill_t(dc, tgt).T
     d = _many(m, src, cutoff, workers)
     return d if tgt is None else d[:, tgt]
 
@@ -195,8 +190,8 @@ def nearest_facility(
     m = G.matrix(weight)
     if direction == "to":
         m = sp.csr_array(m.T)
-    d, s = dijkstra(m, directed=True, indices=fac, min_only=True, return_sources=True,
-                    limit=np.inf if cutoff is None else float(cutoff))
+    d, _, s = dijkstra(m, directed=True, indices=fac, min_only=True, return_predecessors=True,
+                       limit=np.inf if cutoff is None else float(cutoff))
     # Map the source node back to its place in ``facilities`` (first one if listed twice).
     slot = np.full(n, -1, dtype=np.int64)
     slot[fac[::-1]] = np.arange(fac.size - 1, -1, -1)

@@ -1,0 +1,98 @@
+"""``forcegen respond``: how soon each sector can be reinforced with the sourced forces."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from forcegen.exceptions import OptionError
+
+__all__ = ["register"]
+
+
+def _fmt(h: float | None) -> str:
+    if h is None:
+        return "-"
+    return f"{h:,.1f} h ({h / 24:.1f} d)"
+
+
+def respond(
+    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Write a chart of forces available over time (.svg or .png)")] = None,
+    map_out: Annotated[Path | None, typer.Option(
+        "--map", help="Write a map of sectors, depots, routes and time bands (.svg or .png)")
+    ] = None,
+    include: Annotated[list[str] | None, typer.Option(
+        "--include", help="Also source from pledges of this status (provisional, offered)")
+    ] = None,
+    prepositioned: Annotated[list[str] | None, typer.Option(
+        "--prepositioned", help="PLEDGE=DEPOT: that pledge's heavy equipment waits at DEPOT "
+        "(repeatable)")] = None,
+    draw_hours: Annotated[float, typer.Option(
+        "--draw-hours", help="Hours to draw pre-positioned equipment at a depot")] = 12.0,
+) -> None:
+    """Hours until the first and the full package of sourced forces can be in each sector."""
+    from forcegen.readiness.response import analyze_response
+    from forcegen.scenario import load_scenario
+    from forcegen.sourcing import SourcingOptions, solve
+
+    for out in (chart, map_out):
+        if out is not None and out.suffix.lower() not in (".svg", ".png"):
+            raise OptionError(f"{out}: expected a .svg or .png file name")
+    pre: dict[str, str] = {}
+    for item in prepositioned or []:
+        pid, sep, did = item.partition("=")
+        if not sep or not pid or not did:
+            raise OptionError(f"--prepositioned {item!r}: expected PLEDGE=DEPOT")
+        pre[pid.strip()] = did.strip()
+    scenario = load_scenario(path)
+    options = SourcingOptions(include=tuple(include)) if include else SourcingOptions()
+    err = Console(stderr=True)
+    with err.status("sourcing the force...", spinner="dots"):
+        plan = solve(scenario, options)
+    with err.status("computing travel times...", spinner="dots"):
+        result = analyze_response(
+            scenario, [(a.pledge, a.requirement, a.units) for a in plan.assignments],
+            prepositioned=pre, draw_hours=draw_hours)
+    files: dict[str, str] = {}
+    if chart is not None:
+        from forcegen.report.maps import plot_forces_over_time
+
+        files["chart"] = str(plot_forces_over_time(result, chart))
+    if map_out is not None:
+        from forcegen.report.maps import plot_response_map
+
+        files["map"] = str(plot_response_map(result, map_out))
+    if as_json:
+        doc = {"scenario": scenario.name, "sourcing_status": plan.status, **result.to_dict(),
+               "files": files}
+        typer.echo(json.dumps(doc, indent=2))
+        return
+    con = Console()
+    table = Table(title=f"Response times: {scenario.name}")
+    for col in ("sector", "units", "personnel", "first arrival", "full package", "unreachable"):
+        table.add_column(col, justify="left" if col == "sector" else "right", no_wrap=True)
+    for s in result.sectors:
+        table.add_row(s.sector, str(s.units), f"{s.personnel:,}", _fmt(s.first_hours),
+                      _fmt(s.full_hours) if s.full_hours is not None or not s.units
+                      else "[red]incomplete[/]", str(s.units_unreachable or ""))
+    con.print(table)
+    for u in result.unreachable:
+        con.print(f"[yellow]unreachable[/] {u.kind} {u.item}"
+                  + (f" -> {u.sector}" if u.sector else "") + f": {u.reason}", highlight=False)
+    for n in result.notes:
+        con.print(f"[dim]note:[/] {n}", highlight=False)
+    for k, v in files.items():
+        con.print(f"{k} written to {v}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``respond`` to the ``forcegen`` command."""
+    app.command("respond")(respond)

@@ -1,0 +1,3 @@
+"""Reports: offline maps and charts (:mod:`forcegen.report.maps`)."""
+
+__all__: list[str] = []
