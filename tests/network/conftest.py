@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from forcegen.network import TransportGraph
@@ -32,7 +34,7 @@ def chain_graph(junctions: int, seed: int) -> TransportGraph:
         k = int(rng.integers(0, 4))  # shape points on this road
         chain = [u, *range(nxt, nxt + k), v]
         nxt += k
-        for x, y in zip(chain[:-1], chain[1:], strict=True):
+        for x, y in itertools.pairwise(chain):
             src.append(x)
             dst.append(y)
             hrs.append(float(rng.uniform(0.1, 2.0)))

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from forcegen.exceptions import NetworkInputError
-from forcegen.network import TransportGraph, add_air_links, haversine_km, load_airfields
-from forcegen.network import DEFAULT_SPEEDS, travel_times
+from forcegen.network import (
+    DEFAULT_SPEEDS,
+    TransportGraph,
+    add_air_links,
+    haversine_km,
+    load_airfields,
+    travel_times,
+)
 
 from .conftest import random_graph
 
