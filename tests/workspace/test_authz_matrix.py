@@ -1,0 +1,269 @@
+"""Every role against every endpoint: what is allowed, and that denials reveal nothing.
+
+The cases are keyed by the app's own routes: an endpoint added without a rule here fails
+``test_every_route_has_a_rule``. Targets belong to FRA, so ``*_fra`` users are "own nation" and
+``*_deu`` users "another nation".
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from .conftest import PASSWORD, Workspace, build_app
+
+API = "/api/v1"
+USERS = ("admin", "lead", "liaison_fra", "liaison_deu", "observer_fra", "observer_deu")
+WHO = ("anon", *USERS)
+_n = itertools.count(1)
+
+Build = Callable[[Workspace, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    build: Build
+    expect: dict[str, int]
+
+
+def everyone(code: int) -> dict[str, int]:
+    return {"anon": 401, **dict.fromkeys(USERS, code)}
+
+
+def only(code: int, *allowed: str, hidden: tuple[str, ...] = ()) -> dict[str, int]:
+    out = {"anon": 401}
+    for u in USERS:
+        out[u] = code if u in allowed else 404 if u in hidden else 403
+    return out
+
+
+PLANNERS = ("admin", "lead")
+
+
+def fixed(path: str, **kw: Any) -> Build:
+    return lambda _ws, _who: {"path": path, **kw}
+
+
+def fresh_pledge(ws: Workspace) -> str:
+    pid = f"P-FRA-T{next(_n)}"
+    r = ws.client("admin").post(f"{API}/pledges", json={
+        "id": pid, "nation": "FRA", "capability": "X-ROLE2", "quantity": 1, "personnel": 10,
+        "notice_days": 3})
+    assert r.status_code == 201, r.text
+    return pid
+
+
+def fresh_requirement(ws: Workspace) -> str:
+    rid = f"R-T{next(_n)}"
+    r = ws.client("admin").post(f"{API}/requirements", json={
+        "id": rid, "capability": "X-ROLE2", "quantity": 1, "sector": "north", "notice_days": 3})
+    assert r.status_code == 201, r.text
+    return rid
+
+
+def fresh_nation(ws: Workspace) -> str:
+    code = "".join(chr(65 + (next(_n) // 26**i) % 26) for i in range(3))
+    r = ws.client("admin").post(f"{API}/nations", json={"code": code})
+    assert r.status_code == 201, r.text
+    return code
+
+
+def user_id(ws: Workspace, name: str) -> int:
+    users = ws.client("admin").get(f"{API}/users", params={"limit": 100}).json()["items"]
+    return next(u["id"] for u in users if u["username"] == name)
+
+
+def admin_token_id(ws: Workspace) -> int:
+    return int(ws.client("admin").post(f"{API}/auth/tokens", json={"name": "t"}).json()["id"])
+
+
+def a_run(ws: Workspace) -> int:
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.runs.models import SourcingRun
+
+    with session_scope(ws.factory) as db:
+        run = SourcingRun(state="done", include=["approved"], result={
+            "status": "optimal", "assignments": [
+                {"pledge": "P-FRA-1", "requirement": "R-001", "units": 2, "nation": "FRA"},
+                {"pledge": "P-DEU-1", "requirement": "R-001", "units": 1, "nation": "DEU"}],
+            "shortfalls": []})
+        db.add(run)
+        db.flush()
+        return run.id
+
+
+SAMPLE_YAML = None
+
+
+def sample_file() -> dict[str, Any]:
+    import yaml
+
+    from .sample import sample_scenario
+
+    return {"file": ("s.yaml", yaml.safe_dump(sample_scenario()).encode())}
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/health"): Case(fixed("/health"), {w: 200 for w in WHO}),
+    ("POST", "/auth/login"): Case(
+        lambda _ws, who: {"path": "/auth/login", "json": {
+            "username": "admin" if who == "anon" else who, "password": PASSWORD}},
+        {w: 200 for w in WHO}),
+    ("POST", "/auth/logout"): Case(fixed("/auth/logout"), everyone(204)),
+    ("GET", "/auth/session"): Case(fixed("/auth/session"), everyone(200)),
+    ("GET", "/auth/tokens"): Case(fixed("/auth/tokens"), everyone(200)),
+    ("POST", "/auth/tokens"): Case(fixed("/auth/tokens", json={"name": "x"}), everyone(201)),
+    ("DELETE", "/auth/tokens/{token_id}"): Case(
+        lambda ws, _w: {"path": f"/auth/tokens/{admin_token_id(ws)}"},
+        only(204, "admin", hidden=USERS[1:])),
+    ("GET", "/users/me"): Case(fixed("/users/me"), everyone(200)),
+    ("POST", "/users/me/password"): Case(
+        fixed("/users/me/password", json={"current_password": PASSWORD,
+                                          "new_password": PASSWORD + "!"}),
+        everyone(204)),
+    ("GET", "/users"): Case(fixed("/users"), only(200, "admin")),
+    ("POST", "/users"): Case(
+        lambda _ws, _w: {"path": "/users", "json": {
+            "username": f"u{next(_n)}", "password": "0123456789ab", "role": "observer",
+            "nation": "FRA"}},
+        only(201, "admin")),
+    ("GET", "/users/{user_id}"): Case(
+        lambda ws, _w: {"path": f"/users/{user_id(ws, 'observer_fra')}"}, only(200, "admin")),
+    ("PATCH", "/users/{user_id}"): Case(
+        lambda ws, _w: {"path": f"/users/{user_id(ws, 'observer_fra')}",
+                        "json": {"full_name": "Obs"}},
+        only(200, "admin")),
+    ("GET", "/nations"): Case(fixed("/nations"), everyone(200)),
+    ("POST", "/nations"): Case(
+        lambda ws, _w: {"path": "/nations", "json": {"code": f"Z{next(_n) % 26 + 65:c}"
+                                                              f"{next(_n) % 26 + 65:c}"}},
+        only(201, *PLANNERS)),
+    ("GET", "/nations/{code}"): Case(fixed("/nations/FRA"), everyone(200)),
+    ("PATCH", "/nations/{code}"): Case(fixed("/nations/FRA", json={"name": "France"}),
+                                       only(200, *PLANNERS)),
+    ("DELETE", "/nations/{code}"): Case(
+        lambda ws, _w: {"path": f"/nations/{fresh_nation(ws)}"}, only(204, *PLANNERS)),
+    ("GET", "/requirements"): Case(fixed("/requirements"), everyone(200)),
+    ("POST", "/requirements"): Case(
+        lambda _ws, _w: {"path": "/requirements", "json": {
+            "id": f"R-N{next(_n)}", "capability": "X-ROLE2", "quantity": 1, "sector": "north",
+            "notice_days": 3}},
+        only(201, *PLANNERS)),
+    ("GET", "/requirements/{requirement_id}"): Case(fixed("/requirements/R-001"),
+                                                    everyone(200)),
+    ("PATCH", "/requirements/{requirement_id}"): Case(
+        lambda ws, _w: {"path": f"/requirements/{fresh_requirement(ws)}",
+                        "json": {"version": 1, "quantity": 2}},
+        only(200, *PLANNERS)),
+    ("DELETE", "/requirements/{requirement_id}"): Case(
+        lambda ws, _w: {"path": f"/requirements/{fresh_requirement(ws)}",
+                        "params": {"version": 1}},
+        only(204, *PLANNERS)),
+    ("GET", "/sectors"): Case(fixed("/sectors"), everyone(200)),
+    ("GET", "/capabilities"): Case(fixed("/capabilities"), everyone(200)),
+    ("GET", "/pledges"): Case(fixed("/pledges"), everyone(200)),
+    ("GET", "/pledges/totals"): Case(fixed("/pledges/totals"), everyone(200)),
+    ("POST", "/pledges"): Case(
+        lambda _ws, _w: {"path": "/pledges", "json": {
+            "id": f"P-FRA-N{next(_n)}", "nation": "FRA", "capability": "X-ROLE2",
+            "quantity": 1, "personnel": 10, "notice_days": 3}},
+        only(201, *PLANNERS, "liaison_fra")),
+    ("GET", "/pledges/{pledge_id}"): Case(
+        fixed("/pledges/P-FRA-1"),
+        only(200, *PLANNERS, "liaison_fra", "observer_fra",
+             hidden=("liaison_deu", "observer_deu"))),
+    ("PATCH", "/pledges/{pledge_id}"): Case(
+        lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}",
+                        "json": {"version": 1, "quantity": 2}},
+        only(200, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))),
+    ("POST", "/pledges/{pledge_id}/status"): Case(
+        lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}/status",
+                        "json": {"version": 1, "status": "provisional"}},
+        only(200, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))),
+    ("DELETE", "/pledges/{pledge_id}"): Case(
+        lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}", "params": {"version": 1}},
+        only(204, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))),
+    ("POST", "/runs"): Case(fixed("/runs", json={}), only(202, *PLANNERS)),
+    ("GET", "/runs"): Case(fixed("/runs"), everyone(200)),
+    ("GET", "/runs/{run_id}"): Case(
+        lambda ws, _w: {"path": f"/runs/{a_run(ws)}"}, everyone(200)),
+    ("POST", "/scenario/import"): Case(
+        lambda _ws, _w: {"path": "/scenario/import", "params": {"dry_run": "true"},
+                         "files": sample_file()},
+        only(200, *PLANNERS)),
+    ("GET", "/scenario/export"): Case(fixed("/scenario/export", params={"format": "yaml"}),
+                                      only(200, *PLANNERS)),
+    ("GET", "/audit"): Case(fixed("/audit"), only(200, *PLANNERS)),
+    ("GET", "/audit/verify"): Case(fixed("/audit/verify"), only(200, *PLANNERS)),
+}
+
+
+def api_routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves under /api/v1, from its own OpenAPI document
+    (FastAPI >= 0.16x nests included routers, so ``app.routes`` is not flat)."""
+    out = set()
+    for path, ops in app.openapi()["paths"].items():
+        for method in ops:
+            if method in ("get", "post", "put", "patch", "delete"):
+                out.add((method.upper(), path[len(API):]))
+    for r in app.routes:  # routes hidden from the schema must still have rules
+        if isinstance(r, APIRoute) and r.path.startswith(API):
+            out |= {(m, r.path[len(API):]) for m in r.methods - {"HEAD", "OPTIONS"}}
+    return out
+
+
+def test_every_route_has_a_rule() -> None:
+    from forcegen.workspace.database import make_engine
+
+    app = build_app(make_engine("sqlite://"))
+    routes = api_routes(app)
+    assert routes - set(CASES) == set(), "endpoints without an authorization rule"
+    assert set(CASES) - routes == set(), "rules for endpoints that no longer exist"
+
+
+def assert_denial_reveals_nothing(body: Any, status: int) -> None:
+    assert set(body) == {"error"}, body
+    err = body["error"]
+    assert set(err) == {"code", "message", "field"}, err
+    assert err["field"] is None
+    assert err["code"] == {401: "unauthenticated", 403: "forbidden", 404: "not_found"}[status]
+    for secret in ("P-FRA", "R-0", "FRA", "120", "observer_fra"):
+        assert secret not in err["message"]
+
+
+def _wait_for_runs(ws: Workspace) -> None:
+    for _ in range(200):
+        items = ws.client("admin").get(f"{API}/runs").json()["items"]
+        if all(i["state"] in ("done", "failed") for i in items):
+            return
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_role_matrix(ws: Workspace, route: tuple[str, str]) -> None:
+    case = CASES[route]
+    method = route[0]
+    failures = []
+    try:
+        for who in WHO:
+            req = case.build(ws, who)
+            path = API + req.pop("path")
+            r = ws.client(who).request(method, path, **req)
+            want = case.expect[who]
+            if r.status_code != want:
+                failures.append(f"{who}: {r.status_code} (expected {want}) {r.text[:200]}")
+                continue
+            if want in (401, 403, 404):
+                assert_denial_reveals_nothing(r.json(), want)
+            # logging out must not break the client for the next checks
+            if route == ("POST", "/auth/logout"):
+                continue
+    finally:
+        _wait_for_runs(ws)
+    assert not failures, "\n".join(failures)
