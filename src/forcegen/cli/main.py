@@ -1,0 +1,57 @@
+"""The ``forcegen`` command.
+
+Every command module defines ``register(app)``; this file only wires them together and turns
+``InputError`` into a clear message and exit code 2 (never a traceback).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from forcegen.exceptions import InputError, ScenarioError
+
+__all__ = ["app", "main"]
+
+#: Modules under ``forcegen.cli`` that add commands. Add one line per new command module.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "forcegen.cli.scenario_cmds",
+    "forcegen.cli.sourcing_cmds",
+    "forcegen.cli.readiness_cmds",
+)
+
+err_console = Console(stderr=True)
+
+
+class _App(typer.Typer):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ScenarioError as exc:
+            err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input")
+            for p in exc.problems:
+                err_console.print(f"  [cyan]{p.location()}[/]: {p.message}", highlight=False)
+            sys.exit(2)
+        except InputError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(2)
+
+
+app = _App(
+    name="forcegen",
+    help="Build a multinational force and make it ready fast.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

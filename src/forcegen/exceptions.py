@@ -1,0 +1,89 @@
+"""Every error forcegen raises on purpose.
+
+The hierarchy::
+
+    ForcegenError                    base of everything below
+    ├── InputError                   bad user input; the CLI exits with code 2
+    │   ├── ScenarioError            a scenario file could not be read or is invalid
+    │   │                            (carries every `Problem` found, not only the first)
+    │   ├── NetworkInputError        a transport network or place cannot be used
+    │   └── OptionError              a what-if switch names something that does not exist
+    └── SolverError                  the optimizer failed for a reason other than bad input
+
+Each `Problem` names where it is (file, line or row, field) and what was expected,
+so a planner can fix the spreadsheet without reading code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ForcegenError",
+    "InputError",
+    "NetworkInputError",
+    "OptionError",
+    "Problem",
+    "ScenarioError",
+    "SolverError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, with its place.
+
+    ``line`` is the 1-based line of a YAML or CSV file, or the 1-based row of a sheet.
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def location(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f" [{self.field}]"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
+
+
+class ForcegenError(Exception):
+    """Base class of forcegen's own errors."""
+
+
+class InputError(ForcegenError):
+    """The user's input is wrong; nothing was written."""
+
+
+class ScenarioError(InputError):
+    """A scenario could not be read or failed validation.
+
+    ``problems`` lists every problem found in one pass.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in scenario"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class NetworkInputError(InputError):
+    """A transport network, node id or place cannot be used."""
+
+
+class OptionError(InputError):
+    """A command-line or API option names something unknown or is out of range."""
+
+
+class SolverError(ForcegenError):
+    """The optimizer failed (not because of bad input)."""

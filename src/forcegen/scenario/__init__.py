@@ -1,0 +1,8 @@
+"""Scenario files: read, validate, write (``docs/scenario.md`` is the contract)."""
+
+from forcegen.scenario._scenario import Scenario
+from forcegen.scenario.catalog import builtin_catalog
+from forcegen.scenario.reader import load_scenario, scenario_from_dict
+from forcegen.scenario.writer import scenario_to_dict, write_scenario
+
+__all__ = ["Scenario", "builtin_catalog", "load_scenario", "scenario_from_dict", "scenario_to_dict", "write_scenario"]

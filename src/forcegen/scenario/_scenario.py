@@ -1,0 +1,94 @@
+"""`Scenario`: validated scenario data plus the resolved capability catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from forcegen.scenario.models import (
+    Capability,
+    DepotSite,
+    Nation,
+    Pledge,
+    Requirement,
+    ScenarioData,
+    Sector,
+)
+
+__all__ = ["Scenario"]
+
+
+@dataclass(eq=False)
+class Scenario:
+    """A validated scenario, ready for analysis.
+
+    Parameters
+    ----------
+    data
+        The scenario as read from its files (references already checked).
+    catalog
+        Every capability type known to this scenario: the built-in catalog overlaid with the
+        scenario's own ``catalog`` section.
+    root
+        Folder that relative file names (``network: network.csv``) are resolved against, or
+        ``None`` for a scenario built in memory.
+    source
+        Where it was read from, for messages.
+    """
+
+    data: ScenarioData
+    catalog: dict[str, Capability]
+    root: Path | None = None
+    source: str = "<memory>"
+    # Layout the scenario was read from (inline vs. file per section), so export keeps it.
+    layout: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    @property
+    def nations(self) -> list[Nation]:
+        return self.data.nations
+
+    @property
+    def sectors(self) -> list[Sector]:
+        return self.data.sectors
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        return self.data.requirements
+
+    @property
+    def pledges(self) -> list[Pledge]:
+        return self.data.pledges
+
+    @property
+    def depot_sites(self) -> list[DepotSite]:
+        return self.data.depot_sites
+
+    @cached_property
+    def nation_by_code(self) -> dict[str, Nation]:
+        return {n.code: n for n in self.data.nations}
+
+    @cached_property
+    def sector_by_id(self) -> dict[str, Sector]:
+        return {s.id: s for s in self.data.sectors}
+
+    @cached_property
+    def requirement_by_id(self) -> dict[str, Requirement]:
+        return {r.id: r for r in self.data.requirements}
+
+    @cached_property
+    def pledge_by_id(self) -> dict[str, Pledge]:
+        return {p.id: p for p in self.data.pledges}
+
+    def path_of(self, name: str | None) -> Path | None:
+        """Resolve a file named in the scenario (``network: network.csv``) against its folder."""
+        if name is None:
+            return None
+        p = Path(name)
+        if not p.is_absolute() and self.root is not None:
+            p = self.root / p
+        return p

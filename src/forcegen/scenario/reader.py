@@ -1,0 +1,266 @@
+"""Load and validate a scenario: structure (pydantic) and references, all problems in one pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from pydantic import BaseModel, ValidationError
+
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario._scenario import Scenario
+from forcegen.scenario._sources import Origin, RawScenario, read_csv_table, read_xlsx, read_yaml
+from forcegen.scenario._tables import SECTIONS
+from forcegen.scenario.catalog import builtin_catalog
+from forcegen.scenario.models import (
+    Capability,
+    DepotSite,
+    Nation,
+    Pledge,
+    Requirement,
+    ScenarioData,
+    Sector,
+)
+
+__all__ = ["load_scenario", "scenario_from_dict"]
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "nations": Nation,
+    "catalog": Capability,
+    "sectors": Sector,
+    "requirements": Requirement,
+    "pledges": Pledge,
+    "depot_sites": DepotSite,
+}
+_ID_FIELD = {"nations": "code", "catalog": "code"}
+_FILE_KEYS = ("network", "nodes", "costs")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario folder, a ``scenario.yaml`` file or an ``.xlsx`` workbook.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found (file, line or row, field, what was expected).
+
+    Examples
+    --------
+    >>> s = load_scenario("examples/reassurance-force")  # doctest: +SKIP
+    >>> len(s.requirements) > 0  # doctest: +SKIP
+    True
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError([Problem(str(p), "no such file or folder")])
+    if p.is_dir():
+        for name in ("scenario.yaml", "scenario.yml"):
+            if (p / name).is_file():
+                return _from_yaml_file(p / name)
+        if (p / "scenario.xlsx").is_file():
+            return _from_xlsx(p / "scenario.xlsx")
+        raise ScenarioError([Problem(str(p), "folder has no scenario.yaml (or scenario.xlsx)")])
+    if p.suffix.lower() == ".xlsx":
+        return _from_xlsx(p)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        return _from_yaml_file(p)
+    raise ScenarioError(
+        [Problem(str(p), "expected a scenario folder, a .yaml file or an .xlsx workbook")]
+    )
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:
+    """Validate a dict shaped like ``scenario.yaml`` (all sections inline)."""
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(source, "expected a mapping at the top level")])
+    raw = _split_yaml(data, {}, Path(source), root=None)
+    return _validate(raw, root=None, source=source)
+
+
+# --------------------------------------------------------------------------- readers
+def _from_yaml_file(path: Path) -> Scenario:
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(str(path), "expected a mapping (key: value) at the top", 1)])
+    raw = _split_yaml(data, lines, path, root=path.parent)
+    return _validate(raw, root=path.parent, source=str(path))
+
+
+def _from_xlsx(path: Path) -> Scenario:
+    raw = read_xlsx(path)
+    return _validate(raw, root=path.parent, source=str(path))
+
+
+def _split_yaml(
+    data: dict[str, Any], lines: dict[str, int], path: Path, root: Path | None
+) -> RawScenario:
+    problems: list[Problem] = []
+    meta = {k: v for k, v in data.items() if k not in SECTIONS}
+    meta_origin = Origin(str(path), None, {k: lines.get(k, 0) for k in meta if k in lines})
+    sections: dict[str, list[tuple[dict[str, Any], Origin]]] = {}
+    layout: dict[str, str] = {}
+    for section in SECTIONS:
+        if section not in data or data[section] is None:
+            continue
+        value = data[section]
+        if isinstance(value, str):
+            layout[section] = value
+            table = (root / value) if root is not None else Path(value)
+            if not table.is_file():
+                problems.append(
+                    Problem(str(path), f"table file {value!r} not found", lines.get(section), section)
+                )
+                continue
+            if table.suffix.lower() != ".csv":
+                problems.append(
+                    Problem(str(path), "a table file must be a .csv", lines.get(section), section)
+                )
+                continue
+            try:
+                sections[section] = read_csv_table(table)
+            except (UnicodeDecodeError, OSError) as exc:
+                problems.append(Problem(str(table), f"cannot read CSV ({exc})"))
+            continue
+        if not isinstance(value, list):
+            problems.append(
+                Problem(
+                    str(path), "expected a list of records or a .csv file name",
+                    lines.get(section), section,
+                )
+            )
+            continue
+        recs = []
+        for i, item in enumerate(value):
+            prefix = f"{section}.{i}"
+            fields = {
+                k[len(prefix) + 1 :]: v for k, v in lines.items() if k.startswith(prefix + ".")
+            }
+            origin = Origin(str(path), lines.get(prefix), fields)
+            if not isinstance(item, dict):
+                problems.append(Problem(str(path), "expected a record (key: value)", origin.line))
+                continue
+            recs.append((item, origin))
+        sections[section] = recs
+        layout[section] = "inline"
+    return RawScenario(meta, meta_origin, sections, layout, problems)
+
+
+# --------------------------------------------------------------------------- validation
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(x) for x in loc)
+
+
+def _explain(err: Any) -> str:
+    msg = str(err["msg"])
+    if err["type"] == "missing":
+        return "required field is missing"
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if err["type"] == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    if err["type"] not in ("missing", "value_error") and "input" in err:
+        got = err["input"]
+        if not isinstance(got, dict | list):
+            msg += f" (got {got!r})"
+    return msg
+
+
+def _problems_from(exc: ValidationError, origin: Origin, prefix: str = "") -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        # Drop pydantic's union-branch tags (e.g. "tuple[float, float]") from locations.
+        loc = tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in ("str",))))
+        path = _field_path(loc)
+        out.append(
+            Problem(origin.file, _explain(err), origin.line_of(path), (prefix + path) or None)
+        )
+    return out
+
+
+def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
+    problems = list(raw.problems)
+    items: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in SECTIONS}
+    for section, records in raw.sections.items():
+        model = _MODELS[section]
+        for rec, origin in records:
+            extra = rec.pop("__extra_cells__", None)
+            if extra:
+                problems.append(
+                    Problem(origin.file, f"row has {len(extra)} more cell(s) than the header",
+                            origin.line)
+                )
+            try:
+                items[section].append((model.model_validate(rec), origin))
+            except ValidationError as exc:
+                problems.extend(_problems_from(exc, origin))
+    try:
+        meta = ScenarioData.model_validate(raw.meta)
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, raw.meta_origin))
+        meta = None
+
+    catalog = builtin_catalog()
+    for cap, _ in items["catalog"]:
+        catalog[cap.code] = cap
+    problems.extend(_check_references(items, catalog))
+    if meta is not None and root is not None:
+        for key in _FILE_KEYS:
+            name = getattr(meta, key)
+            if name is not None and not (root / name).is_file():
+                problems.append(
+                    Problem(raw.meta_origin.file, f"file {name!r} not found",
+                            raw.meta_origin.fields.get(key), key)
+                )
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    assert meta is not None
+    data = meta.model_copy(update={s: [m for m, _ in items[s]] for s in SECTIONS})
+    return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout)
+
+
+def _check_references(
+    items: dict[str, list[tuple[Any, Origin]]], catalog: dict[str, Capability]
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(origin: Origin, field: str, message: str) -> None:
+        problems.append(Problem(origin.file, message, origin.line_of(field), field))
+
+    for section in SECTIONS:
+        key = _ID_FIELD.get(section, "id")
+        seen: dict[str, int | None] = {}
+        for obj, origin in items[section]:
+            ident = getattr(obj, key)
+            if ident in seen:
+                where = f" (first at line {seen[ident]})" if seen[ident] else ""
+                bad(origin, key, f"duplicate {key} {ident!r} in {section}{where}")
+            else:
+                seen[ident] = origin.line
+    for nation, origin in items["nations"]:
+        if pycountry.countries.get(alpha_3=nation.code) is None:
+            bad(origin, "code", f"{nation.code!r} is not an ISO 3166-1 alpha-3 country code")
+    nations = {n.code for n, _ in items["nations"]}
+    sectors = {s.id for s, _ in items["sectors"]}
+    for sector, origin in items["sectors"]:
+        if sector.at is not None and sector.node is not None:
+            bad(origin, "node", "give either 'at' or 'node', not both")
+    for req, origin in items["requirements"]:
+        if req.capability not in catalog:
+            bad(origin, "capability", f"unknown capability {req.capability!r} (not in catalog)")
+        if req.sector not in sectors:
+            bad(origin, "sector", f"unknown sector {req.sector!r}; expected one of the sectors")
+    for pledge, origin in items["pledges"]:
+        if pledge.nation not in nations:
+            bad(origin, "nation", f"nation {pledge.nation!r} is not listed under nations")
+        if pledge.capability not in catalog:
+            bad(origin, "capability", f"unknown capability {pledge.capability!r} (not in catalog)")
+        if pledge.caveats and pledge.caveats.sectors:
+            for s in pledge.caveats.sectors:
+                if s not in sectors:
+                    bad(origin, "caveats.sectors", f"caveat names unknown sector {s!r}")
+    for site, origin in items["depot_sites"]:
+        if site.at is None and site.node is None:
+            bad(origin, "at", "a depot site needs 'at: [lon, lat]' or 'node'")
+    return problems

@@ -1,0 +1,129 @@
+"""Write a scenario back as a folder (``scenario.yaml`` + CSV tables) or an ``.xlsx`` workbook.
+
+Writes go to a temporary sibling first and are moved into place at the end, so a failure never
+leaves a half-written export.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from forcegen.exceptions import OptionError
+from forcegen.scenario._scenario import Scenario
+from forcegen.scenario._tables import SECTIONS, flatten
+
+__all__ = ["scenario_to_dict", "write_scenario"]
+
+_FILE_KEYS = ("network", "nodes", "costs")
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as a plain dict shaped like ``scenario.yaml`` with every section inline."""
+    return scenario.data.model_dump(mode="json", exclude_none=True)
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    cols: list[str] = []
+    for row in rows:
+        for k in row:
+            if k not in cols:
+                cols.append(k)
+    return cols
+
+
+def _referenced_files(scenario: Scenario) -> list[str]:
+    return [n for n in (getattr(scenario.data, k) for k in _FILE_KEYS) if n is not None]
+
+
+def _copy_referenced(scenario: Scenario, dest: Path) -> None:
+    for name in _referenced_files(scenario):
+        src = scenario.path_of(name)
+        if src is not None and src.is_file():
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+
+
+def _write_folder(scenario: Scenario, out: Path) -> None:
+    doc = scenario_to_dict(scenario)
+    for section in SECTIONS:
+        name = scenario.layout.get(section, "inline")
+        if name in ("inline", "xlsx") or section not in doc:
+            continue
+        rows = [flatten(r) for r in doc[section]]
+        with (out / name).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=_columns(rows) or ["id"])
+            writer.writeheader()
+            writer.writerows(rows)
+        doc[section] = name
+    head = {k: v for k, v in doc.items() if k not in SECTIONS}
+    body = {k: doc[k] for k in SECTIONS if k in doc}
+    with (out / "scenario.yaml").open("w", encoding="utf-8") as fh:
+        yaml.safe_dump(head, fh, sort_keys=False, allow_unicode=True)
+        if body:
+            fh.write("\n")
+            yaml.safe_dump(body, fh, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    _copy_referenced(scenario, out)
+
+
+def _write_xlsx(scenario: Scenario, out: Path) -> None:
+    import openpyxl
+
+    doc = scenario_to_dict(scenario)
+    wb = openpyxl.Workbook()
+    meta = wb.active
+    assert meta is not None
+    meta.title = "scenario"
+    meta.append(["key", "value"])
+    for k, v in doc.items():
+        if k not in SECTIONS:
+            meta.append([k, v])
+    for section in SECTIONS:
+        ws = wb.create_sheet(section)
+        rows = [flatten(r) for r in doc.get(section, [])]
+        cols = _columns(rows)
+        ws.append(cols)
+        for row in rows:
+            ws.append([row.get(c) for c in cols])
+    wb.save(out)
+    _copy_referenced(scenario, out.parent)
+
+
+def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Export ``scenario`` to a folder or, if ``path`` ends in ``.xlsx``, a workbook.
+
+    Files the scenario references (``network.csv``, ``nodes.csv``, ``costs.csv``) are copied
+    beside it so the export is complete. Reading the export gives the same scenario back.
+    """
+    out = Path(path)
+    is_xlsx = out.suffix.lower() == ".xlsx"
+    if out.exists() and not overwrite and (is_xlsx or any(out.iterdir())):
+        raise OptionError(f"{out}: already exists (use overwrite to replace it)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if is_xlsx:
+        fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            _write_xlsx(scenario, tmp)
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return out
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".forcegen-export-", dir=out.parent))
+    try:
+        _write_folder(scenario, tmp_dir)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp_dir, out)
+    finally:
+        if tmp_dir.exists():
+            shutil.rmtree(tmp_dir)
+    return out

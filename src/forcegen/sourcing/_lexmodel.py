@@ -1,0 +1,233 @@
+"""A lexicographic assignment model on HiGHS, built once from arrays and re-solved in place.
+
+Columns are (pledge, line) pairs plus one shortfall column per line. Rows: units per pledge
+(<= offered), units per line (pairs + shortfall = needed), personnel per nation (<= ceiling).
+Fill stages minimize the shortfall of one priority level; fixing a level afterwards adds a row
+over that level's shortfall columns only, a short sparse row (a row over the pair columns would
+be dense and slow every later factorization).
+The objective is lexicographic: fill of priority-1 lines, then priority 2, ..., then cost. Each
+stage is solved with the previous stages' results fixed as rows (exact: fills are integers) and
+warm-started from the previous stage's solution, which stays feasible.
+
+What-ifs change only column bounds and ceiling row bounds, then re-run the stages: the model, its
+matrix and HiGHS's internal copies are reused.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from forcegen.exceptions import SolverError
+
+__all__ = ["LexModel", "LexResult", "StageResult"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+_INF = highspy.kHighsInf
+
+
+@dataclass
+class StageResult:
+    """One stage of the lexicographic solve."""
+
+    name: str  # "priority 1", ..., "cost"
+    sense: str  # "max" or "min"
+    value: float
+    bound: float  # proven bound (upper for max, lower for min)
+    status: str  # optimal | feasible | not-run
+
+    @property
+    def gap(self) -> float:
+        if self.status == "not-run":
+            return 1.0
+        denom = max(abs(self.bound), abs(self.value), 1e-9)
+        diff = self.bound - self.value if self.sense == "max" else self.value - self.bound
+        return max(0.0, diff) / denom if diff > 1e-9 else 0.0
+
+
+@dataclass
+class LexResult:
+    x: FloatArray
+    stages: list[StageResult]
+    seconds: float
+    time_limit_hit: bool
+
+
+def _status(h: highspy.Highs, is_mip: bool) -> tuple[str, float, float]:
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    value = float(info.objective_function_value)
+    if ms == highspy.HighsModelStatus.kOptimal:
+        bound = float(info.mip_dual_bound) if is_mip else value
+        return "optimal", value, bound
+    if info.primal_solution_status == 2:  # feasible point available (time limit etc.)
+        bound = float(info.mip_dual_bound) if is_mip else -_INF
+        return "feasible", value, bound
+    return "none", value, -_INF
+
+
+class LexModel:
+    """Build the model once; call :meth:`solve` with new bounds as often as needed.
+
+    Parameters
+    ----------
+    e_p, e_r
+        Pledge and line index of every column.
+    p_pers
+        Personnel per unit of each pledge (ceiling row coefficients).
+    p_nation
+        Nation index of each pledge.
+    n_pledges, n_lines, n_nations
+        Sizes of the index spaces.
+    integer
+        Whether columns are integer (``False`` solves the LP relaxation).
+    """
+
+    def __init__(
+        self,
+        e_p: IntArray,
+        e_r: IntArray,
+        p_pers: FloatArray,
+        p_nation: IntArray,
+        n_pledges: int,
+        n_lines: int,
+        n_nations: int,
+        *,
+        integer: bool = True,
+    ) -> None:
+        E = int(e_p.size)
+        R = n_lines
+        self.n_pairs, self.n_lines = E, R
+        self.n_cols = E + R
+        self.integer = integer
+        n_rows = n_pledges + n_lines + n_nations
+        cols = np.arange(E)
+        rows = np.concatenate([
+            e_p, n_pledges + e_r, n_pledges + n_lines + p_nation[e_p], n_pledges + np.arange(R)
+        ])
+        vals = np.concatenate([np.ones(E), np.ones(E), p_pers[e_p], np.ones(R)])
+        a = sp.csc_matrix(
+            (vals, (rows, np.concatenate([cols, cols, cols, E + np.arange(R)]))),
+            shape=(n_rows, self.n_cols),
+        )
+        a.eliminate_zeros()
+        a.sort_indices()
+        N = self.n_cols
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = N, n_rows
+        lp.col_cost_ = np.zeros(N)
+        lp.col_lower_ = np.zeros(N)
+        lp.col_upper_ = np.zeros(N)
+        lp.row_lower_ = np.full(n_rows, -_INF)
+        lp.row_upper_ = np.full(n_rows, _INF)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = N, n_rows
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(np.float64)
+        self.n_pledges = n_pledges
+        self._e_r = e_r
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", 1)
+        if self.h.passModel(lp) != highspy.HighsStatus.kOk:
+            raise SolverError("HiGHS rejected the sourcing model")
+        if integer and E:
+            # Shortfall columns stay continuous: they are integral whenever the pairs are.
+            self.h.changeColsIntegrality(
+                E, np.arange(E, dtype=np.int32), np.ones(E, dtype=np.uint8)
+            )
+        self.base_rows = n_rows
+
+    def solve(
+        self,
+        col_upper: FloatArray,
+        pledge_upper: FloatArray,
+        line_need: FloatArray,
+        nation_upper: FloatArray,
+        levels: list[tuple[str, FloatArray]],
+        cost: FloatArray,
+        *,
+        time_limit: float | None = None,
+        mip_gap: float = 1e-6,
+        warm: FloatArray | None = None,
+    ) -> LexResult:
+        """Run the stages.
+
+        ``levels`` are (name, 0/1 mask over lines) whose fill is maximized in order; ``cost``
+        is per pair column. Returns units per pair column.
+        """
+        t0 = time.perf_counter()
+        h = self.h
+        E, R = self.n_pairs, self.n_lines
+        extra = h.getNumRow() - self.base_rows
+        if extra:
+            h.deleteRows(extra, np.arange(self.base_rows, h.getNumRow(), dtype=np.int32))
+        allc = np.arange(self.n_cols, dtype=np.int32)
+        h.changeColsBounds(
+            self.n_cols, allc, np.zeros(self.n_cols), np.concatenate([col_upper, line_need])
+        )
+        lower = np.concatenate([np.full(pledge_upper.size, -_INF), line_need,
+                                np.full(nation_upper.size, -_INF)])
+        upper = np.concatenate([pledge_upper, line_need, nation_upper])
+        h.changeRowsBounds(self.base_rows, np.arange(self.base_rows, dtype=np.int32), lower, upper)
+        x = np.zeros(E) if warm is None else np.minimum(warm, col_upper)
+        stages: list[StageResult] = []
+        hit = False
+        plan: list[tuple[str, FloatArray, str]] = [(n, m, "max") for n, m in levels]
+        plan.append(("cost", cost, "min"))
+        for name, vec, sense in plan:
+            is_fill = sense == "max"
+            remaining = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+            if hit or (remaining is not None and remaining <= 0.01):
+                hit = True
+                value = self._value(vec, x, is_fill, line_need)
+                trivial = float(vec @ line_need) if is_fill else 0.0
+                stages.append(StageResult(name, sense, value, trivial, "not-run"))
+                continue
+            h.setOptionValue("time_limit", float(remaining) if remaining is not None else _INF)
+            integral_obj = is_fill or bool(np.all(np.mod(vec[col_upper > 0], 1) == 0))
+            h.setOptionValue("mip_rel_gap", 0.0 if is_fill else mip_gap)
+            h.setOptionValue("mip_abs_gap", 0.999 if integral_obj else 1e-6)
+            full = np.concatenate([np.zeros(E), vec]) if is_fill else np.concatenate(
+                [vec, np.zeros(R)])
+            h.changeColsCost(self.n_cols, allc, full)
+            if self.integer:
+                served = np.bincount(self._e_r, weights=x, minlength=R)
+                h.setSolution(self.n_cols, allc, np.concatenate([x, line_need - served]))
+            h.run()
+            status, obj, bound = _status(h, self.integer)
+            if status == "none":
+                raise SolverError(f"HiGHS found no solution in stage {name!r}: "
+                                  f"{h.modelStatusToString(h.getModelStatus())}")
+            if status != "optimal":
+                hit = True
+            x = np.asarray(h.getSolution().col_value, dtype=np.float64)[:E]
+            if self.integer:
+                x = np.round(x)
+            value = self._value(vec, x, is_fill, line_need)
+            if is_fill:
+                # The stage minimized the shortfall; its bound is a lower bound on shortfall.
+                bound = float(vec @ line_need) - bound
+                if self.integer:
+                    bound = float(np.floor(bound + 1e-6))  # fills are integers
+            stages.append(StageResult(name, sense, value, float(bound), status))
+            if is_fill:
+                idx = (E + np.flatnonzero(vec)).astype(np.int32)
+                short = float(vec @ line_need) - value
+                slack = 1e-6 if self.integer else 1e-7 + 1e-9 * short
+                # Fix this level's fill (as its shortfall) for the stages after it.
+                h.addRow(-_INF, short + slack, idx.size, idx, np.ones(idx.size))
+        return LexResult(x, stages, time.perf_counter() - t0, hit)
+
+    def _value(self, vec: FloatArray, x: FloatArray, is_fill: bool, need: FloatArray) -> float:
+        if is_fill:
+            served = np.bincount(self._e_r, weights=x, minlength=self.n_lines)
+            return float(vec @ np.minimum(served, need))
+        return float(vec @ x)

@@ -1,0 +1,221 @@
+"""Why is a line short? Every cause, with the pledges behind it.
+
+Each pledge of the line's capability is put under the first cause that keeps it off the line,
+in this order: withdrawn, nation withdrawn (what-if), not ready in time, caveat, status not
+included; pledges that are eligible are short because their nation's ceiling binds or their
+units went to other lines. With an optimal plan that list is complete: an eligible pledge with
+free units and ceiling room would have been used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from numpy.typing import NDArray
+
+from forcegen.scenario.models import ROLES, STATUSES
+from forcegen.sourcing._compile import Compiled
+from forcegen.sourcing.options import SourcingOptions
+from forcegen.sourcing.plan import Reason, Shortfall
+
+__all__ = ["explain_shortfalls"]
+
+_WITHDRAWN = STATUSES.index("withdrawn")
+
+
+def _fmt_days(d: float) -> str:
+    return f"{d:g} day{'s' if d != 1 else ''}"
+
+
+def explain_shortfalls(
+    comp: Compiled,
+    options: SourcingOptions,
+    x: NDArray[np.float64],
+    *,
+    proven: bool,
+) -> list[Shortfall]:
+    """Shortfalls of the plan with units ``x`` per pair (in ``comp``'s pair order)."""
+    filled = np.bincount(comp.e_r, weights=x, minlength=comp.r_qty.size)
+    used_p = np.bincount(comp.e_p, weights=x, minlength=comp.p_qty.size)
+    free_p = comp.p_qty - used_p
+    ceilings = comp.ceilings(options)
+    used_n = np.bincount(
+        comp.p_nation, weights=used_p * comp.p_pers, minlength=len(comp.nations)
+    )
+    room_n = ceilings - used_n
+    usable = comp.pledge_usable(options)
+    withdrawn_nations = set(options.withdraw)
+    caveats_ok = comp.caveats_ok(options)
+    # Pairs grouped by line; units taken from each pledge by each line.
+    order = np.argsort(comp.e_r, kind="stable")
+    starts = np.searchsorted(comp.e_r[order], np.arange(comp.r_qty.size + 1))
+    takers: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for e in np.flatnonzero(x > 0):
+        takers[int(comp.e_p[e])].append((int(comp.e_r[e]), int(x[e])))
+
+    out: list[Shortfall] = []
+    for r in np.flatnonzero(filled < comp.r_qty - 1e-9):
+        missing = int(round(comp.r_qty[r] - filled[r]))
+        pairs = order[starts[r] : starts[r + 1]]
+        groups: dict[str, list[int]] = defaultdict(list)
+        caveat_kind: dict[int, list[str]] = {}
+        for e in pairs:
+            p = int(comp.e_p[e])
+            nation = comp.nations[comp.p_nation[p]]
+            if comp.p_status[p] == _WITHDRAWN:
+                groups["withdrawn"].append(p)
+            elif nation in withdrawn_nations:
+                groups["nation-withdrawn"].append(p)
+            elif not comp.e_notice_ok[e]:
+                groups["not-ready"].append(p)
+            elif not caveats_ok[e]:
+                kinds = [
+                    name
+                    for name, ok in (
+                        ("sectors", comp.e_sector_ok[e]),
+                        ("roles", comp.e_role_ok[e]),
+                        ("max_months", comp.e_months_ok[e]),
+                    )
+                    if not ok
+                ]
+                caveat_kind[p] = kinds
+                groups["caveat"].append(p)
+            elif not usable[p]:
+                groups["not-approved"].append(p)
+            elif free_p[p] > 1e-9 and room_n[comp.p_nation[p]] < comp.p_pers[p] - 1e-9:
+                groups["ceiling"].append(p)
+            elif free_p[p] > 1e-9:
+                groups["unused"].append(p)
+            elif any(line != r for line, _ in takers.get(p, [])):
+                groups["taken"].append(p)
+            # else: every unit of this pledge already serves this line
+        reasons = _reasons(comp, r, missing, groups, caveat_kind, free_p, room_n, ceilings,
+                           takers, proven)
+        out.append(
+            Shortfall(
+                requirement=comp.line_ids[r],
+                missing=missing,
+                capability=comp.capabilities[comp.r_cap[r]],
+                sector=comp.sectors[comp.r_sector[r]],
+                priority=int(comp.r_prio[r]),
+                reasons=reasons,
+            )
+        )
+    return out
+
+
+def _reasons(
+    comp: Compiled,
+    r: int,
+    missing: int,
+    groups: dict[str, list[int]],
+    caveat_kind: dict[int, list[str]],
+    free_p: NDArray[np.float64],
+    room_n: NDArray[np.float64],
+    ceilings: NDArray[np.float64],
+    takers: dict[int, list[tuple[int, int]]],
+    proven: bool,
+) -> list[Reason]:
+    cap = comp.capabilities[comp.r_cap[r]]
+    ids = comp.pledge_ids
+
+    def nations_of(ps: list[int]) -> list[str]:
+        return sorted({comp.nations[comp.p_nation[p]] for p in ps})
+
+    def units(ps: list[int], free: bool = False) -> int:
+        q = free_p if free else comp.p_qty
+        return int(min(missing, sum(q[p] for p in ps)))
+
+    out: list[Reason] = []
+    if not np.any(comp.p_cap == comp.r_cap[r]):
+        return [Reason("no-offer", f"no nation offers {cap}")]
+    if ps := groups.get("withdrawn"):
+        out.append(Reason("withdrawn", f"{len(ps)} pledge(s) of {cap} were withdrawn",
+                          [ids[p] for p in ps], nations_of(ps), units(ps)))
+    if ps := groups.get("nation-withdrawn"):
+        out.append(Reason("nation-withdrawn",
+                          f"nation(s) {', '.join(nations_of(ps))} withdrawn in this what-if",
+                          [ids[p] for p in ps], nations_of(ps), units(ps)))
+    if ps := groups.get("not-ready"):
+        best = float(min(comp.p_notice[p] for p in ps))
+        need = float(comp.r_notice[r])
+        out.append(Reason(
+            "not-ready",
+            f"not ready in time: best notice to move offered {_fmt_days(best)}, "
+            f"line needs {_fmt_days(need)}",
+            [ids[p] for p in ps], nations_of(ps), units(ps),
+            {"best_notice_days": best, "needed_notice_days": need},
+        ))
+    if ps := groups.get("caveat"):
+        by: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for p in ps:
+            for kind in caveat_kind[p]:
+                by[(comp.nations[comp.p_nation[p]], kind)].append(p)
+        what = {
+            "sectors": f"sector {comp.sectors[comp.r_sector[r]]} not allowed",
+            "roles": f"role {ROLES[comp.r_role[r]]} not allowed",
+            "max_months": f"duration {comp.r_months[r]:g} months exceeds the limit",
+        }
+        for (nation, kind), group in sorted(by.items()):
+            out.append(Reason(
+                "caveat", f"blocked by {nation} caveat '{kind}': {what[kind]}",
+                [ids[p] for p in group], [nation], units(group),
+                {"caveat": kind, "nation": nation},
+            ))
+    if ps := groups.get("not-approved"):
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for p in ps:
+            by_status[STATUSES[comp.p_status[p]]].append(p)
+        prov = units(by_status.get("provisional", []))
+        both = units(ps)
+        if prov >= missing:
+            fix = "approving the provisional pledges (--include provisional) fills it"
+        elif both >= missing:
+            fix = "it fills only if offered pledges are approved too (--include offered)"
+        else:
+            fix = f"approving them all would add {both} of the {missing} missing unit(s)"
+        statuses = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_status.items()))
+        out.append(Reason(
+            "not-approved", f"offers exist but are not approved ({statuses}): {fix}",
+            [ids[p] for p in ps], nations_of(ps), both,
+            {"fills_with": "provisional" if prov >= missing else
+             ("offered" if both >= missing else None)},
+        ))
+    if ps := groups.get("ceiling"):
+        for nation in nations_of(ps):
+            group = [p for p in ps if comp.nations[comp.p_nation[p]] == nation]
+            n = comp.nations.index(nation)
+            out.append(Reason(
+                "ceiling",
+                f"{nation} personnel ceiling binding: {ceilings[n]:,.0f} allowed, "
+                f"{max(room_n[n], 0):,.0f} left, a unit needs "
+                f"{min(comp.p_pers[p] for p in group):,.0f}",
+                [ids[p] for p in group], [nation], units(group, free=True),
+                {"ceiling": float(ceilings[n]), "room": float(max(room_n[n], 0))},
+            ))
+    if ps := groups.get("taken"):
+        lines: dict[str, tuple[int, int]] = {}
+        for p in ps:
+            for line, u in takers.get(p, []):
+                if line == r:
+                    continue
+                prio, prev = lines.get(comp.line_ids[line], (int(comp.r_prio[line]), 0))
+                lines[comp.line_ids[line]] = (prio, prev + u)
+        mine = int(comp.r_prio[r])
+        higher = sorted(k for k, (pr, _) in lines.items() if pr < mine)
+        label = "higher-priority" if higher and len(higher) == len(lines) else "other"
+        out.append(Reason(
+            "taken",
+            f"units taken by {label} lines: "
+            + ", ".join(f"{k} (priority {pr}, {u})" for k, (pr, u) in sorted(lines.items())),
+            [ids[p] for p in ps], nations_of(ps), 0,
+            {"lines": {k: {"priority": pr, "units": u} for k, (pr, u) in lines.items()}},
+        ))
+    if ps := groups.get("unused"):
+        note = "" if proven else " (plan not proven optimal: the time limit was hit)"
+        out.append(Reason("unused", f"eligible units left unused{note}",
+                          [ids[p] for p in ps], nations_of(ps), units(ps, free=True)))
+    if not out:
+        out.append(Reason("no-offer", f"no further units of {cap} are offered"))
+    return out

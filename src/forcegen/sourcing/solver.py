@@ -1,0 +1,241 @@
+"""Source the force: lexicographic MILP on HiGHS, greedy warm start, what-if re-solves.
+
+``Sourcer`` compiles a scenario once and keeps the HiGHS model between calls, so a what-if
+("if this nation withdraws", "if provisional pledges are approved") only changes bounds and
+re-runs the solver from the last solution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from importlib.metadata import version
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from forcegen.scenario import Scenario, scenario_to_dict
+from forcegen.sourcing._compile import Compiled, compile_scenario
+from forcegen.sourcing._lexmodel import LexModel, LexResult, StageResult
+from forcegen.sourcing.greedy import greedy_units
+from forcegen.sourcing.options import SourcingOptions
+from forcegen.sourcing.plan import Assignment, LineFill, NationBurden, Plan
+from forcegen.sourcing.reasons import explain_shortfalls
+
+__all__ = ["Sourcer", "solve"]
+
+FloatArray = NDArray[np.float64]
+Progress = Callable[[str], None]
+
+#: Above this many candidate pairs ``auto`` switches from the plain MILP to the LP-based method.
+EXACT_PAIR_LIMIT = 400_000
+
+
+def input_hash(scenario: Scenario, options: SourcingOptions) -> str:
+    """SHA-256 of the scenario content, the capability types it uses, and the options."""
+    doc = scenario_to_dict(scenario)
+    used = sorted({r.capability for r in scenario.requirements}
+                  | {p.capability for p in scenario.pledges})
+    doc["x-catalog-used"] = [scenario.catalog[c].model_dump(mode="json") for c in used]
+    doc["x-options"] = options.describe()
+    blob = json.dumps(doc, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class Sourcer:
+    """Compile once, solve many times.
+
+    Examples
+    --------
+    >>> from forcegen.scenario import load_scenario
+    >>> s = Sourcer(load_scenario("examples/reassurance-force"))  # doctest: +SKIP
+    >>> base = s.solve()  # doctest: +SKIP
+    >>> without = s.solve(SourcingOptions(withdraw=("NZL",)))  # doctest: +SKIP
+    """
+
+    def __init__(self, scenario: Scenario, *, progress: Progress | None = None) -> None:
+        self.scenario = scenario
+        self._progress = progress or (lambda _msg: None)
+        t0 = time.perf_counter()
+        self.comp: Compiled = compile_scenario(scenario)
+        self.compile_seconds = time.perf_counter() - t0
+        # Model columns: pairs that pass the notice rule; every what-if toggles bounds only.
+        self._cols = np.flatnonzero(self.comp.e_notice_ok)
+        self._model: LexModel | None = None
+        self._last_x: FloatArray | None = None
+
+    # ------------------------------------------------------------------ helpers
+    def _model_for(self, cols: NDArray[np.int64], integer: bool) -> LexModel:
+        c = self.comp
+        return LexModel(
+            c.e_p[cols], c.e_r[cols], c.p_pers, c.p_nation,
+            c.p_qty.size, c.r_qty.size, len(c.nations), integer=integer,
+        )
+
+    def _levels(self, cols: NDArray[np.int64], upper: FloatArray) -> list[tuple[str, FloatArray]]:
+        """One (name, line mask) per priority that any usable pair can serve, most urgent first."""
+        prio = self.comp.r_prio
+        live = np.unique(prio[self.comp.e_r[cols[upper > 0]]])
+        return [(f"priority {int(k)}", (prio == k).astype(np.float64)) for k in live]
+
+    # ------------------------------------------------------------------ methods
+    def _exact(self, options: SourcingOptions, upper: FloatArray, ceilings: FloatArray,
+               warm: FloatArray) -> LexResult:
+        if self._model is None:
+            self._progress("building the HiGHS model")
+            self._model = self._model_for(self._cols, integer=True)
+        cols = self._cols
+        prev = self._last_x[cols] if self._last_x is not None else None
+        start = warm[cols]
+        if prev is not None:
+            # Warm start from whichever known feasible point fills more.
+            start = prev if prev @ np.ones_like(prev) > start.sum() else start
+            start = np.minimum(start, upper[cols])
+        self._progress("solving (lexicographic MILP)")
+        c = self.comp
+        return self._model.solve(
+            upper[cols], c.p_qty, c.r_qty, ceilings, self._levels(cols, upper[cols]),
+            c.p_cost[c.e_p[cols]], time_limit=options.time_limit,
+            mip_gap=options.mip_gap, warm=start,
+        )
+
+    def _decompose(self, options: SourcingOptions, upper: FloatArray,
+                   ceilings: FloatArray) -> LexResult:
+        """LP relaxation (nearly integral: transportation rows plus a few ceiling rows), then an
+        exact MILP on the fractional remainder with the rest fixed at its rounded-down value."""
+        c = self.comp
+        t0 = time.perf_counter()
+        cols = np.flatnonzero(upper > 0)
+        self._progress(f"LP relaxation over {cols.size:,} pairs")
+        lp = self._model_for(cols, integer=False)
+        cost = c.p_cost[c.e_p[cols]]
+        levels = self._levels(cols, upper[cols])
+        lp_res = lp.solve(upper[cols], c.p_qty, c.r_qty, ceilings, levels, cost,
+                          time_limit=options.time_limit)
+        base = np.floor(lp_res.x + 1e-7)
+        frac = np.flatnonzero(lp_res.x - base > 1e-7)
+        self._progress(f"rounding: {frac.size} fractional pairs left for the MILP")
+        used_p = np.bincount(c.e_p[cols], weights=base, minlength=c.p_qty.size)
+        used_r = np.bincount(c.e_r[cols], weights=base, minlength=c.r_qty.size)
+        used_n = np.bincount(c.p_nation, weights=used_p * c.p_pers, minlength=len(c.nations))
+        x_cols = base.copy()
+        remaining = None if options.time_limit is None else max(
+            0.5, options.time_limit - (time.perf_counter() - t0))
+        if frac.size:
+            sub = cols[frac]
+            res_model = self._model_for(sub, integer=True)
+            res = res_model.solve(
+                np.ceil(lp_res.x[frac]) - base[frac], np.maximum(c.p_qty - used_p, 0),
+                np.maximum(c.r_qty - used_r, 0), np.maximum(ceilings - used_n, 0), levels,
+                cost[frac], time_limit=remaining, mip_gap=options.mip_gap,
+            )
+            x_cols[frac] += res.x
+        stages = []
+        filled = np.bincount(c.e_r[cols], weights=x_cols, minlength=c.r_qty.size)
+        for st, (_, mask) in zip(lp_res.stages, [*levels, ("cost", cost)], strict=True):
+            value = float(mask @ (filled if st.sense == "max" else x_cols))
+            bound = np.floor(st.bound + 1e-6) if st.sense == "max" else st.bound
+            exact = abs(value - bound) <= 1e-6 * max(1.0, abs(bound))
+            stages.append(StageResult(st.name, st.sense, value, float(bound),
+                                      "optimal" if exact else "feasible"))
+        x = np.zeros(c.n_pairs)
+        x[cols] = x_cols
+        return LexResult(x, stages,
+                         time.perf_counter() - t0, lp_res.time_limit_hit)
+
+    # ------------------------------------------------------------------ public
+    def solve(self, options: SourcingOptions | None = None) -> Plan:
+        """Source the force under ``options`` (what-ifs included) and explain every shortfall."""
+        options = options or SourcingOptions()
+        c = self.comp
+        t0 = time.perf_counter()
+        upper = c.pair_upper(options)
+        ceilings = c.ceilings(options)
+        self._progress("greedy baseline")
+        warm = greedy_units(c, upper, ceilings)
+        t_greedy = time.perf_counter() - t0
+        method = options.method
+        if method == "auto":
+            method = "exact" if self._cols.size <= EXACT_PAIR_LIMIT else "decompose"
+        x = warm
+        stages: list[StageResult] = []
+        if method == "exact":
+            res = self._exact(options, upper, ceilings, warm)
+            x = np.zeros(c.n_pairs)
+            x[self._cols] = res.x
+            stages = res.stages
+        elif method == "decompose":
+            res = self._decompose(options, upper, ceilings)
+            x, stages = res.x, res.stages
+        x = np.round(x)
+        self._last_x = x
+        t_solve = time.perf_counter() - t0
+        status = "optimal" if stages and all(s.status == "optimal" for s in stages) else "feasible"
+        self._progress("explaining shortfalls")
+        plan = self._plan(options, x, stages, status, method)
+        plan.seconds = {
+            "compile": round(self.compile_seconds, 4),
+            "greedy": round(t_greedy, 4),
+            "solve": round(t_solve, 4),
+            "total": round(time.perf_counter() - t0, 4),
+        }
+        return plan
+
+    def _plan(self, options: SourcingOptions, x: FloatArray, stages: list[StageResult],
+              status: str, method: str) -> Plan:
+        c, sc = self.comp, self.scenario
+        used = np.flatnonzero(x > 0)
+        assignments = [
+            Assignment(
+                pledge=c.pledge_ids[c.e_p[e]], requirement=c.line_ids[c.e_r[e]], units=int(x[e]),
+                nation=c.nations[c.p_nation[c.e_p[e]]],
+                personnel=int(x[e] * c.p_pers[c.e_p[e]]), cost=float(x[e] * c.p_cost[c.e_p[e]]),
+            )
+            for e in used
+        ]
+        filled = np.bincount(c.e_r, weights=x, minlength=c.r_qty.size)
+        lines = [
+            LineFill(r.id, r.capability, sc.catalog[r.capability].category, r.sector,
+                     r.priority, r.quantity, int(filled[i]))
+            for i, r in enumerate(sc.requirements)
+        ]
+        fill_by_priority: dict[int, int] = {}
+        for line in lines:
+            fill_by_priority[line.priority] = fill_by_priority.get(line.priority, 0) + line.filled
+        burden_units = np.bincount(c.p_nation[c.e_p], weights=x, minlength=len(c.nations))
+        burden_pers = np.bincount(c.p_nation[c.e_p], weights=x * c.p_pers[c.e_p],
+                                  minlength=len(c.nations))
+        burden_cost = np.bincount(c.p_nation[c.e_p], weights=x * c.p_cost[c.e_p],
+                                  minlength=len(c.nations))
+        total_pers = float(burden_pers.sum()) or 1.0
+        burden = [
+            NationBurden(n, int(burden_units[i]), int(burden_pers[i]), float(burden_cost[i]),
+                         float(burden_pers[i] / total_pers))
+            for i, n in enumerate(c.nations)
+            if burden_units[i] > 0
+        ]
+        burden.sort(key=lambda b: -b.personnel)
+        gap = next((s.gap for s in stages if s.gap > 0), 0.0) if stages else 1.0
+        shortfalls = explain_shortfalls(c, options, x, proven=status == "optimal")
+        return Plan(
+            scenario=sc.name, input_hash=input_hash(sc, options), status=status, method=method,
+            fill=int(filled.sum()), fill_by_priority=fill_by_priority,
+            cost=float(np.dot(x, c.p_cost[c.e_p])), currency=sc.data.currency, gap=float(gap),
+            stages=[
+                {"name": s.name, "sense": s.sense, "value": s.value, "bound": s.bound,
+                 "status": s.status, "gap": s.gap}
+                for s in stages
+            ],
+            assignments=assignments, shortfalls=shortfalls, lines=lines, burden=burden,
+            options=options.describe(), seconds={},
+            solver=f"HiGHS {highspy.Highs().version()} (highspy {version('highspy')})",
+        )
+
+
+def solve(scenario: Scenario, options: SourcingOptions | None = None, *,
+          progress: Progress | None = None) -> Plan:
+    """One-shot :class:`Sourcer` solve (see there)."""
+    return Sourcer(scenario, progress=progress).solve(options)
