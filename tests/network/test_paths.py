@@ -61,13 +61,14 @@ def test_chain_contraction_is_exact(seed: int, monkeypatch: pytest.MonkeyPatch) 
     G = chain_graph(40, seed)
     src = np.random.default_rng(seed).choice(G.n_nodes, 12, replace=False)
     con = contract(G.matrix(), np.unique(src))
-    assert con.ratio < 0.8  # the contraction really removed nodes
+    assert con.ratio < 0.5  # the contraction really removed nodes
     monkeypatch.setattr(paths_mod, "_CONTRACT_MIN_NODES", 0)
     monkeypatch.setattr(paths_mod, "_CONTRACT_MIN_SOURCES", 1)
     got = travel_times(G, src)
     np.testing.assert_allclose(got, nx_matrix(G, src))
     tg = np.arange(0, G.n_nodes, 3)
     np.testing.assert_allclose(travel_times(G, src, tg), got[:, tg])
+    np.testing.assert_array_equal(travel_times(G, src, tg, workers=2), got[:, tg])
     # the ring with no junction stays unreachable from outside
     assert np.isinf(got[~np.isin(src, np.arange(G.n_nodes - 4, G.n_nodes))][:, -4:]).all()
 

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 from forcegen.exceptions import NetworkInputError
-from forcegen.network._contract import contract
+from forcegen.network._contract import Contraction, contract
 from forcegen.network._graph import NodeRef, TransportGraph
 
 __all__ = ["Route", "nearest_facility", "route", "travel_times"]
@@ -29,51 +29,64 @@ __all__ = ["Route", "nearest_facility", "route", "travel_times"]
 # would only add overhead.
 _CONTRACT_MIN_NODES = 20_000
 _CONTRACT_MIN_SOURCES = 8
-# Contraction pays only if the core is clearly smaller than the graph.
-_CONTRACT_MAX_RATIO = 0.8
+# Contraction pays only if the core is clearly smaller than the graph: the fill-in makes two
+# extra passes over the output, which costs more than it saves above about half the nodes.
+_CONTRACT_MAX_RATIO = 0.5
 
 Nodes = NodeRef | Iterable[NodeRef] | NDArray[Any]
 
 
-def _rows_to_shm(args: tuple[str, tuple[int, int], int, NDArray[np.int64], float | None]) -> None:
-    """Worker: Dijkstra for some sources, written straight into shared memory."""
-    name, shape, row0, src, limit = args
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(m: sp.csr_array, con: Contraction | None, cols: NDArray[np.int64] | None
+                 ) -> None:
+    _WORKER.update(matrix=m, con=con, cols=cols)
+
+
+def _block_to_shm(args: tuple[str, tuple[int, int], int, NDArray[np.int64], float | None]
+                  ) -> None:
+    """Worker: distances for a block of sources, written into the shared node-major array."""
+    name, shape, col0, src, limit = args
     shm = shared_memory.SharedMemory(name=name)
     try:
         out: NDArray[np.float64] = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
-        out[row0 : row0 + src.size] = dijkstra(
-            _WORKER_MATRIX, directed=True, indices=src, limit=np.inf if limit is None else limit
-        )
+        out[:, col0 : col0 + src.size] = _block(src, limit)
     finally:
         shm.close()
 
 
-_WORKER_MATRIX: Any = None
+def _block(src: NDArray[np.int64], limit: float | None) -> NDArray[np.float64]:
+    """Node-major ``(targets, sources)`` distances with the worker's matrix and contraction."""
+    m, con, cols = _WORKER["matrix"], _WORKER["con"], _WORKER["cols"]
+    d = dijkstra(m, directed=True, indices=src, limit=np.inf if limit is None else limit)
+    if con is not None:
+        return con.fill_t(np.asarray(d, dtype=float), cols)
+    d = np.asarray(d, dtype=float)
+    return (d if cols is None else d[:, cols]).T
 
 
-def _init_worker(m: sp.csr_array) -> None:
-    global _WORKER_MATRIX
-    _WORKER_MATRIX = m
-
-
-def _many(
-    m: sp.csr_array, src: NDArray[np.int64], cutoff: float | None, workers: int
-) -> NDArray[np.float64]:
-    """Distances from ``src`` to every node of ``m``, optionally over several processes."""
-    limit = np.inf if cutoff is None else float(cutoff)
+def _run(m: sp.csr_array, src: NDArray[np.int64], ncols: int, cutoff: float | None,
+         workers: int, con: Contraction | None, cols: NDArray[np.int64] | None
+         ) -> NDArray[np.float64]:
+    """``(sources, targets)`` distances; each worker process does Dijkstra *and* fill-in."""
     if workers <= 1 or src.size < 2 * workers:
-        return np.asarray(dijkstra(m, directed=True, indices=src, limit=limit), dtype=float)
-    shape = (int(src.size), int(m.shape[0]))
+        _init_worker(m, con, cols)
+        try:
+            return _block(src, cutoff).T
+        finally:
+            _WORKER.clear()
+    shape = (ncols, int(src.size))
     shm = shared_memory.SharedMemory(create=True, size=max(8, shape[0] * shape[1] * 8))
     try:
-        chunks = np.array_split(np.arange(src.size), workers * 2)
-        jobs = [(shm.name, shape, int(ch[0]), src[ch], cutoff) for ch in chunks if ch.size]
-        # fork shares the matrix with the workers without pickling it
+        chunks = [ch for ch in np.array_split(np.arange(src.size), workers) if ch.size]
+        jobs = [(shm.name, shape, int(ch[0]), src[ch], cutoff) for ch in chunks]
+        # fork shares the matrix and contraction with the workers without pickling them
         ctx = get_context("fork" if os.name == "posix" else "spawn")
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(m,)) as ex:
-            list(ex.map(_rows_to_shm, jobs))
-        return np.array(np.ndarray(shape, dtype=np.float64, buffer=shm.buf))
+                                 initargs=(m, con, cols)) as ex:
+            list(ex.map(_block_to_shm, jobs))
+        return np.array(np.ndarray(shape, dtype=np.float64, buffer=shm.buf)).T
     finally:
         shm.close()
         shm.unlink()
@@ -133,13 +146,12 @@ def travel_times(
     n = G.n_nodes
     if src.size == 0:
         return np.zeros((0, n if tgt is None else int(tgt.size)))
+    ncols = n if tgt is None else int(tgt.size)
     if cutoff is None and n >= _CONTRACT_MIN_NODES and src.size >= _CONTRACT_MIN_SOURCES:
         con = contract(m, np.unique(src))
         if con.ratio <= _CONTRACT_MAX_RATIO:
-            dc = _many(con.matrix, con.core_pos[src], None, workers)
-            return con.fill_t(dc, tgt).T
-    d = _many(m, src, cutoff, workers)
-    return d if tgt is None else d[:, tgt]
+            return _run(con.matrix, con.core_pos[src], ncols, None, workers, con, tgt)
+    return _run(m, src, ncols, cutoff, workers, None, tgt)
 
 
 def nearest_facility(
