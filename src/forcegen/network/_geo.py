@@ -23,7 +23,7 @@ def haversine_km(
     Examples
     --------
     >>> round(float(haversine_km(21.01, 52.23, 30.52, 50.45)))  # Warsaw to Kyiv
-    690
+    689
     """
     lam1, phi1, lam2, phi2 = (
         np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2)

@@ -330,7 +330,7 @@ class TransportGraph:
         ...                               ["a"], ["b"], [1.0])
         >>> i, km = G.nearest_node(20.9, 50.0)
         >>> str(G.ids[i]), round(km, 1)
-        ('b', 7.2)
+        ('b', 7.1)
         """
         idx, km = self.nearest_nodes([lon], [lat], modes=modes)
         return int(idx[0]), float(km[0])
