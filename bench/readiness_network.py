@@ -149,6 +149,7 @@ def main() -> None:
     ap.add_argument("--sources", type=int, default=500)
     ap.add_argument("--nx-sources", type=int, default=4)
     args = ap.parse_args()
+    load_before = os.getloadavg()
     cases = []
     for name, shape in (("road graph with shape points", 1.5), ("junctions only", None)):
         G = road_graph(args.nodes, seed=1, shape_km=shape)
@@ -159,7 +160,10 @@ def main() -> None:
         "benchmark": "travel-time matrix, many sources to every node",
         "target": "<= 2 s and >= 20x networkx (500 sources, 100,000 nodes)",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(),
+                    # other work on the machine inflates every time; ratios are same-run
+                    "load_average_1min_before_after": [round(load_before[0], 2),
+                                                       round(os.getloadavg()[0], 2)]},
         "note": "networkx time = per-source single_source_dijkstra_path_length on a subset of "
                 "sources, scaled linearly to all sources; answers cross-checked.",
         "cases": cases,
