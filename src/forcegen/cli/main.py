@@ -22,6 +22,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "forcegen.cli.scenario_cmds",
     "forcegen.cli.sourcing_cmds",
     "forcegen.cli.readiness_cmds",
+    "forcegen.cli.preposition_cmds",
 )
 
 err_console = Console(stderr=True)

@@ -201,7 +201,6 @@ class RobustnessResult:
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable form (``--json``)."""
         return {
-            "status": "optimal",
             "depots": self.depots,
             "samples": self.samples,
             "seconds": round(self.seconds, 4),
