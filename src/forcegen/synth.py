@@ -35,7 +35,7 @@ def synthetic_scenario_dict(
     sectors: int = 8,
     priorities: int = 4,
     caveat_rate: float = 0.25,
-    ceiling_tightness: float = 0.6,
+    ceiling_tightness: float = 1.0,
     seed: int = 0,
 ) -> dict[str, Any]:
     """A scenario as a plain dict (see :func:`synthetic_scenario`)."""
@@ -63,13 +63,15 @@ def synthetic_scenario_dict(
                           p=[0.65, 0.2, 0.1, 0.05])
     p_cost = (p_pers * rng.uniform(20_000, 60_000, pledges)).round(-3)
     r_cap = rng.integers(0, n_caps, size=lines)
-    r_qty = rng.integers(1, 4, size=lines)
+    r_qty = rng.integers(1, 6, size=lines)
     r_sector = rng.integers(0, sectors, size=lines)
     r_prio = rng.integers(1, priorities + 1, size=lines)
     r_notice = rng.choice([5, 10, 20, 30, 60, 90], size=lines)
     r_months = rng.choice([0, 6, 12], size=lines)
     pledged_pers = np.bincount(p_nation, weights=p_pers * p_qty, minlength=nations)
-    ceilings = np.ceil(pledged_pers * ceiling_tightness * rng.uniform(0.7, 1.3, nations))
+    # About a third of the nations end up with a binding ceiling (the political reality of a
+    # few capitals capping what their larger offers would allow).
+    ceilings = np.ceil(pledged_pers * ceiling_tightness * rng.uniform(0.45, 1.5, nations))
 
     nation_rows = [
         {"code": c, "groups": ["synthetic"], "ceiling": {"personnel": int(ceilings[i])}}

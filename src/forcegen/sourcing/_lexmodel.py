@@ -72,6 +72,14 @@ def _status(h: highspy.Highs, is_mip: bool) -> tuple[str, float, float]:
     return "none", value, -_INF
 
 
+def _unit(cost: FloatArray) -> float:
+    """Greatest common divisor of whole-number costs (a gap below it proves optimality)."""
+    live = cost[cost > 0]
+    if live.size == 0 or np.any(np.mod(live, 1) != 0) or live.max() > 2**53:
+        return 1e-6
+    return float(np.gcd.reduce(live.astype(np.int64)))
+
+
 class LexModel:
     """Build the model once; call :meth:`solve` with new bounds as often as needed.
 
@@ -136,6 +144,10 @@ class LexModel:
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("threads", 1)
+        if not integer:
+            # The LP is a transportation problem plus a few ceiling rows: presolve costs far
+            # more than it saves (measured: 8 s vs 0.9 s at 1,000 lines / 5,000 pledges).
+            self.h.setOptionValue("presolve", "off")
         if self.h.passModel(lp) != highspy.HighsStatus.kOk:
             raise SolverError("HiGHS rejected the sourcing model")
         if integer and E:
@@ -157,11 +169,14 @@ class LexModel:
         time_limit: float | None = None,
         mip_gap: float = 1e-6,
         warm: FloatArray | None = None,
+        proven: int = 0,
     ) -> LexResult:
         """Run the stages.
 
         ``levels`` are (name, 0/1 mask over lines) whose fill is maximized in order; ``cost``
-        is per pair column. Returns units per pair column.
+        is per pair column. The first ``proven`` stages are known to be optimal at ``warm``
+        (from an LP bound met by ``warm``): they are fixed without solving. Returns units per
+        pair column.
         """
         t0 = time.perf_counter()
         h = self.h
@@ -182,8 +197,13 @@ class LexModel:
         hit = False
         plan: list[tuple[str, FloatArray, str]] = [(n, m, "max") for n, m in levels]
         plan.append(("cost", cost, "min"))
-        for name, vec, sense in plan:
+        for k, (name, vec, sense) in enumerate(plan):
             is_fill = sense == "max"
+            if k < proven and is_fill:
+                value = self._value(vec, x, is_fill, line_need)
+                stages.append(StageResult(name, sense, value, value, "optimal"))
+                self._fix_level(vec, line_need, value)
+                continue
             remaining = None if time_limit is None else time_limit - (time.perf_counter() - t0)
             if hit or (remaining is not None and remaining <= 0.01):
                 hit = True
@@ -192,12 +212,17 @@ class LexModel:
                 stages.append(StageResult(name, sense, value, trivial, "not-run"))
                 continue
             h.setOptionValue("time_limit", float(remaining) if remaining is not None else _INF)
-            integral_obj = is_fill or bool(np.all(np.mod(vec[col_upper > 0], 1) == 0))
             h.setOptionValue("mip_rel_gap", 0.0 if is_fill else mip_gap)
-            h.setOptionValue("mip_abs_gap", 0.999 if integral_obj else 1e-6)
+            h.setOptionValue("mip_abs_gap", 0.999 if is_fill else 0.999 * _unit(vec))
             full = np.concatenate([np.zeros(E), vec]) if is_fill else np.concatenate(
                 [vec, np.zeros(R)])
             h.changeColsCost(self.n_cols, allc, full)
+            if not self.integer:
+                # After a fill stage the basis stays primal feasible (the new row holds at the
+                # old point), so primal simplex continues cheaply; the first stage and the cost
+                # stage go faster with dual simplex (measured at 1,000 lines: 0.8 s vs 4.5 s).
+                later_fill = is_fill and k > 0
+                h.setOptionValue("simplex_strategy", 4 if later_fill else 1)
             if self.integer:
                 served = np.bincount(self._e_r, weights=x, minlength=R)
                 h.setSolution(self.n_cols, allc, np.concatenate([x, line_need - served]))
@@ -219,12 +244,15 @@ class LexModel:
                     bound = float(np.floor(bound + 1e-6))  # fills are integers
             stages.append(StageResult(name, sense, value, float(bound), status))
             if is_fill:
-                idx = (E + np.flatnonzero(vec)).astype(np.int32)
-                short = float(vec @ line_need) - value
-                slack = 1e-6 if self.integer else 1e-7 + 1e-9 * short
-                # Fix this level's fill (as its shortfall) for the stages after it.
-                h.addRow(-_INF, short + slack, idx.size, idx, np.ones(idx.size))
+                self._fix_level(vec, line_need, value)
         return LexResult(x, stages, time.perf_counter() - t0, hit)
+
+    def _fix_level(self, vec: FloatArray, line_need: FloatArray, value: float) -> None:
+        """Keep this level's fill (as a cap on its shortfall) for the stages after it."""
+        idx = (self.n_pairs + np.flatnonzero(vec)).astype(np.int32)
+        short = float(vec @ line_need) - value
+        slack = 1e-6 if self.integer else 1e-7 + 1e-9 * short
+        self.h.addRow(-_INF, short + slack, idx.size, idx, np.ones(idx.size))
 
     def _value(self, vec: FloatArray, x: FloatArray, is_fill: bool, need: FloatArray) -> float:
         if is_fill:

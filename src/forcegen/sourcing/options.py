@@ -31,8 +31,10 @@ class SourcingOptions:
     time_limit
         Wall-clock seconds for the whole solve; the best plan found is returned with its gap.
     mip_gap
-        Relative optimality gap at which the cost stage stops (fill stages are always exact
-        unless the time limit is hit).
+        Relative optimality gap at which the cost stage stops (default 1e-4, HiGHS's own
+        default). Fill stages are always solved exactly (fills are whole units), and when all
+        costs are whole numbers the cost stage also stops once the absolute gap is below their
+        greatest common divisor, which proves exact optimality.
     method
         ``exact`` (lexicographic MILP), ``decompose`` (LP-based, for very large cases),
         ``greedy`` (the heuristic alone), or ``auto`` (pick by size).
@@ -43,7 +45,7 @@ class SourcingOptions:
     lift_caveats: tuple[str, ...] = ()
     ceilings: Mapping[str, int | None] = field(default_factory=dict)
     time_limit: float | None = None
-    mip_gap: float = 1e-6
+    mip_gap: float = 1e-4
     method: str = "auto"
 
     def __post_init__(self) -> None:

@@ -148,20 +148,20 @@ def _reasons(
             {"best_notice_days": best, "needed_notice_days": need},
         ))
     if ps := groups.get("caveat"):
-        by: dict[tuple[str, str], list[int]] = defaultdict(list)
+        by: dict[str, list[int]] = defaultdict(list)
         for p in ps:
             for kind in caveat_kind[p]:
-                by[(comp.nations[comp.p_nation[p]], kind)].append(p)
+                by[kind].append(p)
         what = {
             "sectors": f"sector {comp.sectors[comp.r_sector[r]]} not allowed",
             "roles": f"role {ROLES[comp.r_role[r]]} not allowed",
-            "max_months": f"duration {comp.r_months[r]:g} months exceeds the limit",
+            "max_months": f"{comp.r_months[r]:g} months exceeds their limit",
         }
-        for (nation, kind), group in sorted(by.items()):
+        for kind, group in sorted(by.items()):
+            nats = nations_of(group)
             out.append(Reason(
-                "caveat", f"blocked by {nation} caveat '{kind}': {what[kind]}",
-                [ids[p] for p in group], [nation], units(group),
-                {"caveat": kind, "nation": nation},
+                "caveat", f"blocked by '{kind}' caveat of {', '.join(nats)}: {what[kind]}",
+                [ids[p] for p in group], nats, units(group), {"caveat": kind},
             ))
     if ps := groups.get("not-approved"):
         by_status: dict[str, list[int]] = defaultdict(list)
@@ -170,7 +170,7 @@ def _reasons(
         prov = units(by_status.get("provisional", []))
         both = units(ps)
         if prov >= missing:
-            fix = "approving the provisional pledges (--include provisional) fills it"
+            fix = "approving the provisional ones (--include provisional) would fill it"
         elif both >= missing:
             fix = "it fills only if offered pledges are approved too (--include offered)"
         else:

@@ -83,14 +83,14 @@ class Sourcer:
 
     # ------------------------------------------------------------------ methods
     def _exact(self, options: SourcingOptions, upper: FloatArray, ceilings: FloatArray,
-               warm: FloatArray) -> LexResult:
+               warm: FloatArray, proven: int = 0, time_limit: float | None = None) -> LexResult:
         if self._model is None:
             self._progress("building the HiGHS model")
             self._model = self._model_for(self._cols, integer=True)
         cols = self._cols
         prev = self._last_x[cols] if self._last_x is not None else None
         start = warm[cols]
-        if prev is not None:
+        if prev is not None and not proven:
             # Warm start from whichever known feasible point fills more.
             start = prev if prev @ np.ones_like(prev) > start.sum() else start
             start = np.minimum(start, upper[cols])
@@ -98,8 +98,8 @@ class Sourcer:
         c = self.comp
         return self._model.solve(
             upper[cols], c.p_qty, c.r_qty, ceilings, self._levels(cols, upper[cols]),
-            c.p_cost[c.e_p[cols]], time_limit=options.time_limit,
-            mip_gap=options.mip_gap, warm=start,
+            c.p_cost[c.e_p[cols]], time_limit=time_limit,
+            mip_gap=options.mip_gap, warm=start, proven=proven,
         )
 
     def _decompose(self, options: SourcingOptions, upper: FloatArray,
@@ -115,24 +115,33 @@ class Sourcer:
         levels = self._levels(cols, upper[cols])
         lp_res = lp.solve(upper[cols], c.p_qty, c.r_qty, ceilings, levels, cost,
                           time_limit=options.time_limit)
-        base = np.floor(lp_res.x + 1e-7)
-        frac = np.flatnonzero(lp_res.x - base > 1e-7)
-        self._progress(f"rounding: {frac.size} fractional pairs left for the MILP")
-        used_p = np.bincount(c.e_p[cols], weights=base, minlength=c.p_qty.size)
-        used_r = np.bincount(c.e_r[cols], weights=base, minlength=c.r_qty.size)
+        x_cols = np.floor(lp_res.x + 1e-7)
+        frac = lp_res.x - x_cols > 1e-7
+        # Release every pair that shares a pledge or a line with a fractional pair: the MILP on
+        # that neighbourhood can move units between lines, not only round them.
+        touched_p = np.zeros(c.p_qty.size, bool)
+        touched_r = np.zeros(c.r_qty.size, bool)
+        touched_p[c.e_p[cols[frac]]] = True
+        touched_r[c.e_r[cols[frac]]] = True
+        free = touched_p[c.e_p[cols]] | touched_r[c.e_r[cols]]
+        self._progress(f"rounding: {int(frac.sum())} fractional pairs, "
+                       f"{int(free.sum())} re-optimized exactly")
+        x_cols[free] = 0.0
+        used_p = np.bincount(c.e_p[cols], weights=x_cols, minlength=c.p_qty.size)
+        used_r = np.bincount(c.e_r[cols], weights=x_cols, minlength=c.r_qty.size)
         used_n = np.bincount(c.p_nation, weights=used_p * c.p_pers, minlength=len(c.nations))
-        x_cols = base.copy()
         remaining = None if options.time_limit is None else max(
             0.5, options.time_limit - (time.perf_counter() - t0))
-        if frac.size:
-            sub = cols[frac]
-            res_model = self._model_for(sub, integer=True)
+        if free.any():
+            sub = np.flatnonzero(free)
+            res_model = self._model_for(cols[sub], integer=True)
+            warm = np.floor(lp_res.x[sub] + 1e-7)
             res = res_model.solve(
-                np.ceil(lp_res.x[frac]) - base[frac], np.maximum(c.p_qty - used_p, 0),
+                upper[cols[sub]], np.maximum(c.p_qty - used_p, 0),
                 np.maximum(c.r_qty - used_r, 0), np.maximum(ceilings - used_n, 0), levels,
-                cost[frac], time_limit=remaining, mip_gap=options.mip_gap,
+                cost[sub], time_limit=remaining, mip_gap=options.mip_gap, warm=warm,
             )
-            x_cols[frac] += res.x
+            x_cols[sub] = res.x
         stages = []
         filled = np.bincount(c.e_r[cols], weights=x_cols, minlength=c.r_qty.size)
         for st, (_, mask) in zip(lp_res.stages, [*levels, ("cost", cost)], strict=True):
@@ -158,22 +167,31 @@ class Sourcer:
         warm = greedy_units(c, upper, ceilings)
         t_greedy = time.perf_counter() - t0
         method = options.method
-        if method == "auto":
-            method = "exact" if self._cols.size <= EXACT_PAIR_LIMIT else "decompose"
         x = warm
         stages: list[StageResult] = []
-        if method == "exact":
-            res = self._exact(options, upper, ceilings, warm)
+        if method in ("auto", "decompose"):
+            res = self._decompose(options, upper, ceilings)
+            x, stages = res.x, res.stages
+            method = "decompose"
+        open_stage = next((i for i, s in enumerate(stages)
+                           if s.status != "optimal" and s.gap > options.mip_gap), None)
+        small = self._cols.size <= EXACT_PAIR_LIMIT
+        if method == "exact" or (options.method == "auto" and open_stage is not None and small):
+            # Close the remaining gap with the full MILP, keeping the stages already proven.
+            left = None if options.time_limit is None else max(
+                0.1, options.time_limit - (time.perf_counter() - t0))
+            proven = open_stage if open_stage is not None and method != "exact" else 0
+            res = self._exact(options, upper, ceilings, x if proven else warm,
+                              proven=proven, time_limit=left)
             x = np.zeros(c.n_pairs)
             x[self._cols] = res.x
             stages = res.stages
-        elif method == "decompose":
-            res = self._decompose(options, upper, ceilings)
-            x, stages = res.x, res.stages
+            method = "exact" if not proven else "decompose+exact"
         x = np.round(x)
         self._last_x = x
         t_solve = time.perf_counter() - t0
-        status = "optimal" if stages and all(s.status == "optimal" for s in stages) else "feasible"
+        status = "optimal" if stages and all(
+            s.status == "optimal" or s.gap <= options.mip_gap for s in stages) else "feasible"
         self._progress("explaining shortfalls")
         plan = self._plan(options, x, stages, status, method)
         plan.seconds = {

@@ -1,0 +1,101 @@
+"""Option parsing shared by commands: what-if switches, output checks, progress."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from forcegen.exceptions import OptionError
+from forcegen.scenario import Scenario
+from forcegen.sourcing import SourcingOptions
+
+__all__ = ["build_options", "progress_reporter", "split_codes", "write_json"]
+
+err_console = Console(stderr=True)
+
+
+def split_codes(values: list[str] | None) -> tuple[str, ...]:
+    """``["NZL,FRA", "DEU"]`` -> ``("NZL", "FRA", "DEU")`` (repeatable or comma lists)."""
+    out: list[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def _known_nations(scenario: Scenario, codes: tuple[str, ...], flag: str) -> None:
+    unknown = [c for c in codes if c not in scenario.nation_by_code]
+    if unknown:
+        raise OptionError(
+            f"{flag}: unknown nation(s) {', '.join(unknown)}; the scenario has "
+            f"{', '.join(sorted(scenario.nation_by_code))}"
+        )
+
+
+def build_options(
+    scenario: Scenario,
+    *,
+    include: list[str] | None = None,
+    withdraw: list[str] | None = None,
+    lift_caveats: list[str] | None = None,
+    ceiling: list[str] | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    method: str = "auto",
+) -> SourcingOptions:
+    """Sourcing options from CLI switches, every name checked against the scenario."""
+    w, lifted = split_codes(withdraw), split_codes(lift_caveats)
+    _known_nations(scenario, w, "--withdraw")
+    _known_nations(scenario, lifted, "--lift-caveats")
+    ceilings: dict[str, int | None] = {}
+    for item in split_codes(ceiling):
+        code, sep, value = item.partition("=")
+        if not sep:
+            raise OptionError(f"--ceiling {item!r}: expected NATION=PERSONNEL or NATION=none")
+        _known_nations(scenario, (code,), "--ceiling")
+        if value.strip().lower() in ("none", "off", ""):
+            ceilings[code] = None
+            continue
+        try:
+            ceilings[code] = int(value)
+        except ValueError:
+            raise OptionError(
+                f"--ceiling {item!r}: {value!r} is not a whole number of personnel"
+            ) from None
+    kwargs: dict[str, Any] = {}
+    if gap is not None:
+        kwargs["mip_gap"] = gap
+    return SourcingOptions(
+        include=split_codes(include) or ("approved",), withdraw=w, lift_caveats=lifted,
+        ceilings=ceilings, time_limit=time_limit, method=method, **kwargs,
+    )
+
+
+@contextmanager
+def progress_reporter(enabled: bool = True) -> Iterator[Any]:
+    """A callable ``report(message)`` that shows steps with a spinner on stderr."""
+    if not enabled:
+        yield lambda _msg: None
+        return
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as progress:
+        task = progress.add_task("starting", total=None)
+        yield lambda msg: progress.update(task, description=msg)
+
+
+def write_json(doc: Any, path: Path | None = None) -> None:
+    """Print one JSON document on stdout (or write it to ``path`` atomically)."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+    if path is None:
+        print(text)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,116 @@
+"""``forcegen source`` (with what-if switches) and ``forcegen compare``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from forcegen.cli._common import build_options, progress_reporter, write_json
+from forcegen.exceptions import InputError, OptionError
+
+__all__ = ["register"]
+
+_List = list[str] | None
+
+
+def source(
+    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    include: Annotated[_List, typer.Option(
+        help="Also use pledges of this status: provisional, offered (comma list)")] = None,
+    withdraw: Annotated[_List, typer.Option(
+        help="What-if: these nations withdraw (comma list of ISO codes)")] = None,
+    lift_caveats: Annotated[_List, typer.Option(
+        "--lift-caveats", help="What-if: ignore these nations' caveats")] = None,
+    ceiling: Annotated[_List, typer.Option(
+        help="What-if: NATION=PERSONNEL (or NATION=none) sets a national ceiling")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="Seconds; the best plan found so far is returned with its gap")
+    ] = None,
+    gap: Annotated[float | None, typer.Option(
+        help="Relative optimality gap for the cost stage (default 1e-4)")] = None,
+    method: Annotated[str, typer.Option(
+        help="auto | exact | decompose | greedy")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Also save the plan as JSON (for forcegen compare)")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the plan to a workbook")
+                    ] = None,
+    charts: Annotated[Path | None, typer.Option(
+        "--charts", help="Folder for charts (fill by category, burden sharing)")] = None,
+    chart_format: Annotated[str, typer.Option("--chart-format", help="svg or png")] = "svg",
+) -> None:
+    """Source the force: the best plan, every shortfall with its reasons, burden sharing."""
+    from forcegen.report.plan_xlsx import write_plan_xlsx
+    from forcegen.report.sourcing_charts import write_plan_charts
+    from forcegen.report.sourcing_tables import print_plan
+    from forcegen.scenario import load_scenario
+    from forcegen.sourcing import Sourcer
+
+    if chart_format not in ("svg", "png"):
+        raise OptionError(f"--chart-format {chart_format!r}: expected svg or png")
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise OptionError(f"--xlsx {xlsx}: expected a file name ending in .xlsx")
+    with progress_reporter(not as_json) as report:
+        report("reading the scenario")
+        scenario = load_scenario(path)
+        options = build_options(
+            scenario, include=include, withdraw=withdraw, lift_caveats=lift_caveats,
+            ceiling=ceiling, time_limit=time_limit, gap=gap, method=method,
+        )
+        plan = Sourcer(scenario, progress=report).solve(options)
+    doc = plan.to_dict()
+    if out is not None:
+        write_json(doc, out)
+    if xlsx is not None:
+        write_plan_xlsx(plan, xlsx)
+    written = write_plan_charts(plan, charts, chart_format) if charts is not None else []
+    if as_json:
+        write_json(doc)
+        return
+    console = Console()
+    print_plan(plan, console)
+    for p in [*(x for x in (out, xlsx) if x is not None), *written]:
+        console.print(f"[dim]wrote {p}[/]")
+
+
+def _read_plan(path: Path) -> object:
+    from forcegen.sourcing import Plan
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return Plan.from_dict(doc)
+    except FileNotFoundError:
+        raise OptionError(f"{path}: no such plan file") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{path}: not a forcegen plan (from `forcegen source --json` or --out): {exc}"
+        ) from None
+
+
+def compare(
+    plan_a: Annotated[Path, typer.Argument(help="Plan JSON (forcegen source --out/--json)")],
+    plan_b: Annotated[Path, typer.Argument(help="Plan JSON to compare against the first")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+) -> None:
+    """Lines gained and lost from PLAN_A to PLAN_B, and each nation's change in share."""
+    from forcegen.report.sourcing_tables import print_comparison
+    from forcegen.sourcing import Plan, compare_plans
+
+    a, b = _read_plan(plan_a), _read_plan(plan_b)
+    assert isinstance(a, Plan) and isinstance(b, Plan)
+    diff = compare_plans(a, b)
+    if as_json:
+        write_json(diff.to_dict())
+        return
+    print_comparison(diff, Console())
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(source)
+    app.command()(compare)
