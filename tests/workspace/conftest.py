@@ -37,7 +37,9 @@ from forcegen.workspace.scenarios.service import import_scenario
 
 from .sample import sample_scenario
 
-PG_BASE = os.environ.get("FORCEGEN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_BASE = os.environ.get(
+    "FORCEGEN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 # Cheap argon2 parameters: the tests check behaviour, not hashing cost (bench measures that).
 set_password_cost(time_cost=1, memory_kib=1024, parallelism=1)
 PASSWORD = "correct horse battery staple"
@@ -58,7 +60,9 @@ def _postgres_or_skip() -> None:
     import psycopg
 
     try:
-        psycopg.connect(PG_BASE.replace("postgresql+psycopg", "postgresql"), connect_timeout=3).close()
+        psycopg.connect(
+            PG_BASE.replace("postgresql+psycopg", "postgresql"), connect_timeout=3
+        ).close()
     except Exception as exc:
         if os.environ.get("FORCEGEN_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL required but unreachable: {exc}")
@@ -69,7 +73,9 @@ def _postgres_or_skip() -> None:
     scope="session",
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A migrated database for this test session (per xdist worker)."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "workspace.sqlite"

@@ -62,8 +62,9 @@ def test_validation_error_names_the_field(ws: Workspace) -> None:
     r = ws.client("lead").post(f"{API}/pledges", json={**NEW_PLEDGE, "quantity": "many"})
     assert r.status_code == 422
     assert_error(r.json(), "validation_error", "quantity")
-    r = ws.client("lead").post(f"{API}/pledges", json={k: v for k, v in NEW_PLEDGE.items()
-                                                       if k != "personnel"})
+    r = ws.client("lead").post(
+        f"{API}/pledges", json={k: v for k, v in NEW_PLEDGE.items() if k != "personnel"}
+    )
     assert r.status_code == 422 and r.json()["error"]["field"] == "personnel"
     r = ws.client("lead").post(f"{API}/pledges", json={**NEW_PLEDGE, "colour": "red"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "colour"
@@ -75,8 +76,16 @@ def test_unknown_references_are_422_and_duplicates_409(ws: Workspace) -> None:
     assert r.status_code == 422 and r.json()["error"]["field"] == "capability"
     r = c.post(f"{API}/pledges", json={**NEW_PLEDGE, "nation": "ESP"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "nation"
-    r = c.post(f"{API}/requirements", json={"id": "R-9", "capability": "X-ROLE2", "quantity": 1,
-                                           "sector": "east", "notice_days": 5})
+    r = c.post(
+        f"{API}/requirements",
+        json={
+            "id": "R-9",
+            "capability": "X-ROLE2",
+            "quantity": 1,
+            "sector": "east",
+            "notice_days": 5,
+        },
+    )
     assert r.status_code == 422 and r.json()["error"]["field"] == "sector"
     r = c.post(f"{API}/pledges", json={**NEW_PLEDGE, "id": "P-FRA-1"})
     assert r.status_code == 409
@@ -93,9 +102,7 @@ def test_oversized_body_is_413(ws: Workspace) -> None:
     r = w2.client("lead").post(f"{API}/pledges", json={**NEW_PLEDGE, "name": "x" * 5000})
     assert r.status_code == 413
     assert_error(r.json(), "payload_too_large")
-    r = w2.client("lead").post(
-        f"{API}/scenario/import", files={"file": ("s.yaml", b"x" * 5000)}
-    )
+    r = w2.client("lead").post(f"{API}/scenario/import", files={"file": ("s.yaml", b"x" * 5000)})
     assert r.status_code == 413
     assert w2.client("lead").get(f"{API}/pledges").json()["total"] == 5
 
@@ -126,8 +133,16 @@ def test_pledge_crud_and_workflow_records_who_and_when(ws: Workspace) -> None:
 
 def test_requirement_crud(ws: Workspace) -> None:
     c = ws.client("lead")
-    body = {"id": "R-010", "capability": "X-ROLE2", "quantity": 2, "sector": "north",
-            "priority": 1, "notice_days": 15, "start": "2026-05-01", "months": 3}
+    body = {
+        "id": "R-010",
+        "capability": "X-ROLE2",
+        "quantity": 2,
+        "sector": "north",
+        "priority": 1,
+        "notice_days": 15,
+        "start": "2026-05-01",
+        "months": 3,
+    }
     r = c.post(f"{API}/requirements", json=body)
     assert r.status_code == 201 and r.json()["start"] == "2026-05-01"
     r = c.patch(f"{API}/requirements/R-010", json={"version": 1, "sector": "south"})
@@ -144,11 +159,11 @@ def test_liaison_sees_own_pledges_and_others_only_as_totals(ws: Workspace) -> No
     # asking for another nation's pledges by filter yields nothing, not an error
     assert c.get(f"{API}/pledges", params={"nation": "FRA"}).json()["total"] == 0
     assert c.get(f"{API}/pledges/P-FRA-1").status_code == 404
-    totals = {t["nation"]: t for t in c.get(f"{API}/pledges/totals",
-                                            params={"group_by": "nation"}).json()}
+    totals = {
+        t["nation"]: t for t in c.get(f"{API}/pledges/totals", params={"group_by": "nation"}).json()
+    }
     assert totals["FRA"]["units"] == 3 and totals["FRA"]["personnel"] == 2 * 120 + 120
-    assert set(totals["FRA"]) == {"nation", "capability", "status", "pledges", "units",
-                                  "personnel"}
+    assert set(totals["FRA"]) == {"nation", "capability", "status", "pledges", "units", "personnel"}
     r = c.get(f"{API}/pledges/totals", params={"group_by": "colour"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "group_by"
 
@@ -160,8 +175,9 @@ def test_nation_ceiling_hidden_from_other_nations(ws: Workspace) -> None:
     assert fra["ceiling_personnel"] == 5000
 
 
-@pytest.mark.parametrize("path", ["/pledges/%00", "/pledges/" + "x" * 300, "/runs/0",
-                                  "/nations/fr", "/users/abc"])
+@pytest.mark.parametrize(
+    "path", ["/pledges/%00", "/pledges/" + "x" * 300, "/runs/0", "/nations/fr", "/users/abc"]
+)
 def test_bad_path_parameters_are_4xx_json(ws: Workspace, path: str) -> None:
     r = ws.client("admin").get(API + path)
     assert 400 <= r.status_code < 500

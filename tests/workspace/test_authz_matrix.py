@@ -52,17 +52,33 @@ def fixed(path: str, **kw: Any) -> Build:
 
 def fresh_pledge(ws: Workspace) -> str:
     pid = f"P-FRA-T{next(_n)}"
-    r = ws.client("admin").post(f"{API}/pledges", json={
-        "id": pid, "nation": "FRA", "capability": "X-ROLE2", "quantity": 1, "personnel": 10,
-        "notice_days": 3})
+    r = ws.client("admin").post(
+        f"{API}/pledges",
+        json={
+            "id": pid,
+            "nation": "FRA",
+            "capability": "X-ROLE2",
+            "quantity": 1,
+            "personnel": 10,
+            "notice_days": 3,
+        },
+    )
     assert r.status_code == 201, r.text
     return pid
 
 
 def fresh_requirement(ws: Workspace) -> str:
     rid = f"R-T{next(_n)}"
-    r = ws.client("admin").post(f"{API}/requirements", json={
-        "id": rid, "capability": "X-ROLE2", "quantity": 1, "sector": "north", "notice_days": 3})
+    r = ws.client("admin").post(
+        f"{API}/requirements",
+        json={
+            "id": rid,
+            "capability": "X-ROLE2",
+            "quantity": 1,
+            "sector": "north",
+            "notice_days": 3,
+        },
+    )
     assert r.status_code == 201, r.text
     return rid
 
@@ -88,17 +104,21 @@ def a_run(ws: Workspace) -> int:
     from forcegen.workspace.runs.models import SourcingRun
 
     with session_scope(ws.factory) as db:
-        run = SourcingRun(state="done", include=["approved"], result={
-            "status": "optimal", "assignments": [
-                {"pledge": "P-FRA-1", "requirement": "R-001", "units": 2, "nation": "FRA"},
-                {"pledge": "P-DEU-1", "requirement": "R-001", "units": 1, "nation": "DEU"}],
-            "shortfalls": []})
+        run = SourcingRun(
+            state="done",
+            include=["approved"],
+            result={
+                "status": "optimal",
+                "assignments": [
+                    {"pledge": "P-FRA-1", "requirement": "R-001", "units": 2, "nation": "FRA"},
+                    {"pledge": "P-DEU-1", "requirement": "R-001", "units": 1, "nation": "DEU"},
+                ],
+                "shortfalls": [],
+            },
+        )
         db.add(run)
         db.flush()
         return run.id
-
-
-SAMPLE_YAML = None
 
 
 def sample_file() -> dict[str, Any]:
@@ -112,93 +132,146 @@ def sample_file() -> dict[str, Any]:
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/health"): Case(fixed("/health"), {w: 200 for w in WHO}),
     ("POST", "/auth/login"): Case(
-        lambda _ws, who: {"path": "/auth/login", "json": {
-            "username": "admin" if who == "anon" else who, "password": PASSWORD}},
-        {w: 200 for w in WHO}),
+        lambda _ws, who: {
+            "path": "/auth/login",
+            "json": {"username": "admin" if who == "anon" else who, "password": PASSWORD},
+        },
+        {w: 200 for w in WHO},
+    ),
     ("POST", "/auth/logout"): Case(fixed("/auth/logout"), everyone(204)),
     ("GET", "/auth/session"): Case(fixed("/auth/session"), everyone(200)),
     ("GET", "/auth/tokens"): Case(fixed("/auth/tokens"), everyone(200)),
     ("POST", "/auth/tokens"): Case(fixed("/auth/tokens", json={"name": "x"}), everyone(201)),
     ("DELETE", "/auth/tokens/{token_id}"): Case(
         lambda ws, _w: {"path": f"/auth/tokens/{admin_token_id(ws)}"},
-        only(204, "admin", hidden=USERS[1:])),
+        only(204, "admin", hidden=USERS[1:]),
+    ),
     ("GET", "/users/me"): Case(fixed("/users/me"), everyone(200)),
     ("POST", "/users/me/password"): Case(
-        fixed("/users/me/password", json={"current_password": PASSWORD,
-                                          "new_password": PASSWORD + "!"}),
-        everyone(204)),
+        fixed(
+            "/users/me/password",
+            json={"current_password": PASSWORD, "new_password": PASSWORD + "!"},
+        ),
+        everyone(204),
+    ),
     ("GET", "/users"): Case(fixed("/users"), only(200, "admin")),
     ("POST", "/users"): Case(
-        lambda _ws, _w: {"path": "/users", "json": {
-            "username": f"u{next(_n)}", "password": "0123456789ab", "role": "observer",
-            "nation": "FRA"}},
-        only(201, "admin")),
+        lambda _ws, _w: {
+            "path": "/users",
+            "json": {
+                "username": f"u{next(_n)}",
+                "password": "0123456789ab",
+                "role": "observer",
+                "nation": "FRA",
+            },
+        },
+        only(201, "admin"),
+    ),
     ("GET", "/users/{user_id}"): Case(
-        lambda ws, _w: {"path": f"/users/{user_id(ws, 'observer_fra')}"}, only(200, "admin")),
+        lambda ws, _w: {"path": f"/users/{user_id(ws, 'observer_fra')}"}, only(200, "admin")
+    ),
     ("PATCH", "/users/{user_id}"): Case(
-        lambda ws, _w: {"path": f"/users/{user_id(ws, 'observer_fra')}",
-                        "json": {"full_name": "Obs"}},
-        only(200, "admin")),
+        lambda ws, _w: {
+            "path": f"/users/{user_id(ws, 'observer_fra')}",
+            "json": {"full_name": "Obs"},
+        },
+        only(200, "admin"),
+    ),
     ("GET", "/nations"): Case(fixed("/nations"), everyone(200)),
     ("POST", "/nations"): Case(
-        lambda ws, _w: {"path": "/nations", "json": {"code": f"Z{next(_n) % 26 + 65:c}"
-                                                              f"{next(_n) % 26 + 65:c}"}},
-        only(201, *PLANNERS)),
+        lambda ws, _w: {
+            "path": "/nations",
+            "json": {"code": f"Z{next(_n) % 26 + 65:c}{next(_n) % 26 + 65:c}"},
+        },
+        only(201, *PLANNERS),
+    ),
     ("GET", "/nations/{code}"): Case(fixed("/nations/FRA"), everyone(200)),
-    ("PATCH", "/nations/{code}"): Case(fixed("/nations/FRA", json={"name": "France"}),
-                                       only(200, *PLANNERS)),
+    ("PATCH", "/nations/{code}"): Case(
+        fixed("/nations/FRA", json={"name": "France"}), only(200, *PLANNERS)
+    ),
     ("DELETE", "/nations/{code}"): Case(
-        lambda ws, _w: {"path": f"/nations/{fresh_nation(ws)}"}, only(204, *PLANNERS)),
+        lambda ws, _w: {"path": f"/nations/{fresh_nation(ws)}"}, only(204, *PLANNERS)
+    ),
     ("GET", "/requirements"): Case(fixed("/requirements"), everyone(200)),
     ("POST", "/requirements"): Case(
-        lambda _ws, _w: {"path": "/requirements", "json": {
-            "id": f"R-N{next(_n)}", "capability": "X-ROLE2", "quantity": 1, "sector": "north",
-            "notice_days": 3}},
-        only(201, *PLANNERS)),
-    ("GET", "/requirements/{requirement_id}"): Case(fixed("/requirements/R-001"),
-                                                    everyone(200)),
+        lambda _ws, _w: {
+            "path": "/requirements",
+            "json": {
+                "id": f"R-N{next(_n)}",
+                "capability": "X-ROLE2",
+                "quantity": 1,
+                "sector": "north",
+                "notice_days": 3,
+            },
+        },
+        only(201, *PLANNERS),
+    ),
+    ("GET", "/requirements/{requirement_id}"): Case(fixed("/requirements/R-001"), everyone(200)),
     ("PATCH", "/requirements/{requirement_id}"): Case(
-        lambda ws, _w: {"path": f"/requirements/{fresh_requirement(ws)}",
-                        "json": {"version": 1, "quantity": 2}},
-        only(200, *PLANNERS)),
+        lambda ws, _w: {
+            "path": f"/requirements/{fresh_requirement(ws)}",
+            "json": {"version": 1, "quantity": 2},
+        },
+        only(200, *PLANNERS),
+    ),
     ("DELETE", "/requirements/{requirement_id}"): Case(
-        lambda ws, _w: {"path": f"/requirements/{fresh_requirement(ws)}",
-                        "params": {"version": 1}},
-        only(204, *PLANNERS)),
+        lambda ws, _w: {"path": f"/requirements/{fresh_requirement(ws)}", "params": {"version": 1}},
+        only(204, *PLANNERS),
+    ),
     ("GET", "/sectors"): Case(fixed("/sectors"), everyone(200)),
     ("GET", "/capabilities"): Case(fixed("/capabilities"), everyone(200)),
     ("GET", "/pledges"): Case(fixed("/pledges"), everyone(200)),
     ("GET", "/pledges/totals"): Case(fixed("/pledges/totals"), everyone(200)),
     ("POST", "/pledges"): Case(
-        lambda _ws, _w: {"path": "/pledges", "json": {
-            "id": f"P-FRA-N{next(_n)}", "nation": "FRA", "capability": "X-ROLE2",
-            "quantity": 1, "personnel": 10, "notice_days": 3}},
-        only(201, *PLANNERS, "liaison_fra")),
+        lambda _ws, _w: {
+            "path": "/pledges",
+            "json": {
+                "id": f"P-FRA-N{next(_n)}",
+                "nation": "FRA",
+                "capability": "X-ROLE2",
+                "quantity": 1,
+                "personnel": 10,
+                "notice_days": 3,
+            },
+        },
+        only(201, *PLANNERS, "liaison_fra"),
+    ),
     ("GET", "/pledges/{pledge_id}"): Case(
         fixed("/pledges/P-FRA-1"),
-        only(200, *PLANNERS, "liaison_fra", "observer_fra",
-             hidden=("liaison_deu", "observer_deu"))),
+        only(200, *PLANNERS, "liaison_fra", "observer_fra", hidden=("liaison_deu", "observer_deu")),
+    ),
     ("PATCH", "/pledges/{pledge_id}"): Case(
-        lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}",
-                        "json": {"version": 1, "quantity": 2}},
-        only(200, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))),
+        lambda ws, _w: {
+            "path": f"/pledges/{fresh_pledge(ws)}",
+            "json": {"version": 1, "quantity": 2},
+        },
+        only(200, *PLANNERS, "liaison_fra", hidden=("liaison_deu",)),
+    ),
     ("POST", "/pledges/{pledge_id}/status"): Case(
-        lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}/status",
-                        "json": {"version": 1, "status": "provisional"}},
-        only(200, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))),
+        lambda ws, _w: {
+            "path": f"/pledges/{fresh_pledge(ws)}/status",
+            "json": {"version": 1, "status": "provisional"},
+        },
+        only(200, *PLANNERS, "liaison_fra", hidden=("liaison_deu",)),
+    ),
     ("DELETE", "/pledges/{pledge_id}"): Case(
         lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}", "params": {"version": 1}},
-        only(204, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))),
+        only(204, *PLANNERS, "liaison_fra", hidden=("liaison_deu",)),
+    ),
     ("POST", "/runs"): Case(fixed("/runs", json={}), only(202, *PLANNERS)),
     ("GET", "/runs"): Case(fixed("/runs"), everyone(200)),
-    ("GET", "/runs/{run_id}"): Case(
-        lambda ws, _w: {"path": f"/runs/{a_run(ws)}"}, everyone(200)),
+    ("GET", "/runs/{run_id}"): Case(lambda ws, _w: {"path": f"/runs/{a_run(ws)}"}, everyone(200)),
     ("POST", "/scenario/import"): Case(
-        lambda _ws, _w: {"path": "/scenario/import", "params": {"dry_run": "true"},
-                         "files": sample_file()},
-        only(200, *PLANNERS)),
-    ("GET", "/scenario/export"): Case(fixed("/scenario/export", params={"format": "yaml"}),
-                                      only(200, *PLANNERS)),
+        lambda _ws, _w: {
+            "path": "/scenario/import",
+            "params": {"dry_run": "true"},
+            "files": sample_file(),
+        },
+        only(200, *PLANNERS),
+    ),
+    ("GET", "/scenario/export"): Case(
+        fixed("/scenario/export", params={"format": "yaml"}), only(200, *PLANNERS)
+    ),
     ("GET", "/audit"): Case(fixed("/audit"), only(200, *PLANNERS)),
     ("GET", "/audit/verify"): Case(fixed("/audit/verify"), only(200, *PLANNERS)),
 }
@@ -211,10 +284,10 @@ def api_routes(app: Any) -> set[tuple[str, str]]:
     for path, ops in app.openapi()["paths"].items():
         for method in ops:
             if method in ("get", "post", "put", "patch", "delete"):
-                out.add((method.upper(), path[len(API):]))
+                out.add((method.upper(), path[len(API) :]))
     for r in app.routes:  # routes hidden from the schema must still have rules
         if isinstance(r, APIRoute) and r.path.startswith(API):
-            out |= {(m, r.path[len(API):]) for m in r.methods - {"HEAD", "OPTIONS"}}
+            out |= {(m, r.path[len(API) :]) for m in r.methods - {"HEAD", "OPTIONS"}}
     return out
 
 

@@ -8,7 +8,6 @@ offline). The web UI adds its own routers to the returned app.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -22,6 +21,7 @@ from forcegen.workspace.errors import ERROR_RESPONSES, BodyLimitMiddleware, inst
 from forcegen.workspace.nations.views import router as nations_router
 from forcegen.workspace.pledges.views import router as pledges_router
 from forcegen.workspace.requirements.views import router as requirements_router
+from forcegen.workspace.runs.executor import RunExecutor
 from forcegen.workspace.runs.views import router as runs_router
 from forcegen.workspace.scenarios.views import router as scenarios_router
 from forcegen.workspace.users.views import router as users_router
@@ -64,14 +64,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or make_engine(settings.database_url)
     if settings.migrate_on_start:
         upgrade(engine)
-    executor = ThreadPoolExecutor(
-        max_workers=settings.run_workers, thread_name_prefix="forcegen-run"
-    )
+    executor = RunExecutor(settings.run_workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        executor.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=False)
 
     app = FastAPI(
         title="forcegen workspace API",
