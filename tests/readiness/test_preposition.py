@@ -99,7 +99,7 @@ def test_heuristics_are_feasible_and_never_better_than_exact(seed: int) -> None:
 
 def _transport_lp(cost, d, q, open_sites):
     """Cheapest split of demand over the open sites (scipy LP, independent of HiGHS model)."""
-    m, n = cost.shape
+    _m, n = cost.shape
     sub = [i for i in open_sites]
     c = np.concatenate([cost[i] * d for i in sub])
     c = np.where(np.isfinite(c), c, 1e9)
@@ -212,7 +212,7 @@ def test_stock_allocation_matches_enumeration(seed: int) -> None:
 
 def test_bad_input_is_named() -> None:
     cost = np.array([[1.0, -2.0], [3.0, 4.0]])
-    with pytest.raises(NetworkInputError, match="'a'.*'y'"):
+    with pytest.raises(NetworkInputError, match=r"'a'.*'y'"):
         preposition(cost, [1, 1], ["a", "b"], ["x", "y"], p=1)
     cost = np.array([[1.0, np.inf], [3.0, np.inf]])
     with pytest.raises(NetworkInputError, match="'y'"):

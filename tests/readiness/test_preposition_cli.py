@@ -84,7 +84,7 @@ def test_capacitated_and_stocks(scenario: Path) -> None:
     ],
 )
 def test_bad_options_raise_input_errors(scenario: Path, args: list[str], match: str) -> None:
-    code, _, exc = run(["preposition", str(scenario), *args])
+    _code, _, exc = run(["preposition", str(scenario), *args])
     assert isinstance(exc, InputError)
     assert match in str(exc)
 

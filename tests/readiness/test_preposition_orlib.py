@@ -26,7 +26,10 @@ def _converter():
 
 ORLIB = _converter()
 PMED = {r["instance"]: r for r in csv.DictReader((DATA / "pmed_optima.csv").open())}
-CAP = {r["instance"]: float(r["opt_value"]) for r in csv.DictReader((DATA / "cap_optima.csv").open())}
+CAP = {
+    r["instance"]: float(r["opt_value"])
+    for r in csv.DictReader((DATA / "cap_optima.csv").open())
+}
 
 
 @pytest.mark.parametrize("name", sorted(PMED))
