@@ -7,11 +7,12 @@ Every command module defines ``register(app)``; this file only wires them togeth
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
+import click
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from forcegen.exceptions import InputError, ScenarioError
 
@@ -28,21 +29,28 @@ _COMMAND_MODULES: tuple[str, ...] = (
 err_console = Console(stderr=True)
 
 
-class _App(typer.Typer):
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+def _report(exc: InputError) -> None:
+    if isinstance(exc, ScenarioError):
+        err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input")
+        for p in exc.problems:
+            err_console.print(f"  [cyan]{p.location()}[/]: {p.message}", highlight=False)
+    else:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+
+
+class _Group(TyperGroup):
+    """Turns :class:`InputError` from any command into a message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().__call__(*args, **kwargs)
-        except ScenarioError as exc:
-            err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input")
-            for p in exc.problems:
-                err_console.print(f"  [cyan]{p.location()}[/]: {p.message}", highlight=False)
-            sys.exit(2)
+            return super().invoke(ctx)
         except InputError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-            sys.exit(2)
+            _report(exc)
+            ctx.exit(2)
 
 
-app = _App(
+app = typer.Typer(
+    cls=_Group,
     name="forcegen",
     help="Build a multinational force and make it ready fast.",
     no_args_is_help=True,

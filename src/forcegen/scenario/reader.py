@@ -180,8 +180,11 @@ def _problems_from(exc: ValidationError, origin: Origin, prefix: str = "") -> li
 
 
 def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
-    problems = list(raw.problems)
+    problems = list(raw.problems) + _duplicates(raw)
     items: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in SECTIONS}
+    # Ids of records that failed validation still count as known, so one bad sector does not
+    # also make every reference to it an error.
+    invalid_ids: dict[str, set[str]] = {s: set() for s in SECTIONS}
     for section, records in raw.sections.items():
         model = _MODELS[section]
         for rec, origin in records:
@@ -195,6 +198,9 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
                 items[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
                 problems.extend(_problems_from(exc, origin))
+                ident = rec.get(_ID_FIELD.get(section, "id"))
+                if isinstance(ident, str):
+                    invalid_ids[section].add(ident.strip())
     try:
         meta = ScenarioData.model_validate(raw.meta)
     except ValidationError as exc:
@@ -204,7 +210,7 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
     catalog = builtin_catalog()
     for cap, _ in items["catalog"]:
         catalog[cap.code] = cap
-    problems.extend(_check_references(items, catalog))
+    problems.extend(_check_references(items, catalog, invalid_ids))
     if meta is not None and root is not None:
         for key in _FILE_KEYS:
             name = getattr(meta, key)
@@ -220,41 +226,54 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
     return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout)
 
 
+def _duplicates(raw: RawScenario) -> list[Problem]:
+    """Duplicate ids per section, counting records that fail validation too."""
+    out = []
+    for section, records in raw.sections.items():
+        key = _ID_FIELD.get(section, "id")
+        seen: dict[str, int | None] = {}
+        for rec, origin in records:
+            ident = rec.get(key)
+            if not isinstance(ident, str | int):
+                continue
+            ident = str(ident).strip()
+            if ident in seen:
+                where = f" (first at line {seen[ident]})" if seen[ident] else ""
+                out.append(Problem(origin.file, f"duplicate {key} {ident!r} in {section}{where}",
+                                   origin.line_of(key), key))
+            else:
+                seen[ident] = origin.line
+    return out
+
+
 def _check_references(
-    items: dict[str, list[tuple[Any, Origin]]], catalog: dict[str, Capability]
+    items: dict[str, list[tuple[Any, Origin]]],
+    catalog: dict[str, Capability],
+    invalid_ids: dict[str, set[str]],
 ) -> list[Problem]:
     problems: list[Problem] = []
 
     def bad(origin: Origin, field: str, message: str) -> None:
         problems.append(Problem(origin.file, message, origin.line_of(field), field))
 
-    for section in SECTIONS:
-        key = _ID_FIELD.get(section, "id")
-        seen: dict[str, int | None] = {}
-        for obj, origin in items[section]:
-            ident = getattr(obj, key)
-            if ident in seen:
-                where = f" (first at line {seen[ident]})" if seen[ident] else ""
-                bad(origin, key, f"duplicate {key} {ident!r} in {section}{where}")
-            else:
-                seen[ident] = origin.line
     for nation, origin in items["nations"]:
         if pycountry.countries.get(alpha_3=nation.code) is None:
             bad(origin, "code", f"{nation.code!r} is not an ISO 3166-1 alpha-3 country code")
-    nations = {n.code for n, _ in items["nations"]}
-    sectors = {s.id for s, _ in items["sectors"]}
+    nations = {n.code for n, _ in items["nations"]} | invalid_ids["nations"]
+    sectors = {s.id for s, _ in items["sectors"]} | invalid_ids["sectors"]
+    known_caps = set(catalog) | invalid_ids["catalog"]
     for sector, origin in items["sectors"]:
         if sector.at is not None and sector.node is not None:
             bad(origin, "node", "give either 'at' or 'node', not both")
     for req, origin in items["requirements"]:
-        if req.capability not in catalog:
+        if req.capability not in known_caps:
             bad(origin, "capability", f"unknown capability {req.capability!r} (not in catalog)")
         if req.sector not in sectors:
             bad(origin, "sector", f"unknown sector {req.sector!r}; expected one of the sectors")
     for pledge, origin in items["pledges"]:
         if pledge.nation not in nations:
             bad(origin, "nation", f"nation {pledge.nation!r} is not listed under nations")
-        if pledge.capability not in catalog:
+        if pledge.capability not in known_caps:
             bad(origin, "capability", f"unknown capability {pledge.capability!r} (not in catalog)")
         if pledge.caveats and pledge.caveats.sectors:
             for s in pledge.caveats.sectors:

@@ -45,8 +45,10 @@ def _referenced_files(scenario: Scenario) -> list[str]:
 def _copy_referenced(scenario: Scenario, dest: Path) -> None:
     for name in _referenced_files(scenario):
         src = scenario.path_of(name)
-        if src is not None and src.is_file():
-            target = dest / name
+        target = dest / name
+        if src is not None and src.is_file() and not (
+            target.exists() and target.resolve() == src.resolve()
+        ):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, target)
 
