@@ -1,0 +1,105 @@
+"""Charts of a sourcing plan as inline SVG.
+
+Fill by capability category and burden sharing come from ``forcegen.report.sourcing_charts``
+(matplotlib, Agg); fill by sector is a small bar chart drawn here. Text stays text in the SVG
+(``svg.fonttype = none``) so the page's own font is used and nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+from forcegen.sourcing.plan import Plan
+
+__all__ = ["plan_charts", "sector_fill", "sector_fill_svg"]
+
+# pyplot keeps global state: one chart at a time across the server's threads.
+_LOCK = threading.Lock()
+_HEAD = re.compile(r"^.*?(<svg\b)", re.S)
+_SIZE = re.compile(r'\s(width|height)="[^"]*"')
+
+
+def _inline(svg: str) -> str:
+    """Drop the XML prolog and fixed size so the chart scales with its box."""
+    svg = _HEAD.sub(r"\1", svg, count=1)
+    head, _, rest = svg.partition(">")
+    return _SIZE.sub("", head) + ' class="chart" preserveAspectRatio="xMinYMin meet">' + rest
+
+
+def _render(fn: Callable[[Plan, Path], Path], plan: Plan) -> str:
+    with _LOCK, tempfile.TemporaryDirectory(prefix="forcegen-chart-") as tmp:
+        path = Path(tmp) / "chart.svg"
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "forcegen"}):
+            fn(plan, path)
+        return _inline(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=32)
+def _cached(run_id: int, finished: str, result_json: str) -> tuple[str, str]:
+    import json
+
+    from forcegen.report.sourcing_charts import plot_burden, plot_fill_by_category
+
+    plan = Plan.from_dict(json.loads(result_json))
+    fill = _render(plot_fill_by_category, plan) if plan.lines else ""
+    burden = _render(plot_burden, plan) if plan.burden else ""
+    return fill, burden
+
+
+def plan_charts(run_id: int, finished: str, result: dict[str, Any]) -> tuple[str, str]:
+    """``(fill by category, burden sharing)`` SVG of a stored plan, cached per run.
+
+    Both charts use only line fill and burden totals, which every role may see.
+    """
+    import json
+
+    return _cached(run_id, finished, json.dumps(result, sort_keys=True))
+
+
+def sector_fill(plan: Plan) -> list[tuple[str, int, int]]:
+    """``(sector, filled, needed)`` units per sector, in the order sectors first appear."""
+    need: dict[str, int] = defaultdict(int)
+    got: dict[str, int] = defaultdict(int)
+    for line in plan.lines:
+        need[line.sector] += line.quantity
+        got[line.sector] += line.filled
+    return [(s, got[s], need[s]) for s in need]
+
+
+def sector_fill_svg(rows: list[tuple[str, int, int]], names: dict[str, str]) -> str:
+    """Horizontal bars of filled against needed units per sector."""
+    if not rows:
+        return ""
+    bar_h, gap, left, width = 22, 10, 190, 330
+    height = len(rows) * (bar_h + gap) + 10
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 70} '
+        f'{height}" role="img" aria-label="Fill by sector">'
+    ]
+    for i, (sector, filled, needed) in enumerate(rows):
+        y = 5 + i * (bar_h + gap)
+        share = filled / needed if needed else 1.0
+        colour = "#2f855a" if share >= 0.999 else "#b7791f" if share >= 0.8 else "#c53030"
+        label = escape(names.get(sector) or sector)
+        short = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="12">'
+            f"<title>{label}</title>{short}</text>"
+            f'<rect x="{left}" y="{y}" width="{width}" height="{bar_h}" fill="#e2e8f0"/>'
+            f'<rect x="{left}" y="{y}" width="{width * share:.1f}" height="{bar_h}" '
+            f'fill="{colour}"/>'
+            f'<text x="{left + width + 6}" y="{y + 15}" font-size="12">'
+            f"{filled}/{needed} ({100 * share:.0f}%)</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

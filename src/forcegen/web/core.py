@@ -1,0 +1,152 @@
+"""What every page shares: templates, the signed-in user, HTML error pages, redirects.
+
+Authentication and the CSRF check are the workspace's own (``deps.optional_auth``): a form that
+changes anything posts the session's token in a hidden ``csrf_token`` field. Errors raised by the
+service layer (``WorkspaceError``) become HTML pages with the same status code the API gives;
+"sign in required" becomes a redirect to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm.exc import StaleDataError
+
+from forcegen.workspace.access import is_planner
+from forcegen.workspace.deps import Auth, optional_auth
+from forcegen.workspace.errors import Unauthenticated, WorkspaceError
+from forcegen.workspace.pledges.service import EDITORS
+from forcegen.workspace.users.models import User
+
+__all__ = [
+    "HTMLRoute",
+    "Page",
+    "PageDep",
+    "Redirect",
+    "render",
+    "see_other",
+    "templates",
+]
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals["ROLE_NAMES"] = {
+    "admin": "Administrator",
+    "lead_planner": "Lead planner",
+    "liaison": "Liaison officer",
+    "observer": "Observer",
+}
+
+#: Pages a user who must change their password may still open.
+_PASSWORD_PATHS = ("/account/password", "/logout")
+
+
+class Redirect(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by a page dependency to send the browser elsewhere (303)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The signed-in user of a page and what the templates need to know about them."""
+
+    user: User
+    csrf: str
+
+    @property
+    def planner(self) -> bool:
+        """Sees and changes all planning data (admin, lead planner)."""
+        return is_planner(self.user)
+
+    @property
+    def editor(self) -> bool:
+        """May change pledges at all (planners; liaisons for their own nation)."""
+        return self.user.role in EDITORS
+
+
+async def _page(request: Request, auth: Annotated[Auth | None, Depends(optional_auth)]) -> Page:
+    if auth is None:
+        raise Unauthenticated()
+    user = auth.user
+    if user.must_change_password and request.url.path not in _PASSWORD_PATHS:
+        raise Redirect("/account/password")
+    page = Page(user=user, csrf=auth.session.csrf_token if auth.session else "")
+    request.state.page = page
+    return page
+
+
+PageDep = Annotated[Page, Depends(_page)]
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """Render ``template`` with ``page`` (the signed-in user, if any) in the context."""
+    ctx = {"page": getattr(request.state, "page", None), "nav": request.url.path}
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, template, ctx, status_code=status)
+
+
+def see_other(url: str, notice: str | None = None) -> RedirectResponse:
+    """Redirect after a successful POST (303), optionally with a one-line notice."""
+    if notice:
+        url += ("&" if "?" in url else "?") + "notice=" + quote(notice)
+    return RedirectResponse(url, status_code=303)
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {
+        403: "Not allowed",
+        404: "Not found",
+        409: "Changed by someone else",
+        413: "Too large",
+        422: "Invalid request",
+        429: "Too many attempts",
+    }
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": titles.get(status, "Error"), "message": message},
+        status,
+    )
+
+
+class HTMLRoute(APIRoute):
+    """A route whose errors are HTML pages (the API keeps its JSON errors)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def html_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Redirect as exc:
+                return RedirectResponse(exc.url, status_code=303)
+            except Unauthenticated:
+                if request.method == "GET":
+                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+                return _error_page(request, 401, "Your session has ended. Sign in again.")
+            except WorkspaceError as exc:
+                return _error_page(request, exc.status, exc.message)
+            except StaleDataError:
+                return _error_page(
+                    request, 409, "The record was changed by someone else while you saved. Reload it."
+                )
+            except RequestValidationError as exc:
+                first = next(iter(exc.errors()), {})
+                loc = ".".join(str(p) for p in first.get("loc", ())[1:])
+                return _error_page(request, 422, f"{loc}: {first.get('msg', 'invalid value')}")
+
+        return html_handler

@@ -1,0 +1,11 @@
+"""The web UI's routers, one module per area; ``router`` holds them all."""
+
+from fastapi import APIRouter
+
+from forcegen.web.views import account, dashboard, force, imports, pledges, requirements, runs
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+for _module in (account, dashboard, pledges, requirements, runs, imports, force):
+    router.include_router(_module.router)

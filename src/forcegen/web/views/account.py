@@ -1,0 +1,117 @@
+"""Sign in, sign out, change one's password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from forcegen.web.core import HTMLRoute, PageDep, render, see_other
+from forcegen.web.forms import validate
+from forcegen.workspace.auth import service as auth_service
+from forcegen.workspace.auth.cookies import clear_session_cookies, set_session_cookies
+from forcegen.workspace.deps import (
+    Auth,
+    SessionDep,
+    SettingsDep,
+    client_address,
+    optional_auth,
+)
+from forcegen.workspace.errors import Invalid, RateLimited, Unauthenticated
+from forcegen.workspace.users import service as users
+from forcegen.workspace.users.schemas import PasswordChange
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=HTMLRoute)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never redirect to another host after sign-in.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    auth: Annotated[Auth | None, Depends(optional_auth)],
+    next: str | None = None,
+) -> Response:
+    """The sign-in form (a signed-in user goes straight on)."""
+    if auth is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": _safe_next(next), "username": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Check the credentials (rate limited by the workspace) and start a browser session."""
+    ctx = {"next": _safe_next(next), "username": username}
+    if not username or not password:
+        return render(request, "login.html", {**ctx, "error": "Enter user name and password."}, 422)
+    try:
+        user = auth_service.authenticate(db, settings, username, password, client_address(request))
+    except RateLimited as exc:
+        return render(request, "login.html", {**ctx, "error": exc.message}, 429)
+    except Unauthenticated as exc:
+        return render(request, "login.html", {**ctx, "error": exc.message}, 401)
+    new = auth_service.create_browser_session(db, settings, user)
+    target = "/account/password" if user.must_change_password else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookies(response, settings, new)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    db: SessionDep,
+    settings: SettingsDep,
+    auth: Annotated[Auth | None, Depends(optional_auth)],
+) -> Response:
+    """End the session (the form carries the CSRF token, checked by the workspace)."""
+    if auth is not None and auth.session is not None:
+        auth_service.end_browser_session(db, auth.session)
+    response = see_other("/login", "Signed out.")
+    clear_session_cookies(response, settings)
+    return response
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request, page: PageDep) -> Response:
+    """Change one's password (required after a generated initial password)."""
+    return render(request, "password.html", {"errors": {}})
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    current_password: Annotated[str, Form(max_length=256)] = "",
+    new_password: Annotated[str, Form(max_length=256)] = "",
+    repeat_password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Check and store the new password through the users service."""
+    data, errors = validate(
+        PasswordChange, {"current_password": current_password, "new_password": new_password}
+    )
+    if not errors and new_password != repeat_password:
+        errors = {"repeat_password": "the two new passwords differ"}
+    if data is not None and not errors:
+        try:
+            users.change_own_password(db, page.user, data)
+        except Invalid as exc:
+            errors = {exc.field or "form": exc.message}
+    if errors:
+        return render(request, "password.html", {"errors": errors}, 422)
+    return see_other("/", "Password changed.")

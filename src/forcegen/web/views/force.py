@@ -1,0 +1,133 @@
+"""The map of sectors, depots and bases, and the force's ORBAT tree with APP-6 symbols."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from forcegen.web.core import HTMLRoute, PageDep, render
+from forcegen.web.data import latest_plan, meta, sector_names
+from forcegen.web.geo import MapPoint, map_svg
+from forcegen.web.symbols import symbol_svg
+from forcegen.workspace.deps import SessionDep
+from forcegen.workspace.listing import PageParams
+from forcegen.workspace.pledges import service as pledges
+from forcegen.workspace.requirements import service as requirements
+
+__all__ = ["OrbatNode", "router"]
+
+router = APIRouter(route_class=HTMLRoute)
+
+_SECTOR_SIDC = "10031002181100000000"  # brigade-level headquarters
+_FORCE_SIDC = "10031002221804000000"  # force headquarters
+
+
+def _all(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
+    """Every row of a paged service query (pages of 1,000)."""
+    out: list[Any] = []
+    while True:
+        rows, total = fetch(PageParams(limit=1000, offset=len(out)))
+        out.extend(rows)
+        if not rows or len(out) >= total:
+            return out
+
+
+@router.get("/map", response_class=HTMLResponse)
+def force_map(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
+    """Sectors, depot sites and the home bases of the pledges the user may see."""
+    points = [
+        MapPoint("sector", s.lon, s.lat, s.name or s.id, [f"sector {s.id}"])
+        for s in requirements.list_sectors(db)
+        if s.lon is not None and s.lat is not None
+    ]
+    for d in meta(db, "depot_sites", []) or []:
+        at = d.get("at")
+        if isinstance(at, list) and len(at) == 2:
+            points.append(MapPoint("depot", at[0], at[1], d.get("name") or d.get("id", "depot")))
+    bases: dict[tuple[float, float], list[str]] = defaultdict(list)
+    visible = _all(lambda p: pledges.list_page(db, page.user, p))
+    for row in visible:
+        if isinstance(row.home, list) and len(row.home) == 2:
+            key = (round(float(row.home[0]), 2), round(float(row.home[1]), 2))
+            bases[key].append(f"{row.nation} {row.id} {row.capability} ×{row.quantity}")
+    for (lon, lat), items in bases.items():
+        points.append(MapPoint("base", lon, lat, items[0].split()[0] + " base", items, len(items)))
+    svg, outside = map_svg(points)
+    ctx = {
+        "svg": Markup(svg),
+        "outside": outside,
+        "sectors": sum(p.kind == "sector" for p in points),
+        "depots": sum(p.kind == "depot" for p in points),
+        "bases": len(bases),
+        "pledges_shown": len(visible),
+    }
+    return render(request, "map.html", ctx)
+
+
+@dataclass
+class OrbatNode:
+    """One box in the ORBAT tree."""
+
+    label: str
+    detail: str
+    symbol: Markup
+    state: str = ""  # "", "short", "full"
+    children: list[OrbatNode] = field(default_factory=list)
+
+
+def _orbat(db: Session, page: PageDep) -> tuple[OrbatNode, bool]:
+    caps = requirements.capabilities(db)
+    names = sector_names(db)
+    scoped = latest_plan(db, page.user)
+    fills = {ln.requirement: ln.filled for ln in scoped.plan.lines} if scoped else {}
+    units: dict[str, list[Any]] = defaultdict(list)
+    for a in scoped.plan.assignments if scoped else []:
+        units[a.requirement].append(a)
+    lines = _all(lambda p: requirements.list_page(db, p))
+    by_sector: dict[str, list[Any]] = defaultdict(list)
+    for r in sorted(lines, key=lambda r: (r.priority, r.id)):
+        by_sector[r.sector].append(r)
+
+    def sym(code: str, title: str) -> Markup:
+        cap = caps.get(code)
+        return Markup(symbol_svg(cap.symbol if cap else None, title, 44))
+
+    root = OrbatNode(meta(db, "name", "Force"), "Force headquarters",
+                     Markup(symbol_svg(_FORCE_SIDC, "Force HQ", 52)))
+    for sector, reqs in by_sector.items():
+        need = sum(r.quantity for r in reqs)
+        got = sum(fills.get(r.id, 0) for r in reqs)
+        detail = f"{len(reqs)} lines · {got}/{need} units filled" if scoped else f"{len(reqs)} lines"
+        node = OrbatNode(names.get(sector, sector), detail,
+                         Markup(symbol_svg(_SECTOR_SIDC, sector, 48)))
+        for r in reqs:
+            cap = caps.get(r.capability)
+            filled = fills.get(r.id)
+            state = "" if filled is None else "full" if filled >= r.quantity else "short"
+            text = f"{r.id} · {cap.name if cap else r.capability} · P{r.priority}"
+            status = f"{filled}/{r.quantity} filled" if filled is not None else f"{r.quantity} needed"
+            line = OrbatNode(r.name or text, f"{text} · {status}", sym(r.capability, r.capability),
+                             state)
+            for a in units.get(r.id, []):
+                line.children.append(OrbatNode(
+                    f"{a.nation} {a.pledge}",
+                    f"{a.units} unit(s) · {a.personnel:,} personnel",
+                    sym(r.capability, f"{a.nation} {r.capability}"),
+                ))
+            node.children.append(line)
+        root.children.append(node)
+    return root, scoped is not None
+
+
+@router.get("/orbat", response_class=HTMLResponse)
+def orbat(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
+    """Force HQ → sectors → requirement lines → assigned national units (latest plan)."""
+    root, planned = _orbat(db, page)
+    return render(request, "orbat.html", {"root": root, "planned": planned})

@@ -1,0 +1,132 @@
+"""Scenario import in two steps: upload and preview (nothing saved), then confirm.
+
+The upload is checked by ``scenarios.service.parse_upload`` (which unpacks it in a temporary
+folder and runs ``forcegen.scenario.load_scenario``) and a dry-run import. Every problem is
+listed with file, line or row, field and message. A clean file is kept in memory for half an
+hour under a random token, for the same user only, until they confirm.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from forcegen.exceptions import InputError, Problem, ScenarioError
+from forcegen.web.core import HTMLRoute, PageDep, render, see_other
+from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace.deps import SessionDep, SettingsDep
+from forcegen.workspace.scenarios import service as scenarios
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=HTMLRoute)
+
+_KEEP_SECONDS = 1800
+_MAX_KEPT = 8
+
+
+@dataclass(frozen=True)
+class _Upload:
+    user_id: int
+    filename: str
+    content: bytes
+    at: float
+
+
+def _stash(request: Request) -> dict[str, _Upload]:
+    store: dict[str, _Upload] = request.app.state.web_uploads
+    now = time.monotonic()
+    for key in [k for k, u in store.items() if now - u.at > _KEEP_SECONDS]:
+        store.pop(key, None)
+    while len(store) >= _MAX_KEPT:
+        store.pop(next(iter(store)))
+    return store
+
+
+def _problems(exc: InputError) -> list[Problem]:
+    if isinstance(exc, ScenarioError):
+        return exc.problems
+    return [Problem("upload", str(exc))]
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_form(request: Request, page: PageDep) -> HTMLResponse:
+    """Choose a scenario file (planners)."""
+    require_role(page.user, *PLANNERS)
+    return render(request, "import.html", {})
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def preview(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    page: PageDep,
+    file: UploadFile,
+) -> Response:
+    """Validate the upload and show what would be imported, or every problem. Saves nothing."""
+    require_role(page.user, *PLANNERS)
+    content = await file.read()
+    name = file.filename or "upload"
+
+    def check() -> Any:
+        scenario, files = scenarios.parse_upload(name, content, settings.max_unpacked_bytes)
+        return scenarios.import_scenario(
+            db, page.user, scenario, files, sha256=scenarios.file_sha256(content), dry_run=True
+        )
+
+    try:
+        summary = await run_in_threadpool(check)
+    except InputError as exc:
+        problems = _problems(exc)
+        return render(request, "import.html", {"filename": name, "problems": problems}, 422)
+    token = secrets.token_urlsafe(24)
+    _stash(request)[token] = _Upload(page.user.id, name, content, time.monotonic())
+    return render(request, "import.html", {"filename": name, "summary": summary, "token": token})
+
+
+@router.post("/import/confirm", response_class=HTMLResponse)
+async def confirm(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    page: PageDep,
+    token: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Replace the planning data with the previewed file, in one transaction."""
+    require_role(page.user, *PLANNERS)
+    upload = _stash(request).get(token)
+    if upload is None or upload.user_id != page.user.id:
+        return render(
+            request, "import.html",
+            {"expired": True}, 410,
+        )
+
+    def work() -> Any:
+        scenario, files = scenarios.parse_upload(
+            upload.filename, upload.content, settings.max_unpacked_bytes
+        )
+        summary = scenarios.import_scenario(
+            db, page.user, scenario, files, sha256=scenarios.file_sha256(upload.content)
+        )
+        db.flush()
+        return summary
+
+    try:
+        summary = await run_in_threadpool(work)
+    except InputError as exc:
+        db.rollback()
+        problems = _problems(exc)
+        return render(request, "import.html", {"filename": upload.filename, "problems": problems}, 422)
+    request.app.state.web_uploads.pop(token, None)
+    return see_other(
+        "/",
+        f"Imported {summary.name}: {summary.requirements} requirement lines, "
+        f"{summary.pledges} pledges.",
+    )

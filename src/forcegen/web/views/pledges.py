@@ -1,0 +1,246 @@
+"""Pledges: the table, other nations' totals, forms with inline errors, the approval buttons.
+
+Every change goes through ``workspace.pledges.service`` (access rules, optimistic locking,
+audit trail). A stale ``version`` answers 409 and shows the record as it is now next to what
+the user tried to save.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
+from forcegen.web.forms import form_values, pledge_payload, service_error, validate
+from forcegen.workspace.deps import SessionDep
+from forcegen.workspace.errors import Conflict, Forbidden, Invalid
+from forcegen.workspace.listing import PageParams
+from forcegen.workspace.nations import service as nations
+from forcegen.workspace.pledges import service as pledges
+from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.pledges.schemas import (
+    STATUSES,
+    TRANSITIONS,
+    PledgeCreate,
+    PledgeStatusChange,
+    PledgeUpdate,
+)
+from forcegen.workspace.requirements import service as requirements
+from forcegen.workspace.types import IdPath
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=HTMLRoute)
+
+PAGE_SIZE = 50
+_FIELDS = ("capability", "quantity", "personnel", "notice_days", "cost", "name", "home")
+Filter = Annotated[str | None, Query(max_length=200)]
+
+
+def _values(row: Pledge) -> dict[str, str]:
+    """A stored pledge as the strings its form shows."""
+    home = row.home
+    caveats = row.caveats or {}
+    return {
+        "id": row.id,
+        "nation": row.nation,
+        "capability": row.capability,
+        "quantity": str(row.quantity),
+        "personnel": str(row.personnel),
+        "notice_days": f"{row.notice_days:g}",
+        "cost": f"{row.cost:.0f}",
+        "name": row.name or "",
+        "home": f"{home[0]:g}; {home[1]:g}" if isinstance(home, list) else str(home or ""),
+        "caveat_sectors": ", ".join(caveats.get("sectors") or []),
+        "caveat_roles": ",".join(caveats.get("roles") or []),
+        "caveat_max_months": str(caveats.get("max_months") or ""),
+        "version": str(row.version),
+        "status": row.status,
+    }
+
+
+def _choices(db: Session, page: Page) -> dict[str, Any]:
+    nation_codes = [n.code for n in nations.list_all(db)]
+    if not page.planner:
+        nation_codes = [c for c in nation_codes if c == page.user.nation]
+    caps = requirements.capabilities(db)
+    return {
+        "nation_choices": nation_codes,
+        "capability_choices": sorted(caps.values(), key=lambda c: (c.category, c.code)),
+        "sector_choices": [s.id for s in requirements.list_sectors(db)],
+        "roles": ("combat", "combat-support", "service-support"),
+    }
+
+
+def _form(
+    request: Request,
+    db: Session,
+    page: Page,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    row: Pledge | None = None,
+    conflict: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    ctx = {
+        **_choices(db, page),
+        "values": values,
+        "errors": errors,
+        "row": row,
+        "conflict": conflict,
+        "transitions": sorted(TRANSITIONS[row.status]) if row is not None else [],
+        "readonly": not page.editor,
+    }
+    return render(request, "pledge_form.html", ctx, status)
+
+
+@router.get("/pledges", response_class=HTMLResponse)
+def pledge_table(
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    nation: Filter = None,
+    status: Filter = None,
+    capability: Filter = None,
+    sort: Filter = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> HTMLResponse:
+    """The pledges the user may see, with filters and paging; others' offers as totals."""
+    status = status if status in STATUSES else None
+    rows, total = pledges.list_page(
+        db,
+        page.user,
+        PageParams(limit=PAGE_SIZE, offset=offset, sort=sort or None),
+        nation=nation or None,
+        status=status,
+        capability=capability or None,
+    )
+    totals: dict[str, dict[str, int]] = defaultdict(dict)
+    for t in pledges.totals(db, ["nation", "status"]):
+        totals[t.nation or ""][t.status or ""] = t.units
+    ctx = {
+        **_choices(db, page),
+        "rows": rows,
+        "total": total,
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "filters": {"nation": nation or "", "status": status or "", "capability": capability or ""},
+        "sort": sort or "",
+        "statuses": STATUSES,
+        "transitions": {k: sorted(v) for k, v in TRANSITIONS.items()},
+        "totals": dict(sorted(totals.items())),
+        "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    return render(request, "pledges.html", ctx)
+
+
+@router.get("/pledges/new", response_class=HTMLResponse)
+def new_pledge_form(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
+    """An empty pledge form (for a liaison, their own nation)."""
+    if not page.editor:
+        raise Forbidden()
+    return _form(request, db, page, values={"nation": page.user.nation or ""}, errors={})
+
+
+@router.post("/pledges/new", response_class=HTMLResponse)
+async def create_pledge(request: Request, db: SessionDep, page: PageDep) -> Response:
+    """Create a pledge; errors are shown next to their fields."""
+    form = await request.form()
+    values = form_values(form)
+    values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
+    data, errors = validate(PledgeCreate, pledge_payload(values, form, new=True))
+    if data is not None:
+        try:
+            row = pledges.create(db, page.user, data)
+            return see_other(f"/pledges/{row.id}", f"Pledge {row.id} created.")
+        except (Invalid, Conflict) as exc:
+            errors = service_error(exc)
+    return _form(request, db, page, values=values, errors=errors, status=422)
+
+
+@router.get("/pledges/{pledge_id}", response_class=HTMLResponse)
+def pledge_detail(
+    request: Request, db: SessionDep, page: PageDep, pledge_id: IdPath
+) -> HTMLResponse:
+    """One pledge: its form (read-only for observers) and its approval buttons."""
+    row = pledges.get(db, page.user, pledge_id)
+    return _form(request, db, page, values=_values(row), errors={}, row=row)
+
+
+def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
+    """What the user tried to save next to what is stored now."""
+    stored = {k: current.get(k) for k in (*_FIELDS, "status")}
+    diffs = []
+    for key in _FIELDS:
+        mine = submitted.get(key, "")
+        now = stored.get(key)
+        shown = "" if now is None else (f"{now:g}" if isinstance(now, float) else str(now))
+        if key == "home" and isinstance(now, list):
+            shown = f"{now[0]:g}; {now[1]:g}"
+        if mine != shown:
+            diffs.append((key, mine, shown))
+    return {"current": current, "diffs": diffs}
+
+
+@router.post("/pledges/{pledge_id}", response_class=HTMLResponse)
+async def update_pledge(
+    request: Request, db: SessionDep, page: PageDep, pledge_id: IdPath
+) -> Response:
+    """Save an edited pledge; a stale version answers 409 with the current record."""
+    row = pledges.get(db, page.user, pledge_id)
+    form = await request.form()
+    values = form_values(form)
+    values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
+    data, errors = validate(PledgeUpdate, pledge_payload(values, form, new=False))
+    if data is not None:
+        try:
+            pledges.update(db, page.user, pledge_id, data)
+            return see_other(f"/pledges/{pledge_id}", f"Pledge {pledge_id} saved.")
+        except Conflict as exc:
+            current = exc.extra.get("current") or {}
+            return _form(
+                request, db, page, values=_values(row), errors={}, row=row,
+                conflict=_conflict(values, current), status=409,
+            )
+        except Invalid as exc:
+            errors = service_error(exc)
+    values.update(id=row.id, nation=row.nation, status=row.status)
+    return _form(request, db, page, values=values, errors=errors, row=row, status=422)
+
+
+@router.post("/pledges/{pledge_id}/status", response_class=HTMLResponse)
+def change_status(
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    pledge_id: IdPath,
+    status: Annotated[str, Form(max_length=20)],
+    version: Annotated[str, Form(max_length=12)],
+    note: Annotated[str, Form(max_length=200)] = "",
+    back: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Move a pledge through the approval workflow (version-checked)."""
+    row = pledges.get(db, page.user, pledge_id)
+    data, errors = validate(
+        PledgeStatusChange, {"status": status, "version": version, "note": note or None}
+    )
+    if data is not None:
+        try:
+            pledges.change_status(db, page.user, pledge_id, data)
+            target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
+            return see_other(target, f"Pledge {pledge_id} is now {status}.")
+        except Conflict as exc:
+            current = exc.extra.get("current") or {}
+            conflict = {"current": current, "diffs": [("status", status, current.get("status"))]}
+            return _form(
+                request, db, page, values=_values(row), errors={}, row=row,
+                conflict=conflict, status=409,
+            )
+        except Invalid as exc:
+            errors = service_error(exc)
+    return _form(request, db, page, values=_values(row), errors=errors, row=row, status=422)

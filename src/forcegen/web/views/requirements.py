@@ -1,0 +1,147 @@
+"""The statement of requirements: table for everyone, forms for planners."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
+from forcegen.web.forms import form_values, requirement_payload, service_error, validate
+from forcegen.workspace.deps import SessionDep
+from forcegen.workspace.errors import Conflict, Forbidden, Invalid
+from forcegen.workspace.listing import PageParams
+from forcegen.workspace.requirements import service as requirements
+from forcegen.workspace.requirements.models import Requirement
+from forcegen.workspace.requirements.schemas import RequirementCreate, RequirementUpdate
+from forcegen.workspace.types import IdPath
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=HTMLRoute)
+
+PAGE_SIZE = 50
+Filter = Annotated[str | None, Query(max_length=200)]
+
+
+def _values(row: Requirement) -> dict[str, str]:
+    return {
+        "id": row.id,
+        "capability": row.capability,
+        "sector": row.sector,
+        "quantity": str(row.quantity),
+        "priority": str(row.priority),
+        "notice_days": f"{row.notice_days:g}",
+        "start": row.start.isoformat() if row.start else "",
+        "months": str(row.months or ""),
+        "name": row.name or "",
+        "version": str(row.version),
+    }
+
+
+def _form(
+    request: Request,
+    db: Session,
+    page: Page,
+    values: dict[str, str],
+    errors: dict[str, str],
+    row: Requirement | None = None,
+    conflict: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    caps = requirements.capabilities(db)
+    ctx = {
+        "values": values,
+        "errors": errors,
+        "row": row,
+        "conflict": conflict,
+        "readonly": not page.planner,
+        "capability_choices": sorted(caps.values(), key=lambda c: (c.category, c.code)),
+        "sector_choices": requirements.list_sectors(db),
+    }
+    return render(request, "requirement_form.html", ctx, status)
+
+
+@router.get("/requirements", response_class=HTMLResponse)
+def requirement_table(
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    sector: Filter = None,
+    capability: Filter = None,
+    sort: Filter = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> HTMLResponse:
+    """Every requirement line (all roles read them), filtered, sorted, paged."""
+    rows, total = requirements.list_page(
+        db,
+        PageParams(limit=PAGE_SIZE, offset=offset, sort=sort or None),
+        sector=sector or None,
+        capability=capability or None,
+    )
+    caps = requirements.capabilities(db)
+    ctx = {
+        "rows": rows,
+        "total": total,
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "sort": sort or "",
+        "filters": {"sector": sector or "", "capability": capability or ""},
+        "sector_choices": requirements.list_sectors(db),
+        "capability_names": {c: v.name for c, v in caps.items()},
+    }
+    return render(request, "requirements.html", ctx)
+
+
+@router.get("/requirements/new", response_class=HTMLResponse)
+def new_requirement_form(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
+    """An empty requirement form (planners)."""
+    if not page.planner:
+        raise Forbidden()
+    return _form(request, db, page, {"priority": "1"}, {})
+
+
+@router.post("/requirements/new", response_class=HTMLResponse)
+async def create_requirement(request: Request, db: SessionDep, page: PageDep) -> Response:
+    """Add a requirement line; errors shown at their fields."""
+    values = form_values(await request.form())
+    data, errors = validate(RequirementCreate, requirement_payload(values, new=True))
+    if data is not None:
+        try:
+            row = requirements.create(db, page.user, data)
+            return see_other(f"/requirements/{row.id}", f"Requirement {row.id} created.")
+        except (Invalid, Conflict) as exc:
+            errors = service_error(exc)
+    return _form(request, db, page, values, errors, status=422)
+
+
+@router.get("/requirements/{requirement_id}", response_class=HTMLResponse)
+def requirement_detail(
+    request: Request, db: SessionDep, page: PageDep, requirement_id: IdPath
+) -> HTMLResponse:
+    """One requirement line (editable by planners)."""
+    row = requirements.get(db, requirement_id)
+    return _form(request, db, page, _values(row), {}, row)
+
+
+@router.post("/requirements/{requirement_id}", response_class=HTMLResponse)
+async def update_requirement(
+    request: Request, db: SessionDep, page: PageDep, requirement_id: IdPath
+) -> Response:
+    """Save a requirement line; a stale version answers 409 with the stored record."""
+    row = requirements.get(db, requirement_id)
+    values = form_values(await request.form())
+    data, errors = validate(RequirementUpdate, requirement_payload(values, new=False))
+    if data is not None:
+        try:
+            requirements.update(db, page.user, requirement_id, data)
+            return see_other(f"/requirements/{requirement_id}", f"{requirement_id} saved.")
+        except Conflict as exc:
+            conflict = {"current": exc.extra.get("current") or {}, "diffs": []}
+            return _form(request, db, page, _values(row), {}, row, conflict, 409)
+        except Invalid as exc:
+            errors = service_error(exc)
+    values["id"] = row.id
+    return _form(request, db, page, values, errors, row, status=422)

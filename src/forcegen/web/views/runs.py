@@ -1,0 +1,59 @@
+"""Sourcing runs: start one (planners), follow its progress, read the plan and its shortfalls."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from forcegen.web.core import HTMLRoute, PageDep, render, see_other
+from forcegen.web.data import scoped_plan, sector_names
+from forcegen.workspace.deps import SessionDep, SettingsDep
+from forcegen.workspace.listing import PageParams
+from forcegen.workspace.runs import service as runs
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=HTMLRoute)
+
+RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_INCLUDABLE = ("provisional", "offered")
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def run_list(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
+    """Recent runs, newest first."""
+    rows, total = runs.list_page(db, PageParams(limit=50, sort="-id"))
+    return render(request, "runs.html", {"rows": rows, "total": total})
+
+
+@router.post("/runs", response_class=HTMLResponse)
+async def start_run(
+    request: Request, db: SessionDep, settings: SettingsDep, page: PageDep
+) -> Response:
+    """Queue a run over the current data (the service refuses non-planners)."""
+    form = await request.form()
+    include = [s for s in form.getlist("include") if isinstance(s, str) and s in _INCLUDABLE]
+    run = runs.start(db, page.user, include)
+    db.commit()  # the worker thread reads the row from its own session
+    request.app.state.run_executor.submit(
+        runs.execute, request.app.state.session_factory, run.id, settings.run_time_limit
+    )
+    return see_other(f"/runs/{run.id}", f"Sourcing run {run.id} started.")
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_detail(request: Request, db: SessionDep, page: PageDep, run_id: RunId) -> HTMLResponse:
+    """A run: progress while it works, then the plan as the user may see it."""
+    run = runs.get(db, run_id)
+    scoped = scoped_plan(page.user, run)
+    ctx: dict[str, object] = {"run": run, "scoped": scoped, "sector_names": sector_names(db)}
+    if scoped is not None:
+        plan = scoped.plan
+        ctx.update(
+            plan=plan,
+            shortfalls=sorted(plan.shortfalls, key=lambda s: (s.priority, s.requirement)),
+            assignments=sorted(plan.assignments, key=lambda a: (a.requirement, a.nation)),
+        )
+    return render(request, "run.html", ctx)
