@@ -80,10 +80,10 @@ def sector_fill_svg(rows: list[tuple[str, int, int]], names: dict[str, str]) -> 
     """Horizontal bars of filled against needed units per sector."""
     if not rows:
         return ""
-    bar_h, gap, left, width = 22, 10, 190, 330
+    bar_h, gap, left, width = 22, 10, 150, 300
     height = len(rows) * (bar_h + gap) + 10
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 70} '
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 95} '
         f'{height}" role="img" aria-label="Fill by sector">'
     ]
     for i, (sector, filled, needed) in enumerate(rows):
@@ -91,7 +91,8 @@ def sector_fill_svg(rows: list[tuple[str, int, int]], names: dict[str, str]) -> 
         share = filled / needed if needed else 1.0
         colour = "#2f855a" if share >= 0.999 else "#b7791f" if share >= 0.8 else "#c53030"
         label = escape(names.get(sector) or sector)
-        short = label if len(label) <= 28 else label[:27] + "…"
+        short = escape((names.get(sector) or sector).split(" (")[0])
+        short = short if len(short) <= 22 else short[:21] + "…"
         parts.append(
             f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="12">'
             f"<title>{label}</title>{short}</text>"

@@ -40,14 +40,27 @@ def inside(lon: float, lat: float, box: Sequence[float] = EUROPE) -> bool:
     return box[0] <= lon <= box[1] and box[2] <= lat <= box[3]
 
 
-def _extent(points: list[MapPoint]) -> tuple[float, float, float, float]:
-    pts = [p for p in points if inside(p.lon, p.lat)]
+def _extent(points: list[MapPoint], kinds: tuple[str, ...]) -> tuple[float, float, float, float]:
+    pts = [p for p in points if p.kind in kinds and inside(p.lon, p.lat)]
     if not pts:
         return (-10.0, 40.0, 35.0, 62.0)
     lons = [p.lon for p in pts]
     lats = [p.lat for p in pts]
-    pad = 1.5
-    return (min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad)
+    pad = 1.0 + 0.04 * (max(lons) - min(lons))
+    # Extra room on the east for the sector labels, which are written to the right.
+    return (min(lons) - pad, max(lons) + 3 * pad + 2, min(lats) - pad, max(lats) + pad)
+
+
+def _place(x: float, y: float, text: str, taken: list[tuple[float, float, float, float]]
+           ) -> tuple[float, float]:
+    """A label position right of (x, y) that does not overlap labels already placed."""
+    w, h = 7.2 * len(text), 16.0
+    for dy in (0, 17, -17, 34, -34, 51, -51):
+        box = (x + 12, y - 11 + dy, x + 12 + w, y - 11 + dy + h)
+        if all(box[2] < a or box[0] > c or box[3] < b or box[1] > d for a, b, c, d in taken):
+            taken.append(box)
+            return x + 12, y + 5 + dy
+    return x + 12, y + 5
 
 
 def _circle(x: float, y: float, r: float, cls: str, title: str) -> str:
@@ -55,9 +68,14 @@ def _circle(x: float, y: float, r: float, cls: str, title: str) -> str:
             f"<title>{title}</title></circle>")
 
 
-def map_svg(points: list[MapPoint], width: int = 960) -> tuple[str, int]:
-    """The map as ``<svg>`` and the number of points outside the drawn area."""
-    x0, x1, y0, y1 = _extent(points)
+def map_svg(
+    points: list[MapPoint], width: int = 960, fit: tuple[str, ...] = ("sector", "depot", "base")
+) -> tuple[str, int]:
+    """The map as ``<svg>`` and the number of points outside the drawn area.
+
+    The view fits the points of the ``fit`` kinds (within Europe).
+    """
+    x0, x1, y0, y1 = _extent(points, fit)
     k = math.cos(math.radians((y0 + y1) / 2))
     scale = width / ((x1 - x0) * k)
     height = round((y1 - y0) * scale)
@@ -80,7 +98,8 @@ def map_svg(points: list[MapPoint], width: int = 960) -> tuple[str, int]:
         d = "M" + "L".join(f"{a:g} {b:g}" for a, b in pts) + "Z"
         out.append(f'<path class="land" d="{d}"><title>{escape(code)}</title></path>')
     outside = 0
-    labels = []
+    labels: list[str] = []
+    taken: list[tuple[float, float, float, float]] = []
     for p in sorted(points, key=lambda p: {"base": 0, "depot": 1, "sector": 2}.get(p.kind, 3)):
         if not (x0 <= p.lon <= x1 and y0 <= p.lat <= y1):
             outside += 1
@@ -90,8 +109,10 @@ def map_svg(points: list[MapPoint], width: int = 960) -> tuple[str, int]:
         if p.kind == "sector":
             out.append(f'<rect class="sector" x="{x - 8:.1f}" y="{y - 8:.1f}" width="16" '
                        f'height="16"><title>{title}</title></rect>')
-            labels.append(f'<text class="maplabel" x="{x + 12:.1f}" y="{y + 5:.1f}">'
-                          f"{escape(p.label)}</text>")
+            short = p.label.split(" (")[0]
+            lx, ly = _place(x, y, short, taken)
+            labels.append(f'<text class="maplabel" x="{lx:.1f}" y="{ly:.1f}">'
+                          f"<title>{title}</title>{escape(short)}</text>")
         elif p.kind == "depot":
             out.append(f'<path class="depot" d="M{x:.1f} {y - 8:.1f}l7 13h-14z">'
                        f"<title>{title}</title></path>")

@@ -157,7 +157,7 @@ def _echelon(code: str) -> str:
             f'<path d="M{100 + (i - (n - 1) / 2) * 16:.0f} 18V46" stroke="#000" stroke-width="5"/>'
             for i in range(n)
         )
-    return (f'<text x="100" y="45" font-family="sans-serif" font-weight="bold" font-size="30" '
+    return (f'<text x="100" y="45" font-family="sans-serif" font-weight="bold" font-size="38" '
             f'text-anchor="middle">{mark}</text>')
 
 

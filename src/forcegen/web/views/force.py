@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -40,8 +40,13 @@ def _all(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
 
 
 @router.get("/map", response_class=HTMLResponse)
-def force_map(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
-    """Sectors, depot sites and the home bases of the pledges the user may see."""
+def force_map(
+    request: Request, db: SessionDep, page: PageDep, area: Literal["theatre", "europe"] = "theatre"
+) -> HTMLResponse:
+    """Sectors, depot sites and the home bases of the pledges the user may see.
+
+    ``area=theatre`` fits the view to sectors and depots, ``europe`` to the home bases too.
+    """
     points = [
         MapPoint("sector", s.lon, s.lat, s.name or s.id, [f"sector {s.id}"])
         for s in requirements.list_sectors(db)
@@ -59,10 +64,12 @@ def force_map(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
             bases[key].append(f"{row.nation} {row.id} {row.capability} ×{row.quantity}")
     for (lon, lat), items in bases.items():
         points.append(MapPoint("base", lon, lat, items[0].split()[0] + " base", items, len(items)))
-    svg, outside = map_svg(points)
+    fit = ("sector", "depot") if area == "theatre" else ("sector", "depot", "base")
+    svg, outside = map_svg(points, fit=fit)
     ctx = {
         "svg": Markup(svg),
         "outside": outside,
+        "area": area,
         "sectors": sum(p.kind == "sector" for p in points),
         "depots": sum(p.kind == "depot" for p in points),
         "bases": len(bases),
@@ -97,16 +104,16 @@ def _orbat(db: Session, page: PageDep) -> tuple[OrbatNode, bool]:
 
     def sym(code: str, title: str) -> Markup:
         cap = caps.get(code)
-        return Markup(symbol_svg(cap.symbol if cap else None, title, 44))
+        return Markup(symbol_svg(cap.symbol if cap else None, title, 54))
 
     root = OrbatNode(meta(db, "name", "Force"), "Force headquarters",
-                     Markup(symbol_svg(_FORCE_SIDC, "Force HQ", 52)))
+                     Markup(symbol_svg(_FORCE_SIDC, "Force HQ", 64)))
     for sector, reqs in by_sector.items():
         need = sum(r.quantity for r in reqs)
         got = sum(fills.get(r.id, 0) for r in reqs)
         detail = f"{len(reqs)} lines · {got}/{need} units filled" if scoped else f"{len(reqs)} lines"
         node = OrbatNode(names.get(sector, sector), detail,
-                         Markup(symbol_svg(_SECTOR_SIDC, sector, 48)))
+                         Markup(symbol_svg(_SECTOR_SIDC, sector, 60)))
         for r in reqs:
             cap = caps.get(r.capability)
             filled = fills.get(r.id)
