@@ -27,11 +27,12 @@ __all__ = ["plan_charts", "sector_fill", "sector_fill_svg"]
 _LOCK = threading.Lock()
 _HEAD = re.compile(r"^.*?(<svg\b)", re.S)
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
+_METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)
 
 
 def _inline(svg: str) -> str:
     """Drop the XML prolog and fixed size so the chart scales with its box."""
-    svg = _HEAD.sub(r"\1", svg, count=1)
+    svg = _METADATA.sub("", _HEAD.sub(r"\1", svg, count=1))
     head, _, rest = svg.partition(">")
     return _SIZE.sub("", head) + ' class="chart" preserveAspectRatio="xMinYMin meet">' + rest
 
