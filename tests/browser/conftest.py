@@ -1,0 +1,120 @@
+"""A real ``forcegen serve`` process on a free port with a temporary SQLite database, and
+Debian's Chromium driven by Playwright (no browser download).
+
+Skipped when Chromium or Playwright is missing, unless ``FORCEGEN_REQUIRE_BROWSER=1`` (CI),
+where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("FORCEGEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ADMIN_PASSWORD = "browser-test-password"
+
+
+def _require_or_skip(reason: str) -> None:
+    if os.environ.get("FORCEGEN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests required but {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """The running workspace."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``forcegen serve`` with the bundled example, as an operator would start it."""
+    folder = tmp_path_factory.mktemp("serve")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "FORCEGEN_DATABASE_URL": f"sqlite:///{folder / 'workspace.sqlite'}",
+        "FORCEGEN_LOG_LEVEL": "warning",
+    }
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from forcegen.cli.main import app; app()",
+             "serve", "--port", str(port),
+             "--admin-password", ADMIN_PASSWORD],
+            cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 40
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v1/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"forcegen serve did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield Server(url, proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium."""
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        _require_or_skip(f"Chromium not found at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _require_or_skip("the playwright package is not installed")
+    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser tab (own cookies)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15000)
+    tab = context.new_page()
+    yield tab
+    context.close()
