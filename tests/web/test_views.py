@@ -27,7 +27,7 @@ def _run(web: Web, who: str = "lead") -> tuple[int, str]:
 
 
 def test_run_shows_shortfalls_with_reasons(web: Web) -> None:
-    run_id, page = _run(web)
+    _, page = _run(web)
     assert 'data-testid="shortfalls"' in page
     # R-007 (armour, Kyiv) is short in the example: its reasons are listed.
     row = page[page.index('href="/requirements/R-007"'):]

@@ -51,8 +51,9 @@ def serve(
     from forcegen.workspace.config import Settings
 
     console = Console()
-    overrides = {"database_url": database_url} if database_url else {}
-    settings = Settings(**overrides)  # FORCEGEN_* environment variables apply too
+    settings = Settings()  # FORCEGEN_* environment variables apply
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
     console.print(f"database: {_redact(settings.database_url)}", highlight=False)
     app = create_web_app(settings)
     factory = app.state.session_factory

@@ -49,7 +49,7 @@ templates.env.globals["ROLE_NAMES"] = {
 _PASSWORD_PATHS = ("/account/password", "/logout")
 
 
-class Redirect(Exception):  # noqa: N818 - a control-flow signal, not an error
+class Redirect(Exception):
     """Raised by a page dependency to send the browser elsewhere (303)."""
 
     def __init__(self, url: str) -> None:
@@ -135,17 +135,18 @@ class HTMLRoute(APIRoute):
                 return RedirectResponse(exc.url, status_code=303)
             except Unauthenticated:
                 if request.method == "GET":
-                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    query = f"?{request.url.query}" if request.url.query else ""
+                    target = request.url.path + query
                     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
                 return _error_page(request, 401, "Your session has ended. Sign in again.")
             except WorkspaceError as exc:
                 return _error_page(request, exc.status, exc.message)
             except StaleDataError:
                 return _error_page(
-                    request, 409, "The record was changed by someone else while you saved. Reload it."
+                    request, 409, "The record was changed by someone else while you saved."
                 )
             except RequestValidationError as exc:
-                first = next(iter(exc.errors()), {})
+                first: dict[str, Any] = next(iter(exc.errors()), {})
                 loc = ".".join(str(p) for p in first.get("loc", ())[1:])
                 return _error_page(request, 422, f"{loc}: {first.get('msg', 'invalid value')}")
 

@@ -64,7 +64,8 @@ def pledge_payload(values: dict[str, str], form: FormData, *, new: bool) -> dict
     keys = ("id", "nation") if new else ("version",)
     for key in (*keys, "capability", "quantity", "personnel", "notice_days", "cost"):
         if values.get(key, "") != "":
-            out[key] = values[key] if key in ("id", "nation", "capability") else _number(values[key])
+            text = values[key]
+            out[key] = text if key in ("id", "nation", "capability") else _number(text)
     out["name"] = values.get("name") or None
     out["home"] = parse_home(values.get("home", ""))
     sectors = [s.strip() for s in values.get("caveat_sectors", "").split(",") if s.strip()]

@@ -111,7 +111,7 @@ def _orbat(db: Session, page: PageDep) -> tuple[OrbatNode, bool]:
     for sector, reqs in by_sector.items():
         need = sum(r.quantity for r in reqs)
         got = sum(fills.get(r.id, 0) for r in reqs)
-        detail = f"{len(reqs)} lines · {got}/{need} units filled" if scoped else f"{len(reqs)} lines"
+        detail = f"{len(reqs)} lines" + (f" · {got}/{need} units filled" if scoped else "")
         node = OrbatNode(names.get(sector, sector), detail,
                          Markup(symbol_svg(_SECTOR_SIDC, sector, 60)))
         for r in reqs:
@@ -119,7 +119,7 @@ def _orbat(db: Session, page: PageDep) -> tuple[OrbatNode, bool]:
             filled = fills.get(r.id)
             state = "" if filled is None else "full" if filled >= r.quantity else "short"
             text = f"{r.id} · {cap.name if cap else r.capability} · P{r.priority}"
-            status = f"{filled}/{r.quantity} filled" if filled is not None else f"{r.quantity} needed"
+            status = f"{r.quantity} needed" if filled is None else f"{filled}/{r.quantity} filled"
             line = OrbatNode(r.name or text, f"{text} · {status}", sym(r.capability, r.capability),
                              state)
             for a in units.get(r.id, []):

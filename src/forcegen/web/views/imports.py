@@ -123,7 +123,8 @@ async def confirm(
     except InputError as exc:
         db.rollback()
         problems = _problems(exc)
-        return render(request, "import.html", {"filename": upload.filename, "problems": problems}, 422)
+        ctx = {"filename": upload.filename, "problems": problems}
+        return render(request, "import.html", ctx, 422)
     request.app.state.web_uploads.pop(token, None)
     return see_other(
         "/",
