@@ -114,6 +114,12 @@ def test_stale_version_gets_409_with_the_current_record(web: Web) -> None:
     assert "<strong>2</strong>" in r.text and "lead" in r.text  # current version and who
     assert "<td>personnel</td><td>500</td><td><strong>520</strong></td>" in r.text
     assert 'name="version" value="2"' in r.text  # the form now carries the current version
+    # An invalid save on a stale page keeps the stale version: the next save still conflicts.
+    stale2 = _form(web, "P-FRA-09", version="1")
+    r = first.post("/pledges/P-FRA-09", data={"csrf_token": t1, **stale2, "quantity": "0"})
+    assert r.status_code == 422 and 'name="version" value="1"' in r.text
+    r = first.post("/pledges/P-FRA-09", data={"csrf_token": t1, **stale2, "quantity": "2"})
+    assert r.status_code == 409
     after = _pledge(web, "P-FRA-09")
     assert (after.quantity, after.personnel, after.version) == (1, 520, 2)
 
@@ -191,7 +197,8 @@ def test_excel_preview_lists_problems_and_saves_nothing(web: Web, tmp_path: Path
                files={"file": ("force.xlsx", content, "application/octet-stream")})
     assert r.status_code == 422
     assert 'data-testid="problems"' in r.text and "nothing was imported" in r.text
-    assert "pledges" in r.text and "quantity" in r.text and "lots" in r.text
+    assert "force.xlsx[pledges]" in r.text and "quantity" in r.text and "lots" in r.text
+    assert "forcegen-import-" not in r.text  # the server's temp folder is not shown
     assert 'name="token"' not in r.text  # no way to confirm a bad file
     assert _counts(web) == before
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -50,9 +51,12 @@ def _stash(request: Request) -> dict[str, _Upload]:
 
 
 def _problems(exc: InputError) -> list[Problem]:
-    if isinstance(exc, ScenarioError):
-        return exc.problems
-    return [Problem("upload", str(exc))]
+    """The problems to list, naming the uploaded file rather than the server's temp folder."""
+    if not isinstance(exc, ScenarioError):
+        return [Problem("upload", str(exc))]
+    return [
+        Problem(PurePath(p.file).name or p.file, p.message, p.line, p.field) for p in exc.problems
+    ]
 
 
 @router.get("/import", response_class=HTMLResponse)
