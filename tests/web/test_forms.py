@@ -113,6 +113,8 @@ def test_stale_version_gets_409_with_the_current_record(web: Web) -> None:
     assert 'data-testid="conflict"' in r.text
     assert "<strong>2</strong>" in r.text and "lead" in r.text  # current version and who
     assert "<td>personnel</td><td>500</td><td><strong>520</strong></td>" in r.text
+    assert "<td>cost</td>" not in r.text  # unchanged fields are not listed
+    assert "based on version 1" in r.text
     assert 'name="version" value="2"' in r.text  # the form now carries the current version
     # An invalid save on a stale page keeps the stale version: the next save still conflicts.
     stale2 = _form(web, "P-FRA-09", version="1")

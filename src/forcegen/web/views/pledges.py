@@ -179,12 +179,14 @@ def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, A
     for key in _FIELDS:
         mine = submitted.get(key, "")
         now = stored.get(key)
-        shown = "" if now is None else (f"{now:g}" if isinstance(now, float) else str(now))
+        shown = "" if now is None else str(now)
+        if isinstance(now, float):
+            shown = f"{now:.0f}" if key == "cost" else f"{now:g}"
         if key == "home" and isinstance(now, list):
             shown = f"{now[0]:g}; {now[1]:g}"
         if mine != shown:
             diffs.append((key, mine, shown))
-    return {"current": current, "diffs": diffs}
+    return {"current": current, "diffs": diffs, "based_on": submitted.get("version", "")}
 
 
 @router.post("/pledges/{pledge_id}", response_class=HTMLResponse)
@@ -236,7 +238,11 @@ def change_status(
             return see_other(target, f"Pledge {pledge_id} is now {status}.")
         except Conflict as exc:
             current = exc.extra.get("current") or {}
-            conflict = {"current": current, "diffs": [("status", status, current.get("status"))]}
+            conflict = {
+                "current": current,
+                "diffs": [("status", status, current.get("status"))],
+                "based_on": version,
+            }
             return _form(
                 request, db, page, values=_values(row), errors={}, row=row,
                 conflict=conflict, status=409,

@@ -139,7 +139,11 @@ async def update_requirement(
             requirements.update(db, page.user, requirement_id, data)
             return see_other(f"/requirements/{requirement_id}", f"{requirement_id} saved.")
         except Conflict as exc:
-            conflict: dict[str, Any] = {"current": exc.extra.get("current") or {}, "diffs": []}
+            conflict: dict[str, Any] = {
+                "current": exc.extra.get("current") or {},
+                "diffs": [],
+                "based_on": values.get("version", ""),
+            }
             return _form(request, db, page, _values(row), {}, row, conflict, 409)
         except Invalid as exc:
             errors = service_error(exc)
