@@ -34,9 +34,10 @@ def _report(exc: InputError) -> None:
     if isinstance(exc, ScenarioError):
         err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input")
         for p in exc.problems:
-            err_console.print(f"  [cyan]{p.location()}[/]: {p.message}", highlight=False)
+            err_console.print(f"  [cyan]{p.location()}[/]: {p.message}", highlight=False,
+                              soft_wrap=True)
     else:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
 
 
 class _Group(TyperGroup):

@@ -44,10 +44,12 @@ class StageResult:
 
     @property
     def gap(self) -> float:
-        if self.status == "not-run":
+        if self.status == "not-run" or not np.isfinite(self.bound):
             return 1.0
         denom = max(abs(self.bound), abs(self.value), 1e-9)
         diff = self.bound - self.value if self.sense == "max" else self.value - self.bound
+        if diff < -1e-6 * max(1.0, abs(self.bound)):
+            return 1.0  # a "bound" beaten by a feasible value is no bound: nothing is proven
         return max(0.0, diff) / denom if diff > 1e-9 else 0.0
 
 
@@ -228,6 +230,15 @@ class LexModel:
                 h.setSolution(self.n_cols, allc, np.concatenate([x, line_need - served]))
             h.run()
             status, obj, bound = _status(h, self.integer)
+            if status == "none" and h.getModelStatus() in (
+                highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt
+            ):
+                # Out of time before any point of this stage: keep the last feasible point.
+                hit = True
+                value = self._value(vec, x, is_fill, line_need)
+                trivial = float(vec @ line_need) if is_fill else 0.0
+                stages.append(StageResult(name, sense, value, trivial, "not-run"))
+                continue
             if status == "none":
                 raise SolverError(f"HiGHS found no solution in stage {name!r}: "
                                   f"{h.modelStatusToString(h.getModelStatus())}")
@@ -239,9 +250,14 @@ class LexModel:
             value = self._value(vec, x, is_fill, line_need)
             if is_fill:
                 # The stage minimized the shortfall; its bound is a lower bound on shortfall.
-                bound = float(vec @ line_need) - bound
+                need = float(vec @ line_need)
+                # No dual bound yet (time limit): the level's total need is still a bound.
+                bound = need - bound if np.isfinite(bound) else need
+                bound = min(bound, need)
                 if self.integer:
                     bound = float(np.floor(bound + 1e-6))  # fills are integers
+            else:
+                bound = max(bound, 0.0) if np.isfinite(bound) else 0.0  # costs are >= 0
             stages.append(StageResult(name, sense, value, float(bound), status))
             if is_fill:
                 self._fix_level(vec, line_need, value)

@@ -144,16 +144,33 @@ class Sourcer:
             x_cols[sub] = res.x
         stages = []
         filled = np.bincount(c.e_r[cols], weights=x_cols, minlength=c.r_qty.size)
+        # An LP stage's bound holds only while every earlier stage's whole-unit value equals
+        # its LP value: the LP fixed those (possibly fractional) values for the later stages.
+        valid = True
         for st, (_, mask) in zip(lp_res.stages, [*levels, ("cost", cost)], strict=True):
-            value = float(mask @ (filled if st.sense == "max" else x_cols))
-            bound = np.floor(st.bound + 1e-6) if st.sense == "max" else st.bound
-            exact = abs(value - bound) <= 1e-6 * max(1.0, abs(bound))
-            stages.append(StageResult(st.name, st.sense, value, float(bound),
+            is_fill = st.sense == "max"
+            value = float(mask @ (filled if is_fill else x_cols))
+            if valid and st.status != "not-run":
+                bound = float(np.floor(st.bound + 1e-6)) if is_fill else st.bound
+            else:
+                bound = float(mask @ c.r_qty) if is_fill else 0.0
+            exact = valid and st.status != "not-run" and (
+                abs(value - bound) <= 1e-6 * max(1.0, abs(bound)))
+            stages.append(StageResult(st.name, st.sense, value, bound,
                                       "optimal" if exact else "feasible"))
+            valid = valid and is_fill and abs(value - st.value) <= 1e-6
         x = np.zeros(c.n_pairs)
         x[cols] = x_cols
         return LexResult(x, stages,
                          time.perf_counter() - t0, lp_res.time_limit_hit)
+
+    def _lex_key(self, x: FloatArray) -> tuple[float, ...]:
+        """(fill at priority 1, 2, ..., -cost): larger is better."""
+        c = self.comp
+        filled = np.bincount(c.e_r, weights=x, minlength=c.r_qty.size)
+        levels = np.unique(c.r_prio)
+        fills = tuple(float(filled[c.r_prio == k].sum()) for k in levels)
+        return (*fills, -float(x @ c.p_cost[c.e_p]))
 
     # ------------------------------------------------------------------ public
     def solve(self, options: SourcingOptions | None = None) -> Plan:
@@ -173,6 +190,8 @@ class Sourcer:
             res = self._decompose(options, upper, ceilings)
             x, stages = res.x, res.stages
             method = "decompose"
+            if self._lex_key(warm) > self._lex_key(x):  # only when the LP ran out of time
+                x = warm
         open_stage = next((i for i, s in enumerate(stages)
                            if s.status != "optimal" and s.gap > options.mip_gap), None)
         small = self._cols.size <= EXACT_PAIR_LIMIT
@@ -243,7 +262,8 @@ class Sourcer:
             fill=int(filled.sum()), fill_by_priority=fill_by_priority,
             cost=float(np.dot(x, c.p_cost[c.e_p])), currency=sc.data.currency, gap=float(gap),
             stages=[
-                {"name": s.name, "sense": s.sense, "value": s.value, "bound": s.bound,
+                {"name": s.name, "sense": s.sense, "value": s.value,
+                 "bound": s.bound if np.isfinite(s.bound) else None,
                  "status": s.status, "gap": s.gap}
                 for s in stages
             ],
