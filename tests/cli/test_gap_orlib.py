@@ -14,7 +14,7 @@ from forcegen.scenario import scenario_from_dict
 from forcegen.sourcing import solve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from orlib_gap import gap_scenario_dict, read_gap, write_gap_scenario  # noqa: E402
+from orlib_gap import gap_scenario_dict, read_gap, write_gap_scenario
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "orlib_gap"
 # Minimisation optima (SOURCE.md beside the data).

@@ -5,4 +5,11 @@ from forcegen.scenario.catalog import builtin_catalog
 from forcegen.scenario.reader import load_scenario, scenario_from_dict
 from forcegen.scenario.writer import scenario_to_dict, write_scenario
 
-__all__ = ["Scenario", "builtin_catalog", "load_scenario", "scenario_from_dict", "scenario_to_dict", "write_scenario"]
+__all__ = [
+    "Scenario",
+    "builtin_catalog",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "write_scenario",
+]

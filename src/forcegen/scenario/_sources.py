@@ -108,7 +108,7 @@ def read_csv_table(path: Path) -> list[tuple[dict[str, Any], Origin]]:
         reader = csv.DictReader(fh)
         line = reader.line_num
         for row in reader:
-            extra = row.pop(None, None)  # type: ignore[call-overload]
+            extra = row.pop(None, None)
             rec = unflatten(row)
             if extra:
                 rec["__extra_cells__"] = extra
@@ -127,16 +127,14 @@ def _cell(v: Any) -> Any:
 def read_xlsx(path: Path) -> RawScenario:
     """A workbook with one sheet per section; sheet ``scenario`` holds ``key | value`` rows."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     from forcegen.exceptions import ScenarioError
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ScenarioError([Problem(str(path), f"not a readable .xlsx workbook ({exc})")]) from None
-    except Exception as exc:  # zipfile.BadZipFile and friends from a corrupt upload
-        raise ScenarioError([Problem(str(path), f"not a readable .xlsx workbook ({exc})")]) from None
+    except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ... on a corrupt file
+        problem = Problem(str(path), f"not a readable .xlsx workbook ({exc})")
+        raise ScenarioError([problem]) from None
     problems: list[Problem] = []
     meta: dict[str, Any] = {}
     meta_origin = Origin(f"{path}[scenario]", None)

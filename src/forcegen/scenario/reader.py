@@ -109,7 +109,8 @@ def _split_yaml(
             table = (root / value) if root is not None else Path(value)
             if not table.is_file():
                 problems.append(
-                    Problem(str(path), f"table file {value!r} not found", lines.get(section), section)
+                    Problem(str(path), f"table file {value!r} not found", lines.get(section),
+                            section)
                 )
                 continue
             if table.suffix.lower() != ".csv":

@@ -25,7 +25,7 @@ BoolArray = NDArray[np.bool_]
 
 @dataclass(eq=False)
 class Compiled:
-    """Arrays describing a sourcing problem (index spaces: P pledges, R lines, N nations, E pairs)."""
+    """Arrays of a sourcing problem (index spaces: P pledges, R lines, N nations, E pairs)."""
 
     pledge_ids: list[str]
     line_ids: list[str]
@@ -153,7 +153,9 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     r_sector = np.fromiter((s_idx[r.sector] for r in lines), np.int64, R)
     r_prio = np.fromiter((r.priority for r in lines), np.int64, R)
     r_notice = np.fromiter((r.notice_days for r in lines), np.float64, R)
-    r_role = np.fromiter((role_idx[scenario.catalog[r.capability].role] for r in lines), np.int64, R)
+    r_role = np.fromiter(
+        (role_idx[scenario.catalog[r.capability].role] for r in lines), np.int64, R
+    )
     r_months = np.fromiter((r.months or 0 for r in lines), np.float64, R)
 
     n_ceiling = np.fromiter(

@@ -193,7 +193,9 @@ class LexModel:
         lower = np.concatenate([np.full(pledge_upper.size, -_INF), line_need,
                                 np.full(nation_upper.size, -_INF)])
         upper = np.concatenate([pledge_upper, line_need, nation_upper])
-        h.changeRowsBounds(self.base_rows, np.arange(self.base_rows, dtype=np.int32), lower, upper)
+        h.changeRowsBounds(  # type: ignore[attr-defined]
+            self.base_rows, np.arange(self.base_rows, dtype=np.int32), lower, upper
+        )
         x = np.zeros(E) if warm is None else np.minimum(warm, col_upper)
         stages: list[StageResult] = []
         hit = False
@@ -229,7 +231,7 @@ class LexModel:
                 served = np.bincount(self._e_r, weights=x, minlength=R)
                 h.setSolution(self.n_cols, allc, np.concatenate([x, line_need - served]))
             h.run()
-            status, obj, bound = _status(h, self.integer)
+            status, _obj, bound = _status(h, self.integer)
             if status == "none" and h.getModelStatus() in (
                 highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt
             ):

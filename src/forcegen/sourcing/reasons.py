@@ -55,8 +55,8 @@ def explain_shortfalls(
         takers[int(comp.e_p[e])].append((int(comp.e_r[e]), int(x[e])))
 
     out: list[Shortfall] = []
-    for r in np.flatnonzero(filled < comp.r_qty - 1e-9):
-        missing = int(round(comp.r_qty[r] - filled[r]))
+    for r in map(int, np.flatnonzero(filled < comp.r_qty - 1e-9)):
+        missing = round(comp.r_qty[r] - filled[r])
         pairs = order[starts[r] : starts[r + 1]]
         groups: dict[str, list[int]] = defaultdict(list)
         caveat_kind: dict[int, list[str]] = {}
