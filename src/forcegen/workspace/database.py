@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -114,21 +114,37 @@ def upgrade(url: str | Engine, revision: str = "head") -> None:
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
-    """A timestamp stored in UTC and always returned timezone-aware (SQLite drops the zone)."""
+    """A timestamp stored in UTC and always returned timezone-aware (SQLite drops the zone).
+
+    On SQLite the value is kept as SQLAlchemy writes ``DateTime`` there
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, which sorts correctly) but parsed with
+    ``datetime.fromisoformat``: several times faster than the generic regex, which matters on
+    list pages with hundreds of timestamps.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return value
 
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+    def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)

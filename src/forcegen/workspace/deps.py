@@ -41,12 +41,13 @@ __all__ = [
     "get_settings",
     "optional_auth",
     "require_roles",
+    "submitted_csrf",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -83,7 +84,14 @@ class Auth:
     session: BrowserSession | None = None
 
 
-async def _submitted_csrf(request: Request, settings: Settings) -> str | None:
+async def submitted_csrf(request: Request) -> str | None:
+    """The CSRF token the request carries: ``X-CSRF-Token`` header or ``csrf_token`` form field.
+
+    Async because reading a form is; it touches no database, so it never blocks the loop.
+    """
+    if request.method in SAFE_METHODS:
+        return None
+    settings: Settings = request.app.state.settings
     header = request.headers.get(settings.csrf_header)
     if header:
         return header
@@ -95,10 +103,17 @@ async def _submitted_csrf(request: Request, settings: Settings) -> str | None:
     return None
 
 
-async def optional_auth(request: Request, db: SessionDep, settings: SettingsDep) -> Auth | None:
+def optional_auth(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str | None, Depends(submitted_csrf)],
+) -> Auth | None:
     """Resolve credentials if any; ``None`` when the caller is anonymous.
 
-    Raises 401 for an invalid bearer token and 403 for a cookie request missing its CSRF token.
+    A plain (sync) function on purpose: FastAPI runs it in the thread pool, so database I/O
+    never blocks the event loop. Raises 401 for an invalid bearer token and 403 for a cookie
+    request that changes state without the session's CSRF token.
     """
     header = request.headers.get("authorization", "")
     if header:
@@ -116,10 +131,8 @@ async def optional_auth(request: Request, db: SessionDep, settings: SettingsDep)
     if found is None:
         return None
     user, session = found
-    if request.method not in SAFE_METHODS:
-        submitted = await _submitted_csrf(request, settings)
-        if not constant_time_equal(submitted, session.csrf_token):
-            raise Forbidden("missing or wrong CSRF token")
+    if request.method not in SAFE_METHODS and not constant_time_equal(csrf, session.csrf_token):
+        raise Forbidden("missing or wrong CSRF token")
     return Auth(user, session)
 
 

@@ -38,7 +38,7 @@ class PageParams(BaseModel):
     sort: str | None = None
 
 
-def _page_params(
+async def _page_params(
     limit: Annotated[int, Query(ge=1, le=1000, description="page size")] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9, description="items to skip")] = 0,
     sort: Annotated[

@@ -142,13 +142,15 @@ def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]
 
 def resolve_api_token(db: Session, secret: str) -> User | None:
     """The active user owning ``secret``, or ``None``."""
-    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
-    if token is None or token.revoked:
-        return None
-    user = db.get(User, token.user_id)
-    if user is None or not user.active:
-        return None
-    return user
+    return db.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_secret(secret),
+            ApiToken.revoked.is_(False),
+            User.active.is_(True),
+        )
+    )
 
 
 def list_api_tokens(db: Session, user: User) -> list[ApiToken]:
