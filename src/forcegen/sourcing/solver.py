@@ -65,6 +65,7 @@ class Sourcer:
         # Model columns: pairs that pass the notice rule; every what-if toggles bounds only.
         self._cols = np.flatnonzero(self.comp.e_notice_ok)
         self._model: LexModel | None = None
+        self._lp: LexModel | None = None
         self._last_x: FloatArray | None = None
 
     # ------------------------------------------------------------------ helpers
@@ -108,9 +109,17 @@ class Sourcer:
         exact MILP on the fractional remainder with the rest fixed at its rounded-down value."""
         c = self.comp
         t0 = time.perf_counter()
-        cols = np.flatnonzero(upper > 0)
-        self._progress(f"LP relaxation over {cols.size:,} pairs")
-        lp = self._model_for(cols, integer=False)
+        if self._cols.size <= EXACT_PAIR_LIMIT:
+            # Keep one LP over every what-if column: a re-solve changes bounds and starts from
+            # the last basis instead of building and solving from scratch.
+            cols = self._cols
+            if self._lp is None:
+                self._lp = self._model_for(cols, integer=False)
+            lp = self._lp
+        else:
+            cols = np.flatnonzero(upper > 0)
+            lp = self._model_for(cols, integer=False)
+        self._progress(f"LP relaxation over {int(np.count_nonzero(upper[cols])):,} pairs")
         cost = c.p_cost[c.e_p[cols]]
         levels = self._levels(cols, upper[cols])
         lp_res = lp.solve(upper[cols], c.p_qty, c.r_qty, ceilings, levels, cost,
@@ -123,7 +132,7 @@ class Sourcer:
         touched_r = np.zeros(c.r_qty.size, bool)
         touched_p[c.e_p[cols[frac]]] = True
         touched_r[c.e_r[cols[frac]]] = True
-        free = touched_p[c.e_p[cols]] | touched_r[c.e_r[cols]]
+        free = (touched_p[c.e_p[cols]] | touched_r[c.e_r[cols]]) & (upper[cols] > 0)
         self._progress(f"rounding: {int(frac.sum())} fractional pairs, "
                        f"{int(free.sum())} re-optimized exactly")
         x_cols[free] = 0.0
@@ -145,7 +154,7 @@ class Sourcer:
         stages = []
         filled = np.bincount(c.e_r[cols], weights=x_cols, minlength=c.r_qty.size)
         # An LP stage's bound holds only while every earlier stage's whole-unit value equals
-        # its LP value: the LP fixed those (possibly fractional) values for the later stages.
+        # the whole-unit bound that the LP fixed for the later stages.
         valid = True
         for st, (_, mask) in zip(lp_res.stages, [*levels, ("cost", cost)], strict=True):
             is_fill = st.sense == "max"
@@ -158,11 +167,58 @@ class Sourcer:
                 abs(value - bound) <= 1e-6 * max(1.0, abs(bound)))
             stages.append(StageResult(st.name, st.sense, value, bound,
                                       "optimal" if exact else "feasible"))
-            valid = valid and is_fill and abs(value - st.value) <= 1e-6
+            # The LP fixed each level at floor(LP value); a plan that reaches it keeps the
+            # later bounds valid.
+            valid = valid and is_fill and exact
+        if (all(st.status == "optimal" for st in stages[:-1]) and stages[-1].gap > options.mip_gap
+                and lp.last_reduced_costs is not None and not lp_res.time_limit_hit):
+            x_cols, stages[-1] = self._close_cost_gap(
+                options, cols, upper, ceilings, levels, cost, lp.last_reduced_costs,
+                lp_res.x, x_cols, stages[-1], t0,
+            )
         x = np.zeros(c.n_pairs)
         x[cols] = x_cols
         return LexResult(x, stages,
                          time.perf_counter() - t0, lp_res.time_limit_hit)
+
+    def _close_cost_gap(
+        self, options: SourcingOptions, cols: NDArray[np.int64], upper: FloatArray,
+        ceilings: FloatArray, levels: list[tuple[str, FloatArray]], cost: FloatArray,
+        reduced: FloatArray, x_lp: FloatArray, x_cols: FloatArray, stage: StageResult,
+        t0: float,
+    ) -> tuple[FloatArray, StageResult]:
+        """Exact cost stage on the pairs that reduced costs cannot rule out.
+
+        With the fills proven, any plan costs at least the LP bound plus the reduced cost of
+        every pair it uses that the LP left at zero; a pair whose reduced cost exceeds the gap
+        (plan cost - bound) is therefore unused in every better plan, so fixing it at zero keeps
+        the optimum (reduced-cost fixing). The MILP left is small and its answer exact.
+        """
+        c = self.comp
+        live = upper[cols] > 0
+        keep = ((reduced <= (stage.value - stage.bound) * (1 + 1e-9) + 1e-6) | (x_lp > 1e-9)) & live
+        if keep.sum() > min(EXACT_PAIR_LIMIT // 4, live.sum() // 2):
+            # A degenerate LP leaves most reduced costs at zero: fixing would not shrink the
+            # model enough to beat the full MILP, which the caller runs instead.
+            return x_cols, stage
+        self._progress(f"closing the cost gap: MILP on {int(keep.sum()):,} pairs")
+        sub = np.flatnonzero(keep)
+        model = self._model_for(cols[sub], integer=True)
+        left = None if options.time_limit is None else max(
+            0.1, options.time_limit - (time.perf_counter() - t0))
+        res = model.solve(
+            upper[cols[sub]], c.p_qty, c.r_qty, ceilings, levels, cost[sub],
+            time_limit=left, mip_gap=options.mip_gap, warm=x_cols[sub], proven=len(levels),
+        )
+        last = res.stages[-1]
+        bound = max(stage.bound, last.bound)
+        if last.value <= stage.value:
+            x_cols = np.zeros_like(x_cols)
+            x_cols[sub] = res.x
+            stage = StageResult(stage.name, stage.sense, last.value, bound, last.status)
+        else:  # time ran out before anything better: keep ours
+            stage = StageResult(stage.name, stage.sense, stage.value, bound, "feasible")
+        return x_cols, stage
 
     def _lex_key(self, x: FloatArray) -> tuple[float, ...]:
         """(fill at priority 1, 2, ..., -cost): larger is better."""
