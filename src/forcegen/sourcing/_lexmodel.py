@@ -41,6 +41,7 @@ class StageResult:
     value: float
     bound: float  # proven bound (upper for max, lower for min)
     status: str  # optimal | feasible | not-run
+    seconds: float = 0.0
 
     @property
     def gap(self) -> float:
@@ -236,7 +237,9 @@ class LexModel:
             if self.integer:
                 served = np.bincount(self._e_r, weights=x, minlength=R)
                 h.setSolution(self.n_cols, allc, np.concatenate([x, line_need - served]))
+            t_stage = time.perf_counter()
             h.run()
+            t_stage = time.perf_counter() - t_stage
             status, _obj, bound = _status(h, self.integer)
             if status == "none" and h.getModelStatus() in (
                 highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt
@@ -266,7 +269,7 @@ class LexModel:
                     bound = float(np.floor(bound + 1e-6))  # fills are integers
             else:
                 bound = max(bound, 0.0) if np.isfinite(bound) else 0.0  # costs are >= 0
-            stages.append(StageResult(name, sense, value, float(bound), status))
+            stages.append(StageResult(name, sense, value, float(bound), status, t_stage))
             if is_fill:
                 # An LP stage fixes the level at the whole-unit bound floor(value): later LP
                 # stages then bound the integer problem whenever a plan reaches that floor.
