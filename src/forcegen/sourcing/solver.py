@@ -320,7 +320,7 @@ class Sourcer:
             stages=[
                 {"name": s.name, "sense": s.sense, "value": s.value,
                  "bound": s.bound if np.isfinite(s.bound) else None,
-                 "status": s.status, "gap": s.gap}
+                 "status": s.status, "gap": s.gap, "seconds": round(s.seconds, 4)}
                 for s in stages
             ],
             assignments=assignments, shortfalls=shortfalls, lines=lines, burden=burden,
