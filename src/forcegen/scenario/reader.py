@@ -131,13 +131,18 @@ def _split_yaml(
                 )
             )
             continue
+        # Field lines per record in one pass over the line map (not one scan per record).
+        per_item: dict[str, dict[str, int]] = {}
+        head = section + "."
+        for key, line in lines.items():
+            if key.startswith(head):
+                index, _, rest = key[len(head):].partition(".")
+                if rest:
+                    per_item.setdefault(index, {})[rest] = line
         recs = []
         for i, item in enumerate(value):
             prefix = f"{section}.{i}"
-            fields = {
-                k[len(prefix) + 1 :]: v for k, v in lines.items() if k.startswith(prefix + ".")
-            }
-            origin = Origin(str(path), lines.get(prefix), fields)
+            origin = Origin(str(path), lines.get(prefix), per_item.get(str(i), {}))
             if not isinstance(item, dict):
                 problems.append(Problem(str(path), "expected a record (key: value)", origin.line))
                 continue
