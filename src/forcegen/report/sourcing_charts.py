@@ -8,9 +8,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from forcegen.sourcing.plan import Plan  # noqa: E402
+from forcegen.sourcing.plan import Plan
 
 __all__ = ["plot_burden", "plot_fill_by_category", "write_plan_charts"]
 
