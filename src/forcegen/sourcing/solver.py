@@ -166,7 +166,7 @@ class Sourcer:
             exact = valid and st.status != "not-run" and (
                 abs(value - bound) <= 1e-6 * max(1.0, abs(bound)))
             stages.append(StageResult(st.name, st.sense, value, bound,
-                                      "optimal" if exact else "feasible"))
+                                      "optimal" if exact else "feasible", st.seconds))
             # The LP fixed each level at floor(LP value); a plan that reaches it keeps the
             # later bounds valid.
             valid = valid and is_fill and exact
