@@ -111,6 +111,54 @@ def compare(
     print_comparison(diff, Console())
 
 
+def criticality(
+    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    include: Annotated[_List, typer.Option(
+        help="Also use pledges of this status: provisional, offered (comma list)")] = None,
+    nations: Annotated[_List, typer.Option(
+        help="Only these nations (comma list); default every contributing nation")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="Seconds per re-solve")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+) -> None:
+    """Whose withdrawal would hurt most: re-solve with each nation withdrawn in turn."""
+    from rich.table import Table
+
+    from forcegen.cli._common import split_codes
+    from forcegen.scenario import load_scenario
+    from forcegen.sourcing import Sourcer
+    from forcegen.sourcing.criticality import nation_criticality
+
+    with progress_reporter(not as_json) as report:
+        report("reading the scenario")
+        scenario = load_scenario(path)
+        options = build_options(scenario, include=include, time_limit=time_limit)
+        chosen = split_codes(nations) or None
+        if chosen:
+            build_options(scenario, withdraw=list(chosen))  # checks the codes
+        base, impacts = nation_criticality(Sourcer(scenario), options, nations=chosen,
+                                           progress=report)
+    if as_json:
+        write_json({"base": {"fill": base.fill, "required": base.required,
+                             "status": base.status},
+                    "nations": [i.to_dict() for i in impacts]})
+        return
+    console = Console()
+    console.print(f"Base plan fills {base.fill} of {base.required} units ({base.status}).")
+    t = Table(title="If this nation withdrew", title_justify="left")
+    for col in ("Nation", "Its units", "Fill lost", "by priority", "Lines newly short"):
+        t.add_column(col, justify="right" if col in ("Its units", "Fill lost") else "left")
+    for i in impacts:
+        by = ", ".join(f"P{k}: -{v}" for k, v in i.fill_lost_by_priority.items()) or "-"
+        lines = ", ".join(i.lines_newly_short[:8]) + (" …" if len(i.lines_newly_short) > 8
+                                                       else "")
+        style = "red" if i.fill_lost_by_priority.get(1) else ""
+        t.add_row(f"[{style}]{i.nation}[/]" if style else i.nation, str(i.units_contributed),
+                  str(i.fill_lost), by, lines or "-")
+    console.print(t)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(source)
     app.command()(compare)
+    app.command()(criticality)
