@@ -28,6 +28,7 @@ def plot_fill_by_category(plan: Plan, path: Path) -> Path:
     ax.barh(cats, [got[c] for c in cats], color="#2b6cb0", label="filled")
     for i, c in enumerate(cats):
         ax.text(need[c], i, f"  {100 * got[c] / need[c]:.0f}%", va="center", fontsize=8)
+    ax.set_xlim(0, max(need.values(), default=1) * 1.15)  # room for the % labels
     ax.set_xlabel("units")
     ax.set_title(f"Fill by capability category ({100 * plan.fill_rate:.0f}% overall)")
     ax.legend(loc="lower right", fontsize=8)
@@ -45,8 +46,10 @@ def plot_burden(plan: Plan, path: Path, *, top: int = 20) -> Path:
     ax.barh(names, [100 * b.share for b in rows][::-1], color="#c05621")
     for i, b in enumerate(rows[::-1]):
         ax.text(100 * b.share, i, f"  {b.personnel:,}", va="center", fontsize=8)
+    ax.set_xlim(0, max((100 * b.share for b in rows), default=1) * 1.15)
     ax.set_xlabel("share of sourced personnel (%)")
-    ax.set_title("Burden sharing")
+    shown = f" (largest {len(rows)} of {len(plan.burden)})" if len(plan.burden) > len(rows) else ""
+    ax.set_title(f"Burden sharing{shown}")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
