@@ -34,15 +34,20 @@ Progress = Callable[[str], None]
 EXACT_PAIR_LIMIT = 400_000
 
 
-def input_hash(scenario: Scenario, options: SourcingOptions) -> str:
-    """SHA-256 of the scenario content, the capability types it uses, and the options."""
+def scenario_digest(scenario: Scenario) -> str:
+    """SHA-256 of the scenario content and the capability types it uses."""
     doc = scenario_to_dict(scenario)
     used = sorted({r.capability for r in scenario.requirements}
                   | {p.capability for p in scenario.pledges})
     doc["x-catalog-used"] = [scenario.catalog[c].model_dump(mode="json") for c in used]
-    doc["x-options"] = options.describe()
     blob = json.dumps(doc, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def input_hash(scenario: Scenario, options: SourcingOptions, digest: str | None = None) -> str:
+    """SHA-256 of the scenario digest and the options (what a plan was computed from)."""
+    opts = json.dumps(options.describe(), sort_keys=True, default=str)
+    return hashlib.sha256(((digest or scenario_digest(scenario)) + opts).encode()).hexdigest()
 
 
 class Sourcer:
@@ -66,6 +71,7 @@ class Sourcer:
         self._cols = np.flatnonzero(self.comp.e_notice_ok)
         self._model: LexModel | None = None
         self._lp: LexModel | None = None
+        self._scenario_digest: str | None = None
         self._last_x: FloatArray | None = None
 
     # ------------------------------------------------------------------ helpers
@@ -220,6 +226,12 @@ class Sourcer:
             stage = StageResult(stage.name, stage.sense, stage.value, bound, "feasible")
         return x_cols, stage
 
+    def _digest(self) -> str:
+        # The scenario does not change between what-ifs: hash it once.
+        if self._scenario_digest is None:
+            self._scenario_digest = scenario_digest(self.scenario)
+        return self._scenario_digest
+
     def _lex_key(self, x: FloatArray) -> tuple[float, ...]:
         """(fill at priority 1, 2, ..., -cost): larger is better."""
         c = self.comp
@@ -236,28 +248,40 @@ class Sourcer:
         t0 = time.perf_counter()
         upper = c.pair_upper(options)
         ceilings = c.ceilings(options)
-        self._progress("greedy baseline")
-        warm = greedy_units(c, upper, ceilings)
-        t_greedy = time.perf_counter() - t0
+        t_greedy = 0.0
+
+        def greedy() -> FloatArray:
+            # Only computed where it is used: the greedy method itself, the MILP's warm start,
+            # and the fallback when the LP runs out of time.
+            nonlocal t_greedy
+            self._progress("greedy baseline")
+            tg = time.perf_counter()
+            out = greedy_units(c, upper, ceilings)
+            t_greedy = time.perf_counter() - tg
+            return out
+
         method = options.method
-        x = warm
         stages: list[StageResult] = []
         if method in ("auto", "decompose"):
             res = self._decompose(options, upper, ceilings)
             x, stages = res.x, res.stages
             method = "decompose"
-            if self._lex_key(warm) > self._lex_key(x):  # only when the LP ran out of time
-                x = warm
+            if res.time_limit_hit:
+                warm = greedy()
+                if self._lex_key(warm) > self._lex_key(x):
+                    x = warm
+        else:
+            x = greedy()
         open_stage = next((i for i, s in enumerate(stages)
                            if s.status != "optimal" and s.gap > options.mip_gap), None)
         small = self._cols.size <= EXACT_PAIR_LIMIT
         if method == "exact" or (options.method == "auto" and open_stage is not None and small):
-            # Close the remaining gap with the full MILP, keeping the stages already proven.
+            # Close the remaining gap with the full MILP, keeping the stages already proven
+            # and starting from the best plan known.
             left = None if options.time_limit is None else max(
                 0.1, options.time_limit - (time.perf_counter() - t0))
             proven = open_stage if open_stage is not None and method != "exact" else 0
-            res = self._exact(options, upper, ceilings, x if proven else warm,
-                              proven=proven, time_limit=left)
+            res = self._exact(options, upper, ceilings, x, proven=proven, time_limit=left)
             x = np.zeros(c.n_pairs)
             x[self._cols] = res.x
             stages = res.stages
@@ -314,7 +338,8 @@ class Sourcer:
         gap = next((s.gap for s in stages if s.gap > 0), 0.0) if stages else 1.0
         shortfalls = explain_shortfalls(c, options, x, proven=status == "optimal")
         return Plan(
-            scenario=sc.name, input_hash=input_hash(sc, options), status=status, method=method,
+            scenario=sc.name, input_hash=input_hash(sc, options, self._digest()), status=status,
+            method=method,
             fill=int(filled.sum()), fill_by_priority=fill_by_priority,
             cost=float(np.dot(x, c.p_cost[c.e_p])), currency=sc.data.currency, gap=float(gap),
             stages=[
