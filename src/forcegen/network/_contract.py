@@ -9,7 +9,8 @@ chain is the distance to one of the chain's two ends plus the length along the c
 2. each chain between junctions ``a`` and ``b`` becomes one core edge of its full length, and each
    interior node keeps ``(a, offset from a, b, offset from b)``;
 3. Dijkstra runs on the much smaller core graph and interior distances are filled in with two
-   vectorized array operations.
+   vectorized array operations (:meth:`forcegen.network._reduce.Reduction.expand`, which also
+   peels the trees left hanging off the core).
 
 This is exact (no approximation): the only way into a chain is through its two ends.
 """
@@ -43,43 +44,6 @@ class Contraction:
     def ratio(self) -> float:
         """Core nodes / all nodes."""
         return self.core.size / max(1, self.core_pos.size)
-
-    def fill_t(self, dc: NDArray[np.float64], cols: NDArray[np.int64] | None = None,
-               block: int = 8192) -> NDArray[np.float64]:
-        """Full distances from core distances ``dc`` (``sources x core``), node-major.
-
-        Returns an array of shape ``(targets, sources)`` (``cols``: original node positions;
-        ``None``: every node). Node-major because gathering whole rows of a contiguous array
-        is several times faster than gathering columns; callers transpose the view.
-        """
-        n = self.core_pos.size
-        dct = np.ascontiguousarray(dc.T)  # core x sources
-        cols = np.arange(n, dtype=np.int64) if cols is None else cols
-        out = np.empty((cols.size, dc.shape[0]))
-        cp = self.core_pos[cols]
-        is_core = cp >= 0
-        out[is_core] = dct[cp[is_core]]
-        ipos = np.full(n, -1, dtype=np.int64)
-        ipos[self.interior] = np.arange(self.interior.size)
-        rows = np.flatnonzero(~is_core)
-        sel = ipos[cols[rows]]
-        # Rings with no junction have no ends (-1): their offsets are inf, so they stay inf.
-        ea, eb = np.maximum(self.end_a[sel], 0), np.maximum(self.end_b[sel], 0)
-        oa = np.where(self.end_a[sel] >= 0, self.off_a[sel], np.inf)[:, None]
-        ob = np.where(self.end_b[sel] >= 0, self.off_b[sel], np.inf)[:, None]
-        # Reused buffers: fresh temporaries per block would cost page faults on every block.
-        buf_a = np.empty((min(block, rows.size), dc.shape[0]))
-        buf_b = np.empty_like(buf_a)
-        for lo in range(0, rows.size, block):
-            hi = min(rows.size, lo + block)
-            a, b = buf_a[: hi - lo], buf_b[: hi - lo]
-            np.take(dct, ea[lo:hi], axis=0, out=a)
-            np.add(a, oa[lo:hi], out=a)
-            np.take(dct, eb[lo:hi], axis=0, out=b)
-            np.add(b, ob[lo:hi], out=b)
-            np.minimum(a, b, out=a)
-            out[rows[lo:hi]] = a
-        return out
 
 
 def contract(m: sp.csr_array, keep: NDArray[np.int64]) -> Contraction:
@@ -128,7 +92,7 @@ def contract(m: sp.csr_array, keep: NDArray[np.int64]) -> Contraction:
     lab_c = label[copy_ids]
     order_c = np.lexsort((copy_ids, lab_c))
     lab_sorted = lab_c[order_c]
-    first = np.r_[True, lab_sorted[1:] != lab_sorted[:-1]]
+    first = np.r_[True, lab_sorted[1:] != lab_sorted[:-1]][: lab_sorted.size]  # none: empty
     a_ids = copy_ids[order_c[first]]
     b_ids = copy_ids[order_c[~first]]
 

@@ -7,11 +7,13 @@ cutoff are ``inf`` in the results, never dropped, so callers can report them.
 
 from __future__ import annotations
 
+import itertools
+import mmap
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context, shared_memory
+from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -20,76 +22,97 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 from forcegen.exceptions import NetworkInputError
-from forcegen.network._contract import Contraction, contract
 from forcegen.network._graph import NodeRef, TransportGraph
+from forcegen.network._reduce import Reduction, reduce_graph
 
 __all__ = ["Route", "nearest_facility", "route", "travel_times"]
 
-# Below this many nodes, or with few sources, plain Dijkstra is already fast and contraction
+# Below this many nodes, or with few sources, plain Dijkstra is already fast and the reduction
 # would only add overhead.
 _CONTRACT_MIN_NODES = 20_000
 _CONTRACT_MIN_SOURCES = 8
-# Contraction pays only if the core is clearly smaller than the graph: the fill-in makes two
-# extra passes over the output, which costs more than it saves above about half the nodes.
+# The reduction pays only if the core is clearly smaller than the graph: the fill-in is one
+# extra pass over the output, which costs more than it saves above about half the nodes.
 _CONTRACT_MAX_RATIO = 0.5
 
 Nodes = NodeRef | Iterable[NodeRef] | NDArray[Any]
 
-
+# What the jobs below work on: set in this process before the worker processes are forked, so
+# they inherit it (matrices, and output arrays in shared memory) without any pickling.
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(m: sp.csr_array, con: Contraction | None, cols: NDArray[np.int64] | None
-                 ) -> None:
-    _WORKER.update(matrix=m, con=con, cols=cols)
+def _dijkstra_job(span: tuple[int, int]) -> None:
+    """Distances from sources ``lo:hi``: node-major core block, or source-major output rows."""
+    lo, hi = span
+    w = _WORKER
+    d = dijkstra(w["matrix"], directed=True, indices=w["src"][lo:hi], limit=w["limit"])
+    if w["red"] is not None:
+        w["dct"][:, lo:hi] = d.T
+    else:
+        w["out"][lo:hi] = d if w["cols"] is None else d[:, w["cols"]]
 
 
-def _block_to_shm(args: tuple[str, tuple[int, int], int, NDArray[np.int64], float | None]
-                  ) -> None:
-    """Worker: distances for a block of sources, written into the shared node-major array."""
-    name, shape, col0, src, limit = args
-    shm = shared_memory.SharedMemory(name=name)
-    try:
-        out: NDArray[np.float64] = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
-        out[:, col0 : col0 + src.size] = _block(src, limit)
-    finally:
-        shm.close()
+def _expand_job(span: tuple[int, int]) -> None:
+    """Output rows ``lo:hi`` (targets) from the core distances."""
+    lo, hi = span
+    w = _WORKER
+    red: Reduction = w["red"]
+    red.expand(w["dct"], w["rows"][lo:hi], w["out"][lo:hi], w["cutoff"])
 
 
-def _block(src: NDArray[np.int64], limit: float | None) -> NDArray[np.float64]:
-    """Node-major ``(targets, sources)`` distances with the worker's matrix and contraction."""
-    m, con, cols = _WORKER["matrix"], _WORKER["con"], _WORKER["cols"]
-    d = dijkstra(m, directed=True, indices=src, limit=np.inf if limit is None else limit)
-    if con is not None:
-        return con.fill_t(np.asarray(d, dtype=float), cols)
-    d = np.asarray(d, dtype=float)
-    return (d if cols is None else d[:, cols]).T
+def _shared(shape: tuple[int, int]) -> NDArray[np.float64]:
+    """A float array in anonymous shared memory: written by forked workers, seen here.
+
+    The array keeps the mapping alive and releases it when garbage-collected.
+    """
+    buf = mmap.mmap(-1, max(8, shape[0] * shape[1] * 8))
+    return np.frombuffer(buf, dtype=np.float64, count=shape[0] * shape[1]).reshape(shape)
 
 
-def _run(m: sp.csr_array, src: NDArray[np.int64], ncols: int, cutoff: float | None,
-         workers: int, con: Contraction | None, cols: NDArray[np.int64] | None
+def _spans(size: int, parts: int) -> list[tuple[int, int]]:
+    edges = np.linspace(0, size, parts + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges.tolist()) if b > a]
+
+
+def _run(m: sp.csr_array, src: NDArray[np.int64], cols: NDArray[np.int64] | None,
+         ncols: int, cutoff: float | None, workers: int, red: Reduction | None
          ) -> NDArray[np.float64]:
-    """``(sources, targets)`` distances; each worker process does Dijkstra *and* fill-in."""
-    if workers <= 1 or src.size < 2 * workers:
-        _init_worker(m, con, cols)
-        try:
-            return _block(src, cutoff).T
-        finally:
-            _WORKER.clear()
-    shape = (ncols, int(src.size))
-    shm = shared_memory.SharedMemory(create=True, size=max(8, shape[0] * shape[1] * 8))
+    """``(sources, targets)`` distances, with or without a reduction, on 1 or more processes.
+
+    With a reduction the work is two passes: Dijkstra on the core (sources split between the
+    processes), then the fill-in of every target (targets split between them). The output is
+    node-major there because gathering whole rows is several times faster than columns.
+    """
+    parallel = workers > 1 and src.size >= 2 * workers and os.name == "posix"
+    alloc = _shared if parallel else (lambda shape: np.empty(shape))
+    limit = np.inf if cutoff is None else float(cutoff)
+    if red is None and not parallel:
+        d = dijkstra(m, directed=True, indices=src, limit=limit)
+        return np.asarray(d if cols is None else d[:, cols], dtype=float)
+    job: dict[str, Any] = {"matrix": m, "src": src, "limit": limit, "cutoff": cutoff,
+                           "red": red, "cols": cols}
+    if red is not None:
+        job["dct"] = alloc((red.core.size, int(src.size)))
+        job["rows"] = np.arange(ncols, dtype=np.int64) if cols is None else cols
+        job["out"] = alloc((ncols, int(src.size)))
+    else:
+        job["out"] = alloc((int(src.size), ncols))
+    _WORKER.update(job)
     try:
-        chunks = [ch for ch in np.array_split(np.arange(src.size), workers) if ch.size]
-        jobs = [(shm.name, shape, int(ch[0]), src[ch], cutoff) for ch in chunks]
-        # fork shares the matrix and contraction with the workers without pickling them
-        ctx = get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(m, con, cols)) as ex:
-            list(ex.map(_block_to_shm, jobs))
-        return np.array(np.ndarray(shape, dtype=np.float64, buffer=shm.buf)).T
+        if not parallel:
+            _dijkstra_job((0, int(src.size)))
+            _expand_job((0, ncols))
+        else:
+            # fork shares the matrices and the shared output with the workers
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as ex:
+                list(ex.map(_dijkstra_job, _spans(int(src.size), workers)))
+                if red is not None:
+                    list(ex.map(_expand_job, _spans(ncols, workers)))
     finally:
-        shm.close()
-        shm.unlink()
+        _WORKER.clear()
+    out: NDArray[np.float64] = job["out"]
+    return out.T if red is not None else out
 
 
 def travel_times(
@@ -116,7 +139,8 @@ def travel_times(
     cutoff
         Stop searching beyond this value; farther pairs are ``inf``.
     workers
-        Processes to spread the sources over (``1``: this process only).
+        Processes to share the work (``1``: this process only; more needs ``fork``, so
+        other platforms use one).
 
     Returns
     -------
@@ -126,8 +150,11 @@ def travel_times(
 
     Notes
     -----
-    Large graphs with many sources are first reduced to their junctions
-    (:mod:`forcegen.network._contract`); the answer is exact either way.
+    Large graphs with many sources are first reduced to their core: chains of degree-2 nodes
+    become single edges and trees hanging off the core are peeled
+    (:mod:`forcegen.network._reduce`); Dijkstra runs on the core only and every other node
+    gets its time from its chain ends or tree root. The answer is exact either way, with or
+    without ``cutoff``.
 
     Examples
     --------
@@ -147,11 +174,11 @@ def travel_times(
     if src.size == 0:
         return np.zeros((0, n if tgt is None else int(tgt.size)))
     ncols = n if tgt is None else int(tgt.size)
-    if cutoff is None and n >= _CONTRACT_MIN_NODES and src.size >= _CONTRACT_MIN_SOURCES:
-        con = contract(m, np.unique(src))
-        if con.ratio <= _CONTRACT_MAX_RATIO:
-            return _run(con.matrix, con.core_pos[src], ncols, None, workers, con, tgt)
-    return _run(m, src, ncols, cutoff, workers, None, tgt)
+    if n >= _CONTRACT_MIN_NODES and src.size >= _CONTRACT_MIN_SOURCES:
+        red = reduce_graph(m, np.unique(src))
+        if red.ratio <= _CONTRACT_MAX_RATIO:
+            return _run(red.matrix, red.core_pos[src], tgt, ncols, cutoff, workers, red)
+    return _run(m, src, tgt, ncols, cutoff, workers, None)
 
 
 def nearest_facility(
