@@ -29,6 +29,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from forcegen.readiness._heuristics import finite_costs, iterated_interchange
 from forcegen.readiness._highs import solve_milp
 from forcegen.readiness._siting import Siting
 
@@ -71,6 +72,7 @@ def pmedian_exact(
     *,
     start: np.ndarray | None = None,
     time_limit: float | None = None,
+    polish: int = 8,
 ) -> Siting:
     """Solve the p-median problem exactly (or to the time limit).
 
@@ -89,6 +91,10 @@ def pmedian_exact(
         Indices of ``p`` open sites of a known solution (warm start).
     time_limit
         Seconds for HiGHS.
+    polish
+        Rounds of iterated local search applied to ``start`` first (0: use it as given). A
+        better incumbent lets HiGHS prune more; on pmed22 it turns a 1 % start into the
+        optimum in a fraction of a second.
 
     Returns
     -------
@@ -146,7 +152,10 @@ def pmedian_exact(
 
     x0 = None
     if start is not None:
-        x0 = _start_vector(c, np.asarray(start, dtype=np.intp), dvals, n_lvl, m, n_z)
+        start = np.asarray(start, dtype=np.intp)
+        if polish > 0 and n and len(start) == p:
+            start = iterated_interchange(finite_costs(c), w, start, fixed, rounds=polish)
+        x0 = _start_vector(c, start, dvals, n_lvl, m, n_z)
     sol = solve_milp(
         obj_c, a, row_lo, row_hi, col_lo, col_hi, integer,
         offset=offset, time_limit=time_limit, start=x0,
