@@ -12,11 +12,13 @@ forms, a ``csrf_token`` form field; otherwise it is refused with 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from forcegen.workspace.access import require_role
@@ -53,15 +55,40 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One database session per request: committed if the view succeeds, else rolled back."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One database session per request: committed if the view succeeds, else rolled back.
+
+    Opening a session does no I/O, so it happens on the event loop rather than in a worker
+    thread. Ending it does (COMMIT, ROLLBACK, returning the connection), so that runs in the
+    thread pool, and only when a transaction is still open: a view that committed itself costs
+    no extra thread hop.
+    """
     session: Session = request.app.state.session_factory()
     try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_discard, session)
+        raise
+    if session.in_transaction():
+        await run_in_threadpool(_commit, session)
+    else:
+        session.close()
+
+
+def _commit(session: Session) -> None:
+    try:
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 

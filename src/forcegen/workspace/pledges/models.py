@@ -23,12 +23,12 @@ class Pledge(Base):
     __tablename__ = "pledges"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    nation: Mapped[str] = mapped_column(ForeignKey("nations.code", ondelete="RESTRICT"), index=True)
-    capability: Mapped[str] = mapped_column(String(200), index=True)
+    nation: Mapped[str] = mapped_column(ForeignKey("nations.code", ondelete="RESTRICT"))
+    capability: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int]
     personnel: Mapped[int]
     notice_days: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20), default="offered", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="offered")
     cost: Mapped[float] = mapped_column(Float, default=0.0)
     #: ``[lon, lat]`` or a network node id.
     home: Mapped[Any] = mapped_column(JSON, nullable=True)
@@ -44,4 +44,11 @@ class Pledge(Base):
     status_changed_by: Mapped[str | None] = mapped_column(String(100))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-    __table_args__ = (Index("ix_pledges_nation_status", "nation", "status"),)
+    # Each filter of the pledge list paired with its default sort key ``id`` (migration 0002):
+    # a filtered page is read in order from the index, not sorted.
+    __table_args__ = (
+        Index("ix_pledges_nation_status", "nation", "status"),
+        Index("ix_pledges_nation_id", "nation", "id"),
+        Index("ix_pledges_status_id", "status", "id"),
+        Index("ix_pledges_capability_id", "capability", "id"),
+    )

@@ -37,14 +37,13 @@ def list_pledges(
     status: Status | None = None,
 ) -> Page[PledgeRead]:
     """Pledges the caller may see (liaison, observer: their own nation's), paged."""
-    rows, total = service.list_page(
+    body = service.list_page_json(
         db, user, page, nation=nation, capability=capability, status=status
     )
-    out = Page[PledgeRead].model_construct(
-        items=rows, total=total, limit=page.limit, offset=page.offset
-    )
-    # Serialized here, not re-validated by FastAPI: the rows come straight from the database.
-    return Response(out.model_dump_json(), media_type="application/json")  # type: ignore[return-value]
+    # End the read-only transaction in this worker thread, so that get_db has nothing left to
+    # do in another thread hop. The document is already JSON: FastAPI does not re-validate it.
+    db.commit()
+    return Response(body, media_type="application/json")  # type: ignore[return-value]
 
 
 @router.get("/totals", response_model=list[PledgeTotal])
