@@ -68,13 +68,22 @@ def test_trees_and_chains_match_networkx(seed: int, oneway_share: float,
     G = road_with_trees(seed, oneway_share)
     src = np.random.default_rng(seed).choice(G.n_nodes, 6, replace=False)
     red = reduce_graph(G.matrix(), np.unique(src))
-    assert red.ratio < 0.6  # chains and trees really left the core
+    assert red is not None and red.ratio < 0.6  # chains and trees really left the core
     want = nx_matrix(G, src)
     got = travel_times(G, src)
     np.testing.assert_allclose(got, want)
     np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
     tg = np.arange(1, G.n_nodes, 4)
     np.testing.assert_allclose(travel_times(G, src, tg), want[:, tg])
+
+
+def test_reduction_gives_up_on_junction_dense_graphs() -> None:
+    # a complete graph on 6 nodes: no chain, no tree; nothing to gain
+    a, b = np.triu_indices(6, 1)
+    G = TransportGraph.from_edges([str(i) for i in range(6)], range(6), [50] * 6, a, b, 1.0)
+    assert reduce_graph(G.matrix(), np.array([0]), give_up_above=0.7) is None
+    red = reduce_graph(G.matrix(), np.array([0]))
+    assert red is not None and red.ratio == 1.0
 
 
 def test_peeling_removes_whole_trees_and_keeps_sources() -> None:

@@ -148,10 +148,17 @@ def peel_trees(
     return alive, root, offset
 
 
-def reduce_graph(m: sp.csr_array, keep: NDArray[np.int64]) -> Reduction:
-    """Contract chains, then peel trees, of graph ``m`` (no parallel arcs); ``keep`` stays."""
+def reduce_graph(m: sp.csr_array, keep: NDArray[np.int64],
+                 give_up_above: float | None = None) -> Reduction | None:
+    """Contract chains, then peel trees, of graph ``m`` (no parallel arcs); ``keep`` stays.
+
+    Returns ``None`` without peeling when the chains alone leave more than ``give_up_above``
+    of the nodes (a junction-dense graph: trees will not make up the difference).
+    """
     n = m.shape[0]
     con = contract(m, keep)
+    if give_up_above is not None and con.ratio > give_up_above:
+        return None
     alive, root, toff = peel_trees(con.matrix, con.core_pos[keep])
     core2 = np.flatnonzero(alive)
     pos2 = np.full(con.core.size, -1, dtype=np.int64)

@@ -106,7 +106,10 @@ def _run(m: sp.csr_array, src: NDArray[np.int64], cols: NDArray[np.int64] | None
         else:
             # fork shares the matrices and the shared output with the workers
             with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as ex:
-                list(ex.map(_dijkstra_job, _spans(int(src.size), workers)))
+                # without a reduction each job's Dijkstra output is a full-width block:
+                # small jobs keep that temporary memory small and the two processes balanced
+                parts = workers if red is not None else max(workers, -(-int(src.size) // 64))
+                list(ex.map(_dijkstra_job, _spans(int(src.size), parts)))
                 if red is not None:
                     list(ex.map(_expand_job, _spans(ncols, workers)))
     finally:
@@ -175,8 +178,8 @@ def travel_times(
         return np.zeros((0, n if tgt is None else int(tgt.size)))
     ncols = n if tgt is None else int(tgt.size)
     if n >= _CONTRACT_MIN_NODES and src.size >= _CONTRACT_MIN_SOURCES:
-        red = reduce_graph(m, np.unique(src))
-        if red.ratio <= _CONTRACT_MAX_RATIO:
+        red = reduce_graph(m, np.unique(src), give_up_above=_CONTRACT_MAX_RATIO + 0.2)
+        if red is not None and red.ratio <= _CONTRACT_MAX_RATIO:
             return _run(red.matrix, red.core_pos[src], tgt, ncols, cutoff, workers, red)
     return _run(m, src, tgt, ncols, cutoff, workers, None)
 
