@@ -14,6 +14,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from forcegen._highs import HIGHS_THREADS, new_highs
 from forcegen.exceptions import SolverError
 
 __all__ = ["MilpSolution", "solve_milp"]
@@ -99,13 +100,15 @@ def solve_milp(
     csr = sp.csr_array(a)
     csr.sum_duplicates()
     n_row, n_col = csr.shape
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()  # one thread count per process (HiGHS keeps one pool)
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     if time_limit is not None:
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
+    if threads is not None and threads != HIGHS_THREADS:
+        raise ValueError(
+            f"threads={threads}: HiGHS uses one thread pool per process, here of "
+            f"{HIGHS_THREADS} (set FORCEGEN_HIGHS_THREADS before starting)"
+        )
     integrality = np.where(np.asarray(integer, dtype=bool), 1, 0).astype(np.int32)
     inf = highspy.kHighsInf
     status = h.passModel(

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from forcegen._highs import new_highs
 from forcegen.exceptions import SolverError
 
 __all__ = ["LexModel", "LexResult", "StageResult"]
@@ -145,9 +146,7 @@ class LexModel:
         self.n_pledges = n_pledges
         self._e_r = e_r
         self.last_reduced_costs: FloatArray | None = None
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("threads", 1)
+        self.h = new_highs()  # same thread count as every HiGHS run in the process
         if not integer:
             # The LP is a transportation problem plus a few ceiling rows: presolve costs far
             # more than it saves (measured: 8 s vs 0.9 s at 1,000 lines / 5,000 pledges).

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from importlib.metadata import version
 
-import highspy
 import numpy as np
 from numpy.typing import NDArray
 
+from forcegen._highs import new_highs
 from forcegen.scenario import Scenario, scenario_to_dict
 from forcegen.sourcing._compile import Compiled, compile_scenario
 from forcegen.sourcing._lexmodel import LexModel, LexResult, StageResult
@@ -345,7 +345,7 @@ class Sourcer:
             ],
             assignments=assignments, shortfalls=shortfalls, lines=lines, burden=burden,
             options=options.describe(), seconds={},
-            solver=f"HiGHS {highspy.Highs().version()} (highspy {version('highspy')})",
+            solver=f"HiGHS {new_highs().version()} (highspy {version('highspy')})",
         )
 
 
