@@ -3,16 +3,19 @@
 Usage::
 
     python bench/readiness.py [--pmed 1-40] [--cap all] [--max-nodes 400] [--samples 100000]
+    python bench/readiness.py --pmed 21-40 --max-nodes 900 --pmed-limit 300 --no-pcenter \
+        --cap none --samples 0    # the 500-900 node instances only
 
 - p-median: each pmed instance with up to ``--max-nodes`` vertices is solved exactly with a
-  60 s limit (radius formulation, HiGHS) and compared to OR-Library's optimum; the heuristic
-  (greedy + interchange, same run) is reported as a ratio to the optimum.
+  ``--pmed-limit`` (default 60 s) limit (radius formulation, HiGHS) and compared to OR-Library's
+  optimum; the heuristic (greedy + interchange, same run) is reported as a ratio to the optimum.
 - cap: capacitated instances with a 10 s limit against OR-Library ``capopt``.
 - disruption: ``--samples`` Monte Carlo scenarios (depot losses p=0.1) on the example
   scenario (``examples/reassurance-force``) with 1 and 2 worker processes.
 
 OR-Library files are read from ``--orlib`` (default ``../shared/benchmarks``): a benchmark input,
-never a runtime dependency. Results: ``bench/results/readiness.json``.
+never a runtime dependency. Results: ``bench/results/readiness.json``; a partial run (``--pmed``
+subset, ``--cap none``, ``--samples 0``) replaces only the rows it re-ran and keeps the rest.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ def _range(text: str, hi: int) -> list[int]:
     return out
 
 
-def bench_pmed(root: Path, which: list[int], max_nodes: int, limit: float) -> list[dict[str, Any]]:
+def bench_pmed(root: Path, which: list[int], max_nodes: int, limit: float,
+               pcenter: bool = True) -> list[dict[str, Any]]:
     opt = {r["instance"]: r for r in csv.DictReader((root / "pmed_known_optima.csv").open())}
     rows = []
     for k in which:
@@ -66,18 +70,21 @@ def bench_pmed(root: Path, which: list[int], max_nodes: int, limit: float) -> li
         t0 = time.perf_counter()
         res = preposition(d, np.ones(n), ids, ids, p=p, time_limit=limit)
         t_exact = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        pc = preposition(d, np.ones(n), ids, ids, p=p, objective="worst", time_limit=limit)
-        t_pc = time.perf_counter() - t0
         best = float(opt[name]["pmedian_opt"])
         row = {
             "instance": name, "n": n, "p": p, "published": best, "total": res.total,
             "status": res.status, "gap": res.gap, "seconds": round(t_exact, 3),
             "reached_optimum": bool(abs(res.total - best) < 1e-6),
+            "time_limit": limit, "load_average_1min": round(os.getloadavg()[0], 2),
             "heuristic": hval, "heuristic_ratio": hval / best, "heuristic_seconds": round(th, 4),
-            "pcenter": pc.objective, "pcenter_published": float(opt[name]["pcenter_opt"]),
-            "pcenter_status": pc.status, "pcenter_seconds": round(t_pc, 3),
         }
+        if pcenter:
+            t0 = time.perf_counter()
+            pc = preposition(d, np.ones(n), ids, ids, p=p, objective="worst", time_limit=limit)
+            row.update({"pcenter": pc.objective,
+                        "pcenter_published": float(opt[name]["pcenter_opt"]),
+                        "pcenter_status": pc.status,
+                        "pcenter_seconds": round(time.perf_counter() - t0, 3)})
         print(json.dumps(row), flush=True)
         rows.append(row)
     return rows
@@ -128,12 +135,25 @@ def bench_disruption(example: Path, samples: int) -> dict[str, Any]:
     return out
 
 
+def _merge(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``old`` not re-run, replaced by ``new`` ones, in instance-number order."""
+    rows = {r["instance"]: r for r in old} | {r["instance"]: r for r in new}
+
+    def key(name: str) -> tuple[str, int]:
+        head = name.rstrip("0123456789")
+        return head, int(name[len(head):] or 0)
+
+    return [rows[k] for k in sorted(rows, key=key)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orlib", type=Path, default=HERE.parent.parent / "shared" / "benchmarks")
-    ap.add_argument("--pmed", default="all")
+    ap.add_argument("--pmed", default="all", help="instances, e.g. 21-40 or 1,5,21-25")
+    ap.add_argument("--pmed-limit", type=float, default=60.0, help="seconds per instance")
+    ap.add_argument("--no-pcenter", action="store_true", help="skip the p-center runs")
     ap.add_argument("--max-nodes", type=int, default=400)
-    ap.add_argument("--cap", default="all")
+    ap.add_argument("--cap", default="all", help="instance names, 'all' or 'none'")
     ap.add_argument("--samples", type=int, default=100_000)
     ap.add_argument("--example", type=Path, default=HERE.parent / "examples" / "reassurance-force")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "readiness.json")
@@ -141,12 +161,17 @@ def main() -> None:
     caps = sorted(p.stem for p in (args.orlib / "orlib_cap").glob("cap*.txt"))
     if args.cap != "all":
         caps = [c for c in caps if c in args.cap.split(",")]
+    old: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    pmed = bench_pmed(args.orlib / "orlib_pmed", _range(args.pmed, 40), args.max_nodes,
+                      args.pmed_limit, pcenter=not args.no_pcenter)
+    cap = bench_cap(args.orlib / "orlib_cap", caps, 10.0)
     result = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
-        "pmed": bench_pmed(args.orlib / "orlib_pmed", _range(args.pmed, 40), args.max_nodes, 60),
-        "cap": bench_cap(args.orlib / "orlib_cap", caps, 10.0),
-        "disruption": bench_disruption(args.example, args.samples) if args.samples else None,
+        "pmed": _merge(old.get("pmed", []), pmed),
+        "cap": _merge(old.get("cap", []), cap),
+        "disruption": (bench_disruption(args.example, args.samples) if args.samples
+                       else old.get("disruption")),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
