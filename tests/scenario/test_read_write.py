@@ -96,3 +96,19 @@ def test_single_yaml_file_path(tmp_path: Path, example_path: Path) -> None:
     folder = tmp_path / "ex"
     shutil.copytree(example_path, folder)
     assert load_scenario(folder / "scenario.yaml").data == load_scenario(folder).data
+
+
+def test_workbook_carries_side_tables(example_path: Path, tmp_path: Path) -> None:
+    """An exported workbook holds network and nodes as sheets: alone, it is the whole scenario."""
+    original = load_scenario(example_path)
+    book = write_scenario(original, tmp_path / "out" / "book.xlsx")
+    alone = tmp_path / "alone.xlsx"
+    shutil.move(book, alone)
+    shutil.rmtree(tmp_path / "out")
+    again = load_scenario(alone)
+    assert again.data == original.data
+    for key in ("network", "nodes"):
+        name = getattr(again.data, key)
+        got = again.path_of(name)
+        assert got is not None and got.read_text().splitlines() == \
+            (example_path / name).read_text().splitlines()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -135,3 +136,14 @@ def test_import_keeps_nations_that_users_belong_to(ws: Workspace) -> None:
     codes = {n["code"] for n in ws.client("lead").get(f"{API}/nations").json()}
     assert "DEU" in codes  # liaison_deu still belongs to it
     assert ws.client("liaison_deu").get(f"{API}/pledges").json()["total"] == 0
+
+
+def test_lone_workbook_with_side_tables_imports(ws: Workspace, tmp_path: Path) -> None:
+    """A workbook exported by forcegen carries network/nodes as sheets: one upload suffices."""
+    from forcegen.scenario import load_scenario, write_scenario
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "reassurance-force"
+    book = write_scenario(load_scenario(example), tmp_path / "sub" / "example.xlsx")
+    r = upload(ws, "example.xlsx", book.read_bytes())
+    assert r.status_code == 200, r.text
+    assert r.json()["pledges"] > 200

@@ -43,6 +43,9 @@ class Scenario:
     source: str = "<memory>"
     # Layout the scenario was read from (inline vs. file per section), so export keeps it.
     layout: dict[str, str] = field(default_factory=dict)
+    #: Files carried inside the source itself (a workbook's ``network`` sheet, ...), by the
+    #: name the scenario gives them; they win over files beside the source.
+    attached: dict[str, Path] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -88,6 +91,8 @@ class Scenario:
         """Resolve a file named in the scenario (``network: network.csv``) against its folder."""
         if name is None:
             return None
+        if name in self.attached:
+            return self.attached[name]
         p = Path(name)
         if not p.is_absolute() and self.root is not None:
             p = self.root / p

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from forcegen.exceptions import Problem
-from forcegen.scenario._tables import SECTIONS, unflatten
+from forcegen.scenario._tables import FILE_KEYS, SECTIONS, unflatten
 
 __all__ = ["Origin", "RawScenario", "read_csv_table", "read_xlsx", "read_yaml"]
 
@@ -45,6 +45,25 @@ class RawScenario:
     sections: dict[str, list[tuple[dict[str, Any], Origin]]]
     layout: dict[str, str]
     problems: list[Problem]
+    attached: dict[str, Path] = field(default_factory=dict)
+
+
+def _sheet_to_csv(ws: Any, name: str) -> Path:
+    """Write a sheet as CSV into a private temporary folder removed at interpreter exit."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="forcegen-sheet-"))
+    atexit.register(shutil.rmtree, folder, True)
+    out = folder / Path(name).name
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        for row in ws.iter_rows(values_only=True):
+            if row is None or all(v is None for v in row):
+                continue
+            writer.writerow(["" if v is None else v for v in row])
+    return out
 
 
 # --------------------------------------------------------------------------- YAML with lines
@@ -172,10 +191,18 @@ def read_xlsx(path: Path) -> RawScenario:
             flat = {c: _cell(v) for c, v in zip(cols, row, strict=False) if c}
             recs.append((unflatten(flat), Origin(f"{path}[{ws.title}]", r)))
         sections[section] = recs
-    unknown = [t for t in names if t not in SECTIONS and t != "scenario" and not t.startswith("x-")]
+    attached: dict[str, Path] = {}
+    for key in FILE_KEYS:
+        ref = meta.get(key)
+        if isinstance(ref, str) and key in names and not (path.parent / ref).is_file():
+            attached[ref] = _sheet_to_csv(names[key], ref)
+    unknown = [t for t in names
+               if t not in SECTIONS and t not in FILE_KEYS and t != "scenario"
+               and not t.startswith("x-")]
     for t in unknown:
         problems.append(
             Problem(str(path), f"unknown sheet {t!r}; expected: scenario, {', '.join(SECTIONS)}")
         )
     wb.close()
-    return RawScenario(meta, meta_origin, sections, {s: "xlsx" for s in sections}, problems)
+    return RawScenario(meta, meta_origin, sections, {s: "xlsx" for s in sections}, problems,
+                       attached)

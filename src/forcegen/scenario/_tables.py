@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-__all__ = ["COORD_FIELDS", "LIST_FIELDS", "SECTIONS", "flatten", "unflatten"]
+__all__ = ["COORD_FIELDS", "FILE_KEYS", "LIST_FIELDS", "SECTIONS", "flatten", "unflatten"]
 
 #: Table sections of a scenario, in file order.
 SECTIONS: tuple[str, ...] = (
@@ -20,6 +20,8 @@ SECTIONS: tuple[str, ...] = (
     "pledges",
     "depot_sites",
 )
+#: Top-level keys naming side tables (CSV files; in a workbook also sheets of that name).
+FILE_KEYS: tuple[str, ...] = ("network", "nodes", "costs")
 #: Dotted paths holding lists of strings.
 LIST_FIELDS = frozenset({"groups", "caveats.sectors", "caveats.roles"})
 #: Dotted paths holding ``[lon, lat]`` (or, for ``home``, a node id).

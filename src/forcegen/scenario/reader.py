@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._sources import Origin, RawScenario, read_csv_table, read_xlsx, read_yaml
-from forcegen.scenario._tables import SECTIONS
+from forcegen.scenario._tables import FILE_KEYS, SECTIONS
 from forcegen.scenario.catalog import builtin_catalog
 from forcegen.scenario.models import (
     Capability,
@@ -34,7 +34,6 @@ _MODELS: dict[str, type[BaseModel]] = {
     "depot_sites": DepotSite,
 }
 _ID_FIELD = {"nations": "code", "catalog": "code"}
-_FILE_KEYS = ("network", "nodes", "costs")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -218,9 +217,9 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
         catalog[cap.code] = cap
     problems.extend(_check_references(items, catalog, invalid_ids))
     if meta is not None and root is not None:
-        for key in _FILE_KEYS:
+        for key in FILE_KEYS:
             name = getattr(meta, key)
-            if name is not None and not (root / name).is_file():
+            if name is not None and name not in raw.attached and not (root / name).is_file():
                 problems.append(
                     Problem(raw.meta_origin.file, f"file {name!r} not found",
                             raw.meta_origin.fields.get(key), key)
@@ -229,7 +228,8 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     assert meta is not None
     data = meta.model_copy(update={s: [m for m, _ in items[s]] for s in SECTIONS})
-    return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout)
+    return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout,
+                    attached=dict(raw.attached))
 
 
 def _duplicates(raw: RawScenario) -> list[Problem]:

@@ -17,11 +17,10 @@ import yaml
 
 from forcegen.exceptions import OptionError
 from forcegen.scenario._scenario import Scenario
-from forcegen.scenario._tables import SECTIONS, flatten
+from forcegen.scenario._tables import FILE_KEYS, SECTIONS, flatten
 
 __all__ = ["scenario_to_dict", "write_scenario"]
 
-_FILE_KEYS = ("network", "nodes", "costs")
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -39,7 +38,7 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def _referenced_files(scenario: Scenario) -> list[str]:
-    return [n for n in (getattr(scenario.data, k) for k in _FILE_KEYS) if n is not None]
+    return [n for n in (getattr(scenario.data, k) for k in FILE_KEYS) if n is not None]
 
 
 def _copy_referenced(scenario: Scenario, dest: Path) -> None:
@@ -94,8 +93,18 @@ def _write_xlsx(scenario: Scenario, out: Path) -> None:
         ws.append(cols)
         for row in rows:
             ws.append([row.get(c) for c in cols])
+    # Side tables travel inside the workbook (sheets named by their key) so that one file
+    # carries the whole scenario, e.g. through a web upload.
+    for key in FILE_KEYS:
+        src = scenario.path_of(getattr(scenario.data, key))
+        if src is None or not src.is_file():
+            continue
+        ws = wb.create_sheet(key)
+        with src.open(newline="", encoding="utf-8-sig") as fh:
+            # Cells stay text: the sheet reproduces the CSV byte for byte when read back.
+            for cells in csv.reader(fh):
+                ws.append(cells)
     wb.save(out)
-    _copy_referenced(scenario, out.parent)
 
 
 def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Path:

@@ -150,8 +150,12 @@ def parse_upload(
             ref = getattr(scenario.data, key)
             if ref is None:
                 continue
-            p = (base / ref).resolve()
-            if not p.is_relative_to(base.resolve()) or not p.is_file():
+            # A workbook may carry the table as a sheet (scenario.attached); anything else must
+            # be a file inside the upload.
+            found = scenario.path_of(ref) if ref in scenario.attached else base / ref
+            p = found.resolve() if found is not None else base
+            inside = ref in scenario.attached or p.is_relative_to(base.resolve())
+            if not inside or not p.is_file():
                 raise ScenarioError(
                     [Problem(name, f"{key}: file {ref!r} is not in the upload", field=key)]
                 )
