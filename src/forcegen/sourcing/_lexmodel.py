@@ -143,7 +143,6 @@ class LexModel:
         lp.a_matrix_.start_ = a.indptr.astype(np.int32)
         lp.a_matrix_.index_ = a.indices.astype(np.int32)
         lp.a_matrix_.value_ = a.data.astype(np.float64)
-        self.n_pledges = n_pledges
         self._e_r = e_r
         self.last_reduced_costs: FloatArray | None = None
         self.h = new_highs()  # same thread count as every HiGHS run in the process
@@ -184,10 +183,6 @@ class LexModel:
         t0 = time.perf_counter()
         h = self.h
         self.last_reduced_costs = None
-        if not self.integer:
-            # A basis from other bounds makes a poor start (measured 36 s vs 1.3 s from
-            # scratch on a what-if at 1,000 lines); keep the model, drop the solver state.
-            h.clearSolver()
         E, R = self.n_pairs, self.n_lines
         extra = h.getNumRow() - self.base_rows
         if extra:

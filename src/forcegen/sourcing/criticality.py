@@ -7,7 +7,7 @@ most?". Each re-solve reuses the compiled scenario (a what-if only changes bound
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import Plan
@@ -56,12 +56,7 @@ def nation_criticality(
     for i, nation in enumerate(todo, 1):
         if progress:
             progress(f"{nation} withdraws ({i}/{len(todo)})")
-        opts = SourcingOptions(
-            include=base_options.include, withdraw=(*base_options.withdraw, nation),
-            lift_caveats=base_options.lift_caveats, ceilings=base_options.ceilings,
-            time_limit=base_options.time_limit, mip_gap=base_options.mip_gap,
-            method=base_options.method,
-        )
+        opts = replace(base_options, withdraw=(*base_options.withdraw, nation))
         plan = sourcer.solve(opts)
         lost = {k: base.fill_by_priority.get(k, 0) - plan.fill_by_priority.get(k, 0)
                 for k in sorted(base.fill_by_priority)}

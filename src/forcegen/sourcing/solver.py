@@ -94,12 +94,13 @@ class Sourcer:
             self._progress("building the HiGHS model")
             self._model = self._model_for(self._cols, integer=True)
         cols = self._cols
-        prev = self._last_x[cols] if self._last_x is not None else None
-        start = warm[cols]
-        if prev is not None and not proven:
-            # Warm start from whichever known feasible point fills more.
-            start = prev if prev @ np.ones_like(prev) > start.sum() else start
-            start = np.minimum(start, upper[cols])
+        start = warm
+        if self._last_x is not None and not proven:
+            # The last plan, cut to today's bounds, stays feasible (every row is a packing
+            # row): start from whichever known plan is better in the lexicographic order.
+            prev = np.minimum(self._last_x, upper)
+            start = prev if self._lex_key(prev) > self._lex_key(warm) else warm
+        start = start[cols]
         self._progress("solving (lexicographic MILP)")
         c = self.comp
         return self._model.solve(
