@@ -36,6 +36,30 @@ def export(
     Console(stderr=True).print(f"wrote {out}")
 
 
+def example(
+    dest: Annotated[Path, typer.Argument(help="Folder to create (must not exist yet)")] = Path(
+        "reassurance-force"
+    ),
+    name: Annotated[str, typer.Option(help="Which bundled example")] = "reassurance-force",
+) -> None:
+    """Copy a bundled example scenario (YAML and CSV files) into DEST, to read or edit."""
+    import shutil
+
+    from forcegen.data import example_path
+    from forcegen.exceptions import OptionError
+
+    try:
+        source = example_path(name)
+    except KeyError as exc:
+        raise OptionError(str(exc.args[0])) from None
+    if dest.exists():
+        raise OptionError(f"{dest}: already exists; give a new folder name")
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    Console().print(f"wrote the example {name!r} to {dest}; try: forcegen source {dest}",
+                    highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(validate)
     app.command()(export)
+    app.command()(example)

@@ -14,18 +14,11 @@ __all__ = ["example_folder", "register", "serve"]
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def example_folder() -> Path | None:
-    """The bundled example ``examples/reassurance-force`` when running from a source checkout.
+def example_folder() -> Path:
+    """The bundled example scenario, shipped inside the package (so a wheel install has it)."""
+    from forcegen.data import example_path
 
-    An installed wheel does not carry the example; the workspace then starts empty.
-    """
-    # src/forcegen/cli/serve_cmds.py -> the checkout's root is three folders up.
-    root = Path(__file__).resolve().parents[3]
-    for base in (root, Path.cwd()):
-        folder = base / "examples" / "reassurance-force"
-        if (folder / "scenario.yaml").is_file():
-            return folder
-    return None
+    return example_path("reassurance-force")
 
 
 def serve(
@@ -42,13 +35,20 @@ def serve(
     example: Annotated[bool, typer.Option(
         "--example/--no-example", help="Load the bundled example into an empty workspace"
     )] = True,
+    workers: Annotated[int, typer.Option(
+        help="Server processes sharing the port (SO_REUSEPORT; Linux, BSD, macOS)", min=1, max=64
+    )] = 1,
 ) -> None:
     """Start the workspace: web UI and /api/v1 on HOST:PORT (SQLite by default)."""
-    import uvicorn
-
+    from forcegen.exceptions import OptionError
     from forcegen.web import create_web_app
     from forcegen.workspace.bootstrap import ensure_admin, load_example_if_empty
     from forcegen.workspace.config import Settings
+    from forcegen.workspace.server import reuse_port_supported, run_server
+
+    if workers > 1 and not reuse_port_supported():
+        raise OptionError("--workers: several processes need SO_REUSEPORT, which this "
+                          "platform lacks; use --workers 1")
 
     console = Console()
     settings = Settings()  # FORCEGEN_* environment variables apply
@@ -58,15 +58,12 @@ def serve(
     app = create_web_app(settings)
     factory = app.state.session_factory
     password = ensure_admin(factory, password=admin_password)
-    folder = example_folder() if example else None
-    if folder is not None:
+    if example:
+        folder = example_folder()
         with console.status("loading the example scenario"):
             loaded = load_example_if_empty(factory, folder)
         if loaded:
             console.print(f"loaded the example scenario from {folder}", highlight=False)
-    elif example:
-        console.print("no bundled example found (installed package): the workspace starts "
-                      "empty; sign in and use Import to load a scenario.")
     shown = f"[{host}]" if ":" in host else host
     console.print(f"\n[bold]forcegen workspace[/] at [bold cyan]http://{shown}:{port}/[/]",
                   highlight=False)
@@ -81,7 +78,12 @@ def serve(
         console.print("[yellow]note:[/] session cookies are Secure: browsers send them over "
                       "plain http only to localhost. Put HTTPS in front, or set "
                       "FORCEGEN_COOKIE_SECURE=false on a closed network.")
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("FORCEGEN_LOG_LEVEL", "info"))
+    if workers > 1:
+        console.print(f"{workers} server processes share the port", highlight=False)
+    # The schema is migrated and the admin exists: the serving processes skip both.
+    app.state.engine.dispose()
+    log_level = os.environ.get("FORCEGEN_LOG_LEVEL", "info")
+    run_server(settings, host, port, workers=workers, log_level=log_level)
 
 
 def _redact(url: str) -> str:
