@@ -274,6 +274,12 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/audit"): Case(fixed("/audit"), only(200, *PLANNERS)),
     ("GET", "/audit/verify"): Case(fixed("/audit/verify"), only(200, *PLANNERS)),
+    ("GET", "/audit/anchor"): Case(fixed("/audit/anchor"), only(200, *PLANNERS)),
+    ("POST", "/audit/verify"): Case(
+        fixed("/audit/verify", json={"anchors": [{"seq": 0, "hash": "0" * 64,
+                                                  "at": "2025-01-31T12:00:00Z"}]}),
+        only(200, *PLANNERS),
+    ),
 }
 
 

@@ -24,6 +24,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "forcegen.cli.readiness_cmds",
     "forcegen.cli.preposition_cmds",
     "forcegen.cli.serve_cmds",
+    "forcegen.cli.audit_cmds",
 )
 
 err_console = Console(stderr=True)

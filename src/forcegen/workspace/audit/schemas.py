@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["AuditRead", "AuditVerifyRead"]
+from forcegen.workspace.audit.service import MAX_AT, MAX_SEQ, check_utc_time
+
+__all__ = [
+    "MAX_ANCHORS",
+    "AuditAnchor",
+    "AuditAnchorVerify",
+    "AuditAnchorVerifyRead",
+    "AuditRead",
+    "AuditVerifyRead",
+]
+
+#: Most anchors one ``POST /audit/verify`` may carry (about 1.3 MB of JSON).
+MAX_ANCHORS = 10_000
 
 
 class AuditRead(BaseModel):
@@ -33,3 +45,35 @@ class AuditVerifyRead(BaseModel):
     checked: int
     first_bad_seq: int | None = None
     reason: str | None = None
+
+
+class AuditAnchorVerifyRead(AuditVerifyRead):
+    """Result of recomputing the chain and checking it against published anchors."""
+
+    anchors_checked: int
+
+
+class AuditAnchor(BaseModel):
+    """A checkpoint of the chain: entry ``seq`` had hash ``hash``; ``at`` is when it was taken.
+
+    The same object as one line of an anchors file (``forcegen audit anchor``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    seq: int = Field(ge=0, le=MAX_SEQ, strict=True)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lowercase hex")
+    at: str = Field(max_length=MAX_AT, description="ISO-8601 time in UTC")
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: str) -> str:
+        return check_utc_time(value)
+
+
+class AuditAnchorVerify(BaseModel):
+    """Anchors to check the chain against (published earlier, kept outside the database)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    anchors: Annotated[list[AuditAnchor], Field(max_length=MAX_ANCHORS)]

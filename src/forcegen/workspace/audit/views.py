@@ -1,4 +1,4 @@
-"""``/api/v1/audit``: read and verify the audit trail (admins and lead planners)."""
+"""``/api/v1/audit``: read, verify and anchor the audit trail (admins and lead planners)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from sqlalchemy import select
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.audit import service
 from forcegen.workspace.audit.models import AuditEntry
-from forcegen.workspace.audit.schemas import AuditRead, AuditVerifyRead
+from forcegen.workspace.audit.schemas import (
+    AuditAnchor,
+    AuditAnchorVerify,
+    AuditAnchorVerifyRead,
+    AuditRead,
+    AuditVerifyRead,
+)
 from forcegen.workspace.deps import CurrentUser, SessionDep
 from forcegen.workspace.listing import Page, PageParamsDep, fetch_page, order_by
 
@@ -59,3 +65,28 @@ def verify_audit(db: SessionDep, user: CurrentUser) -> AuditVerifyRead:
     """Recompute the hash chain; ``ok`` is false if any entry was changed or removed."""
     require_role(user, *PLANNERS)
     return AuditVerifyRead(**asdict(service.verify(db)))
+
+
+@router.post("/verify", response_model=AuditAnchorVerifyRead)
+def verify_audit_anchors(
+    db: SessionDep, user: CurrentUser, body: AuditAnchorVerify
+) -> AuditAnchorVerifyRead:
+    """Recompute the chain, then check it against anchors published earlier.
+
+    Catches what ``GET /audit/verify`` cannot: a chain rewritten with every hash recomputed
+    (an anchored entry's hash differs) or cut short with the head fixed (an anchor lies beyond
+    the head). ``reason`` names the first failing anchor.
+    """
+    require_role(user, *PLANNERS)
+    anchors = [service.Anchor(a.seq, a.hash, a.at) for a in body.anchors]
+    return AuditAnchorVerifyRead(**asdict(service.verify_anchors(db, anchors)))
+
+
+@router.get("/anchor", response_model=AuditAnchor)
+def audit_anchor(db: SessionDep, user: CurrentUser) -> AuditAnchor:
+    """The current anchor (head seq and hash, stamped now), to publish outside the database.
+
+    Read from the head row alone; check ``GET /audit/verify`` before publishing it.
+    """
+    require_role(user, *PLANNERS)
+    return AuditAnchor(**asdict(service.current_anchor(db)))

@@ -1,0 +1,212 @@
+"""``forcegen audit anchor`` and ``forcegen audit verify``: anchor the workspace audit trail.
+
+Usage: ``forcegen audit anchor --to anchors.jsonl`` appends the current anchor (the head's
+sequence number and hash, with the time) to a JSON Lines file; keep that file where the
+database's writers cannot change it (another machine, a write-once share) and run it from cron
+after working hours. ``forcegen audit verify --anchors anchors.jsonl`` recomputes the hash
+chain and checks every anchor: exit 0 if intact, 1 if the chain or an anchor fails (a rewritten
+or truncated trail), 2 for bad input. ``--database-url`` defaults as for ``forcegen serve``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from forcegen.exceptions import OptionError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from forcegen.workspace.audit.service import VerifyResult
+
+__all__ = ["anchor", "audit_app", "register", "verify"]
+
+audit_app = typer.Typer(
+    name="audit",
+    help="Anchor the workspace audit trail outside the database, and verify it.",
+    no_args_is_help=True,
+)
+
+DatabaseUrl = Annotated[str | None, typer.Option(
+    "--database-url",
+    help="SQLAlchemy URL (default: FORCEGEN_DATABASE_URL, else forcegen.sqlite here)",
+)]
+_TABLES = ("audit_log", "audit_head")
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as given (it then fails with a clear error)
+        return url
+
+
+def _open(database_url: str | None) -> Engine:
+    """An engine on an existing workspace database; never creates or migrates anything."""
+    from sqlalchemy import inspect, select
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from forcegen.workspace.audit.models import AuditHead
+    from forcegen.workspace.config import Settings
+    from forcegen.workspace.database import make_engine
+
+    url = database_url or Settings().database_url
+    shown = _shown(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise OptionError(
+            f"--database-url: {shown!r} is not a database URL; expected e.g. "
+            "sqlite:///forcegen.sqlite or postgresql+psycopg://user@host/db"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        # Connecting would create an empty file: check it exists first.
+        name = parsed.database or ""
+        if name in ("", ":memory:") or name.startswith("file:"):
+            raise OptionError(f"--database-url: {shown}: give the path of a workspace SQLite file")
+        if not Path(name).is_file():
+            raise OptionError(f"--database-url: no SQLite database at {name}")
+    engine = None
+    try:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            inspector = inspect(conn)
+            missing = [t for t in _TABLES if not inspector.has_table(t)]
+            head = None if missing else conn.execute(
+                select(AuditHead.seq).where(AuditHead.id == 1)).first()
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        if engine is not None:
+            engine.dispose()
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise OptionError(f"cannot open the database {shown}: "
+                          f"{detail[0] if detail else type(exc).__name__}") from None
+    if missing or head is None:
+        engine.dispose()
+        what = f"no {' or '.join(missing)} table" if missing else "no audit head row"
+        raise OptionError(f"{shown}: {what}: not a forcegen workspace database (start "
+                          "`forcegen serve` on it once to create the workspace)")
+    return engine
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Session]:
+    """A read-only session on one consistent snapshot of the database.
+
+    The chain check reads in batches and then the head; without a snapshot, a change committed
+    in between (the server running) would look like entries cut off the end.
+    """
+    from sqlalchemy.orm import Session
+
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            elif engine.dialect.name == "sqlite":
+                # pysqlite opens no transaction for reads; BEGIN pins the WAL snapshot.
+                conn.exec_driver_sql("BEGIN")
+            with Session(bind=conn) as db:
+                yield db
+            conn.rollback()
+    finally:
+        engine.dispose()
+
+
+def _report(console: Console, result: VerifyResult, source: str | None) -> bool:
+    """Print the outcome; true if the trail is intact."""
+    from forcegen.workspace.audit.service import AnchorVerifyResult
+
+    if not result.ok:
+        console.print(f"[bold red]FAILED[/]: {result.reason}", highlight=False, soft_wrap=True)
+        console.print(f"first bad entry: seq {result.first_bad_seq}", highlight=False)
+        return False
+    console.print(f"[green]chain ok[/]: {result.checked} entries", highlight=False)
+    if isinstance(result, AnchorVerifyResult):
+        console.print(f"[green]anchors ok[/]: {result.anchors_checked} checked from {source}",
+                      highlight=False, soft_wrap=True)
+    else:
+        console.print("[yellow]note[/]: no anchors given; a chain rewritten with every hash "
+                      "recomputed would still pass. Use --anchors FILE.", soft_wrap=True)
+    return True
+
+
+@audit_app.command("anchor")
+def anchor(
+    database_url: DatabaseUrl = None,
+    to: Annotated[Path | None, typer.Option(
+        "--to", help="Append the anchor to this JSON Lines file (created if absent)",
+        dir_okay=False,
+    )] = None,
+) -> None:
+    """Print the current anchor as one JSON line, or append it to FILE.
+
+    The chain (and, with --to, every anchor already in FILE) is verified first: a broken or
+    rewritten trail is not anchored (exit 1).
+    """
+    from forcegen.workspace.audit import service
+
+    earlier = service.read_anchors(to) if to is not None and to.exists() else []
+    if to is not None and not to.parent.is_dir():
+        raise OptionError(f"--to: folder {to.parent} does not exist")
+    engine = _open(database_url)
+    err = Console(stderr=True)
+    with _snapshot(engine) as db:
+        result = service.verify_anchors(db, earlier)
+        current = service.current_anchor(db) if result.ok else None
+    if current is None:
+        _report(err, result, str(to))
+        err.print("not anchored", highlight=False)
+        raise typer.Exit(1)
+    line = service.anchor_line(current)
+    if to is None:
+        typer.echo(line)
+        return
+    # One write of one whole line; a file that lacks its final newline gets one first.
+    prefix = ""
+    if to.exists() and to.stat().st_size > 0:
+        with to.open("rb") as f:
+            f.seek(-1, 2)
+            prefix = "" if f.read(1) == b"\n" else "\n"
+    try:
+        with to.open("a", encoding="utf-8") as f:
+            f.write(prefix + line + "\n")
+    except OSError as exc:
+        raise OptionError(f"--to: cannot write {to}: {exc.strerror}") from None
+    err.print(f"anchored seq {current.seq} in {to}", highlight=False, soft_wrap=True)
+
+
+@audit_app.command("verify")
+def verify(
+    database_url: DatabaseUrl = None,
+    anchors: Annotated[Path | None, typer.Option(
+        "--anchors", help="JSON Lines file of anchors written by `forcegen audit anchor`",
+        dir_okay=False,
+    )] = None,
+) -> None:
+    """Recompute the audit hash chain and check it against anchors: exit 0 ok, 1 tampered."""
+    from forcegen.workspace.audit import service
+
+    checkpoints = service.read_anchors(anchors) if anchors is not None else None
+    engine = _open(database_url)
+    console = Console()
+    console.print(f"database: {engine.url.render_as_string(hide_password=True)}",
+                  highlight=False, soft_wrap=True)
+    with _snapshot(engine) as db:
+        result = (service.verify(db) if checkpoints is None
+                  else service.verify_anchors(db, checkpoints))
+    if not _report(console, result, str(anchors)):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``forcegen audit anchor`` and ``forcegen audit verify``."""
+    app.add_typer(audit_app, name="audit")
