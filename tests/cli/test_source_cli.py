@@ -82,6 +82,8 @@ def test_bad_input_exit_2_names_place_no_traceback(cli: CliRunner, tmp_path: Pat
         assert r.exit_code == 2, (cmd, r.output)
         assert "Traceback" not in r.output
         assert "scenario.yaml" in r.output and "ZZZ" in r.output
+        # The field is named (Rich would swallow "[code]" as markup if it were not escaped).
+        assert "[code]" in r.output and "[quantity]" in r.output
         assert r.stdout.strip() == "" or not r.stdout.lstrip().startswith("{")
     assert not (tmp_path / "out").exists()
 

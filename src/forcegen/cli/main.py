@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from forcegen.exceptions import InputError, ScenarioError
@@ -34,10 +35,12 @@ def _report(exc: InputError) -> None:
     if isinstance(exc, ScenarioError):
         err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input")
         for p in exc.problems:
-            err_console.print(f"  [cyan]{p.location()}[/]: {p.message}", highlight=False,
-                              soft_wrap=True)
+            # Escaped: locations hold "[field]", which Rich would take for markup and drop.
+            err_console.print(f"  [cyan]{escape(p.location())}[/]: {escape(p.message)}",
+                              highlight=False, soft_wrap=True)
     else:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                          soft_wrap=True)
 
 
 class _Group(TyperGroup):
