@@ -52,5 +52,5 @@ def scoped_plan(user: User, run: SourcingRun) -> ScopedPlan | None:
 
 def latest_plan(db: Session, user: User) -> ScopedPlan | None:
     """The newest finished run's plan as ``user`` may see it."""
-    rows, _ = runs.list_page(db, PageParams(limit=1, sort="-id"), state="done")
+    rows, _ = runs.list_page(db, user, PageParams(limit=1, sort="-id"), state="done")
     return scoped_plan(user, rows[0]) if rows else None

@@ -11,13 +11,24 @@ liaison        sees requirements; creates, edits and moves through approval only
 observer       read-only: requirements, their own nation's pledges and assignments, totals
 =============  ==========================================================================
 
+Labels (``labels.py``) then narrow what each user sees, whatever their role: classification
+against clearance, and releasability against nation. :func:`label_visible` is that rule in SQL,
+:func:`can_see_label` in Python, :func:`checked_label` what an editor may set.
+
 Rules for records outside a user's scope: reading or changing them answers "not found" (404), so
 a user cannot learn that they exist. A role that may never do an action gets 403.
 """
 
 from __future__ import annotations
 
-from forcegen.workspace.errors import Forbidden, NotFound
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from forcegen.workspace import labels
+from forcegen.workspace.errors import Forbidden, Invalid, NotFound
 from forcegen.workspace.users.models import User
 
 __all__ = [
@@ -26,9 +37,15 @@ __all__ = [
     "LIAISON",
     "OBSERVER",
     "PLANNERS",
+    "LabelScope",
+    "can_see_label",
     "can_see_nation",
+    "checked_label",
+    "clearance_of",
     "is_planner",
+    "label_visible",
     "nation_scope",
+    "relabel",
     "require_role",
     "require_visible_nation",
 ]
@@ -72,3 +89,106 @@ def require_visible_nation(user: User, nation: str, what: str) -> None:
     """Raise 404 (not 403: existence is not revealed) if ``nation``'s records are hidden."""
     if not can_see_nation(user, nation):
         raise NotFound(what)
+
+
+def clearance_of(user: User) -> int:
+    """The user's clearance rank; an account object not yet saved counts as the lowest."""
+    return user.clearance or 0
+
+
+def label_visible(user: User, table: Any, owner: Any = None) -> ColumnElement[bool]:
+    """SQL: rows of ``table`` (columns ``classification``, ``releasable_to``) ``user`` may see.
+
+    ``owner``: the column naming the owning nation, if the table has one (pledges).
+    """
+    c = table.c if hasattr(table, "c") else table
+    return labels.visible_clause(
+        clearance_of(user), user.nation, c.classification, c.releasable_to, owner
+    )
+
+
+def can_see_label(user: User, row: Any, owner: str | None = None) -> bool:
+    """Whether ``user`` may see ``row`` (anything with ``classification``, ``releasable_to``)."""
+    return labels.may_see(
+        clearance_of(user), user.nation, row.classification, row.releasable_to, owner
+    )
+
+
+def checked_label(
+    user: User, classification: str | int, releasable_to: list[str] | None, owner: str | None
+) -> tuple[int, str | None]:
+    """The stored form of a label ``user`` sets on an item; 422 if they may not set it.
+
+    Nobody labels above their own clearance, and nobody sets a label that would hide the item
+    from themselves (a releasability list must name the editor's nation unless it owns the
+    item): an edit must not lock its author out of what they just saved.
+    """
+    try:
+        rank = labels.level_rank(classification)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="classification") from None
+    if rank > clearance_of(user):
+        raise Invalid(
+            f"cannot label {labels.level_name(rank)}: above your clearance "
+            f"({labels.level_name(clearance_of(user))})",
+            field="classification",
+        )
+    rel = labels.encode_releasable(releasable_to)
+    if not labels.may_see(clearance_of(user), user.nation, rank, rel, owner):
+        raise Invalid(
+            "releasable_to must include your own nation"
+            + ("" if user.nation else " (your account has none: leave it empty)"),
+            field="releasable_to",
+        )
+    return rank, rel
+
+
+def relabel(user: User, row: Any, changes: dict[str, Any], owner: str | None = None) -> None:
+    """Turn label fields in ``changes`` (API form) into checked stored values, in place.
+
+    A field left out keeps the row's current value; ``releasable_to: null`` means the whole
+    coalition.
+    """
+    if "classification" not in changes and "releasable_to" not in changes:
+        return
+    level = changes.get("classification") or row.classification
+    if "releasable_to" in changes:
+        rel = changes["releasable_to"]
+    else:
+        rel = labels.decode_releasable(row.releasable_to)
+    changes["classification"], changes["releasable_to"] = checked_label(user, level, rel, owner)
+
+
+@dataclass(frozen=True)
+class LabelScope:
+    """What ``user`` may see, further capped at classification rank ``cap``.
+
+    Used to build products from the workspace's data (sourcing runs, exports): they take only
+    rows passing :meth:`clause`, and carry the label :meth:`high_water` gives.
+    """
+
+    user: User
+    cap: int
+
+    def clause(self, table: Any, owner: Any = None) -> ColumnElement[bool]:
+        """SQL: the rows of ``table`` in scope."""
+        c = table.c if hasattr(table, "c") else table
+        return and_(label_visible(self.user, c, owner), c.classification <= self.cap)
+
+    def high_water(self, db: Session) -> tuple[int, str | None]:
+        """The label of a product made of every requirement and pledge in scope."""
+        from forcegen.workspace.pledges.models import Pledge
+        from forcegen.workspace.requirements.models import Requirement
+
+        found: list[tuple[int, str | None, str | None]] = []
+        for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
+            c = table.c
+            where = self.clause(table, c[owner] if owner else None)
+            top = db.scalar(select(func.max(c.classification)).where(where))
+            found.append((int(top or 0), None, None))
+            cols = [c.releasable_to, c[owner] if owner else None]
+            stmt = select(*(col for col in cols if col is not None)).where(
+                where, c.releasable_to.is_not(None)
+            ).distinct()
+            found += [(0, row[0], row[1] if owner else None) for row in db.execute(stmt)]
+        return labels.high_water(found)

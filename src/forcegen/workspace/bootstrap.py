@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from forcegen.workspace.access import ADMIN
 from forcegen.workspace.database import session_scope
+from forcegen.workspace.labels import TOP
 from forcegen.workspace.requirements.models import Requirement
 from forcegen.workspace.scenarios.models import WorkspaceMeta
 from forcegen.workspace.users.models import User
@@ -64,6 +65,7 @@ def load_example_if_empty(
             if ref and path is not None and path.is_file():
                 files[ref] = path.read_text(encoding="utf-8")
         # A transient (never saved) admin, so the audit trail names who loaded it.
-        system = User(username=actor, role=ADMIN, password_hash="!")
+        # It loads into an empty workspace, so it may set any label the file carries.
+        system = User(username=actor, role=ADMIN, password_hash="!", clearance=TOP)
         import_scenario(db, system, scenario, files)
         return True

@@ -22,9 +22,9 @@ router = APIRouter(route_class=HTMLRoute)
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """The force at a glance, as the signed-in user may see it."""
-    by_status = {t.status: t for t in pledges.totals(db, ["status"])}
+    by_status = {t.status: t for t in pledges.totals(db, page.user, ["status"])}
     status_rows = [(s, by_status.get(s)) for s in STATUSES]
-    _, lines = requirements.list_page(db, PageParams(limit=1))
+    _, lines = requirements.list_page(db, page.user, PageParams(limit=1))
     names = sector_names(db)
     scoped = latest_plan(db, page.user)
     ctx: dict[str, object] = {

@@ -97,7 +97,7 @@ def _orbat(db: Session, page: PageDep) -> tuple[OrbatNode, bool]:
     units: dict[str, list[Any]] = defaultdict(list)
     for a in scoped.plan.assignments if scoped else []:
         units[a.requirement].append(a)
-    lines = _all(lambda p: requirements.list_page(db, p))
+    lines = _all(lambda p: requirements.list_page(db, page.user, p))
     by_sector: dict[str, list[Any]] = defaultdict(list)
     for r in sorted(lines, key=lambda r: (r.priority, r.id)):
         by_sector[r.sector].append(r)

@@ -121,7 +121,7 @@ def pledge_table(
         capability=capability or None,
     )
     totals: dict[str, dict[str, int]] = defaultdict(dict)
-    for t in pledges.totals(db, ["nation", "status"]):
+    for t in pledges.totals(db, page.user, ["nation", "status"]):
         totals[t.nation or ""][t.status or ""] = t.units
     ctx = {
         **_choices(db, page),

@@ -77,6 +77,7 @@ def requirement_table(
     """Every requirement line (all roles read them), filtered, sorted, paged."""
     rows, total = requirements.list_page(
         db,
+        page.user,
         PageParams(limit=PAGE_SIZE, offset=offset, sort=sort or None),
         sector=sector or None,
         capability=capability or None,
@@ -122,7 +123,7 @@ def requirement_detail(
     request: Request, db: SessionDep, page: PageDep, requirement_id: IdPath
 ) -> HTMLResponse:
     """One requirement line (editable by planners)."""
-    row = requirements.get(db, requirement_id)
+    row = requirements.get(db, page.user, requirement_id)
     return _form(request, db, page, _values(row), {}, row)
 
 
@@ -131,7 +132,7 @@ async def update_requirement(
     request: Request, db: SessionDep, page: PageDep, requirement_id: IdPath
 ) -> Response:
     """Save a requirement line; a stale version answers 409 with the stored record."""
-    row = requirements.get(db, requirement_id)
+    row = requirements.get(db, page.user, requirement_id)
     values = form_values(await request.form())
     data, errors = validate(RequirementUpdate, requirement_payload(values, new=False))
     if data is not None:

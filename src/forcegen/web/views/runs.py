@@ -24,7 +24,7 @@ _INCLUDABLE = ("provisional", "offered")
 @router.get("/runs", response_class=HTMLResponse)
 def run_list(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """Recent runs, newest first."""
-    rows, total = runs.list_page(db, PageParams(limit=50, sort="-id"))
+    rows, total = runs.list_page(db, page.user, PageParams(limit=50, sort="-id"))
     return render(request, "runs.html", {"rows": rows, "total": total})
 
 
@@ -46,7 +46,7 @@ async def start_run(
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_detail(request: Request, db: SessionDep, page: PageDep, run_id: RunId) -> HTMLResponse:
     """A run: progress while it works, then the plan as the user may see it."""
-    run = runs.get(db, run_id)
+    run = runs.get(db, page.user, run_id)
     scoped = scoped_plan(page.user, run)
     ctx: dict[str, object] = {"run": run, "scoped": scoped, "sector_names": sector_names(db)}
     if scoped is not None:

@@ -35,6 +35,9 @@ class Pledge(Base):
     caveats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     name: Mapped[str | None] = mapped_column(String(200))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Label (``forcegen.workspace.labels``): level rank, and ``",FRA,GBR,"`` or NULL (all).
+    classification: Mapped[int] = mapped_column(default=0, server_default="0")
+    releasable_to: Mapped[str | None] = mapped_column(String(1500))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(100))

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic_core import from_json
 from sqlalchemy import String, Table, Text, cast, type_coerce
 
+from forcegen.workspace.labels import LEVELS, decode_releasable
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.schemas import PledgeRead
 
@@ -72,4 +73,6 @@ def row_dict(row: Any) -> dict[str, Any]:
     d["created_at"] = stamp(d["created_at"])
     d["updated_at"] = stamp(d["updated_at"])
     d["status_changed_at"] = stamp(d["status_changed_at"])
+    d["classification"] = LEVELS[d["classification"]]
+    d["releasable_to"] = decode_releasable(d["releasable_to"])
     return d

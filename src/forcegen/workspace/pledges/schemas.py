@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
 from forcegen.workspace.types import Count, Days, Identifier, Money, NationCode, Text
 
 __all__ = [
@@ -64,6 +65,9 @@ class PledgeCreate(BaseModel):
     home: tuple[Lon, Lat] | Identifier | None = None
     caveats: Caveats | None = None
     name: Text | None = None
+    classification: Level = "UNCLASSIFIED"
+    #: Nations it may be released to (its own nation always sees it); absent: the coalition.
+    releasable_to: ReleasableTo = None
 
 
 class PledgeUpdate(BaseModel):
@@ -80,6 +84,9 @@ class PledgeUpdate(BaseModel):
     home: tuple[Lon, Lat] | Identifier | None = None
     caveats: Caveats | None = None
     name: Text | None = None
+    classification: Level | None = None
+    #: Sent as ``null``: releasable to the whole coalition again.
+    releasable_to: ReleasableTo = None
 
 
 class PledgeStatusChange(BaseModel):
@@ -115,6 +122,8 @@ class PledgeRead(BaseModel):
     updated_by: str | None = None
     status_changed_at: dt.datetime | None = None
     status_changed_by: str | None = None
+    classification: ClassificationRead = "UNCLASSIFIED"
+    releasable_to: ReleasableRead = None
 
 
 class PledgeTotal(BaseModel):

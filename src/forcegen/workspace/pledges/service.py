@@ -18,13 +18,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from forcegen.workspace.access import (
     LIAISON,
     PLANNERS,
+    can_see_label,
     can_see_nation,
+    checked_label,
+    label_visible,
     nation_scope,
+    relabel,
     require_role,
 )
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
+from forcegen.workspace.labels import LEVELS, decode_releasable
 from forcegen.workspace.listing import PageParams, order_by
 from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.pledges.models import Pledge
@@ -83,7 +88,7 @@ def _where(
 ) -> list[ColumnElement[bool]]:
     """The access scope of ``user`` plus the requested filters, as WHERE conditions."""
     c = _TABLE.c  # table columns: cheaper to build expressions on than ORM attributes
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = [label_visible(user, _TABLE, owner=c.nation)]
     scope = nation_scope(user)
     if scope is not None:
         where.append(c.nation == scope)
@@ -128,7 +133,16 @@ def list_page(
     where = _where(user, nation, capability, status)
     total = _count(db, where)
     page = _page_select([_TABLE.c[k] for k in FIELDS], where, params)
-    rows = [PledgeRead.model_construct(**m) for m in db.execute(page).mappings()]
+    rows = [
+        PledgeRead.model_construct(
+            **{
+                **m,
+                "classification": LEVELS[m["classification"]],
+                "releasable_to": decode_releasable(m["releasable_to"]),
+            }
+        )
+        for m in db.execute(page).mappings()
+    ]
     return rows, total
 
 
@@ -158,7 +172,11 @@ def list_page_json(
 def get(db: Session, user: User, pledge_id: str) -> Pledge:
     """One pledge ``user`` may see, or 404 (also when it exists but is hidden)."""
     row = db.get(Pledge, pledge_id)
-    if row is None or not can_see_nation(user, row.nation):
+    if (
+        row is None
+        or not can_see_nation(user, row.nation)
+        or not can_see_label(user, row, row.nation)
+    ):
         raise NotFound("pledge")
     return row
 
@@ -185,9 +203,18 @@ def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
     check_capability(db, data.capability)
     if db.get(Pledge, data.id) is not None:
         raise Conflict(f"pledge {data.id!r} already exists", field="id")
-    values = data.model_dump(mode="json", exclude_none=True)
+    rank, rel = checked_label(user, data.classification, data.releasable_to, data.nation)
+    values = data.model_dump(
+        mode="json", exclude_none=True, exclude={"classification", "releasable_to"}
+    )
     row = Pledge(
-        **values, status="offered", extra={}, created_by=user.username, updated_by=user.username
+        **values,
+        status="offered",
+        extra={},
+        classification=rank,
+        releasable_to=rel,
+        created_by=user.username,
+        updated_by=user.username,
     )
     db.add(row)
     db.flush()
@@ -204,6 +231,7 @@ def update(db: Session, user: User, pledge_id: str, data: PledgeUpdate) -> Pledg
             raise Invalid(f"{key} cannot be empty", field=key)
     if "capability" in changes:
         check_capability(db, changes["capability"])
+    relabel(user, row, changes, owner=row.nation)
     before = audit.snapshot(row)
     for key, value in changes.items():
         setattr(row, key, value)
@@ -245,10 +273,13 @@ def delete(db: Session, user: User, pledge_id: str, version: int) -> None:
     audit.record(db, user.username, "delete", "pledge", pledge_id, before, None)
 
 
-def totals(db: Session, group_by: list[str], *, status: str | None = None) -> list[PledgeTotal]:
+def totals(
+    db: Session, user: User, group_by: list[str], *, status: str | None = None
+) -> list[PledgeTotal]:
     """Summed offers grouped by ``group_by`` (nation, capability, status), for every role.
 
     This is how a liaison sees other nations' offers: counts and sums, never single pledges.
+    Pledges whose label hides them from ``user`` are not counted.
     """
     for g in group_by:
         if g not in GROUPABLE:
@@ -261,7 +292,7 @@ def totals(db: Session, group_by: list[str], *, status: str | None = None) -> li
         func.count().label("pledges"),
         func.coalesce(func.sum(Pledge.quantity), 0).label("units"),
         func.coalesce(func.sum(Pledge.quantity * Pledge.personnel), 0).label("personnel"),
-    )
+    ).where(label_visible(user, _TABLE, owner=_TABLE.c.nation))
     if status:
         stmt = stmt.where(Pledge.status == status)
     if cols:

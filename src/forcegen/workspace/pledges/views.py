@@ -49,12 +49,14 @@ def list_pledges(
 @router.get("/totals", response_model=list[PledgeTotal])
 def pledge_totals(
     db: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     group_by: Annotated[list[GroupKey] | None, Query(max_length=3)] = None,
     status: Status | None = None,
 ) -> list[PledgeTotal]:
-    """Offers of every nation as totals (default grouping: nation and status). Every role."""
-    return service.totals(db, group_by or ["nation", "status"], status=status)
+    """Offers of every nation as totals (default grouping: nation and status). Every role.
+
+    Only pledges the caller's clearance and nation allow are counted."""
+    return service.totals(db, user, group_by or ["nation", "status"], status=status)
 
 
 @router.post("", response_model=PledgeRead, status_code=status.HTTP_201_CREATED)

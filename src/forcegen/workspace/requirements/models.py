@@ -57,6 +57,9 @@ class Requirement(Base):
     months: Mapped[int | None]
     name: Mapped[str | None] = mapped_column(String(200))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Label (``forcegen.workspace.labels``): level rank, and ``",FRA,GBR,"`` or NULL (all).
+    classification: Mapped[int] = mapped_column(default=0, server_default="0")
+    releasable_to: Mapped[str | None] = mapped_column(String(1500))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

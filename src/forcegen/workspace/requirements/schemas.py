@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
 from forcegen.workspace.types import Count, Days, Identifier, Text
 
 __all__ = [
@@ -35,6 +36,9 @@ class RequirementCreate(BaseModel):
     start: dt.date | None = None
     months: Months | None = None
     name: Text | None = None
+    classification: Level = "UNCLASSIFIED"
+    #: Nations it may be released to; absent: the whole coalition.
+    releasable_to: ReleasableTo = None
 
 
 class RequirementUpdate(BaseModel):
@@ -51,6 +55,9 @@ class RequirementUpdate(BaseModel):
     start: dt.date | None = None
     months: Months | None = None
     name: Text | None = None
+    classification: Level | None = None
+    #: Sent as ``null``: releasable to the whole coalition again.
+    releasable_to: ReleasableTo = None
 
 
 class RequirementRead(BaseModel):
@@ -70,6 +77,8 @@ class RequirementRead(BaseModel):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    classification: ClassificationRead = "UNCLASSIFIED"
+    releasable_to: ReleasableRead = None
 
 
 class SectorRead(BaseModel):

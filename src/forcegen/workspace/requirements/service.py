@@ -12,7 +12,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from forcegen.scenario import builtin_catalog
-from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace.access import (
+    PLANNERS,
+    can_see_label,
+    checked_label,
+    label_visible,
+    relabel,
+    require_role,
+)
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Invalid, NotFound
@@ -86,14 +93,15 @@ def _check_refs(db: Session, capability: str | None, sector: str | None) -> None
 
 def list_page(
     db: Session,
+    user: User,
     params: PageParams,
     *,
     capability: str | None = None,
     sector: str | None = None,
     priority: int | None = None,
 ) -> tuple[list[Requirement], int]:
-    """One page of requirements matching the filters."""
-    stmt: Select[Any] = select(Requirement)
+    """One page of the requirements ``user``'s clearance and nation allow, filtered."""
+    stmt: Select[Any] = select(Requirement).where(label_visible(user, Requirement.__table__))
     if capability:
         stmt = stmt.where(Requirement.capability == capability)
     if sector:
@@ -104,10 +112,10 @@ def list_page(
     return fetch_page(db, stmt, params, clauses)
 
 
-def get(db: Session, requirement_id: str) -> Requirement:
-    """One requirement, or 404."""
+def get(db: Session, user: User, requirement_id: str) -> Requirement:
+    """One requirement ``user`` may see, or 404 (also when its label hides it)."""
     row = db.get(Requirement, requirement_id)
-    if row is None:
+    if row is None or not can_see_label(user, row):
         raise NotFound("requirement")
     return row
 
@@ -118,7 +126,9 @@ def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
     if db.get(Requirement, data.id) is not None:
         raise Conflict(f"requirement {data.id!r} already exists", field="id")
     _check_refs(db, data.capability, data.sector)
-    row = Requirement(**data.model_dump(), extra={})
+    rank, rel = checked_label(user, data.classification, data.releasable_to, None)
+    values = data.model_dump(exclude={"classification", "releasable_to"})
+    row = Requirement(**values, extra={}, classification=rank, releasable_to=rel)
     db.add(row)
     db.flush()
     audit.record(db, user.username, "create", "requirement", row.id, None, audit.snapshot(row))
@@ -137,13 +147,14 @@ def _check_version(row: Any, version: int, schema: Any) -> None:
 def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate) -> Requirement:
     """Change a requirement if ``data.version`` is still current (else 409 with the record)."""
     require_role(user, *PLANNERS)
-    row = get(db, requirement_id)
+    row = get(db, user, requirement_id)
     _check_version(row, data.version, RequirementRead)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for key in ("capability", "quantity", "sector", "priority", "notice_days"):
         if key in changes and changes[key] is None:
             raise Invalid(f"{key} cannot be empty", field=key)
     _check_refs(db, changes.get("capability"), changes.get("sector"))
+    relabel(user, row, changes)
     before = audit.snapshot(row)
     for key, value in changes.items():
         setattr(row, key, value)
@@ -156,7 +167,7 @@ def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate
 def delete(db: Session, user: User, requirement_id: str, version: int) -> None:
     """Remove a requirement line if ``version`` is still current."""
     require_role(user, *PLANNERS)
-    row = get(db, requirement_id)
+    row = get(db, user, requirement_id)
     _check_version(row, version, RequirementRead)
     before = audit.snapshot(row)
     db.delete(row)

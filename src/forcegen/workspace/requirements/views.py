@@ -28,15 +28,15 @@ Filter = Annotated[str | None, Query(max_length=200)]
 @router.get("/requirements", response_model=Page[RequirementRead])
 def list_requirements(
     db: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     page: PageParamsDep,
     capability: Filter = None,
     sector: Filter = None,
     priority: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> Page[RequirementRead]:
-    """Requirement lines, filtered, sorted and paged (every role)."""
+    """Requirement lines the caller's clearance and nation allow, filtered, sorted, paged."""
     rows, total = service.list_page(
-        db, page, capability=capability, sector=sector, priority=priority
+        db, user, page, capability=capability, sector=sector, priority=priority
     )
     return Page[RequirementRead](
         items=[RequirementRead.model_validate(r) for r in rows],
@@ -55,9 +55,9 @@ def create_requirement(
 
 
 @router.get("/requirements/{requirement_id}", response_model=RequirementRead)
-def get_requirement(db: SessionDep, _user: CurrentUser, requirement_id: IdPath) -> RequirementRead:
+def get_requirement(db: SessionDep, user: CurrentUser, requirement_id: IdPath) -> RequirementRead:
     """One requirement line (every role)."""
-    return RequirementRead.model_validate(service.get(db, requirement_id))
+    return RequirementRead.model_validate(service.get(db, user, requirement_id))
 
 
 @router.patch("/requirements/{requirement_id}", response_model=RequirementRead)

@@ -32,3 +32,6 @@ class SourcingRun(Base):
     #: ``Plan.to_dict()``: status, objective, assignments, shortfalls (with reasons), gap ...
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    #: The high-water mark of the data the run used (``forcegen.workspace.labels``).
+    classification: Mapped[int] = mapped_column(default=0, server_default="0")
+    releasable_to: Mapped[str | None] = mapped_column(String(1500))

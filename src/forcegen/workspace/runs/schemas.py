@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead
+
 __all__ = ["RunCreate", "RunRead", "RunSummary"]
 
 
@@ -19,6 +21,13 @@ class RunCreate(BaseModel):
         default_factory=lambda: ["approved"],  # type: ignore[arg-type]
         max_length=3,
         description="pledge statuses that may be used (approved is always used)",
+    )
+    max_classification: Level | None = Field(
+        default=None,
+        description=(
+            "use only data labelled at or below this level (default: the starter's "
+            "clearance), e.g. to produce a plan that can be shared more widely"
+        ),
     )
 
 
@@ -37,6 +46,9 @@ class RunSummary(BaseModel):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     error: str | None
+    #: Until the run is done: its cap; then the high-water mark of the data it used.
+    classification: ClassificationRead = "UNCLASSIFIED"
+    releasable_to: ReleasableRead = None
 
 
 class RunRead(RunSummary):

@@ -17,10 +17,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from forcegen.exceptions import InputError
-from forcegen.workspace.access import PLANNERS, is_planner, nation_scope, require_role
+from forcegen.workspace.access import (
+    PLANNERS,
+    LabelScope,
+    can_see_label,
+    checked_label,
+    clearance_of,
+    is_planner,
+    label_visible,
+    nation_scope,
+    require_role,
+)
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import session_scope, utcnow
 from forcegen.workspace.errors import NotFound
+from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.users.models import User
@@ -33,11 +44,27 @@ log = logging.getLogger(__name__)
 _STAGES = ("greedy", "LP relaxation", "rounding", "building", "solving", "explaining")
 
 
-def start(db: Session, user: User, include: list[str]) -> SourcingRun:
-    """Queue a run (planners). Commit, then pass ``run.id`` to :func:`execute`."""
+def start(
+    db: Session, user: User, include: list[str], max_classification: str | None = None
+) -> SourcingRun:
+    """Queue a run (planners). Commit, then pass ``run.id`` to :func:`execute`.
+
+    The run will use only the data its starter may see, labelled at or below
+    ``max_classification`` (default and ceiling: the starter's clearance). Until it is done it
+    is labelled with that cap and released to the starter's nation only.
+    """
     require_role(user, *PLANNERS)
     statuses = sorted(set(include) | {"approved"})
-    run = SourcingRun(state="queued", include=statuses, started_by=user.username)
+    cap = clearance_of(user)
+    if max_classification is not None:
+        cap = checked_label(user, max_classification, None, None)[0]
+    run = SourcingRun(
+        state="queued",
+        include=statuses,
+        started_by=user.username,
+        classification=cap,
+        releasable_to=encode_releasable([user.nation]) if user.nation else None,
+    )
     db.add(run)
     db.flush()
     audit.record(
@@ -85,9 +112,17 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
     try:
         with session_scope(factory) as db:
             run = db.get(SourcingRun, run_id)
-            include = tuple(run.include) if run else ("approved",)
+            if run is None:
+                return
+            include = tuple(run.include)
+            starter = db.scalar(select(User).where(User.username == run.started_by))
+            if starter is None or not starter.active:
+                raise InputError(f"the run's starter {run.started_by!r} no longer has an account")
+            # What the starter may see, capped: the run never holds more than they may.
+            reader = LabelScope(starter, min(run.classification, clearance_of(starter)))
+            label = reader.high_water(db)
             with tempfile.TemporaryDirectory(prefix="forcegen-run-") as tmp:
-                scenario = to_scenario(db, Path(tmp))
+                scenario = to_scenario(db, Path(tmp), reader=reader)
                 plan = solve(
                     scenario,
                     SourcingOptions(include=include, time_limit=time_limit),
@@ -100,6 +135,8 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             state="done",
             progress=1.0,
             result=result,
+            classification=label[0],
+            releasable_to=label[1],
             finished_at=utcnow(),
             message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)",
         )
@@ -125,10 +162,10 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
 
 
 def list_page(
-    db: Session, params: PageParams, *, state: str | None = None
+    db: Session, user: User, params: PageParams, *, state: str | None = None
 ) -> tuple[list[SourcingRun], int]:
-    """Runs, newest first by default (every role; results are not included)."""
-    stmt = select(SourcingRun)
+    """Runs ``user`` may see, newest first by default (every role; results not included)."""
+    stmt = select(SourcingRun).where(label_visible(user, SourcingRun.__table__))
     if state:
         stmt = stmt.where(SourcingRun.state == state)
     sortable = {
@@ -139,10 +176,10 @@ def list_page(
     return fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
 
 
-def get(db: Session, run_id: int) -> SourcingRun:
-    """One run, or 404."""
+def get(db: Session, user: User, run_id: int) -> SourcingRun:
+    """One run ``user`` may see, or 404 (also when its label hides it)."""
     run = db.get(SourcingRun, run_id)
-    if run is None:
+    if run is None or not can_see_label(user, run):
         raise NotFound("sourcing run")
     return run
 

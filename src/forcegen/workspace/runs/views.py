@@ -23,7 +23,7 @@ def start_run(
     request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser, body: RunCreate
 ) -> RunSummary:
     """Start sourcing over the current data (planners); poll ``GET /runs/{id}``."""
-    run = service.start(db, user, list(body.include))
+    run = service.start(db, user, list(body.include), body.max_classification)
     db.commit()  # the worker reads the row from its own session
     request.app.state.run_executor.submit(
         service.execute, request.app.state.session_factory, run.id, settings.run_time_limit
@@ -34,12 +34,12 @@ def start_run(
 @router.get("", response_model=Page[RunSummary])
 def list_runs(
     db: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     page: PageParamsDep,
     state: Literal["queued", "running", "done", "failed"] | None = None,
 ) -> Page[RunSummary]:
-    """Runs, newest first (every role)."""
-    rows, total = service.list_page(db, page, state=state)
+    """Runs whose label the caller's clearance and nation allow, newest first (every role)."""
+    rows, total = service.list_page(db, user, page, state=state)
     return Page[RunSummary](
         items=[RunSummary.model_validate(r) for r in rows],
         total=total,
@@ -56,7 +56,7 @@ def get_run(
     with_result: Annotated[bool, Query(description="include the plan")] = True,
 ) -> RunRead:
     """A run with progress and, when done, the plan (scoped to the caller's nation)."""
-    run = service.get(db, run_id)
+    run = service.get(db, user, run_id)
     out = RunRead.model_validate(run)
     out.result = service.scoped_result(user, run.result) if with_result else None
     return out

@@ -23,9 +23,17 @@ from sqlalchemy.orm import Session
 
 from forcegen.exceptions import InputError, Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario, scenario_from_dict, write_scenario
-from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace import labels
+from forcegen.workspace.access import (
+    PLANNERS,
+    LabelScope,
+    checked_label,
+    clearance_of,
+    require_role,
+)
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
+from forcegen.workspace.errors import Forbidden, Invalid
 from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
@@ -45,6 +53,9 @@ __all__ = [
 ]
 
 EXPORT_FORMATS = ("zip", "xlsx", "yaml")
+#: Scenario-file extension keys carrying a requirement's or pledge's label.
+X_CLASSIFICATION = "x-classification"
+X_RELEASABLE = "x-releasable-to"
 FILE_KEYS = ("network", "nodes", "costs")
 _MAX_MEMBERS = 200
 
@@ -189,6 +200,48 @@ def _rows(models: list[Any], *, exclude: set[str] | None = None) -> list[dict[st
     return out
 
 
+def _file_labels(
+    user: User, section: str, items: list[Any], owner_key: str | None
+) -> list[tuple[int, str | None]]:
+    """Each item's label from its extension keys, checked against what ``user`` may set."""
+    out = []
+    for item in items:
+        extra = item.__pydantic_extra__ or {}
+        level = extra.get(X_CLASSIFICATION, "UNCLASSIFIED")
+        rel = extra.get(X_RELEASABLE)
+        if isinstance(rel, str):
+            rel = [c for c in rel.replace(";", ",").replace(" ", ",").split(",") if c]
+        where = f"{section}[{item.id}]"
+        if rel is not None and not (
+            isinstance(rel, list) and all(isinstance(c, str) and len(c) == 3 for c in rel)
+        ):
+            raise Invalid(
+                f"{where}: {X_RELEASABLE} must list nation codes (ISO 3166 alpha-3)",
+                field=f"{where}.{X_RELEASABLE}",
+            )
+        if not isinstance(level, str | int):
+            level = str(level)
+        try:
+            out.append(
+                checked_label(user, level, rel, getattr(item, owner_key) if owner_key else None)
+            )
+        except Invalid as exc:
+            raise Invalid(f"{where}: {exc.message}", field=f"{where}.{exc.field}") from None
+    return out
+
+
+def _hidden_count(db: Session, user: User) -> int:
+    """Requirements and pledges ``user`` may not see (an import would delete them unseen)."""
+    from sqlalchemy import func, not_
+
+    scope = LabelScope(user, clearance_of(user))
+    n = 0
+    for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
+        clause = scope.clause(table, table.c[owner] if owner else None)
+        n += db.scalar(select(func.count()).select_from(table).where(not_(clause))) or 0
+    return int(n)
+
+
 def import_scenario(
     db: Session,
     user: User,
@@ -200,10 +253,20 @@ def import_scenario(
 ) -> ImportSummary:
     """Replace the workspace's planning data with ``scenario`` (planners).
 
-    Runs in the caller's transaction: commit to keep it, roll back to undo it.
+    Runs in the caller's transaction: commit to keep it, roll back to undo it. Labels come
+    from each item's ``x-classification`` and ``x-releasable-to`` keys; nobody imports data
+    labelled above their clearance, nor replaces a workspace holding data they may not see.
     """
     require_role(user, *PLANNERS)
     d = scenario.data
+    req_labels = _file_labels(user, "requirements", d.requirements, None)
+    pledge_labels = _file_labels(user, "pledges", d.pledges, "nation")
+    hidden = _hidden_count(db, user)
+    if hidden:
+        raise Forbidden(
+            f"the workspace holds {hidden} requirement(s) or pledge(s) your clearance or "
+            "nation does not allow you to see; an import would delete them unseen"
+        )
     summary = ImportSummary(
         name=d.name,
         nations=len(d.nations),
@@ -244,12 +307,17 @@ def import_scenario(
     if d.catalog:
         db.execute(insert(CatalogEntry), _rows(d.catalog))
     reqs = _rows(d.requirements)
-    for r in reqs:
-        r.update(version=1, created_at=now, updated_at=now)
+    for r, (rank, rel) in zip(reqs, req_labels, strict=True):
+        r.update(version=1, created_at=now, updated_at=now, classification=rank, releasable_to=rel)
+        r["extra"].pop(X_CLASSIFICATION, None)
+        r["extra"].pop(X_RELEASABLE, None)
     if reqs:
         db.execute(insert(Requirement), reqs)
     pledges = _rows(d.pledges)
-    for p in pledges:
+    for p, (rank, rel) in zip(pledges, pledge_labels, strict=True):
+        p.update(classification=rank, releasable_to=rel)
+        p["extra"].pop(X_CLASSIFICATION, None)
+        p["extra"].pop(X_RELEASABLE, None)
         home = p["home"]
         p["home"] = list(home) if isinstance(home, tuple) else home
         caveats = p["caveats"]
@@ -301,8 +369,23 @@ def _clean(d: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return out
 
 
-def to_dict(db: Session) -> dict[str, Any]:
-    """The workspace's planning data as a dict shaped like ``scenario.yaml`` (all inline)."""
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    """Label columns as the scenario file's extension keys (left out when the default)."""
+    rank = row.pop("classification", 0) or 0
+    rel = row.pop("releasable_to", None)
+    if rank:
+        row[X_CLASSIFICATION] = labels.level_name(rank)
+    if rel is not None:
+        row[X_RELEASABLE] = labels.decode_releasable(rel)
+    return row
+
+
+def to_dict(db: Session, reader: LabelScope | None = None) -> dict[str, Any]:
+    """The workspace's planning data as a dict shaped like ``scenario.yaml`` (all inline).
+
+    With ``reader``, only the requirements and pledges in its label scope; without, all of
+    them (for system use: tests, backups).
+    """
     meta = {m.key: m.value for m in db.scalars(select(WorkspaceMeta))}
     meta.pop("files", None)
     doc: dict[str, Any] = {
@@ -339,13 +422,13 @@ def to_dict(db: Session) -> dict[str, Any]:
         "status_changed_at",
         "status_changed_by",
     )
-    doc["requirements"] = [
-        _clean(audit.snapshot(r), skip)
-        for r in db.scalars(select(Requirement).order_by(Requirement.id))
-    ]
-    doc["pledges"] = [
-        _clean(audit.snapshot(p), skip) for p in db.scalars(select(Pledge).order_by(Pledge.id))
-    ]
+    reqs = select(Requirement).order_by(Requirement.id)
+    pledges = select(Pledge).order_by(Pledge.id)
+    if reader is not None:
+        reqs = reqs.where(reader.clause(Requirement.__table__))
+        pledges = pledges.where(reader.clause(Pledge.__table__, Pledge.__table__.c.nation))
+    doc["requirements"] = [_labelled(_clean(audit.snapshot(r), skip)) for r in db.scalars(reqs)]
+    doc["pledges"] = [_labelled(_clean(audit.snapshot(p), skip)) for p in db.scalars(pledges)]
     doc.update(meta)
     return {k: v for k, v in doc.items() if v not in ([], None)}
 
@@ -355,13 +438,15 @@ def _stored_files(db: Session) -> dict[str, str]:
     return dict(row.value or {}) if row is not None else {}
 
 
-def to_scenario(db: Session, folder: Path | None = None) -> Scenario:
-    """The workspace as a validated :class:`Scenario`.
+def to_scenario(
+    db: Session, folder: Path | None = None, *, reader: LabelScope | None = None
+) -> Scenario:
+    """The workspace (``reader``'s part of it, see :func:`to_dict`) as a :class:`Scenario`.
 
     With ``folder``, the referenced files (network, nodes, costs) are written there and the
     scenario's ``root`` points at it, so analyses that read them work.
     """
-    scenario = scenario_from_dict(to_dict(db), source="<workspace>")
+    scenario = scenario_from_dict(to_dict(db, reader), source="<workspace>")
     if folder is not None:
         for name, text in _stored_files(db).items():
             target = folder / name
@@ -378,12 +463,13 @@ def export_bytes(db: Session, user: User, fmt: str) -> tuple[bytes, str, str]:
     section, ``yaml``: a single ``scenario.yaml`` with every section inline.
     """
     require_role(user, *PLANNERS)
+    reader = LabelScope(user, clearance_of(user))
     if fmt == "yaml":
-        text = yaml.safe_dump(to_dict(db), sort_keys=False, allow_unicode=True)
+        text = yaml.safe_dump(to_dict(db, reader), sort_keys=False, allow_unicode=True)
         return text.encode(), "scenario.yaml", "application/yaml"
     with tempfile.TemporaryDirectory(prefix="forcegen-export-") as tmp:
         root = Path(tmp)
-        scenario = to_scenario(db, root / "files")
+        scenario = to_scenario(db, root / "files", reader=reader)
         if fmt == "xlsx":
             out = write_scenario(scenario, root / "out" / "scenario.xlsx")
             return (

@@ -29,6 +29,8 @@ class User(Base):
         ForeignKey("nations.code", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    #: Highest classification the user may see (a level rank, ``forcegen.workspace.labels``).
+    clearance: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Set for a generated initial password: the user is asked to change it.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.workspace.labels import ClassificationRead, Level
 from forcegen.workspace.types import NationCode, Text
 
 __all__ = ["PasswordChange", "RoleName", "UserCreate", "UserRead", "UserUpdate"]
@@ -26,6 +27,8 @@ class UserCreate(BaseModel):
     role: RoleName
     nation: NationCode | None = None
     full_name: Text | None = None
+    #: Highest classification the account may see (recorded from the national vetting).
+    clearance: Level = "UNCLASSIFIED"
 
 
 class UserUpdate(BaseModel):
@@ -38,6 +41,7 @@ class UserUpdate(BaseModel):
     full_name: Text | None = None
     active: bool | None = None
     password: Password | None = None
+    clearance: Level | None = None
 
 
 class PasswordChange(BaseModel):
@@ -62,3 +66,4 @@ class UserRead(BaseModel):
     active: bool
     must_change_password: bool
     created_at: dt.datetime
+    clearance: ClassificationRead = "UNCLASSIFIED"

@@ -12,6 +12,7 @@ from forcegen.workspace.audit import service as audit
 from forcegen.workspace.auth.models import ApiToken, BrowserSession
 from forcegen.workspace.auth.security import hash_password, verify_password
 from forcegen.workspace.errors import Conflict, Invalid, NotFound
+from forcegen.workspace.labels import level_rank
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.users.models import User
@@ -65,6 +66,7 @@ def create_user(
     full_name: str | None = None,
     must_change_password: bool = False,
     actor: str | None = None,
+    clearance: str | int = 0,
 ) -> User:
     """Create an account without a permission check (bootstrap, CLI, tests)."""
     if get_by_username(db, username) is not None:
@@ -77,6 +79,7 @@ def create_user(
         nation=nation,
         full_name=full_name,
         must_change_password=must_change_password,
+        clearance=level_rank(clearance),
     )
     db.add(user)
     db.flush()
@@ -95,6 +98,7 @@ def create(db: Session, actor: User, data: UserCreate) -> User:
         data.nation,
         full_name=data.full_name,
         actor=actor.username,
+        clearance=data.clearance,
     )
 
 
@@ -151,6 +155,9 @@ def update(db: Session, actor: User, user_id: int, data: UserUpdate) -> User:
             setattr(user, key, changes[key])
     if "nation" in changes:
         user.nation = nation
+    if changes.get("clearance") is not None:
+        # Admins record clearances granted by national vetting; they need not hold them.
+        user.clearance = level_rank(changes["clearance"])
     if changes.get("active") is not None:
         user.active = changes["active"]
         if not user.active:
