@@ -312,3 +312,30 @@ def test_admin_records_clearances(ws: Workspace) -> None:
     # Only admins: a lead planner cannot raise their own clearance.
     r = ws.client("lead").patch(f"{API}/users/{lead['id']}", json={"clearance": "TOP SECRET"})
     assert r.status_code == 403
+
+
+def test_audit_entries_of_hidden_items_are_withheld(ws: Workspace) -> None:
+    _set_user(ws, "admin", 4, "FRA")
+    _set_user(ws, "lead", 1, "POL")
+    v = ws.client("admin").get(f"{API}/pledges/P-DEU-1").json()["version"]
+    r = ws.client("admin").patch(f"{API}/pledges/P-DEU-1",
+                                 json={"version": v, "classification": "SECRET", "personnel": 77})
+    assert r.status_code == 200, r.text
+    v = ws.client("admin").get(f"{API}/pledges/P-POL-1").json()["version"]
+    r = ws.client("admin").patch(f"{API}/pledges/P-POL-1", json={"version": v, "personnel": 66})
+    assert r.status_code == 200
+    def entries(who: str) -> list[dict[str, Any]]:
+        page = ws.client(who).get(f"{API}/audit", params={"entity": "pledge", "limit": 1000})
+        return [e for e in page.json()["items"] if e["action"] == "update"]
+
+    full = entries("admin")
+    assert {e["entity_id"] for e in full} == {"P-DEU-1", "P-POL-1"}
+    assert not any(e["redacted"] for e in full)
+    low = entries("lead")
+    assert len(low) == 2  # the change is shown to have happened, but not what it was
+    hidden = [e for e in low if e["redacted"]]
+    assert len(hidden) == 1 and hidden[0]["entity_id"] is None
+    assert hidden[0]["before"] is None and hidden[0]["after"] is None
+    assert hidden[0]["hash"] == next(e["hash"] for e in full if e["entity_id"] == "P-DEU-1")
+    shown = next(e for e in low if not e["redacted"])
+    assert shown["entity_id"] == "P-POL-1" and shown["after"]["personnel"] == 66

@@ -100,23 +100,12 @@ def _open(database_url: str | None) -> Engine:
 
 @contextmanager
 def _snapshot(engine: Engine) -> Iterator[Session]:
-    """A read-only session on one consistent snapshot of the database.
-
-    The chain check reads in batches and then the head; without a snapshot, a change committed
-    in between (the server running) would look like entries cut off the end.
-    """
-    from sqlalchemy.orm import Session
+    """A read-only session on one consistent snapshot (see ``read_snapshot``); then dispose."""
+    from forcegen.workspace.database import read_snapshot
 
     try:
-        with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execution_options(isolation_level="REPEATABLE READ")
-            elif engine.dialect.name == "sqlite":
-                # pysqlite opens no transaction for reads; BEGIN pins the WAL snapshot.
-                conn.exec_driver_sql("BEGIN")
-            with Session(bind=conn) as db:
-                yield db
-            conn.rollback()
+        with read_snapshot(engine) as db:
+            yield db
     finally:
         engine.dispose()
 

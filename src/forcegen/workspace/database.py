@@ -89,6 +89,29 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Session]:
+    """A read-only session on one consistent snapshot of the database, on its own connection.
+
+    For reads spanning several statements that must agree with each other (the audit chain
+    check reads in batches, then the head): without a snapshot, a change committed in between
+    by another request would look like tampering. PostgreSQL: REPEATABLE READ; SQLite (WAL):
+    an explicit BEGIN pins the snapshot at the first read. Always rolled back.
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        elif engine.dialect.name == "sqlite" and not getattr(
+            conn.connection.dbapi_connection, "in_transaction", False
+        ):
+            # pysqlite opens no transaction for reads; BEGIN pins the WAL snapshot. (An
+            # in-memory database shares one connection, which may already be in one.)
+            conn.exec_driver_sql("BEGIN")
+        with Session(bind=conn) as db:
+            yield db
+        conn.rollback()
+
+
 def alembic_config(url: str) -> Any:
     """An Alembic ``Config`` pointing at the shipped migrations (no alembic.ini needed)."""
     from alembic.config import Config

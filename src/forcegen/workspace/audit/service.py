@@ -43,6 +43,7 @@ __all__ = [
     "current_anchor",
     "entry_hash",
     "read_anchors",
+    "readable_by",
     "record",
     "snapshot",
     "verify",
@@ -396,3 +397,35 @@ def verify_anchors(db: Session, anchors: Iterable[Anchor], batch: int = 5000) ->
         good += 1
         last_good = a.seq
     return AnchorVerifyResult(True, chain.checked, anchors_checked=good)
+
+
+#: Entities whose snapshots carry a label (``classification``, ``releasable_to``) and, for
+#: pledges, the owning ``nation``.
+_LABELLED = {"pledge": "nation", "requirement": None, "sourcing_run": None}
+
+
+def readable_by(user: Any, entity: str, before: Any, after: Any) -> bool:
+    """Whether ``user``'s clearance and nation allow reading an entry's snapshots.
+
+    Both snapshots must be visible: relabelling an item up (or down) is itself hidden from
+    whoever may not see the higher label.
+    """
+    from forcegen.workspace.access import clearance_of
+    from forcegen.workspace.labels import may_see
+
+    if entity not in _LABELLED:
+        return True
+    owner_key = _LABELLED[entity]
+    for snap in (before, after):
+        if not isinstance(snap, dict) or "classification" not in snap:
+            continue
+        owner = snap.get(owner_key) if owner_key else None
+        if not may_see(
+            clearance_of(user),
+            user.nation,
+            int(snap.get("classification") or 0),
+            snap.get("releasable_to"),
+            owner,
+        ):
+            return False
+    return True

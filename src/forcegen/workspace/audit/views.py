@@ -18,8 +18,10 @@ from forcegen.workspace.audit.schemas import (
     AuditRead,
     AuditVerifyRead,
 )
+from forcegen.workspace.database import read_snapshot
 from forcegen.workspace.deps import CurrentUser, SessionDep
 from forcegen.workspace.listing import Page, PageParamsDep, fetch_page, order_by
+from forcegen.workspace.users.models import User
 
 __all__ = ["router"]
 
@@ -53,18 +55,28 @@ def list_audit(
     clauses = order_by(page.sort, SORTABLE, ["-seq"])
     rows, total = fetch_page(db, stmt, page, clauses)
     return Page[AuditRead](
-        items=[AuditRead.model_validate(r) for r in rows],
+        items=[_for(user, r) for r in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,
     )
 
 
+def _for(user: User, entry: AuditEntry) -> AuditRead:
+    """The entry as ``user`` may read it: withheld if a label in it hides the item from them."""
+    out = AuditRead.model_validate(entry)
+    if not service.readable_by(user, entry.entity, entry.before, entry.after):
+        out.entity_id = out.before = out.after = None
+        out.redacted = True
+    return out
+
+
 @router.get("/verify", response_model=AuditVerifyRead)
 def verify_audit(db: SessionDep, user: CurrentUser) -> AuditVerifyRead:
     """Recompute the hash chain; ``ok`` is false if any entry was changed or removed."""
     require_role(user, *PLANNERS)
-    return AuditVerifyRead(**asdict(service.verify(db)))
+    with read_snapshot(db.get_bind()) as snap:  # type: ignore[arg-type]
+        return AuditVerifyRead(**asdict(service.verify(snap)))
 
 
 @router.post("/verify", response_model=AuditAnchorVerifyRead)
@@ -79,7 +91,8 @@ def verify_audit_anchors(
     """
     require_role(user, *PLANNERS)
     anchors = [service.Anchor(a.seq, a.hash, a.at) for a in body.anchors]
-    return AuditAnchorVerifyRead(**asdict(service.verify_anchors(db, anchors)))
+    with read_snapshot(db.get_bind()) as snap:  # type: ignore[arg-type]
+        return AuditAnchorVerifyRead(**asdict(service.verify_anchors(snap, anchors)))
 
 
 @router.get("/anchor", response_model=AuditAnchor)
