@@ -263,17 +263,21 @@ def test_export_leaves_out_hidden_items_and_round_trips_labels(ws: Workspace) ->
     low = yaml.safe_load(ws.client("lead").get(f"{API}/scenario/export?format=yaml").content)
     assert "P-DEU-1" not in {p["id"] for p in low["pledges"]}
     assert "R-002" not in {r["id"] for r in low["requirements"]}
-    full_text = ws.client("admin").get(f"{API}/scenario/export?format=yaml").content
-    full = yaml.safe_load(full_text)
+    full = yaml.safe_load(ws.client("admin").get(f"{API}/scenario/export?format=yaml").content)
     by_id = {p["id"]: p for p in full["pledges"]}
     assert by_id["P-DEU-1"]["x-classification"] == "SECRET"
     assert by_id["P-FRA-1"]["x-releasable-to"] == ["FRA", "POL"]
     assert "x-classification" not in by_id["P-POL-1"]  # defaults are left out
     before = {(r.id, r.classification, r.releasable_to) for r in _rows(ws, "pledges")}
-    r = ws.client("admin").post(f"{API}/scenario/import",
-                                files={"file": ("scenario.yaml", full_text)})
-    assert r.status_code == 200, r.text
-    assert {(r.id, r.classification, r.releasable_to) for r in _rows(ws, "pledges")} == before
+    for fmt in ("yaml", "zip", "xlsx"):  # CSV inside the zip, cells in the workbook
+        content = ws.client("admin").get(f"{API}/scenario/export?format={fmt}").content
+        with ws.engine.begin() as conn:  # forget the labels: the file alone must restore them
+            conn.execute(text("UPDATE pledges SET classification = 0, releasable_to = NULL"))
+        r = ws.client("admin").post(f"{API}/scenario/import",
+                                    files={"file": (f"scenario.{fmt}", content)})
+        assert r.status_code == 200, (fmt, r.text)
+        after = {(r.id, r.classification, r.releasable_to) for r in _rows(ws, "pledges")}
+        assert after == before, fmt
 
 
 def test_import_refused_above_clearance_or_over_hidden_data(ws: Workspace) -> None:
