@@ -8,7 +8,7 @@ service layer (``WorkspaceError``) become HTML pages with the same status code t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm.exc import StaleDataError
 
+from forcegen.web import marking
 from forcegen.workspace.access import is_planner
 from forcegen.workspace.deps import Auth, optional_auth
 from forcegen.workspace.errors import Unauthenticated, WorkspaceError
@@ -44,6 +45,11 @@ templates.env.globals["ROLE_NAMES"] = {
     "liaison": "Liaison officer",
     "observer": "Observer",
 }
+templates.env.globals.update(
+    full_marking=marking.full_marking,
+    label_abbr=marking.abbreviation,
+    label_css=marking.css_class,
+)
 
 #: Pages a user who must change their password may still open.
 _PASSWORD_PATHS = ("/account/password", "/logout")
@@ -90,10 +96,25 @@ PageDep = Annotated[Page, Depends(_page)]
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    *,
+    labels: Iterable[marking.Labelled] | None = None,
 ) -> HTMLResponse:
-    """Render ``template`` with ``page`` (the signed-in user, if any) in the context."""
-    ctx = {"page": getattr(request.state, "page", None), "nav": request.url.path}
+    """Render ``template`` with ``page`` (the signed-in user, if any) in the context.
+
+    ``labels``: every labelled item the page shows, ``(classification, releasable_to,
+    owner)``; the banner then carries their high-water mark. Leave it out on a page that shows
+    anything else derived from labelled data: its banner shows the user's clearance instead.
+    """
+    page = getattr(request.state, "page", None)
+    ctx = {
+        "page": page,
+        "nav": request.url.path,
+        "banner": marking.banner(page.user, labels) if page is not None else None,
+    }
     ctx.update(context or {})
     return templates.TemplateResponse(request, template, ctx, status_code=status)
 

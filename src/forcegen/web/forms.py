@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from forcegen.web.marking import label_payload
 from forcegen.workspace.errors import WorkspaceError
 
 __all__ = [
@@ -59,7 +60,11 @@ def _number(text: str) -> Any:
 
 
 def pledge_payload(values: dict[str, str], form: FormData, *, new: bool) -> dict[str, Any]:
-    """The JSON body a pledge form stands for (``PledgeCreate`` or ``PledgeUpdate``)."""
+    """The JSON body a pledge form stands for (``PledgeCreate`` or ``PledgeUpdate``).
+
+    The label fields are included only if the form posted them; an edit view drops them when
+    they are unchanged (``marking.unchanged_removed``) so that saving keeps the label.
+    """
     out: dict[str, Any] = {}
     keys = ("id", "nation") if new else ("version",)
     for key in (*keys, "capability", "quantity", "personnel", "notice_days", "cost"):
@@ -79,13 +84,17 @@ def pledge_payload(values: dict[str, str], form: FormData, *, new: bool) -> dict
     if months:
         caveats["max_months"] = _number(months)
     out["caveats"] = caveats or None
+    out.update(label_payload(values))
     if new:
         out = {k: v for k, v in out.items() if v is not None}
     return out
 
 
 def requirement_payload(values: dict[str, str], *, new: bool) -> dict[str, Any]:
-    """The JSON body a requirement form stands for (``RequirementCreate`` or ``-Update``)."""
+    """The JSON body a requirement form stands for (``RequirementCreate`` or ``-Update``).
+
+    Label fields as in :func:`pledge_payload`.
+    """
     out: dict[str, Any] = {}
     keys = ("id",) if new else ("version",)
     for key in (*keys, "capability", "sector", "quantity", "priority", "notice_days", "months"):
@@ -94,6 +103,7 @@ def requirement_payload(values: dict[str, str], *, new: bool) -> dict[str, Any]:
             out[key] = text if key in ("id", "capability", "sector") else _number(text)
     out["start"] = values.get("start") or None
     out["name"] = values.get("name") or None
+    out.update(label_payload(values))
     if new:
         out = {k: v for k, v in out.items() if v is not None}
     else:
@@ -114,6 +124,8 @@ def field_errors(exc: ValidationError) -> FieldErrors:
             msg = "required"
         elif err.get("type") == "extra_forbidden":
             name, msg = "form", f"unexpected field {'.'.join(loc)}"
+        elif name == "releasable_to" and err.get("type") == "string_pattern_mismatch":
+            msg = f"{err.get('input')!r} is not a nation code (ISO alpha-3, e.g. FRA)"
         out.setdefault(name, msg)
     return out
 

@@ -1,4 +1,4 @@
-"""Sign in, sign out, change one's password."""
+"""Sign in, sign out, one's account (role, nation, clearance), change one's password."""
 
 from __future__ import annotations
 
@@ -86,10 +86,16 @@ def logout(
     return response
 
 
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, page: PageDep) -> Response:
+    """The signed-in user's own account: role, nation and clearance (nothing labelled)."""
+    return render(request, "account.html", labels=[])
+
+
 @router.get("/account/password", response_class=HTMLResponse)
 def password_form(request: Request, page: PageDep) -> Response:
     """Change one's password (required after a generated initial password)."""
-    return render(request, "password.html", {"errors": {}})
+    return render(request, "password.html", {"errors": {}}, labels=[])
 
 
 @router.post("/account/password", response_class=HTMLResponse)

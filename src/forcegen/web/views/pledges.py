@@ -8,6 +8,7 @@ the user tried to save.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -16,6 +17,13 @@ from sqlalchemy.orm import Session
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
 from forcegen.web.forms import form_values, pledge_payload, service_error, validate
+from forcegen.web.marking import (
+    Labelled,
+    label_values,
+    level_choices,
+    releasable_typed,
+    unchanged_removed,
+)
 from forcegen.workspace.deps import SessionDep
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid
 from forcegen.workspace.listing import PageParams
@@ -38,6 +46,7 @@ router = APIRouter(route_class=HTMLRoute)
 
 PAGE_SIZE = 50
 _FIELDS = ("capability", "quantity", "personnel", "notice_days", "cost", "name", "home")
+_LABEL_FIELDS = ("classification", "releasable_to")
 Filter = Annotated[str | None, Query(max_length=200)]
 
 
@@ -60,6 +69,7 @@ def _values(row: Pledge) -> dict[str, str]:
         "caveat_max_months": str(caveats.get("max_months") or ""),
         "version": str(row.version),
         "status": row.status,
+        **label_values(row),
     }
 
 
@@ -73,6 +83,7 @@ def _choices(db: Session, page: Page) -> dict[str, Any]:
         "capability_choices": sorted(caps.values(), key=lambda c: (c.category, c.code)),
         "sector_choices": [s.id for s in requirements.list_sectors(db)],
         "roles": ("combat", "combat-support", "service-support"),
+        "level_choices": level_choices(page.user),
     }
 
 
@@ -86,7 +97,10 @@ def _form(
     row: Pledge | None = None,
     conflict: dict[str, Any] | None = None,
     status: int = 200,
+    shown: Sequence[Labelled] | None = None,
 ) -> HTMLResponse:
+    # ``shown``: the stored pledge when the form shows it as stored; a form showing what the
+    # user typed (or the record someone else saved meanwhile) is bannered at their ceiling.
     ctx = {
         **_choices(db, page),
         "values": values,
@@ -96,7 +110,7 @@ def _form(
         "transitions": sorted(TRANSITIONS[row.status]) if row is not None else [],
         "readonly": not page.editor,
     }
-    return render(request, "pledge_form.html", ctx, status)
+    return render(request, "pledge_form.html", ctx, status, labels=shown)
 
 
 @router.get("/pledges", response_class=HTMLResponse)
@@ -136,7 +150,9 @@ def pledge_table(
         "totals": dict(sorted(totals.items())),
         "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
     }
-    return render(request, "pledges.html", ctx)
+    # Others' totals (non-planners) sum pledges not listed: that page is bannered at the ceiling.
+    shown = [(p.classification, p.releasable_to, p.nation) for p in rows]
+    return render(request, "pledges.html", ctx, labels=shown if page.planner else None)
 
 
 @router.get("/pledges/new", response_class=HTMLResponse)
@@ -169,17 +185,21 @@ def pledge_detail(
 ) -> HTMLResponse:
     """One pledge: its form (read-only for observers) and its approval buttons."""
     row = pledges.get(db, page.user, pledge_id)
-    return _form(request, db, page, values=_values(row), errors={}, row=row)
+    shown = [(row.classification, row.releasable_to, row.nation)]
+    return _form(request, db, page, values=_values(row), errors={}, row=row, shown=shown)
 
 
 def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
     """What the user tried to save next to what is stored now."""
-    stored = {k: current.get(k) for k in (*_FIELDS, "status")}
+    stored = {k: current.get(k) for k in (*_FIELDS, *_LABEL_FIELDS, "status")}
     diffs = []
-    for key in _FIELDS:
+    for key in (*_FIELDS, *(k for k in _LABEL_FIELDS if k in submitted)):
         mine = submitted.get(key, "")
         now = stored.get(key)
         shown = "" if now is None else str(now)
+        if key == "releasable_to":
+            shown = ", ".join(now or [])
+            mine = releasable_typed(mine)
         if isinstance(now, float):
             shown = f"{now:.0f}" if key == "cost" else f"{now:g}"
         if key == "home" and isinstance(now, list):
@@ -198,7 +218,9 @@ async def update_pledge(
     form = await request.form()
     values = form_values(form)
     values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
-    data, errors = validate(PledgeUpdate, pledge_payload(values, form, new=False))
+    payload = pledge_payload(values, form, new=False)
+    unchanged_removed(payload, values, row)
+    data, errors = validate(PledgeUpdate, payload)
     if data is not None:
         try:
             pledges.update(db, page.user, pledge_id, data)

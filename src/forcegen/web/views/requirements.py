@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
 from forcegen.web.forms import form_values, requirement_payload, service_error, validate
+from forcegen.web.marking import Labelled, label_values, level_choices, unchanged_removed
 from forcegen.workspace.deps import SessionDep
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid
 from forcegen.workspace.listing import PageParams
@@ -38,6 +40,7 @@ def _values(row: Requirement) -> dict[str, str]:
         "months": str(row.months or ""),
         "name": row.name or "",
         "version": str(row.version),
+        **label_values(row),
     }
 
 
@@ -50,7 +53,9 @@ def _form(
     row: Requirement | None = None,
     conflict: dict[str, Any] | None = None,
     status: int = 200,
+    shown: Sequence[Labelled] | None = None,
 ) -> HTMLResponse:
+    # ``shown``: the stored line when the form shows it as stored (else the ceiling banner).
     caps = requirements.capabilities(db)
     ctx = {
         "values": values,
@@ -60,8 +65,9 @@ def _form(
         "readonly": not page.planner,
         "capability_choices": sorted(caps.values(), key=lambda c: (c.category, c.code)),
         "sector_choices": requirements.list_sectors(db),
+        "level_choices": level_choices(page.user),
     }
-    return render(request, "requirement_form.html", ctx, status)
+    return render(request, "requirement_form.html", ctx, status, labels=shown)
 
 
 @router.get("/requirements", response_class=HTMLResponse)
@@ -93,7 +99,8 @@ def requirement_table(
         "sector_choices": requirements.list_sectors(db),
         "capability_names": {c: v.name for c, v in caps.items()},
     }
-    return render(request, "requirements.html", ctx)
+    shown = [(r.classification, r.releasable_to, None) for r in rows]
+    return render(request, "requirements.html", ctx, labels=shown)
 
 
 @router.get("/requirements/new", response_class=HTMLResponse)
@@ -124,7 +131,8 @@ def requirement_detail(
 ) -> HTMLResponse:
     """One requirement line (editable by planners)."""
     row = requirements.get(db, page.user, requirement_id)
-    return _form(request, db, page, _values(row), {}, row)
+    shown = [(row.classification, row.releasable_to, None)]
+    return _form(request, db, page, _values(row), {}, row, shown=shown)
 
 
 @router.post("/requirements/{requirement_id}", response_class=HTMLResponse)
@@ -134,7 +142,9 @@ async def update_requirement(
     """Save a requirement line; a stale version answers 409 with the stored record."""
     row = requirements.get(db, page.user, requirement_id)
     values = form_values(await request.form())
-    data, errors = validate(RequirementUpdate, requirement_payload(values, new=False))
+    payload = requirement_payload(values, new=False)
+    unchanged_removed(payload, values, row)
+    data, errors = validate(RequirementUpdate, payload)
     if data is not None:
         try:
             requirements.update(db, page.user, requirement_id, data)

@@ -25,7 +25,8 @@ _INCLUDABLE = ("provisional", "offered")
 def run_list(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """Recent runs, newest first."""
     rows, total = runs.list_page(db, page.user, PageParams(limit=50, sort="-id"))
-    return render(request, "runs.html", {"rows": rows, "total": total})
+    shown = [(r.classification, r.releasable_to, None) for r in rows]
+    return render(request, "runs.html", {"rows": rows, "total": total}, labels=shown)
 
 
 @router.post("/runs", response_class=HTMLResponse)
@@ -56,4 +57,5 @@ def run_detail(request: Request, db: SessionDep, page: PageDep, run_id: RunId) -
             shortfalls=sorted(plan.shortfalls, key=lambda s: (s.priority, s.requirement)),
             assignments=sorted(plan.assignments, key=lambda a: (a.requirement, a.nation)),
         )
-    return render(request, "run.html", ctx)
+    # A run is labelled at the high-water mark of the data it used: its label covers the page.
+    return render(request, "run.html", ctx, labels=[(run.classification, run.releasable_to, None)])
