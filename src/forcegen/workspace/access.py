@@ -44,6 +44,7 @@ __all__ = [
     "clearance_of",
     "is_planner",
     "label_visible",
+    "labels_may_hide",
     "nation_scope",
     "relabel",
     "require_role",
@@ -105,6 +106,27 @@ def label_visible(user: User, table: Any, owner: Any = None) -> ColumnElement[bo
     return labels.visible_clause(
         clearance_of(user), user.nation, c.classification, c.releasable_to, owner
     )
+
+
+def labels_may_hide(db: Session, user: User, table: Any) -> bool:
+    """Whether any row of ``table`` is labelled so that the rule could hide it from ``user``.
+
+    Two index lookups (migration 0003 indexes ``classification`` and ``releasable_to``). When
+    neither finds a row, :func:`label_visible` is true for every row and can be left out of a
+    query, which then keeps its index-only count and ordered walk: the common case of a
+    workspace whose data is all coalition-wide at or below the reader's clearance. Rows are
+    still checked one by one where they are served (see ``pledges.rows``), so a label changed
+    by another transaction in between is never shown to the wrong reader.
+    """
+    c = table.c
+    # MAX over an indexed column is one index lookup on SQLite and PostgreSQL alike, with or
+    # without statistics (EXISTS with a filter can become two table scans on a fresh table).
+    probe = select(
+        select(func.max(c.classification)).scalar_subquery(),
+        select(func.max(c.releasable_to)).scalar_subquery(),
+    )
+    top, any_rel = db.connection().execute(probe).one()
+    return (top or 0) > clearance_of(user) or any_rel is not None
 
 
 def can_see_label(user: User, row: Any, owner: str | None = None) -> bool:

@@ -54,4 +54,7 @@ class Pledge(Base):
         Index("ix_pledges_nation_id", "nation", "id"),
         Index("ix_pledges_status_id", "status", "id"),
         Index("ix_pledges_capability_id", "capability", "id"),
+        # Probed by access.labels_may_hide on every list (migration 0003).
+        Index("ix_pledges_classification", "classification"),
+        Index("ix_pledges_releasable_to", "releasable_to"),
     )

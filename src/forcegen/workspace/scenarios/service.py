@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import InputError, Problem, ScenarioError
@@ -342,6 +342,13 @@ def import_scenario(
     meta["files"] = files
     db.execute(insert(WorkspaceMeta), [{"key": k, "value": v} for k, v in meta.items()])
     db.flush()
+    if db.get_bind().dialect.name == "postgresql":
+        # Every row was just replaced: without fresh statistics PostgreSQL plans the pledge
+        # list as a full sort of the table until autovacuum gets round to it (measured 3 ms a
+        # page instead of 0.7 ms on 5,000 pledges). ANALYZE is transactional: a rolled-back
+        # import leaves the old statistics.
+        for table in ("pledges", "requirements", "nations"):
+            db.execute(text(f"ANALYZE {table}"))
     audit.record(
         db,
         user.username,

@@ -4,7 +4,8 @@
 (``",FRA,GBR,"``, NULL = the whole coalition) on requirements, pledges and sourcing runs;
 ``clearance`` on users. Existing rows become UNCLASSIFIED and releasable to the coalition, and
 existing users UNCLASSIFIED-cleared, so an upgraded workspace shows exactly what it showed
-before until labels and clearances are set.
+before until labels and clearances are set. Pledges get an index on each label column: the
+pledge list probes them to skip the label filter when no row could be hidden.
 
 Revision ID: 0003
 Revises: 0002
@@ -31,6 +32,9 @@ def upgrade() -> None:
                 sa.Column("classification", sa.Integer(), nullable=False, server_default="0")
             )
             batch_op.add_column(sa.Column("releasable_to", sa.String(length=1500), nullable=True))
+    with op.batch_alter_table("pledges", schema=None) as batch_op:
+        batch_op.create_index("ix_pledges_classification", ["classification"], unique=False)
+        batch_op.create_index("ix_pledges_releasable_to", ["releasable_to"], unique=False)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("clearance", sa.Integer(), nullable=False, server_default="0")
@@ -40,6 +44,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("clearance")
+    with op.batch_alter_table("pledges", schema=None) as batch_op:
+        batch_op.drop_index("ix_pledges_releasable_to")
+        batch_op.drop_index("ix_pledges_classification")
     for table in reversed(_LABELLED):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("releasable_to")
