@@ -88,8 +88,33 @@ def test_0002_pledge_list_indexes_upgrade_and_downgrade(blank_url: str) -> None:
     assert _pledge_indexes(blank_url) == after
     downgrade(blank_url, "0001")
     assert _pledge_indexes(blank_url) == before
-    upgrade(blank_url)
+    upgrade(blank_url, "0002")
     assert _pledge_indexes(blank_url) == after
+
+
+def test_0003_labels_upgrade_and_downgrade(blank_url: str) -> None:
+    def columns(table: str) -> set[str]:
+        engine = make_engine(blank_url)
+        try:
+            return {c["name"] for c in inspect(engine).get_columns(table)}
+        finally:
+            engine.dispose()
+
+    upgrade(blank_url, "0002")
+    base = _pledge_indexes(blank_url)
+    assert "classification" not in columns("pledges") and "clearance" not in columns("users")
+    upgrade(blank_url, "0003")
+    for table in ("pledges", "requirements", "sourcing_runs"):
+        assert {"classification", "releasable_to"} <= columns(table), table
+    assert "clearance" in columns("users")
+    assert _pledge_indexes(blank_url) == {
+        **base,
+        "ix_pledges_classification": ["classification"],
+        "ix_pledges_releasable_to": ["releasable_to"],
+    }
+    downgrade(blank_url, "0002")
+    assert _pledge_indexes(blank_url) == base
+    assert "classification" not in columns("requirements") and "clearance" not in columns("users")
 
 
 def test_filtered_default_page_read_in_index_order(tmp_path: Path) -> None:
