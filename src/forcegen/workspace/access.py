@@ -108,25 +108,30 @@ def label_visible(user: User, table: Any, owner: Any = None) -> ColumnElement[bo
     )
 
 
-def labels_may_hide(db: Session, user: User, table: Any) -> bool:
-    """Whether any row of ``table`` is labelled so that the rule could hide it from ``user``.
+def label_probe(table: Any) -> tuple[Any, Any]:
+    """Two scalar subqueries: the highest classification and any releasability in ``table``.
 
-    Two index lookups (migration 0003 indexes ``classification`` and ``releasable_to``). When
-    neither finds a row, :func:`label_visible` is true for every row and can be left out of a
-    query, which then keeps its index-only count and ordered walk: the common case of a
-    workspace whose data is all coalition-wide at or below the reader's clearance. Rows are
-    still checked one by one where they are served (see ``pledges.rows``), so a label changed
-    by another transaction in between is never shown to the wrong reader.
+    MAX over an indexed column is one index lookup on SQLite and PostgreSQL alike, with or
+    without statistics (migration 0003 indexes both columns on pledges). Add them to a query
+    that runs anyway and pass what they return to :func:`labels_may_hide`.
     """
     c = table.c
-    # MAX over an indexed column is one index lookup on SQLite and PostgreSQL alike, with or
-    # without statistics (EXISTS with a filter can become two table scans on a fresh table).
-    probe = select(
+    return (
         select(func.max(c.classification)).scalar_subquery(),
         select(func.max(c.releasable_to)).scalar_subquery(),
     )
-    top, any_rel = db.connection().execute(probe).one()
-    return (top or 0) > clearance_of(user) or any_rel is not None
+
+
+def labels_may_hide(user: User, top: int | None, any_releasable: str | None) -> bool:
+    """Whether, given :func:`label_probe`'s answers, the label rule could hide any row.
+
+    When it could not, :func:`label_visible` is true for every row and can be left out of a
+    query, which then keeps its index-only count and ordered walk: the common case of a
+    workspace whose data is all coalition-wide at or below the reader's clearance. Rows are
+    still checked one by one where they are served (see ``pledges.service``), so a label
+    changed by another transaction in between is never shown to the wrong reader.
+    """
+    return (top or 0) > clearance_of(user) or any_releasable is not None
 
 
 def can_see_label(user: User, row: Any, owner: str | None = None) -> bool:

@@ -22,6 +22,7 @@ from forcegen.workspace.access import (
     can_see_nation,
     checked_label,
     clearance_of,
+    label_probe,
     label_visible,
     labels_may_hide,
     nation_scope,
@@ -90,14 +91,12 @@ class _Label(NamedTuple):
     releasable_to: str | None
 
 
-def _where(
-    db: Session, user: User, nation: str | None, capability: str | None, status: str | None
+def _filters(
+    user: User, nation: str | None, capability: str | None, status: str | None
 ) -> list[ColumnElement[bool]]:
-    """The access scope of ``user`` plus the requested filters, as WHERE conditions."""
+    """The nation scope of ``user`` plus the requested filters, as WHERE conditions."""
     c = _TABLE.c  # table columns: cheaper to build expressions on than ORM attributes
     where: list[ColumnElement[bool]] = []
-    if labels_may_hide(db, user, _TABLE):
-        where.append(label_visible(user, _TABLE, owner=c.nation))
     scope = nation_scope(user)
     if scope is not None:
         where.append(c.nation == scope)
@@ -110,6 +109,27 @@ def _where(
     return where
 
 
+def _scoped(
+    db: Session, user: User, nation: str | None, capability: str | None, status: str | None
+) -> tuple[list[ColumnElement[bool]], int]:
+    """WHERE conditions for what ``user`` may see with the filters, and how many rows match.
+
+    One statement counts the matches and probes the labels (``access.label_probe``); only if
+    a label could hide a row is the label condition added and the count redone with it.
+    """
+    where = _filters(user, nation, capability, status)
+    top, any_rel = label_probe(_TABLE)
+    # Counted on the table itself (no subquery of the selected columns): an index-only scan.
+    stmt = select(func.count(), top, any_rel).select_from(_TABLE).where(*where)
+    total, top_level, releasable = db.connection().execute(stmt).one()
+    if labels_may_hide(user, top_level, releasable):
+        where.append(label_visible(user, _TABLE, owner=_TABLE.c.nation))
+        total = db.connection().execute(
+            select(func.count()).select_from(_TABLE).where(*where)
+        ).scalar()
+    return where, int(total or 0)
+
+
 def _page_select(
     columns: list[Any], where: list[ColumnElement[bool]], params: PageParams
 ) -> Select[Any]:
@@ -118,12 +138,6 @@ def _page_select(
     return (
         select(*columns).where(*where).order_by(*clauses).limit(params.limit).offset(params.offset)
     )
-
-
-def _count(db: Session, where: list[ColumnElement[bool]]) -> int:
-    # Counted on the table itself (no subquery of the selected columns): an index-only scan.
-    stmt = select(func.count()).select_from(_TABLE).where(*where)
-    return int(db.connection().execute(stmt).scalar() or 0)
 
 
 def list_page(
@@ -139,8 +153,7 @@ def list_page(
 
     The API serves the same page through :func:`list_page_json`, which skips the models.
     """
-    where = _where(db, user, nation, capability, status)
-    total = _count(db, where)
+    where, total = _scoped(db, user, nation, capability, status)
     page = _page_select([_TABLE.c[k] for k in FIELDS], where, params)
     rows = [
         PledgeRead.model_construct(
@@ -172,8 +185,7 @@ def list_page_json(
     in Python (see ``rows.py``), and the page encoded in one call of pydantic-core's
     serializer, which writes exactly what ``Page[PledgeRead].model_dump_json`` would.
     """
-    where = _where(db, user, nation, capability, status)
-    total = _count(db, where)
+    where, total = _scoped(db, user, nation, capability, status)
     page = _page_select(RAW_COLUMNS, where, params)
     rows = db.connection().execute(page).all()
     # Checked again row by row (a few microseconds a page): the SQL filter may have been left
