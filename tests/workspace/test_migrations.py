@@ -110,7 +110,7 @@ def test_0003_labels_upgrade_and_downgrade(blank_url: str) -> None:
     assert _pledge_indexes(blank_url) == {
         **base,
         "ix_pledges_classification": ["classification"],
-        "ix_pledges_releasable_to": ["releasable_to"],
+        "ix_pledges_releasable_to_id": ["releasable_to", "id"],
     }
     downgrade(blank_url, "0002")
     assert _pledge_indexes(blank_url) == base

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
-from sqlalchemy import ColumnElement, and_, func, literal, or_
+from sqlalchemy import ColumnElement, and_, literal, or_
 
 __all__ = [
     "LEVELS",
@@ -139,10 +139,7 @@ def visible_clause(
 ) -> ColumnElement[bool]:
     """:func:`may_see` as a SQL condition over the given columns (``owner`` may be ``None``)."""
     cleared = classification <= clearance
-    # "Whole coalition" as COALESCE(releasable_to, '') = '' rather than IS NULL (no stored
-    # value is ''): an indexable IS NULL lures SQLite into reading the matches through the
-    # releasable_to index and sorting them all, where walking the list's own order is cheaper.
-    coalition = func.coalesce(releasable_to, "") == ""
+    coalition = releasable_to.is_(None)
     if not nation:
         return and_(cleared, coalition)
     released = [coalition, releasable_to.like(f"%,{nation},%")]

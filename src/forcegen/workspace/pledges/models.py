@@ -56,5 +56,6 @@ class Pledge(Base):
         Index("ix_pledges_capability_id", "capability", "id"),
         # Probed by access.labels_may_hide on every list (migration 0003).
         Index("ix_pledges_classification", "classification"),
-        Index("ix_pledges_releasable_to", "releasable_to"),
+        # (releasable_to, id): also walks "releasable to all" rows already in page order.
+        Index("ix_pledges_releasable_to_id", "releasable_to", "id"),
     )

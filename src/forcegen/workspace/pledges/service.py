@@ -133,8 +133,11 @@ def _scoped(
 def _page_select(
     columns: list[Any], where: list[ColumnElement[bool]], params: PageParams
 ) -> Select[Any]:
-    # The primary key ends every ordering so that pages are stable.
-    clauses = [*order_by(params.sort, SORTABLE, ["id"]), Pledge.id.asc()]
+    # The primary key ends every ordering so that pages are stable (once: a repeated key
+    # makes SQLite sort what an index would give in order).
+    clauses = order_by(params.sort, SORTABLE, ["id"])
+    if not any(_TABLE.c.id.shares_lineage(getattr(c, "element", c)) for c in clauses):
+        clauses.append(Pledge.id.asc())
     return (
         select(*columns).where(*where).order_by(*clauses).limit(params.limit).offset(params.offset)
     )

@@ -34,7 +34,9 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column("releasable_to", sa.String(length=1500), nullable=True))
     with op.batch_alter_table("pledges", schema=None) as batch_op:
         batch_op.create_index("ix_pledges_classification", ["classification"], unique=False)
-        batch_op.create_index("ix_pledges_releasable_to", ["releasable_to"], unique=False)
+        batch_op.create_index(
+            "ix_pledges_releasable_to_id", ["releasable_to", "id"], unique=False
+        )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("clearance", sa.Integer(), nullable=False, server_default="0")
@@ -45,7 +47,7 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("clearance")
     with op.batch_alter_table("pledges", schema=None) as batch_op:
-        batch_op.drop_index("ix_pledges_releasable_to")
+        batch_op.drop_index("ix_pledges_releasable_to_id")
         batch_op.drop_index("ix_pledges_classification")
     for table in reversed(_LABELLED):
         with op.batch_alter_table(table, schema=None) as batch_op:
