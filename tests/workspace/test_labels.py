@@ -343,3 +343,22 @@ def test_audit_entries_of_hidden_items_are_withheld(ws: Workspace) -> None:
     assert hidden[0]["hash"] == next(e["hash"] for e in full if e["entity_id"] == "P-DEU-1")
     shown = next(e for e in low if not e["redacted"])
     assert shown["entity_id"] == "P-POL-1" and shown["after"]["personnel"] == 66
+
+
+def test_rows_are_rechecked_when_the_label_filter_is_skipped(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The list leaves the SQL label filter out when its probe finds nothing to hide; a label
+    # set by another transaction just after the probe must still not be served. Simulate the
+    # probe being wrong: the row-by-row check alone must keep the SECRET pledge out.
+    from forcegen.workspace.pledges import service
+
+    _set_user(ws, "lead", 0, "POL")
+    _label(ws, "pledges", "P-DEU-1", 3, None)
+    monkeypatch.setattr(service, "labels_may_hide", lambda *_: False)
+    ids = [p["id"] for p in ws.client("lead").get(f"{API}/pledges?limit=100").json()["items"]]
+    assert "P-DEU-1" not in ids and "P-FRA-1" in ids
+    monkeypatch.undo()
+    page = ws.client("lead").get(f"{API}/pledges?limit=100").json()
+    assert "P-DEU-1" not in [p["id"] for p in page["items"]]
+    assert page["total"] == len(page["items"])  # with the filter, the count agrees
