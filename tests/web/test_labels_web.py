@@ -208,3 +208,25 @@ def test_untouched_label_fields_keep_the_label(web: Web) -> None:
         web, "P-FRA-09", classification="UNCLASSIFIED", releasable_to="")})
     assert r.status_code == 303
     assert _stored(web, Pledge, "P-FRA-09") == (0, None, 4)
+
+
+def test_run_form_caps_the_data_a_run_may_use(web: Web) -> None:
+    _set_user(web, "lead", 2, nation="GBR")
+    c = web.signed_in("lead")
+    form = c.get("/runs").text
+    offered = re.findall(r'<option value="([A-Z ]+)"', form[form.index("run-max-classification"):])
+    assert offered[:3] == ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL"] and len(offered) == 3
+    token = csrf_of(c, "/runs")
+    r = c.post("/runs", data={"csrf_token": token, "max_classification": "RESTRICTED"})
+    assert r.status_code == 303
+    run_id = int(r.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    with session_scope(web.factory) as db:
+        run = db.get(runs.SourcingRun, run_id)
+        assert run is not None and run.classification == 1  # capped, not the lead's clearance
+    # A level above the user's clearance is refused, and no run is queued for it.
+    with session_scope(web.factory) as db:
+        before = db.query(runs.SourcingRun).count()
+    r = c.post("/runs", data={"csrf_token": token, "max_classification": "SECRET"})
+    assert r.status_code == 422
+    with session_scope(web.factory) as db:
+        assert db.query(runs.SourcingRun).count() == before

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.data import scoped_plan, sector_names
+from forcegen.web.marking import level_choices
 from forcegen.workspace.deps import SessionDep, SettingsDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs import service as runs
@@ -26,7 +27,8 @@ def run_list(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """Recent runs, newest first."""
     rows, total = runs.list_page(db, page.user, PageParams(limit=50, sort="-id"))
     shown = [(r.classification, r.releasable_to, None) for r in rows]
-    return render(request, "runs.html", {"rows": rows, "total": total}, labels=shown)
+    ctx = {"rows": rows, "total": total, "levels": level_choices(page.user)}
+    return render(request, "runs.html", ctx, labels=shown)
 
 
 @router.post("/runs", response_class=HTMLResponse)
@@ -36,7 +38,9 @@ async def start_run(
     """Queue a run over the current data (the service refuses non-planners)."""
     form = await request.form()
     include = [s for s in form.getlist("include") if isinstance(s, str) and s in _INCLUDABLE]
-    run = runs.start(db, page.user, include)
+    cap = form.get("max_classification")
+    # Only a level the user may use is offered; anything else is refused by the service (422).
+    run = runs.start(db, page.user, include, cap if isinstance(cap, str) and cap else None)
     db.commit()  # the worker thread reads the row from its own session
     request.app.state.run_executor.submit(
         runs.execute, request.app.state.session_factory, run.id, settings.run_time_limit
