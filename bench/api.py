@@ -273,8 +273,8 @@ async def open_loop(
         try:
             conn = await connection()
             status, body = await asyncio.wait_for(conn.get(requests[i]), 10)
-            # A non-empty page starts with its first item; no need to parse 37 kB per answer.
-            if status != 200 or not body.startswith(b'{"items":[{'):
+            # A page starts with its items; no need to parse 37 kB per answer.
+            if status != 200 or not body.startswith(b'{"items":['):
                 errors += 1
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
             errors += 1
@@ -394,8 +394,9 @@ def zip_folder(folder: Path) -> bytes:
 
 def label_fraction(url: str, fraction: float, seed: int = 11) -> int:
     """Label ``fraction`` of the pledges (levels, releasability lists) and clear the bench
-    user for everything with nation FRA, so the list runs with the label filter active and
-    still returns most rows. Returns how many pledges were labelled."""
+    user for everything with nation FRA. Every list released to FRA: the label filter runs in
+    every query but hides nothing, so pages are the same as unlabelled and the difference
+    is the filter's cost. Returns how many pledges were labelled."""
     from sqlalchemy import text
 
     from forcegen.workspace.database import make_engine
@@ -405,7 +406,7 @@ def label_fraction(url: str, fraction: float, seed: int = 11) -> int:
     with engine.begin() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM pledges ORDER BY id"))]
         chosen = rng.sample(ids, int(fraction * len(ids)))
-        rels = [None, ",FRA,GBR,", ",DEU,POL,", ",FRA,"]
+        rels = [None, ",FRA,GBR,", ",DEU,FRA,POL,", ",FRA,"]
         conn.execute(
             text("UPDATE pledges SET classification = :c, releasable_to = :r WHERE id = :i"),
             [{"c": rng.randint(1, 3), "r": rng.choice(rels), "i": i} for i in chosen],
