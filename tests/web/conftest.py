@@ -108,3 +108,25 @@ def web(template_db: Path, tmp_path: Path) -> Iterator[Web]:
         c.__exit__(None, None, None)
     app.state.run_executor.shutdown(wait=True)
     app.state.engine.dispose()
+
+
+def pledge_form(web: Web, pledge_id: str, **changes: str) -> dict[str, str]:
+    """The edit form of a stored pledge as the browser posts it, with ``changes`` applied."""
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.models import Pledge
+
+    with session_scope(web.factory) as db:
+        p = db.get(Pledge, pledge_id)
+        assert p is not None
+        data = {
+            "version": str(p.version),
+            "capability": p.capability,
+            "quantity": str(p.quantity),
+            "personnel": str(p.personnel),
+            "notice_days": f"{p.notice_days:g}",
+            "cost": f"{p.cost:.0f}",
+            "home": f"{p.home[0]}; {p.home[1]}",
+            "name": p.name or "",
+        }
+    data.update(changes)
+    return data

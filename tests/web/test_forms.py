@@ -15,7 +15,7 @@ from forcegen.scenario import load_scenario, write_scenario
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.models import AuditEntry, Pledge, Requirement, WorkspaceMeta
 
-from .conftest import EXAMPLE, Web, csrf_of
+from .conftest import EXAMPLE, Web, csrf_of, pledge_form
 
 
 def _pledge(web: Web, pledge_id: str) -> Pledge:
@@ -24,23 +24,6 @@ def _pledge(web: Web, pledge_id: str) -> Pledge:
         assert row is not None
         db.expunge(row)
         return row
-
-
-def _form(web: Web, pledge_id: str, **changes: str) -> dict[str, str]:
-    """The edit form of a pledge as the browser would post it, with ``changes``."""
-    p = _pledge(web, pledge_id)
-    data = {
-        "version": str(p.version),
-        "capability": p.capability,
-        "quantity": str(p.quantity),
-        "personnel": str(p.personnel),
-        "notice_days": f"{p.notice_days:g}",
-        "cost": f"{p.cost:.0f}",
-        "home": f"{p.home[0]}; {p.home[1]}",
-        "name": p.name or "",
-    }
-    data.update(changes)
-    return data
 
 
 def _error_at(html: str, field: str) -> str:
@@ -52,7 +35,7 @@ def _error_at(html: str, field: str) -> str:
 def test_edit_saves_and_records_who(web: Web) -> None:
     c = web.signed_in("liaison_fra")
     token = csrf_of(c, "/pledges/P-FRA-05")
-    r = c.post("/pledges/P-FRA-05", data={"csrf_token": token, **_form(web, "P-FRA-05",
+    r = c.post("/pledges/P-FRA-05", data={"csrf_token": token, **pledge_form(web, "P-FRA-05",
                                                                           quantity="2")})
     assert r.status_code == 303 and r.headers["location"].startswith("/pledges/P-FRA-05")
     after = _pledge(web, "P-FRA-05")
@@ -65,7 +48,7 @@ def test_edit_saves_and_records_who(web: Web) -> None:
 def test_invalid_values_are_shown_next_to_their_fields(web: Web) -> None:
     c = web.signed_in("liaison_fra")
     token = csrf_of(c, "/pledges/P-FRA-05")
-    bad = _form(web, "P-FRA-05", quantity="0", notice_days="soon", home="500; 95")
+    bad = pledge_form(web, "P-FRA-05", quantity="0", notice_days="soon", home="500; 95")
     r = c.post("/pledges/P-FRA-05", data={"csrf_token": token, **bad})
     assert r.status_code == 422
     assert "greater than or equal to 1" in _error_at(r.text, "quantity")
@@ -76,7 +59,7 @@ def test_invalid_values_are_shown_next_to_their_fields(web: Web) -> None:
     assert _pledge(web, "P-FRA-05").version == 1
     # A rule of the service (unknown capability) also lands at its field.
     r = c.post("/pledges/P-FRA-05",
-               data={"csrf_token": token, **_form(web, "P-FRA-05", capability="NO-SUCH")})
+               data={"csrf_token": token, **pledge_form(web, "P-FRA-05", capability="NO-SUCH")})
     assert r.status_code == 422 and "unknown capability" in _error_at(r.text, "capability")
 
 
@@ -105,7 +88,7 @@ def test_new_pledge_form_checks_fields_and_nation(web: Web) -> None:
 def test_stale_version_gets_409_with_the_current_record(web: Web) -> None:
     first, second = web.signed_in("liaison_fra"), web.signed_in("lead")
     t1, t2 = csrf_of(first, "/pledges/P-FRA-09"), csrf_of(second, "/pledges/P-FRA-09")
-    stale = _form(web, "P-FRA-09")  # both opened version 1
+    stale = pledge_form(web, "P-FRA-09")  # both opened version 1
     r = second.post("/pledges/P-FRA-09", data={"csrf_token": t2, **stale, "personnel": "520"})
     assert r.status_code == 303
     r = first.post("/pledges/P-FRA-09", data={"csrf_token": t1, **stale, "quantity": "3"})
@@ -117,7 +100,7 @@ def test_stale_version_gets_409_with_the_current_record(web: Web) -> None:
     assert "based on version 1" in r.text
     assert 'name="version" value="2"' in r.text  # the form now carries the current version
     # An invalid save on a stale page keeps the stale version: the next save still conflicts.
-    stale2 = _form(web, "P-FRA-09", version="1")
+    stale2 = pledge_form(web, "P-FRA-09", version="1")
     r = first.post("/pledges/P-FRA-09", data={"csrf_token": t1, **stale2, "quantity": "0"})
     assert r.status_code == 422 and 'name="version" value="1"' in r.text
     r = first.post("/pledges/P-FRA-09", data={"csrf_token": t1, **stale2, "quantity": "2"})

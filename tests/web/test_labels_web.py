@@ -11,7 +11,7 @@ from forcegen.workspace.database import session_scope
 from forcegen.workspace.models import Pledge, Requirement, User
 from forcegen.workspace.runs import service as runs
 
-from .conftest import Web, csrf_of
+from .conftest import Web, csrf_of, pledge_form
 
 ROW = re.compile(r'data-pledge="([^"]+)"')
 
@@ -47,25 +47,6 @@ def _banners(page: str) -> list[str]:
     found = re.findall(r'<div class="cl-banner ([a-z-]+)"[^>]*>([^<]*)</div>', page)
     assert len(found) == 2, "a banner at the top and one at the bottom"
     return [f"{css}|{text}" for css, text in found]
-
-
-def _pledge_form(web: Web, pledge_id: str, **changes: str) -> dict[str, str]:
-    """An edit form of a pledge as the browser posts it, label fields included."""
-    with session_scope(web.factory) as db:
-        p = db.get(Pledge, pledge_id)
-        assert p is not None
-        data = {
-            "version": str(p.version),
-            "capability": p.capability,
-            "quantity": str(p.quantity),
-            "personnel": str(p.personnel),
-            "notice_days": f"{p.notice_days:g}",
-            "cost": f"{p.cost:.0f}",
-            "home": f"{p.home[0]}; {p.home[1]}",
-            "name": p.name or "",
-        }
-    data.update(changes)
-    return data
 
 
 def test_secret_pledge_is_hidden_below_clearance(web: Web) -> None:
@@ -140,7 +121,7 @@ def test_label_above_clearance_is_refused_inline_and_saves_nothing(web: Web) -> 
     assert '<option value="RESTRICTED"' in form and '<option value="CONFIDENTIAL"' not in form
     token = csrf_of(c, "/pledges/P-FRA-05")
     before = _stored(web, Pledge, "P-FRA-05")
-    r = c.post("/pledges/P-FRA-05", data={"csrf_token": token, **_pledge_form(
+    r = c.post("/pledges/P-FRA-05", data={"csrf_token": token, **pledge_form(
         web, "P-FRA-05", quantity="2", classification="SECRET", releasable_to="")})
     assert r.status_code == 422
     assert "above your clearance" in _error_at(r.text, "classification")
@@ -194,17 +175,17 @@ def test_untouched_label_fields_keep_the_label(web: Web) -> None:
     token = csrf_of(c, "/pledges/P-FRA-05")
     form = c.get("/pledges/P-FRA-05").text
     assert 'name="releasable_to" type="text" value=""' in form
-    r = c.post("/pledges/P-FRA-05", data={"csrf_token": token, **_pledge_form(
+    r = c.post("/pledges/P-FRA-05", data={"csrf_token": token, **pledge_form(
         web, "P-FRA-05", quantity="2", classification="RESTRICTED", releasable_to="")})
     assert r.status_code == 303
     assert _stored(web, Pledge, "P-FRA-05") == (1, ",", 3)  # saved (labelling made it v2)
     # Same codes typed in another order and case: unchanged.
-    r = c.post("/pledges/P-FRA-09", data={"csrf_token": token, **_pledge_form(
+    r = c.post("/pledges/P-FRA-09", data={"csrf_token": token, **pledge_form(
         web, "P-FRA-09", quantity="2", classification="RESTRICTED", releasable_to="gbr,FRA")})
     assert r.status_code == 303
     assert _stored(web, Pledge, "P-FRA-09") == (1, ",FRA,GBR,", 3)
     # A real change is saved: down to UNCLASSIFIED, released to the coalition.
-    r = c.post("/pledges/P-FRA-09", data={"csrf_token": token, **_pledge_form(
+    r = c.post("/pledges/P-FRA-09", data={"csrf_token": token, **pledge_form(
         web, "P-FRA-09", classification="UNCLASSIFIED", releasable_to="")})
     assert r.status_code == 303
     assert _stored(web, Pledge, "P-FRA-09") == (0, None, 4)
