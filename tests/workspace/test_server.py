@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import signal
@@ -39,13 +40,19 @@ async def _accepted_nodelay(sock: socket.socket) -> int:
     return value
 
 
+def _run(sock: socket.socket) -> int:
+    # In a thread of its own: the browser tests' Playwright may own this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _accepted_nodelay(sock)).result(timeout=30)
+
+
 def test_bound_socket_gets_tcp_nodelay_on_accepted_connections() -> None:
     # The point of bind_socket: a listener created with protocol 0 (as uvicorn --workers does)
     # hands asyncio connections without TCP_NODELAY, which stalls every response ~40 ms.
-    assert asyncio.run(_accepted_nodelay(bind_socket("127.0.0.1", 0))) == 1
+    assert _run(bind_socket("127.0.0.1", 0)) == 1
     plain = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     plain.bind(("127.0.0.1", 0))
-    assert asyncio.run(_accepted_nodelay(plain)) == 0
+    assert _run(plain) == 0
 
 
 def _free_port() -> int:
