@@ -362,3 +362,34 @@ def test_rows_are_rechecked_when_the_label_filter_is_skipped(
     page = ws.client("lead").get(f"{API}/pledges?limit=100").json()
     assert "P-DEU-1" not in [p["id"] for p in page["items"]]
     assert page["total"] == len(page["items"])  # with the filter, the count agrees
+
+
+def test_no_get_endpoint_leaks_what_labels_hide(ws: Workspace) -> None:
+    """Every GET route of the API (the authorization matrix's cases, so a new endpoint is
+    swept too), for every user not cleared: no trace of TOP SECRET items."""
+    from .test_authz_matrix import CASES, USERS
+
+    _set_user(ws, "admin", 4, "FRA")
+    for who in USERS[1:]:
+        _set_user(ws, who, 3)
+    # Through the API, so the audit trail holds snapshots with the marker too.
+    v = ws.client("admin").get(f"{API}/pledges/P-FRA-1").json()["version"]
+    r = ws.client("admin").patch(f"{API}/pledges/P-FRA-1", json={
+        "version": v, "name": "ZZLEAK-audit", "classification": "TOP SECRET"})
+    assert r.status_code == 200, r.text
+    with ws.engine.begin() as conn:
+        for table in ("pledges", "requirements"):
+            conn.execute(text(f"UPDATE {table} SET name = 'ZZLEAK-' || id, classification = 4"))
+    assert "ZZLEAK" in ws.client("admin").get(f"{API}/pledges").text  # the sweep can see one
+    assert "ZZLEAK" in ws.client("admin").get(f"{API}/audit").text
+    leaks = []
+    for (method, _route), case in sorted(CASES.items()):
+        if method != "GET":
+            continue
+        for who in USERS[1:]:
+            req = case.build(ws, who)
+            path = API + req.pop("path")
+            body = ws.client(who).get(path, **req)
+            if "ZZLEAK" in body.text:
+                leaks.append(f"{who} GET {path}: {body.status_code}")
+    assert not leaks, "\n".join(leaks)
