@@ -211,3 +211,41 @@ def test_run_form_caps_the_data_a_run_may_use(web: Web) -> None:
     assert r.status_code == 422
     with session_scope(web.factory) as db:
         assert db.query(runs.SourcingRun).count() == before
+
+
+def test_no_page_leaks_what_labels_hide(web: Web) -> None:
+    """Every page a user can open, for every user not cleared: no trace of TOP SECRET items
+    (names, and the ids of hidden pledges and requirements)."""
+    from sqlalchemy import text
+
+    from .conftest import USERS
+
+    _set_user(web, "admin", 4, nation="FRA")
+    with session_scope(web.factory) as db:
+        db.execute(text("UPDATE pledges SET name = 'ZZLEAK-' || id, classification = 4 "
+                        "WHERE id IN ('P-FRA-05', 'P-GBR-01', 'P-POL-01')"))
+        db.execute(text("UPDATE requirements SET name = 'ZZLEAK-' || id, classification = 4 "
+                        "WHERE id IN (SELECT id FROM requirements ORDER BY id LIMIT 3)"))
+        hidden_req = [r[0] for r in db.execute(
+            text("SELECT id FROM requirements WHERE classification = 4"))]
+    admin = web.signed_in("admin")
+    assert "ZZLEAK" in admin.get("/pledges?nation=FRA").text  # the sweep can see one
+    # A run over everything (admin) and one over what the lead may see: the first is hidden.
+    token = csrf_of(admin, "/runs")
+    assert admin.post("/runs", data={"csrf_token": token}).status_code == 303
+    pages = ["/", "/pledges", "/pledges?nation=FRA", "/requirements", "/runs", "/orbat",
+             "/map", "/account", "/import", "/pledges/new", "/requirements/new",
+             "/pledges/P-FRA-05", *(f"/requirements/{r}" for r in hidden_req)]
+    with session_scope(web.factory) as db:
+        pages += [f"/runs/{r.id}" for r in db.query(runs.SourcingRun)]
+    leaks = []
+    for who in USERS:
+        if who == "admin":
+            continue
+        c = web.signed_in(who)
+        for path in pages:
+            body = c.get(path).text
+            for secret in ("ZZLEAK", "P-FRA-05", "P-GBR-01", *hidden_req):
+                if secret in body:
+                    leaks.append(f"{who} {path}: {secret}")
+    assert not leaks, "\n".join(leaks)
