@@ -285,7 +285,7 @@ async def open_loop(
         await release(conn)
 
     warm = await connection()  # warm up: one request on a fresh connection
-    await warm.get(requests[0])
+    await asyncio.wait_for(warm.get(requests[0]), 30)  # a hung server fails, not hangs
     await release(warm)
     tasks = []
     t0 = time.perf_counter() + 0.05
