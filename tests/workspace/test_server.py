@@ -125,28 +125,3 @@ def test_serve_with_two_workers_shares_port_and_database(tmp_path: Path) -> None
             f"/proc/{child}/status").read_bytes().lower()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def test_request_threads_default_by_backend_and_applied_at_startup(tmp_path: Path) -> None:
-    import anyio.to_thread
-    from fastapi.testclient import TestClient
-
-    from forcegen.workspace.app import SQLITE_REQUEST_THREADS, create_app, request_threads
-    from forcegen.workspace.config import Settings
-    from forcegen.workspace.database import make_engine
-
-    sqlite = make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
-    pg = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected
-    assert request_threads(Settings(), sqlite) == SQLITE_REQUEST_THREADS
-    assert request_threads(Settings(), pg) is None  # anyio's default
-    assert request_threads(Settings(request_threads=7), pg) == 7
-
-    app = create_app(Settings(database_url=str(sqlite.url)), engine=sqlite)
-
-    @app.get("/_threads")
-    async def threads() -> int:
-        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
-
-    with TestClient(app) as client:  # runs the lifespan
-        assert client.get("/_threads").json() == SQLITE_REQUEST_THREADS
-    sqlite.dispose()

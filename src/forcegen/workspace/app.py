@@ -26,7 +26,7 @@ from forcegen.workspace.runs.views import router as runs_router
 from forcegen.workspace.scenarios.views import router as scenarios_router
 from forcegen.workspace.users.views import router as users_router
 
-__all__ = ["API_PREFIX", "SQLITE_REQUEST_THREADS", "create_app", "request_threads"]
+__all__ = ["API_PREFIX", "create_app"]
 
 API_PREFIX = "/api/v1"
 
@@ -53,25 +53,6 @@ def _api_router() -> APIRouter:
     return api
 
 
-#: Request threads per process on SQLite unless configured (see :func:`request_threads`).
-SQLITE_REQUEST_THREADS = 4
-
-
-def request_threads(settings: Settings, engine: Engine) -> int | None:
-    """Threads to run request handlers on: the setting, else 4 on SQLite, else anyio's 40.
-
-    SQLite work is all CPU under the GIL, and pysqlite lets the GIL go at every row it
-    steps: with dozens of threads sharing it the hand-offs dominate. Measured with ``wrk``
-    (8 connections, pledge list of 5,000): 190 req/s with 40 threads, 255 with 4, 310 with 2,
-    in the same run. PostgreSQL work waits on the network, where threads overlap: no
-    difference measured between 4, 8 and 40, so its default is kept. 4 rather than 2 so that
-    a slow request (a large import) leaves room for the others.
-    """
-    if settings.request_threads is not None:
-        return settings.request_threads
-    return SQLITE_REQUEST_THREADS if engine.dialect.name == "sqlite" else None
-
-
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the API app over the database in ``settings.database_url`` (or ``engine``).
 
@@ -87,11 +68,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        import anyio.to_thread
-
-        threads = request_threads(settings, engine)
-        if threads is not None:
-            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         yield
         executor.shutdown(wait=False)
 

@@ -42,9 +42,5 @@ class Settings(BaseSettings):
     run_workers: int = 1
     #: Solver time limit for background runs (seconds), ``None`` for none.
     run_time_limit: float | None = 120.0
-    #: Threads a server process runs request handlers on at once (anyio's default: 40).
-    #: Handlers hold the GIL for most of their work, so more threads than cores mostly adds
-    #: GIL hand-offs; ``None`` keeps the default.
-    request_threads: int | None = Field(default=None, ge=1, le=1000)
     #: Create tables (Alembic upgrade) when the app starts.
     migrate_on_start: bool = True
