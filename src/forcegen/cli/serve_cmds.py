@@ -41,9 +41,9 @@ def serve(
 ) -> None:
     """Start the workspace: web UI and /api/v1 on HOST:PORT (SQLite by default)."""
     from forcegen.exceptions import OptionError
-    from forcegen.web import create_web_app
     from forcegen.workspace.bootstrap import ensure_admin, load_example_if_empty
     from forcegen.workspace.config import Settings
+    from forcegen.workspace.database import make_engine, make_session_factory, upgrade
     from forcegen.workspace.server import reuse_port_supported, run_server
 
     if workers > 1 and not reuse_port_supported():
@@ -55,8 +55,11 @@ def serve(
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     console.print(f"database: {_redact(settings.database_url)}", highlight=False)
-    app = create_web_app(settings)
-    factory = app.state.session_factory
+    # Set up once, here: migrate, first admin, example. The serving processes build the app
+    # and skip all three.
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
     password = ensure_admin(factory, password=admin_password)
     if example:
         folder = example_folder()
@@ -80,8 +83,7 @@ def serve(
                       "FORCEGEN_COOKIE_SECURE=false on a closed network.")
     if workers > 1:
         console.print(f"{workers} server processes share the port", highlight=False)
-    # The schema is migrated and the admin exists: the serving processes skip both.
-    app.state.engine.dispose()
+    engine.dispose()
     log_level = os.environ.get("FORCEGEN_LOG_LEVEL", "info")
     run_server(settings, host, port, workers=workers, log_level=log_level)
 

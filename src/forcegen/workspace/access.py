@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from forcegen.workspace import labels
 from forcegen.workspace.errors import Forbidden, Invalid, NotFound
+from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.requirements.models import Requirement
 from forcegen.workspace.users.models import User
 
 __all__ = [
@@ -204,9 +206,6 @@ class LabelScope:
 
     def high_water(self, db: Session) -> tuple[int, str | None]:
         """The label of a product made of every requirement and pledge in scope."""
-        from forcegen.workspace.pledges.models import Pledge
-        from forcegen.workspace.requirements.models import Requirement
-
         found: list[tuple[int, str | None, str | None]] = []
         for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
             c = table.c

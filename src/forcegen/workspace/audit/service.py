@@ -28,7 +28,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import OptionError
+from forcegen.workspace.access import clearance_of
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
+from forcegen.workspace.labels import may_see
 
 __all__ = [
     "GENESIS",
@@ -410,9 +412,6 @@ def readable_by(user: Any, entity: str, before: Any, after: Any) -> bool:
     Both snapshots must be visible: relabelling an item up (or down) is itself hidden from
     whoever may not see the higher label.
     """
-    from forcegen.workspace.access import clearance_of
-    from forcegen.workspace.labels import may_see
-
     if entity not in _LABELLED:
         return True
     owner_key = _LABELLED[entity]

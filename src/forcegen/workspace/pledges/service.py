@@ -8,7 +8,7 @@ Another nation's pledge is "not found" for a liaison or observer; they see other
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic_core import to_json
 from sqlalchemy import Select, Table, func, select
@@ -86,11 +86,6 @@ GROUPABLE: dict[str, Any] = {
 _TABLE: Table = Pledge.__table__  # type: ignore[assignment]
 
 
-class _Label(NamedTuple):
-    classification: int
-    releasable_to: str | None
-
-
 def _filters(
     user: User, nation: str | None, capability: str | None, status: str | None
 ) -> list[ColumnElement[bool]]:
@@ -158,6 +153,7 @@ def list_page(
     """
     where, total = _scoped(db, user, nation, capability, status)
     page = _page_select([_TABLE.c[k] for k in FIELDS], where, params)
+    clearance, own = clearance_of(user), user.nation  # rows checked again, as list_page_json
     rows = [
         PledgeRead.model_construct(
             **{
@@ -167,7 +163,7 @@ def list_page(
             }
         )
         for m in db.execute(page).mappings()
-        if can_see_label(user, _Label(m["classification"], m["releasable_to"]), m["nation"])
+        if may_see(clearance, own, m["classification"], m["releasable_to"], m["nation"])
     ]
     return rows, total
 

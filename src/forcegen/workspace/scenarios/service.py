@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, not_, select, text, update
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import InputError, Problem, ScenarioError
@@ -232,8 +232,6 @@ def _file_labels(
 
 def _hidden_count(db: Session, user: User) -> int:
     """Requirements and pledges ``user`` may not see (an import would delete them unseen)."""
-    from sqlalchemy import func, not_
-
     scope = LabelScope(user, clearance_of(user))
     n = 0
     for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
