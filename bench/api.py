@@ -137,41 +137,14 @@ def free_port() -> int:
 
 
 def serve(url: str, port: int, workers: int = 1) -> None:
-    """Subprocess entry point: run the API on ``url`` with uvicorn in ``workers`` processes.
-
-    Several workers are independent single-process uvicorn servers, each on its own listening
-    socket bound with ``SO_REUSEPORT`` (the kernel spreads connections over them), not
-    ``uvicorn --workers``: that binds a socket whose protocol number is 0, so asyncio does not
-    set ``TCP_NODELAY`` on accepted connections and every response (headers and body are
-    written separately) stalls ~40 ms on Nagle's algorithm plus delayed ACKs.
-    """
-    import signal
-
-    if workers > 1:
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally: stop children
-        children = [
-            subprocess.Popen([sys.executable, __file__, "--serve", url, str(port), "1"])
-            for _ in range(workers)
-        ]
-        try:
-            for child in children:
-                child.wait()
-        finally:
-            for child in children:
-                child.terminate()
-        return
-    import uvicorn
-
-    from forcegen.workspace.app import create_app
+    """Subprocess entry point: the API on ``url`` in ``workers`` processes, as ``forcegen serve
+    --workers`` runs it (``forcegen.workspace.server``: ``SO_REUSEPORT`` sockets with
+    ``TCP_NODELAY``). A ``--baseline-src`` tree must have that module (commit bdf7acf on)."""
     from forcegen.workspace.config import Settings
+    from forcegen.workspace.server import run_server
 
-    app = create_app(Settings(database_url=url, cookie_secure=False))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(("127.0.0.1", port))
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
-    asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    settings = Settings(database_url=url, cookie_secure=False)
+    run_server(settings, "127.0.0.1", port, workers=workers, log_level="warning", web=False)
 
 
 def prepare(url: str, n_pledges: int) -> str:
