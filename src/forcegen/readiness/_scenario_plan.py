@@ -14,6 +14,10 @@ from forcegen.readiness._stocks import DEFAULT_STOCK_PRICES, allocate_stocks
 
 __all__ = ["preposition_scenario", "stock_prices", "stocks_scenario"]
 
+#: Names the scenario contract uses (docs/scenario.md: ``stocks: {..., spares: t, ...}``, as in
+#: the bundled example) for stock types whose default price is kept under another name.
+_STOCK_ALIASES: dict[str, str] = {"spares": "spare_parts"}
+
 
 def _annotate(res: PrepositionResult, table: CostTable) -> PrepositionResult:
     res.extra["distances"] = table.source
@@ -88,14 +92,15 @@ def stock_prices(scenario: Any, types: list[str]) -> np.ndarray:
     given = dict(scenario.data.extensions().get("x-stock-prices") or {})
     out = []
     for t in types:
+        default = DEFAULT_STOCK_PRICES.get(_STOCK_ALIASES.get(t, t))
         if t in given:
             out.append(float(given[t]))
-        elif t in DEFAULT_STOCK_PRICES:
-            out.append(DEFAULT_STOCK_PRICES[t])
+        elif default is not None:
+            out.append(default)
         else:
             raise OptionError(
                 f"no price for stock type {t!r}: add it under x-stock-prices in the scenario "
-                f"(known defaults: {', '.join(sorted(DEFAULT_STOCK_PRICES))})"
+                f"(known defaults: {', '.join(sorted({*DEFAULT_STOCK_PRICES, *_STOCK_ALIASES}))})"
             )
     return np.array(out)
 
