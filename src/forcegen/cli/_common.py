@@ -6,18 +6,30 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from forcegen.exceptions import OptionError
-from forcegen.scenario import Scenario
-from forcegen.sourcing import SourcingOptions
 
-__all__ = ["build_options", "progress_reporter", "split_codes", "write_json"]
+if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
+    from forcegen.scenario import Scenario
+    from forcegen.sourcing import SourcingOptions
+
+__all__ = [
+    "build_options",
+    "include_statuses",
+    "nation_codes",
+    "progress_reporter",
+    "split_codes",
+    "write_json",
+]
 
 err_console = Console(stderr=True)
+
+#: Statuses ``--include`` may add to ``approved`` (asking for offered implies provisional).
+INCLUDABLE = ("provisional", "offered", "approved")
 
 
 def split_codes(values: list[str] | None) -> tuple[str, ...]:
@@ -26,6 +38,25 @@ def split_codes(values: list[str] | None) -> tuple[str, ...]:
     for v in values or []:
         out.extend(x.strip() for x in v.split(",") if x.strip())
     return tuple(out)
+
+
+def nation_codes(values: list[str] | None) -> tuple[str, ...]:
+    """Nation codes from repeatable or comma lists, upper-cased (``fra`` is ``FRA``)."""
+    return tuple(c.upper() for c in split_codes(values))
+
+
+def include_statuses(values: list[str] | None) -> tuple[str, ...]:
+    """``--include`` values (repeatable or comma lists, any case), checked; default approved.
+
+    The one parser for every command that sources (source, criticality, respond).
+    """
+    statuses = tuple(s.lower() for s in split_codes(values))
+    bad = [s for s in statuses if s not in INCLUDABLE]
+    if bad:
+        raise OptionError(
+            f"--include {', '.join(bad)}: expected provisional or offered (comma list)"
+        )
+    return statuses or ("approved",)
 
 
 def _known_nations(scenario: Scenario, codes: tuple[str, ...], flag: str) -> None:
@@ -49,12 +80,15 @@ def build_options(
     method: str = "auto",
 ) -> SourcingOptions:
     """Sourcing options from CLI switches, every name checked against the scenario."""
-    w, lifted = split_codes(withdraw), split_codes(lift_caveats)
+    from forcegen.sourcing import SourcingOptions
+
+    w, lifted = nation_codes(withdraw), nation_codes(lift_caveats)
     _known_nations(scenario, w, "--withdraw")
     _known_nations(scenario, lifted, "--lift-caveats")
     ceilings: dict[str, int | None] = {}
     for item in split_codes(ceiling):
         code, sep, value = item.partition("=")
+        code = code.strip().upper()
         if not sep:
             raise OptionError(f"--ceiling {item!r}: expected NATION=PERSONNEL or NATION=none")
         _known_nations(scenario, (code,), "--ceiling")
@@ -71,7 +105,7 @@ def build_options(
     if gap is not None:
         kwargs["mip_gap"] = gap
     return SourcingOptions(
-        include=split_codes(include) or ("approved",), withdraw=w, lift_caveats=lifted,
+        include=include_statuses(include), withdraw=w, lift_caveats=lifted,
         ceilings=ceilings, time_limit=time_limit, method=method, **kwargs,
     )
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,6 +40,8 @@ def _print_result(out: Console, doc: dict[str, Any], name: str) -> None:
 
 
 def _write_map(scenario: Any, table: Any, doc: dict[str, Any], out: Path) -> None:
+    import numpy as np
+
     from forcegen.network import TransportGraph, nearest_facility
     from forcegen.report.maps import plot_network_map
 

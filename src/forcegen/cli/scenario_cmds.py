@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from forcegen.scenario import load_scenario, write_scenario
-
 __all__ = ["register"]
 
 
@@ -17,6 +15,8 @@ def validate(
     path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
 ) -> None:
     """Check a scenario: every problem (file, line, field, what was expected) in one pass."""
+    from forcegen.scenario import load_scenario
+
     s = load_scenario(path)
     Console().print(
         f"[green]valid[/]: {s.name}: {len(s.nations)} nations, {len(s.sectors)} sectors, "
@@ -31,6 +31,8 @@ def export(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output")] = False,
 ) -> None:
     """Write a scenario as a folder (YAML + CSV) or an Excel workbook, without loss."""
+    from forcegen.scenario import load_scenario, write_scenario
+
     s = load_scenario(path)
     out = write_scenario(s, to, overwrite=overwrite)
     Console(stderr=True).print(f"wrote {out}")
