@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,12 +23,29 @@ __all__ = [
     "build_options",
     "include_statuses",
     "nation_codes",
+    "out_console",
     "progress_reporter",
     "split_codes",
     "write_json",
 ]
 
 err_console = Console(stderr=True)
+
+#: Width of stdout when it is a file or a pipe: wide enough that no table is cut or wrapped.
+PIPE_WIDTH = 10_000
+
+
+def out_console() -> Console:
+    """The console for a command's result on stdout.
+
+    On a terminal Rich fits the terminal. Written to a file or a pipe, Rich would assume 80
+    columns and cut cells ("100.…") and wrap lines; there the output keeps its natural width
+    (``COLUMNS``, if set, still wins).
+    """
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
+        return Console()
+    return Console(width=PIPE_WIDTH, soft_wrap=True)
+
 
 #: Statuses ``--include`` may add to ``approved`` (asking for offered implies provisional).
 INCLUDABLE = ("provisional", "offered", "approved")

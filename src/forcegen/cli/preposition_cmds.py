@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from forcegen.cli._common import out_console
 from forcegen.exceptions import OptionError
 
 __all__ = ["register"]
@@ -147,7 +148,7 @@ def preposition_cmd(
     if as_json:
         typer.echo(json.dumps(doc, ensure_ascii=False))
     else:
-        out = Console()
+        out = out_console()
         for d in docs:
             _print_result(out, d, scenario.name)
         if map_out is not None:
@@ -246,7 +247,7 @@ def robustness_cmd(
     if as_json:
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
-    out = Console()
+    out = out_console()
     out.print(f"[bold]{scenario.name}[/]: {samples:,} scenarios in {result.seconds:.2f} s; "
               f"depots: {', '.join(result.depots) or '-'}")
     t = Table("sector", "median h", "p90 h", "worst h", "mean h", "unserved")

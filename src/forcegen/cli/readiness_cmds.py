@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from forcegen.cli._common import out_console
 from forcegen.exceptions import OptionError
 
 __all__ = ["register"]
@@ -76,7 +77,7 @@ def respond(
                "files": files}
         typer.echo(json.dumps(doc, indent=2))
         return
-    con = Console()
+    con = out_console()
     table = Table(title=f"Response times: {scenario.name}")
     for col in ("sector", "units", "personnel", "first arrival", "full package", "unreachable"):
         table.add_column(col, justify="left" if col == "sector" else "right", no_wrap=True)

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from forcegen.cli._common import out_console
+
 __all__ = ["register"]
 
 
@@ -18,7 +20,7 @@ def validate(
     from forcegen.scenario import load_scenario
 
     s = load_scenario(path)
-    Console().print(
+    out_console().print(
         f"[green]valid[/]: {s.name}: {len(s.nations)} nations, {len(s.sectors)} sectors, "
         f"{len(s.requirements)} requirement lines, {len(s.pledges)} pledges, "
         f"{len(s.depot_sites)} depot sites"
@@ -57,7 +59,7 @@ def example(
     if dest.exists():
         raise OptionError(f"{dest}: already exists; give a new folder name")
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    Console().print(f"wrote the example {name!r} to {dest}; try: forcegen source {dest}",
+    out_console().print(f"wrote the example {name!r} to {dest}; try: forcegen source {dest}",
                     highlight=False)
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from forcegen.cli._common import build_options, progress_reporter, write_json
+from forcegen.cli._common import build_options, out_console, progress_reporter, write_json
 from forcegen.exceptions import InputError, OptionError
 
 __all__ = ["register"]
@@ -78,7 +77,7 @@ def source(
         return
     from forcegen.report.sourcing_tables import print_plan
 
-    console = Console()
+    console = out_console()
     print_plan(plan, console)
     for p in [*(x for x in (out, xlsx) if x is not None), *written]:
         console.print(f"[dim]wrote {p}[/]")
@@ -115,7 +114,7 @@ def compare(
     if as_json:
         write_json(diff.to_dict())
         return
-    print_comparison(diff, Console())
+    print_comparison(diff, out_console())
 
 
 def criticality(
@@ -150,7 +149,7 @@ def criticality(
                              "status": base.status},
                     "nations": [i.to_dict() for i in impacts]})
         return
-    console = Console()
+    console = out_console()
     console.print(f"Base plan fills {base.fill} of {base.required} units ({base.status}).")
     t = Table(title="If this nation withdrew", title_justify="left")
     for col in ("Nation", "Its units", "Fill lost", "by priority", "Lines newly short"):
