@@ -82,3 +82,16 @@ def test_exit_code_and_error_kept() -> None:
     assert r.returncode == 2
     assert r.stdout == ""
     assert "unknown nation" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="closes fd 2 in the child with preexec_fn")
+def test_json_with_stderr_closed() -> None:
+    # 2>&-: the chatter has nowhere to go but must still not land on stdout.
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    r = subprocess.run(
+        [sys.executable, str(NOISY), "source", str(EXAMPLE), "--json"],
+        stdout=subprocess.PIPE, text=True, env=env, timeout=300, cwd=ROOT,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["status"]

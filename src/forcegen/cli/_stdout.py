@@ -27,6 +27,14 @@ def _uses_fd1(stream: object) -> bool:
         return False  # e.g. a test runner's in-memory stream: leave it alone
 
 
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
 def _flush_c_stdio() -> None:
     # C's stdout is block-buffered on a pipe: a banner printed with printf stays in that buffer
     # and would reach the real stdout at exit, after fd 1 is restored. Flush it while fd 1
@@ -37,10 +45,21 @@ def _flush_c_stdio() -> None:
 
 @contextmanager
 def stdout_reserved() -> Iterator[None]:
-    """Within the block, fd 1 goes to stderr and ``sys.stdout`` to the real stdout."""
+    """Within the block, fd 1 goes to stderr and ``sys.stdout`` to the real stdout.
+
+    Exit codes and exceptions pass through unchanged.
+    """
+    # Stderr closed at start (2>&-): Python then has no sys.stderr and fd 2 may be free or
+    # reused by any file; the chatter is dropped rather than kept on stdout. Checked before
+    # the dup below, which would otherwise take the free fd 2 itself.
+    sink = 2
+    if sys.__stderr__ is None or not _is_open(2):
+        sink = os.open(os.devnull, os.O_WRONLY)
     try:
         saved = os.dup(1)
-    except OSError:  # no stdout at all (closed): nothing to protect
+    except OSError:  # stdout closed: nothing to protect
+        if sink != 2:
+            os.close(sink)
         yield
         return
     old = sys.stdout
@@ -53,7 +72,7 @@ def stdout_reserved() -> Iterator[None]:
             encoding=old.encoding, errors=old.errors,
             line_buffering=getattr(old, "line_buffering", False),
         )
-    os.dup2(2, 1)
+    os.dup2(sink, 1)
     try:
         yield
     finally:
@@ -67,3 +86,5 @@ def stdout_reserved() -> Iterator[None]:
         _flush_c_stdio()
         os.dup2(saved, 1)
         os.close(saved)
+        if sink != 2:
+            os.close(sink)
