@@ -52,13 +52,12 @@ def stdout_reserved() -> Iterator[None]:
     # Stderr closed at start (2>&-): Python then has no sys.stderr and fd 2 may be free or
     # reused by any file; the chatter is dropped rather than kept on stdout. Checked before
     # the dup below, which would otherwise take the free fd 2 itself.
-    sink = 2
-    if sys.__stderr__ is None or not _is_open(2):
-        sink = os.open(os.devnull, os.O_WRONLY)
+    own_sink = sys.__stderr__ is None or not _is_open(2)
+    sink = os.open(os.devnull, os.O_WRONLY) if own_sink else 2
     try:
         saved = os.dup(1)
     except OSError:  # stdout closed: nothing to protect
-        if sink != 2:
+        if own_sink:
             os.close(sink)
         yield
         return
@@ -86,5 +85,5 @@ def stdout_reserved() -> Iterator[None]:
         _flush_c_stdio()
         os.dup2(saved, 1)
         os.close(saved)
-        if sink != 2:
+        if own_sink:
             os.close(sink)
