@@ -49,6 +49,8 @@ JSON_COMMANDS = {
     "preposition-stocks": ["preposition", str(EXAMPLE), "--json", "--stocks",
                            "--budget", "500000000"],
     "robustness": ["robustness", str(EXAMPLE), "--json", "--samples", "200"],
+    "robustness-workers": ["robustness", str(EXAMPLE), "--json", "--samples", "2000",
+                           "--link-prob", "0.05", "--workers", "2"],
 }
 
 
