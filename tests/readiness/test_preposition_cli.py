@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,23 @@ def test_orlib_through_the_cli(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["total"] == pytest.approx(5819)
     code, out, _ = run(["preposition", str(cap), "--json"])
     assert code == 0 and json.loads(out)["objective"] == pytest.approx(1040444.375, abs=0.01)
+
+
+def test_objective_help_says_what_runs(scenario: Path) -> None:
+    # --help named "average" as the default, while without --depots capacitated siting ran.
+    res = CliRunner().invoke(_app(), ["preposition", "--help"])
+    text = " ".join(w for w in res.stdout.split() if w not in "│╭╮╰╯─")
+    said = re.search(r"default:? (\w+)", text[text.index("--objective"):])
+    assert said is not None
+    code, out, _ = run(["preposition", str(scenario), "--depots", "2", "--json"])
+    _, named, _ = run(["preposition", str(scenario), "--depots", "2", "--json",
+                       "--objective", said.group(1)])
+    assert code == 0 and json.loads(out) | {"seconds": 0} == json.loads(named) | {"seconds": 0}
+    code, out, _ = run(["preposition", str(scenario), "--json"])
+    assert code == 0 and json.loads(out)["kind"] == "capacitated"
+    assert "Without --depots the sites are chosen by capacitated siting" in text
+
+
+def test_objective_without_depots_is_not_silently_ignored(scenario: Path) -> None:
+    _, _, exc = run(["preposition", str(scenario), "--objective", "average"])
+    assert isinstance(exc, InputError) and "needs --depots" in str(exc)

@@ -3,21 +3,52 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from forcegen.exceptions import OptionError
-from forcegen.scenario import Scenario
-from forcegen.sourcing import SourcingOptions
 
-__all__ = ["build_options", "progress_reporter", "split_codes", "write_json"]
+if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
+    from forcegen.scenario import Scenario
+    from forcegen.sourcing import SourcingOptions
+
+__all__ = [
+    "build_options",
+    "include_statuses",
+    "nation_codes",
+    "out_console",
+    "progress_reporter",
+    "split_codes",
+    "write_json",
+]
 
 err_console = Console(stderr=True)
+
+#: Width of stdout when it is a file or a pipe: wide enough that no table is cut or wrapped.
+PIPE_WIDTH = 10_000
+
+
+def out_console() -> Console:
+    """The console for a command's result on stdout.
+
+    On a terminal Rich fits the terminal. Written to a file or a pipe, Rich would assume 80
+    columns and cut cells ("100.…") and wrap lines; there the output keeps its natural width
+    (``COLUMNS``, if set, still wins).
+    """
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
+        return Console()
+    return Console(width=PIPE_WIDTH, soft_wrap=True)
+
+
+#: Statuses ``--include`` may add to ``approved`` (asking for offered implies provisional).
+INCLUDABLE = ("provisional", "offered", "approved")
 
 
 def split_codes(values: list[str] | None) -> tuple[str, ...]:
@@ -26,6 +57,25 @@ def split_codes(values: list[str] | None) -> tuple[str, ...]:
     for v in values or []:
         out.extend(x.strip() for x in v.split(",") if x.strip())
     return tuple(out)
+
+
+def nation_codes(values: list[str] | None) -> tuple[str, ...]:
+    """Nation codes from repeatable or comma lists, upper-cased (``fra`` is ``FRA``)."""
+    return tuple(c.upper() for c in split_codes(values))
+
+
+def include_statuses(values: list[str] | None) -> tuple[str, ...]:
+    """``--include`` values (repeatable or comma lists, any case), checked; default approved.
+
+    The one parser for every command that sources (source, criticality, respond).
+    """
+    statuses = tuple(s.lower() for s in split_codes(values))
+    bad = [s for s in statuses if s not in INCLUDABLE]
+    if bad:
+        raise OptionError(
+            f"--include {', '.join(bad)}: expected provisional or offered (comma list)"
+        )
+    return statuses or ("approved",)
 
 
 def _known_nations(scenario: Scenario, codes: tuple[str, ...], flag: str) -> None:
@@ -49,12 +99,15 @@ def build_options(
     method: str = "auto",
 ) -> SourcingOptions:
     """Sourcing options from CLI switches, every name checked against the scenario."""
-    w, lifted = split_codes(withdraw), split_codes(lift_caveats)
+    from forcegen.sourcing import SourcingOptions
+
+    w, lifted = nation_codes(withdraw), nation_codes(lift_caveats)
     _known_nations(scenario, w, "--withdraw")
     _known_nations(scenario, lifted, "--lift-caveats")
     ceilings: dict[str, int | None] = {}
     for item in split_codes(ceiling):
         code, sep, value = item.partition("=")
+        code = code.strip().upper()
         if not sep:
             raise OptionError(f"--ceiling {item!r}: expected NATION=PERSONNEL or NATION=none")
         _known_nations(scenario, (code,), "--ceiling")
@@ -71,7 +124,7 @@ def build_options(
     if gap is not None:
         kwargs["mip_gap"] = gap
     return SourcingOptions(
-        include=split_codes(include) or ("approved",), withdraw=w, lift_caveats=lifted,
+        include=include_statuses(include), withdraw=w, lift_caveats=lifted,
         ceilings=ceilings, time_limit=time_limit, method=method, **kwargs,
     )
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from forcegen.cli._stdout import stdout_reserved
 from forcegen.exceptions import InputError, ScenarioError
 
 __all__ = ["app", "main"]
@@ -44,7 +45,15 @@ def _report(exc: InputError) -> None:
 
 
 class _Group(TyperGroup):
-    """Turns :class:`InputError` from any command into a message and exit code 2."""
+    """Turns :class:`InputError` from any command into a message and exit code 2.
+
+    The whole command runs with stdout reserved for forcegen's own output: whatever a native
+    library prints on file descriptor 1 goes to stderr (see :mod:`forcegen.cli._stdout`).
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with stdout_reserved():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:  # typer vendors its own click Context type
         try:

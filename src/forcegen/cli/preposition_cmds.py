@@ -6,17 +6,23 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from forcegen.cli._common import out_console
 from forcegen.exceptions import OptionError
+from forcegen.readiness._objectives import DEFAULT_OBJECTIVE, OBJECTIVES
 
 __all__ = ["register"]
 
-_OBJECTIVES = ("average", "worst", "coverage")
+# Help text from the library's own default, so --help shows what runs.
+_OBJECTIVE_HELP = (
+    f"With --depots: {', '.join(OBJECTIVES)} (average = p-median, worst = p-center, coverage "
+    f"= max covering with --within); default {DEFAULT_OBJECTIVE}. Without --depots the sites "
+    "are chosen by capacitated siting (opening plus transport cost)"
+)
 
 
 def _num(v: float | None, fmt: str = ",.1f") -> str:
@@ -41,6 +47,8 @@ def _print_result(out: Console, doc: dict[str, Any], name: str) -> None:
 
 
 def _write_map(scenario: Any, table: Any, doc: dict[str, Any], out: Path) -> None:
+    import numpy as np
+
     from forcegen.network import TransportGraph, nearest_facility
     from forcegen.report.maps import plot_network_map
 
@@ -89,8 +97,8 @@ def preposition_cmd(
     path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
     depots: Annotated[int | None, typer.Option(
         "--depots", "-p", help="Number of depots to open (existing ones included)")] = None,
-    objective: Annotated[str, typer.Option(
-        "--objective", help="average (p-median), worst (p-center) or coverage")] = "average",
+    objective: Annotated[str | None, typer.Option(
+        "--objective", help=_OBJECTIVE_HELP, show_default=False)] = None,
     within: Annotated[float | None, typer.Option(
         "--within", help="Hours for --objective coverage")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
@@ -114,8 +122,8 @@ def preposition_cmd(
     )
     from forcegen.scenario import load_scenario
 
-    if objective not in _OBJECTIVES:
-        raise OptionError(f"--objective must be one of {', '.join(_OBJECTIVES)}, got "
+    if objective is not None and objective not in OBJECTIVES:
+        raise OptionError(f"--objective must be one of {', '.join(OBJECTIVES)}, got "
                           f"{objective!r}")
     if stocks and budget is None:
         raise OptionError("--stocks needs --budget B")
@@ -146,7 +154,7 @@ def preposition_cmd(
     if as_json:
         typer.echo(json.dumps(doc, ensure_ascii=False))
     else:
-        out = Console()
+        out = out_console()
         for d in docs:
             _print_result(out, d, scenario.name)
         if map_out is not None:
@@ -245,7 +253,7 @@ def robustness_cmd(
     if as_json:
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
-    out = Console()
+    out = out_console()
     out.print(f"[bold]{scenario.name}[/]: {samples:,} scenarios in {result.seconds:.2f} s; "
               f"depots: {', '.join(result.depots) or '-'}")
     t = Table("sector", "median h", "p90 h", "worst h", "mean h", "unserved")

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from forcegen.cli._common import out_console
 from forcegen.exceptions import OptionError
 
 __all__ = ["register"]
@@ -30,7 +31,7 @@ def respond(
         "--map", help="Write a map of sectors, depots, routes and time bands (.svg or .png)")
     ] = None,
     include: Annotated[list[str] | None, typer.Option(
-        "--include", help="Also source from pledges of this status (provisional, offered)")
+        "--include", help="Also use pledges of this status: provisional, offered (comma list)")
     ] = None,
     prepositioned: Annotated[list[str] | None, typer.Option(
         "--prepositioned", help="PLEDGE=DEPOT: that pledge's heavy equipment waits at DEPOT "
@@ -39,9 +40,10 @@ def respond(
         "--draw-hours", help="Hours to draw pre-positioned equipment at a depot")] = 12.0,
 ) -> None:
     """Hours until the first and the full package of sourced forces can be in each sector."""
+    from forcegen.cli._common import build_options
     from forcegen.readiness.response import analyze_response
     from forcegen.scenario import load_scenario
-    from forcegen.sourcing import SourcingOptions, solve
+    from forcegen.sourcing import solve
 
     for out in (chart, map_out):
         if out is not None and out.suffix.lower() not in (".svg", ".png"):
@@ -53,7 +55,7 @@ def respond(
             raise OptionError(f"--prepositioned {item!r}: expected PLEDGE=DEPOT")
         pre[pid.strip()] = did.strip()
     scenario = load_scenario(path)
-    options = SourcingOptions(include=tuple(include)) if include else SourcingOptions()
+    options = build_options(scenario, include=include)
     err = Console(stderr=True)
     with err.status("sourcing the force...", spinner="dots"):
         plan = solve(scenario, options)
@@ -75,7 +77,7 @@ def respond(
                "files": files}
         typer.echo(json.dumps(doc, indent=2))
         return
-    con = Console()
+    con = out_console()
     table = Table(title=f"Response times: {scenario.name}")
     for col in ("sector", "units", "personnel", "first arrival", "full package", "unreachable"):
         table.add_column(col, justify="left" if col == "sector" else "right", no_wrap=True)

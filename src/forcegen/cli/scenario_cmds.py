@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from forcegen.scenario import load_scenario, write_scenario
+from forcegen.cli._common import out_console
 
 __all__ = ["register"]
 
@@ -17,8 +17,10 @@ def validate(
     path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
 ) -> None:
     """Check a scenario: every problem (file, line, field, what was expected) in one pass."""
+    from forcegen.scenario import load_scenario
+
     s = load_scenario(path)
-    Console().print(
+    out_console().print(
         f"[green]valid[/]: {s.name}: {len(s.nations)} nations, {len(s.sectors)} sectors, "
         f"{len(s.requirements)} requirement lines, {len(s.pledges)} pledges, "
         f"{len(s.depot_sites)} depot sites"
@@ -31,6 +33,8 @@ def export(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output")] = False,
 ) -> None:
     """Write a scenario as a folder (YAML + CSV) or an Excel workbook, without loss."""
+    from forcegen.scenario import load_scenario, write_scenario
+
     s = load_scenario(path)
     out = write_scenario(s, to, overwrite=overwrite)
     Console(stderr=True).print(f"wrote {out}")
@@ -55,7 +59,7 @@ def example(
     if dest.exists():
         raise OptionError(f"{dest}: already exists; give a new folder name")
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    Console().print(f"wrote the example {name!r} to {dest}; try: forcegen source {dest}",
+    out_console().print(f"wrote the example {name!r} to {dest}; try: forcegen source {dest}",
                     highlight=False)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -52,13 +53,14 @@ def serve(
 
     console = Console()
     settings = Settings()  # FORCEGEN_* environment variables apply
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    console.print(f"database: {_redact(settings.database_url)}", highlight=False)
+    url = _checked_url(database_url or settings.database_url)
+    settings = settings.model_copy(update={"database_url": url})
+    # Before anything is announced: a taken port must not follow "workspace at http://...".
+    _check_port(host, port)
+    console.print(f"database: {_redact(url)}", highlight=False)
     # Set up once, here: migrate, first admin, example. The serving processes build the app
     # and skip all three.
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = _open_database(url, make_engine, upgrade)
     factory = make_session_factory(engine)
     password = ensure_admin(factory, password=admin_password)
     if example:
@@ -85,7 +87,88 @@ def serve(
         console.print(f"{workers} server processes share the port", highlight=False)
     engine.dispose()
     log_level = os.environ.get("FORCEGEN_LOG_LEVEL", "info")
-    run_server(settings, host, port, workers=workers, log_level=log_level)
+    try:
+        run_server(settings, host, port, workers=workers, log_level=log_level)
+    except OSError as exc:
+        if exc.errno not in _BIND_ERRORS:
+            raise
+        # Taken between the check and the start (another program was quicker).
+        raise OptionError(_port_message(host, port, exc)) from None
+
+
+_BIND_ERRORS = (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
+_POSTGRES_EXTRA = "pip install 'forcegen[postgres]'"
+
+
+def _checked_url(url: str) -> str:
+    """The database URL, checked before any output: form, driver, SQLite folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from forcegen.exceptions import OptionError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise OptionError(f"--database-url {_redact(url)!r}: not a database URL (expected e.g. "
+                          "sqlite:///forcegen.sqlite or postgresql+psycopg://user@host/db)"
+                          ) from None
+    if parsed.drivername == "postgresql":
+        # The postgres extra installs psycopg 3; SQLAlchemy 2.0 would pick psycopg2 for a URL
+        # without a driver, which the extra does not install.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        url = parsed.render_as_string(hide_password=False)
+    try:
+        parsed.get_dialect().import_dbapi()
+    except ImportError as exc:
+        hint = (f"install the postgres extra: {_POSTGRES_EXTRA}"
+                if parsed.get_backend_name() == "postgresql" else "install it with pip")
+        raise OptionError(f"--database-url {_redact(url)}: the database driver is not "
+                          f"installed ({exc.name or exc}); {hint}") from None
+    except Exception as exc:  # NoSuchModuleError: an unknown backend or driver name
+        raise OptionError(f"--database-url {_redact(url)}: {exc}") from None
+    db = parsed.database
+    if parsed.get_backend_name() == "sqlite" and db and db != ":memory:" and not db.startswith(
+            "file:"):
+        folder = Path(db).expanduser().absolute().parent
+        if not folder.is_dir():
+            raise OptionError(f"--database-url {_redact(url)}: the folder {folder} does not "
+                              "exist; create it first or choose another path")
+    return url
+
+
+def _check_port(host: str, port: int) -> None:
+    from forcegen.exceptions import OptionError
+    from forcegen.workspace.server import bind_socket
+
+    try:
+        bind_socket(host, port).close()
+    except OSError as exc:
+        raise OptionError(_port_message(host, port, exc)) from None
+
+
+def _port_message(host: str, port: int, exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.EADDRINUSE:
+        return (f"cannot listen on {host}:{port}: the port is already in use (another "
+                "program, or forcegen serve already running); choose another with --port")
+    return f"cannot listen on {host}:{port}: {reason}"
+
+
+def _open_database(url: str, make_engine: Any, upgrade: Any) -> Any:
+    """Engine with the schema migrated; a database that cannot be opened is exit 2."""
+    from sqlalchemy.exc import OperationalError
+
+    from forcegen.exceptions import OptionError
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise OptionError(f"cannot open the database {_redact(url)}: {first}") from None
+    return engine
 
 
 def _redact(url: str) -> str:

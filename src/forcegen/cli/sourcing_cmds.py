@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from forcegen.cli._common import build_options, progress_reporter, write_json
+from forcegen.cli._common import build_options, out_console, progress_reporter, write_json
 from forcegen.exceptions import InputError, OptionError
 
 __all__ = ["register"]
@@ -44,9 +43,8 @@ def source(
     chart_format: Annotated[str, typer.Option("--chart-format", help="svg or png")] = "svg",
 ) -> None:
     """Source the force: the best plan, every shortfall with its reasons, burden sharing."""
-    from forcegen.report.plan_xlsx import write_plan_xlsx
-    from forcegen.report.sourcing_charts import write_plan_charts
-    from forcegen.report.sourcing_tables import print_plan
+    # Workbook and chart writers are imported only when asked for: openpyxl and matplotlib
+    # take about half a second to import, more than sourcing the example does.
     from forcegen.scenario import load_scenario
     from forcegen.sourcing import Sourcer
 
@@ -66,12 +64,20 @@ def source(
     if out is not None:
         write_json(doc, out)
     if xlsx is not None:
+        from forcegen.report.plan_xlsx import write_plan_xlsx
+
         write_plan_xlsx(plan, xlsx)
-    written = write_plan_charts(plan, charts, chart_format) if charts is not None else []
+    written = []
+    if charts is not None:
+        from forcegen.report.sourcing_charts import write_plan_charts
+
+        written = write_plan_charts(plan, charts, chart_format)
     if as_json:
         write_json(doc)
         return
-    console = Console()
+    from forcegen.report.sourcing_tables import print_plan
+
+    console = out_console()
     print_plan(plan, console)
     for p in [*(x for x in (out, xlsx) if x is not None), *written]:
         console.print(f"[dim]wrote {p}[/]")
@@ -108,7 +114,7 @@ def compare(
     if as_json:
         write_json(diff.to_dict())
         return
-    print_comparison(diff, Console())
+    print_comparison(diff, out_console())
 
 
 def criticality(
@@ -124,7 +130,7 @@ def criticality(
     """Whose withdrawal would hurt most: re-solve with each nation withdrawn in turn."""
     from rich.table import Table
 
-    from forcegen.cli._common import split_codes
+    from forcegen.cli._common import nation_codes
     from forcegen.scenario import load_scenario
     from forcegen.sourcing import Sourcer
     from forcegen.sourcing.criticality import nation_criticality
@@ -133,7 +139,7 @@ def criticality(
         report("reading the scenario")
         scenario = load_scenario(path)
         options = build_options(scenario, include=include, time_limit=time_limit)
-        chosen = split_codes(nations) or None
+        chosen = nation_codes(nations) or None
         if chosen:
             build_options(scenario, withdraw=list(chosen))  # checks the codes
         base, impacts = nation_criticality(Sourcer(scenario), options, nations=chosen,
@@ -143,7 +149,7 @@ def criticality(
                              "status": base.status},
                     "nations": [i.to_dict() for i in impacts]})
         return
-    console = Console()
+    console = out_console()
     console.print(f"Base plan fills {base.fill} of {base.required} units ({base.status}).")
     t = Table(title="If this nation withdrew", title_justify="left")
     for col in ("Nation", "Its units", "Fill lost", "by priority", "Lines newly short"):

@@ -5,6 +5,21 @@ Submodules: :mod:`forcegen.readiness.response` (how soon each sector can be rein
 :mod:`forcegen.readiness.robustness` (Monte Carlo disruption).
 """
 
-from forcegen.readiness.response import ResponseResult, analyze_response
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from forcegen.readiness.response import ResponseResult, analyze_response
 
 __all__: list[str] = ["ResponseResult", "analyze_response"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: importing one submodule (the command line reads the objectives'
+    # names) need not load the response model and the road network code.
+    if name in __all__:
+        from forcegen.readiness import response
+
+        return getattr(response, name)
+    raise AttributeError(f"module 'forcegen.readiness' has no attribute {name!r}")

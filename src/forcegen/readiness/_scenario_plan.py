@@ -9,10 +9,21 @@ import numpy as np
 from forcegen.exceptions import OptionError, Problem, ScenarioError
 from forcegen.readiness._api import preposition, preposition_capacitated
 from forcegen.readiness._distances import CostTable, cost_table
+from forcegen.readiness._objectives import DEFAULT_OBJECTIVE, OBJECTIVES
 from forcegen.readiness._result import PrepositionResult
 from forcegen.readiness._stocks import DEFAULT_STOCK_PRICES, allocate_stocks
 
-__all__ = ["preposition_scenario", "stock_prices", "stocks_scenario"]
+__all__ = [
+    "DEFAULT_OBJECTIVE",
+    "OBJECTIVES",
+    "preposition_scenario",
+    "stock_prices",
+    "stocks_scenario",
+]
+
+#: Names the scenario contract uses (docs/scenario.md: ``stocks: {..., spares: t, ...}``, as in
+#: the bundled example) for stock types whose default price is kept under another name.
+_STOCK_ALIASES: dict[str, str] = {"spares": "spare_parts"}
 
 
 def _annotate(res: PrepositionResult, table: CostTable) -> PrepositionResult:
@@ -26,7 +37,7 @@ def preposition_scenario(
     scenario: Any,
     *,
     p: int | None = None,
-    objective: str = "average",
+    objective: str | None = None,
     within: float | None = None,
     time_limit: float | None = None,
     method: str = "auto",
@@ -34,8 +45,9 @@ def preposition_scenario(
 ) -> PrepositionResult:
     """Pre-position depots for a scenario, as ``forcegen preposition`` does.
 
-    With ``p`` it solves the chosen response objective; without ``p`` it runs capacitated
-    siting, which needs ``capacity`` on every depot site (``fixed_cost`` defaults to 0).
+    With ``p`` it solves the chosen response objective (default :data:`DEFAULT_OBJECTIVE`);
+    without ``p`` it runs capacitated siting, which needs ``capacity`` on every depot site
+    (``fixed_cost`` defaults to 0), and naming an objective is an error (it would not run).
 
     Parameters
     ----------
@@ -52,12 +64,15 @@ def preposition_scenario(
     demand = np.array([s.demand for s in scenario.sectors], dtype=float)
     if p is not None:
         res = preposition(
-            table.cost, demand, table.site_ids, table.sector_ids, p=p, objective=objective,
+            table.cost, demand, table.site_ids, table.sector_ids, p=p,
+            objective=objective or DEFAULT_OBJECTIVE,
             within=within, existing=existing, time_limit=time_limit, method=method,
         )
         return _annotate(res, table)
-    if objective != "average" or within is not None:
-        raise OptionError(f"--objective {objective} needs --depots P")
+    if objective is not None or within is not None:
+        asked = f"--objective {objective}" if objective is not None else "--within"
+        raise OptionError(f"{asked} needs --depots P (without it, sites are chosen by "
+                          "capacitated siting: opening plus transport cost)")
     if all(s.capacity is None and s.fixed_cost is None for s in sites):
         raise OptionError(
             "give --depots P, or capacity and fixed_cost on the depot sites for capacitated "
@@ -88,14 +103,15 @@ def stock_prices(scenario: Any, types: list[str]) -> np.ndarray:
     given = dict(scenario.data.extensions().get("x-stock-prices") or {})
     out = []
     for t in types:
+        default = DEFAULT_STOCK_PRICES.get(_STOCK_ALIASES.get(t, t))
         if t in given:
             out.append(float(given[t]))
-        elif t in DEFAULT_STOCK_PRICES:
-            out.append(DEFAULT_STOCK_PRICES[t])
+        elif default is not None:
+            out.append(default)
         else:
             raise OptionError(
                 f"no price for stock type {t!r}: add it under x-stock-prices in the scenario "
-                f"(known defaults: {', '.join(sorted(DEFAULT_STOCK_PRICES))})"
+                f"(known defaults: {', '.join(sorted({*DEFAULT_STOCK_PRICES, *_STOCK_ALIASES}))})"
             )
     return np.array(out)
 

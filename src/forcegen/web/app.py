@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forcegen.workspace.app import create_app
 from forcegen.workspace.config import Settings
@@ -23,7 +26,32 @@ def mount_web(app: FastAPI) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     app.state.web_uploads = {}
+    _html_errors_outside_api(app)
     return app
+
+
+def _html_errors_outside_api(app: FastAPI) -> None:
+    """An unknown page in the browser is a page in the UI's style, not raw JSON.
+
+    Only for paths outside ``/api/``: the API keeps its JSON error shape.
+    """
+    api_handler: Any = app.exception_handlers[StarletteHTTPException]
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        path = request.url.path
+        if path == "/api" or path.startswith("/api/"):
+            response: Response = await api_handler(request, exc)
+            return response
+        from forcegen.web.core import _error_page
+
+        message = ("There is no page at this address." if exc.status_code == 404
+                   else exc.detail if isinstance(exc.detail, str) else "The request failed.")
+        response = _error_page(request, exc.status_code, message)
+        response.headers.update(getattr(exc, "headers", None) or {})
+        return response
+
+    app.add_exception_handler(StarletteHTTPException, on_http)
 
 
 def create_web_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:

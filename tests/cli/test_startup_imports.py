@@ -1,0 +1,54 @@
+"""``forcegen source --json`` does not import what it does not use (issue 9, §5).
+
+matplotlib alone took 0.9 s of a 4.5 s command on the issue's machine; charts, workbooks and the
+workspace's web stack are imported only on the paths that draw, write or serve them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "reassurance-force"
+HEAVY = ("matplotlib", "openpyxl", "pandas", "fastapi", "starlette", "sqlalchemy", "uvicorn")
+
+
+def imported_modules(*args: str) -> tuple[set[str], str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "forcegen", *args],
+        capture_output=True, text=True, env=env, timeout=300, cwd=ROOT,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    names = {
+        line.rsplit("|", 1)[1].strip()
+        for line in r.stderr.splitlines() if line.startswith("import time:") and "|" in line
+    }
+    return names, r.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("source", str(EXAMPLE), "--json"),
+    ("source", str(EXAMPLE)),
+], ids=["json", "tables"])
+def test_source_imports_no_chart_workbook_or_web_modules(args: tuple[str, ...]) -> None:
+    names, stdout = imported_modules(*args)
+    assert "forcegen.sourcing" in names  # the parse found the import log at all
+    heavy = sorted(n for n in names if n.split(".")[0] in HEAVY)
+    assert heavy == []
+    if "--json" in args:
+        assert json.loads(stdout)["status"]
+
+
+def test_charts_still_drawn_when_asked(tmp_path: Path) -> None:
+    names, _ = imported_modules("source", str(EXAMPLE), "--json", "--charts", str(tmp_path),
+                                "--xlsx", str(tmp_path / "plan.xlsx"))
+    assert "matplotlib" in names and "openpyxl" in names
+    assert (tmp_path / "burden.svg").stat().st_size > 0
+    assert (tmp_path / "plan.xlsx").stat().st_size > 0
