@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +15,21 @@ from rich.markup import escape
 from rich.table import Table
 
 __all__ = ["register"]
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send file descriptor 1 to stderr while solving: HiGHS 1.16 prints its banner from C++
+    when a solver is created, which would break "one JSON document on stdout"."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _place(v: Any) -> str:
@@ -41,7 +60,8 @@ def deploy(
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
     dep = load_deployment(path)
     if as_json:
-        result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        with _stdout_to_stderr():
+            result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
         write_json(result.to_dict())
         return
     err = Console(stderr=True)
@@ -52,18 +72,22 @@ def deploy(
     table = Table(title=f"Time-phased force list: {escape(str(dep.source))}")
     cols = ("ULN", "unit", "origin", "POE", "POD", "destination", "mode", "lift", "avail",
             "start", "arrive", "RDD", "latest", "late")
-    for c in cols:
-        table.add_column(c, justify="right" if c in ("avail", "start", "arrive", "RDD", "latest",
-                                                      "late") else "left", no_wrap=True)
+    rows = []
     for r in doc["movements"]:
-        lift = " ".join(f"{k}x{v}" for k, v in r["lift"].items())
-        late = f"[red]{r['late']}[/]" if r["late"] else ""
-        table.add_row(*(escape(str(x)) for x in (
-            r["id"], r["unit"] or "", _place(r["origin"]), r["poe"] or "", r["pod"] or "",
-            _place(r["destination"]), r["mode"] or "", lift, r["available"],
-            "" if r["start"] is None else r["start"], "" if r["arrive"] is None else r["arrive"],
-            "" if r["required"] is None else r["required"],
-            "" if r["latest"] is None else r["latest"])), late)
+        lift = " ".join(f"{v} {k}" for k, v in r["lift"].items())
+        rows.append(["" if x is None else escape(str(x)) for x in (
+            r["id"], r["unit"], _place(r["origin"]), r["poe"], r["pod"],
+            _place(r["destination"]), r["mode"], lift, r["available"], r["start"], r["arrive"],
+            r["required"], r["latest"])] + [f"[red]{r['late']}[/]" if r["late"] else ""])
+    # Columns nobody filled in (e.g. no ports given) only take width from the rest.
+    keep = [k for k, c in enumerate(cols)
+            if c in ("ULN", "start", "arrive") or any(row[k] for row in rows)]
+    numeric = {"avail", "start", "arrive", "RDD", "latest", "late"}
+    for k in keep:
+        table.add_column(cols[k], justify="right" if cols[k] in numeric else "left",
+                         no_wrap=cols[k] in numeric or cols[k] == "ULN")
+    for row in rows:
+        table.add_row(*(row[k] for k in keep))
     con.print(table)
     status = doc["status"]
     colour = {"optimal": "green", "feasible": "yellow"}.get(status, "red")
