@@ -10,7 +10,8 @@ known upper bounds). The greedy baseline is the one the same run reports in ``ba
 
 Usage::
 
-    python bench/deploy_psplib.py --sample --time-limit 20 --out bench/results/deploy_psplib_sample.json
+    python bench/deploy_psplib.py --sample --time-limit 20 \
+        --out bench/results/deploy_psplib_sample.json
     python bench/deploy_psplib.py --set j30 --time-limit 60          # all 480 (long)
 
 Source: PSPLIB, R. Kolisch and A. Sprecher, EJOR 96 (1996) 205-216 (see SOURCE.md beside the data).
@@ -98,7 +99,8 @@ def check(inst: Instance, movements: list[dict[str, object]]) -> tuple[int, list
     for j, ps in inst.preds.items():
         for a in ps:
             if start[j] < start[a] + inst.dur[a]:
-                errors.append(f"J{j} starts {start[j]} before J{a} arrives {start[a] + inst.dur[a]}")
+                errors.append(f"J{j} starts {start[j]} before J{a} arrives "
+                              f"{start[a] + inst.dur[a]}")
     closure = max((start[j] + inst.dur[j] for j in start), default=0)
     for t in range(closure):
         for k, cap in enumerate(inst.capacity):

@@ -112,7 +112,8 @@ def test_structure_errors_collected(tmp_path: Path) -> None:
     probs = _problems(f)
     assert [p.line for p in probs] == [11, 12, 13]  # one pass, every record
     assert "unknown field(s) 'colour'" in probs[0].message
-    assert probs[1].field == "movements.lift.C17" and "greater than or equal to 0" in probs[1].message
+    assert probs[1].field == "movements.lift.C17"
+    assert "greater than or equal to 0" in probs[1].message
     assert probs[2].field == "movements.available" and "'soon'" in probs[2].message
 
 

@@ -16,7 +16,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from forcegen.deployment.cpsat import Plan
-from forcegen.deployment.problem import Problem, critical_path_bound, earliest_starts, serial_schedule
+from forcegen.deployment.problem import (
+    Problem,
+    critical_path_bound,
+    earliest_starts,
+    serial_schedule,
+)
 from forcegen.readiness._highs import solve_milp
 
 __all__ = ["solve_milp_closure"]
@@ -94,12 +99,12 @@ def solve_milp_closure(p: Problem, time_limit: float = 60.0) -> Plan:
         if users.size == 0 or p.demand[users, r].sum() <= p.capacity[r]:
             continue
         rr, cc, vv = [], [], []
-        for i in users:
-            span = np.arange(offset[i], offset[i + 1])
-            for k in range(int(p.dur[i])):
+        for u in users.tolist():
+            span = np.arange(offset[u], offset[u + 1])
+            for k in range(int(p.dur[u])):
                 rr.append(day[span] + k)
                 cc.append(span)
-                vv.append(np.full(span.size, float(p.demand[i, r])))
+                vv.append(np.full(span.size, float(p.demand[u, r])))
         add(np.concatenate(rr), np.concatenate(cc), np.concatenate(vv), horizon + 1,
             -np.inf, float(p.capacity[r]))
     a = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),

@@ -242,7 +242,7 @@ def find_cycle(after: dict[str, list[str]]) -> list[str] | None:
                 stack[-1] = (node, i + 1)
                 child = nxt[i]
                 if state.get(child) == 1:
-                    return path[path.index(child):] + [child]
+                    return [*path[path.index(child):], child]
                 if not state.get(child):
                     state[child] = 1
                     stack.append((child, 0))
