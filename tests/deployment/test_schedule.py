@@ -190,3 +190,20 @@ def test_cli_table(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["deploy", str(data)], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "ULN-0003" in res.stdout and "optimal: closure day 15 (2027-03-16)" in res.stdout
+
+
+def test_cli_csv_tpfdd(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "deployment" / "small.yaml"
+    out = tmp_path / "tpfdd.csv"
+    res = CliRunner().invoke(app, ["deploy", str(data), "--csv", str(out)])
+    assert res.exit_code == 0, res.output
+    import csv
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["ULN"] == "ULN-0001" and len(rows) == 5
+    by = {r["ULN"]: r for r in rows}
+    assert by["ULN-0003"]["lift"] == "RORO=2" and by["ULN-0003"]["required_delivery_day"] == "20"
+    assert by["ULN-0003"]["planned_arrival_date"] == "2027-03-16"
+    # A bad --csv name is refused before anything runs; nothing is written.
+    res = CliRunner().invoke(app, ["deploy", str(data), "--csv", str(tmp_path / "x.txt")])
+    assert res.exit_code == 2 and not (tmp_path / "x.txt").exists()

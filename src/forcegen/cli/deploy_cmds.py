@@ -40,6 +40,38 @@ def _place(v: Any) -> str:
     return str(v)
 
 
+#: CSV columns in time-phased force list (TPFDD) terms, and the row key each comes from.
+_CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ULN", "id"), ("unit", "unit"), ("origin", "origin"), ("POE", "poe"), ("POD", "pod"),
+    ("destination", "destination"), ("mode", "mode"), ("lift", "lift"),
+    ("ready_to_load_day", "available"), ("required_delivery_day", "required"),
+    ("latest_arrival_day", "latest"), ("planned_start_day", "start"),
+    ("planned_arrival_day", "arrive"), ("days_late", "late"), ("planned_start_date", "start_date"),
+    ("planned_arrival_date", "arrive_date"),
+)
+
+
+def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
+    """Write atomically (a temporary file renamed into place): never a half-written list."""
+    import csv
+
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([c for c, _ in _CSV_COLUMNS])
+        for r in rows:
+            cells = []
+            for _, key in _CSV_COLUMNS:
+                v = r[key]
+                if key == "lift":
+                    v = ";".join(f"{k}={n}" for k, n in v.items())
+                elif key in ("origin", "destination"):
+                    v = _place(v).replace(",", ";")
+                cells.append("" if v is None else v)
+            w.writerow(cells)
+    tmp.replace(out)
+
+
 def deploy(
     path: Annotated[Path, typer.Argument(help="Scenario folder or scenario.yaml")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
@@ -48,6 +80,8 @@ def deploy(
     solver: Annotated[str, typer.Option(
         "--solver", help="cp-sat (default, exact), highs (time-indexed MILP, closure only) or "
         "greedy (serial schedule baseline)")] = "cp-sat",
+    csv_out: Annotated[Path | None, typer.Option(
+        "--csv", help="Also write the time-phased force list as CSV (TPFDD columns)")] = None,
 ) -> None:
     """Schedule every movement with the lift and ports available each day: closure, lateness."""
     from forcegen.cli._common import write_json
@@ -58,16 +92,24 @@ def deploy(
         raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
     if not time_limit > 0:
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if csv_out is not None and csv_out.suffix.lower() != ".csv":
+        raise OptionError(f"--csv {csv_out}: expected a .csv file name")
+    if csv_out is not None and not csv_out.parent.is_dir():
+        raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
     dep = load_deployment(path)
     if as_json:
         with _stdout_to_stderr():
             result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        if csv_out is not None:
+            _write_csv(result.to_dict()["movements"], csv_out)
         write_json(result.to_dict())
         return
     err = Console(stderr=True)
     with err.status("scheduling movements...", spinner="dots"):
         result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
     doc = result.to_dict()
+    if csv_out is not None:
+        _write_csv(doc["movements"], csv_out)
     con = Console()
     table = Table(title=f"Time-phased force list: {escape(str(dep.source))}")
     cols = ("ULN", "unit", "origin", "POE", "POD", "destination", "mode", "lift", "avail",
@@ -106,6 +148,8 @@ def deploy(
                   highlight=False)
     for note in doc["notes"]:
         con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+    if csv_out is not None:
+        con.print(f"time-phased force list written to {escape(str(csv_out))}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ solvers (:mod:`.cpsat`, :mod:`.milp`) and the baseline share one definition.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,10 +139,10 @@ def serial_schedule(p: Problem, priority: IntArray | None = None) -> IntArray:
     start = np.full(n, -1, dtype=np.int64)
     left = [len(ps) for ps in p.preds]
     succ = p.succs()
-    eligible = {i for i in range(n) if left[i] == 0}
+    eligible = [(int(prio[i]), i) for i in range(n) if left[i] == 0]
+    heapq.heapify(eligible)  # a heap: thousands of movements must not cost n^2 scans
     for _ in range(n):
-        j = min(eligible, key=lambda i: (prio[i], i))
-        eligible.remove(j)
+        j = heapq.heappop(eligible)[1]
         t0 = int(p.release[j])
         for i in p.preds[j]:
             t0 = max(t0, int(start[i] + p.dur[i]))
@@ -158,5 +159,5 @@ def serial_schedule(p: Problem, priority: IntArray | None = None) -> IntArray:
         for k in succ[j]:
             left[k] -= 1
             if left[k] == 0:
-                eligible.add(k)
+                heapq.heappush(eligible, (int(prio[k]), k))
     return start
