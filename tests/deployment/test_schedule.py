@@ -207,3 +207,16 @@ def test_cli_csv_tpfdd(tmp_path: Path) -> None:
     # A bad --csv name is refused before anything runs; nothing is written.
     res = CliRunner().invoke(app, ["deploy", str(data), "--csv", str(tmp_path / "x.txt")])
     assert res.exit_code == 2 and not (tmp_path / "x.txt").exists()
+
+
+def test_lateness_bound_is_valid(tmp_path: Path) -> None:
+    # Two movements want the same lift on days 0-1 and are required on day 2: one must be late
+    # by 2 days at the least closure 4; the bound must say so, no more.
+    spec = {"forcegen": 1, "lift": [{"id": "C17", "mode": "air", "capacity": 4}],
+            "movements": [{"id": i, "days": 2, "lift": {"C17": 3}, "required": 2}
+                          for i in ("A", "B")]}
+    assert _brute_force(spec) == (4, 2)
+    doc = _plan(tmp_path, spec, time_limit=10)
+    assert (doc["closure"], doc["lateness"], doc["lateness_bound"]) == (4, 2, 2)
+    greedy = _plan(tmp_path, spec, method="greedy")
+    assert greedy["lateness"] == 2

@@ -39,6 +39,7 @@ class Plan:
     bound: int                       # proven lower bound on closure
     lateness: int | None             # total days late against required
     lateness_proven: bool = False
+    lateness_bound: int | None = None   # proven least lateness at that closure (phase 2)
     baseline_closure: int | None = None   # greedy serial schedule, same run
     baseline_seconds: float = 0.0
     seconds: float = 0.0
@@ -115,7 +116,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     t0 = time.perf_counter()
     lb = critical_path_bound(p)
     if p.n == 0:
-        return Plan("optimal", np.zeros(0, dtype=np.int64), 0, 0, 0, True, 0)
+        return Plan("optimal", np.zeros(0, dtype=np.int64), 0, 0, 0, True, 0, 0)
     greedy = serial_schedule(p)
     greedy_ok = _meets_latest(p, greedy)
     greedy_closure = int((greedy + p.dur).max())
@@ -158,6 +159,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
         plan.bound = plan.closure
     plan.start, plan.lateness = best, _lateness(p, best)
     plan.lateness_proven = plan.lateness == 0
+    plan.lateness_bound = 0
     if has_required and plan.lateness > 0:
         m.add(closure <= plan.closure)
         late = []
@@ -176,6 +178,10 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
             if _lateness(p, cand) <= plan.lateness:
                 plan.start, plan.lateness = cand, _lateness(p, cand)
             plan.lateness_proven = status2 == cp_model.OPTIMAL
+        # Least lateness among plans closing no later than this one (proven).
+        lb2 = solver2.best_objective_bound
+        plan.lateness_bound = (plan.lateness if plan.lateness_proven
+                               else _ceil(lb2) if np.isfinite(lb2) else 0)
     plan.status = "optimal" if closure_proven and plan.lateness_proven else "feasible"
     if not closure_proven:
         plan.notes.append(f"time limit reached: closure {plan.closure} not proven optimal "

@@ -150,10 +150,18 @@ def serial_schedule(p: Problem, priority: IntArray | None = None) -> IntArray:
         used = np.flatnonzero(p.demand[j])
         if d > 0 and used.size:
             # Days on which j's lift fits; the first run of d such days from t0 is the start.
-            fits = (free[t0:, used] >= p.demand[j, used]).all(axis=1)
-            bad = np.concatenate(([0], np.cumsum(~fits)))
-            window = bad[d:] - bad[:-d]
-            t0 += int(np.flatnonzero(window == 0)[0])
+            # Looked for in growing slices: scanning the whole horizon for each of thousands
+            # of movements dominated the run time.
+            span = 8 * d + 32
+            while True:
+                fits = (free[t0:t0 + span, used] >= p.demand[j, used]).all(axis=1)
+                bad = np.concatenate(([0], np.cumsum(~fits)))
+                ok = np.flatnonzero(bad[d:] - bad[:-d] == 0)
+                if ok.size:
+                    t0 += int(ok[0])
+                    break
+                t0 += max(1, fits.size - d + 1)
+                span *= 2
             free[t0:t0 + d, used] -= p.demand[j, used]
         start[j] = t0
         for k in succ[j]:

@@ -55,6 +55,7 @@ class DeploymentResult:
             "bound": plan.bound,
             "gap": plan.gap,
             "lateness": plan.lateness,
+            "lateness_bound": plan.lateness_bound,
             "solver": plan.solver,
             "seconds": round(plan.seconds, 3),
             "baseline": {"method": "greedy serial schedule (LFT rule)",
@@ -90,8 +91,9 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
         start = serial_schedule(p)
         closure = int((start + p.dur).max()) if p.n else 0
         ok = bool(np.all((p.latest < 0) | (start + p.dur <= p.latest)))
+        late = int(np.where(p.required >= 0, np.maximum(0, start + p.dur - p.required), 0).sum())
         plan = Plan("feasible" if ok else "infeasible", start, closure, critical_path_bound(p),
-                    None, solver="greedy", baseline_closure=closure)
+                    late, solver="greedy", baseline_closure=closure)
         plan.seconds = plan.baseline_seconds = time.perf_counter() - t0
         if not ok:
             plan.notes.append("the greedy plan misses some latest days (the exact solvers honour "
