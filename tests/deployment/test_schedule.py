@@ -220,3 +220,18 @@ def test_lateness_bound_is_valid(tmp_path: Path) -> None:
     assert (doc["closure"], doc["lateness"], doc["lateness_bound"]) == (4, 2, 2)
     greedy = _plan(tmp_path, spec, method="greedy")
     assert greedy["lateness"] == 2
+
+
+def test_critical_chain_names_precedence_and_binding_lift(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "deployment" / "small.yaml"
+    doc = plan_deployment(load_deployment(data), time_limit=10).to_dict()
+    assert [(x["id"], x.get("waits_for")) for x in doc["critical_chain"]] == [
+        ("ULN-0003", "ULN-0002"), ("ULN-0002", "ULN-0001"), ("ULN-0001", None)]
+    spec = {"forcegen": 1, "lift": [{"id": "C17", "mode": "air", "capacity": 4}],
+            "movements": [{"id": "A", "days": 2, "lift": {"C17": 4}},
+                          {"id": "B", "days": 3, "lift": {"C17": 1}, "available": 1}]}
+    doc = _plan(tmp_path, spec, time_limit=10)
+    assert doc["closure"] == 5  # B waits for A's lift, closing on day 5 (A first is shorter)
+    last, first = doc["critical_chain"]
+    assert (last["id"], last["binding"], last["day"], last["behind"]) == ("B", "C17", 1, "A")
+    assert first == {"id": "A", "start": 0, "arrive": 2, "reason": "starts on day 0"}

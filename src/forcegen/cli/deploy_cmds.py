@@ -143,6 +143,16 @@ def deploy(
     else:
         con.print(f"[{colour}]{status}[/]: no plan found (proven lower bound on closure "
                   f"{doc['bound']})", highlight=False)
+    chain = doc["critical_chain"]
+    if chain:
+        steps = []
+        for link in chain:
+            why = (f"after {link['waits_for']}" if "waits_for" in link else
+                   f"{link['binding']} full on day {link['day']} (behind {link['behind']})"
+                   if "binding" in link else link.get("reason", ""))
+            steps.append(f"{link['id']} (day {link['start']}-{link['arrive']}: {why})")
+        con.print("why closure is day " + str(doc["closure"]) + ": " + escape(" <- ".join(steps)),
+                  highlight=False)
     for miss in doc["deadline_misses"]:
         con.print(f"[red]misses latest day[/] {escape(miss['id'])} by {miss['days']} day(s)",
                   highlight=False)

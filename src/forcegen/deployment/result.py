@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from forcegen.deployment.cpsat import Plan, solve_cpsat
+from forcegen.deployment.explain import critical_chain
 from forcegen.deployment.model import Deployment
 from forcegen.deployment.problem import Problem, from_deployment, serial_schedule
 from forcegen.exceptions import OptionError
@@ -64,6 +65,8 @@ class DeploymentResult:
             "movements": rows,
             "late": [{"id": r["id"], "days": r["late"]} for r in rows if r["late"] > 0],
             "deadline_misses": [{"id": ids[i], "days": d} for i, d in plan.missed],
+            "critical_chain": ([] if plan.start is None
+                               else critical_chain(self.problem, plan.start)),
             "notes": list(plan.notes),
         }
 
