@@ -9,6 +9,7 @@ collected in one pass and raised together as a :class:`~forcegen.exceptions.Scen
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,9 @@ def load_deployment(path: str | Path) -> Deployment:
         raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the top", 1)])
     problems: list[Problem] = []
     c_day = data.get("c_day")
+    if isinstance(c_day, str):  # quoted in the file (an export writes it so)
+        with contextlib.suppress(ValueError):  # otherwise reported just below
+            c_day = dt.date.fromisoformat(c_day.strip())
     if c_day is not None and not isinstance(c_day, dt.date):
         problems.append(Problem(str(file), f"expected a date YYYY-MM-DD (got {c_day!r})",
                                 lines.get("c_day"), "c_day"))
