@@ -235,3 +235,21 @@ def test_critical_chain_names_precedence_and_binding_lift(tmp_path: Path) -> Non
     last, first = doc["critical_chain"]
     assert (last["id"], last["binding"], last["day"], last["behind"]) == ("B", "C17", 1, "A")
     assert first == {"id": "A", "start": 0, "arrive": 2, "reason": "starts on day 0"}
+
+
+def test_lift_what_if(tmp_path: Path) -> None:
+    spec = {"forcegen": 1, "lift": [{"id": "C17", "mode": "air", "capacity": 4}],
+            "movements": [{"id": i, "days": 2, "lift": {"C17": 2}} for i in "ABCD"]}
+    f = tmp_path / "scenario.yaml"
+    f.write_text(yaml.safe_dump(spec))
+    runs = {}
+    for cap in ("2", "4", "8"):
+        res = CliRunner().invoke(app, ["deploy", str(f), "--json", "--lift", f"C17={cap}"])
+        assert res.exit_code == 0, res.output
+        runs[cap] = json.loads(res.stdout)["closure"]
+    # 4 movements x 2 days x 2 C17 = 16 C17-days: 8, 4 and 2 days at 2, 4 and 8 a day.
+    assert runs == {"2": 8, "4": 4, "8": 2}
+    for bad, says in (("C5=3", "unknown lift type 'C5'"), ("C17=1", "need more C17"),
+                      ("C17", "expected LIFT=N"), ("C17=x", "whole number")):
+        res = CliRunner().invoke(app, ["deploy", str(f), "--json", "--lift", bad])
+        assert res.exit_code == 2 and says in res.stderr and res.stdout == "", bad

@@ -80,12 +80,15 @@ def deploy(
     solver: Annotated[str, typer.Option(
         "--solver", help="cp-sat (default, exact), highs (time-indexed MILP, closure only) or "
         "greedy (serial schedule baseline)")] = "cp-sat",
+    lift: Annotated[list[str] | None, typer.Option(
+        "--lift", help="What-if: LIFT=N sets that lift type's daily capacity (repeatable, or "
+        "comma-separated)")] = None,
     csv_out: Annotated[Path | None, typer.Option(
         "--csv", help="Also write the time-phased force list as CSV (TPFDD columns)")] = None,
 ) -> None:
     """Schedule every movement with the lift and ports available each day: closure, lateness."""
-    from forcegen.cli._common import write_json
-    from forcegen.deployment import load_deployment, plan_deployment
+    from forcegen.cli._common import split_codes, write_json
+    from forcegen.deployment import load_deployment, plan_deployment, with_lift
     from forcegen.exceptions import OptionError
 
     if solver not in ("cp-sat", "highs", "greedy"):
@@ -96,7 +99,18 @@ def deploy(
         raise OptionError(f"--csv {csv_out}: expected a .csv file name")
     if csv_out is not None and not csv_out.parent.is_dir():
         raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
+    changes: dict[str, int] = {}
+    for item in split_codes(lift):
+        key, sep, value = item.partition("=")
+        try:
+            changes[key.strip()] = int(value)
+        except ValueError:
+            raise OptionError(f"--lift {item!r}: expected LIFT=N with N a whole number") from None
+        if not sep:
+            raise OptionError(f"--lift {item!r}: expected LIFT=N")
     dep = load_deployment(path)
+    if changes:
+        dep = with_lift(dep, changes)
     if as_json:
         with _stdout_to_stderr():
             result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
@@ -116,10 +130,10 @@ def deploy(
             "start", "arrive", "RDD", "latest", "late")
     rows = []
     for r in doc["movements"]:
-        lift = " ".join(f"{v} {k}" for k, v in r["lift"].items())
+        lift_text = " ".join(f"{v} {k}" for k, v in r["lift"].items())
         rows.append(["" if x is None else escape(str(x)) for x in (
             r["id"], r["unit"], _place(r["origin"]), r["poe"], r["pod"],
-            _place(r["destination"]), r["mode"], lift, r["available"], r["start"], r["arrive"],
+            _place(r["destination"]), r["mode"], lift_text, r["available"], r["start"], r["arrive"],
             r["required"], r["latest"])] + [f"[red]{r['late']}[/]" if r["late"] else ""])
     # Columns nobody filled in (e.g. no ports given) only take width from the rest.
     keep = [k for k, c in enumerate(cols)

@@ -5,8 +5,15 @@ day it closes (issue 12). Compute core only: no database or web imports.
 >>> plan_deployment(load_deployment("my-scenario")).plan.closure  # doctest: +SKIP
 """
 
-from forcegen.deployment.model import Deployment, LiftType, Movement, Port, load_deployment
+from forcegen.deployment.model import (
+    Deployment,
+    LiftType,
+    Movement,
+    Port,
+    load_deployment,
+    with_lift,
+)
 from forcegen.deployment.result import DeploymentResult, plan_deployment
 
 __all__ = ["Deployment", "DeploymentResult", "LiftType", "Movement", "Port", "load_deployment",
-           "plan_deployment"]
+           "plan_deployment", "with_lift"]

@@ -22,7 +22,7 @@ from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, _Strict
 from forcegen.scenario.reader import _problems_from
 
-__all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment"]
+__all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment", "with_lift"]
 
 Day = Annotated[int, Field(ge=0, le=100_000)]
 Place = LonLat | Identifier
@@ -256,3 +256,30 @@ def find_cycle(after: dict[str, list[str]]) -> list[str] | None:
                 stack.pop()
                 path.pop()
     return None
+
+
+def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
+    """What-if: the same deployment with some lift types' daily capacity changed.
+
+    Raises
+    ------
+    forcegen.exceptions.OptionError
+        For an unknown lift id, a negative capacity, or a capacity below what one movement
+        needs each day (naming the movements).
+    """
+    from forcegen.exceptions import OptionError
+
+    known = {x.id: x for x in dep.lift}
+    for k, n in capacity.items():
+        if k not in known:
+            raise OptionError(f"--lift {k}={n}: unknown lift type {k!r}; expected one of: "
+                              f"{', '.join(sorted(known)) or '(no lift defined)'}")
+        if n < 0:
+            raise OptionError(f"--lift {k}={n}: expected a capacity of 0 or more")
+        short = [m.id for m in dep.movements if m.lift.get(k, 0) > n]
+        if short:
+            raise OptionError(f"--lift {k}={n}: {len(short)} movement(s) need more {k} each day "
+                              f"than that, e.g. {', '.join(short[:5])}")
+    lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
+            for x in dep.lift]
+    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements)
