@@ -153,3 +153,10 @@ class ScenarioData(_Strict):
     network: str | None = None
     nodes: str | None = None
     costs: str | None = None
+    # Deployment sections (docs/scenario.md "Deployment"), checked by forcegen.deployment (its
+    # checks need lift, ports and movements together); kept as given so that validate, source
+    # and export accept and keep them. A string names a CSV table beside scenario.yaml.
+    c_day: dt.date | None = None
+    lift: list[dict[str, Any]] | str | None = None
+    ports: list[dict[str, Any]] | str | None = None
+    movements: list[dict[str, Any]] | str | None = None

@@ -37,8 +37,13 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return cols
 
 
+#: Deployment sections that may name a CSV table (copied on export like the side tables).
+_DEPLOYMENT_KEYS = ("lift", "ports", "movements")
+
+
 def _referenced_files(scenario: Scenario) -> list[str]:
-    return [n for n in (getattr(scenario.data, k) for k in FILE_KEYS) if n is not None]
+    keys = (*FILE_KEYS, *_DEPLOYMENT_KEYS)
+    return [n for n in (getattr(scenario.data, k) for k in keys) if isinstance(n, str)]
 
 
 def _copy_referenced(scenario: Scenario, dest: Path) -> None:
@@ -118,6 +123,9 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
     if out.exists() and not overwrite and (is_xlsx or any(out.iterdir())):
         raise OptionError(f"{out}: already exists (use overwrite to replace it)")
     out.parent.mkdir(parents=True, exist_ok=True)
+    if is_xlsx and any(getattr(scenario.data, k) for k in _DEPLOYMENT_KEYS):
+        raise OptionError(f"{out}: the deployment sections (lift, ports, movements) cannot be "
+                          "exported to .xlsx yet; export to a folder")
     if is_xlsx:
         fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
         os.close(fd)

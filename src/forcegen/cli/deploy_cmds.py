@@ -1,0 +1,181 @@
+"""``forcegen deploy``: the time-phased force list, the closure day and its proven bound."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+__all__ = ["register"]
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send file descriptor 1 to stderr while solving: HiGHS 1.16 prints its banner from C++
+    when a solver is created, which would break "one JSON document on stdout"."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _place(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list | tuple):
+        return f"{v[0]:.2f},{v[1]:.2f}"
+    return str(v)
+
+
+#: CSV columns in time-phased force list (TPFDD) terms, and the row key each comes from.
+_CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ULN", "id"), ("unit", "unit"), ("origin", "origin"), ("POE", "poe"), ("POD", "pod"),
+    ("destination", "destination"), ("mode", "mode"), ("lift", "lift"),
+    ("ready_to_load_day", "available"), ("required_delivery_day", "required"),
+    ("latest_arrival_day", "latest"), ("planned_start_day", "start"),
+    ("planned_arrival_day", "arrive"), ("days_late", "late"), ("planned_start_date", "start_date"),
+    ("planned_arrival_date", "arrive_date"),
+)
+
+
+def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
+    """Write atomically (a temporary file renamed into place): never a half-written list."""
+    import csv
+
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([c for c, _ in _CSV_COLUMNS])
+        for r in rows:
+            cells = []
+            for _, key in _CSV_COLUMNS:
+                v = r[key]
+                if key == "lift":
+                    v = ";".join(f"{k}={n}" for k, n in v.items())
+                elif key in ("origin", "destination"):
+                    v = _place(v).replace(",", ";")
+                cells.append("" if v is None else v)
+            w.writerow(cells)
+    tmp.replace(out)
+
+
+def deploy(
+    path: Annotated[Path, typer.Argument(help="Scenario folder or scenario.yaml")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Seconds for the solver; the best plan found is shown")] = 60.0,
+    solver: Annotated[str, typer.Option(
+        "--solver", help="cp-sat (default, exact), highs (time-indexed MILP, closure only) or "
+        "greedy (serial schedule baseline)")] = "cp-sat",
+    lift: Annotated[list[str] | None, typer.Option(
+        "--lift", help="What-if: LIFT=N sets that lift type's daily capacity (repeatable, or "
+        "comma-separated)")] = None,
+    csv_out: Annotated[Path | None, typer.Option(
+        "--csv", help="Also write the time-phased force list as CSV (TPFDD columns)")] = None,
+) -> None:
+    """Schedule every movement with the lift and ports available each day: closure, lateness."""
+    from forcegen.cli._common import split_codes, write_json
+    from forcegen.deployment import load_deployment, plan_deployment, with_lift
+    from forcegen.exceptions import OptionError
+
+    if solver not in ("cp-sat", "highs", "greedy"):
+        raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
+    if not time_limit > 0:
+        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if csv_out is not None and csv_out.suffix.lower() != ".csv":
+        raise OptionError(f"--csv {csv_out}: expected a .csv file name")
+    if csv_out is not None and not csv_out.parent.is_dir():
+        raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
+    changes: dict[str, int] = {}
+    for item in split_codes(lift):
+        key, sep, value = item.partition("=")
+        try:
+            changes[key.strip()] = int(value)
+        except ValueError:
+            raise OptionError(f"--lift {item!r}: expected LIFT=N with N a whole number") from None
+        if not sep:
+            raise OptionError(f"--lift {item!r}: expected LIFT=N")
+    dep = load_deployment(path)
+    if changes:
+        dep = with_lift(dep, changes)
+    if as_json:
+        with _stdout_to_stderr():
+            result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        if csv_out is not None:
+            _write_csv(result.to_dict()["movements"], csv_out)
+        write_json(result.to_dict())
+        return
+    err = Console(stderr=True)
+    with err.status("scheduling movements...", spinner="dots"):
+        result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+    doc = result.to_dict()
+    if csv_out is not None:
+        _write_csv(doc["movements"], csv_out)
+    con = Console()
+    table = Table(title=f"Time-phased force list: {escape(str(dep.source))}")
+    cols = ("ULN", "unit", "origin", "POE", "POD", "destination", "mode", "lift", "avail",
+            "start", "arrive", "RDD", "latest", "late")
+    rows = []
+    for r in doc["movements"]:
+        lift_text = " ".join(f"{v} {k}" for k, v in r["lift"].items())
+        rows.append(["" if x is None else escape(str(x)) for x in (
+            r["id"], r["unit"], _place(r["origin"]), r["poe"], r["pod"],
+            _place(r["destination"]), r["mode"], lift_text, r["available"], r["start"], r["arrive"],
+            r["required"], r["latest"])] + [f"[red]{r['late']}[/]" if r["late"] else ""])
+    # Columns nobody filled in (e.g. no ports given) only take width from the rest.
+    keep = [k for k, c in enumerate(cols)
+            if c in ("ULN", "start", "arrive") or any(row[k] for row in rows)]
+    numeric = {"avail", "start", "arrive", "RDD", "latest", "late"}
+    for k in keep:
+        table.add_column(cols[k], justify="right" if cols[k] in numeric else "left",
+                         no_wrap=cols[k] in numeric or cols[k] == "ULN")
+    for row in rows:
+        table.add_row(*(row[k] for k in keep))
+    con.print(table)
+    status = doc["status"]
+    colour = {"optimal": "green", "feasible": "yellow"}.get(status, "red")
+    if doc["closure"] is not None:
+        when = f" ({doc['closure_date']})" if doc["closure_date"] else ""
+        gap = doc["gap"] or 0.0
+        con.print(f"[{colour}]{status}[/]: closure day {doc['closure']}{when}, proven lower "
+                  f"bound {doc['bound']} (gap {gap:.1%}), {doc['lateness'] or 0} day(s) late in "
+                  f"total; greedy baseline closes on day {doc['baseline']['closure']}",
+                  highlight=False)
+    else:
+        con.print(f"[{colour}]{status}[/]: no plan found (proven lower bound on closure "
+                  f"{doc['bound']})", highlight=False)
+    chain = doc["critical_chain"]
+    if chain:
+        steps = []
+        for link in chain:
+            why = (f"after {link['waits_for']}" if "waits_for" in link else
+                   f"{link['binding']} full on day {link['day']} (behind {link['behind']})"
+                   if "binding" in link else link.get("reason", ""))
+            steps.append(f"{link['id']} (day {link['start']}-{link['arrive']}: {why})")
+        con.print("why closure is day " + str(doc["closure"]) + ": " + escape(" <- ".join(steps)),
+                  highlight=False)
+    for miss in doc["deadline_misses"]:
+        con.print(f"[red]misses latest day[/] {escape(miss['id'])} by {miss['days']} day(s)",
+                  highlight=False)
+    for note in doc["notes"]:
+        con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+    if csv_out is not None:
+        con.print(f"time-phased force list written to {escape(str(csv_out))}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``deploy`` to the ``forcegen`` command."""
+    app.command("deploy")(deploy)

@@ -1,0 +1,285 @@
+"""The deployment sections of a scenario (``c_day``, ``lift``, ``ports``, ``movements``), validated.
+
+Names follow the "Deployment" section of ``docs/scenario.md``. Reading is separate from the rest
+of the scenario on purpose: a deployment can be planned from explicit movements alone (a file with
+``forcegen: 1`` and these sections is enough), and the other sections stay the sourcing loader's
+business. Every problem names its file, line, field and what was expected; all problems are
+collected in one pass and raised together as a :class:`~forcegen.exceptions.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError
+
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
+from forcegen.scenario.models import Identifier, LonLat, _Strict
+from forcegen.scenario.reader import _problems_from
+
+__all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment", "with_lift"]
+
+Day = Annotated[int, Field(ge=0, le=100_000)]
+Place = LonLat | Identifier
+
+
+class LiftType(_Strict):
+    id: Identifier
+    mode: Literal["air", "sea", "rail", "road"]
+    capacity: Annotated[int, Field(ge=0)]
+    nation: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    payload: Annotated[float, Field(gt=0)] | None = None
+
+
+class Port(_Strict):
+    id: Identifier
+    kind: Literal["airport", "seaport", "railhead", "border-crossing"]
+    at: LonLat | None = None
+    node: Identifier | None = None
+    throughput: Annotated[int, Field(ge=0)] | None = None
+
+
+class Movement(_Strict):
+    id: Identifier
+    unit: Identifier | None = None
+    origin: Place | None = None
+    poe: Identifier | None = None
+    pod: Identifier | None = None
+    destination: Place | None = None
+    days: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    lift: dict[Identifier, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    tons: Annotated[float, Field(ge=0)] | None = None
+    after: list[Identifier] = Field(default_factory=list)
+    available: Day = 0
+    required: Day | None = None
+    latest: Day | None = None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Validated deployment input: every reference resolved, no cycle, every need coverable."""
+
+    source: str
+    c_day: dt.date | None
+    lift: list[LiftType]
+    ports: list[Port]
+    movements: list[Movement]
+
+    def date_of(self, day: int) -> str | None:
+        return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
+
+
+_SECTIONS: dict[str, type[_Strict]] = {"lift": LiftType, "ports": Port, "movements": Movement}
+
+
+def _scenario_file(path: Path) -> Path:
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), "no such file or folder")])
+    if path.is_dir():
+        for name in ("scenario.yaml", "scenario.yml"):
+            if (path / name).is_file():
+                return path / name
+        raise ScenarioError([Problem(str(path), "folder has no scenario.yaml")])
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise ScenarioError([Problem(str(path), "expected a scenario folder or a .yaml file "
+                                     "(deployment sections are not read from .xlsx yet)")])
+    return path
+
+
+def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: str,
+             problems: list[Problem]) -> list[tuple[dict[str, Any], Origin]]:
+    value = data.get(section)
+    if value is None:
+        return []
+    if isinstance(value, str):  # a CSV table beside scenario.yaml, as for the other sections
+        table = path.parent / value
+        if table.suffix.lower() != ".csv" or not table.is_file():
+            problems.append(Problem(str(path), f"table file {value!r} not found (expected a .csv "
+                                    "beside scenario.yaml)", lines.get(section), section))
+            return []
+        out = read_csv_table(table)
+        for rec, _ in out:
+            if isinstance(rec.get("after"), str):  # list cells separate items with ";"
+                rec["after"] = [t.strip() for t in rec["after"].split(";") if t.strip()]
+        return out
+    if not isinstance(value, list):
+        problems.append(Problem(str(path), "expected a list of records or a .csv file name",
+                                lines.get(section), section))
+        return []
+    out = []
+    head = section + "."
+    per_item: dict[str, dict[str, int]] = {}
+    for key, line in lines.items():
+        if key.startswith(head):
+            index, _, rest = key[len(head):].partition(".")
+            if rest:
+                per_item.setdefault(index, {})[rest] = line
+    for i, item in enumerate(value):
+        origin = Origin(str(path), lines.get(f"{section}.{i}"), per_item.get(str(i), {}))
+        if not isinstance(item, dict):
+            problems.append(Problem(str(path), "expected a record (key: value)", origin.line,
+                                    f"{section}[{i + 1}]"))
+            continue
+        out.append((item, origin))
+    return out
+
+
+def load_deployment(path: str | Path) -> Deployment:
+    """Read and check the deployment sections of a scenario folder or ``scenario.yaml``.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found: unknown lift, port or movement ids, cycles in ``after`` (the
+        cycle named), a movement needing more lift or port throughput than exists on any day,
+        a ``latest`` day before ``available`` plus the days in transit, missing ``days``.
+    """
+    file = _scenario_file(Path(path))
+    data, lines = read_yaml(file)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the top", 1)])
+    problems: list[Problem] = []
+    c_day = data.get("c_day")
+    if isinstance(c_day, str):  # quoted in the file (an export writes it so)
+        with contextlib.suppress(ValueError):  # otherwise reported just below
+            c_day = dt.date.fromisoformat(c_day.strip())
+    if c_day is not None and not isinstance(c_day, dt.date):
+        problems.append(Problem(str(file), f"expected a date YYYY-MM-DD (got {c_day!r})",
+                                lines.get("c_day"), "c_day"))
+        c_day = None
+    parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
+    for section, model in _SECTIONS.items():
+        for rec, origin in _records(data, lines, file, section, problems):
+            extra = rec.pop("__extra_cells__", None)
+            if extra:
+                problems.append(Problem(origin.file, f"row has {len(extra)} more cell(s) than "
+                                        "the header", origin.line))
+            try:
+                parsed[section].append((model.model_validate(rec), origin))
+            except ValidationError as exc:
+                problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
+    if not parsed["movements"] and "movements" not in data:
+        problems.append(Problem(str(file), "no `movements` section: give the unit lines to move "
+                                "(deriving them from the sourced plan is not supported yet)"))
+    if not problems:
+        problems.extend(_check(parsed))
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
+                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]])
+
+
+def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(origin: Origin, field: str | None, message: str) -> None:
+        problems.append(Problem(origin.file, message, origin.line_of(field) if field else
+                                origin.line, field))
+
+    for section in _SECTIONS:
+        seen: dict[str, int | None] = {}
+        for rec, origin in parsed[section]:
+            if rec.id in seen:
+                bad(origin, "id", f"duplicate {section} id {rec.id!r} (first on line "
+                    f"{seen[rec.id]})")
+            seen.setdefault(rec.id, origin.line)
+    lift = {x.id: x for x, _ in parsed["lift"]}
+    ports = {p.id: p for p, _ in parsed["ports"]}
+    moves = {m.id: m for m, _ in parsed["movements"]}
+    for m, o in parsed["movements"]:
+        if m.days is None:
+            bad(o, None, f"movement {m.id!r}: `days` is required (transit days computed from the "
+                "route are not supported yet)")
+        if not m.lift and m.tons is not None:
+            bad(o, "tons", f"movement {m.id!r}: give `lift` per lift type (lift derived from "
+                "`tons` and payload is not supported yet)")
+        for k, n in m.lift.items():
+            if k not in lift:
+                bad(o, f"lift.{k}", f"movement {m.id!r}: unknown lift type {k!r}; expected one "
+                    f"of: {', '.join(sorted(lift)) or '(no lift defined)'}")
+            elif n > lift[k].capacity:
+                bad(o, f"lift.{k}", f"movement {m.id!r} needs {n} {k} each day but only "
+                    f"{lift[k].capacity} exist on any day")
+        use = sum(m.lift.values())
+        for field in ("poe", "pod"):
+            pid = getattr(m, field)
+            if pid is None:
+                continue
+            if pid not in ports:
+                bad(o, field, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
+                    f"{', '.join(sorted(ports)) or '(no ports defined)'}")
+            elif ports[pid].throughput is not None and use > (ports[pid].throughput or 0):
+                bad(o, field, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
+                    f"but its throughput is {ports[pid].throughput} a day")
+        for a in m.after:
+            if a not in moves:
+                bad(o, "after", f"movement {m.id!r}: unknown movement {a!r} in `after`")
+        if m.latest is not None and m.days is not None and m.latest < m.available + m.days:
+            bad(o, "latest", f"movement {m.id!r}: latest arrival day {m.latest} is before the "
+                f"earliest possible arrival (available day {m.available} + {m.days} days)")
+    origin_of = {m.id: o for m, o in parsed["movements"]}
+    cycle = find_cycle({m.id: [a for a in m.after if a in moves] for m in moves.values()})
+    if cycle:
+        bad(origin_of[cycle[0]], "after", "cycle in `after`: " + " -> ".join(cycle)
+            + " (each waits for the next to arrive)")
+    return problems
+
+
+def find_cycle(after: dict[str, list[str]]) -> list[str] | None:
+    """One cycle of the ``after`` graph as ``[a, b, ..., a]``, or ``None`` (iterative DFS)."""
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    for root in after:
+        if state.get(root):
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        path: list[str] = [root]
+        state[root] = 1
+        while stack:
+            node, i = stack[-1]
+            nxt = after[node]
+            if i < len(nxt):
+                stack[-1] = (node, i + 1)
+                child = nxt[i]
+                if state.get(child) == 1:
+                    return [*path[path.index(child):], child]
+                if not state.get(child):
+                    state[child] = 1
+                    stack.append((child, 0))
+                    path.append(child)
+            else:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+    return None
+
+
+def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
+    """What-if: the same deployment with some lift types' daily capacity changed.
+
+    Raises
+    ------
+    forcegen.exceptions.OptionError
+        For an unknown lift id, a negative capacity, or a capacity below what one movement
+        needs each day (naming the movements).
+    """
+    from forcegen.exceptions import OptionError
+
+    known = {x.id: x for x in dep.lift}
+    for k, n in capacity.items():
+        if k not in known:
+            raise OptionError(f"--lift {k}={n}: unknown lift type {k!r}; expected one of: "
+                              f"{', '.join(sorted(known)) or '(no lift defined)'}")
+        if n < 0:
+            raise OptionError(f"--lift {k}={n}: expected a capacity of 0 or more")
+        short = [m.id for m in dep.movements if m.lift.get(k, 0) > n]
+        if short:
+            raise OptionError(f"--lift {k}={n}: {len(short)} movement(s) need more {k} each day "
+                              f"than that, e.g. {', '.join(short[:5])}")
+    lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
+            for x in dep.lift]
+    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements)

@@ -1,0 +1,106 @@
+"""Run a deployment plan and shape it as a time-phased force list (TPFDD terms)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from forcegen.deployment.cpsat import Plan, solve_cpsat
+from forcegen.deployment.explain import critical_chain
+from forcegen.deployment.model import Deployment
+from forcegen.deployment.problem import Problem, from_deployment, serial_schedule
+from forcegen.exceptions import OptionError
+
+__all__ = ["DeploymentResult", "Method", "plan_deployment"]
+
+Method = Literal["cp-sat", "highs", "greedy"]
+
+
+@dataclass
+class DeploymentResult:
+    deployment: Deployment
+    problem: Problem
+    plan: Plan
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per unit line, in planned start order."""
+        p, plan, dep = self.problem, self.plan, self.deployment
+        out = []
+        for i, m in enumerate(dep.movements):
+            start = None if plan.start is None else int(plan.start[i])
+            arrive = None if start is None else start + int(p.dur[i])
+            late = 0
+            if arrive is not None and m.required is not None:
+                late = max(0, arrive - m.required)
+            modes = sorted({x.mode for x in dep.lift if x.id in m.lift and m.lift[x.id] > 0})
+            out.append({
+                "id": m.id, "unit": m.unit, "origin": m.origin, "poe": m.poe, "pod": m.pod,
+                "destination": m.destination, "mode": "/".join(modes) or None,
+                "lift": dict(m.lift), "days": int(p.dur[i]), "after": list(m.after),
+                "available": m.available, "required": m.required, "latest": m.latest,
+                "start": start, "arrive": arrive, "late": late,
+                "start_date": None if start is None else dep.date_of(start),
+                "arrive_date": None if arrive is None else dep.date_of(arrive),
+            })
+        out.sort(key=lambda r: (r["start"] if r["start"] is not None else 1 << 30, r["id"]))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        plan, ids = self.plan, self.problem.ids
+        rows = self.rows()
+        return {
+            "status": plan.status,
+            "closure": plan.closure,
+            "closure_date": None if plan.closure is None else self.deployment.date_of(
+                plan.closure),
+            "bound": plan.bound,
+            "gap": plan.gap,
+            "lateness": plan.lateness,
+            "lateness_bound": plan.lateness_bound,
+            "solver": plan.solver,
+            "seconds": round(plan.seconds, 3),
+            "baseline": {"method": "greedy serial schedule (LFT rule)",
+                         "closure": plan.baseline_closure,
+                         "seconds": round(plan.baseline_seconds, 4)},
+            "movements": rows,
+            "late": [{"id": r["id"], "days": r["late"]} for r in rows if r["late"] > 0],
+            "deadline_misses": [{"id": ids[i], "days": d} for i, d in plan.missed],
+            "critical_chain": ([] if plan.start is None
+                               else critical_chain(self.problem, plan.start)),
+            "notes": list(plan.notes),
+        }
+
+
+def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
+                    method: Method = "cp-sat") -> DeploymentResult:
+    """Schedule every movement of ``dep``; see :func:`forcegen.deployment.cpsat.solve_cpsat`."""
+    if time_limit <= 0:
+        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    p = from_deployment(dep)
+    if method == "cp-sat":
+        plan = solve_cpsat(p, time_limit)
+    elif method == "highs":
+        from forcegen.deployment.milp import solve_milp_closure
+
+        plan = solve_milp_closure(p, time_limit)
+    elif method == "greedy":
+        import time
+
+        import numpy as np
+
+        from forcegen.deployment.problem import critical_path_bound
+
+        t0 = time.perf_counter()
+        start = serial_schedule(p)
+        closure = int((start + p.dur).max()) if p.n else 0
+        ok = bool(np.all((p.latest < 0) | (start + p.dur <= p.latest)))
+        late = int(np.where(p.required >= 0, np.maximum(0, start + p.dur - p.required), 0).sum())
+        plan = Plan("feasible" if ok else "infeasible", start, closure, critical_path_bound(p),
+                    late, solver="greedy", baseline_closure=closure)
+        plan.seconds = plan.baseline_seconds = time.perf_counter() - t0
+        if not ok:
+            plan.notes.append("the greedy plan misses some latest days (the exact solvers honour "
+                              "them)")
+    else:
+        raise OptionError(f"--solver {method!r}: expected cp-sat, highs or greedy")
+    return DeploymentResult(dep, p, plan)
