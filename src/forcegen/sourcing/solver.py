@@ -19,7 +19,14 @@ from numpy.typing import NDArray
 from forcegen._highs import new_highs
 from forcegen.scenario import Scenario, scenario_to_dict
 from forcegen.sourcing._compile import Compiled, compile_scenario
-from forcegen.sourcing._lexmodel import LexModel, LexResult, StageResult
+from forcegen.sourcing._lexmodel import (
+    LexModel,
+    LexResult,
+    StageResult,
+    cost_unit,
+    proven_value,
+    whole_bound,
+)
 from forcegen.sourcing.greedy import greedy_units
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import Assignment, LineFill, NationBurden, Plan
@@ -162,11 +169,13 @@ class Sourcer:
             is_fill = st.sense == "max"
             value = float(mask @ (filled if is_fill else x_cols))
             if valid and st.status != "not-run":
-                bound = float(np.floor(st.bound + 1e-6)) if is_fill else st.bound
+                bound = float(np.floor(st.bound + 1e-6)) if is_fill else whole_bound(
+                    st.bound, cost_unit(cost), value)
             else:
                 bound = float(mask @ c.r_qty) if is_fill else 0.0
-            exact = valid and st.status != "not-run" and (
-                abs(value - bound) <= 1e-6 * max(1.0, abs(bound)))
+            exact = valid and st.status != "not-run" and proven_value(
+                st.sense, value, bound, mip_gap=0.0 if is_fill else options.mip_gap,
+                unit=1.0 if is_fill else cost_unit(cost))
             stages.append(StageResult(st.name, st.sense, value, bound,
                                       "optimal" if exact else "feasible", st.seconds))
             # The LP fixed each level at floor(LP value); a plan that reaches it keeps the
@@ -268,8 +277,7 @@ class Sourcer:
                     x = warm
         else:
             x = greedy()
-        open_stage = next((i for i, s in enumerate(stages)
-                           if s.status != "optimal" and s.gap > options.mip_gap), None)
+        open_stage = next((i for i, s in enumerate(stages) if s.status != "optimal"), None)
         small = self._cols.size <= EXACT_PAIR_LIMIT
         if method == "exact" or (options.method == "auto" and open_stage is not None and small):
             # Close the remaining gap with the full MILP, keeping the stages already proven
@@ -285,8 +293,9 @@ class Sourcer:
         x = np.round(x)
         self._last_x = x
         t_solve = time.perf_counter() - t0
-        status = "optimal" if stages and all(
-            s.status == "optimal" or s.gap <= options.mip_gap for s in stages) else "feasible"
+        # "optimal" only when every stage is proven (see ``proven_value``): HiGHS's own status
+        # is never taken on trust.
+        status = "optimal" if stages and all(s.status == "optimal" for s in stages) else "feasible"
         self._progress("explaining shortfalls")
         plan = self._plan(options, x, stages, status, method)
         plan.seconds = {
