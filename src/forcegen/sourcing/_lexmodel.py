@@ -61,6 +61,7 @@ class LexResult:
     stages: list[StageResult]
     seconds: float
     time_limit_hit: bool
+    tie: StageResult | None = None  # the tie-break stage, when one ran
 
 
 def _status(h: highspy.Highs, is_mip: bool) -> tuple[str, float, float]:
@@ -217,13 +218,16 @@ class LexModel:
         mip_gap: float = 1e-6,
         warm: FloatArray | None = None,
         proven: int = 0,
+        tie: FloatArray | None = None,
     ) -> LexResult:
         """Run the stages.
 
         ``levels`` are (name, 0/1 mask over lines) whose fill is maximized in order; ``cost``
         is per pair column. The first ``proven`` stages are known to be optimal at ``warm``
-        (from an LP bound met by ``warm``): they are fixed without solving. Returns units per
-        pair column.
+        (from an LP bound met by ``warm``): they are fixed without solving (the cost stage too
+        when ``proven`` exceeds the fill levels). ``tie`` (whole-number weights per pair
+        column) adds a last stage: among plans with these fills and at most this cost, minimize
+        ``tie @ x``. Returns units per pair column.
         """
         t0 = time.perf_counter()
         h = self.h
@@ -252,10 +256,11 @@ class LexModel:
         plan.append(("cost", cost, "min"))
         for k, (name, vec, sense) in enumerate(plan):
             is_fill = sense == "max"
-            if k < proven and is_fill:
+            if k < proven:
                 value = self._value(vec, x, is_fill, line_need)
                 stages.append(StageResult(name, sense, value, value, "optimal"))
-                self._fix_level(vec, line_need, value)
+                if is_fill:
+                    self._fix_level(vec, line_need, value)
                 continue
             remaining = None if time_limit is None else time_limit - (time.perf_counter() - t0)
             if hit or (remaining is not None and remaining <= 0.01):
@@ -323,10 +328,48 @@ class LexModel:
                 # stages then bound the integer problem whenever a plan reaches that floor.
                 fixed = value if self.integer else float(np.floor(value + 1e-6))
                 self._fix_level(vec, line_need, fixed)
+        tie_stage = None
+        if tie is not None and self.integer and not hit and stages[-1].status == "optimal":
+            tie_stage, x = self._tie_break(tie, cost, stages[-1].value, x, line_need,
+                                           None if time_limit is None
+                                           else time_limit - (time.perf_counter() - t0))
         if not self.integer and not hit:
             # Reduced costs of the last (cost) stage, for reduced-cost fixing by the caller.
             self.last_reduced_costs = np.asarray(h.getSolution().col_dual, np.float64)[:E]
-        return LexResult(x, stages, time.perf_counter() - t0, hit)
+        return LexResult(x, stages, time.perf_counter() - t0, hit, tie_stage)
+
+    def _tie_break(self, tie: FloatArray, cost: FloatArray, best_cost: float, x: FloatArray,
+                   line_need: FloatArray, remaining: float | None
+                   ) -> tuple[StageResult, FloatArray]:
+        """Among plans with the fixed fills and cost <= ``best_cost``, minimize ``tie @ x``.
+
+        The cost row is dense over the pair columns, which is why it is added only here, last.
+        Weights are whole numbers, so an absolute gap below 1 proves the stage.
+        """
+        h, E, R = self.h, self.n_pairs, self.n_lines
+        name = "tie-break"  # plan.TIE_BREAK (the compute core does not import the plan)
+        if remaining is not None and remaining <= 0.01:
+            return StageResult(name, "min", float(tie @ x), 0.0, "not-run"), x
+        unit = _unit(cost)
+        slack = 0.5 * unit if unit >= 1 else 1e-9 * max(1.0, abs(best_cost))
+        idx = np.flatnonzero(cost).astype(np.int32)
+        h.addRow(-_INF, best_cost + slack, idx.size, idx, cost[idx])
+        h.setOptionValue("time_limit", float(remaining) if remaining is not None else _INF)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", 0.999)
+        full = np.concatenate([tie, np.zeros(R)])
+        h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), full)
+        served = np.bincount(self._e_r, weights=x, minlength=R)
+        t = time.perf_counter()
+        status, bound, xs = self._run(full, np.concatenate([x, line_need - served]))
+        t = time.perf_counter() - t
+        if xs is None:
+            return StageResult(name, "min", float(tie @ x), 0.0, "not-run", t), x
+        x = np.round(xs[:E])
+        value = float(tie @ x)
+        bound = whole_bound(max(bound, 0.0) if np.isfinite(bound) else 0.0, 1.0, value)
+        ok = status != "none" and proven_value("min", value, bound, mip_gap=0.0, unit=1.0)
+        return StageResult(name, "min", value, bound, "optimal" if ok else "feasible", t), x
 
     def _run(self, full: FloatArray, start: FloatArray | None
              ) -> tuple[str, float, FloatArray | None]:

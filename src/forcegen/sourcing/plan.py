@@ -9,7 +9,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Assignment", "LineFill", "NationBurden", "Plan", "Reason", "Shortfall", "status_text"]
+__all__ = [
+    "TIE_BREAK",
+    "Assignment",
+    "LineFill",
+    "NationBurden",
+    "Plan",
+    "Reason",
+    "Shortfall",
+    "status_text",
+]
+
+
+#: Name of the last stage, which chooses among equally good plans (not part of the status).
+TIE_BREAK = "tie-break"
 
 
 def status_text(status: str, stages: list[dict[str, Any]], currency: str = "") -> str:
@@ -23,7 +36,7 @@ def status_text(status: str, stages: list[dict[str, Any]], currency: str = "") -
     if not stages:
         return "heuristic plan (greedy), nothing proven"
     for st in stages:
-        if st.get("status") == "optimal":
+        if st.get("status") == "optimal" or st.get("name") == TIE_BREAK:
             continue
         value, bound = float(st.get("value") or 0.0), st.get("bound")
         why = " (time ran out before this stage)" if st.get("status") == "not-run" else ""

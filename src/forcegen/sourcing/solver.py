@@ -40,6 +40,45 @@ Progress = Callable[[str], None]
 #: Above this many candidate pairs ``auto`` switches from the plain MILP to the LP-based method.
 EXACT_PAIR_LIMIT = 400_000
 
+#: Up to this many candidate pairs every proven plan gets the tie-break stage (see the module
+#: docstring); above, the plan is still a function of the data (the model is built in id order)
+#: but a tie between equally good plans is settled by the solver's path, not by the rule.
+TIE_PAIR_LIMIT = 50_000
+
+
+def _id_hash(ids: list[str]) -> NDArray[np.uint64]:
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little")
+         for i in ids), np.uint64, len(ids))
+
+
+def tie_weights(pledge_ids: list[str], line_ids: list[str], e_p: NDArray[np.int64],
+                e_r: NDArray[np.int64]) -> FloatArray:
+    """The tie-break weight of each (pledge, line) pair, from the ids alone (never their order):
+
+        w = 64 * ((P + 1) * rank(line) + rank(pledge)) + h(pledge, line)
+
+    with ranks counted from 0 in sorted id order, P the number of pledges, and h in 0..63 the
+    top six bits of a BLAKE2b hash of the two ids mixed by splitmix64. Minimizing the units
+    times w fills lines with lower ids first, then uses pledges with lower ids; h breaks the
+    ties left by pure swaps (a pledge part plus a line part would give swapped plans equal
+    weight).
+    """
+    rank_p = np.empty(len(pledge_ids), np.int64)
+    rank_p[np.argsort(np.array(pledge_ids, dtype=object), kind="stable")] = np.arange(
+        len(pledge_ids))
+    rank_r = np.empty(len(line_ids), np.int64)
+    rank_r[np.argsort(np.array(line_ids, dtype=object), kind="stable")] = np.arange(
+        len(line_ids))
+    with np.errstate(over="ignore"):
+        z = _id_hash(pledge_ids)[e_p] ^ (_id_hash(line_ids)[e_r] * np.uint64(0x9E3779B97F4A7C15))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    h = (z >> np.uint64(58)).astype(np.float64)
+    base = (len(pledge_ids) + 1) * rank_r[e_r].astype(np.float64) + rank_p[e_p]
+    return 64.0 * base + h
+
 
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of the scenario content and the capability types it uses."""
@@ -79,6 +118,7 @@ class Sourcer:
         self._model: LexModel | None = None
         self._scenario_digest: str | None = None
         self._last_x: FloatArray | None = None
+        self._tie: FloatArray | None = None
 
     # ------------------------------------------------------------------ helpers
     def _model_for(self, cols: NDArray[np.int64], integer: bool) -> LexModel:
@@ -96,7 +136,8 @@ class Sourcer:
 
     # ------------------------------------------------------------------ methods
     def _exact(self, options: SourcingOptions, upper: FloatArray, ceilings: FloatArray,
-               warm: FloatArray, proven: int = 0, time_limit: float | None = None) -> LexResult:
+               warm: FloatArray, proven: int = 0, time_limit: float | None = None,
+               tie: bool = False) -> LexResult:
         if self._model is None:
             self._progress("building the HiGHS model")
             self._model = self._model_for(self._cols, integer=True)
@@ -114,7 +155,14 @@ class Sourcer:
             upper[cols], c.p_qty, c.r_qty, ceilings, self._levels(cols, upper[cols]),
             c.p_cost[c.e_p[cols]], time_limit=time_limit,
             mip_gap=options.mip_gap, warm=start, proven=proven,
+            tie=self._tie_weights()[cols] if tie else None,
         )
+
+    def _tie_weights(self) -> FloatArray:
+        if self._tie is None:
+            c = self.comp
+            self._tie = tie_weights(c.pledge_ids, c.line_ids, c.e_p, c.e_r)
+        return self._tie
 
     def _decompose(self, options: SourcingOptions, upper: FloatArray,
                    ceilings: FloatArray) -> LexResult:
@@ -279,17 +327,30 @@ class Sourcer:
             x = greedy()
         open_stage = next((i for i, s in enumerate(stages) if s.status != "optimal"), None)
         small = self._cols.size <= EXACT_PAIR_LIMIT
+        tie_ok = self._cols.size <= TIE_PAIR_LIMIT
+        tie_stage: StageResult | None = None
         if method == "exact" or (options.method == "auto" and open_stage is not None and small):
             # Close the remaining gap with the full MILP, keeping the stages already proven
             # and starting from the best plan known.
             left = None if options.time_limit is None else max(
                 0.1, options.time_limit - (time.perf_counter() - t0))
             proven = open_stage if open_stage is not None and method != "exact" else 0
-            res = self._exact(options, upper, ceilings, x, proven=proven, time_limit=left)
+            res = self._exact(options, upper, ceilings, x, proven=proven, time_limit=left,
+                              tie=tie_ok)
             x = np.zeros(c.n_pairs)
             x[self._cols] = res.x
-            stages = res.stages
+            stages, tie_stage = res.stages, res.tie
             method = "exact" if not proven else "decompose+exact"
+        elif tie_ok and stages and open_stage is None:
+            # Every stage proven by the LP route: only the tie-break is left to run, on the
+            # MILP with every fill and the cost fixed at the values found.
+            left = None if options.time_limit is None else max(
+                0.1, options.time_limit - (time.perf_counter() - t0))
+            res = self._exact(options, upper, ceilings, x, proven=len(stages), time_limit=left,
+                              tie=True)
+            x = np.zeros(c.n_pairs)
+            x[self._cols] = res.x
+            tie_stage = res.tie
         x = np.round(x)
         self._last_x = x
         t_solve = time.perf_counter() - t0
@@ -297,7 +358,7 @@ class Sourcer:
         # is never taken on trust.
         status = "optimal" if stages and all(s.status == "optimal" for s in stages) else "feasible"
         self._progress("explaining shortfalls")
-        plan = self._plan(options, x, stages, status, method)
+        plan = self._plan(options, x, stages, status, method, tie_stage)
         plan.seconds = {
             "compile": round(self.compile_seconds, 4),
             "greedy": round(t_greedy, 4),
@@ -307,7 +368,7 @@ class Sourcer:
         return plan
 
     def _plan(self, options: SourcingOptions, x: FloatArray, stages: list[StageResult],
-              status: str, method: str) -> Plan:
+              status: str, method: str, tie: StageResult | None = None) -> Plan:
         c, sc = self.comp, self.scenario
         used = np.flatnonzero(x > 0)
         assignments = [
@@ -319,10 +380,11 @@ class Sourcer:
             for e in used
         ]
         filled = np.bincount(c.e_r, weights=x, minlength=c.r_qty.size)
+        # In id order, as compiled (the plan does not depend on the order of the input rows).
         lines = [
             LineFill(r.id, r.capability, sc.catalog[r.capability].category, r.sector,
                      r.priority, r.quantity, int(filled[i]))
-            for i, r in enumerate(sc.requirements)
+            for i, r in enumerate(sorted(sc.requirements, key=lambda r: r.id))
         ]
         fill_by_priority: dict[int, int] = {}
         for line in lines:
@@ -339,7 +401,7 @@ class Sourcer:
             for i, n in enumerate(c.nations)
             if burden_units[i] > 0
         ]
-        burden.sort(key=lambda b: -b.personnel)
+        burden.sort(key=lambda b: (-b.personnel, b.nation))
         gap = next((s.gap for s in stages if s.gap > 0), 0.0) if stages else 1.0
         shortfalls = explain_shortfalls(c, options, x, proven=status == "optimal")
         return Plan(
@@ -351,7 +413,9 @@ class Sourcer:
                 {"name": s.name, "sense": s.sense, "value": s.value,
                  "bound": s.bound if np.isfinite(s.bound) else None,
                  "status": s.status, "gap": s.gap, "seconds": round(s.seconds, 4)}
-                for s in stages
+                # The tie-break stage is listed last; it picks among equally good plans and
+                # is no part of the status or the gap.
+                for s in ([*stages, tie] if tie is not None else stages)
             ],
             assignments=assignments, shortfalls=shortfalls, lines=lines, burden=burden,
             options=options.describe(), seconds={},
