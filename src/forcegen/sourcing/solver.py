@@ -29,7 +29,7 @@ from forcegen.sourcing._lexmodel import (
 )
 from forcegen.sourcing.greedy import greedy_units
 from forcegen.sourcing.options import SourcingOptions
-from forcegen.sourcing.plan import Assignment, LineFill, NationBurden, Plan
+from forcegen.sourcing.plan import TIE_BREAK, Assignment, LineFill, NationBurden, Plan
 from forcegen.sourcing.reasons import explain_shortfalls
 
 __all__ = ["Sourcer", "solve"]
@@ -137,7 +137,7 @@ class Sourcer:
     # ------------------------------------------------------------------ methods
     def _exact(self, options: SourcingOptions, upper: FloatArray, ceilings: FloatArray,
                warm: FloatArray, proven: int = 0, time_limit: float | None = None,
-               tie: bool = False) -> LexResult:
+               tie: bool = False, tie_vec: FloatArray | None = None) -> LexResult:
         if self._model is None:
             self._progress("building the HiGHS model")
             self._model = self._model_for(self._cols, integer=True)
@@ -155,7 +155,8 @@ class Sourcer:
             upper[cols], c.p_qty, c.r_qty, ceilings, self._levels(cols, upper[cols]),
             c.p_cost[c.e_p[cols]], time_limit=time_limit,
             mip_gap=options.mip_gap, warm=start, proven=proven,
-            tie=self._tie_weights()[cols] if tie else None,
+            tie=tie_vec[cols] if tie_vec is not None else (
+                self._tie_weights()[cols] if tie else None),
         )
 
     def _tie_weights(self) -> FloatArray:
@@ -294,6 +295,28 @@ class Sourcer:
         return (*fills, -float(x @ c.p_cost[c.e_p]))
 
     # ------------------------------------------------------------------ public
+    def best_line_fill(self, options: SourcingOptions, plan: Plan,
+                       line_id: str) -> int | None:
+        """Most units ``line_id`` can get in any plan as good as ``plan`` (same fill at every
+        priority, cost no higher), or ``None`` when that is not proven.
+
+        ``plan`` must be the last plan this Sourcer solved, with ``options``, and proven. One
+        more MILP stage on the fixed fills and cost minimizes the units on every other line
+        (the total fill is fixed, so that maximizes this line's units).
+        """
+        c = self.comp
+        if plan.status != "optimal" or self._last_x is None or line_id not in c.line_ids:
+            return None
+        stages = [s for s in plan.stages if s["name"] != TIE_BREAK]
+        r = c.line_ids.index(line_id)
+        others = (c.e_r != r).astype(np.float64)
+        x = self._last_x
+        res = self._exact(options, c.pair_upper(options), c.ceilings(options), x,
+                          proven=len(stages), time_limit=options.time_limit, tie_vec=others)
+        if res.tie is None or res.tie.status != "optimal":
+            return None
+        return round(float(x.sum()) - res.tie.value)
+
     def solve(self, options: SourcingOptions | None = None) -> Plan:
         """Source the force under ``options`` (what-ifs included) and explain every shortfall."""
         options = options or SourcingOptions()
