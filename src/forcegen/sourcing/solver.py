@@ -3,6 +3,12 @@
 ``Sourcer`` compiles a scenario once and keeps the HiGHS model between calls, so a what-if
 ("if this nation withdraws", "if provisional pledges are approved") only changes bounds and
 re-runs the solver from the last solution.
+
+Same data, same plan: the compiled index spaces are in id order (never file order), and among the
+plans with the best fill at every priority and the lowest cost, a last "tie-break" stage picks
+the one minimizing units x ``tie_weights`` (lower line ids filled first, then lower pledge ids
+used; a hash of the two ids separates pure swaps). The earlier stages stay fixed as rows, so the
+tie-break cannot change a fill or the cost. It runs up to ``TIE_PAIR_LIMIT`` candidate pairs.
 """
 
 from __future__ import annotations
