@@ -228,7 +228,9 @@ class Sourcer:
                     st.bound, cost_unit(cost), value)
             else:
                 bound = float(mask @ c.r_qty) if is_fill else 0.0
-            exact = valid and st.status != "not-run" and proven_value(
+            # Both bounds are valid here: the LP's while every earlier stage is exact, the
+            # level's whole need (or a zero cost) always.
+            exact = proven_value(
                 st.sense, value, bound, mip_gap=0.0 if is_fill else options.mip_gap,
                 unit=1.0 if is_fill else cost_unit(cost))
             stages.append(StageResult(st.name, st.sense, value, bound,
