@@ -68,7 +68,9 @@ def nation_criticality(
         lost = {k: base.fill_by_priority.get(k, 0) - plan.fill_by_priority.get(k, 0)
                 for k in sorted(base.fill_by_priority)}
         # A line short in this plan but full in the base plan is "newly short" only if no
-        # equally good plan under the withdrawal fills it; otherwise it is a tie.
+        # equally good plan under the withdrawal fills it; otherwise it is a tie. Where that
+        # cannot be checked (plan not proven, model above TIE_PAIR_LIMIT) it stays "newly
+        # short", as this plan has it.
         need = {line.requirement: line.quantity for line in plan.lines}
         newly: list[str] = []
         tied: list[str] = []

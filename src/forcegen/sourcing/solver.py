@@ -313,7 +313,8 @@ class Sourcer:
         (the total fill is fixed, so that maximizes this line's units).
         """
         c = self.comp
-        if plan.status != "optimal" or self._last_x is None or line_id not in c.line_ids:
+        if (plan.status != "optimal" or self._last_x is None or line_id not in c.line_ids
+                or self._cols.size > TIE_PAIR_LIMIT):  # too large to check line by line
             return None
         stages = [s for s in plan.stages if s["name"] != TIE_BREAK]
         r = c.line_ids.index(line_id)
