@@ -70,3 +70,35 @@ def test_words_for_an_unproven_stage() -> None:
         "fills proven best; cost at most 500 EUR above the cheapest plan")
     assert status_text("optimal", stages[:1]) == "proven best"
     assert status_text("feasible", []) == "heuristic plan (greedy), nothing proven"
+
+
+def test_a_report_that_disagrees_with_its_point_is_not_believed(
+        example: Scenario, monkeypatch) -> None:
+    """Whatever the HiGHS release: a stage whose reported objective is not that of the point
+    returned (HiGHS 1.16 with a MIP start: "Optimal", objective 2, point worth 4) is solved
+    again, and the plan is the one an honest solver gives."""
+    import forcegen.sourcing._lexmodel as lexmodel
+
+    honest = solve(example, SourcingOptions(method="exact"))
+    real = lexmodel._status
+    lies = {"left": 1}
+
+    def lying(h, is_mip):  # type: ignore[no-untyped-def]
+        status, value, bound = real(h, is_mip)
+        if is_mip and status == "optimal" and lies["left"] > 0 and value > 0:
+            lies["left"] -= 1
+            return status, value - 1.0, value - 1.0  # better than the point it returns
+        return status, value, bound
+
+    monkeypatch.setattr(lexmodel, "_status", lying)
+    plan = solve(example, SourcingOptions(method="exact"))
+    assert lies["left"] == 0  # the lie was told
+    _assert_truthful(plan)
+    assert plan.status == "optimal"
+    assert plan.fill_by_priority == honest.fill_by_priority
+    assert plan.cost == honest.cost
+    # A solver that keeps lying proves nothing: the plan is feasible, never "optimal".
+    lies["left"] = 10**6
+    plan = solve(example, SourcingOptions(method="exact"))
+    assert plan.status == "feasible"
+    _assert_truthful(plan)

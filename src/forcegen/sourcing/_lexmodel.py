@@ -391,8 +391,16 @@ class LexModel:
         h = self.h
         presolve = str(h.getOptionValue("presolve")[1])
         out: tuple[str, float, FloatArray | None] = ("none", -_INF, None)
+        limit = float(h.getOptionValue("time_limit")[1])
+        t0 = time.perf_counter()
         try:
             for attempt in range(3):
+                if attempt and np.isfinite(limit):
+                    # A retry gets what is left of the stage's time, not the whole of it again.
+                    left = limit - (time.perf_counter() - t0)
+                    if left <= 0.01:
+                        break
+                    h.setOptionValue("time_limit", left)
                 if attempt == 0 and start is not None:
                     h.setSolution(self.n_cols, np.arange(self.n_cols, dtype=np.int32), start)
                 elif attempt:
