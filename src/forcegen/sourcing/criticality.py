@@ -75,6 +75,9 @@ def nation_criticality(
         newly: list[str] = []
         tied: list[str] = []
         for rid in sorted({s.requirement for s in plan.shortfalls} - short_before):
+            if sourcer.line_supply(opts, rid) < need[rid]:
+                newly.append(rid)  # no plan can fill it: no MILP needed
+                continue
             best = sourcer.best_line_fill(opts, plan, rid)
             (tied if best is not None and best >= need[rid] else newly).append(rid)
         impacts.append(NationImpact(

@@ -303,6 +303,13 @@ class Sourcer:
         return (*fills, -float(x @ c.p_cost[c.e_p]))
 
     # ------------------------------------------------------------------ public
+    def line_supply(self, options: SourcingOptions, line_id: str) -> float:
+        """Units the pledges usable under ``options`` could give ``line_id`` if every other line
+        were empty (pledge quantity and line need only): an upper bound on its fill."""
+        c = self.comp
+        on_line = c.e_r == c.line_ids.index(line_id)
+        return float(np.minimum(c.pair_upper(options)[on_line], c.p_qty[c.e_p[on_line]]).sum())
+
     def best_line_fill(self, options: SourcingOptions, plan: Plan,
                        line_id: str) -> int | None:
         """Most units ``line_id`` can get in any plan as good as ``plan`` (same fill at every
@@ -318,9 +325,11 @@ class Sourcer:
             return None
         stages = [s for s in plan.stages if s["name"] != TIE_BREAK]
         r = c.line_ids.index(line_id)
-        others = (c.e_r != r).astype(np.float64)
+        upper = c.pair_upper(options)
+        on_line = c.e_r == r
+        others = (~on_line).astype(np.float64)
         x = self._last_x
-        res = self._exact(options, c.pair_upper(options), c.ceilings(options), x,
+        res = self._exact(options, upper, c.ceilings(options), x,
                           proven=len(stages), time_limit=options.time_limit, tie_vec=others)
         if res.tie is None or res.tie.status != "optimal":
             return None
