@@ -12,7 +12,7 @@ import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -183,8 +183,12 @@ def _allocations(qty: int, caps: Sequence[int]) -> Iterable[tuple[int, ...]]:
             yield (first, *rest)
 
 
-def brute_force(scenario: Scenario, options: SourcingOptions) -> tuple[float, ...]:
+def brute_force(scenario: Scenario, options: SourcingOptions,
+                weight: Callable[[str, str], float] | None = None) -> tuple[float, ...]:
     """Best (fill at priority 1, ..., -cost) over all integer assignments.
+
+    With ``weight`` (pledge id, line id -> tie-break weight) the key gains a last entry,
+    -sum(weight x units), so the best key is that of the canonical plan among the optimal ones.
 
     Exhaustive search pledge by pledge (every split of every pledge's units over the lines it
     may serve), memoized on what is left of each line and each nation's ceiling: the objective is
@@ -197,7 +201,7 @@ def brute_force(scenario: Scenario, options: SourcingOptions) -> tuple[float, ..
     nations = sorted({n.code for n in scenario.nations})
     n_index = {n: i for i, n in enumerate(nations)}
     options_of = [[j for j, r in enumerate(lines) if rules.eligible(p, r)] for p in pledges]
-    zero = (0,) * len(prios) + (0.0,)
+    zero = (0,) * len(prios) + ((0.0, 0.0) if weight else (0.0,))
 
     @cache
     def best(i: int, need: tuple[int, ...], room: tuple[float, ...]) -> tuple[float, ...]:
@@ -219,8 +223,12 @@ def brute_force(scenario: Scenario, options: SourcingOptions) -> tuple[float, ..
             room2 = list(room)
             room2[n] -= units * p.personnel
             rest = best(i + 1, tuple(need2), tuple(room2))
-            cand = (*(g + f for g, f in zip(gain, rest[:-1], strict=True)),
-                    rest[-1] - units * p.cost)
+            k = len(prios)
+            cand = (*(g + f for g, f in zip(gain, rest[:k], strict=True)),
+                    rest[k] - units * p.cost)
+            if weight:
+                w = sum(u * weight(p.id, lines[j].id) for j, u in zip(slots, alloc, strict=True))
+                cand = (*cand, rest[k + 1] - w)
             if top is None or cand > top:
                 top = cand
         assert top is not None  # the empty allocation is always allowed

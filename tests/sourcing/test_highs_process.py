@@ -7,6 +7,9 @@ with status "Not Set"; every solver must come from ``forcegen._highs.new_highs``
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -43,3 +46,26 @@ def test_no_solver_made_outside_the_shared_factory() -> None:
                     and node.func.attr == "Highs"):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert offenders == [], offenders
+
+
+def test_making_solvers_prints_nothing_on_fd_1() -> None:
+    """HiGHS 1.16 prints a banner from C when a solver is made; fd 1 must stay clean.
+
+    Run as a real process with stdout a pipe (C buffers it until exit, so a banner written
+    while fd 1 was redirected but flushed later would still show here).
+    """
+    code = (
+        "import threading, sys\n"
+        "from forcegen._highs import new_highs\n"
+        "from forcegen.sourcing import solve\n"
+        "from forcegen.synth import synthetic_scenario\n"
+        "print('start', flush=True)\n"
+        "ts = [threading.Thread(target=new_highs) for _ in range(4)]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "plan = solve(synthetic_scenario(4, 30, 10, seed=1))\n"
+        "print('end', plan.status)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=120, check=True)
+    assert out.stdout == "start\nend optimal\n", out.stdout

@@ -39,7 +39,8 @@ def print_plan(plan: Plan, console: Console, *, max_shortfalls: int = 50) -> Non
     """Summary, fill by sector and category, shortfalls with reasons, burden sharing."""
     status_style = "green" if plan.status == "optimal" else "yellow"
     console.print(
-        f"[bold]{plan.scenario}[/]  status [{status_style}]{plan.status}[/] "
+        f"[bold]{plan.scenario}[/]  status [{status_style}]{plan.status}: "
+        f"{plan.status_text}[/] "
         f"(gap {plan.gap:.2e}, {plan.method}, {plan.seconds.get('total', 0):.2f} s)"
     )
     console.print(

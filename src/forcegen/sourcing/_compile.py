@@ -1,5 +1,8 @@
 """Compile a scenario into flat arrays: pledges, lines, and every (pledge, line) pair.
 
+Pledges, lines, nations and sectors are indexed in id order, whatever order the scenario lists
+them in, so that the same data always gives the same model.
+
 A pair exists when capabilities match ("the universe"). Whether a pair may be used is decided by
 boolean arrays (notice, each caveat, status, withdrawal), so a what-if only flips masks and
 bounds: the optimizer model and the shortfall explanations both read these arrays.
@@ -116,13 +119,17 @@ def _ragged_pairs(p_cap: IntArray, r_cap: IntArray, n_caps: int) -> tuple[IntArr
 
 def compile_scenario(scenario: Scenario) -> Compiled:
     """Turn a validated scenario into :class:`Compiled` arrays."""
-    nations = [n.code for n in scenario.nations]
-    sectors = [s.id for s in scenario.sectors]
+    # Every index space in id order, not file order: the model HiGHS sees (and so the plan)
+    # is then the same whatever order the rows came in (files, database, API).
+    scenario_nations = sorted(scenario.nations, key=lambda n: n.code)
+    nations = [n.code for n in scenario_nations]
+    sectors = sorted(s.id for s in scenario.sectors)
     caps = sorted(scenario.catalog)
     n_idx, s_idx, c_idx = _index(nations), _index(sectors), _index(caps)
     role_idx = _index(list(ROLES))
     status_idx = _index(list(STATUSES))
-    pledges, lines = scenario.pledges, scenario.requirements
+    pledges = sorted(scenario.pledges, key=lambda p: p.id)
+    lines = sorted(scenario.requirements, key=lambda r: r.id)
     P, R, S = len(pledges), len(lines), len(sectors)
 
     p_nation = np.fromiter((n_idx[p.nation] for p in pledges), np.int64, P)
@@ -163,7 +170,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             float(n.ceiling.personnel)
             if n.ceiling is not None and n.ceiling.personnel is not None
             else np.inf
-            for n in scenario.nations
+            for n in scenario_nations
         ),
         np.float64,
         len(nations),

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from forcegen._highs import new_highs
 from forcegen.exceptions import SolverError
 
-__all__ = ["LexModel", "LexResult", "StageResult"]
+__all__ = ["LexModel", "LexResult", "StageResult", "cost_unit", "proven_value", "whole_bound"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -61,6 +61,7 @@ class LexResult:
     stages: list[StageResult]
     seconds: float
     time_limit_hit: bool
+    tie: StageResult | None = None  # the tie-break stage, when one ran
 
 
 def _status(h: highspy.Highs, is_mip: bool) -> tuple[str, float, float]:
@@ -76,12 +77,64 @@ def _status(h: highspy.Highs, is_mip: bool) -> tuple[str, float, float]:
     return "none", value, -_INF
 
 
-def _unit(cost: FloatArray) -> float:
+_OUT_OF_TIME = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+
+
+def _consistent(obj: float, own: float, bound: float) -> bool:
+    """Whether HiGHS's report agrees with the point it returned (minimization).
+
+    HiGHS 1.16 maps a MIP start into the presolved model and mis-states its objective there
+    (the example's priority-2 stage: start 4, "feasible in the reduced space: objective 2"); it
+    then stops at once, reports "Optimal" with objective and dual bound 2 and returns the start,
+    whose own objective is 4, while the true optimum is 3. Earlier releases (1.8-1.11) did not.
+    A report is only believed when its objective is that of the returned point and its bound
+    does not beat that point.
+    """
+    tol = 1e-6 * max(1.0, abs(own))
+    return abs(obj - own) <= tol and (not np.isfinite(bound) or bound <= own + tol)
+
+
+def _skipped(name: str, sense: str, value: float, trivial: float) -> StageResult:
+    """A stage time left no room for: its trivial bound (the level's whole need) still proves a
+    fill that already meets it."""
+    met = sense == "max" and value >= trivial - 1e-6
+    return StageResult(name, sense, value, trivial, "optimal" if met else "not-run")
+
+
+def cost_unit(cost: FloatArray) -> float:
     """Greatest common divisor of whole-number costs (a gap below it proves optimality)."""
     live = cost[cost > 0]
     if live.size == 0 or np.any(np.mod(live, 1) != 0) or live.max() > 2**53:
         return 1e-6
     return float(np.gcd.reduce(live.astype(np.int64)))
+
+
+_unit = cost_unit
+
+
+def whole_bound(bound: float, unit: float, value: float) -> float:
+    """A lower bound on cost, raised to the next multiple of ``unit`` (every plan's cost is one
+    when all costs are whole multiples of it, see :func:`cost_unit`). A bound that a plan's
+    ``value`` beats is returned as it is, for the caller to see that nothing is proven."""
+    if unit < 1 or not np.isfinite(bound) or bound > value + 1e-9 * max(1.0, abs(value)):
+        return bound
+    return min(max(bound, float(np.ceil(bound / unit - 1e-9) * unit)), value)
+
+
+def proven_value(sense: str, value: float, bound: float, *, mip_gap: float, unit: float) -> bool:
+    """Whether a stage's value is proven by its bound.
+
+    Fills are whole units: proven when the fill found reaches the bound. Costs: proven when
+    the distance to the bound is below the greatest common divisor of the costs (no better
+    whole-number plan exists) or within the relative ``mip_gap`` the user asked for.
+    """
+    if not np.isfinite(bound):
+        return False
+    if sense == "max":
+        return value >= bound - 1e-6
+    slack = max(0.999 * unit if unit >= 1 else 0.0, mip_gap * max(abs(value), abs(bound)),
+                1e-9 * max(1.0, abs(bound)))
+    return value - bound <= slack
 
 
 class LexModel:
@@ -172,13 +225,16 @@ class LexModel:
         mip_gap: float = 1e-6,
         warm: FloatArray | None = None,
         proven: int = 0,
+        tie: FloatArray | None = None,
     ) -> LexResult:
         """Run the stages.
 
         ``levels`` are (name, 0/1 mask over lines) whose fill is maximized in order; ``cost``
         is per pair column. The first ``proven`` stages are known to be optimal at ``warm``
-        (from an LP bound met by ``warm``): they are fixed without solving. Returns units per
-        pair column.
+        (from an LP bound met by ``warm``): they are fixed without solving (the cost stage too
+        when ``proven`` exceeds the fill levels). ``tie`` (whole-number weights per pair
+        column) adds a last stage: among plans with these fills and at most this cost, minimize
+        ``tie @ x``. Returns units per pair column.
         """
         t0 = time.perf_counter()
         h = self.h
@@ -194,9 +250,12 @@ class LexModel:
         lower = np.concatenate([np.full(pledge_upper.size, -_INF), line_need,
                                 np.full(nation_upper.size, -_INF)])
         upper = np.concatenate([pledge_upper, line_need, nation_upper])
-        h.changeRowsBounds(  # type: ignore[attr-defined]
-            self.base_rows, np.arange(self.base_rows, dtype=np.int32), lower, upper
-        )
+        if hasattr(h, "changeRowsBounds"):
+            h.changeRowsBounds(self.base_rows, np.arange(self.base_rows, dtype=np.int32),
+                               lower, upper)
+        else:  # highspy < 1.12 has only the one-row call
+            for i in range(self.base_rows):
+                h.changeRowBounds(i, float(lower[i]), float(upper[i]))
         x = np.zeros(E) if warm is None else np.minimum(warm, col_upper)
         stages: list[StageResult] = []
         hit = False
@@ -204,17 +263,18 @@ class LexModel:
         plan.append(("cost", cost, "min"))
         for k, (name, vec, sense) in enumerate(plan):
             is_fill = sense == "max"
-            if k < proven and is_fill:
+            if k < proven:
                 value = self._value(vec, x, is_fill, line_need)
                 stages.append(StageResult(name, sense, value, value, "optimal"))
-                self._fix_level(vec, line_need, value)
+                if is_fill:
+                    self._fix_level(vec, line_need, value)
                 continue
             remaining = None if time_limit is None else time_limit - (time.perf_counter() - t0)
             if hit or (remaining is not None and remaining <= 0.01):
                 hit = True
                 value = self._value(vec, x, is_fill, line_need)
                 trivial = float(vec @ line_need) if is_fill else 0.0
-                stages.append(StageResult(name, sense, value, trivial, "not-run"))
+                stages.append(_skipped(name, sense, value, trivial))
                 continue
             h.setOptionValue("time_limit", float(remaining) if remaining is not None else _INF)
             h.setOptionValue("mip_rel_gap", 0.0 if is_fill else mip_gap)
@@ -228,28 +288,26 @@ class LexModel:
                 # stage go faster with dual simplex (measured at 1,000 lines: 0.8 s vs 4.5 s).
                 later_fill = is_fill and k > 0
                 h.setOptionValue("simplex_strategy", 4 if later_fill else 1)
+            start = None
             if self.integer:
                 served = np.bincount(self._e_r, weights=x, minlength=R)
-                h.setSolution(self.n_cols, allc, np.concatenate([x, line_need - served]))
+                start = np.concatenate([x, line_need - served])
             t_stage = time.perf_counter()
-            h.run()
+            status, bound, xs = self._run(full, start)
             t_stage = time.perf_counter() - t_stage
-            status, _obj, bound = _status(h, self.integer)
-            if status == "none" and h.getModelStatus() in (
-                highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt
-            ):
+            if status == "none" and h.getModelStatus() in _OUT_OF_TIME:
                 # Out of time before any point of this stage: keep the last feasible point.
                 hit = True
                 value = self._value(vec, x, is_fill, line_need)
                 trivial = float(vec @ line_need) if is_fill else 0.0
-                stages.append(StageResult(name, sense, value, trivial, "not-run"))
+                stages.append(_skipped(name, sense, value, trivial))
                 continue
-            if status == "none":
+            if status == "none" or xs is None:
                 raise SolverError(f"HiGHS found no solution in stage {name!r}: "
                                   f"{h.modelStatusToString(h.getModelStatus())}")
             if status != "optimal":
                 hit = True
-            x = np.asarray(h.getSolution().col_value, dtype=np.float64)[:E]
+            x = xs[:E]
             if self.integer:
                 x = np.round(x)
             value = self._value(vec, x, is_fill, line_need)
@@ -261,18 +319,107 @@ class LexModel:
                 bound = min(bound, need)
                 if self.integer:
                     bound = float(np.floor(bound + 1e-6))  # fills are integers
+                    # Proven only when the fill found reaches the bound in whole units,
+                    # whatever status HiGHS reported.
+                    ok = proven_value(sense, value, bound, mip_gap=0.0, unit=1.0)
+                    status = "optimal" if ok else "feasible"
             else:
                 bound = max(bound, 0.0) if np.isfinite(bound) else 0.0  # costs are >= 0
+                if self.integer:
+                    bound = whole_bound(bound, _unit(vec), value)
+                    ok = proven_value(sense, value, bound, mip_gap=mip_gap, unit=_unit(vec))
+                    status = "optimal" if ok else "feasible"
             stages.append(StageResult(name, sense, value, float(bound), status, t_stage))
             if is_fill:
                 # An LP stage fixes the level at the whole-unit bound floor(value): later LP
                 # stages then bound the integer problem whenever a plan reaches that floor.
                 fixed = value if self.integer else float(np.floor(value + 1e-6))
                 self._fix_level(vec, line_need, fixed)
+        tie_stage = None
+        if tie is not None and self.integer and not hit and stages[-1].status == "optimal":
+            tie_stage, x = self._tie_break(tie, cost, stages[-1].value, x, line_need,
+                                           None if time_limit is None
+                                           else time_limit - (time.perf_counter() - t0))
         if not self.integer and not hit:
             # Reduced costs of the last (cost) stage, for reduced-cost fixing by the caller.
             self.last_reduced_costs = np.asarray(h.getSolution().col_dual, np.float64)[:E]
-        return LexResult(x, stages, time.perf_counter() - t0, hit)
+        return LexResult(x, stages, time.perf_counter() - t0, hit, tie_stage)
+
+    def _tie_break(self, tie: FloatArray, cost: FloatArray, best_cost: float, x: FloatArray,
+                   line_need: FloatArray, remaining: float | None
+                   ) -> tuple[StageResult, FloatArray]:
+        """Among plans with the fixed fills and cost <= ``best_cost``, minimize ``tie @ x``.
+
+        The cost row is dense over the pair columns, which is why it is added only here, last.
+        Weights are whole numbers, so an absolute gap below 1 proves the stage.
+        """
+        h, E, R = self.h, self.n_pairs, self.n_lines
+        name = "tie-break"  # plan.TIE_BREAK (the compute core does not import the plan)
+        if remaining is not None and remaining <= 0.01:
+            return StageResult(name, "min", float(tie @ x), 0.0, "not-run"), x
+        unit = _unit(cost)
+        slack = 0.5 * unit if unit >= 1 else 1e-9 * max(1.0, abs(best_cost))
+        idx = np.flatnonzero(cost).astype(np.int32)
+        h.addRow(-_INF, best_cost + slack, idx.size, idx, cost[idx])
+        h.setOptionValue("time_limit", float(remaining) if remaining is not None else _INF)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", 0.999)
+        full = np.concatenate([tie, np.zeros(R)])
+        h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), full)
+        served = np.bincount(self._e_r, weights=x, minlength=R)
+        t = time.perf_counter()
+        status, bound, xs = self._run(full, np.concatenate([x, line_need - served]))
+        t = time.perf_counter() - t
+        if xs is None:
+            return StageResult(name, "min", float(tie @ x), 0.0, "not-run", t), x
+        x = np.round(xs[:E])
+        value = float(tie @ x)
+        bound = whole_bound(max(bound, 0.0) if np.isfinite(bound) else 0.0, 1.0, value)
+        ok = status != "none" and proven_value("min", value, bound, mip_gap=0.0, unit=1.0)
+        return StageResult(name, "min", value, bound, "optimal" if ok else "feasible", t), x
+
+    def _run(self, full: FloatArray, start: FloatArray | None
+             ) -> tuple[str, float, FloatArray | None]:
+        """One HiGHS run of the current objective: (status, bound, point), checked.
+
+        The report is believed only when it agrees with the returned point (see
+        :func:`_consistent`). Otherwise the stage is solved again without the start, then also
+        without presolve (HiGHS 1.11 can end an empty presolved MIP in "Solve error" with a
+        1e-6 row violation); if the last try still disagrees, the point is kept and nothing is
+        claimed about it ("feasible", no bound).
+        """
+        h = self.h
+        presolve = str(h.getOptionValue("presolve")[1])
+        out: tuple[str, float, FloatArray | None] = ("none", -_INF, None)
+        limit = float(h.getOptionValue("time_limit")[1])
+        t0 = time.perf_counter()
+        try:
+            for attempt in range(3):
+                if attempt and np.isfinite(limit):
+                    # A retry gets what is left of the stage's time, not the whole of it again.
+                    left = limit - (time.perf_counter() - t0)
+                    if left <= 0.01:
+                        break
+                    h.setOptionValue("time_limit", left)
+                if attempt == 0 and start is not None:
+                    h.setSolution(self.n_cols, np.arange(self.n_cols, dtype=np.int32), start)
+                elif attempt:
+                    h.clearSolver()  # drops the start and the previous run's point
+                if attempt == 2:
+                    h.setOptionValue("presolve", "off")
+                h.run()
+                status, obj, bound = _status(h, self.integer)
+                if status == "none":
+                    if h.getModelStatus() in _OUT_OF_TIME:
+                        return status, bound, None
+                    continue
+                xs = np.asarray(h.getSolution().col_value, dtype=np.float64)
+                if _consistent(obj, float(full @ xs), bound if self.integer else -_INF):
+                    return status, bound, xs
+                out = ("feasible", -_INF, xs)
+        finally:
+            h.setOptionValue("presolve", presolve)
+        return out
 
     def _fix_level(self, vec: FloatArray, line_need: FloatArray, value: float) -> None:
         """Keep this level's fill (as a cap on its shortfall) for the stages after it."""

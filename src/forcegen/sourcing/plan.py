@@ -9,7 +9,52 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Assignment", "LineFill", "NationBurden", "Plan", "Reason", "Shortfall"]
+__all__ = [
+    "TIE_BREAK",
+    "Assignment",
+    "LineFill",
+    "NationBurden",
+    "Plan",
+    "Reason",
+    "Shortfall",
+    "status_text",
+]
+
+
+#: Name of the last stage, which chooses among equally good plans (not part of the status).
+TIE_BREAK = "tie-break"
+
+
+def status_text(status: str, stages: list[dict[str, Any]], currency: str = "") -> str:
+    """"proven best", or what the first stage without proof could still gain.
+
+    Only the first unproven stage is named: a later stage's bound assumes the earlier stages at
+    the values found, so it bounds nothing once an earlier stage could still improve.
+    """
+    if status == "optimal" and stages:
+        return "proven best"
+    if not stages:
+        return "heuristic plan (greedy), nothing proven"
+    for st in stages:
+        if st.get("status") == "optimal" or st.get("name") == TIE_BREAK:
+            continue
+        value, bound = float(st.get("value") or 0.0), st.get("bound")
+        why = " (time ran out before this stage)" if st.get("status") == "not-run" else ""
+        if st.get("sense") == "max":
+            level = str(st.get("name", "")).removeprefix("priority ")
+            if bound is None:
+                return f"best found; no bound on the fill at priority {level}{why}"
+            more = max(0, round(float(bound) - value))
+            unit = "unit" if more == 1 else "units"
+            return (f"best found; at most {more} more {unit} could be filled "
+                    f"at priority {level}{why}")
+        if bound is None:
+            return f"fills proven best; cost not proven{why}"
+        above = max(0.0, value - float(bound))
+        return (f"fills proven best; cost at most {above:,.0f} {currency} above the cheapest "
+                f"plan{why}").replace("  ", " ")
+    return "best found"
+
 
 
 @dataclass(frozen=True)
@@ -95,11 +140,17 @@ class Plan:
     def fill_rate(self) -> float:
         return self.fill / self.required if self.required else 1.0
 
+    @property
+    def status_text(self) -> str:
+        """The status in words a staff officer reads: what is proven and what could be missed."""
+        return status_text(self.status, self.stages, self.currency)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario,
             "input_hash": self.input_hash,
             "status": self.status,
+            "status_text": self.status_text,
             "method": self.method,
             "objective": {
                 "fill": self.fill,

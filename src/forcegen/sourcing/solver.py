@@ -3,6 +3,12 @@
 ``Sourcer`` compiles a scenario once and keeps the HiGHS model between calls, so a what-if
 ("if this nation withdraws", "if provisional pledges are approved") only changes bounds and
 re-runs the solver from the last solution.
+
+Same data, same plan: the compiled index spaces are in id order (never file order), and among the
+plans with the best fill at every priority and the lowest cost, a last "tie-break" stage picks
+the one minimizing units x ``tie_weights`` (lower line ids filled first, then lower pledge ids
+used; a hash of the two ids separates pure swaps). The earlier stages stay fixed as rows, so the
+tie-break cannot change a fill or the cost. It runs up to ``TIE_PAIR_LIMIT`` candidate pairs.
 """
 
 from __future__ import annotations
@@ -19,10 +25,17 @@ from numpy.typing import NDArray
 from forcegen._highs import new_highs
 from forcegen.scenario import Scenario, scenario_to_dict
 from forcegen.sourcing._compile import Compiled, compile_scenario
-from forcegen.sourcing._lexmodel import LexModel, LexResult, StageResult
+from forcegen.sourcing._lexmodel import (
+    LexModel,
+    LexResult,
+    StageResult,
+    cost_unit,
+    proven_value,
+    whole_bound,
+)
 from forcegen.sourcing.greedy import greedy_units
 from forcegen.sourcing.options import SourcingOptions
-from forcegen.sourcing.plan import Assignment, LineFill, NationBurden, Plan
+from forcegen.sourcing.plan import TIE_BREAK, Assignment, LineFill, NationBurden, Plan
 from forcegen.sourcing.reasons import explain_shortfalls
 
 __all__ = ["Sourcer", "solve"]
@@ -32,6 +45,45 @@ Progress = Callable[[str], None]
 
 #: Above this many candidate pairs ``auto`` switches from the plain MILP to the LP-based method.
 EXACT_PAIR_LIMIT = 400_000
+
+#: Up to this many candidate pairs every proven plan gets the tie-break stage (see the module
+#: docstring); above, the plan is still a function of the data (the model is built in id order)
+#: but a tie between equally good plans is settled by the solver's path, not by the rule.
+TIE_PAIR_LIMIT = 50_000
+
+
+def _id_hash(ids: list[str]) -> NDArray[np.uint64]:
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little")
+         for i in ids), np.uint64, len(ids))
+
+
+def tie_weights(pledge_ids: list[str], line_ids: list[str], e_p: NDArray[np.int64],
+                e_r: NDArray[np.int64]) -> FloatArray:
+    """The tie-break weight of each (pledge, line) pair, from the ids alone (never their order):
+
+        w = 64 * ((P + 1) * rank(line) + rank(pledge)) + h(pledge, line)
+
+    with ranks counted from 0 in sorted id order, P the number of pledges, and h in 0..63 the
+    top six bits of a BLAKE2b hash of the two ids mixed by splitmix64. Minimizing the units
+    times w fills lines with lower ids first, then uses pledges with lower ids; h breaks the
+    ties left by pure swaps (a pledge part plus a line part would give swapped plans equal
+    weight).
+    """
+    rank_p = np.empty(len(pledge_ids), np.int64)
+    rank_p[np.argsort(np.array(pledge_ids, dtype=object), kind="stable")] = np.arange(
+        len(pledge_ids))
+    rank_r = np.empty(len(line_ids), np.int64)
+    rank_r[np.argsort(np.array(line_ids, dtype=object), kind="stable")] = np.arange(
+        len(line_ids))
+    with np.errstate(over="ignore"):
+        z = _id_hash(pledge_ids)[e_p] ^ (_id_hash(line_ids)[e_r] * np.uint64(0x9E3779B97F4A7C15))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    h = (z >> np.uint64(58)).astype(np.float64)
+    base = (len(pledge_ids) + 1) * rank_r[e_r].astype(np.float64) + rank_p[e_p]
+    return 64.0 * base + h
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -72,6 +124,7 @@ class Sourcer:
         self._model: LexModel | None = None
         self._scenario_digest: str | None = None
         self._last_x: FloatArray | None = None
+        self._tie: FloatArray | None = None
 
     # ------------------------------------------------------------------ helpers
     def _model_for(self, cols: NDArray[np.int64], integer: bool) -> LexModel:
@@ -89,7 +142,8 @@ class Sourcer:
 
     # ------------------------------------------------------------------ methods
     def _exact(self, options: SourcingOptions, upper: FloatArray, ceilings: FloatArray,
-               warm: FloatArray, proven: int = 0, time_limit: float | None = None) -> LexResult:
+               warm: FloatArray, proven: int = 0, time_limit: float | None = None,
+               tie: bool = False, tie_vec: FloatArray | None = None) -> LexResult:
         if self._model is None:
             self._progress("building the HiGHS model")
             self._model = self._model_for(self._cols, integer=True)
@@ -107,7 +161,15 @@ class Sourcer:
             upper[cols], c.p_qty, c.r_qty, ceilings, self._levels(cols, upper[cols]),
             c.p_cost[c.e_p[cols]], time_limit=time_limit,
             mip_gap=options.mip_gap, warm=start, proven=proven,
+            tie=tie_vec[cols] if tie_vec is not None else (
+                self._tie_weights()[cols] if tie else None),
         )
+
+    def _tie_weights(self) -> FloatArray:
+        if self._tie is None:
+            c = self.comp
+            self._tie = tie_weights(c.pledge_ids, c.line_ids, c.e_p, c.e_r)
+        return self._tie
 
     def _decompose(self, options: SourcingOptions, upper: FloatArray,
                    ceilings: FloatArray) -> LexResult:
@@ -162,11 +224,15 @@ class Sourcer:
             is_fill = st.sense == "max"
             value = float(mask @ (filled if is_fill else x_cols))
             if valid and st.status != "not-run":
-                bound = float(np.floor(st.bound + 1e-6)) if is_fill else st.bound
+                bound = float(np.floor(st.bound + 1e-6)) if is_fill else whole_bound(
+                    st.bound, cost_unit(cost), value)
             else:
                 bound = float(mask @ c.r_qty) if is_fill else 0.0
-            exact = valid and st.status != "not-run" and (
-                abs(value - bound) <= 1e-6 * max(1.0, abs(bound)))
+            # Both bounds are valid here: the LP's while every earlier stage is exact, the
+            # level's whole need (or a zero cost) always.
+            exact = proven_value(
+                st.sense, value, bound, mip_gap=0.0 if is_fill else options.mip_gap,
+                unit=1.0 if is_fill else cost_unit(cost))
             stages.append(StageResult(st.name, st.sense, value, bound,
                                       "optimal" if exact else "feasible", st.seconds))
             # The LP fixed each level at floor(LP value); a plan that reaches it keeps the
@@ -237,6 +303,38 @@ class Sourcer:
         return (*fills, -float(x @ c.p_cost[c.e_p]))
 
     # ------------------------------------------------------------------ public
+    def line_supply(self, options: SourcingOptions, line_id: str) -> float:
+        """Units the pledges usable under ``options`` could give ``line_id`` if every other line
+        were empty (pledge quantity and line need only): an upper bound on its fill."""
+        c = self.comp
+        on_line = c.e_r == c.line_ids.index(line_id)
+        return float(np.minimum(c.pair_upper(options)[on_line], c.p_qty[c.e_p[on_line]]).sum())
+
+    def best_line_fill(self, options: SourcingOptions, plan: Plan,
+                       line_id: str) -> int | None:
+        """Most units ``line_id`` can get in any plan as good as ``plan`` (same fill at every
+        priority, cost no higher), or ``None`` when that is not proven.
+
+        ``plan`` must be the last plan this Sourcer solved, with ``options``, and proven. One
+        more MILP stage on the fixed fills and cost minimizes the units on every other line
+        (the total fill is fixed, so that maximizes this line's units).
+        """
+        c = self.comp
+        if (plan.status != "optimal" or self._last_x is None or line_id not in c.line_ids
+                or self._cols.size > TIE_PAIR_LIMIT):  # too large to check line by line
+            return None
+        stages = [s for s in plan.stages if s["name"] != TIE_BREAK]
+        r = c.line_ids.index(line_id)
+        upper = c.pair_upper(options)
+        on_line = c.e_r == r
+        others = (~on_line).astype(np.float64)
+        x = self._last_x
+        res = self._exact(options, upper, c.ceilings(options), x,
+                          proven=len(stages), time_limit=options.time_limit, tie_vec=others)
+        if res.tie is None or res.tie.status != "optimal":
+            return None
+        return round(float(x.sum()) - res.tie.value)
+
     def solve(self, options: SourcingOptions | None = None) -> Plan:
         """Source the force under ``options`` (what-ifs included) and explain every shortfall."""
         options = options or SourcingOptions()
@@ -268,27 +366,40 @@ class Sourcer:
                     x = warm
         else:
             x = greedy()
-        open_stage = next((i for i, s in enumerate(stages)
-                           if s.status != "optimal" and s.gap > options.mip_gap), None)
+        open_stage = next((i for i, s in enumerate(stages) if s.status != "optimal"), None)
         small = self._cols.size <= EXACT_PAIR_LIMIT
+        tie_ok = self._cols.size <= TIE_PAIR_LIMIT
+        tie_stage: StageResult | None = None
         if method == "exact" or (options.method == "auto" and open_stage is not None and small):
             # Close the remaining gap with the full MILP, keeping the stages already proven
             # and starting from the best plan known.
             left = None if options.time_limit is None else max(
                 0.1, options.time_limit - (time.perf_counter() - t0))
             proven = open_stage if open_stage is not None and method != "exact" else 0
-            res = self._exact(options, upper, ceilings, x, proven=proven, time_limit=left)
+            res = self._exact(options, upper, ceilings, x, proven=proven, time_limit=left,
+                              tie=tie_ok)
             x = np.zeros(c.n_pairs)
             x[self._cols] = res.x
-            stages = res.stages
+            stages, tie_stage = res.stages, res.tie
             method = "exact" if not proven else "decompose+exact"
+        elif tie_ok and stages and open_stage is None:
+            # Every stage proven by the LP route: only the tie-break is left to run, on the
+            # MILP with every fill and the cost fixed at the values found.
+            left = None if options.time_limit is None else max(
+                0.1, options.time_limit - (time.perf_counter() - t0))
+            res = self._exact(options, upper, ceilings, x, proven=len(stages), time_limit=left,
+                              tie=True)
+            x = np.zeros(c.n_pairs)
+            x[self._cols] = res.x
+            tie_stage = res.tie
         x = np.round(x)
         self._last_x = x
         t_solve = time.perf_counter() - t0
-        status = "optimal" if stages and all(
-            s.status == "optimal" or s.gap <= options.mip_gap for s in stages) else "feasible"
+        # "optimal" only when every stage is proven (see ``proven_value``): HiGHS's own status
+        # is never taken on trust.
+        status = "optimal" if stages and all(s.status == "optimal" for s in stages) else "feasible"
         self._progress("explaining shortfalls")
-        plan = self._plan(options, x, stages, status, method)
+        plan = self._plan(options, x, stages, status, method, tie_stage)
         plan.seconds = {
             "compile": round(self.compile_seconds, 4),
             "greedy": round(t_greedy, 4),
@@ -298,7 +409,7 @@ class Sourcer:
         return plan
 
     def _plan(self, options: SourcingOptions, x: FloatArray, stages: list[StageResult],
-              status: str, method: str) -> Plan:
+              status: str, method: str, tie: StageResult | None = None) -> Plan:
         c, sc = self.comp, self.scenario
         used = np.flatnonzero(x > 0)
         assignments = [
@@ -310,10 +421,11 @@ class Sourcer:
             for e in used
         ]
         filled = np.bincount(c.e_r, weights=x, minlength=c.r_qty.size)
+        # In id order, as compiled (the plan does not depend on the order of the input rows).
         lines = [
             LineFill(r.id, r.capability, sc.catalog[r.capability].category, r.sector,
                      r.priority, r.quantity, int(filled[i]))
-            for i, r in enumerate(sc.requirements)
+            for i, r in enumerate(sorted(sc.requirements, key=lambda r: r.id))
         ]
         fill_by_priority: dict[int, int] = {}
         for line in lines:
@@ -330,7 +442,7 @@ class Sourcer:
             for i, n in enumerate(c.nations)
             if burden_units[i] > 0
         ]
-        burden.sort(key=lambda b: -b.personnel)
+        burden.sort(key=lambda b: (-b.personnel, b.nation))
         gap = next((s.gap for s in stages if s.gap > 0), 0.0) if stages else 1.0
         shortfalls = explain_shortfalls(c, options, x, proven=status == "optimal")
         return Plan(
@@ -342,7 +454,9 @@ class Sourcer:
                 {"name": s.name, "sense": s.sense, "value": s.value,
                  "bound": s.bound if np.isfinite(s.bound) else None,
                  "status": s.status, "gap": s.gap, "seconds": round(s.seconds, 4)}
-                for s in stages
+                # The tie-break stage is listed last; it picks among equally good plans and
+                # is no part of the status or the gap.
+                for s in ([*stages, tie] if tie is not None else stages)
             ],
             assignments=assignments, shortfalls=shortfalls, lines=lines, burden=burden,
             options=options.describe(), seconds={},
