@@ -152,16 +152,22 @@ def criticality(
     console = out_console()
     console.print(f"Base plan fills {base.fill} of {base.required} units ({base.status}).")
     t = Table(title="If this nation withdrew", title_justify="left")
-    for col in ("Nation", "Its units", "Fill lost", "by priority", "Lines newly short"):
+    for col in ("Nation", "Its units", "Fill lost", "by priority", "Lines newly short",
+                "Short only by a tie"):
         t.add_column(col, justify="right" if col in ("Its units", "Fill lost") else "left")
     for i in impacts:
         by = ", ".join(f"P{k}: -{v}" for k, v in i.fill_lost_by_priority.items()) or "-"
-        lines = ", ".join(i.lines_newly_short[:8]) + (" …" if len(i.lines_newly_short) > 8
-                                                       else "")
+        lines = _first(i.lines_newly_short)
+        # A line short only in this plan, but filled by another equally good one, is not harm.
+        tied = _first(i.lines_short_by_tie)
         style = "red" if i.fill_lost_by_priority.get(1) else ""
         t.add_row(f"[{style}]{i.nation}[/]" if style else i.nation, str(i.units_contributed),
-                  str(i.fill_lost), by, lines or "-")
+                  str(i.fill_lost), by, lines or "-", tied or "-")
     console.print(t)
+
+
+def _first(ids: list[str], n: int = 8) -> str:
+    return ", ".join(ids[:n]) + (" …" if len(ids) > n else "")
 
 
 def register(app: typer.Typer) -> None:
