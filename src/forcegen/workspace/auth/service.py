@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from forcegen.workspace.audit import service as audit
-from forcegen.workspace.auth.models import ApiToken, BrowserSession, LoginAttempt
+from forcegen.workspace.auth import throttle
+from forcegen.workspace.auth.models import ApiToken, BrowserSession
 from forcegen.workspace.auth.security import (
     hash_password,
     hash_secret,
@@ -50,51 +51,39 @@ class NewSession:
     row: BrowserSession
 
 
-def _check_rate(db: Session, settings: Settings, username: str, client: str) -> None:
-    since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
-    failures = db.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.username == username,
-            LoginAttempt.client == client,
-            LoginAttempt.at >= since,
-        )
-    )
-    if (failures or 0) >= settings.login_max_failures:
-        raise RateLimited(
-            "too many failed sign-ins; wait before trying again",
-            retry_after=settings.login_window_seconds,
-        )
-
-
 def authenticate(
     db: Session, settings: Settings, username: str, password: str, client: str
 ) -> User:
-    """Check a user name and password, with rate limiting per (user name, client address).
+    """Check a user name and password, throttled as ``auth.throttle`` describes.
+
+    The attempt is recorded and counted (committed) before the password is hashed, and the hash
+    runs under the process's password-check semaphore; an unknown name costs the same as a
+    known one.
 
     Raises
     ------
     RateLimited
-        After ``settings.login_max_failures`` failures within the window (even if the
-        password is now right: the point is to stop guessing).
+        A limit is reached (even if the password is now right: the point is to stop guessing),
+        or every password-check slot is busy (``Retry-After: 1``).
     Unauthenticated
         Wrong name or password, or the account is disabled (one message for all three).
     """
     key = username.strip().lower()[:100]
     client = client[:100]
-    _check_rate(db, settings, key, client)
+    attempt = throttle.admit(db, settings, key, client)
     user = db.scalar(select(User).where(func.lower(User.username) == key))
-    ok = verify_password(user.password_hash if user else None, password)
+    try:
+        with throttle.hashing_slot(settings):
+            ok = verify_password(user.password_hash if user else None, password)
+    except RateLimited:
+        throttle.forget(db, attempt)
+        raise
     if not ok or user is None or not user.active:
-        db.add(LoginAttempt(username=key, client=client))
-        db.commit()
+        db.commit()  # the attempt's row stays: it is this failure's record
         raise Unauthenticated("wrong user name or password")
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.execute(
-        delete(LoginAttempt).where(LoginAttempt.username == key, LoginAttempt.client == client)
-    )
+    throttle.clear(db, key, client)
     return user
 
 
