@@ -102,12 +102,14 @@ def password_form(request: Request, page: PageDep) -> Response:
 def change_password(
     request: Request,
     db: SessionDep,
+    settings: SettingsDep,
     page: PageDep,
     current_password: Annotated[str, Form(max_length=256)] = "",
     new_password: Annotated[str, Form(max_length=256)] = "",
     repeat_password: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
-    """Check and store the new password through the users service."""
+    """Check and store the new password through the users service (which signs out every
+    other session and revokes the account's API tokens)."""
     data, errors = validate(
         PasswordChange, {"current_password": current_password, "new_password": new_password}
     )
@@ -115,9 +117,11 @@ def change_password(
         errors = {"repeat_password": "the two new passwords differ"}
     if data is not None and not errors:
         try:
-            users.change_own_password(db, page.user, data)
+            users.change_own_password(db, settings, page.user, data, keep_session=page.session_id)
         except Invalid as exc:
             errors = {exc.field or "form": exc.message}
+        except RateLimited as exc:
+            return render(request, "password.html", {"errors": {"form": exc.message}}, 429)
     if errors:
         return render(request, "password.html", {"errors": errors}, 422)
     return see_other("/", "Password changed.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from forcegen.workspace.audit import service as audit
@@ -33,6 +33,7 @@ __all__ = [
     "create_api_token",
     "create_browser_session",
     "end_browser_session",
+    "end_credentials",
     "list_api_tokens",
     "resolve_api_token",
     "resolve_browser_session",
@@ -132,7 +133,7 @@ def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]
 # Built once: every API request runs it, and a prebuilt statement skips rebuilding the
 # expression and its compiled-cache key (a noticeable share of a small request).
 _TOKEN_USER = (
-    select(User)
+    select(User, ApiToken.id)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
@@ -142,9 +143,35 @@ _TOKEN_USER = (
 )
 
 
-def resolve_api_token(db: Session, secret: str) -> User | None:
-    """The active user owning ``secret``, or ``None``."""
-    return db.scalar(_TOKEN_USER, {"token_hash": hash_secret(secret)})
+def resolve_api_token(db: Session, secret: str) -> tuple[User, int] | None:
+    """The active user owning ``secret`` and the token's id, or ``None``."""
+    found = db.execute(_TOKEN_USER, {"token_hash": hash_secret(secret)}).first()
+    return None if found is None else (found[0], found[1])
+
+
+def end_credentials(
+    db: Session, user: User, *, keep_session: int | None = None, keep_token: int | None = None
+) -> None:
+    """End every browser session and revoke every API token of ``user`` except the ones kept.
+
+    Called when a password is changed or reset: whoever held a session or token obtained with
+    the old password (a stolen laptop, a leaked script) is signed out.
+    """
+    db.execute(
+        delete(BrowserSession).where(
+            BrowserSession.user_id == user.id,
+            *([BrowserSession.id != keep_session] if keep_session is not None else []),
+        )
+    )
+    db.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked.is_(False),
+            *([ApiToken.id != keep_token] if keep_token is not None else []),
+        )
+        .values(revoked=True)
+    )
 
 
 def list_api_tokens(db: Session, user: User) -> list[ApiToken]:
