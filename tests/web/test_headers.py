@@ -4,6 +4,7 @@ that a cross-site page cannot submit (login CSRF) (issue 8, Low)."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -61,7 +62,13 @@ def test_rendered_pages_have_nothing_the_policy_blocks(web: Web) -> None:
     # Charts and symbols are generated in Python: check what the pages really contain.
     c = web.signed_in("admin")
     run = c.post("/runs", data={"csrf_token": _csrf(c)}, follow_redirects=False)
-    pages = [*PAGES, run.headers.get("location", "/runs")]
+    run_page = run.headers["location"].split("?")[0]
+    deadline = time.monotonic() + 90
+    while 'data-testid="run-state">done' not in c.get(run_page).text:
+        assert time.monotonic() < deadline, "the sourcing run did not finish"
+        time.sleep(0.5)
+    pages = [*PAGES, run_page]
+    assert 'class="chart"' in c.get("/").text  # the dashboard now has its matplotlib charts
     for path in pages:
         text = c.get(path).text
         for pattern, what in _INLINE:
