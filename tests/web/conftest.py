@@ -81,9 +81,19 @@ class Web:
     def signed_in(self, username: str) -> TestClient:
         """A client that signed in through the form (session and CSRF cookies set)."""
         c = self.client()
-        r = c.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
+        r = post_login(c, {"username": username, "password": PASSWORD, "next": "/"})
         assert r.status_code == 303, r.text
         return c
+
+
+def post_login(client: TestClient, data: dict[str, str]) -> Any:
+    """Post the sign-in form as a browser does: load it first (pre-session CSRF cookie), then
+    send its hidden token with ``data``."""
+    r = client.get("/login")
+    assert r.status_code == 200, r.text
+    m = _CSRF.search(r.text)
+    assert m, "sign-in form has no CSRF field"
+    return client.post("/login", data={**data, "csrf_token": m.group(1)})
 
 
 def csrf_of(client: TestClient, path: str = "/") -> str:

@@ -8,7 +8,7 @@ from forcegen.workspace.database import session_scope
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.users.models import User
 
-from .conftest import Web, csrf_of
+from .conftest import Web, csrf_of, post_login
 
 ROW = re.compile(r'data-pledge="([^"]+)"')
 
@@ -33,7 +33,7 @@ def test_anonymous_pages_redirect_to_sign_in(web: Web) -> None:
 
 def test_wrong_password_is_refused_on_the_form(web: Web) -> None:
     c = web.client()
-    r = c.post("/login", data={"username": "admin", "password": "not the password"})
+    r = post_login(c, {"username": "admin", "password": "not the password"})
     assert r.status_code == 401
     assert "wrong user name or password" in r.text
     assert "forcegen_session" not in c.cookies
@@ -41,10 +41,10 @@ def test_wrong_password_is_refused_on_the_form(web: Web) -> None:
 
 def test_sign_in_never_redirects_off_site(web: Web) -> None:
     c = web.client()
-    r = c.post(
-        "/login",
-        data={"username": "lead", "password": "correct horse battery staple",
-              "next": "//evil.example/x"},
+    r = post_login(
+        c,
+        {"username": "lead", "password": "correct horse battery staple",
+         "next": "//evil.example/x"},
     )
     assert r.status_code == 303 and r.headers["location"] == "/"
 

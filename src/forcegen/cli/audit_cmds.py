@@ -52,11 +52,10 @@ def _shown(url: str) -> str:
 
 def _open(database_url: str | None) -> Engine:
     """An engine on an existing workspace database; never creates or migrates anything."""
-    from sqlalchemy import inspect, select
+    from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from forcegen.workspace.audit.models import AuditHead
     from forcegen.workspace.config import Settings
     from forcegen.workspace.database import make_engine
 
@@ -82,19 +81,19 @@ def _open(database_url: str | None) -> Engine:
         with engine.connect() as conn:
             inspector = inspect(conn)
             missing = [t for t in _TABLES if not inspector.has_table(t)]
-            head = None if missing else conn.execute(
-                select(AuditHead.seq).where(AuditHead.id == 1)).first()
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         if engine is not None:
             engine.dispose()
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         raise OptionError(f"cannot open the database {shown}: "
                           f"{detail[0] if detail else type(exc).__name__}") from None
-    if missing or head is None:
+    # A missing table means this is not a workspace database (exit 2). A missing head *row*
+    # is left to the verification, which reports it as tampering (exit 1): every workspace
+    # database has one from its first migration on.
+    if missing:
         engine.dispose()
-        what = f"no {' or '.join(missing)} table" if missing else "no audit head row"
-        raise OptionError(f"{shown}: {what}: not a forcegen workspace database (start "
-                          "`forcegen serve` on it once to create the workspace)")
+        raise OptionError(f"{shown}: no {' or '.join(missing)} table: not a forcegen workspace "
+                          "database (start `forcegen serve` on it once to create the workspace)")
     return engine
 
 

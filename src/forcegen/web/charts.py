@@ -30,9 +30,42 @@ _SIZE = re.compile(r'\s(width|height)="[^"]*"')
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)
 
 
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+_UNIVERSAL = re.compile(r"^\s*\*\s*\{(.*)\}\s*$", re.S)
+_PROPERTY = re.compile(r"^[a-z-]+$")
+
+
+def _attributes(declarations: str) -> str:
+    """``"fill: #fff; stroke-width: 0.8"`` as SVG presentation attributes."""
+    out = []
+    for decl in declarations.split(";"):
+        name, sep, value = decl.partition(":")
+        name, value = name.strip(), value.strip()
+        if sep and _PROPERTY.match(name) and value:
+            out.append(f' {name}="{escape(value, quote=True)}"')
+    return "".join(out)
+
+
+def _presentational(svg: str) -> str:
+    """matplotlib's ``style="..."`` attributes and ``<style>*{...}</style>`` as presentation
+    attributes: the pages' Content-Security-Policy (``style-src 'self'``) blocks inline styles,
+    and every property matplotlib writes (fill, stroke*, opacity, font-size, font-family,
+    text-anchor) is also an SVG attribute. The universal rule (stroke-linejoin, -linecap, both
+    inherited) moves to the root element."""
+    root_attrs = ""
+    for rule in _STYLE_ELEMENT.findall(svg):
+        universal = _UNIVERSAL.match(rule)
+        if universal:
+            root_attrs += _attributes(universal.group(1))
+    svg = _STYLE_ELEMENT.sub("", svg)
+    svg = _STYLE_ATTR.sub(lambda m: _attributes(m.group(1)), svg)
+    return svg.replace("<svg", "<svg" + root_attrs, 1) if root_attrs else svg
+
+
 def _inline(svg: str) -> str:
-    """Drop the XML prolog and fixed size so the chart scales with its box."""
-    svg = _METADATA.sub("", _HEAD.sub(r"\1", svg, count=1))
+    """Drop the XML prolog and fixed size so the chart scales with its box; no inline CSS."""
+    svg = _presentational(_METADATA.sub("", _HEAD.sub(r"\1", svg, count=1)))
     head, _, rest = svg.partition(">")
     return _SIZE.sub("", head) + ' class="chart" preserveAspectRatio="xMinYMin meet">' + rest
 

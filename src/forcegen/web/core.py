@@ -69,6 +69,8 @@ class Page:
 
     user: User
     csrf: str
+    #: The browser session's id (kept when the user changes their password).
+    session_id: int | None = None
 
     @property
     def planner(self) -> bool:
@@ -87,7 +89,11 @@ async def _page(request: Request, auth: Annotated[Auth | None, Depends(optional_
     user = auth.user
     if user.must_change_password and request.url.path not in _PASSWORD_PATHS:
         raise Redirect("/account/password")
-    page = Page(user=user, csrf=auth.session.csrf_token if auth.session else "")
+    page = Page(
+        user=user,
+        csrf=auth.session.csrf_token if auth.session else "",
+        session_id=auth.session.id if auth.session else None,
+    )
     request.state.page = page
     return page
 

@@ -18,6 +18,7 @@ from forcegen.workspace.auth.views import router as auth_router
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, make_session_factory, upgrade
 from forcegen.workspace.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
+from forcegen.workspace.headers import SecurityHeadersMiddleware
 from forcegen.workspace.nations.views import router as nations_router
 from forcegen.workspace.pledges.views import router as pledges_router
 from forcegen.workspace.requirements.views import router as requirements_router
@@ -85,5 +86,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.run_executor = executor
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    # Added last, so outermost: even a 413 from the body limit carries the headers.
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(_api_router())
     return app

@@ -30,10 +30,20 @@ class Settings(BaseSettings):
     session_cookie: str = "forcegen_session"
     csrf_cookie: str = "forcegen_csrf"
     csrf_header: str = "X-CSRF-Token"
+    #: Pre-session CSRF cookie of the sign-in form (login CSRF, see ``auth.cookies``).
+    login_csrf_cookie: str = "forcegen_login_csrf"
     session_hours: float = 12.0
-    #: Failed logins allowed per (user name, client address) within the window.
+    #: Failed logins allowed per (user name, client address) within the window. Attempts are
+    #: counted before the password is checked (``auth.throttle``).
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    #: Failed logins allowed per client address (any user names) within the window.
+    login_max_failures_per_client: int = 30
+    #: Failed logins allowed in total within the window: bounds the hashing a distributed flood
+    #: causes (while it lasts, every sign-in is refused with 429).
+    login_max_failures_total: int = 1000
+    #: Password checks (argon2, 64 MiB each) run at once per server process; more get 429.
+    login_concurrent_hashes: int = 2
     #: Largest request body accepted (bytes); larger ones get 413.
     max_body_bytes: int = 16 * 1024 * 1024
     #: Largest total size of the files unpacked from an uploaded scenario zip.

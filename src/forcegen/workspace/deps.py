@@ -30,10 +30,12 @@ from forcegen.workspace.errors import Forbidden, Unauthenticated
 from forcegen.workspace.users.models import User
 
 __all__ = [
+    "PASSWORD_CHANGE_ALLOWED",
     "SAFE_METHODS",
     "Auth",
     "AuthDep",
     "CurrentUser",
+    "PasswordChangeRequired",
     "SessionDep",
     "SettingsDep",
     "client_address",
@@ -105,10 +107,12 @@ def client_address(request: Request) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Auth:
-    """Who is calling and how: ``session`` is set for cookie (browser) authentication."""
+    """Who is calling and how: ``session`` is set for cookie (browser) authentication,
+    ``token_id`` for an API token."""
 
     user: User
     session: BrowserSession | None = None
+    token_id: int | None = None
 
 
 async def submitted_csrf(request: Request) -> str | None:
@@ -147,10 +151,10 @@ def optional_auth(
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("unsupported authorization scheme; use Bearer")
-        user = auth_service.resolve_api_token(db, secret.strip())
-        if user is None:
+        token = auth_service.resolve_api_token(db, secret.strip())
+        if token is None:
             raise Unauthenticated("invalid or revoked token")
-        return Auth(user)
+        return Auth(token[0], token_id=token[1])
     cookie = request.cookies.get(settings.session_cookie)
     if not cookie:
         return None
@@ -163,10 +167,39 @@ def optional_auth(
     return Auth(user, session)
 
 
-async def get_auth(auth: Annotated[Auth | None, Depends(optional_auth)]) -> Auth:
-    """Like :func:`optional_auth` but 401 when anonymous."""
+class PasswordChangeRequired(Forbidden):
+    """The account must change its (generated or reset) password before anything else (403)."""
+
+    code = "password_change_required"
+
+
+#: What an account that must change its password may still call (method, API path).
+PASSWORD_CHANGE_ALLOWED = frozenset(
+    {
+        ("POST", "/api/v1/users/me/password"),
+        ("GET", "/api/v1/users/me"),
+        ("GET", "/api/v1/auth/session"),
+        ("POST", "/api/v1/auth/logout"),
+    }
+)
+
+
+async def get_auth(
+    request: Request, auth: Annotated[Auth | None, Depends(optional_auth)]
+) -> Auth:
+    """Like :func:`optional_auth` but 401 when anonymous, and 403 ``password_change_required``
+    for an account that must change its password and calls anything but
+    :data:`PASSWORD_CHANGE_ALLOWED` (a generated or reset password is known to whoever set it).
+    """
     if auth is None:
         raise Unauthenticated()
+    if auth.user.must_change_password and (
+        (request.method, request.url.path) not in PASSWORD_CHANGE_ALLOWED
+    ):
+        raise PasswordChangeRequired(
+            "change your password first (POST /api/v1/users/me/password); "
+            "nothing else is allowed until then"
+        )
     return auth
 
 

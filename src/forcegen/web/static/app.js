@@ -12,6 +12,13 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form.filters select").forEach((s) => {
     s.addEventListener("change", () => s.form.submit());
   });
+  // "Back" on error pages (a plain link to the dashboard without scripts; no javascript: URL,
+  // which the Content-Security-Policy forbids).
+  document.querySelectorAll("a[data-back]").forEach((a) => {
+    a.addEventListener("click", (ev) => {
+      if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
+    });
+  });
   // Move the cursor to the first field with an error.
   const bad = document.querySelector("[aria-invalid=true]");
   if (bad) bad.focus();

@@ -36,9 +36,6 @@ class AuditRead(BaseModel):
     after: Any = None
     prev_hash: str
     hash: str
-    #: The entry is about an item whose label hides it from the caller: ``entity_id``,
-    #: ``before`` and ``after`` are withheld (the hashes still let the chain be checked).
-    redacted: bool = False
 
 
 class AuditVerifyRead(BaseModel):

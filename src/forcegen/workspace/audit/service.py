@@ -24,13 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import OptionError
-from forcegen.workspace.access import clearance_of
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
-from forcegen.workspace.labels import may_see
 
 __all__ = [
     "GENESIS",
@@ -45,7 +43,6 @@ __all__ = [
     "current_anchor",
     "entry_hash",
     "read_anchors",
-    "readable_by",
     "record",
     "snapshot",
     "verify",
@@ -148,12 +145,48 @@ class VerifyResult:
     reason: str | None = None
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _parse_stored(text: str | None) -> Any:
+    """A snapshot as stored, parsed strictly: a JSON object with a key twice is refused.
+
+    Python keeps the last of two equal keys, SQL functions may read the first: a forged
+    ``{"quantity": 999999, ..., "quantity": 1}`` would hash like ``{"quantity": 1}`` while
+    queries see 999999. So the stored text itself is parsed, not the driver's reading of it.
+    """
+    return None if text is None else json.loads(text, object_pairs_hook=_no_duplicates)
+
+
+# The snapshots as stored text (CAST to text returns a PostgreSQL json value verbatim).
+_RAW_COLUMNS = (
+    *_COLUMNS[:6],
+    cast(AuditEntry.before, Text).label("before"),
+    cast(AuditEntry.after, Text).label("after"),
+    *_COLUMNS[8:],
+)
+
+
 def verify(db: Session, batch: int = 5000) -> VerifyResult:
     """Recompute the whole chain and compare it with what is stored.
 
-    Detects a changed entry (hash mismatch), a removed or inserted entry (broken link or
-    sequence gap) and entries cut off the end (the head no longer matches the last entry).
+    Detects a changed entry (hash mismatch, or a snapshot whose stored JSON has a key twice),
+    a removed or inserted entry (broken link or sequence gap, or a sequence number below 1),
+    entries cut off the end (the head no longer matches the last entry) and a deleted head row.
     """
+    lowest = db.scalar(select(func.min(AuditEntry.seq)))
+    if lowest is not None and lowest < 1:
+        return VerifyResult(False, 0, lowest, f"entry with seq {lowest} inserted (seq starts at 1)")
     prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -161,7 +194,10 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
     while True:
         # Plain rows, not ORM objects: a long chain must not fill the session's identity map.
         rows = db.execute(
-            select(*_COLUMNS).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+            select(*_RAW_COLUMNS)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
         ).all()
         if not rows:
             break
@@ -170,7 +206,15 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, e.seq, f"missing entry {expected_seq}")
             if e.prev_hash != prev:
                 return VerifyResult(False, checked, e.seq, "link to the previous entry broken")
-            if entry_hash(prev, _fields(e)) != e.hash:
+            try:
+                fields = {**_fields(e), "before": _parse_stored(e.before),
+                          "after": _parse_stored(e.after)}
+            except _DuplicateKey as exc:
+                return VerifyResult(False, checked, e.seq,
+                                    f"entry content changed (key {exc} stored twice)")
+            except ValueError:
+                return VerifyResult(False, checked, e.seq, "entry content changed (not JSON)")
+            if entry_hash(prev, fields) != e.hash:
                 return VerifyResult(False, checked, e.seq, "entry content changed")
             prev = e.hash
             expected_seq += 1
@@ -399,32 +443,3 @@ def verify_anchors(db: Session, anchors: Iterable[Anchor], batch: int = 5000) ->
         good += 1
         last_good = a.seq
     return AnchorVerifyResult(True, chain.checked, anchors_checked=good)
-
-
-#: Entities whose snapshots carry a label (``classification``, ``releasable_to``) and, for
-#: pledges, the owning ``nation``.
-_LABELLED = {"pledge": "nation", "requirement": None, "sourcing_run": None}
-
-
-def readable_by(user: Any, entity: str, before: Any, after: Any) -> bool:
-    """Whether ``user``'s clearance and nation allow reading an entry's snapshots.
-
-    Both snapshots must be visible: relabelling an item up (or down) is itself hidden from
-    whoever may not see the higher label.
-    """
-    if entity not in _LABELLED:
-        return True
-    owner_key = _LABELLED[entity]
-    for snap in (before, after):
-        if not isinstance(snap, dict) or "classification" not in snap:
-            continue
-        owner = snap.get(owner_key) if owner_key else None
-        if not may_see(
-            clearance_of(user),
-            user.nation,
-            int(snap.get("classification") or 0),
-            snap.get("releasable_to"),
-            owner,
-        ):
-            return False
-    return True

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from forcegen.workspace.audit import service as audit
-from forcegen.workspace.auth.models import ApiToken, BrowserSession, LoginAttempt
+from forcegen.workspace.auth import throttle
+from forcegen.workspace.auth.models import ApiToken, BrowserSession
 from forcegen.workspace.auth.security import (
     hash_password,
     hash_secret,
@@ -32,6 +33,7 @@ __all__ = [
     "create_api_token",
     "create_browser_session",
     "end_browser_session",
+    "end_credentials",
     "list_api_tokens",
     "resolve_api_token",
     "resolve_browser_session",
@@ -50,51 +52,39 @@ class NewSession:
     row: BrowserSession
 
 
-def _check_rate(db: Session, settings: Settings, username: str, client: str) -> None:
-    since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
-    failures = db.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.username == username,
-            LoginAttempt.client == client,
-            LoginAttempt.at >= since,
-        )
-    )
-    if (failures or 0) >= settings.login_max_failures:
-        raise RateLimited(
-            "too many failed sign-ins; wait before trying again",
-            retry_after=settings.login_window_seconds,
-        )
-
-
 def authenticate(
     db: Session, settings: Settings, username: str, password: str, client: str
 ) -> User:
-    """Check a user name and password, with rate limiting per (user name, client address).
+    """Check a user name and password, throttled as ``auth.throttle`` describes.
+
+    The attempt is recorded and counted (committed) before the password is hashed, and the hash
+    runs under the process's password-check semaphore; an unknown name costs the same as a
+    known one.
 
     Raises
     ------
     RateLimited
-        After ``settings.login_max_failures`` failures within the window (even if the
-        password is now right: the point is to stop guessing).
+        A limit is reached (even if the password is now right: the point is to stop guessing),
+        or every password-check slot is busy (``Retry-After: 1``).
     Unauthenticated
         Wrong name or password, or the account is disabled (one message for all three).
     """
     key = username.strip().lower()[:100]
     client = client[:100]
-    _check_rate(db, settings, key, client)
+    attempt = throttle.admit(db, settings, key, client)
     user = db.scalar(select(User).where(func.lower(User.username) == key))
-    ok = verify_password(user.password_hash if user else None, password)
+    try:
+        with throttle.hashing_slot(settings):
+            ok = verify_password(user.password_hash if user else None, password)
+    except RateLimited:
+        throttle.forget(db, attempt)
+        raise
     if not ok or user is None or not user.active:
-        db.add(LoginAttempt(username=key, client=client))
-        db.commit()
+        db.commit()  # the attempt's row stays: it is this failure's record
         raise Unauthenticated("wrong user name or password")
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.execute(
-        delete(LoginAttempt).where(LoginAttempt.username == key, LoginAttempt.client == client)
-    )
+    throttle.clear(db, key, client)
     return user
 
 
@@ -143,7 +133,7 @@ def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]
 # Built once: every API request runs it, and a prebuilt statement skips rebuilding the
 # expression and its compiled-cache key (a noticeable share of a small request).
 _TOKEN_USER = (
-    select(User)
+    select(User, ApiToken.id)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
@@ -153,9 +143,35 @@ _TOKEN_USER = (
 )
 
 
-def resolve_api_token(db: Session, secret: str) -> User | None:
-    """The active user owning ``secret``, or ``None``."""
-    return db.scalar(_TOKEN_USER, {"token_hash": hash_secret(secret)})
+def resolve_api_token(db: Session, secret: str) -> tuple[User, int] | None:
+    """The active user owning ``secret`` and the token's id, or ``None``."""
+    found = db.execute(_TOKEN_USER, {"token_hash": hash_secret(secret)}).first()
+    return None if found is None else (found[0], found[1])
+
+
+def end_credentials(
+    db: Session, user: User, *, keep_session: int | None = None, keep_token: int | None = None
+) -> None:
+    """End every browser session and revoke every API token of ``user`` except the ones kept.
+
+    Called when a password is changed or reset: whoever held a session or token obtained with
+    the old password (a stolen laptop, a leaked script) is signed out.
+    """
+    db.execute(
+        delete(BrowserSession).where(
+            BrowserSession.user_id == user.id,
+            *([BrowserSession.id != keep_session] if keep_session is not None else []),
+        )
+    )
+    db.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked.is_(False),
+            *([ApiToken.id != keep_token] if keep_token is not None else []),
+        )
+        .values(revoked=True)
+    )
 
 
 def list_api_tokens(db: Session, user: User) -> list[ApiToken]:

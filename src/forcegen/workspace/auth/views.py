@@ -16,6 +16,7 @@ from forcegen.workspace.auth.schemas import (
     SessionInfo,
 )
 from forcegen.workspace.deps import AuthDep, CurrentUser, SessionDep, SettingsDep, client_address
+from forcegen.workspace.errors import ErrorResponse
 from forcegen.workspace.users.schemas import UserRead
 
 __all__ = ["router"]
@@ -23,11 +24,20 @@ __all__ = ["router"]
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=SessionInfo)
+@router.post(
+    "/login",
+    response_model=SessionInfo,
+    responses={429: {"model": ErrorResponse, "description": "too many attempts, or busy"}},
+)
 def login(
     request: Request, response: Response, db: SessionDep, settings: SettingsDep, body: LoginRequest
 ) -> SessionInfo:
-    """Sign in: sets the session cookie and returns the CSRF token (429 after repeated failures)."""
+    """Sign in: sets the session cookie and returns the CSRF token.
+
+    429 (``Retry-After``) after ``login_max_failures`` failures per user name and address, too
+    many failures from the address or in total, or when every password-check slot is busy
+    (``Retry-After: 1``). Attempts are counted before the password is checked.
+    """
     user = service.authenticate(db, settings, body.username, body.password, client_address(request))
     new = service.create_browser_session(db, settings, user)
     set_session_cookies(response, settings, new)

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from forcegen.workspace.access import ADMIN, LIAISON, OBSERVER, require_role
 from forcegen.workspace.audit import service as audit
-from forcegen.workspace.auth.models import ApiToken, BrowserSession
+from forcegen.workspace.auth import service as auth_service
+from forcegen.workspace.auth import throttle
 from forcegen.workspace.auth.security import hash_password, verify_password
-from forcegen.workspace.errors import Conflict, Invalid, NotFound
-from forcegen.workspace.labels import level_rank
+from forcegen.workspace.config import Settings
+from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
+from forcegen.workspace.labels import level_name, level_rank
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.users.models import User
@@ -130,20 +132,26 @@ def get(db: Session, actor: User, user_id: int) -> User:
     return user
 
 
-def _end_sessions(db: Session, user: User) -> None:
-    for s in db.scalars(select(BrowserSession).where(BrowserSession.user_id == user.id)):
-        db.delete(s)
-
-
 def update(db: Session, actor: User, user_id: int, data: UserUpdate) -> User:
     """Change role, nation, name, active flag or password (admins).
 
-    Disabling an account or resetting its password ends its browser sessions; disabling also
-    revokes its API tokens.
+    Disabling an account or resetting its password ends its browser sessions and revokes its
+    API tokens. Nobody changes their own role, nation or clearance: an admin raising their own
+    clearance or moving to another nation would read what the coalition's vetting did not grant
+    them, so such a change needs another admin (and, like every change, is audited).
     """
     user = get(db, actor, user_id)
     before = _audit_view(user)
     changes = data.model_dump(exclude_unset=True)
+    if user.id == actor.id:
+        own = {
+            "role": user.role,
+            "nation": user.nation,
+            "clearance": level_name(user.clearance),
+        }
+        for key, current in own.items():
+            if key in changes and changes[key] != current:
+                raise Forbidden(f"you cannot change your own {key}; another admin must do it")
     role = changes.get("role") or user.role
     nation = changes.get("nation", user.nation)
     _check_nation(db, role, nation)
@@ -161,25 +169,40 @@ def update(db: Session, actor: User, user_id: int, data: UserUpdate) -> User:
     if changes.get("active") is not None:
         user.active = changes["active"]
         if not user.active:
-            _end_sessions(db, user)
-            for t in db.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-                t.revoked = True
+            auth_service.end_credentials(db, user)
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
         user.must_change_password = True
-        _end_sessions(db, user)
+        auth_service.end_credentials(db, user)
     db.flush()
     audit.record(db, actor.username, "update", "user", str(user.id), before, _audit_view(user))
     return user
 
 
-def change_own_password(db: Session, user: User, data: PasswordChange) -> None:
-    """Change the caller's password after checking the current one."""
-    if not verify_password(user.password_hash, data.current_password):
+def change_own_password(
+    db: Session,
+    settings: Settings,
+    user: User,
+    data: PasswordChange,
+    *,
+    keep_session: int | None = None,
+    keep_token: int | None = None,
+) -> None:
+    """Change the caller's password after checking the current one.
+
+    Every other browser session of the account ends and every other API token is revoked; the
+    credential the change was made with (``keep_session`` or ``keep_token``) stays valid. The
+    check of the current password runs under the sign-in semaphore (429 when busy), so a
+    signed-in user cannot use this call to flood the server with argon2 work either.
+    """
+    with throttle.hashing_slot(settings):
+        current_ok = verify_password(user.password_hash, data.current_password)
+    if not current_ok:
         raise Invalid("current password is wrong", field="current_password")
     if data.new_password == data.current_password:
         raise Invalid("choose a different password", field="new_password")
     user.password_hash = hash_password(data.new_password)
     user.must_change_password = False
+    auth_service.end_credentials(db, user, keep_session=keep_session, keep_token=keep_token)
     db.flush()
     audit.record(db, user.username, "password", "user", str(user.id))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from forcegen.workspace.deps import CurrentUser, SessionDep
+from forcegen.workspace.deps import AuthDep, CurrentUser, SessionDep, SettingsDep
 from forcegen.workspace.listing import Page, PageParamsDep
 from forcegen.workspace.users import service
 from forcegen.workspace.users.schemas import (
@@ -31,9 +31,25 @@ def me(user: CurrentUser) -> UserRead:
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(db: SessionDep, user: CurrentUser, body: PasswordChange) -> Response:
-    """Change one's own password (the current one is required)."""
-    service.change_own_password(db, user, body)
+def change_password(
+    db: SessionDep, settings: SettingsDep, auth: AuthDep, body: PasswordChange
+) -> Response:
+    """Change one's own password (the current one is required).
+
+    Ends every other browser session of the account and revokes all its other API tokens; the
+    session or token this request is made with stays valid. Until an account with a generated
+    or reset password has called this, every other call answers 403
+    ``password_change_required`` (except ``GET /users/me``, ``GET /auth/session`` and
+    ``POST /auth/logout``).
+    """
+    service.change_own_password(
+        db,
+        settings,
+        auth.user,
+        body,
+        keep_session=auth.session.id if auth.session else None,
+        keep_token=auth.token_id,
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -69,5 +85,10 @@ def get_user(db: SessionDep, user: CurrentUser, user_id: UserId) -> UserRead:
 
 @router.patch("/{user_id}", response_model=UserRead)
 def update_user(db: SessionDep, user: CurrentUser, user_id: UserId, body: UserUpdate) -> UserRead:
-    """Change an account (admins)."""
+    """Change an account (admins).
+
+    Nobody changes their own role, nation or clearance (403): another admin must. Setting
+    ``password`` (a reset) ends all the account's browser sessions, revokes all its API tokens
+    and makes it change the password at the next sign-in; so does ``active: false``.
+    """
     return UserRead.model_validate(service.update(db, user, user_id, body))

@@ -1,0 +1,94 @@
+"""Which audit entries a reader may see, as one SQL condition.
+
+An entry the reader may not see is left out of the listing *and of its count*: a redacted
+entry, or a total that counts it, would confirm that a hidden item (or an account) exists,
+e.g. through ``GET /audit?entity_id=<guessed id>`` answering ``total=1`` (issue 8). So the
+condition is applied in SQL, before paging and counting:
+
+* entries about accounts (``user``: sign-ins, creation, changes, password changes; and
+  ``api_token``) are for admins, and for the account itself;
+* entries about labelled items (pledges, requirements, runs) need both snapshots, "before" and
+  "after", to be visible under :func:`forcegen.workspace.labels.may_see`: relabelling an item
+  up or down is itself hidden from whoever may not see the higher label. The label is read from
+  the snapshots' JSON (``classification``, ``releasable_to`` and, for pledges, the owning
+  ``nation``); a snapshot without a label (none, or from before labels existed) hides nothing.
+
+:func:`readable_by` is the same rule for one loaded entry, checked again on every row returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal, or_, true
+
+from forcegen.workspace.access import ADMIN, clearance_of
+from forcegen.workspace.audit.models import AuditEntry
+from forcegen.workspace.labels import may_see, visible_clause
+from forcegen.workspace.users.models import User
+
+__all__ = ["ACCOUNT_ENTITIES", "LABELLED", "readable_by", "visible_to"]
+
+#: Entities whose snapshots carry a label, and the snapshot key of the owning nation (if any).
+LABELLED: dict[str, str | None] = {"pledge": "nation", "requirement": None, "sourcing_run": None}
+#: Entities about accounts.
+ACCOUNT_ENTITIES = ("user", "api_token")
+
+
+def _snapshot_visible(user: User, column: Any, owner_key: str | None) -> ColumnElement[bool]:
+    classification = func.coalesce(column["classification"].as_integer(), 0)
+    releasable = column["releasable_to"].as_string()
+    owner = column[owner_key].as_string() if owner_key else None
+    return visible_clause(clearance_of(user), user.nation, classification, releasable, owner)
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """The entries ``user`` may see, as a condition on ``audit_log``."""
+    if user.role == ADMIN:
+        accounts: ColumnElement[bool] = true()
+    else:
+        accounts = or_(
+            AuditEntry.entity.not_in(ACCOUNT_ENTITIES),
+            and_(AuditEntry.entity == "user", AuditEntry.entity_id == literal(str(user.id))),
+            # Token entries name the token, not the account: its owner is the one who acted.
+            and_(AuditEntry.entity == "api_token", AuditEntry.actor == literal(user.username)),
+        )
+    labelled = [
+        and_(
+            AuditEntry.entity == entity,
+            _snapshot_visible(user, AuditEntry.before, owner_key),
+            _snapshot_visible(user, AuditEntry.after, owner_key),
+        )
+        for entity, owner_key in LABELLED.items()
+    ]
+    labels = or_(AuditEntry.entity.not_in(tuple(LABELLED)), *labelled)
+    # Sequence numbers start at 1: a row below that was not written by the workspace.
+    return and_(AuditEntry.seq >= 1, accounts, labels)
+
+
+def readable_by(user: User, entry: AuditEntry) -> bool:
+    """:func:`visible_to` for one loaded entry."""
+    if entry.seq < 1:
+        return False
+    if entry.entity in ACCOUNT_ENTITIES and user.role != ADMIN:
+        mine = (entry.entity == "user" and entry.entity_id == str(user.id)) or (
+            entry.entity == "api_token" and entry.actor == user.username
+        )
+        if not mine:
+            return False
+    if entry.entity not in LABELLED:
+        return True
+    owner_key = LABELLED[entry.entity]
+    for snap in (entry.before, entry.after):
+        if not isinstance(snap, dict):
+            continue
+        owner = snap.get(owner_key) if owner_key else None
+        if not may_see(
+            clearance_of(user),
+            user.nation,
+            int(snap.get("classification") or 0),
+            snap.get("releasable_to"),
+            owner,
+        ):
+            return False
+    return True
