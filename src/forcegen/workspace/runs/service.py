@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -121,13 +119,13 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             # What the starter may see, capped: the run never holds more than they may.
             reader = LabelScope(starter, min(run.classification, clearance_of(starter)))
             label = reader.high_water(db)
-            with tempfile.TemporaryDirectory(prefix="forcegen-run-") as tmp:
-                scenario = to_scenario(db, Path(tmp), reader=reader)
-                plan = solve(
-                    scenario,
-                    SourcingOptions(include=include, time_limit=time_limit),
-                    progress=progress,
-                )
+            # Built in memory: sourcing reads no side table, and nothing is written to disk.
+            scenario = to_scenario(db, reader=reader)
+            plan = solve(
+                scenario,
+                SourcingOptions(include=include, time_limit=time_limit),
+                progress=progress,
+            )
         result = plan.to_dict()
         _set(
             factory,
