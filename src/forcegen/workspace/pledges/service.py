@@ -8,6 +8,7 @@ Another nation's pledge is "not found" for a liaison or observer; they see other
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic_core import to_json
@@ -22,6 +23,7 @@ from forcegen.workspace.access import (
     can_see_nation,
     checked_label,
     clearance_of,
+    id_taken,
     label_probe,
     label_visible,
     labels_may_hide,
@@ -53,9 +55,11 @@ __all__ = [
     "GROUPABLE",
     "SORTABLE",
     "change_status",
+    "check_id_scope",
     "create",
     "delete",
     "get",
+    "id_nation",
     "list_page",
     "list_page_json",
     "totals",
@@ -222,6 +226,31 @@ def _editable(db: Session, user: User, pledge_id: str, version: int) -> Pledge:
     return row
 
 
+#: A pledge id's nation namespace: ``FRA-...`` or ``P-FRA-...``.
+_ID_SCOPE = re.compile(r"^(?:P-)?([A-Z]{3})-")
+
+
+def id_nation(pledge_id: str) -> str | None:
+    """The nation whose namespace ``pledge_id`` is in, if it names one."""
+    m = _ID_SCOPE.match(pledge_id)
+    return m.group(1) if m else None
+
+
+def check_id_scope(pledge_id: str, nation: str) -> None:
+    """422 unless a new pledge's id is in its nation's namespace (``FRA-...``, ``P-FRA-...``).
+
+    Pledge ids are scoped by nation so that creating one never collides with another nation's
+    pledge: a liaison probing another nation's ids gets this answer whether or not the id
+    exists (issue 8, existence oracles), checked before anything is looked up.
+    """
+    if id_nation(pledge_id) != nation:
+        raise Invalid(
+            f"a pledge id starts with its nation's code: {nation}-... or P-{nation}-... "
+            f"(got {pledge_id[:50]!r})",
+            field="id",
+        )
+
+
 def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
     """Add a pledge (status ``offered``). A liaison may only pledge for their own nation."""
     require_role(user, *EDITORS)
@@ -229,9 +258,10 @@ def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
         raise Forbidden("you may only create pledges for your own nation")
     if db.get(Nation, data.nation) is None:
         raise Invalid(f"unknown nation {data.nation!r}", field="nation")
+    check_id_scope(data.id, data.nation)
     check_capability(db, data.capability)
     if db.get(Pledge, data.id) is not None:
-        raise Conflict(f"pledge {data.id!r} already exists", field="id")
+        raise id_taken("pledge", data.id)
     rank, rel = checked_label(user, data.classification, data.releasable_to, data.nation)
     values = data.model_dump(
         mode="json", exclude_none=True, exclude={"classification", "releasable_to"}

@@ -16,6 +16,7 @@ from forcegen.workspace.access import (
     PLANNERS,
     can_see_label,
     checked_label,
+    id_taken,
     label_visible,
     relabel,
     require_role,
@@ -124,7 +125,7 @@ def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
     """Add a requirement line (planners only)."""
     require_role(user, *PLANNERS)
     if db.get(Requirement, data.id) is not None:
-        raise Conflict(f"requirement {data.id!r} already exists", field="id")
+        raise id_taken("requirement", data.id)
     _check_refs(db, data.capability, data.sector)
     rank, rel = checked_label(user, data.classification, data.releasable_to, None)
     values = data.model_dump(exclude={"classification", "releasable_to"})

@@ -25,10 +25,12 @@ from forcegen.exceptions import InputError, Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario, scenario_from_dict
 from forcegen.workspace import labels
 from forcegen.workspace.access import (
+    ADMIN,
     PLANNERS,
     LabelScope,
     checked_label,
     clearance_of,
+    require_may_loosen,
     require_role,
 )
 from forcegen.workspace.audit import service as audit
@@ -271,6 +273,39 @@ def _hidden_count(db: Session, user: User) -> int:
     return int(n)
 
 
+def _check_loosening(
+    db: Session,
+    user: User,
+    reqs: list[Any],
+    req_labels: list[tuple[int, str | None]],
+    pledges: list[Any],
+    pledge_labels: list[tuple[int, str | None]],
+) -> None:
+    """403 if the file loosens the label of an existing item the user may not loosen.
+
+    The same rule as an edit (``access.require_may_loosen``): an import is not a way round it.
+    """
+    if user.role == ADMIN:
+        return
+    old_r = {r.id: (r.classification, r.releasable_to) for r in db.execute(
+        select(Requirement.id, Requirement.classification, Requirement.releasable_to))}
+    for item, label in zip(reqs, req_labels, strict=True):
+        if item.id in old_r:
+            try:
+                require_may_loosen(user, old_r[item.id], label, None)
+            except Forbidden as exc:
+                raise Forbidden(f"requirements[{item.id}]: {exc.message}") from None
+    old_p = {p.id: ((p.classification, p.releasable_to), p.nation) for p in db.execute(
+        select(Pledge.id, Pledge.classification, Pledge.releasable_to, Pledge.nation))}
+    for item, label in zip(pledges, pledge_labels, strict=True):
+        if item.id in old_p:
+            old, owner = old_p[item.id]
+            try:
+                require_may_loosen(user, old, label, owner)
+            except Forbidden as exc:
+                raise Forbidden(f"pledges[{item.id}]: {exc.message}") from None
+
+
 def import_scenario(
     db: Session,
     user: User,
@@ -290,12 +325,13 @@ def import_scenario(
     d = scenario.data
     req_labels = _file_labels(user, "requirements", d.requirements, None)
     pledge_labels = _file_labels(user, "pledges", d.pledges, "nation")
-    hidden = _hidden_count(db, user)
-    if hidden:
+    if _hidden_count(db, user):
+        # No count: how many items are hidden is itself something the caller may not learn.
         raise Forbidden(
-            f"the workspace holds {hidden} requirement(s) or pledge(s) your clearance or "
-            "nation does not allow you to see; an import would delete them unseen"
+            "the workspace holds requirements or pledges your clearance or nation does not "
+            "allow you to see; an import would delete them unseen"
         )
+    _check_loosening(db, user, d.requirements, req_labels, d.pledges, pledge_labels)
     summary = ImportSummary(
         name=d.name,
         nations=len(d.nations),
