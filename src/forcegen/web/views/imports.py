@@ -82,7 +82,13 @@ async def preview(
     def check() -> Any:
         scenario, files = scenarios.parse_upload(name, content, settings.max_unpacked_bytes)
         return scenarios.import_scenario(
-            db, page.user, scenario, files, sha256=scenarios.file_sha256(content), dry_run=True
+            db,
+            page.user,
+            scenario,
+            files,
+            sha256=scenarios.file_sha256(content),
+            dry_run=True,
+            filename=PurePath(name).name or "upload",
         )
 
     try:
@@ -117,7 +123,12 @@ async def confirm(
             upload.filename, upload.content, settings.max_unpacked_bytes
         )
         summary = scenarios.import_scenario(
-            db, page.user, scenario, files, sha256=scenarios.file_sha256(upload.content)
+            db,
+            page.user,
+            scenario,
+            files,
+            sha256=scenarios.file_sha256(upload.content),
+            filename=PurePath(upload.filename).name or "upload",
         )
         db.flush()
         return summary

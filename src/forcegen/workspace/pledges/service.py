@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import BigInteger, Select, Table, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -349,8 +349,12 @@ def totals(
     stmt = select(
         *cols,
         func.count().label("pledges"),
-        func.coalesce(func.sum(Pledge.quantity), 0).label("units"),
-        func.coalesce(func.sum(Pledge.quantity * Pledge.personnel), 0).label("personnel"),
+        func.coalesce(func.sum(cast(Pledge.quantity, BigInteger)), 0).label("units"),
+        # 64-bit product: 1,000,000 units x 10,000,000 personnel (both within the API's
+        # bounds) overflows PostgreSQL's 32-bit integer arithmetic.
+        func.coalesce(
+            func.sum(cast(Pledge.quantity, BigInteger) * Pledge.personnel), 0
+        ).label("personnel"),
     ).where(label_visible(user, _TABLE, owner=_TABLE.c.nation))
     if status:
         stmt = stmt.where(Pledge.status == status)

@@ -40,6 +40,7 @@ from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.scenarios import files as files_mod
+from forcegen.workspace.scenarios.checks import check_import
 from forcegen.workspace.scenarios.models import WorkspaceMeta
 from forcegen.workspace.users.models import User
 
@@ -314,6 +315,7 @@ def import_scenario(
     *,
     sha256: str = "",
     dry_run: bool = False,
+    filename: str = "scenario",
 ) -> ImportSummary:
     """Replace the workspace's planning data with ``scenario`` (planners).
 
@@ -323,6 +325,7 @@ def import_scenario(
     """
     require_role(user, *PLANNERS)
     d = scenario.data
+    check_import(scenario, files, filename)
     req_labels = _file_labels(user, "requirements", d.requirements, None)
     pledge_labels = _file_labels(user, "pledges", d.pledges, "nation")
     if _hidden_count(db, user):
