@@ -47,7 +47,9 @@ from forcegen.workspace.pledges.schemas import (
     PledgeTotal,
     PledgeUpdate,
 )
-from forcegen.workspace.requirements.service import check_capability
+from forcegen.workspace.requirements.service import check_capability, check_sectors
+from forcegen.workspace.scenarios.checks import node_ids, one_of
+from forcegen.workspace.scenarios.models import WorkspaceMeta
 from forcegen.workspace.users.models import User
 
 __all__ = [
@@ -251,15 +253,43 @@ def check_id_scope(pledge_id: str, nation: str) -> None:
         )
 
 
+def _check_place(db: Session, home: Any, caveat_sectors: list[str] | None) -> None:
+    """422 unless a home given as a node id names a network node and caveat sectors exist.
+
+    Checked when entered (issue 9 §4): a misspelt sector (``kiev`` for ``kyiv``) or a free-text
+    home (``Tallinn``) used to be accepted and then broke every run and export for everyone.
+    """
+    check_sectors(db, caveat_sectors or [], "caveats.sectors")
+    if not isinstance(home, str):
+        return
+    meta = {m.key: m.value for m in db.scalars(
+        select(WorkspaceMeta).where(WorkspaceMeta.key.in_(("network", "nodes", "files"))))}
+    nodes = node_ids(meta, meta.get("files") or {})
+    if nodes is None:
+        raise Invalid(
+            f"home {home[:50]!r} is not a place: give [lon, lat] (the workspace has no network "
+            "whose node ids a home could name)",
+            field="home",
+        )
+    if home not in nodes:
+        raise Invalid(
+            f"home {home[:50]!r} is not a network node; give [lon, lat] or {one_of(nodes, 10)}",
+            field="home",
+        )
+
+
 def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
     """Add a pledge (status ``offered``). A liaison may only pledge for their own nation."""
     require_role(user, *EDITORS)
     if not can_see_nation(user, data.nation):
         raise Forbidden("you may only create pledges for your own nation")
     if db.get(Nation, data.nation) is None:
-        raise Invalid(f"unknown nation {data.nation!r}", field="nation")
+        known = ", ".join(db.scalars(select(Nation.code).order_by(Nation.code)))
+        raise Invalid(f"unknown nation {data.nation!r}; expected one of: {known}",
+                      field="nation")
     check_id_scope(data.id, data.nation)
     check_capability(db, data.capability)
+    _check_place(db, data.home, data.caveats.sectors if data.caveats else None)
     if db.get(Pledge, data.id) is not None:
         raise id_taken("pledge", data.id)
     rank, rel = checked_label(user, data.classification, data.releasable_to, data.nation)
@@ -290,6 +320,11 @@ def update(db: Session, user: User, pledge_id: str, data: PledgeUpdate) -> Pledg
             raise Invalid(f"{key} cannot be empty", field=key)
     if "capability" in changes:
         check_capability(db, changes["capability"])
+    _check_place(
+        db,
+        data.home if "home" in changes else None,
+        data.caveats.sectors if "caveats" in changes and data.caveats else None,
+    )
     relabel(user, row, changes, owner=row.nation)
     before = audit.snapshot(row)
     for key, value in changes.items():

@@ -82,7 +82,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
     Never raises: a failure is stored on the run (``state="failed"``, ``error``).
     """
     from forcegen.sourcing import SourcingOptions, solve
-    from forcegen.workspace.scenarios.service import to_scenario
+    from forcegen.workspace.scenarios.service import runnable_scenario
 
     _set(
         factory,
@@ -120,13 +120,15 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             reader = LabelScope(starter, min(run.classification, clearance_of(starter)))
             label = reader.high_water(db)
             # Built in memory: sourcing reads no side table, and nothing is written to disk.
-            scenario = to_scenario(db, reader=reader)
+            # A record no longer valid is left out and named, not fatal for everyone.
+            scenario, excluded = runnable_scenario(db, reader=reader)
             plan = solve(
                 scenario,
                 SourcingOptions(include=include, time_limit=time_limit),
                 progress=progress,
             )
         result = plan.to_dict()
+        result["excluded"] = excluded
         _set(
             factory,
             run_id,
@@ -136,7 +138,8 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             classification=label[0],
             releasable_to=label[1],
             finished_at=utcnow(),
-            message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)",
+            message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)"
+            + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
     except InputError as exc:
         _set(
@@ -194,6 +197,10 @@ def scoped_result(user: User, result: dict[str, Any] | None) -> dict[str, Any] |
     own = nation_scope(user)
     out = copy.deepcopy(result)
     out["assignments"] = [a for a in out.get("assignments", []) if a.get("nation") == own]
+    # Records left out: requirements (every role reads them) and the reader's own pledges.
+    out["excluded"] = [
+        e for e in out.get("excluded", []) if e.get("kind") != "pledge" or e.get("nation") == own
+    ]
     mine = {a["pledge"] for a in out["assignments"]}
     for s in out.get("shortfalls", []):
         for r in s.get("reasons", []):
