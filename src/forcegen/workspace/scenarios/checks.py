@@ -108,7 +108,9 @@ def node_ids(meta: dict[str, Any], files: dict[str, str]) -> set[str] | None:
     """
     for key, cols in (("nodes", ("id",)), ("network", ("from", "to"))):
         name = meta.get(key)
-        text = files.get(name) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            continue
+        text = files.get(name)
         if text is None or (key == "network" and not name.lower().endswith(".csv")):
             continue
         rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -141,8 +143,8 @@ def record_problems(
         if _CONTROL.search(text):
             out.append((path or "?", "control characters (such as NUL) are not allowed"))
             break
-    model, pick = _BOUNDS.get(section, (None, None))
-    if model is not None:
+    if section in _BOUNDS:
+        model, pick = _BOUNDS[section]
         try:
             model.model_validate(pick(record))
         except ValidationError as exc:
