@@ -22,7 +22,7 @@ from forcegen.sourcing import Sourcer, SourcingOptions
 from forcegen.workspace.access import LabelScope, clearance_of
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.models import User
-from forcegen.workspace.scenarios.service import runnable_scenario
+from forcegen.workspace.scenarios.runnable import runnable_scenario
 
 from .conftest import Workspace
 from .test_runs import wait

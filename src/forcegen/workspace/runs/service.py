@@ -82,7 +82,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
     Never raises: a failure is stored on the run (``state="failed"``, ``error``).
     """
     from forcegen.sourcing import SourcingOptions, solve
-    from forcegen.workspace.scenarios.service import runnable_scenario
+    from forcegen.workspace.scenarios.runnable import runnable_scenario
 
     _set(
         factory,

@@ -18,13 +18,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
-from sqlalchemy import delete, func, insert, not_, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import InputError, Problem, ScenarioError
-from forcegen.scenario import Scenario, builtin_catalog, load_scenario, scenario_from_dict
-from forcegen.scenario import models as scenario_models
+from forcegen.scenario import Scenario, load_scenario, scenario_from_dict
 from forcegen.workspace import labels
 from forcegen.workspace.access import (
     ADMIN,
@@ -32,6 +30,7 @@ from forcegen.workspace.access import (
     LabelScope,
     checked_label,
     clearance_of,
+    hides_anything,
     require_may_loosen,
     require_role,
 )
@@ -42,7 +41,7 @@ from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.scenarios import files as files_mod
-from forcegen.workspace.scenarios.checks import check_import, node_ids, one_of
+from forcegen.workspace.scenarios.checks import check_import
 from forcegen.workspace.scenarios.models import WorkspaceMeta
 from forcegen.workspace.users.models import User
 
@@ -54,7 +53,6 @@ __all__ = [
     "file_sha256",
     "import_scenario",
     "parse_upload",
-    "runnable_scenario",
     "stored_files",
     "to_dict",
     "to_scenario",
@@ -267,16 +265,6 @@ def _file_labels(
     return out
 
 
-def _hidden_count(db: Session, user: User) -> int:
-    """Requirements and pledges ``user`` may not see (an import would delete them unseen)."""
-    scope = LabelScope(user, clearance_of(user))
-    n = 0
-    for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
-        clause = scope.clause(table, table.c[owner] if owner else None)
-        n += db.scalar(select(func.count()).select_from(table).where(not_(clause))) or 0
-    return int(n)
-
-
 def _check_loosening(
     db: Session,
     user: User,
@@ -331,7 +319,7 @@ def import_scenario(
     check_import(scenario, files, filename)
     req_labels = _file_labels(user, "requirements", d.requirements, None)
     pledge_labels = _file_labels(user, "pledges", d.pledges, "nation")
-    if _hidden_count(db, user):
+    if hides_anything(db, user):
         # No count: how many items are hidden is itself something the caller may not learn.
         raise Forbidden(
             "the workspace holds requirements or pledges your clearance or nation does not "
@@ -523,109 +511,6 @@ def to_scenario(db: Session, *, reader: LabelScope | None = None) -> Scenario:
     The side tables' text is in :func:`stored_files` for analyses that need them.
     """
     return scenario_from_dict(to_dict(db, reader), source="<workspace>")
-
-
-_MODELS: dict[str, Any] = {
-    "nations": scenario_models.Nation,
-    "catalog": scenario_models.Capability,
-    "sectors": scenario_models.Sector,
-    "requirements": scenario_models.Requirement,
-    "pledges": scenario_models.Pledge,
-}
-
-
-def runnable_scenario(
-    db: Session, *, reader: LabelScope | None = None
-) -> tuple[Scenario, list[dict[str, Any]]]:
-    """Like :func:`to_scenario`, but a record that is no longer valid is left out, not fatal.
-
-    Data entered through the API, forms or imports is checked on entry; a record can still
-    become invalid later (a sector renamed or removed after a pledge named it in a caveat, a
-    side table replaced so that a home node is gone). Such records are left out of the run and
-    returned as ``{"kind", "id", "nation", "field", "value", "message"}``, so that one
-    nation's bad entry never stops the coalition's run (issue 9 §4).
-    """
-    doc = to_dict(db, reader)
-    meta = {k: doc.get(k) for k in FILE_KEYS if doc.get(k)}
-    nodes = node_ids(meta, _stored_files(db))
-    excluded: list[dict[str, Any]] = []
-
-    def drop(kind: str, rec: dict[str, Any], fld: str, message: str) -> None:
-        value = rec
-        for part in fld.split("."):
-            value = value.get(part) if isinstance(value, dict) else None  # type: ignore[assignment]
-        excluded.append({
-            "kind": kind.rstrip("s"),
-            "id": str(rec.get("id", rec.get("code", "?"))),
-            "nation": rec.get("nation"),
-            "field": fld,
-            "value": value if isinstance(value, str | int | float | list) else None,
-            "message": message,
-        })
-
-    for section in ("nations", "catalog", "sectors"):
-        kept = []
-        for rec in doc.get(section, []):
-            problem = _structural(section, rec)
-            if problem:
-                drop(section, rec, *problem)
-            else:
-                kept.append(rec)
-        doc[section] = kept
-    nations = {n["code"] for n in doc.get("nations", [])}
-    sectors = {s["id"] for s in doc.get("sectors", [])}
-    catalog = set(builtin_catalog()) | {c["code"] for c in doc.get("catalog", [])}
-    for section in ("requirements", "pledges"):
-        kept = []
-        for rec in doc.get(section, []):
-            problem = _structural(section, rec) or _reference(
-                section, rec, nations, sectors, catalog, nodes
-            )
-            if problem:
-                drop(section, rec, *problem)
-            else:
-                kept.append(rec)
-        doc[section] = kept
-    return scenario_from_dict(
-        {k: v for k, v in doc.items() if v not in ([], None)}, source="<workspace>"
-    ), excluded
-
-
-def _structural(section: str, rec: dict[str, Any]) -> tuple[str, str] | None:
-    try:
-        _MODELS[section].model_validate(rec)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith(("function", "tuple")))
-        return loc or "?", str(err["msg"])
-    return None
-
-
-def _reference(
-    section: str,
-    rec: dict[str, Any],
-    nations: set[str],
-    sectors: set[str],
-    catalog: set[str],
-    nodes: set[str] | None,
-) -> tuple[str, str] | None:
-    if rec.get("capability") not in catalog:
-        return "capability", f"unknown capability {rec.get('capability')!r}"
-    if section == "requirements":
-        if rec.get("sector") not in sectors:
-            return "sector", f"unknown sector {rec.get('sector')!r}; expected {one_of(sectors)}"
-        return None
-    if rec.get("nation") not in nations:
-        return "nation", f"nation {rec.get('nation')!r} is not listed under nations"
-    for sector in (rec.get("caveats") or {}).get("sectors") or []:
-        if sector not in sectors:
-            return "caveats.sectors", (
-                f"caveat names unknown sector {sector!r}; expected {one_of(sectors)}"
-            )
-    home = rec.get("home")
-    if isinstance(home, str) and (nodes is None or home not in nodes):
-        return "home", f"home {home!r} is not a network node"
-    return None
 
 
 def stored_files(db: Session) -> dict[str, str]:
