@@ -141,3 +141,34 @@ def test_stale_temporary_folders_are_swept(tmp_path: Path) -> None:
     os.utime(other, (1, 1))
     assert sweep_temp(folder=tmp_path) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forcegen-import-new", "someone-else"]
+
+
+def test_yaml_table_names_outside_the_upload_are_refused_before_reading(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """``pledges: /srv/secret.csv`` made the server read a file of its own into the import."""
+    from .sample import sample_scenario
+
+    secret = tmp_path / "secret" / "pledges.csv"
+    secret.parent.mkdir()
+    # Were it read, the reader would quote the bad cell back in its problem list.
+    secret.write_text("id,nation,capability,quantity,personnel,notice_days\n"
+                      "P-FRA-77,FRA,X-ROLE2,SERVER-SECRET,1,1\n")
+    before = _export(ws, "yaml")
+    for ref in (str(secret), f"../../../../../../../..{secret}"):
+        doc = sample_scenario()
+        doc["pledges"] = ref
+        r = ws.client("lead").post(
+            f"{API}/scenario/import", files={"file": ("s.yaml", yaml.safe_dump(doc).encode())}
+        )
+        assert r.status_code == 422, (ref, r.text)
+        assert r.json()["error"]["field"] == "pledges" and "SERVER-SECRET" not in r.text
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("s/scenario.yaml", yaml.safe_dump(doc))
+        r = ws.client("lead").post(
+            f"{API}/scenario/import", files={"file": ("s.zip", buf.getvalue())}
+        )
+        assert r.status_code == 422 and r.json()["error"]["field"] == "pledges", r.text
+        assert "SERVER-SECRET" not in r.text
+    assert _export(ws, "yaml") == before

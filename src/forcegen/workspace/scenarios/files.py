@@ -32,6 +32,7 @@ __all__ = [
     "sanitize_problems",
     "sweep_temp",
     "workbook_side_tables",
+    "yaml_table_names",
 ]
 
 #: Prefixes of the temporary folders forcegen creates (swept at start-up when stale).
@@ -115,6 +116,42 @@ def workbook_side_tables(content: bytes, display: str) -> dict[str, str]:
         return tables
     finally:
         wb.close()
+
+
+def yaml_table_names(path: Path, display: str) -> None:
+    """Check the table names a ``scenario.yaml`` gives before the reader opens any of them.
+
+    ``pledges: /srv/secret.csv`` would otherwise make the server read (and report on) a file
+    outside the upload. Only the top-level mapping is composed (no values constructed, so an
+    alias bomb is not expanded here); a file that does not compose is left to the reader,
+    which reports it properly.
+    """
+    try:
+        loader = _Loader(path.read_text(encoding="utf-8"))
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except Exception:  # malformed YAML: the scenario reader names line and column
+        return
+    if not isinstance(root, yaml.MappingNode):
+        return
+    problems = []
+    for key, value in root.value:
+        if (
+            isinstance(key, yaml.ScalarNode)
+            and key.value in (*SECTIONS, *FILE_KEYS)
+            and isinstance(value, yaml.ScalarNode)
+            and value.tag.endswith(":str")
+        ):
+            problem = check_name(display, key.value, value.value, key.start_mark.line + 1)
+            if problem is not None:
+                problems.append(problem)
+    if problems:
+        raise ScenarioError(problems)
+
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def sanitize_problems(exc: ScenarioError, root: Path, display: str) -> ScenarioError:

@@ -176,10 +176,15 @@ def _parse_in(
     elif kind == "zip":
         _safe_extract(content, root / "x", max_unpacked)
         base = _scenario_root(root / "x")
+        for candidate in ("scenario.yaml", "scenario.yml"):
+            if (base / candidate).is_file():
+                files_mod.yaml_table_names(base / candidate, name)
+                break
         scenario = _load(base, name)
     else:
         path = root / "scenario.yaml"
         path.write_bytes(content)
+        files_mod.yaml_table_names(path, name)
         scenario = _load(path, name)
         base = root
     problems = []
