@@ -243,15 +243,18 @@ def id_taken(what: str, ident: str) -> Conflict:
     return Conflict(f"the {what} id {ident!r} is already in use; choose another", field="id")
 
 
-def hides_anything(db: Session, user: User) -> bool:
-    """Whether any requirement or pledge is hidden from ``user`` (by role or label).
+def hides_anything(db: Session, user: User, *, pledges_only: bool = False) -> bool:
+    """Whether any pledge (or requirement, unless ``pledges_only``) is hidden from ``user``.
 
-    Operations whose outcome would depend on hidden rows (removing a nation, replacing the
-    workspace) are refused whenever this is true, the same way whatever the hidden rows are,
-    so that their answer reveals nothing about any one item.
+    Operations whose outcome would depend on hidden rows (removing a nation: pledges;
+    replacing the workspace: both) are refused whenever this is true, the same way whatever
+    the hidden rows are, so that their answer reveals nothing about any one item.
     """
     scope = LabelScope(user, clearance_of(user))
-    for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
+    tables: list[tuple[Any, str | None]] = [(Pledge.__table__, "nation")]
+    if not pledges_only:
+        tables.insert(0, (Requirement.__table__, None))
+    for table, owner in tables:
         c = table.c
         visible = scope.clause(table, c[owner] if owner else None)
         if owner is not None and nation_scope(user) is not None:

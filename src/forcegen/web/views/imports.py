@@ -1,7 +1,8 @@
 """Scenario import in two steps: upload and preview (nothing saved), then confirm.
 
-The upload is checked by ``scenarios.service.parse_upload`` (which unpacks it in a temporary
-folder and runs ``forcegen.scenario.load_scenario``) and a dry-run import. Every problem is
+The upload is checked by ``scenarios.service.parse_upload`` (table names checked first, then
+unpacked under fixed names in a private temporary folder removed before it returns) and a
+dry-run import. Every problem is
 listed with file, line or row, field and message. A clean file is kept in memory for half an
 hour under a random token, for the same user only, until they confirm.
 """

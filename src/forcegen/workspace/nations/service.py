@@ -68,11 +68,11 @@ def delete(db: Session, user: User, code: str) -> None:
     """Remove a nation that has no pledges and no users (planners)."""
     require_role(user, *PLANNERS)
     row = get(db, code)
-    if hides_anything(db, user):
+    if hides_anything(db, user, pledges_only=True):
         # Whether this nation has pledges the caller cannot see must not show: the same
-        # refusal for every nation while anything at all is hidden from the caller.
+        # refusal for every nation while any pledge at all is hidden from the caller.
         raise Forbidden(
-            "removing a nation needs an account that sees all planning data (clearance and "
+            "removing a nation needs an account that sees every pledge (clearance and "
             "nation); ask an admin cleared for it"
         )
     if db.scalar(select(exists().where(Pledge.nation == code))) or db.scalar(
