@@ -56,8 +56,9 @@ def test_liaison_sees_own_pledges_and_only_totals_of_others(web: Web) -> None:
     ids = ROW.findall(r.text)
     assert ids and all(i.startswith("P-FRA-") for i in ids)
     assert "P-GBR-01" not in r.text
-    # The totals table lists every nation but no single foreign pledge.
-    assert 'data-testid="totals"' in r.text and "<td>GBR</td>" in r.text
+    # The totals table: its own nation, and the others merged (no single foreign pledge).
+    assert 'data-testid="totals"' in r.text and "<td>other nations</td>" in r.text
+    assert "<td>GBR</td>" not in r.text
     assert c.get("/pledges/P-GBR-01").status_code == 404
     assert c.get("/pledges?nation=GBR").text.count("data-pledge=") == 0
     assert 'href="/import"' not in r.text

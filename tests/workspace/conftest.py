@@ -132,7 +132,9 @@ class Workspace:
         return TestClient(self.app, base_url="https://testserver", raise_server_exceptions=False)
 
 
-def seed(factory: Any, scenario: dict[str, Any] | None = None) -> dict[str, str]:
+def seed(
+    factory: Any, scenario: dict[str, Any] | None = None, files: dict[str, str] | None = None
+) -> dict[str, str]:
     """Import the sample scenario and create one user per role; returns API tokens."""
     tokens: dict[str, str] = {}
     with session_scope(factory) as db:
@@ -150,7 +152,9 @@ def seed(factory: Any, scenario: dict[str, Any] | None = None) -> dict[str, str]
             admin = admin or user
             _, tokens[name] = create_api_token(db, user, "tests")
         assert admin is not None
-        import_scenario(db, admin, scenario_from_dict(scenario or sample_scenario()), {})
+        import_scenario(
+            db, admin, scenario_from_dict(scenario or sample_scenario()), files or {}
+        )
     return tokens
 
 

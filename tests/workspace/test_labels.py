@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -93,7 +94,8 @@ def _label(ws: Workspace, table: str, item: str, level: int, rel: str | None) ->
 
 
 def _rows(ws: Workspace, table: str) -> list[Any]:
-    cols = "id, classification, releasable_to" + (", nation" if table == "pledges" else "")
+    cols = "id, classification, releasable_to" + (
+        ", nation, capability, status" if table == "pledges" else "")
     with ws.engine.connect() as conn:
         return list(conn.execute(text(f"SELECT {cols} FROM {table}")))
 
@@ -162,10 +164,14 @@ def test_lists_gets_and_totals_match_the_rule(ws: Workspace, seed: int) -> None:
             assert r.status_code == (200 if req.id in want_r else 404), (name, req.id)
         # Totals count every nation's offers, but only those the labels let this user see.
         counted = sum(t["pledges"] for t in client.get(f"{API}/pledges/totals").json())
-        assert counted == sum(
-            may_see(clearance, nation, p.classification, p.releasable_to, p.nation)
-            for p in pledges
-        ), name
+        seen = [p for p in pledges
+                if may_see(clearance, nation, p.classification, p.releasable_to, p.nation)]
+        if planner:
+            assert counted == len(seen), name
+        else:  # others' pledges only in (capability, status) cells of 3+ (pledges.MIN_GROUP)
+            cells = Counter((p.capability, p.status) for p in seen if p.nation != nation)
+            assert counted == sum(p.nation == nation for p in seen) + sum(
+                n for n in cells.values() if n >= 3), name
 
 
 def test_fast_list_path_serializes_labels_like_the_model(ws: Workspace) -> None:
@@ -203,10 +209,13 @@ def test_editors_cannot_label_above_clearance_or_lock_themselves_out(ws: Workspa
                                       "releasable_to": ["POL", "GBR"]})
     assert r.status_code == 200, r.text
     assert ws.client("liaison_fra").get(f"{API}/requirements/R-001").status_code == 404
-    # Lowering it back to the whole coalition: releasable_to null.
-    r = ws.client("lead").patch(f"{API}/requirements/R-001",
-                                json={"version": v + 1, "classification": "UNCLASSIFIED",
-                                      "releasable_to": None})
+    # Lowering it back to the whole coalition (releasable_to null) is for an admin only
+    # (test_insider.py): a lead planner may tighten a requirement's label, never loosen it.
+    loosen = {"version": v + 1, "classification": "UNCLASSIFIED", "releasable_to": None}
+    r = ws.client("lead").patch(f"{API}/requirements/R-001", json=loosen)
+    assert r.status_code == 403
+    _set_user(ws, "admin", 4, "POL")
+    r = ws.client("admin").patch(f"{API}/requirements/R-001", json=loosen)
     assert r.status_code == 200 and r.json()["releasable_to"] is None
     assert ws.client("liaison_fra").get(f"{API}/requirements/R-001").status_code == 200
 
@@ -300,7 +309,8 @@ def test_import_refused_above_clearance_or_over_hidden_data(ws: Workspace) -> No
     _label(ws, "pledges", "P-DEU-1", 3, None)
     r = ws.client("lead").post(f"{API}/scenario/import",
                                files={"file": ("s.yaml", yaml.safe_dump(doc))})
-    assert r.status_code == 403 and "1 requirement(s) or pledge(s)" in r.json()["error"]["message"]
+    # (How many are hidden is not said: test_insider.py, existence oracles.)
+    assert r.status_code == 403 and "unseen" in r.json()["error"]["message"]
     after = sorted((r.id, r.classification) for r in _rows(ws, "pledges"))
     assert [x for x in after if x[0] != "P-DEU-1"] == [x for x in before if x[0] != "P-DEU-1"]
 

@@ -56,7 +56,11 @@ def _scenario() -> dict[str, Any]:
         if i % 7 == 0:
             pledge["name"] = f"Battle group {i}"
         data["pledges"].append(pledge)
+    data["nodes"] = "nodes.csv"  # a home given as a node id must name a network node
     return data
+
+
+NODES = {"nodes.csv": "id,lon,lat\nnode-7,2.5,48.1\n"}
 
 
 @pytest.fixture
@@ -64,7 +68,7 @@ def big(engine: Engine, shared_app: Any) -> Workspace:
     """A workspace seeded with :func:`_scenario`, with a few status changes recorded."""
     reset(engine)
     ws = Workspace(app=shared_app, engine=engine)
-    ws.tokens = seed(make_session_factory(engine), _scenario())
+    ws.tokens = seed(make_session_factory(engine), _scenario(), NODES)
     for name, token in ws.tokens.items():
         ws.clients[name] = ws.new_client()
         ws.clients[name].headers["Authorization"] = f"Bearer {token}"

@@ -52,12 +52,15 @@ def test_liaison_sees_only_own_assignments(ws: Workspace) -> None:
 
 
 def test_failed_run_is_recorded(ws: Workspace) -> None:
-    # a requirement for a capability nobody pledges cannot fail sourcing; an empty force can't
-    # either. Breaking the stored data does: a pledge for a capability no longer in the catalog.
-    from sqlalchemy import text
+    # A bad record is left out, not fatal (test_references.py); the scenario's own settings
+    # are not a record to leave out: a currency that is not a code fails the run.
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.scenarios.models import WorkspaceMeta
 
-    with ws.engine.begin() as conn:
-        conn.execute(text("UPDATE pledges SET capability = 'GONE' WHERE id = 'P-POL-1'"))
+    with session_scope(ws.factory) as db:
+        row = db.get(WorkspaceMeta, "currency")
+        assert row is not None
+        row.value = "EURO"
     rid = ws.client("lead").post(f"{API}/runs", json={}).json()["id"]
     run = wait(ws, rid)
-    assert run["state"] == "failed" and "GONE" in run["error"]
+    assert run["state"] == "failed" and "currency" in run["error"]

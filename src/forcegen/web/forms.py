@@ -140,5 +140,7 @@ def validate(schema: type[M], payload: dict[str, Any]) -> tuple[M | None, FieldE
 
 def service_error(exc: WorkspaceError) -> FieldErrors:
     """A service's refusal (unknown capability, duplicate id ...) shown at its field."""
-    return {exc.field or "form": exc.message}
+    # The API names nested fields (caveats.sectors); the form has flat ones (caveat_sectors).
+    fld = (exc.field or "form").replace("caveats.", "caveat_")
+    return {fld: exc.message}
 

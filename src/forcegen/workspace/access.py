@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from forcegen.workspace import labels
-from forcegen.workspace.errors import Forbidden, Invalid, NotFound
+from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.requirements.models import Requirement
 from forcegen.workspace.users.models import User
@@ -44,11 +44,15 @@ __all__ = [
     "can_see_nation",
     "checked_label",
     "clearance_of",
+    "hides_anything",
+    "id_taken",
     "is_planner",
     "label_visible",
     "labels_may_hide",
+    "loosens",
     "nation_scope",
     "relabel",
+    "require_may_loosen",
     "require_role",
     "require_visible_nation",
 ]
@@ -185,7 +189,79 @@ def relabel(user: User, row: Any, changes: dict[str, Any], owner: str | None = N
         rel = changes["releasable_to"]
     else:
         rel = labels.decode_releasable(row.releasable_to)
-    changes["classification"], changes["releasable_to"] = checked_label(user, level, rel, owner)
+    rank, stored = checked_label(user, level, rel, owner)
+    require_may_loosen(user, (row.classification, row.releasable_to), (rank, stored), owner)
+    changes["classification"], changes["releasable_to"] = rank, stored
+
+
+def loosens(
+    old: tuple[int, str | None], new: tuple[int, str | None], owner: str | None = None
+) -> bool:
+    """Whether label ``new`` lets anyone see what ``old`` hid: a lower classification, or
+    releasability to a nation ``old`` did not name (the owner always sees its own items)."""
+    if new[0] < old[0]:
+        return True
+    if old[1] is None:
+        return False
+    if new[1] is None:
+        return True
+    before = set(labels.decode_releasable(old[1]) or []) | ({owner} if owner else set())
+    after = set(labels.decode_releasable(new[1]) or []) | ({owner} if owner else set())
+    return not after <= before
+
+
+def require_may_loosen(
+    user: User, old: tuple[int, str | None], new: tuple[int, str | None], owner: str | None
+) -> None:
+    """403 unless ``user`` may lower the classification or widen the releasability of an item.
+
+    A pledge: its own nation's users (those who may edit it) or an admin (the change is in the
+    audit trail). A requirement, owned by the coalition: an admin only; lead planners may
+    raise a requirement's label or narrow its releasability, never loosen it, so that no
+    single nation's planner can release what another nation's label protects.
+    """
+    if not loosens(old, new, owner):
+        return
+    if user.role == ADMIN:
+        return
+    if owner is not None and user.nation == owner:
+        return
+    raise Forbidden(
+        "only "
+        + (f"{owner} (the owning nation) or " if owner else "")
+        + "an admin may lower the classification or widen the releasability of this "
+        + ("pledge" if owner else "requirement")
+    )
+
+
+def id_taken(what: str, ident: str) -> Conflict:
+    """The one answer to a create whose id is in use, whether or not the caller sees the holder.
+
+    Identical for a visible and a hidden record (no ``current`` copy, same wording), so a
+    collision never confirms a record the caller may not see beyond what any taken id says.
+    """
+    return Conflict(f"the {what} id {ident!r} is already in use; choose another", field="id")
+
+
+def hides_anything(db: Session, user: User, *, pledges_only: bool = False) -> bool:
+    """Whether any pledge (or requirement, unless ``pledges_only``) is hidden from ``user``.
+
+    Operations whose outcome would depend on hidden rows (removing a nation: pledges;
+    replacing the workspace: both) are refused whenever this is true, the same way whatever
+    the hidden rows are, so that their answer reveals nothing about any one item.
+    """
+    scope = LabelScope(user, clearance_of(user))
+    tables: list[tuple[Any, str | None]] = [(Pledge.__table__, "nation")]
+    if not pledges_only:
+        tables.insert(0, (Requirement.__table__, None))
+    for table, owner in tables:
+        c = table.c
+        visible = scope.clause(table, c[owner] if owner else None)
+        if owner is not None and nation_scope(user) is not None:
+            visible = and_(visible, c[owner] == nation_scope(user))
+        if db.scalar(select(select(c.id).where(~visible).exists())):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from forcegen.workspace.pledges.views import router as pledges_router
 from forcegen.workspace.requirements.views import router as requirements_router
 from forcegen.workspace.runs.executor import RunExecutor
 from forcegen.workspace.runs.views import router as runs_router
+from forcegen.workspace.scenarios.files import sweep_temp
 from forcegen.workspace.scenarios.views import router as scenarios_router
 from forcegen.workspace.users.views import router as users_router
 
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Temporary folders a killed server left behind (issue 8, "Temp folders").
+        sweep_temp()
         yield
         executor.shutdown(wait=False)
 

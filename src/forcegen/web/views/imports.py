@@ -1,7 +1,8 @@
 """Scenario import in two steps: upload and preview (nothing saved), then confirm.
 
-The upload is checked by ``scenarios.service.parse_upload`` (which unpacks it in a temporary
-folder and runs ``forcegen.scenario.load_scenario``) and a dry-run import. Every problem is
+The upload is checked by ``scenarios.service.parse_upload`` (table names checked first, then
+unpacked under fixed names in a private temporary folder removed before it returns) and a
+dry-run import. Every problem is
 listed with file, line or row, field and message. A clean file is kept in memory for half an
 hour under a random token, for the same user only, until they confirm.
 """
@@ -82,7 +83,13 @@ async def preview(
     def check() -> Any:
         scenario, files = scenarios.parse_upload(name, content, settings.max_unpacked_bytes)
         return scenarios.import_scenario(
-            db, page.user, scenario, files, sha256=scenarios.file_sha256(content), dry_run=True
+            db,
+            page.user,
+            scenario,
+            files,
+            sha256=scenarios.file_sha256(content),
+            dry_run=True,
+            filename=PurePath(name).name or "upload",
         )
 
     try:
@@ -117,7 +124,12 @@ async def confirm(
             upload.filename, upload.content, settings.max_unpacked_bytes
         )
         summary = scenarios.import_scenario(
-            db, page.user, scenario, files, sha256=scenarios.file_sha256(upload.content)
+            db,
+            page.user,
+            scenario,
+            files,
+            sha256=scenarios.file_sha256(upload.content),
+            filename=PurePath(upload.filename).name or "upload",
         )
         db.flush()
         return summary

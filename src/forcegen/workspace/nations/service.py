@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from forcegen.workspace.access import PLANNERS, can_see_nation, require_role
+from forcegen.workspace.access import PLANNERS, can_see_nation, hides_anything, require_role
 from forcegen.workspace.audit import service as audit
-from forcegen.workspace.errors import Conflict, NotFound
+from forcegen.workspace.errors import Conflict, Forbidden, NotFound
 from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.nations.schemas import NationCreate, NationRead, NationUpdate
 from forcegen.workspace.pledges.models import Pledge
@@ -68,10 +68,20 @@ def delete(db: Session, user: User, code: str) -> None:
     """Remove a nation that has no pledges and no users (planners)."""
     require_role(user, *PLANNERS)
     row = get(db, code)
+    if hides_anything(db, user, pledges_only=True):
+        # Whether this nation has pledges the caller cannot see must not show: the same
+        # refusal for every nation while any pledge at all is hidden from the caller.
+        raise Forbidden(
+            "removing a nation needs an account that sees every pledge (clearance and "
+            "nation); ask an admin cleared for it"
+        )
     if db.scalar(select(exists().where(Pledge.nation == code))) or db.scalar(
         select(exists().where(User.nation == code))
     ):
-        raise Conflict(f"nation {code!r} still has pledges or users", field="code")
+        raise Conflict(
+            f"nation {code!r} cannot be removed while pledges or user accounts refer to it",
+            field="code",
+        )
     before = audit.snapshot(row)
     db.delete(row)
     db.flush()

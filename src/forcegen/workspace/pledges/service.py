@@ -8,10 +8,11 @@ Another nation's pledge is "not found" for a liaison or observer; they see other
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import BigInteger, Select, Table, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +23,7 @@ from forcegen.workspace.access import (
     can_see_nation,
     checked_label,
     clearance_of,
+    id_taken,
     label_probe,
     label_visible,
     labels_may_hide,
@@ -45,7 +47,9 @@ from forcegen.workspace.pledges.schemas import (
     PledgeTotal,
     PledgeUpdate,
 )
-from forcegen.workspace.requirements.service import check_capability
+from forcegen.workspace.requirements.service import check_capability, check_sectors
+from forcegen.workspace.scenarios.checks import node_ids, one_of
+from forcegen.workspace.scenarios.models import WorkspaceMeta
 from forcegen.workspace.users.models import User
 
 __all__ = [
@@ -53,9 +57,11 @@ __all__ = [
     "GROUPABLE",
     "SORTABLE",
     "change_status",
+    "check_id_scope",
     "create",
     "delete",
     "get",
+    "id_nation",
     "list_page",
     "list_page_json",
     "totals",
@@ -222,16 +228,70 @@ def _editable(db: Session, user: User, pledge_id: str, version: int) -> Pledge:
     return row
 
 
+#: A pledge id's nation namespace: ``FRA-...`` or ``P-FRA-...``.
+_ID_SCOPE = re.compile(r"^(?:P-)?([A-Z]{3})-")
+
+
+def id_nation(pledge_id: str) -> str | None:
+    """The nation whose namespace ``pledge_id`` is in, if it names one."""
+    m = _ID_SCOPE.match(pledge_id)
+    return m.group(1) if m else None
+
+
+def check_id_scope(pledge_id: str, nation: str) -> None:
+    """422 unless a new pledge's id is in its nation's namespace (``FRA-...``, ``P-FRA-...``).
+
+    Pledge ids are scoped by nation so that creating one never collides with another nation's
+    pledge: a liaison probing another nation's ids gets this answer whether or not the id
+    exists (issue 8, existence oracles), checked before anything is looked up.
+    """
+    if id_nation(pledge_id) != nation:
+        raise Invalid(
+            f"a pledge id starts with its nation's code: {nation}-... or P-{nation}-... "
+            f"(got {pledge_id[:50]!r})",
+            field="id",
+        )
+
+
+def _check_place(db: Session, home: Any, caveat_sectors: list[str] | None) -> None:
+    """422 unless a home given as a node id names a network node and caveat sectors exist.
+
+    Checked when entered (issue 9 §4): a misspelt sector (``kiev`` for ``kyiv``) or a free-text
+    home (``Tallinn``) used to be accepted and then broke every run and export for everyone.
+    """
+    check_sectors(db, caveat_sectors or [], "caveats.sectors")
+    if not isinstance(home, str):
+        return
+    meta = {m.key: m.value for m in db.scalars(
+        select(WorkspaceMeta).where(WorkspaceMeta.key.in_(("network", "nodes", "files"))))}
+    nodes = node_ids(meta, meta.get("files") or {})
+    if nodes is None:
+        raise Invalid(
+            f"home {home[:50]!r} is not a place: give [lon, lat] (the workspace has no network "
+            "whose node ids a home could name)",
+            field="home",
+        )
+    if home not in nodes:
+        raise Invalid(
+            f"home {home[:50]!r} is not a network node; give [lon, lat] or {one_of(nodes, 10)}",
+            field="home",
+        )
+
+
 def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
     """Add a pledge (status ``offered``). A liaison may only pledge for their own nation."""
     require_role(user, *EDITORS)
     if not can_see_nation(user, data.nation):
         raise Forbidden("you may only create pledges for your own nation")
     if db.get(Nation, data.nation) is None:
-        raise Invalid(f"unknown nation {data.nation!r}", field="nation")
+        known = ", ".join(db.scalars(select(Nation.code).order_by(Nation.code)))
+        raise Invalid(f"unknown nation {data.nation!r}; expected one of: {known}",
+                      field="nation")
+    check_id_scope(data.id, data.nation)
     check_capability(db, data.capability)
+    _check_place(db, data.home, data.caveats.sectors if data.caveats else None)
     if db.get(Pledge, data.id) is not None:
-        raise Conflict(f"pledge {data.id!r} already exists", field="id")
+        raise id_taken("pledge", data.id)
     rank, rel = checked_label(user, data.classification, data.releasable_to, data.nation)
     values = data.model_dump(
         mode="json", exclude_none=True, exclude={"classification", "releasable_to"}
@@ -260,6 +320,11 @@ def update(db: Session, user: User, pledge_id: str, data: PledgeUpdate) -> Pledg
             raise Invalid(f"{key} cannot be empty", field=key)
     if "capability" in changes:
         check_capability(db, changes["capability"])
+    _check_place(
+        db,
+        data.home if "home" in changes else None,
+        data.caveats.sectors if "caveats" in changes and data.caveats else None,
+    )
     relabel(user, row, changes, owner=row.nation)
     before = audit.snapshot(row)
     for key, value in changes.items():
@@ -302,39 +367,81 @@ def delete(db: Session, user: User, pledge_id: str, version: int) -> None:
     audit.record(db, user.username, "delete", "pledge", pledge_id, before, None)
 
 
+#: Other nations' pledges are shown to liaisons and observers only in groups of at least this
+#: many pledges (the threshold rule of statistical disclosure control).
+MIN_GROUP = 3
+#: The ``nation`` of the bucket holding every other nation's pledges.
+OTHER_NATIONS = "other nations"
+
+
+def _sums(
+    db: Session, user: User, cols: list[Any], where: list[ColumnElement[bool]]
+) -> list[Any]:
+    stmt = select(
+        *cols,
+        func.count().label("pledges"),
+        func.coalesce(func.sum(cast(Pledge.quantity, BigInteger)), 0).label("units"),
+        # 64-bit product: 1,000,000 units x 10,000,000 personnel (both within the API's
+        # bounds) overflows PostgreSQL's 32-bit integer arithmetic.
+        func.coalesce(
+            func.sum(cast(Pledge.quantity, BigInteger) * Pledge.personnel), 0
+        ).label("personnel"),
+    ).where(label_visible(user, _TABLE, owner=_TABLE.c.nation), *where)
+    if cols:
+        stmt = stmt.group_by(*cols).order_by(*cols)
+    return list(db.execute(stmt))
+
+
 def totals(
     db: Session, user: User, group_by: list[str], *, status: str | None = None
 ) -> list[PledgeTotal]:
     """Summed offers grouped by ``group_by`` (nation, capability, status), for every role.
 
-    This is how a liaison sees other nations' offers: counts and sums, never single pledges.
-    Pledges whose label hides them from ``user`` are not counted.
+    Pledges whose label hides them from ``user`` are not counted. Planners see every nation's
+    groups. A liaison or observer sees their own nation's groups, and other nations' offers
+    only merged into one ``"other nations"`` bucket, built from cells of (capability, status)
+    holding at least :data:`MIN_GROUP` pledges: smaller cells are left out of every total, so
+    no figure, nor the difference of two figures of any groupings, is one nation's single
+    pledge (issue 8: grouped by nation, capability and status, a liaison read 254 single
+    pledges of other nations).
     """
     for g in group_by:
         if g not in GROUPABLE:
             raise Invalid(
                 f"cannot group by {g!r}; choose from {', '.join(GROUPABLE)}", field="group_by"
             )
+    where = [Pledge.status == status] if status else []
     cols = [GROUPABLE[g] for g in group_by]
-    stmt = select(
-        *cols,
-        func.count().label("pledges"),
-        func.coalesce(func.sum(Pledge.quantity), 0).label("units"),
-        func.coalesce(func.sum(Pledge.quantity * Pledge.personnel), 0).label("personnel"),
-    ).where(label_visible(user, _TABLE, owner=_TABLE.c.nation))
-    if status:
-        stmt = stmt.where(Pledge.status == status)
-    if cols:
-        stmt = stmt.group_by(*cols).order_by(*cols)
-    out = []
-    for row in db.execute(stmt):
-        values = dict(zip(group_by, row[: len(cols)], strict=True))
-        out.append(
-            PledgeTotal(
-                **values,
-                pledges=int(row.pledges),
-                units=int(row.units),
-                personnel=int(row.personnel),
-            )
-        )
-    return out
+    own = nation_scope(user)
+    if own is None:
+        return [_total(group_by, row) for row in _sums(db, user, cols, where)]
+    merged: dict[tuple[Any, ...], list[int]] = {}
+
+    def add(key: tuple[Any, ...], pledges: int, units: int, personnel: int) -> None:
+        acc = merged.setdefault(key, [0, 0, 0])
+        acc[0] += pledges
+        acc[1] += units
+        acc[2] += personnel
+
+    for row in _sums(db, user, cols, [*where, _TABLE.c.nation == own]):
+        add(tuple(row[: len(cols)]), int(row.pledges), int(row.units), int(row.personnel))
+    cells = _sums(db, user, [Pledge.capability, Pledge.status], [*where, _TABLE.c.nation != own])
+    for cell in cells:
+        if cell.pledges < MIN_GROUP:
+            continue
+        values = {"nation": OTHER_NATIONS, "capability": cell[0], "status": cell[1]}
+        add(tuple(values[g] for g in group_by), int(cell.pledges), int(cell.units),
+            int(cell.personnel))
+    return [
+        PledgeTotal(**dict(zip(group_by, key, strict=True)), pledges=p, units=u, personnel=m)
+        for key, (p, u, m) in sorted(merged.items(), key=lambda kv: [str(k) for k in kv[0]])
+    ]
+
+
+def _total(group_by: list[str], row: Any) -> PledgeTotal:
+    return PledgeTotal(
+        **dict(zip(group_by, row[: len(group_by)], strict=True)),
+        pledges=int(row.pledges),
+        units=int(row.units),
+        personnel=int(row.personnel),
+    )

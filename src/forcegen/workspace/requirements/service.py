@@ -16,6 +16,7 @@ from forcegen.workspace.access import (
     PLANNERS,
     can_see_label,
     checked_label,
+    id_taken,
     label_visible,
     relabel,
     require_role,
@@ -36,6 +37,8 @@ from forcegen.workspace.users.models import User
 __all__ = [
     "SORTABLE",
     "capabilities",
+    "check_capability",
+    "check_sectors",
     "create",
     "delete",
     "get",
@@ -78,17 +81,38 @@ def list_sectors(db: Session) -> list[Sector]:
     return list(db.scalars(select(Sector).order_by(Sector.id)))
 
 
+def _one_of(values: list[str], limit: int = 25) -> str:
+    vals = sorted(set(values))
+    if not vals:
+        return "none are defined"
+    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
+    return "one of: " + ", ".join(vals[:limit]) + more
+
+
 def check_capability(db: Session, code: str) -> None:
     """422 naming ``capability`` unless ``code`` is a known capability type."""
     if code not in builtin_catalog() and db.get(CatalogEntry, code) is None:
-        raise Invalid(f"unknown capability type {code!r}", field="capability")
+        known = [*builtin_catalog(), *db.scalars(select(CatalogEntry.code))]
+        raise Invalid(
+            f"unknown capability type {code!r}; expected {_one_of(known)}", field="capability"
+        )
+
+
+def check_sectors(db: Session, sectors: list[str], field: str) -> None:
+    """422 naming ``field`` unless every one of ``sectors`` is a sector id (listing them)."""
+    if not sectors:
+        return
+    known = set(db.scalars(select(Sector.id)))
+    for s in sectors:
+        if s not in known:
+            raise Invalid(f"unknown sector {s!r}; expected {_one_of(list(known))}", field=field)
 
 
 def _check_refs(db: Session, capability: str | None, sector: str | None) -> None:
     if capability is not None:
         check_capability(db, capability)
-    if sector is not None and db.get(Sector, sector) is None:
-        raise Invalid(f"unknown sector {sector!r}", field="sector")
+    if sector is not None:
+        check_sectors(db, [sector], "sector")
 
 
 def list_page(
@@ -124,7 +148,7 @@ def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
     """Add a requirement line (planners only)."""
     require_role(user, *PLANNERS)
     if db.get(Requirement, data.id) is not None:
-        raise Conflict(f"requirement {data.id!r} already exists", field="id")
+        raise id_taken("requirement", data.id)
     _check_refs(db, data.capability, data.sector)
     rank, rel = checked_label(user, data.classification, data.releasable_to, None)
     values = data.model_dump(exclude={"classification", "releasable_to"})

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -84,7 +82,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
     Never raises: a failure is stored on the run (``state="failed"``, ``error``).
     """
     from forcegen.sourcing import SourcingOptions, solve
-    from forcegen.workspace.scenarios.service import to_scenario
+    from forcegen.workspace.scenarios.runnable import runnable_scenario
 
     _set(
         factory,
@@ -121,14 +119,16 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             # What the starter may see, capped: the run never holds more than they may.
             reader = LabelScope(starter, min(run.classification, clearance_of(starter)))
             label = reader.high_water(db)
-            with tempfile.TemporaryDirectory(prefix="forcegen-run-") as tmp:
-                scenario = to_scenario(db, Path(tmp), reader=reader)
-                plan = solve(
-                    scenario,
-                    SourcingOptions(include=include, time_limit=time_limit),
-                    progress=progress,
-                )
+            # Built in memory: sourcing reads no side table, and nothing is written to disk.
+            # A record no longer valid is left out and named, not fatal for everyone.
+            scenario, excluded = runnable_scenario(db, reader=reader)
+            plan = solve(
+                scenario,
+                SourcingOptions(include=include, time_limit=time_limit),
+                progress=progress,
+            )
         result = plan.to_dict()
+        result["excluded"] = excluded
         _set(
             factory,
             run_id,
@@ -138,7 +138,8 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             classification=label[0],
             releasable_to=label[1],
             finished_at=utcnow(),
-            message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)",
+            message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)"
+            + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
     except InputError as exc:
         _set(
@@ -196,6 +197,10 @@ def scoped_result(user: User, result: dict[str, Any] | None) -> dict[str, Any] |
     own = nation_scope(user)
     out = copy.deepcopy(result)
     out["assignments"] = [a for a in out.get("assignments", []) if a.get("nation") == own]
+    # Records left out: requirements (every role reads them) and the reader's own pledges.
+    out["excluded"] = [
+        e for e in out.get("excluded", []) if e.get("kind") != "pledge" or e.get("nation") == own
+    ]
     mine = {a["pledge"] for a in out["assignments"]}
     for s in out.get("shortfalls", []):
         for r in s.get("reasons", []):

@@ -18,17 +18,20 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, func, insert, not_, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import InputError, Problem, ScenarioError
-from forcegen.scenario import Scenario, load_scenario, scenario_from_dict, write_scenario
+from forcegen.scenario import Scenario, load_scenario, scenario_from_dict
 from forcegen.workspace import labels
 from forcegen.workspace.access import (
+    ADMIN,
     PLANNERS,
     LabelScope,
     checked_label,
     clearance_of,
+    hides_anything,
+    require_may_loosen,
     require_role,
 )
 from forcegen.workspace.audit import service as audit
@@ -37,6 +40,8 @@ from forcegen.workspace.errors import Forbidden, Invalid
 from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.scenarios import files as files_mod
+from forcegen.workspace.scenarios.checks import check_import
 from forcegen.workspace.scenarios.models import WorkspaceMeta
 from forcegen.workspace.users.models import User
 
@@ -48,6 +53,7 @@ __all__ = [
     "file_sha256",
     "import_scenario",
     "parse_upload",
+    "stored_files",
     "to_dict",
     "to_scenario",
 ]
@@ -136,44 +142,78 @@ def parse_upload(
 
     Returns the scenario and the text of the files it references (network, nodes, costs), which
     the database keeps for export. Raises ``InputError`` (``ScenarioError`` with every problem)
-    for anything unreadable or invalid.
+    for anything unreadable or invalid; problems name the upload, never a server path.
+
+    Every name the file gives a table is checked first (``files.check_name``): a plain name
+    inside the scenario's own folder. The upload is unpacked under fixed names in a private
+    temporary folder removed before returning; a workbook's side sheets are read from memory
+    and placed there under their checked names, so the reader never creates folders of its own.
     """
     name = PurePosixPath(filename or "upload").name or "upload"
     kind = _kind(name, content)
     with tempfile.TemporaryDirectory(prefix="forcegen-import-") as tmp:
         root = Path(tmp)
-        if kind == "xlsx":
-            path = root / (name if name.lower().endswith(".xlsx") else "scenario.xlsx")
-            path.write_bytes(content)
-            scenario = _load(path, name)
-            base = root
-        elif kind == "zip":
-            _safe_extract(content, root / "x", max_unpacked)
-            base = _scenario_root(root / "x")
-            scenario = _load(base, name)
-        else:
-            path = root / "scenario.yaml"
-            path.write_bytes(content)
-            scenario = _load(path, name)
-            base = root
-        files: dict[str, str] = {}
-        for key in FILE_KEYS:
-            ref = getattr(scenario.data, key)
-            if ref is None:
-                continue
-            # A workbook may carry the table as a sheet (scenario.attached); anything else must
-            # be a file inside the upload.
-            found = scenario.path_of(ref) if ref in scenario.attached else base / ref
-            p = found.resolve() if found is not None else base
-            inside = ref in scenario.attached or p.is_relative_to(base.resolve())
-            if not inside or not p.is_file():
-                raise ScenarioError(
-                    [Problem(name, f"{key}: file {ref!r} is not in the upload", field=key)]
-                )
-            try:
-                files[ref] = p.read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError) as exc:
-                raise ScenarioError([Problem(ref, f"cannot read as UTF-8 text ({exc})")]) from exc
+        try:
+            return _parse_in(root, name, kind, content, max_unpacked)
+        except ScenarioError as exc:
+            raise files_mod.sanitize_problems(exc, root, name) from None
+
+
+def _parse_in(
+    root: Path, name: str, kind: str, content: bytes, max_unpacked: int
+) -> tuple[Scenario, dict[str, str]]:
+    files: dict[str, str] = {}
+    if kind == "xlsx":
+        tables = files_mod.workbook_side_tables(content, name)
+        for ref, text_ in tables.items():
+            target = root / ref
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text_, encoding="utf-8")
+        path = root / "scenario.xlsx"
+        path.write_bytes(content)
+        scenario = _load(path, name)
+        base = root
+    elif kind == "zip":
+        _safe_extract(content, root / "x", max_unpacked)
+        base = _scenario_root(root / "x")
+        for candidate in ("scenario.yaml", "scenario.yml"):
+            if (base / candidate).is_file():
+                files_mod.yaml_table_names(base / candidate, name)
+                break
+        scenario = _load(base, name)
+    else:
+        path = root / "scenario.yaml"
+        path.write_bytes(content)
+        files_mod.yaml_table_names(path, name)
+        scenario = _load(path, name)
+        base = root
+    problems = []
+    for section, table in scenario.layout.items():
+        if table not in ("inline", "xlsx"):
+            problems.append(files_mod.check_name(name, section, table))
+    for key in FILE_KEYS:
+        ref = getattr(scenario.data, key)
+        if ref is not None:
+            problems.append(files_mod.check_name(name, key, ref))
+    found = [p for p in problems if p is not None]
+    if found:
+        raise ScenarioError(found)
+    for key in FILE_KEYS:
+        ref = getattr(scenario.data, key)
+        if ref is None:
+            continue
+        # Never a sheet the reader attached: side sheets were placed under ``base`` above.
+        p = (base / ref).resolve()
+        if ref in scenario.attached or not p.is_relative_to(base.resolve()) or not p.is_file():
+            raise ScenarioError(
+                [Problem(name, f"{key}: file {ref!r} is not in the upload", field=key)]
+            )
+        try:
+            files[ref] = p.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as exc:
+            raise ScenarioError(
+                [Problem(name, f"{key}: cannot read {ref!r} as UTF-8 text ({exc})", field=key)]
+            ) from exc
     return scenario, files
 
 
@@ -230,14 +270,37 @@ def _file_labels(
     return out
 
 
-def _hidden_count(db: Session, user: User) -> int:
-    """Requirements and pledges ``user`` may not see (an import would delete them unseen)."""
-    scope = LabelScope(user, clearance_of(user))
-    n = 0
-    for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
-        clause = scope.clause(table, table.c[owner] if owner else None)
-        n += db.scalar(select(func.count()).select_from(table).where(not_(clause))) or 0
-    return int(n)
+def _check_loosening(
+    db: Session,
+    user: User,
+    reqs: list[Any],
+    req_labels: list[tuple[int, str | None]],
+    pledges: list[Any],
+    pledge_labels: list[tuple[int, str | None]],
+) -> None:
+    """403 if the file loosens the label of an existing item the user may not loosen.
+
+    The same rule as an edit (``access.require_may_loosen``): an import is not a way round it.
+    """
+    if user.role == ADMIN:
+        return
+    old_r = {r.id: (r.classification, r.releasable_to) for r in db.execute(
+        select(Requirement.id, Requirement.classification, Requirement.releasable_to))}
+    for item, label in zip(reqs, req_labels, strict=True):
+        if item.id in old_r:
+            try:
+                require_may_loosen(user, old_r[item.id], label, None)
+            except Forbidden as exc:
+                raise Forbidden(f"requirements[{item.id}]: {exc.message}") from None
+    old_p = {p.id: ((p.classification, p.releasable_to), p.nation) for p in db.execute(
+        select(Pledge.id, Pledge.classification, Pledge.releasable_to, Pledge.nation))}
+    for item, label in zip(pledges, pledge_labels, strict=True):
+        if item.id in old_p:
+            old, owner = old_p[item.id]
+            try:
+                require_may_loosen(user, old, label, owner)
+            except Forbidden as exc:
+                raise Forbidden(f"pledges[{item.id}]: {exc.message}") from None
 
 
 def import_scenario(
@@ -248,6 +311,7 @@ def import_scenario(
     *,
     sha256: str = "",
     dry_run: bool = False,
+    filename: str = "scenario",
 ) -> ImportSummary:
     """Replace the workspace's planning data with ``scenario`` (planners).
 
@@ -257,14 +321,16 @@ def import_scenario(
     """
     require_role(user, *PLANNERS)
     d = scenario.data
+    check_import(scenario, files, filename)
     req_labels = _file_labels(user, "requirements", d.requirements, None)
     pledge_labels = _file_labels(user, "pledges", d.pledges, "nation")
-    hidden = _hidden_count(db, user)
-    if hidden:
+    if hides_anything(db, user):
+        # No count: how many items are hidden is itself something the caller may not learn.
         raise Forbidden(
-            f"the workspace holds {hidden} requirement(s) or pledge(s) your clearance or "
-            "nation does not allow you to see; an import would delete them unseen"
+            "the workspace holds requirements or pledges your clearance or nation does not "
+            "allow you to see; an import would delete them unseen"
         )
+    _check_loosening(db, user, d.requirements, req_labels, d.pledges, pledge_labels)
     summary = ImportSummary(
         name=d.name,
         nations=len(d.nations),
@@ -443,52 +509,40 @@ def _stored_files(db: Session) -> dict[str, str]:
     return dict(row.value or {}) if row is not None else {}
 
 
-def to_scenario(
-    db: Session, folder: Path | None = None, *, reader: LabelScope | None = None
-) -> Scenario:
+def to_scenario(db: Session, *, reader: LabelScope | None = None) -> Scenario:
     """The workspace (``reader``'s part of it, see :func:`to_dict`) as a :class:`Scenario`.
 
-    With ``folder``, the referenced files (network, nodes, costs) are written there and the
-    scenario's ``root`` points at it, so analyses that read them work.
+    Built in memory (no ``root``): nothing is written to disk, whatever names the data holds.
+    The side tables' text is in :func:`stored_files` for analyses that need them.
     """
-    scenario = scenario_from_dict(to_dict(db, reader), source="<workspace>")
-    if folder is not None:
-        for name, text in _stored_files(db).items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        scenario.root = folder
-    return scenario
+    return scenario_from_dict(to_dict(db, reader), source="<workspace>")
+
+
+def stored_files(db: Session) -> dict[str, str]:
+    """The side tables (network, nodes, costs) kept from the last import, by their name."""
+    return _stored_files(db)
 
 
 def export_bytes(db: Session, user: User, fmt: str) -> tuple[bytes, str, str]:
     """The workspace as a file: ``(content, filename, media type)`` (planners).
 
     ``zip``: a scenario folder (``scenario.yaml`` + referenced files), ``xlsx``: one sheet per
-    section, ``yaml``: a single ``scenario.yaml`` with every section inline.
+    section, ``yaml``: a single ``scenario.yaml`` with every section inline. Built in memory
+    under fixed names (``files.py``).
     """
     require_role(user, *PLANNERS)
     reader = LabelScope(user, clearance_of(user))
+    doc = to_dict(db, reader)
     if fmt == "yaml":
-        text = yaml.safe_dump(to_dict(db, reader), sort_keys=False, allow_unicode=True)
-        return text.encode(), "scenario.yaml", "application/yaml"
-    with tempfile.TemporaryDirectory(prefix="forcegen-export-") as tmp:
-        root = Path(tmp)
-        scenario = to_scenario(db, root / "files", reader=reader)
-        if fmt == "xlsx":
-            out = write_scenario(scenario, root / "out" / "scenario.xlsx")
-            return (
-                out.read_bytes(),
-                "scenario.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        folder = write_scenario(scenario, root / "scenario")
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for p in sorted(folder.rglob("*")):
-                if p.is_file():
-                    zf.write(p, str(PurePosixPath("scenario", *p.relative_to(folder).parts)))
-        return buf.getvalue(), "scenario.zip", "application/zip"
+        text_ = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        return text_.encode(), "scenario.yaml", "application/yaml"
+    if fmt == "xlsx":
+        return (
+            files_mod.export_xlsx(doc, _stored_files(db)),
+            "scenario.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return files_mod.export_zip(doc, _stored_files(db)), "scenario.zip", "application/zip"
 
 
 def file_sha256(content: bytes) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
@@ -38,7 +39,13 @@ async def import_scenario(
     def work() -> service.ImportSummary:
         scenario, files = service.parse_upload(name, content, settings.max_unpacked_bytes)
         summary = service.import_scenario(
-            db, user, scenario, files, sha256=service.file_sha256(content), dry_run=dry_run
+            db,
+            user,
+            scenario,
+            files,
+            sha256=service.file_sha256(content),
+            dry_run=dry_run,
+            filename=PurePosixPath(name).name or "upload",
         )
         db.flush()
         return summary

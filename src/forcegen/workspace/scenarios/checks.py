@@ -1,0 +1,239 @@
+"""What the workspace checks beyond the scenario format before storing or using a record.
+
+The scenario reader validates meaning; the database adds limits of its own (string lengths,
+32-bit integers, no NUL or control characters in text or JSON on PostgreSQL) and the
+workspace adds references a file cannot know (home bases must be network nodes). Imports are
+held to the same bounds as the API's schemas (``*/schemas.py``), so that neither path reaches
+the database with a value it would refuse (issue 8: a 500, or worse, half a change).
+
+The same rules let a sourcing run leave out a record that became invalid after it was entered
+(a sector renamed, a node deleted), naming it, instead of failing for everyone (issue 9 §4).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario import Scenario
+from forcegen.workspace.nations.schemas import NationCreate
+from forcegen.workspace.pledges.schemas import PledgeCreate
+from forcegen.workspace.requirements.schemas import RequirementCreate
+from forcegen.workspace.types import Identifier, Text
+
+__all__ = [
+    "MAX_PROBLEMS",
+    "check_import",
+    "node_ids",
+    "one_of",
+    "record_problems",
+]
+
+#: Problems reported at most (then a count): a bad file must not make a huge answer.
+MAX_PROBLEMS = 200
+#: Characters no stored text may hold (tab, line feed and carriage return are fine).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_Short = Annotated[str, Field(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+class _CatalogBounds(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    code: Identifier
+    name: Text
+    category: _Short
+    role: Literal["combat", "combat-support", "service-support"]
+    symbol: _Short | None = None
+    personnel: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+
+
+class _SectorBounds(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: Identifier
+    name: Text | None = None
+    node: Identifier | None = None
+    stocks: dict[_Short, Annotated[float, Field(ge=0, le=1e12)]] | None = None
+
+
+def _pledge(d: dict[str, Any]) -> dict[str, Any]:
+    keys = set(PledgeCreate.model_fields) - {"classification", "releasable_to"}
+    out = {k: v for k, v in d.items() if k in keys and v is not None}
+    if isinstance(out.get("caveats"), dict):
+        out["caveats"] = {k: v for k, v in out["caveats"].items() if v is not None}
+    return out
+
+
+def _nation(d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d.get(k) for k in ("code", "name", "groups") if d.get(k) is not None}
+    if isinstance(d.get("ceiling"), dict) and d["ceiling"].get("personnel") is not None:
+        out["ceiling_personnel"] = d["ceiling"]["personnel"]
+    return out
+
+
+#: section -> (bounds model, how to pick its fields from a record)
+_BOUNDS: dict[str, tuple[type[BaseModel], Any]] = {
+    "pledges": (PledgeCreate, _pledge),
+    "requirements": (
+        RequirementCreate,
+        lambda d: {k: v for k, v in d.items()
+                   if k in RequirementCreate.model_fields and v is not None
+                   and k not in ("classification", "releasable_to")},
+    ),
+    "nations": (NationCreate, _nation),
+    "catalog": (_CatalogBounds, dict),
+    "sectors": (_SectorBounds, dict),
+}
+_ID_KEY = {"nations": "code", "catalog": "code"}
+
+
+def one_of(values: Iterable[str], limit: int = 25) -> str:
+    """``one of: a, b, c`` for a message (the first ``limit``, then how many more)."""
+    vals = sorted(set(values))
+    if not vals:
+        return "none are defined"
+    shown = ", ".join(vals[:limit])
+    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
+    return f"one of: {shown}{more}"
+
+
+def node_ids(meta: dict[str, Any], files: dict[str, str]) -> set[str] | None:
+    """Network node ids of the scenario's side tables, or ``None`` if it has no network.
+
+    ``nodes`` lists them (``id`` column); without it, the ends of the ``network`` edges.
+    """
+    for key, cols in (("nodes", ("id",)), ("network", ("from", "to"))):
+        name = meta.get(key)
+        if not isinstance(name, str):
+            continue
+        text = files.get(name)
+        if text is None or (key == "network" and not name.lower().endswith(".csv")):
+            continue
+        rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+        return {str(r.get(c) or "").strip() for r in rows for c in cols} - {""}
+    return None
+
+
+def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield path, str(k)
+            yield from _strings(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v, path)
+
+
+def record_problems(
+    section: str,
+    record: dict[str, Any],
+    *,
+    nodes: set[str] | None,
+    sectors: set[str] | None = None,
+) -> list[tuple[str, str]]:
+    """``(field, message)`` for each way ``record`` breaks the workspace's rules."""
+    out: list[tuple[str, str]] = []
+    for path, text in _strings(record, ""):
+        if _CONTROL.search(text):
+            out.append((path or "?", "control characters (such as NUL) are not allowed"))
+            break
+    if section in _BOUNDS:
+        model, pick = _BOUNDS[section]
+        try:
+            model.model_validate(pick(record))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith(("function",
+                                                                                    "tuple")))
+                loc = loc.replace("ceiling_personnel", "ceiling.personnel")
+                out.append((loc or "?", str(err["msg"]).removeprefix("Value error, ")))
+    if section == "pledges":
+        home = record.get("home")
+        if isinstance(home, str):
+            if nodes is None:
+                out.append(("home", f"{home[:50]!r} is not a place: give [lon, lat] (the "
+                                    "scenario has no network whose node ids a home could name)"))
+            elif home not in nodes:
+                out.append(("home", f"{home[:50]!r} is not a network node; expected [lon, lat] "
+                                    f"or {one_of(nodes, 10)}"))
+        caveats = record.get("caveats") or {}
+        if sectors is not None:
+            for s in caveats.get("sectors") or []:
+                if s not in sectors:
+                    out.append(("caveats.sectors",
+                                f"caveat names unknown sector {s!r}; expected {one_of(sectors)}"))
+    if section == "sectors" and isinstance(record.get("node"), str) and (
+        nodes is None or record["node"] not in nodes
+    ):
+        out.append(("node", f"{record['node'][:50]!r} is not a network node"))
+    return out
+
+
+def _id_nation(ident: str) -> str | None:
+    m = re.match(r"^(?:P-)?([A-Z]{3})-", ident)
+    return m.group(1) if m else None
+
+
+def _place(scenario: Scenario, section: str, index: int, display: str) -> tuple[str, int | None]:
+    layout = scenario.layout.get(section, "inline")
+    if layout == "xlsx":
+        return f"{display}[{section}]", index + 2
+    if layout not in ("inline", ""):
+        return layout, index + 2
+    return display, None
+
+
+def check_import(scenario: Scenario, files: dict[str, str], display: str) -> None:
+    """Raise ``ScenarioError`` with every record the workspace cannot store or use.
+
+    Each problem names the file (sheet, CSV), the row where the layout gives one, the record's
+    id and the field. At most :data:`MAX_PROBLEMS` are listed, then how many more there were.
+    """
+    data = scenario.data
+    meta = data.model_dump(mode="json", include={"network", "nodes", "costs"}, exclude_none=True)
+    nodes = node_ids(meta, files)
+    nations = {n.code for n in data.nations}
+    problems: list[Problem] = []
+    count = 0
+    for key in (data.__pydantic_extra__ or {}):
+        if len(str(key)) > 100 or _CONTROL.search(str(key)):
+            count += 1
+            problems.append(Problem(display, "extension key too long (100 characters at most) "
+                                    "or holding control characters", None, str(key)[:100]))
+    for name, text in files.items():
+        if "\x00" in text:
+            count += 1
+            problems.append(Problem(display, f"{name}: NUL characters are not allowed", None))
+    for section in _BOUNDS:
+        for i, item in enumerate(getattr(data, section)):
+            record = item.model_dump(mode="json", exclude_none=True)
+            record.update(item.__pydantic_extra__ or {})
+            found = record_problems(section, record, nodes=nodes)
+            if section == "pledges":
+                scope = _id_nation(str(record.get("id", "")))
+                if scope in nations and scope != record.get("nation"):
+                    owner = record.get("nation")
+                    found.append(("id", f"the id is in {scope}'s namespace ({scope}-... or "
+                                        f"P-{scope}-...) but the pledge is {owner}'s"))
+            if not found:
+                continue
+            file, line = _place(scenario, section, i, display)
+            ident = str(record.get(_ID_KEY.get(section, "id"), "?"))[:60]
+            where = f"{section} row {line}" if line else f"{section} item {i + 1}"
+            for fld, message in found:
+                count += 1
+                if len(problems) < MAX_PROBLEMS:
+                    problems.append(
+                        Problem(file, f"{where} ({ident!r}): {fld}: {message}", line, fld)
+                    )
+    if count > len(problems):
+        problems.append(Problem(display, f"... and {count - len(problems)} more problem(s)"))
+    if problems:
+        raise ScenarioError(problems)
+

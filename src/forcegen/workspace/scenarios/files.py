@@ -1,0 +1,273 @@
+"""Side tables (network, nodes, costs) and exports, handled in memory.
+
+A name read from an uploaded file is data, never a path on the server (issue 8): the workspace
+checks every table name an upload gives, keeps the tables' text in the database, and builds
+runs and exports from memory. Exports use fixed member names (``scenario/network.csv``), so
+nothing a file says can choose where bytes go.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario._tables import FILE_KEYS, SECTIONS, flatten
+
+__all__ = [
+    "TEMP_PREFIXES",
+    "check_name",
+    "export_xlsx",
+    "export_zip",
+    "fixed_name",
+    "sanitize_problems",
+    "sweep_temp",
+    "workbook_side_tables",
+    "yaml_table_names",
+]
+
+#: Prefixes of the temporary folders forcegen creates (swept at start-up when stale).
+TEMP_PREFIXES = ("forcegen-import-", "forcegen-sheet-", "forcegen-run-", "forcegen-export-")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters an XLSX cell cannot hold (openpyxl raises on them).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def check_name(source: str, key: str, name: object, line: int | None = None) -> Problem | None:
+    """A problem if ``name`` (a table name read from a file) is not a plain relative name.
+
+    Refused: absolute paths, ``..``, backslashes, drive letters or other colons, control
+    characters, empty parts: anything that could point outside the scenario's own folder.
+    """
+    if not isinstance(name, str) or not name.strip():
+        return Problem(source, "expected a file name", line, key)
+    p = PurePosixPath(name)
+    if (
+        len(name) > 200
+        or _CONTROL.search(name)
+        or "\\" in name
+        or ":" in name
+        or p.is_absolute()
+        or any(part in ("..", ".", "") for part in name.split("/"))
+    ):
+        return Problem(
+            source,
+            f"{key}: {name[:80]!r} is not a plain file name inside the scenario's folder "
+            "(no absolute path, '..', backslash or drive letter)",
+            line,
+            key,
+        )
+    return None
+
+
+def fixed_name(key: str, name: str) -> str:
+    """The fixed name a side table is exported under (its kind kept by the suffix)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    return f"{key}{suffix if suffix in ('.csv', '.geojson', '.json') else '.csv'}"
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def workbook_side_tables(content: bytes, display: str) -> dict[str, str]:
+    """The side tables a workbook carries as sheets: ``{name: csv text}``.
+
+    Read from memory; names are checked before anything uses them (422 otherwise).
+    """
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # the scenario reader reports an unreadable workbook with its problems
+        return {}
+    try:
+        sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+        refs: dict[str, str] = {}
+        if "scenario" in sheets:
+            for i, row in enumerate(sheets["scenario"].iter_rows(values_only=True), start=1):
+                if row and row[0] is not None and str(row[0]).strip() in FILE_KEYS:
+                    key = str(row[0]).strip()
+                    value = row[1] if len(row) > 1 else None
+                    problem = check_name(f"{display}[scenario]", key, value, i)
+                    if problem is not None:
+                        raise ScenarioError([problem])
+                    refs[key] = str(value)
+        tables: dict[str, str] = {}
+        for key, name in refs.items():
+            if key not in sheets:
+                continue
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\n")
+            for row in sheets[key].iter_rows(values_only=True):
+                if row is None or all(v is None for v in row):
+                    continue
+                writer.writerow([_text(v) for v in row])
+            tables[name] = buf.getvalue()
+        return tables
+    finally:
+        wb.close()
+
+
+def yaml_table_names(path: Path, display: str) -> None:
+    """Check the table names a ``scenario.yaml`` gives before the reader opens any of them.
+
+    ``pledges: /srv/secret.csv`` would otherwise make the server read (and report on) a file
+    outside the upload. Only the top-level mapping is composed (no values constructed, so an
+    alias bomb is not expanded here); a file that does not compose is left to the reader,
+    which reports it properly.
+    """
+    try:
+        loader = _Loader(path.read_text(encoding="utf-8"))
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except Exception:  # malformed YAML: the scenario reader names line and column
+        return
+    if not isinstance(root, yaml.MappingNode):
+        return
+    problems = []
+    for key, value in root.value:
+        if (
+            isinstance(key, yaml.ScalarNode)
+            and key.value in (*SECTIONS, *FILE_KEYS)
+            and isinstance(value, yaml.ScalarNode)
+            and value.tag.endswith(":str")
+        ):
+            problem = check_name(display, key.value, value.value, key.start_mark.line + 1)
+            if problem is not None:
+                problems.append(problem)
+    if problems:
+        raise ScenarioError(problems)
+
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def sanitize_problems(exc: ScenarioError, root: Path, display: str) -> ScenarioError:
+    """The same problems naming the upload instead of the server's temporary folder."""
+    prefixes = sorted({str(root), str(root.resolve())}, key=len, reverse=True)
+
+    def clean(text: str) -> str:
+        for pre in prefixes:
+            text = text.replace(pre + "/", "").replace(pre, display)
+        return text
+
+    out = []
+    for p in exc.problems:
+        file = clean(p.file)
+        if file in ("scenario.yaml", "scenario.xlsx") or file.startswith("scenario.xlsx["):
+            file = display + file[len("scenario.xlsx"):] if file.startswith("scenario.xlsx") \
+                else display
+        out.append(Problem(file, clean(p.message), p.line, p.field))
+    return ScenarioError(out)
+
+
+# ----------------------------------------------------------------------------- exports
+def _side(doc: dict[str, Any], files: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """``{key: (fixed name, text)}`` of the side tables to export; ``doc`` renamed in place."""
+    out: dict[str, tuple[str, str]] = {}
+    for key in FILE_KEYS:
+        ref = doc.get(key)
+        if not isinstance(ref, str):
+            continue
+        if ref in files:
+            out[key] = (fixed_name(key, ref), files[ref])
+            doc[key] = out[key][0]
+        else:
+            doc.pop(key)  # nothing stored under that name: do not point at a missing file
+    return out
+
+
+def export_zip(doc: dict[str, Any], files: dict[str, str]) -> bytes:
+    """A zipped scenario folder built in memory: ``scenario/scenario.yaml`` + side tables."""
+    doc = dict(doc)
+    side = _side(doc, files)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        zf.writestr("scenario/scenario.yaml", text)
+        for name, content in side.values():
+            zf.writestr(f"scenario/{name}", content)
+    return buf.getvalue()
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, str):
+        # Legacy rows may hold characters a workbook cannot (now refused on entry); an
+        # export must still work, so they become U+FFFD.
+        return _XLSX_ILLEGAL.sub("\ufffd", v)
+    if isinstance(v, list | dict):
+        return _XLSX_ILLEGAL.sub("\ufffd", str(v))
+    return v
+
+
+def export_xlsx(doc: dict[str, Any], files: dict[str, str]) -> bytes:
+    """A workbook built in memory: one sheet per section, side tables as sheets by key."""
+    import openpyxl
+
+    doc = dict(doc)
+    side = _side(doc, files)
+    wb = openpyxl.Workbook()
+    meta = wb.active
+    assert meta is not None
+    meta.title = "scenario"
+    meta.append(["key", "value"])
+    for k, v in doc.items():
+        if k not in SECTIONS:
+            meta.append([_cell(k), _cell(v)])
+    for section in SECTIONS:
+        ws = wb.create_sheet(section)
+        rows = [flatten(r) for r in doc.get(section, [])]
+        cols: list[str] = []
+        for row in rows:
+            cols += [k for k in row if k not in cols]
+        ws.append([_cell(c) for c in cols])
+        for row in rows:
+            ws.append([_cell(row.get(c)) for c in cols])
+    for key, (_, content) in side.items():
+        ws = wb.create_sheet(key)
+        for cells in csv.reader(io.StringIO(content)):
+            ws.append([_cell(c) for c in cells])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------- start-up
+def sweep_temp(max_age_s: float = 3600.0, folder: Path | None = None) -> int:
+    """Remove forcegen's temporary folders older than ``max_age_s`` (left by a killed server).
+
+    Returns how many were removed. Only folders with forcegen's prefixes, owned by this
+    user and not modified for ``max_age_s``: never a folder another process still works in.
+    """
+    base = folder or Path(tempfile.gettempdir())
+    now = time.time()
+    removed = 0
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return 0
+    for p in entries:
+        try:
+            if (
+                p.name.startswith(TEMP_PREFIXES)
+                and p.is_dir()
+                and not p.is_symlink()
+                and now - p.stat().st_mtime > max_age_s
+            ):
+                shutil.rmtree(p, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
