@@ -80,12 +80,6 @@ def _plan_lines(doc: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     return assignments, shortfalls
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sourcing core does not yet break ties canonically: the same scenario in "
-    "another record order (the workspace reads it sorted by id) gives another optimal plan "
-    "(issue 9 §3, branch sourcing); remove once merged",
-)
 def test_cli_and_workspace_give_the_identical_plan(ws: Workspace) -> None:
     _import(ws)
     cli_scenario = load_scenario(EXAMPLE)
@@ -103,8 +97,8 @@ def test_cli_and_workspace_give_the_identical_plan(ws: Workspace) -> None:
 def test_workspace_plan_is_the_cores_plan_for_the_same_records_in_id_order(
     ws: Workspace,
 ) -> None:
-    """What the xfail above rests on: the CLI's own scenario, with its records put in id order
-    in memory, gives exactly the workspace's plan; the only difference left is record order."""
+    """The CLI's own scenario, with its records put in id order in memory, gives exactly the
+    workspace's plan (record order cannot change a plan)."""
     _import(ws)
     cli_scenario = load_scenario(EXAMPLE)
     d = cli_scenario.data
