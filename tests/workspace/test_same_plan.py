@@ -14,8 +14,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from forcegen.cli._common import build_options
 from forcegen.scenario import load_scenario
 from forcegen.sourcing import Sourcer, SourcingOptions
