@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario.limits import FILE_NAME_RULE, unsafe_file_name
 from forcegen.scenario.models import (
     Capability,
     DepotSite,
@@ -93,7 +95,12 @@ class Scenario:
             return None
         if name in self.attached:
             return self.attached[name]
+        # Validation already refused such names; a Scenario assembled by hand must not reach
+        # outside its folder either.
+        reason = unsafe_file_name(name)
+        if reason is not None:
+            raise ScenarioError([Problem(self.source, f"{reason}; expected {FILE_NAME_RULE}")])
         p = Path(name)
-        if not p.is_absolute() and self.root is not None:
+        if self.root is not None:
             p = self.root / p
         return p

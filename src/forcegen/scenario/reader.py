@@ -13,6 +13,7 @@ from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._sources import Origin, RawScenario, read_csv_table, read_xlsx, read_yaml
 from forcegen.scenario._tables import FILE_KEYS, SECTIONS
 from forcegen.scenario.catalog import builtin_catalog
+from forcegen.scenario.limits import FILE_NAME_RULE, MAX_PROBLEMS, unsafe_file_name
 from forcegen.scenario.models import (
     Capability,
     DepotSite,
@@ -104,8 +105,18 @@ def _split_yaml(
             continue
         value = data[section]
         if isinstance(value, str):
+            # The name is data: a plain file name beside the scenario, never a path.
+            reason = unsafe_file_name(value)
+            if reason is not None:
+                problems.append(Problem(str(path), f"{reason}; expected {FILE_NAME_RULE}",
+                                        lines.get(section), section))
+                continue
             layout[section] = value
-            table = (root / value) if root is not None else Path(value)
+            if root is None:  # a scenario built in memory has no folder to read tables from
+                problems.append(Problem(str(path), f"table file {value!r} cannot be read here; "
+                                        "give the records inline", lines.get(section), section))
+                continue
+            table = root / value
             if not table.is_file():
                 problems.append(
                     Problem(str(path), f"table file {value!r} not found", lines.get(section),
@@ -119,6 +130,8 @@ def _split_yaml(
                 continue
             try:
                 sections[section] = read_csv_table(table)
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
             except (UnicodeDecodeError, OSError) as exc:
                 problems.append(Problem(str(table), f"cannot read CSV ({exc})"))
             continue
@@ -205,7 +218,8 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
                 problems.extend(_problems_from(exc, origin))
                 ident = rec.get(_ID_FIELD.get(section, "id"))
                 if isinstance(ident, str):
-                    invalid_ids[section].add(ident.strip())
+                    ident = ident.strip()
+                    invalid_ids[section].add(ident.upper() if section == "nations" else ident)
     try:
         meta = ScenarioData.model_validate(raw.meta)
     except ValidationError as exc:
@@ -225,11 +239,25 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
                             raw.meta_origin.fields.get(key), key)
                 )
     if problems:
-        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+        raise ScenarioError(capped(sorted(problems, key=lambda p: (p.file, p.line or 0)), source))
     assert meta is not None
     data = meta.model_copy(update={s: [m for m, _ in items[s]] for s in SECTIONS})
     return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout,
                     attached=dict(raw.attached))
+
+
+def capped(problems: list[Problem], source: str) -> list[Problem]:
+    """The first ``MAX_PROBLEMS`` problems, then one line counting the rest.
+
+    50,000 bad rows must not answer 50,000 messages (megabytes nobody reads): the first
+    ones show what is wrong, the count how much.
+    """
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    more = Problem(source, f"... and {rest} more problem{'s' if rest != 1 else ''} "
+                   f"(only the first {MAX_PROBLEMS} are listed)")
+    return [*problems[:MAX_PROBLEMS], more]
 
 
 def _duplicates(raw: RawScenario) -> list[Problem]:
@@ -243,6 +271,8 @@ def _duplicates(raw: RawScenario) -> list[Problem]:
             if not isinstance(ident, str | int):
                 continue
             ident = str(ident).strip()
+            if section == "nations":  # codes are read in any case (fra = FRA)
+                ident = ident.upper()
             if ident in seen:
                 where = f" (first at line {seen[ident]})" if seen[ident] else ""
                 out.append(Problem(origin.file, f"duplicate {key} {ident!r} in {section}{where}",

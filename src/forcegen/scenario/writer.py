@@ -15,9 +15,15 @@ from typing import Any
 
 import yaml
 
-from forcegen.exceptions import OptionError
+from forcegen.exceptions import OptionError, Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
-from forcegen.scenario._tables import FILE_KEYS, SECTIONS, flatten
+from forcegen.scenario._tables import (
+    FILE_KEYS,
+    SECTIONS,
+    escape_formula,
+    flatten,
+)
+from forcegen.scenario.limits import control_character
 
 __all__ = ["scenario_to_dict", "write_scenario"]
 
@@ -37,41 +43,66 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return cols
 
 
-def _referenced_files(scenario: Scenario) -> list[str]:
-    return [n for n in (getattr(scenario.data, k) for k in FILE_KEYS) if n is not None]
+# Side tables keep their kind (a GeoJSON network stays GeoJSON); anything else is CSV.
+_SIDE_SUFFIXES = (".csv", ".geojson", ".json")
 
 
-def _copy_referenced(scenario: Scenario, dest: Path) -> None:
-    for name in _referenced_files(scenario):
+def _fixed_name(key: str, name: str) -> str:
+    """The file name an export gives a side table: its key, never a name from the data."""
+    suffix = Path(name).suffix.lower()
+    return key + (suffix if suffix in _SIDE_SUFFIXES else ".csv")
+
+
+def _copy_side_tables(scenario: Scenario, dest: Path, head: dict[str, Any]) -> None:
+    """Copy network/nodes/costs into ``dest`` under fixed names and point ``head`` at them."""
+    for key in FILE_KEYS:
+        name = getattr(scenario.data, key)
+        if name is None:
+            continue
         src = scenario.path_of(name)
-        target = dest / name
-        if src is not None and src.is_file() and not (
-            target.exists() and target.resolve() == src.resolve()
-        ):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, target)
+        if src is None or not src.is_file():
+            continue
+        fixed = _fixed_name(key, name)
+        shutil.copyfile(src, dest / fixed)
+        head[key] = fixed
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=_columns(rows) or ["id"])
+        writer.writeheader()
+        for row in rows:
+            # Text a spreadsheet would run as a formula is written behind a ' (undone on read).
+            writer.writerow({k: escape_formula(v) for k, v in row.items()})
 
 
 def _write_folder(scenario: Scenario, out: Path) -> None:
     doc = scenario_to_dict(scenario)
     for section in SECTIONS:
-        name = scenario.layout.get(section, "inline")
-        if name in ("inline", "xlsx") or section not in doc:
+        layout = scenario.layout.get(section, "inline")
+        if layout in ("inline", "xlsx") or section not in doc:
             continue
-        rows = [flatten(r) for r in doc[section]]
-        with (out / name).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=_columns(rows) or ["id"])
-            writer.writeheader()
-            writer.writerows(rows)
+        # A section read from a table file is written as one again, under a fixed name (the
+        # name in the source is data and never becomes a path here).
+        name = f"{section}.csv"
+        _write_csv(out / name, [flatten(r) for r in doc[section]])
         doc[section] = name
     head = {k: v for k, v in doc.items() if k not in SECTIONS}
     body = {k: doc[k] for k in SECTIONS if k in doc}
+    _copy_side_tables(scenario, out, head)
     with (out / "scenario.yaml").open("w", encoding="utf-8") as fh:
         yaml.safe_dump(head, fh, sort_keys=False, allow_unicode=True)
         if body:
             fh.write("\n")
             yaml.safe_dump(body, fh, sort_keys=False, allow_unicode=True, default_flow_style=None)
-    _copy_referenced(scenario, out)
+
+
+def _append(ws: Any, values: list[Any]) -> None:
+    """Append a row; text is always a text cell (openpyxl would store ``=...`` as a formula)."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.data_type != "s":
+            cell.data_type = "s"
 
 
 def _write_xlsx(scenario: Scenario, out: Path) -> None:
@@ -82,17 +113,17 @@ def _write_xlsx(scenario: Scenario, out: Path) -> None:
     meta = wb.active
     assert meta is not None
     meta.title = "scenario"
-    meta.append(["key", "value"])
+    _append(meta, ["key", "value"])
     for k, v in doc.items():
         if k not in SECTIONS:
-            meta.append([k, v])
+            _append(meta, [k, v])
     for section in SECTIONS:
         ws = wb.create_sheet(section)
         rows = [flatten(r) for r in doc.get(section, [])]
         cols = _columns(rows)
-        ws.append(cols)
+        _append(ws, cols)
         for row in rows:
-            ws.append([row.get(c) for c in cols])
+            _append(ws, [row.get(c) for c in cols])
     # Side tables travel inside the workbook (sheets named by their key) so that one file
     # carries the whole scenario, e.g. through a web upload.
     for key in FILE_KEYS:
@@ -103,7 +134,12 @@ def _write_xlsx(scenario: Scenario, out: Path) -> None:
         with src.open(newline="", encoding="utf-8-sig") as fh:
             # Cells stay text: the sheet reproduces the CSV byte for byte when read back.
             for cells in csv.reader(fh):
-                ws.append(cells)
+                bad = next((c for c in map(control_character, cells) if c), None)
+                if bad is not None:  # openpyxl would raise deep inside; say where instead
+                    raise ScenarioError([Problem(
+                        str(src), f"holds the control character {bad}, which a workbook "
+                        "cannot store", ws.max_row + 1, key)])
+                _append(ws, cells)
     wb.save(out)
 
 
