@@ -235,6 +235,7 @@ def read_csv_table(path: Path) -> list[tuple[dict[str, Any], Origin]]:
     out: list[tuple[dict[str, Any], Origin]] = []
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
+        line = 0  # the last line read; a row starts on the next one
         try:
             header = reader.fieldnames  # reads the header, so line_num is where it ended
             if header is not None and len(header) > MAX_TABLE_COLUMNS:
@@ -256,7 +257,7 @@ def read_csv_table(path: Path) -> list[tuple[dict[str, Any], Origin]]:
                 line = reader.line_num
         except csv.Error as exc:
             raise ScenarioError(
-                [Problem(str(path), f"not valid CSV ({exc})", reader.line_num or None)]
+                [Problem(str(path), f"not valid CSV ({exc})", line + 1)]
             ) from None
     return out
 
