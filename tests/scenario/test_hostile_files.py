@@ -16,8 +16,7 @@ from typer.testing import CliRunner
 
 from forcegen.cli.main import app
 from forcegen.exceptions import Problem, ScenarioError
-from forcegen.scenario import Scenario, load_scenario, scenario_from_dict, write_scenario
-from forcegen.scenario import _sources
+from forcegen.scenario import Scenario, _sources, load_scenario, scenario_from_dict, write_scenario
 
 from ._factory import doc
 
