@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from forcegen.sourcing.plan import Plan
 __all__ = ["write_plan_xlsx"]
 
 
-def _append(ws: Any, values: list[object]) -> None:
+def _append(ws: Any, values: Sequence[object]) -> None:
     """Append a row with text as text cells: a pledge named ``=HYPERLINK(...)`` must not become
     a formula (openpyxl stores any string starting with ``=`` as one). Numbers stay numbers."""
     ws.append(values)
