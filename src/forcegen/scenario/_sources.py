@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,25 @@ class RawScenario:
     layout: dict[str, str]
     problems: list[Problem]
     attached: dict[str, Path] = field(default_factory=dict)
+    #: Side tables held in memory (a workbook read from bytes), by the name the scenario gives.
+    tables: dict[str, str] = field(default_factory=dict)
 
 
-def _sheet_to_csv(ws: Any, key: str, rows_limit: int) -> Path:
-    """Write a sheet as CSV into a private temporary folder removed at interpreter exit.
+def _sheet_csv_text(ws: Any, rows_limit: int) -> str:
+    """A sheet's rows as CSV text (header first), empty rows left out."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    for n, row in enumerate(ws.iter_rows(values_only=True)):
+        if n > rows_limit:
+            break
+        if row is None or all(v is None for v in row):
+            continue
+        writer.writerow(["" if v is None else v for v in row[:MAX_TABLE_COLUMNS]])
+    return buf.getvalue()
+
+
+def _sheet_to_csv(text: str, key: str) -> Path:
+    """Write a sheet's CSV into a private temporary folder removed at interpreter exit.
 
     The file is named after the key (``network.csv``), never after a name taken from the
     workbook.
@@ -73,14 +89,7 @@ def _sheet_to_csv(ws: Any, key: str, rows_limit: int) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="forcegen-sheet-"))
     atexit.register(shutil.rmtree, folder, True)
     out = folder / f"{key}.csv"
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        for n, row in enumerate(ws.iter_rows(values_only=True)):
-            if n > rows_limit:
-                break
-            if row is None or all(v is None for v in row):
-                continue
-            writer.writerow(["" if v is None else v for v in row[:MAX_TABLE_COLUMNS]])
+    out.write_text(text, encoding="utf-8", newline="")
     return out
 
 
@@ -269,7 +278,7 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _check_zip(path: Path) -> str | None:
+def _check_zip(path: Path | io.BytesIO) -> str | None:
     """Why the workbook's zip is too large to open, or ``None`` (sizes as declared, which
     :mod:`zipfile` enforces while reading: a member cannot unpack to more than it declares)."""
     import zipfile
@@ -299,27 +308,33 @@ def _table_rows(ws: Any, where: str, problems: list[Problem]) -> Any:
         yield row[: MAX_TABLE_COLUMNS + 1] if row is not None else row
 
 
-def read_xlsx(path: Path) -> RawScenario:
-    """A workbook with one sheet per section; sheet ``scenario`` holds ``key | value`` rows."""
+def read_xlsx(path: Path | bytes, name: str | None = None) -> RawScenario:
+    """A workbook with one sheet per section; sheet ``scenario`` holds ``key | value`` rows.
+
+    ``path`` may be the workbook's bytes (a web upload, ``name`` naming it in messages): then
+    nothing is read or written on disk and side sheets come back as in-memory ``tables``.
+    """
     import openpyxl
 
     from forcegen.exceptions import ScenarioError
 
-    too_big = _check_zip(path)
+    display = name or str(path) if isinstance(path, Path) else name or "<workbook>"
+    source: Path | io.BytesIO = path if isinstance(path, Path) else io.BytesIO(path)
+    too_big = _check_zip(source)
     if too_big is not None:
-        raise ScenarioError([Problem(str(path), too_big)])
+        raise ScenarioError([Problem(display, too_big)])
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ... on a corrupt file
-        problem = Problem(str(path), f"not a readable .xlsx workbook ({exc})")
+        problem = Problem(display, f"not a readable .xlsx workbook ({exc})")
         raise ScenarioError([problem]) from None
     try:
-        return _read_workbook(wb, path)
+        return _read_workbook(wb, display, path.parent if isinstance(path, Path) else None)
     finally:
         wb.close()
 
 
-def _read_workbook(wb: Any, path: Path) -> RawScenario:
+def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
     problems: list[Problem] = []
     meta: dict[str, Any] = {}
     meta_origin = Origin(f"{path}[scenario]", None)
@@ -359,6 +374,7 @@ def _read_workbook(wb: Any, path: Path) -> RawScenario:
             recs.append((unflatten(flat), Origin(where, r)))
         sections[section] = recs
     attached: dict[str, Path] = {}
+    tables: dict[str, str] = {}
     for key in FILE_KEYS:
         ref = meta.get(key)
         if ref is None or key not in names:
@@ -367,8 +383,11 @@ def _read_workbook(wb: Any, path: Path) -> RawScenario:
         # sheet reports any other, with its row); ``is_file`` is only asked of a plain name.
         if unsafe_file_name(ref) is not None:
             continue
-        if not (path.parent / ref).is_file():
-            attached[ref] = _sheet_to_csv(names[key], key, MAX_TABLE_ROWS)
+        text = _sheet_csv_text(names[key], MAX_TABLE_ROWS)
+        if folder is None:
+            tables[ref] = text
+        elif not (folder / ref).is_file():  # a file of that name beside the workbook wins
+            attached[ref] = _sheet_to_csv(text, key)
     unknown = [t for t in names
                if t not in SECTIONS and t not in FILE_KEYS and t != "scenario"
                and not t.startswith("x-")]
@@ -377,4 +396,4 @@ def _read_workbook(wb: Any, path: Path) -> RawScenario:
             Problem(str(path), f"unknown sheet {t!r}; expected: scenario, {', '.join(SECTIONS)}")
         )
     return RawScenario(meta, meta_origin, sections, {s: "xlsx" for s in sections}, problems,
-                       attached)
+                       attached, tables)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,14 @@ from pydantic import BaseModel, ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
-from forcegen.scenario._sources import Origin, RawScenario, read_csv_table, read_xlsx, read_yaml
+from forcegen.scenario._sources import (
+    Origin,
+    RawScenario,
+    parse_yaml,
+    read_csv_table,
+    read_xlsx,
+    read_yaml,
+)
 from forcegen.scenario._tables import FILE_KEYS, SECTIONS
 from forcegen.scenario.catalog import builtin_catalog
 from forcegen.scenario.limits import FILE_NAME_RULE, MAX_PROBLEMS, unsafe_file_name
@@ -24,7 +32,7 @@ from forcegen.scenario.models import (
     Sector,
 )
 
-__all__ = ["load_scenario", "scenario_from_dict"]
+__all__ = ["load_scenario", "load_scenario_bytes", "scenario_from_dict"]
 
 _MODELS: dict[str, type[BaseModel]] = {
     "nations": Nation,
@@ -70,12 +78,50 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:
-    """Validate a dict shaped like ``scenario.yaml`` (all sections inline)."""
+def scenario_from_dict(
+    data: dict[str, Any], source: str = "<memory>", *, tables: Mapping[str, str] | None = None
+) -> Scenario:
+    """Validate a dict shaped like ``scenario.yaml`` (all sections inline).
+
+    ``tables`` holds the side tables the scenario names (``network: network.csv``) as text, by
+    that name, so a scenario kept in a database needs no folder: analyses read them through
+    :meth:`Scenario.path_of` / :meth:`Scenario.table_text`, exports write them under fixed names.
+    """
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, "expected a mapping at the top level")])
     raw = _split_yaml(data, {}, Path(source), root=None)
-    return _validate(raw, root=None, source=source)
+    raw.tables = dict(tables or {})
+    return _validate(raw, root=None, source=source, check_tables=tables is not None)
+
+
+def load_scenario_bytes(
+    content: bytes, name: str = "upload", *, tables: Mapping[str, str] | None = None
+) -> Scenario:
+    """Read a ``scenario.yaml`` or an ``.xlsx`` workbook held in memory (a web upload).
+
+    Nothing is read from or written to disk: a workbook's ``network``/``nodes``/``costs``
+    sheets become in-memory tables, and ``tables`` (file name -> text) supplies side tables a
+    YAML document names. ``name`` only names the content in messages. Sections must be inline
+    (or sheets): a section given as a file name cannot be read without a folder.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found, as :func:`load_scenario`.
+    """
+    if content[:4] == b"PK\x03\x04":
+        raw = read_xlsx(content, name)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError([Problem(name, f"not UTF-8 text ({exc.reason})")]) from None
+        data, lines = parse_yaml(text, name)
+        if not isinstance(data, dict):
+            raise ScenarioError([Problem(name, "expected a mapping (key: value) at the top", 1)])
+        raw = _split_yaml(data, lines, Path(name), root=None)
+    raw.tables.update(tables or {})
+    return _validate(raw, root=None, source=name, check_tables=True)
 
 
 # --------------------------------------------------------------------------- readers
@@ -197,7 +243,9 @@ def _problems_from(exc: ValidationError, origin: Origin, prefix: str = "") -> li
     return out
 
 
-def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
+def _validate(
+    raw: RawScenario, root: Path | None, source: str, *, check_tables: bool = False
+) -> Scenario:
     problems = list(raw.problems) + _duplicates(raw)
     items: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in SECTIONS}
     # Ids of records that failed validation still count as known, so one bad sector does not
@@ -230,10 +278,16 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
     for cap, _ in items["catalog"]:
         catalog[cap.code] = cap
     problems.extend(_check_references(items, catalog, invalid_ids))
-    if meta is not None and root is not None:
+    for name in raw.tables:
+        reason = unsafe_file_name(name)
+        if reason is not None:
+            problems.append(Problem(source, f"table {name!r}: {reason}; expected {FILE_NAME_RULE}"))
+    if meta is not None and (root is not None or check_tables):
         for key in FILE_KEYS:
             name = getattr(meta, key)
-            if name is not None and name not in raw.attached and not (root / name).is_file():
+            if name is None or name in raw.attached or name in raw.tables:
+                continue
+            if root is None or not (root / name).is_file():
                 problems.append(
                     Problem(raw.meta_origin.file, f"file {name!r} not found",
                             raw.meta_origin.fields.get(key), key)
@@ -243,7 +297,7 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
     assert meta is not None
     data = meta.model_copy(update={s: [m for m, _ in items[s]] for s in SECTIONS})
     return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout,
-                    attached=dict(raw.attached))
+                    attached=dict(raw.attached), tables=dict(raw.tables))
 
 
 def capped(problems: list[Problem], source: str) -> list[Problem]:
