@@ -23,6 +23,7 @@ from forcegen.scenario._tables import FILE_KEYS, SECTIONS
 from forcegen.scenario.catalog import builtin_catalog
 from forcegen.scenario.limits import FILE_NAME_RULE, MAX_PROBLEMS, unsafe_file_name
 from forcegen.scenario.models import (
+    PATTERN_MESSAGES,
     Capability,
     DepotSite,
     Nation,
@@ -223,6 +224,10 @@ def _explain(err: Any) -> str:
         return "unknown field"
     if err["type"] == "value_error":
         msg = msg.removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern")
+        if pattern in PATTERN_MESSAGES:
+            return PATTERN_MESSAGES[pattern]
     if err["type"] not in ("missing", "value_error") and "input" in err:
         got = err["input"]
         if not isinstance(got, dict | list):
