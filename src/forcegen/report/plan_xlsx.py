@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -13,6 +15,15 @@ from openpyxl.styles import Font
 from forcegen.sourcing.plan import Plan
 
 __all__ = ["write_plan_xlsx"]
+
+
+def _append(ws: Any, values: Sequence[object]) -> None:
+    """Append a row with text as text cells: a pledge named ``=HYPERLINK(...)`` must not become
+    a formula (openpyxl stores any string starting with ``=`` as one). Numbers stay numbers."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.data_type != "s":
+            cell.data_type = "s"
 
 
 def write_plan_xlsx(plan: Plan, path: Path) -> Path:
@@ -26,15 +37,15 @@ def write_plan_xlsx(plan: Plan, path: Path) -> Path:
                  ("fill rate", plan.fill_rate), (f"cost ({plan.currency})", plan.cost),
                  ("method", plan.method), ("input sha256", plan.input_hash),
                  ("solver", plan.solver), ("options", str(plan.options))):
-        ws.append([k, v])
+        _append(ws, [k, v])
 
     def sheet(name: str, header: list[str], rows: list[list[object]]) -> None:
         s = wb.create_sheet(name)
-        s.append(header)
+        _append(s, header)
         for cell in s[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            s.append(row)
+            _append(s, row)
         s.freeze_panes = "A2"
 
     sheet("lines", ["requirement", "capability", "category", "sector", "priority", "quantity",

@@ -2,14 +2,16 @@
 
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario.catalog import builtin_catalog
-from forcegen.scenario.reader import load_scenario, scenario_from_dict
-from forcegen.scenario.writer import scenario_to_dict, write_scenario
+from forcegen.scenario.reader import load_scenario, load_scenario_bytes, scenario_from_dict
+from forcegen.scenario.writer import scenario_to_bytes, scenario_to_dict, write_scenario
 
 __all__ = [
     "Scenario",
     "builtin_catalog",
     "load_scenario",
+    "load_scenario_bytes",
     "scenario_from_dict",
+    "scenario_to_bytes",
     "scenario_to_dict",
     "write_scenario",
 ]

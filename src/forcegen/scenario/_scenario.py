@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario.limits import FILE_NAME_RULE, unsafe_file_name
 from forcegen.scenario.models import (
     Capability,
     DepotSite,
@@ -46,6 +51,9 @@ class Scenario:
     #: Files carried inside the source itself (a workbook's ``network`` sheet, ...), by the
     #: name the scenario gives them; they win over files beside the source.
     attached: dict[str, Path] = field(default_factory=dict)
+    #: Side tables held in memory (CSV or GeoJSON text) by the name the scenario gives them:
+    #: a scenario from a database or an upload needs no folder.
+    tables: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -87,13 +95,38 @@ class Scenario:
     def pledge_by_id(self) -> dict[str, Pledge]:
         return {p.id: p for p in self.data.pledges}
 
+    def table_text(self, name: str | None) -> str | None:
+        """The text of a side table the scenario names, from memory or its file (else None)."""
+        if name is None:
+            return None
+        if name in self.tables:
+            return self.tables[name]
+        path = self.path_of(name)
+        if path is None or not path.is_file():
+            return None
+        return path.read_text(encoding="utf-8-sig")
+
     def path_of(self, name: str | None) -> Path | None:
         """Resolve a file named in the scenario (``network: network.csv``) against its folder."""
         if name is None:
             return None
         if name in self.attached:
             return self.attached[name]
+        # Validation already refused such names; a Scenario assembled by hand must not reach
+        # outside its folder either.
+        reason = unsafe_file_name(name)
+        if reason is not None:
+            raise ScenarioError([Problem(self.source, f"{reason}; expected {FILE_NAME_RULE}")])
+        if name in self.tables:
+            # Readers of networks take paths: the text goes to a private temporary folder
+            # (removed at exit), under the checked plain name, once.
+            folder = Path(tempfile.mkdtemp(prefix="forcegen-table-"))
+            atexit.register(shutil.rmtree, folder, True)
+            path = folder / name
+            path.write_text(self.tables[name], encoding="utf-8", newline="")
+            self.attached[name] = path
+            return path
         p = Path(name)
-        if not p.is_absolute() and self.root is not None:
+        if self.root is not None:
             p = self.root / p
         return p

@@ -7,9 +7,19 @@ with ``;``; coordinates are ``lon;lat``. Empty cells mean "absent".
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-__all__ = ["COORD_FIELDS", "FILE_KEYS", "LIST_FIELDS", "SECTIONS", "flatten", "unflatten"]
+__all__ = [
+    "COORD_FIELDS",
+    "FILE_KEYS",
+    "LIST_FIELDS",
+    "SECTIONS",
+    "escape_formula",
+    "flatten",
+    "unescape_formula",
+    "unflatten",
+]
 
 #: Table sections of a scenario, in file order.
 SECTIONS: tuple[str, ...] = (
@@ -26,6 +36,31 @@ FILE_KEYS: tuple[str, ...] = ("network", "nodes", "costs")
 LIST_FIELDS = frozenset({"groups", "caveats.sectors", "caveats.roles"})
 #: Dotted paths holding ``[lon, lat]`` (or, for ``home``, a node id).
 COORD_FIELDS = frozenset({"at", "home"})
+
+
+# Spreadsheet formula injection (OWASP "CSV injection"): a cell starting with one of these is
+# run as a formula when a CSV is opened in a spreadsheet. Such text is written behind a ``'``
+# and read back without it. Text already starting with quotes before such a character gets one
+# more quote, so the round trip is lossless and hand-written text like ``'t Hooft`` is untouched.
+_FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+# Numbers and ``;``-separated number lists (coordinates ``-3.7;40.4``) stay as they are: a
+# negative number is a number, and digits cannot call a function.
+_NUMBERS = re.compile(r"^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?(;[-+]?\d+(\.\d+)?([eE][-+]?\d+)?)*$")
+
+
+def escape_formula(value: Any) -> Any:
+    """``value`` made safe for a CSV cell (text that a spreadsheet would run gets a ``'``)."""
+    if isinstance(value, str) and _FORMULA_START.match(value) and not _NUMBERS.match(value):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value: Any) -> Any:
+    """Inverse of :func:`escape_formula` for a cell read from a CSV file."""
+    if isinstance(value, str) and _ESCAPED.match(value) and not _NUMBERS.match(value[1:]):
+        return value[1:]
+    return value
 
 
 def _split(text: str) -> list[str]:
@@ -78,6 +113,9 @@ def _value_to_cell(path: str, value: Any) -> Any:
         return ";".join(str(v) for v in value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    # Whole numbers as integers (``20``, not ``20.0``): the reader gives the same float back.
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
     return value
 
 

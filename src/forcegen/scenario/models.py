@@ -10,7 +10,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from forcegen.scenario.limits import (
+    FILE_NAME_RULE,
+    MAX_COST,
+    MAX_DAYS,
+    MAX_ID_CHARS,
+    MAX_LIST_ITEMS,
+    MAX_MONTHS,
+    MAX_NAME_CHARS,
+    MAX_PERSONNEL,
+    MAX_PRIORITY,
+    MAX_QUANTITY,
+    MAX_TEXT_CHARS,
+    control_character,
+    unsafe_file_name,
+)
 
 __all__ = [
     "ROLES",
@@ -34,13 +57,76 @@ ROLES: tuple[str, ...] = ("combat", "combat-support", "service-support")
 #: Statuses in order of political commitment; a plan "including provisional" also uses approved.
 STATUSES: tuple[str, ...] = ("withdrawn", "offered", "provisional", "approved")
 
-Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+
+
+# Ids and names are keys and labels: one line, no control character (XLSX cannot even store
+# most of them, and they would break every table they appear in). Checked as patterns, which
+# pydantic runs natively (a Python validator per field costs a third more on 50,000 pledges).
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+#: Free text may hold tab, newline and carriage return, nothing else below U+0020.
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+PATTERN_MESSAGES = {
+    ONE_LINE: "must be one line without tabs or control characters",
+    TEXT: "must not hold control characters (tab and newline are allowed)",
+}
+
+
+def _nation_code(value: Any) -> Any:
+    # ISO 3166 alpha-3 codes are case-insensitive, so ``fra`` can only mean FRA.
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# Bounds (see forcegen.scenario.limits): the workspace stores these in fixed-width columns.
+Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS, pattern=ONE_LINE)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS, pattern=ONE_LINE)]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS, pattern=TEXT)]
+NationCode = Annotated[
+    str, BeforeValidator(_nation_code),
+    Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 (any case; stored upper)"),
+]
 LonLat = tuple[
     Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]
 ]
 NonNegInt = Annotated[int, Field(ge=0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+Personnel = Annotated[int, Field(ge=0, le=MAX_PERSONNEL)]
+Priority = Annotated[int, Field(ge=1, le=MAX_PRIORITY)]
+Months = Annotated[int, Field(ge=1, le=MAX_MONTHS)]
+Days = Annotated[float, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0, le=MAX_COST, allow_inf_nan=False)]
+# Demand, capacity and stock tons share the money bound: far above any real figure.
+Amount = Annotated[float, Field(ge=0, le=MAX_COST, allow_inf_nan=False)]
+Names = Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)]
+
+
+def _file_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    reason = unsafe_file_name(value)
+    if reason is not None:
+        raise ValueError(f"{reason}; expected {FILE_NAME_RULE}")
+    return value
+
+
+FileName = Annotated[str, AfterValidator(_file_name)]
+
+
+def _no_control(value: Any, where: str) -> None:
+    """Refuse control characters anywhere in ``value`` (strings inside lists and dicts too)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            bad = control_character(v)
+            if bad:
+                raise ValueError(f"{where}holds the control character {bad}")
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
 
 
 class _Strict(BaseModel):
@@ -51,6 +137,9 @@ class _Strict(BaseModel):
     @model_validator(mode="after")
     def _only_x_extras(self) -> _Strict:
         extra = self.__pydantic_extra__ or {}
+        for k, v in extra.items():
+            # Every declared text field has a pattern; extension values are checked here.
+            _no_control([k, v], f"{k!r} ")
         bad = [k for k in extra if not str(k).startswith("x-")]
         if bad:
             allowed = ", ".join(type(self).model_fields)
@@ -65,33 +154,33 @@ class _Strict(BaseModel):
 
 
 class Ceiling(_Strict):
-    personnel: NonNegInt | None = None
+    personnel: Personnel | None = None
 
 
 class Nation(_Strict):
-    code: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
-    name: str | None = None
-    groups: list[str] = Field(default_factory=list)
+    code: NationCode
+    name: Name | None = None
+    groups: Names = Field(default_factory=list)
     ceiling: Ceiling | None = None
 
 
 class Capability(_Strict):
     code: Identifier
-    name: str
-    category: Annotated[str, Field(min_length=1)]
+    name: Name
+    category: Annotated[str, Field(min_length=1, max_length=100, pattern=ONE_LINE)]
     role: Role
-    symbol: str | None = None
-    personnel: NonNegInt | None = Field(default=None, description="typical personnel per unit")
-    description: str | None = None
+    symbol: Annotated[str, Field(max_length=100, pattern=ONE_LINE)] | None = None
+    personnel: Personnel | None = Field(default=None, description="typical personnel per unit")
+    description: Text | None = None
 
 
 class Sector(_Strict):
     id: Identifier
-    name: str | None = None
+    name: Name | None = None
     at: LonLat | None = None
-    node: str | None = None
-    demand: NonNegFloat = 1.0
-    stocks: dict[str, NonNegFloat] | None = Field(
+    node: Identifier | None = None
+    demand: Amount = 1.0
+    stocks: dict[Name, Amount] | None = Field(
         default=None, description="stock demand in tons by stock type (ammunition, fuel, ...)"
     )
 
@@ -99,42 +188,44 @@ class Sector(_Strict):
 class Requirement(_Strict):
     id: Identifier
     capability: Identifier
-    quantity: PositiveInt
+    quantity: Quantity
     sector: Identifier
-    priority: PositiveInt = 1
-    notice_days: NonNegFloat
+    priority: Priority = 1
+    notice_days: Days
     start: dt.date | None = None
-    months: PositiveInt | None = None
-    name: str | None = None
+    months: Months | None = None
+    name: Name | None = None
 
 
 class Caveats(_Strict):
-    sectors: list[str] | None = None
+    sectors: Names | None = None
     roles: list[Role] | None = None
-    max_months: PositiveInt | None = None
+    max_months: Months | None = None
 
 
 class Pledge(_Strict):
     id: Identifier
-    nation: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    nation: NationCode
     capability: Identifier
-    quantity: PositiveInt
-    personnel: NonNegInt
-    notice_days: NonNegFloat
+    quantity: Quantity
+    personnel: Personnel
+    notice_days: Days
     status: Status = "offered"
-    cost: NonNegFloat = 0.0
-    home: LonLat | str | None = Field(default=None, description="lon, lat or a network node id")
+    cost: Money = 0.0
+    home: LonLat | Identifier | None = Field(
+        default=None, description="lon, lat or a network node id"
+    )
     caveats: Caveats | None = None
-    name: str | None = None
+    name: Name | None = None
 
 
 class DepotSite(_Strict):
     id: Identifier
-    name: str | None = None
+    name: Name | None = None
     at: LonLat | None = None
-    node: str | None = None
-    capacity: NonNegFloat | None = None
-    fixed_cost: NonNegFloat | None = None
+    node: Identifier | None = None
+    capacity: Amount | None = None
+    fixed_cost: Money | None = None
     existing: bool = False
 
 
@@ -142,21 +233,22 @@ class ScenarioData(_Strict):
     """The whole scenario after structural validation (references are checked separately)."""
 
     forcegen: Literal[1]
-    name: str = "unnamed scenario"
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    name: Name = "unnamed scenario"
+    currency: NationCode = "EUR"  # ISO 4217: three letters, any case, stored upper
     nations: list[Nation] = Field(default_factory=list)
     catalog: list[Capability] = Field(default_factory=list)
     sectors: list[Sector] = Field(default_factory=list)
     requirements: list[Requirement] = Field(default_factory=list)
     pledges: list[Pledge] = Field(default_factory=list)
     depot_sites: list[DepotSite] = Field(default_factory=list)
-    network: str | None = None
-    nodes: str | None = None
-    costs: str | None = None
+    # Plain file names beside the scenario, never paths (see limits.unsafe_file_name).
+    network: FileName | None = None
+    nodes: FileName | None = None
+    costs: FileName | None = None
     # Deployment sections (docs/scenario.md "Deployment"), checked by forcegen.deployment (its
     # checks need lift, ports and movements together); kept as given so that validate, source
     # and export accept and keep them. A string names a CSV table beside scenario.yaml.
     c_day: dt.date | None = None
-    lift: list[dict[str, Any]] | str | None = None
-    ports: list[dict[str, Any]] | str | None = None
-    movements: list[dict[str, Any]] | str | None = None
+    lift: list[dict[str, Any]] | FileName | None = None
+    ports: list[dict[str, Any]] | FileName | None = None
+    movements: list[dict[str, Any]] | FileName | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,19 @@ from pydantic import BaseModel, ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
-from forcegen.scenario._sources import Origin, RawScenario, read_csv_table, read_xlsx, read_yaml
+from forcegen.scenario._sources import (
+    Origin,
+    RawScenario,
+    parse_yaml,
+    read_csv_table,
+    read_xlsx,
+    read_yaml,
+)
 from forcegen.scenario._tables import FILE_KEYS, SECTIONS
 from forcegen.scenario.catalog import builtin_catalog
+from forcegen.scenario.limits import FILE_NAME_RULE, MAX_PROBLEMS, unsafe_file_name
 from forcegen.scenario.models import (
+    PATTERN_MESSAGES,
     Capability,
     DepotSite,
     Nation,
@@ -23,7 +33,7 @@ from forcegen.scenario.models import (
     Sector,
 )
 
-__all__ = ["load_scenario", "scenario_from_dict"]
+__all__ = ["load_scenario", "load_scenario_bytes", "scenario_from_dict"]
 
 _MODELS: dict[str, type[BaseModel]] = {
     "nations": Nation,
@@ -69,12 +79,50 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:
-    """Validate a dict shaped like ``scenario.yaml`` (all sections inline)."""
+def scenario_from_dict(
+    data: dict[str, Any], source: str = "<memory>", *, tables: Mapping[str, str] | None = None
+) -> Scenario:
+    """Validate a dict shaped like ``scenario.yaml`` (all sections inline).
+
+    ``tables`` holds the side tables the scenario names (``network: network.csv``) as text, by
+    that name, so a scenario kept in a database needs no folder: analyses read them through
+    :meth:`Scenario.path_of` / :meth:`Scenario.table_text`, exports write them under fixed names.
+    """
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, "expected a mapping at the top level")])
     raw = _split_yaml(data, {}, Path(source), root=None)
-    return _validate(raw, root=None, source=source)
+    raw.tables = dict(tables or {})
+    return _validate(raw, root=None, source=source, check_tables=tables is not None)
+
+
+def load_scenario_bytes(
+    content: bytes, name: str = "upload", *, tables: Mapping[str, str] | None = None
+) -> Scenario:
+    """Read a ``scenario.yaml`` or an ``.xlsx`` workbook held in memory (a web upload).
+
+    Nothing is read from or written to disk: a workbook's ``network``/``nodes``/``costs``
+    sheets become in-memory tables, and ``tables`` (file name -> text) supplies side tables a
+    YAML document names. ``name`` only names the content in messages. Sections must be inline
+    (or sheets): a section given as a file name cannot be read without a folder.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found, as :func:`load_scenario`.
+    """
+    if content[:4] == b"PK\x03\x04":
+        raw = read_xlsx(content, name)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError([Problem(name, f"not UTF-8 text ({exc.reason})")]) from None
+        data, lines = parse_yaml(text, name)
+        if not isinstance(data, dict):
+            raise ScenarioError([Problem(name, "expected a mapping (key: value) at the top", 1)])
+        raw = _split_yaml(data, lines, Path(name), root=None)
+    raw.tables.update(tables or {})
+    return _validate(raw, root=None, source=name, check_tables=True)
 
 
 # --------------------------------------------------------------------------- readers
@@ -104,8 +152,18 @@ def _split_yaml(
             continue
         value = data[section]
         if isinstance(value, str):
+            # The name is data: a plain file name beside the scenario, never a path.
+            reason = unsafe_file_name(value)
+            if reason is not None:
+                problems.append(Problem(str(path), f"{reason}; expected {FILE_NAME_RULE}",
+                                        lines.get(section), section))
+                continue
             layout[section] = value
-            table = (root / value) if root is not None else Path(value)
+            if root is None:  # a scenario built in memory has no folder to read tables from
+                problems.append(Problem(str(path), f"table file {value!r} cannot be read here; "
+                                        "give the records inline", lines.get(section), section))
+                continue
+            table = root / value
             if not table.is_file():
                 problems.append(
                     Problem(str(path), f"table file {value!r} not found", lines.get(section),
@@ -119,6 +177,8 @@ def _split_yaml(
                 continue
             try:
                 sections[section] = read_csv_table(table)
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
             except (UnicodeDecodeError, OSError) as exc:
                 problems.append(Problem(str(table), f"cannot read CSV ({exc})"))
             continue
@@ -164,6 +224,10 @@ def _explain(err: Any) -> str:
         return "unknown field"
     if err["type"] == "value_error":
         msg = msg.removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern")
+        if pattern in PATTERN_MESSAGES:
+            return PATTERN_MESSAGES[pattern]
     if err["type"] not in ("missing", "value_error") and "input" in err:
         got = err["input"]
         if not isinstance(got, dict | list):
@@ -184,7 +248,9 @@ def _problems_from(exc: ValidationError, origin: Origin, prefix: str = "") -> li
     return out
 
 
-def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
+def _validate(
+    raw: RawScenario, root: Path | None, source: str, *, check_tables: bool = False
+) -> Scenario:
     problems = list(raw.problems) + _duplicates(raw)
     items: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in SECTIONS}
     # Ids of records that failed validation still count as known, so one bad sector does not
@@ -205,7 +271,8 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
                 problems.extend(_problems_from(exc, origin))
                 ident = rec.get(_ID_FIELD.get(section, "id"))
                 if isinstance(ident, str):
-                    invalid_ids[section].add(ident.strip())
+                    ident = ident.strip()
+                    invalid_ids[section].add(ident.upper() if section == "nations" else ident)
     try:
         meta = ScenarioData.model_validate(raw.meta)
     except ValidationError as exc:
@@ -216,20 +283,40 @@ def _validate(raw: RawScenario, root: Path | None, source: str) -> Scenario:
     for cap, _ in items["catalog"]:
         catalog[cap.code] = cap
     problems.extend(_check_references(items, catalog, invalid_ids))
-    if meta is not None and root is not None:
+    for name in raw.tables:
+        reason = unsafe_file_name(name)
+        if reason is not None:
+            problems.append(Problem(source, f"table {name!r}: {reason}; expected {FILE_NAME_RULE}"))
+    if meta is not None and (root is not None or check_tables):
         for key in FILE_KEYS:
             name = getattr(meta, key)
-            if name is not None and name not in raw.attached and not (root / name).is_file():
+            if name is None or name in raw.attached or name in raw.tables:
+                continue
+            if root is None or not (root / name).is_file():
                 problems.append(
                     Problem(raw.meta_origin.file, f"file {name!r} not found",
                             raw.meta_origin.fields.get(key), key)
                 )
     if problems:
-        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+        raise ScenarioError(capped(sorted(problems, key=lambda p: (p.file, p.line or 0)), source))
     assert meta is not None
     data = meta.model_copy(update={s: [m for m, _ in items[s]] for s in SECTIONS})
     return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout,
-                    attached=dict(raw.attached))
+                    attached=dict(raw.attached), tables=dict(raw.tables))
+
+
+def capped(problems: list[Problem], source: str) -> list[Problem]:
+    """The first ``MAX_PROBLEMS`` problems, then one line counting the rest.
+
+    50,000 bad rows must not answer 50,000 messages (megabytes nobody reads): the first
+    ones show what is wrong, the count how much.
+    """
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    more = Problem(source, f"... and {rest} more problem{'s' if rest != 1 else ''} "
+                   f"(only the first {MAX_PROBLEMS} are listed)")
+    return [*problems[:MAX_PROBLEMS], more]
 
 
 def _duplicates(raw: RawScenario) -> list[Problem]:
@@ -243,6 +330,8 @@ def _duplicates(raw: RawScenario) -> list[Problem]:
             if not isinstance(ident, str | int):
                 continue
             ident = str(ident).strip()
+            if section == "nations":  # codes are read in any case (fra = FRA)
+                ident = ident.upper()
             if ident in seen:
                 where = f" (first at line {seen[ident]})" if seen[ident] else ""
                 out.append(Problem(origin.file, f"duplicate {key} {ident!r} in {section}{where}",

@@ -7,19 +7,27 @@ leaves a half-written export.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from forcegen.exceptions import OptionError
+from forcegen.exceptions import OptionError, Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
-from forcegen.scenario._tables import FILE_KEYS, SECTIONS, flatten
+from forcegen.scenario._tables import (
+    FILE_KEYS,
+    SECTIONS,
+    escape_formula,
+    flatten,
+)
+from forcegen.scenario.limits import control_character
 
-__all__ = ["scenario_to_dict", "write_scenario"]
+__all__ = ["scenario_to_bytes", "scenario_to_dict", "write_scenario"]
 
 
 
@@ -37,49 +45,87 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return cols
 
 
-#: Deployment sections that may name a CSV table (copied on export like the side tables).
+#: Deployment sections that may name a CSV table (exported like the side tables).
 _DEPLOYMENT_KEYS = ("lift", "ports", "movements")
 
-
-def _referenced_files(scenario: Scenario) -> list[str]:
-    keys = (*FILE_KEYS, *_DEPLOYMENT_KEYS)
-    return [n for n in (getattr(scenario.data, k) for k in keys) if isinstance(n, str)]
+# Side tables keep their kind (a GeoJSON network stays GeoJSON); anything else is CSV.
+_SIDE_SUFFIXES = (".csv", ".geojson", ".json")
 
 
-def _copy_referenced(scenario: Scenario, dest: Path) -> None:
-    for name in _referenced_files(scenario):
-        src = scenario.path_of(name)
-        target = dest / name
-        if src is not None and src.is_file() and not (
-            target.exists() and target.resolve() == src.resolve()
-        ):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, target)
+def _fixed_name(key: str, name: str) -> str:
+    """The file name an export gives a side table: its key, never a name from the data."""
+    suffix = Path(name).suffix.lower()
+    return key + (suffix if suffix in _SIDE_SUFFIXES else ".csv")
 
 
-def _write_folder(scenario: Scenario, out: Path) -> None:
-    doc = scenario_to_dict(scenario)
-    for section in SECTIONS:
-        name = scenario.layout.get(section, "inline")
-        if name in ("inline", "xlsx") or section not in doc:
+def _side_tables(scenario: Scenario) -> dict[str, tuple[str, bytes]]:
+    """network/nodes/costs (and deployment tables) that exist, by key: ``(fixed file name,
+    content)``."""
+    out: dict[str, tuple[str, bytes]] = {}
+    for key in (*FILE_KEYS, *_DEPLOYMENT_KEYS):
+        name = getattr(scenario.data, key)
+        if not isinstance(name, str):  # absent, or a deployment section given inline
             continue
-        rows = [flatten(r) for r in doc[section]]
-        with (out / name).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=_columns(rows) or ["id"])
-            writer.writeheader()
-            writer.writerows(rows)
+        if name in scenario.tables:
+            content = scenario.tables[name].encode("utf-8")
+        else:
+            src = scenario.path_of(name)
+            if src is None or not src.is_file():
+                continue
+            content = src.read_bytes()  # byte for byte, as the source had it
+        out[key] = (_fixed_name(key, name), content)
+    return out
+
+
+def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=_columns(rows) or ["id"])
+    writer.writeheader()
+    for row in rows:
+        # Text a spreadsheet would run as a formula is written behind a ' (undone on read).
+        writer.writerow({k: escape_formula(v) for k, v in row.items()})
+    return buf.getvalue().encode("utf-8")
+
+
+def _folder_files(scenario: Scenario) -> dict[str, bytes]:
+    """The files of a scenario folder, by fixed name (never a name taken from the data)."""
+    doc = scenario_to_dict(scenario)
+    files: dict[str, bytes] = {}
+    for section in SECTIONS:
+        layout = scenario.layout.get(section, "inline")
+        if layout in ("inline", "xlsx") or section not in doc:
+            continue
+        # A section read from a table file is written as one again, under a fixed name.
+        name = f"{section}.csv"
+        files[name] = _csv_bytes([flatten(r) for r in doc[section]])
         doc[section] = name
     head = {k: v for k, v in doc.items() if k not in SECTIONS}
     body = {k: doc[k] for k in SECTIONS if k in doc}
-    with (out / "scenario.yaml").open("w", encoding="utf-8") as fh:
-        yaml.safe_dump(head, fh, sort_keys=False, allow_unicode=True)
-        if body:
-            fh.write("\n")
-            yaml.safe_dump(body, fh, sort_keys=False, allow_unicode=True, default_flow_style=None)
-    _copy_referenced(scenario, out)
+    for key, (name, content) in _side_tables(scenario).items():
+        files[name] = content
+        head[key] = name
+    text = yaml.safe_dump(head, sort_keys=False, allow_unicode=True)
+    if body:
+        text += "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True,
+                                      default_flow_style=None)
+    files["scenario.yaml"] = text.encode("utf-8")
+    return files
 
 
-def _write_xlsx(scenario: Scenario, out: Path) -> None:
+def _write_folder(scenario: Scenario, out: Path) -> None:
+    for name, content in _folder_files(scenario).items():
+        (out / name).write_bytes(content)
+
+
+def _append(ws: Any, values: list[Any]) -> None:
+    """Append a row; text is always a text cell (openpyxl would store ``=...`` as a formula)."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.data_type != "s":
+            cell.data_type = "s"
+
+
+def _write_xlsx(scenario: Scenario, out: Path | io.BytesIO) -> None:
     import openpyxl
 
     doc = scenario_to_dict(scenario)
@@ -87,29 +133,57 @@ def _write_xlsx(scenario: Scenario, out: Path) -> None:
     meta = wb.active
     assert meta is not None
     meta.title = "scenario"
-    meta.append(["key", "value"])
+    _append(meta, ["key", "value"])
     for k, v in doc.items():
         if k not in SECTIONS:
-            meta.append([k, v])
+            _append(meta, [k, v])
     for section in SECTIONS:
         ws = wb.create_sheet(section)
         rows = [flatten(r) for r in doc.get(section, [])]
         cols = _columns(rows)
-        ws.append(cols)
+        _append(ws, cols)
         for row in rows:
-            ws.append([row.get(c) for c in cols])
+            _append(ws, [row.get(c) for c in cols])
     # Side tables travel inside the workbook (sheets named by their key) so that one file
     # carries the whole scenario, e.g. through a web upload.
     for key in FILE_KEYS:
-        src = scenario.path_of(getattr(scenario.data, key))
-        if src is None or not src.is_file():
+        name = getattr(scenario.data, key)
+        text = scenario.table_text(name)
+        if text is None:
             continue
         ws = wb.create_sheet(key)
-        with src.open(newline="", encoding="utf-8-sig") as fh:
-            # Cells stay text: the sheet reproduces the CSV byte for byte when read back.
-            for cells in csv.reader(fh):
-                ws.append(cells)
+        # Cells stay text: the sheet reproduces the CSV byte for byte when read back.
+        for cells in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")):
+            bad = next((c for c in map(control_character, cells) if c), None)
+            if bad is not None:  # openpyxl would raise deep inside; say where instead
+                raise ScenarioError([Problem(
+                    str(name), f"holds the control character {bad}, which a workbook "
+                    "cannot store", ws.max_row + 1, key)])
+            _append(ws, cells)
     wb.save(out)
+
+
+def scenario_to_bytes(scenario: Scenario, fmt: str) -> bytes:
+    """The scenario as one file in memory, nothing written to disk (for the web workspace).
+
+    ``fmt``: ``"xlsx"`` (a workbook carrying the side tables as sheets), ``"zip"`` (the folder
+    :func:`write_scenario` writes, under ``scenario/``), or ``"yaml"`` (every section inline;
+    side tables are not included).
+    """
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        _write_xlsx(scenario, buf)
+        return buf.getvalue()
+    if fmt == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, content in sorted(_folder_files(scenario).items()):
+                zf.writestr(f"scenario/{name}", content)
+        return buf.getvalue()
+    if fmt == "yaml":
+        return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False,
+                              allow_unicode=True).encode("utf-8")
+    raise OptionError(f"unknown export format {fmt!r}; expected xlsx, zip or yaml")
 
 
 def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Path:
