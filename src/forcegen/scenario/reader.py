@@ -8,6 +8,7 @@ from typing import Any
 import pycountry
 from pydantic import BaseModel, ValidationError
 
+from forcegen._gc import with_gc_paused
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._sources import Origin, RawScenario, read_csv_table, read_xlsx, read_yaml
@@ -36,6 +37,7 @@ _MODELS: dict[str, type[BaseModel]] = {
 _ID_FIELD = {"nations": "code", "catalog": "code"}
 
 
+@with_gc_paused
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario folder, a ``scenario.yaml`` file or an ``.xlsx`` workbook.
 
@@ -69,6 +71,7 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
+@with_gc_paused
 def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:
     """Validate a dict shaped like ``scenario.yaml`` (all sections inline)."""
     if not isinstance(data, dict):
