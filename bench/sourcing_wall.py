@@ -141,7 +141,10 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def plan_facts(doc: dict[str, Any] | None) -> dict[str, Any]:
     if not doc:
         return {}
-    return {k: doc.get(k) for k in ("status", "method", "fill", "required", "cost", "gap")}
+    obj = doc.get("objective") or {}
+    return {"status": doc.get("status"), "method": doc.get("method"), "fill": obj.get("fill"),
+            "required": doc.get("required"), "cost": obj.get("cost"), "gap": doc.get("gap"),
+            "input_hash": doc.get("input_hash")}
 
 
 def breakdown(path: Path, fmt: str) -> tuple[dict[str, float], Sourcer, Any]:
