@@ -29,6 +29,7 @@ machine read each figure together with it. Results: ``bench/results/sourcing_wal
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -38,12 +39,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+import forcegen
 from forcegen.scenario import load_scenario, scenario_from_dict, write_scenario
 from forcegen.sourcing import Sourcer, SourcingOptions
 from forcegen.synth import synthetic_scenario_dict
@@ -100,12 +103,22 @@ def forcegen_cmd(python: str) -> list[str]:
     return [str(script)] if script.is_file() else [python, "-m", "forcegen"]
 
 
-def timed(cmd: list[str], parse_json: bool = True) -> dict[str, Any]:
+def src_env(src: Path | None) -> dict[str, str] | None:
+    """Environment that makes the command import forcegen from ``src`` (a ``src`` folder)."""
+    if src is None:
+        return None
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def timed(cmd: list[str], parse_json: bool = True,
+          env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``cmd``; wall and child CPU seconds, load before/after, and the parsed stdout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     la0 = load1()
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out: dict[str, Any] = {
@@ -147,41 +160,53 @@ def plan_facts(doc: dict[str, Any] | None) -> dict[str, Any]:
             "input_hash": doc.get("input_hash")}
 
 
-def breakdown(path: Path, fmt: str) -> tuple[dict[str, float], Sourcer, Any]:
-    """Library phases in this process (parse is measured separately, then the full load)."""
+def breakdown(path: Path, fmt: str) -> tuple[dict[str, Any], Sourcer, Any]:
+    """Library phases in this process, wall and CPU seconds (CPU is less sensitive to other
+    jobs). ``parse`` is timed on its own (private reader functions, under the same garbage
+    collector setting as ``load_scenario``); ``validate`` is the rest of ``load_scenario``."""
     from forcegen.scenario import _sources  # private: parse time alone, for the breakdown
-
-    t0 = time.perf_counter()
-    if fmt == "yaml":
-        _sources.read_yaml(path)
-    else:
-        _sources.read_yaml(path / "scenario.yaml")
-        for name in ("pledges.csv", "requirements.csv"):
-            _sources.read_csv_table(path / name)
-    t_parse = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    scenario = load_scenario(path)
-    t_load = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sourcer = Sourcer(scenario)
-    t_compile = time.perf_counter() - t0
     from forcegen.sourcing.solver import scenario_digest
 
-    t0 = time.perf_counter()
-    scenario_digest(scenario)
-    t_digest = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    plan = sourcer.solve(SourcingOptions())
-    t_solve = time.perf_counter() - t0  # includes the digest once (kept on the Sourcer)
-    return ({"parse": round(t_parse, 3), "validate": round(max(0.0, t_load - t_parse), 3),
-             "load_total": round(t_load, 3), "compile": round(t_compile, 3),
-             "digest": round(t_digest, 3), "solve": round(t_solve, 3),
-             "solve_reported": plan.seconds.get("solve"),
-             "pairs": sourcer.comp.n_pairs}, sourcer, plan)
+    try:
+        from forcegen._gc import gc_paused
+    except ImportError:  # code from before the collector was paused while reading
+        gc_paused = contextlib.nullcontext
+
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def phase(name: str) -> Iterator[None]:
+        t, c = time.perf_counter(), time.process_time()
+        yield
+        wall[name] = round(time.perf_counter() - t, 3)
+        cpu[name] = round(time.process_time() - c, 3)
+
+    with phase("parse"), gc_paused():
+        if fmt == "yaml":
+            _sources.read_yaml(path)
+        else:
+            _sources.read_yaml(path / "scenario.yaml")
+            for name in ("pledges.csv", "requirements.csv"):
+                _sources.read_csv_table(path / name)
+    with phase("load_total"):
+        scenario = load_scenario(path)
+    with phase("compile"):
+        sourcer = Sourcer(scenario)
+    with phase("digest"):
+        scenario_digest(scenario)
+    with phase("solve"):  # includes explaining shortfalls and the digest (kept afterwards)
+        plan = sourcer.solve(SourcingOptions())
+    with phase("plan_to_json"):
+        json.dumps(plan.to_dict())
+    for d in (wall, cpu):
+        d["validate"] = round(max(0.0, d["load_total"] - d["parse"]), 3)
+    return ({"wall": wall, "cpu": cpu, "solve_reported": plan.seconds.get("solve"),
+             "pairs": sourcer.comp.n_pairs, "load1": load1()}, sourcer, plan)
 
 
 def run_case(spec: tuple[int, int, int, int, str], workdir: Path, python: str, repeat: int,
-             seed: int) -> dict[str, Any]:
+             seed: int, base_env: dict[str, str] | None) -> dict[str, Any]:
     n, p, r, ppc, fmt = spec
     name = case_name(*spec)
     t0 = time.perf_counter()
@@ -191,9 +216,13 @@ def run_case(spec: tuple[int, int, int, int, str], workdir: Path, python: str, r
           file=sys.stderr)
     cmd = forcegen_cmd(python)
     reps = repeat if r <= 1000 else 1
-    exact = [timed([*cmd, "source", str(path), "--json"]) for _ in range(reps)]
-    greedy = [timed([*cmd, "source", str(path), "--json", "--method", "greedy"])
-              for _ in range(reps)]
+    exact, greedy, base = [], [], []
+    for _ in range(reps):
+        # Interleaved, so this code, its greedy command and the baseline code share the load.
+        exact.append(timed([*cmd, "source", str(path), "--json"]))
+        greedy.append(timed([*cmd, "source", str(path), "--json", "--method", "greedy"]))
+        if base_env is not None:
+            base.append(timed([*cmd, "source", str(path), "--json"], env=base_env))
     out: dict[str, Any] = {
         "case": name, "nations": n, "pledges": p, "lines": r, "pledges_per_capability": ppc,
         "format": fmt, "bytes": size,
@@ -204,6 +233,12 @@ def run_case(spec: tuple[int, int, int, int, str], workdir: Path, python: str, r
     }
     out["ratio_wall_vs_greedy_command"] = round(
         out["wall"]["wall_min"] / out["baseline_greedy_command"]["wall_min"], 3)
+    if base:
+        out["baseline_code"] = {**summarize(base), "plan": plan_facts(base[0].get("doc"))}
+        out["ratio_wall_vs_baseline_code"] = round(
+            out["wall"]["wall_min"] / out["baseline_code"]["wall_min"], 3)
+        out["ratio_cpu_vs_baseline_code"] = round(
+            out["wall"]["cpu_min"] / out["baseline_code"]["cpu_min"], 3)
     parts, sourcer, plan = breakdown(path, fmt)
     out["breakdown"] = parts
     print(f"  wall {out['wall']['wall_min']:.2f} s (greedy command "
@@ -216,11 +251,16 @@ def run_case(spec: tuple[int, int, int, int, str], workdir: Path, python: str, r
         lib = time.perf_counter() - t0
         cmd_w = [timed([*cmd, "source", str(path), "--json", "--withdraw", biggest])
                  for _ in range(reps)]
+        if base_env is not None:
+            base_w = [timed([*cmd, "source", str(path), "--json", "--withdraw", biggest],
+                            env=base_env) for _ in range(reps)]
         out["whatif_withdraw_largest"] = {
             "nation": biggest, "library_resolve_seconds": round(lib, 3),
             "library_status": w.status, "library_fill": w.fill, "target": WHATIF_TARGET,
             "command": summarize(cmd_w), "command_plan": plan_facts(cmd_w[0].get("doc")),
         }
+        if base_env is not None:
+            out["whatif_withdraw_largest"]["baseline_code_command"] = summarize(base_w)
         print(f"  what-if withdraw {biggest}: library re-solve {lib:.2f} s, command "
               f"{out['whatif_withdraw_largest']['command']['wall_min']:.2f} s", file=sys.stderr)
     return out
@@ -240,7 +280,7 @@ def machine(python: str) -> dict[str, Any]:
         "python": platform.python_version(), "platform": platform.platform(),
         "highspy": ver("highspy"), "numpy": ver("numpy"), "pydantic": ver("pydantic"),
         "pyyaml": ver("pyyaml"), "libyaml": hasattr(yaml, "CSafeLoader"),
-        "forcegen_from": str(Path(__import__("forcegen").__file__).parent),
+        "forcegen_from": str(Path(str(forcegen.__file__)).parent),
         "git_head": git, "command": forcegen_cmd(python),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -257,11 +297,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7, help="generator seed (unseen scenarios)")
     ap.add_argument("--python", default=sys.executable, help="interpreter of the command")
     ap.add_argument("--keep", type=Path, default=None, help="write the cases here, keep them")
+    ap.add_argument("--baseline-src", type=Path, default=None,
+                    help="also run the command with forcegen imported from this src folder "
+                    "(e.g. a checkout before the changes), interleaved, as a same-run baseline")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "sourcing_wall.json")
     args = ap.parse_args()
     specs = [s for s in (QUICK if args.quick else FULL)
              if args.only is None or args.only in case_name(*s)]
     results: dict[str, Any] = {"machine": machine(args.python)}
+    if args.baseline_src is not None:
+        results["machine"]["baseline_src"] = str(args.baseline_src.resolve())
     # Interpreter start-up, the floor under every command (same run, same load).
     results["baseline_python_startup"] = summarize(
         [timed([args.python, "-c", "pass"], parse_json=False) for _ in range(5)])
@@ -271,7 +316,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         for spec in specs:
-            results["cases"].append(run_case(spec, work, args.python, args.repeat, args.seed))
+            results["cases"].append(run_case(spec, work, args.python, args.repeat, args.seed,
+                                             src_env(args.baseline_src)))
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(json.dumps(results, indent=2, default=float) + "\n")
     results["machine"]["load_average_at_end"] = list(os.getloadavg())
@@ -283,6 +329,8 @@ def main() -> None:
         w = c.get("whatif_withdraw_largest")
         extra = (f"  what-if lib {w['library_resolve_seconds']:.2f} s / cmd "
                  f"{w['command']['wall_min']:.2f} s") if w else ""
+        if "baseline_code" in c:
+            extra += f"  (baseline code {c['baseline_code']['wall_min']:.2f} s)"
         print(f"{c['case']:<32} wall {c['wall']['wall_min']:6.2f} s (target "
               f"{c['target_wall']}) load {c['wall']['load1'][0]:.1f} "
               f"{c['plan'].get('status')}{extra}", file=sys.stderr)
