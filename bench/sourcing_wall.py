@@ -44,12 +44,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import yaml
+try:
+    import yaml
 
-import forcegen
-from forcegen.scenario import load_scenario, scenario_from_dict, write_scenario
-from forcegen.sourcing import Sourcer, SourcingOptions
-from forcegen.synth import synthetic_scenario_dict
+    import forcegen
+    from forcegen.scenario import load_scenario, scenario_from_dict, write_scenario
+    from forcegen.sourcing import Sourcer, SourcingOptions
+    from forcegen.synth import synthetic_scenario_dict
+except ImportError as exc:  # e.g. a system python3 without forcegen
+    sys.exit(f"{exc}: run this script with the Python forcegen is installed in "
+             f"(e.g. /tmp/venv/bin/python bench/sourcing_wall.py --quick)")
 
 HERE = Path(__file__).resolve().parent
 
