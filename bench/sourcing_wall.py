@@ -304,11 +304,16 @@ def main() -> None:
     ap.add_argument("--baseline-src", type=Path, default=None,
                     help="also run the command with forcegen imported from this src folder "
                     "(e.g. a checkout before the changes), interleaved, as a same-run baseline")
+    ap.add_argument("--label", default=None,
+                    help="free text kept with the results (e.g. the commit, when run from an "
+                    "exported copy that is not a git checkout)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "sourcing_wall.json")
     args = ap.parse_args()
     specs = [s for s in (QUICK if args.quick else FULL)
              if args.only is None or args.only in case_name(*s)]
     results: dict[str, Any] = {"machine": machine(args.python)}
+    if args.label:
+        results["machine"]["label"] = args.label
     if args.baseline_src is not None:
         results["machine"]["baseline_src"] = str(args.baseline_src.resolve())
     # Interpreter start-up, the floor under every command (same run, same load).
