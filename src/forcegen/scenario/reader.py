@@ -9,6 +9,7 @@ from typing import Any
 import pycountry
 from pydantic import BaseModel, ValidationError
 
+from forcegen._gc import with_gc_paused
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._sources import (
@@ -46,6 +47,7 @@ _MODELS: dict[str, type[BaseModel]] = {
 _ID_FIELD = {"nations": "code", "catalog": "code"}
 
 
+@with_gc_paused
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario folder, a ``scenario.yaml`` file or an ``.xlsx`` workbook.
 
@@ -79,6 +81,7 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
+@with_gc_paused
 def scenario_from_dict(
     data: dict[str, Any], source: str = "<memory>", *, tables: Mapping[str, str] | None = None
 ) -> Scenario:
