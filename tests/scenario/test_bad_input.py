@@ -153,3 +153,17 @@ def test_failed_export_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(RuntimeError):
         write_scenario(s, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_sector_names_the_record_and_lists_the_valid_sectors() -> None:
+    """A liaison's typo ('kiev') must say whose pledge it is and what would have been right."""
+    d = doc()
+    d["pledges"][0]["caveats"]["sectors"] = ["kiev"]
+    d["requirements"][1]["sector"] = "sud"
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(d)
+    caveat = _find(info.value.problems, "caveats.sectors")
+    assert "P-1" in caveat.message and "FRA" in caveat.message and "'kiev'" in caveat.message
+    assert "one of north, south" in caveat.message
+    sector = _find(info.value.problems, "sector")
+    assert "R-2" in sector.message and "one of north, south" in sector.message
