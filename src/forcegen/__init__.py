@@ -10,6 +10,6 @@ The library is the product; the CLI, the web workspace and the API are thin laye
 
 from forcegen.exceptions import ForcegenError, InputError, Problem, ScenarioError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the only place the version is written (pyproject reads it)
 
 __all__ = ["ForcegenError", "InputError", "Problem", "ScenarioError", "__version__"]
