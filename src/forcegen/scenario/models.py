@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from forcegen.scenario.limits import (
     FILE_NAME_RULE,
@@ -138,8 +139,13 @@ class _Strict(BaseModel):
     def _only_x_extras(self) -> _Strict:
         extra = self.__pydantic_extra__ or {}
         for k, v in extra.items():
-            # Every declared text field has a pattern; extension values are checked here.
-            _no_control([k, v], f"{k!r} ")
+            # Every declared text field has a pattern; extension values are checked here. The
+            # key travels in the error's context so that the problem names it as its field.
+            try:
+                _no_control([k, v], f"{k!r} ")
+            except ValueError as exc:
+                raise PydanticCustomError("control_character", str(exc), {"field": str(k)}) \
+                    from None
         bad = [k for k in extra if not str(k).startswith("x-")]
         if bad:
             allowed = ", ".join(type(self).model_fields)

@@ -244,7 +244,7 @@ def _problems_from(exc: ValidationError, origin: Origin, prefix: str = "") -> li
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
         # Drop pydantic's union-branch tags (e.g. "tuple[float, float]") from locations.
         loc = tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in ("str",))))
-        path = _field_path(loc)
+        path = _field_path(loc) or str((err.get("ctx") or {}).get("field", ""))
         out.append(
             Problem(origin.file, _explain(err), origin.line_of(path), (prefix + path) or None)
         )

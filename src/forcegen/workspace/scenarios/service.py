@@ -501,12 +501,24 @@ def to_dict(db: Session, reader: LabelScope | None = None) -> dict[str, Any]:
     doc["requirements"] = [_labelled(_clean(audit.snapshot(r), skip)) for r in db.scalars(reqs)]
     doc["pledges"] = [_labelled(_clean(audit.snapshot(p), skip)) for p in db.scalars(pledges)]
     doc.update(meta)
+    # Side tables go by fixed names (``network.csv``) whatever name was stored: a name that
+    # came from a file is data, and one planted in the database must not stop every run.
+    for key in FILE_KEYS:
+        if isinstance(doc.get(key), str):
+            doc[key] = files_mod.fixed_name(key, doc[key])
     return {k: v for k, v in doc.items() if v not in ([], None)}
 
 
 def _stored_files(db: Session) -> dict[str, str]:
+    """Side tables' text by the fixed name :func:`to_dict` gives them."""
     row = db.get(WorkspaceMeta, "files")
-    return dict(row.value or {}) if row is not None else {}
+    files = dict(row.value or {}) if row is not None else {}
+    out: dict[str, str] = {}
+    for key in FILE_KEYS:
+        ref = db.get(WorkspaceMeta, key)
+        if ref is not None and isinstance(ref.value, str) and ref.value in files:
+            out[files_mod.fixed_name(key, ref.value)] = files[ref.value]
+    return out
 
 
 def to_scenario(db: Session, *, reader: LabelScope | None = None) -> Scenario:
