@@ -195,3 +195,12 @@ def ws(engine: Engine, shared_app: Any) -> Workspace:
 @pytest.fixture
 def sample_yaml() -> bytes:
     return yaml.safe_dump(sample_scenario(), sort_keys=False).encode()
+
+
+def set_label(ws: Workspace, table: str, item: str, level: int, rel: str | None) -> None:
+    """Set an item's classification and releasability directly in the database."""
+    with ws.engine.begin() as conn:
+        conn.execute(
+            text(f"UPDATE {table} SET classification = :c, releasable_to = :r WHERE id = :i"),
+            {"c": level, "r": rel, "i": item},
+        )

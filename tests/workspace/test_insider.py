@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import text
 
 from .conftest import Workspace
+from .conftest import set_label as _label
 
 API = "/api/v1"
 
@@ -23,14 +24,6 @@ def _user(ws: Workspace, name: str, clearance: int, nation: str | None = None) -
         conn.execute(
             text("UPDATE users SET clearance = :c, nation = :n WHERE username = :u"),
             {"c": clearance, "n": nation, "u": name},
-        )
-
-
-def _label(ws: Workspace, table: str, item: str, level: int, rel: str | None) -> None:
-    with ws.engine.begin() as conn:
-        conn.execute(
-            text(f"UPDATE {table} SET classification = :c, releasable_to = :r WHERE id = :i"),
-            {"c": level, "r": rel, "i": item},
         )
 
 

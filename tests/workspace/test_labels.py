@@ -22,6 +22,7 @@ from forcegen.workspace import labels
 from forcegen.workspace.labels import LEVELS, may_see
 
 from .conftest import Workspace
+from .conftest import set_label as _label
 
 API = "/api/v1"
 NATIONS = ("FRA", "DEU", "POL", "NLD")
@@ -82,14 +83,6 @@ def _set_user(ws: Workspace, name: str, clearance: int, nation: str | None = Non
                 "WHERE username = :u"
             ),
             {"c": clearance, "n": nation, "u": name},
-        )
-
-
-def _label(ws: Workspace, table: str, item: str, level: int, rel: str | None) -> None:
-    with ws.engine.begin() as conn:
-        conn.execute(
-            text(f"UPDATE {table} SET classification = :c, releasable_to = :r WHERE id = :i"),
-            {"c": level, "r": rel, "i": item},
         )
 
 

@@ -20,6 +20,7 @@ from forcegen.deployment.problem import (
     Problem,
     critical_path_bound,
     earliest_starts,
+    latest_finish,
     serial_schedule,
 )
 from forcegen.readiness._highs import solve_milp
@@ -39,12 +40,7 @@ def solve_milp_closure(p: Problem, time_limit: float = 60.0) -> Plan:
     lb = critical_path_bound(p)
     es = earliest_starts(p)
     # Latest start under the horizon and precedence (backward pass).
-    lf = np.full(p.n, horizon, dtype=np.int64)
-    lf = np.where(p.latest >= 0, np.minimum(lf, p.latest), lf)
-    succ = p.succs()
-    for i in reversed(p.topo_order()):
-        for j in succ[i]:
-            lf[i] = min(lf[i], lf[j] - p.dur[j])
+    lf = latest_finish(p, horizon)
     ls = lf - p.dur
     if np.any(ls < es):
         return Plan("infeasible", None, None, lb, None, seconds=time.perf_counter() - t0,

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from forcegen.deployment.model import Deployment
 
 __all__ = ["Problem", "critical_path_bound", "earliest_starts", "from_deployment",
-           "serial_schedule"]
+           "latest_finish", "serial_schedule"]
 
 IntArray = NDArray[np.int64]
 
@@ -112,10 +112,12 @@ def critical_path_bound(p: Problem) -> int:
     return bound
 
 
-def _latest_finish(p: Problem) -> IntArray:
-    """Latest finish ignoring lift, against the critical path (the LFT priority rule)."""
-    es = earliest_starts(p)
-    horizon = int((es + p.dur).max()) if p.n else 0
+def latest_finish(p: Problem, horizon: int | None = None) -> IntArray:
+    """Latest finish ignoring lift, under ``horizon`` (default: the critical path), each
+    movement's ``latest`` day and precedence (a backward pass; the LFT priority rule)."""
+    if horizon is None:
+        es = earliest_starts(p)
+        horizon = int((es + p.dur).max()) if p.n else 0
     lf = np.full(p.n, horizon, dtype=np.int64)
     lf = np.where(p.latest >= 0, np.minimum(lf, p.latest), lf)
     succ = p.succs()
@@ -133,7 +135,7 @@ def serial_schedule(p: Problem, priority: IntArray | None = None) -> IntArray:
     n = p.n
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    prio = _latest_finish(p) if priority is None else priority
+    prio = latest_finish(p) if priority is None else priority
     horizon = int(p.release.max() + p.dur.sum() + 1)
     free = np.tile(p.capacity, (horizon + 1, 1))  # free[t, r]: lift r unused on day t
     start = np.full(n, -1, dtype=np.int64)
