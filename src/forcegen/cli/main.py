@@ -26,6 +26,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "forcegen.cli.preposition_cmds",
     "forcegen.cli.serve_cmds",
     "forcegen.cli.audit_cmds",
+    "forcegen.cli.patrol_cmds",
 )
 
 err_console = Console(stderr=True)

@@ -100,6 +100,7 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
     solver.parameters.max_time_in_seconds = max(0.1, float(time_limit))
     solver.parameters.num_workers = max(1, min(2, workers))
     solver.parameters.random_seed = seed
+    solver.parameters.linearization_level = 2  # LP over the circuits: much tighter bounds
     st = solver.Solve(m)
     name = solver.StatusName(st)
     bound = float(solver.BestObjectiveBound()) / vscale if st in (

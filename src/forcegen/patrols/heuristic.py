@@ -52,7 +52,8 @@ class _Ctx:
         seq = np.array([self.a, *route, self.a + 1])
         dk = self.d[k]
         prev, nxt = seq[:-1], seq[1:]
-        delta = dk[np.ix_(prev, cand)].T + dk[np.ix_(cand, nxt)] - dk[prev, nxt][None, :]
+        delta = (dk[prev[None, :], cand[:, None]] + dk[cand[:, None], nxt[None, :]]
+                 - dk[prev, nxt][None, :])
         slack = self.prob.endurance[k] + EPS - dk[prev, nxt].sum()
         delta[delta > slack] = np.inf
         if self.windows:
@@ -68,9 +69,15 @@ def score(prob: PatrolProblem, routes: Routes) -> float:
     return float(sum(prob.values[a] for r in routes for a in r))
 
 
-def _insert_all(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
-    """Insert unvisited areas greedily by value²/added hours until none fits."""
+def _insert_all(ctx: _Ctx, routes: Routes, visited: np.ndarray,
+                rng: np.random.Generator | None = None) -> bool:
+    """Insert unvisited areas greedily by value^alpha/added hours until none fits.
+
+    With ``rng`` (repair after a perturbation) alpha is drawn in [1, 3] and each ratio gets
+    multiplicative noise, so repeated repairs explore different routes; without it alpha = 2.
+    """
     prob, changed = ctx.prob, False
+    alpha = 2.0 if rng is None else float(rng.uniform(1.0, 3.0))
     while True:
         best = (0.0, -1, -1, -1)
         for k, route in enumerate(routes):
@@ -81,7 +88,9 @@ def _insert_all(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
             fin = np.isfinite(delta)
             if not fin.any():
                 continue
-            ratio = np.where(fin, ctx.values[cand] ** 2 / (delta + 1e-9), -1.0)
+            ratio = np.where(fin, ctx.values[cand] ** alpha / (delta + 1e-9), -1.0)
+            if rng is not None:
+                ratio *= np.exp(rng.normal(0.0, 0.3, size=ratio.size))
             i = int(np.argmax(ratio))
             if ratio[i] > best[0] or (best[1] < 0 and ratio[i] >= 0):
                 best = (float(ratio[i]), k, int(cand[i]), int(pos[i]))
@@ -121,26 +130,31 @@ def _two_opt(ctx: _Ctx, k: int, route: list[int]) -> bool:
 
 
 def _replace(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
-    """Swap one visited area for a more valuable unvisited one in the same route."""
+    """Swap one visited area for a more valuable unvisited one (best gain over all routes)."""
     prob = ctx.prob
-    unvisited = [int(u) for u in np.flatnonzero(~visited & prob.allowed.any(axis=0))]
-    unvisited.sort(key=lambda u: (-prob.values[u], u))
-    for u in unvisited:
-        for k, route in enumerate(routes):
-            if not prob.allowed[k, u]:
+    unv = np.flatnonzero(~visited & prob.allowed.any(axis=0))
+    if unv.size == 0:
+        return False
+    best: tuple[float, int, int, int, int] | None = None  # gain, route, index, area, position
+    for k, route in enumerate(routes):
+        cand_k = unv[prob.allowed[k, unv]]
+        for idx in range(len(route) if cand_k.size else 0):
+            c = cand_k[prob.values[cand_k] > prob.values[route[idx]]]
+            if c.size == 0:
                 continue
-            for idx in sorted(range(len(route)), key=lambda i: (prob.values[route[i]], i)):
-                if prob.values[route[idx]] >= prob.values[u]:
-                    break
-                rest = route[:idx] + route[idx + 1:]
-                delta, pos = ctx.best_insertions(k, rest, np.array([u]))
-                if np.isfinite(delta[0]):
-                    visited[route[idx]] = False
-                    rest.insert(int(pos[0]), u)
-                    route[:] = rest
-                    visited[u] = True
-                    return True
-    return False
+            delta, pos = ctx.best_insertions(k, route[:idx] + route[idx + 1:], c)
+            gain = np.where(np.isfinite(delta), prob.values[c] - prob.values[route[idx]], -1.0)
+            i = int(np.argmax(gain))  # first among equal gains: the lowest area index
+            if gain[i] > 0 and (best is None or gain[i] > best[0]):
+                best = (float(gain[i]), k, idx, int(c[i]), int(pos[i]))
+    if best is None:
+        return False
+    _, k, idx, u, p = best
+    visited[routes[k][idx]] = False
+    del routes[k][idx]
+    routes[k].insert(p, u)
+    visited[u] = True
+    return True
 
 
 def _relocate(ctx: _Ctx, routes: Routes) -> bool:
@@ -201,31 +215,45 @@ def iterated_local_search(prob: PatrolProblem, *, time_limit: float = 10.0, seed
         visited[r] = True
     _local_search(ctx, routes, visited)
     best, best_key = [list(r) for r in routes], _key(prob, ctx, routes)
+    cur_key = best_key
     s, r_len, stale = 1, 1, 0
     max_r = max(1, prob.n_areas // (3 * max(1, prob.n_vessels)))
     for _ in range(max_iter):
         if time.monotonic() > deadline or (target is not None and best_key[0] >= target - 1e-9):
             break
-        for route in routes:  # remove a run of r_len stops from position s in every route
-            if route:
-                start_at = s % len(route)
-                for a in route[start_at:start_at + r_len]:
-                    visited[a] = False
-                del route[start_at:start_at + r_len]
-        _local_search(ctx, routes, visited)
-        key = _key(prob, ctx, routes)
+        trial = [list(r) for r in routes]
+        tv = visited.copy()
+        if rng.random() < 0.5:  # remove a run of r_len stops from position s in every route
+            for route in trial:
+                if route:
+                    at = s % len(route)
+                    tv[route[at:at + r_len]] = False
+                    del route[at:at + r_len]
+        else:  # remove a random share of all visited areas
+            on = [a for r in trial for a in r]
+            q = int(rng.integers(1, max(2, int(0.3 * len(on)) + 1))) if on else 0
+            out = set(rng.choice(on, size=min(q, len(on)), replace=False).tolist()) if q else set()
+            for route in trial:
+                route[:] = [a for a in route if a not in out]
+            tv[list(out)] = False
+        _insert_all(ctx, trial, tv, rng)
+        _local_search(ctx, trial, tv)
+        key = _key(prob, ctx, trial)
+        # Accept ties and small losses (at most one area's worth) to keep moving.
+        if key >= cur_key or key[0] >= cur_key[0] - float(rng.choice(prob.values)) * 0.5:
+            routes, visited, cur_key = trial, tv, key
         if key > best_key:
-            best, best_key, r_len, stale = [list(r) for r in routes], key, 1, 0
+            best, best_key, r_len, stale = [list(r) for r in trial], key, 1, 0
         else:
             r_len += 1
             stale += 1
         s += int(rng.integers(1, r_len + 1))
         if r_len > max_r:
             r_len = 1
-        if stale > 40:  # wandered off: restart from the best known
+        if stale > 50:  # wandered off: restart from the best known
             routes = [list(r) for r in best]
             visited[:] = False
             for r in routes:
                 visited[r] = True
-            stale = 0
+            cur_key, stale = best_key, 0
     return best
