@@ -19,6 +19,8 @@ from forcegen.patrols.problem import EPS, PatrolProblem
 __all__ = ["Routes", "greedy", "iterated_local_search", "score"]
 
 Routes = list[list[int]]
+STALE = 50  # iterations without a new best before going back to the round's best
+ROUND = 400  # iterations without a new best before a fresh start (multi-start ILS)
 
 
 class _Ctx:
@@ -36,6 +38,9 @@ class _Ctx:
         self.a = a
         self.windows = prob.has_windows
         self.values = prob.values
+        # Closeness of areas for related removal: the quickest leg over any vessel.
+        finite = np.where(np.isfinite(prob.t_between), prob.t_between, np.inf)
+        self.near = finite.min(axis=0) if v else np.zeros((a, a))
 
     def length(self, k: int, route: list[int]) -> float:
         seq = [self.a, *route, self.a + 1]
@@ -129,27 +134,92 @@ def _two_opt(ctx: _Ctx, k: int, route: list[int]) -> bool:
     return improved
 
 
+def _or_opt(ctx: _Ctx, k: int, route: list[int]) -> bool:
+    """Move single stops to their best place elsewhere in the same route while that helps."""
+    if len(route) < 3 or ctx.windows:
+        return False
+    improved, again = False, True
+    while again:
+        again = False
+        base = ctx.length(k, route)
+        for idx in range(len(route)):
+            rest = route[:idx] + route[idx + 1:]
+            delta, pos = ctx.best_insertions(k, rest, np.array([route[idx]]))
+            if ctx.length(k, rest) + delta[0] < base - 1e-9:
+                rest.insert(int(pos[0]), route[idx])
+                route[:] = rest
+                improved = again = True
+                break
+    return improved
+
+
+def _tighten(ctx: _Ctx, k: int, route: list[int]) -> None:
+    while _two_opt(ctx, k, route) | _or_opt(ctx, k, route):
+        pass
+
+
+def _insert_reoptimised(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
+    """Insert an area that does not fit as the route stands but does once it is re-ordered."""
+    if ctx.windows:
+        return False
+    prob = ctx.prob
+    unv = [int(u) for u in np.flatnonzero(~visited & prob.allowed.any(axis=0))]
+    unv.sort(key=lambda u: (-prob.values[u], u))
+    for u in unv:
+        for k, route in enumerate(routes):
+            if not prob.allowed[k, u]:
+                continue
+            seq = np.array([ctx.a, *route, ctx.a + 1])
+            dk = ctx.d[k]
+            delta = dk[seq[:-1], u] + dk[u, seq[1:]] - dk[seq[:-1], seq[1:]]
+            p = int(np.argmin(delta))
+            trial = route[:p] + [u] + route[p:]
+            over = ctx.length(k, trial) - prob.endurance[k]
+            if over > 0.1 * prob.endurance[k]:  # too far over to be won back by re-ordering
+                continue
+            _tighten(ctx, k, trial)
+            if ctx.ok(k, trial):
+                route[:] = trial
+                visited[u] = True
+                return True
+    return False
+
+
 def _replace(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
-    """Swap one visited area for a more valuable unvisited one (best gain over all routes)."""
+    """Swap a visited area for an unvisited one worth more, or as much but quicker to patrol.
+
+    Best gain over all routes, then most hours saved; equal values only when hours are saved
+    (that frees room for a later insertion).
+    """
     prob = ctx.prob
     unv = np.flatnonzero(~visited & prob.allowed.any(axis=0))
     if unv.size == 0:
         return False
-    best: tuple[float, int, int, int, int] | None = None  # gain, route, index, area, position
+    best: tuple[float, float, int, int, int, int] | None = None
     for k, route in enumerate(routes):
         cand_k = unv[prob.allowed[k, unv]]
-        for idx in range(len(route) if cand_k.size else 0):
-            c = cand_k[prob.values[cand_k] > prob.values[route[idx]]]
+        if cand_k.size == 0:
+            continue
+        base = ctx.length(k, route)
+        for idx in range(len(route)):
+            c = cand_k[prob.values[cand_k] >= prob.values[route[idx]]]
             if c.size == 0:
                 continue
-            delta, pos = ctx.best_insertions(k, route[:idx] + route[idx + 1:], c)
-            gain = np.where(np.isfinite(delta), prob.values[c] - prob.values[route[idx]], -1.0)
-            i = int(np.argmax(gain))  # first among equal gains: the lowest area index
-            if gain[i] > 0 and (best is None or gain[i] > best[0]):
-                best = (float(gain[i]), k, idx, int(c[i]), int(pos[i]))
+            rest = route[:idx] + route[idx + 1:]
+            delta, pos = ctx.best_insertions(k, rest, c)
+            saved = base - (ctx.length(k, rest) + delta)
+            gain = prob.values[c] - prob.values[route[idx]]
+            useful = np.isfinite(delta) & ((gain > 0) | (saved > 1e-6))
+            if not useful.any():
+                continue
+            order = np.lexsort((-saved, -gain))  # most value, then most hours saved
+            i = int(next(j for j in order if useful[j]))
+            key = (float(gain[i]), float(saved[i]), k, idx, int(c[i]), int(pos[i]))
+            if best is None or key[:2] > best[:2]:
+                best = key
     if best is None:
         return False
-    _, k, idx, u, p = best
+    _, _, k, idx, u, p = best
     visited[routes[k][idx]] = False
     del routes[k][idx]
     routes[k].insert(p, u)
@@ -180,8 +250,10 @@ def _relocate(ctx: _Ctx, routes: Routes) -> bool:
 def _local_search(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> None:
     while True:
         for k, r in enumerate(routes):
-            _two_opt(ctx, k, r)
+            _tighten(ctx, k, r)
         if _insert_all(ctx, routes, visited):
+            continue
+        if _insert_reoptimised(ctx, routes, visited):
             continue
         if _replace(ctx, routes, visited):
             continue
@@ -214,16 +286,35 @@ def iterated_local_search(prob: PatrolProblem, *, time_limit: float = 10.0, seed
     for r in routes:
         visited[r] = True
     _local_search(ctx, routes, visited)
-    best, best_key = [list(r) for r in routes], _key(prob, ctx, routes)
-    cur_key = best_key
-    s, r_len, stale = 1, 1, 0
+    glob, glob_key = [list(r) for r in routes], _key(prob, ctx, routes)
+    best, best_key, cur_key = [list(r) for r in routes], glob_key, glob_key
+    s, r_len, stale, round_stale = 1, 1, 0, 0
     max_r = max(1, prob.n_areas // (3 * max(1, prob.n_vessels)))
     for _ in range(max_iter):
-        if time.monotonic() > deadline or (target is not None and best_key[0] >= target - 1e-9):
+        if time.monotonic() > deadline or (target is not None and glob_key[0] >= target - 1e-9):
             break
+        if round_stale > ROUND:  # this round is stuck: start afresh from a random construction
+            routes = [[] for _ in range(prob.n_vessels)]
+            visited[:] = False
+            _insert_all(ctx, routes, visited, rng)
+            _local_search(ctx, routes, visited)
+            best = [list(r) for r in routes]
+            best_key = cur_key = _key(prob, ctx, routes)
+            stale = round_stale = 0
         trial = [list(r) for r in routes]
         tv = visited.copy()
-        if rng.random() < 0.5:  # remove a run of r_len stops from position s in every route
+        pick = rng.random()
+        if pick < 0.3:  # remove the visited areas nearest a random area (re-plan a region)
+            on = np.array([a for r in trial for a in r], dtype=int)
+            if on.size:
+                centre = int(rng.integers(prob.n_areas))
+                near = np.minimum(ctx.near[centre, on], ctx.near[on, centre])
+                q = int(rng.integers(1, max(2, int(0.4 * on.size) + 1)))
+                gone = set(on[np.argsort(near, kind="stable")[:q]].tolist())
+                for route in trial:
+                    route[:] = [a for a in route if a not in gone]
+                tv[list(gone)] = False
+        elif pick < 0.65:  # remove a run of r_len stops from position s in every route
             for route in trial:
                 if route:
                     at = s % len(route)
@@ -239,21 +330,24 @@ def iterated_local_search(prob: PatrolProblem, *, time_limit: float = 10.0, seed
         _insert_all(ctx, trial, tv, rng)
         _local_search(ctx, trial, tv)
         key = _key(prob, ctx, trial)
-        # Accept ties and small losses (at most one area's worth) to keep moving.
+        # Accept ties and small losses (at most half an area's worth) to keep moving.
         if key >= cur_key or key[0] >= cur_key[0] - float(rng.choice(prob.values)) * 0.5:
             routes, visited, cur_key = trial, tv, key
+        if key > glob_key:
+            glob, glob_key = [list(r) for r in trial], key
         if key > best_key:
-            best, best_key, r_len, stale = [list(r) for r in trial], key, 1, 0
+            best, best_key, r_len, stale, round_stale = [list(r) for r in trial], key, 1, 0, 0
         else:
             r_len += 1
             stale += 1
+            round_stale += 1
         s += int(rng.integers(1, r_len + 1))
         if r_len > max_r:
             r_len = 1
-        if stale > 50:  # wandered off: restart from the best known
+        if stale > STALE:  # wandered off: go back to this round's best
             routes = [list(r) for r in best]
             visited[:] = False
             for r in routes:
                 visited[r] = True
             cur_key, stale = best_key, 0
-    return best
+    return glob

@@ -85,8 +85,9 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 20.0, method: str =
     routes, bound, notes, used = base, trivial, [], "greedy"
     if method != "greedy" and prob.n_vessels and reachable.any():
         if method != "exact":
-            share = time_limit if method == "heuristic" else 0.4 * time_limit
+            share = time_limit if method == "heuristic" else 0.75 * time_limit
             routes = iterated_local_search(prob, time_limit=share, seed=seed, target=trivial,
+                                           max_iter=5000,
                                            start=base)
             used = "ils"
         if method != "heuristic" and score(prob, routes) < trivial - 1e-9:
