@@ -7,7 +7,8 @@ as a subprocess (once with the default method, once with ``--method greedy`` as 
 the same run); the routes are re-checked here from the raw instance (each route's length within
 the limit, each area at most once, score sum) and compared with chaoResults_bks.txt.
 
-    python bench/patrol_top.py --sample 40 --time-limit 20 --out bench/results/patrol_top_sample.json
+    python bench/patrol_top.py --sample 40 --time-limit 20 \
+        --out bench/results/patrol_top_sample.json
 
 Data: /work/shared/benchmarks/top_chao (Chao, Golden & Wasil 1996; see SOURCE.md there).
 """
@@ -15,6 +16,7 @@ Data: /work/shared/benchmarks/top_chao (Chao, Golden & Wasil 1996; see SOURCE.md
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -67,7 +69,7 @@ def check(path: Path, doc: dict) -> tuple[bool, float, str]:
     for r in doc["routes"]:
         seq = [0] + [index[s] for s in r["stops"]] + [n - 1]
         length = sum(math.hypot(pts[a][0] - pts[b][0], pts[a][1] - pts[b][1])
-                     for a, b in zip(seq, seq[1:], strict=False))
+                     for a, b in itertools.pairwise(seq))
         if length > tmax + TOL:
             return False, 0.0, f"{r['vessel']}: length {length} > {tmax}"
         for a in seq[1:-1]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from _patrol_oracle import brute_force, random_instance, route_hours, write_patrol
 
 from forcegen.patrols import load_patrol, plan_patrols
-
-from _patrol_oracle import brute_force, random_instance, route_hours, write_patrol
 
 
 def _check_routes(patrol, legs, doc):

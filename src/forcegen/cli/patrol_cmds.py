@@ -17,7 +17,8 @@ __all__ = ["register"]
 
 
 def patrol(
-    path: Annotated[Path, typer.Argument(help="Patrol file (.yaml) or a folder holding patrol.yaml")],
+    path: Annotated[Path, typer.Argument(
+        help="Patrol file (.yaml) or a folder holding patrol.yaml")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", help="Seconds for the search and the bound (CP-SAT)")] = 20.0,

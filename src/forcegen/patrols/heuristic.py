@@ -63,7 +63,7 @@ class _Ctx:
         delta[delta > slack] = np.inf
         if self.windows:
             for ci, p in zip(*np.nonzero(np.isfinite(delta)), strict=True):
-                trial = route[:p] + [int(cand[ci])] + route[p:]
+                trial = [*route[:p], int(cand[ci]), *route[p:]]
                 if not self.prob.route_ok(k, trial):
                     delta[ci, p] = np.inf
         pos = np.argmin(delta, axis=1)  # first (canonical) position among equal costs
@@ -173,7 +173,7 @@ def _insert_reoptimised(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
             dk = ctx.d[k]
             delta = dk[seq[:-1], u] + dk[u, seq[1:]] - dk[seq[:-1], seq[1:]]
             p = int(np.argmin(delta))
-            trial = route[:p] + [u] + route[p:]
+            trial = [*route[:p], u, *route[p:]]
             over = ctx.length(k, trial) - prob.endurance[k]
             if over > 0.1 * prob.endurance[k]:  # too far over to be won back by re-ordering
                 continue
@@ -321,9 +321,10 @@ def iterated_local_search(prob: PatrolProblem, *, time_limit: float = 10.0, seed
                     tv[route[at:at + r_len]] = False
                     del route[at:at + r_len]
         else:  # remove a random share of all visited areas
-            on = [a for r in trial for a in r]
-            q = int(rng.integers(1, max(2, int(0.3 * len(on)) + 1))) if on else 0
-            out = set(rng.choice(on, size=min(q, len(on)), replace=False).tolist()) if q else set()
+            on_list = [a for r in trial for a in r]
+            q = int(rng.integers(1, max(2, int(0.3 * len(on_list)) + 1))) if on_list else 0
+            out = (set(rng.choice(on_list, size=min(q, len(on_list)), replace=False).tolist())
+                   if q else set())
             for route in trial:
                 route[:] = [a for a in route if a not in out]
             tv[list(out)] = False

@@ -119,14 +119,14 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
     def bad(field: str, message: str) -> None:
         problems.append(Problem(source, message, where(field), field))
 
-    for kind, items in (("port", pd.ports), ("area", pd.areas), ("vessel", pd.vessels)):
+    for kind, ids in (("port", [x.id for x in pd.ports]), ("area", [x.id for x in pd.areas]),
+                      ("vessel", [x.id for x in pd.vessels])):
         seen: set[str] = set()
-        for i, it in enumerate(items):
-            if it.id in seen:
-                bad(f"{kind}s.{i}.id", f"duplicate {kind} id {it.id!r}")
-            seen.add(it.id)
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                bad(f"{kind}s.{i}.id", f"duplicate {kind} id {ident!r}")
+            seen.add(ident)
     ports = {pt.id: pt for pt in pd.ports}
-    area_ids = {a.id for a in pd.areas}
     legs_sym = dict(legs)
     for (a, b), h in legs.items():  # a table giving one direction gives both
         legs_sym.setdefault((b, a), h)
@@ -199,14 +199,14 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
         ok = [v.zones is None or a.zone in v.zones for a in pd.areas]
         allowed[k] = ok
         t_direct[k] = hours(k, v, v.start, v.end, s_at, e_at)
-        for i, a in enumerate(pd.areas):
+        for i, ai in enumerate(pd.areas):
             if not ok[i]:
                 continue
-            t_start[k, i] = hours(k, v, v.start, a.id, s_at, area_at[i])
-            t_end[k, i] = hours(k, v, a.id, v.end, area_at[i], e_at)
-            for j, b in enumerate(pd.areas):
+            t_start[k, i] = hours(k, v, v.start, ai.id, s_at, area_at[i])
+            t_end[k, i] = hours(k, v, ai.id, v.end, area_at[i], e_at)
+            for j, aj in enumerate(pd.areas):
                 if j != i and ok[j]:
-                    t_between[k, i, j] = hours(k, v, a.id, b.id, area_at[i], area_at[j])
+                    t_between[k, i, j] = hours(k, v, ai.id, aj.id, area_at[i], area_at[j])
     for k, pairs in missing.items():
         more = f" and {len(pairs) - _MAX_LISTED} more" if len(pairs) > _MAX_LISTED else ""
         idx = pd.vessels.index(vessels[k])

@@ -47,7 +47,8 @@ class PatrolPlan:
 
     def to_dict(self) -> dict[str, Any]:
         p = self.problem
-        routes, by_nation = [], defaultdict(float)
+        routes: list[dict[str, Any]] = []
+        by_nation: dict[str, float] = defaultdict(float)
         for k, r in enumerate(self.routes):
             hours, stops, _ = p.timetable(k, r)
             value = float(p.values[r].sum()) if r else 0.0
