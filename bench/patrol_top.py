@@ -10,7 +10,7 @@ the limit, each area at most once, score sum) and compared with chaoResults_bks.
     python bench/patrol_top.py --sample 40 --time-limit 20 \
         --out bench/results/patrol_top_sample.json
 
-Data: /work/shared/benchmarks/top_chao (Chao, Golden & Wasil 1996; see SOURCE.md there).
+Data: bench/data/top_chao (Chao, Golden & Wasil 1996; see SOURCE.md there).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-DATA = Path(os.environ.get("TOP_CHAO", "/work/shared/benchmarks/top_chao"))
+DATA = Path(os.environ.get("TOP_CHAO", Path(__file__).parent / "data" / "top_chao"))
 TOL = 1e-6  # hours of slack on the limit when re-checking a route
 
 
