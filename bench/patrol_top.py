@@ -86,8 +86,13 @@ def run(folder: Path, time_limit: float, method: str) -> tuple[dict, float]:
     cmd = [sys.executable, "-m", "forcegen", "patrol", str(folder), "--json", "--drop-unreachable",
            "--time-limit", str(time_limit), "--method", method]
     t0 = time.monotonic()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout), time.monotonic() - t0
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    secs = time.monotonic() - t0
+    if out.returncode != 0:  # recorded as a failure, not hidden: the run goes on
+        err = out.stderr.strip().splitlines()[-1:] or ["?"]
+        return {"error": f"exit {out.returncode}: {err[0]}", "routes": [], "total": 0.0,
+                "status": "error", "bound": None, "method": method}, secs
+    return json.loads(out.stdout), secs
 
 
 def pick(names: list[str], sample: int) -> list[str]:
@@ -117,6 +122,8 @@ def main() -> None:
             doc, secs = run(Path(tmp), args.time_limit, "auto")
             gdoc, gsecs = run(Path(tmp), args.time_limit, "greedy")
         ok, total, why = check(files[name], doc)
+        if "error" in doc:
+            ok, why = False, doc["error"]
         gok, gtotal, _ = check(files[name], gdoc)
         row = {"instance": name, "bks": bks.get(name), "total": total, "feasible": ok,
                "why": why, "status": doc["status"], "bound": doc["bound"],

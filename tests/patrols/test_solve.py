@@ -70,3 +70,16 @@ def test_same_seed_same_routes(tmp_path):
     a = plan_patrols(prob, time_limit=30, method="heuristic").routes
     b = plan_patrols(prob, time_limit=30, method="heuristic").routes
     assert a == b
+
+
+def test_vessel_that_cannot_make_its_passage_stays_in_port(tmp_path):
+    # Start and end 14 h apart, endurance 5 h: the vessel does not sail (Chao p6.3.a's case).
+    legs = {("S", "E"): 14.0, ("S", "A"): 7.0, ("A", "E"): 7.0}
+    patrol = {"areas": [{"id": "A", "value": 3}],
+              "vessels": [{"id": "V", "nation": "NZL", "start": "S", "end": "E",
+                           "endurance": 5}]}
+    prob = load_patrol(write_patrol(tmp_path, patrol, legs), drop_unreachable=True)
+    for method in ("auto", "exact", "greedy"):
+        plan = plan_patrols(prob, time_limit=2, method=method)
+        assert plan.routes == [[]] and plan.total == 0 and plan.status == "optimal"
+        assert plan.to_dict()["routes"][0]["hours"] == 0

@@ -2,7 +2,8 @@
 
 Each vessel gets its own ``AddCircuit`` over {depot, areas it may enter}: the depot stands for
 its start (arcs out) and its end (arcs in), a self-loop on an area means "not visited", the
-depot's self-loop means "stays in port". Vessels differ in ports, speeds, endurance and caveats,
+depot's self-loop means "stays in port" (the vessel does not sail, so its start -> end passage
+need not fit its endurance). Vessels differ in ports, speeds, endurance and caveats,
 so ``AddMultipleCircuit`` (one shared depot, identical vehicles) does not fit in general.
 
 Leg hours are integers in units of 1/SCALE h, rounded *down*: the model is then a relaxation
@@ -60,7 +61,7 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
         cost: list[tuple[Any, int]] = []
         stay = m.new_bool_var(f"stay{k}")
         arcs[(0, 0)] = stay
-        cost.append((stay, int(_ints(np.array([prob.t_direct[k]]))[0])))
+        # Staying in port costs nothing (no passage start -> end is sailed).
         for i in ok:
             v = m.new_bool_var(f"v{k}_{i}")
             visit[(k, i)] = v

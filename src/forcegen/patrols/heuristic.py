@@ -20,6 +20,7 @@ __all__ = ["Routes", "greedy", "iterated_local_search", "score"]
 
 Routes = list[list[int]]
 STALE = 50  # iterations without a new best before going back to the round's best
+REOPT_TRIES = 12  # re-ordering attempts per call (each runs 2-opt and or-opt)
 ROUND = 400  # iterations without a new best before a fresh start (multi-start ILS)
 
 
@@ -33,6 +34,7 @@ class _Ctx:
         d[:, a, :a] = prob.t_start
         d[:, :a, a + 1] = prob.t_end
         d[:, a, a + 1] = prob.t_direct
+        self.travel = d
         self.d = d + np.concatenate([prob.station, [0.0, 0.0]])[None, None, :]  # station on arrival
         self.prob = prob
         self.a = a
@@ -43,6 +45,8 @@ class _Ctx:
         self.near = finite.min(axis=0) if v else np.zeros((a, a))
 
     def length(self, k: int, route: list[int]) -> float:
+        if not route:  # the vessel does not sail
+            return 0.0
         seq = [self.a, *route, self.a + 1]
         return float(self.d[k, seq[:-1], seq[1:]].sum())
 
@@ -108,48 +112,64 @@ def _insert_all(ctx: _Ctx, routes: Routes, visited: np.ndarray,
 
 
 def _two_opt(ctx: _Ctx, k: int, route: list[int]) -> bool:
-    """Reverse segments while that shortens the route (first improvement, canonical order)."""
+    """Reverse the segment that shortens the route most, while one does.
+
+    Every (i, j) reversal is priced at once on travel hours (exact for symmetric legs); the
+    chosen one is confirmed on the whole route, so asymmetric tables stay correct.
+    """
     if len(route) < 2 or ctx.windows:
         return False
-    dk, improved = ctx.d[k], False
-    again = True
-    while again:
-        again = False
-        seq = [ctx.a, *route, ctx.a + 1]
-        n = len(seq)
-        for i in range(1, n - 2):
-            for j in range(i + 1, n - 1):
-                old = dk[seq[i - 1], seq[i]] + dk[seq[j], seq[j + 1]]
-                new = dk[seq[i - 1], seq[j]] + dk[seq[i], seq[j + 1]]
-                # station hours sit on arrival, so a reversal's interior cost is unchanged
-                # only for symmetric legs: check the whole route instead of trusting the sum.
-                if new < old - 1e-9:
-                    trial = seq[1:i] + seq[i:j + 1][::-1] + seq[j + 1:-1]
-                    if ctx.length(k, trial) < ctx.length(k, route) - 1e-9:
-                        route[:] = trial
-                        again = improved = True
-                        break
-            if again:
-                break
+    dt, improved = ctx.travel[k], False
+    for _ in range(len(route) * 4):  # bounded: every accepted move strictly shortens
+        seq = np.array([ctx.a, *route, ctx.a + 1])
+        pos = np.arange(1, len(seq) - 1)
+        i, j = np.meshgrid(pos, pos, indexing="ij")
+        delta = (dt[seq[i - 1], seq[j]] + dt[seq[i], seq[j + 1]]
+                 - dt[seq[i - 1], seq[i]] - dt[seq[j], seq[j + 1]])
+        delta[j <= i] = np.inf
+        bi, bj = np.unravel_index(int(np.argmin(delta)), delta.shape)
+        if not delta[bi, bj] < -1e-9:
+            break
+        lo, hi = int(pos[bi]) - 1, int(pos[bj])
+        trial = route[:lo] + route[lo:hi][::-1] + route[hi:]
+        if ctx.length(k, trial) >= ctx.length(k, route) - 1e-9:
+            break
+        route[:] = trial
+        improved = True
     return improved
 
 
 def _or_opt(ctx: _Ctx, k: int, route: list[int]) -> bool:
-    """Move single stops to their best place elsewhere in the same route while that helps."""
+    """Move single stops to a better place in the same route while that shortens it.
+
+    All (stop, edge) pairs are priced at once: removing stop x saves ``gain[x]``, putting it on
+    edge (p, p+1) of the current sequence costs ``cost[x, p]``; edges touching x are excluded.
+    """
     if len(route) < 3 or ctx.windows:
         return False
-    improved, again = False, True
-    while again:
-        again = False
-        base = ctx.length(k, route)
-        for idx in range(len(route)):
-            rest = route[:idx] + route[idx + 1:]
-            delta, pos = ctx.best_insertions(k, rest, np.array([route[idx]]))
-            if ctx.length(k, rest) + delta[0] < base - 1e-9:
-                rest.insert(int(pos[0]), route[idx])
-                route[:] = rest
-                improved = again = True
-                break
+    dk, improved = ctx.d[k], False
+    for _ in range(len(route) * 4):  # bounded: every pass strictly shortens the route
+        seq = np.array([ctx.a, *route, ctx.a + 1])
+        x = seq[1:-1]
+        gain = dk[seq[:-2], x] + dk[x, seq[2:]] - dk[seq[:-2], seq[2:]]
+        head, tail = seq[:-1], seq[1:]
+        cost = dk[head[None, :], x[:, None]] + dk[x[:, None], tail[None, :]] \
+            - dk[head, tail][None, :]
+        n = len(x)
+        idx = np.arange(n)
+        cost[idx, idx] = np.inf  # edge (prev, x): x's own place
+        cost[idx, idx + 1] = np.inf  # edge (x, next)
+        delta = cost - gain[:, None]
+        i, p = np.unravel_index(int(np.argmin(delta)), delta.shape)
+        if delta[i, p] >= -1e-9:
+            break
+        stop = route[i]
+        trial = route[:i] + route[i + 1:]
+        trial.insert(p if p < i else p - 1, stop)
+        if ctx.length(k, trial) >= ctx.length(k, route) - 1e-9:
+            break  # asymmetric legs: the priced move did not pay
+        route[:] = trial
+        improved = True
     return improved
 
 
@@ -159,29 +179,37 @@ def _tighten(ctx: _Ctx, k: int, route: list[int]) -> None:
 
 
 def _insert_reoptimised(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
-    """Insert an area that does not fit as the route stands but does once it is re-ordered."""
+    """Insert an area that does not fit as the route stands but does once it is re-ordered.
+
+    Only areas at most 3 % of the endurance over the limit at their cheapest place are tried,
+    the most valuable first, at most REOPT_TRIES per call (each try runs 2-opt and or-opt).
+    """
     if ctx.windows:
         return False
     prob = ctx.prob
-    unv = [int(u) for u in np.flatnonzero(~visited & prob.allowed.any(axis=0))]
-    unv.sort(key=lambda u: (-prob.values[u], u))
-    for u in unv:
-        for k, route in enumerate(routes):
-            if not prob.allowed[k, u]:
-                continue
-            seq = np.array([ctx.a, *route, ctx.a + 1])
-            dk = ctx.d[k]
-            delta = dk[seq[:-1], u] + dk[u, seq[1:]] - dk[seq[:-1], seq[1:]]
-            p = int(np.argmin(delta))
-            trial = [*route[:p], u, *route[p:]]
-            over = ctx.length(k, trial) - prob.endurance[k]
-            if over > 0.1 * prob.endurance[k]:  # too far over to be won back by re-ordering
-                continue
-            _tighten(ctx, k, trial)
-            if ctx.ok(k, trial):
-                route[:] = trial
-                visited[u] = True
-                return True
+    unv = np.flatnonzero(~visited & prob.allowed.any(axis=0))
+    tries: list[tuple[float, float, int, int, int]] = []
+    for k, route in enumerate(routes):
+        cand = unv[prob.allowed[k, unv]]
+        if cand.size == 0:
+            continue
+        seq = np.array([ctx.a, *route, ctx.a + 1])
+        dk = ctx.d[k]
+        prev, nxt = seq[:-1], seq[1:]
+        delta = (dk[prev[None, :], cand[:, None]] + dk[cand[:, None], nxt[None, :]]
+                 - dk[prev, nxt][None, :])
+        pos = np.argmin(delta, axis=1)
+        over = dk[prev, nxt].sum() + delta[np.arange(cand.size), pos] - prob.endurance[k]
+        for i in np.flatnonzero((over > 0) & (over <= 0.03 * prob.endurance[k])):
+            tries.append((-float(prob.values[cand[i]]), float(over[i]), k, int(cand[i]),
+                          int(pos[i])))
+    for _, _, k, u, p in sorted(tries)[:REOPT_TRIES]:
+        trial = [*routes[k][:p], u, *routes[k][p:]]
+        _tighten(ctx, k, trial)
+        if ctx.ok(k, trial):
+            routes[k][:] = trial
+            visited[u] = True
+            return True
     return False
 
 
@@ -228,23 +256,35 @@ def _replace(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
 
 
 def _relocate(ctx: _Ctx, routes: Routes) -> bool:
-    """Move an area to another route where that lowers the total hours (frees room)."""
+    """Move the area whose move to another route lowers total hours most (frees room)."""
     prob = ctx.prob
+    best: tuple[float, int, int, int, int] | None = None  # hours saved, from, index, to, pos
     for k, route in enumerate(routes):
-        base_k = ctx.length(k, route)
-        for idx in range(len(route)):
-            a = route[idx]
-            rest = route[:idx] + route[idx + 1:]
-            saved = base_k - ctx.length(k, rest)
-            for m, other in enumerate(routes):
-                if m == k or not prob.allowed[m, a]:
-                    continue
-                delta, pos = ctx.best_insertions(m, other, np.array([a]))
-                if delta[0] < saved - 1e-9:
-                    route[:] = rest
-                    other.insert(int(pos[0]), a)
-                    return True
-    return False
+        if not route:
+            continue
+        seq = np.array([ctx.a, *route, ctx.a + 1])
+        dk, x = ctx.d[k], seq[1:-1]
+        saved = dk[seq[:-2], x] + dk[x, seq[2:]] - dk[seq[:-2], seq[2:]]
+        for m, other in enumerate(routes):
+            if m == k:
+                continue
+            ok = np.flatnonzero(prob.allowed[m, x])
+            if ok.size == 0:
+                continue
+            delta, pos = ctx.best_insertions(m, other, x[ok])
+            win = saved[ok] - delta
+            i = int(np.argmax(win))
+            if win[i] > 1e-9 and (best is None or win[i] > best[0]):
+                best = (float(win[i]), k, int(ok[i]), m, int(pos[i]))
+    if best is None:
+        return False
+    _, k, idx, m, p = best
+    if ctx.windows:  # saving computed without waits: confirm on the real timetable
+        trial_k = routes[k][:idx] + routes[k][idx + 1:]
+        if not ctx.ok(k, trial_k):
+            return False
+    routes[m].insert(p, routes[k].pop(idx))
+    return True
 
 
 def _local_search(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> None:

@@ -69,8 +69,11 @@ class PatrolProblem:
         """Elapsed hours, stops and feasibility of vessel ``k`` sailing ``route``.
 
         A vessel arriving before an area's window opens waits; arriving after it closes, or
-        ending after its endurance, makes the route infeasible.
+        ending after its endurance, makes the route infeasible. A route without stops means
+        the vessel does not sail: 0 h, always feasible.
         """
+        if not route:
+            return 0.0, [], True
         t, prev, stops, ok = 0.0, -1, [], True
         for a in route:
             if not self.allowed[k, a]:
