@@ -159,3 +159,25 @@ def test_example_plans_and_respects_caveat():
     assert all(zone[s] in spey["zones"] for s in route["stops"])
     assert sum(doc["value_by_nation"].values()) == pytest.approx(doc["total"])
     assert doc["bound"] >= doc["total"]
+
+
+def test_great_circle_legs_at_vessel_speed(tmp_path):
+    # No legs table: one degree of latitude along a meridian is 60.04 nm (R = 3440.065 nm);
+    # at 12 knots that is 5.003 h each way, plus 2 h on station.
+    patrol = {"ports": [{"id": "P", "at": [170.0, -20.0]}],
+              "areas": [{"id": "A", "at": [170.0, -19.0], "value": 1, "hours": 2}],
+              "vessels": [{"id": "V", "nation": "NZL", "start": "P", "end": "P",
+                           "endurance": 20, "speed": 12}]}
+    prob = load_patrol(write_patrol(tmp_path, patrol))
+    expected = 3440.065 * 3.141592653589793 / 180 / 12
+    assert prob.t_start[0, 0] == pytest.approx(expected)
+    assert prob.timetable(0, [0])[0] == pytest.approx(2 * expected + 2)
+
+
+def test_no_speed_and_no_legs_is_an_error(tmp_path):
+    patrol = {"ports": [{"id": "P", "at": [170.0, -20.0]}],
+              "areas": [{"id": "A", "at": [170.0, -19.0], "value": 1}],
+              "vessels": [{"id": "V", "nation": "NZL", "start": "P", "end": "P",
+                           "endurance": 20}]}
+    probs = _problems(tmp_path, patrol, legs=None)
+    assert "lacks P-A" in probs[0].message and probs[0].field == "vessels.0"
