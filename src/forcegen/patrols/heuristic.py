@@ -45,12 +45,14 @@ class _Ctx:
         self.near = finite.min(axis=0) if v else np.zeros((a, a))
 
     def length(self, k: int, route: list[int]) -> float:
-        if not route:  # the vessel does not sail
-            return 0.0
+        # An empty route counts its start -> end passage here, so that every saving the moves
+        # compute is consistent; only feasibility treats it as "does not sail" (see ok()).
         seq = [self.a, *route, self.a + 1]
         return float(self.d[k, seq[:-1], seq[1:]].sum())
 
     def ok(self, k: int, route: list[int]) -> bool:
+        if not route:
+            return True
         if self.windows:
             return self.prob.route_ok(k, route)
         return self.length(k, route) <= self.prob.endurance[k] + EPS
@@ -288,7 +290,9 @@ def _relocate(ctx: _Ctx, routes: Routes) -> bool:
 
 
 def _local_search(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> None:
-    while True:
+    # Every move strictly raises the value or strictly lowers the hours, so this ends; the cap
+    # only guards the time limit against a float tie that would let two moves undo each other.
+    for _ in range(100 * (ctx.a + 1)):
         for k, r in enumerate(routes):
             _tighten(ctx, k, r)
         if _insert_all(ctx, routes, visited):
