@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from _patrol_oracle import brute_force, random_instance, route_hours, write_patrol
 
@@ -83,3 +87,22 @@ def test_vessel_that_cannot_make_its_passage_stays_in_port(tmp_path):
         plan = plan_patrols(prob, time_limit=2, method=method)
         assert plan.routes == [[]] and plan.total == 0 and plan.status == "optimal"
         assert plan.to_dict()["routes"][0]["hours"] == 0
+
+
+def test_one_stop_swap_between_equal_areas_ends(tmp_path):
+    # Only one of two equal areas fits; start and end are apart. A swap judged on a route that
+    # "costs nothing when empty" looked like it saved hours both ways and looped forever.
+    legs = {("S", "E"): 4.0, ("S", "A"): 3.0, ("A", "E"): 3.0, ("S", "B"): 3.0,
+            ("B", "E"): 3.0, ("A", "B"): 10.0}
+    patrol = {"areas": [{"id": "A", "value": 5}, {"id": "B", "value": 5}],
+              "vessels": [{"id": "V", "nation": "NZL", "start": "S", "end": "E",
+                           "endurance": 7}]}
+    path = write_patrol(tmp_path, patrol, legs)
+    code = ("import sys; from forcegen.patrols import load_patrol, plan_patrols; "
+            f"print(plan_patrols(load_patrol({str(path)!r}), time_limit=2, "
+            "method='heuristic').total)")
+    # A subprocess with a generous timeout: a hang fails the test instead of stalling the run.
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) == 5
