@@ -110,7 +110,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     rows = []
-    for n in (6, 8, 10, 12, 15):
+    for n in (6, 8, 10, 12):
         for seed in range(3):
             p = instance(seed, n, 2)
             t0 = time.monotonic()
