@@ -28,6 +28,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "forcegen.cli.serve_cmds",
     "forcegen.cli.audit_cmds",
     "forcegen.cli.deploy_cmds",
+    "forcegen.cli.patrol_cmds",
 )
 
 err_console = Console(stderr=True)

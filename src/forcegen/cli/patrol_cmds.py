@@ -1,0 +1,90 @@
+"""``forcegen patrol``: which vessel patrols which areas, in what order (issue 13)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from forcegen.cli._common import split_codes
+from forcegen.exceptions import OptionError
+
+__all__ = ["register"]
+
+
+def patrol(
+    path: Annotated[Path, typer.Argument(
+        help="Patrol file (.yaml) or a folder holding patrol.yaml")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Seconds for the search and the bound (CP-SAT)")] = 20.0,
+    method: Annotated[str, typer.Option(
+        "--method", help="auto (search, then CP-SAT) | heuristic | exact | greedy")] = "auto",
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw-vessel", help="What-if: this vessel is withdrawn (repeatable)")] = None,
+    close_port: Annotated[list[str] | None, typer.Option(
+        "--close-port", help="What-if: this port closes; vessels based there stay out")] = None,
+    drop_unreachable: Annotated[bool, typer.Option(
+        "--drop-unreachable", help="Plan without areas no vessel can reach and return from "
+        "(they are listed) instead of stopping with an error")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the search")] = 0,
+) -> None:
+    """Plan patrols that cover the most value with the vessels available."""
+    from forcegen.patrols import load_patrol, plan_patrols
+    from forcegen.patrols.solve import METHODS
+
+    if method not in METHODS:
+        raise OptionError(f"--method {method!r}: expected one of {', '.join(METHODS)}")
+    if not time_limit > 0:
+        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    prob = load_patrol(path, withdraw=split_codes(withdraw), close_ports=split_codes(close_port),
+                       drop_unreachable=drop_unreachable)
+    err = Console(stderr=True)
+    if as_json:
+        plan = plan_patrols(prob, time_limit=time_limit, method=method, seed=seed)
+        typer.echo(json.dumps(plan.to_dict(), indent=2))
+        return
+    with err.status("planning patrols...", spinner="dots"):
+        plan = plan_patrols(prob, time_limit=time_limit, method=method, seed=seed)
+    _print(plan.to_dict())
+
+
+def _print(doc: dict) -> None:
+    con = Console()
+    gap = "" if doc["status"] == "optimal" else f", gap {doc['gap']:.1%}"
+    con.print(f"[bold]{doc['name']}[/]: value covered {doc['total']:g} of at most "
+              f"{doc['bound']:g} ({doc['status']}{gap}; {doc['method']}, {doc['seconds']:.1f} s; "
+              f"greedy baseline {doc['greedy_total']:g})", highlight=False)
+    table = Table(title="Routes and timetable")
+    for col in ("vessel", "nation", "stop", "arrive h", "depart h", "value"):
+        table.add_column(col, justify="left" if col in ("vessel", "nation", "stop") else "right")
+    for r in doc["routes"]:
+        table.add_row(r["vessel"], r["nation"], r["start"], "", "0.0", "")
+        for s in r["timetable"]:
+            table.add_row("", "", s["area"], f"{s['arrive']:.1f}", f"{s['depart']:.1f}", "")
+        table.add_row("", "", r["end"], f"{r['hours']:.1f}", "", f"{r['value']:g}",
+                      end_section=True)
+    con.print(table)
+    for title, key in (("Value by nation", "value_by_nation"), ("Value by area group",
+                                                                 "value_by_group")):
+        t = Table(title=title)
+        t.add_column(key.removeprefix("value_by_"))
+        t.add_column("value", justify="right")
+        for k, v in doc[key].items():
+            t.add_row(k, f"{v:g}")
+        con.print(t)
+    if doc["unvisited"]:
+        con.print(f"[yellow]not patrolled:[/] {', '.join(doc['unvisited'])}", highlight=False)
+    for u in doc["unreachable"]:
+        con.print(f"[yellow]unreachable[/] {u['area']}: {u['reason']}", highlight=False)
+    for n in doc["notes"]:
+        con.print(f"[dim]note:[/] {n}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``patrol`` to the ``forcegen`` command."""
+    app.command("patrol")(patrol)

@@ -1,0 +1,159 @@
+"""Exact team orienteering with OR-Tools CP-SAT: one circuit per vessel, an area at most once.
+
+Each vessel gets its own ``AddCircuit`` over {depot, areas it may enter}: the depot stands for
+its start (arcs out) and its end (arcs in), a self-loop on an area means "not visited", the
+depot's self-loop means "stays in port" (the vessel does not sail, so its start -> end passage
+need not fit its endurance). Vessels differ in ports, speeds, endurance and caveats,
+so ``AddMultipleCircuit`` (one shared depot, identical vehicles) does not fit in general.
+
+Leg hours are integers in units of 1/SCALE h, rounded *down*: the model is then a relaxation
+of the real one, so its bound is a valid bound; a solution is accepted only after the float
+timetable check in :mod:`forcegen.patrols.problem` passes. CP-SAT runs on at most 2 workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from forcegen.patrols.problem import PatrolProblem
+
+__all__ = ["ExactResult", "solve_exact"]
+
+SCALE = 100_000  # 1/100000 h = 0.036 s of sailing
+
+
+@dataclass(frozen=True)
+class ExactResult:
+    routes: list[list[int]] | None
+    total: float | None
+    bound: float
+    proven: bool
+    status: str
+
+
+def _ints(x: np.ndarray) -> np.ndarray:
+    return np.floor(np.where(np.isfinite(x), x, 0.0) * SCALE).astype(np.int64)
+
+
+def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[list[int]] | None
+                = None, workers: int = 2, seed: int = 0) -> ExactResult:
+    from ortools.sat.python import cp_model
+
+    values = prob.values
+    integral = bool(np.all(values == np.round(values)))
+    vscale = 1 if integral else 1000  # fractional values: objective in thousandths
+    ival = np.round(values * vscale).astype(np.int64)
+    m = cp_model.CpModel()
+    n_a, n_v = prob.n_areas, prob.n_vessels
+    visit: dict[tuple[int, int], cp_model.IntVar] = {}
+    arcs_of: list[dict[tuple[int, int], Any]] = []
+    windows = prob.has_windows
+    station = _ints(prob.station)
+    for k in range(n_v):
+        ok = [int(i) for i in np.flatnonzero(prob.allowed[k])]
+        ts, te, tb = _ints(prob.t_start[k]), _ints(prob.t_end[k]), _ints(prob.t_between[k])
+        end_k = int(np.floor(prob.endurance[k] * SCALE))
+        arcs: dict[tuple[int, int], Any] = {}  # literals (IntVar or its negation)
+        cost: list[tuple[Any, int]] = []
+        stay = m.new_bool_var(f"stay{k}")
+        arcs[(0, 0)] = stay
+        # Staying in port costs nothing (no passage start -> end is sailed).
+        for i in ok:
+            v = m.new_bool_var(f"v{k}_{i}")
+            visit[(k, i)] = v
+            arcs[(i + 1, i + 1)] = ~v
+            arcs[(0, i + 1)] = m.new_bool_var("")
+            arcs[(i + 1, 0)] = m.new_bool_var("")
+            cost += [(arcs[(0, i + 1)], int(ts[i])), (arcs[(i + 1, 0)], int(te[i])),
+                     (v, int(station[i]))]
+            m.add_implication(v, ~stay)
+        for i in ok:
+            for j in ok:
+                if i != j:
+                    lit = m.new_bool_var("")
+                    arcs[(i + 1, j + 1)] = lit
+                    cost.append((lit, int(tb[i, j])))
+        m.add_circuit([(a, b, lit) for (a, b), lit in arcs.items()])
+        m.add(sum(c * lit for lit, c in cost) <= end_k)
+        if windows:
+            _time_windows(m, prob, k, ok, arcs, ts, te, tb, station, end_k)
+        arcs_of.append(arcs)
+    for i in range(n_a):
+        vs = [visit[(k, i)] for k in range(n_v) if (k, i) in visit]
+        if len(vs) > 1:
+            m.add_at_most_one(vs)
+    # Identical vessels are interchangeable: order them by value carried to cut symmetry.
+    for k in range(n_v - 1):
+        if _same(prob, k, k + 1):
+            m.add(sum(int(ival[i]) * visit[(k, i)] for i in range(n_a) if (k, i) in visit)
+                  >= sum(int(ival[i]) * visit[(k + 1, i)] for i in range(n_a)
+                         if (k + 1, i) in visit))
+    m.maximize(sum(int(ival[i]) * v for (_, i), v in visit.items()))
+    if hint:
+        for k, route in enumerate(hint):
+            on = set(route)
+            for (kk, i), v in visit.items():
+                if kk == k:
+                    m.add_hint(v, i in on)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, float(time_limit))
+    solver.parameters.num_workers = max(1, min(2, workers))
+    solver.parameters.random_seed = seed
+    solver.parameters.linearization_level = 2  # LP over the circuits: much tighter bounds
+    st = solver.solve(m)
+    name = solver.status_name(st)
+    bound = float(solver.best_objective_bound) / vscale if st in (
+        cp_model.OPTIMAL, cp_model.FEASIBLE) else float(values[prob.allowed.any(axis=0)].sum())
+    if not integral:  # objective on rounded values: widen the bound by the rounding
+        bound += 0.5 * n_a / vscale
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return ExactResult(None, None, bound, False, name)
+    routes = [_follow(solver, arcs) for arcs in arcs_of]
+    total = float(sum(values[a] for r in routes for a in r))
+    feasible = all(prob.route_ok(k, r) for k, r in enumerate(routes))
+    if not feasible:  # rounding let a route through that the float check refuses
+        return ExactResult(None, None, bound, False, "ROUNDING")
+    return ExactResult(routes, total, bound, st == cp_model.OPTIMAL and integral, name)
+
+
+def _same(prob: PatrolProblem, a: int, b: int) -> bool:
+    return (prob.starts[a] == prob.starts[b] and prob.ends[a] == prob.ends[b]
+            and prob.endurance[a] == prob.endurance[b]
+            and bool(np.array_equal(prob.allowed[a], prob.allowed[b]))
+            and bool(np.array_equal(prob.t_start[a], prob.t_start[b]))
+            and bool(np.array_equal(prob.t_end[a], prob.t_end[b]))
+            and bool(np.array_equal(prob.t_between[a], prob.t_between[b])))
+
+
+def _follow(solver: Any, arcs: Mapping[tuple[int, int], Any]) -> list[int]:
+    nxt = {a: b for (a, b), lit in arcs.items() if a != b and solver.boolean_value(lit)}
+    route, node = [], nxt.get(0)
+    while node is not None and node != 0:
+        route.append(node - 1)
+        node = nxt.get(node)
+    return route
+
+
+def _time_windows(m: Any, prob: PatrolProblem, k: int, ok: list[int], arcs: dict,
+                  ts: np.ndarray, te: np.ndarray, tb: np.ndarray, station: np.ndarray,
+                  end_k: int) -> None:
+    """Arrival times with waiting: arc i->j forces arrive_j >= arrive_i + station_i + leg."""
+    lo = np.floor(prob.windows[:, 0] * SCALE).astype(np.int64)
+    hi_f = prob.windows[:, 1]
+    hi = np.where(np.isfinite(hi_f), np.ceil(np.minimum(hi_f, 1e9) * SCALE), end_k)
+    t = {i: m.new_int_var(int(lo[i]), int(max(lo[i], min(hi[i], end_k))), f"t{k}_{i}")
+         for i in ok}
+    for (a, b), lit in arcs.items():
+        if a == b:
+            continue
+        if a == 0:
+            m.add(t[b - 1] >= int(ts[b - 1])).only_enforce_if(lit)
+        elif b == 0:
+            m.add(t[a - 1] + int(station[a - 1] + te[a - 1]) <= end_k).only_enforce_if(lit)
+        else:
+            leg = int(station[a - 1] + tb[a - 1, b - 1])
+            m.add(t[b - 1] >= t[a - 1] + leg).only_enforce_if(lit)

@@ -1,0 +1,244 @@
+"""Read a patrol file and turn it into arrays, every problem named in one pass.
+
+A patrol file is a YAML mapping with a ``patrol:`` section (see ``docs/scenario.md``). Leg hours
+come from the ``legs`` table where it has the pair, else from the great-circle distance at the
+vessel's speed when both points have coordinates; a pair that has neither is an error, as is an
+area no vessel may reach and return from within its endurance (unless the caller asks to drop
+those, in which case they are listed in the result).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.patrols.models import Area, PatrolData, Port, Vessel
+from forcegen.patrols.problem import PatrolProblem
+from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
+from forcegen.scenario.reader import _problems_from
+
+__all__ = ["build_problem", "load_patrol"]
+
+EARTH_RADIUS_NM = 3440.065
+_MAX_LISTED = 12  # missing leg pairs listed by name before "and N more"
+
+
+def great_circle_nm(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance in nautical miles between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def load_patrol(path: str | Path, *, withdraw: tuple[str, ...] = (),
+                close_ports: tuple[str, ...] = (), drop_unreachable: bool = False
+                ) -> PatrolProblem:
+    """Read ``path`` (a .yaml file or a folder holding ``patrol.yaml``) into a problem.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found (file, line, field, what was expected).
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = next((p / n for n in ("patrol.yaml", "scenario.yaml") if (p / n).is_file()),
+                 p / "patrol.yaml")
+    if not p.is_file():
+        raise ScenarioError([Problem(str(p), "no such file")])
+    data, lines = read_yaml(p)
+    src = str(p)
+    if not isinstance(data, dict) or not isinstance(data.get("patrol"), dict):
+        raise ScenarioError([Problem(src, "expected a mapping with a 'patrol:' section", 1)])
+    unknown = [k for k in data if k not in ("forcegen", "name", "patrol")
+               and not str(k).startswith("x-")]
+    problems = [Problem(src, f"unknown top-level key {k!r}; expected forcegen, name, patrol",
+                        lines.get(str(k)), str(k)) for k in unknown]
+    origin = Origin(src, lines.get("patrol"),
+                    {k.removeprefix("patrol."): v for k, v in lines.items()
+                     if k.startswith("patrol.")})
+    try:
+        pd = PatrolData.model_validate(data["patrol"])
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, origin, "patrol."))
+        raise ScenarioError(problems) from None
+    if problems:
+        raise ScenarioError(problems)
+    legs: dict[tuple[str, str], float] = {}
+    if pd.legs is not None:
+        legs = _read_legs(p.parent / pd.legs, src, origin.line_of("legs"))
+    return build_problem(pd, legs, name=str(data.get("name") or p.stem), source=src,
+                         line_of=origin.line_of, withdraw=withdraw, close_ports=close_ports,
+                         drop_unreachable=drop_unreachable)
+
+
+def _read_legs(path: Path, src: str, line: int | None) -> dict[tuple[str, str], float]:
+    if not path.is_file():
+        raise ScenarioError([Problem(src, f"legs table {path.name!r} not found", line, "legs")])
+    problems: list[Problem] = []
+    out: dict[tuple[str, str], float] = {}
+    rows = read_csv_table(path)
+    if rows and not {"from", "to", "hours"} <= set(rows[0][0]):
+        raise ScenarioError([Problem(str(path), "expected columns from,to,hours", 1)])
+    for rec, o in rows:
+        a, b, h = str(rec.get("from", "")).strip(), str(rec.get("to", "")).strip(), rec.get("hours")
+        try:
+            hours = float(h)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            problems.append(Problem(str(path), f"expected a number of hours, got {h!r}", o.line,
+                                    "hours"))
+            continue
+        if not math.isfinite(hours) or hours < 0:
+            problems.append(Problem(str(path), f"hours must be >= 0, got {h!r}", o.line, "hours"))
+            continue
+        if not a or not b:
+            problems.append(Problem(str(path), "a leg needs 'from' and 'to'", o.line))
+            continue
+        out[(a, b)] = hours
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: str = "patrol",
+                  source: str = "<memory>", line_of: Any = None,
+                  withdraw: tuple[str, ...] = (), close_ports: tuple[str, ...] = (),
+                  drop_unreachable: bool = False) -> PatrolProblem:
+    """Check references and compute every leg's hours; raise with all problems found."""
+    def where(field: str) -> int | None:
+        return line_of(field) if line_of is not None else None
+
+    problems: list[Problem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(source, message, where(field), field))
+
+    for kind, ids in (("port", [x.id for x in pd.ports]), ("area", [x.id for x in pd.areas]),
+                      ("vessel", [x.id for x in pd.vessels])):
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                bad(f"{kind}s.{i}.id", f"duplicate {kind} id {ident!r}")
+            seen.add(ident)
+    ports = {pt.id: pt for pt in pd.ports}
+    legs_sym = dict(legs)
+    for (a, b), h in legs.items():  # a table giving one direction gives both
+        legs_sym.setdefault((b, a), h)
+    leg_points = {x for pair in legs for x in pair}
+    zones = {a.zone for a in pd.areas if a.zone}
+    vessel_ids = {v.id for v in pd.vessels}
+    for w in withdraw:
+        if w not in vessel_ids:
+            from forcegen.exceptions import OptionError
+            raise OptionError(f"--withdraw-vessel: unknown vessel {w!r}; the file has "
+                              f"{', '.join(sorted(vessel_ids))}")
+    for c in close_ports:
+        used = {x for v in pd.vessels for x in (v.start, v.end) if isinstance(x, str)}
+        if c not in ports and c not in used:
+            from forcegen.exceptions import OptionError
+            raise OptionError(f"--close-port: unknown port {c!r}; the file has "
+                              f"{', '.join(sorted(set(ports) | used))}")
+    notes: list[str] = []
+    vessels: list[Vessel] = []
+    for i, v in enumerate(pd.vessels):
+        for end in ("start", "end"):
+            ref = getattr(v, end)
+            if isinstance(ref, str) and ref not in ports and ref not in leg_points:
+                bad(f"vessels.{i}.{end}", f"unknown port {ref!r}; expected a port id, a point "
+                    "of the legs table or [lon, lat]")
+        for z in v.zones or []:
+            if z not in zones:
+                bad(f"vessels.{i}.zones", f"caveat names unknown zone {z!r}; the areas' zones "
+                    f"are {', '.join(sorted(zones)) or 'none'}")
+        if v.id in withdraw:
+            notes.append(f"vessel {v.id} withdrawn")
+        elif v.start in close_ports or v.end in close_ports:
+            notes.append(f"vessel {v.id} cannot sail: port "
+                         f"{v.start if v.start in close_ports else v.end} is closed")
+        else:
+            vessels.append(v)
+    if problems:
+        raise ScenarioError(problems)
+
+    def coord(ref: Any) -> tuple[float, float] | None:
+        if not isinstance(ref, str):
+            return (float(ref[0]), float(ref[1]))
+        if ref in ports:
+            return ports[ref].at
+        a = next((x for x in pd.areas if x.id == ref), None)
+        return a.at if a is not None else None
+
+    area_at = [a.at for a in pd.areas]
+    n_a, n_v = len(pd.areas), len(vessels)
+    missing: dict[int, list[str]] = {}
+
+    def hours(vi: int, v: Vessel, a: Any, b: Any, a_at: Any, b_at: Any) -> float:
+        key = (a if isinstance(a, str) else "", b if isinstance(b, str) else "")
+        if key in legs_sym:
+            return legs_sym[key]
+        if a == b:
+            return 0.0
+        if a_at is not None and b_at is not None and v.speed is not None:
+            return great_circle_nm(a_at, b_at) / v.speed
+        missing.setdefault(vi, []).append(f"{_label(a)}-{_label(b)}")
+        return math.inf
+
+    t_start = np.full((n_v, n_a), np.inf)
+    t_end = np.full((n_v, n_a), np.inf)
+    t_between = np.full((n_v, n_a, n_a), np.inf)
+    t_direct = np.zeros(n_v)
+    allowed = np.zeros((n_v, n_a), dtype=bool)
+    for k, v in enumerate(vessels):
+        s_at, e_at = coord(v.start), coord(v.end)
+        ok = [v.zones is None or a.zone in v.zones for a in pd.areas]
+        allowed[k] = ok
+        t_direct[k] = hours(k, v, v.start, v.end, s_at, e_at)
+        for i, ai in enumerate(pd.areas):
+            if not ok[i]:
+                continue
+            t_start[k, i] = hours(k, v, v.start, ai.id, s_at, area_at[i])
+            t_end[k, i] = hours(k, v, ai.id, v.end, area_at[i], e_at)
+            for j, aj in enumerate(pd.areas):
+                if j != i and ok[j]:
+                    t_between[k, i, j] = hours(k, v, ai.id, aj.id, area_at[i], area_at[j])
+    for k, pairs in missing.items():
+        more = f" and {len(pairs) - _MAX_LISTED} more" if len(pairs) > _MAX_LISTED else ""
+        idx = pd.vessels.index(vessels[k])
+        bad(f"vessels.{idx}", f"vessel {vessels[k].id}: the legs table lacks "
+            f"{', '.join(pairs[:_MAX_LISTED])}{more}, and coordinates with a speed are not "
+            "given to compute them")
+    if problems:
+        raise ScenarioError(problems)
+    prob = PatrolProblem.from_arrays(
+        name=name, area_ids=[a.id for a in pd.areas],
+        values=np.array([a.value for a in pd.areas], dtype=float),
+        station=np.array([a.hours for a in pd.areas], dtype=float),
+        windows=np.array([a.window or (0.0, math.inf) for a in pd.areas], dtype=float)
+        .reshape(n_a, 2),
+        zones=[a.zone for a in pd.areas], groups=[a.group or a.zone for a in pd.areas],
+        vessel_ids=[v.id for v in vessels], nations=[v.nation for v in vessels],
+        starts=[_label(v.start) for v in vessels], ends=[_label(v.end) for v in vessels],
+        endurance=np.array([v.endurance for v in vessels], dtype=float),
+        t_start=t_start, t_end=t_end, t_between=t_between, t_direct=t_direct,
+        allowed=allowed, notes=notes)
+    unreachable = prob.unreachable()
+    if unreachable and not drop_unreachable:
+        for i, reason in unreachable:
+            bad(f"areas.{i}", f"area {pd.areas[i].id!r} cannot be patrolled: {reason} "
+                "(pass --drop-unreachable to plan without it)")
+        raise ScenarioError(problems)
+    return prob.without(unreachable)
+
+
+def _label(ref: Any) -> str:
+    return ref if isinstance(ref, str) else f"[{ref[0]}, {ref[1]}]"
+
+
+# Re-exported so callers building problems in memory can type their inputs.
+_ = (Area, Port)

@@ -1,0 +1,63 @@
+"""The patrol file: areas, vessels, ports and legs, as validated pydantic records.
+
+Names follow the "Maritime patrol" section of ``docs/scenario.md`` (the contract). Unknown keys
+are an error except ``x-...`` extension keys, as in the scenario model.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from forcegen.scenario.models import Identifier, LonLat, NonNegFloat, _Strict
+
+__all__ = ["Area", "PatrolData", "Port", "Vessel"]
+
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+#: A point is named by id (a port, an area or an id used in the legs table) or given as lon/lat.
+PointRef = Identifier | LonLat
+
+
+class Area(_Strict):
+    id: Identifier
+    at: LonLat | None = None
+    value: NonNegFloat
+    hours: NonNegFloat = 0.0
+    #: Hours since the patrol starts between which a vessel may arrive on station (it may wait).
+    window: tuple[NonNegFloat, NonNegFloat] | None = None
+    #: Zone the area lies in (an EEZ, say); nation caveats name zones.
+    zone: Identifier | None = None
+    #: Group the value is reported under (defaults to the zone).
+    group: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _window_order(self) -> Area:
+        if self.window is not None and self.window[0] > self.window[1]:
+            raise ValueError(f"window {list(self.window)}: opens after it closes")
+        return self
+
+
+class Port(_Strict):
+    id: Identifier
+    at: LonLat
+    name: str | None = None
+
+
+class Vessel(_Strict):
+    id: Identifier
+    nation: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
+    start: PointRef
+    end: PointRef
+    endurance: NonNegFloat
+    speed: PositiveFloat | None = None
+    #: Nation caveat: the vessel may only patrol areas in these zones (absent = anywhere).
+    zones: list[Identifier] | None = None
+    name: str | None = None
+
+
+class PatrolData(_Strict):
+    legs: str | None = None
+    ports: list[Port] = Field(default_factory=list)
+    areas: list[Area]
+    vessels: list[Vessel]

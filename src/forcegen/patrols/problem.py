@@ -1,0 +1,117 @@
+"""A patrol problem as arrays, and the one place that times a route.
+
+Areas are indexed 0..A-1 and vessels 0..V-1. ``t_start[k, i]`` is vessel k's hours from its
+start to area i, ``t_end[k, i]`` from area i to its end, ``t_between[k, i, j]`` between areas
+(``inf`` where a caveat forbids either area). Every solver and the checker call
+:meth:`PatrolProblem.timetable`, so "feasible" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+__all__ = ["EPS", "PatrolProblem", "Stop"]
+
+#: Slack (hours) allowed on endurance and window checks, for float sums of leg hours.
+EPS = 1e-7
+
+
+@dataclass(frozen=True)
+class Stop:
+    area: int
+    arrive: float
+    depart: float
+
+
+@dataclass(frozen=True, eq=False)
+class PatrolProblem:
+    name: str
+    area_ids: list[str]
+    values: np.ndarray
+    station: np.ndarray
+    windows: np.ndarray  # (A, 2): earliest, latest arrival on station; (0, inf) when open
+    zones: list[str | None]
+    groups: list[str | None]
+    vessel_ids: list[str]
+    nations: list[str]
+    starts: list[str]
+    ends: list[str]
+    endurance: np.ndarray
+    t_start: np.ndarray
+    t_end: np.ndarray
+    t_between: np.ndarray
+    t_direct: np.ndarray
+    allowed: np.ndarray
+    notes: list[str] = field(default_factory=list)
+    dropped: list[tuple[int, str]] = field(default_factory=list)
+
+    @classmethod
+    def from_arrays(cls, **kw: object) -> PatrolProblem:
+        return cls(**kw)  # type: ignore[arg-type]
+
+    @property
+    def n_areas(self) -> int:
+        return len(self.area_ids)
+
+    @property
+    def n_vessels(self) -> int:
+        return len(self.vessel_ids)
+
+    @property
+    def has_windows(self) -> bool:
+        return bool(np.any(self.windows[:, 0] > 0) or np.any(np.isfinite(self.windows[:, 1])))
+
+    # ----------------------------------------------------------------- routes
+    def timetable(self, k: int, route: list[int]) -> tuple[float, list[Stop], bool]:
+        """Elapsed hours, stops and feasibility of vessel ``k`` sailing ``route``.
+
+        A vessel arriving before an area's window opens waits; arriving after it closes, or
+        ending after its endurance, makes the route infeasible. A route without stops means
+        the vessel does not sail: 0 h, always feasible.
+        """
+        if not route:
+            return 0.0, [], True
+        t, prev, stops, ok = 0.0, -1, [], True
+        for a in route:
+            if not self.allowed[k, a]:
+                ok = False
+            t += self.t_start[k, a] if prev < 0 else self.t_between[k, prev, a]
+            arrive = max(t, float(self.windows[a, 0]))
+            if arrive > self.windows[a, 1] + EPS:
+                ok = False
+            t = arrive + float(self.station[a])
+            stops.append(Stop(a, arrive, t))
+            prev = a
+        t += self.t_direct[k] if prev < 0 else self.t_end[k, prev]
+        return float(t), stops, ok and t <= self.endurance[k] + EPS and math.isfinite(t)
+
+    def route_ok(self, k: int, route: list[int]) -> bool:
+        return self.timetable(k, route)[2]
+
+    def unreachable(self) -> list[tuple[int, str]]:
+        """Areas no vessel may visit alone within its endurance (and window), with why."""
+        out = []
+        for i in range(self.n_areas):
+            if any(self.route_ok(k, [i]) for k in range(self.n_vessels)):
+                continue
+            if self.n_vessels == 0:
+                out.append((i, "no vessel is available"))
+            elif not self.allowed[:, i].any():
+                out.append((i, f"no vessel may enter zone {self.zones[i]!r} (caveats)"))
+            else:
+                best = min(self.timetable(k, [i])[0] for k in range(self.n_vessels)
+                           if self.allowed[k, i])
+                out.append((i, f"the quickest round trip takes {best:.1f} h, more than the "
+                               "endurance of every vessel allowed there (or its window)"))
+        return out
+
+    def without(self, dropped: list[tuple[int, str]]) -> PatrolProblem:
+        """The same problem with ``dropped`` areas forbidden to every vessel (kept listed)."""
+        if not dropped:
+            return self
+        allowed = self.allowed.copy()
+        allowed[:, [i for i, _ in dropped]] = False
+        return replace(self, allowed=allowed, dropped=list(dropped))

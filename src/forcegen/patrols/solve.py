@@ -1,0 +1,114 @@
+"""Plan patrols: greedy baseline, iterated local search, then CP-SAT for a proof or a bound.
+
+The search runs first (a share of the time limit) and hands its routes to CP-SAT as a hint;
+CP-SAT either proves them optimal, improves them, or at least returns a bound. The reported
+status is "optimal" only when the bound equals the total.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from forcegen.patrols.heuristic import greedy, iterated_local_search, score
+from forcegen.patrols.problem import PatrolProblem
+
+__all__ = ["PatrolPlan", "plan_patrols"]
+
+METHODS = ("auto", "heuristic", "exact", "greedy")
+
+
+@dataclass
+class PatrolPlan:
+    problem: PatrolProblem
+    routes: list[list[int]]
+    total: float
+    bound: float
+    status: str
+    method: str
+    seconds: float
+    greedy_total: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        return 0.0 if self.bound <= 0 else max(0.0, (self.bound - self.total) / self.bound)
+
+    def value_by(self, labels: list[Any]) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for r in self.routes:
+            for a in r:
+                out[str(labels[a] or "-")] += float(self.problem.values[a])
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.problem
+        routes: list[dict[str, Any]] = []
+        by_nation: dict[str, float] = defaultdict(float)
+        for k, r in enumerate(self.routes):
+            hours, stops, _ = p.timetable(k, r)
+            value = float(p.values[r].sum()) if r else 0.0
+            by_nation[p.nations[k]] += value
+            routes.append({
+                "vessel": p.vessel_ids[k], "nation": p.nations[k], "start": p.starts[k],
+                "end": p.ends[k], "stops": [p.area_ids[a] for a in r], "hours": round(hours, 9),
+                "value": value,
+                "timetable": [{"area": p.area_ids[s.area], "arrive": round(s.arrive, 6),
+                               "depart": round(s.depart, 6)} for s in stops],
+            })
+        return {
+            "name": p.name, "status": self.status, "total": self.total, "bound": self.bound,
+            "gap": round(self.gap, 9), "method": self.method, "seconds": round(self.seconds, 3),
+            "greedy_total": self.greedy_total, "routes": routes,
+            "value_by_nation": dict(sorted(by_nation.items())),
+            "value_by_group": self.value_by(p.groups),
+            "unvisited": [p.area_ids[i] for i in range(p.n_areas)
+                          if not any(i in r for r in self.routes)],
+            "unreachable": [{"area": p.area_ids[i], "reason": why} for i, why in p.dropped],
+            "notes": list(p.notes) + self.notes,
+        }
+
+
+def plan_patrols(prob: PatrolProblem, *, time_limit: float = 20.0, method: str = "auto",
+                 seed: int = 0) -> PatrolPlan:
+    """Best routes found within ``time_limit`` seconds, with the best bound known."""
+    if method not in METHODS:
+        raise ValueError(f"method {method!r}; expected one of {', '.join(METHODS)}")
+    t0 = time.monotonic()
+    reachable = prob.allowed.any(axis=0) if prob.n_vessels else np.zeros(prob.n_areas, bool)
+    trivial = float(prob.values[reachable].sum())
+    base = greedy(prob)
+    g_total = score(prob, base)
+    routes, bound, notes, used = base, trivial, [], "greedy"
+    if method != "greedy" and prob.n_vessels and reachable.any():
+        if method != "exact":
+            share = time_limit if method == "heuristic" else 0.75 * time_limit
+            routes = iterated_local_search(prob, time_limit=share, seed=seed, target=trivial,
+                                           max_iter=5000,
+                                           start=base)
+            used = "ils"
+        if method != "heuristic" and score(prob, routes) < trivial - 1e-9:
+            from forcegen.patrols.exact import solve_exact
+
+            left = max(0.5, time_limit - (time.monotonic() - t0))
+            ex = solve_exact(prob, time_limit=left, hint=routes, seed=seed)
+            bound = min(bound, ex.bound)
+            if ex.routes is not None and ex.total is not None \
+                    and ex.total > score(prob, routes) + 1e-9:
+                routes, used = ex.routes, "cp-sat"
+            else:
+                used += "+cp-sat"
+            if ex.status == "ROUNDING":
+                notes.append("CP-SAT's routes failed the exact timetable check (rounding); "
+                             "kept the search's routes")
+    total = score(prob, routes)
+    if total > bound:  # bound from fractional rounding of values: never report it below total
+        bound = total
+    status = "optimal" if total >= bound - 1e-9 else "feasible"
+    assert all(prob.route_ok(k, r) for k, r in enumerate(routes)), "infeasible route"
+    return PatrolPlan(prob, routes, total, bound, status, used, time.monotonic() - t0, g_total,
+                      notes)
