@@ -196,3 +196,14 @@ def test_lowercase_duplicate_nation_is_still_a_duplicate() -> None:
     d = doc()
     d["nations"].append({"code": "fra"})
     assert any("duplicate" in p.message for p in _problems(lambda: scenario_from_dict(d)))
+
+
+def test_a_national_ceiling_may_exceed_one_unit_but_stays_bounded() -> None:
+    """A ceiling sums a nation's pledges (a large synthetic coalition reaches 10^7): allowed up
+    to the workspace column's range, refused above it with the field named."""
+    d = doc()
+    d["nations"][0]["ceiling"] = {"personnel": 20_000_000}
+    scenario_from_dict(d)
+    d["nations"][0]["ceiling"] = {"personnel": 2**40}
+    (p,) = _problems(lambda: scenario_from_dict(d))
+    assert p.field == "ceiling.personnel"

@@ -12,6 +12,7 @@ import re
 
 __all__ = [
     "FILE_NAME_RULE",
+    "MAX_CEILING",
     "MAX_COST",
     "MAX_DAYS",
     "MAX_ID_CHARS",
@@ -59,7 +60,10 @@ MAX_PROBLEMS = 200
 # The workspace stores these in 32-bit integer and 200-character columns; the maxima are far
 # above any real force (and far below where PostgreSQL or the optimizer would break).
 MAX_QUANTITY = 1_000_000  #: units in one requirement line or pledge
-MAX_PERSONNEL = 10_000_000  #: personnel per unit, per catalog entry or in a nation's ceiling
+MAX_PERSONNEL = 10_000_000  #: personnel per unit or per catalog entry
+#: a nation's personnel ceiling: a sum over its pledges (synthetic 200-nation cases reach 10^7),
+#: still inside the workspace's 32-bit column
+MAX_CEILING = 1_000_000_000
 MAX_PRIORITY = 99  #: requirement priority, 1 (most important) to 99
 MAX_MONTHS = 1_200  #: duration of a line or a caveat, months
 MAX_DAYS = 3_650.0  #: notice to move, days

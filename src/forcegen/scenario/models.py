@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from forcegen.scenario.limits import (
     FILE_NAME_RULE,
+    MAX_CEILING,
     MAX_COST,
     MAX_DAYS,
     MAX_ID_CHARS,
@@ -160,7 +161,7 @@ class _Strict(BaseModel):
 
 
 class Ceiling(_Strict):
-    personnel: Personnel | None = None
+    personnel: Annotated[int, Field(ge=0, le=MAX_CEILING)] | None = None
 
 
 class Nation(_Strict):
