@@ -138,10 +138,15 @@ def free_port() -> int:
 
 def serve(url: str, port: int, workers: int = 1) -> None:
     """Subprocess entry point: the API on ``url`` in ``workers`` processes, as ``forcegen serve
-    --workers`` runs it (``forcegen.workspace.server``: ``SO_REUSEPORT`` sockets with
-    ``TCP_NODELAY``). A ``--baseline-src`` tree must have that module (commit bdf7acf on)."""
+    --workers`` runs it (``forcegen.serve``: ``SO_REUSEPORT`` sockets with
+    ``TCP_NODELAY``). A ``--baseline-src`` tree must have that module, or its earlier home
+    ``forcegen.workspace.server`` (commit bdf7acf on)."""
     from forcegen.workspace.config import Settings
-    from forcegen.workspace.server import run_server
+
+    try:
+        from forcegen.serve import run_server
+    except ImportError:  # a --baseline-src tree from before the layers were enforced
+        from forcegen.workspace.server import run_server  # type: ignore[no-redef]
 
     settings = Settings(database_url=url, cookie_secure=False)
     run_server(settings, "127.0.0.1", port, workers=workers, log_level="warning", web=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from forcegen.workspace.accounts import User
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.pledges.models import Pledge
-from forcegen.workspace.users.models import User
 
 from .conftest import Web, csrf_of, post_login
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from forcegen.workspace.accounts import User
 from forcegen.workspace.auth.models import ApiToken
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import session_scope
-from forcegen.workspace.users.models import User
 
 from .conftest import PASSWORD, Web, csrf_of
 

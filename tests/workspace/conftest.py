@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from forcegen.scenario import scenario_from_dict
-from forcegen.workspace.app import create_app
+from forcegen.workspace.api.app import create_app
 from forcegen.workspace.auth.security import hash_password, set_password_cost
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.config import Settings
@@ -141,7 +141,7 @@ def seed(
         admin = None
         for name, (role, nation) in ROLE_USERS.items():
             if nation:
-                from forcegen.workspace.nations.models import Nation
+                from forcegen.workspace.reference import Nation
 
                 if db.get(Nation, nation) is None:
                     db.add(Nation(code=nation, groups=[], extra={}))

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit.models import AuditEntry
 from forcegen.workspace.database import session_scope
-from forcegen.workspace.users.models import User
 
 from .conftest import PASSWORD, Workspace
 

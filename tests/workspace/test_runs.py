@@ -55,7 +55,7 @@ def test_failed_run_is_recorded(ws: Workspace) -> None:
     # A bad record is left out, not fatal (test_references.py); the scenario's own settings
     # are not a record to leave out: a currency that is not a code fails the run.
     from forcegen.workspace.database import session_scope
-    from forcegen.workspace.scenarios.models import WorkspaceMeta
+    from forcegen.workspace.reference import WorkspaceMeta
 
     with session_scope(ws.factory) as db:
         row = db.get(WorkspaceMeta, "currency")

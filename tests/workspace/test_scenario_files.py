@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import update
 
 from forcegen.workspace.database import session_scope
-from forcegen.workspace.scenarios.models import WorkspaceMeta
+from forcegen.workspace.reference import WorkspaceMeta
 
 from .conftest import Workspace
 from .test_runs import wait

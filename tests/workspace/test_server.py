@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from forcegen.workspace.server import bind_socket, reuse_port_supported
+from forcegen.serve import bind_socket, reuse_port_supported
 
 PASSWORD = "server-test-password"
 

@@ -42,10 +42,10 @@ def serve(
 ) -> None:
     """Start the workspace: web UI and /api/v1 on HOST:PORT (SQLite by default)."""
     from forcegen.exceptions import OptionError
+    from forcegen.serve import reuse_port_supported, run_server
     from forcegen.workspace.bootstrap import ensure_admin, load_example_if_empty
     from forcegen.workspace.config import Settings
     from forcegen.workspace.database import make_engine, make_session_factory, upgrade
-    from forcegen.workspace.server import reuse_port_supported, run_server
 
     if workers > 1 and not reuse_port_supported():
         raise OptionError("--workers: several processes need SO_REUSEPORT, which this "
@@ -139,7 +139,7 @@ def _checked_url(url: str) -> str:
 
 def _check_port(host: str, port: int) -> None:
     from forcegen.exceptions import OptionError
-    from forcegen.workspace.server import bind_socket
+    from forcegen.serve import bind_socket
 
     try:
         bind_socket(host, port).close()

@@ -1,6 +1,6 @@
 """The workspace's server-rendered web UI (Jinja2 templates, offline static files).
 
-:func:`create_web_app` is the workspace API app (``forcegen.workspace.app.create_app``) with the
+:func:`create_web_app` is the workspace API app (``forcegen.workspace.api.app.create_app``) with the
 HTML pages and ``/static`` added. Every page goes through the workspace's service layer and
 access rules; nothing here decides who may see or change what.
 """

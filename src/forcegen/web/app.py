@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forcegen.workspace.app import create_app
+from forcegen.workspace.api.app import create_app
 from forcegen.workspace.config import Settings
 
 __all__ = ["STATIC_DIR", "create_web_app", "mount_web"]

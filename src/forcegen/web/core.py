@@ -23,10 +23,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forcegen.web import marking
 from forcegen.workspace.access import is_planner
-from forcegen.workspace.deps import Auth, optional_auth
+from forcegen.workspace.accounts import User
+from forcegen.workspace.api.deps import Auth, optional_auth
 from forcegen.workspace.errors import Unauthenticated, WorkspaceError
 from forcegen.workspace.pledges.service import EDITORS
-from forcegen.workspace.users.models import User
 
 __all__ = [
     "HTMLRoute",

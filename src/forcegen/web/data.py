@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forcegen.sourcing.plan import Plan
+from forcegen.workspace.accounts import User
 from forcegen.workspace.listing import PageParams
+from forcegen.workspace.reference import WorkspaceMeta
 from forcegen.workspace.requirements import service as requirements
 from forcegen.workspace.runs import service as runs
 from forcegen.workspace.runs.models import SourcingRun
-from forcegen.workspace.scenarios.models import WorkspaceMeta
-from forcegen.workspace.users.models import User
 
 __all__ = ["ScopedPlan", "latest_plan", "meta", "scoped_plan", "sector_names"]
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from forcegen.workspace import labels
 from forcegen.workspace.access import clearance_of
-from forcegen.workspace.users.models import User
+from forcegen.workspace.accounts import User
 
 __all__ = [
     "ABBREVIATIONS",

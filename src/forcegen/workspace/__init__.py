@@ -1,17 +1,21 @@
 """The coalition workspace: shared database, HTTP API, accounts and roles, audit trail.
 
-Layout (one package per domain concept, as in Netflix Dispatch)::
+Layout, in layers (a module imports only from its own layer or below; no two packages import
+each other; the contracts are ``[tool.importlinter]`` in ``pyproject.toml``)::
 
-    config.py      settings from the environment (``FORCEGEN_DATABASE_URL`` ...)
-    database.py    engine, sessions, ``Base``, ``upgrade(url)`` (Alembic, shipped here)
-    errors.py      the single JSON error shape and the domain exceptions services raise
-    access.py      who may do what (roles, nation scoping), default deny
-    deps.py        FastAPI dependencies: ``SessionDep``, ``CurrentUser``, ``require_roles``
-    app.py         ``create_app(settings)``
-    <concept>/     models.py, schemas.py, service.py, views.py
+    api/           the HTTP API: ``app.py`` (``create_app``), ``deps.py`` (``SessionDep``,
+                   ``CurrentUser`` ...), one router per domain (``api/pledges.py`` ...)
+    <domain>/      models.py, schemas.py, service.py: runs > scenarios > nations > labelled.py
+                   > pledges > requirements | users > auth > audit; bootstrap.py and models.py
+                   (every table, for Alembic) on top
+    ground floor   database.py (engine, sessions, ``Base``, ``upgrade``), config.py (settings),
+                   types.py, labels.py, listing.py, access.py (who may do what, default deny),
+                   errors.py (the JSON error shape, exception classes), headers.py,
+                   accounts.py (the ``User`` model), reference.py (``Nation``, ``WorkspaceMeta``)
 
-Service functions are plain functions taking a SQLAlchemy ``Session`` (and the acting user
-where access depends on it); the API and the server-rendered web UI both call them.
+Server start-up (``forcegen serve``) is ``forcegen.serve``, above both this package and the web
+pages. Service functions are plain functions taking a SQLAlchemy ``Session`` (and the acting
+user where access depends on it); the API and the server-rendered web UI both call them.
 """
 
 __all__: list[str] = []

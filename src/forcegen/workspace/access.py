@@ -1,6 +1,6 @@
 """Who may do what. Default deny: anything not granted here is refused.
 
-Roles (``users.models.ROLES``):
+Roles (``accounts.ROLES``):
 
 =============  ==========================================================================
 admin          everything, including accounts
@@ -25,13 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
 
 from forcegen.workspace import labels
+from forcegen.workspace.accounts import User
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
-from forcegen.workspace.pledges.models import Pledge
-from forcegen.workspace.requirements.models import Requirement
-from forcegen.workspace.users.models import User
 
 __all__ = [
     "ADMIN",
@@ -44,7 +41,6 @@ __all__ = [
     "can_see_nation",
     "checked_label",
     "clearance_of",
-    "hides_anything",
     "id_taken",
     "is_planner",
     "label_visible",
@@ -243,33 +239,12 @@ def id_taken(what: str, ident: str) -> Conflict:
     return Conflict(f"the {what} id {ident!r} is already in use; choose another", field="id")
 
 
-def hides_anything(db: Session, user: User, *, pledges_only: bool = False) -> bool:
-    """Whether any pledge (or requirement, unless ``pledges_only``) is hidden from ``user``.
-
-    Operations whose outcome would depend on hidden rows (removing a nation: pledges;
-    replacing the workspace: both) are refused whenever this is true, the same way whatever
-    the hidden rows are, so that their answer reveals nothing about any one item.
-    """
-    scope = LabelScope(user, clearance_of(user))
-    tables: list[tuple[Any, str | None]] = [(Pledge.__table__, "nation")]
-    if not pledges_only:
-        tables.insert(0, (Requirement.__table__, None))
-    for table, owner in tables:
-        c = table.c
-        visible = scope.clause(table, c[owner] if owner else None)
-        if owner is not None and nation_scope(user) is not None:
-            visible = and_(visible, c[owner] == nation_scope(user))
-        if db.scalar(select(select(c.id).where(~visible).exists())):
-            return True
-    return False
-
-
 @dataclass(frozen=True)
 class LabelScope:
     """What ``user`` may see, further capped at classification rank ``cap``.
 
     Used to build products from the workspace's data (sourcing runs, exports): they take only
-    rows passing :meth:`clause`, and carry the label :meth:`high_water` gives.
+    rows passing :meth:`clause`, and carry the label ``labelled.high_water`` gives.
     """
 
     user: User
@@ -279,18 +254,3 @@ class LabelScope:
         """SQL: the rows of ``table`` in scope."""
         c = table.c if hasattr(table, "c") else table
         return and_(label_visible(self.user, c, owner), c.classification <= self.cap)
-
-    def high_water(self, db: Session) -> tuple[int, str | None]:
-        """The label of a product made of every requirement and pledge in scope."""
-        found: list[tuple[int, str | None, str | None]] = []
-        for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
-            c = table.c
-            where = self.clause(table, c[owner] if owner else None)
-            top = db.scalar(select(func.max(c.classification)).where(where))
-            found.append((int(top or 0), None, None))
-            cols = [c.releasable_to, c[owner] if owner else None]
-            stmt = select(*(col for col in cols if col is not None)).where(
-                where, c.releasable_to.is_not(None)
-            ).distinct()
-            found += [(0, row[0], row[1] if owner else None) for row in db.execute(stmt)]
-        return labels.high_water(found)

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from forcegen.workspace.access import ADMIN
+from forcegen.workspace.accounts import User
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.labels import TOP
+from forcegen.workspace.reference import WorkspaceMeta
 from forcegen.workspace.requirements.models import Requirement
-from forcegen.workspace.scenarios.models import WorkspaceMeta
-from forcegen.workspace.users.models import User
 from forcegen.workspace.users.service import create_user, get_by_username
 
 __all__ = ["ensure_admin", "load_example_if_empty"]

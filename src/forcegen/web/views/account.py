@@ -9,6 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.forms import validate
+from forcegen.workspace.api.deps import (
+    Auth,
+    SessionDep,
+    SettingsDep,
+    client_address,
+    optional_auth,
+)
 from forcegen.workspace.auth import service as auth_service
 from forcegen.workspace.auth.cookies import (
     clear_login_csrf,
@@ -19,13 +26,6 @@ from forcegen.workspace.auth.cookies import (
 )
 from forcegen.workspace.auth.security import constant_time_equal
 from forcegen.workspace.config import Settings
-from forcegen.workspace.deps import (
-    Auth,
-    SessionDep,
-    SettingsDep,
-    client_address,
-    optional_auth,
-)
 from forcegen.workspace.errors import Invalid, RateLimited, Unauthenticated
 from forcegen.workspace.users import service as users
 from forcegen.workspace.users.schemas import PasswordChange

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from forcegen.web.charts import plan_charts, sector_fill, sector_fill_svg
 from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import latest_plan, meta, sector_names
-from forcegen.workspace.deps import SessionDep
+from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.pledges.schemas import STATUSES

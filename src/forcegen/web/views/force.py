@@ -16,7 +16,7 @@ from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import latest_plan, meta, sector_names
 from forcegen.web.geo import MapPoint, map_svg
 from forcegen.web.symbols import symbol_svg
-from forcegen.workspace.deps import SessionDep
+from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.requirements import service as requirements

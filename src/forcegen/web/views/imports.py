@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from forcegen.exceptions import InputError, Problem, ScenarioError
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.workspace.access import PLANNERS, require_role
-from forcegen.workspace.deps import SessionDep, SettingsDep
+from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.scenarios import service as scenarios
 
 __all__ = ["router"]

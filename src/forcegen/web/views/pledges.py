@@ -24,7 +24,7 @@ from forcegen.web.marking import (
     releasable_typed,
     unchanged_removed,
 )
-from forcegen.workspace.deps import SessionDep
+from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.nations import service as nations

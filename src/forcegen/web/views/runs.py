@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.data import scoped_plan, sector_names
 from forcegen.web.marking import level_choices
-from forcegen.workspace.deps import SessionDep, SettingsDep
+from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs import service as runs
 

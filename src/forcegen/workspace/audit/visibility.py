@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, literal, or_, true
 
 from forcegen.workspace.access import ADMIN, clearance_of
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit.models import AuditEntry
 from forcegen.workspace.labels import may_see, visible_clause
-from forcegen.workspace.users.models import User
 
 __all__ = ["ACCOUNT_ENTITIES", "LABELLED", "readable_by", "visible_to"]
 

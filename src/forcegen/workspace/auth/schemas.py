@@ -8,9 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from forcegen.workspace.types import Text
-from forcegen.workspace.users.schemas import UserRead
 
-__all__ = ["ApiTokenCreate", "ApiTokenCreated", "ApiTokenRead", "LoginRequest", "SessionInfo"]
+__all__ = ["ApiTokenCreate", "ApiTokenCreated", "ApiTokenRead", "LoginRequest"]
 
 
 class LoginRequest(BaseModel):
@@ -20,13 +19,6 @@ class LoginRequest(BaseModel):
 
     username: Annotated[str, Field(min_length=1, max_length=100)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
-
-
-class SessionInfo(BaseModel):
-    """Who is signed in, and the CSRF token to send with state-changing requests."""
-
-    user: UserRead
-    csrf_token: str | None = None
 
 
 class ApiTokenCreate(BaseModel):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.auth import throttle
 from forcegen.workspace.auth.models import ApiToken, BrowserSession
@@ -25,7 +26,6 @@ from forcegen.workspace.auth.security import (
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import NotFound, RateLimited, Unauthenticated
-from forcegen.workspace.users.models import User
 
 __all__ = [
     "NewSession",

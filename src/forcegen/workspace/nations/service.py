@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from forcegen.workspace.access import PLANNERS, can_see_nation, hides_anything, require_role
+from forcegen.workspace.access import PLANNERS, can_see_nation, require_role
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.errors import Conflict, Forbidden, NotFound
-from forcegen.workspace.nations.models import Nation
+from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.nations.schemas import NationCreate, NationRead, NationUpdate
 from forcegen.workspace.pledges.models import Pledge
-from forcegen.workspace.users.models import User
+from forcegen.workspace.reference import Nation
 
 __all__ = ["create", "delete", "get", "list_all", "read", "update"]
 

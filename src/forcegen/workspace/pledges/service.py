@@ -31,12 +31,12 @@ from forcegen.workspace.access import (
     relabel,
     require_role,
 )
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.labels import LEVELS, decode_releasable, may_see
 from forcegen.workspace.listing import PageParams, order_by
-from forcegen.workspace.nations.models import Nation
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.rows import FIELDS, RAW_COLUMNS, row_dict
 from forcegen.workspace.pledges.schemas import (
@@ -47,10 +47,8 @@ from forcegen.workspace.pledges.schemas import (
     PledgeTotal,
     PledgeUpdate,
 )
+from forcegen.workspace.reference import Nation, WorkspaceMeta, node_ids, one_of
 from forcegen.workspace.requirements.service import check_capability, check_sectors
-from forcegen.workspace.scenarios.checks import node_ids, one_of
-from forcegen.workspace.scenarios.models import WorkspaceMeta
-from forcegen.workspace.users.models import User
 
 __all__ = [
     "EDITORS",

@@ -21,6 +21,7 @@ from forcegen.workspace.access import (
     relabel,
     require_role,
 )
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Invalid, NotFound
@@ -32,7 +33,6 @@ from forcegen.workspace.requirements.schemas import (
     RequirementRead,
     RequirementUpdate,
 )
-from forcegen.workspace.users.models import User
 
 __all__ = [
     "SORTABLE",

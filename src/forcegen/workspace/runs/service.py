@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from forcegen.exceptions import InputError
+from forcegen.workspace import labelled
 from forcegen.workspace.access import (
     PLANNERS,
     LabelScope,
@@ -26,13 +27,13 @@ from forcegen.workspace.access import (
     nation_scope,
     require_role,
 )
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import session_scope, utcnow
 from forcegen.workspace.errors import NotFound
 from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.runs.models import SourcingRun
-from forcegen.workspace.users.models import User
 
 __all__ = ["execute", "get", "list_page", "scoped_result", "start"]
 
@@ -118,7 +119,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
                 raise InputError(f"the run's starter {run.started_by!r} no longer has an account")
             # What the starter may see, capped: the run never holds more than they may.
             reader = LabelScope(starter, min(run.classification, clearance_of(starter)))
-            label = reader.high_water(db)
+            label = labelled.high_water(db, reader)
             # Built in memory: sourcing reads no side table, and nothing is written to disk.
             # A record no longer valid is left out and named, not fatal for everyone.
             scenario, excluded = runnable_scenario(db, reader=reader)

@@ -12,8 +12,6 @@ The same rules let a sourcing run leave out a record that became invalid after i
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
@@ -24,14 +22,13 @@ from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario
 from forcegen.workspace.nations.schemas import NationCreate
 from forcegen.workspace.pledges.schemas import PledgeCreate
+from forcegen.workspace.reference import node_ids, one_of
 from forcegen.workspace.requirements.schemas import RequirementCreate
 from forcegen.workspace.types import Identifier, Text
 
 __all__ = [
     "MAX_PROBLEMS",
     "check_import",
-    "node_ids",
-    "one_of",
     "record_problems",
 ]
 
@@ -89,33 +86,6 @@ _BOUNDS: dict[str, tuple[type[BaseModel], Any]] = {
     "sectors": (_SectorBounds, dict),
 }
 _ID_KEY = {"nations": "code", "catalog": "code"}
-
-
-def one_of(values: Iterable[str], limit: int = 25) -> str:
-    """``one of: a, b, c`` for a message (the first ``limit``, then how many more)."""
-    vals = sorted(set(values))
-    if not vals:
-        return "none are defined"
-    shown = ", ".join(vals[:limit])
-    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
-    return f"one of: {shown}{more}"
-
-
-def node_ids(meta: dict[str, Any], files: dict[str, str]) -> set[str] | None:
-    """Network node ids of the scenario's side tables, or ``None`` if it has no network.
-
-    ``nodes`` lists them (``id`` column); without it, the ends of the ``network`` edges.
-    """
-    for key, cols in (("nodes", ("id",)), ("network", ("from", "to"))):
-        name = meta.get(key)
-        if not isinstance(name, str):
-            continue
-        text = files.get(name)
-        if text is None or (key == "network" and not name.lower().endswith(".csv")):
-            continue
-        rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-        return {str(r.get(c) or "").strip() for r in rows for c in cols} - {""}
-    return None
 
 
 def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:

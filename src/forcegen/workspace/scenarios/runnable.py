@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from forcegen.scenario import Scenario, builtin_catalog, scenario_from_dict
 from forcegen.scenario import models as scenario_models
 from forcegen.workspace.access import LabelScope
-from forcegen.workspace.scenarios.checks import node_ids, one_of
+from forcegen.workspace.reference import node_ids, one_of
 from forcegen.workspace.scenarios.service import FILE_KEYS, stored_files, to_dict
 
 __all__ = ["runnable_scenario"]

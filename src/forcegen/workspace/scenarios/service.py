@@ -30,20 +30,19 @@ from forcegen.workspace.access import (
     LabelScope,
     checked_label,
     clearance_of,
-    hides_anything,
     require_may_loosen,
     require_role,
 )
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Forbidden, Invalid
-from forcegen.workspace.nations.models import Nation
+from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.scenarios import files as files_mod
 from forcegen.workspace.scenarios.checks import check_import
-from forcegen.workspace.scenarios.models import WorkspaceMeta
-from forcegen.workspace.users.models import User
 
 __all__ = [
     "EXPORT_FORMATS",

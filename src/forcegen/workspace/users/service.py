@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from forcegen.workspace.access import ADMIN, LIAISON, OBSERVER, require_role
+from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.auth import service as auth_service
 from forcegen.workspace.auth import throttle
@@ -16,8 +17,7 @@ from forcegen.workspace.config import Settings
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.labels import level_name, level_rank
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
-from forcegen.workspace.nations.models import Nation
-from forcegen.workspace.users.models import User
+from forcegen.workspace.reference import Nation
 from forcegen.workspace.users.schemas import PasswordChange, UserCreate, UserUpdate
 
 __all__ = [

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.audit import service
 from forcegen.workspace.audit.models import AuditEntry
 from forcegen.workspace.audit.schemas import (
@@ -20,7 +21,6 @@ from forcegen.workspace.audit.schemas import (
 )
 from forcegen.workspace.audit.visibility import readable_by, visible_to
 from forcegen.workspace.database import read_snapshot
-from forcegen.workspace.deps import CurrentUser, SessionDep
 from forcegen.workspace.errors import Conflict
 from forcegen.workspace.listing import Page, PageParamsDep, fetch_page, order_by
 

@@ -22,12 +22,12 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from forcegen.workspace.access import require_role
+from forcegen.workspace.accounts import User
 from forcegen.workspace.auth import service as auth_service
 from forcegen.workspace.auth.models import BrowserSession
 from forcegen.workspace.auth.security import constant_time_equal
 from forcegen.workspace.config import Settings
 from forcegen.workspace.errors import Forbidden, Unauthenticated
-from forcegen.workspace.users.models import User
 
 __all__ = [
     "PASSWORD_CHANGE_ALLOWED",

@@ -13,20 +13,20 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.engine import Engine
 
-from forcegen.workspace.audit.views import router as audit_router
-from forcegen.workspace.auth.views import router as auth_router
+from forcegen.workspace.api.audit import router as audit_router
+from forcegen.workspace.api.auth import router as auth_router
+from forcegen.workspace.api.nations import router as nations_router
+from forcegen.workspace.api.pledges import router as pledges_router
+from forcegen.workspace.api.requirements import router as requirements_router
+from forcegen.workspace.api.runs import router as runs_router
+from forcegen.workspace.api.scenarios import router as scenarios_router
+from forcegen.workspace.api.users import router as users_router
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, make_session_factory, upgrade
 from forcegen.workspace.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
 from forcegen.workspace.headers import SecurityHeadersMiddleware
-from forcegen.workspace.nations.views import router as nations_router
-from forcegen.workspace.pledges.views import router as pledges_router
-from forcegen.workspace.requirements.views import router as requirements_router
 from forcegen.workspace.runs.executor import RunExecutor
-from forcegen.workspace.runs.views import router as runs_router
 from forcegen.workspace.scenarios.files import sweep_temp
-from forcegen.workspace.scenarios.views import router as scenarios_router
-from forcegen.workspace.users.views import router as users_router
 
 __all__ = ["API_PREFIX", "create_app"]
 

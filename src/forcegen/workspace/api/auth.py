@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
+from pydantic import BaseModel
 
+from forcegen.workspace.api.deps import (
+    AuthDep,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    client_address,
+)
 from forcegen.workspace.auth import service
 from forcegen.workspace.auth.cookies import clear_session_cookies, set_session_cookies
 from forcegen.workspace.auth.schemas import (
@@ -13,15 +21,23 @@ from forcegen.workspace.auth.schemas import (
     ApiTokenCreated,
     ApiTokenRead,
     LoginRequest,
-    SessionInfo,
 )
-from forcegen.workspace.deps import AuthDep, CurrentUser, SessionDep, SettingsDep, client_address
 from forcegen.workspace.errors import ErrorResponse
 from forcegen.workspace.users.schemas import UserRead
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class SessionInfo(BaseModel):
+    """Who is signed in, and the CSRF token to send with state-changing requests.
+
+    An API shape of this module only: it joins ``auth`` and ``users``, so it lives above both.
+    """
+
+    user: UserRead
+    csrf_token: str | None = None
 
 
 @router.post(

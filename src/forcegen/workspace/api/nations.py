@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from forcegen.workspace.deps import CurrentUser, SessionDep
+from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.nations import service
 from forcegen.workspace.nations.schemas import NationCreate, NationRead, NationUpdate
 

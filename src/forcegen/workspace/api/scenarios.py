@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from forcegen.workspace.access import PLANNERS, require_role
-from forcegen.workspace.deps import CurrentUser, SessionDep, SettingsDep
+from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
 from forcegen.workspace.scenarios import service
 from forcegen.workspace.scenarios.schemas import ImportRead
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from forcegen.workspace.deps import CurrentUser, SessionDep
+from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.listing import Page, PageParamsDep
 from forcegen.workspace.pledges import service
 from forcegen.workspace.pledges.schemas import (

@@ -55,7 +55,7 @@ def _serve_one(
 
         app = create_web_app(conf)
     else:
-        from forcegen.workspace.app import create_app
+        from forcegen.workspace.api.app import create_app
 
         app = create_app(conf)
     sock = bind_socket(host, port, reuse_port=reuse_port)
