@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,21 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 __all__ = ["register"]
-
-
-@contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """Send file descriptor 1 to stderr while solving: HiGHS 1.16 prints its banner from C++
-    when a solver is created, which would break "one JSON document on stdout"."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def _place(v: Any) -> str:
@@ -112,8 +93,9 @@ def deploy(
     if changes:
         dep = with_lift(dep, changes)
     if as_json:
-        with _stdout_to_stderr():
-            result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        # Native output (the HiGHS banner) never reaches stdout: every command runs under
+        # cli._stdout.stdout_reserved.
+        result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
         if csv_out is not None:
             _write_csv(result.to_dict()["movements"], csv_out)
         write_json(result.to_dict())

@@ -27,7 +27,7 @@ from forcegen.scenario._tables import (
 )
 from forcegen.scenario.limits import control_character
 
-__all__ = ["scenario_to_bytes", "scenario_to_dict", "write_scenario"]
+__all__ = ["fixed_name", "scenario_to_bytes", "scenario_to_dict", "write_scenario"]
 
 
 
@@ -52,8 +52,9 @@ _DEPLOYMENT_KEYS = ("lift", "ports", "movements")
 _SIDE_SUFFIXES = (".csv", ".geojson", ".json")
 
 
-def _fixed_name(key: str, name: str) -> str:
-    """The file name an export gives a side table: its key, never a name from the data."""
+def fixed_name(key: str, name: str) -> str:
+    """The file name an export gives a side table: its key, never a name from the data (the
+    kind kept by the suffix: ``network: roads.geojson`` -> ``network.geojson``)."""
     suffix = Path(name).suffix.lower()
     return key + (suffix if suffix in _SIDE_SUFFIXES else ".csv")
 
@@ -73,7 +74,7 @@ def _side_tables(scenario: Scenario) -> dict[str, tuple[str, bytes]]:
             if src is None or not src.is_file():
                 continue
             content = src.read_bytes()  # byte for byte, as the source had it
-        out[key] = (_fixed_name(key, name), content)
+        out[key] = (fixed_name(key, name), content)
     return out
 
 

@@ -15,13 +15,15 @@ import shutil
 import tempfile
 import time
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._tables import FILE_KEYS, SECTIONS, flatten
+from forcegen.scenario.limits import FILE_NAME_RULE, unsafe_file_name
+from forcegen.scenario.writer import fixed_name
 
 __all__ = [
     "TEMP_PREFIXES",
@@ -37,42 +39,19 @@ __all__ = [
 
 #: Prefixes of the temporary folders forcegen creates (swept at start-up when stale).
 TEMP_PREFIXES = ("forcegen-import-", "forcegen-sheet-", "forcegen-run-", "forcegen-export-")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Characters an XLSX cell cannot hold (openpyxl raises on them).
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def check_name(source: str, key: str, name: object, line: int | None = None) -> Problem | None:
-    """A problem if ``name`` (a table name read from a file) is not a plain relative name.
-
-    Refused: absolute paths, ``..``, backslashes, drive letters or other colons, control
-    characters, empty parts: anything that could point outside the scenario's own folder.
-    """
-    if not isinstance(name, str) or not name.strip():
-        return Problem(source, "expected a file name", line, key)
-    p = PurePosixPath(name)
-    if (
-        len(name) > 200
-        or _CONTROL.search(name)
-        or "\\" in name
-        or ":" in name
-        or p.is_absolute()
-        or any(part in ("..", ".", "") for part in name.split("/"))
-    ):
-        return Problem(
-            source,
-            f"{key}: {name[:80]!r} is not a plain file name inside the scenario's folder "
-            "(no absolute path, '..', backslash or drive letter)",
-            line,
-            key,
-        )
-    return None
-
-
-def fixed_name(key: str, name: str) -> str:
-    """The fixed name a side table is exported under (its kind kept by the suffix)."""
-    suffix = PurePosixPath(name).suffix.lower()
-    return f"{key}{suffix if suffix in ('.csv', '.geojson', '.json') else '.csv'}"
+    """A problem if ``name`` (a table name read from a file) is not a plain file name: the
+    scenario reader's own rule (:func:`forcegen.scenario.limits.unsafe_file_name`), checked
+    here before the reader opens anything."""
+    reason = unsafe_file_name(name)
+    if reason is None:
+        return None
+    shown = name[:80] if isinstance(name, str) else name
+    return Problem(source, f"{key}: {shown!r}: {reason}; expected {FILE_NAME_RULE}", line, key)
 
 
 def _text(v: Any) -> str:
