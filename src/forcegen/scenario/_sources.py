@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from forcegen._gc import gc_paused
 from forcegen.exceptions import Problem
 from forcegen.scenario._tables import FILE_KEYS, SECTIONS, unescape_formula, unflatten
 from forcegen.scenario.limits import (
@@ -196,14 +196,17 @@ def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
 
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """:func:`read_yaml` on text already in memory; ``source`` names it in messages."""
+    # The parse allocates a few objects per value and frees none of them: the cyclic garbage
+    # collector would only rescan the growing heap again and again (a third of the time on a
+    # 5,000-pledge file), so it pauses for the parse (nesting- and thread-safe, see _gc).
+    with gc_paused():
+        return _parse_yaml(text, source)
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
     from forcegen.exceptions import ScenarioError
 
     loader = _LineLoader(text)
-    # The parse allocates a few objects per value and frees none of them: the cyclic garbage
-    # collector would only rescan the growing heap again and again (a third of the time on a
-    # 5,000-pledge file), so it pauses for the parse.
-    gc_was_on = gc.isenabled()
-    gc.disable()
     try:
         root = loader.get_single_node()
         lines: dict[str, int] = {}
@@ -224,8 +227,6 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
         # PyYAML's own constructors (timestamps, complex keys) on hostile input.
         raise ScenarioError([Problem(source, f"malformed YAML: {exc}")]) from None
     finally:
-        if gc_was_on:
-            gc.enable()
         loader.dispose()
     return data, lines
 
