@@ -16,6 +16,7 @@ so a planner can fix the spreadsheet without reading code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "SolverError",
+    "one_of",
 ]
 
 
@@ -87,3 +89,14 @@ class OptionError(InputError):
 
 class SolverError(ForcegenError):
     """The optimizer failed (not because of bad input)."""
+
+
+def one_of(values: Iterable[str], limit: int = 25) -> str:
+    """``one of: a, b, c`` for a message naming the valid values (the first ``limit`` in sorted
+    order, then how many more), so that a typo's message says what would have been right."""
+    vals = sorted(set(values))
+    if not vals:
+        return "none are defined"
+    shown = ", ".join(vals[:limit])
+    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
+    return f"one of: {shown}{more}"

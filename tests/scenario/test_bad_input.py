@@ -164,6 +164,6 @@ def test_unknown_sector_names_the_record_and_lists_the_valid_sectors() -> None:
         scenario_from_dict(d)
     caveat = _find(info.value.problems, "caveats.sectors")
     assert "P-1" in caveat.message and "FRA" in caveat.message and "'kiev'" in caveat.message
-    assert "one of north, south" in caveat.message
+    assert "one of: north, south" in caveat.message
     sector = _find(info.value.problems, "sector")
-    assert "R-2" in sector.message and "one of north, south" in sector.message
+    assert "R-2" in sector.message and "one of: north, south" in sector.message

@@ -10,7 +10,7 @@ import pycountry
 from pydantic import BaseModel, ValidationError
 
 from forcegen._gc import with_gc_paused
-from forcegen.exceptions import Problem, ScenarioError
+from forcegen.exceptions import Problem, ScenarioError, one_of
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._sources import (
     Origin,
@@ -344,13 +344,6 @@ def _duplicates(raw: RawScenario) -> list[Problem]:
     return out
 
 
-def _one_of(values: set[str], most: int = 20) -> str:
-    """'one of a, b, c' (sorted, at most ``most`` named) for messages that list valid values."""
-    names = sorted(values)
-    more = f" (and {len(names) - most} more)" if len(names) > most else ""
-    return "one of " + ", ".join(names[:most]) + more if names else "none defined"
-
-
 def _check_references(
     items: dict[str, list[tuple[Any, Origin]]],
     catalog: dict[str, Capability],
@@ -375,7 +368,7 @@ def _check_references(
             bad(origin, "capability", f"unknown capability {req.capability!r} (not in catalog)")
         if req.sector not in sectors:
             bad(origin, "sector", f"requirement {req.id}: unknown sector {req.sector!r}; "
-                f"expected {_one_of(sectors)}")
+                f"expected {one_of(sectors)}")
     for pledge, origin in items["pledges"]:
         if pledge.nation not in nations:
             bad(origin, "nation", f"nation {pledge.nation!r} is not listed under nations")
@@ -386,7 +379,7 @@ def _check_references(
                 if s not in sectors:
                     bad(origin, "caveats.sectors",
                         f"pledge {pledge.id} ({pledge.nation}): caveat names unknown sector "
-                        f"{s!r}; expected {_one_of(sectors)}")
+                        f"{s!r}; expected {one_of(sectors)}")
     for site, origin in items["depot_sites"]:
         if site.at is None and site.node is None:
             bad(origin, "at", "a depot site needs 'at: [lon, lat]' or 'node'")

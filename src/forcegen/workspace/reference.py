@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forcegen.exceptions import one_of
 from forcegen.workspace.database import Base
 
 __all__ = ["Nation", "WorkspaceMeta", "node_ids", "one_of"]
@@ -42,16 +42,6 @@ class WorkspaceMeta(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
-
-
-def one_of(values: Iterable[str], limit: int = 25) -> str:
-    """``one of: a, b, c`` for a message (the first ``limit``, then how many more)."""
-    vals = sorted(set(values))
-    if not vals:
-        return "none are defined"
-    shown = ", ".join(vals[:limit])
-    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
-    return f"one of: {shown}{more}"
 
 
 def node_ids(meta: dict[str, Any], files: dict[str, str]) -> set[str] | None:
