@@ -14,7 +14,6 @@ points back, or a pipe would get the banner at exit).
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 import threading
@@ -22,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 import highspy
+
+from forcegen._native import flush_c_stdio
 
 __all__ = ["HIGHS_THREADS", "new_highs", "quiet_stdout_fd"]
 
@@ -33,12 +34,6 @@ HIGHS_THREADS = max(1, min(4, int(os.environ.get("FORCEGEN_HIGHS_THREADS", 0))
 # fd 1 is process-wide: two threads swapping it at once could leave it pointing at the null
 # device. The lock makes each swap-construct-restore one step.
 _FD_LOCK = threading.RLock()
-
-
-def _flush_c_stdio() -> None:
-    # Every C stdio stream of the process; without a C library handle (Windows) skip it.
-    with suppress(OSError, AttributeError, TypeError):
-        ctypes.CDLL(None).fflush(None)
 
 
 @contextmanager
@@ -57,7 +52,7 @@ def quiet_stdout_fd() -> Iterator[None]:
             os.dup2(null, 1)
             yield
         finally:
-            _flush_c_stdio()
+            flush_c_stdio()
             os.dup2(saved, 1)
             os.close(saved)
             os.close(null)

@@ -10,12 +10,13 @@ is a new stream on a duplicate of the original stdout.
 
 from __future__ import annotations
 
-import ctypes
 import io
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+
+from forcegen._native import flush_c_stdio
 
 __all__ = ["stdout_reserved"]
 
@@ -33,14 +34,6 @@ def _is_open(fd: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def _flush_c_stdio() -> None:
-    # C's stdout is block-buffered on a pipe: a banner printed with printf stays in that buffer
-    # and would reach the real stdout at exit, after fd 1 is restored. Flush it while fd 1
-    # still points at stderr.
-    with suppress(OSError, AttributeError, TypeError):  # no C runtime this way (Windows)
-        ctypes.CDLL(None).fflush(None)
 
 
 @contextmanager
@@ -82,7 +75,7 @@ def stdout_reserved() -> Iterator[None]:
             with suppress(OSError, ValueError):
                 sys.stdout.close()
             sys.stdout = old
-        _flush_c_stdio()
+        flush_c_stdio()
         os.dup2(saved, 1)
         os.close(saved)
         if own_sink:
