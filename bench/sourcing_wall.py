@@ -2,7 +2,7 @@
 
     python bench/sourcing_wall.py [--quick] [--repeat N] [--out FILE] [--keep DIR]
 
-Run it with the interpreter forcegen is installed in (e.g. ``/tmp/venv/bin/python``); the
+Run it with the interpreter forcegen is installed in (e.g. ``.venv/bin/python``); the
 command under test is the ``forcegen`` script beside that interpreter, or ``python -m forcegen``.
 
 For every case a synthetic scenario is generated (``forcegen.synth``) with a given density of
@@ -53,7 +53,7 @@ try:
     from forcegen.synth import synthetic_scenario_dict
 except ImportError as exc:  # e.g. a system python3 without forcegen
     sys.exit(f"{exc}: run this script with the Python forcegen is installed in "
-             f"(e.g. /tmp/venv/bin/python bench/sourcing_wall.py --quick)")
+             f"(e.g. .venv/bin/python bench/sourcing_wall.py --quick)")
 
 HERE = Path(__file__).resolve().parent
 
