@@ -29,6 +29,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "forcegen.cli.audit_cmds",
     "forcegen.cli.deploy_cmds",
     "forcegen.cli.patrol_cmds",
+    "forcegen.cli.exercise_cmds",
 )
 
 err_console = Console(stderr=True)

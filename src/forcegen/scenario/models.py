@@ -202,6 +202,10 @@ class Requirement(_Strict):
     start: dt.date | None = None
     months: Months | None = None
     name: Name | None = None
+    # Certifications every unit on this line must hold before ``start`` (docs/scenario.md
+    # "Exercises"); earned in the exercise programme (forcegen.exercises) or recorded on a
+    # pledge as ``x-certified``.
+    certified: Names | None = None
 
 
 class Caveats(_Strict):
@@ -259,3 +263,11 @@ class ScenarioData(_Strict):
     lift: list[dict[str, Any]] | FileName | None = None
     ports: list[dict[str, Any]] | FileName | None = None
     movements: list[dict[str, Any]] | FileName | None = None
+    # Exercise sections (docs/scenario.md "Exercises"), checked by forcegen.exercises against
+    # the pledges and requirements; kept as given here so that validate, source and export
+    # accept and keep them.
+    programme_start: dt.date | None = None
+    training_areas: list[dict[str, Any]] | None = None
+    exercises: list[dict[str, Any]] | None = None
+    units_rest_weeks: Annotated[int, Field(ge=0, le=52)] | None = None
+    units_unavailable: list[dict[str, Any]] | None = None

@@ -16,10 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen.scenario import Scenario
-from forcegen.scenario.models import ROLES, STATUSES
+from forcegen.scenario.models import ROLES, STATUSES, Pledge, Requirement
 from forcegen.sourcing.options import SourcingOptions
 
-__all__ = ["Compiled", "compile_scenario"]
+__all__ = ["Compiled", "certified_ok", "compile_scenario"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -60,6 +60,9 @@ class Compiled:
     e_sector_ok: BoolArray
     e_role_ok: BoolArray
     e_months_ok: BoolArray
+    #: Pairs whose pledge holds every certification the line asks for (``certified``) by the
+    #: line's start; ``None`` when no line asks for any (see :func:`certified_ok`).
+    e_cert_ok: BoolArray | None = None
 
     @property
     def n_pairs(self) -> int:
@@ -93,7 +96,8 @@ class Compiled:
     def eligible(self, options: SourcingOptions) -> BoolArray:
         """Pairs that may carry units under ``options``."""
         usable = self.pledge_usable(options)[self.e_p]
-        return usable & self.e_notice_ok & self.caveats_ok(options)
+        ok: BoolArray = usable & self.e_notice_ok & self.caveats_ok(options)
+        return ok if self.e_cert_ok is None else ok & self.e_cert_ok
 
     def pair_upper(self, options: SourcingOptions) -> FloatArray:
         ub = np.minimum(self.p_qty[self.e_p], self.r_qty[self.e_r])
@@ -115,6 +119,31 @@ def _ragged_pairs(p_cap: IntArray, r_cap: IntArray, n_caps: int) -> tuple[IntArr
     first = np.repeat(start[r_cap] - (np.cumsum(per_line) - per_line), per_line)
     e_p = order[first + np.arange(total)]
     return e_p.astype(np.int64), e_r.astype(np.int64)
+
+
+def certified_ok(pledges: list[Pledge], lines: list[Requirement], e_p: IntArray,
+                 e_r: IntArray) -> BoolArray | None:
+    """Whether each pair's pledge holds the certifications its line asks for, in time.
+
+    A line's ``certified: [C, ...]`` is met by a pledge whose extension ``x-certified`` maps
+    every C to the date it was earned (a date, or ``true`` for "already held"), on or before the
+    line's ``start`` (any date when the line has none). forcegen.exercises writes these from a
+    schedule, splitting a pledge whose units earn different certifications.
+    """
+    asks = [i for i, r in enumerate(lines) if r.certified]
+    if not asks:
+        return None
+    ok = np.ones(e_p.size, dtype=bool)
+    held = [p.extensions().get("x-certified") or {} for p in pledges]
+    for e in np.flatnonzero(np.isin(e_r, asks)):
+        line, have = lines[int(e_r[e])], held[int(e_p[e])]
+        for cert in line.certified or ():
+            when = have.get(cert) if isinstance(have, dict) else None
+            if when is None or when is False:
+                ok[e] = False
+            elif when is not True and line.start is not None:
+                ok[e] &= str(when) <= line.start.isoformat()  # ISO dates sort as text
+    return ok
 
 
 def compile_scenario(scenario: Scenario) -> Compiled:
@@ -192,4 +221,5 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         e_sector_ok=sector_allowed[e_p, r_sector[e_r]] if S else np.ones(e_p.size, bool),
         e_role_ok=role_allowed[e_p, r_role[e_r]],
         e_months_ok=r_months[e_r] <= max_months[e_p],
+        e_cert_ok=certified_ok(pledges, lines, e_p, e_r),
     )

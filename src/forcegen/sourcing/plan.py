@@ -70,7 +70,7 @@ class Assignment:
 @dataclass(frozen=True)
 class Reason:
     """Why a line is short. ``code`` is one of: no-offer, withdrawn, nation-withdrawn,
-    not-ready, caveat, not-approved, ceiling, taken, unused."""
+    not-ready, caveat, not-certified, not-approved, ceiling, taken, unused."""
 
     code: str
     message: str

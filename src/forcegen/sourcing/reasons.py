@@ -81,6 +81,8 @@ def explain_shortfalls(
                 ]
                 caveat_kind[p] = kinds
                 groups["caveat"].append(p)
+            elif comp.e_cert_ok is not None and not comp.e_cert_ok[e]:
+                groups["not-certified"].append(p)
             elif not usable[p]:
                 groups["not-approved"].append(p)
             elif free_p[p] > 1e-9 and room_n[comp.p_nation[p]] < comp.p_pers[p] - 1e-9:
@@ -163,6 +165,12 @@ def _reasons(
                 "caveat", f"blocked by '{kind}' caveat of {', '.join(nats)}: {what[kind]}",
                 [ids[p] for p in group], nats, units(group), {"caveat": kind},
             ))
+    if ps := groups.get("not-certified"):
+        out.append(Reason(
+            "not-certified", "units not certified in time for this line (an exercise that "
+            "certifies them must end before the line's start)",
+            [ids[p] for p in ps], nations_of(ps), units(ps),
+        ))
     if ps := groups.get("not-approved"):
         by_status: dict[str, list[int]] = defaultdict(list)
         for p in ps:

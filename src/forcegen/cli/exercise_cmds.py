@@ -1,0 +1,133 @@
+"""``forcegen exercises``: the year of exercises, who trains where, what it certifies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+__all__ = ["register"]
+
+
+def exercises(
+    path: Annotated[Path, typer.Argument(help="Scenario folder or scenario.yaml")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Seconds for the solver; the best plan found is shown")] = 60.0,
+    solver: Annotated[str, typer.Option(
+        "--solver", help="cp-sat (default, exact), highs (time-indexed MILP, value only) or "
+        "greedy (baseline)")] = "cp-sat",
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Also draw the Gantt chart (.png or .svg)")] = None,
+    source: Annotated[bool, typer.Option(
+        "--source", help="Then source the force with the certifications earned (lines asking "
+        "`certified` use only units certified before they start)")] = False,
+) -> None:
+    """Schedule the exercise programme: weeks, areas and units; certifications earned."""
+    from forcegen.cli._common import out_console, write_json
+    from forcegen.exceptions import OptionError
+    from forcegen.exercises import load_programme, plan_exercises
+
+    if solver not in ("cp-sat", "highs", "greedy"):
+        raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
+    if not time_limit > 0:
+        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        raise OptionError(f"--chart {chart}: expected a .png or .svg file name")
+    if chart is not None and not chart.parent.is_dir():
+        raise OptionError(f"--chart {chart}: folder {chart.parent} does not exist")
+    prog = load_programme(path)
+    err = Console(stderr=True)
+    with err.status("scheduling exercises...", spinner="dots") if not as_json else _null():
+        result = plan_exercises(prog, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        doc = result.to_dict()
+        if source:
+            doc["sourcing"] = _source(result)
+    if chart is not None:
+        from forcegen.exercises.chart import plot_gantt
+
+        plot_gantt(doc, chart)
+    if as_json:
+        write_json(doc)
+        return
+    _print(doc, out_console())
+    if chart is not None:
+        out_console().print(f"Gantt chart written to {escape(str(chart))}", highlight=False)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def _source(result: Any) -> dict[str, Any]:
+    """Source the certified scenario; report the lines that ask for certifications."""
+    from forcegen.sourcing import solve
+
+    plan = solve(result.certified_scenario())
+    asks = {r["requirement"] for r in result.lines()}
+    doc = plan.to_dict()
+    return {"status": doc.get("status"),
+            "assignments": [a for a in doc.get("assignments", []) if a["requirement"] in asks],
+            "shortfalls": [s for s in doc.get("shortfalls", []) if s["requirement"] in asks]}
+
+
+def _print(doc: dict[str, Any], con: Console) -> None:
+    table = Table(title="Exercise programme")
+    for col in ("exercise", "kind", "weeks", "start", "end", "area", "units", "certifies",
+                "value"):
+        table.add_column(col, justify="right" if col in ("weeks", "value") else "left")
+    for r in doc["exercises"]:
+        if not r["held"]:
+            continue
+        table.add_row(escape(f"{r['id']} {r['name'] or ''}"), r["kind"],
+                      f"{r['start_week']}-{r['end_week'] - 1}", r["start"], r["end"],
+                      escape(r["area"]), escape(", ".join(r["units"])),
+                      escape(", ".join(r["certifies"])), str(r["value"]))
+    con.print(table)
+    units = Table(title="Unit timelines")
+    for col in ("unit", "nation", "capability", "exercises (weeks)", "certified (from)"):
+        units.add_column(col)
+    for u in doc["units"]:
+        units.add_row(escape(u["id"]), u["nation"], u["capability"],
+                      escape(", ".join(f"{x['exercise']} ({x['start_week']}-"
+                                       f"{x['end_week'] - 1})" for x in u["exercises"])),
+                      escape(", ".join(f"{c} ({d})" for c, d in u["certified"].items())))
+    con.print(units)
+    colour = {"optimal": "green", "feasible": "yellow"}.get(doc["status"], "red")
+    con.print(f"[{colour}]{doc['status']}[/]: value held {doc['value']} of at most "
+              f"{doc['bound']} (gap {doc['gap']:.1%}; {doc['solver']}, {doc['seconds']:.1f} s); "
+              f"greedy baseline {doc['baseline']['value']}", highlight=False)
+    for m in doc["not_scheduled"]:
+        con.print(f"[yellow]not held[/] {escape(m['id'])}: {escape('; '.join(m['reasons']))}",
+                  highlight=False)
+    for line in doc["lines"]:
+        ok = line["units_certified_in_time"] >= line["quantity"]
+        con.print(f"{'[green]' if ok else '[red]'}{escape(line['requirement'])}[/] needs "
+                  f"{line['quantity']} {line['capability']} certified "
+                  f"{escape(', '.join(line['certified']))} by {line['start'] or 'deployment'}: "
+                  f"{line['units_certified_in_time']} certified in time", highlight=False)
+    if "sourcing" in doc:
+        s = doc["sourcing"]
+        con.print(f"sourcing with these certifications: {s['status']}", highlight=False)
+        for a in s["assignments"]:
+            con.print(f"  {escape(a['requirement'])} <- {a['units']} x {escape(a['pledge'])}",
+                      highlight=False)
+        for sh in s["shortfalls"]:
+            why = "; ".join(r["message"] for r in sh["reasons"])
+            con.print(f"  [red]{escape(sh['requirement'])} short {sh['missing']}[/]: "
+                      f"{escape(why)}", highlight=False)
+    for note in doc["notes"]:
+        con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``exercises`` to the ``forcegen`` command."""
+    app.command("exercises")(exercises)

@@ -1,0 +1,235 @@
+"""The exercise sections of a scenario (``training_areas``, ``exercises``, ...), validated.
+
+Names follow the "Exercises" section of ``docs/scenario.md``. The units that train are the
+pledges' units (a pledge of quantity 3 is three units, ``P-GBR-01/1`` .. ``/3``; a pledge of
+one unit keeps its id), so the whole scenario is read first with
+:func:`forcegen.scenario.load_scenario` and the exercise sections are then checked against it.
+Every problem names its file, line, field and what was expected; all are raised together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError
+
+from forcegen.deployment.model import _records, _scenario_file, find_cycle
+from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario import Scenario, load_scenario
+from forcegen.scenario._sources import Origin, read_yaml
+from forcegen.scenario.models import Identifier, LonLat, Name, Names, _Strict
+from forcegen.scenario.reader import _problems_from
+
+__all__ = ["Exercise", "Need", "Programme", "TrainingArea", "Unavailable", "Unit",
+           "load_programme", "programme_from_scenario"]
+
+
+class TrainingArea(_Strict):
+    id: Identifier
+    name: Name | None = None
+    at: LonLat | None = None
+    capacity: Annotated[int, Field(ge=1, le=1000)] = 1  # exercises it hosts in the same week
+
+
+class Need(_Strict):
+    capability: Identifier
+    quantity: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+class Exercise(_Strict):
+    id: Identifier
+    name: Name | None = None
+    kind: Literal["staffex", "cpx", "livex", "certification"]
+    weeks: Annotated[int, Field(ge=1, le=52)]
+    window: tuple[dt.date, dt.date]
+    area: Identifier | Names
+    needs: Annotated[list[Need], Field(min_length=1, max_length=50)]
+    after: Names = Field(default_factory=list)
+    certifies: Names = Field(default_factory=list)
+    value: Annotated[int, Field(ge=0, le=1_000_000)] = 1
+
+    @property
+    def areas(self) -> list[str]:
+        return [self.area] if isinstance(self.area, str) else list(self.area)
+
+
+class Unavailable(_Strict):
+    """A unit (or every unit of a pledge) deployed or resting from ``start`` until ``end``."""
+
+    unit: Identifier
+    start: dt.date
+    end: dt.date                   # first day it is available again
+    reason: Name | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    pledge: str
+    nation: str
+    capability: str
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A validated programme: every reference resolved, weeks counted from ``start`` (a Monday)."""
+
+    source: str
+    scenario: Scenario
+    start: dt.date
+    areas: list[TrainingArea]
+    exercises: list[Exercise]
+    units: list[Unit]
+    unavailable: list[Unavailable]
+    rest_weeks: int
+
+    def week_of(self, day: dt.date) -> int:
+        return (day - self.start).days // 7
+
+    def date_of(self, week: int) -> dt.date:
+        return self.start + dt.timedelta(weeks=week)
+
+    def start_weeks(self, ex: Exercise) -> tuple[int, int]:
+        """First and last start week that keeps the exercise inside its window."""
+        lo = -((self.start - ex.window[0]).days // 7)  # ceil((w0 - start) / 7)
+        hi = ((ex.window[1] - self.start).days + 1) // 7 - ex.weeks
+        return lo, hi
+
+
+_SECTIONS: dict[str, type[_Strict]] = {"training_areas": TrainingArea, "exercises": Exercise,
+                                       "units_unavailable": Unavailable}
+
+
+def units_of(scenario: Scenario) -> list[Unit]:
+    """Every unit of every pledge not withdrawn, in id order."""
+    out: list[Unit] = []
+    for p in sorted(scenario.pledges, key=lambda p: p.id):
+        if p.status == "withdrawn":
+            continue
+        ids = [p.id] if p.quantity == 1 else [f"{p.id}/{k}" for k in range(1, p.quantity + 1)]
+        out.extend(Unit(u, p.id, p.nation, p.capability) for u in ids)
+    return out
+
+
+def load_programme(path: str | Path) -> Programme:
+    """Read a scenario folder or ``scenario.yaml`` and check its exercise programme.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found: unknown areas, capabilities, units or exercises, cycles in
+        ``after``, windows shorter than the exercise, certifications a requirement asks for
+        that no exercise awards and no pledge holds.
+    """
+    file = _scenario_file(Path(path))
+    scenario = load_scenario(file)
+    return programme_from_scenario(scenario, file)
+
+
+def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
+    """The programme of an already loaded ``scenario``; ``file`` gives line numbers."""
+    file = Path(file)
+    data, lines = read_yaml(file)
+    problems: list[Problem] = []
+    parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
+    for section, model in _SECTIONS.items():
+        for rec, origin in _records(data, lines, file, section, problems):
+            try:
+                parsed[section].append((model.model_validate(rec), origin))
+            except ValidationError as exc:
+                problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
+    if not parsed["exercises"] and not problems:
+        problems.append(Problem(str(file), "no `exercises` section: nothing to schedule"))
+    start = scenario.data.programme_start
+    units = units_of(scenario)
+    if not problems:
+        problems.extend(_check(scenario, parsed, units))
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    exercises: list[Exercise] = [e for e, _ in parsed["exercises"]]
+    if start is None:  # the Monday on or before the first window opens
+        first = min(e.window[0] for e in exercises)
+        start = first - dt.timedelta(days=first.weekday())
+    prog = Programme(str(file), scenario, start, [a for a, _ in parsed["training_areas"]],
+                     exercises, units, [u for u, _ in parsed["units_unavailable"]],
+                     scenario.data.units_rest_weeks or 0)
+    short = []
+    for e, o in parsed["exercises"]:
+        lo, hi = prog.start_weeks(e)
+        if hi < max(lo, 0):
+            short.append(Problem(o.file, f"exercise {e.id!r}: its window {e.window[0]} to "
+                                 f"{e.window[1]} (counted in whole weeks from "
+                                 f"{start}, a {start:%A}) is shorter than its {e.weeks} "
+                                 "week(s)", o.line_of("window"), "window"))
+    if short:
+        raise ScenarioError(short)
+    return prog
+
+
+def _check(scenario: Scenario, parsed: dict[str, list[tuple[Any, Origin]]],
+           units: list[Unit]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(origin: Origin, field: str, message: str) -> None:
+        problems.append(Problem(origin.file, message, origin.line_of(field), field))
+
+    for section in _SECTIONS:
+        if section == "units_unavailable":
+            continue
+        seen: dict[str, int | None] = {}
+        for rec, origin in parsed[section]:
+            if rec.id in seen:
+                bad(origin, "id", f"duplicate {section} id {rec.id!r} (first on line "
+                    f"{seen[rec.id]})")
+            seen.setdefault(rec.id, origin.line)
+    areas = {a.id for a, _ in parsed["training_areas"]}
+    exercises = {e.id: e for e, _ in parsed["exercises"]}
+    caps = {u.capability for u in units}
+    awarded: set[str] = set()
+    for e, o in parsed["exercises"]:
+        awarded.update(e.certifies)
+        if e.window[1] < e.window[0]:
+            bad(o, "window", f"exercise {e.id!r}: window ends ({e.window[1]}) before it "
+                f"starts ({e.window[0]})")
+        elif (e.window[1] - e.window[0]).days + 1 < 7 * e.weeks:
+            bad(o, "window", f"exercise {e.id!r}: window of {(e.window[1] - e.window[0]).days + 1}"
+                f" day(s) is shorter than its {e.weeks} week(s)")
+        for a in e.areas:
+            if a not in areas:
+                bad(o, "area", f"exercise {e.id!r}: unknown training area {a!r}; expected one "
+                    f"of: {', '.join(sorted(areas)) or '(no training_areas defined)'}")
+        for k, n in enumerate(e.needs):
+            if n.capability not in scenario.catalog:
+                bad(o, f"needs.{k}.capability", f"exercise {e.id!r}: unknown capability "
+                    f"{n.capability!r} (not in the catalog)")
+            elif n.capability not in caps:
+                bad(o, f"needs.{k}.capability", f"exercise {e.id!r}: no pledge offers "
+                    f"{n.capability!r}, so no unit can take part")
+        for a in e.after:
+            if a not in exercises:
+                bad(o, "after", f"exercise {e.id!r}: unknown exercise {a!r} in `after`")
+    origin_of = {e.id: o for e, o in parsed["exercises"]}
+    cycle = find_cycle({e.id: [a for a in e.after if a in exercises] for e in exercises.values()})
+    if cycle:
+        bad(origin_of[cycle[0]], "after", "cycle in `after`: " + " -> ".join(cycle)
+            + " (each waits for the next to end)")
+    unit_ids = {u.id for u in units} | {u.pledge for u in units}
+    for u, o in parsed["units_unavailable"]:
+        if u.unit not in unit_ids:
+            bad(o, "unit", f"unknown unit {u.unit!r}: expected a pledge id or a unit id "
+                "such as P-GBR-01/2 (pledges not withdrawn)")
+        if u.end < u.start:
+            bad(o, "end", f"unit {u.unit!r}: unavailable until {u.end}, before {u.start}")
+    held = {c for p in scenario.pledges
+            for c in (p.extensions().get("x-certified") or {})}
+    for r in scenario.requirements:
+        for c in r.certified or ():
+            if c not in awarded and c not in held:
+                problems.append(Problem(scenario.source, f"requirement {r.id}: certification "
+                                        f"{c!r} is awarded by no exercise (`certifies`) and "
+                                        "held by no pledge (`x-certified`)",
+                                        None, f"requirements[{r.id}].certified"))
+    return problems
