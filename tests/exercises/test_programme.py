@@ -1,0 +1,152 @@
+"""The programme file: bad input named precisely, and the example scheduled inside its windows,
+areas and rest, checked against the file itself (dates, not the solver's week numbers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from forcegen.cli.main import app
+from forcegen.exceptions import ScenarioError
+from forcegen.exercises import load_programme, plan_exercises
+
+ROOT = Path(__file__).resolve().parents[2]
+EX = ROOT / "examples" / "bng-nzl-exercises"
+
+BASE = """forcegen: 1
+nations: [{code: GBR}, {code: NZL}]
+sectors: [{id: north}]
+requirements:
+  - {id: R-1, capability: INF-LIGHT-BN, quantity: 1, sector: north, notice_days: 30, start: 2027-04-05, certified: [CERT-A]}
+pledges:
+  - {id: P-GBR-1, nation: GBR, capability: INF-LIGHT-BN, quantity: 2, personnel: 600, notice_days: 10, status: approved}
+  - {id: P-NZL-1, nation: NZL, capability: INF-LIGHT-BN, quantity: 1, personnel: 500, notice_days: 10, status: approved}
+programme_start: 2027-01-04
+training_areas:
+  - {id: plain, capacity: 1}
+exercises:
+  - {id: EX-A, kind: staffex, weeks: 1, window: [2027-01-04, 2027-03-01], area: plain, needs: [{capability: INF-LIGHT-BN, quantity: 1}]}
+  - {id: EX-B, kind: livex, weeks: 2, window: [2027-01-04, 2027-03-28], area: plain, needs: [{capability: INF-LIGHT-BN, quantity: 2}], after: [EX-A], certifies: [CERT-A]}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    f = tmp_path / "scenario.yaml"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("old, new, field, words", [
+    ("after: [EX-A]", "after: [EX-B]", "after", "cycle in `after`"),
+    ("after: [EX-A]", "after: [EX-Z]", "after", "unknown exercise 'EX-Z'"),
+    ("area: plain, needs: [{capability: INF-LIGHT-BN, quantity: 2}]",
+     "area: [plain, moor], needs: [{capability: INF-LIGHT-BN, quantity: 2}]", "area",
+     "unknown training area 'moor'"),
+    ("weeks: 2, window: [2027-01-04, 2027-03-28]", "weeks: 2, window: [2027-01-04, 2027-01-10]",
+     "window", "shorter than its 2 week(s)"),
+    ("needs: [{capability: INF-LIGHT-BN, quantity: 1}]", "needs: [{capability: NO-SUCH, "
+     "quantity: 1}]", "needs.0.capability", "unknown capability 'NO-SUCH'"),
+    ("needs: [{capability: INF-LIGHT-BN, quantity: 1}]", "needs: [{capability: ENG-BN, "
+     "quantity: 1}]", "needs.0.capability", "no pledge offers 'ENG-BN'"),
+    ("kind: staffex", "kind: wargame", "exercises.kind", "staffex"),
+])
+def test_bad_programme_names_line_and_field(tmp_path: Path, old: str, new: str, field: str,
+                                            words: str) -> None:
+    assert old in BASE
+    text = BASE.replace(old, new, 1)
+    f = _write(tmp_path, text)
+    with pytest.raises(ScenarioError) as err:
+        load_programme(f)
+    hits = [p for p in err.value.problems if words in p.message or words in str(p)]
+    assert hits, [str(p) for p in err.value.problems]
+    p = hits[0]
+    assert p.field is not None and p.field.endswith(field)
+    line = text.splitlines()[p.line - 1]
+    assert new.split(",")[0].split(":")[-1].strip(" [{") in line or field == "window"
+
+
+def test_certification_nobody_awards_is_an_error(tmp_path: Path) -> None:
+    f = _write(tmp_path, BASE.replace("certified: [CERT-A]", "certified: [CERT-X]"))
+    with pytest.raises(ScenarioError, match="CERT-X"):
+        load_programme(f)
+
+
+def test_cli_bad_input_exit_2_no_traceback(tmp_path: Path) -> None:
+    f = _write(tmp_path, BASE.replace("after: [EX-A]", "after: [EX-B]"))
+    r = CliRunner().invoke(app, ["exercises", str(f), "--json"])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output and "cycle" in r.output
+
+
+def test_unavailable_unit_and_certification_reach_sourcing(tmp_path: Path) -> None:
+    """Three units for EX-B's two places; NZL is deployed in February, so both GBR units go.
+    R-1 then takes a GBR unit (certified), never the uncertified NZL one."""
+    text = BASE + ("units_unavailable:\n  - {unit: P-NZL-1, start: 2027-01-04, end: "
+                   "2027-03-29, reason: deployed}\n")
+    prog = load_programme(_write(tmp_path, text))
+    res = plan_exercises(prog, time_limit=10)
+    doc = res.to_dict()
+    assert doc["status"] == "optimal" and doc["value"] == 2
+    b = next(r for r in doc["exercises"] if r["id"] == "EX-B")
+    assert sorted(b["units"]) == ["P-GBR-1/1", "P-GBR-1/2"]
+    from forcegen.sourcing import solve
+
+    plan = solve(res.certified_scenario()).to_dict()
+    assert [a["pledge"] for a in plan["assignments"]] == ["P-GBR-1"]
+    # Without the programme nobody is certified: the line is short, and says why.
+    plain = solve(prog.scenario).to_dict()
+    assert plain["assignments"] == []
+    codes = [r["code"] for r in plain["shortfalls"][0]["reasons"]]
+    assert codes == ["not-certified"]
+
+
+@pytest.mark.parametrize("start, in_time", [("2027-01-24", 0), ("2027-01-25", 2)])
+def test_certified_after_the_line_starts_does_not_count(tmp_path: Path, start: str,
+                                                         in_time: int) -> None:
+    """EX-A takes week 0, EX-B at best weeks 1-2: it ends Sunday 2027-01-24, so a line
+    starting that Sunday is too early and one starting Monday 2027-01-25 is in time."""
+    text = BASE.replace("start: 2027-04-05", f"start: {start}")
+    res = plan_exercises(load_programme(_write(tmp_path, text)), time_limit=10)
+    assert res.to_dict()["lines"][0]["units_certified_in_time"] == in_time
+    from forcegen.sourcing import solve
+
+    got = solve(res.certified_scenario()).to_dict()["assignments"]
+    assert sum(a["units"] for a in got) == min(in_time, 1)
+
+
+def test_example_schedule_respects_the_file(tmp_path: Path) -> None:
+    raw = yaml.safe_load((EX / "scenario.yaml").read_text(encoding="utf-8"))
+    r = CliRunner().invoke(app, ["exercises", str(EX), "--json", "--time-limit", "20",
+                                 "--chart", str(tmp_path / "g.png"), "--source"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)  # exactly one JSON document
+    assert (tmp_path / "g.png").stat().st_size > 1000
+    assert doc["status"] == "optimal" and doc["value"] >= doc["baseline"]["value"]
+    spec = {e["id"]: e for e in raw["exercises"]}
+    cap = {a["id"]: a["capacity"] for a in raw["training_areas"]}
+    rest = raw["units_rest_weeks"]
+    held = [e for e in doc["exercises"] if e["held"]]
+    day = dt.date.fromisoformat
+    for e in held:
+        s = spec[e["id"]]
+        assert s["window"][0] <= day(e["start"]) and day(e["end"]) <= s["window"][1]
+        assert (day(e["end"]) - day(e["start"])).days + 1 == 7 * s["weeks"]
+        assert e["area"] in ([s["area"]] if isinstance(s["area"], str) else s["area"])
+        for a in s.get("after", []):
+            pre = next(x for x in held if x["id"] == a)
+            assert day(pre["end"]) < day(e["start"])
+    for d in range(0, 365, 7):  # area capacity, every week of the year
+        when = raw["programme_start"] + dt.timedelta(days=d)
+        for a, c in cap.items():
+            assert sum(1 for e in held if e["area"] == a
+                       and day(e["start"]) <= when <= day(e["end"])) <= c
+    for u in doc["units"]:  # rest between two exercises of one unit
+        spans = sorted((day(e["start"]), day(e["end"])) for e in held if u["id"] in e["units"])
+        for (_, end1), (start2, _) in zip(spans, spans[1:], strict=False):
+            assert (start2 - end1).days - 1 >= 7 * rest
+    assert {x["requirement"] for x in doc["sourcing"]["shortfalls"]} <= {"R-06"}
