@@ -151,3 +151,19 @@ def test_example_schedule_respects_the_file(tmp_path: Path) -> None:
         for (_, end1), (start2, _) in itertools.pairwise(spans):
             assert (start2 - end1).days - 1 >= 7 * rest
     assert {x["requirement"] for x in doc["sourcing"]["shortfalls"]} <= {"R-06"}
+
+
+@pytest.mark.parametrize("solver", ["cp-sat", "highs", "greedy"])
+def test_readme_commands_on_the_example(solver: str) -> None:
+    r = CliRunner().invoke(app, ["exercises", str(EX), "--solver", solver, "--time-limit", "20"])
+    assert r.exit_code == 0, r.output
+    assert "Exercise programme" in r.stdout and "value held" in r.stdout
+    if solver != "greedy":  # exact on a programme this small
+        assert "optimal" in r.stdout
+
+
+def test_bad_options_exit_2(tmp_path: Path) -> None:
+    pdf = str(tmp_path / "x.pdf")
+    for args in (["--solver", "magic"], ["--time-limit", "0"], ["--chart", pdf]):
+        r = CliRunner().invoke(app, ["exercises", str(EX), *args])
+        assert r.exit_code == 2 and "Traceback" not in r.output, args

@@ -39,11 +39,14 @@ class ExercisePlan:
     baseline_seconds: float = 0.0
     seconds: float = 0.0
     tie_break_proven: bool = False
+    value_seconds: float = 0.0       # time to the value phase's answer (compared in bench/)
     notes: list[str] = field(default_factory=list)
 
     @property
     def gap(self) -> float:
-        return 0.0 if self.bound <= 0 else max(0.0, (self.bound - self.value) / self.bound)
+        if self.bound <= 0:
+            return 0.0
+        return max(0.0, (self.bound - self.value) / self.bound)
 
 
 def _runs(row: np.ndarray) -> list[tuple[int, int]]:
@@ -170,11 +173,15 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan.status = "feasible"
-        if np.isfinite(solver.best_objective_bound):
-            plan.bound = min(plan.bound, int(np.floor(solver.best_objective_bound + 1e-6)))
+        # Without a solution CP-SAT's bound may be its default (0) rather than a proof: trust
+        # it only when no plan already beats it (the greedy plan is one).
+        lb = solver.best_objective_bound
+        if np.isfinite(lb) and lb >= plan.value:
+            plan.bound = min(plan.bound, int(np.floor(lb + 1e-6)))
         plan.notes.append("time limit reached before CP-SAT found a plan: greedy plan shown")
         plan.seconds = time.perf_counter() - t0
         return plan
+    plan.value_seconds = time.perf_counter() - t0
     best = _read(p, solver, v)
     proven = status == cp_model.OPTIMAL
     plan.schedule, plan.value = best, best.value(p)

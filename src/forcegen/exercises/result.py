@@ -177,8 +177,10 @@ def plan_exercises(prog: Programme, *, time_limit: float = 60.0,
 
         t0 = time.perf_counter()
         sched = greedy_schedule(p)
-        plan = ExercisePlan("feasible", sched, sched.value(p), int(p.value.sum()),
-                            solver="greedy", baseline_value=sched.value(p))
+        total = int(p.value.sum())
+        plan = ExercisePlan("optimal" if sched.value(p) == total else "feasible", sched,
+                            sched.value(p), total, solver="greedy",
+                            baseline_value=sched.value(p))
         plan.seconds = plan.baseline_seconds = time.perf_counter() - t0
         plan.notes.append("greedy baseline only: the bound is the value of every exercise")
     else:
