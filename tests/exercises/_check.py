@@ -57,6 +57,21 @@ def violations(p: ExerciseProblem, s: Schedule) -> list[str]:
     return out
 
 
+def lines_in_time(p: ExerciseProblem, s: Schedule) -> int:
+    """Lines with enough units holding every certification they ask for by their last week."""
+    count = 0
+    for k, (q, last, certs, units) in enumerate(p.lines):
+        ok = 0
+        for u in units:
+            if all((u, c, k) in p.preheld or any(
+                    s.start[e] >= 0 and c in p.certifies[e] and s.start[e] + p.dur[e] <= last
+                    and any(u in need for need in s.units[e]) for e in range(p.n))
+                   for c in certs):
+                ok += 1
+        count += ok >= q
+    return count
+
+
 def random_problem(rng: np.random.Generator, n: int, units: int = 4, areas: int = 2,
                    caps: int = 2, weeks: int = 7) -> ExerciseProblem:
     dur = rng.integers(1, 3, n)
@@ -73,7 +88,21 @@ def random_problem(rng: np.random.Generator, n: int, units: int = 4, areas: int 
     rest = int(rng.integers(0, 2))
     horizon = int((hi + dur).max()) + rest
     blocked = rng.random((units, horizon)) < 0.1
+    n_certs = 2
+    lines = []
+    for _ in range(int(rng.integers(1, 3))):
+        k = int(rng.integers(0, caps))
+        lines.append((int(rng.integers(1, 3)), int(rng.integers(2, weeks)),
+                      sorted(rng.choice(n_certs, size=int(rng.integers(1, 3)),
+                                        replace=False, p=[0.7, 0.3]).tolist()),
+                      [int(u) for u in np.flatnonzero(u_cap == k)]))
+    preheld = {(u, c, k) for k, (_, _, cs, us) in enumerate(lines) for u in us for c in cs
+               if rng.random() < 0.15}
     return ExerciseProblem(
+        certifies=[sorted(rng.choice(n_certs, size=int(rng.integers(1, 3)), replace=False)
+                          .tolist()) for _ in range(n)],
+        cert_ids=["C0", "C1"], lines=lines, line_ids=[f"L{k}" for k in range(len(lines))],
+        preheld=preheld,
         ids=[f"E{i}" for i in range(n)], dur=dur.astype(np.int64),
         value=rng.integers(1, 6, n).astype(np.int64), lo=lo.astype(np.int64),
         hi=hi.astype(np.int64),

@@ -12,7 +12,7 @@ from forcegen.exercises.cpsat import solve_cpsat
 from forcegen.exercises.milp import solve_milp_value
 from forcegen.exercises.problem import ExerciseProblem, Schedule, greedy_schedule
 
-from ._check import random_problem, violations
+from ._check import lines_in_time, random_problem, violations
 
 
 def _options(p: ExerciseProblem, e: int) -> list[tuple[int, int, list[list[int]]]]:
@@ -25,9 +25,10 @@ def _options(p: ExerciseProblem, e: int) -> list[tuple[int, int, list[list[int]]
     return out
 
 
-def brute_force(p: ExerciseProblem) -> int:
-    """Best value over every assignment, checked with the independent checker."""
-    best = 0
+def brute_force(p: ExerciseProblem) -> tuple[int, int]:
+    """Best (value, lines certified in time) over every assignment, lexicographic, each
+    assignment checked with the independent checker."""
+    best = (0, 0)
     start = np.full(p.n, -1, dtype=np.int64)
     area = np.full(p.n, -1, dtype=np.int64)
     units: list[list[list[int]]] = [[] for _ in range(p.n)]
@@ -35,7 +36,8 @@ def brute_force(p: ExerciseProblem) -> int:
     def rec(e: int) -> None:
         nonlocal best
         if e == p.n:
-            best = max(best, int(p.value[start >= 0].sum()))
+            s = Schedule(start.copy(), area.copy(), [list(x) for x in units])
+            best = max(best, (int(p.value[start >= 0].sum()), lines_in_time(p, s)))
             return
         rec(e + 1)  # not held
         for t, a, pick in _options(p, e):
@@ -49,14 +51,15 @@ def brute_force(p: ExerciseProblem) -> int:
     return best
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(16))
 def test_cpsat_matches_brute_force_and_is_feasible(seed: int) -> None:
     p = random_problem(np.random.default_rng(seed), n=3)
     plan = solve_cpsat(p, time_limit=10)
     assert violations(p, plan.schedule) == []
     assert plan.status == "optimal"
-    assert plan.value == plan.schedule.value(p) == brute_force(p)
-    assert plan.bound == plan.value
+    assert (plan.value, lines_in_time(p, plan.schedule)) == brute_force(p)
+    assert plan.value == plan.schedule.value(p) == plan.bound
+    assert plan.lines == plan.lines_bound == lines_in_time(p, plan.schedule)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -67,6 +70,23 @@ def test_cpsat_and_milp_agree_on_small_cases(seed: int) -> None:
     assert a.status == b.status == "optimal"
     assert violations(p, a.schedule) == [] and violations(p, b.schedule) == []
     assert a.value == b.value == b.schedule.value(p)
+
+
+def test_lines_certified_in_time_beat_the_earliest_start_tie_break() -> None:
+    """One unit; X (1 week) and Y (2 weeks, certifies C) are worth the same. Earliest starts
+    alone would put X first (starts 0 + 1); the line needs C by the end of week 2, so Y must
+    go first (starts 0 + 2)."""
+    p = ExerciseProblem(
+        ids=["X", "Y"], dur=np.array([1, 2]), value=np.array([1, 1]), lo=np.array([0, 0]),
+        hi=np.array([5, 5]), areas=[[0], [0]], needs=[[(1, [0])], [(1, [0])]], preds=[[], []],
+        area_ids=["a"], capacity=np.array([2]), unit_ids=["u"],
+        blocked=np.zeros((1, 8), dtype=bool), rest=0, certifies=[[], [0]], cert_ids=["C"],
+        lines=[(1, 2, [0], [0])], line_ids=["R"])
+    plan = solve_cpsat(p, time_limit=5)
+    assert plan.schedule.start.tolist() == [2, 0] and plan.lines == 1
+    late = ExerciseProblem(**{**p.__dict__, "lines": [(1, 1, [0], [0])]})  # impossible
+    plan = solve_cpsat(late, time_limit=5)
+    assert plan.schedule.start.tolist() == [0, 1] and plan.lines == 0
 
 
 @pytest.mark.parametrize("seed", range(10))

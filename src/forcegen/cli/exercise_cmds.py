@@ -105,6 +105,10 @@ def _print(doc: dict[str, Any], con: Console) -> None:
     con.print(f"[{colour}]{doc['status']}[/]: value held {doc['value']} of at most "
               f"{doc['bound']} (gap {doc['gap']:.1%}; {doc['solver']}, {doc['seconds']:.1f} s); "
               f"greedy baseline {doc['baseline']['value']}", highlight=False)
+    if doc["lines"]:
+        most = "" if doc["lines_bound"] is None else f" (at most {doc['lines_bound']} possible)"
+        con.print(f"requirement lines certified in time: {doc['lines_certified']} of "
+                  f"{len(doc['lines'])}{most}", highlight=False)
     for m in doc["not_scheduled"]:
         con.print(f"[yellow]not held[/] {escape(m['id'])}: {escape('; '.join(m['reasons']))}",
                   highlight=False)

@@ -37,6 +37,16 @@ class ExerciseProblem:
     unit_ids: list[str]
     blocked: BoolArray             # (units, horizon): unit not available that week
     rest: int
+    #: Certifications each exercise awards (indices into ``cert_ids``).
+    certifies: list[list[int]] = field(default_factory=list)
+    cert_ids: list[str] = field(default_factory=list)
+    #: Requirement lines asking for certifications: (quantity, last week an exercise may end
+    #: for its units to count, certifications, units of the line's capability).
+    lines: list[tuple[int, int, list[int], list[int]]] = field(default_factory=list)
+    line_ids: list[str] = field(default_factory=list)
+    #: (unit, certification, line) triples already held in time before the programme
+    #: (pledge extension ``x-certified``).
+    preheld: set[tuple[int, int, int]] = field(default_factory=set)
 
     @property
     def n(self) -> int:
@@ -92,6 +102,25 @@ def from_programme(prog: Programme) -> ExerciseProblem:
             i for i, u in enumerate(units) if u.pledge == b.unit]
         for i in targets:
             blocked[i, w0:max(w0, w1)] = True
+    certs = sorted({c for e in exs for c in e.certifies}
+                   | {c for r in prog.scenario.requirements for c in r.certified or ()})
+    c_index = {c: i for i, c in enumerate(certs)}
+    asks = sorted((r for r in prog.scenario.requirements if r.certified), key=lambda r: r.id)
+    lines: list[tuple[int, int, list[int], list[int]]] = []
+    preheld: set[tuple[int, int, int]] = set()
+    held_by = {pl.id: pl.extensions().get("x-certified") or {} for pl in prog.scenario.pledges}
+    for k, r in enumerate(asks):
+        # Earned on the Monday after the last week: in time when that Monday <= start.
+        last = 1 << 20 if r.start is None else (r.start - prog.start).days // 7
+        mine = by_cap.get(r.capability, [])
+        lines.append((r.quantity, last, [c_index[c] for c in r.certified or ()], mine))
+        for ui in mine:
+            have = held_by.get(units[ui].pledge, {})
+            for c in r.certified or ():
+                when = have.get(c) if isinstance(have, dict) else (True if c in have else None)
+                if when is True or (when not in (None, False) and (
+                        r.start is None or str(when) <= r.start.isoformat())):
+                    preheld.add((ui, c_index[c], k))
     return ExerciseProblem(
         ids=ids, dur=dur, value=np.array([e.value for e in exs], dtype=np.int64), lo=lo, hi=hi,
         areas=[sorted(a_index[a] for a in set(e.areas)) for e in exs],
@@ -100,6 +129,8 @@ def from_programme(prog: Programme) -> ExerciseProblem:
         area_ids=[a.id for a in areas],
         capacity=np.array([a.capacity for a in areas], dtype=np.int64),
         unit_ids=[u.id for u in units], blocked=blocked, rest=rest,
+        certifies=[[c_index[c] for c in e.certifies] for e in exs], cert_ids=certs,
+        lines=lines, line_ids=[r.id for r in asks], preheld=preheld,
     )
 
 

@@ -96,6 +96,7 @@ class ExerciseResult:
             rows.append(row)
         rows.sort(key=lambda r: (not r["held"], r.get("start_week", 0), r["id"]))
         earned = self.earned()
+        lines = self.lines()
         units: list[dict[str, Any]] = [{"id": u.id, "pledge": u.pledge, "nation": u.nation,
                   "capability": u.capability,
                   "exercises": sorted(timeline[u.id], key=lambda x: x["start_week"]),
@@ -111,23 +112,38 @@ class ExerciseResult:
             "programme_start": prog.start.isoformat(), "rest_weeks": prog.rest_weeks,
             "exercises": rows, "not_scheduled": missing,
             "units": [u for u in units if u["exercises"]],
-            "lines": self.lines(), "notes": list(plan.notes),
+            "lines": lines, "notes": list(plan.notes),
+            "lines_certified": sum(1 for x in lines if x["certified_in_time"]),
+            "lines_bound": plan.lines_bound if plan.solver == "cp-sat" else None,
         }
 
     def lines(self) -> list[dict[str, Any]]:
-        """Requirement lines asking for certifications: units certified in time, per line."""
+        """Requirement lines asking for certifications: units certified in time, per line
+        (earned in this schedule, or held before it: pledge ``x-certified``)."""
         earned = self.earned()
+        held = {pl.id: pl.extensions().get("x-certified") or {}
+                for pl in self.programme.scenario.pledges}
+
+        def in_time(unit: Any, cert: str, start: dt.date | None) -> bool:
+            got = earned.get(unit.id, {}).get(cert)
+            if got is not None and (start is None or got <= start):
+                return True
+            have = held.get(unit.pledge, {})
+            when = have.get(cert) if isinstance(have, dict) else (cert in have or None)
+            return when is True or (when not in (None, False) and (
+                start is None or str(when) <= start.isoformat()))
+
         out = []
         for r in sorted(self.programme.scenario.requirements, key=lambda r: r.id):
             if not r.certified:
                 continue
-            ready = [u.id for u in self.programme.units if u.capability == r.capability and all(
-                c in earned.get(u.id, {}) and (r.start is None or earned[u.id][c] <= r.start)
-                for c in r.certified)]
+            ready = [u.id for u in self.programme.units if u.capability == r.capability
+                     and all(in_time(u, c, r.start) for c in r.certified)]
             out.append({"requirement": r.id, "capability": r.capability,
                         "certified": list(r.certified), "quantity": r.quantity,
                         "start": None if r.start is None else r.start.isoformat(),
-                        "units_certified_in_time": len(ready), "units": ready})
+                        "units_certified_in_time": len(ready),
+                        "certified_in_time": len(ready) >= r.quantity, "units": ready})
         return out
 
     def certified_scenario(self) -> Scenario:
