@@ -50,3 +50,9 @@ def test_certified_round_trips_through_export(tmp_path: Any) -> None:
     back = load_scenario(tmp_path / "out")
     assert back.requirements[0].certified == ["NRF"]
     assert solve(back).to_dict()["assignments"][0]["units"] == 1
+
+
+def test_certified_round_trips_through_a_workbook(tmp_path: Any) -> None:
+    sc = scenario_from_dict(_scenario(None, ["NRF", "MED"]))
+    write_scenario(sc, tmp_path / "s.xlsx")
+    assert load_scenario(tmp_path / "s.xlsx").requirements[0].certified == ["NRF", "MED"]

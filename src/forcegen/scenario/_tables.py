@@ -33,7 +33,7 @@ SECTIONS: tuple[str, ...] = (
 #: Top-level keys naming side tables (CSV files; in a workbook also sheets of that name).
 FILE_KEYS: tuple[str, ...] = ("network", "nodes", "costs")
 #: Dotted paths holding lists of strings.
-LIST_FIELDS = frozenset({"groups", "caveats.sectors", "caveats.roles"})
+LIST_FIELDS = frozenset({"groups", "caveats.sectors", "caveats.roles", "certified"})
 #: Dotted paths holding ``[lon, lat]`` (or, for ``home``, a node id).
 COORD_FIELDS = frozenset({"at", "home"})
 

@@ -47,6 +47,8 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 
 #: Deployment sections that may name a CSV table (exported like the side tables).
 _DEPLOYMENT_KEYS = ("lift", "ports", "movements")
+#: Exercise sections (docs/scenario.md "Exercises"): records nested too deep for a sheet yet.
+_EXERCISE_KEYS = ("training_areas", "exercises", "units_unavailable")
 
 # Side tables keep their kind (a GeoJSON network stays GeoJSON); anything else is CSV.
 _SIDE_SUFFIXES = (".csv", ".geojson", ".json")
@@ -201,6 +203,9 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
     if is_xlsx and any(getattr(scenario.data, k) for k in _DEPLOYMENT_KEYS):
         raise OptionError(f"{out}: the deployment sections (lift, ports, movements) cannot be "
                           "exported to .xlsx yet; export to a folder")
+    if is_xlsx and any(getattr(scenario.data, k) for k in _EXERCISE_KEYS):
+        raise OptionError(f"{out}: the exercise sections ({', '.join(_EXERCISE_KEYS)}) cannot "
+                          "be exported to .xlsx yet; export to a folder")
     if is_xlsx:
         fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
         os.close(fd)
