@@ -113,7 +113,13 @@ def test_certified_after_the_line_starts_does_not_count(tmp_path: Path, start: s
     starting that Sunday is too early and one starting Monday 2027-01-25 is in time."""
     text = BASE.replace("start: 2027-04-05", f"start: {start}")
     res = plan_exercises(load_programme(_write(tmp_path, text)), time_limit=10)
-    assert res.to_dict()["lines"][0]["units_certified_in_time"] == in_time
+    line = res.to_dict()["lines"][0]
+    assert line["units_certified_in_time"] == in_time
+    # Which exercise certifies them, and from when (the Monday after its last week).
+    assert line["awarded_by"] == [{"exercise": "EX-B", "certifies": ["CERT-A"], "held": True,
+                                   "certified_from": "2027-01-25", "in_time": bool(in_time),
+                                   "units": line["awarded_by"][0]["units"]}]
+    assert len(line["awarded_by"][0]["units"]) == 2
     from forcegen.sourcing import solve
 
     got = solve(res.certified_scenario()).to_dict()["assignments"]

@@ -118,6 +118,11 @@ def _print(doc: dict[str, Any], con: Console) -> None:
                   f"{line['quantity']} {line['capability']} certified "
                   f"{escape(', '.join(line['certified']))} by {line['start'] or 'deployment'}: "
                   f"{line['units_certified_in_time']} certified in time", highlight=False)
+        if not ok:
+            for a in line["awarded_by"]:
+                when = (f"held, certifies {', '.join(a['units'])} from {a['certified_from']}"
+                        f"{'' if a['in_time'] else ' (too late)'}" if a["held"] else "not held")
+                con.print(f"    {escape(a['exercise'])}: {escape(when)}", highlight=False)
     if "sourcing" in doc:
         s = doc["sourcing"]
         con.print(f"sourcing with these certifications: {s['status']}", highlight=False)

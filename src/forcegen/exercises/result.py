@@ -143,7 +143,31 @@ class ExerciseResult:
                         "certified": list(r.certified), "quantity": r.quantity,
                         "start": None if r.start is None else r.start.isoformat(),
                         "units_certified_in_time": len(ready),
-                        "certified_in_time": len(ready) >= r.quantity, "units": ready})
+                        "certified_in_time": len(ready) >= r.quantity, "units": ready,
+                        "awarded_by": self._awarded_by(r.certified, r.capability, r.start)})
+        return out
+
+    def _awarded_by(self, certs: list[str], capability: str,
+                    start: dt.date | None) -> list[dict[str, Any]]:
+        """Which exercise certifies which of the line's units, and when (or why not)."""
+        p, s, prog = self.problem, self.plan.schedule, self.programme
+        by_id = {e.id: e for e in prog.exercises}
+        out = []
+        for e in range(p.n):
+            ex = by_id[p.ids[e]]
+            gives = [c for c in ex.certifies if c in certs]
+            takes = any(prog.units[u].capability == capability for _, c in p.needs[e] for u in c)
+            if not gives or not takes:
+                continue
+            row: dict[str, Any] = {"exercise": ex.id, "certifies": gives,
+                                   "held": bool(s.start[e] >= 0)}
+            if s.start[e] >= 0:
+                held_from = prog.date_of(int(s.start[e] + p.dur[e]))
+                row["certified_from"] = held_from.isoformat()
+                row["in_time"] = start is None or held_from <= start
+                row["units"] = [p.unit_ids[u] for need in s.units[e] for u in need
+                                if prog.units[u].capability == capability]
+            out.append(row)
         return out
 
     def certified_scenario(self) -> Scenario:
