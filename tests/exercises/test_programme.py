@@ -186,3 +186,34 @@ def test_export_keeps_the_programme_or_refuses(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["export", str(EX), "--to", str(tmp_path / "x.xlsx")])
     assert r.exit_code == 2 and "exercise sections" in r.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_same_data_same_plan_whatever_the_order(tmp_path: Path) -> None:
+    """Exercises, areas and pledges listed in reverse order give the same schedule."""
+    raw = yaml.safe_load((EX / "scenario.yaml").read_text(encoding="utf-8"))
+    for key in ("exercises", "training_areas", "pledges"):
+        raw[key] = list(reversed(raw[key]))
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    a = plan_exercises(load_programme(EX), time_limit=20).to_dict()
+    b = plan_exercises(load_programme(tmp_path), time_limit=20).to_dict()
+    assert a["tie_break_proven"] and b["tie_break_proven"]
+    assert a["exercises"] == b["exercises"] and a["units"] == b["units"]
+
+
+def test_trained_together_and_gaps() -> None:
+    from forcegen.exercises.interop import trained_together, untrained_pairs
+
+    held = [{"id": "E1", "held": True, "units": ["a", "b"]},
+            {"id": "E2", "held": True, "units": ["b", "c", "a"]},
+            {"id": "E3", "held": False}]
+    pairs = trained_together(held, {"a": "GBR", "b": "NZL", "c": "AUS"})
+    assert pairs == [{"nations": ["AUS", "GBR"], "exercises": ["E2"]},
+                     {"nations": ["AUS", "NZL"], "exercises": ["E2"]},
+                     {"nations": ["GBR", "NZL"], "exercises": ["E1", "E2"]}]
+    sc = load_programme(EX).scenario
+    sourced = [{"requirement": "R-06", "pledge": "P-GBR-SIG"},   # north
+               {"requirement": "R-01", "pledge": "P-NZL-HQ"},    # north
+               {"requirement": "R-03", "pledge": "P-AUS-INF"}]   # south, alone
+    assert untrained_pairs(pairs, sourced, sc) == []
+    assert untrained_pairs(pairs[:2], sourced, sc) == [{"sector": "north",
+                                                        "nations": ["GBR", "NZL"]}]

@@ -69,14 +69,17 @@ class _null:
 
 def _source(result: Any) -> dict[str, Any]:
     """Source the certified scenario; report the lines that ask for certifications."""
+    from forcegen.exercises.interop import untrained_pairs
     from forcegen.sourcing import solve
 
-    plan = solve(result.certified_scenario())
+    scenario = result.certified_scenario()
+    doc = solve(scenario).to_dict()
     asks = {r["requirement"] for r in result.lines()}
-    doc = plan.to_dict()
-    return {"status": doc.get("status"),
-            "assignments": [a for a in doc.get("assignments", []) if a["requirement"] in asks],
-            "shortfalls": [s for s in doc.get("shortfalls", []) if s["requirement"] in asks]}
+    pairs = result.to_dict()["trained_together"]
+    return {"status": doc["status"],
+            "assignments": [a for a in doc["assignments"] if a["requirement"] in asks],
+            "shortfalls": [s for s in doc["shortfalls"] if s["requirement"] in asks],
+            "untrained_pairs": untrained_pairs(pairs, doc["assignments"], scenario)}
 
 
 def _print(doc: dict[str, Any], con: Console) -> None:
@@ -133,6 +136,12 @@ def _print(doc: dict[str, Any], con: Console) -> None:
             why = "; ".join(r["message"] for r in sh["reasons"])
             con.print(f"  [red]{escape(sh['requirement'])} short {sh['missing']}[/]: "
                       f"{escape(why)}", highlight=False)
+    pairs = ", ".join(f"{'-'.join(x['nations'])} ({len(x['exercises'])})"
+                      for x in doc["trained_together"])
+    con.print(f"trained together (exercises): {pairs or 'none'}", highlight=False)
+    for gap in doc.get("sourcing", {}).get("untrained_pairs", []):
+        con.print(f"[yellow]never trained together[/] but serving sector "
+                  f"{escape(gap['sector'])}: {'-'.join(gap['nations'])}", highlight=False)
     for note in doc["notes"]:
         con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
 

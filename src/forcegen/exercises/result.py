@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from forcegen.exceptions import OptionError
 from forcegen.exercises.cpsat import ExercisePlan, solve_cpsat
+from forcegen.exercises.interop import trained_together
 from forcegen.exercises.model import Programme
 from forcegen.exercises.problem import ExerciseProblem, from_programme, greedy_schedule
 from forcegen.scenario import Scenario
@@ -113,6 +114,7 @@ class ExerciseResult:
             "exercises": rows, "not_scheduled": missing,
             "units": [u for u in units if u["exercises"]],
             "lines": lines, "notes": list(plan.notes),
+            "trained_together": trained_together(rows, {u.id: u.nation for u in prog.units}),
             "lines_certified": sum(1 for x in lines if x["certified_in_time"]),
             "lines_bound": plan.lines_bound if plan.solver == "cp-sat" else None,
         }
