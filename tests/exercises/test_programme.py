@@ -217,3 +217,26 @@ def test_trained_together_and_gaps() -> None:
     assert untrained_pairs(pairs, sourced, sc) == []
     assert untrained_pairs(pairs[:2], sourced, sc) == [{"sector": "north",
                                                         "nations": ["GBR", "NZL"]}]
+
+
+def test_what_if_earlier_shows_lines_unlocked_and_value_lost(tmp_path: Path) -> None:
+    """EX-C (worth 5) takes the plain in weeks 0-3; EX-B (worth 1) certifies, so it runs
+    after and its units are certified from 2027-02-15 at best, too late for a line starting
+    2027-02-01. Forcing EX-B to end by 2027-01-31 unlocks the line and costs EX-C."""
+    text = BASE.replace("start: 2027-04-05", "start: 2027-02-01").replace(
+        "after: [EX-A], ", "") + (
+        "  - {id: EX-C, kind: livex, weeks: 4, window: [2027-01-04, 2027-01-31], area: plain, "
+        "needs: [{capability: INF-LIGHT-BN, quantity: 1}], value: 5}\n")
+    f = _write(tmp_path, text)
+    r = CliRunner().invoke(app, ["exercises", str(f), "--json", "--earlier", "EX-B=2027-01-31"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["lines_certified"] == 0
+    w = doc["what_if"]
+    assert w["unlocked"] == ["R-1"] and w["lost"] == []
+    held = {e["id"] for e in w["exercises"] if e["held"]}
+    assert "EX-B" in held and "EX-C" not in held
+    assert w["value_change"] == -5 + (0 if "EX-A" in held else -1)
+    for bad in ("EX-Z=2027-01-31", "EX-B=2027-01-05", "EX-B=soon"):
+        r = CliRunner().invoke(app, ["exercises", str(f), "--earlier", bad])
+        assert r.exit_code == 2 and "Traceback" not in r.output, bad

@@ -23,6 +23,9 @@ def exercises(
         "greedy (baseline)")] = "cp-sat",
     chart: Annotated[Path | None, typer.Option(
         "--chart", help="Also draw the Gantt chart (.png or .svg)")] = None,
+    earlier: Annotated[list[str] | None, typer.Option(
+        "--earlier", help="What-if: EXERCISE=YYYY-MM-DD, the exercise must end by that day; "
+        "shows the requirement lines it unlocks (repeatable or comma-separated)")] = None,
     source: Annotated[bool, typer.Option(
         "--source", help="Then source the force with the certifications earned (lines asking "
         "`certified` use only units certified before they start)")] = False,
@@ -41,10 +44,18 @@ def exercises(
     if chart is not None and not chart.parent.is_dir():
         raise OptionError(f"--chart {chart}: folder {chart.parent} does not exist")
     prog = load_programme(path)
+    deadlines = _deadlines(earlier)
     err = Console(stderr=True)
     with err.status("scheduling exercises...", spinner="dots") if not as_json else _null():
         result = plan_exercises(prog, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
         doc = result.to_dict()
+        if deadlines:
+            from forcegen.exercises.whatif import compare_lines, ending_by
+
+            alt = plan_exercises(ending_by(prog, deadlines), time_limit=time_limit,
+                                 method=solver)  # type: ignore[arg-type]
+            doc["what_if"] = {"earlier": {k: v.isoformat() for k, v in deadlines.items()},
+                              **compare_lines(doc, alt.to_dict())}
         if source:
             doc["sourcing"] = _source(result)
     if chart is not None:
@@ -57,6 +68,24 @@ def exercises(
     _print(doc, out_console())
     if chart is not None:
         out_console().print(f"Gantt chart written to {escape(str(chart))}", highlight=False)
+
+
+def _deadlines(values: list[str] | None) -> dict[str, Any]:
+    import datetime as dt
+
+    from forcegen.cli._common import split_codes
+    from forcegen.exceptions import OptionError
+
+    out = {}
+    for item in split_codes(values):
+        key, sep, value = item.partition("=")
+        try:
+            out[key.strip()] = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise OptionError(f"--earlier {item!r}: expected EXERCISE=YYYY-MM-DD") from None
+        if not sep:
+            raise OptionError(f"--earlier {item!r}: expected EXERCISE=YYYY-MM-DD")
+    return out
 
 
 class _null:
@@ -136,6 +165,12 @@ def _print(doc: dict[str, Any], con: Console) -> None:
             why = "; ".join(r["message"] for r in sh["reasons"])
             con.print(f"  [red]{escape(sh['requirement'])} short {sh['missing']}[/]: "
                       f"{escape(why)}", highlight=False)
+    if "what_if" in doc:
+        w = doc["what_if"]
+        asked = ", ".join(f"{k} by {v}" for k, v in w["earlier"].items())
+        con.print(f"what-if {escape(asked)}: value {w['value']} ({w['value_change']:+d}); "
+                  f"lines unlocked: {', '.join(w['unlocked']) or 'none'}; lines lost: "
+                  f"{', '.join(w['lost']) or 'none'}", highlight=False)
     pairs = ", ".join(f"{'-'.join(x['nations'])} ({len(x['exercises'])})"
                       for x in doc["trained_together"])
     con.print(f"trained together (exercises): {pairs or 'none'}", highlight=False)
