@@ -240,3 +240,17 @@ def test_what_if_earlier_shows_lines_unlocked_and_value_lost(tmp_path: Path) -> 
     for bad in ("EX-Z=2027-01-31", "EX-B=2027-01-05", "EX-B=soon"):
         r = CliRunner().invoke(app, ["exercises", str(f), "--earlier", bad])
         assert r.exit_code == 2 and "Traceback" not in r.output, bad
+
+
+@pytest.mark.parametrize("held, ok", [("{CERT-A: 2027-01-01}", True), ("{CERT-A: true}", True),
+                                      ("[CERT-A]", False), ("{CERT-A: soon}", False)])
+def test_x_certified_format_is_checked(tmp_path: Path, held: str, ok: bool) -> None:
+    text = BASE.replace("status: approved}", f"status: approved, x-certified: {held}}}", 1)
+    f = _write(tmp_path, text)
+    if ok:
+        res = plan_exercises(load_programme(f), time_limit=10)
+        # Held before the programme: both GBR units count whatever the schedule does.
+        assert res.to_dict()["lines"][0]["units_certified_in_time"] >= 2
+    else:
+        with pytest.raises(ScenarioError, match="x-certified"):
+            load_programme(f)

@@ -169,6 +169,14 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
     return prog
 
 
+def _iso_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
 def _check(scenario: Scenario, parsed: dict[str, list[tuple[Any, Origin]]],
            units: list[Unit]) -> list[Problem]:
     problems: list[Problem] = []
@@ -223,8 +231,19 @@ def _check(scenario: Scenario, parsed: dict[str, list[tuple[Any, Origin]]],
                 "such as P-GBR-01/2 (pledges not withdrawn)")
         if u.end < u.start:
             bad(o, "end", f"unit {u.unit!r}: unavailable until {u.end}, before {u.start}")
-    held = {c for p in scenario.pledges
-            for c in (p.extensions().get("x-certified") or {})}
+    held: set[str] = set()
+    for p in scenario.pledges:
+        got = p.extensions().get("x-certified")
+        if got is None:
+            continue
+        if not isinstance(got, dict) or not all(
+                v is True or isinstance(v, dt.date) or _iso_date(v) for v in got.values()):
+            problems.append(Problem(scenario.source, f"pledge {p.id}: `x-certified` must map "
+                                    "each certification to the date it was earned "
+                                    "(YYYY-MM-DD) or to true", None,
+                                    f"pledges[{p.id}].x-certified"))
+            continue
+        held.update(str(c) for c in got)
     for r in scenario.requirements:
         for c in r.certified or ():
             if c not in awarded and c not in held:

@@ -117,7 +117,7 @@ def from_programme(prog: Programme) -> ExerciseProblem:
         for ui in mine:
             have = held_by.get(units[ui].pledge, {})
             for c in r.certified or ():
-                when = have.get(c) if isinstance(have, dict) else (True if c in have else None)
+                when = have.get(c) if isinstance(have, dict) else None
                 if when is True or (when not in (None, False) and (
                         r.start is None or str(when) <= r.start.isoformat())):
                     preheld.add((ui, c_index[c], k))

@@ -131,7 +131,7 @@ class ExerciseResult:
             if got is not None and (start is None or got <= start):
                 return True
             have = held.get(unit.pledge, {})
-            when = have.get(cert) if isinstance(have, dict) else (cert in have or None)
+            when = have.get(cert) if isinstance(have, dict) else None
             return when is True or (when not in (None, False) and (
                 start is None or str(when) <= start.isoformat()))
 
