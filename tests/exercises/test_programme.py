@@ -254,3 +254,12 @@ def test_x_certified_format_is_checked(tmp_path: Path, held: str, ok: bool) -> N
     else:
         with pytest.raises(ScenarioError, match="x-certified"):
             load_programme(f)
+
+
+def test_paths_that_are_no_programme(tmp_path: Path) -> None:
+    (tmp_path / "s.xlsx").write_bytes(b"")
+    f = _write(tmp_path, BASE.split("programme_start:")[0])
+    for path, words in ((tmp_path / "nothing", "no such file"), (tmp_path / "s.xlsx", ".xlsx"),
+                        (f, "no `exercises` section")):
+        r = CliRunner().invoke(app, ["exercises", str(path)])
+        assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, path

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from forcegen.deployment.model import _records, _scenario_file, find_cycle
+from forcegen.deployment.model import _records, find_cycle
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario
 from forcegen.scenario._sources import Origin, read_yaml
@@ -101,6 +101,20 @@ class Programme:
 
 _SECTIONS: dict[str, type[_Strict]] = {"training_areas": TrainingArea, "exercises": Exercise,
                                        "units_unavailable": Unavailable}
+
+
+def _scenario_file(path: Path) -> Path:
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), "no such file or folder")])
+    if path.is_dir():
+        for name in ("scenario.yaml", "scenario.yml"):
+            if (path / name).is_file():
+                return path / name
+        raise ScenarioError([Problem(str(path), "folder has no scenario.yaml")])
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise ScenarioError([Problem(str(path), "expected a scenario folder or a .yaml file "
+                                     "(exercise sections are not read from .xlsx yet)")])
+    return path
 
 
 def units_of(scenario: Scenario) -> list[Unit]:
