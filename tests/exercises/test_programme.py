@@ -161,9 +161,11 @@ def test_example_schedule_respects_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("solver", ["cp-sat", "highs", "greedy"])
 def test_readme_commands_on_the_example(solver: str) -> None:
-    r = CliRunner().invoke(app, ["exercises", str(EX), "--solver", solver, "--time-limit", "20"])
+    r = CliRunner().invoke(app, ["exercises", str(EX), "--solver", solver, "--time-limit", "20",
+                                 "--earlier", "EX-07=2027-07-31"])
     assert r.exit_code == 0, r.output
     assert "Exercise programme" in r.stdout and "value held" in r.stdout
+    assert "what-if EX-07 by 2027-07-31" in r.stdout
     if solver != "greedy":  # exact on a programme this small
         assert "optimal" in r.stdout
 
