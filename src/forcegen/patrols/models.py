@@ -6,7 +6,7 @@ are an error except ``x-...`` extension keys, as in the scenario model.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -58,6 +58,11 @@ class Vessel(_Strict):
 
 class PatrolData(_Strict):
     legs: str | None = None
+    #: Legs not in the table: ``sea`` (around land over a coarse sea grid, the default) or
+    #: ``great-circle`` (straight, over land too).
+    routing: Literal["sea", "great-circle"] = "sea"
+    #: Sea grid cell size in degrees (default: about 1/300 of the area covered, 0.02-0.5).
+    grid: Annotated[float, Field(ge=0.01, le=2.0)] | None = None
     ports: list[Port] = Field(default_factory=list)
     areas: list[Area]
     vessels: list[Vessel]
