@@ -10,6 +10,7 @@ those, in which case they are listed in the result).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
+from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
 from forcegen.patrols.problem import Geo, PatrolProblem
 from forcegen.patrols.sea import SeaLegs
@@ -74,9 +76,16 @@ def load_patrol(path: str | Path, *, withdraw: tuple[str, ...] = (),
     legs: dict[tuple[str, str], float] = {}
     if pd.legs is not None:
         legs = _read_legs(p.parent / pd.legs, src, origin.line_of("legs"))
-    return build_problem(pd, legs, name=str(data.get("name") or p.stem), source=src,
+    search = None
+    if pd.search is not None:
+        n_plain = len(pd.areas)
+        cells, state = search_areas(pd.search, p.parent, src, origin.line_of)
+        pd = pd.model_copy(update={"areas": [*pd.areas, *cells]})
+        search = (state, np.arange(n_plain, n_plain + len(cells)))
+    prob = build_problem(pd, legs, name=str(data.get("name") or p.stem), source=src,
                          line_of=origin.line_of, withdraw=withdraw, close_ports=close_ports,
                          drop_unreachable=drop_unreachable)
+    return prob if search is None else replace(prob, search=search)
 
 
 def _read_legs(path: Path, src: str, line: int | None) -> dict[tuple[str, str], float]:

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from forcegen.scenario.models import Identifier, LonLat, NonNegFloat, _Strict
 
-__all__ = ["Area", "PatrolData", "Port", "Vessel"]
+__all__ = ["Area", "PatrolData", "Port", "Search", "SearchCell", "Vessel"]
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 #: A point is named by id (a port, an area or an id used in the legs table) or given as lon/lat.
@@ -56,6 +56,28 @@ class Vessel(_Strict):
     name: str | None = None
 
 
+class SearchCell(_Strict):
+    id: Identifier
+    at: LonLat
+    #: Probability that the object is in this cell (probability of containment).
+    probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    #: Square nautical miles (default: from the search's ``cell_size``).
+    area: PositiveFloat | None = None
+
+
+class Search(_Strict):
+    """A search for an object (a drifting vessel, a mine) over a grid of cells."""
+
+    #: A CSV table beside the file (columns id,lon,lat,probability[,area]) or the cells inline.
+    cells: str | list[SearchCell]
+    sweep_width: PositiveFloat  # nautical miles
+    speed: PositiveFloat  # knots while searching
+    hours: PositiveFloat  # hours a visit searches its cell
+    #: Cell side in degrees, for cells without an ``area``.
+    cell_size: PositiveFloat | None = None
+    zone: Identifier | None = None
+
+
 class PatrolData(_Strict):
     legs: str | None = None
     #: Legs not in the table: ``sea`` (around land over a coarse sea grid, the default) or
@@ -64,5 +86,6 @@ class PatrolData(_Strict):
     #: Sea grid cell size in degrees (default: about 1/300 of the area covered, 0.02-0.5).
     grid: Annotated[float, Field(ge=0.01, le=2.0)] | None = None
     ports: list[Port] = Field(default_factory=list)
-    areas: list[Area]
+    areas: list[Area] = Field(default_factory=list)
     vessels: list[Vessel]
+    search: Search | None = None

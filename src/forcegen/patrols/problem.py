@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,8 @@ class PatrolProblem:
     notes: list[str] = field(default_factory=list)
     dropped: list[tuple[int, str]] = field(default_factory=list)
     geo: Geo | None = None
+    #: (SearchState, area index of each search cell) when the file has a ``search:`` section.
+    search: tuple[Any, np.ndarray] | None = None
 
     @classmethod
     def from_arrays(cls, **kw: object) -> PatrolProblem:
