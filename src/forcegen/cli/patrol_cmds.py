@@ -32,6 +32,8 @@ def patrol(
         "--drop-unreachable", help="Plan without areas no vessel can reach and return from "
         "(they are listed) instead of stopping with an error")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the search")] = 0,
+    map_file: Annotated[Path | None, typer.Option(
+        "--map", help="Draw the routes on a coastline map (.png or .svg; offline)")] = None,
     search_rounds: Annotated[int, typer.Option(
         "--search-rounds", help="With a search: plan this many patrols, each assuming the ones "
         "before found nothing (Bayesian update)")] = 1,
@@ -54,15 +56,28 @@ def patrol(
         return plan_search_rounds(prob, search_rounds, time_limit=time_limit, method=method,
                                   seed=seed)
 
+    def draw(plans: list) -> None:
+        if map_file is not None:
+            from forcegen.patrols.chart import plot_patrol_map
+
+            plot_patrol_map(plans[0], map_file)
+
+    if map_file is not None and map_file.suffix.lower() not in (".png", ".svg"):
+        raise OptionError(f"--map {map_file}: a map is written as .png or .svg")
     if as_json:
-        docs = [p.to_dict() for p in solve()]
+        plans = solve()
+        draw(plans)
+        docs = [p.to_dict() for p in plans]
         head = docs[0] if len(docs) == 1 else {**docs[0], "next_rounds": docs[1:]}
         typer.echo(json.dumps(head, indent=2))
         return
     with Console(stderr=True).status("planning patrols...", spinner="dots"):
         plans = solve()
+    draw(plans)
     for p in plans:
         _print(p.to_dict())
+    if map_file is not None:
+        Console(stderr=True).print(f"map written to {map_file}", highlight=False)
 
 
 def _print(doc: dict) -> None:
