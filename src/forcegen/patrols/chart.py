@@ -99,8 +99,9 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
         size = 30 + 170 * float(prob.values[i]) / vmax
         ax.scatter([x], [y], s=size, facecolor="#fdd49e" if i in visited else "none",
                    edgecolor="#b30000", linewidth=1.0, zorder=3)
-        ax.annotate(prob.area_ids[i], (x, y), xytext=(4, 4), textcoords="offset points",
-                    fontsize=7, zorder=5)
+        if len(geo.area_at) <= 30:  # beyond that (a search grid) labels hide the map
+            ax.annotate(prob.area_ids[i], (x, y), xytext=(4, 4), textcoords="offset points",
+                        fontsize=7, zorder=5)
     for pid, at in geo.ports:
         x, y = unwrap(np.array([at]))[0]
         ax.scatter([x], [y], marker="s", s=40, color="#222222", zorder=4)
@@ -113,7 +114,7 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
         xy = unwrap(lines[vid])
         value = float(prob.values[route].sum())
         ax.plot(xy[:, 0], xy[:, 1], color=_COLOURS[k % len(_COLOURS)], linewidth=1.6, zorder=2,
-                label=f"{vid} ({prob.nations[k]}): {len(route)} areas, value {value:g}")
+                label=f"{vid} ({prob.nations[k]}): {len(route)} areas, value {value:.4g}")
     ax.scatter([], [], s=60, facecolor="#fdd49e", edgecolor="#b30000", label="area patrolled")
     ax.scatter([], [], s=60, facecolor="none", edgecolor="#b30000", label="area not patrolled")
     ax.scatter([], [], marker="s", s=40, color="#222222", label="port")
@@ -126,7 +127,7 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
     ax.xaxis.set_major_formatter(FuncFormatter(_lon_label))
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.set_title(title or f"{prob.name}: value {plan.total:g} ({plan.status})")
+    ax.set_title(title or f"{prob.name}: value {plan.total:.4g} ({plan.status})", fontsize=10)
     fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)
