@@ -162,6 +162,7 @@ def main() -> None:
                                      if r["bks"]) / max(1, len(rows)), 5),
         "greedy_reached_bks": sum(r["greedy"] >= (r["bks"] or 0) - 1e-6 for r in rows),
         "machine": "2 cores shared with ~7 other sessions; CP-SAT limited to 2 workers",
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(summary, indent=2))
     if args.out:

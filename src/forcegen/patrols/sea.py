@@ -33,6 +33,7 @@ __all__ = ["SeaLegs", "SeaRoutes", "land_rings", "on_land", "sea_routes"]
 
 EARTH_RADIUS_NM = 3440.065
 MAX_CELLS = 300  # cells along the longer side of the grid (keeps Dijkstra well under a second)
+MAX_GRID = 1_000_000  # cells at most, whatever grid size a file asks for
 
 
 @lru_cache(maxsize=1)
@@ -147,6 +148,8 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float = 
     lo[1], hi[1] = max(lo[1], -85.0), min(hi[1], 85.0)
     if res is None:
         res = float(np.clip(max(hi - lo) / MAX_CELLS, 0.02, 0.5))
+    # A finer grid than asked for is never needed; a coarser one keeps memory bounded.
+    res = max(float(res), float(np.sqrt((hi[0] - lo[0]) * (hi[1] - lo[1]) / MAX_GRID)))
     nx, ny = math.ceil((hi[0] - lo[0]) / res), math.ceil((hi[1] - lo[1]) / res)
     land = _Land(cut, (lo[0] - res, hi[0] + res, lo[1] - res, hi[1] + res))
     # A cell is land if any of its 9 sample points is, or a land vertex lies inside it.
