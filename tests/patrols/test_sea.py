@@ -73,3 +73,18 @@ def test_patrol_legs_use_sea_distance_unless_great_circle_asked(tmp_path):
     (tmp_path / "gc").mkdir()
     straight = load_patrol(write_patrol(tmp_path / "gc", {**patrol, "routing": "great-circle"}))
     assert straight.t_start[0, 0] == pytest.approx(direct, rel=1e-9)
+
+
+def test_point_far_inland_is_an_error_naming_it(tmp_path):
+    from forcegen.exceptions import ScenarioError
+
+    patrol = {"ports": [{"id": "P", "at": [172.5, -38.5]}],
+              "areas": [{"id": "tasman", "at": [165.0, -38.0], "value": 1},
+                        {"id": "alice", "at": [133.9, -23.7], "value": 1}],  # Alice Springs
+              "vessels": [{"id": "V", "nation": "NZL", "start": "P", "end": "P",
+                           "endurance": 200, "speed": 10}]}
+    with pytest.raises(ScenarioError) as exc:
+        load_patrol(write_patrol(tmp_path, patrol))
+    (p,) = exc.value.problems
+    assert p.field == "areas.1" and "'alice'" in p.message and "inland" in p.message
+    assert p.line is not None

@@ -28,6 +28,7 @@ from forcegen.scenario.reader import _problems_from
 __all__ = ["build_problem", "load_patrol"]
 
 EARTH_RADIUS_NM = 3440.065
+MAX_INLAND_NM = 25.0  # a point farther from the sea grid than this is an input error
 _MAX_LISTED = 12  # missing leg pairs listed by name before "and N more"
 
 
@@ -186,6 +187,18 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
 
     area_at = [a.at for a in pd.areas]
     sea = _sea_legs(pd, vessels, coord, notes)
+    if sea is not None and sea.routes is not None:
+        inland = {pt: float(sea.routes.inland_nm[i]) for pt, i in sea.index.items()
+                  if sea.routes.inland_nm[i] > MAX_INLAND_NM}
+        named = [(f"areas.{i}", "area", a.id, a.at) for i, a in enumerate(pd.areas)]
+        named += [(f"ports.{i}", "port", pt.id, pt.at) for i, pt in enumerate(pd.ports)]
+        for field, kind, ident, at in named:
+            d = inland.get(_pt(at)) if at is not None else None  # type: ignore[arg-type]
+            if d is not None and at is not None:
+                bad(field, f"{kind} {ident!r} at {list(at)} lies {d:.0f} nm inland (the nearest "
+                    f"sea is farther than {MAX_INLAND_NM:g} nm); check its lon/lat order")
+        if problems:
+            raise ScenarioError(problems)
     n_a, n_v = len(pd.areas), len(vessels)
     missing: dict[int, list[str]] = {}
 

@@ -91,6 +91,8 @@ class SeaRoutes:
     paths: dict[tuple[int, int], np.ndarray]
     res: float
     on_land: np.ndarray
+    #: Nautical miles from each point to the nearest sea cell (0 for points at sea).
+    inland_nm: np.ndarray
 
     def path(self, i: int, j: int) -> np.ndarray:
         """The (n, 2) lon/lat polyline from point i to point j (longitudes as given)."""
@@ -242,7 +244,13 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float = 
         out[0], out[-1] = raw[i], raw[j]
         paths[(i, j)] = out
     nm = nm + nm.T
-    return SeaRoutes(raw, nm, paths, float(res), landed)
+    inland = np.zeros(n)
+    for q in (np.flatnonzero(landed).tolist() if n_cells else []):
+        p = int(q)
+        px = int(np.clip((pts[p, 0] - lo[0]) // res, 0, nx - 1))
+        py = int(np.clip((pts[p, 1] - lo[1]) // res, 0, ny - 1))
+        inland[p] = float(_gc_nm(pts[p, 0], pts[p, 1], cx[ix_n[py, px]], cy[iy_n[py, px]]))
+    return SeaRoutes(raw, nm, paths, float(res), landed, inland)
 
 
 def _pull(land: _Land, poly: np.ndarray, res: float, skip_first: float, skip_last: float
