@@ -129,3 +129,25 @@ def test_cells_csv_bad_row_and_cli_rounds(tmp_path):
     rounds = [doc["search"], *(d["search"] for d in doc["next_rounds"])]
     cum = [r["cumulative_probability_of_success"] for r in rounds]
     assert [r["round"] for r in rounds] == [1, 2, 3] and cum == sorted(cum) and cum[-1] < 0.6
+
+
+def test_drift_raster_as_cells(tmp_path):
+    # 3 x 2 grid of 0.1 degree, north row first; NODATA and 0 are not searched.
+    (tmp_path / "drift.asc").write_text(
+        "ncols 3\nnrows 2\nxllcorner 31.0\nyllcorner 46.0\ncellsize 0.1\nNODATA_value -9999\n"
+        "1 3 0\n-9999 4 2\n")
+    prob = load_patrol(write_patrol(tmp_path, _search_patrol("drift.asc", containment=0.8,
+                                                             cell_size=None)),
+                       drop_unreachable=True)
+    state, index = prob.search
+    assert state.ids == ["r0c0", "r0c1", "r1c1", "r1c2"]
+    assert state.prior == pytest.approx([0.8 * w / 10 for w in (1, 3, 4, 2)])
+    at = prob.geo.area_at
+    assert at[index[0]] == pytest.approx((31.05, 46.15)) and at[index[2]] == pytest.approx(
+        (31.15, 46.05))
+    assert state.area_nm2[0] == pytest.approx(36 * math.cos(math.radians(46.15)))
+    (tmp_path / "drift.asc").write_text("ncols 2\nnrows 1\nxllcorner 31\nyllcorner 46\n"
+                                        "cellsize 0.1\n1 x\n")
+    with pytest.raises(ScenarioError) as exc:
+        load_patrol(tmp_path / "patrol.yaml")
+    assert exc.value.problems[0].line == 6 and "drift.asc" in exc.value.problems[0].file

@@ -54,14 +54,89 @@ def _read_cells(folder: Path, name: str, src: str, line: int | None) -> list[Sea
     return out
 
 
+_ASC_KEYS = ("ncols", "nrows", "xllcorner", "yllcorner", "cellsize")
+MAX_RASTER_CELLS = 2500  # searchable cells read from a raster (each becomes a patrol area)
+
+
+def _read_raster(folder: Path, name: str, src: str, line: int | None, containment: float
+                 ) -> list[SearchCell]:
+    """An ESRI ASCII grid of drift weights as cells, probabilities scaled to ``containment``.
+
+    Header ``ncols, nrows, xllcorner, yllcorner, cellsize[, NODATA_value]`` (degrees), then
+    ``nrows`` rows of ``ncols`` numbers, north row first. Cells with weight 0 or NODATA are
+    not searched; the others share ``containment`` in proportion to their weight.
+    """
+    why = unsafe_file_name(name)
+    path = folder / name
+    if why is not None or not path.is_file():
+        raise ScenarioError([Problem(src, why or f"raster {name!r} not found", line,
+                                     "search.cells")])
+    text = path.read_text(encoding="utf-8").splitlines()
+    head: dict[str, float] = {}
+    i = 0
+    try:
+        while i < len(text) and text[i].split() and text[i].split()[0].lower() in (
+                *_ASC_KEYS, "nodata_value"):
+            key, val = text[i].split()[:2]
+            head[key.lower()] = float(val)
+            i += 1
+    except ValueError:
+        raise ScenarioError([Problem(str(path), f"header: expected 'key number', got "
+                                     f"{text[i]!r}", i + 1)]) from None
+    missing = [k for k in _ASC_KEYS if k not in head]
+    if missing:
+        raise ScenarioError([Problem(str(path), "an ESRI ASCII grid header needs "
+                                     + ", ".join(missing), i + 1)])
+    nc, nr, size = int(head["ncols"]), int(head["nrows"]), head["cellsize"]
+    nodata = head.get("nodata_value")
+    rows = [ln.split() for ln in text[i:] if ln.strip()]
+    if len(rows) != nr or any(len(r) != nc for r in rows):
+        raise ScenarioError([Problem(str(path), f"expected {nr} rows of {nc} numbers after the "
+                                     "header", i + 1)])
+    try:
+        grid = np.array(rows, dtype=float)
+    except ValueError:
+        bad = next(j for j, r in enumerate(rows) if not all(_isnum(x) for x in r))
+        raise ScenarioError([Problem(str(path), "expected numbers", i + bad + 1)]) from None
+    w = np.where((grid == nodata) if nodata is not None else False, 0.0, grid)
+    if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
+        raise ScenarioError([Problem(str(path), "drift weights must be finite, >= 0 and not "
+                                     "all 0", i + 1)])
+    rr, cc = np.nonzero(w)
+    if len(rr) > MAX_RASTER_CELLS:
+        raise ScenarioError([Problem(str(path), f"{len(rr)} cells with a weight; at most "
+                                     f"{MAX_RASTER_CELLS} (coarsen the raster)", i + 1)])
+    prob = w[rr, cc] / w.sum() * containment
+    lat0 = head["yllcorner"] + (nr - 0.5) * size  # centre of the north row
+    out = []
+    for r, c, p in zip(rr.tolist(), cc.tolist(), prob.tolist(), strict=True):
+        lon, lat = head["xllcorner"] + (c + 0.5) * size, lat0 - r * size
+        area = (size * NM_PER_DEG) ** 2 * math.cos(math.radians(lat))
+        out.append(SearchCell(id=f"r{r}c{c}", at=(lon, lat), probability=p, area=area))
+    return out
+
+
+def _isnum(x: str) -> bool:
+    try:
+        float(x)
+    except ValueError:
+        return False
+    return True
+
+
 def search_areas(search: Search, folder: Path, src: str, line_of: object
                  ) -> tuple[list[Area], SearchState]:
     """The cells as areas (value = POC x POD of one visit) and the search's starting state."""
     def where(field: str) -> int | None:
         return line_of(field) if callable(line_of) else None
 
-    cells = (search.cells if not isinstance(search.cells, str)
-             else _read_cells(folder, search.cells, src, where("search.cells")))
+    if isinstance(search.cells, str) and search.cells.lower().endswith(".asc"):
+        cells = _read_raster(folder, search.cells, src, where("search.cells"),
+                             search.containment)
+    elif isinstance(search.cells, str):
+        cells = _read_cells(folder, search.cells, src, where("search.cells"))
+    else:
+        cells = search.cells
     problems = []
     for i, c in enumerate(cells):
         if c.area is None and search.cell_size is None:

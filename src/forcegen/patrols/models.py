@@ -68,7 +68,8 @@ class SearchCell(_Strict):
 class Search(_Strict):
     """A search for an object (a drifting vessel, a mine) over a grid of cells."""
 
-    #: A CSV table beside the file (columns id,lon,lat,probability[,area]) or the cells inline.
+    #: A CSV table beside the file (columns id,lon,lat,probability[,area]), an ESRI ASCII grid
+    #: of drift weights (``.asc``), or the cells inline.
     cells: str | list[SearchCell]
     sweep_width: PositiveFloat  # nautical miles
     speed: PositiveFloat  # knots while searching
@@ -76,6 +77,9 @@ class Search(_Strict):
     #: Cell side in degrees, for cells without an ``area``.
     cell_size: PositiveFloat | None = None
     zone: Identifier | None = None
+    #: With a raster (``cells: drift.asc``): the probability that the object is in it at all,
+    #: shared among the cells in proportion to their weights.
+    containment: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 1.0
 
 
 class PatrolData(_Strict):
