@@ -139,13 +139,20 @@ def _clear(land: _Land, a: np.ndarray, b: np.ndarray, step: float, skip_a: np.nd
     return np.bincount(seg, weights=~wet, minlength=len(a)) == 0
 
 
-def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float = 4.0
+def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | None = None
                ) -> SeaRoutes:
-    """Shortest sea distances and paths between every pair of (n, 2) lon/lat ``points``."""
+    """Shortest sea distances and paths between every pair of (n, 2) lon/lat ``points``.
+
+    ``margin`` (degrees around the points' box, room to sail round land) defaults to half the
+    box's longer side, between 0.5 and 4: a harbour approach needs no ocean around it.
+    """
     raw = np.asarray(points, dtype=float).reshape(-1, 2)
     n = len(raw)
     cut = _cut(raw[:, 0]) if n else 0.0
     pts = np.column_stack([_unwrap(raw[:, 0], cut), raw[:, 1]])
+    if margin is None:
+        span = float(np.max(np.ptp(pts, axis=0))) if n else 0.0
+        margin = float(np.clip(0.5 * span, 0.5, 4.0))
     lo, hi = pts.min(axis=0) - margin, pts.max(axis=0) + margin
     lo[1], hi[1] = max(lo[1], -85.0), min(hi[1], 85.0)
     if res is None:
