@@ -28,6 +28,15 @@ from pathlib import Path
 
 DATA = Path(os.environ.get("TOP_CHAO", Path(__file__).parent / "data" / "top_chao"))
 TOL = 1e-6  # hours of slack on the limit when re-checking a route
+#: Listed best-known values that need more than the budget the instance file prints. The set 1
+#: budgets for three paths are two thirds of those for two (p1.2.h: 20, so p1.3.h: 40/3 =
+#: 13.333), printed with one decimal: 13.3. The listed 75 for p1.3.h is the path
+#: start-a026-a025-a019-a018-end (35) with a027-a028 (20) and a005-a004-a017 (20); the first
+#: path is 13.318 long: within 40/3, over 13.3. Under 13.3, CP-SAT proves 70.
+BUDGET_NOTES = {
+    "p1.3.h": "listed 75 needs the unrounded budget 40/3 = 13.333 (a path of 13.318); the file "
+              "prints 13.3, under which 70 is proven optimal",
+}
 
 
 def read_instance(path: Path) -> tuple[int, float, list[tuple[float, float, float]]]:
@@ -132,13 +141,20 @@ def main() -> None:
                "method": doc["method"], "seconds": round(secs, 2), "greedy": gtotal,
                "greedy_feasible": gok, "greedy_seconds": round(gsecs, 2),
                "reached_bks": ok and bks.get(name) is not None and total >= bks[name] - 1e-6}
+        # A proven optimum below the listed value: that value assumes another budget (see
+        # BUDGET_NOTES); the instance counts as at its best under the budget its file prints.
+        row["at_best"] = row["reached_bks"] or (ok and doc["status"] == "optimal")
+        if row["at_best"] and not row["reached_bks"]:
+            row["note"] = BUDGET_NOTES.get(name, "proven optimal below the listed best-known")
         rows.append(row)
         print(json.dumps(row), flush=True)
     reached = sum(r["reached_bks"] for r in rows)
+    at_best = sum(r["at_best"] for r in rows)
     summary = {
         "kind": "sample" if len(rows) < len(files) else "full",
         "instances": len(rows), "time_limit_s": args.time_limit,
         "reached_bks": reached, "reached_bks_share": round(reached / max(1, len(rows)), 4),
+        "at_best": at_best, "at_best_share": round(at_best / max(1, len(rows)), 4),
         "all_feasible": all(r["feasible"] for r in rows),
         "proven_optimal": sum(r["status"] == "optimal" for r in rows),
         "max_seconds": max((r["seconds"] for r in rows), default=0.0),
@@ -146,6 +162,7 @@ def main() -> None:
                                      if r["bks"]) / max(1, len(rows)), 5),
         "greedy_reached_bks": sum(r["greedy"] >= (r["bks"] or 0) - 1e-6 for r in rows),
         "machine": "2 cores shared with ~7 other sessions; CP-SAT limited to 2 workers",
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(summary, indent=2))
     if args.out:

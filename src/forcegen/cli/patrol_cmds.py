@@ -32,25 +32,52 @@ def patrol(
         "--drop-unreachable", help="Plan without areas no vessel can reach and return from "
         "(they are listed) instead of stopping with an error")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the search")] = 0,
+    map_file: Annotated[Path | None, typer.Option(
+        "--map", help="Draw the routes on a coastline map (.png or .svg; offline)")] = None,
+    search_rounds: Annotated[int, typer.Option(
+        "--search-rounds", help="With a search: plan this many patrols, each assuming the ones "
+        "before found nothing (Bayesian update)")] = 1,
 ) -> None:
     """Plan patrols that cover the most value with the vessels available."""
-    from forcegen.patrols import load_patrol, plan_patrols
+    from forcegen.patrols import load_patrol
     from forcegen.patrols.solve import METHODS
 
     if method not in METHODS:
         raise OptionError(f"--method {method!r}: expected one of {', '.join(METHODS)}")
     if not time_limit > 0:
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if not 1 <= search_rounds <= 50:
+        raise OptionError(f"--search-rounds {search_rounds}: expected 1 to 50")
     prob = load_patrol(path, withdraw=split_codes(withdraw), close_ports=split_codes(close_port),
                        drop_unreachable=drop_unreachable)
-    err = Console(stderr=True)
+    from forcegen.patrols.rounds import plan_search_rounds
+
+    def solve() -> list:
+        return plan_search_rounds(prob, search_rounds, time_limit=time_limit, method=method,
+                                  seed=seed)
+
+    def draw(plans: list) -> None:
+        if map_file is not None:
+            from forcegen.patrols.chart import plot_patrol_map
+
+            plot_patrol_map(plans[0], map_file)
+
+    if map_file is not None and map_file.suffix.lower() not in (".png", ".svg"):
+        raise OptionError(f"--map {map_file}: a map is written as .png or .svg")
     if as_json:
-        plan = plan_patrols(prob, time_limit=time_limit, method=method, seed=seed)
-        typer.echo(json.dumps(plan.to_dict(), indent=2))
+        plans = solve()
+        draw(plans)
+        docs = [p.to_dict() for p in plans]
+        head = docs[0] if len(docs) == 1 else {**docs[0], "next_rounds": docs[1:]}
+        typer.echo(json.dumps(head, indent=2))
         return
-    with err.status("planning patrols...", spinner="dots"):
-        plan = plan_patrols(prob, time_limit=time_limit, method=method, seed=seed)
-    _print(plan.to_dict())
+    with Console(stderr=True).status("planning patrols...", spinner="dots"):
+        plans = solve()
+    draw(plans)
+    for p in plans:
+        _print(p.to_dict())
+    if map_file is not None:
+        Console(stderr=True).print(f"map written to {map_file}", highlight=False)
 
 
 def _print(doc: dict) -> None:
@@ -81,6 +108,11 @@ def _print(doc: dict) -> None:
         con.print(f"[yellow]not patrolled:[/] {', '.join(doc['unvisited'])}", highlight=False)
     for u in doc["unreachable"]:
         con.print(f"[yellow]unreachable[/] {u['area']}: {u['reason']}", highlight=False)
+    if "search" in doc:
+        sr = doc["search"]
+        con.print(f"[bold]search round {sr['round']}[/]: probability of success "
+                  f"{sr['probability_of_success']:.1%} (given earlier rounds failed), "
+                  f"cumulative {sr['cumulative_probability_of_success']:.1%}", highlight=False)
     for n in doc["notes"]:
         con.print(f"[dim]note:[/] {n}", highlight=False)
 

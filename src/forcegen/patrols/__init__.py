@@ -6,6 +6,8 @@ file, :func:`plan_patrols` solves the team orienteering problem it describes.
 
 from forcegen.patrols.loader import build_problem, load_patrol
 from forcegen.patrols.problem import PatrolProblem
+from forcegen.patrols.rounds import plan_search_rounds
 from forcegen.patrols.solve import PatrolPlan, plan_patrols
 
-__all__ = ["PatrolPlan", "PatrolProblem", "build_problem", "load_patrol", "plan_patrols"]
+__all__ = ["PatrolPlan", "PatrolProblem", "build_problem", "load_patrol", "plan_patrols",
+           "plan_search_rounds"]

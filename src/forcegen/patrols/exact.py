@@ -45,7 +45,9 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
 
     values = prob.values
     integral = bool(np.all(values == np.round(values)))
-    vscale = 1 if integral else 1000  # fractional values: objective in thousandths
+    # Fractional values (probabilities, say): the largest becomes 10^6 units.
+    top = float(values.max()) if values.size else 0.0
+    vscale = 1.0 if integral or top <= 0 else 1e6 / top
     ival = np.round(values * vscale).astype(np.int64)
     m = cp_model.CpModel()
     n_a, n_v = prob.n_areas, prob.n_vessels

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from forcegen.patrols.problem import EPS, PatrolProblem
+from forcegen.patrols.replace import replace_move
 
 __all__ = ["Routes", "greedy", "iterated_local_search", "score"]
 
@@ -221,6 +222,8 @@ def _replace(ctx: _Ctx, routes: Routes, visited: np.ndarray) -> bool:
     Best gain over all routes, then most hours saved; equal values only when hours are saved
     (that frees room for a later insertion).
     """
+    if not ctx.windows:
+        return replace_move(ctx, routes, visited)
     prob = ctx.prob
     unv = np.flatnonzero(~visited & prob.allowed.any(axis=0))
     if unv.size == 0:

@@ -10,6 +10,7 @@ those, in which case they are listed in the result).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,17 @@ import numpy as np
 from pydantic import ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
+from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
-from forcegen.patrols.problem import PatrolProblem
+from forcegen.patrols.problem import Geo, PatrolProblem
+from forcegen.patrols.sea import SeaLegs
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 from forcegen.scenario.reader import _problems_from
 
 __all__ = ["build_problem", "load_patrol"]
 
 EARTH_RADIUS_NM = 3440.065
+MAX_INLAND_NM = 25.0  # a point farther from the sea grid than this is an input error
 _MAX_LISTED = 12  # missing leg pairs listed by name before "and N more"
 
 
@@ -73,9 +77,16 @@ def load_patrol(path: str | Path, *, withdraw: tuple[str, ...] = (),
     legs: dict[tuple[str, str], float] = {}
     if pd.legs is not None:
         legs = _read_legs(p.parent / pd.legs, src, origin.line_of("legs"))
-    return build_problem(pd, legs, name=str(data.get("name") or p.stem), source=src,
+    search = None
+    if pd.search is not None:
+        n_plain = len(pd.areas)
+        cells, state = search_areas(pd.search, p.parent, src, origin.line_of)
+        pd = pd.model_copy(update={"areas": [*pd.areas, *cells]})
+        search = (state, np.arange(n_plain, n_plain + len(cells)))
+    prob = build_problem(pd, legs, name=str(data.get("name") or p.stem), source=src,
                          line_of=origin.line_of, withdraw=withdraw, close_ports=close_ports,
                          drop_unreachable=drop_unreachable)
+    return prob if search is None else replace(prob, search=search)
 
 
 def _read_legs(path: Path, src: str, line: int | None) -> dict[tuple[str, str], float]:
@@ -175,6 +186,19 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
         return a.at if a is not None else None
 
     area_at = [a.at for a in pd.areas]
+    sea = _sea_legs(pd, vessels, coord, notes)
+    if sea is not None and sea.routes is not None:
+        inland = {pt: float(sea.routes.inland_nm[i]) for pt, i in sea.index.items()
+                  if sea.routes.inland_nm[i] > MAX_INLAND_NM}
+        named = [(f"areas.{i}", "area", a.id, a.at) for i, a in enumerate(pd.areas)]
+        named += [(f"ports.{i}", "port", pt.id, pt.at) for i, pt in enumerate(pd.ports)]
+        for field, kind, ident, at in named:
+            d = inland.get(_pt(at)) if at is not None else None  # type: ignore[arg-type]
+            if d is not None and at is not None:
+                bad(field, f"{kind} {ident!r} at {list(at)} lies {d:.0f} nm inland (the nearest "
+                    f"sea is farther than {MAX_INLAND_NM:g} nm); check its lon/lat order")
+        if problems:
+            raise ScenarioError(problems)
     n_a, n_v = len(pd.areas), len(vessels)
     missing: dict[int, list[str]] = {}
 
@@ -185,7 +209,8 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
         if a == b:
             return 0.0
         if a_at is not None and b_at is not None and v.speed is not None:
-            return great_circle_nm(a_at, b_at) / v.speed
+            return (sea.nm(a_at, b_at) if sea is not None
+                    else great_circle_nm(a_at, b_at)) / v.speed
         missing.setdefault(vi, []).append(f"{_label(a)}-{_label(b)}")
         return math.inf
 
@@ -226,7 +251,12 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
         starts=[_label(v.start) for v in vessels], ends=[_label(v.end) for v in vessels],
         endurance=np.array([v.endurance for v in vessels], dtype=float),
         t_start=t_start, t_end=t_end, t_between=t_between, t_direct=t_direct,
-        allowed=allowed, notes=notes)
+        allowed=allowed, notes=notes,
+        geo=Geo(area_at=[_pt(a.at) for a in pd.areas],
+                start_at=[_pt(coord(v.start)) for v in vessels],
+                end_at=[_pt(coord(v.end)) for v in vessels],
+                ports=[(pt.id, (float(pt.at[0]), float(pt.at[1]))) for pt in pd.ports],
+                legs=sea))
     unreachable = prob.unreachable()
     if unreachable and not drop_unreachable:
         for i, reason in unreachable:
@@ -234,6 +264,30 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
                 "(pass --drop-unreachable to plan without it)")
         raise ScenarioError(problems)
     return prob.without(unreachable)
+
+
+def _sea_legs(pd: PatrolData, vessels: list[Vessel], coord: Any, notes: list[str]
+              ) -> SeaLegs | None:
+    """Sea routes between every point with coordinates, or None for great-circle legs."""
+    if pd.routing != "sea":
+        return None
+    pts = {(float(a.at[0]), float(a.at[1])) for a in pd.areas if a.at is not None}
+    for v in vessels:
+        pts |= {(float(c[0]), float(c[1])) for c in (coord(v.start), coord(v.end))
+                if c is not None}
+    if len(pts) < 2 or not any(v.speed is not None for v in vessels):
+        return None
+    legs = SeaLegs.between(sorted(pts), res=pd.grid)
+    assert legs.routes is not None
+    landed = int(legs.routes.on_land.sum())
+    notes.append(f"legs not in a table go around land over a {legs.routes.res:.2f} degree sea "
+                 "grid" + (f"; {landed} point(s) inside the coastline at this scale join the "
+                           "nearest sea cell (harbour approach)" if landed else ""))
+    return legs
+
+
+def _pt(at: Any) -> tuple[float, float] | None:
+    return None if at is None else (float(at[0]), float(at[1]))
 
 
 def _label(ref: Any) -> str:

@@ -6,13 +6,13 @@ are an error except ``x-...`` extension keys, as in the scenario model.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from forcegen.scenario.models import Identifier, LonLat, NonNegFloat, _Strict
 
-__all__ = ["Area", "PatrolData", "Port", "Vessel"]
+__all__ = ["Area", "PatrolData", "Port", "Search", "SearchCell", "Vessel"]
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 #: A point is named by id (a port, an area or an id used in the legs table) or given as lon/lat.
@@ -56,8 +56,40 @@ class Vessel(_Strict):
     name: str | None = None
 
 
+class SearchCell(_Strict):
+    id: Identifier
+    at: LonLat
+    #: Probability that the object is in this cell (probability of containment).
+    probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    #: Square nautical miles (default: from the search's ``cell_size``).
+    area: PositiveFloat | None = None
+
+
+class Search(_Strict):
+    """A search for an object (a drifting vessel, a mine) over a grid of cells."""
+
+    #: A CSV table beside the file (columns id,lon,lat,probability[,area]), an ESRI ASCII grid
+    #: of drift weights (``.asc``), or the cells inline.
+    cells: str | list[SearchCell]
+    sweep_width: PositiveFloat  # nautical miles
+    speed: PositiveFloat  # knots while searching
+    hours: PositiveFloat  # hours a visit searches its cell
+    #: Cell side in degrees, for cells without an ``area``.
+    cell_size: PositiveFloat | None = None
+    zone: Identifier | None = None
+    #: With a raster (``cells: drift.asc``): the probability that the object is in it at all,
+    #: shared among the cells in proportion to their weights.
+    containment: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 1.0
+
+
 class PatrolData(_Strict):
     legs: str | None = None
+    #: Legs not in the table: ``sea`` (around land over a coarse sea grid, the default) or
+    #: ``great-circle`` (straight, over land too).
+    routing: Literal["sea", "great-circle"] = "sea"
+    #: Sea grid cell size in degrees (default: about 1/300 of the area covered, 0.02-0.5).
+    grid: Annotated[float, Field(ge=0.01, le=2.0)] | None = None
     ports: list[Port] = Field(default_factory=list)
-    areas: list[Area]
+    areas: list[Area] = Field(default_factory=list)
     vessels: list[Vessel]
+    search: Search | None = None

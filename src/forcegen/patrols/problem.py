@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
-__all__ = ["EPS", "PatrolProblem", "Stop"]
+__all__ = ["EPS", "Geo", "PatrolProblem", "Stop"]
 
 #: Slack (hours) allowed on endurance and window checks, for float sums of leg hours.
 EPS = 1e-7
@@ -24,6 +25,18 @@ class Stop:
     area: int
     arrive: float
     depart: float
+
+
+@dataclass(frozen=True)
+class Geo:
+    """Where things are (lon/lat, None when only the legs table places them), for maps."""
+
+    area_at: list[tuple[float, float] | None]
+    start_at: list[tuple[float, float] | None]
+    end_at: list[tuple[float, float] | None]
+    ports: list[tuple[str, tuple[float, float]]]
+    #: A :class:`forcegen.patrols.sea.SeaLegs` drawing each leg (sea path or straight).
+    legs: object = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +60,9 @@ class PatrolProblem:
     allowed: np.ndarray
     notes: list[str] = field(default_factory=list)
     dropped: list[tuple[int, str]] = field(default_factory=list)
+    geo: Geo | None = None
+    #: (SearchState, area index of each search cell) when the file has a ``search:`` section.
+    search: tuple[Any, np.ndarray] | None = None
 
     @classmethod
     def from_arrays(cls, **kw: object) -> PatrolProblem:

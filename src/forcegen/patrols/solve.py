@@ -33,6 +33,8 @@ class PatrolPlan:
     seconds: float
     greedy_total: float
     notes: list[str] = field(default_factory=list)
+    #: Search figures of this round (see :mod:`forcegen.patrols.rounds`), when searching.
+    search: dict[str, Any] | None = None
 
     @property
     def gap(self) -> float:
@@ -70,6 +72,7 @@ class PatrolPlan:
                           if not any(i in r for r in self.routes)],
             "unreachable": [{"area": p.area_ids[i], "reason": why} for i, why in p.dropped],
             "notes": list(p.notes) + self.notes,
+            **({"search": self.search} if self.search is not None else {}),
         }
 
 

@@ -1,0 +1,308 @@
+"""Sea distances that go around land: a coarse grid of sea cells and shortest paths over it.
+
+The land is the Natural Earth 1:50m countries shipped as ``forcegen/data/world_land.npz``
+(outer rings; see ``ATTRIBUTION.md``). For a set of points the grid covers their bounding box
+plus a margin, in cells of ``res`` degrees; a cell is sea only if none of nine sample points
+(centre, corners, edge middles) is on land and no land vertex lies inside it, so that a
+straight move between two sea cells (diagonals only when both side cells are sea too) stays at
+sea. Each point joins the grid at the sea cells around it (a port on the coastline, inside the
+land polygon at this scale, joins its nearest sea cell: the harbour approach). Distances run
+over the grid with ``scipy.sparse.csgraph.dijkstra``; each path is then pulled tight (a corner
+is skipped wherever the straight line to a later corner is clear of land), and a pair whose
+straight line is already clear gets the great-circle distance.
+
+Longitudes are unwrapped at the widest gap between the points, so a patrol across the
+antimeridian (Fiji, Tonga, Samoa) is one connected grid.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from matplotlib.path import Path as MplPath
+from scipy import ndimage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+__all__ = ["SeaLegs", "SeaRoutes", "land_rings", "on_land", "sea_routes"]
+
+EARTH_RADIUS_NM = 3440.065
+MAX_CELLS = 300  # cells along the longer side of the grid (keeps Dijkstra well under a second)
+MAX_GRID = 1_000_000  # cells at most, whatever grid size a file asks for
+
+
+@lru_cache(maxsize=1)
+def land_rings() -> tuple[np.ndarray, ...]:
+    """The shipped land as (n, 2) lon/lat outer rings, in degrees."""
+    with resources.files("forcegen.data").joinpath("world_land.npz").open("rb") as fh:
+        z = np.load(fh)
+        xy, starts = z["xy"] / 100.0, z["starts"]
+    return tuple(xy[a:b] for a, b in itertools.pairwise(starts))
+
+
+def _gc_nm(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    lo1, la1, lo2, la2 = (np.radians(x) for x in (lon1, lat1, lon2, lat2))
+    h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return 2 * EARTH_RADIUS_NM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+class _Land:
+    """Land rings unwrapped to longitudes [cut, cut + 360) and clipped to a box."""
+
+    def __init__(self, cut: float, box: tuple[float, float, float, float]) -> None:
+        x0, x1, y0, y1 = box
+        self.paths: list[tuple[MplPath, np.ndarray, np.ndarray]] = []
+        self.vertices: list[np.ndarray] = []
+        for ring in land_rings():
+            for shift in (-360.0, 0.0, 360.0):
+                r = ring + np.array([shift, 0.0])
+                lo, hi = r.min(axis=0), r.max(axis=0)
+                if hi[0] < x0 or lo[0] > x1 or hi[1] < y0 or lo[1] > y1:
+                    continue
+                self.paths.append((MplPath(r), lo, hi))
+                self.vertices.append(r)
+
+    def contains(self, pts: np.ndarray) -> np.ndarray:
+        """Which (n, 2) points lie on land."""
+        out = np.zeros(len(pts), dtype=bool)
+        order = np.argsort(pts[:, 0], kind="stable")  # each ring's box is then a slice in x
+        xs = pts[order, 0]
+        for path, lo, hi in self.paths:
+            cand = order[np.searchsorted(xs, lo[0]):np.searchsorted(xs, hi[0], side="right")]
+            y = pts[cand, 1]
+            sel = cand[(y >= lo[1]) & (y <= hi[1])]
+            sel = sel[~out[sel]]
+            if sel.size:
+                out[sel] = path.contains_points(pts[sel])
+        return out
+
+
+@dataclass(frozen=True)
+class SeaRoutes:
+    """Sea distances (nautical miles) and paths (lon/lat) between the given points."""
+
+    points: np.ndarray
+    nm: np.ndarray
+    paths: dict[tuple[int, int], np.ndarray]
+    res: float
+    on_land: np.ndarray
+    #: Nautical miles from each point to the nearest sea cell (0 for points at sea).
+    inland_nm: np.ndarray
+
+    def path(self, i: int, j: int) -> np.ndarray:
+        """The (n, 2) lon/lat polyline from point i to point j (longitudes as given)."""
+        if i == j:
+            return self.points[[i]]
+        p = self.paths[(min(i, j), max(i, j))]
+        return p if i < j else p[::-1]
+
+
+def _cut(lons: np.ndarray) -> float:
+    """A longitude in the widest gap between the points: the seam of the unwrapped grid."""
+    s = np.sort(np.mod(lons + 180.0, 360.0) - 180.0)
+    gaps = np.diff(np.concatenate([s, [s[0] + 360.0]]))
+    k = int(np.argmax(gaps))
+    return float(s[k] + gaps[k] / 2 - 360.0 if s[k] + gaps[k] / 2 > 180 else s[k] + gaps[k] / 2)
+
+
+def _unwrap(lons: np.ndarray, cut: float) -> np.ndarray:
+    return cut + np.mod(lons - cut, 360.0)
+
+
+def on_land(points: np.ndarray) -> np.ndarray:
+    """Which (n, 2) lon/lat points lie inside the shipped land polygons."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    lon = np.mod(pts[:, 0] + 180.0, 360.0) - 180.0
+    land = _Land(-180.0, (-180.0, 180.0, float(pts[:, 1].min()), float(pts[:, 1].max())))
+    return land.contains(np.column_stack([lon, pts[:, 1]]))
+
+
+def _clear(land: _Land, a: np.ndarray, b: np.ndarray, step: float, skip_a: np.ndarray,
+           skip_b: np.ndarray) -> np.ndarray:
+    """For each segment a[k] -> b[k]: no sample (every ``step`` degrees) lies on land.
+
+    Samples within ``skip_a[k]`` degrees of a[k] (a harbour approach) are not tested.
+    """
+    n_s = np.maximum(2, np.ceil(np.hypot(*(b - a).T) / step).astype(int) + 1)
+    seg = np.repeat(np.arange(len(a)), n_s)
+    t = np.concatenate([np.linspace(0.0, 1.0, m) for m in n_s]) if len(a) else np.zeros(0)
+    pts = a[seg] + (b - a)[seg] * t[:, None]
+    length = np.hypot(*(b - a).T)[seg]
+    tested = (t * length >= skip_a[seg]) & ((1 - t) * length >= skip_b[seg])
+    wet = np.ones(len(pts), dtype=bool)
+    wet[tested] = ~land.contains(pts[tested])
+    return np.bincount(seg, weights=~wet, minlength=len(a)) == 0
+
+
+def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | None = None
+               ) -> SeaRoutes:
+    """Shortest sea distances and paths between every pair of (n, 2) lon/lat ``points``.
+
+    ``margin`` (degrees around the points' box, room to sail round land) defaults to half the
+    box's longer side, between 0.5 and 4: a harbour approach needs no ocean around it.
+    """
+    raw = np.asarray(points, dtype=float).reshape(-1, 2)
+    n = len(raw)
+    cut = _cut(raw[:, 0]) if n else 0.0
+    pts = np.column_stack([_unwrap(raw[:, 0], cut), raw[:, 1]])
+    if margin is None:
+        span = float(np.max(np.ptp(pts, axis=0))) if n else 0.0
+        margin = float(np.clip(0.5 * span, 0.5, 4.0))
+    lo, hi = pts.min(axis=0) - margin, pts.max(axis=0) + margin
+    lo[1], hi[1] = max(lo[1], -85.0), min(hi[1], 85.0)
+    if res is None:
+        res = float(np.clip(max(hi - lo) / MAX_CELLS, 0.02, 0.5))
+    # A finer grid than asked for is never needed; a coarser one keeps memory bounded.
+    res = max(float(res), float(np.sqrt((hi[0] - lo[0]) * (hi[1] - lo[1]) / MAX_GRID)))
+    nx, ny = math.ceil((hi[0] - lo[0]) / res), math.ceil((hi[1] - lo[1]) / res)
+    land = _Land(cut, (lo[0] - res, hi[0] + res, lo[1] - res, hi[1] + res))
+    # A cell is land if any of its 9 sample points is, or a land vertex lies inside it.
+    gx, gy = np.meshgrid(np.arange(2 * nx + 1), np.arange(2 * ny + 1))
+    fine = land.contains(np.column_stack([lo[0] + gx.ravel() * res / 2,
+                                          lo[1] + gy.ravel() * res / 2])).reshape(gy.shape)
+    wet = np.ones((ny, nx), dtype=bool)
+    for dy in range(3):
+        for dx in range(3):
+            wet &= ~fine[dy:dy + 2 * ny:2, dx:dx + 2 * nx:2]
+    for v in land.vertices:
+        ix, iy = np.floor((v[:, 0] - lo[0]) / res).astype(int), np.floor((v[:, 1] - lo[1]) / res
+                                                                          ).astype(int)
+        ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+        wet[iy[ok], ix[ok]] = False
+    cx, cy = lo[0] + (np.arange(nx) + 0.5) * res, lo[1] + (np.arange(ny) + 0.5) * res
+    node = np.full((ny, nx), -1)
+    node[wet] = np.arange(int(wet.sum()))
+    ys, xs = np.nonzero(wet)
+    rows, cols, w = [], [], []
+    for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        y2, x2 = ys + dy, xs + dx
+        ok = (y2 < ny) & (x2 >= 0) & (x2 < nx)
+        ok[ok] &= wet[y2[ok], x2[ok]]
+        if dy and dx:  # a diagonal only between two sea side cells: no corner cutting
+            ok[ok] &= wet[ys[ok], x2[ok]] & wet[y2[ok], xs[ok]]
+        a, b = node[ys[ok], xs[ok]], node[y2[ok], x2[ok]]
+        rows += [a, b]
+        cols += [b, a]
+        d = _gc_nm(cx[xs[ok]], cy[ys[ok]], cx[x2[ok]], cy[y2[ok]])
+        w += [d, d]
+    n_cells = int(wet.sum())
+    # Points join the grid: each at the sea cells of its 5x5 neighbourhood in clear sight, and
+    # at its nearest sea cell whatever lies between (a port inside the coastline polygon).
+    landed = land.contains(pts) if n else np.zeros(0, dtype=bool)
+    approach = np.where(landed, 3 * res, 0.0)
+    if n_cells:
+        _, (iy_n, ix_n) = ndimage.distance_transform_edt(~wet, return_indices=True)
+    for p in range(n):
+        px = int(np.clip((pts[p, 0] - lo[0]) // res, 0, nx - 1))
+        py = int(np.clip((pts[p, 1] - lo[1]) // res, 0, ny - 1))
+        yy, xx = np.mgrid[max(0, py - 2):min(ny, py + 3), max(0, px - 2):min(nx, px + 3)]
+        yy, xx = yy[wet[yy, xx]], xx[wet[yy, xx]]
+        if yy.size:
+            cells = np.column_stack([cx[xx], cy[yy]])
+            ok = _clear(land, np.repeat(pts[[p]], len(cells), 0), cells, res / 8,
+                        np.full(len(cells), approach[p]), np.zeros(len(cells)))
+            yy, xx = yy[ok], xx[ok]
+        if n_cells:
+            yy = np.append(yy, iy_n[py, px])
+            xx = np.append(xx, ix_n[py, px])
+        d = _gc_nm(np.full(len(xx), pts[p, 0]), np.full(len(xx), pts[p, 1]), cx[xx], cy[yy])
+        pn = np.full(len(xx), n_cells + p)
+        rows += [pn, node[yy, xx]]
+        cols += [node[yy, xx], pn]
+        w += [d, d]
+    size = n_cells + n
+    g = coo_matrix((np.concatenate(w) if w else np.zeros(0),
+                    (np.concatenate(rows) if rows else np.zeros(0, int),
+                     np.concatenate(cols) if cols else np.zeros(0, int))),
+                   shape=(size, size)).tocsr()
+    ii, jj = np.triu_indices(n, 1)
+    direct = _clear(land, pts[ii], pts[jj], res / 8, approach[ii], approach[jj])
+    nm = np.zeros((n, n))
+    gc = _gc_nm(pts[ii, 0], pts[ii, 1], pts[jj, 0], pts[jj, 1])
+    paths: dict[tuple[int, int], np.ndarray] = {}
+    need = sorted(set(ii[~direct].tolist()))
+    pred = dist = None
+    if need:
+        dist, pred = dijkstra(g, indices=[n_cells + p for p in need], return_predecessors=True)
+    coords = np.concatenate([np.column_stack([cx[xs], cy[ys]]), pts])
+    for k, (i, j) in enumerate(zip(ii.tolist(), jj.tolist(), strict=True)):
+        if direct[k]:
+            nm[i, j] = gc[k]
+            paths[(i, j)] = raw[[i, j]]
+            continue
+        row = need.index(i)
+        assert dist is not None and pred is not None
+        if not np.isfinite(dist[row, n_cells + j]):
+            nm[i, j] = math.inf
+            paths[(i, j)] = raw[[i, j]]
+            continue
+        seq = [n_cells + j]
+        while seq[-1] != n_cells + i:
+            seq.append(int(pred[row, seq[-1]]))
+        poly = _pull(land, coords[seq[::-1]], res, approach[i], approach[j])
+        nm[i, j] = float(_gc_nm(poly[:-1, 0], poly[:-1, 1], poly[1:, 0], poly[1:, 1]).sum())
+        out = poly.copy()
+        out[:, 0] = np.where(out[:, 0] > 180.0, out[:, 0] - 360.0, out[:, 0])
+        out[0], out[-1] = raw[i], raw[j]
+        paths[(i, j)] = out
+    nm = nm + nm.T
+    inland = np.zeros(n)
+    for q in (np.flatnonzero(landed).tolist() if n_cells else []):
+        p = int(q)
+        px = int(np.clip((pts[p, 0] - lo[0]) // res, 0, nx - 1))
+        py = int(np.clip((pts[p, 1] - lo[1]) // res, 0, ny - 1))
+        inland[p] = float(_gc_nm(pts[p, 0], pts[p, 1], cx[ix_n[py, px]], cy[iy_n[py, px]]))
+    return SeaRoutes(raw, nm, paths, float(res), landed, inland)
+
+
+def _pull(land: _Land, poly: np.ndarray, res: float, skip_first: float, skip_last: float
+          ) -> np.ndarray:
+    """Drop corners of a grid path wherever the straight line to a later corner is at sea."""
+    out, i, last = [poly[0]], 0, len(poly) - 1
+    while i < last:
+        # At most 48 candidates (always the next corner): enough to pull a path tight in a
+        # few steps without testing every corner.
+        js = np.unique(np.round(np.linspace(i + 1, last, min(48, last - i))).astype(int))[::-1]
+        a = np.repeat(poly[[i]], len(js), 0)
+        skip_a = np.full(len(js), skip_first if i == 0 else 0.0)
+        skip_b = np.where(js == last, skip_last, 0.0)
+        ok = _clear(land, a, poly[js], res / 8, skip_a, skip_b)
+        ok[js == i + 1] = True  # grid moves are at sea by construction of the sea cells
+        i = int(js[int(np.argmax(ok))])
+        out.append(poly[i])
+    return np.array(out)
+
+
+@dataclass(frozen=True)
+class SeaLegs:
+    """Distances and drawn lines between named coordinates, by sea or straight."""
+
+    index: dict[tuple[float, float], int]
+    routes: SeaRoutes | None
+
+    @classmethod
+    def between(cls, points: list[tuple[float, float]], *, res: float | None = None,
+                sea: bool = True) -> SeaLegs:
+        index = {p: i for i, p in enumerate(points)}
+        return cls(index, sea_routes(np.array(points), res=res) if sea and points else None)
+
+    def nm(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        if self.routes is None:
+            return float(_gc_nm(*(np.array([x]) for x in (a[0], a[1], b[0], b[1])))[0])
+        return float(self.routes.nm[self.index[_key(a)], self.index[_key(b)]])
+
+    def polyline(self, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+        """The line a ship sails from a to b: the sea path, or the straight leg."""
+        ka, kb = _key(a), _key(b)
+        if self.routes is None or ka not in self.index or kb not in self.index:
+            return np.array([a, b], dtype=float)
+        return self.routes.path(self.index[ka], self.index[kb])
+
+
+def _key(p: tuple[float, float]) -> tuple[float, float]:
+    return (float(p[0]), float(p[1]))
