@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -42,6 +42,10 @@ class Port(_Strict):
     at: LonLat | None = None
     node: Identifier | None = None
     throughput: Annotated[int, Field(ge=0)] | None = None
+    # Extensions (docs/scenario.md): whether derived unit lines may embark, debark or both
+    # here, and the sectors a port of debarkation serves (checked against the network).
+    use: Literal["embark", "debark", "both"] = "both"
+    sectors: list[Identifier] | None = None
 
 
 class Movement(_Strict):
@@ -58,6 +62,10 @@ class Movement(_Strict):
     available: Day = 0
     required: Day | None = None
     latest: Day | None = None
+    # Extensions: who moves and where to, for closure per sector and priority.
+    nation: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    sector: Identifier | None = None
+    priority: Annotated[int, Field(ge=1, le=99)] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class Deployment:
     lift: list[LiftType]
     ports: list[Port]
     movements: list[Movement]
+    notes: list[str] = field(default_factory=list)
 
     def date_of(self, day: int) -> str | None:
         return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
@@ -129,8 +138,11 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
     return out
 
 
-def load_deployment(path: str | Path) -> Deployment:
+def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = ()) -> Deployment:
     """Read and check the deployment sections of a scenario folder or ``scenario.yaml``.
+
+    Without a ``movements`` section the unit lines are derived from the sourced plan
+    (:mod:`forcegen.deployment.derive`), with the nations in ``withdraw`` left out.
 
     Raises
     ------
@@ -163,15 +175,30 @@ def load_deployment(path: str | Path) -> Deployment:
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
                 problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
-    if not parsed["movements"] and "movements" not in data:
-        problems.append(Problem(str(file), "no `movements` section: give the unit lines to move "
-                                "(deriving them from the sourced plan is not supported yet)"))
+    notes: list[str] = []
+    if "movements" not in data and not problems:
+        if not parsed["lift"]:
+            problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
+                                    "unit lines to move, or the lift to derive them from the "
+                                    "sourced plan", None, "lift"))
+        else:
+            from forcegen.deployment.derive import movements_from_plan
+
+            derived, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
+                                                [p for p, _ in parsed["ports"]],
+                                                withdraw=withdraw)
+            problems.extend(more)
+            notes.extend(derived.notes)
+            where = Origin(str(file), lines.get("pledges"), {})
+            for rec in derived.movements:
+                parsed["movements"].append((Movement.model_validate(rec), where))
     if not problems:
         problems.extend(_check(parsed))
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
-                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]])
+                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
+                      notes)
 
 
 def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
@@ -206,15 +233,15 @@ def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
                 bad(o, f"lift.{k}", f"movement {m.id!r} needs {n} {k} each day but only "
                     f"{lift[k].capacity} exist on any day")
         use = sum(m.lift.values())
-        for field in ("poe", "pod"):
-            pid = getattr(m, field)
+        for key in ("poe", "pod"):
+            pid = getattr(m, key)
             if pid is None:
                 continue
             if pid not in ports:
-                bad(o, field, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
+                bad(o, key, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
                     f"{', '.join(sorted(ports)) or '(no ports defined)'}")
             elif ports[pid].throughput is not None and use > (ports[pid].throughput or 0):
-                bad(o, field, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
+                bad(o, key, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
                     f"but its throughput is {ports[pid].throughput} a day")
         for a in m.after:
             if a not in moves:
@@ -282,4 +309,4 @@ def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
                               f"than that, e.g. {', '.join(short[:5])}")
     lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
             for x in dep.lift]
-    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements)
+    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements, dep.notes)

@@ -35,7 +35,9 @@ class DeploymentResult:
             modes = sorted({x.mode for x in dep.lift if x.id in m.lift and m.lift[x.id] > 0})
             out.append({
                 "id": m.id, "unit": m.unit, "origin": m.origin, "poe": m.poe, "pod": m.pod,
-                "destination": m.destination, "mode": "/".join(modes) or None,
+                "destination": m.destination,
+                "mode": "/".join(modes) or m.extensions().get("x-mode"),
+                "nation": m.nation, "sector": m.sector, "priority": m.priority,
                 "lift": dict(m.lift), "days": int(p.dur[i]), "after": list(m.after),
                 "available": m.available, "required": m.required, "latest": m.latest,
                 "start": start, "arrive": arrive, "late": late,
