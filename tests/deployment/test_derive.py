@@ -121,8 +121,11 @@ def test_planner_overrides_the_enabler_rules(tmp_path: Path) -> None:
     dep = load_deployment(_write(tmp_path, "enablers: {}\n"))
     assert all(not m.after for m in dep.movements)
     dep = load_deployment(_write(tmp_path, "enablers: {ROLE1-MED: 0}\n"))
-    med = {m.id for m in dep.movements if m.unit == "P3"}
-    assert all(set(m.after) == med for m in dep.movements if m.unit != "P3")
+    # Sector-scoped: the lines to `east` wait for the medical line to `east`, nothing else.
+    med = [m.id for m in dep.movements if m.unit == "P3" and m.sector == "east"]
+    others = [m for m in dep.movements if m.unit != "P3"]
+    assert len(others) == 2 and all(m.after == med for m in others)
+    assert all(not m.after for m in dep.movements if m.unit == "P3")
 
 
 def test_capability_without_tons_is_named(tmp_path: Path) -> None:

@@ -149,6 +149,20 @@ def deploy(
             steps.append(f"{link['id']} (day {link['start']}-{link['arrive']}: {why})")
         con.print("why closure is day " + str(doc["closure"]) + ": " + escape(" <- ".join(steps)),
                   highlight=False)
+    for key, label in (("closure_by_sector", "sector"), ("closure_by_priority", "priority")):
+        if doc[key]:
+            con.print(f"closure by {label}: " + escape(", ".join(
+                f"{k} day {v}" for k, v in doc[key].items())), highlight=False)
+    if doc["late"]:
+        counts: dict[str, int] = {}
+        for x in doc["late"]:
+            counts[x["reason"]] = counts.get(x["reason"], 0) + 1
+        con.print(f"[red]{len(doc['late'])} line(s) late[/]: " + ", ".join(
+            f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])),
+            highlight=False)
+        for x in sorted(doc["late"], key=lambda x: (-x["days"], x["id"]))[:5]:
+            con.print(f"  {escape(x['id'])} {x['days']} day(s) late ({x['reason']}): "
+                      f"{escape(x['fix'])}", highlight=False)
     for miss in doc["deadline_misses"]:
         con.print(f"[red]misses latest day[/] {escape(miss['id'])} by {miss['days']} day(s)",
                   highlight=False)

@@ -33,8 +33,8 @@ ROAD_HOURS_PER_DAY = 12.0
 #: Personal kit and first-line stocks carried with each person (tons).
 TONS_PER_PERSON = 0.1
 #: Default tiers (enablers first): tier 0 opens the theatre, tier 1 commands and sustains a
-#: sector; a tier-1 line waits for every tier-0 line, any other line for the tier-1 lines of its
-#: own sector. A scenario's ``enablers`` mapping replaces this table (``{}``: no rules).
+#: sector; in each sector a line waits for the lines of the nearest lower tier there. A
+#: scenario's ``enablers`` mapping replaces this table (``{}``: no rules).
 DEFAULT_ENABLERS: dict[str, int] = {
     "HQ-FORCE": 0, "JLSG-HQ": 0, "SPOD-TEAM": 0, "MOVCON-TEAM": 0,
     "HQ-DIV": 1, "HQ-BDE": 1, "LOG-BN": 1, "SIGNAL-BN": 1,
@@ -222,8 +222,10 @@ def _best_route(n: int, home: Any, tons: float, outsize: bool, dest: str, lift: 
 
 
 def _enablers_first(out: list[dict[str, Any]], tiers: dict[str, int]) -> None:
-    """Default ``after``: a line of tier t waits for the lines of tier t-1 (tier 0: theatre
-    wide; higher tiers: the same sector); lines of capabilities not in ``tiers`` are last."""
+    """Default ``after``: a line of tier t waits for the lines of the highest tier below t in
+    its own sector (enablers there first); lines of capabilities not in ``tiers`` come last.
+    Sector-scoped on purpose: a theatre-wide rule made the whole force wait for the slowest
+    movement-control team of any sector."""
     if not tiers:
         return
     last = max(tiers.values()) + 1
@@ -231,15 +233,15 @@ def _enablers_first(out: list[dict[str, Any]], tiers: dict[str, int]) -> None:
     def tier(r: dict[str, Any]) -> int:
         return tiers.get(r["x-capability"], last)
 
+    by_sector: dict[str, list[dict[str, Any]]] = {}
     for r in out:
-        t = tier(r)
-        if t == 0:
-            continue
-        waits = [o["id"] for o in out if tier(o) == t - 1
-                 and (t == 1 or o["sector"] == r["sector"])]
-        if not waits and t > 1:  # no enabler just below in its sector: the theatre openers
-            waits = [o["id"] for o in out if tier(o) == 0]
-        r["after"] = waits
+        by_sector.setdefault(r["sector"], []).append(r)
+    for rows in by_sector.values():
+        for r in rows:
+            below = [tier(o) for o in rows if tier(o) < tier(r)]
+            if below:
+                t = max(below)
+                r["after"] = [o["id"] for o in rows if tier(o) == t]
 
 
 def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
