@@ -66,10 +66,21 @@ def deploy(
         "comma-separated)")] = None,
     csv_out: Annotated[Path | None, typer.Option(
         "--csv", help="Also write the time-phased force list as CSV (TPFDD columns)")] = None,
+    without: Annotated[list[str] | None, typer.Option(
+        "--without", help="What-if: PORT lost (derived lines re-routed; repeatable)")] = None,
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw", help="What-if: NATION withdrawn (re-sourced, then re-deployed)")] = None,
+    prepositioned: Annotated[list[str] | None, typer.Option(
+        "--prepositioned", help="What-if: capability codes or pledge ids whose heavy "
+        "equipment is prepositioned: only their personnel move")] = None,
+    c_day_shift: Annotated[int, typer.Option(
+        "--c-day-shift", help="What-if: C-day N days later (earlier if negative), units "
+        "ready on the same dates")] = 0,
 ) -> None:
     """Schedule every movement with the lift and ports available each day: closure, lateness."""
-    from forcegen.cli._common import split_codes, write_json
+    from forcegen.cli._common import nation_codes, split_codes, write_json
     from forcegen.deployment import load_deployment, plan_deployment, with_lift
+    from forcegen.deployment.whatif import compare, shift_c_day
     from forcegen.exceptions import OptionError
 
     if solver not in ("cp-sat", "highs", "greedy"):
@@ -89,21 +100,40 @@ def deploy(
             raise OptionError(f"--lift {item!r}: expected LIFT=N with N a whole number") from None
         if not sep:
             raise OptionError(f"--lift {item!r}: expected LIFT=N")
-    dep = load_deployment(path)
-    if changes:
-        dep = with_lift(dep, changes)
+    lost, gone, pre = split_codes(without), nation_codes(withdraw), split_codes(prepositioned)
+    what_if = [f"--{k} {v}" for k, v in (("without", ",".join(lost)), ("withdraw", ",".join(gone)),
+                                          ("prepositioned", ",".join(pre)),
+                                          ("c-day-shift", c_day_shift or ""),
+                                          ("lift", ",".join(f"{k}={n}" for k, n in
+                                                            changes.items()))) if v]
+
+    def run(quiet: bool) -> tuple[Any, dict[str, Any]]:
+        # With a what-if the base plan is computed too, each with half the time.
+        share = time_limit / 2 if what_if else time_limit
+        dep = load_deployment(path, withdraw=gone, without=lost, prepositioned=pre)
+        if changes:
+            dep = with_lift(dep, changes)
+        dep = shift_c_day(dep, c_day_shift)
+        result = plan_deployment(dep, time_limit=share, method=solver)  # type: ignore[arg-type]
+        doc = result.to_dict()
+        if what_if:
+            base = plan_deployment(load_deployment(path), time_limit=share,
+                                   method=solver)  # type: ignore[arg-type]
+            doc["what_if"] = compare(base, result, what_if)
+        return result, doc
+
     if as_json:
         # Native output (the HiGHS banner) never reaches stdout: every command runs under
         # cli._stdout.stdout_reserved.
-        result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        _, doc = run(True)
         if csv_out is not None:
-            _write_csv(result.to_dict()["movements"], csv_out)
-        write_json(result.to_dict())
+            _write_csv(doc["movements"], csv_out)
+        write_json(doc)
         return
     err = Console(stderr=True)
     with err.status("scheduling movements...", spinner="dots"):
-        result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
-    doc = result.to_dict()
+        result, doc = run(False)
+    dep = result.deployment
     if csv_out is not None:
         _write_csv(doc["movements"], csv_out)
     con = Console()
@@ -166,6 +196,13 @@ def deploy(
     for miss in doc["deadline_misses"]:
         con.print(f"[red]misses latest day[/] {escape(miss['id'])} by {miss['days']} day(s)",
                   highlight=False)
+    if "what_if" in doc:
+        w, dl = doc["what_if"], doc["what_if"]["delta"]
+        moved = ", ".join(f"{k} {v:+d}" for k, v in dl["closure_by_sector"].items() if v)
+        con.print(f"what-if ({escape('; '.join(w['changes']))}) against the base plan: closure "
+                  f"day {w['base']['closure']} -> {doc['closure']} ({dl['closure']:+d}), "
+                  f"{w['base']['lateness']} -> {doc['lateness']} day(s) late"
+                  + (f"; by sector: {escape(moved)}" if moved else ""), highlight=False)
     for note in doc["notes"]:
         con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
     if csv_out is not None:

@@ -59,10 +59,13 @@ def _place(item: Any, graph: Any) -> tuple[float, float] | None:
 
 
 def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any],
-                     graph: Any, source: str) -> tuple[Derived, list[Problem]]:
+                     graph: Any, source: str, prepositioned: tuple[str, ...] = ()
+                     ) -> tuple[Derived, list[Problem]]:
     """Unit lines for every assignment of ``plan`` (see the module text).
 
-    Returns the movements as records for :class:`~forcegen.deployment.model.Movement` and the
+    ``prepositioned``: capability codes or pledge ids whose heavy equipment waits in theatre;
+    their lines carry only their personnel (never outsize). Returns the movements as records
+    for :class:`~forcegen.deployment.model.Movement` and the
     problems found (places missing, capability without ``tons``, ports serving no sector).
     """
     problems: list[Problem] = []
@@ -132,14 +135,15 @@ def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any]
     for n, a in enumerate(rows):
         pl, rq = pledges[a.pledge], reqs[a.requirement]
         cap = scenario.catalog[pl.capability]
-        tons = float(cap.tons or 0) * a.units + TONS_PER_PERSON * a.personnel
+        pre = pl.capability in prepositioned or pl.id in prepositioned
+        tons = (0.0 if pre else float(cap.tons or 0) * a.units) + TONS_PER_PERSON * a.personnel
         dest = rq.sector
         rec: dict[str, Any] = {
             "id": f"ULN-{n + 1:04d}", "unit": a.pledge, "nation": a.nation,
             "origin": list(homes[n]), "destination": dest, "sector": dest,
             "priority": rq.priority, "available": int(pl.notice_days),
             "required": int(rq.notice_days), "x-capability": pl.capability,
-            "x-tons": round(tons, 1),
+            "x-tons": round(tons, 1), **({"x-prepositioned": True} if pre else {}),
         }
         if not cap.tons:  # moves by its own means: no lift, no port
             hours = leg_hours("sea" if cap.category == "maritime" else "air",
@@ -155,8 +159,9 @@ def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any]
                        lift={}, **{"x-mode": "road (own vehicles)"})
             out.append(rec)
             continue
-        best = _best_route(n, homes[n], tons, bool(cap.outsize), dest, lift, poe_ids, pod_ids,
-                           kinds, thr, serves, poe_hours, pod_hours, sec_ids, port_at, booked)
+        best = _best_route(n, homes[n], tons, bool(cap.outsize) and not pre, dest, lift,
+                           poe_ids, pod_ids, kinds, thr, serves, poe_hours, pod_hours, sec_ids,
+                           port_at, booked)
         if best is None:
             problems.append(Problem(source, f"no route for {a.pledge!r} ({pl.capability}) to "
                                     f"sector {dest!r}: no lift type with a port of embarkation "
@@ -245,14 +250,27 @@ def _enablers_first(out: list[dict[str, Any]], tiers: dict[str, int]) -> None:
 
 
 def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
-                        withdraw: tuple[str, ...] = ()) -> tuple[Derived, list[Problem]]:
+                        withdraw: tuple[str, ...] = (), prepositioned: tuple[str, ...] = ()
+                        ) -> tuple[Derived, list[Problem]]:
     """Load the whole scenario at ``file``, source it (nations in ``withdraw`` left out), and
     derive its unit lines (:func:`derive_movements`)."""
     from forcegen.scenario import load_scenario
     from forcegen.sourcing import SourcingOptions, solve
 
     scenario = load_scenario(file)
+    from forcegen.exceptions import OptionError, one_of
+
+    codes = {c.code for c in scenario.nations}
+    for code in withdraw:
+        if code not in codes:
+            raise OptionError(f"--withdraw {code}: unknown nation; expected {one_of(codes)}")
     plan = solve(scenario, SourcingOptions(withdraw=withdraw))
+    used = {a.pledge for a in plan.assignments}
+    used |= {scenario.pledge_by_id[p].capability for p in used}
+    for item in prepositioned:
+        if item not in used:
+            raise OptionError(f"--prepositioned {item}: no unit of the sourced plan has that "
+                              "capability code or pledge id")
     graph = None
     path = scenario.path_of(scenario.data.network)
     if path is not None:
@@ -260,7 +278,8 @@ def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
 
         graph = (load_geojson(path) if path.suffix.lower() in (".geojson", ".json")
                  else load_network(path, scenario.path_of(scenario.data.nodes)))
-    derived, problems = derive_movements(scenario, plan, lift, ports, graph, str(file))
+    derived, problems = derive_movements(scenario, plan, lift, ports, graph, str(file),
+                                         prepositioned)
     derived.notes.append(
         f"{len(derived.movements)} unit lines derived from the sourced plan ({plan.status}); "
         "routes chosen line by line (earliest estimated arrival, load-balanced), then "

@@ -78,6 +78,7 @@ class Deployment:
     ports: list[Port]
     movements: list[Movement]
     notes: list[str] = field(default_factory=list)
+    derived: bool = False  # movements derived from the sourced plan
 
     def date_of(self, day: int) -> str | None:
         return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
@@ -138,11 +139,16 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
     return out
 
 
-def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = ()) -> Deployment:
+def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
+                    without: tuple[str, ...] = (),
+                    prepositioned: tuple[str, ...] = ()) -> Deployment:
     """Read and check the deployment sections of a scenario folder or ``scenario.yaml``.
 
     Without a ``movements`` section the unit lines are derived from the sourced plan
-    (:mod:`forcegen.deployment.derive`), with the nations in ``withdraw`` left out.
+    (:mod:`forcegen.deployment.derive`). What-ifs: the nations in ``withdraw`` are left out
+    (re-sourced when derived; their explicit lines dropped), the ports in ``without`` are lost
+    (derived lines re-routed; an explicit line through one is refused), and the capability
+    codes or pledge ids in ``prepositioned`` move only their personnel (derived lines only).
 
     Raises
     ------
@@ -176,7 +182,11 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = ()) -> Depl
             except ValidationError as exc:
                 problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
     notes: list[str] = []
-    if "movements" not in data and not problems:
+    _lose_ports(parsed, without)
+    derived = "movements" not in data
+    if not derived:
+        _explicit_what_ifs(parsed, withdraw, without, prepositioned)
+    if derived and not problems:
         if not parsed["lift"]:
             problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
                                     "unit lines to move, or the lift to derive them from the "
@@ -184,13 +194,13 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = ()) -> Depl
         else:
             from forcegen.deployment.derive import movements_from_plan
 
-            derived, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
-                                                [p for p, _ in parsed["ports"]],
-                                                withdraw=withdraw)
+            made, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
+                                             [p for p, _ in parsed["ports"]],
+                                             withdraw=withdraw, prepositioned=prepositioned)
             problems.extend(more)
-            notes.extend(derived.notes)
+            notes.extend(made.notes)
             where = Origin(str(file), lines.get("pledges"), {})
-            for rec in derived.movements:
+            for rec in made.movements:
                 parsed["movements"].append((Movement.model_validate(rec), where))
     if not problems:
         problems.extend(_check(parsed))
@@ -198,7 +208,40 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = ()) -> Depl
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
                       [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
-                      notes)
+                      notes, derived)
+
+
+def _lose_ports(parsed: dict[str, list[tuple[Any, Origin]]], without: tuple[str, ...]) -> None:
+    from forcegen.exceptions import OptionError, one_of
+
+    known = [p.id for p, _ in parsed["ports"]]
+    for pid in without:
+        if pid not in known:
+            raise OptionError(f"--without {pid}: unknown port; expected {one_of(known)}")
+    parsed["ports"] = [(p, o) for p, o in parsed["ports"] if p.id not in without]
+
+
+def _explicit_what_ifs(parsed: dict[str, list[tuple[Any, Origin]]], withdraw: tuple[str, ...],
+                       without: tuple[str, ...], prepositioned: tuple[str, ...]) -> None:
+    """What-ifs on explicit movements: lines through a lost port cannot be re-routed (refused,
+    named); a withdrawn nation's lines are dropped, with the ``after`` references to them."""
+    from forcegen.exceptions import OptionError
+
+    if prepositioned:
+        raise OptionError("--prepositioned: only for unit lines derived from the sourced plan "
+                          "(this scenario gives explicit movements)")
+    through = [m.id for m, _ in parsed["movements"] if {m.poe, m.pod} & set(without)]
+    if through:
+        raise OptionError(f"--without {', '.join(without)}: explicit movements go through it "
+                          f"and are not re-routed: {', '.join(through[:10])}")
+    gone = {m.id for m, _ in parsed["movements"] if m.nation in withdraw}
+    if withdraw and not gone:
+        raise OptionError(f"--withdraw {', '.join(withdraw)}: no movement has that `nation`")
+    kept = [(m, o) for m, o in parsed["movements"] if m.id not in gone]
+    for m, _ in kept:
+        if set(m.after) & gone:
+            m.after = [a for a in m.after if a not in gone]
+    parsed["movements"] = kept
 
 
 def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
@@ -309,4 +352,5 @@ def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
                               f"than that, e.g. {', '.join(short[:5])}")
     lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
             for x in dep.lift]
-    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements, dep.notes)
+    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements, dep.notes,
+                      dep.derived)
