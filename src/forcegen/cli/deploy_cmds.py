@@ -73,6 +73,8 @@ def deploy(
     prepositioned: Annotated[list[str] | None, typer.Option(
         "--prepositioned", help="What-if: capability codes or pledge ids whose heavy "
         "equipment is prepositioned: only their personnel move")] = None,
+    charts: Annotated[Path | None, typer.Option(
+        "--charts", help="Also draw gantt.png, closure.png and lift.png in this folder")] = None,
     c_day_shift: Annotated[int, typer.Option(
         "--c-day-shift", help="What-if: C-day N days later (earlier if negative), units "
         "ready on the same dates")] = 0,
@@ -91,6 +93,9 @@ def deploy(
         raise OptionError(f"--csv {csv_out}: expected a .csv file name")
     if csv_out is not None and not csv_out.parent.is_dir():
         raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
+    if charts is not None and ((charts.exists() and not charts.is_dir())
+                               or not charts.parent.is_dir()):
+        raise OptionError(f"--charts {charts}: expected a folder (its parent must exist)")
     changes: dict[str, int] = {}
     for item in split_codes(lift):
         key, sep, value = item.partition("=")
@@ -116,6 +121,10 @@ def deploy(
         dep = shift_c_day(dep, c_day_shift)
         result = plan_deployment(dep, time_limit=share, method=solver)  # type: ignore[arg-type]
         doc = result.to_dict()
+        if charts is not None:
+            from forcegen.deployment.charts import write_charts
+
+            doc["charts"] = [str(c) for c in write_charts(result, charts)]
         if what_if:
             base = plan_deployment(load_deployment(path), time_limit=share,
                                    method=solver)  # type: ignore[arg-type]
@@ -205,6 +214,8 @@ def deploy(
                   + (f"; by sector: {escape(moved)}" if moved else ""), highlight=False)
     for note in doc["notes"]:
         con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+    for c in doc.get("charts", []):
+        con.print(f"chart written to {escape(c)}", highlight=False)
     if csv_out is not None:
         con.print(f"time-phased force list written to {escape(str(csv_out))}", highlight=False)
 
