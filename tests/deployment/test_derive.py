@@ -166,3 +166,20 @@ def test_example_deploys_out_of_the_box() -> None:
     assert doc["closure"] is not None and doc["closure"] >= doc["bound"]
     assert check_feasible(doc, dep) == []
     assert {r["sector"] for r in doc["movements"]} >= {"kyiv", "odesa", "lviv"}
+
+
+def test_deployment_yaml_beside_the_scenario(tmp_path: Path) -> None:
+    # The force in scenario.yaml, the lift and ports in deployment.yaml: the same lines.
+    head, _, tail = BASE.partition("lift:\n")
+    (tmp_path / "scenario.yaml").write_text(head)
+    (tmp_path / "deployment.yaml").write_text("c_day: 2027-03-01\nenablers: {}\nlift:\n" + tail)
+    dep = load_deployment(tmp_path)
+    assert dep.date_of(1) == "2027-03-02" and len(dep.movements) == 4
+    assert all(not m.after for m in dep.movements)  # its `enablers: {}` applies
+    # A section in both files, or an unknown key, is refused, naming the file and key.
+    (tmp_path / "deployment.yaml").write_text("nations: []\nlift:\n" + tail)
+    (tmp_path / "scenario.yaml").write_text(BASE)
+    with pytest.raises(ScenarioError) as info:
+        load_deployment(tmp_path)
+    found = {(Path(p.file).name, p.field) for p in info.value.problems}
+    assert found == {("deployment.yaml", k) for k in ("nations", "lift", "ports")}

@@ -59,7 +59,8 @@ def _place(item: Any, graph: Any) -> tuple[float, float] | None:
 
 
 def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any],
-                     graph: Any, source: str, prepositioned: tuple[str, ...] = ()
+                     graph: Any, source: str, prepositioned: tuple[str, ...] = (),
+                     enablers: dict[str, int] | None = None
                      ) -> tuple[Derived, list[Problem]]:
     """Unit lines for every assignment of ``plan`` (see the module text).
 
@@ -129,8 +130,8 @@ def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any]
     kinds = {p.id: p.kind for p in ports}
     thr = {p.id: p.throughput for p in ports}
     booked: dict[str, float] = {}  # days of work booked on a lift type or port
-    tiers = (scenario.data.enablers if scenario.data.enablers is not None
-             else DEFAULT_ENABLERS)
+    tiers = (enablers if enablers is not None else scenario.data.enablers
+             if scenario.data.enablers is not None else DEFAULT_ENABLERS)
     out: list[dict[str, Any]] = []
     for n, a in enumerate(rows):
         pl, rq = pledges[a.pledge], reqs[a.requirement]
@@ -250,7 +251,8 @@ def _enablers_first(out: list[dict[str, Any]], tiers: dict[str, int]) -> None:
 
 
 def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
-                        withdraw: tuple[str, ...] = (), prepositioned: tuple[str, ...] = ()
+                        withdraw: tuple[str, ...] = (), prepositioned: tuple[str, ...] = (),
+                        enablers: dict[str, int] | None = None
                         ) -> tuple[Derived, list[Problem]]:
     """Load the whole scenario at ``file``, source it (nations in ``withdraw`` left out), and
     derive its unit lines (:func:`derive_movements`)."""
@@ -279,7 +281,7 @@ def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
         graph = (load_geojson(path) if path.suffix.lower() in (".geojson", ".json")
                  else load_network(path, scenario.path_of(scenario.data.nodes)))
     derived, problems = derive_movements(scenario, plan, lift, ports, graph, str(file),
-                                         prepositioned)
+                                         prepositioned, enablers)
     derived.notes.append(
         f"{len(derived.movements)} unit lines derived from the sourced plan ({plan.status}); "
         "routes chosen line by line (earliest estimated arrival, load-balanced), then "

@@ -162,20 +162,27 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     if not isinstance(data, dict):
         raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the top", 1)])
     problems: list[Problem] = []
-    c_day = data.get("c_day")
+    side, extra, extra_lines = _side_file(file, data, lines, problems)
+
+    def source(key: str) -> tuple[Path, dict[str, Any], dict[str, int]]:
+        return (side, extra, extra_lines) if key in extra else (file, data, lines)
+
+    c_file, c_data, c_lines = source("c_day")
+    c_day = c_data.get("c_day")
     if isinstance(c_day, str):  # quoted in the file (an export writes it so)
         with contextlib.suppress(ValueError):  # otherwise reported just below
             c_day = dt.date.fromisoformat(c_day.strip())
     if c_day is not None and not isinstance(c_day, dt.date):
-        problems.append(Problem(str(file), f"expected a date YYYY-MM-DD (got {c_day!r})",
-                                lines.get("c_day"), "c_day"))
+        problems.append(Problem(str(c_file), f"expected a date YYYY-MM-DD (got {c_day!r})",
+                                c_lines.get("c_day"), "c_day"))
         c_day = None
     parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
-        for rec, origin in _records(data, lines, file, section, problems):
-            extra = rec.pop("__extra_cells__", None)
-            if extra:
-                problems.append(Problem(origin.file, f"row has {len(extra)} more cell(s) than "
+        s_file, s_data, s_lines = source(section)
+        for rec, origin in _records(s_data, s_lines, s_file, section, problems):
+            cells = rec.pop("__extra_cells__", None)
+            if cells:
+                problems.append(Problem(origin.file, f"row has {len(cells)} more cell(s) than "
                                         "the header", origin.line))
             try:
                 parsed[section].append((model.model_validate(rec), origin))
@@ -183,7 +190,7 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
                 problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
     notes: list[str] = []
     _lose_ports(parsed, without)
-    derived = "movements" not in data
+    derived = "movements" not in data and "movements" not in extra
     if not derived:
         _explicit_what_ifs(parsed, withdraw, without, prepositioned)
     if derived and not problems:
@@ -196,7 +203,8 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
 
             made, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
                                              [p for p, _ in parsed["ports"]],
-                                             withdraw=withdraw, prepositioned=prepositioned)
+                                             withdraw=withdraw, prepositioned=prepositioned,
+                                             enablers=extra.get("enablers"))
             problems.extend(more)
             notes.extend(made.notes)
             where = Origin(str(file), lines.get("pledges"), {})
@@ -209,6 +217,44 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
                       [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
                       notes, derived)
+
+
+#: Keys a ``deployment.yaml`` beside ``scenario.yaml`` may hold.
+_SIDE_KEYS = ("c_day", "lift", "ports", "movements", "enablers")
+
+
+def _side_file(file: Path, data: dict[str, Any], lines: dict[str, int],
+               problems: list[Problem]) -> tuple[Path, dict[str, Any], dict[str, int]]:
+    """The optional ``deployment.yaml`` beside ``scenario.yaml``: the deployment sections kept
+    apart from the force (so that the scenario exports and imports as before). A section may
+    be in one file or the other, not both."""
+    side = file.parent / "deployment.yaml"
+    if not side.is_file() or side == file:
+        return side, {}, {}
+    extra, extra_lines = read_yaml(side)
+    if extra is None:
+        return side, {}, {}
+    if not isinstance(extra, dict):
+        problems.append(Problem(str(side), "expected a mapping (key: value) at the top", 1))
+        return side, {}, {}
+    for key in list(extra):
+        if key not in _SIDE_KEYS:
+            problems.append(Problem(str(side), f"unknown key {key!r}; expected one of: "
+                                    f"{', '.join(_SIDE_KEYS)}", extra_lines.get(str(key)),
+                                    str(key)))
+            del extra[key]
+        elif key in data:
+            problems.append(Problem(str(side), f"{key!r} is given here and in {file.name} "
+                                    f"(line {lines.get(key)}): keep one", extra_lines.get(key),
+                                    key))
+    tiers = extra.get("enablers")
+    if tiers is not None and not (isinstance(tiers, dict) and all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            and 0 <= v <= 9 for k, v in tiers.items())):
+        problems.append(Problem(str(side), "expected a mapping of capability code to a tier "
+                                "0-9", extra_lines.get("enablers"), "enablers"))
+        extra.pop("enablers")
+    return side, extra, extra_lines
 
 
 def _lose_ports(parsed: dict[str, list[tuple[Any, Origin]]], without: tuple[str, ...]) -> None:
