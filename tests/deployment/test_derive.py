@@ -114,6 +114,15 @@ def test_derived_plan_is_feasible_and_cli_works(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["closure"] == doc["closure"]
+    csv_out = tmp_path / "tpfdd.csv"
+    res = CliRunner().invoke(app, ["deploy", str(f), "--csv", str(csv_out), "--time-limit", "5"])
+    assert res.exit_code == 0, res.output
+    import csv
+
+    rows = list(csv.DictReader(csv_out.open(encoding="utf-8")))
+    assert {(r["unit"], r["nation"], r["sector"]) for r in rows} == {
+        ("P1", "FRA", "east"), ("P2", "FRA", "east"), ("P3", "DEU", "east"),
+        ("P3", "DEU", "south")}
     assert all(r["sector"] in ("east", "south") for r in out["movements"])
 
 
