@@ -135,6 +135,8 @@ def test_planner_overrides_the_enabler_rules(tmp_path: Path) -> None:
     others = [m for m in dep.movements if m.unit != "P3"]
     assert len(others) == 2 and all(m.after == med for m in others)
     assert all(not m.after for m in dep.movements if m.unit == "P3")
+    with pytest.raises(ScenarioError, match="'NO-SUCH'"):
+        load_deployment(_write(tmp_path, "enablers: {NO-SUCH: 0}\n"))
 
 
 def test_capability_without_tons_is_named(tmp_path: Path) -> None:

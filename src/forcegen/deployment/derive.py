@@ -132,6 +132,9 @@ def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any]
     booked: dict[str, float] = {}  # days of work booked on a lift type or port
     tiers = (enablers if enablers is not None else scenario.data.enablers
              if scenario.data.enablers is not None else DEFAULT_ENABLERS)
+    for code in sorted(set(tiers) - set(scenario.catalog)):
+        problems.append(Problem(source, f"enablers: unknown capability {code!r}; expected "
+                                "codes of the catalog", None, "enablers"))
     out: list[dict[str, Any]] = []
     for n, a in enumerate(rows):
         pl, rq = pledges[a.pledge], reqs[a.requirement]
