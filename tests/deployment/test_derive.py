@@ -194,3 +194,13 @@ def test_deployment_yaml_beside_the_scenario(tmp_path: Path) -> None:
         load_deployment(tmp_path)
     found = {(Path(p.file).name, p.field) for p in info.value.problems}
     assert found == {("deployment.yaml", k) for k in ("nations", "lift", "ports")}
+
+
+def test_closed_port_is_never_chosen(tmp_path: Path) -> None:
+    # Throughput 0 closes Rzeszow: the medical teams fly into no airport, so they go by rail.
+    f = _write(tmp_path, base=BASE.replace("use: debark, throughput: 4}",
+                                           "use: debark, throughput: 0}"))
+    dep = load_deployment(f)
+    assert all(m.pod != "rzeszow" for m in dep.movements)
+    assert {m.pod for m in dep.movements if m.unit == "P3"} <= {"medyka", "constanta"}
+

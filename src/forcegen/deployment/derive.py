@@ -197,7 +197,8 @@ def _best_route(n: int, home: Any, tons: float, outsize: bool, dest: str, lift: 
             continue
         payload = lt.payload or 1.0
         for b, pod in enumerate(pod_ids):
-            if lt.mode not in KIND_MODES[kinds[pod]] or dest not in serves[pod]:
+            if (lt.mode not in KIND_MODES[kinds[pod]] or dest not in serves[pod]
+                    or thr[pod] == 0):  # throughput 0: the port is closed
                 continue
             onward = float(pod_hours[b, col])
             if not np.isfinite(onward):
@@ -205,7 +206,8 @@ def _best_route(n: int, home: Any, tons: float, outsize: bool, dest: str, lift: 
             # Road moves start at home (POE: none); the others at a POE of their mode.
             starts = ([(None, 0.0)] if lt.mode == "road" else
                       [(poe, float(poe_hours[n, a])) for a, poe in enumerate(poe_ids)
-                       if lt.mode in KIND_MODES[kinds[poe]] and poe != pod])
+                       if lt.mode in KIND_MODES[kinds[poe]] and poe != pod
+                       and thr[poe] != 0])
             for poe, to_poe in starts:
                 if not np.isfinite(to_poe):
                     continue
