@@ -150,4 +150,4 @@ def test_no_movements_section(tmp_path: Path) -> None:
     f = tmp_path / "scenario.yaml"
     f.write_text("forcegen: 1\nlift: []\n")
     (p,) = _problems(f)
-    assert "no `movements` section" in p.message
+    assert "no `movements` and no `lift` section" in p.message

@@ -23,8 +23,10 @@ def _place(v: Any) -> str:
 
 #: CSV columns in time-phased force list (TPFDD) terms, and the row key each comes from.
 _CSV_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ULN", "id"), ("unit", "unit"), ("origin", "origin"), ("POE", "poe"), ("POD", "pod"),
-    ("destination", "destination"), ("mode", "mode"), ("lift", "lift"),
+    ("ULN", "id"), ("unit", "unit"), ("nation", "nation"), ("origin", "origin"),
+    ("POE", "poe"), ("POD", "pod"),
+    ("destination", "destination"), ("sector", "sector"), ("priority", "priority"),
+    ("mode", "mode"), ("lift", "lift"),
     ("ready_to_load_day", "available"), ("required_delivery_day", "required"),
     ("latest_arrival_day", "latest"), ("planned_start_day", "start"),
     ("planned_arrival_day", "arrive"), ("days_late", "late"), ("planned_start_date", "start_date"),
@@ -66,10 +68,23 @@ def deploy(
         "comma-separated)")] = None,
     csv_out: Annotated[Path | None, typer.Option(
         "--csv", help="Also write the time-phased force list as CSV (TPFDD columns)")] = None,
+    without: Annotated[list[str] | None, typer.Option(
+        "--without", help="What-if: PORT lost (derived lines re-routed; repeatable)")] = None,
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw", help="What-if: NATION withdrawn (re-sourced, then re-deployed)")] = None,
+    prepositioned: Annotated[list[str] | None, typer.Option(
+        "--prepositioned", help="What-if: capability codes or pledge ids whose heavy "
+        "equipment is prepositioned: only their personnel move")] = None,
+    charts: Annotated[Path | None, typer.Option(
+        "--charts", help="Also draw gantt.png, closure.png and lift.png in this folder")] = None,
+    c_day_shift: Annotated[int, typer.Option(
+        "--c-day-shift", help="What-if: C-day N days later (earlier if negative), units "
+        "ready on the same dates")] = 0,
 ) -> None:
     """Schedule every movement with the lift and ports available each day: closure, lateness."""
-    from forcegen.cli._common import split_codes, write_json
+    from forcegen.cli._common import nation_codes, split_codes, write_json
     from forcegen.deployment import load_deployment, plan_deployment, with_lift
+    from forcegen.deployment.whatif import compare, shift_c_day
     from forcegen.exceptions import OptionError
 
     if solver not in ("cp-sat", "highs", "greedy"):
@@ -80,6 +95,9 @@ def deploy(
         raise OptionError(f"--csv {csv_out}: expected a .csv file name")
     if csv_out is not None and not csv_out.parent.is_dir():
         raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
+    if charts is not None and ((charts.exists() and not charts.is_dir())
+                               or not charts.parent.is_dir()):
+        raise OptionError(f"--charts {charts}: expected a folder (its parent must exist)")
     changes: dict[str, int] = {}
     for item in split_codes(lift):
         key, sep, value = item.partition("=")
@@ -89,21 +107,44 @@ def deploy(
             raise OptionError(f"--lift {item!r}: expected LIFT=N with N a whole number") from None
         if not sep:
             raise OptionError(f"--lift {item!r}: expected LIFT=N")
-    dep = load_deployment(path)
-    if changes:
-        dep = with_lift(dep, changes)
+    lost, gone, pre = split_codes(without), nation_codes(withdraw), split_codes(prepositioned)
+    what_if = [f"--{k} {v}" for k, v in (("without", ",".join(lost)), ("withdraw", ",".join(gone)),
+                                          ("prepositioned", ",".join(pre)),
+                                          ("c-day-shift", c_day_shift or ""),
+                                          ("lift", ",".join(f"{k}={n}" for k, n in
+                                                            changes.items()))) if v]
+
+    def run(quiet: bool) -> tuple[Any, dict[str, Any]]:
+        # With a what-if the base plan is computed too, each with half the time.
+        share = time_limit / 2 if what_if else time_limit
+        dep = load_deployment(path, withdraw=gone, without=lost, prepositioned=pre)
+        if changes:
+            dep = with_lift(dep, changes)
+        dep = shift_c_day(dep, c_day_shift)
+        result = plan_deployment(dep, time_limit=share, method=solver)  # type: ignore[arg-type]
+        doc = result.to_dict()
+        if charts is not None:
+            from forcegen.deployment.charts import write_charts
+
+            doc["charts"] = [str(c) for c in write_charts(result, charts)]
+        if what_if:
+            base = plan_deployment(load_deployment(path), time_limit=share,
+                                   method=solver)  # type: ignore[arg-type]
+            doc["what_if"] = compare(base, result, what_if)
+        return result, doc
+
     if as_json:
         # Native output (the HiGHS banner) never reaches stdout: every command runs under
         # cli._stdout.stdout_reserved.
-        result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        _, doc = run(True)
         if csv_out is not None:
-            _write_csv(result.to_dict()["movements"], csv_out)
-        write_json(result.to_dict())
+            _write_csv(doc["movements"], csv_out)
+        write_json(doc)
         return
     err = Console(stderr=True)
     with err.status("scheduling movements...", spinner="dots"):
-        result = plan_deployment(dep, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
-    doc = result.to_dict()
+        result, doc = run(False)
+    dep = result.deployment
     if csv_out is not None:
         _write_csv(doc["movements"], csv_out)
     con = Console()
@@ -149,11 +190,34 @@ def deploy(
             steps.append(f"{link['id']} (day {link['start']}-{link['arrive']}: {why})")
         con.print("why closure is day " + str(doc["closure"]) + ": " + escape(" <- ".join(steps)),
                   highlight=False)
+    for key, label in (("closure_by_sector", "sector"), ("closure_by_priority", "priority")):
+        if doc[key]:
+            con.print(f"closure by {label}: " + escape(", ".join(
+                f"{k} day {v}" for k, v in doc[key].items())), highlight=False)
+    if doc["late"]:
+        counts: dict[str, int] = {}
+        for x in doc["late"]:
+            counts[x["reason"]] = counts.get(x["reason"], 0) + 1
+        con.print(f"[red]{len(doc['late'])} line(s) late[/]: " + ", ".join(
+            f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])),
+            highlight=False)
+        for x in sorted(doc["late"], key=lambda x: (-x["days"], x["id"]))[:5]:
+            con.print(f"  {escape(x['id'])} {x['days']} day(s) late ({x['reason']}): "
+                      f"{escape(x['fix'])}", highlight=False)
     for miss in doc["deadline_misses"]:
         con.print(f"[red]misses latest day[/] {escape(miss['id'])} by {miss['days']} day(s)",
                   highlight=False)
+    if "what_if" in doc:
+        w, dl = doc["what_if"], doc["what_if"]["delta"]
+        moved = ", ".join(f"{k} {v:+d}" for k, v in dl["closure_by_sector"].items() if v)
+        con.print(f"what-if ({escape('; '.join(w['changes']))}) against the base plan: closure "
+                  f"day {w['base']['closure']} -> {doc['closure']} ({dl['closure']:+d}), "
+                  f"{w['base']['lateness']} -> {doc['lateness']} day(s) late"
+                  + (f"; by sector: {escape(moved)}" if moved else ""), highlight=False)
     for note in doc["notes"]:
         con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+    for c in doc.get("charts", []):
+        con.print(f"chart written to {escape(c)}", highlight=False)
     if csv_out is not None:
         con.print(f"time-phased force list written to {escape(str(csv_out))}", highlight=False)
 

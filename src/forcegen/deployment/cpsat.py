@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from forcegen.deployment.improve import improve
 from forcegen.deployment.problem import (
     IntArray,
     Problem,
@@ -106,12 +107,16 @@ def _solver(seconds: float, workers: int) -> cp_model.CpSolver:
     return s
 
 
-def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WORKERS) -> Plan:
+def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WORKERS,
+                improve_seconds: float | None = None) -> Plan:
     """Schedule ``p``: earliest closure, then least lateness, within ``time_limit`` seconds.
 
-    The greedy serial schedule is computed first (the baseline, reported alongside) and given
-    to CP-SAT as a hint. When no plan meets every ``latest`` day, the plan returned is the one
-    with the least total days past ``latest`` and ``missed`` names the movements it misses.
+    The greedy serial schedule is computed first (the baseline, reported alongside), improved
+    by forward-backward justification and biased sampling (:mod:`.improve`, for
+    ``improve_seconds``, default a tenth of the time limit up to 2 s) and given to CP-SAT as a
+    hint, its closure as the horizon. When no plan meets every ``latest`` day, the plan
+    returned is the one with the least total days past ``latest`` and ``missed`` names the
+    movements it misses.
     """
     t0 = time.perf_counter()
     lb = critical_path_bound(p)
@@ -121,11 +126,20 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     greedy_ok = _meets_latest(p, greedy)
     greedy_closure = int((greedy + p.dur).max())
     baseline_s = time.perf_counter() - t0
+    budget = min(2.0, 0.1 * time_limit) if improve_seconds is None else improve_seconds
+    if greedy_ok and budget > 0 and p.n > 1:
+        better = improve(p, greedy, budget)
+        if _meets_latest(p, better):  # the heuristics ignore `latest`; keep only plans that meet it
+            hint, hint_closure = better, int((better + p.dur).max())
+        else:
+            hint, hint_closure = greedy, greedy_closure
+    else:
+        hint, hint_closure = greedy, greedy_closure
     plan = Plan("unknown", None, None, lb, None, baseline_closure=greedy_closure,
                 baseline_seconds=baseline_s)
     # Any plan meeting the deadlines fits in this horizon: the greedy plan's closure when it
     # meets them (an optimum is no later), otherwise a serial chain of everything.
-    horizon = greedy_closure if greedy_ok else int(p.release.max() + p.dur.sum())
+    horizon = hint_closure if greedy_ok else int(p.release.max() + p.dur.sum())
     if p.latest.max() >= 0 and not greedy_ok:
         horizon = max(horizon, int(p.latest.max()))
     deadline = t0 + time_limit
@@ -135,7 +149,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     closure = m.new_int_var(lb, horizon, "closure")
     m.add_max_equality(closure, ends)
     if greedy_ok:
-        for s, v in zip(starts, greedy, strict=True):
+        for s, v in zip(starts, hint, strict=True):
             m.add_hint(s, int(v))
     m.minimize(closure)
     share = 0.8 if has_required else 1.0
@@ -144,11 +158,12 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     if status == cp_model.INFEASIBLE:
         return _diagnose(p, plan, deadline, workers, t0)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if greedy_ok:  # nothing better found in time: the baseline is still a valid plan
-            plan.status, plan.start, plan.closure = "feasible", greedy, greedy_closure
-            plan.lateness = _lateness(p, greedy)
+        if greedy_ok:  # nothing better found in time: the heuristic plan is still valid
+            plan.status, plan.start, plan.closure = "feasible", hint, hint_closure
+            plan.lateness = _lateness(p, hint)
             plan.bound = max(lb, _ceil(solver.best_objective_bound))
-            plan.notes.append("time limit reached before CP-SAT found a plan: greedy plan shown")
+            plan.notes.append("time limit reached before CP-SAT found a plan: the heuristic "
+                              "plan (greedy, justified) is shown")
         plan.seconds = time.perf_counter() - t0
         return plan
     best = np.array([solver.value(s) for s in starts], dtype=np.int64)

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from forcegen.deployment._inputs import (
+    explicit_what_ifs,
+    find_cycle,
+    lose_ports,
+    side_file,
+)
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, _Strict
@@ -42,6 +48,10 @@ class Port(_Strict):
     at: LonLat | None = None
     node: Identifier | None = None
     throughput: Annotated[int, Field(ge=0)] | None = None
+    # Extensions (docs/scenario.md): whether derived unit lines may embark, debark or both
+    # here, and the sectors a port of debarkation serves (checked against the network).
+    use: Literal["embark", "debark", "both"] = "both"
+    sectors: list[Identifier] | None = None
 
 
 class Movement(_Strict):
@@ -58,6 +68,10 @@ class Movement(_Strict):
     available: Day = 0
     required: Day | None = None
     latest: Day | None = None
+    # Extensions: who moves and where to, for closure per sector and priority.
+    nation: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    sector: Identifier | None = None
+    priority: Annotated[int, Field(ge=1, le=99)] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,8 @@ class Deployment:
     lift: list[LiftType]
     ports: list[Port]
     movements: list[Movement]
+    notes: list[str] = field(default_factory=list)
+    derived: bool = False  # movements derived from the sourced plan
 
     def date_of(self, day: int) -> str | None:
         return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
@@ -129,8 +145,16 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
     return out
 
 
-def load_deployment(path: str | Path) -> Deployment:
+def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
+                    without: tuple[str, ...] = (),
+                    prepositioned: tuple[str, ...] = ()) -> Deployment:
     """Read and check the deployment sections of a scenario folder or ``scenario.yaml``.
+
+    Without a ``movements`` section the unit lines are derived from the sourced plan
+    (:mod:`forcegen.deployment.derive`). What-ifs: the nations in ``withdraw`` are left out
+    (re-sourced when derived; their explicit lines dropped), the ports in ``without`` are lost
+    (derived lines re-routed; an explicit line through one is refused), and the capability
+    codes or pledge ids in ``prepositioned`` move only their personnel (derived lines only).
 
     Raises
     ------
@@ -144,34 +168,61 @@ def load_deployment(path: str | Path) -> Deployment:
     if not isinstance(data, dict):
         raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the top", 1)])
     problems: list[Problem] = []
-    c_day = data.get("c_day")
+    side, extra, extra_lines = side_file(file, data, lines, problems)
+
+    def source(key: str) -> tuple[Path, dict[str, Any], dict[str, int]]:
+        return (side, extra, extra_lines) if key in extra else (file, data, lines)
+
+    c_file, c_data, c_lines = source("c_day")
+    c_day = c_data.get("c_day")
     if isinstance(c_day, str):  # quoted in the file (an export writes it so)
         with contextlib.suppress(ValueError):  # otherwise reported just below
             c_day = dt.date.fromisoformat(c_day.strip())
     if c_day is not None and not isinstance(c_day, dt.date):
-        problems.append(Problem(str(file), f"expected a date YYYY-MM-DD (got {c_day!r})",
-                                lines.get("c_day"), "c_day"))
+        problems.append(Problem(str(c_file), f"expected a date YYYY-MM-DD (got {c_day!r})",
+                                c_lines.get("c_day"), "c_day"))
         c_day = None
     parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
-        for rec, origin in _records(data, lines, file, section, problems):
-            extra = rec.pop("__extra_cells__", None)
-            if extra:
-                problems.append(Problem(origin.file, f"row has {len(extra)} more cell(s) than "
+        s_file, s_data, s_lines = source(section)
+        for rec, origin in _records(s_data, s_lines, s_file, section, problems):
+            cells = rec.pop("__extra_cells__", None)
+            if cells:
+                problems.append(Problem(origin.file, f"row has {len(cells)} more cell(s) than "
                                         "the header", origin.line))
             try:
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
                 problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
-    if not parsed["movements"] and "movements" not in data:
-        problems.append(Problem(str(file), "no `movements` section: give the unit lines to move "
-                                "(deriving them from the sourced plan is not supported yet)"))
+    notes: list[str] = []
+    lose_ports(parsed, without)
+    derived = "movements" not in data and "movements" not in extra
+    if not derived:
+        explicit_what_ifs(parsed, withdraw, without, prepositioned)
+    if derived and not problems:
+        if not parsed["lift"]:
+            problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
+                                    "unit lines to move, or the lift to derive them from the "
+                                    "sourced plan", None, "lift"))
+        else:
+            from forcegen.deployment.derive import movements_from_plan
+
+            made, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
+                                             [p for p, _ in parsed["ports"]],
+                                             withdraw=withdraw, prepositioned=prepositioned,
+                                             enablers=extra.get("enablers"))
+            problems.extend(more)
+            notes.extend(made.notes)
+            where = Origin(str(file), lines.get("pledges"), {})
+            for rec in made.movements:
+                parsed["movements"].append((Movement.model_validate(rec), where))
     if not problems:
         problems.extend(_check(parsed))
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
-                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]])
+                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
+                      notes, derived)
 
 
 def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
@@ -206,15 +257,15 @@ def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
                 bad(o, f"lift.{k}", f"movement {m.id!r} needs {n} {k} each day but only "
                     f"{lift[k].capacity} exist on any day")
         use = sum(m.lift.values())
-        for field in ("poe", "pod"):
-            pid = getattr(m, field)
+        for key in ("poe", "pod"):
+            pid = getattr(m, key)
             if pid is None:
                 continue
             if pid not in ports:
-                bad(o, field, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
+                bad(o, key, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
                     f"{', '.join(sorted(ports)) or '(no ports defined)'}")
             elif ports[pid].throughput is not None and use > (ports[pid].throughput or 0):
-                bad(o, field, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
+                bad(o, key, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
                     f"but its throughput is {ports[pid].throughput} a day")
         for a in m.after:
             if a not in moves:
@@ -228,34 +279,6 @@ def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
         bad(origin_of[cycle[0]], "after", "cycle in `after`: " + " -> ".join(cycle)
             + " (each waits for the next to arrive)")
     return problems
-
-
-def find_cycle(after: dict[str, list[str]]) -> list[str] | None:
-    """One cycle of the ``after`` graph as ``[a, b, ..., a]``, or ``None`` (iterative DFS)."""
-    state: dict[str, int] = {}  # 1 on the stack, 2 done
-    for root in after:
-        if state.get(root):
-            continue
-        stack: list[tuple[str, int]] = [(root, 0)]
-        path: list[str] = [root]
-        state[root] = 1
-        while stack:
-            node, i = stack[-1]
-            nxt = after[node]
-            if i < len(nxt):
-                stack[-1] = (node, i + 1)
-                child = nxt[i]
-                if state.get(child) == 1:
-                    return [*path[path.index(child):], child]
-                if not state.get(child):
-                    state[child] = 1
-                    stack.append((child, 0))
-                    path.append(child)
-            else:
-                state[node] = 2
-                stack.pop()
-                path.pop()
-    return None
 
 
 def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
@@ -282,4 +305,5 @@ def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
                               f"than that, e.g. {', '.join(short[:5])}")
     lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
             for x in dep.lift]
-    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements)
+    return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements, dep.notes,
+                      dep.derived)

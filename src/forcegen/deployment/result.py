@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from forcegen.deployment.cpsat import Plan, solve_cpsat
-from forcegen.deployment.explain import critical_chain
+from forcegen.deployment.explain import closure_by, critical_chain, late_reasons
 from forcegen.deployment.model import Deployment
 from forcegen.deployment.problem import Problem, from_deployment, serial_schedule
 from forcegen.exceptions import OptionError
@@ -35,7 +35,9 @@ class DeploymentResult:
             modes = sorted({x.mode for x in dep.lift if x.id in m.lift and m.lift[x.id] > 0})
             out.append({
                 "id": m.id, "unit": m.unit, "origin": m.origin, "poe": m.poe, "pod": m.pod,
-                "destination": m.destination, "mode": "/".join(modes) or None,
+                "destination": m.destination,
+                "mode": "/".join(modes) or m.extensions().get("x-mode"),
+                "nation": m.nation, "sector": m.sector, "priority": m.priority,
                 "lift": dict(m.lift), "days": int(p.dur[i]), "after": list(m.after),
                 "available": m.available, "required": m.required, "latest": m.latest,
                 "start": start, "arrive": arrive, "late": late,
@@ -63,11 +65,13 @@ class DeploymentResult:
                          "closure": plan.baseline_closure,
                          "seconds": round(plan.baseline_seconds, 4)},
             "movements": rows,
-            "late": [{"id": r["id"], "days": r["late"]} for r in rows if r["late"] > 0],
+            "late": ([] if plan.start is None else late_reasons(self.problem, plan.start)),
+            "closure_by_sector": closure_by(rows, "sector"),
+            "closure_by_priority": closure_by(rows, "priority"),
             "deadline_misses": [{"id": ids[i], "days": d} for i, d in plan.missed],
             "critical_chain": ([] if plan.start is None
                                else critical_chain(self.problem, plan.start)),
-            "notes": list(plan.notes),
+            "notes": [*self.deployment.notes, *plan.notes],
         }
 
 

@@ -179,6 +179,10 @@ class Capability(_Strict):
     symbol: Annotated[str, Field(max_length=100, pattern=ONE_LINE)] | None = None
     personnel: Personnel | None = Field(default=None, description="typical personnel per unit")
     description: Text | None = None
+    # Lift need for deployment (docs/scenario.md "Deployment"): equipment tons per unit, and
+    # whether it holds outsize cargo (tracked or heavy vehicles: ship or rail, never airlift).
+    tons: Amount | None = Field(default=None, description="equipment tons per unit")
+    outsize: bool | None = None
 
 
 class Sector(_Strict):
@@ -271,3 +275,6 @@ class ScenarioData(_Strict):
     exercises: list[dict[str, Any]] | None = None
     units_rest_weeks: Annotated[int, Field(ge=0, le=52)] | None = None
     units_unavailable: list[dict[str, Any]] | None = None
+    # Capability code -> tier for the default `after` rules of derived unit lines (enablers
+    # first); replaces the built-in table, `{}` switches the rules off.
+    enablers: dict[Identifier, Annotated[int, Field(ge=0, le=9)]] | None = None
