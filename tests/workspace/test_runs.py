@@ -39,6 +39,30 @@ def test_run_stores_plan_with_shortfalls_and_reasons(ws: Workspace) -> None:
     assert all(s["reasons"] for s in plan["shortfalls"])
 
 
+def test_run_record_follows_the_solver_stage_events(ws: Workspace, monkeypatch) -> None:
+    from forcegen.sourcing.progress import Stage
+    from forcegen.workspace.runs import service
+
+    writes: list[dict] = []
+    real = service._set
+
+    def spy(factory, run_id, **values):  # type: ignore[no-untyped-def]
+        writes.append(values)
+        real(factory, run_id, **values)
+
+    monkeypatch.setattr(service, "_set", spy)
+    rid = ws.client("lead").post(f"{API}/runs", json={}).json()["id"]
+    run = wait(ws, rid)
+    assert run["state"] == "done" and run["stage"] == "DONE" and run["progress"] == 1.0
+    steps = [(w["stage"], w["progress"]) for w in writes if "stage" in w]
+    assert steps[0] == ("READ", 0.0) and steps[-1] == ("DONE", 1.0)
+    assert all(name in Stage.__members__ for name, _ in steps)
+    fractions = [f for _, f in steps]
+    assert fractions == sorted(fractions)
+    # Every stage the solver passed through is on the record (a new stage is always written).
+    assert {"COMPILE", "RELAX", "EXPLAIN"} <= {name for name, _ in steps}
+
+
 def test_liaison_sees_only_own_assignments(ws: Workspace) -> None:
     rid = ws.client("admin").post(f"{API}/runs", json={}).json()["id"]
     full = wait(ws, rid)["result"]

@@ -39,10 +39,6 @@ __all__ = ["execute", "get", "list_page", "scoped_result", "start"]
 
 log = logging.getLogger(__name__)
 
-# Stages the optimizer reports, in order, to turn its messages into a rough fraction done.
-_STAGES = ("greedy", "LP relaxation", "rounding", "building", "solving", "explaining")
-
-
 def start(
     db: Session, user: User, include: list[str], max_classification: str | None = None
 ) -> SourcingRun:
@@ -83,30 +79,33 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
     Never raises: a failure is stored on the run (``state="failed"``, ``error``).
     """
     from forcegen.sourcing import SourcingOptions, solve
+    from forcegen.sourcing.progress import ProgressEvent, ProgressTracker, Stage
     from forcegen.workspace.scenarios.runnable import runnable_scenario
 
-    _set(
-        factory,
-        run_id,
-        state="running",
-        started_at=utcnow(),
-        progress=0.05,
-        message="reading the workspace",
-    )
-    last = [0.0]
+    last_at, last_stage = 0.0, ""
 
-    def progress(message: str) -> None:
+    def store(event: ProgressEvent) -> None:
+        # At most five writes a second within a stage; a new stage is always written.
+        nonlocal last_at, last_stage
         now = time.monotonic()
-        if now - last[0] < 0.2:  # at most five progress writes a second
+        if event.stage.name == last_stage and now - last_at < 0.2:
             return
-        last[0] = now
-        frac = next((i + 1 for i, s in enumerate(_STAGES) if s.lower() in message.lower()), 0)
+        last_at, last_stage = now, event.stage.name
         _set(
             factory,
             run_id,
-            message=message[:500],
-            progress=round(0.1 + 0.8 * frac / len(_STAGES), 3),
+            stage=event.stage.name,
+            message=event.text[:500],
+            progress=round(event.fraction, 3),
         )
+
+    # One tracker for the whole run: its fraction never goes back, whoever reports.
+    tracker = ProgressTracker(store)
+    _set(factory, run_id, state="running", started_at=utcnow())
+    tracker.emit(Stage.READ, "the workspace")
+
+    def progress(event: ProgressEvent) -> None:
+        tracker.emit(event.stage, event.detail, event.fraction)
 
     try:
         with session_scope(factory) as db:
@@ -134,6 +133,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             factory,
             run_id,
             state="done",
+            stage=Stage.DONE.name,
             progress=1.0,
             result=result,
             classification=label[0],
