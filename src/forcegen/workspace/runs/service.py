@@ -6,7 +6,6 @@ own database session and is what the API hands to its thread pool.
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from typing import Any
@@ -22,9 +21,7 @@ from forcegen.workspace.access import (
     can_see_label,
     checked_label,
     clearance_of,
-    is_planner,
     label_visible,
-    nation_scope,
     require_role,
 )
 from forcegen.workspace.accounts import User
@@ -34,8 +31,9 @@ from forcegen.workspace.errors import NotFound
 from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.runs.models import SourcingRun
+from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
 
-__all__ = ["execute", "get", "list_page", "scoped_result", "start"]
+__all__ = ["execute", "get", "list_page", "result_for", "start"]
 
 log = logging.getLogger(__name__)
 
@@ -127,19 +125,17 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
                 SourcingOptions(include=include, time_limit=time_limit),
                 progress=progress,
             )
-        result = plan.to_dict()
-        result["excluded"] = excluded
         _set(
             factory,
             run_id,
             state="done",
             stage=Stage.DONE.name,
             progress=1.0,
-            result=result,
+            result=to_json(RunResult(plan, excluded)),
             classification=label[0],
             releasable_to=label[1],
             finished_at=utcnow(),
-            message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)"
+            message=f"{plan.status}: {len(plan.shortfalls)} shortfall(s)"
             + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
     except InputError as exc:
@@ -186,27 +182,7 @@ def get(db: Session, user: User, run_id: int) -> SourcingRun:
     return run
 
 
-def scoped_result(user: User, result: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The plan as ``user`` may see it.
-
-    Planners see everything. Liaisons and observers see their own nation's assignments,
-    shortfalls with reason codes and unit counts (reasons naming other nations' pledges are
-    reduced to the code), line fill and burden totals.
-    """
-    if result is None or is_planner(user):
-        return result
-    own = nation_scope(user)
-    out = copy.deepcopy(result)
-    out["assignments"] = [a for a in out.get("assignments", []) if a.get("nation") == own]
-    # Records left out: requirements (every role reads them) and the reader's own pledges.
-    out["excluded"] = [
-        e for e in out.get("excluded", []) if e.get("kind") != "pledge" or e.get("nation") == own
-    ]
-    mine = {a["pledge"] for a in out["assignments"]}
-    for s in out.get("shortfalls", []):
-        for r in s.get("reasons", []):
-            r["pledges"] = [p for p in r.get("pledges", []) if p in mine]
-            r["nations"] = [n for n in r.get("nations", []) if n == own]
-            r["message"] = r.get("code", "")
-            r["detail"] = {}
-    return out
+def result_for(user: User, run: SourcingRun) -> RunResult | None:
+    """The run's stored result as ``user`` may see it (``results.scoped``), or ``None``."""
+    result = from_json(run.result)
+    return scoped(user, result) if result is not None else None
