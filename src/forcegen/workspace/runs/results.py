@@ -8,6 +8,7 @@ The API sends ``to_json(scoped(...))``; the pages and charts use the scoped ``Pl
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +17,8 @@ from forcegen.workspace.access import is_planner, nation_scope
 from forcegen.workspace.accounts import User
 
 __all__ = ["RunResult", "from_json", "scoped", "to_json"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,19 @@ def to_json(result: RunResult) -> dict[str, Any]:
 
 
 def from_json(doc: dict[str, Any] | None) -> RunResult | None:
-    """The stored document as a :class:`RunResult` (``None`` for a run without a result)."""
+    """The stored document as a :class:`RunResult`.
+
+    ``None`` for a run without a result, and for a document that is not a plan (written by
+    hand or by another tool into the table): it is logged, and the run reads as having no
+    result rather than failing every page that lists it.
+    """
     if not doc:
         return None
-    return RunResult(Plan.from_dict(doc), list(doc.get("excluded", [])))
+    try:
+        return RunResult(Plan.from_dict(doc), list(doc.get("excluded", [])))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        log.warning("a stored run result is not a plan (%s: %s)", type(exc).__name__, exc)
+        return None
 
 
 def scoped(user: User, result: RunResult) -> RunResult:

@@ -8,14 +8,14 @@ into its core model (``runnable.py``). Both read the same rows in the same order
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from forcegen.workspace import labels
 from forcegen.workspace.access import LabelScope
-from forcegen.workspace.audit import service as audit
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
@@ -67,19 +67,47 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _nation(n: Nation) -> dict[str, Any]:
-    row = _clean(audit.snapshot(n), ("ceiling_personnel",))
+def _plain(value: Any) -> Any:
+    """A column value as its JSON form would read back (dates as ISO text, keys sorted), as the
+    audit trail's snapshot gives it, without encoding and parsing JSON for every row."""
+    if isinstance(value, dict):
+        return {k: _plain(value[k]) for k in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return str(value)
+    return value
+
+
+def _rows(db: Session, table: Table, order: Any, where: Any = None) -> list[dict[str, Any]]:
+    """Every row of ``table`` as a record: columns by name (sorted), in ``order``.
+
+    Read as plain rows, not ORM objects: a run reads every pledge and needs no identity map.
+    """
+    stmt = select(table).order_by(order)
+    if where is not None:
+        stmt = stmt.where(where)
+    return [
+        {k: _plain(row[k]) for k in sorted(row.keys()) if k not in _SKIP}
+        for row in db.execute(stmt).mappings()
+    ]
+
+
+def _nation(row: dict[str, Any]) -> dict[str, Any]:
+    ceiling = row.get("ceiling_personnel")
+    row = _clean(row, ("ceiling_personnel",))
     if not row.get("groups"):
         row.pop("groups", None)
-    if n.ceiling_personnel is not None:
-        row["ceiling"] = {"personnel": n.ceiling_personnel}
+    if ceiling is not None:
+        row["ceiling"] = {"personnel": ceiling}
     return row
 
 
-def _sector(s: Sector) -> dict[str, Any]:
-    row = _clean(audit.snapshot(s), ("lon", "lat"))
-    if s.lon is not None and s.lat is not None:
-        row["at"] = [s.lon, s.lat]
+def _sector(row: dict[str, Any]) -> dict[str, Any]:
+    lon, lat = row.get("lon"), row.get("lat")
+    row = _clean(row, ("lon", "lat"))
+    if lon is not None and lat is not None:
+        row["at"] = [lon, lat]
     return row
 
 
@@ -91,20 +119,25 @@ def section_records(
     With ``reader``, only the requirements and pledges in its label scope; without, all of
     them (for system use: tests, backups).
     """
-    reqs = select(Requirement).order_by(Requirement.id)
-    pledges = select(Pledge).order_by(Pledge.id)
+    req_t, pledge_t = Requirement.__table__, Pledge.__table__
+    assert isinstance(req_t, Table) and isinstance(pledge_t, Table)
+    req_where = pledge_where = None
     if reader is not None:
-        reqs = reqs.where(reader.clause(Requirement.__table__))
-        pledges = pledges.where(reader.clause(Pledge.__table__, Pledge.__table__.c.nation))
+        req_where = reader.clause(req_t)
+        pledge_where = reader.clause(pledge_t, pledge_t.c.nation)
+    nation_t, cat_t, sector_t = Nation.__table__, CatalogEntry.__table__, Sector.__table__
+    assert isinstance(nation_t, Table) and isinstance(cat_t, Table)
+    assert isinstance(sector_t, Table)
     return {
-        "nations": [_nation(n) for n in db.scalars(select(Nation).order_by(Nation.code))],
-        "catalog": [
-            _clean(audit.snapshot(c))
-            for c in db.scalars(select(CatalogEntry).order_by(CatalogEntry.code))
+        "nations": [_nation(r) for r in _rows(db, nation_t, nation_t.c.code)],
+        "catalog": [_clean(r) for r in _rows(db, cat_t, cat_t.c.code)],
+        "sectors": [_sector(r) for r in _rows(db, sector_t, sector_t.c.id)],
+        "requirements": [
+            _labelled(_clean(r)) for r in _rows(db, req_t, req_t.c.id, req_where)
         ],
-        "sectors": [_sector(s) for s in db.scalars(select(Sector).order_by(Sector.id))],
-        "requirements": [_labelled(_clean(audit.snapshot(r), _SKIP)) for r in db.scalars(reqs)],
-        "pledges": [_labelled(_clean(audit.snapshot(p), _SKIP)) for p in db.scalars(pledges)],
+        "pledges": [
+            _labelled(_clean(r)) for r in _rows(db, pledge_t, pledge_t.c.id, pledge_where)
+        ],
     }
 
 
