@@ -104,3 +104,20 @@ def test_symbols_follow_the_sidc() -> None:
 def test_serve_finds_the_bundled_example() -> None:
     folder = example_folder()
     assert folder is not None and folder.resolve() == EXAMPLE.resolve()
+
+
+def test_running_run_page_shows_the_stage_and_its_fraction(web: Web) -> None:
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.runs.models import SourcingRun
+
+    with session_scope(web.factory) as db:
+        run = SourcingRun(state="running", stage="RELAX", progress=0.15, include=["approved"],
+                          message="LP relaxation: 457 pairs", started_by="lead")
+        db.add(run)
+        db.flush()
+        run_id = run.id
+    page = web.signed_in("lead").get(f"/runs/{run_id}").text
+    line = page[page.index('data-testid="run-stage"'):]
+    line = line[: line.index("</p>")]
+    assert 'data-stage="RELAX"' in line and "LP relaxation: 457 pairs" in line and "15%" in line
+    assert 'width="15.0"' in page  # the meter is the same fraction

@@ -100,22 +100,22 @@ def test_problems_name_place_and_field(ws: Workspace) -> None:
 
 def test_database_failure_mid_import_rolls_back(ws: Workspace, monkeypatch) -> None:
     """An error after rows were deleted and inserted leaves the database as it was."""
-    from forcegen.workspace.scenarios import service
+    from forcegen.workspace.scenarios import importer
 
     before = export(ws)
-    real = service.audit.record
+    real = importer.audit.record
 
     def boom(db, actor, action, *a, **k):
         if action == "import":
             raise RuntimeError("disk full")
         return real(db, actor, action, *a, **k)
 
-    monkeypatch.setattr(service.audit, "record", boom)
+    monkeypatch.setattr(importer.audit, "record", boom)
     doc = sample_scenario()
     doc["pledges"] = doc["pledges"][:1]
     r = upload(ws, "s.yaml", yaml.safe_dump(doc).encode())
     assert r.status_code == 500
-    monkeypatch.setattr(service.audit, "record", real)
+    monkeypatch.setattr(importer.audit, "record", real)
     assert export(ws) == before
 
 

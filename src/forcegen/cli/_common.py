@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from forcegen.exceptions import OptionError
 
 if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
     from forcegen.scenario import Scenario
     from forcegen.sourcing import SourcingOptions
+    from forcegen.sourcing.progress import ProgressEvent
 
 __all__ = [
     "build_options",
@@ -130,17 +131,25 @@ def build_options(
 
 
 @contextmanager
-def progress_reporter(enabled: bool = True) -> Iterator[Any]:
-    """A callable ``report(message)`` that shows steps with a spinner on stderr."""
+def progress_reporter(enabled: bool = True) -> Iterator[Callable[[ProgressEvent], None]]:
+    """A callback for the sourcing core's :class:`ProgressEvent`: a bar on stderr.
+
+    The bar shows the stage and its fraction done, as the workspace's run page does.
+    """
     if not enabled:
-        yield lambda _msg: None
+        yield lambda _event: None
         return
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
         console=err_console, transient=True,
     ) as progress:
-        task = progress.add_task("starting", total=None)
-        yield lambda msg: progress.update(task, description=msg)
+        task = progress.add_task("starting", total=1.0)
+
+        def report(event: ProgressEvent) -> None:
+            progress.update(task, description=event.text, completed=event.fraction)
+
+        yield report
 
 
 def write_json(doc: Any, path: Path | None = None) -> None:

@@ -47,13 +47,14 @@ def source(
     # take about half a second to import, more than sourcing the example does.
     from forcegen.scenario import load_scenario
     from forcegen.sourcing import Sourcer
+    from forcegen.sourcing.progress import ProgressEvent, Stage
 
     if chart_format not in ("svg", "png"):
         raise OptionError(f"--chart-format {chart_format!r}: expected svg or png")
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise OptionError(f"--xlsx {xlsx}: expected a file name ending in .xlsx")
     with progress_reporter(not as_json) as report:
-        report("reading the scenario")
+        report(ProgressEvent(Stage.READ, 0.0, str(path)))
         scenario = load_scenario(path)
         options = build_options(
             scenario, include=include, withdraw=withdraw, lift_caveats=lift_caveats,
@@ -134,9 +135,10 @@ def criticality(
     from forcegen.scenario import load_scenario
     from forcegen.sourcing import Sourcer
     from forcegen.sourcing.criticality import nation_criticality
+    from forcegen.sourcing.progress import ProgressEvent, Stage
 
     with progress_reporter(not as_json) as report:
-        report("reading the scenario")
+        report(ProgressEvent(Stage.READ, 0.0, str(path)))
         scenario = load_scenario(path)
         options = build_options(scenario, include=include, time_limit=time_limit)
         chosen = nation_codes(nations) or None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import IO
 
 import matplotlib
 
@@ -15,8 +16,13 @@ from forcegen.sourcing.plan import Plan
 __all__ = ["plot_burden", "plot_fill_by_category", "write_plan_charts"]
 
 
-def plot_fill_by_category(plan: Plan, path: Path) -> Path:
-    """Horizontal bars: units filled vs needed per capability category."""
+def plot_fill_by_category(
+    plan: Plan, path: Path | IO[bytes], fmt: str | None = None
+) -> Path | IO[bytes]:
+    """Horizontal bars: units filled vs needed per capability category.
+
+    ``path`` is a file (format from its suffix) or a binary buffer with ``fmt`` (``"svg"``).
+    """
     need: dict[str, int] = defaultdict(int)
     got: dict[str, int] = defaultdict(int)
     for line in plan.lines:
@@ -33,13 +39,16 @@ def plot_fill_by_category(plan: Plan, path: Path) -> Path:
     ax.set_title(f"Fill by capability category ({100 * plan.fill_rate:.0f}% overall)")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format=fmt)
     plt.close(fig)
     return path
 
 
-def plot_burden(plan: Plan, path: Path, *, top: int = 20) -> Path:
-    """Bars of each nation's share of the sourced personnel (largest first)."""
+def plot_burden(
+    plan: Plan, path: Path | IO[bytes], fmt: str | None = None, *, top: int = 20
+) -> Path | IO[bytes]:
+    """Bars of each nation's share of the sourced personnel (largest first); ``path`` and
+    ``fmt`` as :func:`plot_fill_by_category`."""
     rows = plan.burden[:top]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.5))
     names = [b.nation for b in rows][::-1]
@@ -51,7 +60,7 @@ def plot_burden(plan: Plan, path: Path, *, top: int = 20) -> Path:
     shown = f" (largest {len(rows)} of {len(plan.burden)})" if len(plan.burden) > len(rows) else ""
     ax.set_title(f"Burden sharing{shown}")
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format=fmt)
     plt.close(fig)
     return path
 
@@ -59,7 +68,7 @@ def plot_burden(plan: Plan, path: Path, *, top: int = 20) -> Path:
 def write_plan_charts(plan: Plan, folder: Path, fmt: str = "svg") -> list[Path]:
     """Write both charts into ``folder`` as ``fill-by-category.FMT`` and ``burden.FMT``."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [
-        plot_fill_by_category(plan, folder / f"fill-by-category.{fmt}"),
-        plot_burden(plan, folder / f"burden.{fmt}"),
-    ]
+    paths = [folder / f"fill-by-category.{fmt}", folder / f"burden.{fmt}"]
+    plot_fill_by_category(plan, paths[0])
+    plot_burden(plan, paths[1])
+    return paths

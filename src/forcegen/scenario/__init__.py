@@ -2,7 +2,12 @@
 
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario.catalog import builtin_catalog
-from forcegen.scenario.reader import load_scenario, load_scenario_bytes, scenario_from_dict
+from forcegen.scenario.reader import (
+    load_scenario,
+    load_scenario_bytes,
+    scenario_from_dict,
+    scenario_from_models,
+)
 from forcegen.scenario.writer import scenario_to_bytes, scenario_to_dict, write_scenario
 
 __all__ = [
@@ -11,6 +16,7 @@ __all__ = [
     "load_scenario",
     "load_scenario_bytes",
     "scenario_from_dict",
+    "scenario_from_models",
     "scenario_to_bytes",
     "scenario_to_dict",
     "write_scenario",

@@ -34,7 +34,7 @@ from forcegen.scenario.models import (
     Sector,
 )
 
-__all__ = ["load_scenario", "load_scenario_bytes", "scenario_from_dict"]
+__all__ = ["load_scenario", "load_scenario_bytes", "scenario_from_dict", "scenario_from_models"]
 
 _MODELS: dict[str, type[BaseModel]] = {
     "nations": Nation,
@@ -96,6 +96,30 @@ def scenario_from_dict(
     raw = _split_yaml(data, {}, Path(source), root=None)
     raw.tables = dict(tables or {})
     return _validate(raw, root=None, source=source, check_tables=tables is not None)
+
+
+def scenario_from_models(data: ScenarioData, source: str = "<memory>") -> Scenario:
+    """A :class:`Scenario` from records already validated one by one (a database's rows).
+
+    Checks the references between them as a file's are checked (nation codes, sectors,
+    capability types, depot sites) and overlays the scenario's catalog on the built-in one;
+    no dict shaped like a file, no folder. Every non-empty section counts as inline.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every reference problem found, named by ``source``.
+    """
+    origin = Origin(source, None)
+    items = {s: [(m, origin) for m in getattr(data, s)] for s in SECTIONS}
+    catalog = builtin_catalog()
+    for cap in data.catalog:
+        catalog[cap.code] = cap
+    problems = _check_references(items, catalog, {s: set() for s in SECTIONS})
+    if problems:
+        raise ScenarioError(capped(problems, source))
+    layout = {s: "inline" for s in SECTIONS if getattr(data, s)}
+    return Scenario(data=data, catalog=catalog, root=None, source=source, layout=layout)
 
 
 def load_scenario_bytes(

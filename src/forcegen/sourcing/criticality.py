@@ -10,11 +10,12 @@ most?". Each re-solve reuses the compiled scenario (a what-if only changes bound
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import Plan
+from forcegen.sourcing.progress import Progress, ProgressTracker, Stage
 from forcegen.sourcing.solver import Sourcer
 
 __all__ = ["NationImpact", "nation_criticality"]
@@ -48,21 +49,23 @@ def nation_criticality(
     base_options: SourcingOptions | None = None,
     *,
     nations: Iterable[str] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Plan, list[NationImpact]]:
     """The base plan and, for each contributing nation, the fill lost if it withdraws.
 
     Nations are ordered by harm: priority-1 units lost first, then lower priorities.
     """
     base_options = base_options or SourcingOptions()
+    report = ProgressTracker(progress)
+    report.emit(Stage.WHAT_IF, "base plan")
     base = sourcer.solve(base_options)
     short_before = {s.requirement for s in base.shortfalls}
     contributing = {b.nation: b.units for b in base.burden}
     todo = [n for n in (nations or contributing) if n in contributing]
     impacts = []
     for i, nation in enumerate(todo, 1):
-        if progress:
-            progress(f"{nation} withdraws ({i}/{len(todo)})")
+        report.emit(Stage.WHAT_IF, f"{nation} withdraws ({i}/{len(todo)})",
+                    (i - 1) / max(len(todo), 1))
         opts = replace(base_options, withdraw=(*base_options.withdraw, nation))
         plan = sourcer.solve(opts)
         lost = {k: base.fill_by_priority.get(k, 0) - plan.fill_by_priority.get(k, 0)
@@ -87,6 +90,7 @@ def nation_criticality(
             lines_newly_short=newly, lines_short_by_tie=tied,
             status=plan.status,
         ))
+    report.emit(Stage.DONE)
     levels = sorted(base.fill_by_priority)
     impacts.sort(key=lambda x: (tuple(-x.fill_lost_by_priority.get(k, 0) for k in levels),
                                 x.nation))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from functools import cache
 from importlib.metadata import version
 
 import numpy as np
@@ -36,12 +36,12 @@ from forcegen.sourcing._lexmodel import (
 from forcegen.sourcing.greedy import greedy_units
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import TIE_BREAK, Assignment, LineFill, NationBurden, Plan
+from forcegen.sourcing.progress import Progress, ProgressTracker, Stage
 from forcegen.sourcing.reasons import explain_shortfalls
 
 __all__ = ["Sourcer", "solve"]
 
 FloatArray = NDArray[np.float64]
-Progress = Callable[[str], None]
 
 #: Above this many candidate pairs ``auto`` switches from the plain MILP to the LP-based method.
 EXACT_PAIR_LIMIT = 400_000
@@ -88,6 +88,12 @@ def tie_weights(pledge_ids: list[str], line_ids: list[str], e_p: NDArray[np.int6
     return 64.0 * base + h
 
 
+@cache
+def solver_version() -> str:
+    """``"HiGHS 1.x.y (highspy 1.x.y)"``, read once: it needs a HiGHS instance."""
+    return f"HiGHS {new_highs().version()} (highspy {version('highspy')})"
+
+
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of the scenario content and the capability types it uses."""
     doc = scenario_to_dict(scenario)
@@ -117,7 +123,8 @@ class Sourcer:
 
     def __init__(self, scenario: Scenario, *, progress: Progress | None = None) -> None:
         self.scenario = scenario
-        self._progress = progress or (lambda _msg: None)
+        self._progress = ProgressTracker(progress)
+        self._progress.emit(Stage.COMPILE)
         t0 = time.perf_counter()
         self.comp: Compiled = compile_scenario(scenario)
         self.compile_seconds = time.perf_counter() - t0
@@ -145,9 +152,9 @@ class Sourcer:
     # ------------------------------------------------------------------ methods
     def _exact(self, options: SourcingOptions, upper: FloatArray, ceilings: FloatArray,
                warm: FloatArray, proven: int = 0, time_limit: float | None = None,
-               tie: bool = False, tie_vec: FloatArray | None = None) -> LexResult:
+               tie: bool = False, tie_vec: FloatArray | None = None,
+               stage: Stage = Stage.MILP) -> LexResult:
         if self._model is None:
-            self._progress("building the HiGHS model")
             self._model = self._model_for(self._cols, integer=True)
         cols = self._cols
         start = warm
@@ -157,7 +164,7 @@ class Sourcer:
             prev = np.minimum(self._last_x, upper)
             start = prev if self._lex_key(prev) > self._lex_key(warm) else warm
         start = start[cols]
-        self._progress("solving (lexicographic MILP)")
+        self._progress.emit(stage, f"{cols.size:,} pairs")
         c = self.comp
         return self._model.solve(
             upper[cols], c.p_qty, c.r_qty, ceilings, self._levels(cols, upper[cols]),
@@ -185,7 +192,7 @@ class Sourcer:
         # at 1,000 lines), and starting from the old basis far slower (36 s vs 1.3 s).
         cols = np.flatnonzero(upper > 0)
         lp = self._model_for(cols, integer=False)
-        self._progress(f"LP relaxation over {int(np.count_nonzero(upper[cols])):,} pairs")
+        self._progress.emit(Stage.RELAX, f"{int(np.count_nonzero(upper[cols])):,} pairs")
         cost = c.p_cost[c.e_p[cols]]
         levels = self._levels(cols, upper[cols])
         lp_res = lp.solve(upper[cols], c.p_qty, c.r_qty, ceilings, levels, cost,
@@ -199,8 +206,8 @@ class Sourcer:
         touched_p[c.e_p[cols[frac]]] = True
         touched_r[c.e_r[cols[frac]]] = True
         free = (touched_p[c.e_p[cols]] | touched_r[c.e_r[cols]]) & (upper[cols] > 0)
-        self._progress(f"rounding: {int(frac.sum())} fractional pairs, "
-                       f"{int(free.sum())} re-optimized exactly")
+        self._progress.emit(Stage.ROUND, f"{int(frac.sum())} fractional pairs, "
+                            f"{int(free.sum())} re-optimized exactly")
         x_cols[free] = 0.0
         used_p = np.bincount(c.e_p[cols], weights=x_cols, minlength=c.p_qty.size)
         used_r = np.bincount(c.e_r[cols], weights=x_cols, minlength=c.r_qty.size)
@@ -271,7 +278,7 @@ class Sourcer:
             # A degenerate LP leaves most reduced costs at zero: fixing would not shrink the
             # model enough to beat the full MILP, which the caller runs instead.
             return x_cols, stage
-        self._progress(f"closing the cost gap: MILP on {int(keep.sum()):,} pairs")
+        self._progress.emit(Stage.COST, f"MILP on {int(keep.sum()):,} pairs")
         sub = np.flatnonzero(keep)
         model = self._model_for(cols[sub], integer=True)
         left = None if options.time_limit is None else max(
@@ -341,6 +348,7 @@ class Sourcer:
         """Source the force under ``options`` (what-ifs included) and explain every shortfall."""
         options = options or SourcingOptions()
         c = self.comp
+        self._progress.reset()  # each solve (a what-if too) is reported from its start
         t0 = time.perf_counter()
         upper = c.pair_upper(options)
         ceilings = c.ceilings(options)
@@ -350,7 +358,7 @@ class Sourcer:
             # Only computed where it is used: the greedy method itself, the MILP's warm start,
             # and the fallback when the LP runs out of time.
             nonlocal t_greedy
-            self._progress("greedy baseline")
+            self._progress.emit(Stage.GREEDY)
             tg = time.perf_counter()
             out = greedy_units(c, upper, ceilings)
             t_greedy = time.perf_counter() - tg
@@ -390,7 +398,7 @@ class Sourcer:
             left = None if options.time_limit is None else max(
                 0.1, options.time_limit - (time.perf_counter() - t0))
             res = self._exact(options, upper, ceilings, x, proven=len(stages), time_limit=left,
-                              tie=True)
+                              tie=True, stage=Stage.TIE_BREAK)
             x = np.zeros(c.n_pairs)
             x[self._cols] = res.x
             tie_stage = res.tie
@@ -400,7 +408,7 @@ class Sourcer:
         # "optimal" only when every stage is proven (see ``proven_value``): HiGHS's own status
         # is never taken on trust.
         status = "optimal" if stages and all(s.status == "optimal" for s in stages) else "feasible"
-        self._progress("explaining shortfalls")
+        self._progress.emit(Stage.EXPLAIN)
         plan = self._plan(options, x, stages, status, method, tie_stage)
         plan.seconds = {
             "compile": round(self.compile_seconds, 4),
@@ -408,6 +416,7 @@ class Sourcer:
             "solve": round(t_solve, 4),
             "total": round(time.perf_counter() - t0, 4),
         }
+        self._progress.emit(Stage.DONE, status)
         return plan
 
     def _plan(self, options: SourcingOptions, x: FloatArray, stages: list[StageResult],
@@ -462,7 +471,7 @@ class Sourcer:
             ],
             assignments=assignments, shortfalls=shortfalls, lines=lines, burden=burden,
             options=options.describe(), seconds={},
-            solver=f"HiGHS {new_highs().version()} (highspy {version('highspy')})",
+            solver=solver_version(),
         )
 
 

@@ -7,15 +7,13 @@ Fill by capability category and burden sharing come from ``forcegen.report.sourc
 
 from __future__ import annotations
 
+import io
 import re
-import tempfile
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from functools import lru_cache
 from html import escape
-from pathlib import Path
-from typing import Any
+from typing import IO
 
 import matplotlib
 
@@ -25,6 +23,7 @@ __all__ = ["plan_charts", "sector_fill", "sector_fill_svg"]
 
 # pyplot keeps global state: one chart at a time across the server's threads.
 _LOCK = threading.Lock()
+_CACHE_LOCK = threading.Lock()
 _HEAD = re.compile(r"^.*?(<svg\b)", re.S)
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)
@@ -70,34 +69,38 @@ def _inline(svg: str) -> str:
     return _SIZE.sub("", head) + ' class="chart" preserveAspectRatio="xMinYMin meet">' + rest
 
 
-def _render(fn: Callable[[Plan, Path], Path], plan: Plan) -> str:
-    with _LOCK, tempfile.TemporaryDirectory(prefix="forcegen-chart-") as tmp:
-        path = Path(tmp) / "chart.svg"
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "forcegen"}):
-            fn(plan, path)
-        return _inline(path.read_text(encoding="utf-8"))
+def _render(fn: Callable[[Plan, IO[bytes], str], object], plan: Plan) -> str:
+    buf = io.BytesIO()
+    with _LOCK, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "forcegen"}):
+        fn(plan, buf, "svg")
+    return _inline(buf.getvalue().decode("utf-8"))
 
 
-@lru_cache(maxsize=32)
-def _cached(run_id: int, finished: str, result_json: str) -> tuple[str, str]:
-    import json
+# (run id, finished at) -> (fill, burden) SVG, least recently used first.
+_CACHE: OrderedDict[tuple[int, str], tuple[str, str]] = OrderedDict()
+_CACHE_SIZE = 32
 
+
+def plan_charts(run_id: int, finished: str, plan: Plan) -> tuple[str, str]:
+    """``(fill by category, burden sharing)`` SVG of a run's plan, cached per run.
+
+    Both charts use only line fill and burden totals, which every role may see: a run's
+    charts are the same for every reader, so the run identifies them.
+    """
     from forcegen.report.sourcing_charts import plot_burden, plot_fill_by_category
 
-    plan = Plan.from_dict(json.loads(result_json))
+    key = (run_id, finished)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
     fill = _render(plot_fill_by_category, plan) if plan.lines else ""
     burden = _render(plot_burden, plan) if plan.burden else ""
+    with _CACHE_LOCK:
+        _CACHE[key] = (fill, burden)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return fill, burden
-
-
-def plan_charts(run_id: int, finished: str, result: dict[str, Any]) -> tuple[str, str]:
-    """``(fill by category, burden sharing)`` SVG of a stored plan, cached per run.
-
-    Both charts use only line fill and burden totals, which every role may see.
-    """
-    import json
-
-    return _cached(run_id, finished, json.dumps(result, sort_keys=True))
 
 
 def sector_fill(plan: Plan) -> list[tuple[str, int, int]]:

@@ -1,7 +1,7 @@
 """Read-side helpers the pages share, all through the workspace services.
 
-The latest plan is always passed through ``runs.service.scoped_result`` so a liaison or observer
-sees it exactly as the API would show it to them.
+The latest plan is always passed through ``runs.service.result_for`` (``runs.results.scoped``)
+so a liaison or observer sees it exactly as the API would show it to them.
 """
 
 from __future__ import annotations
@@ -18,17 +18,22 @@ from forcegen.workspace.reference import WorkspaceMeta
 from forcegen.workspace.requirements import service as requirements
 from forcegen.workspace.runs import service as runs
 from forcegen.workspace.runs.models import SourcingRun
+from forcegen.workspace.runs.results import RunResult
 
 __all__ = ["ScopedPlan", "latest_plan", "meta", "scoped_plan", "sector_names"]
 
 
 @dataclass(frozen=True)
 class ScopedPlan:
-    """A finished run and its plan as the user may see it."""
+    """A finished run and its result as the user may see it."""
 
     run: SourcingRun
-    result: dict[str, Any]
-    plan: Plan
+    result: RunResult
+
+    @property
+    def plan(self) -> Plan:
+        """The scoped plan."""
+        return self.result.plan
 
 
 def meta(db: Session, key: str, default: Any = None) -> Any:
@@ -44,10 +49,10 @@ def sector_names(db: Session) -> dict[str, str]:
 
 def scoped_plan(user: User, run: SourcingRun) -> ScopedPlan | None:
     """The plan of a finished run as ``user`` may see it, or ``None`` if there is none."""
-    result = runs.scoped_result(user, run.result)
-    if run.state != "done" or not result:
+    if run.state != "done":
         return None
-    return ScopedPlan(run=run, result=result, plan=Plan.from_dict(result))
+    result = runs.result_for(user, run)
+    return ScopedPlan(run=run, result=result) if result is not None else None
 
 
 def latest_plan(db: Session, user: User) -> ScopedPlan | None:

@@ -37,7 +37,7 @@ def dashboard(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     if scoped is not None:
         plan = scoped.plan
         finished = scoped.run.finished_at.isoformat() if scoped.run.finished_at else ""
-        fill_svg, burden_svg = plan_charts(scoped.run.id, finished, scoped.result)
+        fill_svg, burden_svg = plan_charts(scoped.run.id, finished, plan)
         ctx.update(
             plan=plan,
             sector_svg=sector_fill_svg(sector_fill(plan), names),

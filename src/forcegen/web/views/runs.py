@@ -60,7 +60,7 @@ def run_detail(request: Request, db: SessionDep, page: PageDep, run_id: RunId) -
             plan=plan,
             shortfalls=sorted(plan.shortfalls, key=lambda s: (s.priority, s.requirement)),
             assignments=sorted(plan.assignments, key=lambda a: (a.requirement, a.nation)),
-            excluded=scoped.result.get("excluded", []),
+            excluded=scoped.result.excluded,
         )
     # A run is labelled at the high-water mark of the data it used: its label covers the page.
     return render(request, "run.html", ctx, labels=[(run.classification, run.releasable_to, None)])

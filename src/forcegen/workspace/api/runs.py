@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
 from forcegen.workspace.listing import Page, PageParamsDep
 from forcegen.workspace.runs import service
+from forcegen.workspace.runs.results import to_json
 from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary
 
 __all__ = ["router"]
@@ -58,5 +59,6 @@ def get_run(
     """A run with progress and, when done, the plan (scoped to the caller's nation)."""
     run = service.get(db, user, run_id)
     out = RunRead.model_validate(run)
-    out.result = service.scoped_result(user, run.result) if with_result else None
+    result = service.result_for(user, run) if with_result else None
+    out.result = to_json(result) if result is not None else None
     return out

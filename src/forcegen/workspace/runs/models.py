@@ -23,6 +23,8 @@ class SourcingRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
+    #: Name of the ``forcegen.sourcing.progress.Stage`` the run is at (``DONE`` when done).
+    stage: Mapped[str | None] = mapped_column(String(20))
     message: Mapped[str | None] = mapped_column(String(500))
     include: Mapped[list[str]] = mapped_column(JSON, default=list)
     started_by: Mapped[str | None] = mapped_column(String(100))

@@ -39,6 +39,8 @@ class RunSummary(BaseModel):
     id: int
     state: str
     progress: float
+    #: The solver's stage (``READ``, ``COMPILE``, ``RELAX`` ... ``DONE``); null before it starts.
+    stage: str | None = None
     message: str | None
     include: list[str]
     started_by: str | None

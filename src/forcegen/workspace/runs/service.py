@@ -6,7 +6,6 @@ own database session and is what the API hands to its thread pool.
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from typing import Any
@@ -22,9 +21,7 @@ from forcegen.workspace.access import (
     can_see_label,
     checked_label,
     clearance_of,
-    is_planner,
     label_visible,
-    nation_scope,
     require_role,
 )
 from forcegen.workspace.accounts import User
@@ -34,14 +31,11 @@ from forcegen.workspace.errors import NotFound
 from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.runs.models import SourcingRun
+from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
 
-__all__ = ["execute", "get", "list_page", "scoped_result", "start"]
+__all__ = ["execute", "get", "list_page", "result_for", "start"]
 
 log = logging.getLogger(__name__)
-
-# Stages the optimizer reports, in order, to turn its messages into a rough fraction done.
-_STAGES = ("greedy", "LP relaxation", "rounding", "building", "solving", "explaining")
-
 
 def start(
     db: Session, user: User, include: list[str], max_classification: str | None = None
@@ -83,30 +77,33 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
     Never raises: a failure is stored on the run (``state="failed"``, ``error``).
     """
     from forcegen.sourcing import SourcingOptions, solve
+    from forcegen.sourcing.progress import ProgressEvent, ProgressTracker, Stage
     from forcegen.workspace.scenarios.runnable import runnable_scenario
 
-    _set(
-        factory,
-        run_id,
-        state="running",
-        started_at=utcnow(),
-        progress=0.05,
-        message="reading the workspace",
-    )
-    last = [0.0]
+    last_at, last_stage = 0.0, ""
 
-    def progress(message: str) -> None:
+    def store(event: ProgressEvent) -> None:
+        # At most five writes a second within a stage; a new stage is always written.
+        nonlocal last_at, last_stage
         now = time.monotonic()
-        if now - last[0] < 0.2:  # at most five progress writes a second
+        if event.stage.name == last_stage and now - last_at < 0.2:
             return
-        last[0] = now
-        frac = next((i + 1 for i, s in enumerate(_STAGES) if s.lower() in message.lower()), 0)
+        last_at, last_stage = now, event.stage.name
         _set(
             factory,
             run_id,
-            message=message[:500],
-            progress=round(0.1 + 0.8 * frac / len(_STAGES), 3),
+            stage=event.stage.name,
+            message=event.text[:500],
+            progress=round(event.fraction, 3),
         )
+
+    # One tracker for the whole run: its fraction never goes back, whoever reports.
+    tracker = ProgressTracker(store)
+    _set(factory, run_id, state="running", started_at=utcnow())
+    tracker.emit(Stage.READ, "the workspace")
+
+    def progress(event: ProgressEvent) -> None:
+        tracker.emit(event.stage, event.detail, event.fraction)
 
     try:
         with session_scope(factory) as db:
@@ -128,18 +125,17 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
                 SourcingOptions(include=include, time_limit=time_limit),
                 progress=progress,
             )
-        result = plan.to_dict()
-        result["excluded"] = excluded
         _set(
             factory,
             run_id,
             state="done",
+            stage=Stage.DONE.name,
             progress=1.0,
-            result=result,
+            result=to_json(RunResult(plan, excluded)),
             classification=label[0],
             releasable_to=label[1],
             finished_at=utcnow(),
-            message=f"{result.get('status')}: {len(result.get('shortfalls', []))} shortfall(s)"
+            message=f"{plan.status}: {len(plan.shortfalls)} shortfall(s)"
             + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
     except InputError as exc:
@@ -186,27 +182,7 @@ def get(db: Session, user: User, run_id: int) -> SourcingRun:
     return run
 
 
-def scoped_result(user: User, result: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The plan as ``user`` may see it.
-
-    Planners see everything. Liaisons and observers see their own nation's assignments,
-    shortfalls with reason codes and unit counts (reasons naming other nations' pledges are
-    reduced to the code), line fill and burden totals.
-    """
-    if result is None or is_planner(user):
-        return result
-    own = nation_scope(user)
-    out = copy.deepcopy(result)
-    out["assignments"] = [a for a in out.get("assignments", []) if a.get("nation") == own]
-    # Records left out: requirements (every role reads them) and the reader's own pledges.
-    out["excluded"] = [
-        e for e in out.get("excluded", []) if e.get("kind") != "pledge" or e.get("nation") == own
-    ]
-    mine = {a["pledge"] for a in out["assignments"]}
-    for s in out.get("shortfalls", []):
-        for r in s.get("reasons", []):
-            r["pledges"] = [p for p in r.get("pledges", []) if p in mine]
-            r["nations"] = [n for n in r.get("nations", []) if n == own]
-            r["message"] = r.get("code", "")
-            r["detail"] = {}
-    return out
+def result_for(user: User, run: SourcingRun) -> RunResult | None:
+    """The run's stored result as ``user`` may see it (``results.scoped``), or ``None``."""
+    result = from_json(run.result)
+    return scoped(user, result) if result is not None else None
