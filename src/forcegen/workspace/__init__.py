@@ -10,7 +10,7 @@ each other; the contracts are ``[tool.importlinter]`` in ``pyproject.toml``)::
                    (every table, for Alembic) on top
     ground floor   database.py (engine, sessions, ``Base``, ``upgrade``), config.py (settings),
                    types.py, labels.py, listing.py, access.py (who may do what, default deny),
-                   errors.py (the JSON error shape, exception classes), headers.py,
+                   errors.py (exception classes; their JSON shape is ``api/errors.py``),
                    accounts.py (the ``User`` model), reference.py (``Nation``, ``WorkspaceMeta``)
 
 Server start-up (``forcegen serve``) is ``forcegen.serve``, above both this package and the web

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
 from pydantic import Field
 
 __all__ = [
     "ID_PATTERN",
     "Count",
     "Days",
-    "IdPath",
     "Identifier",
     "Money",
     "NationCode",
@@ -32,5 +30,3 @@ NationCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 Days = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
-#: A record id in a URL path.
-IdPath = Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)]

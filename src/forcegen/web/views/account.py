@@ -9,6 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.forms import validate
+from forcegen.workspace.api.cookies import (
+    clear_login_csrf,
+    clear_session_cookies,
+    login_csrf_token,
+    set_login_csrf,
+    set_session_cookies,
+)
 from forcegen.workspace.api.deps import (
     Auth,
     SessionDep,
@@ -17,13 +24,6 @@ from forcegen.workspace.api.deps import (
     optional_auth,
 )
 from forcegen.workspace.auth import service as auth_service
-from forcegen.workspace.auth.cookies import (
-    clear_login_csrf,
-    clear_session_cookies,
-    login_csrf_token,
-    set_login_csrf,
-    set_session_cookies,
-)
 from forcegen.workspace.auth.security import constant_time_equal
 from forcegen.workspace.config import Settings
 from forcegen.workspace.errors import Invalid, RateLimited, Unauthenticated

@@ -25,6 +25,7 @@ from forcegen.web.marking import (
     unchanged_removed,
 )
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.nations import service as nations
@@ -38,7 +39,6 @@ from forcegen.workspace.pledges.schemas import (
     PledgeUpdate,
 )
 from forcegen.workspace.requirements import service as requirements
-from forcegen.workspace.types import IdPath
 
 __all__ = ["router"]
 

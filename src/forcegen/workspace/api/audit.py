@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
+from forcegen.workspace.api.params import Page, PageParamsDep
 from forcegen.workspace.audit import service
 from forcegen.workspace.audit.models import AuditEntry
 from forcegen.workspace.audit.schemas import (
@@ -22,7 +23,7 @@ from forcegen.workspace.audit.schemas import (
 from forcegen.workspace.audit.visibility import readable_by, visible_to
 from forcegen.workspace.database import read_snapshot
 from forcegen.workspace.errors import Conflict
-from forcegen.workspace.listing import Page, PageParamsDep, fetch_page, order_by
+from forcegen.workspace.listing import fetch_page, order_by
 
 __all__ = ["router"]
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
-from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.api.params import IdPath, Page, PageParamsDep
 from forcegen.workspace.pledges import service
 from forcegen.workspace.pledges.schemas import (
     PledgeCreate,
@@ -17,7 +17,6 @@ from forcegen.workspace.pledges.schemas import (
     PledgeUpdate,
     Status,
 )
-from forcegen.workspace.types import IdPath
 
 __all__ = ["router"]
 

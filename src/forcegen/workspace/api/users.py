@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from forcegen.workspace.api.deps import AuthDep, CurrentUser, SessionDep, SettingsDep
-from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.api.params import Page, PageParamsDep
 from forcegen.workspace.users import service
 from forcegen.workspace.users.schemas import (
     PasswordChange,
