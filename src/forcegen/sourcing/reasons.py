@@ -14,14 +14,14 @@ from collections import defaultdict
 import numpy as np
 from numpy.typing import NDArray
 
-from forcegen.scenario.models import ROLES, STATUSES
+from forcegen.scenario.models import CAPABILITY_ROLES, PLEDGE_STATUSES
 from forcegen.sourcing._compile import Compiled
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import Reason, Shortfall
 
 __all__ = ["explain_shortfalls"]
 
-_WITHDRAWN = STATUSES.index("withdrawn")
+_WITHDRAWN = PLEDGE_STATUSES.index("withdrawn")
 
 
 def _fmt_days(d: float) -> str:
@@ -154,7 +154,7 @@ def _reasons(
                 by[kind].append(p)
         what = {
             "sectors": f"sector {comp.sectors[comp.r_sector[r]]} not allowed",
-            "roles": f"role {ROLES[comp.r_role[r]]} not allowed",
+            "roles": f"role {CAPABILITY_ROLES[comp.r_role[r]]} not allowed",
             "max_months": f"{comp.r_months[r]:g} months exceeds their limit",
         }
         for kind, group in sorted(by.items()):
@@ -166,7 +166,7 @@ def _reasons(
     if ps := groups.get("not-approved"):
         by_status: dict[str, list[int]] = defaultdict(list)
         for p in ps:
-            by_status[STATUSES[comp.p_status[p]]].append(p)
+            by_status[PLEDGE_STATUSES[comp.p_status[p]]].append(p)
         prov = units(by_status.get("provisional", []))
         both = units(ps)
         if prov >= missing:

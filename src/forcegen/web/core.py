@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+#: Each user role as the pages name it (one entry per ``accounts.USER_ROLES``).
 templates.env.globals["ROLE_NAMES"] = {
     "admin": "Administrator",
     "lead_planner": "Lead planner",

@@ -1,6 +1,6 @@
 """Who may do what. Default deny: anything not granted here is refused.
 
-Roles (``accounts.ROLES``):
+Roles (``accounts.USER_ROLES``):
 
 =============  ==========================================================================
 admin          everything, including accounts
@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 
 from forcegen.workspace import labels
-from forcegen.workspace.accounts import User
+from forcegen.workspace.accounts import ADMIN, LEAD, LIAISON, OBSERVER, User
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 
 __all__ = [
@@ -53,10 +53,6 @@ __all__ = [
     "require_visible_nation",
 ]
 
-ADMIN = "admin"
-LEAD = "lead_planner"
-LIAISON = "liaison"
-OBSERVER = "observer"
 #: Roles that see and change all planning data.
 PLANNERS: tuple[str, ...] = (ADMIN, LEAD)
 

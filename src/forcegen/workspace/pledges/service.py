@@ -26,7 +26,7 @@ from forcegen.workspace.access import (
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
-from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
+from forcegen.workspace.errors import Forbidden, Invalid, NotFound
 from forcegen.workspace.pledges.checks import check_id_scope, check_place, id_nation
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.queries import SORTABLE, list_page, list_page_json
@@ -38,6 +38,7 @@ from forcegen.workspace.pledges.schemas import (
     PledgeUpdate,
 )
 from forcegen.workspace.pledges.totals import GROUPABLE, MIN_GROUP, OTHER_NATIONS, totals
+from forcegen.workspace.records import apply_changes, check_version
 from forcegen.workspace.reference import Nation
 from forcegen.workspace.requirements.service import check_capability
 
@@ -47,7 +48,6 @@ __all__ = [
     "MIN_GROUP",
     "OTHER_NATIONS",
     "SORTABLE",
-    "change_status",
     "check_id_scope",
     "create",
     "delete",
@@ -56,6 +56,7 @@ __all__ = [
     "list_page",
     "list_page_json",
     "totals",
+    "transition",
     "update",
 ]
 
@@ -78,12 +79,7 @@ def get(db: Session, user: User, pledge_id: str) -> Pledge:
 def _editable(db: Session, user: User, pledge_id: str, version: int) -> Pledge:
     require_role(user, *EDITORS)
     row = get(db, user, pledge_id)
-    if row.version != version:
-        raise Conflict(
-            f"version {version} is out of date; the pledge is now at version {row.version}",
-            field="version",
-            current=PledgeRead.model_validate(row).model_dump(mode="json"),
-        )
+    check_version(row, version, PledgeRead)
     return row
 
 
@@ -136,17 +132,14 @@ def update(db: Session, user: User, pledge_id: str, data: PledgeUpdate) -> Pledg
     )
     relabel(user, row, changes, owner=row.nation)
     before = audit.snapshot(row)
-    for key, value in changes.items():
-        setattr(row, key, value)
-    row.updated_at = utcnow()
-    row.updated_by = user.username
+    apply_changes(row, changes, user.username)
     db.flush()  # the UPDATE carries "WHERE version = :old": a racing writer gets 409
     audit.record(db, user.username, "update", "pledge", row.id, before, audit.snapshot(row))
     return row
 
 
-def change_status(db: Session, user: User, pledge_id: str, data: PledgeStatusChange) -> Pledge:
-    """Move a pledge through the workflow, recording who and when."""
+def transition(db: Session, user: User, pledge_id: str, data: PledgeStatusChange) -> Pledge:
+    """Move a pledge through the approval workflow (``TRANSITIONS``), recording who and when."""
     row = _editable(db, user, pledge_id, data.version)
     if data.status not in TRANSITIONS[row.status]:
         allowed = ", ".join(sorted(TRANSITIONS[row.status]))

@@ -23,9 +23,9 @@ from forcegen.workspace.access import (
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
-from forcegen.workspace.database import utcnow
-from forcegen.workspace.errors import Conflict, Invalid, NotFound
+from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.records import apply_changes, check_version
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.requirements.schemas import (
     CapabilityRead,
@@ -159,20 +159,11 @@ def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
     return row
 
 
-def _check_version(row: Any, version: int, schema: Any) -> None:
-    if row.version != version:
-        raise Conflict(
-            f"version {version} is out of date; the record is now at version {row.version}",
-            field="version",
-            current=schema.model_validate(row).model_dump(mode="json"),
-        )
-
-
 def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate) -> Requirement:
     """Change a requirement if ``data.version`` is still current (else 409 with the record)."""
     require_role(user, *PLANNERS)
     row = get(db, user, requirement_id)
-    _check_version(row, data.version, RequirementRead)
+    check_version(row, data.version, RequirementRead)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for key in ("capability", "quantity", "sector", "priority", "notice_days"):
         if key in changes and changes[key] is None:
@@ -180,9 +171,7 @@ def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate
     _check_refs(db, changes.get("capability"), changes.get("sector"))
     relabel(user, row, changes)
     before = audit.snapshot(row)
-    for key, value in changes.items():
-        setattr(row, key, value)
-    row.updated_at = utcnow()
+    apply_changes(row, changes, user.username)
     db.flush()
     audit.record(db, user.username, "update", "requirement", row.id, before, audit.snapshot(row))
     return row
@@ -192,7 +181,7 @@ def delete(db: Session, user: User, requirement_id: str, version: int) -> None:
     """Remove a requirement line if ``version`` is still current."""
     require_role(user, *PLANNERS)
     row = get(db, user, requirement_id)
-    _check_version(row, version, RequirementRead)
+    check_version(row, version, RequirementRead)
     before = audit.snapshot(row)
     db.delete(row)
     db.flush()
