@@ -154,6 +154,7 @@ class HTMLRoute(APIRoute):
     """A route whose errors are HTML pages (the API keeps its JSON errors)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The route's handler, with workspace errors turned into pages."""
         handler = super().get_route_handler()
 
         async def html_handler(request: Request) -> Response:

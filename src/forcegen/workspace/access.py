@@ -189,8 +189,11 @@ def relabel(user: User, row: Any, changes: dict[str, Any], owner: str | None = N
 def loosens(
     old: tuple[int, str | None], new: tuple[int, str | None], owner: str | None = None
 ) -> bool:
-    """Whether label ``new`` lets anyone see what ``old`` hid: a lower classification, or
-    releasability to a nation ``old`` did not name (the owner always sees its own items)."""
+    """Whether label ``new`` lets anyone see what ``old`` hid.
+
+    It does with a lower classification, or releasability to a nation ``old`` did not name
+    (the owner always sees its own items).
+    """
     if new[0] < old[0]:
         return True
     if old[1] is None:

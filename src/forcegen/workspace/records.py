@@ -22,8 +22,11 @@ __all__ = ["Labelled", "Versioned", "apply_changes", "check_version"]
 
 
 class Labelled:
-    """Label columns (``forcegen.workspace.labels``): level rank, and ``",FRA,GBR,"`` or NULL
-    (releasable to the whole coalition)."""
+    """Label columns (``forcegen.workspace.labels``).
+
+    ``classification`` is a level rank; ``releasable_to`` is ``",FRA,GBR,"`` or NULL
+    (releasable to the whole coalition).
+    """
 
     classification: Mapped[int] = mapped_column(default=0, server_default="0")
     releasable_to: Mapped[str | None] = mapped_column(String(1500))
@@ -42,6 +45,7 @@ class Versioned:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
+        """The version column is SQLAlchemy's optimistic lock."""
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 

@@ -19,18 +19,14 @@ class BodyLimitMiddleware:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, refusing it once its body is over the limit."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = -1
-                if declared < 0 or declared > self.limit:
-                    await self._reject(send, declared < 0)
-                    return
+        declared = _refused_length(scope, self.limit)
+        if declared is not None:
+            await self._reject(send, declared < 0)
+            return
         seen = 0
         too_big = False
 
@@ -88,3 +84,20 @@ class BodyLimitMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+def _refused_length(scope: Scope, limit: int) -> int | None:
+    """The first ``Content-Length`` header over ``limit`` (``-1``: not a number), else ``None``.
+
+    Every such header is checked, not only the first: two that disagree must not let a large
+    body through.
+    """
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                declared = -1
+            if declared < 0 or declared > limit:
+                return declared
+    return None

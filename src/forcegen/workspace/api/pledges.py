@@ -54,7 +54,8 @@ def pledge_totals(
 ) -> list[PledgeTotal]:
     """Offers of every nation as totals (default grouping: nation and status). Every role.
 
-    Only pledges the caller's clearance and nation allow are counted."""
+    Only pledges the caller's clearance and nation allow are counted.
+    """
     return service.totals(db, user, group_by or ["nation", "status"], status=status)
 
 
