@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from forcegen.exceptions import one_of
 from forcegen.scenario import builtin_catalog
 from forcegen.workspace.access import (
     PLANNERS,
@@ -81,20 +82,12 @@ def list_sectors(db: Session) -> list[Sector]:
     return list(db.scalars(select(Sector).order_by(Sector.id)))
 
 
-def _one_of(values: list[str], limit: int = 25) -> str:
-    vals = sorted(set(values))
-    if not vals:
-        return "none are defined"
-    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
-    return "one of: " + ", ".join(vals[:limit]) + more
-
-
 def check_capability(db: Session, code: str) -> None:
     """422 naming ``capability`` unless ``code`` is a known capability type."""
     if code not in builtin_catalog() and db.get(CatalogEntry, code) is None:
         known = [*builtin_catalog(), *db.scalars(select(CatalogEntry.code))]
         raise Invalid(
-            f"unknown capability type {code!r}; expected {_one_of(known)}", field="capability"
+            f"unknown capability type {code!r}; expected {one_of(known)}", field="capability"
         )
 
 
@@ -105,7 +98,7 @@ def check_sectors(db: Session, sectors: list[str], field: str) -> None:
     known = set(db.scalars(select(Sector.id)))
     for s in sectors:
         if s not in known:
-            raise Invalid(f"unknown sector {s!r}; expected {_one_of(list(known))}", field=field)
+            raise Invalid(f"unknown sector {s!r}; expected {one_of(list(known))}", field=field)
 
 
 def _check_refs(db: Session, capability: str | None, sector: str | None) -> None:
