@@ -155,6 +155,7 @@ def serve(url: str, port: int, workers: int = 1) -> None:
 def prepare(url: str, n_pledges: int) -> str:
     """Migrate, create an admin with an API token, import the generated scenario."""
     from forcegen.scenario import scenario_from_dict
+    from forcegen.workspace.accounts import User
     from forcegen.workspace.auth.service import create_api_token
     from forcegen.workspace.database import (
         make_engine,
@@ -163,12 +164,15 @@ def prepare(url: str, n_pledges: int) -> str:
         upgrade,
     )
     from forcegen.workspace.scenarios.service import import_scenario
-    from forcegen.workspace.users.service import create_user
+    from forcegen.workspace.users.schemas import UserCreate
+    from forcegen.workspace.users.service import create
 
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(make_session_factory(engine)) as db:
-        admin = create_user(db, "bench", "bench-password-1", "admin")
+        system = User(username="bench", role="admin", password_hash="!")
+        admin = create(db, system, UserCreate(username="bench", password="bench-password-1",
+                                              role="admin"))
         _, token = create_api_token(db, admin, "bench")
         import_scenario(db, admin, scenario_from_dict(scenario(n_pledges)), {})
     engine.dispose()

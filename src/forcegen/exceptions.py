@@ -16,7 +16,8 @@ so a planner can fix the spreadsheet without reading code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -84,7 +85,33 @@ class NetworkInputError(InputError):
 
 
 class OptionError(InputError):
-    """A command-line or API option names something unknown or is out of range."""
+    """A command-line or API option names something unknown or is out of range.
+
+    The library speaks of parameters, not of command-line flags: a message names each
+    parameter as ``{name}`` and lists the names in ``parameters``. ``str()`` gives the plain
+    name (``depots must be between 1 and 5``, what an API caller reads); the CLI asks
+    :meth:`render` for its flags instead (``--depots must be between 1 and 5``).
+
+    Parameters
+    ----------
+    message
+        The text, with ``{name}`` where a parameter is named (other braces are left alone).
+    *parameters
+        The parameter names used in ``message``.
+    """
+
+    def __init__(self, message: str, *parameters: str) -> None:
+        self.template = message
+        self.parameters = parameters
+        super().__init__(self.render())
+
+    def render(self, names: Mapping[str, str] | None = None) -> str:
+        """The message with each parameter named by ``names`` (default: its own name)."""
+        if not self.parameters:
+            return self.template
+        names = names or {}
+        known = re.compile(r"\{(" + "|".join(map(re.escape, self.parameters)) + r")\}")
+        return known.sub(lambda m: names.get(m.group(1), m.group(1)), self.template)
 
 
 class SolverError(ForcegenError):

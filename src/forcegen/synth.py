@@ -13,10 +13,9 @@ import numpy as np
 import pycountry
 
 from forcegen.scenario import Scenario, scenario_from_dict
+from forcegen.scenario.models import CAPABILITY_ROLES
 
 __all__ = ["synthetic_scenario", "synthetic_scenario_dict"]
-
-_ROLES = ("combat", "combat-support", "service-support")
 
 
 def _nation_codes(n: int) -> list[str]:
@@ -44,7 +43,7 @@ def synthetic_scenario_dict(
     codes = _nation_codes(nations)
     sector_ids = [f"S{i:02d}" for i in range(sectors)]
     cap_codes = [f"CAP-{i:03d}" for i in range(n_caps)]
-    cap_role = rng.choice(_ROLES, size=n_caps)
+    cap_role = rng.choice(CAPABILITY_ROLES, size=n_caps)
     cap_pers = rng.integers(20, 800, size=n_caps)
     catalog = [
         {"code": c, "name": f"Capability {i}", "category": ["land", "air", "maritime",
@@ -59,6 +58,8 @@ def synthetic_scenario_dict(
     p_qty = rng.integers(1, 4, size=pledges)
     p_pers = np.maximum(5, (cap_pers[p_cap] * rng.uniform(0.7, 1.3, pledges))).astype(int)
     p_notice = rng.choice([2, 5, 10, 20, 30, 45, 60, 90], size=pledges)
+    # Listed most committed first with their shares (the order of the draw, kept so that a
+    # seed gives the same scenario as before).
     p_status = rng.choice(["approved", "provisional", "offered", "withdrawn"], size=pledges,
                           p=[0.65, 0.2, 0.1, 0.05])
     p_cost = (p_pers * rng.uniform(20_000, 60_000, pledges)).round(-3)

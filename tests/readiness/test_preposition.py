@@ -222,7 +222,7 @@ def test_bad_input_is_named() -> None:
         preposition(ok, [1, 1], ["a", "b"], ["x", "y"], p=3)
     with pytest.raises(OptionError, match="existing"):
         preposition(ok, [1, 1], ["a", "b"], ["x", "y"], p=1, existing=[True, True])
-    with pytest.raises(OptionError, match="--within"):
+    with pytest.raises(OptionError, match="objective coverage needs within"):
         preposition(ok, [1, 1], ["a", "b"], ["x", "y"], p=1, objective="coverage")
     with pytest.raises(OptionError, match="capacity"):
         preposition_capacitated(ok, [1, 1], [None, 4], [1, 1], ["a", "b"], ["x", "y"])

@@ -12,6 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from forcegen.cli import preposition_cmds
+from forcegen.cli.main import app as main_app
 from forcegen.exceptions import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +80,7 @@ def test_capacitated_and_stocks(scenario: Path) -> None:
     "args, match",
     [
         (["--depots", "9"], "between 1 and"),
-        (["--depots", "2", "--objective", "coverage"], "--within"),
+        (["--depots", "2", "--objective", "coverage"], "needs within H"),
         (["--depots", "2", "--objective", "fastest"], "objective"),
         (["--stocks"], "--budget"),
     ],
@@ -149,4 +150,8 @@ def test_objective_help_says_what_runs(scenario: Path) -> None:
 
 def test_objective_without_depots_is_not_silently_ignored(scenario: Path) -> None:
     _, _, exc = run(["preposition", str(scenario), "--objective", "average"])
-    assert isinstance(exc, InputError) and "needs --depots" in str(exc)
+    # The library names the parameter; the CLI (forcegen.cli.main) names its flag.
+    assert isinstance(exc, InputError) and "objective average needs depots P" in str(exc)
+    res = CliRunner().invoke(main_app, ["preposition", str(scenario), "--objective", "average"])
+    assert res.exit_code == 2
+    assert "--objective average needs --depots P" in " ".join(res.stderr.split())

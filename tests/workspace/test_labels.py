@@ -350,11 +350,11 @@ def test_rows_are_rechecked_when_the_label_filter_is_skipped(
     # The list leaves the SQL label filter out when its probe finds nothing to hide; a label
     # set by another transaction just after the probe must still not be served. Simulate the
     # probe being wrong: the row-by-row check alone must keep the SECRET pledge out.
-    from forcegen.workspace.pledges import service
+    from forcegen.workspace.pledges import queries
 
     _set_user(ws, "lead", 0, "POL")
     _label(ws, "pledges", "P-DEU-1", 3, None)
-    monkeypatch.setattr(service, "labels_may_hide", lambda *_: False)
+    monkeypatch.setattr(queries, "labels_may_hide", lambda *_: False)
     ids = [p["id"] for p in ws.client("lead").get(f"{API}/pledges?limit=100").json()["items"]]
     assert "P-DEU-1" not in ids and "P-FRA-1" in ids
     monkeypatch.undo()

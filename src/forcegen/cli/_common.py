@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from forcegen.exceptions import OptionError
+from forcegen.scenario.models import USABLE_STATUSES
 
 if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
     from forcegen.scenario import Scenario
@@ -49,7 +50,7 @@ def out_console() -> Console:
 
 
 #: Statuses ``--include`` may add to ``approved`` (asking for offered implies provisional).
-INCLUDABLE = ("provisional", "offered", "approved")
+INCLUDABLE = USABLE_STATUSES
 
 
 def split_codes(values: list[str] | None) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from forcegen.cli._stdout import stdout_reserved
-from forcegen.exceptions import InputError, ScenarioError
+from forcegen.exceptions import InputError, OptionError, ScenarioError
 
 __all__ = ["app", "main"]
 
@@ -43,8 +43,15 @@ def _report(exc: InputError) -> None:
             err_console.print(f"  [cyan]{escape(p.location())}[/]: {escape(p.message)}",
                               highlight=False, soft_wrap=True)
     else:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+        err_console.print(f"[bold red]error:[/] {escape(_cli_message(exc))}", highlight=False,
                           soft_wrap=True)
+
+
+def _cli_message(exc: InputError) -> str:
+    """The message as a CLI user reads it: the library's parameters named by their flags."""
+    if isinstance(exc, OptionError):
+        return exc.render({p: "--" + p.replace("_", "-") for p in exc.parameters})
+    return str(exc)
 
 
 class _Group(TyperGroup):

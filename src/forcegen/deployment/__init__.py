@@ -1,5 +1,7 @@
-"""Deployment planning: in what order the force moves with the lift and ports it has, and the
-day it closes (issue 12). Compute core only: no database or web imports.
+"""Deployment planning: in what order the force moves, and the day it closes.
+
+The force moves with the lift and ports it has (issue 12). Compute core only: no database or
+web imports.
 
 >>> from forcegen.deployment import load_deployment, plan_deployment  # doctest: +SKIP
 >>> plan_deployment(load_deployment("my-scenario")).plan.closure  # doctest: +SKIP

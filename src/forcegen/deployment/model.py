@@ -295,14 +295,14 @@ def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
     known = {x.id: x for x in dep.lift}
     for k, n in capacity.items():
         if k not in known:
-            raise OptionError(f"--lift {k}={n}: unknown lift type {k!r}; expected one of: "
-                              f"{', '.join(sorted(known)) or '(no lift defined)'}")
+            raise OptionError(f"{{lift}} {k}={n}: unknown lift type {k!r}; expected one of: "
+                              f"{', '.join(sorted(known)) or '(no lift defined)'}", "lift")
         if n < 0:
-            raise OptionError(f"--lift {k}={n}: expected a capacity of 0 or more")
+            raise OptionError(f"{{lift}} {k}={n}: expected a capacity of 0 or more", "lift")
         short = [m.id for m in dep.movements if m.lift.get(k, 0) > n]
         if short:
-            raise OptionError(f"--lift {k}={n}: {len(short)} movement(s) need more {k} each day "
-                              f"than that, e.g. {', '.join(short[:5])}")
+            raise OptionError(f"{{lift}} {k}={n}: {len(short)} movement(s) need more {k} each day "
+                              f"than that, e.g. {', '.join(short[:5])}", "lift")
     lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
             for x in dep.lift]
     return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements, dep.notes,

@@ -79,7 +79,8 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
                     method: Method = "cp-sat") -> DeploymentResult:
     """Schedule every movement of ``dep``; see :func:`forcegen.deployment.cpsat.solve_cpsat`."""
     if time_limit <= 0:
-        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+        raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
+                          "time_limit")
     p = from_deployment(dep)
     if method == "cp-sat":
         plan = solve_cpsat(p, time_limit)
@@ -106,5 +107,5 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
             plan.notes.append("the greedy plan misses some latest days (the exact solvers honour "
                               "them)")
     else:
-        raise OptionError(f"--solver {method!r}: expected cp-sat, highs or greedy")
+        raise OptionError(f"{{solver}} {method!r}: expected cp-sat, highs or greedy", "solver")
     return DeploymentResult(dep, p, plan)

@@ -1,5 +1,6 @@
-"""Joint exercise programme: schedule a year of exercises and record what units are certified
-for (issue 16). Compute core only: no database or web imports.
+"""Joint exercise programme: schedule a year of exercises, record what units are certified for.
+
+Issue 16. Compute core only: no database or web imports.
 
 >>> from forcegen.exercises import load_programme, plan_exercises  # doctest: +SKIP
 >>> plan_exercises(load_programme("examples/bng-nzl-exercises")).plan.value  # doctest: +SKIP

@@ -147,14 +147,14 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
     for w in withdraw:
         if w not in vessel_ids:
             from forcegen.exceptions import OptionError
-            raise OptionError(f"--withdraw-vessel: unknown vessel {w!r}; the file has "
-                              f"{', '.join(sorted(vessel_ids))}")
+            raise OptionError(f"{{withdraw_vessel}}: unknown vessel {w!r}; the file has "
+                              f"{', '.join(sorted(vessel_ids))}", "withdraw_vessel")
     for c in close_ports:
         used = {x for v in pd.vessels for x in (v.start, v.end) if isinstance(x, str)}
         if c not in ports and c not in used:
             from forcegen.exceptions import OptionError
-            raise OptionError(f"--close-port: unknown port {c!r}; the file has "
-                              f"{', '.join(sorted(set(ports) | used))}")
+            raise OptionError(f"{{close_port}}: unknown port {c!r}; the file has "
+                              f"{', '.join(sorted(set(ports) | used))}", "close_port")
     notes: list[str] = []
     vessels: list[Vessel] = []
     for i, v in enumerate(pd.vessels):

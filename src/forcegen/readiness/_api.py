@@ -162,11 +162,13 @@ def preposition(
         raise OptionError(f"unknown method {method!r}; expected auto, exact or heuristic")
     fixed = _fixed(existing, m)
     if not 1 <= p <= m:
-        raise OptionError(f"--depots must be between 1 and the number of sites ({m}), got {p}")
+        raise OptionError(
+            f"{{depots}} must be between 1 and the number of sites ({m}), got {p}", "depots")
     if p < len(fixed):
-        raise OptionError(f"--depots {p} is fewer than the {len(fixed)} existing sites")
+        raise OptionError(f"{{depots}} {p} is fewer than the {len(fixed)} existing sites", "depots")
     if objective == "coverage" and (within is None or not within >= 0):
-        raise OptionError("--objective coverage needs --within H (hours >= 0)")
+        raise OptionError("{objective} coverage needs {within} H (hours >= 0)",
+                          "objective", "within")
     if time_limit is not None and not time_limit > 0:
         raise OptionError(f"time limit must be > 0 seconds, got {time_limit}")
 

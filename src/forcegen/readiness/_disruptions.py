@@ -136,10 +136,10 @@ def disruption_model(
     progress
         ``progress(done, total)`` while patterns are computed.
     """
-    for label, v in (("--fail-prob", fail_prob), ("link probability", link_prob),
+    for label, v in (("{fail_prob}", fail_prob), ("link probability", link_prob),
                      ("airfield probability", airfield_prob)):
         if not 0.0 <= v <= 1.0:
-            raise OptionError(f"{label} must be between 0 and 1, got {v}")
+            raise OptionError(f"{label} must be between 0 and 1, got {v}", "fail_prob")
     if link_patterns < 1:
         raise OptionError("link_patterns must be >= 1")
     table = table or cost_table(scenario)

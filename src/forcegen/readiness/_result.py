@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["STATUSES", "PrepositionResult", "nearest_allocation"]
+__all__ = ["SOLVER_STATUSES", "PrepositionResult", "nearest_allocation"]
 
 #: Status words, as in the machine-readable output of the spec.
-STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "error")
+SOLVER_STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "error")
 
 
 def _num(v: float | None) -> float | None:

@@ -70,13 +70,14 @@ def preposition_scenario(
         )
         return _annotate(res, table)
     if objective is not None or within is not None:
-        asked = f"--objective {objective}" if objective is not None else "--within"
-        raise OptionError(f"{asked} needs --depots P (without it, sites are chosen by "
-                          "capacitated siting: opening plus transport cost)")
+        asked = f"{{objective}} {objective}" if objective is not None else "{within}"
+        raise OptionError(f"{asked} needs {{depots}} P (without it, sites are chosen by "
+                          "capacitated siting: opening plus transport cost)",
+                          "objective", "within", "depots")
     if all(s.capacity is None and s.fixed_cost is None for s in sites):
         raise OptionError(
-            "give --depots P, or capacity and fixed_cost on the depot sites for capacitated "
-            "siting"
+            "give {depots} P, or capacity and fixed_cost on the depot sites for capacitated "
+            "siting", "depots"
         )
     missing = [
         Problem(scenario.source, f"depot site {s.id!r} has no capacity (needed for "

@@ -242,7 +242,7 @@ def allocate_stocks(
     if np.any(~np.isfinite(d)) or np.any(d < 0):
         raise OptionError("stock demand must be finite tons >= 0")
     if not (math.isfinite(budget) and budget >= 0):
-        raise OptionError(f"--budget must be a number >= 0, got {budget}")
+        raise OptionError(f"{{budget}} must be a number >= 0, got {budget}", "budget")
     pr = np.asarray(price, dtype=np.float64)
     if pr.shape != (len(stock_types),) or np.any(pr < 0):
         raise OptionError("need one price >= 0 per stock type")

@@ -33,7 +33,7 @@ from forcegen.readiness._api import (
     preposition_capacitated,
 )
 from forcegen.readiness._distances import CostTable, cost_table, read_costs_csv
-from forcegen.readiness._result import STATUSES, PrepositionResult
+from forcegen.readiness._result import SOLVER_STATUSES, PrepositionResult
 from forcegen.readiness._scenario_plan import preposition_scenario, stock_prices, stocks_scenario
 from forcegen.readiness._stocks import DEFAULT_STOCK_PRICES, allocate_stocks
 
@@ -41,7 +41,7 @@ __all__ = [
     "DEFAULT_STOCK_PRICES",
     "EXACT_NNZ_LIMIT",
     "OBJECTIVES",
-    "STATUSES",
+    "SOLVER_STATUSES",
     "CostTable",
     "PrepositionResult",
     "allocate_stocks",

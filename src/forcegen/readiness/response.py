@@ -259,10 +259,53 @@ def analyze_response(
         if skipped:
             notes.append(f"{len(skipped)} airfield(s) more than 60 km from the network were "
                          "left out of the air layer")
+    pre, rows = _checked_inputs(scenario, assignments, prepositioned)
+    sites = {d.id: d for d in scenario.depot_sites}
 
+    # Places on the network: sectors and depots must be on it, home bases may not be.
+    sec_pos: dict[str, tuple[int, float]] = {}
+    for s in scenario.sectors:
+        sec_pos[s.id] = _place(ground, "sector", s.id, s.at, s.node, max_snap_km)
+    dep_pos = {d: _place(ground, "depot site", d, sites[d].at, sites[d].node, max_snap_km)
+               for d in sorted(set(pre.values()))}
+    home_pos, fly, unreachable = _place_homes(scenario, ground, rows, air, max_snap_km)
+
+    legs = _Legs(ground, personnel_graph, speeds, home_pos, sec_pos, dep_pos, fly)
+    if fly:
+        notes.append(f"{len(fly)} pledge(s) with a home base off the network are moved by "
+                     "strategic airlift (flight plus handling, then by road from the airfield): "
+                     + ", ".join(sorted(fly)))
+    arrivals: list[Arrival] = []
+    for pid, rid, units in rows:
+        arr = legs.arrival(scenario.pledge_by_id[pid], scenario.requirement_by_id[rid], units,
+                           pre.get(pid), draw_hours)
+        # A pledge without a home on the network is already listed as unreachable ("home").
+        reached = arr.via != "road" or pid in home_pos
+        if reached and not math.isfinite(arr.move_hours):
+            unreachable.append(Unreachable("route", pid, arr.sector,
+                                           f"no {arr.via} route from the home base of {pid} "
+                                           f"to sector {arr.sector}"))
+        arrivals.append(arr)
+
+    sectors = [_sector_response(s.id, arrivals, sec_pos, ground, notes)
+               for s in scenario.sectors]
+    return ResponseResult(
+        sectors=sectors, arrivals=arrivals, unreachable=unreachable, notes=notes, graph=G,
+        homes={k: v[0] for k, v in home_pos.items()},
+        sector_nodes={k: v[0] for k, v in sec_pos.items()},
+        depot_nodes={k: v[0] for k, v in dep_pos.items()},
+    )
+
+
+def _checked_inputs(
+    scenario: Any,
+    assignments: Iterable[tuple[str, str, int]],
+    prepositioned: Mapping[str, str] | None,
+) -> tuple[dict[str, str], list[tuple[str, str, int]]]:
+    """Pre-positioning (pledge -> depot) and the assignments with units, every id checked."""
     pledges = scenario.pledge_by_id
     reqs = scenario.requirement_by_id
-    sites = {d.id: d for d in scenario.depot_sites}
+    sites = {d.id for d in scenario.depot_sites}
     pre = {p.id: str(p.extensions()[PREPOSITIONED_KEY]) for p in scenario.pledges
            if PREPOSITIONED_KEY in p.extensions()}
     pre.update(prepositioned or {})
@@ -272,7 +315,6 @@ def analyze_response(
         if did not in sites:
             raise OptionError(f"prepositioned: pledge {pid!r} names unknown depot site {did!r}; "
                               f"known: {', '.join(sorted(sites)) or 'none'}")
-
     rows: list[tuple[str, str, int]] = []
     for pid, rid, units in assignments:
         if pid not in pledges:
@@ -281,18 +323,19 @@ def analyze_response(
             raise OptionError(f"assignment names unknown requirement {rid!r}")
         if int(units) > 0:
             rows.append((pid, rid, int(units)))
+    return pre, rows
 
-    # Places on the network: sectors and depots must be on it, home bases may not be.
-    sec_pos: dict[str, tuple[int, float]] = {}
-    for s in scenario.sectors:
-        sec_pos[s.id] = _place(ground, "sector", s.id, s.at, s.node, max_snap_km)
-    dep_pos = {d: _place(ground, "depot site", d, sites[d].at, sites[d].node, max_snap_km)
-               for d in sorted(set(pre.values()))}
+
+def _place_homes(
+    scenario: Any, ground: TransportGraph, rows: list[tuple[str, str, int]], air: bool,
+    max_snap_km: float,
+) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[float, float]], list[Unreachable]]:
+    """Home bases on the road network, those flown in instead, and those that cannot move."""
     unreachable: list[Unreachable] = []
     home_pos: dict[str, tuple[int, float]] = {}
     fly: dict[str, tuple[float, float]] = {}  # home bases off the network: strategic airlift
     for pid in sorted({r[0] for r in rows}):
-        p = pledges[pid]
+        p = scenario.pledge_by_id[pid]
         if p.home is None:
             unreachable.append(Unreachable("home", pid, None, "pledge has no home base"))
             continue
@@ -303,81 +346,79 @@ def analyze_response(
                 unreachable.append(Unreachable("home", pid, None, str(exc)))
             else:
                 fly[pid] = (float(p.home[0]), float(p.home[1]))
+    return home_pos, fly, unreachable
 
-    access = lambda km: float(speeds.road_hours_from_greatcircle(km))  # noqa: E731
-    hnodes = sorted({v[0] for v in home_pos.values()})
-    snodes = sorted({v[0] for v in sec_pos.values()})
-    dnodes = sorted({v[0] for v in dep_pos.values()})
-    hcol = {n: i for i, n in enumerate(hnodes)}
-    scol = {n: i for i, n in enumerate(snodes)}
-    dcol = {n: i for i, n in enumerate(dnodes)}
-    home_sec = travel_times(ground, hnodes, snodes) if hnodes else np.zeros((0, len(snodes)))
-    home_dep = travel_times(personnel_graph, hnodes, dnodes) if hnodes and dnodes else None
-    dep_sec = travel_times(ground, dnodes, snodes) if dnodes else None
 
-    fly_sec = _airlift(personnel_graph, fly, snodes, speeds)
-    if fly:
-        notes.append(f"{len(fly)} pledge(s) with a home base off the network are moved by "
-                     "strategic airlift (flight plus handling, then by road from the airfield): "
-                     + ", ".join(sorted(fly)))
+class _Legs:
+    """Travel-time tables between home bases, depots and sectors, computed once per analysis."""
 
-    arrivals: list[Arrival] = []
-    for pid, rid, units in rows:
-        p, r = pledges[pid], reqs[rid]
-        sid = r.sector
-        s_node, s_km = sec_pos[sid]
+    def __init__(
+        self, ground: TransportGraph, personnel_graph: TransportGraph, speeds: Speeds,
+        home_pos: dict[str, tuple[int, float]], sec_pos: dict[str, tuple[int, float]],
+        dep_pos: dict[str, tuple[int, float]], fly: dict[str, tuple[float, float]],
+    ) -> None:
+        self.speeds = speeds
+        self.home_pos, self.sec_pos, self.dep_pos = home_pos, sec_pos, dep_pos
+        hnodes = sorted({v[0] for v in home_pos.values()})
+        snodes = sorted({v[0] for v in sec_pos.values()})
+        dnodes = sorted({v[0] for v in dep_pos.values()})
+        self.hcol = {n: i for i, n in enumerate(hnodes)}
+        self.scol = {n: i for i, n in enumerate(snodes)}
+        self.dcol = {n: i for i, n in enumerate(dnodes)}
+        self.home_sec = (travel_times(ground, hnodes, snodes) if hnodes
+                         else np.zeros((0, len(snodes))))
+        self.home_dep = (travel_times(personnel_graph, hnodes, dnodes) if hnodes and dnodes
+                         else None)
+        self.dep_sec = travel_times(ground, dnodes, snodes) if dnodes else None
+        self.fly_sec = _airlift(personnel_graph, fly, snodes, speeds)
+
+    def access(self, km: float) -> float:
+        return float(self.speeds.road_hours_from_greatcircle(km))
+
+    def arrival(self, p: Any, r: Any, units: int, depot: str | None,
+                draw_hours: float) -> Arrival:
+        """How ``units`` of pledge ``p`` reach the sector of requirement ``r``."""
+        pid, rid, sid = p.id, r.id, r.sector
+        s_node, s_km = self.sec_pos[sid]
         notice = float(p.notice_days) * 24.0
-        if pid in fly_sec:
-            arr = Arrival(pid, rid, sid, units, units * p.personnel, notice,
-                          float(fly_sec[pid][scol[s_node]] + access(s_km)), "air")
-            if not math.isfinite(arr.move_hours):
-                unreachable.append(Unreachable("route", pid, sid, f"no air route from the home "
-                                               f"base of {pid} to sector {sid}"))
-            arrivals.append(arr)
-            continue
-        if pid not in home_pos:
-            arrivals.append(Arrival(pid, rid, sid, units, units * p.personnel, notice, math.inf,
-                                    "road"))
-            continue
-        h_node, h_km = home_pos[pid]
-        if pid in pre:
-            did = pre[pid]
-            d_node, d_km = dep_pos[did]
-            assert home_dep is not None and dep_sec is not None
-            move = (access(h_km) + home_dep[hcol[h_node], dcol[d_node]] + access(d_km) * 2
-                    + dep_sec[dcol[d_node], scol[s_node]] + access(s_km))
-            arr = Arrival(pid, rid, sid, units, units * p.personnel, notice, float(move),
-                          f"depot:{did}", draw_hours)
-        else:
-            move = access(h_km) + home_sec[hcol[h_node], scol[s_node]] + access(s_km)
-            arr = Arrival(pid, rid, sid, units, units * p.personnel, notice, float(move), "road")
-        if not math.isfinite(arr.move_hours):
-            unreachable.append(Unreachable("route", pid, sid,
-                                           f"no {arr.via} route from the home base of {pid} to "
-                                           f"sector {sid}"))
-        arrivals.append(arr)
+        people = units * p.personnel
+        if pid in self.fly_sec:
+            move = float(self.fly_sec[pid][self.scol[s_node]] + self.access(s_km))
+            return Arrival(pid, rid, sid, units, people, notice, move, "air")
+        if pid not in self.home_pos:
+            return Arrival(pid, rid, sid, units, people, notice, math.inf, "road")
+        h_node, h_km = self.home_pos[pid]
+        if depot is not None:
+            d_node, d_km = self.dep_pos[depot]
+            assert self.home_dep is not None and self.dep_sec is not None
+            move = (self.access(h_km) + self.home_dep[self.hcol[h_node], self.dcol[d_node]]
+                    + self.access(d_km) * 2 + self.dep_sec[self.dcol[d_node], self.scol[s_node]]
+                    + self.access(s_km))
+            return Arrival(pid, rid, sid, units, people, notice, float(move), f"depot:{depot}",
+                           draw_hours)
+        move = (self.access(h_km) + self.home_sec[self.hcol[h_node], self.scol[s_node]]
+                + self.access(s_km))
+        return Arrival(pid, rid, sid, units, people, notice, float(move), "road")
 
-    sectors: list[SectorResponse] = []
-    for s in scenario.sectors:
-        mine = [a for a in arrivals if a.sector == s.id]
-        times = np.array([a.hours for a in mine], dtype=float)
-        ok = np.isfinite(times)
-        node, km = sec_pos[s.id]
-        sectors.append(SectorResponse(
-            sector=s.id,
-            node=str(ground.ids[node]),
-            snap_km=km,
-            units=sum(a.units for a in mine),
-            personnel=sum(a.personnel for a in mine),
-            first_hours=float(times[ok].min()) if ok.any() else None,
-            full_hours=float(times.max()) if mine and ok.all() else None,
-            units_unreachable=sum(a.units for a, good in zip(mine, ok, strict=True) if not good),
-        ))
-        if not mine:
-            notes.append(f"sector {s.id!r}: no forces sourced for it")
-    return ResponseResult(
-        sectors=sectors, arrivals=arrivals, unreachable=unreachable, notes=notes, graph=G,
-        homes={k: v[0] for k, v in home_pos.items()},
-        sector_nodes={k: v[0] for k, v in sec_pos.items()},
-        depot_nodes={k: v[0] for k, v in dep_pos.items()},
+
+def _sector_response(
+    sid: str, arrivals: list[Arrival], sec_pos: dict[str, tuple[int, float]],
+    ground: TransportGraph, notes: list[str],
+) -> SectorResponse:
+    """First and full arrival in one sector (a note if nothing was sourced for it)."""
+    mine = [a for a in arrivals if a.sector == sid]
+    times = np.array([a.hours for a in mine], dtype=float)
+    ok = np.isfinite(times)
+    node, km = sec_pos[sid]
+    if not mine:
+        notes.append(f"sector {sid!r}: no forces sourced for it")
+    return SectorResponse(
+        sector=sid,
+        node=str(ground.ids[node]),
+        snap_km=km,
+        units=sum(a.units for a in mine),
+        personnel=sum(a.personnel for a in mine),
+        first_hours=float(times[ok].min()) if ok.any() else None,
+        full_hours=float(times.max()) if mine and ok.all() else None,
+        units_unreachable=sum(a.units for a, good in zip(mine, ok, strict=True) if not good),
     )

@@ -247,9 +247,9 @@ def simulate(
         Called as ``progress(done, total)`` after each chunk.
     """
     if samples < 1:
-        raise OptionError(f"--samples must be >= 1, got {samples}")
+        raise OptionError(f"{{samples}} must be >= 1, got {samples}", "samples")
     if workers < 1:
-        raise OptionError(f"--workers must be >= 1, got {workers}")
+        raise OptionError(f"{{workers}} must be >= 1, got {workers}", "workers")
     t0 = time.perf_counter()
     jobs = _chunks(samples, seed)
     args = (model.matrices, model.fail_prob, model.lost)
@@ -291,8 +291,8 @@ def _run_dask(
     try:
         from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise OptionError("--scheduler needs dask[distributed] (pip install 'forcegen[dask]')"
-                          ) from exc
+        raise OptionError("{scheduler} needs dask[distributed] (pip install 'forcegen[dask]')",
+                          "scheduler") from exc
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except OSError as exc:
@@ -391,7 +391,7 @@ def robust_siting(
     t0 = time.perf_counter()
     m = model.matrices.shape[1]
     if not 1 <= p <= m:
-        raise OptionError(f"--depots must be between 1 and {m}, got {p}")
+        raise OptionError(f"{{depots}} must be between 1 and {m}, got {p}", "depots")
     uniq, wu = saa_costs(model, samples, seed=seed, penalty=penalty)
     fixed = None if existing is None else np.flatnonzero(np.asarray(existing, dtype=bool))
     start = greedy_interchange(uniq, wu, p, fixed)

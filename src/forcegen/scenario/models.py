@@ -8,7 +8,7 @@ that export round-trips them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -38,26 +38,49 @@ from forcegen.scenario.limits import (
 )
 
 __all__ = [
-    "ROLES",
-    "STATUSES",
+    "CAPABILITY_ROLES",
+    "ONE_LINE",
+    "PLEDGE_STATUSES",
+    "TEXT",
+    "USABLE_STATUSES",
     "Capability",
+    "CapabilityRole",
     "Caveats",
     "Ceiling",
+    "Days",
     "DepotSite",
+    "Identifier",
+    "LonLat",
+    "Money",
+    "Months",
+    "Name",
+    "Names",
     "Nation",
+    "NationCode",
+    "Personnel",
     "Pledge",
+    "PledgeStatus",
+    "Priority",
+    "Quantity",
     "Requirement",
-    "Role",
     "ScenarioData",
     "Sector",
-    "Status",
+    "Text",
+    "UsableStatus",
 ]
 
-Role = Literal["combat", "combat-support", "service-support"]
-Status = Literal["offered", "provisional", "approved", "withdrawn"]
-ROLES: tuple[str, ...] = ("combat", "combat-support", "service-support")
-#: Statuses in order of political commitment; a plan "including provisional" also uses approved.
-STATUSES: tuple[str, ...] = ("withdrawn", "offered", "provisional", "approved")
+# One definition of each concept, imported by the sourcing core, the workspace and the web
+# pages alike (a capability's *role* is not a user's role: those are ``workspace.accounts``).
+#: What a capability does in the force.
+CapabilityRole = Literal["combat", "combat-support", "service-support"]
+CAPABILITY_ROLES: tuple[CapabilityRole, ...] = get_args(CapabilityRole)
+#: A pledge's approval status, in workflow order: offered -> provisional -> approved; any of
+#: them -> withdrawn. (Not a solver status: those are "optimal", "feasible", ...)
+PledgeStatus = Literal["offered", "provisional", "approved", "withdrawn"]
+PLEDGE_STATUSES: tuple[PledgeStatus, ...] = get_args(PledgeStatus)
+#: The statuses a sourcing run may count (``approved`` always; never ``withdrawn``).
+UsableStatus = Literal["offered", "provisional", "approved"]
+USABLE_STATUSES: tuple[UsableStatus, ...] = get_args(UsableStatus)
 
 
 
@@ -175,7 +198,7 @@ class Capability(_Strict):
     code: Identifier
     name: Name
     category: Annotated[str, Field(min_length=1, max_length=100, pattern=ONE_LINE)]
-    role: Role
+    role: CapabilityRole
     symbol: Annotated[str, Field(max_length=100, pattern=ONE_LINE)] | None = None
     personnel: Personnel | None = Field(default=None, description="typical personnel per unit")
     description: Text | None = None
@@ -214,7 +237,7 @@ class Requirement(_Strict):
 
 class Caveats(_Strict):
     sectors: Names | None = None
-    roles: list[Role] | None = None
+    roles: list[CapabilityRole] | None = None
     max_months: Months | None = None
 
 
@@ -225,7 +248,7 @@ class Pledge(_Strict):
     quantity: Quantity
     personnel: Personnel
     notice_days: Days
-    status: Status = "offered"
+    status: PledgeStatus = "offered"
     cost: Money = 0.0
     home: LonLat | Identifier | None = Field(
         default=None, description="lon, lat or a network node id"

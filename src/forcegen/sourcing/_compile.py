@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen.scenario import Scenario
-from forcegen.scenario.models import ROLES, STATUSES, Pledge, Requirement
+from forcegen.scenario.models import CAPABILITY_ROLES, PLEDGE_STATUSES, Pledge, Requirement
 from forcegen.sourcing.options import SourcingOptions
 
 __all__ = ["Compiled", "certified_ok", "compile_scenario"]
@@ -42,14 +42,14 @@ class Compiled:
     p_pers: FloatArray
     p_notice: FloatArray
     p_cost: FloatArray
-    p_status: IntArray  # index into STATUSES
+    p_status: IntArray  # index into PLEDGE_STATUSES
     # lines
     r_cap: IntArray
     r_qty: FloatArray
     r_sector: IntArray
     r_prio: IntArray
     r_notice: FloatArray
-    r_role: IntArray  # index into ROLES
+    r_role: IntArray  # index into CAPABILITY_ROLES
     r_months: FloatArray  # 0 when the line gives no duration
     # nations
     n_ceiling: FloatArray  # inf when none
@@ -79,7 +79,7 @@ class Compiled:
 
     def pledge_usable(self, options: SourcingOptions) -> BoolArray:
         """Pledges whose status is included and whose nation is not withdrawn."""
-        allowed = np.array([s in options.statuses for s in STATUSES])
+        allowed = np.array([s in options.statuses for s in PLEDGE_STATUSES])
         out: BoolArray = allowed[self.p_status]
         if options.withdraw:
             gone = np.isin(np.array(self.nations, dtype=object), list(options.withdraw))
@@ -155,8 +155,8 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     sectors = sorted(s.id for s in scenario.sectors)
     caps = sorted(scenario.catalog)
     n_idx, s_idx, c_idx = _index(nations), _index(sectors), _index(caps)
-    role_idx = _index(list(ROLES))
-    status_idx = _index(list(STATUSES))
+    role_idx = _index(list(CAPABILITY_ROLES))
+    status_idx = _index(list(PLEDGE_STATUSES))
     pledges = sorted(scenario.pledges, key=lambda p: p.id)
     lines = sorted(scenario.requirements, key=lambda r: r.id)
     P, R, S = len(pledges), len(lines), len(sectors)
@@ -169,7 +169,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     p_cost = np.fromiter((p.cost for p in pledges), np.float64, P)
     p_status = np.fromiter((status_idx[p.status] for p in pledges), np.int64, P)
     sector_allowed = np.ones((P, max(S, 1)), dtype=bool)
-    role_allowed = np.ones((P, len(ROLES)), dtype=bool)
+    role_allowed = np.ones((P, len(CAPABILITY_ROLES)), dtype=bool)
     max_months = np.full(P, np.inf)
     for i, p in enumerate(pledges):
         cv = p.caveats

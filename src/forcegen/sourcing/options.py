@@ -6,12 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from forcegen.exceptions import OptionError
-from forcegen.scenario.models import STATUSES
+from forcegen.scenario.models import PLEDGE_STATUSES, USABLE_STATUSES
 
 __all__ = ["SourcingOptions"]
-
-_USABLE = ("offered", "provisional", "approved")
-
 
 @dataclass(frozen=True)
 class SourcingOptions:
@@ -49,11 +46,11 @@ class SourcingOptions:
     method: str = "auto"
 
     def __post_init__(self) -> None:
-        bad = [s for s in self.include if s not in _USABLE]
+        bad = [s for s in self.include if s not in USABLE_STATUSES]
         if bad:
             raise OptionError(
                 f"include: unknown or unusable status {', '.join(map(repr, bad))}; "
-                f"expected any of {', '.join(_USABLE)}"
+                f"expected any of {', '.join(USABLE_STATUSES)}"
             )
         if self.method not in ("auto", "exact", "decompose", "greedy"):
             raise OptionError(
@@ -77,7 +74,7 @@ class SourcingOptions:
 
     def describe(self) -> dict[str, object]:
         return {
-            "include": sorted(self.statuses, key=STATUSES.index),
+            "include": sorted(self.statuses, key=PLEDGE_STATUSES.index),
             "withdraw": sorted(self.withdraw),
             "lift_caveats": sorted(self.lift_caveats),
             "ceilings": dict(sorted(self.ceilings.items())),

@@ -10,18 +10,19 @@ free units and ceiling room would have been used.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from forcegen.scenario.models import ROLES, STATUSES
+from forcegen.scenario.models import CAPABILITY_ROLES, PLEDGE_STATUSES
 from forcegen.sourcing._compile import Compiled
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import Reason, Shortfall
 
 __all__ = ["explain_shortfalls"]
 
-_WITHDRAWN = STATUSES.index("withdrawn")
+_WITHDRAWN = PLEDGE_STATUSES.index("withdrawn")
 
 
 def _fmt_days(d: float) -> str:
@@ -107,6 +108,29 @@ def explain_shortfalls(
     return out
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One short line and what every reason about it needs (pledge groups are index lists)."""
+
+    comp: Compiled
+    r: int
+    missing: int
+    free_p: NDArray[np.float64]
+
+    def ids(self, ps: list[int]) -> list[str]:
+        return [self.comp.pledge_ids[p] for p in ps]
+
+    def nations_of(self, ps: list[int]) -> list[str]:
+        return sorted({self.comp.nations[self.comp.p_nation[p]] for p in ps})
+
+    def units(self, ps: list[int], free: bool = False) -> int:
+        q = self.free_p if free else self.comp.p_qty
+        return int(min(self.missing, sum(q[p] for p in ps)))
+
+    def simple(self, kind: str, text: str, ps: list[int], free: bool = False) -> Reason:
+        return Reason(kind, text, self.ids(ps), self.nations_of(ps), self.units(ps, free))
+
+
 def _reasons(
     comp: Compiled,
     r: int,
@@ -120,110 +144,128 @@ def _reasons(
     proven: bool,
 ) -> list[Reason]:
     cap = comp.capabilities[comp.r_cap[r]]
-    ids = comp.pledge_ids
-
-    def nations_of(ps: list[int]) -> list[str]:
-        return sorted({comp.nations[comp.p_nation[p]] for p in ps})
-
-    def units(ps: list[int], free: bool = False) -> int:
-        q = free_p if free else comp.p_qty
-        return int(min(missing, sum(q[p] for p in ps)))
-
-    out: list[Reason] = []
     if not np.any(comp.p_cap == comp.r_cap[r]):
         return [Reason("no-offer", f"no nation offers {cap}")]
+    line = _Line(comp, r, missing, free_p)
+    out: list[Reason] = []
     if ps := groups.get("withdrawn"):
-        out.append(Reason("withdrawn", f"{len(ps)} pledge(s) of {cap} were withdrawn",
-                          [ids[p] for p in ps], nations_of(ps), units(ps)))
+        out.append(line.simple("withdrawn", f"{len(ps)} pledge(s) of {cap} were withdrawn", ps))
     if ps := groups.get("nation-withdrawn"):
-        out.append(Reason("nation-withdrawn",
-                          f"nation(s) {', '.join(nations_of(ps))} withdrawn in this what-if",
-                          [ids[p] for p in ps], nations_of(ps), units(ps)))
+        text = f"nation(s) {', '.join(line.nations_of(ps))} withdrawn in this what-if"
+        out.append(line.simple("nation-withdrawn", text, ps))
     if ps := groups.get("not-ready"):
-        best = float(min(comp.p_notice[p] for p in ps))
-        need = float(comp.r_notice[r])
-        out.append(Reason(
-            "not-ready",
-            f"not ready in time: best notice to move offered {_fmt_days(best)}, "
-            f"line needs {_fmt_days(need)}",
-            [ids[p] for p in ps], nations_of(ps), units(ps),
-            {"best_notice_days": best, "needed_notice_days": need},
-        ))
+        out.append(_not_ready(line, ps))
     if ps := groups.get("caveat"):
-        by: dict[str, list[int]] = defaultdict(list)
-        for p in ps:
-            for kind in caveat_kind[p]:
-                by[kind].append(p)
-        what = {
-            "sectors": f"sector {comp.sectors[comp.r_sector[r]]} not allowed",
-            "roles": f"role {ROLES[comp.r_role[r]]} not allowed",
-            "max_months": f"{comp.r_months[r]:g} months exceeds their limit",
-        }
-        for kind, group in sorted(by.items()):
-            nats = nations_of(group)
-            out.append(Reason(
-                "caveat", f"blocked by '{kind}' caveat of {', '.join(nats)}: {what[kind]}",
-                [ids[p] for p in group], nats, units(group), {"caveat": kind},
-            ))
+        out.extend(_caveats(line, ps, caveat_kind))
     if ps := groups.get("not-certified"):
-        out.append(Reason(
-            "not-certified", "units not certified in time for this line (an exercise that "
-            "certifies them must end before the line's start)",
-            [ids[p] for p in ps], nations_of(ps), units(ps),
-        ))
+        text = ("units not certified in time for this line (an exercise that certifies them "
+                "must end before the line's start)")
+        out.append(line.simple("not-certified", text, ps))
     if ps := groups.get("not-approved"):
-        by_status: dict[str, list[int]] = defaultdict(list)
-        for p in ps:
-            by_status[STATUSES[comp.p_status[p]]].append(p)
-        prov = units(by_status.get("provisional", []))
-        both = units(ps)
-        if prov >= missing:
-            fix = "approving the provisional ones (--include provisional) would fill it"
-        elif both >= missing:
-            fix = "it fills only if offered pledges are approved too (--include offered)"
-        else:
-            fix = f"approving them all would add {both} of the {missing} missing unit(s)"
-        statuses = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_status.items()))
-        out.append(Reason(
-            "not-approved", f"offers exist but are not approved ({statuses}): {fix}",
-            [ids[p] for p in ps], nations_of(ps), both,
-            {"fills_with": "provisional" if prov >= missing else
-             ("offered" if both >= missing else None)},
-        ))
+        out.append(_not_approved(line, ps))
     if ps := groups.get("ceiling"):
-        for nation in nations_of(ps):
-            group = [p for p in ps if comp.nations[comp.p_nation[p]] == nation]
-            n = comp.nations.index(nation)
-            out.append(Reason(
-                "ceiling",
-                f"{nation} personnel ceiling binding: {ceilings[n]:,.0f} allowed, "
-                f"{max(room_n[n], 0):,.0f} left, a unit needs "
-                f"{min(comp.p_pers[p] for p in group):,.0f}",
-                [ids[p] for p in group], [nation], units(group, free=True),
-                {"ceiling": float(ceilings[n]), "room": float(max(room_n[n], 0))},
-            ))
+        out.extend(_ceilings(line, ps, room_n, ceilings))
     if ps := groups.get("taken"):
-        lines: dict[str, tuple[int, int]] = {}
-        for p in ps:
-            for line, u in takers.get(p, []):
-                if line == r:
-                    continue
-                prio, prev = lines.get(comp.line_ids[line], (int(comp.r_prio[line]), 0))
-                lines[comp.line_ids[line]] = (prio, prev + u)
-        mine = int(comp.r_prio[r])
-        higher = sorted(k for k, (pr, _) in lines.items() if pr < mine)
-        label = "higher-priority" if higher and len(higher) == len(lines) else "other"
-        out.append(Reason(
-            "taken",
-            f"units taken by {label} lines: "
-            + ", ".join(f"{k} (priority {pr}, {u})" for k, (pr, u) in sorted(lines.items())),
-            [ids[p] for p in ps], nations_of(ps), 0,
-            {"lines": {k: {"priority": pr, "units": u} for k, (pr, u) in lines.items()}},
-        ))
+        out.append(_taken(line, ps, takers))
     if ps := groups.get("unused"):
         note = "" if proven else " (plan not proven optimal: the time limit was hit)"
-        out.append(Reason("unused", f"eligible units left unused{note}",
-                          [ids[p] for p in ps], nations_of(ps), units(ps, free=True)))
+        out.append(line.simple("unused", f"eligible units left unused{note}", ps, free=True))
     if not out:
         out.append(Reason("no-offer", f"no further units of {cap} are offered"))
     return out
+
+
+def _not_ready(line: _Line, ps: list[int]) -> Reason:
+    comp = line.comp
+    best = float(min(comp.p_notice[p] for p in ps))
+    need = float(comp.r_notice[line.r])
+    return Reason(
+        "not-ready",
+        f"not ready in time: best notice to move offered {_fmt_days(best)}, "
+        f"line needs {_fmt_days(need)}",
+        line.ids(ps), line.nations_of(ps), line.units(ps),
+        {"best_notice_days": best, "needed_notice_days": need},
+    )
+
+
+def _caveats(line: _Line, ps: list[int], caveat_kind: dict[int, list[str]]) -> list[Reason]:
+    comp, r = line.comp, line.r
+    by: dict[str, list[int]] = defaultdict(list)
+    for p in ps:
+        for kind in caveat_kind[p]:
+            by[kind].append(p)
+    what = {
+        "sectors": f"sector {comp.sectors[comp.r_sector[r]]} not allowed",
+        "roles": f"role {CAPABILITY_ROLES[comp.r_role[r]]} not allowed",
+        "max_months": f"{comp.r_months[r]:g} months exceeds their limit",
+    }
+    out = []
+    for kind, group in sorted(by.items()):
+        nats = line.nations_of(group)
+        out.append(Reason(
+            "caveat", f"blocked by '{kind}' caveat of {', '.join(nats)}: {what[kind]}",
+            line.ids(group), nats, line.units(group), {"caveat": kind},
+        ))
+    return out
+
+
+def _not_approved(line: _Line, ps: list[int]) -> Reason:
+    missing = line.missing
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for p in ps:
+        by_status[PLEDGE_STATUSES[line.comp.p_status[p]]].append(p)
+    prov = line.units(by_status.get("provisional", []))
+    both = line.units(ps)
+    if prov >= missing:
+        fix = "approving the provisional ones (--include provisional) would fill it"
+    elif both >= missing:
+        fix = "it fills only if offered pledges are approved too (--include offered)"
+    else:
+        fix = f"approving them all would add {both} of the {missing} missing unit(s)"
+    statuses = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_status.items()))
+    return Reason(
+        "not-approved", f"offers exist but are not approved ({statuses}): {fix}",
+        line.ids(ps), line.nations_of(ps), both,
+        {"fills_with": "provisional" if prov >= missing else
+         ("offered" if both >= missing else None)},
+    )
+
+
+def _ceilings(
+    line: _Line, ps: list[int], room_n: NDArray[np.float64], ceilings: NDArray[np.float64]
+) -> list[Reason]:
+    comp = line.comp
+    out = []
+    for nation in line.nations_of(ps):
+        group = [p for p in ps if comp.nations[comp.p_nation[p]] == nation]
+        n = comp.nations.index(nation)
+        out.append(Reason(
+            "ceiling",
+            f"{nation} personnel ceiling binding: {ceilings[n]:,.0f} allowed, "
+            f"{max(room_n[n], 0):,.0f} left, a unit needs "
+            f"{min(comp.p_pers[p] for p in group):,.0f}",
+            line.ids(group), [nation], line.units(group, free=True),
+            {"ceiling": float(ceilings[n]), "room": float(max(room_n[n], 0))},
+        ))
+    return out
+
+
+def _taken(line: _Line, ps: list[int], takers: dict[int, list[tuple[int, int]]]) -> Reason:
+    comp, r = line.comp, line.r
+    lines: dict[str, tuple[int, int]] = {}
+    for p in ps:
+        for other, u in takers.get(p, []):
+            if other == r:
+                continue
+            prio, prev = lines.get(comp.line_ids[other], (int(comp.r_prio[other]), 0))
+            lines[comp.line_ids[other]] = (prio, prev + u)
+    mine = int(comp.r_prio[r])
+    higher = sorted(k for k, (pr, _) in lines.items() if pr < mine)
+    label = "higher-priority" if higher and len(higher) == len(lines) else "other"
+    return Reason(
+        "taken",
+        f"units taken by {label} lines: "
+        + ", ".join(f"{k} (priority {pr}, {u})" for k, (pr, u) in sorted(lines.items())),
+        line.ids(ps), line.nations_of(ps), 0,
+        {"lines": {k: {"priority": pr, "units": u} for k, (pr, u) in lines.items()}},
+    )

@@ -47,11 +47,14 @@ def _attributes(declarations: str) -> str:
 
 
 def _presentational(svg: str) -> str:
-    """matplotlib's ``style="..."`` attributes and ``<style>*{...}</style>`` as presentation
-    attributes: the pages' Content-Security-Policy (``style-src 'self'``) blocks inline styles,
-    and every property matplotlib writes (fill, stroke*, opacity, font-size, font-family,
-    text-anchor) is also an SVG attribute. The universal rule (stroke-linejoin, -linecap, both
-    inherited) moves to the root element."""
+    """Matplotlib's inline styles rewritten as SVG presentation attributes.
+
+    ``style="..."`` attributes and ``<style>*{...}</style>`` go: the pages'
+    Content-Security-Policy (``style-src 'self'``) blocks inline styles, and every property
+    matplotlib writes (fill, stroke*, opacity, font-size, font-family, text-anchor) is also an
+    SVG attribute. The universal rule (stroke-linejoin, -linecap, both inherited) moves to the
+    root element.
+    """
     root_attrs = ""
     for rule in _STYLE_ELEMENT.findall(svg):
         universal = _UNIVERSAL.match(rule)

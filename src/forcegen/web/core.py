@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+#: Each user role as the pages name it (one entry per ``accounts.USER_ROLES``).
 templates.env.globals["ROLE_NAMES"] = {
     "admin": "Administrator",
     "lead_planner": "Lead planner",
@@ -153,6 +154,7 @@ class HTMLRoute(APIRoute):
     """A route whose errors are HTML pages (the API keeps its JSON errors)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The route's handler, with workspace errors turned into pages."""
         handler = super().get_route_handler()
 
         async def html_handler(request: Request) -> Response:

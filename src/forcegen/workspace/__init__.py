@@ -9,8 +9,10 @@ each other; the contracts are ``[tool.importlinter]`` in ``pyproject.toml``)::
                    > pledges > requirements | users > auth > audit; bootstrap.py and models.py
                    (every table, for Alembic) on top
     ground floor   database.py (engine, sessions, ``Base``, ``upgrade``), config.py (settings),
-                   types.py, labels.py, listing.py, access.py (who may do what, default deny),
-                   errors.py (the JSON error shape, exception classes), headers.py,
+                   types.py (field bounds: the scenario core's), labels.py, listing.py,
+                   records.py (label, version and timestamp columns, the version check and
+                   the update routine), access.py (who may do what, default deny),
+                   errors.py (exception classes; their JSON shape is ``api/errors.py``),
                    accounts.py (the ``User`` model), reference.py (``Nation``, ``WorkspaceMeta``)
 
 Server start-up (``forcegen serve``) is ``forcegen.serve``, above both this package and the web

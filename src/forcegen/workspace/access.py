@@ -1,6 +1,6 @@
 """Who may do what. Default deny: anything not granted here is refused.
 
-Roles (``accounts.ROLES``):
+Roles (``accounts.USER_ROLES``):
 
 =============  ==========================================================================
 admin          everything, including accounts
@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 
 from forcegen.workspace import labels
-from forcegen.workspace.accounts import User
+from forcegen.workspace.accounts import ADMIN, LEAD, LIAISON, OBSERVER, User
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 
 __all__ = [
@@ -53,10 +53,6 @@ __all__ = [
     "require_visible_nation",
 ]
 
-ADMIN = "admin"
-LEAD = "lead_planner"
-LIAISON = "liaison"
-OBSERVER = "observer"
 #: Roles that see and change all planning data.
 PLANNERS: tuple[str, ...] = (ADMIN, LEAD)
 
@@ -193,8 +189,11 @@ def relabel(user: User, row: Any, changes: dict[str, Any], owner: str | None = N
 def loosens(
     old: tuple[int, str | None], new: tuple[int, str | None], owner: str | None = None
 ) -> bool:
-    """Whether label ``new`` lets anyone see what ``old`` hid: a lower classification, or
-    releasability to a nation ``old`` did not name (the owner always sees its own items)."""
+    """Whether label ``new`` lets anyone see what ``old`` hid.
+
+    It does with a lower classification, or releasability to a nation ``old`` did not name
+    (the owner always sees its own items).
+    """
     if new[0] < old[0]:
         return True
     if old[1] is None:

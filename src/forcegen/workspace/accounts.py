@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal, get_args
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base, UTCDateTime, utcnow
 
-__all__ = ["ROLES", "User"]
+__all__ = ["ADMIN", "LEAD", "LIAISON", "OBSERVER", "USER_ROLES", "User", "UserRole"]
 
-#: Every role, most powerful first. ``lead_planner`` sees and runs everything.
-ROLES: tuple[str, ...] = ("admin", "lead_planner", "liaison", "observer")
+#: What a user may do, most powerful first: ``lead_planner`` sees and runs everything. (A
+#: capability's role, combat or support, is ``forcegen.scenario.models.CapabilityRole``.)
+UserRole = Literal["admin", "lead_planner", "liaison", "observer"]
+USER_ROLES: tuple[UserRole, ...] = get_args(UserRole)
+ADMIN: UserRole = "admin"
+LEAD: UserRole = "lead_planner"
+LIAISON: UserRole = "liaison"
+OBSERVER: UserRole = "observer"
 
 
 class User(Base):

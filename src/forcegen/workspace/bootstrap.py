@@ -14,7 +14,8 @@ from forcegen.workspace.database import session_scope
 from forcegen.workspace.labels import TOP
 from forcegen.workspace.reference import WorkspaceMeta
 from forcegen.workspace.requirements.models import Requirement
-from forcegen.workspace.users.service import create_user, get_by_username
+from forcegen.workspace.users.schemas import UserCreate
+from forcegen.workspace.users.service import create, get_by_username
 
 __all__ = ["ensure_admin", "load_example_if_empty"]
 
@@ -32,16 +33,15 @@ def ensure_admin(
             return None
         generated = password is None
         pw = password or secrets.token_urlsafe(12)
-        create_user(
-            db,
-            username,
-            pw,
-            ADMIN,
-            None,
-            full_name="Administrator",
-            must_change_password=generated,
-            actor="forcegen serve",
+        # A transient (never saved) admin, so the audit trail names who made the account.
+        system = User(username="forcegen serve", role=ADMIN, password_hash="!")
+        # Built without validation: an operator may choose a password shorter than the API's
+        # minimum for the first admin (and is asked to change a generated one).
+        data = UserCreate.model_construct(
+            username=username, password=pw, role=ADMIN, nation=None,
+            full_name="Administrator", clearance="UNCLASSIFIED",
         )
+        create(db, system, data, must_change_password=generated)
         return pw
 
 

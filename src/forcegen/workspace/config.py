@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     session_cookie: str = "forcegen_session"
     csrf_cookie: str = "forcegen_csrf"
     csrf_header: str = "X-CSRF-Token"
-    #: Pre-session CSRF cookie of the sign-in form (login CSRF, see ``auth.cookies``).
+    #: Pre-session CSRF cookie of the sign-in form (login CSRF, see ``api.cookies``).
     login_csrf_cookie: str = "forcegen_login_csrf"
     session_hours: float = 12.0
     #: Failed logins allowed per (user name, client address) within the window. Attempts are

@@ -149,11 +149,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Any) -> Any:
+        """Text on SQLite, ``timestamptz`` elsewhere."""
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(32))
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> Any:
+        """A datetime as stored: UTC (a naive one is taken as UTC)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -164,6 +166,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value
 
     def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
+        """A stored value as an aware UTC datetime."""
         if value is None:
             return None
         if isinstance(value, str):

@@ -6,9 +6,8 @@ are separated by commas. An unknown field is a 422 naming it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -16,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forcegen.workspace.errors import Invalid
 
-__all__ = ["Page", "PageParams", "PageParamsDep", "fetch_page", "order_by"]
+__all__ = ["Page", "PageParams", "fetch_page", "order_by"]
 
 T = TypeVar("T")
 
@@ -31,25 +30,11 @@ class Page(BaseModel, Generic[T]):
 
 
 class PageParams(BaseModel):
-    """Validated paging and sorting parameters."""
+    """Validated paging and sorting parameters (the API reads them from the query string)."""
 
     limit: int = 100
     offset: int = 0
     sort: str | None = None
-
-
-async def _page_params(
-    limit: Annotated[int, Query(ge=1, le=1000, description="page size")] = 100,
-    offset: Annotated[int, Query(ge=0, le=10**9, description="items to skip")] = 0,
-    sort: Annotated[
-        str | None,
-        Query(max_length=200, description="fields, comma-separated; prefix - for descending"),
-    ] = None,
-) -> PageParams:
-    return PageParams(limit=limit, offset=offset, sort=sort)
-
-
-PageParamsDep = Annotated[PageParams, Depends(_page_params)]
 
 
 def order_by(

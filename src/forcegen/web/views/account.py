@@ -9,6 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.forms import validate
+from forcegen.workspace.api.cookies import (
+    clear_login_csrf,
+    clear_session_cookies,
+    login_csrf_token,
+    set_login_csrf,
+    set_session_cookies,
+)
 from forcegen.workspace.api.deps import (
     Auth,
     SessionDep,
@@ -17,13 +24,6 @@ from forcegen.workspace.api.deps import (
     optional_auth,
 )
 from forcegen.workspace.auth import service as auth_service
-from forcegen.workspace.auth.cookies import (
-    clear_login_csrf,
-    clear_session_cookies,
-    login_csrf_token,
-    set_login_csrf,
-    set_session_cookies,
-)
 from forcegen.workspace.auth.security import constant_time_equal
 from forcegen.workspace.config import Settings
 from forcegen.workspace.errors import Invalid, RateLimited, Unauthenticated
@@ -76,8 +76,10 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Check the form's CSRF token and the credentials (rate limited by the workspace), then
-    start a browser session."""
+    """Check the form's CSRF token and the credentials, then start a browser session.
+
+    Sign-in attempts are rate limited by the workspace.
+    """
     ctx = {"next": _safe_next(next), "username": username}
     # Login CSRF: without the token of a form this browser loaded from us, a cross-site page
     # could sign the victim in to an account of the attacker's choosing.
@@ -140,8 +142,10 @@ def change_password(
     new_password: Annotated[str, Form(max_length=256)] = "",
     repeat_password: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
-    """Check and store the new password through the users service (which signs out every
-    other session and revokes the account's API tokens)."""
+    """Check and store the new password through the users service.
+
+    The service signs out every other session and revokes the account's API tokens.
+    """
     data, errors = validate(
         PasswordChange, {"current_password": current_password, "new_password": new_password}
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from forcegen.scenario.models import PLEDGE_STATUSES
 from forcegen.web.charts import plan_charts, sector_fill, sector_fill_svg
 from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import latest_plan, meta, sector_names
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.pledges import service as pledges
-from forcegen.workspace.pledges.schemas import STATUSES
 from forcegen.workspace.requirements import service as requirements
 
 __all__ = ["router"]
@@ -23,7 +23,7 @@ router = APIRouter(route_class=HTMLRoute)
 def dashboard(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """The force at a glance, as the signed-in user may see it."""
     by_status = {t.status: t for t in pledges.totals(db, page.user, ["status"])}
-    status_rows = [(s, by_status.get(s)) for s in STATUSES]
+    status_rows = [(s, by_status.get(s)) for s in PLEDGE_STATUSES]
     _, lines = requirements.list_page(db, page.user, PageParams(limit=1))
     names = sector_names(db)
     scoped = latest_plan(db, page.user)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from forcegen.scenario.models import PLEDGE_STATUSES
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
 from forcegen.web.forms import form_values, pledge_payload, service_error, validate
 from forcegen.web.marking import (
@@ -25,20 +26,19 @@ from forcegen.web.marking import (
     unchanged_removed,
 )
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.nations import service as nations
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.schemas import (
-    STATUSES,
     TRANSITIONS,
     PledgeCreate,
     PledgeStatusChange,
     PledgeUpdate,
 )
 from forcegen.workspace.requirements import service as requirements
-from forcegen.workspace.types import IdPath
 
 __all__ = ["router"]
 
@@ -74,7 +74,7 @@ def _values(row: Pledge) -> dict[str, str]:
 
 
 def _choices(db: Session, page: Page) -> dict[str, Any]:
-    nation_codes = [n.code for n in nations.list_all(db)]
+    nation_codes = [n.code for n in nations.list_all(db, page.user)]
     if not page.planner:
         nation_codes = [c for c in nation_codes if c == page.user.nation]
     caps = requirements.capabilities(db)
@@ -125,7 +125,7 @@ def pledge_table(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> HTMLResponse:
     """The pledges the user may see, with filters and paging; others' offers as totals."""
-    status = status if status in STATUSES else None
+    status = status if status in PLEDGE_STATUSES else None
     rows, total = pledges.list_page(
         db,
         page.user,
@@ -145,7 +145,7 @@ def pledge_table(
         "page_size": PAGE_SIZE,
         "filters": {"nation": nation or "", "status": status or "", "capability": capability or ""},
         "sort": sort or "",
-        "statuses": STATUSES,
+        "statuses": PLEDGE_STATUSES,
         "transitions": {k: sorted(v) for k, v in TRANSITIONS.items()},
         "totals": dict(sorted(totals.items())),
         "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
@@ -255,7 +255,7 @@ def change_status(
     )
     if data is not None:
         try:
-            pledges.change_status(db, page.user, pledge_id, data)
+            pledges.transition(db, page.user, pledge_id, data)
             target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
             return see_other(target, f"Pledge {pledge_id} is now {status}.")
         except Conflict as exc:

@@ -13,12 +13,12 @@ from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
 from forcegen.web.forms import form_values, requirement_payload, service_error, validate
 from forcegen.web.marking import Labelled, label_values, level_choices, unchanged_removed
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.requirements import service as requirements
 from forcegen.workspace.requirements.models import Requirement
 from forcegen.workspace.requirements.schemas import RequirementCreate, RequirementUpdate
-from forcegen.workspace.types import IdPath
 
 __all__ = ["router"]
 

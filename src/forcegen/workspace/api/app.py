@@ -15,6 +15,9 @@ from sqlalchemy.engine import Engine
 
 from forcegen.workspace.api.audit import router as audit_router
 from forcegen.workspace.api.auth import router as auth_router
+from forcegen.workspace.api.bodylimit import BodyLimitMiddleware
+from forcegen.workspace.api.errors import ERROR_RESPONSES, install_error_handlers
+from forcegen.workspace.api.headers import SecurityHeadersMiddleware
 from forcegen.workspace.api.nations import router as nations_router
 from forcegen.workspace.api.pledges import router as pledges_router
 from forcegen.workspace.api.requirements import router as requirements_router
@@ -23,8 +26,6 @@ from forcegen.workspace.api.scenarios import router as scenarios_router
 from forcegen.workspace.api.users import router as users_router
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, make_session_factory, upgrade
-from forcegen.workspace.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
-from forcegen.workspace.headers import SecurityHeadersMiddleware
 from forcegen.workspace.runs.executor import RunExecutor
 from forcegen.workspace.scenarios.files import sweep_temp
 

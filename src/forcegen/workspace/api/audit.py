@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
+from forcegen.workspace.api.params import Page, PageParamsDep
 from forcegen.workspace.audit import service
-from forcegen.workspace.audit.models import AuditEntry
 from forcegen.workspace.audit.schemas import (
     AuditAnchor,
     AuditAnchorVerify,
@@ -19,17 +18,14 @@ from forcegen.workspace.audit.schemas import (
     AuditRead,
     AuditVerifyRead,
 )
-from forcegen.workspace.audit.visibility import readable_by, visible_to
 from forcegen.workspace.database import read_snapshot
 from forcegen.workspace.errors import Conflict
-from forcegen.workspace.listing import Page, PageParamsDep, fetch_page, order_by
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 Filter = Annotated[str | None, Query(max_length=200)]
-SORTABLE: dict[str, Any] = {"seq": AuditEntry.seq, "at": AuditEntry.at, "actor": AuditEntry.actor}
 
 
 @router.get("", response_model=Page[AuditRead])
@@ -50,20 +46,11 @@ def list_audit(
     indistinguishable from none.
     """
     require_role(user, *PLANNERS)
-    stmt = select(AuditEntry).where(visible_to(user))
-    for col, value in (
-        (AuditEntry.entity, entity),
-        (AuditEntry.entity_id, entity_id),
-        (AuditEntry.actor, actor),
-        (AuditEntry.action, action),
-    ):
-        if value:
-            stmt = stmt.where(col == value)
-    clauses = order_by(page.sort, SORTABLE, ["-seq"])
-    rows, total = fetch_page(db, stmt, page, clauses)
+    rows, total = service.list_page(
+        db, user, page, entity=entity, entity_id=entity_id, actor=actor, action=action
+    )
     return Page[AuditRead](
-        # Checked again per row: a row the SQL condition let through by mistake is dropped.
-        items=[AuditRead.model_validate(r) for r in rows if readable_by(user, r)],
+        items=[AuditRead.model_validate(r) for r in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,

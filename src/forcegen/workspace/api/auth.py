@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel
 
+from forcegen.workspace.api.cookies import clear_session_cookies, set_session_cookies
 from forcegen.workspace.api.deps import (
     AuthDep,
     CurrentUser,
@@ -14,15 +15,14 @@ from forcegen.workspace.api.deps import (
     SettingsDep,
     client_address,
 )
+from forcegen.workspace.api.errors import ErrorResponse
 from forcegen.workspace.auth import service
-from forcegen.workspace.auth.cookies import clear_session_cookies, set_session_cookies
 from forcegen.workspace.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenRead,
     LoginRequest,
 )
-from forcegen.workspace.errors import ErrorResponse
 from forcegen.workspace.users.schemas import UserRead
 
 __all__ = ["router"]

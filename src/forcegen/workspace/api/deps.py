@@ -107,8 +107,10 @@ def client_address(request: Request) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Auth:
-    """Who is calling and how: ``session`` is set for cookie (browser) authentication,
-    ``token_id`` for an API token."""
+    """Who is calling and how.
+
+    ``session`` is set for cookie (browser) authentication, ``token_id`` for an API token.
+    """
 
     user: User
     session: BrowserSession | None = None
@@ -187,8 +189,10 @@ PASSWORD_CHANGE_ALLOWED = frozenset(
 async def get_auth(
     request: Request, auth: Annotated[Auth | None, Depends(optional_auth)]
 ) -> Auth:
-    """Like :func:`optional_auth` but 401 when anonymous, and 403 ``password_change_required``
-    for an account that must change its password and calls anything but
+    """Like :func:`optional_auth` but 401 when anonymous.
+
+    And 403 ``password_change_required`` for an account that must change its password and
+    calls anything but
     :data:`PASSWORD_CHANGE_ALLOWED` (a generated or reset password is known to whoever set it).
     """
     if auth is None:

@@ -20,7 +20,7 @@ Code = Annotated[str, Path(pattern=r"^[A-Z]{3}$")]
 @router.get("", response_model=list[NationRead])
 def list_nations(db: SessionDep, user: CurrentUser) -> list[NationRead]:
     """Every nation (every role; other nations' ceilings only for planners)."""
-    return [service.read(user, n) for n in service.list_all(db)]
+    return [service.read(user, n) for n in service.list_all(db, user)]
 
 
 @router.post("", response_model=NationRead, status_code=status.HTTP_201_CREATED)
@@ -32,7 +32,7 @@ def create_nation(db: SessionDep, user: CurrentUser, body: NationCreate) -> Nati
 @router.get("/{code}", response_model=NationRead)
 def get_nation(db: SessionDep, user: CurrentUser, code: Code) -> NationRead:
     """One nation."""
-    return service.read(user, service.get(db, code))
+    return service.read(user, service.get(db, user, code))
 
 
 @router.patch("/{code}", response_model=NationRead)

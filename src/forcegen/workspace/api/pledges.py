@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from forcegen.scenario.models import PledgeStatus
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
-from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.api.params import IdPath, Page, PageParamsDep
 from forcegen.workspace.pledges import service
 from forcegen.workspace.pledges.schemas import (
     PledgeCreate,
@@ -15,9 +16,7 @@ from forcegen.workspace.pledges.schemas import (
     PledgeStatusChange,
     PledgeTotal,
     PledgeUpdate,
-    Status,
 )
-from forcegen.workspace.types import IdPath
 
 __all__ = ["router"]
 
@@ -34,7 +33,7 @@ def list_pledges(
     page: PageParamsDep,
     nation: Filter = None,
     capability: Filter = None,
-    status: Status | None = None,
+    status: PledgeStatus | None = None,
 ) -> Page[PledgeRead]:
     """Pledges the caller may see (liaison, observer: their own nation's), paged."""
     body = service.list_page_json(
@@ -51,11 +50,12 @@ def pledge_totals(
     db: SessionDep,
     user: CurrentUser,
     group_by: Annotated[list[GroupKey] | None, Query(max_length=3)] = None,
-    status: Status | None = None,
+    status: PledgeStatus | None = None,
 ) -> list[PledgeTotal]:
     """Offers of every nation as totals (default grouping: nation and status). Every role.
 
-    Only pledges the caller's clearance and nation allow are counted."""
+    Only pledges the caller's clearance and nation allow are counted.
+    """
     return service.totals(db, user, group_by or ["nation", "status"], status=status)
 
 
@@ -84,7 +84,7 @@ def change_pledge_status(
     db: SessionDep, user: CurrentUser, pledge_id: IdPath, body: PledgeStatusChange
 ) -> PledgeRead:
     """Move a pledge: offered → provisional → approved, or withdrawn (who and when recorded)."""
-    return PledgeRead.model_validate(service.change_status(db, user, pledge_id, body))
+    return PledgeRead.model_validate(service.transition(db, user, pledge_id, body))
 
 
 @router.delete("/{pledge_id}", status_code=status.HTTP_204_NO_CONTENT)

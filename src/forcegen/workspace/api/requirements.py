@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
-from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.api.params import IdPath, Page, PageParamsDep
 from forcegen.workspace.requirements import service
 from forcegen.workspace.requirements.schemas import (
     CapabilityRead,
@@ -16,7 +16,6 @@ from forcegen.workspace.requirements.schemas import (
     RequirementUpdate,
     SectorRead,
 )
-from forcegen.workspace.types import IdPath
 
 __all__ = ["router"]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
-from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.api.params import Page, PageParamsDep
 from forcegen.workspace.runs import service
 from forcegen.workspace.runs.results import to_json
 from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary

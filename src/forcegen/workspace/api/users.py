@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from forcegen.workspace.accounts import UserRole
 from forcegen.workspace.api.deps import AuthDep, CurrentUser, SessionDep, SettingsDep
-from forcegen.workspace.listing import Page, PageParamsDep
+from forcegen.workspace.api.params import Page, PageParamsDep
 from forcegen.workspace.users import service
 from forcegen.workspace.users.schemas import (
     PasswordChange,
-    RoleName,
     UserCreate,
     UserRead,
     UserUpdate,
@@ -58,7 +58,7 @@ def list_users(
     db: SessionDep,
     user: CurrentUser,
     page: PageParamsDep,
-    role: RoleName | None = None,
+    role: UserRole | None = None,
     nation: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> Page[UserRead]:
     """Accounts (admins)."""

@@ -25,8 +25,11 @@ _DUMMY_HASH = _hasher.hash("forcegen-dummy-password")
 
 
 def set_password_cost(time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 4) -> None:
-    """Change the argon2 parameters for new hashes (defaults: argon2-cffi's RFC 9106 low-memory
-    profile). Lower them only for tests; existing hashes keep verifying with their own."""
+    """Change the argon2 parameters for new hashes.
+
+    The defaults are argon2-cffi's RFC 9106 low-memory profile. Lower them only for tests;
+    existing hashes keep verifying with their own.
+    """
     global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
     _DUMMY_HASH = _hasher.hash("forcegen-dummy-password")

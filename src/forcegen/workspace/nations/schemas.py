@@ -6,15 +6,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from forcegen.workspace.types import NationCode, Text
+from forcegen.scenario.limits import MAX_CEILING
+from forcegen.scenario.models import Names
+from forcegen.workspace.types import Name, NationCode
 
 __all__ = ["NationCreate", "NationRead", "NationUpdate"]
 
-Groups = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]*$")]],
-    Field(max_length=50),
-]
-Ceiling = Annotated[int, Field(ge=0, le=10_000_000, description="personnel cap")]
+#: A nation's groups and its personnel ceiling: the scenario core's bounds.
+Groups = Names
+Ceiling = Annotated[int, Field(ge=0, le=MAX_CEILING, description="personnel cap")]
 
 
 class NationCreate(BaseModel):
@@ -23,7 +23,7 @@ class NationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: NationCode
-    name: Text | None = None
+    name: Name | None = None
     groups: Groups = Field(default_factory=list)
     ceiling_personnel: Ceiling | None = None
 
@@ -33,7 +33,7 @@ class NationUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Text | None = None
+    name: Name | None = None
     groups: Groups | None = None
     ceiling_personnel: Ceiling | None = None
 

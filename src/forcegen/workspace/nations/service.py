@@ -25,13 +25,18 @@ def read(user: User, nation: Nation) -> NationRead:
     return out
 
 
-def list_all(db: Session) -> list[Nation]:
-    """Every nation, by code."""
+def list_all(db: Session, user: User) -> list[Nation]:
+    """Every nation, by code (every role sees the list; :func:`read` hides others' ceilings).
+
+    Not paged: a coalition has a few dozen nations, and every form lists them all.
+    """
+    del user  # same signature as every domain's list; every role sees every nation
     return list(db.scalars(select(Nation).order_by(Nation.code)))
 
 
-def get(db: Session, code: str) -> Nation:
-    """One nation, or 404."""
+def get(db: Session, user: User, code: str) -> Nation:
+    """One nation (every role), or 404."""
+    del user  # every role sees every nation; the argument keeps the domains' verbs alike
     row = db.get(Nation, code)
     if row is None:
         raise NotFound("nation")
@@ -53,7 +58,7 @@ def create(db: Session, user: User, data: NationCreate) -> Nation:
 def update(db: Session, user: User, code: str, data: NationUpdate) -> Nation:
     """Change a nation's name, groups or ceiling (planners)."""
     require_role(user, *PLANNERS)
-    row = get(db, code)
+    row = get(db, user, code)
     before = audit.snapshot(row)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("groups", []) is None:
@@ -68,7 +73,7 @@ def update(db: Session, user: User, code: str, data: NationUpdate) -> Nation:
 def delete(db: Session, user: User, code: str) -> None:
     """Remove a nation that has no pledges and no users (planners)."""
     require_role(user, *PLANNERS)
-    row = get(db, code)
+    row = get(db, user, code)
     if hides_anything(db, user, pledges_only=True):
         # Whether this nation has pledges the caller cannot see must not show: the same
         # refusal for every nation while any pledge at all is hidden from the caller.

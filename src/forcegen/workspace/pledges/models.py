@@ -8,16 +8,17 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forcegen.workspace.database import Base, UTCDateTime, utcnow
+from forcegen.workspace.database import Base, UTCDateTime
+from forcegen.workspace.records import Labelled, Versioned
 
 __all__ = ["Pledge"]
 
 
-class Pledge(Base):
+class Pledge(Labelled, Versioned, Base):
     """Units a nation offers against the requirements.
 
-    ``version`` is the optimistic lock: SQLAlchemy adds ``WHERE version = :old`` to every
-    UPDATE, so a concurrent change can never be silently overwritten.
+    ``version`` is the optimistic lock (``records.Versioned``): a concurrent change can never
+    be silently overwritten.
     """
 
     __tablename__ = "pledges"
@@ -35,18 +36,12 @@ class Pledge(Base):
     caveats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     name: Mapped[str | None] = mapped_column(String(200))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    #: Label (``forcegen.workspace.labels``): level rank, and ``",FRA,GBR,"`` or NULL (all).
-    classification: Mapped[int] = mapped_column(default=0, server_default="0")
-    releasable_to: Mapped[str | None] = mapped_column(String(1500))
-    version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # classification, releasable_to (Labelled); version, created_at, updated_at (Versioned)
     created_by: Mapped[str | None] = mapped_column(String(100))
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(100))
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     status_changed_by: Mapped[str | None] = mapped_column(String(100))
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     # Each filter of the pledge list paired with its default sort key ``id`` (migration 0002):
     # a filtered page is read in order from the index, not sorted.
     __table_args__ = (

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.scenario.models import CapabilityRole, PledgeStatus
 from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
-from forcegen.workspace.types import Count, Days, Identifier, Money, NationCode, Text
+from forcegen.workspace.types import (
+    Count,
+    Days,
+    Identifier,
+    Identifiers,
+    LonLat,
+    Money,
+    Months,
+    Name,
+    NationCode,
+    Personnel,
+    Text,
+)
 
 __all__ = [
-    "STATUSES",
     "TRANSITIONS",
     "Caveats",
     "PledgeCreate",
@@ -19,11 +31,8 @@ __all__ = [
     "PledgeStatusChange",
     "PledgeTotal",
     "PledgeUpdate",
-    "Status",
 ]
 
-Status = Literal["offered", "provisional", "approved", "withdrawn"]
-STATUSES: tuple[str, ...] = ("offered", "provisional", "approved", "withdrawn")
 #: The approval workflow: offered → provisional → approved; any of them → withdrawn; a
 #: withdrawn pledge may be offered again.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -33,11 +42,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "withdrawn": frozenset({"offered"}),
 }
 
-Personnel = Annotated[int, Field(ge=0, le=10_000_000, description="per unit")]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Role = Literal["combat", "combat-support", "service-support"]
 
 
 class Caveats(BaseModel):
@@ -45,9 +50,9 @@ class Caveats(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sectors: Annotated[list[Identifier], Field(max_length=500)] | None = None
-    roles: list[Role] | None = None
-    max_months: Annotated[int, Field(ge=1, le=1200)] | None = None
+    sectors: Identifiers | None = None
+    roles: list[CapabilityRole] | None = None
+    max_months: Months | None = None
 
 
 class PledgeCreate(BaseModel):
@@ -62,9 +67,9 @@ class PledgeCreate(BaseModel):
     personnel: Personnel
     notice_days: Days
     cost: Money = 0.0
-    home: tuple[Lon, Lat] | Identifier | None = None
+    home: LonLat | Identifier | None = None
     caveats: Caveats | None = None
-    name: Text | None = None
+    name: Name | None = None
     classification: Level = "UNCLASSIFIED"
     #: Nations it may be released to (its own nation always sees it); absent: the coalition.
     releasable_to: ReleasableTo = None
@@ -81,9 +86,9 @@ class PledgeUpdate(BaseModel):
     personnel: Personnel | None = None
     notice_days: Days | None = None
     cost: Money | None = None
-    home: tuple[Lon, Lat] | Identifier | None = None
+    home: LonLat | Identifier | None = None
     caveats: Caveats | None = None
-    name: Text | None = None
+    name: Name | None = None
     classification: Level | None = None
     #: Sent as ``null``: releasable to the whole coalition again.
     releasable_to: ReleasableTo = None
@@ -94,7 +99,7 @@ class PledgeStatusChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: Status
+    status: PledgeStatus
     version: Version
     note: Text | None = None
 

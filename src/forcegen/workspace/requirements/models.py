@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forcegen.workspace.database import Base, UTCDateTime, utcnow
+from forcegen.workspace.database import Base
+from forcegen.workspace.records import Labelled, Versioned
 
 __all__ = ["CatalogEntry", "Requirement", "Sector"]
 
@@ -42,7 +43,7 @@ class CatalogEntry(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class Requirement(Base):
+class Requirement(Labelled, Versioned, Base):
     """One line of the statement of requirements."""
 
     __tablename__ = "requirements"
@@ -57,11 +58,4 @@ class Requirement(Base):
     months: Mapped[int | None]
     name: Mapped[str | None] = mapped_column(String(200))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    #: Label (``forcegen.workspace.labels``): level rank, and ``",FRA,GBR,"`` or NULL (all).
-    classification: Mapped[int] = mapped_column(default=0, server_default="0")
-    releasable_to: Mapped[str | None] = mapped_column(String(1500))
-    version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # classification, releasable_to (Labelled); version, created_at, updated_at (Versioned)

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
-from forcegen.workspace.types import Count, Days, Identifier, Text
+from forcegen.workspace.types import Count, Days, Identifier, Months, Name, Priority
 
 __all__ = [
     "CapabilityRead",
@@ -17,10 +17,6 @@ __all__ = [
     "RequirementUpdate",
     "SectorRead",
 ]
-
-Priority = Annotated[int, Field(ge=1, le=1000, description="1 = most important")]
-Months = Annotated[int, Field(ge=1, le=1200)]
-
 
 class RequirementCreate(BaseModel):
     """A new requirement line (``docs/scenario.md``, ``requirements``)."""
@@ -35,7 +31,7 @@ class RequirementCreate(BaseModel):
     notice_days: Days
     start: dt.date | None = None
     months: Months | None = None
-    name: Text | None = None
+    name: Name | None = None
     classification: Level = "UNCLASSIFIED"
     #: Nations it may be released to; absent: the whole coalition.
     releasable_to: ReleasableTo = None
@@ -54,7 +50,7 @@ class RequirementUpdate(BaseModel):
     notice_days: Days | None = None
     start: dt.date | None = None
     months: Months | None = None
-    name: Text | None = None
+    name: Name | None = None
     classification: Level | None = None
     #: Sent as ``null``: releasable to the whole coalition again.
     releasable_to: ReleasableTo = None

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from forcegen.exceptions import one_of
 from forcegen.scenario import builtin_catalog
 from forcegen.workspace.access import (
     PLANNERS,
@@ -23,9 +24,9 @@ from forcegen.workspace.access import (
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
-from forcegen.workspace.database import utcnow
-from forcegen.workspace.errors import Conflict, Invalid, NotFound
+from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.records import apply_changes, check_version
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.requirements.schemas import (
     CapabilityRead,
@@ -81,20 +82,12 @@ def list_sectors(db: Session) -> list[Sector]:
     return list(db.scalars(select(Sector).order_by(Sector.id)))
 
 
-def _one_of(values: list[str], limit: int = 25) -> str:
-    vals = sorted(set(values))
-    if not vals:
-        return "none are defined"
-    more = f" and {len(vals) - limit} more" if len(vals) > limit else ""
-    return "one of: " + ", ".join(vals[:limit]) + more
-
-
 def check_capability(db: Session, code: str) -> None:
     """422 naming ``capability`` unless ``code`` is a known capability type."""
     if code not in builtin_catalog() and db.get(CatalogEntry, code) is None:
         known = [*builtin_catalog(), *db.scalars(select(CatalogEntry.code))]
         raise Invalid(
-            f"unknown capability type {code!r}; expected {_one_of(known)}", field="capability"
+            f"unknown capability type {code!r}; expected {one_of(known)}", field="capability"
         )
 
 
@@ -105,7 +98,7 @@ def check_sectors(db: Session, sectors: list[str], field: str) -> None:
     known = set(db.scalars(select(Sector.id)))
     for s in sectors:
         if s not in known:
-            raise Invalid(f"unknown sector {s!r}; expected {_one_of(list(known))}", field=field)
+            raise Invalid(f"unknown sector {s!r}; expected {one_of(list(known))}", field=field)
 
 
 def _check_refs(db: Session, capability: str | None, sector: str | None) -> None:
@@ -159,20 +152,11 @@ def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
     return row
 
 
-def _check_version(row: Any, version: int, schema: Any) -> None:
-    if row.version != version:
-        raise Conflict(
-            f"version {version} is out of date; the record is now at version {row.version}",
-            field="version",
-            current=schema.model_validate(row).model_dump(mode="json"),
-        )
-
-
 def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate) -> Requirement:
     """Change a requirement if ``data.version`` is still current (else 409 with the record)."""
     require_role(user, *PLANNERS)
     row = get(db, user, requirement_id)
-    _check_version(row, data.version, RequirementRead)
+    check_version(row, data.version, RequirementRead)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for key in ("capability", "quantity", "sector", "priority", "notice_days"):
         if key in changes and changes[key] is None:
@@ -180,9 +164,7 @@ def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate
     _check_refs(db, changes.get("capability"), changes.get("sector"))
     relabel(user, row, changes)
     before = audit.snapshot(row)
-    for key, value in changes.items():
-        setattr(row, key, value)
-    row.updated_at = utcnow()
+    apply_changes(row, changes, user.username)
     db.flush()
     audit.record(db, user.username, "update", "requirement", row.id, before, audit.snapshot(row))
     return row
@@ -192,7 +174,7 @@ def delete(db: Session, user: User, requirement_id: str, version: int) -> None:
     """Remove a requirement line if ``version`` is still current."""
     require_role(user, *PLANNERS)
     row = get(db, user, requirement_id)
-    _check_version(row, version, RequirementRead)
+    check_version(row, version, RequirementRead)
     before = audit.snapshot(row)
     db.delete(row)
     db.flush()

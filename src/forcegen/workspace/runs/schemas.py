@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.scenario.models import UsableStatus
 from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead
 
 __all__ = ["RunCreate", "RunRead", "RunSummary"]
@@ -17,7 +18,7 @@ class RunCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    include: list[Literal["approved", "provisional", "offered"]] = Field(
+    include: list[UsableStatus] = Field(
         default_factory=lambda: ["approved"],  # type: ignore[arg-type]
         max_length=3,
         description="pledge statuses that may be used (approved is always used)",

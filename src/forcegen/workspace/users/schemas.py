@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.workspace.accounts import UserRole
 from forcegen.workspace.labels import ClassificationRead, Level
 from forcegen.workspace.types import NationCode, Text
 
-__all__ = ["PasswordChange", "RoleName", "UserCreate", "UserRead", "UserUpdate"]
+__all__ = ["PasswordChange", "UserCreate", "UserRead", "UserUpdate"]
 
-RoleName = Literal["admin", "lead_planner", "liaison", "observer"]
 Username = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")]
 Password = Annotated[str, Field(min_length=10, max_length=256)]
 
@@ -24,7 +24,7 @@ class UserCreate(BaseModel):
 
     username: Username
     password: Password
-    role: RoleName
+    role: UserRole
     nation: NationCode | None = None
     full_name: Text | None = None
     #: Highest classification the account may see (recorded from the national vetting).
@@ -36,7 +36,7 @@ class UserUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    role: RoleName | None = None
+    role: UserRole | None = None
     nation: NationCode | None = None
     full_name: Text | None = None
     active: bool | None = None

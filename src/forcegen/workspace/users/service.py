@@ -24,7 +24,6 @@ __all__ = [
     "SORTABLE",
     "change_own_password",
     "create",
-    "create_user",
     "get",
     "get_by_username",
     "list_page",
@@ -58,62 +57,45 @@ def get_by_username(db: Session, username: str) -> User | None:
     return db.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
-def create_user(
-    db: Session,
-    username: str,
-    password: str,
-    role: str,
-    nation: str | None = None,
-    *,
-    full_name: str | None = None,
-    must_change_password: bool = False,
-    actor: str | None = None,
-    clearance: str | int = 0,
+def create(
+    db: Session, user: User, data: UserCreate, *, must_change_password: bool = False
 ) -> User:
-    """Create an account without a permission check (bootstrap, CLI, tests)."""
-    if get_by_username(db, username) is not None:
-        raise Conflict(f"user {username!r} already exists", field="username")
-    _check_nation(db, role, nation)
-    user = User(
-        username=username,
-        password_hash=hash_password(password),
-        role=role,
-        nation=nation,
-        full_name=full_name,
-        must_change_password=must_change_password,
-        clearance=level_rank(clearance),
-    )
-    db.add(user)
-    db.flush()
-    audit.record(db, actor, "create", "user", str(user.id), None, _audit_view(user))
-    return user
+    """Create an account (admins).
 
-
-def create(db: Session, actor: User, data: UserCreate) -> User:
-    """Create an account (admins)."""
-    require_role(actor, ADMIN)
-    return create_user(
-        db,
-        data.username,
-        data.password,
-        data.role,
-        data.nation,
+    The one way an account is made: the API and the web pages pass the signed-in admin; the
+    first start (``bootstrap.ensure_admin``) and benchmarks pass a transient system admin, so
+    the audit trail names who made every account. ``must_change_password`` marks a generated
+    password that must be changed at the first sign-in.
+    """
+    require_role(user, ADMIN)
+    if get_by_username(db, data.username) is not None:
+        raise Conflict(f"user {data.username!r} already exists", field="username")
+    _check_nation(db, data.role, data.nation)
+    account = User(
+        username=data.username,
+        password_hash=hash_password(data.password),
+        role=data.role,
+        nation=data.nation,
         full_name=data.full_name,
-        actor=actor.username,
-        clearance=data.clearance,
+        must_change_password=must_change_password,
+        clearance=level_rank(data.clearance),
     )
+    db.add(account)
+    db.flush()
+    audit.record(db, user.username, "create", "user", str(account.id), None, _audit_view(account))
+    return account
 
 
 def list_page(
     db: Session,
-    actor: User,
+    user: User,
     params: PageParams,
     *,
     role: str | None = None,
     nation: str | None = None,
 ) -> tuple[list[User], int]:
     """Accounts, paged (admins)."""
-    require_role(actor, ADMIN)
+    require_role(user, ADMIN)
     stmt: Select[Any] = select(User)
     if role:
         stmt = stmt.where(User.role == role)
@@ -123,16 +105,16 @@ def list_page(
     return fetch_page(db, stmt, params, clauses)
 
 
-def get(db: Session, actor: User, user_id: int) -> User:
+def get(db: Session, user: User, user_id: int) -> User:
     """One account (admins)."""
-    require_role(actor, ADMIN)
-    user = db.get(User, user_id)
-    if user is None:
+    require_role(user, ADMIN)
+    account = db.get(User, user_id)
+    if account is None:
         raise NotFound("user")
-    return user
+    return account
 
 
-def update(db: Session, actor: User, user_id: int, data: UserUpdate) -> User:
+def update(db: Session, user: User, user_id: int, data: UserUpdate) -> User:
     """Change role, nation, name, active flag or password (admins).
 
     Disabling an account or resetting its password ends its browser sessions and revokes its
@@ -140,43 +122,44 @@ def update(db: Session, actor: User, user_id: int, data: UserUpdate) -> User:
     clearance or moving to another nation would read what the coalition's vetting did not grant
     them, so such a change needs another admin (and, like every change, is audited).
     """
-    user = get(db, actor, user_id)
-    before = _audit_view(user)
+    account = get(db, user, user_id)
+    before = _audit_view(account)
     changes = data.model_dump(exclude_unset=True)
-    if user.id == actor.id:
+    if account.id == user.id:
         own = {
-            "role": user.role,
-            "nation": user.nation,
-            "clearance": level_name(user.clearance),
+            "role": account.role,
+            "nation": account.nation,
+            "clearance": level_name(account.clearance),
         }
         for key, current in own.items():
             if key in changes and changes[key] != current:
                 raise Forbidden(f"you cannot change your own {key}; another admin must do it")
-    role = changes.get("role") or user.role
-    nation = changes.get("nation", user.nation)
+    role = changes.get("role") or account.role
+    nation = changes.get("nation", account.nation)
     _check_nation(db, role, nation)
     demoting = changes.get("role", ADMIN) != ADMIN or changes.get("active") is False
-    if user.id == actor.id and demoting:
+    if account.id == user.id and demoting:
         raise Invalid("you cannot demote or disable your own account", field="role")
     for key in ("role", "full_name"):
         if changes.get(key) is not None:
-            setattr(user, key, changes[key])
+            setattr(account, key, changes[key])
     if "nation" in changes:
-        user.nation = nation
+        account.nation = nation
     if changes.get("clearance") is not None:
         # Admins record clearances granted by national vetting; they need not hold them.
-        user.clearance = level_rank(changes["clearance"])
+        account.clearance = level_rank(changes["clearance"])
     if changes.get("active") is not None:
-        user.active = changes["active"]
-        if not user.active:
-            auth_service.end_credentials(db, user)
+        account.active = changes["active"]
+        if not account.active:
+            auth_service.end_credentials(db, account)
     if changes.get("password"):
-        user.password_hash = hash_password(changes["password"])
-        user.must_change_password = True
-        auth_service.end_credentials(db, user)
+        account.password_hash = hash_password(changes["password"])
+        account.must_change_password = True
+        auth_service.end_credentials(db, account)
     db.flush()
-    audit.record(db, actor.username, "update", "user", str(user.id), before, _audit_view(user))
-    return user
+    after = _audit_view(account)
+    audit.record(db, user.username, "update", "user", str(account.id), before, after)
+    return account
 
 
 def change_own_password(

@@ -1,0 +1,203 @@
+"""The hash chain: append an entry, recompute and check the whole chain.
+
+Each entry's hash is ``sha256(prev_hash + canonical_json(entry))`` where the canonical JSON has
+sorted keys and no whitespace. An entry is written in the same transaction as the change it
+describes, so a change and its audit record are committed (or rolled back) together. The chain
+alone proves nothing against someone who can write to the database (they can recompute every
+later hash and the head): anchors (``audit.anchors``) close that gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy.orm import Session
+
+from forcegen.workspace.audit.models import AuditEntry, AuditHead
+
+__all__ = ["GENESIS", "VerifyResult", "entry_hash", "record", "snapshot", "verify"]
+
+GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _jsonable(value: Any) -> Any:
+    """Round-trip through JSON so what is hashed equals what the database gives back."""
+    return None if value is None else json.loads(_canonical(value))
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """Every column of an ORM object as JSON-ready values (the audit "before"/"after")."""
+    from sqlalchemy import inspect
+
+    mapper = inspect(type(obj))
+    snap: dict[str, Any] = _jsonable({c.key: getattr(obj, c.key) for c in mapper.column_attrs})
+    return snap
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """The chain hash of one entry given the previous entry's hash."""
+    return hashlib.sha256((prev_hash + _canonical(fields)).encode()).hexdigest()
+
+
+_COLUMNS = (
+    AuditEntry.seq,
+    AuditEntry.at,
+    AuditEntry.actor,
+    AuditEntry.action,
+    AuditEntry.entity,
+    AuditEntry.entity_id,
+    AuditEntry.before,
+    AuditEntry.after,
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
+
+
+def _fields(e: Any) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "before": e.before,
+        "after": e.after,
+    }
+
+
+def record(
+    db: Session,
+    actor: str | None,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    before: Any = None,
+    after: Any = None,
+) -> AuditEntry:
+    """Append one entry (who, what, before and after) in the caller's transaction.
+
+    The head row is updated first: that takes a row lock on PostgreSQL and the write lock on
+    SQLite, so concurrent writers queue here and the chain never forks.
+    """
+    db.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    head = db.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)).one()
+    entry = AuditEntry(
+        seq=head.seq,
+        at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry_hash(entry.prev_hash, _fields(entry))
+    db.add(entry)
+    db.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=entry.hash))
+    return entry
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """Outcome of :func:`verify`: ``ok``, entries checked, and the first bad one if any."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _parse_stored(text: str | None) -> Any:
+    """A snapshot as stored, parsed strictly: a JSON object with a key twice is refused.
+
+    Python keeps the last of two equal keys, SQL functions may read the first: a forged
+    ``{"quantity": 999999, ..., "quantity": 1}`` would hash like ``{"quantity": 1}`` while
+    queries see 999999. So the stored text itself is parsed, not the driver's reading of it.
+    """
+    return None if text is None else json.loads(text, object_pairs_hook=_no_duplicates)
+
+
+# The snapshots as stored text (CAST to text returns a PostgreSQL json value verbatim).
+_RAW_COLUMNS = (
+    *_COLUMNS[:6],
+    cast(AuditEntry.before, Text).label("before"),
+    cast(AuditEntry.after, Text).label("after"),
+    *_COLUMNS[8:],
+)
+
+
+def verify(db: Session, batch: int = 5000) -> VerifyResult:
+    """Recompute the whole chain and compare it with what is stored.
+
+    Detects a changed entry (hash mismatch, or a snapshot whose stored JSON has a key twice),
+    a removed or inserted entry (broken link or sequence gap, or a sequence number below 1),
+    entries cut off the end (the head no longer matches the last entry) and a deleted head row.
+    """
+    lowest = db.scalar(select(func.min(AuditEntry.seq)))
+    if lowest is not None and lowest < 1:
+        return VerifyResult(False, 0, lowest, f"entry with seq {lowest} inserted (seq starts at 1)")
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    last_seq = 0
+    while True:
+        # Plain rows, not ORM objects: a long chain must not fill the session's identity map.
+        rows = db.execute(
+            select(*_RAW_COLUMNS)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for e in rows:
+            if e.seq != expected_seq:
+                return VerifyResult(False, checked, e.seq, f"missing entry {expected_seq}")
+            if e.prev_hash != prev:
+                return VerifyResult(False, checked, e.seq, "link to the previous entry broken")
+            try:
+                fields = {**_fields(e), "before": _parse_stored(e.before),
+                          "after": _parse_stored(e.after)}
+            except _DuplicateKey as exc:
+                return VerifyResult(False, checked, e.seq,
+                                    f"entry content changed (key {exc} stored twice)")
+            except ValueError:
+                return VerifyResult(False, checked, e.seq, "entry content changed (not JSON)")
+            if entry_hash(prev, fields) != e.hash:
+                return VerifyResult(False, checked, e.seq, "entry content changed")
+            prev = e.hash
+            expected_seq += 1
+            checked += 1
+            last_seq = e.seq
+    head = db.execute(
+        select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)
+    ).one_or_none()
+    if head is None:
+        return VerifyResult(False, checked, checked + 1, "the audit head row is missing")
+    if head.seq != checked or head.last_hash != prev:
+        return VerifyResult(False, checked, checked + 1, "entries removed from the end")
+    return VerifyResult(True, checked)
