@@ -73,7 +73,8 @@ class LabelBatch:
         for i, cats in enumerate(perm):
             for j, bits in enumerate(cats):
                 _set(self.permissive[i, j], bits)
-        self._has_perm: NDArray[np.bool_] = np.any(self.permissive != 0, axis=2)  # (N, K): which slots are used
+        # (N, K): which permissive slots a label uses
+        self._has_perm: NDArray[np.bool_] = np.any(self.permissive != 0, axis=2)
 
     def __len__(self) -> int:
         return int(self.valid.shape[0])
