@@ -215,15 +215,16 @@ class KeyList:
         return cls.from_json(obj, str(path))
 
 
-def rotate(keys: KeyList, old: SigningKey, new: SigningKey, at: dt.datetime) -> tuple[
-        KeyList, SigningKey]:
-    """Retire ``old`` at ``at`` and publish ``new`` from then on (same nation).
+def rotate(keys: KeyList, new: SigningKey, at: dt.datetime) -> tuple[KeyList, SigningKey]:
+    """Publish ``new`` from ``at`` on and retire, at ``at``, every key of its nation still open.
 
+    Signatures made while a retired key was valid keep verifying; later ones by it do not.
     Returns the new key list and ``new`` with its validity starting at ``at``.
     """
-    if old.nation != new.nation:
-        raise SignatureError(f"cannot rotate {old.nation}'s key to a key of {new.nation}")
-    retired = replace(keys.keys[old.key_id], not_after=at) if old.key_id in keys.keys else None
     fresh = replace(new, not_before=at, not_after=None)
-    others = [k for kid, k in keys.keys.items() if kid != old.key_id]
-    return KeyList([*others, *([retired] if retired else []), fresh.public]), fresh
+    if fresh.key_id in keys.keys:
+        raise SignatureError(f"key {fresh.key_id} is already published")
+    kept = [replace(k, not_after=at)
+            if k.nation == new.nation and (k.not_after is None or k.not_after > at) else k
+            for k in keys.keys.values()]
+    return KeyList([*kept, fresh.public]), fresh
