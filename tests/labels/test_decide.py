@@ -210,3 +210,18 @@ def test_fast_path_agrees_with_the_reference(lab: list[Label], who: list[Clearan
     assert np.array_equal(fast, ref)
     for j, reader in enumerate(who):
         assert np.array_equal(allowed(batch, reader), ref[ri == j])
+
+
+def test_bitsets_of_several_words_decide_like_the_reference() -> None:
+    # 120 distinct nation codes and caveats: the vocabulary spans two 64-bit words
+    codes = [f"{a}{b}{c}" for a in "ABC" for b in "ABCDEFGHIJ" for c in "ABCD"]
+    lab = [make_label("NATO", "NATO SECRET", {REL: codes[i:i + 3]}) for i in range(0, 120, 2)]
+    lab.append(make_label("NATO", "NATO SECRET", {REL: [codes[119]], SH: ["ATOMAL"]}))
+    batch = LabelBatch(lab)
+    assert batch.words == 2
+    for nation in (codes[0], codes[63], codes[64], codes[100], codes[119]):
+        for caveats in ([], ["ATOMAL"]):
+            reader = clearance_for(nation, "NATO SECRET", categories={SH: caveats})
+            want = [decide(x, reader).allowed for x in lab]
+            assert allowed(batch, reader).tolist() == want
+            assert any(want)

@@ -66,13 +66,14 @@ class LabelBatch:
                          if c.type == "permissive"])
         self.words = max(1, (len(self.vocab) + 63) // 64)
         k = max((len(p) for p in perm), default=0)
-        self.restrictive = np.zeros((n, self.words), dtype=np.uint64)
-        self.permissive = np.zeros((n, max(k, 1), self.words), dtype=np.uint64)
-        for i, bits in enumerate(restr):
-            _set(self.restrictive[i], bits)
-        for i, cats in enumerate(perm):
-            for j, bits in enumerate(cats):
-                _set(self.permissive[i, j], bits)
+        # Bits are gathered as Python ints and split into 64-bit words in one array build:
+        # numpy scalar updates per bit would cost more than the decisions themselves.
+        self.restrictive = _words([_mask(bits) for bits in restr], self.words).reshape(
+            n, self.words)
+        slots = [[_mask(cats[j]) if j < len(cats) else 0 for j in range(max(k, 1))]
+                 for cats in perm]
+        self.permissive = _words([m for row in slots for m in row], self.words).reshape(
+            n, max(k, 1), self.words)
         # (N, K): which permissive slots a label uses
         self._has_perm: NDArray[np.bool_] = np.any(self.permissive != 0, axis=2)
 
@@ -92,9 +93,18 @@ class LabelBatch:
         return table
 
 
-def _set(row: NDArray[np.uint64], bits: list[int]) -> None:
+def _mask(bits: list[int]) -> int:
+    m = 0
     for b in bits:
-        row[b // 64] |= np.uint64(1) << np.uint64(b % 64)
+        m |= 1 << b
+    return m
+
+
+def _words(masks: list[int], words: int) -> NDArray[np.uint64]:
+    """Python-int bitmasks -> a (len(masks), words) uint64 array, low word first."""
+    full = (1 << 64) - 1
+    return np.array([[(m >> (64 * w)) & full for w in range(words)] for m in masks],
+                    dtype=np.uint64).reshape(len(masks), words)
 
 
 class ReaderBatch:
@@ -118,8 +128,9 @@ class ReaderBatch:
                 continue
             self.rank[i] = pol.rank(r.classification)
             self.policy[i] = reader_policies.index(r.policy)
-            _set(self.bits[i], [b for (tag, v), b in batch.vocab.items()
-                                if v in r.categories.get(tag, ())])
+            mask = _mask([b for (tag, v), b in batch.vocab.items()
+                          if v in r.categories.get(tag, ())])
+            self.bits[i] = _words([mask], batch.words)[0]
 
 
 def allowed_pairs(
