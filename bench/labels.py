@@ -151,7 +151,8 @@ def bench_decisions(args: argparse.Namespace) -> dict[str, Any]:
     fast_rate = args.pairs / best
     return {
         "labels": args.labels, "readers": args.readers, "pairs": args.pairs,
-        "vocabulary_bits": len(batch.vocab), "released_share": float(fast.mean()),
+        "distinct_labels": batch.distinct, "vocabulary_bits": len(batch.vocab),
+        "released_share": float(fast.mean()),
         "compile_seconds": round(compile_s, 3),
         "fast_seconds_best_of": [args.repeats, round(best, 4)],
         "fast_decisions_per_second": round(fast_rate),

@@ -29,6 +29,8 @@ class LabelBatch:
 
     Attributes
     ----------
+    distinct : int
+        How many distinct labels were validated and compiled (the rest are copies).
     valid : bool array (N,)
         False for labels that fail validation: they are never released.
     policy, rank : int array (N,)
@@ -44,36 +46,45 @@ class LabelBatch:
         self.policy_ids: tuple[str, ...] = tuple(sorted(ps.policies))
         pindex = {p: i for i, p in enumerate(self.policy_ids)}
         self.vocab: dict[tuple[str, str], int] = {}
-        n = len(labels)
-        self.valid = np.zeros(n, dtype=bool)
-        self.policy = np.zeros(n, dtype=np.int64)
-        self.rank = np.zeros(n, dtype=np.int64)
+        # Real collections repeat a few hundred distinct labels over many items: each
+        # distinct label is validated and compiled once, then gathered by index.
+        rows: dict[Label, int] = {}
+        index = np.fromiter((rows.setdefault(lab, len(rows)) for lab in labels),
+                            dtype=np.int64, count=len(labels))
+        distinct = list(rows)
+        u = len(distinct)
+        valid = np.zeros(u, dtype=bool)
+        policy = np.zeros(u, dtype=np.int64)
+        rank = np.zeros(u, dtype=np.int64)
         restr: list[list[int]] = []
         perm: list[list[list[int]]] = []
-        for i, label in enumerate(labels):
+        for i, label in enumerate(distinct):
             try:
                 validate(label, ps)
             except LabelError:
                 restr.append([])
                 perm.append([])
                 continue
-            self.valid[i] = True
-            self.policy[i] = pindex[label.policy]
-            self.rank[i] = ps.policies[label.policy].rank(label.classification)
+            valid[i] = True
+            policy[i] = pindex[label.policy]
+            rank[i] = ps.policies[label.policy].rank(label.classification)
             restr.append([self._bit(c.tag, v) for c in label.categories
                           if c.type == "restrictive" for v in c.values])
             perm.append([[self._bit(c.tag, v) for v in c.values] for c in label.categories
                          if c.type == "permissive"])
         self.words = max(1, (len(self.vocab) + 63) // 64)
-        k = max((len(p) for p in perm), default=0)
+        k = max(1, max((len(p) for p in perm), default=0))
         # Bits are gathered as Python ints and split into 64-bit words in one array build:
         # numpy scalar updates per bit would cost more than the decisions themselves.
-        self.restrictive = _words([_mask(bits) for bits in restr], self.words).reshape(
-            n, self.words)
-        slots = [[_mask(cats[j]) if j < len(cats) else 0 for j in range(max(k, 1))]
-                 for cats in perm]
-        self.permissive = _words([m for row in slots for m in row], self.words).reshape(
-            n, max(k, 1), self.words)
+        restrictive = _words([_mask(bits) for bits in restr], self.words)
+        slots = [_mask(cats[j]) if j < len(cats) else 0 for cats in perm for j in range(k)]
+        permissive = _words(slots, self.words).reshape(u, k, self.words)
+        self.distinct = u
+        self.valid = valid[index]
+        self.policy = policy[index]
+        self.rank = rank[index]
+        self.restrictive = restrictive[index]
+        self.permissive = permissive[index]
         # (N, K): which permissive slots a label uses
         self._has_perm: NDArray[np.bool_] = np.any(self.permissive != 0, axis=2)
 
