@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forcegen.labels.decide import Clearance, clearance_for, decide
+from forcegen.exceptions import LabelError
+from forcegen.labels.decide import Clearance, check_author, clearance_for, decide
 from forcegen.labels.fast import LabelBatch, ReaderBatch, allowed, allowed_pairs
 from forcegen.labels.label import Category, Label, make_label, translate
 from forcegen.labels.registry import default_policies
@@ -225,3 +226,18 @@ def test_bitsets_of_several_words_decide_like_the_reference() -> None:
             want = [decide(x, reader).allowed for x in lab]
             assert allowed(batch, reader).tolist() == want
             assert any(want)
+
+
+def test_nobody_labels_above_their_own_clearance() -> None:
+    uk = clearance_for("GBR", "SECRET", "GBR", {SH: ["SIGINT"]})
+    # releasing to another nation is the author's choice
+    check_author(make_label("NATO", "NATO SECRET", {REL: ["NZL"]}), uk)
+    check_author(make_label("GBR", "SECRET", {SH: ["SIGINT"]}), uk)
+    for label, words in [
+        (make_label("NATO", "COSMIC TOP SECRET"), "needs clearance GBR TOP SECRET"),
+        (make_label("GBR", "SECRET", {SH: ["CRYPTO"]}), "needs caveat CRYPTO"),
+        (make_label("TLP", "GREEN"), "declares no equivalent"),
+    ]:
+        with pytest.raises(LabelError, match="above the author's clearance") as exc:
+            check_author(label, uk)
+        assert words in str(exc.value)

@@ -25,7 +25,7 @@ from forcegen.exceptions import LabelError, one_of
 from forcegen.labels.label import Label, validate
 from forcegen.labels.registry import PolicySet, default_policies
 
-__all__ = ["Clearance", "Decision", "clearance_for", "decide"]
+__all__ = ["Clearance", "Decision", "check_author", "clearance_for", "decide"]
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,25 @@ def decide(label: Label, reader: Clearance, policies: PolicySet | None = None) -
         elif cat.type != "informative":  # pragma: no cover - validate() refuses other types
             return Decision(False, f"denied: unknown category type {cat.type!r}")
     return Decision(True, "released")
+
+
+def check_author(label: Label, author: Clearance, policies: PolicySet | None = None) -> None:
+    """Refuse a label its author may not set: nobody labels above their own clearance.
+
+    The author's clearance must dominate the label's classification (after equivalence) and
+    hold every restrictive caveat; releasability is the author's to choose (a British author
+    may release to New Zealand without being a New Zealander).
+
+    Raises
+    ------
+    forcegen.exceptions.LabelError
+        Invalid label, or one above the author's clearance, naming what is missing.
+    """
+    ps = policies or default_policies()
+    validate(label, ps)
+    permissive_free = Label(label.policy, label.classification,
+                            tuple(c for c in label.categories if c.type != "permissive"),
+                            label.created, label.originator)
+    d = decide(permissive_free, author, ps)
+    if not d.allowed:
+        raise LabelError(f"label above the author's clearance: {d.reason.removeprefix('denied: ')}")
