@@ -13,7 +13,7 @@ import pytest
 from forcegen.exceptions import InputError, LabelError, SignatureError
 from forcegen.labels.binding import Binding, bind, binding_from_json, verify_binding
 from forcegen.labels.keys import KeyList, SigningKey, rotate
-from forcegen.labels.label import make_label
+from forcegen.labels.label import Label, make_label
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 T1 = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
@@ -35,7 +35,7 @@ def keys(gbr: SigningKey, nzl: SigningKey) -> KeyList:
     return KeyList([gbr.public, nzl.public])
 
 
-def _label(originator: str = "GBR"):  # type: ignore[no-untyped-def]
+def _label(originator: str = "GBR") -> Label:
     return make_label("NATO", "NATO RESTRICTED", {"Releasable To": ["GBR", "NZL"]},
                       originator=originator)
 

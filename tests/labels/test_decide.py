@@ -139,7 +139,7 @@ def _rules_hold(label: Label, reader: Clearance) -> bool:
     return True
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(labels(), readers())
 def test_never_released_to_a_reader_the_rules_deny(label: Label, reader: Clearance) -> None:
     d = decide(label, reader)
@@ -199,7 +199,7 @@ def test_equivalence_each_direction_is_declared_or_derived() -> None:
         assert not decide(n, reader).allowed and not decide(g, reader).allowed
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(labels(), min_size=1, max_size=40), st.lists(readers(), min_size=1, max_size=8))
 def test_fast_path_agrees_with_the_reference(lab: list[Label], who: list[Clearance]) -> None:
     batch = LabelBatch(lab)
