@@ -177,3 +177,23 @@ def test_cli_keygen_prove_verify(tmp_path: Path) -> None:
     cons.write_text(json.dumps(doc))
     code, out = _run(cli, ["audit", "verify", "--proof", str(cons), "--keys", str(keys)])
     assert code == 2 and "does not verify" in out
+
+
+def test_entries_of_labelled_items_written_and_read_back(gbr: SigningKey, keys: KeyList,
+                                                         tmp_path: Path) -> None:
+    from forcegen.labels.auditlog import make_entry
+    from forcegen.labels.label import label_from_json, make_label
+
+    label = make_label("NATO", "NATO SECRET", {"Releasable To": ["GBR", "NZL"]})
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog()
+    t = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    for i, action in enumerate(("create", "change", "release", "read")):
+        assert log.write_entry(path, make_entry(action, "P-GBR-1", label, "GBR", t)) == i
+    again = read_log(path)
+    assert again.entries == log.entries and again.tree.root() == log.tree.root()
+    assert label_from_json(again.entries[3]["label"]) == label
+    ok, _ = verify_proof(inclusion_document(again, 2, again.head(gbr)), keys)
+    assert ok
+    with pytest.raises(AuditLogError, match="expected one of create, change, release, read"):
+        make_entry("delete", "P-GBR-1", label, "GBR")

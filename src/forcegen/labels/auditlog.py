@@ -28,19 +28,24 @@ from typing import Any
 
 from forcegen.exceptions import AuditLogError, SignatureError
 from forcegen.labels.keys import KeyList, SigningKey
+from forcegen.labels.label import Label, label_to_json
 from forcegen.labels.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 
 __all__ = [
+    "ACTIONS",
     "AuditLog",
     "TreeHead",
     "canonical_entry",
     "consistency_document",
     "inclusion_document",
+    "make_entry",
     "read_log",
     "verify_proof",
 ]
 
 MAX_LINE_BYTES = 1 << 20
+#: What happens to a labelled item; each is appended to the log.
+ACTIONS = ("create", "change", "release", "read")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -118,6 +123,24 @@ def _hex(value: Any, where: str, size: int | None = None) -> bytes:
     return raw
 
 
+def make_entry(action: str, item: str, label: Label, by: str,
+               at: dt.datetime | None = None) -> dict[str, Any]:
+    """An entry for ``action`` on labelled ``item`` by ``by``, carrying the item's label.
+
+    Raises
+    ------
+    forcegen.exceptions.AuditLogError
+        An action not in :data:`ACTIONS`, or an empty item or actor.
+    """
+    if action not in ACTIONS:
+        raise AuditLogError(f"action {action!r}: expected one of {', '.join(ACTIONS)}")
+    if not item or not by:
+        raise AuditLogError("an entry names its item and who acted")
+    when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return {"at": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "action": action, "item": item,
+            "by": by, "label": label_to_json(label)}
+
+
 class AuditLog:
     """Entries and their Merkle tree; append, sign heads, prove."""
 
@@ -134,6 +157,18 @@ class AuditLog:
         """Append an entry (a JSON object); returns its leaf index."""
         self.entries.append(entry)
         return self.tree.append(canonical_entry(entry))
+
+    def write_entry(self, path: Path | str, entry: dict[str, Any]) -> int:
+        """Append ``entry`` to the log and as one line to the JSON Lines file at ``path``."""
+        line = canonical_entry(entry) + b"\n"
+        if len(line) > MAX_LINE_BYTES:
+            raise AuditLogError(f"entry longer than {MAX_LINE_BYTES} bytes")
+        try:
+            with Path(path).open("ab") as f:
+                f.write(line)
+        except OSError as exc:
+            raise AuditLogError(f"{path}: cannot append: {exc.strerror}") from None
+        return self.append(entry)
 
     def head(self, key: SigningKey, size: int | None = None,
              at: dt.datetime | None = None) -> TreeHead:
