@@ -143,3 +143,10 @@ def test_translate_follows_the_equivalence_and_refuses_what_it_cannot_carry() ->
         translate(make_label("TLP", "RED"), "NATO")
     with pytest.raises(LabelError, match="ATOMAL"):  # GBR's policy has no ATOMAL caveat
         translate(make_label("NATO", "NATO SECRET", {"Special Handling": ["ATOMAL"]}), "GBR")
+
+
+def test_xml_times_with_an_offset_are_read_as_utc() -> None:
+    text = label_to_xml(_uk_nz()).replace("2026-12-01T09:30:00Z", "2026-12-01T10:30:00+01:00")
+    assert label_from_xml(text).created == "2026-12-01T09:30:00Z"
+    with pytest.raises(LabelError, match="creation time"):
+        label_from_xml(text.replace("2026-12-01T10:30:00+01:00", "noon"))

@@ -26,6 +26,7 @@ __all__ = [
     "make_label",
     "marking",
     "translate",
+    "utc_time",
     "validate",
 ]
 
@@ -61,7 +62,8 @@ class Label:
         return self._index.get(tag)
 
 
-def _utc(created: str | dt.datetime | None) -> str | None:
+def utc_time(created: str | dt.datetime | None) -> str | None:
+    """A creation time as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); :class:`LabelError` if unreadable."""
     if created is None:
         return None
     if isinstance(created, str):
@@ -106,7 +108,7 @@ def make_label(
                              f"{one_of(pol.categories)}")
         cats.append(Category(tag, cdef.type, tuple(sorted(set(values)))))
     label = Label(policy, classification, tuple(sorted(cats, key=lambda c: c.tag)),
-                  _utc(created), originator)
+                  utc_time(created), originator)
     validate(label, ps)
     return label
 
@@ -149,7 +151,7 @@ def validate(label: Label, policies: PolicySet | None = None) -> None:
     if label.originator is not None and not _ORIGINATOR.fullmatch(label.originator):
         raise LabelError(f"originator {label.originator!r}: expected a nation code or an id of "
                          "letters, digits, ' ._:-' (at most 64)")
-    if label.created is not None and _utc(label.created) != label.created:
+    if label.created is not None and utc_time(label.created) != label.created:
         raise LabelError(f"creation time {label.created!r}: expected YYYY-MM-DDTHH:MM:SSZ")
 
 
@@ -235,7 +237,7 @@ def label_from_json(obj: Any, policies: PolicySet | None = None) -> Label:
                              tuple(sorted(set(values)))))
     label = Label(_field(obj, "policyIdentifier", str), _field(obj, "classification", str),
                   tuple(sorted(cats, key=lambda c: c.tag)),
-                  _utc(_field(obj, "creationDateTime", str, optional=True)),
+                  utc_time(_field(obj, "creationDateTime", str, optional=True)),
                   _field(obj, "originatorId", str, optional=True))
     validate(label, policies)
     return label

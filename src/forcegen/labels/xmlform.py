@@ -25,7 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from forcegen.exceptions import LabelError
-from forcegen.labels.label import Category, Label, validate
+from forcegen.labels.label import Category, Label, utc_time, validate
 from forcegen.labels.registry import PolicySet, default_policies
 
 __all__ = ["MAX_XML_BYTES", "NS", "label_from_xml", "label_to_xml"]
@@ -137,6 +137,6 @@ def label_from_xml(text: str | bytes, policies: PolicySet | None = None) -> Labe
     if policy is None or classification is None:
         raise LabelError("label XML: PolicyIdentifier and Classification are required")
     label = Label(policy, classification, tuple(sorted(cats, key=lambda c: c.tag)),
-                  created or None, originator or None)
+                  utc_time(created) if created else None, originator or None)
     validate(label, ps)
     return label
