@@ -7,7 +7,12 @@ The hierarchy::
     │   ├── ScenarioError            a scenario file could not be read or is invalid
     │   │                            (carries every `Problem` found, not only the first)
     │   ├── NetworkInputError        a transport network or place cannot be used
-    │   └── OptionError              a what-if switch names something that does not exist
+    │   ├── OptionError              a what-if switch names something that does not exist
+    │   ├── PolicyError              a security policy file is unknown, malformed or inconsistent
+    │   ├── LabelError               a security label is malformed or invalid under its policy
+    │   ├── SignatureError           a binding or tree-head signature is missing, forged, made
+    │   │                            with an unknown, expired or another nation's key
+    │   └── AuditLogError            a Merkle audit log, tree head or proof file is malformed
     └── SolverError                  the optimizer failed for a reason other than bad input
 
 Each `Problem` names where it is (file, line or row, field) and what was expected,
@@ -21,12 +26,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "AuditLogError",
     "ForcegenError",
     "InputError",
+    "LabelError",
     "NetworkInputError",
     "OptionError",
+    "PolicyError",
     "Problem",
     "ScenarioError",
+    "SignatureError",
     "SolverError",
     "one_of",
 ]
@@ -112,6 +121,23 @@ class OptionError(InputError):
         names = names or {}
         known = re.compile(r"\{(" + "|".join(map(re.escape, self.parameters)) + r")\}")
         return known.sub(lambda m: names.get(m.group(1), m.group(1)), self.template)
+
+
+class PolicyError(InputError):
+    """A security policy is unknown, or its file is malformed or inconsistent."""
+
+
+class LabelError(InputError):
+    """A security label is malformed (JSON, XML) or invalid under its policy."""
+
+
+class SignatureError(InputError):
+    """A signature is missing or does not verify, or its key is unknown, out of its validity
+    or belongs to another nation than the one that must have signed."""
+
+
+class AuditLogError(InputError):
+    """A Merkle audit log, a signed tree head or a proof file cannot be read."""
 
 
 class SolverError(ForcegenError):

@@ -30,7 +30,7 @@ __all__ = ["anchor", "audit_app", "register", "verify"]
 
 audit_app = typer.Typer(
     name="audit",
-    help="Anchor the workspace audit trail outside the database, and verify it.",
+    help="Anchor the workspace audit trail and verify it; prove and verify a Merkle audit log.",
     no_args_is_help=True,
 )
 
@@ -179,8 +179,31 @@ def verify(
         "--anchors", help="JSON Lines file of anchors written by `forcegen audit anchor`",
         dir_okay=False,
     )] = None,
+    proof: Annotated[Path | None, typer.Option(
+        "--proof", help="Check a Merkle proof written by `forcegen audit prove` instead",
+        dir_okay=False,
+    )] = None,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys", help="With --proof: the published key list (JSON)", dir_okay=False,
+    )] = None,
+    nation: Annotated[str | None, typer.Option(
+        "--nation", help="With --proof: the nation whose key must have signed the heads",
+    )] = None,
 ) -> None:
-    """Recompute the audit hash chain and check it against anchors: exit 0 ok, 1 tampered."""
+    """Recompute the audit hash chain and check it against anchors: exit 0 ok, 1 tampered.
+
+    With --proof, check an inclusion or consistency proof of a Merkle audit log with only the
+    published key list (exit 0 holds, 1 does not hold, 2 bad input or signature).
+    """
+    if proof is not None:
+        if database_url is not None or anchors is not None:
+            raise OptionError("--proof checks a proof file: give no --database-url or --anchors")
+        from forcegen.cli.auditlog_cmds import verify_proof_file
+
+        verify_proof_file(proof, keys, nation)
+        return
+    if keys is not None or nation is not None:
+        raise OptionError("--keys and --nation go with --proof")
     from forcegen.workspace.audit import service
 
     checkpoints = service.read_anchors(anchors) if anchors is not None else None
@@ -196,5 +219,8 @@ def verify(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``forcegen audit anchor`` and ``forcegen audit verify``."""
+    """Add ``forcegen audit anchor``, ``verify``, and the Merkle log's ``keygen`` and ``prove``."""
+    from forcegen.cli import auditlog_cmds
+
+    auditlog_cmds.register(audit_app)
     app.add_typer(audit_app, name="audit")

@@ -1,0 +1,193 @@
+"""A Merkle tree in the form of RFC 6962 (Certificate Transparency), section 2.1.
+
+Leaves hash as ``SHA-256(0x00 || data)``, interior nodes as ``SHA-256(0x01 || left || right)``;
+a tree of ``n`` leaves splits at the largest power of two below ``n`` (so sizes that are not
+powers of two have a defined head), and the empty tree's head is ``SHA-256("")``. Inclusion
+proofs (``PATH``) and consistency proofs (``PROOF``/``SUBPROOF``) are built as the RFC defines
+them, and verified by the algorithms of RFC 9162, section 2.1.3.2 and 2.1.4.2, which need only
+the proof, the sizes and the heads.
+
+The tree keeps every complete, aligned subtree's hash (levels), so an append costs O(log n)
+hashes and a proof for any earlier size O(log² n) at worst, without rehashing the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+__all__ = [
+    "EMPTY_ROOT",
+    "MerkleTree",
+    "leaf_hash",
+    "node_hash",
+    "verify_consistency",
+    "verify_inclusion",
+]
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """``SHA-256(0x00 || data)``."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """``SHA-256(0x01 || left || right)``."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than ``n`` (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+class MerkleTree:
+    """An append-only Merkle tree over leaf hashes."""
+
+    def __init__(self) -> None:
+        # _levels[h][i]: hash of the complete subtree of 2**h leaves starting at leaf i * 2**h
+        self._levels: list[list[bytes]] = [[]]
+
+    def __len__(self) -> int:
+        return len(self._levels[0])
+
+    def append(self, data: bytes) -> int:
+        """Append a leaf (its data); returns its index."""
+        return self.append_hash(leaf_hash(data))
+
+    def append_hash(self, h: bytes) -> int:
+        """Append a leaf by its leaf hash; returns its index."""
+        index = len(self._levels[0])
+        self._levels[0].append(h)
+        level = 0
+        while len(self._levels[level]) % 2 == 0:  # a subtree just completed: hash it up
+            row = self._levels[level]
+            if level + 1 == len(self._levels):
+                self._levels.append([])
+            self._levels[level + 1].append(node_hash(row[-2], row[-1]))
+            level += 1
+        return index
+
+    def leaf(self, index: int) -> bytes:
+        """The leaf hash at ``index``."""
+        return self._levels[0][index]
+
+    def _mth(self, start: int, end: int) -> bytes:
+        """MTH of leaves [start, end); ``start`` is aligned as RFC 6962's recursion keeps it."""
+        n = end - start
+        if n == 0:
+            return EMPTY_ROOT
+        if n & (n - 1) == 0 and start % n == 0:  # a complete, aligned subtree: stored
+            return self._levels[n.bit_length() - 1][start // n]
+        k = _split(n)
+        return node_hash(self._mth(start, start + k), self._mth(start + k, end))
+
+    def _check_size(self, size: int | None) -> int:
+        n = len(self) if size is None else size
+        if not 0 <= n <= len(self):
+            raise ValueError(f"tree size {n} is not between 0 and {len(self)}")
+        return n
+
+    def root(self, size: int | None = None) -> bytes:
+        """The tree head (MTH) of the first ``size`` leaves (default: all)."""
+        return self._mth(0, self._check_size(size))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """RFC 6962 ``PATH(index, D[size])``: the audit path of leaf ``index``, leaf first."""
+        n = self._check_size(size)
+        if not 0 <= index < n:
+            raise ValueError(f"leaf index {index} is not in a tree of {n} leaves")
+        path: list[bytes] = []
+        start, end, m = 0, n, index
+        while end - start > 1:
+            k = _split(end - start)
+            if m < k:
+                path.append(self._mth(start + k, end))
+                end = start + k
+            else:
+                path.append(self._mth(start, start + k))
+                start, m = start + k, m - k
+        path.reverse()
+        return path
+
+    def consistency_proof(self, first: int, second: int | None = None) -> list[bytes]:
+        """RFC 6962 ``PROOF(first, D[second])`` (empty when the sizes are equal or first is 0)."""
+        n = self._check_size(second)
+        if not 0 <= first <= n:
+            raise ValueError(f"first size {first} is not between 0 and {n}")
+        if first in (0, n):
+            return []
+        proof: list[bytes] = []
+        start, end, m, complete = 0, n, first, True
+        while m != end - start:
+            k = _split(end - start)
+            if m <= k:
+                proof.append(self._mth(start + k, end))
+                end = start + k
+            else:
+                proof.append(self._mth(start, start + k))
+                start, m, complete = start + k, m - k, False
+        if not complete:
+            proof.append(self._mth(start, end))
+        proof.reverse()
+        return proof
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes],
+                     root: bytes) -> bool:
+    """Whether ``proof`` shows leaf hash ``leaf`` at ``index`` in the tree of ``size`` with
+    head ``root`` (RFC 9162, 2.1.3.2)."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
+                       proof: Sequence[bytes]) -> bool:
+    """Whether ``proof`` shows the tree of ``first`` leaves (head ``first_root``) is a prefix
+    of the tree of ``second`` leaves (head ``second_root``) (RFC 9162, 2.1.4.2)."""
+    if not 0 <= first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    if first == 0:
+        return not proof and first_root == EMPTY_ROOT
+    if not proof:
+        return False
+    path = list(proof)
+    if first & (first - 1) == 0:
+        path.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root
