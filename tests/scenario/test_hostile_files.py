@@ -175,6 +175,16 @@ def test_read_without_lines_gives_the_same_records(tmp_path: Path) -> None:
     with_lines, lines = _sources.read_yaml(path)
     without, none = _sources.read_yaml(path, lines=False)
     assert without == with_lines and none == {} and lines["pledges.0.caveats"] > 1
+    # The loader's own tag resolution and number parsing agree with PyYAML's safe loader.
+    numbers = "".join(f"x-n{i}: {v}\n" for i, v in enumerate(
+        ["0", "010", "12", "-3", "+4", "1_000", "0o17", "1:30", "1.5", "-2.5", "1.5e+3", ".5",
+         "!!float 2", "!!int '12'", "'5'", "~", "", "null", "True", "no", ".NaN", "2024-01-02"]))
+    (tmp_path / "n.yaml").write_text(text + numbers)
+    got, _ = _sources.read_yaml(tmp_path / "n.yaml", lines=False)
+    want = yaml.safe_load(text + numbers)
+    nan = got.pop("x-n20"), want.pop("x-n20")
+    assert got == want and all(v != v for v in nan)
+    assert [type(got[f"x-n{i}"]) for i in (0, 2, 8, 12)] == [int, int, float, float]
 
 
 # --------------------------------------------------------------------------- table floods

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -98,10 +98,44 @@ def _sheet_to_csv(text: str, key: str) -> Path:
 # same node marks; the pure-Python loader stays as the fallback where libyaml is missing.
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_FLOAT_CHARS = "0123456789.eE"
+
+
+def _first_char_resolvers() -> dict[str, list[tuple[str, Any]]]:
+    table = _Base.yaml_implicit_resolvers
+    wild = list(table.get(None, []))
+    return {k: [*v, *wild] for k, v in table.items() if k is not None}
 
 
 class _LineLoader(_Base):  # type: ignore[valid-type,misc]
-    """Safe loader; we walk composed nodes ourselves to keep line numbers."""
+    """Safe loader; we walk composed nodes ourselves to keep line numbers.
+
+    libyaml's composer calls back into Python to resolve the tag of every node (a fifth of
+    the parse of a large file): the safe loader has no path resolvers, so the path hooks do
+    nothing and ``resolve`` is PyYAML's with its per-call list building done once.
+    """
+
+    _by_first: ClassVar[dict[str, list[tuple[str, Any]]]] = _first_char_resolvers()
+    _wild: ClassVar[list[tuple[str, Any]]] = list(_Base.yaml_implicit_resolvers.get(None, []))
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._by_first.get(value[:1], self._wild):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 class _TooBig(Exception):
@@ -130,8 +164,19 @@ class _Walker:
         self.nodes = 0
 
     def scalar(self, node: yaml.Node) -> Any:
-        if node.tag == _STR:
+        tag = node.tag
+        if tag == _STR:
             return node.value
+        # Plain decimal numbers (most values in a large file) without PyYAML's general
+        # constructors; anything else (signs, "_", 0x, 0o, 1:30, .inf) takes the full path.
+        if tag == _INT:
+            v = node.value
+            if v.isascii() and v.isdigit() and (v[0] != "0" or len(v) == 1):
+                return int(v)
+        elif tag == _FLOAT:
+            v = node.value
+            if v.isascii() and not v.strip(_FLOAT_CHARS):
+                return float(v)
         ctor = self.constructors.get(node.tag)
         if ctor is None or not isinstance(node, yaml.ScalarNode):
             return self.loader.construct_object(node, deep=True)  # refuses unknown tags
