@@ -174,9 +174,13 @@ class Sourcer:
         return self._tie
 
     def _decompose(self, options: SourcingOptions, upper: FloatArray,
-                   ceilings: FloatArray) -> LexResult:
+                   ceilings: FloatArray, g: FloatArray) -> LexResult:
         """LP relaxation (nearly integral: transportation rows plus a few ceiling rows), then an
-        exact MILP on the fractional remainder with the rest fixed at its rounded-down value."""
+        exact MILP on the fractional remainder with the rest fixed at its rounded-down value.
+
+        ``g`` is the greedy plan: the leading priority levels it fills completely are proven
+        by it and get no LP stage.
+        """
         c = self.comp
         t0 = time.perf_counter()
         # The LP is rebuilt over the usable pairs only: building it from the compiled arrays
@@ -191,7 +195,6 @@ class Sourcer:
         # A level the greedy plan fills completely (with every level before it) needs no LP
         # stage: its fill is proven at its whole need. Dense pools fill every level, and the
         # first stage, solved from scratch, is the slowest (ppc400: 4 LP fill stages skipped).
-        g = greedy_units(c, upper, ceilings)
         g_filled = np.bincount(c.e_r, weights=g, minlength=c.r_qty.size)
         full = 0
         for _, mask in levels:
@@ -357,8 +360,8 @@ class Sourcer:
         t_greedy = 0.0
 
         def greedy() -> FloatArray:
-            # Only computed where it is used: the greedy method itself, the MILP's warm start,
-            # and the fallback when the LP runs out of time.
+            # The greedy method itself and the exact method's warm start (the LP route
+            # computes it up front, below).
             nonlocal t_greedy
             self._progress("greedy baseline")
             tg = time.perf_counter()
@@ -369,13 +372,14 @@ class Sourcer:
         method = options.method
         stages: list[StageResult] = []
         if method in ("auto", "decompose"):
-            res = self._decompose(options, upper, ceilings)
+            # Proves the levels it fills (see _decompose), and is the fallback when the LP runs
+            # out of time.
+            warm = greedy()
+            res = self._decompose(options, upper, ceilings, warm)
             x, stages = res.x, res.stages
             method = "decompose"
-            if res.time_limit_hit:
-                warm = greedy()
-                if self._lex_key(warm) > self._lex_key(x):
-                    x = warm
+            if res.time_limit_hit and self._lex_key(warm) > self._lex_key(x):
+                x = warm
         else:
             x = greedy()
         open_stage = next((i for i, s in enumerate(stages) if s.status != "optimal"), None)
