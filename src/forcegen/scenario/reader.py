@@ -120,6 +120,15 @@ def load_scenario_bytes(
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ScenarioError([Problem(name, f"not UTF-8 text ({exc.reason})")]) from None
+        # As _from_yaml_file: without the line map first, with it only to report problems.
+        data, _ = parse_yaml(text, name, lines=False)
+        if isinstance(data, dict):
+            raw = _split_yaml(data, {}, Path(name), root=None)
+            raw.tables.update(tables or {})
+            try:
+                return _validate(raw, root=None, source=name, check_tables=True)
+            except ScenarioError:
+                pass
         data, lines = parse_yaml(text, name)
         if not isinstance(data, dict):
             raise ScenarioError([Problem(name, "expected a mapping (key: value) at the top", 1)])
