@@ -373,8 +373,10 @@ class Sourcer:
         stages: list[StageResult] = []
         if method in ("auto", "decompose"):
             # Proves the levels it fills (see _decompose), and is the fallback when the LP runs
-            # out of time.
-            warm = greedy()
+            # out of time. Part of the LP route, so not reported as a stage of its own.
+            tg = time.perf_counter()
+            warm = greedy_units(c, upper, ceilings)
+            t_greedy = time.perf_counter() - tg
             res = self._decompose(options, upper, ceilings, warm)
             x, stages = res.x, res.stages
             method = "decompose"
