@@ -186,11 +186,19 @@ def breakdown(path: Path, fmt: str) -> tuple[dict[str, Any], Sourcer, Any]:
         wall[name] = round(time.perf_counter() - t, 3)
         cpu[name] = round(time.process_time() - c, 3)
 
+    def read_yaml(p: Path) -> Any:
+        # As load_scenario reads it: without the line map (read again with it only for
+        # messages); code from before that read has no such switch.
+        try:
+            return _sources.read_yaml(p, lines=False)
+        except TypeError:
+            return _sources.read_yaml(p)
+
     with phase("parse"), gc_paused():
         if fmt == "yaml":
-            _sources.read_yaml(path)
+            read_yaml(path)
         else:
-            _sources.read_yaml(path / "scenario.yaml")
+            read_yaml(path / "scenario.yaml")
             for name in ("pledges.csv", "requirements.csv"):
                 _sources.read_csv_table(path / name)
     with phase("load_total"):

@@ -164,6 +164,29 @@ def test_aliases_within_limits_still_work(tmp_path: Path) -> None:
     assert s.pledges[1].caveats == s.pledges[0].caveats
 
 
+def test_read_without_lines_gives_the_same_records(tmp_path: Path) -> None:
+    # load_scenario reads a YAML file without its line map first (faster) and again with it
+    # only to report problems: both reads must give the same records.
+    text = yaml.safe_dump(doc(), sort_keys=False).replace(
+        "  caveats:\n    sectors:\n    - north\n    max_months: 6",
+        "  caveats: &cv\n    sectors:\n    - north\n    max_months: 6", 1)
+    text += "x-when: 2024-05-01\nx-hex: 0x1F\nx-list: [1, 2.5, .inf, yes, ~, '7']\nx-ref: *cv\n"
+    path = _write(tmp_path, text)
+    with_lines, lines = _sources.read_yaml(path)
+    without, none = _sources.read_yaml(path, lines=False)
+    assert without == with_lines and none == {} and lines["pledges.0.caveats"] > 1
+    # The loader's own tag resolution and number parsing agree with PyYAML's safe loader.
+    numbers = "".join(f"x-n{i}: {v}\n" for i, v in enumerate(
+        ["0", "010", "12", "-3", "+4", "1_000", "0o17", "1:30", "1.5", "-2.5", "1.5e+3", ".5",
+         "!!float 2", "!!int '12'", "'5'", "~", "", "null", "True", "no", ".NaN", "2024-01-02"]))
+    (tmp_path / "n.yaml").write_text(text + numbers)
+    got, _ = _sources.read_yaml(tmp_path / "n.yaml", lines=False)
+    want = yaml.safe_load(text + numbers)
+    nan = got.pop("x-n20"), want.pop("x-n20")
+    assert got == want and all(v != v for v in nan)
+    assert [type(got[f"x-n{i}"]) for i in (0, 2, 8, 12)] == [int, int, float, float]
+
+
 # --------------------------------------------------------------------------- table floods
 def test_problems_are_capped(tmp_path: Path) -> None:
     d = doc()

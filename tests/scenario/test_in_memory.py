@@ -92,3 +92,16 @@ def test_yaml_bytes_limits_apply() -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario_bytes(b"forcegen: 1\nname: &a [*a]\n", "bomb.yaml")
     assert "parse limit" in info.value.problems[0].message
+
+
+def test_yaml_bytes_problems_keep_their_lines() -> None:
+    # Uploads are read without the line map first; a problem must still name its line.
+    d = doc()
+    d["pledges"][1]["quantity"] = -1
+    text = yaml.safe_dump(d, sort_keys=False)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_bytes(text.encode(), "s.yaml")
+    (p,) = info.value.problems
+    want = next(i for i, line in enumerate(text.splitlines(), 1) if "quantity: -1" in line)
+    assert p.file == "s.yaml" and p.line == want and p.field == "quantity"
+    assert load_scenario_bytes(yaml.safe_dump(doc()).encode(), "s.yaml").pledges

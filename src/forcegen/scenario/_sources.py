@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -98,10 +98,44 @@ def _sheet_to_csv(text: str, key: str) -> Path:
 # same node marks; the pure-Python loader stays as the fallback where libyaml is missing.
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_FLOAT_CHARS = "0123456789.eE"
+
+
+def _first_char_resolvers() -> dict[str, list[tuple[str, Any]]]:
+    table = _Base.yaml_implicit_resolvers
+    wild = list(table.get(None, []))
+    return {k: [*v, *wild] for k, v in table.items() if k is not None}
 
 
 class _LineLoader(_Base):  # type: ignore[valid-type,misc]
-    """Safe loader; we walk composed nodes ourselves to keep line numbers."""
+    """Safe loader; we walk composed nodes ourselves to keep line numbers.
+
+    libyaml's composer calls back into Python to resolve the tag of every node (a fifth of
+    the parse of a large file): the safe loader has no path resolvers, so the path hooks do
+    nothing and ``resolve`` is PyYAML's with its per-call list building done once.
+    """
+
+    _by_first: ClassVar[dict[str, list[tuple[str, Any]]]] = _first_char_resolvers()
+    _wild: ClassVar[list[tuple[str, Any]]] = list(_Base.yaml_implicit_resolvers.get(None, []))
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._by_first.get(value[:1], self._wild):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 class _TooBig(Exception):
@@ -118,9 +152,9 @@ class _Walker:
     few hundred bytes of nested aliases instantly; it is the expansion that explodes).
     """
 
-    def __init__(self, loader: yaml.SafeLoader, lines: dict[str, int]) -> None:
+    def __init__(self, loader: yaml.SafeLoader, lines: dict[str, int] | None) -> None:
         self.loader = loader
-        self.lines = lines
+        self.lines = lines  # None: no line map wanted (no dotted paths built either)
         self.constructors = loader.yaml_constructors
         self.seen: set[int] = set()  # collection nodes already expanded once
         self.open: set[int] = set()  # collection nodes on the current path (cycle check)
@@ -130,15 +164,28 @@ class _Walker:
         self.nodes = 0
 
     def scalar(self, node: yaml.Node) -> Any:
-        if node.tag == _STR:
+        tag = node.tag
+        if tag == _STR:
             return node.value
+        # Plain decimal numbers (most values in a large file) without PyYAML's general
+        # constructors; anything else (signs, "_", 0x, 0o, 1:30, .inf) takes the full path.
+        if tag == _INT:
+            v = node.value
+            if v.isascii() and v.isdigit() and (v[0] != "0" or len(v) == 1):
+                return int(v)
+        elif tag == _FLOAT:
+            v = node.value
+            if v.isascii() and not v.strip(_FLOAT_CHARS):
+                return float(v)
         ctor = self.constructors.get(node.tag)
         if ctor is None or not isinstance(node, yaml.ScalarNode):
             return self.loader.construct_object(node, deep=True)  # refuses unknown tags
         return ctor(self.loader, node)
 
     def walk(self, node: yaml.Node, path: str, depth: int) -> Any:
-        self.lines[path] = node.start_mark.line + 1
+        lines = self.lines
+        if lines is not None:
+            lines[path] = node.start_mark.line + 1
         self.nodes += 1
         if self.alias_depth:
             self.alias_nodes += 1
@@ -163,6 +210,8 @@ class _Walker:
         self.open.add(key)
         try:
             if isinstance(node, yaml.SequenceNode):
+                if lines is None:
+                    return [self.walk(item, "", depth + 1) for item in node.value]
                 head = f"{path}." if path else ""
                 return [self.walk(item, f"{head}{i}", depth + 1)
                         for i, item in enumerate(node.value)]
@@ -172,9 +221,12 @@ class _Walker:
                     k = str(self.scalar(key_node))
                 else:  # a complex key: constructed by PyYAML (bounded by the checks above)
                     k = str(self.walk(key_node, path, depth + 1))
+                if lines is None:
+                    out[k] = self.walk(value_node, "", depth + 1)
+                    continue
                 sub = f"{path}.{k}" if path else k
                 out[k] = self.walk(value_node, sub, depth + 1)
-                self.lines[sub] = key_node.start_mark.line + 1
+                lines[sub] = key_node.start_mark.line + 1
             return out
         finally:
             self.open.discard(key)
@@ -182,8 +234,12 @@ class _Walker:
                 self.alias_depth -= 1
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
+def read_yaml(path: Path, *, lines: bool = True) -> tuple[Any, dict[str, int]]:
     """Parse a YAML file into plain objects and a map ``dotted.path -> line``.
+
+    With ``lines=False`` the map is left empty (and no dotted path is built): a third faster
+    on large files, for a caller that parses again with lines only when it has a problem to
+    report (the data and the parse limits are the same either way).
 
     Raises
     ------
@@ -191,26 +247,27 @@ def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
         On a syntax error, naming the line and column, or when the file exceeds a parse limit
         (aliases, nesting, size; see :mod:`forcegen.scenario.limits`).
     """
-    return parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    return parse_yaml(path.read_text(encoding="utf-8"), str(path), lines=lines)
 
 
-def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
+def parse_yaml(text: str, source: str, *, lines: bool = True) -> tuple[Any, dict[str, int]]:
     """:func:`read_yaml` on text already in memory; ``source`` names it in messages."""
     # The parse allocates a few objects per value and frees none of them: the cyclic garbage
     # collector would only rescan the growing heap again and again (a third of the time on a
     # 5,000-pledge file), so it pauses for the parse (nesting- and thread-safe, see _gc).
     with gc_paused():
-        return _parse_yaml(text, source)
+        return _parse_yaml(text, source, lines)
 
 
-def _parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
+def _parse_yaml(text: str, source: str, want_lines: bool) -> tuple[Any, dict[str, int]]:
     from forcegen.exceptions import ScenarioError
 
     loader = _LineLoader(text)
+    lines: dict[str, int] = {}
     try:
         root = loader.get_single_node()
-        lines: dict[str, int] = {}
-        data = _Walker(loader, lines).walk(root, "", 0) if root is not None else None
+        walker = _Walker(loader, lines if want_lines else None)
+        data = walker.walk(root, "", 0) if root is not None else None
     except _TooBig as exc:
         problem = Problem(source, f"YAML exceeds a parse limit: {exc}", exc.line)
         raise ScenarioError([problem]) from None

@@ -162,10 +162,12 @@ class Plan:
             "fill_rate": self.fill_rate,
             "currency": self.currency,
             "stages": self.stages,
-            "assignments": [asdict(a) for a in self.assignments],
+            # Flat records (scalar fields only) copy their attribute dict: dataclasses.asdict
+            # deep-copies every value, 0.1-0.2 s for a plan of a few thousand assignments.
+            "assignments": [dict(vars(a)) for a in self.assignments],
             "shortfalls": [asdict(s) for s in self.shortfalls],
-            "lines": [asdict(line) for line in self.lines],
-            "burden": [asdict(b) for b in self.burden],
+            "lines": [dict(vars(line)) for line in self.lines],
+            "burden": [dict(vars(b)) for b in self.burden],
             "options": self.options,
             "seconds": self.seconds,
             "solver": self.solver,
