@@ -65,8 +65,9 @@ def source(
         write_json(doc, out)
     if xlsx is not None:
         from forcegen.report.plan_xlsx import write_plan_xlsx
+        from forcegen.scenario.names import scenario_names
 
-        write_plan_xlsx(plan, xlsx)
+        write_plan_xlsx(plan, xlsx, names=scenario_names(scenario))
     written = []
     if charts is not None:
         from forcegen.report.sourcing_charts import write_plan_charts
