@@ -35,6 +35,7 @@ from forcegen.network import (
     load_network,
     travel_times,
 )
+from forcegen.readiness._modes import country_at, movement_class, sail, theatre_countries
 
 __all__ = [
     "GROUND_MODES",
@@ -201,6 +202,18 @@ def _airlift(G: TransportGraph, fly: Mapping[str, tuple[float, float]], snodes: 
     return {pid: best[i] for i, pid in enumerate(fly)}
 
 
+def _home_at(G: TransportGraph, home: Any) -> tuple[float, float] | None:
+    """A home base's (lon, lat): given, or its network node's; ``None`` for an unknown node
+    (:func:`_place` reports it)."""
+    if isinstance(home, list | tuple):
+        return float(home[0]), float(home[1])
+    try:
+        i = int(G.indices([str(home)])[0])
+    except NetworkInputError:
+        return None
+    return float(G.lon[i]), float(G.lat[i])
+
+
 def analyze_response(
     scenario: Any,
     assignments: Iterable[tuple[str, str, int]],
@@ -291,13 +304,30 @@ def analyze_response(
     unreachable: list[Unreachable] = []
     home_pos: dict[str, tuple[int, float]] = {}
     fly: dict[str, tuple[float, float]] = {}  # home bases off the network: strategic airlift
+    may_fly: dict[str, tuple[float, float]] = {}  # on the network, airlift if it is faster
+    ships: dict[str, tuple[float, float]] = {}  # ships sail (_modes.sail)
+    sec_at = {s.id: (float(s.at[0]), float(s.at[1])) if s.at is not None
+              else (float(ground.lon[sec_pos[s.id][0]]), float(ground.lat[sec_pos[s.id][0]]))
+              for s in scenario.sectors}
+    theatre = theatre_countries(list(sec_at.values()))
     for pid in sorted({r[0] for r in rows}):
         p = pledges[pid]
         if p.home is None:
             unreachable.append(Unreachable("home", pid, None, "pledge has no home base"))
             continue
+        at = _home_at(ground, p.home)
+        cap = scenario.catalog.get(p.capability)
+        how = movement_class(cap) if cap is not None else "ground"
+        if how == "sail" and at is not None:
+            ships[pid] = at
+            continue
+        # Units already in the theatre drive, however far from the modelled roads they start.
+        local = at is not None and country_at(*at) in theatre
         try:
-            home_pos[pid] = _place(ground, "home base of pledge", pid, p.home, None, max_snap_km)
+            home_pos[pid] = _place(ground, "home base of pledge", pid, p.home, None,
+                                   math.inf if local else max_snap_km)
+            if air and how == "air" and not local and at is not None:
+                may_fly[pid] = at
         except NetworkInputError as exc:
             if not (air and isinstance(p.home, list | tuple)):
                 unreachable.append(Unreachable("home", pid, None, str(exc)))
@@ -315,11 +345,14 @@ def analyze_response(
     home_dep = travel_times(personnel_graph, hnodes, dnodes) if hnodes and dnodes else None
     dep_sec = travel_times(ground, dnodes, snodes) if dnodes else None
 
-    fly_sec = _airlift(personnel_graph, fly, snodes, speeds)
+    fly_sec = _airlift(personnel_graph, {**fly, **may_fly}, snodes, speeds)
     if fly:
         notes.append(f"{len(fly)} pledge(s) with a home base off the network are moved by "
                      "strategic airlift (flight plus handling, then by road from the airfield): "
                      + ", ".join(sorted(fly)))
+    if ships:
+        notes.append(f"{len(ships)} ship(s) sail to the port nearest their sector: "
+                     + ", ".join(sorted(ships)))
 
     arrivals: list[Arrival] = []
     for pid, rid, units in rows:
@@ -327,7 +360,14 @@ def analyze_response(
         sid = r.sector
         s_node, s_km = sec_pos[sid]
         notice = float(p.notice_days) * 24.0
-        if pid in fly_sec:
+        if pid in ships:
+            hours, port = sail(ships[pid], sec_at[sid], speeds)
+            if not math.isfinite(hours):
+                unreachable.append(Unreachable("route", pid, sid, f"ship {pid}: {port}"))
+            arrivals.append(Arrival(pid, rid, sid, units, units * p.personnel, notice, hours,
+                                    "sea"))
+            continue
+        if pid in fly:
             arr = Arrival(pid, rid, sid, units, units * p.personnel, notice,
                           float(fly_sec[pid][scol[s_node]] + access(s_km)), "air")
             if not math.isfinite(arr.move_hours):
@@ -351,6 +391,11 @@ def analyze_response(
         else:
             move = access(h_km) + home_sec[hcol[h_node], scol[s_node]] + access(s_km)
             arr = Arrival(pid, rid, sid, units, units * p.personnel, notice, float(move), "road")
+            if pid in may_fly:  # the fastest mode the unit's category allows
+                by_air = float(fly_sec[pid][scol[s_node]] + access(s_km))
+                if by_air < move:
+                    arr = Arrival(pid, rid, sid, units, units * p.personnel, notice, by_air,
+                                  "air")
         if not math.isfinite(arr.move_hours):
             unreachable.append(Unreachable("route", pid, sid,
                                            f"no {arr.via} route from the home base of {pid} to "
