@@ -71,7 +71,8 @@ def respond(
     if map_out is not None:
         from forcegen.report.maps import plot_response_map
 
-        files["map"] = str(plot_response_map(result, map_out))
+        files["map"] = str(plot_response_map(
+            result, map_out, names={s.id: s.name or s.id for s in scenario.sectors}))
     if as_json:
         doc = {"scenario": scenario.name, "sourcing_status": plan.status, **result.to_dict(),
                "files": files}
