@@ -30,9 +30,13 @@ def _num(v: float | None, fmt: str = ",.1f") -> str:
 
 
 def _print_result(out: Console, doc: dict[str, Any], name: str) -> None:
-    out.print(f"[bold]{name}[/]: {doc['kind']} - status [bold]{doc['status']}[/], "
-              f"objective {_num(doc['objective'], ',.3f')}, gap {_num(doc['gap'], '.2%')}, "
-              f"{doc['method']} in {doc['seconds']:.2f} s (distances: {doc.get('distances')})")
+    from forcegen.report.words import details_line, status_words
+
+    out.print(f"[bold]{name}[/]: {doc['kind']} - [bold]{status_words(doc['status'])}[/], "
+              f"objective {_num(doc['objective'], ',.3f')}")
+    out.print(details_line({"status": doc["status"], "relative gap": _num(doc["gap"], ".2%"),
+                            "method": doc["method"], "seconds": f"{doc['seconds']:.2f}",
+                            "distances": doc.get("distances")}), highlight=False)
     out.print("depots: " + (", ".join(doc["depots"]) or "-"))
     t = Table("site", "sector", "amount", "hours" if doc["kind"] != "capacitated" else "")
     hours = doc.get("hours") or {}

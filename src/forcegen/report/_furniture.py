@@ -74,8 +74,8 @@ def add_labels(ax: Any, items: Sequence[tuple[float, float, str]], *, size: floa
 
     Each label takes the first of six places around its point (right-above, right-below,
     left-above, left-below, ...) inside the frame that overlaps no label already placed; the
-    first ``keep`` labels (sectors, depots) are always written, later ones (home bases) are left out rather than
-    written over another.
+    first ``keep`` labels (sectors, depots) are always written, later ones (home bases) are
+    left out rather than written over another.
     """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
