@@ -151,7 +151,7 @@ def criticality(
                     "nations": [i.to_dict() for i in impacts]})
         return
     console = out_console()
-    console.print(f"Base plan fills {base.fill} of {base.required} units ({base.status}).")
+    console.print(f"Base plan: fill {base.fill} of {base.required} units ({base.status_text}).")
     t = Table(title="If this nation withdrew", title_justify="left")
     for col in ("Nation", "Its units", "Fill lost", "by priority", "Lines newly short",
                 "Short only by a tie"):
