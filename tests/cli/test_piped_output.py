@@ -27,12 +27,12 @@ def piped(*args: str, **env_extra: str) -> str:
 def test_source_tables_are_not_cut_in_a_pipe() -> None:
     lines = piped("source", str(EXAMPLE)).splitlines()
     # The input hash is shortened on purpose; nothing else is.
-    assert [ln for ln in lines if "…" in ln and "sha256" not in ln] == []
+    assert [ln for ln in lines if "…" in ln and "SHA-256" not in ln] == []
     assert any("100.0%" in ln for ln in lines)
     # A shortfall reason is one line, whole, wider than 80 columns.
     reason = "not ready in time: best notice to move offered 45 days, line needs 30 days"
     assert any(reason in ln for ln in lines)
     assert max(len(ln) for ln in lines) > 80
     # The summary is one line too.
-    assert any(ln.startswith("Filled ") and "by priority:" in ln for ln in lines)
+    assert any(ln.startswith("Fill ") and "by priority:" in ln for ln in lines)
 

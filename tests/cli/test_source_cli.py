@@ -113,3 +113,14 @@ def test_console_script_runs_in_a_fresh_process(example_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "forcegen", "validate", str(example_path / "nope")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "no such file" in r.stderr
+
+
+def test_planner_words_before_the_details(cli: CliRunner, example_path: Path) -> None:
+    r = cli.invoke(app, ["source", str(example_path)], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    head, sep, details = r.stdout.partition("Details:")
+    assert sep, r.stdout  # solver facts are kept in one closing line
+    assert "proven best" in head.splitlines()[0] and "Fill " in head
+    for jargon in ("gap", "e+00", "decompose", "exact", "sha256", "SHA-256", "optimal"):
+        assert jargon not in head, jargon
+    assert "relative gap" in details and "input hash (SHA-256)" in details

@@ -189,7 +189,7 @@ def test_cli_table(tmp_path: Path) -> None:
     data = Path(__file__).resolve().parents[1] / "data" / "deployment" / "small.yaml"
     res = CliRunner().invoke(app, ["deploy", str(data)], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
-    assert "ULN-0003" in res.stdout and "optimal: closure day 15 (2027-03-16)" in res.stdout
+    assert "ULN-0003" in res.stdout and "proven best: closure day 15 (2027-03-16)" in res.stdout
 
 
 def test_cli_csv_tpfdd(tmp_path: Path) -> None:

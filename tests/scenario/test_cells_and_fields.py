@@ -83,8 +83,16 @@ def test_xlsx_export_writes_text_not_formulas(tmp_path: Path) -> None:
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     names = {c.value for c in cells if c.data_type == "s"}
-    assert set(FORMULAS) <= names and "=P-EVIL" in names
-    assert load_scenario(book).data == s.data
+    # Every formula-like text is behind a quote, on every sheet (a user retyping the cell
+    # still gets text) ...
+    assert {"'" + f for f in FORMULAS} <= names and "'=P-EVIL" in names and "'=1+1" in names
+    # (a coordinate pair "-3.7;40.4" is numbers, not a formula: left as it is)
+    assert [v for v in names if v[:1] in ("=", "+", "-", "@", "\t", "\r")] == ["-3.7;40.4"]
+    # ... and comes back exactly, quotes already in the data included.
+    back = load_scenario(book)
+    assert back.data == s.data
+    assert [p.name for p in back.pledges][: len(FORMULAS)] == FORMULAS
+    assert back.requirements[0].name == "=1+1"
 
 
 def test_plan_workbook_writes_text_not_formulas(tmp_path: Path) -> None:
@@ -97,9 +105,9 @@ def test_plan_workbook_writes_text_not_formulas(tmp_path: Path) -> None:
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = {c.value for c in cells if c.data_type == "s"}
-    assert d["pledges"][0]["id"] in texts
+    assert "'" + d["pledges"][0]["id"] in texts and "'@SUM(A1)" in texts
     # Numbers are still numbers (units, personnel, cost).
-    assert any(c.data_type == "n" and c.value == 1 for c in wb["assignments"]["C"])
+    assert any(c.data_type == "n" and c.value == 1 for c in wb["assignments"]["F"])
 
 
 @pytest.mark.parametrize("text", ["\tx", "\rx", "=x", "'=x", "''@x", "+x", "-x", "@x"])

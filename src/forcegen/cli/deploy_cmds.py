@@ -168,18 +168,23 @@ def deploy(
     for row in rows:
         table.add_row(*(row[k] for k in keep))
     con.print(table)
+    from forcegen.report.words import details_line, status_words
+
     status = doc["status"]
     colour = {"optimal": "green", "feasible": "yellow"}.get(status, "red")
     if doc["closure"] is not None:
         when = f" ({doc['closure_date']})" if doc["closure_date"] else ""
         gap = doc["gap"] or 0.0
-        con.print(f"[{colour}]{status}[/]: closure day {doc['closure']}{when}, proven lower "
-                  f"bound {doc['bound']} (gap {gap:.1%}), {doc['lateness'] or 0} day(s) late in "
-                  f"total; greedy baseline closes on day {doc['baseline']['closure']}",
+        proof = ("no plan closes earlier" if doc["closure"] == doc["bound"]
+                 else f"no plan closes before day {doc['bound']}")
+        con.print(f"[{colour}]{status_words(status)}[/]: closure day {doc['closure']}{when} "
+                  f"({proof}), {doc['lateness'] or 0} day(s) late in total; greedy baseline "
+                  f"closes on day {doc['baseline']['closure']}", highlight=False)
+        con.print(details_line({"status": status, "relative gap": f"{gap:.1%}"}),
                   highlight=False)
     else:
-        con.print(f"[{colour}]{status}[/]: no plan found (proven lower bound on closure "
-                  f"{doc['bound']})", highlight=False)
+        con.print(f"[{colour}]{status_words(status)}[/]: no plan found (no plan closes "
+                  f"before day {doc['bound']})", highlight=False)
     chain = doc["critical_chain"]
     if chain:
         steps = []

@@ -81,11 +81,14 @@ def patrol(
 
 
 def _print(doc: dict) -> None:
+    from forcegen.report.words import details_line, status_words
+
     con = Console()
-    gap = "" if doc["status"] == "optimal" else f", gap {doc['gap']:.1%}"
     con.print(f"[bold]{doc['name']}[/]: value covered {doc['total']:g} of at most "
-              f"{doc['bound']:g} ({doc['status']}{gap}; {doc['method']}, {doc['seconds']:.1f} s; "
-              f"greedy baseline {doc['greedy_total']:g})", highlight=False)
+              f"{doc['bound']:g} ({status_words(doc['status'])}; greedy baseline "
+              f"{doc['greedy_total']:g})", highlight=False)
+    details = details_line({"status": doc["status"], "relative gap": f"{doc['gap']:.1%}",
+                            "method": doc["method"], "seconds": f"{doc['seconds']:.1f}"})
     table = Table(title="Routes and timetable")
     for col in ("vessel", "nation", "stop", "arrive h", "depart h", "value"):
         table.add_column(col, justify="left" if col in ("vessel", "nation", "stop") else "right")
@@ -115,6 +118,7 @@ def _print(doc: dict) -> None:
                   f"cumulative {sr['cumulative_probability_of_success']:.1%}", highlight=False)
     for n in doc["notes"]:
         con.print(f"[dim]note:[/] {n}", highlight=False)
+    con.print(details, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -30,9 +30,13 @@ def _num(v: float | None, fmt: str = ",.1f") -> str:
 
 
 def _print_result(out: Console, doc: dict[str, Any], name: str) -> None:
-    out.print(f"[bold]{name}[/]: {doc['kind']} - status [bold]{doc['status']}[/], "
-              f"objective {_num(doc['objective'], ',.3f')}, gap {_num(doc['gap'], '.2%')}, "
-              f"{doc['method']} in {doc['seconds']:.2f} s (distances: {doc.get('distances')})")
+    from forcegen.report.words import details_line, status_words
+
+    out.print(f"[bold]{name}[/]: {doc['kind']} - [bold]{status_words(doc['status'])}[/], "
+              f"objective {_num(doc['objective'], ',.3f')}")
+    out.print(details_line({"status": doc["status"], "relative gap": _num(doc["gap"], ".2%"),
+                            "method": doc["method"], "seconds": f"{doc['seconds']:.2f}",
+                            "distances": doc.get("distances")}), highlight=False)
     out.print("depots: " + (", ".join(doc["depots"]) or "-"))
     t = Table("site", "sector", "amount", "hours" if doc["kind"] != "capacitated" else "")
     hours = doc.get("hours") or {}
@@ -49,7 +53,8 @@ def _print_result(out: Console, doc: dict[str, Any], name: str) -> None:
 def _write_map(scenario: Any, table: Any, doc: dict[str, Any], out: Path) -> None:
     import numpy as np
 
-    from forcegen.network import TransportGraph, nearest_facility
+    from forcegen.exceptions import InputError
+    from forcegen.network import TransportGraph, nearest_facility, route
     from forcegen.report.maps import plot_network_map
 
     def coords(items: list[Any], graph: Any, nodes: Any) -> tuple[list[float], list[float]]:
@@ -76,11 +81,27 @@ def _write_map(scenario: Any, table: Any, doc: dict[str, Any], out: Path) -> Non
     pos = {s.id: (x, y) for s, x, y in zip(sectors, sx, sy, strict=False)}
     spos = {s.id: (x, y) for s, x, y in zip([s for s in sites if s.id in chosen], cx, cy,
                                              strict=False)}
-    routes = [
-        (np.array([spos[a["site"]][0], pos[a["sector"]][0]]),
-         np.array([spos[a["site"]][1], pos[a["sector"]][1]]))
-        for a in doc["allocation"] if a["site"] in spos and a["sector"] in pos
-    ]
+    site_node = {} if table.site_nodes is None else dict(
+        zip([s.id for s in sites], table.site_nodes, strict=True))
+    sector_node = {} if table.sector_nodes is None else dict(
+        zip([s.id for s in sectors], table.sector_nodes, strict=True))
+    routes = []
+    for a in doc["allocation"]:
+        if a["site"] not in spos or a["sector"] not in pos:
+            continue
+        start, end = site_node.get(a["site"]), sector_node.get(a["sector"])
+        if g is not None and start is not None and end is not None and start != end:
+            try:  # along the roads the allocation uses
+                r = route(g.restrict(("road", "rail", "sea")), int(start), int(end))
+                routes.append((r.lon, r.lat))
+                continue
+            except InputError:  # no road between them: the straight line says so
+                pass
+        routes.append((np.array([spos[a["site"]][0], pos[a["sector"]][0]]),
+                       np.array([spos[a["site"]][1], pos[a["sector"]][1]])))
+    labels = [(x, y, s.name or s.id) for s, x, y in zip(sectors, sx, sy, strict=False)]
+    labels += [(x, y, s.name or s.id) for s, x, y in zip(
+        [s for s in sites if s.id in chosen], cx, cy, strict=False)]
     hours = None
     if g is None:
         g = TransportGraph.from_edges([], [], [], [], [], [])
@@ -90,7 +111,8 @@ def _write_map(scenario: Any, table: Any, doc: dict[str, Any], out: Path) -> Non
     points = {"sectors": (sx, sy, "s", "#d62728"), "chosen depots": (cx, cy, "^", "#1f77b4"),
               "other candidate sites": (ox, oy, "o", "#cccccc")}
     plot_network_map(g, out, hours=hours, points={k: v for k, v in points.items() if v[0]},
-                     routes=routes, title=f"{scenario.name}: pre-positioning ({doc['kind']})")
+                     routes=routes, labels=labels, route_label="allocations (along the roads)",
+                     title=f"{scenario.name}: pre-positioning ({doc['kind']})")
 
 
 def preposition_cmd(

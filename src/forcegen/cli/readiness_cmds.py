@@ -71,7 +71,8 @@ def respond(
     if map_out is not None:
         from forcegen.report.maps import plot_response_map
 
-        files["map"] = str(plot_response_map(result, map_out))
+        files["map"] = str(plot_response_map(
+            result, map_out, names={s.id: s.name or s.id for s in scenario.sectors}))
     if as_json:
         doc = {"scenario": scenario.name, "sourcing_status": plan.status, **result.to_dict(),
                "files": files}
@@ -86,6 +87,12 @@ def respond(
                       _fmt(s.full_hours) if s.full_hours is not None or not s.units
                       else "[red]incomplete[/]", str(s.units_unreachable or ""))
     con.print(table)
+    modes: dict[str, int] = {}
+    for a in result.arrivals:
+        how = "pre-positioned" if a.via.startswith("depot:") else f"by {a.via}"
+        modes[how] = modes.get(how, 0) + a.units
+    con.print("Units moved " + ", ".join(f"{k}: {v}" for k, v in sorted(modes.items())),
+              highlight=False)
     for u in result.unreachable:
         con.print(f"[yellow]unreachable[/] {u.kind} {u.item}"
                   + (f" -> {u.sector}" if u.sector else "") + f": {u.reason}", highlight=False)

@@ -66,8 +66,9 @@ def source(
         write_json(doc, out)
     if xlsx is not None:
         from forcegen.report.plan_xlsx import write_plan_xlsx
+        from forcegen.scenario.names import scenario_names
 
-        write_plan_xlsx(plan, xlsx)
+        write_plan_xlsx(plan, xlsx, names=scenario_names(scenario))
     written = []
     if charts is not None:
         from forcegen.report.sourcing_charts import write_plan_charts
@@ -152,7 +153,7 @@ def criticality(
                     "nations": [i.to_dict() for i in impacts]})
         return
     console = out_console()
-    console.print(f"Base plan fills {base.fill} of {base.required} units ({base.status}).")
+    console.print(f"Base plan: fill {base.fill} of {base.required} units ({base.status_text}).")
     t = Table(title="If this nation withdrew", title_justify="left")
     for col in ("Nation", "Its units", "Fill lost", "by priority", "Lines newly short",
                 "Short only by a tie"):

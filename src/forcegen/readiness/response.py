@@ -35,6 +35,7 @@ from forcegen.network import (
     load_network,
     travel_times,
 )
+from forcegen.readiness._modes import country_at, movement_class, sail, theatre_countries
 
 __all__ = [
     "GROUND_MODES",
@@ -201,6 +202,20 @@ def _airlift(G: TransportGraph, fly: Mapping[str, tuple[float, float]], snodes: 
     return {pid: best[i] for i, pid in enumerate(fly)}
 
 
+def _home_at(G: TransportGraph, home: Any) -> tuple[float, float] | None:
+    """A home base's (lon, lat): given, or its network node's.
+
+    ``None`` for an unknown node (:func:`_place` reports it).
+    """
+    if isinstance(home, list | tuple):
+        return float(home[0]), float(home[1])
+    try:
+        i = int(G.indices([str(home)])[0])
+    except NetworkInputError:
+        return None
+    return float(G.lon[i]), float(G.lat[i])
+
+
 def analyze_response(
     scenario: Any,
     assignments: Iterable[tuple[str, str, int]],
@@ -268,20 +283,31 @@ def analyze_response(
         sec_pos[s.id] = _place(ground, "sector", s.id, s.at, s.node, max_snap_km)
     dep_pos = {d: _place(ground, "depot site", d, sites[d].at, sites[d].node, max_snap_km)
                for d in sorted(set(pre.values()))}
-    home_pos, fly, unreachable = _place_homes(scenario, ground, rows, air, max_snap_km)
+    sec_at = {s.id: (float(s.at[0]), float(s.at[1])) if s.at is not None
+              else (float(ground.lon[sec_pos[s.id][0]]), float(ground.lat[sec_pos[s.id][0]]))
+              for s in scenario.sectors}
+    homes = _place_homes(scenario, ground, rows, air, max_snap_km,
+                         theatre_countries(list(sec_at.values())))
+    home_pos, unreachable = homes.home_pos, homes.unreachable
 
-    legs = _Legs(ground, personnel_graph, speeds, home_pos, sec_pos, dep_pos, fly)
-    if fly:
-        notes.append(f"{len(fly)} pledge(s) with a home base off the network are moved by "
+    legs = _Legs(ground, personnel_graph, speeds, home_pos, sec_pos, dep_pos, homes, sec_at)
+    if homes.fly:
+        notes.append(f"{len(homes.fly)} pledge(s) with a home base off the network are moved by "
                      "strategic airlift (flight plus handling, then by road from the airfield): "
-                     + ", ".join(sorted(fly)))
+                     + ", ".join(sorted(homes.fly)))
+    if homes.ships:
+        notes.append(f"{len(homes.ships)} ship(s) sail to the port nearest their sector: "
+                     + ", ".join(sorted(homes.ships)))
     arrivals: list[Arrival] = []
     for pid, rid, units in rows:
         arr = legs.arrival(scenario.pledge_by_id[pid], scenario.requirement_by_id[rid], units,
                            pre.get(pid), draw_hours)
         # A pledge without a home on the network is already listed as unreachable ("home").
         reached = arr.via != "road" or pid in home_pos
-        if reached and not math.isfinite(arr.move_hours):
+        if arr.via == "sea" and not math.isfinite(arr.move_hours):
+            unreachable.append(Unreachable("route", pid, arr.sector,
+                                           f"ship {pid}: {legs.sea_port[pid, arr.sector]}"))
+        elif reached and not math.isfinite(arr.move_hours):
             unreachable.append(Unreachable("route", pid, arr.sector,
                                            f"no {arr.via} route from the home base of {pid} "
                                            f"to sector {arr.sector}"))
@@ -326,27 +352,50 @@ def _checked_inputs(
     return pre, rows
 
 
+@dataclass
+class _Homes:
+    """Where each pledge's units start and how they may move (see :func:`_place_homes`)."""
+
+    home_pos: dict[str, tuple[int, float]] = field(default_factory=dict)  # on the road network
+    fly: dict[str, tuple[float, float]] = field(default_factory=dict)  # off it: airlift
+    may_fly: dict[str, tuple[float, float]] = field(default_factory=dict)  # on it, air if faster
+    ships: dict[str, tuple[float, float]] = field(default_factory=dict)  # ships sail
+    unreachable: list[Unreachable] = field(default_factory=list)
+
+
 def _place_homes(
     scenario: Any, ground: TransportGraph, rows: list[tuple[str, str, int]], air: bool,
-    max_snap_km: float,
-) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[float, float]], list[Unreachable]]:
-    """Home bases on the road network, those flown in instead, and those that cannot move."""
-    unreachable: list[Unreachable] = []
-    home_pos: dict[str, tuple[int, float]] = {}
-    fly: dict[str, tuple[float, float]] = {}  # home bases off the network: strategic airlift
+    max_snap_km: float, theatre: Any,
+) -> _Homes:
+    """Home bases on the road network, those flown in or sailing instead, those that cannot move.
+
+    Ships sail; units already in the theatre drive however far from the modelled roads they
+    start; aircraft and light teams may take airlift when it is faster (``movement_class``).
+    """
+    out = _Homes()
     for pid in sorted({r[0] for r in rows}):
         p = scenario.pledge_by_id[pid]
         if p.home is None:
-            unreachable.append(Unreachable("home", pid, None, "pledge has no home base"))
+            out.unreachable.append(Unreachable("home", pid, None, "pledge has no home base"))
             continue
+        at = _home_at(ground, p.home)
+        cap = scenario.catalog.get(p.capability)
+        how = movement_class(cap) if cap is not None else "ground"
+        if how == "sail" and at is not None:
+            out.ships[pid] = at
+            continue
+        local = at is not None and country_at(*at) in theatre
         try:
-            home_pos[pid] = _place(ground, "home base of pledge", pid, p.home, None, max_snap_km)
+            out.home_pos[pid] = _place(ground, "home base of pledge", pid, p.home, None,
+                                       math.inf if local else max_snap_km)
+            if air and how == "air" and not local and at is not None:
+                out.may_fly[pid] = at
         except NetworkInputError as exc:
             if not (air and isinstance(p.home, list | tuple)):
-                unreachable.append(Unreachable("home", pid, None, str(exc)))
+                out.unreachable.append(Unreachable("home", pid, None, str(exc)))
             else:
-                fly[pid] = (float(p.home[0]), float(p.home[1]))
-    return home_pos, fly, unreachable
+                out.fly[pid] = (float(p.home[0]), float(p.home[1]))
+    return out
 
 
 class _Legs:
@@ -355,9 +404,13 @@ class _Legs:
     def __init__(
         self, ground: TransportGraph, personnel_graph: TransportGraph, speeds: Speeds,
         home_pos: dict[str, tuple[int, float]], sec_pos: dict[str, tuple[int, float]],
-        dep_pos: dict[str, tuple[int, float]], fly: dict[str, tuple[float, float]],
+        dep_pos: dict[str, tuple[int, float]], homes: _Homes,
+        sec_at: dict[str, tuple[float, float]],
     ) -> None:
         self.speeds = speeds
+        self.fly, self.may_fly, self.ships, self.sec_at = (homes.fly, homes.may_fly,
+                                                           homes.ships, sec_at)
+        self.sea_port: dict[tuple[str, str], str] = {}
         self.home_pos, self.sec_pos, self.dep_pos = home_pos, sec_pos, dep_pos
         hnodes = sorted({v[0] for v in home_pos.values()})
         snodes = sorted({v[0] for v in sec_pos.values()})
@@ -370,7 +423,7 @@ class _Legs:
         self.home_dep = (travel_times(personnel_graph, hnodes, dnodes) if hnodes and dnodes
                          else None)
         self.dep_sec = travel_times(ground, dnodes, snodes) if dnodes else None
-        self.fly_sec = _airlift(personnel_graph, fly, snodes, speeds)
+        self.fly_sec = _airlift(personnel_graph, {**homes.fly, **homes.may_fly}, snodes, speeds)
 
     def access(self, km: float) -> float:
         return float(self.speeds.road_hours_from_greatcircle(km))
@@ -382,7 +435,11 @@ class _Legs:
         s_node, s_km = self.sec_pos[sid]
         notice = float(p.notice_days) * 24.0
         people = units * p.personnel
-        if pid in self.fly_sec:
+        if pid in self.ships:
+            hours, port = sail(self.ships[pid], self.sec_at[sid], self.speeds)
+            self.sea_port[pid, sid] = port
+            return Arrival(pid, rid, sid, units, people, notice, hours, "sea")
+        if pid in self.fly:
             move = float(self.fly_sec[pid][self.scol[s_node]] + self.access(s_km))
             return Arrival(pid, rid, sid, units, people, notice, move, "air")
         if pid not in self.home_pos:
@@ -396,9 +453,13 @@ class _Legs:
                     + self.access(s_km))
             return Arrival(pid, rid, sid, units, people, notice, float(move), f"depot:{depot}",
                            draw_hours)
-        move = (self.access(h_km) + self.home_sec[self.hcol[h_node], self.scol[s_node]]
-                + self.access(s_km))
-        return Arrival(pid, rid, sid, units, people, notice, float(move), "road")
+        move = float(self.access(h_km) + self.home_sec[self.hcol[h_node], self.scol[s_node]]
+                     + self.access(s_km))
+        if pid in self.may_fly:  # the fastest mode the unit's category allows
+            by_air = float(self.fly_sec[pid][self.scol[s_node]] + self.access(s_km))
+            if by_air < move:
+                return Arrival(pid, rid, sid, units, people, notice, by_air, "air")
+        return Arrival(pid, rid, sid, units, people, notice, move, "road")
 
 
 def _sector_response(

@@ -21,13 +21,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from forcegen.exceptions import OptionError
 from forcegen.network import TransportGraph, nearest_facility, route
+from forcegen.report._furniture import (
+    A4_LANDSCAPE,
+    add_attribution,
+    add_labels,
+    add_north_arrow,
+    add_scale_bar,
+)
 
-__all__ = ["BANDS", "country_polygons", "plot_forces_over_time", "plot_network_map",
-           "plot_response_map"]
+__all__ = ["BANDS", "country_polygons", "network_map_figure", "plot_forces_over_time",
+           "plot_network_map", "plot_response_map", "response_map_figure"]
 
 #: Travel-time bands (hours) used to colour the road network.
 BANDS: tuple[float, ...] = (0, 6, 12, 24, 48, 96)
@@ -73,34 +81,44 @@ def _edges(G: TransportGraph, modes: Iterable[str] = ("road", "rail", "sea")
     return G.tail[sel], G.head[sel]
 
 
-def plot_network_map(
+def network_map_figure(
     G: TransportGraph,
-    path: str | Path,
     *,
     hours: NDArray[np.float64] | None = None,
     points: Mapping[str, tuple[Sequence[float], Sequence[float], str, str]] | None = None,
     routes: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]] = (),
     extent: Sequence[float] | None = None,
     title: str = "",
-) -> Path:
-    """Draw the network (coloured by travel-time band if ``hours`` per node is given).
+    labels: Sequence[tuple[float, float, str]] = (),
+    legs: Sequence[tuple[NDArray[np.float64], NDArray[np.float64], str]] = (),
+    route_label: str = "routes (along the roads used)",
+    keep_labels: int = 0,
+) -> Figure:
+    """The map as a matplotlib figure (A4 landscape): network coloured by travel-time band if
+    ``hours`` per node is given, points with labels, routes, legend, scale bar, north arrow and
+    the data attribution below the frame.
 
     Parameters
     ----------
     G
         The network.
-    path
-        Output ``.svg`` or ``.png``.
     hours
         Per node, a travel time; edges take the band of their slower end.
     points
         Legend label -> ``(lons, lats, marker, colour)`` for sectors, depots, home bases.
     routes
-        ``(lon, lat)`` polylines drawn on top.
+        ``(lon, lat)`` polylines drawn on top (one legend entry, ``route_label``).
     extent
         ``(lon0, lon1, lat0, lat1)``; default: around the points (or the network).
+    labels
+        ``(lon, lat, text)`` written beside places (sectors, depots, bases).
+    legs
+        ``(lon, lat, kind)`` legs not on the roads (``"sea"``, ``"air"``), dashed, one legend
+        entry per kind.
+    keep_labels
+        The first this many ``labels`` are always written; later ones only where they overlap
+        no other label.
     """
-    out = _check_suffix(path)
     a, b = _edges(G)
     segs = np.stack([np.column_stack([G.lon[a], G.lat[a]]),
                      np.column_stack([G.lon[b], G.lat[b]])], axis=1)
@@ -112,7 +130,7 @@ def plot_network_map(
             xs, ys = G.lon[np.isfinite(G.lon)], G.lat[np.isfinite(G.lat)]
         extent = (float(xs.min()) - 3, float(xs.max()) + 3, float(ys.min()) - 2,
                   float(ys.max()) + 2)
-    fig, ax = plt.subplots(figsize=(11, 8))
+    fig, ax = plt.subplots(figsize=A4_LANDSCAPE)
     _base(ax, extent)
     if hours is not None:
         edge_h = np.maximum(hours[a], hours[b])
@@ -123,32 +141,49 @@ def plot_network_map(
                             zorder=1)
         ax.add_collection(lc)
         cb = fig.colorbar(lc, ax=ax, shrink=0.6, ticks=list(BANDS))
-        cb.set_label("hours by road (bands)")
+        cb.set_label("hours by road (bands)", fontsize=9)
     else:
         ax.add_collection(LineCollection(list(segs), colors="#777777", linewidth=0.6, zorder=1))
-    for lon, lat in routes:
-        ax.plot(lon, lat, color="#3b3bb3", linewidth=2.0, alpha=0.7, zorder=2)
+    for k, (lon, lat) in enumerate(routes):
+        ax.plot(lon, lat, color="#3b3bb3", linewidth=2.0, alpha=0.7, zorder=2,
+                label=route_label if k == 0 else "_nolegend_")
+    seen: set[str] = set()
+    for lon, lat, kind in legs:
+        ax.plot(lon, lat, color="#0b6e99" if kind == "sea" else "#6a3d9a", linewidth=1.6,
+                linestyle="--" if kind == "sea" else ":", zorder=2,
+                label=f"{kind} legs (direct line)" if kind not in seen else "_nolegend_")
+        seen.add(kind)
     for label, (lons, lats, marker, colour) in (points or {}).items():
         ax.scatter(lons, lats, marker=marker, c=colour, s=70, edgecolors="black",
                    linewidths=0.6, zorder=3, label=label)
-    if points:
-        ax.legend(loc="lower left", fontsize=8)
-    ax.set_title(title)
-    ax.text(0.99, 0.01, "Countries: Natural Earth. Roads: ETISplus (Speth et al. 2022), "
-            "E-road network (Šubelj & Bajec 2011)", transform=ax.transAxes, fontsize=6,
-            ha="right", va="bottom", color="#555555")
+    add_labels(ax, list(labels), keep=keep_labels)
+    if points or routes or legs:
+        ax.legend(loc="lower left", fontsize=9, framealpha=0.9)
+    ax.set_title(title, fontsize=12)
+    add_scale_bar(ax, (extent[2] + extent[3]) / 2)
+    add_north_arrow(ax)
+    add_attribution(fig, ax)
+    return fig
+
+
+def plot_network_map(G: TransportGraph, path: str | Path, **kwargs: Any) -> Path:
+    """Draw :func:`network_map_figure` to ``path`` (``.svg`` or ``.png``)."""
+    out = _check_suffix(path)
+    fig = network_map_figure(G, **kwargs)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=150, bbox_inches="tight")
     plt.close(fig)
     return out
 
 
-def plot_response_map(result: Any, path: str | Path, *,
-                      max_routes: int = 40) -> Path:
-    """Map of a response analysis: road time bands from the nearest sector, sectors, depots,
-    home bases and the road routes of the pre-positioned and self-deploying units.
+def response_map_figure(result: Any, *, max_routes: int = 40,
+                        names: Mapping[str, str] | None = None) -> Figure:
+    """Map of a response analysis: road time bands from the nearest sector, labelled sectors,
+    depots and home bases, and the road routes (along the roads each unit uses) of the
+    pre-positioned and self-deploying units.
 
-    ``result`` is a :class:`forcegen.readiness.response.ResponseResult`.
+    ``result`` is a :class:`forcegen.readiness.response.ResponseResult`; ``names`` maps sector
+    ids to the names written beside them (default: the ids).
     """
     G: TransportGraph = result.graph
     ground = G.restrict(("road", "rail", "sea"))
@@ -156,21 +191,35 @@ def plot_response_map(result: Any, path: str | Path, *,
     # road time from the nearest sector to every node (the band colouring)
     to_sector = nearest_facility(ground, snodes)[0] if snodes.size else None
     pts: dict[str, tuple[Sequence[float], Sequence[float], str, str]] = {}
+    base_labels: list[tuple[float, float, str]] = []
+    labels: list[tuple[float, float, str]] = []  # sectors and depots: always labelled first
     # drawn in this order: sectors last so that a home base never hides one
     if result.homes:
         h = list(result.homes.values())
         pts["home bases"] = (G.lon[h].tolist(), G.lat[h].tolist(), "o", "#ffb000")
+        at_node: dict[int, list[str]] = {}
+        for pid, node in sorted(result.homes.items()):
+            at_node.setdefault(int(node), []).append(pid)
+        base_labels = [(float(G.lon[n]), float(G.lat[n]),
+                        ids[0] + (f" +{len(ids) - 1}" if len(ids) > 1 else ""))
+                       for n, ids in sorted(at_node.items())]
     if result.depot_nodes:
         d = list(result.depot_nodes.values())
         pts["depots"] = (G.lon[d].tolist(), G.lat[d].tolist(), "s", "#1f4e9a")
+        labels += [(float(G.lon[n]), float(G.lat[n]), f"depot {k}")
+                   for k, n in sorted(result.depot_nodes.items())]
     sid = list(result.sector_nodes)
     pts["sectors"] = ([G.lon[result.sector_nodes[s]] for s in sid],
                       [G.lat[result.sector_nodes[s]] for s in sid], "*", "#c00000")
+    labels += [(float(G.lon[result.sector_nodes[s]]), float(G.lat[result.sector_nodes[s]]),
+                (names or {}).get(s, s)) for s in sid]
     routes: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
     seen: set[tuple[int, int]] = set()
     for a in result.arrivals:
         if len(routes) >= max_routes:
             break
+        if a.via in ("air", "sea"):  # not on the roads
+            continue
         start = result.depot_nodes.get(a.via[6:]) if a.via.startswith("depot:") \
             else result.homes.get(a.pledge)
         end = result.sector_nodes.get(a.sector)
@@ -182,10 +231,22 @@ def plot_response_map(result: Any, path: str | Path, *,
         except Exception:  # unreachable pairs are already listed in the result
             continue
         routes.append((r.lon, r.lat))
-    return plot_network_map(ground, path, hours=to_sector, points=pts, routes=routes,
-                            extent=(12.0, 42.0, 42.5, 55.5),
-                            title="Response: road time to the nearest sector, routes of "
-                                  "sourced units")
+    return network_map_figure(ground, hours=to_sector, points=pts, routes=routes,
+                              labels=labels + base_labels, keep_labels=len(labels),
+                              extent=(12.0, 42.0, 42.5, 55.5),
+                              title="Response: road time to the nearest sector, routes of "
+                                    "sourced units")
+
+
+def plot_response_map(result: Any, path: str | Path, *, max_routes: int = 40,
+                      names: Mapping[str, str] | None = None) -> Path:
+    """Draw :func:`response_map_figure` to ``path`` (``.svg`` or ``.png``)."""
+    out = _check_suffix(path)
+    fig = response_map_figure(result, max_routes=max_routes, names=names)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return out
 
 
 def plot_forces_over_time(result: Any, path: str | Path, *, horizon_hours: float | None = None

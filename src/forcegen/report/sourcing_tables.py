@@ -7,6 +7,7 @@ from collections import defaultdict
 from rich.console import Console
 from rich.table import Table
 
+from forcegen.report.words import details_line
 from forcegen.sourcing.compare import PlanDiff
 from forcegen.sourcing.plan import Plan
 
@@ -38,17 +39,12 @@ def _fill_table(title: str, key: str, plan: Plan) -> Table:
 def print_plan(plan: Plan, console: Console, *, max_shortfalls: int = 50) -> None:
     """Summary, fill by sector and category, shortfalls with reasons, burden sharing."""
     status_style = "green" if plan.status == "optimal" else "yellow"
+    console.print(f"[bold]{plan.scenario}[/]: [{status_style}]{plan.status_text}[/]")
     console.print(
-        f"[bold]{plan.scenario}[/]  status [{status_style}]{plan.status}: "
-        f"{plan.status_text}[/] "
-        f"(gap {plan.gap:.2e}, {plan.method}, {plan.seconds.get('total', 0):.2f} s)"
-    )
-    console.print(
-        f"Filled {plan.fill} of {plan.required} units ({100 * plan.fill_rate:.1f}%), "
-        f"cost {plan.cost:,.0f} {plan.currency}; by priority: "
+        f"Fill {plan.fill} of {plan.required} units ({100 * plan.fill_rate:.1f}%), "
+        f"cost {plan.cost:,.0f} {plan.currency}; filled by priority: "
         + ", ".join(f"P{k}: {v}" for k, v in sorted(plan.fill_by_priority.items()))
     )
-    console.print(f"[dim]inputs sha256 {plan.input_hash[:16]}…  solver {plan.solver}[/]")
     grid = Table.grid(padding=(0, 4))
     grid.add_row(_fill_table("Fill by sector", "sector", plan),
                  _fill_table("Fill by category", "category", plan))
@@ -83,6 +79,10 @@ def print_plan(plan: Plan, console: Console, *, max_shortfalls: int = 50) -> Non
         t.add_row(b.nation, str(b.units), f"{b.personnel:,}", f"{b.cost:,.0f}",
                   f"{100 * b.share:.1f}%")
     console.print(t)
+    console.print(details_line({
+        "status": plan.status, "method": plan.method, "relative gap": f"{plan.gap:.2e}",
+        "seconds": f"{plan.seconds.get('total', 0):.2f}", "solver": plan.solver,
+        "input hash (SHA-256)": plan.input_hash[:16] + "…"}))
 
 
 def print_comparison(diff: PlanDiff, console: Console) -> None:

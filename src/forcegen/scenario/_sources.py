@@ -29,6 +29,7 @@ from forcegen.scenario.limits import (
     MAX_YAML_NODES,
     unsafe_file_name,
 )
+from forcegen.scenario.xlsx_style import number_text
 
 __all__ = ["Origin", "RawScenario", "parse_yaml", "read_csv_table", "read_xlsx", "read_yaml"]
 
@@ -63,16 +64,29 @@ class RawScenario:
     tables: dict[str, str] = field(default_factory=dict)
 
 
+def _csv_text(cell: Any) -> str:
+    """A side-sheet cell as the CSV text it was written from (numbers written by
+    :func:`forcegen.scenario.xlsx_style.number_cell`, text behind a ``'`` if formula-like)."""
+    v = getattr(cell, "value", None)
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return str(unescape_formula(v))
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return number_text(v, getattr(cell, "number_format", None))
+    return str(v)
+
+
 def _sheet_csv_text(ws: Any, rows_limit: int) -> str:
     """A sheet's rows as CSV text (header first), empty rows left out."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
-    for n, row in enumerate(ws.iter_rows(values_only=True)):
+    for n, row in enumerate(ws.iter_rows()):
         if n > rows_limit:
             break
-        if row is None or all(v is None for v in row):
+        if row is None or all(getattr(c, "value", None) is None for c in row):
             continue
-        writer.writerow(["" if v is None else v for v in row[:MAX_TABLE_COLUMNS]])
+        writer.writerow([_csv_text(c) for c in row[:MAX_TABLE_COLUMNS]])
     return buf.getvalue()
 
 
@@ -406,7 +420,7 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
             key = str(row[0]).strip()
             if i == 1 and key.lower() == "key":
                 continue
-            meta[key] = _cell(row[1] if len(row) > 1 else None)
+            meta[key] = unescape_formula(_cell(row[1] if len(row) > 1 else None))
             meta_origin.fields[key] = i
     else:
         meta["forcegen"] = 1  # a workbook of tables only is still readable
@@ -428,7 +442,8 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
         for r, row in enumerate(rows, start=2):
             if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                 continue
-            flat = {c: _cell(v) for c, v in zip(cols, row, strict=False) if c}
+            # Text written behind a ' (formula-like) comes back without it, as from CSV.
+            flat = {c: unescape_formula(_cell(v)) for c, v in zip(cols, row, strict=False) if c}
             recs.append((unflatten(flat), Origin(where, r)))
         sections[section] = recs
     attached: dict[str, Path] = {}

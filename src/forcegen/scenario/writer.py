@@ -26,6 +26,14 @@ from forcegen.scenario._tables import (
     flatten,
 )
 from forcegen.scenario.limits import control_character
+from forcegen.scenario.xlsx_style import (
+    append_row,
+    fit_widths,
+    format_numbers,
+    number_cell,
+    style_header,
+    write_table,
+)
 
 __all__ = ["fixed_name", "scenario_to_bytes", "scenario_to_dict", "write_scenario"]
 
@@ -120,33 +128,24 @@ def _write_folder(scenario: Scenario, out: Path) -> None:
         (out / name).write_bytes(content)
 
 
-def _append(ws: Any, values: list[Any]) -> None:
-    """Append a row; text is always a text cell (openpyxl would store ``=...`` as a formula)."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.data_type != "s":
-            cell.data_type = "s"
-
-
 def _write_xlsx(scenario: Scenario, out: Path | io.BytesIO) -> None:
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     doc = scenario_to_dict(scenario)
     wb = openpyxl.Workbook()
     meta = wb.active
     assert meta is not None
     meta.title = "scenario"
-    _append(meta, ["key", "value"])
-    for k, v in doc.items():
-        if k not in SECTIONS:
-            _append(meta, [k, v])
+    write_table(meta, ["key", "value"], [[k, v] for k, v in doc.items() if k not in SECTIONS])
     for section in SECTIONS:
-        ws = wb.create_sheet(section)
         rows = [flatten(r) for r in doc.get(section, [])]
+        if not rows:  # no empty sheets (an absent sheet reads back as an empty section)
+            continue
+        ws = wb.create_sheet(section)
         cols = _columns(rows)
-        _append(ws, cols)
-        for row in rows:
-            _append(ws, [row.get(c) for c in cols])
+        write_table(ws, cols, ([row.get(c) for c in cols] for row in rows))
+        format_numbers(ws)
     # Side tables travel inside the workbook (sheets named by their key) so that one file
     # carries the whole scenario, e.g. through a web upload.
     for key in FILE_KEYS:
@@ -155,14 +154,28 @@ def _write_xlsx(scenario: Scenario, out: Path | io.BytesIO) -> None:
         if text is None:
             continue
         ws = wb.create_sheet(key)
-        # Cells stay text: the sheet reproduces the CSV byte for byte when read back.
-        for cells in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")):
+        # Numbers are stored as numbers only where they write back as the same text, so the
+        # sheet reproduces the CSV byte for byte when read back.
+        width = 1
+        reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+        for n, cells in enumerate(reader):
             bad = next((c for c in map(control_character, cells) if c), None)
             if bad is not None:  # openpyxl would raise deep inside; say where instead
                 raise ScenarioError([Problem(
                     str(name), f"holds the control character {bad}, which a workbook "
-                    "cannot store", ws.max_row + 1, key)])
-            _append(ws, cells)
+                    "cannot store", n + 1, key)])
+            if not n:
+                append_row(ws, cells)
+            else:
+                typed = [number_cell(c) for c in cells]
+                append_row(ws, [v for v, _ in typed])
+                for col, (_, fmt) in enumerate(typed, start=1):
+                    if fmt:
+                        ws.cell(row=ws._current_row, column=col).number_format = fmt
+            width = max(width, len(cells))
+        style_header(ws)
+        ws.auto_filter.ref = f"A1:{get_column_letter(width)}{ws._current_row}"
+        fit_widths(ws)
     wb.save(out)
 
 

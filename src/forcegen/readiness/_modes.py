@@ -1,0 +1,122 @@
+"""How a unit moves to its sector: ships sail, units in the theatre drive, others may fly.
+
+* **Ships** (frigates, minehunters, patrol and support vessels) sail: a sea leg from the home
+  base to the port nearest the sector (great-circle times the sea route factor, at sea speed,
+  plus port handling, :meth:`Speeds.sea_hours`), then on at sea speed to the sector's point.
+* **Units already in the theatre** (home base in a country holding a sector, by the shipped
+  country shapes) move by road, however far their base is from the modelled network.
+* **Others** take the fastest mode their category allows: aircraft and light teams (at most
+  :data:`LIGHT_PERSONNEL` personnel a unit) the faster of road and strategic airlift; heavy
+  units by road, rail and sea on the network (airlift only when their home base is off the
+  network, and then said so).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from forcegen.network import Speeds, haversine_km, load_ports
+
+__all__ = ["COAST_KM", "LIGHT_PERSONNEL", "MAX_PORT_KM", "country_at", "movement_class", "sail",
+           "theatre_countries"]
+
+#: Units of at most this many personnel each may be flown (teams, platoons, companies' cells).
+LIGHT_PERSONNEL = 100
+#: A ship reaches a sector only through a port at most this far from the sector's point.
+MAX_PORT_KM = 150.0
+
+# Maritime capability codes that are ships (sail), as opposed to dive teams, unmanned systems
+# carried by road, and maritime patrol aircraft (MPA, flown).
+_SHIP_WORDS = ("VESSEL", "FRIGATE", "CORVETTE", "DESTROYER", "SHIP", "SUBMARINE", "MCM-SUPPORT")
+
+Movement = Literal["sail", "air", "ground"]
+
+
+def movement_class(capability: Any) -> Movement:
+    """``"sail"`` for ships, ``"air"`` for aircraft and light teams (may be flown), else
+    ``"ground"`` (heavy units: road, rail and sea on the network)."""
+    code = str(capability.code).upper()
+    if capability.category == "maritime" and any(w in code for w in _SHIP_WORDS):
+        return "sail"
+    personnel = capability.personnel
+    if capability.category == "air" or (personnel is not None and personnel <= LIGHT_PERSONNEL):
+        return "air"
+    return "ground"
+
+
+@cache
+def _countries() -> tuple[tuple[str, tuple[NDArray[np.float64], ...]], ...]:
+    text = resources.files("forcegen.data").joinpath("europe_countries.json").read_text("utf-8")
+    out = []
+    for f in json.loads(text)["features"]:
+        geom = f["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        rings = tuple(np.asarray(p[0], dtype=float) for p in polys)  # outer rings
+        out.append((str(f["properties"].get("ISO_A3", "")), rings))
+    return tuple(out)
+
+
+def _inside(ring: NDArray[np.float64], lon: float, lat: float) -> bool:
+    """Even-odd ray casting (a home base exactly on a border is a tie either way)."""
+    x, y = ring[:, 0], ring[:, 1]
+    x2, y2 = np.roll(x, -1), np.roll(y, -1)
+    crosses = (y > lat) != (y2 > lat)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xs = x + (lat - y) * (x2 - x) / (y2 - y)
+    return bool(np.count_nonzero(crosses & (lon < xs)) % 2)
+
+
+#: A point this close to a country's outline counts as in it: the shipped shapes are coarse,
+#: and naval bases and ports sit on the coast, often just outside them.
+COAST_KM = 40.0
+
+
+def country_at(lon: float, lat: float) -> str | None:
+    """ISO 3166 alpha-3 code of the shipped country shape holding the point (or with an outline
+    vertex within :data:`COAST_KM`, the nearest such), else ``None``."""
+    for code, rings in _countries():
+        for ring in rings:
+            if (ring[:, 0].min() <= lon <= ring[:, 0].max()
+                    and ring[:, 1].min() <= lat <= ring[:, 1].max() and _inside(ring, lon, lat)):
+                return code
+    best, best_km = None, COAST_KM
+    for code, rings in _countries():
+        for ring in rings:
+            km = float(haversine_km(ring[:, 0], ring[:, 1], lon, lat).min())
+            if km <= best_km:
+                best, best_km = code, km
+    return best
+
+
+def theatre_countries(points: list[tuple[float, float]]) -> set[str]:
+    """The countries holding these points (the sectors): the theatre of operations."""
+    return {c for c in (country_at(lon, lat) for lon, lat in points) if c}
+
+
+@cache
+def _ports() -> tuple[list[Any], NDArray[np.float64], NDArray[np.float64]]:
+    ports = load_ports()
+    return ports, np.array([p.lon for p in ports]), np.array([p.lat for p in ports])
+
+
+def sail(home: tuple[float, float], sector: tuple[float, float],
+         speeds: Speeds) -> tuple[float, str]:
+    """Hours for a ship from its home base to the sector, and the port it goes through.
+
+    ``(inf, reason)`` when no port lies within :data:`MAX_PORT_KM` of the sector.
+    """
+    ports, lon, lat = _ports()
+    to_sector = haversine_km(lon, lat, sector[0], sector[1])
+    best = int(np.argmin(to_sector))
+    if not to_sector[best] <= MAX_PORT_KM:
+        return math.inf, f"no sea port within {MAX_PORT_KM:.0f} km of the sector"
+    port = ports[best]
+    leg = float(speeds.sea_hours(haversine_km(home[0], home[1], port.lon, port.lat)))
+    return leg + float(to_sector[best]) / speeds.sea_kmh, port.name
