@@ -19,10 +19,12 @@ from forcegen.scenario.models import USABLE_STATUSES
 if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
     from forcegen.scenario import Scenario
     from forcegen.sourcing import SourcingOptions
+    from forcegen.sourcing.plan import Reason
     from forcegen.sourcing.progress import ProgressEvent
 
 __all__ = [
     "build_options",
+    "flag_hint",
     "include_statuses",
     "nation_codes",
     "out_console",
@@ -51,6 +53,15 @@ def out_console() -> Console:
 
 #: Statuses ``--include`` may add to ``approved`` (asking for offered implies provisional).
 INCLUDABLE = USABLE_STATUSES
+
+
+def flag_hint(reason: Reason) -> str:
+    """The ``--include`` flag that would fill a ``not-approved`` shortfall, else ``""``.
+
+    The core speaks of the ``include`` option by name; only the command line knows its flag.
+    """
+    fills_with = reason.detail.get("fills_with") if reason.code == "not-approved" else None
+    return f" (--include {fills_with})" if fills_with in INCLUDABLE else ""
 
 
 def split_codes(values: list[str] | None) -> tuple[str, ...]:
