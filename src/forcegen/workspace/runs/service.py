@@ -136,7 +136,9 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             classification=label[0],
             releasable_to=label[1],
             finished_at=utcnow(),
-            message=f"{plan.status}: {len(plan.shortfalls)} shortfall(s)"
+            # A planner's words: "proven best" only when proven (the raw status is in the plan).
+            message=f"{'proven best' if plan.status == 'optimal' else 'best found'}: "
+            f"{len(plan.shortfalls)} shortfall(s)"
             + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
     except InputError as exc:
