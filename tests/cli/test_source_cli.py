@@ -45,6 +45,18 @@ def test_terminal_table_adds_the_flag_that_fills_a_line() -> None:
     assert flag_hint(Reason("caveat", "m", detail={"fills_with": "offered"})) == ""
 
 
+def test_source_table_names_the_flag(cli: CliRunner, example_path: Path) -> None:
+    from forcegen.cli._common import with_flag_hints
+    from forcegen.scenario import load_scenario
+    from forcegen.sourcing import solve
+
+    plan = solve(load_scenario(example_path))
+    shown = [r.message for s in with_flag_hints(plan).shortfalls for r in s.reasons]
+    assert any(m.endswith("include provisional pledges (--include provisional)") for m in shown)
+    # The plan itself keeps the core's words (it is also what --json prints).
+    assert not any("--" in r.message for s in plan.shortfalls for r in s.reasons)
+
+
 def test_what_if_switches_change_the_plan(cli: CliRunner, example_path: Path,
                                           tmp_path: Path) -> None:
     base = _json(cli.invoke(app, ["source", str(example_path), "--json",

@@ -19,7 +19,7 @@ from forcegen.scenario.models import USABLE_STATUSES
 if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
     from forcegen.scenario import Scenario
     from forcegen.sourcing import SourcingOptions
-    from forcegen.sourcing.plan import Reason
+    from forcegen.sourcing.plan import Plan, Reason
     from forcegen.sourcing.progress import ProgressEvent
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "out_console",
     "progress_reporter",
     "split_codes",
+    "with_flag_hints",
     "write_json",
 ]
 
@@ -62,6 +63,16 @@ def flag_hint(reason: Reason) -> str:
     """
     fills_with = reason.detail.get("fills_with") if reason.code == "not-approved" else None
     return f" (--include {fills_with})" if fills_with in INCLUDABLE else ""
+
+
+def with_flag_hints(plan: Plan) -> Plan:
+    """``plan`` with each reason's :func:`flag_hint` appended, for the terminal table only."""
+    from dataclasses import replace
+
+    return replace(plan, shortfalls=[
+        replace(s, reasons=[replace(r, message=r.message + flag_hint(r)) for r in s.reasons])
+        for s in plan.shortfalls
+    ])
 
 
 def split_codes(values: list[str] | None) -> tuple[str, ...]:

@@ -10,9 +10,9 @@ import typer
 
 from forcegen.cli._common import (
     build_options,
-    flag_hint,
     out_console,
     progress_reporter,
+    with_flag_hints,
     write_json,
 )
 from forcegen.exceptions import InputError, OptionError
@@ -85,7 +85,7 @@ def source(
     from forcegen.report.sourcing_tables import print_plan
 
     console = out_console()
-    print_plan(plan, console, hint=flag_hint)
+    print_plan(with_flag_hints(plan), console)
     for p in [*(x for x in (out, xlsx) if x is not None), *written]:
         console.print(f"[dim]wrote {p}[/]")
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 
 from forcegen.sourcing.compare import PlanDiff
-from forcegen.sourcing.plan import Plan, Reason
+from forcegen.sourcing.plan import Plan
 
 __all__ = ["print_comparison", "print_plan"]
 
@@ -36,25 +35,8 @@ def _fill_table(title: str, key: str, plan: Plan) -> Table:
     return t
 
 
-def print_plan(
-    plan: Plan,
-    console: Console,
-    *,
-    max_shortfalls: int = 50,
-    hint: Callable[[Reason], str] | None = None,
-) -> None:
-    """Summary, fill by sector and category, shortfalls with reasons, burden sharing.
-
-    Parameters
-    ----------
-    plan, console
-        What to print, and where.
-    max_shortfalls
-        Shortfall rows shown at most (then a count).
-    hint
-        Text appended to a reason's message, e.g. the command-line flag that would act on it
-        (the core's messages speak of options by their parameter names only).
-    """
+def print_plan(plan: Plan, console: Console, *, max_shortfalls: int = 50) -> None:
+    """Summary, fill by sector and category, shortfalls with reasons, burden sharing."""
     status_style = "green" if plan.status == "optimal" else "yellow"
     console.print(
         f"[bold]{plan.scenario}[/]  status [{status_style}]{plan.status}: "
@@ -84,9 +66,7 @@ def print_plan(
         for s in sorted(plan.shortfalls, key=lambda s: (s.priority, s.requirement))[
             :max_shortfalls
         ]:
-            reasons = "\n".join(
-                f"[bold]{r.code}[/]: {r.message}{hint(r) if hint else ''}" for r in s.reasons
-            )
+            reasons = "\n".join(f"[bold]{r.code}[/]: {r.message}" for r in s.reasons)
             t.add_row(s.requirement, s.capability, s.sector, str(s.priority), str(s.missing),
                       reasons)
         console.print(t)
