@@ -29,6 +29,32 @@ def test_source_json_is_one_document_with_spec_fields(cli: CliRunner, example_pa
     assert len(doc["input_hash"]) == 64
     # Units assigned add up to the reported fill.
     assert sum(a["units"] for a in doc["assignments"]) == doc["objective"]["fill"]
+    # The plan document is read by API users too: options by name, never a CLI flag.
+    messages = [r["message"] for s in doc["shortfalls"] for r in s["reasons"]]
+    assert any("include provisional pledges" in m for m in messages)
+    assert not any("--" in m for m in messages)
+
+
+def test_terminal_table_adds_the_flag_that_fills_a_line() -> None:
+    from forcegen.cli._common import flag_hint
+    from forcegen.sourcing.plan import Reason
+
+    assert flag_hint(Reason("not-approved", "m", detail={"fills_with": "offered"})) == (
+        " (--include offered)")
+    assert flag_hint(Reason("not-approved", "m", detail={"fills_with": None})) == ""
+    assert flag_hint(Reason("caveat", "m", detail={"fills_with": "offered"})) == ""
+
+
+def test_source_table_names_the_flag(cli: CliRunner, example_path: Path) -> None:
+    from forcegen.cli._common import with_flag_hints
+    from forcegen.scenario import load_scenario
+    from forcegen.sourcing import solve
+
+    plan = solve(load_scenario(example_path))
+    shown = [r.message for s in with_flag_hints(plan).shortfalls for r in s.reasons]
+    assert any(m.endswith("include provisional pledges (--include provisional)") for m in shown)
+    # The plan itself keeps the core's words (it is also what --json prints).
+    assert not any("--" in r.message for s in plan.shortfalls for r in s.reasons)
 
 
 def test_what_if_switches_change_the_plan(cli: CliRunner, example_path: Path,

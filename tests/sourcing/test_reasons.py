@@ -67,6 +67,8 @@ def test_not_approved_provisional_would_fill() -> None:
     assert set(reason.pledges) == {"P-FRA", "P-DEU"}
     assert reason.nations == ["DEU", "FRA"]
     assert reason.detail["fills_with"] == "provisional"
+    # Web and API users read this too: the option by its name, never a command-line flag.
+    assert "include provisional pledges" in reason.message and "--" not in reason.message
     # The claim is true: including provisional pledges fills the line.
     assert filled(solve(sc, SourcingOptions(include=("provisional",))), "R1") == 1
 
@@ -80,6 +82,7 @@ def test_not_approved_only_offered_would_fill() -> None:
     (reason,) = shortfall_reasons(plan, "R1")["not-approved"]
     assert set(reason.pledges) == {"P-FRA", "P-DEU"}
     assert reason.detail["fills_with"] == "offered"
+    assert "include offered pledges" in reason.message and "--" not in reason.message
     assert filled(solve(sc, SourcingOptions(include=("provisional",))), "R1") == 1
     assert filled(solve(sc, SourcingOptions(include=("offered",))), "R1") == 2
 

@@ -99,7 +99,7 @@ def test_label_cells_markings_and_banners_for_a_cleared_user(web: Web) -> None:
     # A run is marked with its label (queued: its cap, released to its starter's nation).
     with session_scope(web.factory) as db:
         starter = db.query(User).filter_by(username="lead").one()
-        run_id = runs.start(db, starter, [], "CONFIDENTIAL").id
+        run_id = runs.create(db, starter, [], "CONFIDENTIAL").id
     page = c.get(f"/runs/{run_id}").text
     assert 'data-testid="marking">CONFIDENTIAL // REL TO GBR</span>' in page
     assert _banners(page) == ["cl-confidential|CONFIDENTIAL // REL TO GBR"] * 2

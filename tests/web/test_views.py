@@ -121,3 +121,34 @@ def test_running_run_page_shows_the_stage_and_its_fraction(web: Web) -> None:
     line = line[: line.index("</p>")]
     assert 'data-stage="RELAX"' in line and "LP relaxation: 457 pairs" in line and "15%" in line
     assert 'width="15.0"' in page  # the meter is the same fraction
+
+
+#: A command-line flag in page text ("--include provisional"): web users have no command line.
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+
+
+def _flags_in(page: str) -> list[str]:
+    """CLI flags a reader could see: page text and attributes, not styles, scripts, comments."""
+    shown = re.sub(r"<(style|script)\b.*?</\1>|<!--.*?-->", "", page, flags=re.S)
+    return _FLAG.findall(shown)
+
+
+def test_run_page_speaks_a_planners_words_not_cli_flags(web: Web) -> None:
+    _, page = _run(web)
+    assert _flags_in(page) == []
+    # The example's R-084 fills once provisional pledges count: said by the option's name.
+    assert "include provisional pledges" in page
+    # The example's plan is proven optimal: said in words; the raw status stays in details.
+    quality = re.search(r'data-testid="plan-quality">([^<]+)<', page)
+    assert quality is not None and quality.group(1) == "Proven best"
+    summary = page[: page.index('data-testid="run-details"')]
+    assert "optimal" not in summary and "gap" not in summary.lower()
+    listing = web.signed_in("lead").get("/runs").text
+    assert "proven best: " in listing and _flags_in(listing) == []
+
+
+def test_pledges_page_has_readable_headers_and_no_cli_flags(web: Web) -> None:
+    page = web.signed_in("lead").get("/pledges").text
+    assert _flags_in(page) == []
+    assert "Notice to move (days)" in page and ">Version</th>" in page
+    assert not re.search(r"<th[^>]*>v</th>", page)

@@ -19,15 +19,18 @@ from forcegen.scenario.models import USABLE_STATUSES
 if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
     from forcegen.scenario import Scenario
     from forcegen.sourcing import SourcingOptions
+    from forcegen.sourcing.plan import Plan, Reason
     from forcegen.sourcing.progress import ProgressEvent
 
 __all__ = [
     "build_options",
+    "flag_hint",
     "include_statuses",
     "nation_codes",
     "out_console",
     "progress_reporter",
     "split_codes",
+    "with_flag_hints",
     "write_json",
 ]
 
@@ -51,6 +54,25 @@ def out_console() -> Console:
 
 #: Statuses ``--include`` may add to ``approved`` (asking for offered implies provisional).
 INCLUDABLE = USABLE_STATUSES
+
+
+def flag_hint(reason: Reason) -> str:
+    """The ``--include`` flag that would fill a ``not-approved`` shortfall, else ``""``.
+
+    The core speaks of the ``include`` option by name; only the command line knows its flag.
+    """
+    fills_with = reason.detail.get("fills_with") if reason.code == "not-approved" else None
+    return f" (--include {fills_with})" if fills_with in INCLUDABLE else ""
+
+
+def with_flag_hints(plan: Plan) -> Plan:
+    """``plan`` with each reason's :func:`flag_hint` appended, for the terminal table only."""
+    from dataclasses import replace
+
+    return replace(plan, shortfalls=[
+        replace(s, reasons=[replace(r, message=r.message + flag_hint(r)) for r in s.reasons])
+        for s in plan.shortfalls
+    ])
 
 
 def split_codes(values: list[str] | None) -> tuple[str, ...]:

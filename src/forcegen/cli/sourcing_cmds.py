@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from forcegen.cli._common import build_options, out_console, progress_reporter, write_json
+from forcegen.cli._common import (
+    build_options,
+    out_console,
+    progress_reporter,
+    with_flag_hints,
+    write_json,
+)
 from forcegen.exceptions import InputError, OptionError
 
 __all__ = ["register"]
@@ -80,7 +86,7 @@ def source(
     from forcegen.report.sourcing_tables import print_plan
 
     console = out_console()
-    print_plan(plan, console)
+    print_plan(with_flag_hints(plan), console)
     for p in [*(x for x in (out, xlsx) if x is not None), *written]:
         console.print(f"[dim]wrote {p}[/]")
 

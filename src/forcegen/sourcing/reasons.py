@@ -217,9 +217,10 @@ def _not_approved(line: _Line, ps: list[int]) -> Reason:
     prov = line.units(by_status.get("provisional", []))
     both = line.units(ps)
     if prov >= missing:
-        fix = "approving the provisional ones (--include provisional) would fill it"
+        # The option by its parameter name (``include``): the CLI adds its flag where it prints.
+        fix = "approving the provisional ones would fill it: include provisional pledges"
     elif both >= missing:
-        fix = "it fills only if offered pledges are approved too (--include offered)"
+        fix = "it fills only if offered pledges are approved too: include offered pledges"
     else:
         fix = f"approving them all would add {both} of the {missing} missing unit(s)"
     statuses = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_status.items()))

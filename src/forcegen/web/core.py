@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forcegen.web import marking
 from forcegen.workspace.access import is_planner
-from forcegen.workspace.accounts import User
+from forcegen.workspace.accounts import ADMIN, LEAD, LIAISON, OBSERVER, USER_ROLES, User
 from forcegen.workspace.api.deps import Auth, optional_auth
 from forcegen.workspace.errors import Unauthenticated, WorkspaceError
 from forcegen.workspace.pledges.service import EDITORS
@@ -40,12 +40,15 @@ __all__ = [
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 #: Each user role as the pages name it (one entry per ``accounts.USER_ROLES``).
-templates.env.globals["ROLE_NAMES"] = {
-    "admin": "Administrator",
-    "lead_planner": "Lead planner",
-    "liaison": "Liaison officer",
-    "observer": "Observer",
+_ROLE_NAMES = {
+    ADMIN: "Administrator",
+    LEAD: "Lead planner",
+    LIAISON: "Liaison officer",
+    OBSERVER: "Observer",
 }
+if set(_ROLE_NAMES) != set(USER_ROLES):  # a new role would show blank on every page
+    raise RuntimeError("web.core._ROLE_NAMES must name every accounts.USER_ROLES entry")
+templates.env.globals["ROLE_NAMES"] = _ROLE_NAMES
 templates.env.globals.update(
     full_marking=marking.full_marking,
     label_abbr=marking.abbreviation,

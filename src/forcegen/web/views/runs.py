@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
+from forcegen.scenario.models import USABLE_STATUSES
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.data import scoped_plan, sector_names
 from forcegen.web.marking import level_choices
@@ -19,7 +20,9 @@ __all__ = ["router"]
 router = APIRouter(route_class=HTMLRoute)
 
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-_INCLUDABLE = ("provisional", "offered")
+#: The statuses a planner may add to a run (approved pledges are always used), nearest to
+#: approval first.
+_OPTIONAL = tuple(s for s in reversed(USABLE_STATUSES) if s != "approved")
 
 
 @router.get("/runs", response_class=HTMLResponse)
@@ -27,7 +30,7 @@ def run_list(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """Recent runs, newest first."""
     rows, total = runs.list_page(db, page.user, PageParams(limit=50, sort="-id"))
     shown = [(r.classification, r.releasable_to, None) for r in rows]
-    ctx = {"rows": rows, "total": total, "levels": level_choices(page.user)}
+    ctx = {"rows": rows, "total": total, "levels": level_choices(page.user), "optional": _OPTIONAL}
     return render(request, "runs.html", ctx, labels=shown)
 
 
@@ -37,10 +40,10 @@ async def start_run(
 ) -> Response:
     """Queue a run over the current data (the service refuses non-planners)."""
     form = await request.form()
-    include = [s for s in form.getlist("include") if isinstance(s, str) and s in _INCLUDABLE]
+    include = [s for s in form.getlist("include") if isinstance(s, str) and s in _OPTIONAL]
     cap = form.get("max_classification")
     # Only a level the user may use is offered; anything else is refused by the service (422).
-    run = runs.start(db, page.user, include, cap if isinstance(cap, str) and cap else None)
+    run = runs.create(db, page.user, include, cap if isinstance(cap, str) and cap else None)
     db.commit()  # the worker thread reads the row from its own session
     request.app.state.run_executor.submit(
         runs.execute, request.app.state.session_factory, run.id, settings.run_time_limit

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
 from forcegen.workspace.api.params import Page, PageParamsDep
 from forcegen.workspace.runs import service
+from forcegen.workspace.runs.models import RunState
 from forcegen.workspace.runs.results import to_json
 from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary
 
@@ -24,7 +25,7 @@ def start_run(
     request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser, body: RunCreate
 ) -> RunSummary:
     """Start sourcing over the current data (planners); poll ``GET /runs/{id}``."""
-    run = service.start(db, user, list(body.include), body.max_classification)
+    run = service.create(db, user, list(body.include), body.max_classification)
     db.commit()  # the worker reads the row from its own session
     request.app.state.run_executor.submit(
         service.execute, request.app.state.session_factory, run.id, settings.run_time_limit
@@ -37,7 +38,7 @@ def list_runs(
     db: SessionDep,
     user: CurrentUser,
     page: PageParamsDep,
-    state: Literal["queued", "running", "done", "failed"] | None = None,
+    state: RunState | None = None,
 ) -> Page[RunSummary]:
     """Runs whose label the caller's clearance and nation allow, newest first (every role)."""
     rows, total = service.list_page(db, user, page, state=state)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, Float, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base, UTCDateTime, utcnow
 
-__all__ = ["RUN_STATES", "SourcingRun"]
+__all__ = ["RUN_STATES", "RunState", "SourcingRun"]
 
-RUN_STATES: tuple[str, ...] = ("queued", "running", "done", "failed")
+#: A run's life: queued -> running -> done or failed.
+RunState = Literal["queued", "running", "done", "failed"]
+RUN_STATES: tuple[RunState, ...] = get_args(RunState)
 
 
 class SourcingRun(Base):

@@ -1,6 +1,6 @@
 """Sourcing runs: queue, execute in a background thread, store the plan, read it back scoped.
 
-:func:`start` creates the run row (the caller commits); :func:`execute` does the work in its
+:func:`create` queues the run row (the caller commits); :func:`execute` does the work in its
 own database session and is what the API hands to its thread pool.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -33,12 +34,12 @@ from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
 
-__all__ = ["execute", "get", "list_page", "result_for", "start"]
+__all__ = ["create", "execute", "get", "list_page", "result_for"]
 
 log = logging.getLogger(__name__)
 
-def start(
-    db: Session, user: User, include: list[str], max_classification: str | None = None
+def create(
+    db: Session, user: User, include: Iterable[str], max_classification: str | None = None
 ) -> SourcingRun:
     """Queue a run (planners). Commit, then pass ``run.id`` to :func:`execute`.
 
@@ -135,7 +136,9 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             classification=label[0],
             releasable_to=label[1],
             finished_at=utcnow(),
-            message=f"{plan.status}: {len(plan.shortfalls)} shortfall(s)"
+            # A planner's words: "proven best" only when proven (the raw status is in the plan).
+            message=f"{'proven best' if plan.status == 'optimal' else 'best found'}: "
+            f"{len(plan.shortfalls)} shortfall(s)"
             + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
     except InputError as exc:

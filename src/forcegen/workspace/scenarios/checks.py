@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario
+from forcegen.scenario.models import CapabilityRole
 from forcegen.workspace.nations.schemas import NationCreate
 from forcegen.workspace.pledges.schemas import PledgeCreate
 from forcegen.workspace.reference import node_ids, one_of
@@ -44,7 +45,7 @@ class _CatalogBounds(BaseModel):
     code: Identifier
     name: Text
     category: _Short
-    role: Literal["combat", "combat-support", "service-support"]
+    role: CapabilityRole
     symbol: _Short | None = None
     personnel: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
 
