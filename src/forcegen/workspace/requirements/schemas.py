@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
-from forcegen.workspace.types import Count, Days, Identifier, Months, Name, Priority
+from forcegen.workspace.types import Count, Days, Identifier, Identifiers, Months, Name, Priority
 
 __all__ = [
     "CapabilityRead",
@@ -32,6 +32,9 @@ class RequirementCreate(BaseModel):
     start: dt.date | None = None
     months: Months | None = None
     name: Name | None = None
+    #: Certifications every unit on the line must hold before ``start`` (``docs/scenario.md``,
+    #: "Exercises"); absent or empty: none.
+    certified: Identifiers | None = None
     classification: Level = "UNCLASSIFIED"
     #: Nations it may be released to; absent: the whole coalition.
     releasable_to: ReleasableTo = None
@@ -51,6 +54,8 @@ class RequirementUpdate(BaseModel):
     start: dt.date | None = None
     months: Months | None = None
     name: Name | None = None
+    #: Sent as ``null`` (or ``[]``): the line asks for no certification any more.
+    certified: Identifiers | None = None
     classification: Level | None = None
     #: Sent as ``null``: releasable to the whole coalition again.
     releasable_to: ReleasableTo = None
@@ -70,6 +75,7 @@ class RequirementRead(BaseModel):
     start: dt.date | None
     months: int | None
     name: str | None
+    certified: list[str] | None = None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
