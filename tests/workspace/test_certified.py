@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from forcegen.scenario import scenario_from_dict
-from forcegen.scenario.limits import MAX_ID_CHARS, MAX_LIST_ITEMS
+from forcegen.scenario.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS
 from forcegen.sourcing import solve
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.scenarios.runnable import runnable_scenario
@@ -98,10 +98,9 @@ _NEW = {"id": "R-C1", "capability": "X-ROLE2", "quantity": 1, "sector": "north",
         "notice_days": 5}
 _BAD = {
     "not a list": "NRF-2027",
-    "empty id": [""],
-    "leading space": [" NRF"],
+    "line feed": ["NRF\n2027"],
     "control character": ["NRF\x00"],
-    "too long": ["X" * (MAX_ID_CHARS + 1)],
+    "too long": ["X" * (MAX_NAME_CHARS + 1)],
     "too many": [f"C{i}" for i in range(MAX_LIST_ITEMS + 1)],
     "not a string": [7],
 }
@@ -119,16 +118,13 @@ def test_bad_certified_is_422_naming_the_field(ws: Workspace, case: str) -> None
     assert c.get(f"{API}/requirements/R-001").json()["version"] == 1  # nothing changed
 
 
-def test_bad_certified_in_a_file_is_refused_naming_row_and_field(ws: Workspace) -> None:
+def test_bad_certified_in_a_file_is_refused_naming_line_and_field(ws: Workspace) -> None:
     before = _export(ws)
     doc = _certified_sample()
-    # The core's reader takes an empty name; the workspace's identifier does not (checks.py).
-    doc["requirements"][0]["certified"] = ["NRF-2027", ""]
-    scenario_from_dict(doc, source="<file>")
+    doc["requirements"][0]["certified"] = ["NRF-2027", "X" * (MAX_NAME_CHARS + 1)]
     r = _import(ws, doc)
     assert r.status_code == 422, r.text
-    err = r.json()["error"]
-    assert "'R-001'" in err["message"] and "certified.1" in err["message"]
+    assert "[certified.1]" in r.json()["error"]["message"]
     assert _export(ws) == before
 
 

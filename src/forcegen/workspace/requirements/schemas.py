@@ -7,8 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.scenario.models import Names
 from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
-from forcegen.workspace.types import Count, Days, Identifier, Identifiers, Months, Name, Priority
+from forcegen.workspace.types import Count, Days, Identifier, Months, Name, Priority
 
 __all__ = [
     "CapabilityRead",
@@ -33,8 +34,9 @@ class RequirementCreate(BaseModel):
     months: Months | None = None
     name: Name | None = None
     #: Certifications every unit on the line must hold before ``start`` (``docs/scenario.md``,
-    #: "Exercises"); absent or empty: none.
-    certified: Identifiers | None = None
+    #: "Exercises"); absent or empty: none. The core's own type (``Requirement.certified``,
+    #: names an exercise ``certifies``), so the API and the file reader agree on every value.
+    certified: Names | None = None
     classification: Level = "UNCLASSIFIED"
     #: Nations it may be released to; absent: the whole coalition.
     releasable_to: ReleasableTo = None
@@ -55,7 +57,7 @@ class RequirementUpdate(BaseModel):
     months: Months | None = None
     name: Name | None = None
     #: Sent as ``null`` (or ``[]``): the line asks for no certification any more.
-    certified: Identifiers | None = None
+    certified: Names | None = None
     classification: Level | None = None
     #: Sent as ``null``: releasable to the whole coalition again.
     releasable_to: ReleasableTo = None
