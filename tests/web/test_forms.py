@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import httpx
 import openpyxl
 import yaml
 from sqlalchemy import func, select
@@ -150,6 +151,45 @@ def test_requirement_form_for_planners_only(web: Web) -> None:
         "csrf_token": csrf_of(liaison), "version": "1", "capability": "HQ-FORCE",
         "sector": "kyiv", "quantity": "2", "priority": "1", "notice_days": "30"})
     assert r.status_code == 403
+
+
+def _requirement_certified(web: Web, rid: str) -> tuple[list[str] | None, int]:
+    with session_scope(web.factory) as db:
+        row = db.get(Requirement, rid)
+        assert row is not None
+        return row.certified, row.version
+
+
+def test_requirement_form_sets_keeps_and_clears_certifications(web: Web) -> None:
+    lead = web.signed_in("lead")
+    base = {"capability": "HQ-FORCE", "sector": "kyiv", "quantity": "1", "priority": "1",
+            "notice_days": "30"}
+
+    def post(certified: str | None) -> httpx.Response:
+        _, version = _requirement_certified(web, "R-001")
+        data = {"csrf_token": csrf_of(lead, "/requirements/R-001"), "version": str(version),
+                **base}
+        if certified is not None:
+            data["certified"] = certified
+        return lead.post("/requirements/R-001", data=data)
+
+    r = post(" NRF-2027 , CBRN 1,")
+    assert r.status_code == 303, r.text
+    assert _requirement_certified(web, "R-001")[0] == ["NRF-2027", "CBRN 1"]
+    assert "NRF-2027, CBRN 1" in lead.get("/requirements/R-001").text
+    # A name holding a comma, posted back untouched, is kept whole.
+    with session_scope(web.factory) as db:
+        row = db.get(Requirement, "R-001")
+        assert row is not None
+        row.certified = ["NRF, 2027"]
+    assert post("NRF, 2027").status_code == 303
+    assert _requirement_certified(web, "R-001")[0] == ["NRF, 2027"]
+    assert post(None).status_code == 303  # no field: unchanged
+    assert _requirement_certified(web, "R-001")[0] == ["NRF, 2027"]
+    r = post("NRF-" + "X" * 300)
+    assert r.status_code == 422 and _error_at(r.text, "certified")
+    assert post("").status_code == 303  # emptied: none asked
+    assert _requirement_certified(web, "R-001")[0] is None
 
 
 def _counts(web: Web) -> tuple[int, int, object]:

@@ -40,7 +40,10 @@ _renames = iter(range(1, 1_000_000))
 def change(ws: Workspace, n: int = 1) -> None:
     """``n`` audited changes through the API (each rename of FRA is one audit entry)."""
     for _ in range(n):
-        r = ws.client("lead").patch(f"{API}/nations/FRA", json={"name": f"France {next(_renames)}"})
+        version = ws.client("lead").get(f"{API}/nations/FRA").json()["version"]
+        r = ws.client("lead").patch(
+            f"{API}/nations/FRA", json={"name": f"France {next(_renames)}", "version": version}
+        )
         assert r.status_code == 200, r.text
 
 

@@ -90,6 +90,10 @@ def fresh_nation(ws: Workspace) -> str:
     return code
 
 
+def nation_version(ws: Workspace, code: str) -> int:
+    return int(ws.client("admin").get(f"{API}/nations/{code}").json()["version"])
+
+
 def user_id(ws: Workspace, name: str) -> int:
     users = ws.client("admin").get(f"{API}/users", params={"limit": 100}).json()["items"]
     return next(u["id"] for u in users if u["username"] == name)
@@ -187,7 +191,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/nations/{code}"): Case(fixed("/nations/FRA"), everyone(200)),
     ("PATCH", "/nations/{code}"): Case(
-        fixed("/nations/FRA", json={"name": "France"}), only(200, *PLANNERS)
+        lambda ws, _w: {"path": "/nations/FRA",
+                        "json": {"name": "France", "version": nation_version(ws, "FRA")}},
+        only(200, *PLANNERS),
     ),
     ("DELETE", "/nations/{code}"): Case(
         lambda ws, _w: {"path": f"/nations/{fresh_nation(ws)}"}, only(204, *PLANNERS)

@@ -117,6 +117,33 @@ def test_0003_labels_upgrade_and_downgrade(blank_url: str) -> None:
     assert "classification" not in columns("requirements") and "clearance" not in columns("users")
 
 
+def test_0005_certified_and_nation_version_keep_existing_rows(blank_url: str) -> None:
+    upgrade(blank_url, "0004")
+    engine = make_engine(blank_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO nations (code, groups, extra) VALUES ('FRA', '[]', '{}')")
+            )
+        engine.dispose()
+        upgrade(blank_url, "0005")
+        with engine.begin() as conn:
+            # Existing nations start at version 1; existing lines ask no certification.
+            assert conn.execute(text("SELECT version FROM nations")).scalar_one() == 1
+            cols = {c["name"]: c for c in inspect(conn).get_columns("requirements")}
+            assert cols["certified"]["nullable"]
+        engine.dispose()
+        downgrade(blank_url, "0004")
+        with engine.connect() as conn:
+            assert "version" not in {c["name"] for c in inspect(conn).get_columns("nations")}
+            assert "certified" not in {
+                c["name"] for c in inspect(conn).get_columns("requirements")
+            }
+            assert conn.execute(text("SELECT code FROM nations")).scalar_one() == "FRA"
+    finally:
+        engine.dispose()
+
+
 def test_filtered_default_page_read_in_index_order(tmp_path: Path) -> None:
     """SQLite walks ``(filter, id)`` to serve a filtered page without sorting the matches.
 

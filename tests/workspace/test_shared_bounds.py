@@ -22,6 +22,7 @@ from forcegen.scenario.limits import (
     MAX_COST,
     MAX_DAYS,
     MAX_ID_CHARS,
+    MAX_LIST_ITEMS,
     MAX_MONTHS,
     MAX_NAME_CHARS,
     MAX_PERSONNEL,
@@ -56,6 +57,11 @@ REQUIREMENT_CASES: list[tuple[str, Any, bool]] = [
     ("id", "Bn 1 (FR)", True),
     ("name", "x" * MAX_NAME_CHARS, True), ("name", "x" * (MAX_NAME_CHARS + 1), False),
     ("name", "a\nb", False), ("name", "a\tb", False), ("name", "Kyiv – north", True),
+    ("certified", [], True), ("certified", ["NRF-2027", "CBRN 1"], True),
+    ("certified", ["x" * MAX_NAME_CHARS], True), ("certified", ["x" * (MAX_NAME_CHARS + 1)], False),
+    ("certified", ["a\x00b"], False), ("certified", "NRF-2027", False),
+    ("certified", [f"C{i}" for i in range(MAX_LIST_ITEMS)], True),
+    ("certified", [f"C{i}" for i in range(MAX_LIST_ITEMS + 1)], False),
 ]
 
 #: (field, value, accepted?) tried on pledges.

@@ -103,6 +103,10 @@ def requirement_payload(values: dict[str, str], *, new: bool) -> dict[str, Any]:
             out[key] = text if key in ("id", "capability", "sector") else _number(text)
     out["start"] = values.get("start") or None
     out["name"] = values.get("name") or None
+    if "certified" in values:
+        # Comma-separated, as caveat sectors; a form without the field leaves them unchanged.
+        certs = [c.strip() for c in values["certified"].split(",") if c.strip()]
+        out["certified"] = certs or None
     out.update(label_payload(values))
     if new:
         out = {k: v for k, v in out.items() if v is not None}

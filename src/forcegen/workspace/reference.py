@@ -31,8 +31,13 @@ class Nation(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     ceiling_personnel: Mapped[int | None]
+    #: Optimistic lock, as on requirements and pledges: a change based on an older version
+    #: (two planners editing a ceiling at once) is refused with 409, never silently lost.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: ``x-...`` extension keys from the scenario file, kept for export.
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own attribute)
 
 
 class WorkspaceMeta(Base):

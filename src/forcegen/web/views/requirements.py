@@ -39,6 +39,7 @@ def _values(row: Requirement) -> dict[str, str]:
         "start": row.start.isoformat() if row.start else "",
         "months": str(row.months or ""),
         "name": row.name or "",
+        "certified": ", ".join(row.certified or []),
         "version": str(row.version),
         **label_values(row),
     }
@@ -144,6 +145,9 @@ async def update_requirement(
     values = form_values(await request.form())
     payload = requirement_payload(values, new=False)
     unchanged_removed(payload, values, row)
+    if values.get("certified") == _values(row)["certified"]:
+        # Posted as shown: keep the stored list (a name holding a comma reads back split).
+        payload.pop("certified", None)
     data, errors = validate(RequirementUpdate, payload)
     if data is not None:
         try:

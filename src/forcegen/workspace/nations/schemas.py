@@ -29,10 +29,11 @@ class NationCreate(BaseModel):
 
 
 class NationUpdate(BaseModel):
-    """Changed fields of a nation."""
+    """Changed fields of a nation; ``version`` is the one the change was based on."""
 
     model_config = ConfigDict(extra="forbid")
 
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)]
     name: Name | None = None
     groups: Groups | None = None
     ceiling_personnel: Ceiling | None = None
@@ -47,3 +48,4 @@ class NationRead(BaseModel):
     name: str | None
     groups: list[str]
     ceiling_personnel: int | None
+    version: int

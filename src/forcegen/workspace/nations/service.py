@@ -12,6 +12,7 @@ from forcegen.workspace.errors import Conflict, Forbidden, NotFound
 from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.nations.schemas import NationCreate, NationRead, NationUpdate
 from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.records import check_version
 from forcegen.workspace.reference import Nation
 
 __all__ = ["create", "delete", "get", "list_all", "read", "update"]
@@ -56,11 +57,15 @@ def create(db: Session, user: User, data: NationCreate) -> Nation:
 
 
 def update(db: Session, user: User, code: str, data: NationUpdate) -> Nation:
-    """Change a nation's name, groups or ceiling (planners)."""
+    """Change a nation's name, groups or ceiling (planners).
+
+    Only if ``data.version`` is still current, else 409 with the nation as it is.
+    """
     require_role(user, *PLANNERS)
     row = get(db, user, code)
+    check_version(row, data.version, NationRead)
     before = audit.snapshot(row)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if changes.get("groups", []) is None:
         changes["groups"] = []
     for key, value in changes.items():

@@ -57,5 +57,8 @@ class Requirement(Labelled, Versioned, Base):
     start: Mapped[dt.date | None] = mapped_column(Date)
     months: Mapped[int | None]
     name: Mapped[str | None] = mapped_column(String(200))
+    #: Certifications every unit on the line must hold before ``start`` (the core's
+    #: ``Requirement.certified``, earned in the exercise programme); NULL: none asked.
+    certified: Mapped[list[str] | None] = mapped_column(JSON)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # classification, releasable_to (Labelled); version, created_at, updated_at (Versioned)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.scenario.models import Names
 from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
 from forcegen.workspace.types import Count, Days, Identifier, Months, Name, Priority
 
@@ -32,6 +33,10 @@ class RequirementCreate(BaseModel):
     start: dt.date | None = None
     months: Months | None = None
     name: Name | None = None
+    #: Certifications every unit on the line must hold before ``start`` (``docs/scenario.md``,
+    #: "Exercises"); absent or empty: none. The core's own type (``Requirement.certified``,
+    #: names an exercise ``certifies``), so the API and the file reader agree on every value.
+    certified: Names | None = None
     classification: Level = "UNCLASSIFIED"
     #: Nations it may be released to; absent: the whole coalition.
     releasable_to: ReleasableTo = None
@@ -51,6 +56,8 @@ class RequirementUpdate(BaseModel):
     start: dt.date | None = None
     months: Months | None = None
     name: Name | None = None
+    #: Sent as ``null`` (or ``[]``): the line asks for no certification any more.
+    certified: Names | None = None
     classification: Level | None = None
     #: Sent as ``null``: releasable to the whole coalition again.
     releasable_to: ReleasableTo = None
@@ -70,6 +77,7 @@ class RequirementRead(BaseModel):
     start: dt.date | None
     months: int | None
     name: str | None
+    certified: list[str] | None = None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

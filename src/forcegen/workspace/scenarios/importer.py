@@ -183,7 +183,12 @@ def import_scenario(
         ceiling = n.pop("ceiling") or {}
         n["ceiling_personnel"] = ceiling.get("personnel")
         if n["code"] in existing:
-            db.execute(update(Nation).where(Nation.code == n["code"]).values(**n))
+            # A new version: a change based on the nation as it was before the import is stale.
+            db.execute(
+                update(Nation)
+                .where(Nation.code == n["code"])
+                .values(**n, version=Nation.version + 1)
+            )
         else:
             db.execute(insert(Nation), [n])
     sectors = _rows(d.sectors)
