@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from forcegen.exceptions import NetworkInputError, OptionError
 from forcegen.network import (
@@ -30,12 +28,18 @@ from forcegen.network import (
     Speeds,
     TransportGraph,
     add_air_links,
-    haversine_km,
     load_geojson,
     load_network,
-    travel_times,
 )
-from forcegen.readiness._modes import country_at, movement_class, sail, theatre_countries
+from forcegen.readiness._legs import _Legs
+from forcegen.readiness._modes import theatre_countries
+from forcegen.readiness._places import _place, _place_homes
+from forcegen.readiness._response_types import (
+    Arrival,
+    ResponseResult,
+    SectorResponse,
+    Unreachable,
+)
 
 __all__ = [
     "GROUND_MODES",
@@ -51,101 +55,6 @@ __all__ = [
 GROUND_MODES: tuple[str, ...] = ("road", "rail", "sea")
 #: Scenario extension key on a pledge naming the depot holding its heavy equipment.
 PREPOSITIONED_KEY = "x-prepositioned"
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """One assignment (pledge -> requirement line) and when its units are in the sector."""
-
-    pledge: str
-    requirement: str
-    sector: str
-    units: int
-    personnel: int
-    notice_hours: float
-    move_hours: float  # inf when unreachable
-    via: str  # "road" or "depot:<id>"
-    draw_hours: float = 0.0
-
-    @property
-    def hours(self) -> float:
-        """Notice plus movement (``inf`` if the sector cannot be reached)."""
-        return self.notice_hours + self.draw_hours + self.move_hours
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["hours"] = _num(self.hours)
-        d["move_hours"] = _num(self.move_hours)
-        return d
-
-
-@dataclass(frozen=True)
-class SectorResponse:
-    """First and full-package arrival times for one sector (hours from the decision)."""
-
-    sector: str
-    node: str
-    snap_km: float
-    units: int
-    personnel: int
-    first_hours: float | None
-    full_hours: float | None  # None: nothing sourced, or some units cannot get there
-    units_unreachable: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("first_hours", "full_hours", "snap_km"):
-            d[k] = None if d[k] is None else round(float(d[k]), 3)
-        return d
-
-
-@dataclass(frozen=True)
-class Unreachable:
-    """Something that could not be placed or reached, and why."""
-
-    kind: str  # "home", "route", "depot"
-    item: str
-    sector: str | None
-    reason: str
-
-
-@dataclass
-class ResponseResult:
-    """What :func:`analyze_response` found."""
-
-    sectors: list[SectorResponse]
-    arrivals: list[Arrival]
-    unreachable: list[Unreachable]
-    notes: list[str] = field(default_factory=list)
-    graph: TransportGraph | None = field(default=None, repr=False)
-    homes: dict[str, int] = field(default_factory=dict, repr=False)  # pledge -> node position
-    sector_nodes: dict[str, int] = field(default_factory=dict, repr=False)
-    depot_nodes: dict[str, int] = field(default_factory=dict, repr=False)
-
-    def available(self, hours: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
-        """Units arrived in each sector by each time in ``hours`` (cumulative, vectorized)."""
-        h = np.asarray(hours, dtype=float)
-        out: dict[str, NDArray[np.float64]] = {}
-        for s in self.sectors:
-            arr = [a for a in self.arrivals if a.sector == s.sector]
-            t = np.array([a.hours for a in arr], dtype=float)
-            u = np.array([a.units for a in arr], dtype=float)
-            out[s.sector] = (u[None, :] * (t[None, :] <= h[:, None])).sum(axis=1) if arr \
-                else np.zeros(h.size)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (``inf`` becomes ``null``)."""
-        return {
-            "sectors": [s.to_dict() for s in self.sectors],
-            "arrivals": [a.to_dict() for a in self.arrivals],
-            "unreachable": [asdict(u) for u in self.unreachable],
-            "notes": list(self.notes),
-        }
-
-
-def _num(x: float) -> float | None:
-    return round(float(x), 3) if math.isfinite(x) else None
 
 
 def scenario_network(scenario: Any) -> TransportGraph:
@@ -164,56 +73,6 @@ def scenario_network(scenario: Any) -> TransportGraph:
     if path.suffix.lower() in (".geojson", ".json"):
         return load_geojson(path)
     return load_network(path, scenario.path_of(data.nodes))
-
-
-def _place(G: TransportGraph, kind: str, item: str, at: Any, node: str | None,
-           max_snap_km: float) -> tuple[int, float]:
-    """Node position and snap distance of a place given by ``node`` or ``at`` (lon, lat)."""
-    if node is not None:
-        return int(G.indices([node])[0]), 0.0
-    if at is None:
-        raise NetworkInputError(f"{kind} {item!r} has neither 'at' nor 'node'")
-    if isinstance(at, str):
-        return int(G.indices([at])[0]), 0.0
-    i, km = G.nearest_node(float(at[0]), float(at[1]), modes=("road",))
-    if km > max_snap_km:
-        raise NetworkInputError(
-            f"{kind} {item!r} at [{at[0]}, {at[1]}] is {km:.0f} km from the nearest road node "
-            f"(limit {max_snap_km:g} km); move it or extend the network")
-    return i, km
-
-
-def _airlift(G: TransportGraph, fly: Mapping[str, tuple[float, float]], snodes: list[int],
-             speeds: Speeds) -> dict[str, NDArray[np.float64]]:
-    """Hours from off-network home bases to each sector node: fly to the best airfield, drive on.
-
-    The airfields are the air-layer nodes of ``G``; the flight is great-circle from the home base
-    (:meth:`Speeds.air_hours`), then the network (air and road) from the arrival airfield.
-    """
-    fields = np.flatnonzero(np.char.startswith(G.ids, "air:"))
-    if not fly or fields.size == 0 or not snodes:
-        return {}
-    onward = travel_times(G, fields, snodes)  # airfields x sectors
-    lon = np.array([v[0] for v in fly.values()])
-    lat = np.array([v[1] for v in fly.values()])
-    flight = speeds.air_hours(haversine_km(lon[:, None], lat[:, None], G.lon[fields][None, :],
-                                           G.lat[fields][None, :]))  # homes x airfields
-    best = (flight[:, :, None] + onward[None, :, :]).min(axis=1)  # homes x sectors
-    return {pid: best[i] for i, pid in enumerate(fly)}
-
-
-def _home_at(G: TransportGraph, home: Any) -> tuple[float, float] | None:
-    """A home base's (lon, lat): given, or its network node's.
-
-    ``None`` for an unknown node (:func:`_place` reports it).
-    """
-    if isinstance(home, list | tuple):
-        return float(home[0]), float(home[1])
-    try:
-        i = int(G.indices([str(home)])[0])
-    except NetworkInputError:
-        return None
-    return float(G.lon[i]), float(G.lat[i])
 
 
 def analyze_response(
@@ -350,116 +209,6 @@ def _checked_inputs(
         if int(units) > 0:
             rows.append((pid, rid, int(units)))
     return pre, rows
-
-
-@dataclass
-class _Homes:
-    """Where each pledge's units start and how they may move (see :func:`_place_homes`)."""
-
-    home_pos: dict[str, tuple[int, float]] = field(default_factory=dict)  # on the road network
-    fly: dict[str, tuple[float, float]] = field(default_factory=dict)  # off it: airlift
-    may_fly: dict[str, tuple[float, float]] = field(default_factory=dict)  # on it, air if faster
-    ships: dict[str, tuple[float, float]] = field(default_factory=dict)  # ships sail
-    unreachable: list[Unreachable] = field(default_factory=list)
-
-
-def _place_homes(
-    scenario: Any, ground: TransportGraph, rows: list[tuple[str, str, int]], air: bool,
-    max_snap_km: float, theatre: Any,
-) -> _Homes:
-    """Home bases on the road network, those flown in or sailing instead, those that cannot move.
-
-    Ships sail; units already in the theatre drive however far from the modelled roads they
-    start; aircraft and light teams may take airlift when it is faster (``movement_class``).
-    """
-    out = _Homes()
-    for pid in sorted({r[0] for r in rows}):
-        p = scenario.pledge_by_id[pid]
-        if p.home is None:
-            out.unreachable.append(Unreachable("home", pid, None, "pledge has no home base"))
-            continue
-        at = _home_at(ground, p.home)
-        cap = scenario.catalog.get(p.capability)
-        how = movement_class(cap) if cap is not None else "ground"
-        if how == "sail" and at is not None:
-            out.ships[pid] = at
-            continue
-        local = at is not None and country_at(*at) in theatre
-        try:
-            out.home_pos[pid] = _place(ground, "home base of pledge", pid, p.home, None,
-                                       math.inf if local else max_snap_km)
-            if air and how == "air" and not local and at is not None:
-                out.may_fly[pid] = at
-        except NetworkInputError as exc:
-            if not (air and isinstance(p.home, list | tuple)):
-                out.unreachable.append(Unreachable("home", pid, None, str(exc)))
-            else:
-                out.fly[pid] = (float(p.home[0]), float(p.home[1]))
-    return out
-
-
-class _Legs:
-    """Travel-time tables between home bases, depots and sectors, computed once per analysis."""
-
-    def __init__(
-        self, ground: TransportGraph, personnel_graph: TransportGraph, speeds: Speeds,
-        home_pos: dict[str, tuple[int, float]], sec_pos: dict[str, tuple[int, float]],
-        dep_pos: dict[str, tuple[int, float]], homes: _Homes,
-        sec_at: dict[str, tuple[float, float]],
-    ) -> None:
-        self.speeds = speeds
-        self.fly, self.may_fly, self.ships, self.sec_at = (homes.fly, homes.may_fly,
-                                                           homes.ships, sec_at)
-        self.sea_port: dict[tuple[str, str], str] = {}
-        self.home_pos, self.sec_pos, self.dep_pos = home_pos, sec_pos, dep_pos
-        hnodes = sorted({v[0] for v in home_pos.values()})
-        snodes = sorted({v[0] for v in sec_pos.values()})
-        dnodes = sorted({v[0] for v in dep_pos.values()})
-        self.hcol = {n: i for i, n in enumerate(hnodes)}
-        self.scol = {n: i for i, n in enumerate(snodes)}
-        self.dcol = {n: i for i, n in enumerate(dnodes)}
-        self.home_sec = (travel_times(ground, hnodes, snodes) if hnodes
-                         else np.zeros((0, len(snodes))))
-        self.home_dep = (travel_times(personnel_graph, hnodes, dnodes) if hnodes and dnodes
-                         else None)
-        self.dep_sec = travel_times(ground, dnodes, snodes) if dnodes else None
-        self.fly_sec = _airlift(personnel_graph, {**homes.fly, **homes.may_fly}, snodes, speeds)
-
-    def access(self, km: float) -> float:
-        return float(self.speeds.road_hours_from_greatcircle(km))
-
-    def arrival(self, p: Any, r: Any, units: int, depot: str | None,
-                draw_hours: float) -> Arrival:
-        """How ``units`` of pledge ``p`` reach the sector of requirement ``r``."""
-        pid, rid, sid = p.id, r.id, r.sector
-        s_node, s_km = self.sec_pos[sid]
-        notice = float(p.notice_days) * 24.0
-        people = units * p.personnel
-        if pid in self.ships:
-            hours, port = sail(self.ships[pid], self.sec_at[sid], self.speeds)
-            self.sea_port[pid, sid] = port
-            return Arrival(pid, rid, sid, units, people, notice, hours, "sea")
-        if pid in self.fly:
-            move = float(self.fly_sec[pid][self.scol[s_node]] + self.access(s_km))
-            return Arrival(pid, rid, sid, units, people, notice, move, "air")
-        if pid not in self.home_pos:
-            return Arrival(pid, rid, sid, units, people, notice, math.inf, "road")
-        h_node, h_km = self.home_pos[pid]
-        if depot is not None:
-            d_node, d_km = self.dep_pos[depot]
-            assert self.home_dep is not None and self.dep_sec is not None
-            move = (self.access(h_km) + self.home_dep[self.hcol[h_node], self.dcol[d_node]]
-                    + self.access(d_km) * 2 + self.dep_sec[self.dcol[d_node], self.scol[s_node]]
-                    + self.access(s_km))
-            return Arrival(pid, rid, sid, units, people, notice, float(move), f"depot:{depot}",
-                           draw_hours)
-        move = float(self.access(h_km) + self.home_sec[self.hcol[h_node], self.scol[s_node]]
-                     + self.access(s_km))
-        if pid in self.may_fly:  # the fastest mode the unit's category allows
-            by_air = float(self.fly_sec[pid][self.scol[s_node]] + self.access(s_km))
-            if by_air < move:
-                return Arrival(pid, rid, sid, units, people, notice, by_air, "air")
-        return Arrival(pid, rid, sid, units, people, notice, move, "road")
 
 
 def _sector_response(
