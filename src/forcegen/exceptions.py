@@ -112,6 +112,9 @@ class OptionError(InputError):
     def __init__(self, message: str, *parameters: str) -> None:
         self.template = message
         self.parameters = parameters
+        # Flag names a command line gives its parameters where they are not the default
+        # ``--`` + name (a library's ``method`` may be a command's ``--solver``); set by the CLI.
+        self.flags: dict[str, str] = {}
         super().__init__(self.render())
 
     def render(self, names: Mapping[str, str] | None = None) -> str:

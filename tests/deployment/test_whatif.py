@@ -96,3 +96,21 @@ def test_explicit_line_through_a_lost_port_is_refused(tmp_path: Path) -> None:
                  "movements:\n  - {id: A, days: 2, lift: {C17: 1}, pod: pod}\n")
     with pytest.raises(OptionError, match="not re-routed: A"):
         load_deployment(f, without=("pod",))
+
+
+def test_what_if_errors_name_arguments_and_the_cli_its_flags(tmp_path: Path) -> None:
+    """``load_deployment`` speaks of ``without``/``prepositioned``; the CLI of its flags."""
+    f = tmp_path / "scenario.yaml"
+    f.write_text("forcegen: 1\nlift: [{id: C17, mode: air, capacity: 1}]\n"
+                 "ports: [{id: pod, kind: airport}]\n"
+                 "movements:\n  - {id: A, days: 2, lift: {C17: 1}, pod: pod}\n")
+    for kw, word in (({"without": ("pod",)}, "without pod:"),
+                     ({"prepositioned": ("X",)}, "prepositioned:")):
+        with pytest.raises(OptionError) as exc:
+            load_deployment(f, **kw)  # type: ignore[arg-type]
+        assert str(exc.value).startswith(word) and "--" not in str(exc.value)
+    for args, flag in ((("--without", "pod"), "--without pod:"),
+                       (("--prepositioned", "X"), "--prepositioned:")):
+        r = CliRunner().invoke(app, ["deploy", str(f), *args])
+        assert r.exit_code == 2 and "Traceback" not in r.output
+        assert flag in r.stderr, r.stderr

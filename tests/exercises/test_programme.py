@@ -265,3 +265,23 @@ def test_paths_that_are_no_programme(tmp_path: Path) -> None:
                         (f, "no `exercises` section")):
         r = CliRunner().invoke(app, ["exercises", str(path)])
         assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, path
+
+
+def test_option_errors_name_arguments_and_the_cli_its_flags(tmp_path: Path) -> None:
+    """The library names ``deadlines`` and ``method``; the CLI names --earlier (its flag for
+    ``deadlines``), and exits 2."""
+    from forcegen.exceptions import OptionError
+    from forcegen.exercises.whatif import ending_by
+
+    f = _write(tmp_path, BASE)
+    prog = load_programme(f)
+    with pytest.raises(OptionError) as exc:
+        ending_by(prog, {"EX-Z": dt.date(2027, 1, 31)})
+    assert str(exc.value).startswith("deadlines EX-Z=") and "--" not in str(exc.value)
+    with pytest.raises(OptionError) as exc:
+        plan_exercises(prog, method="simplex")  # type: ignore[arg-type]
+    assert str(exc.value).startswith("method 'simplex'") and "--" not in str(exc.value)
+    r = CliRunner().invoke(app, ["exercises", str(f), "--earlier", "EX-Z=2027-01-31"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "--earlier EX-Z=2027-01-31: unknown exercise" in r.stderr
+    assert "deadlines" not in r.stderr

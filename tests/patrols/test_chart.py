@@ -46,3 +46,21 @@ def test_cli_map_and_its_errors(tmp_path):
     r = CliRunner().invoke(app, ["patrol", str(p2), "--map", str(tmp_path / "b" / "m.png")])
     assert r.exit_code == 2 and "no coordinates" in r.output and "A" in r.output
     assert not (tmp_path / "b" / "m.png").exists()
+
+
+def test_map_errors_name_the_path_argument_and_the_cli_map_flag(tmp_path):
+    """``plot_patrol_map`` speaks of its ``path``; the CLI, where it is ``--map``, of the flag."""
+    import pytest
+
+    from forcegen.exceptions import OptionError
+
+    legs_only = {"areas": [{"id": "A", "value": 1}],
+                 "vessels": [{"id": "V", "nation": "NZL", "start": "P", "end": "P",
+                              "endurance": 5}]}
+    p = write_patrol(tmp_path, legs_only, {("P", "A"): 1.0})
+    plan = plan_patrols(load_patrol(p), time_limit=1)
+    with pytest.raises(OptionError) as exc:
+        plot_patrol_map(plan, tmp_path / "m.png")
+    assert str(exc.value).startswith("path: no coordinates") and "--" not in str(exc.value)
+    r = CliRunner().invoke(app, ["patrol", str(p), "--map", str(tmp_path / "m.png")])
+    assert r.exit_code == 2 and "--map: no coordinates" in r.stderr

@@ -181,3 +181,13 @@ def test_no_speed_and_no_legs_is_an_error(tmp_path):
                            "endurance": 20}]}
     probs = _problems(tmp_path, patrol, legs=None)
     assert "lacks P-A" in probs[0].message and probs[0].field == "vessels.0"
+
+
+def test_unreachable_area_names_the_argument_and_the_cli_its_flag(tmp_path):
+    """The library tells an API caller to set ``drop_unreachable``; the CLI says the flag."""
+    legs = {**LEGS, ("P", "B"): 30.0, ("B", "Q"): 30.0}
+    (msg,) = [p.message for p in _problems(tmp_path, _patrol(), legs)]
+    assert "drop_unreachable" in msg and "--" not in msg
+    r = CliRunner().invoke(app, ["patrol", str(tmp_path)])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "--drop-unreachable" in r.stderr and "drop_unreachable" not in r.stderr

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from forcegen.exceptions import OptionError
+from forcegen.exceptions import OptionError, ScenarioError
 from forcegen.scenario.models import USABLE_STATUSES
 
 if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the solver stack
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the sol
 __all__ = [
     "build_options",
     "flag_hint",
+    "flags_for",
     "include_statuses",
     "nation_codes",
     "out_console",
@@ -63,6 +64,33 @@ def flag_hint(reason: Reason) -> str:
     """
     fills_with = reason.detail.get("fills_with") if reason.code == "not-approved" else None
     return f" (--include {fills_with})" if fills_with in INCLUDABLE else ""
+
+
+@contextmanager
+def flags_for(**flags: str) -> Iterator[None]:
+    """Name the library's parameters by this command's flags in the errors raised inside.
+
+    The core speaks of its arguments (``method``, ``deadlines``); a command whose flag is not
+    ``--`` + the argument name says so here (``flags_for(method="--solver")``). An
+    :class:`OptionError` keeps its parameters and is rendered with these flags by the CLI; in
+    a :class:`ScenarioError`, whose problems are plain text, the argument name is replaced
+    where it stands as a whole word (the core writes it as it is spelled in Python).
+    """
+    import re
+    from dataclasses import replace
+
+    try:
+        yield
+    except OptionError as exc:
+        exc.flags.update({p: f for p, f in flags.items() if p in exc.parameters})
+        raise
+    except ScenarioError as exc:
+        if flags:
+            known = re.compile(r"\b(" + "|".join(map(re.escape, flags)) + r")\b")
+            exc.problems = [replace(p, message=known.sub(lambda m: flags[m.group(1)],
+                                                         p.message))
+                            for p in exc.problems]
+        raise
 
 
 def with_flag_hints(plan: Plan) -> Plan:

@@ -31,7 +31,7 @@ def exercises(
         "`certified` use only units certified before they start)")] = False,
 ) -> None:
     """Schedule the exercise programme: weeks, areas and units; certifications earned."""
-    from forcegen.cli._common import out_console, write_json
+    from forcegen.cli._common import flags_for, out_console, write_json
     from forcegen.exceptions import OptionError
     from forcegen.exercises import load_programme, plan_exercises
 
@@ -46,7 +46,8 @@ def exercises(
     prog = load_programme(path)
     deadlines = _deadlines(earlier)
     err = Console(stderr=True)
-    with err.status("scheduling exercises...", spinner="dots") if not as_json else _null():
+    with (err.status("scheduling exercises...", spinner="dots") if not as_json else _null(),
+          flags_for(method="--solver", deadlines="--earlier")):
         result = plan_exercises(prog, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
         doc = result.to_dict()
         if deadlines:

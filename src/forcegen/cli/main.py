@@ -50,7 +50,8 @@ def _report(exc: InputError) -> None:
 def _cli_message(exc: InputError) -> str:
     """The message as a CLI user reads it: the library's parameters named by their flags."""
     if isinstance(exc, OptionError):
-        return exc.render({p: "--" + p.replace("_", "-") for p in exc.parameters})
+        return exc.render({p: exc.flags.get(p, "--" + p.replace("_", "-"))
+                           for p in exc.parameters})
     return str(exc)
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forcegen.cli._common import split_codes
+from forcegen.cli._common import flags_for, split_codes
 from forcegen.exceptions import OptionError
 
 __all__ = ["register"]
@@ -48,8 +48,9 @@ def patrol(
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
     if not 1 <= search_rounds <= 50:
         raise OptionError(f"--search-rounds {search_rounds}: expected 1 to 50")
-    prob = load_patrol(path, withdraw=split_codes(withdraw), close_ports=split_codes(close_port),
-                       drop_unreachable=drop_unreachable)
+    with flags_for(drop_unreachable="--drop-unreachable"):
+        prob = load_patrol(path, withdraw=split_codes(withdraw),
+                           close_ports=split_codes(close_port), drop_unreachable=drop_unreachable)
     from forcegen.patrols.rounds import plan_search_rounds
 
     def solve() -> list:
@@ -60,7 +61,8 @@ def patrol(
         if map_file is not None:
             from forcegen.patrols.chart import plot_patrol_map
 
-            plot_patrol_map(plans[0], map_file)
+            with flags_for(path="--map"):
+                plot_patrol_map(plans[0], map_file)
 
     if map_file is not None and map_file.suffix.lower() not in (".png", ".svg"):
         raise OptionError(f"--map {map_file}: a map is written as .png or .svg")

@@ -56,7 +56,8 @@ def lose_ports(parsed: dict[str, list[tuple[Any, Origin]]], without: tuple[str, 
     known = [p.id for p, _ in parsed["ports"]]
     for pid in without:
         if pid not in known:
-            raise OptionError(f"--without {pid}: unknown port; expected {one_of(known)}")
+            raise OptionError(f"{{without}} {pid}: unknown port; expected {one_of(known)}",
+                              "without")
     parsed["ports"] = [(p, o) for p, o in parsed["ports"] if p.id not in without]
 
 
@@ -67,15 +68,16 @@ def explicit_what_ifs(parsed: dict[str, list[tuple[Any, Origin]]], withdraw: tup
     from forcegen.exceptions import OptionError
 
     if prepositioned:
-        raise OptionError("--prepositioned: only for unit lines derived from the sourced plan "
-                          "(this scenario gives explicit movements)")
+        raise OptionError("{prepositioned}: only for unit lines derived from the sourced plan "
+                          "(this scenario gives explicit movements)", "prepositioned")
     through = [m.id for m, _ in parsed["movements"] if {m.poe, m.pod} & set(without)]
     if through:
-        raise OptionError(f"--without {', '.join(without)}: explicit movements go through it "
-                          f"and are not re-routed: {', '.join(through[:10])}")
+        raise OptionError(f"{{without}} {', '.join(without)}: explicit movements go through it "
+                          f"and are not re-routed: {', '.join(through[:10])}", "without")
     gone = {m.id for m, _ in parsed["movements"] if m.nation in withdraw}
     if withdraw and not gone:
-        raise OptionError(f"--withdraw {', '.join(withdraw)}: no movement has that `nation`")
+        raise OptionError(f"{{withdraw}} {', '.join(withdraw)}: no movement has that `nation`",
+                          "withdraw")
     kept = [(m, o) for m, o in parsed["movements"] if m.id not in gone]
     for m, _ in kept:
         if set(m.after) & gone:

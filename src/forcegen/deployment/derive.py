@@ -270,14 +270,15 @@ def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
     codes = {c.code for c in scenario.nations}
     for code in withdraw:
         if code not in codes:
-            raise OptionError(f"--withdraw {code}: unknown nation; expected {one_of(codes)}")
+            raise OptionError(f"{{withdraw}} {code}: unknown nation; expected {one_of(codes)}",
+                              "withdraw")
     plan = solve(scenario, SourcingOptions(withdraw=withdraw))
     used = {a.pledge for a in plan.assignments}
     used |= {scenario.pledge_by_id[p].capability for p in used}
     for item in prepositioned:
         if item not in used:
-            raise OptionError(f"--prepositioned {item}: no unit of the sourced plan has that "
-                              "capability code or pledge id")
+            raise OptionError(f"{{prepositioned}} {item}: no unit of the sourced plan has that "
+                              "capability code or pledge id", "prepositioned")
     graph = None
     path = scenario.path_of(scenario.data.network)
     if path is not None:

@@ -206,7 +206,8 @@ def plan_exercises(prog: Programme, *, time_limit: float = 60.0,
                    method: Method = "cp-sat") -> ExerciseResult:
     """Schedule the programme; see :func:`forcegen.exercises.cpsat.solve_cpsat`."""
     if not time_limit > 0:
-        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+        raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
+                          "time_limit")
     p = from_programme(prog)
     if method == "cp-sat":
         plan = solve_cpsat(p, time_limit)
@@ -226,5 +227,5 @@ def plan_exercises(prog: Programme, *, time_limit: float = 60.0,
         plan.seconds = plan.baseline_seconds = time.perf_counter() - t0
         plan.notes.append("greedy baseline only: the bound is the value of every exercise")
     else:
-        raise OptionError(f"--solver {method!r}: expected cp-sat, highs or greedy")
+        raise OptionError(f"{{method}} {method!r}: expected cp-sat, highs or greedy", "method")
     return ExerciseResult(prog, p, plan)

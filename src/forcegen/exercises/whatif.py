@@ -27,17 +27,17 @@ def ending_by(prog: Programme, deadlines: dict[str, dt.date]) -> Programme:
     above_all = sum(e.value for e in prog.exercises) + 1
     for ex_id, day in deadlines.items():
         if ex_id not in known:
-            raise OptionError(f"--earlier {ex_id}={day}: unknown exercise {ex_id!r}; expected "
-                              f"one of: {', '.join(sorted(known))}")
+            raise OptionError(f"{{deadlines}} {ex_id}={day}: unknown exercise {ex_id!r}; expected "
+                              f"one of: {', '.join(sorted(known))}", "deadlines")
     for e in prog.exercises:
         if e.id in deadlines:
             end = min(e.window[1], deadlines[e.id])
             e = e.model_copy(update={"window": (e.window[0], end), "value": above_all})
             lo, hi = dataclasses.replace(prog, exercises=[e]).start_weeks(e)
             if hi < max(lo, 0):
-                raise OptionError(f"--earlier {e.id}={deadlines[e.id]}: its window would open "
+                raise OptionError(f"{{deadlines}} {e.id}={deadlines[e.id]}: its window would open "
                                   f"{e.window[0]} and close {end}, shorter than its "
-                                  f"{e.weeks} week(s)")
+                                  f"{e.weeks} week(s)", "deadlines")
         out.append(e)
     return dataclasses.replace(prog, exercises=out)
 

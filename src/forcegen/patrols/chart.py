@@ -51,17 +51,19 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
     """
     out = Path(path)
     if out.suffix.lower() not in (".png", ".svg"):
-        raise OptionError(f"--map {out}: a map is written as .png or .svg, got {out.suffix!r}")
+        raise OptionError(f"{{path}} {out}: a map is written as .png or .svg, got "
+                          f"{out.suffix!r}", "path")
     prob = plan.problem
     geo = prob.geo
     if geo is None:
-        raise OptionError("--map: the patrol has no coordinates to draw")
+        raise OptionError("{path}: the patrol has no coordinates to draw", "path")
     missing = [prob.area_ids[i] for i, at in enumerate(geo.area_at) if at is None]
     missing += [prob.vessel_ids[k] for k in range(prob.n_vessels)
                 if geo.start_at[k] is None or geo.end_at[k] is None]
     if missing:
-        raise OptionError("--map: no coordinates (at) for " + ", ".join(missing[:8])
-                          + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""))
+        raise OptionError("{path}: no coordinates (at) for " + ", ".join(missing[:8])
+                          + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""),
+                          "path")
     lines: dict[str, np.ndarray] = {}
     for k, route in enumerate(plan.routes):
         if not route:

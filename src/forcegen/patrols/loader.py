@@ -261,7 +261,7 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
     if unreachable and not drop_unreachable:
         for i, reason in unreachable:
             bad(f"areas.{i}", f"area {pd.areas[i].id!r} cannot be patrolled: {reason} "
-                "(pass --drop-unreachable to plan without it)")
+                "(set drop_unreachable to plan without it)")
         raise ScenarioError(problems)
     return prob.without(unreachable)
 
