@@ -93,7 +93,11 @@ class Deployment:
 _SECTIONS: dict[str, type[_Strict]] = {"lift": LiftType, "ports": Port, "movements": Movement}
 
 
-def _scenario_file(path: Path) -> Path:
+def _scenario_file(path: Path, sections: str = "deployment") -> Path:
+    """The YAML file of a scenario folder or path whose ``sections`` are read (not from .xlsx).
+
+    Shared with :mod:`forcegen.exercises` (``sections="exercise"``).
+    """
     if not path.exists():
         raise ScenarioError([Problem(str(path), "no such file or folder")])
     if path.is_dir():
@@ -103,7 +107,7 @@ def _scenario_file(path: Path) -> Path:
         raise ScenarioError([Problem(str(path), "folder has no scenario.yaml")])
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise ScenarioError([Problem(str(path), "expected a scenario folder or a .yaml file "
-                                     "(deployment sections are not read from .xlsx yet)")])
+                                     f"({sections} sections are not read from .xlsx yet)")])
     return path
 
 

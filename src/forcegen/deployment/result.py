@@ -78,7 +78,7 @@ class DeploymentResult:
 def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
                     method: Method = "cp-sat") -> DeploymentResult:
     """Schedule every movement of ``dep``; see :func:`forcegen.deployment.cpsat.solve_cpsat`."""
-    if time_limit <= 0:
+    if not time_limit > 0:  # also refuses NaN
         raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
                           "time_limit")
     p = from_deployment(dep)

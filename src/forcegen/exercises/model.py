@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from forcegen.deployment.model import _records, find_cycle
+from forcegen.deployment.model import _records, _scenario_file, find_cycle
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario
 from forcegen.scenario._sources import Origin, read_yaml
@@ -103,20 +103,6 @@ _SECTIONS: dict[str, type[_Strict]] = {"training_areas": TrainingArea, "exercise
                                        "units_unavailable": Unavailable}
 
 
-def _scenario_file(path: Path) -> Path:
-    if not path.exists():
-        raise ScenarioError([Problem(str(path), "no such file or folder")])
-    if path.is_dir():
-        for name in ("scenario.yaml", "scenario.yml"):
-            if (path / name).is_file():
-                return path / name
-        raise ScenarioError([Problem(str(path), "folder has no scenario.yaml")])
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        raise ScenarioError([Problem(str(path), "expected a scenario folder or a .yaml file "
-                                     "(exercise sections are not read from .xlsx yet)")])
-    return path
-
-
 def units_of(scenario: Scenario) -> list[Unit]:
     """Every unit of every pledge not withdrawn, in id order."""
     out: list[Unit] = []
@@ -138,7 +124,7 @@ def load_programme(path: str | Path) -> Programme:
         ``after``, windows shorter than the exercise, certifications a requirement asks for
         that no exercise awards and no pledge holds.
     """
-    file = _scenario_file(Path(path))
+    file = _scenario_file(Path(path), "exercise")
     scenario = load_scenario(file)
     return programme_from_scenario(scenario, file)
 
