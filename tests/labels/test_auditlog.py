@@ -136,7 +136,8 @@ def test_cli_keygen_prove_verify(tmp_path: Path) -> None:
     assert _run(cli, ["audit", "keygen", "gbr", "--key", str(key), "--publish", str(keys)])[0] == 0
     code, out = _run(cli, ["audit", "keygen", "GBR", "--key", str(key), "--publish", str(keys)])
     assert code == 2 and "refusing to overwrite" in out
-    r = cli.invoke(app, ["audit", "prove", str(log), "--key", str(key), "--index", "7"])
+    signed = ["--key", str(key), "--keys", str(keys)]
+    r = cli.invoke(app, ["audit", "prove", str(log), *signed, "--index", "7"])
     assert r.exit_code == 0, r.output
     proof = tmp_path / "proof.json"
     proof.write_text(r.stdout)
@@ -146,8 +147,8 @@ def test_cli_keygen_prove_verify(tmp_path: Path) -> None:
     assert code == 0 and "included" in out
     # consistency between 5 and 12 entries
     cons = tmp_path / "cons.json"
-    assert _run(cli, ["audit", "prove", str(log), "--key", str(key), "--from", "5", "--size",
-                      "12", "--out", str(cons)])[0] == 0
+    assert _run(cli, ["audit", "prove", str(log), *signed, "--from", "5", "--size", "12",
+                      "--out", str(cons)])[0] == 0
     code, out = _run(cli, ["audit", "verify", "--proof", str(cons), "--keys", str(keys)])
     assert code == 0 and "consistent" in out
     # tampered entry: exit 1
@@ -163,11 +164,12 @@ def test_cli_keygen_prove_verify(tmp_path: Path) -> None:
         (["audit", "verify", "--proof", str(cons)], "--proof needs --keys"),
         (["audit", "verify", "--proof", str(cons), "--keys", str(keys), "--anchors", "a"],
          "give no --database-url or --anchors"),
-        (["audit", "prove", str(log), "--key", str(key)], "exactly one of --index"),
-        (["audit", "prove", str(log), "--key", str(key), "--index", "21"], "not in a log of 21"),
-        (["audit", "prove", str(log), "--key", str(keys), "--index", "1"],
+        (["audit", "prove", str(log), *signed], "exactly one of --index"),
+        (["audit", "prove", str(log), *signed, "--index", "21"], "not in a log of 21"),
+        (["audit", "prove", str(log), "--key", str(keys), "--keys", str(keys),
+          "--index", "1"],
          "not a forcegen signing key"),
-        (["audit", "prove", str(tmp_path / "none.jsonl"), "--key", str(key), "--index", "1"],
+        (["audit", "prove", str(tmp_path / "none.jsonl"), *signed, "--index", "1"],
          "cannot read the log"),
     ]:
         code, out = _run(cli, args)
@@ -177,6 +179,32 @@ def test_cli_keygen_prove_verify(tmp_path: Path) -> None:
     cons.write_text(json.dumps(doc))
     code, out = _run(cli, ["audit", "verify", "--proof", str(cons), "--keys", str(keys)])
     assert code == 2 and "does not verify" in out
+
+
+def test_cli_prove_refuses_a_retired_or_unpublished_key(tmp_path: Path) -> None:
+    """A rotation retires the old key in the published list only (its private file keeps an
+    open window): prove must check the list, or it signs heads every partner refuses."""
+    cli = CliRunner()
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(json.dumps(e) + "\n" for e in ENTRIES))
+    old, new, keys = tmp_path / "old.json", tmp_path / "new.json", tmp_path / "keys.json"
+    other, other_keys = tmp_path / "other.json", tmp_path / "other-keys.json"
+    for k, listed in ((old, keys), (new, keys), (other, other_keys)):
+        code, out = _run(cli, ["audit", "keygen", "GBR", "--key", str(k), "--publish", str(listed)])
+        assert code == 0, out
+    assert json.loads(old.read_text())["not_after"] is None  # the file does not know
+    for k, words in ((old, "was retired in"), (other, "not in the published key list")):
+        r = cli.invoke(app, ["audit", "prove", str(log), "--key", str(k), "--keys", str(keys),
+                             "--index", "1"])
+        assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, r.output
+        assert r.stdout.strip() == "" or "{" not in r.stdout  # no proof printed
+    r = cli.invoke(app, ["audit", "prove", str(log), "--key", str(new), "--keys", str(keys),
+                         "--index", "1"])
+    assert r.exit_code == 0, r.output
+    proof = tmp_path / "proof.json"
+    proof.write_text(r.stdout)
+    code, out = _run(cli, ["audit", "verify", "--proof", str(proof), "--keys", str(keys)])
+    assert code == 0, out
 
 
 def test_entries_of_labelled_items_written_and_read_back(gbr: SigningKey, keys: KeyList,

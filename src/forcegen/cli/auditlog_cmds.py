@@ -3,13 +3,15 @@
 Usage::
 
     forcegen audit keygen GBR --key gbr-key.json --publish keys.json   # new key (rotation)
-    forcegen audit prove log.jsonl --key gbr-key.json --index 41 > proof.json
-    forcegen audit prove log.jsonl --key gbr-key.json --from 1000 --size 2000 > consistency.json
+    forcegen audit prove log.jsonl --key gbr-key.json --keys keys.json --index 41 > proof.json
+    forcegen audit prove log.jsonl --key gbr-key.json --keys keys.json --from 1000 > cons.json
     forcegen audit verify --proof proof.json --keys keys.json --nation GBR
 
 ``verify --proof`` needs only the published key list: exit 0 when the proof holds, 1 when it
 does not (the log was rewritten, or the proof is wrong), 2 for bad input (malformed files, a
-forged or missing signature, an unknown, expired or another nation's key).
+forged or missing signature, an unknown, expired or another nation's key). ``prove`` checks
+its signing key against the same published list first and refuses (exit 2) a key the list does
+not hold or has retired: a head it signed now would be refused by every partner.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from forcegen.exceptions import AuditLogError, OptionError, SignatureError
+
+if TYPE_CHECKING:
+    from forcegen.labels.keys import KeyList, SigningKey
 
 __all__ = ["keygen", "prove", "register", "verify_proof_file"]
 
@@ -70,6 +75,9 @@ def prove(
                                         dir_okay=False)],
     key: Annotated[Path, typer.Option("--key", help="Signing key of the log's operator",
                                       dir_okay=False)],
+    keys: Annotated[Path, typer.Option(
+        "--keys", help="The published key list: the signing key must be in it and not retired",
+        dir_okay=False)],
     index: Annotated[int | None, typer.Option(
         "--index", help="Prove that entry INDEX (0 = first line) is in the log")] = None,
     first: Annotated[int | None, typer.Option(
@@ -81,11 +89,12 @@ def prove(
 ) -> None:
     """Sign tree heads of LOG and print an inclusion (--index) or consistency (--from) proof."""
     from forcegen.labels.auditlog import consistency_document, inclusion_document, read_log
-    from forcegen.labels.keys import SigningKey
+    from forcegen.labels.keys import KeyList, SigningKey
 
     if (index is None) == (first is None):
         raise OptionError("give exactly one of --index (inclusion) or --from (consistency)")
     signer = SigningKey.from_json(_read_json(key, "signing key"), str(key))
+    _check_published(signer, KeyList.read(keys), key, keys)
     entries = read_log(log)
     n = len(entries) if size is None else size
     if not 0 <= n <= len(entries):
@@ -103,6 +112,31 @@ def prove(
         typer.echo(text)
     else:
         _write(out, text + "\n")
+
+
+def _check_published(signer: SigningKey, keys: KeyList, key: Path, listed: Path) -> None:
+    """Refuse a signing key the published list does not hold, or holds as retired.
+
+    A rotation (``keygen``) closes the old key's window in the list but cannot reach the old
+    private key file, whose own ``not_after`` stays open: the list is what partners check, so
+    it is what decides whether a head signed now would be accepted.
+    """
+    from forcegen.labels.keys import iso
+
+    now = dt.datetime.now(dt.UTC)
+    try:
+        keys.lookup(signer.key_id, signer.nation, now)
+    except SignatureError as exc:
+        published = keys.keys.get(signer.key_id)
+        if published is not None and published.not_after is not None and published.not_after <= now:
+            raise SignatureError(
+                f"--key {key}: key {signer.key_id} was retired in {listed} at "
+                f"{iso(published.not_after)}; sign with the nation's current key"
+            ) from None
+        raise SignatureError(f"--key {key}: {exc}") from None
+    if not signer.public.valid_at(now):
+        raise SignatureError(f"--key {key}: key {signer.key_id} is not valid now "
+                             f"(valid to {iso(signer.not_after)})")
 
 
 def verify_proof_file(proof: Path, keys: Path | None, nation: str | None) -> None:
