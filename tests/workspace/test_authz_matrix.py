@@ -196,7 +196,8 @@ CASES: dict[tuple[str, str], Case] = {
         only(200, *PLANNERS),
     ),
     ("DELETE", "/nations/{code}"): Case(
-        lambda ws, _w: {"path": f"/nations/{fresh_nation(ws)}"}, only(204, *PLANNERS)
+        lambda ws, _w: {"path": f"/nations/{fresh_nation(ws)}", "params": {"version": 1}},
+        only(204, *PLANNERS),
     ),
     ("GET", "/requirements"): Case(fixed("/requirements"), everyone(200)),
     ("POST", "/requirements"): Case(

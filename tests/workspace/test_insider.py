@@ -164,9 +164,31 @@ def test_nation_removal_does_not_reveal_hidden_pledges(ws: Workspace) -> None:
         _label(ws, "pledges", pid, 3, None)  # every DEU pledge hidden from the lead planner
     lead = ws.client("lead")
     assert lead.get(f"{API}/pledges", params={"nation": "DEU"}).json()["total"] == 0
+
+    def remove(code: str) -> Any:
+        v = lead.get(f"{API}/nations/{code}").json()["version"]
+        return lead.delete(f"{API}/nations/{code}", params={"version": v})
+
     # DEU: hidden pledges (and a liaison account); ESP: nothing at all.
-    _same(lead.delete(f"{API}/nations/DEU"), lead.delete(f"{API}/nations/ESP"), "DEU", "ESP")
+    deu, esp = remove("DEU"), remove("ESP")
+    assert deu.status_code == 403, deu.text
+    _same(deu, esp, "DEU", "ESP")
     assert {n["code"] for n in lead.get(f"{API}/nations").json()} >= {"DEU", "ESP"}
+
+
+def test_nation_removal_takes_the_version_like_an_edit(ws: Workspace) -> None:
+    """A removal based on an older view of the nation is 409 with the nation as it is now."""
+    admin = ws.client("admin")
+    assert admin.post(f"{API}/nations", json={"code": "ESP"}).status_code == 201
+    assert admin.delete(f"{API}/nations/ESP").status_code == 422  # version is required
+    r = admin.patch(f"{API}/nations/ESP", json={"version": 1, "name": "Spain"})
+    assert r.status_code == 200 and r.json()["version"] == 2, r.text
+    stale = admin.delete(f"{API}/nations/ESP", params={"version": 1})
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["error"]["current"]["name"] == "Spain"
+    assert admin.get(f"{API}/nations/ESP").status_code == 200
+    assert admin.delete(f"{API}/nations/ESP", params={"version": 2}).status_code == 204
+    assert admin.get(f"{API}/nations/ESP").status_code == 404
 
 
 def test_dry_run_import_does_not_count_hidden_items(ws: Workspace) -> None:

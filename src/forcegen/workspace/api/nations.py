@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.nations import service
@@ -42,7 +42,12 @@ def update_nation(db: SessionDep, user: CurrentUser, code: Code, body: NationUpd
 
 
 @router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_nation(db: SessionDep, user: CurrentUser, code: Code) -> Response:
-    """Remove a nation without pledges or users (planners)."""
-    service.delete(db, user, code)
+def delete_nation(
+    db: SessionDep,
+    user: CurrentUser,
+    code: Code,
+    version: Annotated[int, Query(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Remove a nation without pledges or users (planners); ``version`` must be current."""
+    service.delete(db, user, code, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -75,10 +75,15 @@ def update(db: Session, user: User, code: str, data: NationUpdate) -> Nation:
     return row
 
 
-def delete(db: Session, user: User, code: str) -> None:
-    """Remove a nation that has no pledges and no users (planners)."""
+def delete(db: Session, user: User, code: str, version: int) -> None:
+    """Remove a nation that has no pledges and no users (planners), if ``version`` is current.
+
+    A stale ``version`` is 409 with the nation as it is, as for an edit: a removal decided on
+    an older view (another planner just raised its ceiling) is refused, never silently done.
+    """
     require_role(user, *PLANNERS)
     row = get(db, user, code)
+    check_version(row, version, NationRead)
     if hides_anything(db, user, pledges_only=True):
         # Whether this nation has pledges the caller cannot see must not show: the same
         # refusal for every nation while any pledge at all is hidden from the caller.
