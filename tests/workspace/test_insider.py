@@ -8,6 +8,7 @@ visible or missing one, so the caller cannot tell them apart.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -135,25 +136,84 @@ def test_create_with_another_nations_id_answers_as_for_a_missing_one(ws: Workspa
     assert fra.post(f"{API}/pledges", json=_pledge("FRA-8", "FRA")).status_code == 201
 
 
-def test_create_with_a_label_hidden_id_answers_as_for_a_visible_one(ws: Workspace) -> None:
-    """Within what a caller may create, an id taken by an item their label hides gets exactly
-    the answer of an id taken by one they see (no copy of the record, same words)."""
+#: Headers a client could tell two answers apart by (everything but the date).
+def _answer(r: Any, ident: str) -> tuple[int, str, dict[str, str]]:
+    headers = {k.lower(): v for k, v in r.headers.items() if k.lower() != "date"}
+    return r.status_code, r.text.replace(ident, "<ID>"), headers
+
+
+def _probe_creates(client: Any, path: str, body: dict[str, Any],
+                   ids: dict[str, str]) -> dict[str, Any]:
+    return {kind: client.post(f"{API}/{path}", json={**body, "id": ident})
+            for kind, ident in ids.items()}
+
+
+def test_create_with_a_label_hidden_id_answers_as_for_a_free_one(ws: Workspace) -> None:
+    """The old answer for an id held by a pledge above the caller's clearance was 409 "in
+    use" where a free id got 201: a low-cleared liaison could count their nation's SECRET
+    pledges by trying FRA-001, FRA-002, ... Now, while anything is hidden from the caller, a
+    chosen id gets one answer, byte for byte, whether it is free, visible or hidden; the
+    caller leaves the id out and the workspace picks one."""
     _user(ws, "liaison_fra", 1, "FRA")
-    _user(ws, "lead", 1, "POL")
     _label(ws, "pledges", "P-FRA-2", 3, None)  # FRA's own pledge, above the liaison's clearance
-    _label(ws, "requirements", "R-003", 3, None)
     fra = ws.client("liaison_fra")
     assert fra.get(f"{API}/pledges/P-FRA-2").status_code == 404
-    visible = fra.post(f"{API}/pledges", json=_pledge("P-FRA-1", "FRA"))
-    assert visible.status_code == 409 and "current" not in visible.json()["error"]
-    _same(fra.post(f"{API}/pledges", json=_pledge("P-FRA-2", "FRA")), visible,
-          "P-FRA-2", "P-FRA-1")
+    assert fra.get(f"{API}/pledges/P-FRA-77").status_code == 404
+    ids = {"hidden": "P-FRA-2", "free": "P-FRA-77", "visible": "P-FRA-1"}
+    got = _probe_creates(fra, "pledges", _pledge("", "FRA"), ids)
+    assert got["hidden"].status_code == 409, got["hidden"].text
+    assert "leave id out" in got["hidden"].json()["error"]["message"]
+    for kind in ("free", "visible"):
+        assert _answer(got[kind], ids[kind]) == _answer(got["hidden"], ids["hidden"]), kind
+    assert fra.get(f"{API}/pledges/P-FRA-77").status_code == 404  # nothing stored
+    # Without an id the create goes through, in the nation's namespace, unpredictably.
+    made = [fra.post(f"{API}/pledges", json={k: v for k, v in _pledge("", "FRA").items()
+                                             if k != "id"}) for _ in range(2)]
+    assert [r.status_code for r in made] == [201, 201], made[0].text
+    new = [r.json()["id"] for r in made]
+    assert all(re.fullmatch(r"FRA-[0-9A-HJKMNP-TV-Z]{10}", i) for i in new) and new[0] != new[1]
+    assert fra.get(f"{API}/pledges/{new[0]}").json()["created_by"] == "liaison_fra"
+
+
+def test_a_lead_planner_probing_hidden_ids_learns_nothing_per_id(ws: Workspace) -> None:
+    """The same for a lead planner: another nation's pledge not releasable to them, and a
+    requirement above their clearance."""
+    _user(ws, "lead", 2, "POL")
+    _label(ws, "pledges", "P-DEU-1", 0, ",DEU,")  # DEU eyes only
+    _label(ws, "requirements", "R-003", 3, None)
     lead = ws.client("lead")
+    got = _probe_creates(lead, "pledges", _pledge("", "DEU"),
+                         {"hidden": "P-DEU-1", "free": "P-DEU-9", "visible": "P-DEU-2"})
+    assert got["hidden"].status_code == 409
+    assert _answer(got["free"], "P-DEU-9") == _answer(got["hidden"], "P-DEU-1")
+    assert _answer(got["visible"], "P-DEU-2") == _answer(got["hidden"], "P-DEU-1")
     body = {"capability": "X-ROLE2", "quantity": 1, "sector": "north", "notice_days": 5}
-    visible = lead.post(f"{API}/requirements", json={"id": "R-001", **body})
-    hidden = lead.post(f"{API}/requirements", json={"id": "R-003", **body})
-    assert visible.status_code == 409 and lead.get(f"{API}/requirements/R-003").status_code == 404
-    _same(hidden, visible, "R-003", "R-001")
+    got = _probe_creates(lead, "requirements", body,
+                         {"hidden": "R-003", "free": "R-777", "visible": "R-001"})
+    assert got["hidden"].status_code == 409
+    assert _answer(got["free"], "R-777") == _answer(got["hidden"], "R-003")
+    assert _answer(got["visible"], "R-001") == _answer(got["hidden"], "R-003")
+    assert lead.get(f"{API}/requirements/R-777").status_code == 404
+    r = lead.post(f"{API}/requirements", json=body)
+    assert r.status_code == 201 and re.fullmatch(r"R-[0-9A-Z]{10}", r.json()["id"]), r.text
+
+
+def test_chosen_ids_work_while_nothing_is_hidden(ws: Workspace) -> None:
+    """With nothing hidden from the caller, every holder of a taken id is one they see: a
+    chosen id is created, a taken one is 409 (the holder is at its own address)."""
+    fra, lead = ws.client("liaison_fra"), ws.client("lead")
+    body = {"capability": "X-ROLE2", "quantity": 1, "sector": "north", "notice_days": 5}
+    for client, path, taken, free, payload in (
+        (fra, "pledges", "P-FRA-1", "P-FRA-77", _pledge("", "FRA")),
+        (lead, "pledges", "P-DEU-1", "P-DEU-77", _pledge("", "DEU")),
+        (lead, "requirements", "R-001", "R-777", body),
+    ):
+        r = client.post(f"{API}/{path}", json={**payload, "id": taken})
+        assert r.status_code == 409 and "already in use" in r.text, r.text
+        assert "current" not in r.json()["error"]
+        assert client.get(f"{API}/{path}/{taken}").status_code == 200
+        r = client.post(f"{API}/{path}", json={**payload, "id": free})
+        assert r.status_code == 201 and r.json()["id"] == free, r.text
 
 
 def test_nation_removal_does_not_reveal_hidden_pledges(ws: Workspace) -> None:

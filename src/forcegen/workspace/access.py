@@ -21,10 +21,12 @@ a user cannot learn that they exist. A role that may never do an action gets 403
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
 
 from forcegen.workspace import labels
 from forcegen.workspace.accounts import ADMIN, LEAD, LIAISON, OBSERVER, User
@@ -39,14 +41,17 @@ __all__ = [
     "LabelScope",
     "can_see_label",
     "can_see_nation",
+    "check_chosen_id",
     "checked_label",
     "clearance_of",
+    "hides_rows",
     "id_taken",
     "is_planner",
     "label_visible",
     "labels_may_hide",
     "loosens",
     "nation_scope",
+    "new_id",
     "relabel",
     "require_may_loosen",
     "require_role",
@@ -230,10 +235,10 @@ def require_may_loosen(
 
 
 def id_taken(what: str, ident: str) -> Conflict:
-    """The one answer to a create whose id is in use, whether or not the caller sees the holder.
+    """The answer to a create whose chosen id is in use (by a record the caller sees).
 
-    Identical for a visible and a hidden record (no ``current`` copy, same wording), so a
-    collision never confirms a record the caller may not see beyond what any taken id says.
+    Only reached after :func:`check_chosen_id`, so the holder is never a hidden record. No
+    copy of it in the body: the caller can read it at its own address.
     """
     return Conflict(f"the {what} id {ident!r} is already in use; choose another", field="id")
 
@@ -253,3 +258,57 @@ class LabelScope:
         """SQL: the rows of ``table`` in scope."""
         c = table.c if hasattr(table, "c") else table
         return and_(label_visible(self.user, c, owner), c.classification <= self.cap)
+
+
+def hides_rows(db: Session, user: User, table: Any, owner: str | None = None) -> bool:
+    """Whether any row of ``table`` is hidden from ``user`` by its label.
+
+    ``owner``: the column naming the owning nation (pledges). A liaison or observer is asked
+    about their own nation's rows only: they know other nations' rows are out of their scope
+    (they see them as totals), so those tell them nothing.
+    """
+    c = table.c
+    scope = LabelScope(user, clearance_of(user))
+    hidden = ~scope.clause(table, c[owner] if owner else None)
+    if owner is not None and nation_scope(user) is not None:
+        hidden = and_(hidden, c[owner] == nation_scope(user))
+    return bool(db.scalar(select(select(c.id).where(hidden).exists())))
+
+
+def check_chosen_id(db: Session, user: User, table: Any, what: str,
+                    owner: str | None = None) -> None:
+    """409 unless ``user`` may choose the id of a new row of ``table`` themselves.
+
+    With ids chosen by the client, a create must answer "taken" for an id held by a record
+    the caller cannot see, or let two records share it: either tells the caller the hidden
+    record exists (issue 8). So a chosen id is accepted only while nothing in ``table`` is
+    hidden from the caller, when every holder of a taken id is one they may see; otherwise
+    they leave the id out and the workspace picks one (:func:`new_id`) that no probe can
+    aim. The refusal comes before any id is looked up, so it is the same for a free id, a
+    visible one and a hidden one. What it does tell, that the table holds something hidden
+    from the caller (never what, how many or under which id), is the one bit nation removal
+    and import tell already (``labelled.hides_anything``).
+    """
+    if hides_rows(db, user, table, owner):
+        raise Conflict(
+            f"leave id out: the workspace assigns new {what} ids while it holds {what}s "
+            "your clearance or nation does not let you see",
+            field="id",
+        )
+
+
+#: Crockford's base32 (no I, L, O, U): ids read aloud or copied by hand stay unambiguous.
+_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_id(db: Session, model: Any, prefix: str) -> str:
+    """A free id ``prefix`` + 10 random characters (50 bits) for a new row of ``model``.
+
+    Random, not sequential: a counter would let a caller who creates two records in a row
+    see from the gap whether anyone, hidden or not, created one in between. A clash with an
+    existing row (any row: the caller never sees the retry) draws again.
+    """
+    while True:
+        ident = prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+        if db.get(model, ident) is None:
+            return ident

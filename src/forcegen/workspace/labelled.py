@@ -7,13 +7,11 @@ both tables, so they live here, above ``pledges`` and ``requirements``, and not 
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forcegen.workspace import labels
-from forcegen.workspace.access import LabelScope, clearance_of, nation_scope
+from forcegen.workspace.access import LabelScope, hides_rows
 from forcegen.workspace.accounts import User
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.requirements.models import Requirement
@@ -28,18 +26,9 @@ def hides_anything(db: Session, user: User, *, pledges_only: bool = False) -> bo
     replacing the workspace: both) are refused whenever this is true, the same way whatever
     the hidden rows are, so that their answer reveals nothing about any one item.
     """
-    scope = LabelScope(user, clearance_of(user))
-    tables: list[tuple[Any, str | None]] = [(Pledge.__table__, "nation")]
-    if not pledges_only:
-        tables.insert(0, (Requirement.__table__, None))
-    for table, owner in tables:
-        c = table.c
-        visible = scope.clause(table, c[owner] if owner else None)
-        if owner is not None and nation_scope(user) is not None:
-            visible = and_(visible, c[owner] == nation_scope(user))
-        if db.scalar(select(select(c.id).where(~visible).exists())):
-            return True
-    return False
+    if not pledges_only and hides_rows(db, user, Requirement.__table__):
+        return True
+    return hides_rows(db, user, Pledge.__table__, "nation")
 
 
 def high_water(db: Session, scope: LabelScope) -> tuple[int, str | None]:

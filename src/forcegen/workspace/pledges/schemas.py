@@ -60,7 +60,10 @@ class PledgeCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Identifier
+    #: Left out: the workspace assigns ``<nation>-<10 random characters>``. A chosen id must be
+    #: in the nation's namespace and is accepted only while no pledge is hidden from the
+    #: caller (``access.check_chosen_id``).
+    id: Identifier | None = None
     nation: NationCode
     capability: Identifier
     quantity: Count

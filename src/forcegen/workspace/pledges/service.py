@@ -18,8 +18,10 @@ from forcegen.workspace.access import (
     PLANNERS,
     can_see_label,
     can_see_nation,
+    check_chosen_id,
     checked_label,
     id_taken,
+    new_id,
     relabel,
     require_role,
 )
@@ -84,7 +86,11 @@ def _editable(db: Session, user: User, pledge_id: str, version: int) -> Pledge:
 
 
 def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
-    """Add a pledge (status ``offered``). A liaison may only pledge for their own nation."""
+    """Add a pledge (status ``offered``). A liaison may only pledge for their own nation.
+
+    Without an id the workspace assigns one; a chosen id follows ``access.check_chosen_id``
+    (no create answers differently for an id held by a pledge the caller may not see).
+    """
     require_role(user, *EDITORS)
     if not can_see_nation(user, data.nation):
         raise Forbidden("you may only create pledges for your own nation")
@@ -92,17 +98,20 @@ def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
         known = ", ".join(db.scalars(select(Nation.code).order_by(Nation.code)))
         raise Invalid(f"unknown nation {data.nation!r}; expected one of: {known}",
                       field="nation")
-    check_id_scope(data.id, data.nation)
+    if data.id is not None:
+        check_id_scope(data.id, data.nation)
+        check_chosen_id(db, user, Pledge.__table__, "pledge", owner="nation")
     check_capability(db, data.capability)
     check_place(db, data.home, data.caveats.sectors if data.caveats else None)
-    if db.get(Pledge, data.id) is not None:
-        raise id_taken("pledge", data.id)
+    if data.id is not None and db.get(Pledge, data.id) is not None:
+        raise id_taken("pledge", data.id)  # a holder the caller sees (check_chosen_id)
     rank, rel = checked_label(user, data.classification, data.releasable_to, data.nation)
     values = data.model_dump(
-        mode="json", exclude_none=True, exclude={"classification", "releasable_to"}
+        mode="json", exclude_none=True, exclude={"id", "classification", "releasable_to"}
     )
     row = Pledge(
         **values,
+        id=data.id if data.id is not None else new_id(db, Pledge, f"{data.nation}-"),
         status="offered",
         extra={},
         classification=rank,

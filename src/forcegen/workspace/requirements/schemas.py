@@ -24,7 +24,9 @@ class RequirementCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Identifier
+    #: Left out: the workspace assigns ``R-<10 random characters>``. A chosen id is accepted
+    #: only while no requirement is hidden from the caller (``access.check_chosen_id``).
+    id: Identifier | None = None
     capability: Identifier
     quantity: Count
     sector: Identifier

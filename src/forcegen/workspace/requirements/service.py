@@ -16,9 +16,11 @@ from forcegen.scenario import builtin_catalog
 from forcegen.workspace.access import (
     PLANNERS,
     can_see_label,
+    check_chosen_id,
     checked_label,
     id_taken,
     label_visible,
+    new_id,
     relabel,
     require_role,
 )
@@ -138,14 +140,20 @@ def get(db: Session, user: User, requirement_id: str) -> Requirement:
 
 
 def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
-    """Add a requirement line (planners only)."""
+    """Add a requirement line (planners only).
+
+    Without an id the workspace assigns one; a chosen id follows ``access.check_chosen_id``.
+    """
     require_role(user, *PLANNERS)
-    if db.get(Requirement, data.id) is not None:
-        raise id_taken("requirement", data.id)
+    if data.id is not None:
+        check_chosen_id(db, user, Requirement.__table__, "requirement")
+        if db.get(Requirement, data.id) is not None:
+            raise id_taken("requirement", data.id)  # a holder the caller sees
     _check_refs(db, data.capability, data.sector)
     rank, rel = checked_label(user, data.classification, data.releasable_to, None)
-    values = data.model_dump(exclude={"classification", "releasable_to"})
-    row = Requirement(**values, extra={}, classification=rank, releasable_to=rel)
+    values = data.model_dump(exclude={"id", "classification", "releasable_to"})
+    ident = data.id if data.id is not None else new_id(db, Requirement, "R-")
+    row = Requirement(**values, id=ident, extra={}, classification=rank, releasable_to=rel)
     db.add(row)
     db.flush()
     audit.record(db, user.username, "create", "requirement", row.id, None, audit.snapshot(row))
