@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from forcegen.workspace.audit.service import entry_hash
 
 from .conftest import PASSWORD, Workspace
+from .sample import sample_scenario
 from .test_audit_anchor import cli, cli_url
 
 API = "/api/v1"
@@ -82,6 +84,42 @@ def test_hidden_items_are_not_counted(ws: Workspace) -> None:
     assert everything["total"] == len(everything["items"])
     assert not any(e["entity_id"] in (None, "P-DEU-1") and e["entity"] == "pledge"
                    for e in everything["items"])
+
+
+def test_import_counts_are_not_shown_to_whoever_may_not_see_what_they_count(
+    ws: Workspace,
+) -> None:
+    """An import's audit entry counts every item replaced and imported: a lead planner who
+    sees fewer than it counts would learn how many items are hidden from them. The entry now
+    carries the label of what it counts, and is left out (of the count too) for such a
+    reader; a reader cleared for it still sees it."""
+    _set_user(ws, "admin", 4, "FRA")
+    _set_user(ws, "lead", 0, "POL")
+    seen = _audit(ws, "lead", entity="scenario")["total"]  # the seeding import: unlabelled
+
+    def imports(doc: dict[str, Any]) -> None:
+        r = ws.client("admin").post(
+            f"{API}/scenario/import", files={"file": ("s.yaml", yaml.safe_dump(doc).encode())}
+        )
+        assert r.status_code == 200, r.text
+
+    secret = sample_scenario()
+    secret["pledges"][0]["x-classification"] = "SECRET"
+    imports(secret)
+    low = _audit(ws, "lead", entity="scenario")
+    assert low["total"] == seen == len(low["items"])  # absent, and not counted
+    newest = _audit(ws, "admin", entity="scenario")["items"][0]
+    assert newest["after"]["pledges"] == len(secret["pledges"])
+    assert newest["after"]["classification"] == 3
+    _set_user(ws, "lead", 3, "POL")
+    assert _audit(ws, "lead", entity="scenario")["total"] == seen + 1
+    _set_user(ws, "lead", 0, "POL")
+    # Replacing it with plain data: the entry's "before" counts the SECRET pledge, still hidden.
+    imports(sample_scenario())
+    assert _audit(ws, "lead", entity="scenario")["total"] == seen
+    # Plain data replaced by plain data: readable by every reader of the audit trail.
+    imports(sample_scenario())
+    assert _audit(ws, "lead", entity="scenario")["total"] == seen + 1
 
 
 def _sql_json(engine: Engine, param: str) -> str:

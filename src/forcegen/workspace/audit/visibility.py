@@ -7,7 +7,8 @@ condition is applied in SQL, before paging and counting:
 
 * entries about accounts (``user``: sign-ins, creation, changes, password changes; and
   ``api_token``) are for admins, and for the account itself;
-* entries about labelled items (pledges, requirements, runs) need both snapshots, "before" and
+* entries about labelled items (pledges, requirements, runs, and scenario imports, whose
+  counts include every item replaced and imported) need both snapshots, "before" and
   "after", to be visible under :func:`forcegen.workspace.labels.may_see`: relabelling an item
   up or down is itself hidden from whoever may not see the higher label. The label is read from
   the snapshots' JSON (``classification``, ``releasable_to`` and, for pledges, the owning
@@ -30,7 +31,10 @@ from forcegen.workspace.labels import may_see, visible_clause
 __all__ = ["ACCOUNT_ENTITIES", "LABELLED", "readable_by", "visible_to"]
 
 #: Entities whose snapshots carry a label, and the snapshot key of the owning nation (if any).
-LABELLED: dict[str, str | None] = {"pledge": "nation", "requirement": None, "sourcing_run": None}
+#: A scenario import's snapshots count the data replaced and imported, and carry its label.
+LABELLED: dict[str, str | None] = {
+    "pledge": "nation", "requirement": None, "sourcing_run": None, "scenario": None,
+}
 #: Entities about accounts.
 ACCOUNT_ENTITIES = ("user", "api_token")
 

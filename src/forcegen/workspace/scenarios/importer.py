@@ -16,10 +16,13 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from forcegen.scenario import Scenario
+from forcegen.workspace import labels
 from forcegen.workspace.access import (
     ADMIN,
     PLANNERS,
+    LabelScope,
     checked_label,
+    clearance_of,
     require_may_loosen,
     require_role,
 )
@@ -27,7 +30,7 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Forbidden, Invalid
-from forcegen.workspace.labelled import hides_anything
+from forcegen.workspace.labelled import hides_anything, high_water
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
@@ -167,11 +170,22 @@ def import_scenario(
     )
     if dry_run:
         return summary
+    # The counts go into the audit trail, which lead planners of every clearance read: each
+    # snapshot carries the label of the data it counts (the caller sees all of it, checked
+    # above), so a reader who may not see all of it is not shown a count that includes what
+    # is hidden from them (issue 8: the count of hidden items is itself hidden).
+    old_rank, old_rel = high_water(db, LabelScope(user, clearance_of(user)))
     before = {
         "requirements": db.query(Requirement).count(),
         "pledges": db.query(Pledge).count(),
         "nations": db.query(Nation).count(),
+        "classification": old_rank,
+        "releasable_to": old_rel,
     }
+    new_rank, new_rel = labels.high_water(
+        [(rank, rel, None) for rank, rel in req_labels]
+        + [(rank, rel, p.nation) for (rank, rel), p in zip(pledge_labels, d.pledges, strict=True)]
+    )
     for model in (Pledge, Requirement, Sector, CatalogEntry, WorkspaceMeta):
         db.execute(delete(model))
     keep = {c for c in db.scalars(select(User.nation).where(User.nation.is_not(None)))}
@@ -256,6 +270,8 @@ def import_scenario(
             "requirements": summary.requirements,
             "pledges": summary.pledges,
             "sha256": sha256,
+            "classification": new_rank,
+            "releasable_to": new_rel,
         },
     )
     return summary
