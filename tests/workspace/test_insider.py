@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 import yaml
 from sqlalchemy import text
 
@@ -173,6 +174,24 @@ def test_create_with_a_label_hidden_id_answers_as_for_a_free_one(ws: Workspace) 
     new = [r.json()["id"] for r in made]
     assert all(re.fullmatch(r"FRA-[0-9A-HJKMNP-TV-Z]{10}", i) for i in new) and new[0] != new[1]
     assert fra.get(f"{API}/pledges/{new[0]}").json()["created_by"] == "liaison_fra"
+
+
+def test_an_assigned_id_that_hits_a_hidden_pledge_is_drawn_again(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draw is checked against every pledge, hidden or not, and the caller sees only the
+    second draw: the same 201 as if the first had been free."""
+    from forcegen.workspace import access
+
+    assert ws.client("admin").post(
+        f"{API}/pledges", json=_pledge("FRA-0000000000", "FRA")).status_code == 201
+    _label(ws, "pledges", "FRA-0000000000", 3, None)
+    _user(ws, "liaison_fra", 1, "FRA")
+    draws = iter("0" * 10 + "1" * 10)
+    monkeypatch.setattr(access.secrets, "choice", lambda _alphabet: next(draws))
+    body = {k: v for k, v in _pledge("", "FRA").items() if k != "id"}
+    r = ws.client("liaison_fra").post(f"{API}/pledges", json=body)
+    assert r.status_code == 201 and r.json()["id"] == "FRA-1111111111", r.text
 
 
 def test_a_lead_planner_probing_hidden_ids_learns_nothing_per_id(ws: Workspace) -> None:
