@@ -61,7 +61,13 @@ def pledge_totals(
 
 @router.post("", response_model=PledgeRead, status_code=status.HTTP_201_CREATED)
 def create_pledge(db: SessionDep, user: CurrentUser, body: PledgeCreate) -> PledgeRead:
-    """Add a pledge (planners; liaison for their own nation). It starts ``offered``."""
+    """Add a pledge (planners; liaison for their own nation). It starts ``offered``.
+
+    Leave ``id`` out and the workspace assigns the nation's code, ``-`` and 10 random
+    characters. A chosen id must start with the nation's code and is accepted only while no
+    pledge is hidden from the caller; otherwise every chosen id gets the same 409
+    (``docs/security.md``, the create-conflict rule).
+    """
     return PledgeRead.model_validate(service.create(db, user, body))
 
 

@@ -49,7 +49,12 @@ def list_requirements(
 def create_requirement(
     db: SessionDep, user: CurrentUser, body: RequirementCreate
 ) -> RequirementRead:
-    """Add a requirement line (planners)."""
+    """Add a requirement line (planners).
+
+    Leave ``id`` out and the workspace assigns ``R-`` and 10 random characters. A chosen id is
+    accepted only while no requirement is hidden from the caller; otherwise every chosen id
+    gets the same 409 (``docs/security.md``, the create-conflict rule).
+    """
     return RequirementRead.model_validate(service.create(db, user, body))
 
 
