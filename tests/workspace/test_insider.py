@@ -233,6 +233,11 @@ def test_chosen_ids_work_while_nothing_is_hidden(ws: Workspace) -> None:
         assert client.get(f"{API}/{path}/{taken}").status_code == 200
         r = client.post(f"{API}/{path}", json={**payload, "id": free})
         assert r.status_code == 201 and r.json()["id"] == free, r.text
+    # A liaison's bit is about their own nation only: another nation's pledges are outside
+    # their namespace (and their scope) whatever their labels, so hiding one changes nothing.
+    _label(ws, "pledges", "P-DEU-1", 4, ",DEU,")
+    r = fra.post(f"{API}/pledges", json=_pledge("P-FRA-78", "FRA"))
+    assert r.status_code == 201, r.text
 
 
 def test_nation_removal_does_not_reveal_hidden_pledges(ws: Workspace) -> None:
