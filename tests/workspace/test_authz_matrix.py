@@ -133,6 +133,12 @@ def sample_file() -> dict[str, Any]:
     return {"file": ("s.yaml", yaml.safe_dump(sample_scenario()).encode())}
 
 
+def fra_pledge_table() -> dict[str, Any]:
+    text = ("id,nation,capability,quantity,personnel,notice_days,status\n"
+            "P-FRA-1,FRA,X-ROLE2,3,120,10,approved\n")
+    return {"file": ("pledges.csv", text.encode(), "text/csv")}
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/health"): Case(fixed("/health"), {w: 200 for w in WHO}),
     ("POST", "/auth/login"): Case(
@@ -263,6 +269,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("DELETE", "/pledges/{pledge_id}"): Case(
         lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}", "params": {"version": 1}},
         only(204, *PLANNERS, "liaison_fra", hidden=("liaison_deu",)),
+    ),
+    ("POST", "/pledges/import"): Case(
+        fixed("/pledges/import", params={"dry_run": "true"}, files=fra_pledge_table()),
+        # A liaison of another nation gets the row named (its nation is not theirs), not 403.
+        {**only(200, *PLANNERS, "liaison_fra"), "liaison_deu": 422},
     ),
     ("POST", "/runs"): Case(fixed("/runs", json={}), only(202, *PLANNERS)),
     ("GET", "/runs"): Case(fixed("/runs"), everyone(200)),
