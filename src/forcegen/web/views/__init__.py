@@ -9,3 +9,8 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 for _module in (account, dashboard, pledges, requirements, runs, imports, force):
     router.include_router(_module.router)
+
+# Issue 11 part B: merging pledge tables, comparing runs, the road map.
+from forcegen.web.views import merge as _merge  # noqa: E402 (registered after the rest)
+
+router.include_router(_merge.router)
