@@ -12,6 +12,7 @@ from forcegen.workspace.runs import service
 from forcegen.workspace.runs.models import RunState
 from forcegen.workspace.runs.results import to_json
 from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary
+from forcegen.workspace.runs.whatif import checked_whatif
 
 __all__ = ["router"]
 
@@ -25,7 +26,8 @@ def start_run(
     request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser, body: RunCreate
 ) -> RunSummary:
     """Start sourcing over the current data (planners); poll ``GET /runs/{id}``."""
-    run = service.create(db, user, list(body.include), body.max_classification)
+    whatif = checked_whatif(db, body.withdraw, body.lift_caveats, body.ceilings)
+    run = service.create(db, user, list(body.include), body.max_classification, whatif)
     db.commit()  # the worker reads the row from its own session
     request.app.state.run_executor.submit(
         service.execute, request.app.state.session_factory, run.id, settings.run_time_limit
