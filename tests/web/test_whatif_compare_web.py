@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import time
 
-from forcegen.sourcing import SourcingOptions, compare_plans, solve
 from forcegen.scenario import load_scenario
+from forcegen.sourcing import SourcingOptions, compare_plans, solve
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.runs.models import SourcingRun
 
@@ -83,7 +83,8 @@ def test_compare_page_shows_the_cores_comparison(web: Web) -> None:
 
     diff = compare_plans(Plan.from_dict(_plan(web, base)), Plan.from_dict(_plan(web, what)))
     assert diff.lost, "withdrawing GBR loses lines in the example"
-    lost = page[page.index('data-testid="compare-lost"'):page.index('data-testid="compare-nations"')]
+    start = page.index('data-testid="compare-lost"')
+    lost = page[start:page.index('data-testid="compare-nations"')]
     assert re.findall(r'data-line="([^"]+)"', lost) == [x.requirement for x in diff.lost]
     assert f"{diff.fill_before} → {diff.fill_after}" in page
     gbr = re.search(r'data-nation="GBR">(.*?)</tr>', page, re.S)
