@@ -57,7 +57,8 @@ def test_merge_a_pledges_csv_with_preview(page: Any, server: Server, tmp_path: P
     row = page.locator("[data-testid=merge-changed] tr[data-pledge=P-DEU-03]")
     assert row.count() == 1
     assert "777" in (row.locator("td.new").text_content() or "")
-    assert "0 to add, 1 to change, 0 to remove" in page.text_content("[data-testid=merge-preview] h2")
+    heading = page.text_content("[data-testid=merge-preview] h2") or ""
+    assert "0 to add, 1 to change, 0 to remove" in heading
     page.click("[data-testid=merge-confirm] button[type=submit]")
     page.wait_for_selector("p.notice")
     assert "1 changed" in page.text_content("p.notice")
