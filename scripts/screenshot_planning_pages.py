@@ -56,7 +56,7 @@ def served(folder: Path) -> Iterator[str]:
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("forcegen serve did not start; see " + str(log.name))
+                    raise SystemExit("forcegen serve did not start; see " + str(log.name)) from None
                 time.sleep(0.3)
         yield url
     finally:
