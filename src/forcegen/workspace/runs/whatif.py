@@ -65,7 +65,8 @@ class WhatIf:
         return out
 
 
-def _codes(db: Session, values: Iterable[str], field_name: str, known: set[str]) -> tuple[str, ...]:
+def _codes(values: Iterable[str], field_name: str, known: set[str]) -> tuple[str, ...]:
+    """Nation codes upper-cased, sorted and checked against ``known`` (422 naming the field)."""
     codes = sorted({v.strip().upper() for v in values if v and v.strip()})
     for c in codes:
         if c not in known:
@@ -88,12 +89,13 @@ def checked_whatif(
     known = set(db.scalars(select(Nation.code)))
     out: dict[str, int | None] = {}
     for code, value in (ceilings or {}).items():
-        (c,) = _codes(db, [code], "ceilings", known) or ("",)
-        if not c:
+        codes = _codes([code], "ceilings", known)
+        if not codes:
             continue
+        c = codes[0]
         if value is not None and not 0 <= value <= MAX_CEILING:
             raise Invalid(f"ceiling for {c}: {value}; expected 0 to {MAX_CEILING:,} personnel "
                           "(or none)", field="ceilings")
         out[c] = value
-    return WhatIf(_codes(db, withdraw, "withdraw", known),
-                  _codes(db, lift_caveats, "lift_caveats", known), out)
+    return WhatIf(_codes(withdraw, "withdraw", known), _codes(lift_caveats, "lift_caveats", known),
+                  out)
