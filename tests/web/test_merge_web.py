@@ -123,3 +123,25 @@ def test_liaison_replaces_own_nation_only_and_observer_is_refused(web: Web) -> N
                  files={"file": ("pledges.csv", fra, "text/csv")})
     assert r.status_code == 403
     assert c.post("/import/pledges", files={"file": ("pledges.csv", fra)}).status_code == 403
+
+
+def test_a_workbook_of_pledges_only_on_the_import_page_is_merged(web: Web) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.title = "Pledges"
+    for row in csv.reader(io.StringIO(_edit(CSV, "P-FRA-05", "quantity", "7").decode())):
+        sheet.append([int(v) if v.isdigit() else v or None for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = web.signed_in("lead")
+    r = c.post("/import", data={"csrf_token": csrf_of(c, "/import")},
+               files={"file": ("pledges.xlsx", buf.getvalue())})
+    assert r.status_code == 200, r.text
+    assert "0 to add, 1 to change, 0 to remove, 290 unchanged" in r.text
+    assert 'data-pledge="P-FRA-05" data-field="quantity"' in r.text

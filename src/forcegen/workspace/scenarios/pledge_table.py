@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
-from forcegen.scenario._sources import read_xlsx
+from forcegen.scenario._sources import _check_zip, read_xlsx
 from forcegen.scenario._tables import unescape_formula, unflatten
 from forcegen.scenario.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from forcegen.scenario.models import Pledge
@@ -44,11 +44,30 @@ class PledgeRow:
     pledge: Pledge
 
 
+#: Sheets of which a workbook holding any is a scenario, not a pledge table.
+_SCENARIO_SHEETS = frozenset({"scenario", "nations", "catalog", "sectors", "requirements"})
+
+
 def is_pledge_table(filename: str, content: bytes) -> bool:
-    """Whether an upload is a pledge table rather than a whole scenario: a ``.csv`` file."""
-    return PurePosixPath(filename or "").suffix.lower() == ".csv" and not content.startswith(
-        b"PK\x03\x04"
-    )
+    """Whether an upload is a pledge table rather than a whole scenario.
+
+    A ``.csv`` file, or a workbook whose only table sheet is ``pledges``.
+    """
+    if not content.startswith(b"PK\x03\x04"):
+        return PurePosixPath(filename or "").suffix.lower() == ".csv"
+    if _check_zip(io.BytesIO(content)) is not None:
+        return False  # too large to look into: the scenario import reports it
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    except Exception:  # not a workbook: the scenario import reports it
+        return False
+    try:
+        names = {n.strip().lower() for n in wb.sheetnames}
+    finally:
+        wb.close()
+    return "pledges" in names and not names & _SCENARIO_SHEETS
 
 
 def _csv_records(display: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
@@ -89,7 +108,13 @@ def _sheet_records(display: str, content: bytes) -> tuple[str, list[tuple[int, d
     raw = read_xlsx(content, display)
     if "pledges" not in raw.sections:
         raise ScenarioError([Problem(display, "the workbook has no 'pledges' sheet")])
-    where = f"{display}[pledges]"
+    where = next(o.file for _, o in raw.sections["pledges"]) if raw.sections["pledges"] else (
+        f"{display}[pledges]")
+    # The reader's own problems with the pledges sheet (too many rows or columns); other sheets
+    # are not read for a merge.
+    own = [p for p in raw.problems if p.file.lower() == where.lower()]
+    if own:
+        raise ScenarioError(own)
     return where, [(o.line or 0, rec) for rec, o in raw.sections["pledges"]]
 
 
