@@ -100,5 +100,10 @@ def test_map_draws_roads_bands_and_sector_fill(web: Web) -> None:
     badges = re.findall(r'class="mapbadge"[^>]*><title>[^<]*</title>(\d+)/(\d+) units<', page)
     assert badges and all(int(a) <= int(b) for a, b in badges)
     assert c.get(f"/map?run={run_id}").status_code == 200
+    # The sector's tooltip names the units per nation the reader may see: FRA only.
+    tips = re.findall(r"  ([A-Z]{3}): \d+ unit\(s\)", page)
+    assert tips and set(tips) == {"FRA"}
+    lead = web.signed_in("lead").get("/map").text
+    assert len(set(re.findall(r"  ([A-Z]{3}): \d+ unit\(s\)", lead))) > 3
     assert c.get("/map?run=999999").status_code == 404
     assert "<script" not in page.split("</head>")[1] and "style=" not in page

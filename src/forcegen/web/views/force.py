@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from forcegen.sourcing.plan import Plan
 from forcegen.web.charts import sector_fill
 from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import latest_plan, meta, scoped_plan, sector_names
@@ -60,15 +61,18 @@ def force_map(
     scoped = scoped_plan(page.user, runs.get(db, page.user, run)) if run else latest_plan(
         db, page.user)
     fills = {s: (got, need) for s, got, need in sector_fill(scoped.plan)} if scoped else {}
+    by_nation = _units_by_sector_and_nation(scoped.plan) if scoped else {}
     points = []
     for s in requirements.list_sectors(db):
         if s.lon is None or s.lat is None:
             continue
         got, need = fills.get(s.id, (0, 0))
         badge = f"{got}/{need} units" if need else ""
-        points.append(MapPoint("sector", s.lon, s.lat, s.name or s.id,
-                               [f"sector {s.id}", *([f"{badge} assigned"] if badge else [])],
-                               badge=badge))
+        detail = [f"sector {s.id}"]
+        if badge:
+            detail.append(f"{badge} filled in run {scoped.run.id if scoped else ''}")
+            detail += [f"  {n}: {u} unit(s)" for n, u in sorted(by_nation.get(s.id, {}).items())]
+        points.append(MapPoint("sector", s.lon, s.lat, s.name or s.id, detail, badge=badge))
     depots: list[tuple[float, float]] = []
     for d in meta(db, "depot_sites", []) or []:
         at = d.get("at")
@@ -100,6 +104,18 @@ def force_map(
     }
     # Pledges' bases and a plan's fill: the banner shows the reader's clearance (``render``).
     return render(request, "map.html", ctx)
+
+
+def _units_by_sector_and_nation(plan: Plan) -> dict[str, dict[str, int]]:
+    """Units each nation sends to each sector in ``plan``.
+
+    The plan as scoped for the reader: a liaison's holds their own nation's assignments only.
+    """
+    sector_of = {line.requirement: line.sector for line in plan.lines}
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for a in plan.assignments:
+        out[sector_of.get(a.requirement, "")][a.nation] += a.units
+    return out
 
 
 @dataclass
