@@ -125,6 +125,22 @@ def a_run(ws: Workspace) -> int:
         return run.id
 
 
+_SOLVED: dict[int, dict[str, int]] = {}
+
+
+def solved_runs(ws: Workspace) -> dict[str, int]:
+    """Two finished runs with real plans (made once per workspace): ``{"a": id, "b": id}``."""
+    if id(ws) not in _SOLVED:
+        ids = [ws.client("admin").post(f"{API}/runs", json={}).json()["id"] for _ in range(2)]
+        for _ in range(400):
+            states = {ws.client("admin").get(f"{API}/runs/{i}").json()["state"] for i in ids}
+            if states <= {"done", "failed"}:
+                break
+            time.sleep(0.05)
+        _SOLVED[id(ws)] = {"a": ids[0], "b": ids[1]}
+    return _SOLVED[id(ws)]
+
+
 def sample_file() -> dict[str, Any]:
     import yaml
 
@@ -278,6 +294,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/runs"): Case(fixed("/runs", json={}), only(202, *PLANNERS)),
     ("GET", "/runs"): Case(fixed("/runs"), everyone(200)),
     ("GET", "/runs/{run_id}"): Case(lambda ws, _w: {"path": f"/runs/{a_run(ws)}"}, everyone(200)),
+    ("GET", "/runs/compare"): Case(
+        lambda ws, _w: {"path": "/runs/compare", "params": solved_runs(ws)}, everyone(200)
+    ),
     ("POST", "/scenario/import"): Case(
         lambda _ws, _w: {
             "path": "/scenario/import",

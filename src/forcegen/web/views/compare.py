@@ -1,7 +1,7 @@
 """Compare two sourcing runs: fill and cost, lines gained and lost, each nation's change.
 
 The comparison is the core's (``forcegen.sourcing.compare_plans``, what ``forcegen compare``
-prints), made from each run's plan as the reader may see it (``runs.results.scoped``): a run the
+prints), made by ``runs.compare`` from each run's plan as the reader may see it: a run the
 reader may not see is "not found", and a line whose requirement their labels hide is left out.
 """
 
@@ -12,20 +12,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from forcegen.sourcing.compare import LineChange, PlanDiff, compare_plans
+from forcegen.sourcing.compare import PlanDiff
 from forcegen.sourcing.plan import Plan
 from forcegen.web.core import HTMLRoute, PageDep, render
-from forcegen.web.data import ScopedPlan, scoped_plan, sector_names
-from forcegen.workspace.access import label_visible
-from forcegen.workspace.accounts import User
+from forcegen.web.data import sector_names
 from forcegen.workspace.api.deps import SessionDep
-from forcegen.workspace.errors import Invalid
 from forcegen.workspace.listing import PageParams
-from forcegen.workspace.requirements.models import Requirement
 from forcegen.workspace.runs import service as runs
+from forcegen.workspace.runs.compare import compare_runs
 
 __all__ = ["NationRow", "router"]
 
@@ -67,26 +62,8 @@ def _nation_rows(diff: PlanDiff, before: Plan, after: Plan) -> list[NationRow]:
     return out
 
 
-def _visible_lines(db: Session, user: User, lines: list[LineChange]) -> list[LineChange]:
-    ids = {c.requirement for c in lines}
-    if not ids:
-        return lines
-    table = Requirement.__table__
-    seen = set(db.scalars(select(Requirement.id).where(
-        Requirement.id.in_(ids), label_visible(user, table))))
-    return [c for c in lines if c.requirement in seen]
-
-
-def _plan_of(db: Session, user: User, run_id: int, field: str) -> ScopedPlan:
-    run = runs.get(db, user, run_id)  # 404 when hidden
-    scoped = scoped_plan(user, run)
-    if scoped is None:
-        raise Invalid(f"run {run_id} has no plan yet ({run.state})", field=field)
-    return scoped
-
-
 @router.get("/compare", response_class=HTMLResponse)
-def compare_runs(
+def compare_page(
     request: Request, db: SessionDep, page: PageDep, a: RunQuery = None, b: RunQuery = None
 ) -> HTMLResponse:
     """Pick two finished runs; with both chosen, what changed from run ``a`` to run ``b``."""
@@ -94,19 +71,17 @@ def compare_runs(
     ctx: dict[str, object] = {"done": done, "a": a, "b": b}
     shown = []
     if a is not None and b is not None:
-        first, second = _plan_of(db, page.user, a, "a"), _plan_of(db, page.user, b, "b")
-        diff = compare_plans(first.plan, second.plan)
+        found = compare_runs(db, page.user, a, b)
         ctx.update(
-            diff=diff,
-            gained=_visible_lines(db, page.user, diff.gained),
-            lost=_visible_lines(db, page.user, diff.lost),
-            nations=_nation_rows(diff, first.plan, second.plan),
-            run_a=first.run, run_b=second.run,
-            required_a=sum(x.quantity for x in first.plan.lines),
-            required_b=sum(x.quantity for x in second.plan.lines),
+            diff=found.diff,
+            gained=found.diff.gained,
+            lost=found.diff.lost,
+            nations=_nation_rows(found.diff, found.plan_a, found.plan_b),
+            run_a=found.run_a, run_b=found.run_b,
+            required_b=sum(x.quantity for x in found.plan_b.lines),
             sector_names=sector_names(db),
         )
-        shown = [(r.classification, r.releasable_to, None) for r in (first.run, second.run)]
+        shown = [(r.classification, r.releasable_to, None) for r in (found.run_a, found.run_b)]
     else:
         shown = [(r.classification, r.releasable_to, None) for r in done]
     return render(request, "compare.html", ctx, labels=shown)
