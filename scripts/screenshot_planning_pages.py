@@ -144,7 +144,8 @@ def main() -> None:
         page.click("[data-testid=whatif] summary")
         page.check("#w-GBR")
         page.fill("[name=ceiling_POL]", "2500")
-        page.locator("[data-testid=whatif]").scroll_into_view_if_needed()
+        page.evaluate("""() => { const f = document.querySelector('[data-testid=run-form]');
+            window.scrollTo(0, f.getBoundingClientRect().top + window.scrollY - 90); }""")
         save(page, args.out, "run-what-ifs")
         what = run(page, url, withdraw="GBR")
 
