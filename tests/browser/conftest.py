@@ -59,8 +59,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``forcegen serve`` with the bundled example, as an operator would start it."""
     folder = tmp_path_factory.mktemp("serve")
     port = _free_port()
+    # The server runs in a temporary folder: a relative PYTHONPATH (``PYTHONPATH=src``) would
+    # silently serve the installed package instead of the checkout under test.
+    given = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    paths = [str(Path(p).resolve()) for p in given if p]
     env = {
         **os.environ,
+        **({"PYTHONPATH": os.pathsep.join(paths)} if paths else {}),
         "FORCEGEN_DATABASE_URL": f"sqlite:///{folder / 'workspace.sqlite'}",
         "FORCEGEN_LOG_LEVEL": "warning",
     }

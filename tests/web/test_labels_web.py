@@ -238,6 +238,10 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
              "/pledges/P-FRA-05", *(f"/requirements/{r}" for r in hidden_req)]
     with session_scope(web.factory) as db:
         pages += [f"/runs/{r.id}" for r in db.query(runs.SourcingRun)]
+        # Issue 11 part B: the pledge merge page, the comparison and the map of a run.
+        pages += ["/import/pledges", "/compare"]
+        pages += [f"/compare?a={r.id}&b={r.id}" for r in db.query(runs.SourcingRun)]
+        pages += [f"/map?run={r.id}" for r in db.query(runs.SourcingRun)]
     leaks = []
     for who in USERS:
         if who == "admin":

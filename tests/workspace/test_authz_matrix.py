@@ -125,12 +125,34 @@ def a_run(ws: Workspace) -> int:
         return run.id
 
 
+_SOLVED: dict[int, dict[str, int]] = {}
+
+
+def solved_runs(ws: Workspace) -> dict[str, int]:
+    """Two finished runs with real plans (made once per workspace): ``{"a": id, "b": id}``."""
+    if id(ws) not in _SOLVED:
+        ids = [ws.client("admin").post(f"{API}/runs", json={}).json()["id"] for _ in range(2)]
+        for _ in range(400):
+            states = {ws.client("admin").get(f"{API}/runs/{i}").json()["state"] for i in ids}
+            if states <= {"done", "failed"}:
+                break
+            time.sleep(0.05)
+        _SOLVED[id(ws)] = {"a": ids[0], "b": ids[1]}
+    return _SOLVED[id(ws)]
+
+
 def sample_file() -> dict[str, Any]:
     import yaml
 
     from .sample import sample_scenario
 
     return {"file": ("s.yaml", yaml.safe_dump(sample_scenario()).encode())}
+
+
+def fra_pledge_table() -> dict[str, Any]:
+    text = ("id,nation,capability,quantity,personnel,notice_days,status\n"
+            "P-FRA-1,FRA,X-ROLE2,3,120,10,approved\n")
+    return {"file": ("pledges.csv", text.encode(), "text/csv")}
 
 
 CASES: dict[tuple[str, str], Case] = {
@@ -265,9 +287,17 @@ CASES: dict[tuple[str, str], Case] = {
         lambda ws, _w: {"path": f"/pledges/{fresh_pledge(ws)}", "params": {"version": 1}},
         only(204, *PLANNERS, "liaison_fra", hidden=("liaison_deu",)),
     ),
+    ("POST", "/pledges/import"): Case(
+        fixed("/pledges/import", params={"dry_run": "true"}, files=fra_pledge_table()),
+        # A liaison of another nation gets the row named (its nation is not theirs), not 403.
+        {**only(200, *PLANNERS, "liaison_fra"), "liaison_deu": 422},
+    ),
     ("POST", "/runs"): Case(fixed("/runs", json={}), only(202, *PLANNERS)),
     ("GET", "/runs"): Case(fixed("/runs"), everyone(200)),
     ("GET", "/runs/{run_id}"): Case(lambda ws, _w: {"path": f"/runs/{a_run(ws)}"}, everyone(200)),
+    ("GET", "/runs/compare"): Case(
+        lambda ws, _w: {"path": "/runs/compare", "params": solved_runs(ws)}, everyone(200)
+    ),
     ("POST", "/scenario/import"): Case(
         lambda _ws, _w: {
             "path": "/scenario/import",

@@ -26,6 +26,7 @@ def mount_web(app: FastAPI) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     app.state.web_uploads = {}
+    app.state.web_pledge_uploads = {}  # pledge tables awaiting a merge's confirmation
     _html_errors_outside_api(app)
     return app
 

@@ -16,6 +16,7 @@ from html import escape
 import numpy as np
 
 from forcegen.report.maps import country_polygons
+from forcegen.web.roads import RoadLayer
 
 __all__ = ["EUROPE", "MapPoint", "map_svg"]
 
@@ -33,6 +34,8 @@ class MapPoint:
     label: str
     detail: list[str] = field(default_factory=list)
     weight: int = 1
+    #: A short second line under a sector's label (units assigned by a plan).
+    badge: str = ""
 
 
 def inside(lon: float, lat: float, box: Sequence[float] = EUROPE) -> bool:
@@ -69,11 +72,15 @@ def _circle(x: float, y: float, r: float, cls: str, title: str) -> str:
 
 
 def map_svg(
-    points: list[MapPoint], width: int = 960, fit: tuple[str, ...] = ("sector", "depot", "base")
+    points: list[MapPoint],
+    width: int = 960,
+    fit: tuple[str, ...] = ("sector", "depot", "base"),
+    roads: RoadLayer | None = None,
 ) -> tuple[str, int]:
     """The map as ``<svg>`` and the number of points outside the drawn area.
 
-    The view fits the points of the ``fit`` kinds (within Europe).
+    The view fits the points of the ``fit`` kinds (within Europe). ``roads``: drawn under the
+    points, coloured by travel-time band (``web.roads``).
     """
     x0, x1, y0, y1 = _extent(points, fit)
     k = math.cos(math.radians((y0 + y1) / 2))
@@ -85,7 +92,7 @@ def map_svg(
 
     out = [
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="Map of sectors and bases">',
+        f'role="img" aria-label="Map of sectors and bases" data-zoom="on">',
         f'<rect class="sea" width="{width}" height="{height}"/>',
     ]
     for code, ring in country_polygons():
@@ -97,6 +104,8 @@ def map_svg(
         pts = np.round(np.column_stack([px, py]), 1)
         d = "M" + "L".join(f"{a:g} {b:g}" for a, b in pts) + "Z"
         out.append(f'<path class="land" d="{d}"><title>{escape(code)}</title></path>')
+    if roads is not None:
+        out.extend(_road_paths(roads, (x0, x1, y0, y1), k * scale))
     outside = 0
     labels: list[str] = []
     taken: list[tuple[float, float, float, float]] = []
@@ -113,6 +122,9 @@ def map_svg(
             lx, ly = _place(x, y, short, taken)
             labels.append(f'<text class="maplabel" x="{lx:.1f}" y="{ly:.1f}">'
                           f"<title>{title}</title>{escape(short)}</text>")
+            if p.badge:
+                labels.append(f'<text class="mapbadge" x="{lx:.1f}" y="{ly + 14:.1f}">'
+                              f"<title>{title}</title>{escape(p.badge)}</text>")
         elif p.kind == "depot":
             out.append(f'<path class="depot" d="M{x:.1f} {y - 8:.1f}l7 13h-14z">'
                        f"<title>{title}</title></path>")
@@ -121,3 +133,31 @@ def map_svg(
     out.extend(labels)
     out.append("</svg>")
     return "".join(out), outside
+
+
+def _road_paths(
+    roads: RoadLayer, box: tuple[float, float, float, float], x_scale: float
+) -> list[str]:
+    """One ``<path>`` per travel-time band holding its road arcs inside the view ``box``.
+
+    The projection is :func:`map_svg`'s: ``x = (lon - x0) * x_scale``, ``y = (y1 - lat) *
+    scale`` with ``scale = x_scale / cos(middle latitude)``.
+    """
+    x0, x1, y0, y1 = box
+    scale = x_scale / math.cos(math.radians((y0 + y1) / 2))
+    inside_a = (roads.lon[roads.src] >= x0) & (roads.lon[roads.src] <= x1) & (
+        roads.lat[roads.src] >= y0) & (roads.lat[roads.src] <= y1)
+    inside_b = (roads.lon[roads.dst] >= x0) & (roads.lon[roads.dst] <= x1) & (
+        roads.lat[roads.dst] >= y0) & (roads.lat[roads.dst] <= y1)
+    keep = inside_a | inside_b
+    px, py = (roads.lon - x0) * x_scale, (y1 - roads.lat) * scale
+    out = []
+    for band in sorted({int(b) for b in roads.band[keep]}):
+        arcs = np.flatnonzero(keep & (roads.band == band))
+        d = "".join(
+            f"M{px[a]:.1f} {py[a]:.1f}L{px[b]:.1f} {py[b]:.1f}"
+            for a, b in zip(roads.src[arcs], roads.dst[arcs], strict=True)
+        )
+        css = f"road b{band}" if band >= 0 else "road unreached"
+        out.append(f'<path class="{css}" d="{d}"/>')
+    return out

@@ -23,3 +23,53 @@ document.addEventListener("DOMContentLoaded", () => {
   const bad = document.querySelector("[aria-invalid=true]");
   if (bad) bad.focus();
 });
+
+// ---- Issue 11 part B: zoom and pan of the map (wheel, drag, buttons). Without this file the
+// map is a still picture of the whole area.
+document.addEventListener("DOMContentLoaded", () => {
+  const svg = document.querySelector("svg.map[data-zoom]");
+  if (!svg) return;
+  const full = svg.getAttribute("viewBox").split(" ").map(Number);
+  let box = full.slice();
+  const set = () => svg.setAttribute("viewBox", box.map((v) => v.toFixed(1)).join(" "));
+  const clamp = () => {
+    box[2] = Math.min(Math.max(box[2], full[2] / 16), full[2]);
+    box[3] = box[2] * full[3] / full[2];
+    box[0] = Math.min(Math.max(box[0], full[0]), full[0] + full[2] - box[2]);
+    box[1] = Math.min(Math.max(box[1], full[1]), full[1] + full[3] - box[3]);
+  };
+  // Zoom by `factor` keeping the point (fx, fy), given as fractions of the view, in place.
+  const zoom = (factor, fx = 0.5, fy = 0.5) => {
+    const w = box[2] * factor, h = box[3] * factor;
+    box = [box[0] + (box[2] - w) * fx, box[1] + (box[3] - h) * fy, w, h];
+    clamp(); set();
+  };
+  svg.addEventListener("wheel", (ev) => {
+    ev.preventDefault();
+    const r = svg.getBoundingClientRect();
+    zoom(ev.deltaY < 0 ? 0.8 : 1.25, (ev.clientX - r.left) / r.width, (ev.clientY - r.top) / r.height);
+  }, { passive: false });
+  let drag = null;
+  svg.addEventListener("pointerdown", (ev) => {
+    drag = { x: ev.clientX, y: ev.clientY, box: box.slice() };
+    svg.setPointerCapture(ev.pointerId);
+    svg.classList.add("dragging");
+  });
+  svg.addEventListener("pointermove", (ev) => {
+    if (!drag) return;
+    const r = svg.getBoundingClientRect();
+    box[0] = drag.box[0] - (ev.clientX - drag.x) * box[2] / r.width;
+    box[1] = drag.box[1] - (ev.clientY - drag.y) * box[3] / r.height;
+    clamp(); set();
+  });
+  const stop = () => { drag = null; svg.classList.remove("dragging"); };
+  svg.addEventListener("pointerup", stop);
+  svg.addEventListener("pointercancel", stop);
+  document.querySelectorAll("[data-map-zoom]").forEach((b) => {
+    b.hidden = false;
+    b.addEventListener("click", () => {
+      const what = b.getAttribute("data-map-zoom");
+      if (what === "reset") { box = full.slice(); set(); } else zoom(what === "in" ? 0.8 : 1.25);
+    });
+  });
+});

@@ -9,3 +9,10 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 for _module in (account, dashboard, pledges, requirements, runs, imports, force):
     router.include_router(_module.router)
+
+# Issue 11 part B: merging pledge tables, comparing runs (registered after the rest).
+from forcegen.web.views import compare as _compare  # noqa: E402
+from forcegen.web.views import merge as _merge  # noqa: E402
+
+for _module_b in (_merge, _compare):
+    router.include_router(_module_b.router)

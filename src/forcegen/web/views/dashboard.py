@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from forcegen.scenario.models import PLEDGE_STATUSES
-from forcegen.web.charts import plan_charts, sector_fill, sector_fill_svg
+from forcegen.web.charts import burden_svg, category_fill_svg, sector_fill, sector_fill_svg
 from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import latest_plan, meta, sector_names
 from forcegen.workspace.api.deps import SessionDep
@@ -36,13 +36,13 @@ def dashboard(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     }
     if scoped is not None:
         plan = scoped.plan
-        finished = scoped.run.finished_at.isoformat() if scoped.run.finished_at else ""
-        fill_svg, burden_svg = plan_charts(scoped.run.id, finished, plan)
+        # Drawn as text-sized SVG (>= 11 px on screen in a dashboard column), not matplotlib
+        # figures scaled down to a third of the page.
         ctx.update(
             plan=plan,
             sector_svg=sector_fill_svg(sector_fill(plan), names),
-            category_svg=fill_svg,
-            burden_svg=burden_svg,
+            category_svg=category_fill_svg(plan),
+            burden_svg=burden_svg(plan),
             shortfalls=sorted(plan.shortfalls, key=lambda s: (s.priority, s.requirement)),
             own_units=sum(a.units for a in plan.assignments),
         )

@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from forcegen.sourcing.plan import Plan
+from forcegen.web.charts import sector_fill
 from forcegen.web.core import HTMLRoute, PageDep, render
-from forcegen.web.data import latest_plan, meta, sector_names
+from forcegen.web.data import latest_plan, meta, scoped_plan, sector_names
 from forcegen.web.geo import MapPoint, map_svg
+from forcegen.web.roads import BANDS, stored_roads
 from forcegen.web.symbols import symbol_svg
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.requirements import service as requirements
+from forcegen.workspace.runs import service as runs
 
 __all__ = ["OrbatNode", "router"]
 
@@ -41,21 +45,40 @@ def _all(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
 
 @router.get("/map", response_class=HTMLResponse)
 def force_map(
-    request: Request, db: SessionDep, page: PageDep, area: Literal["theatre", "europe"] = "theatre"
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    area: Literal["theatre", "europe"] = "theatre",
+    run: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> HTMLResponse:
-    """Sectors, depot sites and the home bases of the pledges the user may see.
+    """Roads, sectors, depot sites and the home bases of the pledges the user may see.
 
     ``area=theatre`` fits the view to sectors and depots, ``europe`` to the home bases too.
+    Roads come from the scenario's network, coloured by hours from the nearest depot; each
+    sector shows the units a plan assigns it (run ``run``, default the latest the user may
+    see, as line fill: what every reader of the plan may see).
     """
-    points = [
-        MapPoint("sector", s.lon, s.lat, s.name or s.id, [f"sector {s.id}"])
-        for s in requirements.list_sectors(db)
-        if s.lon is not None and s.lat is not None
-    ]
+    scoped = scoped_plan(page.user, runs.get(db, page.user, run)) if run else latest_plan(
+        db, page.user)
+    fills = {s: (got, need) for s, got, need in sector_fill(scoped.plan)} if scoped else {}
+    by_nation = _units_by_sector_and_nation(scoped.plan) if scoped else {}
+    points = []
+    for s in requirements.list_sectors(db):
+        if s.lon is None or s.lat is None:
+            continue
+        got, need = fills.get(s.id, (0, 0))
+        badge = f"{got}/{need} units" if need else ""
+        detail = [f"sector {s.id}"]
+        if badge:
+            detail.append(f"{badge} filled in run {scoped.run.id if scoped else ''}")
+            detail += [f"  {n}: {u} unit(s)" for n, u in sorted(by_nation.get(s.id, {}).items())]
+        points.append(MapPoint("sector", s.lon, s.lat, s.name or s.id, detail, badge=badge))
+    depots: list[tuple[float, float]] = []
     for d in meta(db, "depot_sites", []) or []:
         at = d.get("at")
         if isinstance(at, list) and len(at) == 2:
             points.append(MapPoint("depot", at[0], at[1], d.get("name") or d.get("id", "depot")))
+            depots.append((float(at[0]), float(at[1])))
     bases: dict[tuple[float, float], list[str]] = defaultdict(list)
     visible = _all(lambda p: pledges.list_page(db, page.user, p))
     for row in visible:
@@ -65,8 +88,12 @@ def force_map(
     for (lon, lat), items in bases.items():
         points.append(MapPoint("base", lon, lat, items[0].split()[0] + " base", items, len(items)))
     fit = ("sector", "depot") if area == "theatre" else ("sector", "depot", "base")
-    svg, outside = map_svg(points, fit=fit)
+    roads = stored_roads(db, depots)
+    svg, outside = map_svg(points, fit=fit, roads=roads)
     ctx = {
+        "roads": roads is not None,
+        "bands": BANDS,
+        "plan_run": scoped.run if scoped else None,
         "svg": Markup(svg),
         "outside": outside,
         "area": area,
@@ -75,7 +102,20 @@ def force_map(
         "bases": len(bases),
         "pledges_shown": len(visible),
     }
+    # Pledges' bases and a plan's fill: the banner shows the reader's clearance (``render``).
     return render(request, "map.html", ctx)
+
+
+def _units_by_sector_and_nation(plan: Plan) -> dict[str, dict[str, int]]:
+    """Units each nation sends to each sector in ``plan``.
+
+    The plan as scoped for the reader: a liaison's holds their own nation's assignments only.
+    """
+    sector_of = {line.requirement: line.sector for line in plan.lines}
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for a in plan.assignments:
+        out[sector_of.get(a.requirement, "")][a.nation] += a.units
+    return out
 
 
 @dataclass

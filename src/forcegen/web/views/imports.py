@@ -21,9 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 from forcegen.exceptions import InputError, Problem, ScenarioError
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
+from forcegen.web.views import merge as merge_views
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.scenarios import service as scenarios
+from forcegen.workspace.scenarios.pledge_table import is_pledge_table
 
 __all__ = ["router"]
 
@@ -79,6 +81,8 @@ async def preview(
     require_role(page.user, *PLANNERS)
     content = await file.read()
     name = file.filename or "upload"
+    if is_pledge_table(name, content):  # a pledge table updates pledges; it is no scenario
+        return await merge_views.preview_response(request, db, page, name, content, None)
 
     def check() -> Any:
         scenario, files = scenarios.parse_upload(name, content, settings.max_unpacked_bytes)

@@ -11,9 +11,11 @@ from forcegen.scenario.models import USABLE_STATUSES
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.data import scoped_plan, sector_names
 from forcegen.web.marking import level_choices
+from forcegen.web.whatif_form import whatif_from_form, whatif_nations
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs import service as runs
+from forcegen.workspace.runs.whatif import WhatIf
 
 __all__ = ["router"]
 
@@ -30,7 +32,9 @@ def run_list(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """Recent runs, newest first."""
     rows, total = runs.list_page(db, page.user, PageParams(limit=50, sort="-id"))
     shown = [(r.classification, r.releasable_to, None) for r in rows]
-    ctx = {"rows": rows, "total": total, "levels": level_choices(page.user), "optional": _OPTIONAL}
+    ctx = {"rows": rows, "total": total, "levels": level_choices(page.user), "optional": _OPTIONAL,
+           "nations": whatif_nations(db), "whatif": WhatIf.from_json,
+           "done": [r for r in rows if r.state == "done"]}
     return render(request, "runs.html", ctx, labels=shown)
 
 
@@ -42,8 +46,10 @@ async def start_run(
     form = await request.form()
     include = [s for s in form.getlist("include") if isinstance(s, str) and s in _OPTIONAL]
     cap = form.get("max_classification")
+    whatif = whatif_from_form(db, form)
     # Only a level the user may use is offered; anything else is refused by the service (422).
-    run = runs.create(db, page.user, include, cap if isinstance(cap, str) and cap else None)
+    run = runs.create(db, page.user, include, cap if isinstance(cap, str) and cap else None,
+                      whatif)
     db.commit()  # the worker thread reads the row from its own session
     request.app.state.run_executor.submit(
         runs.execute, request.app.state.session_factory, run.id, settings.run_time_limit
@@ -56,7 +62,8 @@ def run_detail(request: Request, db: SessionDep, page: PageDep, run_id: RunId) -
     """A run: progress while it works, then the plan as the user may see it."""
     run = runs.get(db, page.user, run_id)
     scoped = scoped_plan(page.user, run)
-    ctx: dict[str, object] = {"run": run, "scoped": scoped, "sector_names": sector_names(db)}
+    ctx: dict[str, object] = {"run": run, "scoped": scoped, "sector_names": sector_names(db),
+                              "whatif": WhatIf.from_json(run.whatif).describe()}
     if scoped is not None:
         plan = scoped.plan
         ctx.update(

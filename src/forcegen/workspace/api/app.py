@@ -19,6 +19,7 @@ from forcegen.workspace.api.bodylimit import BodyLimitMiddleware
 from forcegen.workspace.api.errors import ERROR_RESPONSES, install_error_handlers
 from forcegen.workspace.api.headers import SecurityHeadersMiddleware
 from forcegen.workspace.api.nations import router as nations_router
+from forcegen.workspace.api.pledge_import import router as pledge_import_router
 from forcegen.workspace.api.pledges import router as pledges_router
 from forcegen.workspace.api.requirements import router as requirements_router
 from forcegen.workspace.api.runs import router as runs_router
@@ -47,6 +48,7 @@ def _api_router() -> APIRouter:
         users_router,
         nations_router,
         requirements_router,
+        pledge_import_router,
         pledges_router,
         runs_router,
         scenarios_router,

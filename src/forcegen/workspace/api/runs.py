@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
 from forcegen.workspace.api.params import Page, PageParamsDep
 from forcegen.workspace.runs import service
+from forcegen.workspace.runs.compare import compare_runs
 from forcegen.workspace.runs.models import RunState
 from forcegen.workspace.runs.results import to_json
 from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary
+from forcegen.workspace.runs.whatif import checked_whatif
 
 __all__ = ["router"]
 
@@ -25,7 +27,8 @@ def start_run(
     request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser, body: RunCreate
 ) -> RunSummary:
     """Start sourcing over the current data (planners); poll ``GET /runs/{id}``."""
-    run = service.create(db, user, list(body.include), body.max_classification)
+    whatif = checked_whatif(db, body.withdraw, body.lift_caveats, body.ceilings)
+    run = service.create(db, user, list(body.include), body.max_classification, whatif)
     db.commit()  # the worker reads the row from its own session
     request.app.state.run_executor.submit(
         service.execute, request.app.state.session_factory, run.id, settings.run_time_limit
@@ -48,6 +51,22 @@ def list_runs(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+@router.get("/compare")
+def compare(
+    db: SessionDep,
+    user: CurrentUser,
+    a: Annotated[int, Query(ge=1, le=2**31 - 1, description="the run compared from")],
+    b: Annotated[int, Query(ge=1, le=2**31 - 1, description="the run compared to")],
+) -> dict[str, Any]:
+    """What changed from run ``a`` to run ``b``, as ``forcegen compare`` says (every role).
+
+    Fill, cost, lines gained and lost, each nation's change; both plans as the caller may see
+    them.
+    """
+    found = compare_runs(db, user, a, b)
+    return {"a": a, "b": b, **found.diff.to_dict()}
 
 
 @router.get("/{run_id}", response_model=RunRead)

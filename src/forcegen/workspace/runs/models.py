@@ -29,6 +29,9 @@ class SourcingRun(Base):
     stage: Mapped[str | None] = mapped_column(String(20))
     message: Mapped[str | None] = mapped_column(String(500))
     include: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What-if options (``runs.whatif``): ``{"withdraw": [...], "lift_caveats": [...],
+    #: "ceilings": {nation: personnel or null}}``; NULL for a run without what-ifs.
+    whatif: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     started_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

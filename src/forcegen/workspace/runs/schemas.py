@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forcegen.scenario.limits import MAX_CEILING
 from forcegen.scenario.models import UsableStatus
 from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead
+from forcegen.workspace.types import NationCode
 
 __all__ = ["RunCreate", "RunRead", "RunSummary"]
 
@@ -22,6 +24,18 @@ class RunCreate(BaseModel):
         default_factory=lambda: ["approved"],  # type: ignore[arg-type]
         max_length=3,
         description="pledge statuses that may be used (approved is always used)",
+    )
+    withdraw: list[NationCode] = Field(
+        default_factory=list, max_length=300,
+        description="what-if: these nations withdraw all their pledges",
+    )
+    lift_caveats: list[NationCode] = Field(
+        default_factory=list, max_length=300,
+        description="what-if: these nations' caveats are ignored",
+    )
+    ceilings: dict[NationCode, Annotated[int, Field(ge=0, le=MAX_CEILING)] | None] = Field(
+        default_factory=dict, max_length=300,
+        description="what-if: personnel ceiling by nation (null removes the ceiling)",
     )
     max_classification: Level | None = Field(
         default=None,
@@ -44,6 +58,8 @@ class RunSummary(BaseModel):
     stage: str | None = None
     message: str | None
     include: list[str]
+    #: What-if options (``withdraw``, ``lift_caveats``, ``ceilings``); null without what-ifs.
+    whatif: dict[str, Any] | None = None
     started_by: str | None
     created_at: dt.datetime
     started_at: dt.datetime | None

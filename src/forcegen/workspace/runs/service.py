@@ -33,19 +33,25 @@ from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
+from forcegen.workspace.runs.whatif import WhatIf
 
 __all__ = ["create", "execute", "get", "list_page", "result_for"]
 
 log = logging.getLogger(__name__)
 
 def create(
-    db: Session, user: User, include: Iterable[str], max_classification: str | None = None
+    db: Session,
+    user: User,
+    include: Iterable[str],
+    max_classification: str | None = None,
+    whatif: WhatIf | None = None,
 ) -> SourcingRun:
     """Queue a run (planners). Commit, then pass ``run.id`` to :func:`execute`.
 
     The run will use only the data its starter may see, labelled at or below
     ``max_classification`` (default and ceiling: the starter's clearance). Until it is done it
-    is labelled with that cap and released to the starter's nation only.
+    is labelled with that cap and released to the starter's nation only. ``whatif``: nations
+    withdrawn, caveats lifted, ceilings changed (``whatif.checked_whatif``), kept on the run.
     """
     require_role(user, *PLANNERS)
     statuses = sorted(set(include) | {"approved"})
@@ -55,15 +61,17 @@ def create(
     run = SourcingRun(
         state="queued",
         include=statuses,
+        whatif=whatif.to_json() if whatif else None,
         started_by=user.username,
         classification=cap,
         releasable_to=encode_releasable([user.nation]) if user.nation else None,
     )
     db.add(run)
     db.flush()
-    audit.record(
-        db, user.username, "start", "sourcing_run", str(run.id), None, {"include": statuses}
-    )
+    after: dict[str, Any] = {"include": statuses}
+    if run.whatif:
+        after["whatif"] = run.whatif
+    audit.record(db, user.username, "start", "sourcing_run", str(run.id), None, after)
     return run
 
 
@@ -112,6 +120,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             if run is None:
                 return
             include = tuple(run.include)
+            whatif = WhatIf.from_json(run.whatif)
             starter = db.scalar(select(User).where(User.username == run.started_by))
             if starter is None or not starter.active:
                 raise InputError(f"the run's starter {run.started_by!r} no longer has an account")
@@ -123,7 +132,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             scenario, excluded = runnable_scenario(db, reader=reader)
             plan = solve(
                 scenario,
-                SourcingOptions(include=include, time_limit=time_limit),
+                SourcingOptions(include=include, time_limit=time_limit, **whatif.options()),
                 progress=progress,
             )
         _set(
