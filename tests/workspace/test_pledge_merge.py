@@ -164,14 +164,19 @@ def test_liaison_merges_only_their_own_nation(ws: Workspace) -> None:
 
 
 def test_a_hidden_id_is_answered_as_any_taken_id(ws: Workspace) -> None:
-    """A row whose id is a pledge hidden from the user says only "in use", exactly as for a
-    pledge id that is taken by one they could see if it were theirs."""
+    """A row whose id is a pledge hidden from the user gets exactly the answer a free id
+    gets (the create-conflict rule of docs/security.md): never "in use"."""
     set_label(ws, "pledges", "P-FRA-2", 3, None)  # SECRET: above the lead's clearance
     r = post(ws, "lead", table(fra2(), fra1(id="P-FRA-1")), dry_run="true")
-    hidden = r.json()["error"]["problems"]
     assert r.status_code == 422
-    assert hidden == [{"file": "pledges.csv", "line": 2, "field": "id",
-                       "message": "the pledge id 'P-FRA-2' is already in use; choose another"}]
+    hidden = r.json()["error"]["problems"]
+    free = post(ws, "lead", table(fra2(id="P-FRA-98"), fra1(id="P-FRA-1")),
+                dry_run="true").json()["error"]["problems"]
+    assert hidden == free
+    assert [p["field"] for p in hidden] == ["id"]
+    assert "in use" not in hidden[0]["message"] and "leave id out" in hidden[0]["message"]
+    # With nothing hidden, a chosen id another nation's pledge holds is "in use".
+    set_label(ws, "pledges", "P-FRA-2", 0, None)
     # The legacy case: a DEU pledge whose id is in FRA's namespace, for a FRA liaison.
     with ws.engine.begin() as conn:
         conn.execute(text("UPDATE pledges SET id = 'P-FRA-55' WHERE id = 'P-DEU-2'"))
@@ -179,6 +184,7 @@ def test_a_hidden_id_is_answered_as_any_taken_id(ws: Workspace) -> None:
     assert r.json()["error"]["problems"][0]["message"] == (
         "the pledge id 'P-FRA-55' is already in use; choose another")
     # Replacing FRA never lists the hidden pledge as removed.
+    set_label(ws, "pledges", "P-FRA-2", 3, None)
     doc = post(ws, "lead", table(fra1()), dry_run="true", replace="FRA").json()
     assert doc["removed"] == []
 
