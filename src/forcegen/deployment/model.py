@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -174,10 +175,37 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     problems: list[Problem] = []
     side, extra, extra_lines = side_file(file, data, lines, problems)
 
-    def source(key: str) -> tuple[Path, dict[str, Any], dict[str, int]]:
+    def source(key: str) -> _Source:
         return (side, extra, extra_lines) if key in extra else (file, data, lines)
 
-    c_file, c_data, c_lines = source("c_day")
+    c_day = _read_c_day(source("c_day"), problems)
+    parsed = _parse_sections(source, problems)
+    notes: list[str] = []
+    lose_ports(parsed, without)
+    derived = "movements" not in data and "movements" not in extra
+    if not derived:
+        explicit_what_ifs(parsed, withdraw, without, prepositioned)
+    if derived and not problems:
+        notes = _derive(parsed, (file, lines), extra.get("enablers"), withdraw, prepositioned,
+                        problems)
+    if not problems:
+        problems.extend(_check(parsed))
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
+                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
+                      notes, derived)
+
+
+#: A file, its parsed YAML and the line of each key.
+_Source = tuple[Path, dict[str, Any], dict[str, int]]
+#: Records each section parsed into, with where each came from.
+_Parsed = dict[str, list[tuple[Any, Origin]]]
+
+
+def _read_c_day(where: _Source, problems: list[Problem]) -> dt.date | None:
+    """``c_day`` as a date (quoted or not), or None with a problem when it is not one."""
+    c_file, c_data, c_lines = where
     c_day = c_data.get("c_day")
     if isinstance(c_day, str):  # quoted in the file (an export writes it so)
         with contextlib.suppress(ValueError):  # otherwise reported just below
@@ -186,7 +214,12 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
         problems.append(Problem(str(c_file), f"expected a date YYYY-MM-DD (got {c_day!r})",
                                 c_lines.get("c_day"), "c_day"))
         c_day = None
-    parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
+    return c_day
+
+
+def _parse_sections(source: Callable[[str], _Source], problems: list[Problem]) -> _Parsed:
+    """Each deployment section's records validated against its model, problems collected."""
+    parsed: _Parsed = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
         s_file, s_data, s_lines = source(section)
         for rec, origin in _records(s_data, s_lines, s_file, section, problems):
@@ -198,38 +231,60 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
                 problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
-    notes: list[str] = []
-    lose_ports(parsed, without)
-    derived = "movements" not in data and "movements" not in extra
-    if not derived:
-        explicit_what_ifs(parsed, withdraw, without, prepositioned)
-    if derived and not problems:
-        if not parsed["lift"]:
-            problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
-                                    "unit lines to move, or the lift to derive them from the "
-                                    "sourced plan", None, "lift"))
-        else:
-            from forcegen.deployment.derive import movements_from_plan
-
-            made, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
-                                             [p for p, _ in parsed["ports"]],
-                                             withdraw=withdraw, prepositioned=prepositioned,
-                                             enablers=extra.get("enablers"))
-            problems.extend(more)
-            notes.extend(made.notes)
-            where = Origin(str(file), lines.get("pledges"), {})
-            for rec in made.movements:
-                parsed["movements"].append((Movement.model_validate(rec), where))
-    if not problems:
-        problems.extend(_check(parsed))
-    if problems:
-        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
-                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
-                      notes, derived)
+    return parsed
 
 
-def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
+def _derive(parsed: _Parsed, scenario: tuple[Path, dict[str, int]], enablers: Any,
+            withdraw: tuple[str, ...], prepositioned: tuple[str, ...],
+            problems: list[Problem]) -> list[str]:
+    """Add the unit lines derived from the sourced plan to ``parsed``; their notes."""
+    file, lines = scenario
+    if not parsed["lift"]:
+        problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
+                                "unit lines to move, or the lift to derive them from the "
+                                "sourced plan", None, "lift"))
+        return []
+    from forcegen.deployment.derive import movements_from_plan
+
+    made, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
+                                     [p for p, _ in parsed["ports"]],
+                                     withdraw=withdraw, prepositioned=prepositioned,
+                                     enablers=enablers)
+    problems.extend(more)
+    where = Origin(str(file), lines.get("pledges"), {})
+    for rec in made.movements:
+        parsed["movements"].append((Movement.model_validate(rec), where))
+    return list(made.notes)
+
+
+#: Reports a problem at an origin, on a field's line when one is named.
+_Bad = Callable[[Origin, "str | None", str], None]
+
+
+def _check_lift_and_ports(m: Movement, o: Origin, lift: dict[str, LiftType],
+                          ports: dict[str, Port], bad: _Bad) -> None:
+    """A movement's lift types and ports exist and can carry it on one day."""
+    for k, n in m.lift.items():
+        if k not in lift:
+            bad(o, f"lift.{k}", f"movement {m.id!r}: unknown lift type {k!r}; expected one "
+                f"of: {', '.join(sorted(lift)) or '(no lift defined)'}")
+        elif n > lift[k].capacity:
+            bad(o, f"lift.{k}", f"movement {m.id!r} needs {n} {k} each day but only "
+                f"{lift[k].capacity} exist on any day")
+    use = sum(m.lift.values())
+    for key in ("poe", "pod"):
+        pid = getattr(m, key)
+        if pid is None:
+            continue
+        if pid not in ports:
+            bad(o, key, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
+                f"{', '.join(sorted(ports)) or '(no ports defined)'}")
+        elif ports[pid].throughput is not None and use > (ports[pid].throughput or 0):
+            bad(o, key, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
+                f"but its throughput is {ports[pid].throughput} a day")
+
+
+def _check(parsed: _Parsed) -> list[Problem]:
     problems: list[Problem] = []
 
     def bad(origin: Origin, field: str | None, message: str) -> None:
@@ -253,24 +308,7 @@ def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
         if not m.lift and m.tons is not None:
             bad(o, "tons", f"movement {m.id!r}: give `lift` per lift type (lift derived from "
                 "`tons` and payload is not supported yet)")
-        for k, n in m.lift.items():
-            if k not in lift:
-                bad(o, f"lift.{k}", f"movement {m.id!r}: unknown lift type {k!r}; expected one "
-                    f"of: {', '.join(sorted(lift)) or '(no lift defined)'}")
-            elif n > lift[k].capacity:
-                bad(o, f"lift.{k}", f"movement {m.id!r} needs {n} {k} each day but only "
-                    f"{lift[k].capacity} exist on any day")
-        use = sum(m.lift.values())
-        for key in ("poe", "pod"):
-            pid = getattr(m, key)
-            if pid is None:
-                continue
-            if pid not in ports:
-                bad(o, key, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
-                    f"{', '.join(sorted(ports)) or '(no ports defined)'}")
-            elif ports[pid].throughput is not None and use > (ports[pid].throughput or 0):
-                bad(o, key, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
-                    f"but its throughput is {ports[pid].throughput} a day")
+        _check_lift_and_ports(m, o, lift, ports, bad)
         for a in m.after:
             if a not in moves:
                 bad(o, "after", f"movement {m.id!r}: unknown movement {a!r} in `after`")
