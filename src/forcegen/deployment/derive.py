@@ -58,57 +58,37 @@ def _place(item: Any, graph: Any) -> tuple[float, float] | None:
     return None
 
 
-def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any],
-                     graph: Any, source: str, prepositioned: tuple[str, ...] = (),
-                     enablers: dict[str, int] | None = None
-                     ) -> tuple[Derived, list[Problem]]:
-    """Unit lines for every assignment of ``plan`` (see the module text).
+def _places(items: list[Any], graph: Any, what: str, section: str, source: str,
+            problems: list[Problem]) -> dict[str, Any]:
+    """Lon/lat of each item by id; None (with a problem reported) when it has none."""
+    at: dict[str, Any] = {}
+    for item in items:
+        pt = _place(item, graph)
+        if pt is None:
+            problems.append(Problem(source, what.format(item.id), None, section))
+        at[item.id] = pt
+    return at
 
-    ``prepositioned``: capability codes or pledge ids whose heavy equipment waits in theatre;
-    their lines carry only their personnel (never outsize). Returns the movements as records
-    for :class:`~forcegen.deployment.model.Movement` and the
-    problems found (places missing, capability without ``tons``, ports serving no sector).
-    """
-    problems: list[Problem] = []
-    notes: list[str] = []
-    sectors = {s.id: s for s in scenario.sectors}
-    pledges = scenario.pledge_by_id
-    reqs = scenario.requirement_by_id
-    sector_at: dict[str, Any] = {}  # lon/lat; None only when a problem is reported
-    for s in scenario.sectors:
-        pt = _place(s, graph)
-        if pt is None:
-            problems.append(Problem(source, f"sector {s.id!r} has no `at` (or no known `node`): "
-                                    "derived unit lines need a destination", None, "sectors"))
-        sector_at[s.id] = pt
-    port_at: dict[str, Any] = {}
-    for p in ports:
-        pt = _place(p, graph)
-        if pt is None:
-            problems.append(Problem(source, f"port {p.id!r} has no `at` (or no known `node`)",
-                                    None, "ports"))
-        port_at[p.id] = pt
-    if problems:
-        return Derived([], notes), problems
-    road = RoadTimes(graph)
-    pod_ids = [p.id for p in ports if p.use != "embark"]
-    sec_ids = list(sectors)
-    pod_hours, _ = road.matrix([port_at[i] for i in pod_ids], [sector_at[i] for i in sec_ids])
+
+def _check_served_sectors(ports: list[Any], pod_ids: list[str], sec_ids: list[str],
+                          pod_hours: Any, source: str, problems: list[Problem]) -> None:
+    """Each sector a port of debarkation says it serves exists and is reachable from it."""
     for a, pid in enumerate(pod_ids):
         port = next(p for p in ports if p.id == pid)
         for sid in port.sectors or []:
-            if sid not in sectors:
+            if sid not in sec_ids:
                 problems.append(Problem(source, f"port {pid!r}: unknown sector {sid!r} in "
                                         f"`sectors`; expected one of: {', '.join(sec_ids)}",
                                         None, "ports"))
             elif not np.isfinite(pod_hours[a, sec_ids.index(sid)]):
                 problems.append(Problem(source, f"port {pid!r}: no route on the network to "
                                         f"sector {sid!r} it is said to serve", None, "ports"))
-    serves = {pid: set(next(p for p in ports if p.id == pid).sectors or sec_ids)
-              for pid in pod_ids}
-    rows = sorted(plan.assignments, key=lambda a: (reqs[a.requirement].priority,
-                                                   reqs[a.requirement].notice_days,
-                                                   a.requirement, a.pledge))
+
+
+def _homes(rows: list[Any], scenario: Any, graph: Any, source: str,
+           problems: list[Problem]) -> list[Any]:
+    """The home of each assignment's pledge; every capability moved must have catalog tons."""
+    pledges = scenario.pledge_by_id
     homes: list[Any] = []
     for a in rows:
         pt = _place(pledges[a.pledge].home, graph) if pledges[a.pledge].home is not None else None
@@ -122,14 +102,116 @@ def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any]
             problems.append(Problem(source, f"capability {code!r} has no `tons` in the "
                                     "catalog: give its equipment tons per unit", None,
                                     "catalog"))
+    return homes
+
+
+@dataclass
+class _Routes:
+    """What routing a unit line needs: the network times, the ports and the work booked."""
+
+    road: Any
+    lift: list[Any]
+    poe_ids: list[str]
+    pod_ids: list[str]
+    kinds: dict[str, str]
+    thr: dict[str, int | None]
+    serves: dict[str, set[str]]
+    poe_hours: Any
+    pod_hours: Any
+    sec_ids: list[str]
+    port_at: dict[str, Any]
+    sector_at: dict[str, Any]
+    booked: dict[str, float]  # days of work booked on a lift type or port
+
+
+def _unit_line(n: int, a: Any, home: Any, scenario: Any, prepositioned: tuple[str, ...],
+               routes: _Routes, source: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """The ``n``-th unit line (assignment ``a``), routed; None (a problem reported) if none."""
+    pl, rq = scenario.pledge_by_id[a.pledge], scenario.requirement_by_id[a.requirement]
+    cap = scenario.catalog[pl.capability]
+    pre = pl.capability in prepositioned or pl.id in prepositioned
+    tons = (0.0 if pre else float(cap.tons or 0) * a.units) + TONS_PER_PERSON * a.personnel
+    dest = rq.sector
+    rec: dict[str, Any] = {
+        "id": f"ULN-{n + 1:04d}", "unit": a.pledge, "nation": a.nation,
+        "origin": list(home), "destination": dest, "sector": dest,
+        "priority": rq.priority, "available": int(pl.notice_days),
+        "required": int(rq.notice_days), "x-capability": pl.capability,
+        "x-tons": round(tons, 1), **({"x-prepositioned": True} if pre else {}),
+    }
+    if not cap.tons:  # moves by its own means: no lift, no port
+        hours = leg_hours("sea" if cap.category == "maritime" else "air",
+                          home, routes.sector_at[dest])
+        rec.update(days=max(1, math.ceil(hours / 24)), lift={}, **{"x-mode": "own means"})
+        return rec
+    home_sector, _ = routes.road.matrix([home], [routes.sector_at[dest]])
+    if np.isfinite(home_sector[0, 0]) and (not routes.poe_ids or home_sector[0, 0]
+                                           < float(np.min(routes.poe_hours[n]))):
+        # Nearer its sector than any port: already in theatre, it drives there itself.
+        rec.update(days=max(1, math.ceil(home_sector[0, 0] / ROAD_HOURS_PER_DAY)),
+                   lift={}, **{"x-mode": "road (own vehicles)"})
+        return rec
+    r = routes
+    best = _best_route(n, home, tons, bool(cap.outsize) and not pre, dest, r.lift,
+                       r.poe_ids, r.pod_ids, r.kinds, r.thr, r.serves, r.poe_hours,
+                       r.pod_hours, r.sec_ids, r.port_at, r.booked)
+    if best is None:
+        problems.append(Problem(source, f"no route for {a.pledge!r} ({pl.capability}) to "
+                                f"sector {dest!r}: no lift type with a port of embarkation "
+                                "and a port of debarkation of its mode"
+                                + (" (outsize cargo: ship, rail or road only)"
+                                   if cap.outsize else ""), None, "ports"))
+        return None
+    _, lt, poe, pod, days, k = best
+    rec.update(poe=poe, pod=pod, days=days, lift={lt.id: k})
+    thr = r.thr
+    for key, use in ((lt.id, k / max(lt.capacity, 1)),
+                     (poe, k / max(thr[poe] or 10**9, 1)) if poe else ("", 0.0),
+                     (pod, k / max(thr[pod] or 10**9, 1))):
+        r.booked[key] = r.booked.get(key, 0.0) + use * days
+    return rec
+
+
+def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any],
+                     graph: Any, source: str, prepositioned: tuple[str, ...] = (),
+                     enablers: dict[str, int] | None = None
+                     ) -> tuple[Derived, list[Problem]]:
+    """Unit lines for every assignment of ``plan`` (see the module text).
+
+    ``prepositioned``: capability codes or pledge ids whose heavy equipment waits in theatre;
+    their lines carry only their personnel (never outsize). Returns the movements as records
+    for :class:`~forcegen.deployment.model.Movement` and the
+    problems found (places missing, capability without ``tons``, ports serving no sector).
+    """
+    problems: list[Problem] = []
+    notes: list[str] = []
+    reqs = scenario.requirement_by_id
+    sector_at = _places(scenario.sectors, graph, "sector {!r} has no `at` (or no known "
+                        "`node`): derived unit lines need a destination", "sectors", source,
+                        problems)
+    port_at = _places(ports, graph, "port {!r} has no `at` (or no known `node`)", "ports",
+                      source, problems)
+    if problems:
+        return Derived([], notes), problems
+    road = RoadTimes(graph)
+    pod_ids = [p.id for p in ports if p.use != "embark"]
+    sec_ids = list({s.id: s for s in scenario.sectors})
+    pod_hours, _ = road.matrix([port_at[i] for i in pod_ids], [sector_at[i] for i in sec_ids])
+    _check_served_sectors(ports, pod_ids, sec_ids, pod_hours, source, problems)
+    serves = {pid: set(next(p for p in ports if p.id == pid).sectors or sec_ids)
+              for pid in pod_ids}
+    rows = sorted(plan.assignments, key=lambda a: (reqs[a.requirement].priority,
+                                                   reqs[a.requirement].notice_days,
+                                                   a.requirement, a.pledge))
+    homes = _homes(rows, scenario, graph, source, problems)
     if problems:
         return Derived([], notes), problems
     poe_ids = [p.id for p in ports if p.use != "debark"]
     poe_hours, _ = road.matrix(homes, [port_at[i] for i in poe_ids]) if rows else (
         np.zeros((0, len(poe_ids))), None)
-    kinds = {p.id: p.kind for p in ports}
-    thr = {p.id: p.throughput for p in ports}
-    booked: dict[str, float] = {}  # days of work booked on a lift type or port
+    routes = _Routes(road, lift, poe_ids, pod_ids, {p.id: p.kind for p in ports},
+                     {p.id: p.throughput for p in ports}, serves, poe_hours, pod_hours,
+                     sec_ids, port_at, sector_at, {})
     tiers = (enablers if enablers is not None else scenario.data.enablers
              if scenario.data.enablers is not None else DEFAULT_ENABLERS)
     for code in sorted(set(tiers) - set(scenario.catalog)):
@@ -137,49 +219,9 @@ def derive_movements(scenario: Any, plan: Any, lift: list[Any], ports: list[Any]
                                 "codes of the catalog", None, "enablers"))
     out: list[dict[str, Any]] = []
     for n, a in enumerate(rows):
-        pl, rq = pledges[a.pledge], reqs[a.requirement]
-        cap = scenario.catalog[pl.capability]
-        pre = pl.capability in prepositioned or pl.id in prepositioned
-        tons = (0.0 if pre else float(cap.tons or 0) * a.units) + TONS_PER_PERSON * a.personnel
-        dest = rq.sector
-        rec: dict[str, Any] = {
-            "id": f"ULN-{n + 1:04d}", "unit": a.pledge, "nation": a.nation,
-            "origin": list(homes[n]), "destination": dest, "sector": dest,
-            "priority": rq.priority, "available": int(pl.notice_days),
-            "required": int(rq.notice_days), "x-capability": pl.capability,
-            "x-tons": round(tons, 1), **({"x-prepositioned": True} if pre else {}),
-        }
-        if not cap.tons:  # moves by its own means: no lift, no port
-            hours = leg_hours("sea" if cap.category == "maritime" else "air",
-                              homes[n], sector_at[dest])
-            rec.update(days=max(1, math.ceil(hours / 24)), lift={}, **{"x-mode": "own means"})
+        rec = _unit_line(n, a, homes[n], scenario, prepositioned, routes, source, problems)
+        if rec is not None:
             out.append(rec)
-            continue
-        home_sector, _ = road.matrix([homes[n]], [sector_at[dest]])
-        if np.isfinite(home_sector[0, 0]) and (not poe_ids or home_sector[0, 0]
-                                               < float(np.min(poe_hours[n]))):
-            # Nearer its sector than any port: already in theatre, it drives there itself.
-            rec.update(days=max(1, math.ceil(home_sector[0, 0] / ROAD_HOURS_PER_DAY)),
-                       lift={}, **{"x-mode": "road (own vehicles)"})
-            out.append(rec)
-            continue
-        best = _best_route(n, homes[n], tons, bool(cap.outsize) and not pre, dest, lift,
-                           poe_ids, pod_ids, kinds, thr, serves, poe_hours, pod_hours, sec_ids,
-                           port_at, booked)
-        if best is None:
-            problems.append(Problem(source, f"no route for {a.pledge!r} ({pl.capability}) to "
-                                    f"sector {dest!r}: no lift type with a port of embarkation "
-                                    "and a port of debarkation of its mode"
-                                    + (" (outsize cargo: ship, rail or road only)"
-                                       if cap.outsize else ""), None, "ports"))
-            continue
-        _, lt, poe, pod, days, k = best
-        rec.update(poe=poe, pod=pod, days=days, lift={lt.id: k})
-        for key, use in ((lt.id, k / max(lt.capacity, 1)),
-                         (poe, k / max(thr[poe] or 10**9, 1)) if poe else ("", 0.0),
-                         (pod, k / max(thr[pod] or 10**9, 1))):
-            booked[key] = booked.get(key, 0.0) + use * days
-        out.append(rec)
     _enablers_first(out, tiers)
     return Derived(out, notes), problems
 
