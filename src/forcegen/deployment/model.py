@@ -25,9 +25,9 @@ from forcegen.deployment._inputs import (
     side_file,
 )
 from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario._checks import _problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, _Strict
-from forcegen.scenario.reader import _problems_from
 
 __all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment", "with_lift"]
 

@@ -20,9 +20,9 @@ from pydantic import Field, ValidationError
 from forcegen.deployment.model import _records, _scenario_file, find_cycle
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario
+from forcegen.scenario._checks import _problems_from
 from forcegen.scenario._sources import Origin, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, Name, Names, _Strict
-from forcegen.scenario.reader import _problems_from
 
 __all__ = ["Exercise", "Need", "Programme", "TrainingArea", "Unavailable", "Unit",
            "load_programme", "programme_from_scenario"]

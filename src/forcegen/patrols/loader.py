@@ -24,8 +24,8 @@ from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
 from forcegen.patrols.problem import Geo, PatrolProblem
 from forcegen.patrols.sea import SeaLegs
+from forcegen.scenario._checks import _problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
-from forcegen.scenario.reader import _problems_from
 
 __all__ = ["build_problem", "load_patrol"]
 
