@@ -31,7 +31,9 @@ from forcegen.workspace.errors import Forbidden, Invalid
 from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
-from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.requirements.capability import CatalogEntry
+from forcegen.workspace.requirements.requirement import Requirement
+from forcegen.workspace.requirements.sector import Sector
 from forcegen.workspace.scenarios.checks import check_import
 from forcegen.workspace.scenarios.records import FILE_KEYS, X_CLASSIFICATION, X_RELEASABLE
 
