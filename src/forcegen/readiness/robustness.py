@@ -79,6 +79,8 @@ class SectorStats:
     unserved: float
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``): plain JSON types, ``None`` for inf / nan."""
+
         def num(v: float) -> float | None:
             return float(v) if math.isfinite(v) else None
 
