@@ -28,8 +28,11 @@ __all__ = ["read_xlsx"]
 
 
 def _csv_text(cell: Any) -> str:
-    """A side-sheet cell as the CSV text it was written from (numbers written by
-    :func:`forcegen.scenario.xlsx_style.number_cell`, text behind a ``'`` if formula-like)."""
+    """A side-sheet cell as the CSV text it was written from.
+
+    Numbers were written by :func:`forcegen.scenario.xlsx_style.number_cell`, text behind a
+    ``'`` if formula-like.
+    """
     v = getattr(cell, "value", None)
     if v is None:
         return ""
@@ -77,8 +80,11 @@ def _cell(v: Any) -> Any:
 
 
 def _check_zip(path: Path | io.BytesIO) -> str | None:
-    """Why the workbook's zip is too large to open, or ``None`` (sizes as declared, which
-    :mod:`zipfile` enforces while reading: a member cannot unpack to more than it declares)."""
+    """Why the workbook's zip is too large to open, or ``None``.
+
+    Sizes as declared, which :mod:`zipfile` enforces while reading: a member cannot unpack to
+    more than it declares.
+    """
     import zipfile
 
     try:

@@ -63,15 +63,19 @@ _SIDE_SUFFIXES = (".csv", ".geojson", ".json")
 
 
 def fixed_name(key: str, name: str) -> str:
-    """The file name an export gives a side table: its key, never a name from the data (the
-    kind kept by the suffix: ``network: roads.geojson`` -> ``network.geojson``)."""
+    """The file name an export gives a side table: its key, never a name from the data.
+
+    The kind is kept by the suffix: ``network: roads.geojson`` -> ``network.geojson``.
+    """
     suffix = Path(name).suffix.lower()
     return key + (suffix if suffix in _SIDE_SUFFIXES else ".csv")
 
 
 def _side_tables(scenario: Scenario) -> dict[str, tuple[str, bytes]]:
-    """network/nodes/costs (and deployment tables) that exist, by key: ``(fixed file name,
-    content)``."""
+    """Network, nodes, costs (and deployment tables) that exist, by key.
+
+    Each as ``(fixed file name, content)``.
+    """
     out: dict[str, tuple[str, bytes]] = {}
     for key in (*FILE_KEYS, *_DEPLOYMENT_KEYS):
         name = getattr(scenario.data, key)
