@@ -28,6 +28,8 @@ SCALE = 100_000  # 1/100000 h = 0.036 s of sailing
 
 @dataclass(frozen=True)
 class ExactResult:
+    """What CP-SAT found: routes (None if none), their value, the proven bound, its status."""
+
     routes: list[list[int]] | None
     total: float | None
     bound: float
@@ -41,6 +43,25 @@ def _ints(x: np.ndarray) -> np.ndarray:
 
 def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[list[int]] | None
                 = None, workers: int = 2, seed: int = 0) -> ExactResult:
+    """Patrol routes of the most value, with CP-SAT (one circuit per vessel).
+
+    Parameters
+    ----------
+    prob
+        The patrol problem.
+    time_limit
+        Seconds for the search; the best routes found and the proven bound are returned.
+    hint
+        Routes to start from (e.g. the local search's), one list of area indices per vessel.
+    workers, seed
+        CP-SAT's search workers and random seed.
+
+    Returns
+    -------
+    ExactResult
+        ``proven`` only when CP-SAT proved the optimum on integral values (fractional values
+        are scaled and rounded, and the bound widened by the rounding).
+    """
     from ortools.sat.python import cp_model
 
     values = prob.values

@@ -25,6 +25,7 @@ ROUND = 400  # iterations without a new best before a fresh start (multi-start I
 
 
 def score(prob: PatrolProblem, routes: Routes) -> float:
+    """The value of the areas the routes visit."""
     return float(sum(prob.values[a] for r in routes for a in r))
 
 

@@ -139,8 +139,11 @@ def _cell_edges(grid: _Grid, edges: tuple[list, list, list]) -> None:
 def _point_edges(land: _Land, grid: _Grid, pts: np.ndarray, approach: np.ndarray,
                  nearest: tuple[np.ndarray, np.ndarray] | None,
                  edges: tuple[list, list, list]) -> None:
-    """Point p (node n_cells + p) joins the sea cells of its 5x5 neighbourhood in clear sight,
-    and its nearest sea cell whatever lies between (a port inside the coastline polygon)."""
+    """Join each point to the grid (point p is node n_cells + p).
+
+    Each point joins the sea cells of its 5x5 neighbourhood in clear sight, and its nearest
+    sea cell whatever lies between (a port inside the coastline polygon).
+    """
     rows, cols, w = edges
     wet, node, cx, cy, res = grid.wet, grid.node, grid.cx, grid.cy, grid.res
     ny, nx = wet.shape
@@ -273,10 +276,12 @@ class SeaLegs:
     @classmethod
     def between(cls, points: list[tuple[float, float]], *, res: float | None = None,
                 sea: bool = True) -> SeaLegs:
+        """Legs between ``points``: by sea over a grid of ``res`` degrees, or straight."""
         index = {p: i for i, p in enumerate(points)}
         return cls(index, sea_routes(np.array(points), res=res) if sea and points else None)
 
     def nm(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        """Nautical miles from ``a`` to ``b`` (both among the points given)."""
         if self.routes is None:
             return float(_gc_nm(*(np.array([x]) for x in (a[0], a[1], b[0], b[1])))[0])
         return float(self.routes.nm[self.index[_key(a)], self.index[_key(b)]])

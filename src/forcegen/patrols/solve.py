@@ -24,6 +24,8 @@ METHODS = ("auto", "heuristic", "exact", "greedy")
 
 @dataclass
 class PatrolPlan:
+    """Routes for the vessels, their value, the proven bound and how they were found."""
+
     problem: PatrolProblem
     routes: list[list[int]]
     total: float
@@ -38,9 +40,11 @@ class PatrolPlan:
 
     @property
     def gap(self) -> float:
+        """Relative gap between the value found and the proven bound (0 when proven)."""
         return 0.0 if self.bound <= 0 else max(0.0, (self.bound - self.total) / self.bound)
 
     def value_by(self, labels: list[Any]) -> dict[str, float]:
+        """Value patrolled per label (area zone or group, say), labels in order."""
         out: dict[str, float] = defaultdict(float)
         for r in self.routes:
             for a in r:
@@ -48,6 +52,7 @@ class PatrolPlan:
         return dict(sorted(out.items()))
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``)."""
         p = self.problem
         routes: list[dict[str, Any]] = []
         by_nation: dict[str, float] = defaultdict(float)
