@@ -34,6 +34,8 @@ DEFAULT_WORKERS = 2
 
 @dataclass
 class ExercisePlan:
+    """A schedule, the value it holds and the proven bound; lines certified in time."""
+
     status: str                      # optimal | feasible | unknown
     schedule: Schedule
     value: int
@@ -51,6 +53,7 @@ class ExercisePlan:
 
     @property
     def gap(self) -> float:
+        """Relative gap between the value held and the proven bound (0 when proven)."""
         if self.bound <= 0:
             return 0.0
         return max(0.0, (self.bound - self.value) / self.bound)
@@ -175,8 +178,9 @@ def _hint(m: cp_model.CpModel, v: dict[str, Any], sched: Schedule) -> None:
 
 def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
                 workers: int = DEFAULT_WORKERS) -> ExercisePlan:
-    """Schedule ``p``: most value held, then most lines certified in time, then the canonical
-    tie-break, all within ``time_limit`` seconds (70 % of it for the value phase).
+    """Schedule ``p``: most value held, most lines certified in time, canonical tie-break.
+
+    All within ``time_limit`` seconds (70 % of it for the value phase).
 
     The greedy baseline is computed first (reported alongside) and given to CP-SAT as a hint;
     when CP-SAT finds nothing better in time the baseline is returned with the proven bound.

@@ -29,6 +29,8 @@ __all__ = ["Exercise", "Need", "Programme", "TrainingArea", "Unavailable", "Unit
 
 
 class TrainingArea(_Strict):
+    """A training area and how many exercises it hosts in the same week."""
+
     id: Identifier
     name: Name | None = None
     at: LonLat | None = None
@@ -36,11 +38,15 @@ class TrainingArea(_Strict):
 
 
 class Need(_Strict):
+    """Units of a capability an exercise needs."""
+
     capability: Identifier
     quantity: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
 class Exercise(_Strict):
+    """An exercise: its weeks, window, areas, the units it needs, what it certifies."""
+
     id: Identifier
     name: Name | None = None
     kind: Literal["staffex", "cpx", "livex", "certification"]
@@ -54,6 +60,7 @@ class Exercise(_Strict):
 
     @property
     def areas(self) -> list[str]:
+        """The acceptable areas (``area`` given as one id or a list)."""
         return [self.area] if isinstance(self.area, str) else list(self.area)
 
 
@@ -68,6 +75,8 @@ class Unavailable(_Strict):
 
 @dataclass(frozen=True)
 class Unit:
+    """One unit of a pledge (``P-GBR-01/2``: the second unit of pledge ``P-GBR-01``)."""
+
     id: str
     pledge: str
     nation: str
@@ -88,9 +97,11 @@ class Programme:
     rest_weeks: int
 
     def week_of(self, day: dt.date) -> int:
+        """The programme week holding ``day`` (week 0 starts on ``start``)."""
         return (day - self.start).days // 7
 
     def date_of(self, week: int) -> dt.date:
+        """The Monday that starts ``week``."""
         return self.start + dt.timedelta(weeks=week)
 
     def start_weeks(self, ex: Exercise) -> tuple[int, int]:
