@@ -73,7 +73,7 @@ def _check_options(solver: str, time_limit: float, csv_out: Path | None,
         raise OptionError(f"--charts {charts}: expected a folder (its parent must exist)")
 
 
-def _lift_changes(items: list[str]) -> dict[str, int]:
+def _lift_changes(items: tuple[str, ...]) -> dict[str, int]:
     """The ``--lift LIFT=N`` items as lift type -> daily capacity."""
     changes: dict[str, int] = {}
     for item in items:

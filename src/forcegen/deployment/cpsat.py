@@ -35,6 +35,8 @@ DEFAULT_WORKERS = 2
 
 @dataclass
 class Plan:
+    """A schedule (start day per movement), its closure and lateness, and what is proven."""
+
     status: str                      # optimal | feasible | infeasible | unknown
     start: IntArray | None           # start day per movement (None when no plan)
     closure: int | None
@@ -51,6 +53,7 @@ class Plan:
 
     @property
     def gap(self) -> float | None:
+        """Relative gap between closure and its proven bound (None without a plan)."""
         if self.closure is None:
             return None
         return 0.0 if self.closure <= 0 else max(0.0, (self.closure - self.bound) / self.closure)

@@ -43,6 +43,8 @@ DEFAULT_ENABLERS: dict[str, int] = {
 
 @dataclass
 class Derived:
+    """Unit lines derived from the sourced plan (records for ``Movement``) and notes."""
+
     movements: list[dict[str, Any]]
     notes: list[str]
 
@@ -275,10 +277,13 @@ def _best_route(n: int, home: Any, tons: float, outsize: bool, dest: str, lift: 
 
 
 def _enablers_first(out: list[dict[str, Any]], tiers: dict[str, int]) -> None:
-    """Default ``after``: a line of tier t waits for the lines of the highest tier below t in
-    its own sector (enablers there first); lines of capabilities not in ``tiers`` come last.
-    Sector-scoped on purpose: a theatre-wide rule made the whole force wait for the slowest
-    movement-control team of any sector."""
+    """Default ``after``: enablers first, sector by sector.
+
+    A line of tier t waits for the lines of the highest tier below t in its own sector;
+    lines of capabilities not in ``tiers`` come last. Sector-scoped on purpose: a
+    theatre-wide rule made the whole force wait for the slowest movement-control team of any
+    sector.
+    """
     if not tiers:
         return
     last = max(tiers.values()) + 1
@@ -301,8 +306,11 @@ def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
                         withdraw: tuple[str, ...] = (), prepositioned: tuple[str, ...] = (),
                         enablers: dict[str, int] | None = None
                         ) -> tuple[Derived, list[Problem]]:
-    """Load the whole scenario at ``file``, source it (nations in ``withdraw`` left out), and
-    derive its unit lines (:func:`derive_movements`)."""
+    """Load the whole scenario at ``file``, source it and derive its unit lines.
+
+    Nations in ``withdraw`` are left out of the sourcing; the lines come from
+    :func:`derive_movements`.
+    """
     from forcegen.scenario import load_scenario
     from forcegen.sourcing import SourcingOptions, solve
 

@@ -36,6 +36,8 @@ Place = LonLat | Identifier
 
 
 class LiftType(_Strict):
+    """A lift type: its mode and how many are available each day."""
+
     id: Identifier
     mode: Literal["air", "sea", "rail", "road"]
     capacity: Annotated[int, Field(ge=0)]
@@ -44,6 +46,8 @@ class LiftType(_Strict):
 
 
 class Port(_Strict):
+    """A port of embarkation or debarkation (airport, seaport, railhead, border crossing)."""
+
     id: Identifier
     kind: Literal["airport", "seaport", "railhead", "border-crossing"]
     at: LonLat | None = None
@@ -56,6 +60,8 @@ class Port(_Strict):
 
 
 class Movement(_Strict):
+    """A unit line (ULN): what moves, from where to where, with which lift, when."""
+
     id: Identifier
     unit: Identifier | None = None
     origin: Place | None = None
@@ -88,6 +94,7 @@ class Deployment:
     derived: bool = False  # movements derived from the sourced plan
 
     def date_of(self, day: int) -> str | None:
+        """The ISO date of day ``day`` after C-day (None without a ``c_day``)."""
         return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
 
 

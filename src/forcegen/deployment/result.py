@@ -18,6 +18,8 @@ Method = Literal["cp-sat", "highs", "greedy"]
 
 @dataclass
 class DeploymentResult:
+    """A deployment, its problem arrays and the plan found."""
+
     deployment: Deployment
     problem: Problem
     plan: Plan
@@ -48,6 +50,7 @@ class DeploymentResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``)."""
         plan, ids = self.plan, self.problem.ids
         rows = self.rows()
         return {
