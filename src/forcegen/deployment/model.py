@@ -168,6 +168,22 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     (derived lines re-routed; an explicit line through one is refused), and the capability
     codes or pledge ids in ``prepositioned`` move only their personnel (derived lines only).
 
+    Parameters
+    ----------
+    path
+        A scenario folder or ``scenario.yaml`` (a ``deployment.yaml`` beside it is read too).
+    withdraw
+        What-if: nation codes left out.
+    without
+        What-if: port ids lost.
+    prepositioned
+        What-if: capability codes or pledge ids whose heavy equipment is prepositioned.
+
+    Returns
+    -------
+    Deployment
+        Lift, ports and unit lines, with the notes of how the lines were made.
+
     Raises
     ------
     forcegen.exceptions.ScenarioError
@@ -332,6 +348,18 @@ def _check(parsed: _Parsed) -> list[Problem]:
 
 def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
     """What-if: the same deployment with some lift types' daily capacity changed.
+
+    Parameters
+    ----------
+    dep
+        The deployment.
+    capacity
+        New daily capacity by lift type id.
+
+    Returns
+    -------
+    Deployment
+        A copy with those capacities (``dep`` is unchanged).
 
     Raises
     ------

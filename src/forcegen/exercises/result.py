@@ -214,7 +214,29 @@ class ExerciseResult:
 
 def plan_exercises(prog: Programme, *, time_limit: float = 60.0,
                    method: Method = "cp-sat") -> ExerciseResult:
-    """Schedule the programme; see :func:`forcegen.exercises.cpsat.solve_cpsat`."""
+    """Schedule the programme.
+
+    Parameters
+    ----------
+    prog
+        The programme (:func:`forcegen.exercises.load_programme`).
+    time_limit
+        Seconds for the solver; the best schedule found is returned with its proven bound.
+    method
+        ``"cp-sat"`` (exact: most value held, then most lines certified in time, then a
+        canonical tie-break; see :func:`forcegen.exercises.cpsat.solve_cpsat`), ``"highs"``
+        (time-indexed MILP, value only) or ``"greedy"`` (the serial baseline).
+
+    Returns
+    -------
+    ExerciseResult
+        The programme, its arrays and the plan (``to_dict()`` for ``--json``).
+
+    Raises
+    ------
+    forcegen.exceptions.OptionError
+        When ``time_limit`` is not a positive number.
+    """
     if not time_limit > 0:
         raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
                           "time_limit")

@@ -47,6 +47,23 @@ def load_patrol(path: str | Path, *, withdraw: tuple[str, ...] = (),
                 ) -> PatrolProblem:
     """Read ``path`` (a .yaml file or a folder holding ``patrol.yaml``) into a problem.
 
+    Parameters
+    ----------
+    path
+        The patrol file or its folder.
+    withdraw
+        What-if: vessel ids left out.
+    close_ports
+        What-if: ports closed (vessels based there stay out).
+    drop_unreachable
+        Plan without the areas no vessel can reach and return from (listed in the problem's
+        ``dropped``) instead of refusing the file.
+
+    Returns
+    -------
+    PatrolProblem
+        The problem as arrays, every leg timed.
+
     Raises
     ------
     forcegen.exceptions.ScenarioError
@@ -201,7 +218,32 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
                   source: str = "<memory>", line_of: Any = None,
                   withdraw: tuple[str, ...] = (), close_ports: tuple[str, ...] = (),
                   drop_unreachable: bool = False) -> PatrolProblem:
-    """Check references and compute every leg's hours; raise with all problems found."""
+    """Check references and compute every leg's hours; raise with all problems found.
+
+    Parameters
+    ----------
+    pd
+        The ``patrol:`` section, validated.
+    legs
+        Hours of the legs a table gives, by ``(from, to)`` (either direction).
+    name, source, line_of
+        The problem's name, and where messages say a problem is (``line_of`` maps a field's
+        dotted path to its line).
+    withdraw, close_ports, drop_unreachable
+        As :func:`load_patrol`.
+
+    Returns
+    -------
+    PatrolProblem
+        The problem as arrays.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found.
+    forcegen.exceptions.OptionError
+        For a vessel withdrawn or a port closed that the file does not have.
+    """
     def where(field: str) -> int | None:
         return line_of(field) if line_of is not None else None
 

@@ -83,7 +83,31 @@ class PatrolPlan:
 
 def plan_patrols(prob: PatrolProblem, *, time_limit: float = 20.0, method: str = "auto",
                  seed: int = 0) -> PatrolPlan:
-    """Best routes found within ``time_limit`` seconds, with the best bound known."""
+    """Best routes found within ``time_limit`` seconds, with the best bound known.
+
+    Parameters
+    ----------
+    prob
+        The patrol problem (:func:`forcegen.patrols.load_patrol`).
+    time_limit
+        Seconds for the search and CP-SAT together.
+    method
+        ``"auto"`` (local search for three quarters of the time, then CP-SAT from its routes
+        for a bound or better routes), ``"heuristic"`` (local search only), ``"exact"``
+        (CP-SAT from the greedy routes) or ``"greedy"`` (the baseline).
+    seed
+        Seed of the local search (same seed, same routes).
+
+    Returns
+    -------
+    PatrolPlan
+        ``status`` is ``optimal`` only when the value found meets the proven bound.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``method``.
+    """
     if method not in METHODS:
         raise ValueError(f"method {method!r}; expected one of {', '.join(METHODS)}")
     t0 = time.monotonic()

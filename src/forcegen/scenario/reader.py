@@ -65,6 +65,33 @@ def scenario_from_dict(
     ``tables`` holds the side tables the scenario names (``network: network.csv``) as text, by
     that name, so a scenario kept in a database needs no folder: analyses read them through
     :meth:`Scenario.path_of` / :meth:`Scenario.table_text`, exports write them under fixed names.
+
+    Parameters
+    ----------
+    data
+        The document, as :func:`yaml.safe_load` would give it.
+    source
+        What messages call the document.
+    tables
+        Side tables by the name the document gives them; with it, a missing one is a problem.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found, named by ``source`` and the field.
+
+    Examples
+    --------
+    >>> s = scenario_from_dict({"forcegen": 1, "name": "tiny",
+    ...                         "nations": [{"code": "GBR"}],
+    ...                         "sectors": [{"id": "north"}]})
+    >>> s.name, len(s.data.nations)
+    ('tiny', 1)
     """
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, "expected a mapping at the top level")])
@@ -79,6 +106,18 @@ def scenario_from_models(data: ScenarioData, source: str = "<memory>") -> Scenar
     Checks the references between them as a file's are checked (nation codes, sectors,
     capability types, depot sites) and overlays the scenario's catalog on the built-in one;
     no dict shaped like a file, no folder. Every non-empty section counts as inline.
+
+    Parameters
+    ----------
+    data
+        The records, each already validated by its model.
+    source
+        What messages call the records (a workspace, say).
+
+    Returns
+    -------
+    Scenario
+        The scenario, its catalog the built-in one with the scenario's types over it.
 
     Raises
     ------
@@ -106,6 +145,20 @@ def load_scenario_bytes(
     sheets become in-memory tables, and ``tables`` (file name -> text) supplies side tables a
     YAML document names. ``name`` only names the content in messages. Sections must be inline
     (or sheets): a section given as a file name cannot be read without a folder.
+
+    Parameters
+    ----------
+    content
+        The file's bytes: a workbook (zip) or UTF-8 YAML.
+    name
+        What messages call the content (the uploaded file's name, say).
+    tables
+        Side tables the YAML names, as text by that name.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario, holding its side tables in memory.
 
     Raises
     ------

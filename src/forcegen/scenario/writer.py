@@ -189,6 +189,18 @@ def scenario_to_bytes(scenario: Scenario, fmt: str) -> bytes:
     ``fmt``: ``"xlsx"`` (a workbook carrying the side tables as sheets), ``"zip"`` (the folder
     :func:`write_scenario` writes, under ``scenario/``), or ``"yaml"`` (every section inline;
     side tables are not included).
+
+    Parameters
+    ----------
+    scenario
+        The scenario to export.
+    fmt
+        ``"xlsx"``, ``"zip"`` or ``"yaml"``.
+
+    Returns
+    -------
+    bytes
+        The file's content.
     """
     if fmt == "xlsx":
         buf = io.BytesIO()
@@ -211,6 +223,27 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
 
     Files the scenario references (``network.csv``, ``nodes.csv``, ``costs.csv``) are copied
     beside it so the export is complete. Reading the export gives the same scenario back.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to export.
+    path
+        A folder (``scenario.yaml`` and the tables it names are written in it) or an ``.xlsx``
+        file name.
+    overwrite
+        Replace a workbook or a non-empty folder already there (refused otherwise).
+
+    Returns
+    -------
+    Path
+        The folder or workbook written.
+
+    Raises
+    ------
+    forcegen.exceptions.OptionError
+        When the path is taken (without ``overwrite``), or a workbook cannot hold the
+        scenario's deployment or exercise sections.
     """
     out = Path(path)
     is_xlsx = out.suffix.lower() == ".xlsx"

@@ -77,7 +77,19 @@ class PlanDiff:
 
 
 def compare_plans(before: Plan, after: Plan) -> PlanDiff:
-    """Line-by-line and nation-by-nation differences from ``before`` to ``after``."""
+    """Line-by-line and nation-by-nation differences from ``before`` to ``after``.
+
+    Parameters
+    ----------
+    before, after
+        Two plans, e.g. the base plan and a what-if, or a plan saved earlier (``--json``).
+
+    Returns
+    -------
+    PlanDiff
+        Fill and cost before and after, the lines that gained or lost units, every nation's
+        personnel and share, and whether both plans came from the same inputs (input hash).
+    """
     b_lines = {x.requirement: x for x in before.lines}
     a_lines = {x.requirement: x for x in after.lines}
     changes = []
