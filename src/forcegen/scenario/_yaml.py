@@ -110,22 +110,11 @@ class _Walker:
             return self.loader.construct_object(node, deep=True)  # refuses unknown tags
         return ctor(self.loader, node)
 
-    def _enter(self, node: yaml.Node, depth: int) -> tuple[int, bool]:
-        """Open a collection node: its key, and whether it is an alias (met before)."""
-        key = id(node)
-        if key in self.open:
-            raise _TooBig(node, "an alias refers to the collection that contains it")
-        if depth > MAX_YAML_DEPTH:
-            raise _TooBig(node, f"nested more than {MAX_YAML_DEPTH} levels deep")
-        alias = key in self.seen
-        if alias:
-            self.aliases += 1
-            if self.aliases > MAX_YAML_ALIASES:
-                raise _TooBig(node, f"more than {MAX_YAML_ALIASES} alias uses")
-            self.alias_depth += 1
-        self.seen.add(key)
-        self.open.add(key)
-        return key, alias
+    def _sequence(self, node: yaml.SequenceNode, path: str, depth: int) -> list[Any]:
+        if self.lines is None:
+            return [self.walk(item, "", depth + 1) for item in node.value]
+        head = f"{path}." if path else ""
+        return [self.walk(item, f"{head}{i}", depth + 1) for i, item in enumerate(node.value)]
 
     def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
         lines = self.lines
@@ -156,14 +145,22 @@ class _Walker:
             raise _TooBig(node, f"more than {MAX_YAML_NODES} values")
         if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             return self.scalar(node)
-        key, alias = self._enter(node, depth)
+        key = id(node)
+        if key in self.open:
+            raise _TooBig(node, "an alias refers to the collection that contains it")
+        if depth > MAX_YAML_DEPTH:
+            raise _TooBig(node, f"nested more than {MAX_YAML_DEPTH} levels deep")
+        alias = key in self.seen
+        if alias:
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise _TooBig(node, f"more than {MAX_YAML_ALIASES} alias uses")
+            self.alias_depth += 1
+        self.seen.add(key)
+        self.open.add(key)
         try:
             if isinstance(node, yaml.SequenceNode):
-                if lines is None:
-                    return [self.walk(item, "", depth + 1) for item in node.value]
-                head = f"{path}." if path else ""
-                return [self.walk(item, f"{head}{i}", depth + 1)
-                        for i, item in enumerate(node.value)]
+                return self._sequence(node, path, depth)
             return self._mapping(node, path, depth)
         finally:
             self.open.discard(key)
