@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from forcegen.deployment.model import _records, _scenario_file, find_cycle
+from forcegen.deployment._inputs import find_cycle
+from forcegen.deployment.model import _records, _scenario_file
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario
 from forcegen.scenario._checks import _problems_from

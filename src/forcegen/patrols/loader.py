@@ -10,7 +10,6 @@ those, in which case they are listed in the result).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
+from forcegen.patrols._legs import _label, _leg_times, _LegHours
 from forcegen.patrols._refs import Bad, check_ids, check_what_ifs, sailing
 from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
@@ -29,17 +29,8 @@ from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 
 __all__ = ["build_problem", "load_patrol"]
 
-EARTH_RADIUS_NM = 3440.065
 MAX_INLAND_NM = 25.0  # a point farther from the sea grid than this is an input error
 _MAX_LISTED = 12  # missing leg pairs listed by name before "and N more"
-
-
-def great_circle_nm(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Haversine distance in nautical miles between two (lon, lat) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def load_patrol(path: str | Path, *, withdraw: tuple[str, ...] = (),
@@ -148,59 +139,6 @@ def _check_inland(pd: PatrolData, sea: SeaLegs, bad: Bad) -> None:
         if d is not None and at is not None:
             bad(field, f"{kind} {ident!r} at {list(at)} lies {d:.0f} nm inland (the nearest "
                 f"sea is farther than {MAX_INLAND_NM:g} nm); check its lon/lat order")
-
-
-class _LegHours:
-    """Hours of a leg: from the legs table (either direction), else by distance and speed.
-
-    A leg with neither is infinite and listed under its vessel in ``missing``.
-    """
-
-    def __init__(self, legs: dict[tuple[str, str], float], sea: SeaLegs | None) -> None:
-        self.legs = dict(legs)
-        for (a, b), h in legs.items():  # a table giving one direction gives both
-            self.legs.setdefault((b, a), h)
-        self.sea = sea
-        self.missing: dict[int, list[str]] = {}
-
-    def __call__(self, vi: int, v: Vessel, a: Any, b: Any, a_at: Any, b_at: Any) -> float:
-        key = (a if isinstance(a, str) else "", b if isinstance(b, str) else "")
-        if key in self.legs:
-            return self.legs[key]
-        if a == b:
-            return 0.0
-        if a_at is not None and b_at is not None and v.speed is not None:
-            return (self.sea.nm(a_at, b_at) if self.sea is not None
-                    else great_circle_nm(a_at, b_at)) / v.speed
-        self.missing.setdefault(vi, []).append(f"{_label(a)}-{_label(b)}")
-        return math.inf
-
-
-def _leg_times(pd: PatrolData, vessels: list[Vessel], coord: Callable[[Any], Any],
-               hours: _LegHours) -> dict[str, np.ndarray]:
-    """Per vessel the hours from its start to each area, back to its end, between areas."""
-    n_a, n_v = len(pd.areas), len(vessels)
-    area_at = [a.at for a in pd.areas]
-    t_start = np.full((n_v, n_a), np.inf)
-    t_end = np.full((n_v, n_a), np.inf)
-    t_between = np.full((n_v, n_a, n_a), np.inf)
-    t_direct = np.zeros(n_v)
-    allowed = np.zeros((n_v, n_a), dtype=bool)
-    for k, v in enumerate(vessels):
-        s_at, e_at = coord(v.start), coord(v.end)
-        ok = [v.zones is None or a.zone in v.zones for a in pd.areas]
-        allowed[k] = ok
-        t_direct[k] = hours(k, v, v.start, v.end, s_at, e_at)
-        for i, ai in enumerate(pd.areas):
-            if not ok[i]:
-                continue
-            t_start[k, i] = hours(k, v, v.start, ai.id, s_at, area_at[i])
-            t_end[k, i] = hours(k, v, ai.id, v.end, area_at[i], e_at)
-            for j, aj in enumerate(pd.areas):
-                if j != i and ok[j]:
-                    t_between[k, i, j] = hours(k, v, ai.id, aj.id, area_at[i], area_at[j])
-    return {"t_start": t_start, "t_end": t_end, "t_between": t_between, "t_direct": t_direct,
-            "allowed": allowed}
 
 
 def _report_missing(missing: dict[int, list[str]], pd: PatrolData, vessels: list[Vessel],
@@ -328,10 +266,6 @@ def _sea_legs(pd: PatrolData, vessels: list[Vessel], coord: Any, notes: list[str
 
 def _pt(at: Any) -> tuple[float, float] | None:
     return None if at is None else (float(at[0]), float(at[1]))
-
-
-def _label(ref: Any) -> str:
-    return ref if isinstance(ref, str) else f"[{ref[0]}, {ref[1]}]"
 
 
 # Re-exported so callers building problems in memory can type their inputs.
