@@ -28,8 +28,11 @@ from forcegen.readiness._highs import solve_milp
 __all__ = ["solve_milp_closure"]
 
 
-class _Rows:
-    """Constraint rows gathered block by block as COO triplets with their row bounds."""
+class RowBlocks:
+    """Constraint rows gathered block by block as COO triplets with their row bounds.
+
+    Shared by the time-indexed MILPs of deployment and exercises.
+    """
 
     def __init__(self) -> None:
         self.rows: list[np.ndarray] = []
@@ -40,13 +43,16 @@ class _Rows:
         self.count = 0
 
     def add(self, r: np.ndarray, c: np.ndarray, v: np.ndarray, n_rows: int, low: float,
-            high: float) -> None:
-        """Append ``n_rows`` rows; ``r`` numbers them from 0 within the block."""
+            high: np.ndarray | float) -> None:
+        """Append ``n_rows`` rows; ``r`` numbers them from 0 within the block.
+
+        ``high`` is one upper bound for every row of the block or one per row.
+        """
         self.rows.append(r + self.count)
         self.cols.append(c)
         self.vals.append(v)
         self.lo.append(np.full(n_rows, low))
-        self.hi.append(np.full(n_rows, high))
+        self.hi.append(np.broadcast_to(np.asarray(high, dtype=float), (n_rows,)))
         self.count += n_rows
 
     def matrix(self, ncol: int) -> tuple[sp.coo_array, np.ndarray, np.ndarray]:
@@ -57,7 +63,7 @@ class _Rows:
         return a, np.concatenate(self.lo), np.concatenate(self.hi)
 
 
-def _add_precedence(rows: _Rows, p: Problem, es: np.ndarray, ls: np.ndarray,
+def _add_precedence(rows: RowBlocks, p: Problem, es: np.ndarray, ls: np.ndarray,
                     offset: np.ndarray) -> None:
     """Precedence i -> j, disaggregated: for each t, started(j by t) <= finished(i by t)."""
     for j, ps in enumerate(p.preds):
@@ -75,7 +81,7 @@ def _add_precedence(rows: _Rows, p: Problem, es: np.ndarray, ls: np.ndarray,
                      ts.size, -np.inf, 0.0)
 
 
-def _add_lift_and_ports(rows: _Rows, p: Problem, offset: np.ndarray, day: np.ndarray,
+def _add_lift_and_ports(rows: RowBlocks, p: Problem, offset: np.ndarray, day: np.ndarray,
                         horizon: int) -> None:
     """Lift and port use per day: x[i,t] is busy on days t .. t+d_i-1."""
     for r in range(len(p.resources)):
@@ -117,7 +123,7 @@ def solve_milp_closure(p: Problem, time_limit: float = 60.0) -> Plan:
     ncol = nx + 1
     day = np.concatenate([np.arange(es[i], ls[i] + 1) for i in range(p.n)])
     owner = np.repeat(np.arange(p.n), width)
-    rows = _Rows()
+    rows = RowBlocks()
     add = rows.add
     # Each movement starts exactly once.
     add(owner, np.arange(nx), np.ones(nx), p.n, 1.0, 1.0)

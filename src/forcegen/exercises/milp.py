@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
+from forcegen.deployment.milp import RowBlocks
 from forcegen.exercises.cpsat import ExercisePlan
 from forcegen.exercises.problem import ExerciseProblem, Schedule, greedy_schedule
 from forcegen.readiness._highs import solve_milp
@@ -66,36 +66,7 @@ def _w_columns(p: ExerciseProblem
     return _stack(we), _stack(wu), _stack(wt), _stack(wrow), need_row0, n_need_rows
 
 
-class _Rows:
-    """Constraint rows gathered block by block as COO triplets with their row bounds."""
-
-    def __init__(self) -> None:
-        self.rows: list[np.ndarray] = []
-        self.cols: list[np.ndarray] = []
-        self.vals: list[np.ndarray] = []
-        self.lo: list[np.ndarray] = []
-        self.hi: list[np.ndarray] = []
-        self.count = 0
-
-    def add(self, r: np.ndarray, c: np.ndarray, v: np.ndarray, n_rows: int, low: float,
-            high: np.ndarray | float) -> None:
-        """Append ``n_rows`` rows; ``r`` numbers them from 0 within the block."""
-        self.rows.append(r + self.count)
-        self.cols.append(c)
-        self.vals.append(v)
-        self.lo.append(np.full(n_rows, low))
-        self.hi.append(np.broadcast_to(np.asarray(high, dtype=float), (n_rows,)))
-        self.count += n_rows
-
-    def matrix(self, ncol: int) -> tuple[sp.coo_array, np.ndarray, np.ndarray]:
-        """The constraint matrix and its row lower and upper bounds."""
-        a = sp.coo_array((np.concatenate(self.vals),
-                          (np.concatenate(self.rows), np.concatenate(self.cols))),
-                         shape=(self.count, ncol))
-        return a, np.concatenate(self.lo), np.concatenate(self.hi)
-
-
-def _add_after(rows: _Rows, p: ExerciseProblem, x_e: _Int, x_t: _Int) -> None:
+def _add_after(rows: RowBlocks, p: ExerciseProblem, x_e: _Int, x_t: _Int) -> None:
     """after: started(j) by week t <= started(i) by week t - d_i."""
     for j, ps in enumerate(p.preds):
         sj = np.flatnonzero(x_e == j)
@@ -146,7 +117,7 @@ def solve_milp_value(p: ExerciseProblem, time_limit: float = 60.0) -> ExercisePl
     nx = x_e.size
     w_e, w_u, w_t, w_row, need_row0, n_need_rows = _w_columns(p)
     nw = w_e.size
-    rows = _Rows()
+    rows = RowBlocks()
     add = rows.add
     xcols = np.arange(nx)
     add(x_e, xcols, np.ones(nx), p.n, -np.inf, 1.0)
