@@ -54,6 +54,7 @@ class Problem:
     field: str | None = None
 
     def location(self) -> str:
+        """``file:line [field]``, the parts that are known."""
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
@@ -62,9 +63,11 @@ class Problem:
         return where
 
     def __str__(self) -> str:
+        """``file:line [field]: message``."""
         return f"{self.location()}: {self.message}"
 
     def to_dict(self) -> dict[str, object]:
+        """The problem as a JSON object (``--json`` and the API's error details)."""
         return {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
 
 
@@ -135,8 +138,11 @@ class LabelError(InputError):
 
 
 class SignatureError(InputError):
-    """A signature is missing or does not verify, or its key is unknown, out of its validity
-    or belongs to another nation than the one that must have signed."""
+    """A signature is missing or does not verify, or its key cannot vouch for it.
+
+    The key is unknown, out of its validity or belongs to another nation than the one that
+    must have signed.
+    """
 
 
 class AuditLogError(InputError):
@@ -148,8 +154,11 @@ class SolverError(ForcegenError):
 
 
 def one_of(values: Iterable[str], limit: int = 25) -> str:
-    """``one of: a, b, c`` for a message naming the valid values (the first ``limit`` in sorted
-    order, then how many more), so that a typo's message says what would have been right."""
+    """``one of: a, b, c`` for a message naming the valid values.
+
+    The first ``limit`` in sorted order, then how many more, so that a typo's message says
+    what would have been right.
+    """
     vals = sorted(set(values))
     if not vals:
         return "none are defined"

@@ -16,7 +16,14 @@ from typer.testing import CliRunner
 
 from forcegen.cli.main import app
 from forcegen.exceptions import Problem, ScenarioError
-from forcegen.scenario import Scenario, _sources, load_scenario, scenario_from_dict, write_scenario
+from forcegen.scenario import (
+    Scenario,
+    _sources,
+    _xlsx,
+    load_scenario,
+    scenario_from_dict,
+    write_scenario,
+)
 
 from ._factory import doc
 
@@ -199,14 +206,14 @@ def test_problems_are_capped(tmp_path: Path) -> None:
 
 def test_workbook_rows_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book = write_scenario(scenario_from_dict(doc()), tmp_path / "s.xlsx")
-    monkeypatch.setattr(_sources, "MAX_TABLE_ROWS", 1)
+    monkeypatch.setattr(_xlsx, "MAX_TABLE_ROWS", 1)
     hit = [p for p in _problems(book) if p.file.endswith("[requirements]")]
     assert hit and "more than 1 rows" in hit[0].message and hit[0].line == 3
 
 
 def test_workbook_columns_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book = write_scenario(scenario_from_dict(doc()), tmp_path / "s.xlsx")
-    monkeypatch.setattr(_sources, "MAX_TABLE_COLUMNS", 3)
+    monkeypatch.setattr(_xlsx, "MAX_TABLE_COLUMNS", 3)
     hit = [p for p in _problems(book) if "columns" in p.message]
     assert hit and hit[0].line == 1
 
@@ -215,7 +222,7 @@ def test_workbook_unpacked_size_is_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     book = write_scenario(scenario_from_dict(doc()), tmp_path / "s.xlsx")
-    monkeypatch.setattr(_sources, "MAX_XLSX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(_xlsx, "MAX_XLSX_UNPACKED_BYTES", 1000)
     (p,) = _problems(book)
     assert "unpacks to" in p.message
 

@@ -113,3 +113,19 @@ def test_workspace_plan_is_the_cores_plan_for_the_same_records_in_id_order(
     run = wait(ws, rid)
     assert run["state"] == "done", run["error"]
     assert _plan_lines(run["result"]) == _plan_lines(core)
+
+
+def test_cli_and_workspace_give_the_same_input_hash(ws: Workspace) -> None:
+    """The example's file lists records in no particular order, the workspace in id order:
+    the digest is of the content, so both give one hash (and one input hash per options)."""
+    from forcegen.sourcing.digest import input_hash, scenario_digest
+
+    _import(ws)
+    cli = load_scenario(EXAMPLE)
+    with session_scope(ws.factory) as db:
+        lead = db.query(User).filter_by(username="lead").one()
+        mine, _ = runnable_scenario(db, reader=LabelScope(lead, clearance_of(lead)))
+    assert [p.id for p in cli.pledges] != sorted(p.id for p in cli.pledges)  # order differs
+    assert scenario_digest(mine) == scenario_digest(cli)
+    options = SourcingOptions(include=("approved",), time_limit=120.0)
+    assert input_hash(mine, options) == input_hash(cli, options)

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from forcegen.exceptions import OptionError
+
 __all__ = ["register"]
 
 
@@ -55,6 +57,133 @@ def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
     tmp.replace(out)
 
 
+def _check_options(solver: str, time_limit: float, csv_out: Path | None,
+                   charts: Path | None) -> None:
+    """Refuse an unknown solver, a non-positive time limit or an unusable output path."""
+    if solver not in ("cp-sat", "highs", "greedy"):
+        raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
+    if not time_limit > 0:
+        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if csv_out is not None and csv_out.suffix.lower() != ".csv":
+        raise OptionError(f"--csv {csv_out}: expected a .csv file name")
+    if csv_out is not None and not csv_out.parent.is_dir():
+        raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
+    if charts is not None and ((charts.exists() and not charts.is_dir())
+                               or not charts.parent.is_dir()):
+        raise OptionError(f"--charts {charts}: expected a folder (its parent must exist)")
+
+
+def _lift_changes(items: tuple[str, ...]) -> dict[str, int]:
+    """The ``--lift LIFT=N`` items as lift type -> daily capacity."""
+    changes: dict[str, int] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            changes[key.strip()] = int(value)
+        except ValueError:
+            raise OptionError(f"--lift {item!r}: expected LIFT=N with N a whole number") from None
+        if not sep:
+            raise OptionError(f"--lift {item!r}: expected LIFT=N")
+    return changes
+
+
+def _movement_table(doc: dict[str, Any], source: Any) -> Table:
+    """The time-phased force list as a table, without the columns nobody filled in."""
+    table = Table(title=f"Time-phased force list: {escape(str(source))}")
+    cols = ("ULN", "unit", "origin", "POE", "POD", "destination", "mode", "lift", "avail",
+            "start", "arrive", "RDD", "latest", "late")
+    rows = []
+    for r in doc["movements"]:
+        lift_text = " ".join(f"{v} {k}" for k, v in r["lift"].items())
+        rows.append(["" if x is None else escape(str(x)) for x in (
+            r["id"], r["unit"], _place(r["origin"]), r["poe"], r["pod"],
+            _place(r["destination"]), r["mode"], lift_text, r["available"], r["start"], r["arrive"],
+            r["required"], r["latest"])] + [f"[red]{r['late']}[/]" if r["late"] else ""])
+    # Columns nobody filled in (e.g. no ports given) only take width from the rest.
+    keep = [k for k, c in enumerate(cols)
+            if c in ("ULN", "start", "arrive") or any(row[k] for row in rows)]
+    numeric = {"avail", "start", "arrive", "RDD", "latest", "late"}
+    for k in keep:
+        table.add_column(cols[k], justify="right" if cols[k] in numeric else "left",
+                         no_wrap=cols[k] in numeric or cols[k] == "ULN")
+    for row in rows:
+        table.add_row(*(row[k] for k in keep))
+    return table
+
+
+def _print_closure(con: Console, doc: dict[str, Any]) -> None:
+    """The status, the closure day and its proven bound, and the critical chain behind it."""
+    from forcegen.report.words import details_line, status_words
+
+    status = doc["status"]
+    colour = {"optimal": "green", "feasible": "yellow"}.get(status, "red")
+    if doc["closure"] is not None:
+        when = f" ({doc['closure_date']})" if doc["closure_date"] else ""
+        gap = doc["gap"] or 0.0
+        proof = ("no plan closes earlier" if doc["closure"] == doc["bound"]
+                 else f"no plan closes before day {doc['bound']}")
+        con.print(f"[{colour}]{status_words(status)}[/]: closure day {doc['closure']}{when} "
+                  f"({proof}), {doc['lateness'] or 0} day(s) late in total; greedy baseline "
+                  f"closes on day {doc['baseline']['closure']}", highlight=False)
+        con.print(details_line({"status": status, "relative gap": f"{gap:.1%}"}),
+                  highlight=False)
+    else:
+        con.print(f"[{colour}]{status_words(status)}[/]: no plan found (no plan closes "
+                  f"before day {doc['bound']})", highlight=False)
+    chain = doc["critical_chain"]
+    if chain:
+        steps = []
+        for link in chain:
+            why = (f"after {link['waits_for']}" if "waits_for" in link else
+                   f"{link['binding']} full on day {link['day']} (behind {link['behind']})"
+                   if "binding" in link else link.get("reason", ""))
+            steps.append(f"{link['id']} (day {link['start']}-{link['arrive']}: {why})")
+        con.print("why closure is day " + str(doc["closure"]) + ": " + escape(" <- ".join(steps)),
+                  highlight=False)
+    for key, label in (("closure_by_sector", "sector"), ("closure_by_priority", "priority")):
+        if doc[key]:
+            con.print(f"closure by {label}: " + escape(", ".join(
+                f"{k} day {v}" for k, v in doc[key].items())), highlight=False)
+
+
+def _print_lateness(con: Console, doc: dict[str, Any]) -> None:
+    """Late lines by reason (the five latest with their fix) and missed latest days."""
+    if doc["late"]:
+        counts: dict[str, int] = {}
+        for x in doc["late"]:
+            counts[x["reason"]] = counts.get(x["reason"], 0) + 1
+        con.print(f"[red]{len(doc['late'])} line(s) late[/]: " + ", ".join(
+            f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])),
+            highlight=False)
+        for x in sorted(doc["late"], key=lambda x: (-x["days"], x["id"]))[:5]:
+            con.print(f"  {escape(x['id'])} {x['days']} day(s) late ({x['reason']}): "
+                      f"{escape(x['fix'])}", highlight=False)
+    for miss in doc["deadline_misses"]:
+        con.print(f"[red]misses latest day[/] {escape(miss['id'])} by {miss['days']} day(s)",
+                  highlight=False)
+
+
+def _print_plan(doc: dict[str, Any], source: Any, csv_out: Path | None) -> None:
+    """Everything ``deploy`` shows without ``--json``, from the plan's document."""
+    con = Console()
+    con.print(_movement_table(doc, source))
+    _print_closure(con, doc)
+    _print_lateness(con, doc)
+    if "what_if" in doc:
+        w, dl = doc["what_if"], doc["what_if"]["delta"]
+        moved = ", ".join(f"{k} {v:+d}" for k, v in dl["closure_by_sector"].items() if v)
+        con.print(f"what-if ({escape('; '.join(w['changes']))}) against the base plan: closure "
+                  f"day {w['base']['closure']} -> {doc['closure']} ({dl['closure']:+d}), "
+                  f"{w['base']['lateness']} -> {doc['lateness']} day(s) late"
+                  + (f"; by sector: {escape(moved)}" if moved else ""), highlight=False)
+    for note in doc["notes"]:
+        con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+    for c in doc.get("charts", []):
+        con.print(f"chart written to {escape(c)}", highlight=False)
+    if csv_out is not None:
+        con.print(f"time-phased force list written to {escape(str(csv_out))}", highlight=False)
+
+
 def deploy(
     path: Annotated[Path, typer.Argument(help="Scenario folder or scenario.yaml")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
@@ -85,28 +214,9 @@ def deploy(
     from forcegen.cli._common import nation_codes, split_codes, write_json
     from forcegen.deployment import load_deployment, plan_deployment, with_lift
     from forcegen.deployment.whatif import compare, shift_c_day
-    from forcegen.exceptions import OptionError
 
-    if solver not in ("cp-sat", "highs", "greedy"):
-        raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
-    if not time_limit > 0:
-        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
-    if csv_out is not None and csv_out.suffix.lower() != ".csv":
-        raise OptionError(f"--csv {csv_out}: expected a .csv file name")
-    if csv_out is not None and not csv_out.parent.is_dir():
-        raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
-    if charts is not None and ((charts.exists() and not charts.is_dir())
-                               or not charts.parent.is_dir()):
-        raise OptionError(f"--charts {charts}: expected a folder (its parent must exist)")
-    changes: dict[str, int] = {}
-    for item in split_codes(lift):
-        key, sep, value = item.partition("=")
-        try:
-            changes[key.strip()] = int(value)
-        except ValueError:
-            raise OptionError(f"--lift {item!r}: expected LIFT=N with N a whole number") from None
-        if not sep:
-            raise OptionError(f"--lift {item!r}: expected LIFT=N")
+    _check_options(solver, time_limit, csv_out, charts)
+    changes = _lift_changes(split_codes(lift))
     lost, gone, pre = split_codes(without), nation_codes(withdraw), split_codes(prepositioned)
     what_if = [f"--{k} {v}" for k, v in (("without", ",".join(lost)), ("withdraw", ",".join(gone)),
                                           ("prepositioned", ",".join(pre)),
@@ -147,84 +257,7 @@ def deploy(
     dep = result.deployment
     if csv_out is not None:
         _write_csv(doc["movements"], csv_out)
-    con = Console()
-    table = Table(title=f"Time-phased force list: {escape(str(dep.source))}")
-    cols = ("ULN", "unit", "origin", "POE", "POD", "destination", "mode", "lift", "avail",
-            "start", "arrive", "RDD", "latest", "late")
-    rows = []
-    for r in doc["movements"]:
-        lift_text = " ".join(f"{v} {k}" for k, v in r["lift"].items())
-        rows.append(["" if x is None else escape(str(x)) for x in (
-            r["id"], r["unit"], _place(r["origin"]), r["poe"], r["pod"],
-            _place(r["destination"]), r["mode"], lift_text, r["available"], r["start"], r["arrive"],
-            r["required"], r["latest"])] + [f"[red]{r['late']}[/]" if r["late"] else ""])
-    # Columns nobody filled in (e.g. no ports given) only take width from the rest.
-    keep = [k for k, c in enumerate(cols)
-            if c in ("ULN", "start", "arrive") or any(row[k] for row in rows)]
-    numeric = {"avail", "start", "arrive", "RDD", "latest", "late"}
-    for k in keep:
-        table.add_column(cols[k], justify="right" if cols[k] in numeric else "left",
-                         no_wrap=cols[k] in numeric or cols[k] == "ULN")
-    for row in rows:
-        table.add_row(*(row[k] for k in keep))
-    con.print(table)
-    from forcegen.report.words import details_line, status_words
-
-    status = doc["status"]
-    colour = {"optimal": "green", "feasible": "yellow"}.get(status, "red")
-    if doc["closure"] is not None:
-        when = f" ({doc['closure_date']})" if doc["closure_date"] else ""
-        gap = doc["gap"] or 0.0
-        proof = ("no plan closes earlier" if doc["closure"] == doc["bound"]
-                 else f"no plan closes before day {doc['bound']}")
-        con.print(f"[{colour}]{status_words(status)}[/]: closure day {doc['closure']}{when} "
-                  f"({proof}), {doc['lateness'] or 0} day(s) late in total; greedy baseline "
-                  f"closes on day {doc['baseline']['closure']}", highlight=False)
-        con.print(details_line({"status": status, "relative gap": f"{gap:.1%}"}),
-                  highlight=False)
-    else:
-        con.print(f"[{colour}]{status_words(status)}[/]: no plan found (no plan closes "
-                  f"before day {doc['bound']})", highlight=False)
-    chain = doc["critical_chain"]
-    if chain:
-        steps = []
-        for link in chain:
-            why = (f"after {link['waits_for']}" if "waits_for" in link else
-                   f"{link['binding']} full on day {link['day']} (behind {link['behind']})"
-                   if "binding" in link else link.get("reason", ""))
-            steps.append(f"{link['id']} (day {link['start']}-{link['arrive']}: {why})")
-        con.print("why closure is day " + str(doc["closure"]) + ": " + escape(" <- ".join(steps)),
-                  highlight=False)
-    for key, label in (("closure_by_sector", "sector"), ("closure_by_priority", "priority")):
-        if doc[key]:
-            con.print(f"closure by {label}: " + escape(", ".join(
-                f"{k} day {v}" for k, v in doc[key].items())), highlight=False)
-    if doc["late"]:
-        counts: dict[str, int] = {}
-        for x in doc["late"]:
-            counts[x["reason"]] = counts.get(x["reason"], 0) + 1
-        con.print(f"[red]{len(doc['late'])} line(s) late[/]: " + ", ".join(
-            f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])),
-            highlight=False)
-        for x in sorted(doc["late"], key=lambda x: (-x["days"], x["id"]))[:5]:
-            con.print(f"  {escape(x['id'])} {x['days']} day(s) late ({x['reason']}): "
-                      f"{escape(x['fix'])}", highlight=False)
-    for miss in doc["deadline_misses"]:
-        con.print(f"[red]misses latest day[/] {escape(miss['id'])} by {miss['days']} day(s)",
-                  highlight=False)
-    if "what_if" in doc:
-        w, dl = doc["what_if"], doc["what_if"]["delta"]
-        moved = ", ".join(f"{k} {v:+d}" for k, v in dl["closure_by_sector"].items() if v)
-        con.print(f"what-if ({escape('; '.join(w['changes']))}) against the base plan: closure "
-                  f"day {w['base']['closure']} -> {doc['closure']} ({dl['closure']:+d}), "
-                  f"{w['base']['lateness']} -> {doc['lateness']} day(s) late"
-                  + (f"; by sector: {escape(moved)}" if moved else ""), highlight=False)
-    for note in doc["notes"]:
-        con.print(f"[dim]note:[/] {escape(note)}", highlight=False)
-    for c in doc.get("charts", []):
-        con.print(f"chart written to {escape(c)}", highlight=False)
-    if csv_out is not None:
-        con.print(f"time-phased force list written to {escape(str(csv_out))}", highlight=False)
+    _print_plan(doc, dep.source, csv_out)
 
 
 def register(app: typer.Typer) -> None:

@@ -112,7 +112,8 @@ def _source(result: Any) -> dict[str, Any]:
             "untrained_pairs": untrained_pairs(pairs, doc["assignments"], scenario)}
 
 
-def _print(doc: dict[str, Any], con: Console) -> None:
+def _print_tables(doc: dict[str, Any], con: Console) -> None:
+    """The exercises held and each unit's timeline."""
     table = Table(title="Exercise programme")
     for col in ("exercise", "kind", "weeks", "start", "end", "area", "units", "certifies",
                 "value"):
@@ -134,14 +135,10 @@ def _print(doc: dict[str, Any], con: Console) -> None:
                                        f"{x['end_week'] - 1})" for x in u["exercises"])),
                       escape(", ".join(f"{c} ({d})" for c, d in u["certified"].items())))
     con.print(units)
-    colour = {"optimal": "green", "feasible": "yellow"}.get(doc["status"], "red")
-    con.print(f"[{colour}]{doc['status']}[/]: value held {doc['value']} of at most "
-              f"{doc['bound']} (gap {doc['gap']:.1%}; {doc['solver']}, {doc['seconds']:.1f} s); "
-              f"greedy baseline {doc['baseline']['value']}", highlight=False)
-    if doc["lines"]:
-        most = "" if doc["lines_bound"] is None else f" (at most {doc['lines_bound']} possible)"
-        con.print(f"requirement lines certified in time: {doc['lines_certified']} of "
-                  f"{len(doc['lines'])}{most}", highlight=False)
+
+
+def _print_lines(doc: dict[str, Any], con: Console) -> None:
+    """Exercises not held; each requirement line, certified in time or who fell short."""
     for m in doc["not_scheduled"]:
         con.print(f"[yellow]not held[/] {escape(m['id'])}: {escape('; '.join(m['reasons']))}",
                   highlight=False)
@@ -156,16 +153,33 @@ def _print(doc: dict[str, Any], con: Console) -> None:
                 when = (f"held, certifies {', '.join(a['units'])} from {a['certified_from']}"
                         f"{'' if a['in_time'] else ' (too late)'}" if a["held"] else "not held")
                 con.print(f"    {escape(a['exercise'])}: {escape(when)}", highlight=False)
+
+
+def _print_sourcing(s: dict[str, Any], con: Console) -> None:
+    """Sourcing with the certifications the programme gives."""
+    con.print(f"sourcing with these certifications: {s['status']}", highlight=False)
+    for a in s["assignments"]:
+        con.print(f"  {escape(a['requirement'])} <- {a['units']} x {escape(a['pledge'])}",
+                  highlight=False)
+    for sh in s["shortfalls"]:
+        why = "; ".join(r["message"] for r in sh["reasons"])
+        con.print(f"  [red]{escape(sh['requirement'])} short {sh['missing']}[/]: "
+                  f"{escape(why)}", highlight=False)
+
+
+def _print(doc: dict[str, Any], con: Console) -> None:
+    _print_tables(doc, con)
+    colour = {"optimal": "green", "feasible": "yellow"}.get(doc["status"], "red")
+    con.print(f"[{colour}]{doc['status']}[/]: value held {doc['value']} of at most "
+              f"{doc['bound']} (gap {doc['gap']:.1%}; {doc['solver']}, {doc['seconds']:.1f} s); "
+              f"greedy baseline {doc['baseline']['value']}", highlight=False)
+    if doc["lines"]:
+        most = "" if doc["lines_bound"] is None else f" (at most {doc['lines_bound']} possible)"
+        con.print(f"requirement lines certified in time: {doc['lines_certified']} of "
+                  f"{len(doc['lines'])}{most}", highlight=False)
+    _print_lines(doc, con)
     if "sourcing" in doc:
-        s = doc["sourcing"]
-        con.print(f"sourcing with these certifications: {s['status']}", highlight=False)
-        for a in s["assignments"]:
-            con.print(f"  {escape(a['requirement'])} <- {a['units']} x {escape(a['pledge'])}",
-                      highlight=False)
-        for sh in s["shortfalls"]:
-            why = "; ".join(r["message"] for r in sh["reasons"])
-            con.print(f"  [red]{escape(sh['requirement'])} short {sh['missing']}[/]: "
-                      f"{escape(why)}", highlight=False)
+        _print_sourcing(doc["sourcing"], con)
     if "what_if" in doc:
         w = doc["what_if"]
         asked = ", ".join(f"{k} by {v}" for k, v in w["earlier"].items())

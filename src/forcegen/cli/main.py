@@ -88,4 +88,5 @@ for _name in _COMMAND_MODULES:
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    """Run the ``forcegen`` command (the console script's entry point)."""
     app()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.table import Table
 from forcegen.cli._common import out_console
 from forcegen.exceptions import OptionError
 
+if TYPE_CHECKING:
+    from forcegen.readiness.response import ResponseResult
+
 __all__ = ["register"]
 
 
@@ -20,6 +23,44 @@ def _fmt(h: float | None) -> str:
     if h is None:
         return "-"
     return f"{h:,.1f} h ({h / 24:.1f} d)"
+
+
+def _prepositioned(items: list[str]) -> dict[str, str]:
+    """The ``--prepositioned PLEDGE=DEPOT`` items as pledge -> depot."""
+    pre: dict[str, str] = {}
+    for item in items:
+        pid, sep, did = item.partition("=")
+        if not sep or not pid or not did:
+            raise OptionError(f"--prepositioned {item!r}: expected PLEDGE=DEPOT")
+        pre[pid.strip()] = did.strip()
+    return pre
+
+
+def _print_response(name: str, result: ResponseResult, files: dict[str, str]) -> None:
+    """The response table, how units moved, what is unreachable, notes and files written."""
+    con = out_console()
+    table = Table(title=f"Response times: {name}")
+    for col in ("sector", "units", "personnel", "first arrival", "full package", "unreachable"):
+        table.add_column(col, justify="left" if col == "sector" else "right", no_wrap=True)
+    for s in result.sectors:
+        table.add_row(s.sector, str(s.units), f"{s.personnel:,}", _fmt(s.first_hours),
+                      _fmt(s.full_hours) if s.full_hours is not None or not s.units
+                      else "[red]incomplete[/]", str(s.units_unreachable or ""))
+    con.print(table)
+    modes: dict[str, int] = {}
+    for a in result.arrivals:
+        how = "pre-positioned" if a.via.startswith("depot:") else f"by {a.via}"
+        modes[how] = modes.get(how, 0) + a.units
+    con.print("Units moved " + ", ".join(f"{k}: {v}" for k, v in sorted(modes.items())),
+              highlight=False)
+    for u in result.unreachable:
+        con.print(f"[yellow]unreachable[/] {u.kind} {u.item}"
+                  + (f" -> {u.sector}" if u.sector else "") + f": {u.reason}", highlight=False)
+    for n in result.notes:
+        con.print(f"[dim]note:[/] {n}", highlight=False)
+    for k, v in files.items():
+        con.print(f"{k} written to {v}")
+
 
 
 def respond(
@@ -48,12 +89,7 @@ def respond(
     for out in (chart, map_out):
         if out is not None and out.suffix.lower() not in (".svg", ".png"):
             raise OptionError(f"{out}: expected a .svg or .png file name")
-    pre: dict[str, str] = {}
-    for item in prepositioned or []:
-        pid, sep, did = item.partition("=")
-        if not sep or not pid or not did:
-            raise OptionError(f"--prepositioned {item!r}: expected PLEDGE=DEPOT")
-        pre[pid.strip()] = did.strip()
+    pre = _prepositioned(prepositioned or [])
     scenario = load_scenario(path)
     options = build_options(scenario, include=include)
     err = Console(stderr=True)
@@ -78,29 +114,7 @@ def respond(
                "files": files}
         typer.echo(json.dumps(doc, indent=2))
         return
-    con = out_console()
-    table = Table(title=f"Response times: {scenario.name}")
-    for col in ("sector", "units", "personnel", "first arrival", "full package", "unreachable"):
-        table.add_column(col, justify="left" if col == "sector" else "right", no_wrap=True)
-    for s in result.sectors:
-        table.add_row(s.sector, str(s.units), f"{s.personnel:,}", _fmt(s.first_hours),
-                      _fmt(s.full_hours) if s.full_hours is not None or not s.units
-                      else "[red]incomplete[/]", str(s.units_unreachable or ""))
-    con.print(table)
-    modes: dict[str, int] = {}
-    for a in result.arrivals:
-        how = "pre-positioned" if a.via.startswith("depot:") else f"by {a.via}"
-        modes[how] = modes.get(how, 0) + a.units
-    con.print("Units moved " + ", ".join(f"{k}: {v}" for k, v in sorted(modes.items())),
-              highlight=False)
-    for u in result.unreachable:
-        con.print(f"[yellow]unreachable[/] {u.kind} {u.item}"
-                  + (f" -> {u.sector}" if u.sector else "") + f": {u.reason}", highlight=False)
-    for n in result.notes:
-        con.print(f"[dim]note:[/] {n}", highlight=False)
-    for k, v in files.items():
-        con.print(f"{k} written to {v}")
-
+    _print_response(scenario.name, result, files)
 
 def register(app: typer.Typer) -> None:
     """Add ``respond`` to the ``forcegen`` command."""

@@ -64,6 +64,7 @@ def example(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``validate``, ``export`` and ``example`` to the ``forcegen`` command."""
     app.command()(validate)
     app.command()(export)
     app.command()(example)

@@ -180,6 +180,7 @@ def _first(ids: list[str], n: int = 8) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``source``, ``compare`` and ``criticality`` to the ``forcegen`` command."""
     app.command()(source)
     app.command()(compare)
     app.command()(criticality)

@@ -1,5 +1,8 @@
-"""Input helpers of :mod:`forcegen.deployment.model`: the optional ``deployment.yaml`` beside
-``scenario.yaml``, the what-ifs applied while reading, and cycles in ``after``."""
+"""Input helpers of :mod:`forcegen.deployment.model`.
+
+The optional ``deployment.yaml`` beside ``scenario.yaml``, the what-ifs applied while reading,
+and cycles in ``after``.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +21,11 @@ _SIDE_KEYS = ("c_day", "lift", "ports", "movements", "enablers")
 
 def side_file(file: Path, data: dict[str, Any], lines: dict[str, int],
                problems: list[Problem]) -> tuple[Path, dict[str, Any], dict[str, int]]:
-    """The optional ``deployment.yaml`` beside ``scenario.yaml``: the deployment sections kept
-    apart from the force (so that the scenario exports and imports as before). A section may
-    be in one file or the other, not both."""
+    """The optional ``deployment.yaml`` beside ``scenario.yaml``.
+
+    It holds the deployment sections apart from the force (so that the scenario exports and
+    imports as before). A section may be in one file or the other, not both.
+    """
     side = file.parent / "deployment.yaml"
     if not side.is_file() or side == file:
         return side, {}, {}
@@ -63,8 +68,11 @@ def lose_ports(parsed: dict[str, list[tuple[Any, Origin]]], without: tuple[str, 
 
 def explicit_what_ifs(parsed: dict[str, list[tuple[Any, Origin]]], withdraw: tuple[str, ...],
                        without: tuple[str, ...], prepositioned: tuple[str, ...]) -> None:
-    """What-ifs on explicit movements: lines through a lost port cannot be re-routed (refused,
-    named); a withdrawn nation's lines are dropped, with the ``after`` references to them."""
+    """What-ifs on explicit movements.
+
+    Lines through a lost port cannot be re-routed (refused, named); a withdrawn nation's lines
+    are dropped, with the ``after`` references to them.
+    """
     from forcegen.exceptions import OptionError
 
     if prepositioned:

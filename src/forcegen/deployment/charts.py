@@ -1,6 +1,8 @@
-"""Deployment charts, drawn offline (matplotlib, Agg canvas, no pyplot state): the Gantt chart
-by unit line, the closure curve (share of the force in place by day, per sector) and lift and
-port use by day with the bottleneck highlighted."""
+"""Deployment charts, drawn offline (matplotlib, Agg canvas, no pyplot state).
+
+The Gantt chart by unit line, the closure curve (share of the force in place by day, per
+sector) and lift and port use by day with the bottleneck highlighted.
+"""
 
 from __future__ import annotations
 
@@ -33,8 +35,10 @@ def _colours(keys: list[str]) -> dict[str, Any]:
 
 
 def gantt(result: DeploymentResult, path: Path) -> Path:
-    """One bar per unit line from start to arrival, grouped and coloured by sector; a black
-    tick marks its required delivery day, a red edge a late line."""
+    """One bar per unit line from start to arrival, grouped and coloured by sector.
+
+    A black tick marks its required delivery day, a red edge a late line.
+    """
     rows = [r for r in result.rows() if r["start"] is not None]
     rows.sort(key=lambda r: (str(r.get("sector") or ""), r["start"], r["id"]))
     sectors = sorted({str(r.get("sector") or "-") for r in rows})
@@ -101,8 +105,11 @@ def use_by_day(result: DeploymentResult) -> tuple[list[str], np.ndarray]:
 
 
 def lift_use(result: DeploymentResult, path: Path) -> Path:
-    """Use of each lift type and port by day (share of its capacity); the bottleneck, the one
-    busiest on average until closure, drawn thick and named in the title."""
+    """Use of each lift type and port by day (share of its capacity).
+
+    The bottleneck, the one busiest on average until closure, is drawn thick and named in the
+    title.
+    """
     names, share = use_by_day(result)
     fig = Figure(figsize=(9, 4.5))
     ax = fig.add_subplot()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -34,6 +35,8 @@ DEFAULT_WORKERS = 2
 
 @dataclass
 class Plan:
+    """A schedule (start day per movement), its closure and lateness, and what is proven."""
+
     status: str                      # optimal | feasible | infeasible | unknown
     start: IntArray | None           # start day per movement (None when no plan)
     closure: int | None
@@ -50,6 +53,7 @@ class Plan:
 
     @property
     def gap(self) -> float | None:
+        """Relative gap between closure and its proven bound (None without a plan)."""
         if self.closure is None:
             return None
         return 0.0 if self.closure <= 0 else max(0.0, (self.closure - self.bound) / self.closure)
@@ -127,14 +131,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     greedy_closure = int((greedy + p.dur).max())
     baseline_s = time.perf_counter() - t0
     budget = min(2.0, 0.1 * time_limit) if improve_seconds is None else improve_seconds
-    if greedy_ok and budget > 0 and p.n > 1:
-        better = improve(p, greedy, budget)
-        if _meets_latest(p, better):  # the heuristics ignore `latest`; keep only plans that meet it
-            hint, hint_closure = better, int((better + p.dur).max())
-        else:
-            hint, hint_closure = greedy, greedy_closure
-    else:
-        hint, hint_closure = greedy, greedy_closure
+    hint, hint_closure = _hint(p, greedy, greedy_ok, budget)
     plan = Plan("unknown", None, None, lb, None, baseline_closure=greedy_closure,
                 baseline_seconds=baseline_s)
     # Any plan meeting the deadlines fits in this horizon: the greedy plan's closure when it
@@ -177,26 +174,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     plan.lateness_bound = 0
     if has_required and plan.lateness > 0:
         m.add(closure <= plan.closure)
-        late = []
-        for i in np.flatnonzero(p.required >= 0):
-            v = m.new_int_var(0, horizon, f"late{i}")
-            m.add(v >= ends[i] - int(p.required[i]))
-            late.append(v)
-        m.clear_hints()
-        for s, v in zip(starts, best, strict=True):
-            m.add_hint(s, int(v))
-        m.minimize(sum(late))
-        solver2 = _solver(deadline - time.perf_counter(), workers)
-        status2 = solver2.solve(m)
-        if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            cand = np.array([solver2.value(s) for s in starts], dtype=np.int64)
-            if _lateness(p, cand) <= plan.lateness:
-                plan.start, plan.lateness = cand, _lateness(p, cand)
-            plan.lateness_proven = status2 == cp_model.OPTIMAL
-        # Least lateness among plans closing no later than this one (proven).
-        lb2 = solver2.best_objective_bound
-        plan.lateness_bound = (plan.lateness if plan.lateness_proven
-                               else _ceil(lb2) if np.isfinite(lb2) else 0)
+        _least_lateness(p, plan, _Model(m, starts, ends), best, horizon, deadline, workers)
     plan.status = "optimal" if closure_proven and plan.lateness_proven else "feasible"
     if not closure_proven:
         plan.notes.append(f"time limit reached: closure {plan.closure} not proven optimal "
@@ -205,6 +183,56 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
         plan.notes.append("closure proven optimal; lateness at that closure not proven least")
     plan.seconds = time.perf_counter() - t0
     return plan
+
+
+def _hint(p: Problem, greedy: IntArray, greedy_ok: bool, budget: float) -> tuple[IntArray, int]:
+    """The plan given to CP-SAT as a hint and its closure: the greedy plan, improved if it can be.
+
+    The heuristics ignore ``latest``: an improved plan is kept only when it meets every one.
+    """
+    if greedy_ok and budget > 0 and p.n > 1:
+        better = improve(p, greedy, budget)
+        if _meets_latest(p, better):
+            return better, int((better + p.dur).max())
+    return greedy, int((greedy + p.dur).max())
+
+
+class _Model(NamedTuple):
+    """A CP-SAT model of the schedule with its start and end variables, movement by movement."""
+
+    model: cp_model.CpModel
+    starts: list[Any]
+    ends: list[Any]
+
+
+def _least_lateness(p: Problem, plan: Plan, built: _Model, best: IntArray, horizon: int,
+                    deadline: float, workers: int) -> None:
+    """Second stage: least total lateness among plans closing no later than ``plan``.
+
+    ``built.model`` already holds the closure cap and ``best`` is ``plan``'s start (the hint);
+    ``plan`` is updated in place (start, lateness, whether it is proven least and its bound).
+    """
+    m, starts, ends = built
+    late = []
+    for i in np.flatnonzero(p.required >= 0):
+        v = m.new_int_var(0, horizon, f"late{i}")
+        m.add(v >= ends[i] - int(p.required[i]))
+        late.append(v)
+    m.clear_hints()
+    for s, v in zip(starts, best, strict=True):
+        m.add_hint(s, int(v))
+    m.minimize(sum(late))
+    solver2 = _solver(deadline - time.perf_counter(), workers)
+    status2 = solver2.solve(m)
+    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        cand = np.array([solver2.value(s) for s in starts], dtype=np.int64)
+        if _lateness(p, cand) <= _lateness(p, best):
+            plan.start, plan.lateness = cand, _lateness(p, cand)
+        plan.lateness_proven = status2 == cp_model.OPTIMAL
+    # Least lateness among plans closing no later than this one (proven).
+    lb2 = solver2.best_objective_bound
+    plan.lateness_bound = (plan.lateness if plan.lateness_proven
+                           else _ceil(lb2) if np.isfinite(lb2) else 0)
 
 
 def _diagnose(p: Problem, plan: Plan, deadline: float, workers: int, t0: float) -> Plan:

@@ -58,8 +58,7 @@ def critical_chain(p: Problem, start: IntArray) -> list[dict[str, Any]]:
 
 
 def late_reasons(p: Problem, start: IntArray) -> list[dict[str, Any]]:
-    """Why each line arriving after its ``required`` day is late, and what would bring it on
-    time.
+    """Why each line arriving after its ``required`` day is late, and what would help.
 
     Its days late are split into ``parts``: ``distance`` (even leaving on its ready-to-load
     day it arrives late: ``available`` + ``days`` > ``required``), ``precedence`` (days its

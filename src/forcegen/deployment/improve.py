@@ -47,8 +47,11 @@ def justify(p: Problem, start: IntArray) -> IntArray:
 
 
 def improve(p: Problem, start: IntArray, seconds: float, seed: int = 0) -> IntArray:
-    """Justify ``start``, then sample perturbed latest-finish schedules (each justified) until
-    ``seconds`` are spent; the plan with the earliest closure (first found among equals)."""
+    """The plan with the earliest closure found in ``seconds`` (first found among equals).
+
+    Justify ``start``, then sample perturbed latest-finish schedules (each justified) until
+    the time is spent.
+    """
     t_end = time.perf_counter() + seconds
     t0 = time.perf_counter()
     best = justify(p, start)

@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from forcegen.deployment._checks import check_records
 from forcegen.deployment._inputs import (
     explicit_what_ifs,
-    find_cycle,
     lose_ports,
     side_file,
 )
 from forcegen.exceptions import Problem, ScenarioError
+from forcegen.scenario._checks import _problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, _Strict
-from forcegen.scenario.reader import _problems_from
 
 __all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment", "with_lift"]
 
@@ -35,6 +36,8 @@ Place = LonLat | Identifier
 
 
 class LiftType(_Strict):
+    """A lift type: its mode and how many are available each day."""
+
     id: Identifier
     mode: Literal["air", "sea", "rail", "road"]
     capacity: Annotated[int, Field(ge=0)]
@@ -43,6 +46,8 @@ class LiftType(_Strict):
 
 
 class Port(_Strict):
+    """A port of embarkation or debarkation (airport, seaport, railhead, border crossing)."""
+
     id: Identifier
     kind: Literal["airport", "seaport", "railhead", "border-crossing"]
     at: LonLat | None = None
@@ -55,6 +60,8 @@ class Port(_Strict):
 
 
 class Movement(_Strict):
+    """A unit line (ULN): what moves, from where to where, with which lift, when."""
+
     id: Identifier
     unit: Identifier | None = None
     origin: Place | None = None
@@ -87,6 +94,7 @@ class Deployment:
     derived: bool = False  # movements derived from the sourced plan
 
     def date_of(self, day: int) -> str | None:
+        """The ISO date of day ``day`` after C-day (None without a ``c_day``)."""
         return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
 
 
@@ -160,6 +168,22 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     (derived lines re-routed; an explicit line through one is refused), and the capability
     codes or pledge ids in ``prepositioned`` move only their personnel (derived lines only).
 
+    Parameters
+    ----------
+    path
+        A scenario folder or ``scenario.yaml`` (a ``deployment.yaml`` beside it is read too).
+    withdraw
+        What-if: nation codes left out.
+    without
+        What-if: port ids lost.
+    prepositioned
+        What-if: capability codes or pledge ids whose heavy equipment is prepositioned.
+
+    Returns
+    -------
+    Deployment
+        Lift, ports and unit lines, with the notes of how the lines were made.
+
     Raises
     ------
     forcegen.exceptions.ScenarioError
@@ -174,10 +198,37 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     problems: list[Problem] = []
     side, extra, extra_lines = side_file(file, data, lines, problems)
 
-    def source(key: str) -> tuple[Path, dict[str, Any], dict[str, int]]:
+    def source(key: str) -> _Source:
         return (side, extra, extra_lines) if key in extra else (file, data, lines)
 
-    c_file, c_data, c_lines = source("c_day")
+    c_day = _read_c_day(source("c_day"), problems)
+    parsed = _parse_sections(source, problems)
+    notes: list[str] = []
+    lose_ports(parsed, without)
+    derived = "movements" not in data and "movements" not in extra
+    if not derived:
+        explicit_what_ifs(parsed, withdraw, without, prepositioned)
+    if derived and not problems:
+        notes = _derive(parsed, (file, lines), extra.get("enablers"), withdraw, prepositioned,
+                        problems)
+    if not problems:
+        problems.extend(check_records(parsed))
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
+                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
+                      notes, derived)
+
+
+#: A file, its parsed YAML and the line of each key.
+_Source = tuple[Path, dict[str, Any], dict[str, int]]
+#: Records each section parsed into, with where each came from.
+_Parsed = dict[str, list[tuple[Any, Origin]]]
+
+
+def _read_c_day(where: _Source, problems: list[Problem]) -> dt.date | None:
+    """``c_day`` as a date (quoted or not), or None with a problem when it is not one."""
+    c_file, c_data, c_lines = where
     c_day = c_data.get("c_day")
     if isinstance(c_day, str):  # quoted in the file (an export writes it so)
         with contextlib.suppress(ValueError):  # otherwise reported just below
@@ -186,7 +237,12 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
         problems.append(Problem(str(c_file), f"expected a date YYYY-MM-DD (got {c_day!r})",
                                 c_lines.get("c_day"), "c_day"))
         c_day = None
-    parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
+    return c_day
+
+
+def _parse_sections(source: Callable[[str], _Source], problems: list[Problem]) -> _Parsed:
+    """Each deployment section's records validated against its model, problems collected."""
+    parsed: _Parsed = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
         s_file, s_data, s_lines = source(section)
         for rec, origin in _records(s_data, s_lines, s_file, section, problems):
@@ -198,95 +254,46 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
                 problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
-    notes: list[str] = []
-    lose_ports(parsed, without)
-    derived = "movements" not in data and "movements" not in extra
-    if not derived:
-        explicit_what_ifs(parsed, withdraw, without, prepositioned)
-    if derived and not problems:
-        if not parsed["lift"]:
-            problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
-                                    "unit lines to move, or the lift to derive them from the "
-                                    "sourced plan", None, "lift"))
-        else:
-            from forcegen.deployment.derive import movements_from_plan
-
-            made, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
-                                             [p for p, _ in parsed["ports"]],
-                                             withdraw=withdraw, prepositioned=prepositioned,
-                                             enablers=extra.get("enablers"))
-            problems.extend(more)
-            notes.extend(made.notes)
-            where = Origin(str(file), lines.get("pledges"), {})
-            for rec in made.movements:
-                parsed["movements"].append((Movement.model_validate(rec), where))
-    if not problems:
-        problems.extend(_check(parsed))
-    if problems:
-        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
-                      [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
-                      notes, derived)
+    return parsed
 
 
-def _check(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
-    problems: list[Problem] = []
+def _derive(parsed: _Parsed, scenario: tuple[Path, dict[str, int]], enablers: Any,
+            withdraw: tuple[str, ...], prepositioned: tuple[str, ...],
+            problems: list[Problem]) -> list[str]:
+    """Add the unit lines derived from the sourced plan to ``parsed``; their notes."""
+    file, lines = scenario
+    if not parsed["lift"]:
+        problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
+                                "unit lines to move, or the lift to derive them from the "
+                                "sourced plan", None, "lift"))
+        return []
+    from forcegen.deployment.derive import movements_from_plan
 
-    def bad(origin: Origin, field: str | None, message: str) -> None:
-        problems.append(Problem(origin.file, message, origin.line_of(field) if field else
-                                origin.line, field))
-
-    for section in _SECTIONS:
-        seen: dict[str, int | None] = {}
-        for rec, origin in parsed[section]:
-            if rec.id in seen:
-                bad(origin, "id", f"duplicate {section} id {rec.id!r} (first on line "
-                    f"{seen[rec.id]})")
-            seen.setdefault(rec.id, origin.line)
-    lift = {x.id: x for x, _ in parsed["lift"]}
-    ports = {p.id: p for p, _ in parsed["ports"]}
-    moves = {m.id: m for m, _ in parsed["movements"]}
-    for m, o in parsed["movements"]:
-        if m.days is None:
-            bad(o, None, f"movement {m.id!r}: `days` is required (transit days computed from the "
-                "route are not supported yet)")
-        if not m.lift and m.tons is not None:
-            bad(o, "tons", f"movement {m.id!r}: give `lift` per lift type (lift derived from "
-                "`tons` and payload is not supported yet)")
-        for k, n in m.lift.items():
-            if k not in lift:
-                bad(o, f"lift.{k}", f"movement {m.id!r}: unknown lift type {k!r}; expected one "
-                    f"of: {', '.join(sorted(lift)) or '(no lift defined)'}")
-            elif n > lift[k].capacity:
-                bad(o, f"lift.{k}", f"movement {m.id!r} needs {n} {k} each day but only "
-                    f"{lift[k].capacity} exist on any day")
-        use = sum(m.lift.values())
-        for key in ("poe", "pod"):
-            pid = getattr(m, key)
-            if pid is None:
-                continue
-            if pid not in ports:
-                bad(o, key, f"movement {m.id!r}: unknown port {pid!r}; expected one of: "
-                    f"{', '.join(sorted(ports)) or '(no ports defined)'}")
-            elif ports[pid].throughput is not None and use > (ports[pid].throughput or 0):
-                bad(o, key, f"movement {m.id!r} needs {use} lift uses a day through {pid!r} "
-                    f"but its throughput is {ports[pid].throughput} a day")
-        for a in m.after:
-            if a not in moves:
-                bad(o, "after", f"movement {m.id!r}: unknown movement {a!r} in `after`")
-        if m.latest is not None and m.days is not None and m.latest < m.available + m.days:
-            bad(o, "latest", f"movement {m.id!r}: latest arrival day {m.latest} is before the "
-                f"earliest possible arrival (available day {m.available} + {m.days} days)")
-    origin_of = {m.id: o for m, o in parsed["movements"]}
-    cycle = find_cycle({m.id: [a for a in m.after if a in moves] for m in moves.values()})
-    if cycle:
-        bad(origin_of[cycle[0]], "after", "cycle in `after`: " + " -> ".join(cycle)
-            + " (each waits for the next to arrive)")
-    return problems
+    made, more = movements_from_plan(file, [x for x, _ in parsed["lift"]],
+                                     [p for p, _ in parsed["ports"]],
+                                     withdraw=withdraw, prepositioned=prepositioned,
+                                     enablers=enablers)
+    problems.extend(more)
+    where = Origin(str(file), lines.get("pledges"), {})
+    for rec in made.movements:
+        parsed["movements"].append((Movement.model_validate(rec), where))
+    return list(made.notes)
 
 
 def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
     """What-if: the same deployment with some lift types' daily capacity changed.
+
+    Parameters
+    ----------
+    dep
+        The deployment.
+    capacity
+        New daily capacity by lift type id.
+
+    Returns
+    -------
+    Deployment
+        A copy with those capacities (``dep`` is unchanged).
 
     Raises
     ------

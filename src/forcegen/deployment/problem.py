@@ -24,6 +24,8 @@ IntArray = NDArray[np.int64]
 
 @dataclass(frozen=True)
 class Problem:
+    """A deployment as arrays: durations, lift and port use, capacities, precedence, days."""
+
     ids: list[str]
     dur: IntArray            # days in transit, per movement
     demand: IntArray         # (n, R): lift (or port throughput) used each day of the movement
@@ -36,9 +38,11 @@ class Problem:
 
     @property
     def n(self) -> int:
+        """The number of movements."""
         return len(self.ids)
 
     def succs(self) -> list[list[int]]:
+        """The movements waiting for each movement."""
         out: list[list[int]] = [[] for _ in range(self.n)]
         for j, ps in enumerate(self.preds):
             for i in ps:
@@ -46,6 +50,7 @@ class Problem:
         return out
 
     def topo_order(self) -> list[int]:
+        """Movements in an order where each comes after those it waits for."""
         indeg = [len(p) for p in self.preds]
         succ = self.succs()
         order = [i for i in range(self.n) if indeg[i] == 0]
@@ -58,8 +63,11 @@ class Problem:
 
 
 def from_deployment(dep: Deployment) -> Problem:
-    """Arrays from validated input. Ports with a throughput become resources: a movement uses
-    its total lift units a day (sorties, ships, trains) at its POE and at its POD."""
+    """Arrays from validated input.
+
+    Ports with a throughput become resources: a movement uses its total lift units a day
+    (sorties, ships, trains) at its POE and at its POD.
+    """
     ids = [m.id for m in dep.movements]
     index = {m: i for i, m in enumerate(ids)}
     resources = [x.id for x in dep.lift]
@@ -100,8 +108,11 @@ def earliest_starts(p: Problem) -> IntArray:
 
 
 def critical_path_bound(p: Problem) -> int:
-    """A valid lower bound on closure: the longest chain, and for each resource its total
-    day-use divided by its daily capacity (no schedule can beat either)."""
+    """A valid lower bound on closure.
+
+    The longest chain, and for each resource its total day-use divided by its daily capacity
+    (no schedule can beat either).
+    """
     if p.n == 0:
         return 0
     bound = int((earliest_starts(p) + p.dur).max())
@@ -113,8 +124,11 @@ def critical_path_bound(p: Problem) -> int:
 
 
 def latest_finish(p: Problem, horizon: int | None = None) -> IntArray:
-    """Latest finish ignoring lift, under ``horizon`` (default: the critical path), each
-    movement's ``latest`` day and precedence (a backward pass; the LFT priority rule)."""
+    """Latest finish of each movement, ignoring lift (a backward pass; the LFT rule).
+
+    Under ``horizon`` (default: the critical path), each movement's ``latest`` day and
+    precedence.
+    """
     if horizon is None:
         es = earliest_starts(p)
         horizon = int((es + p.dur).max()) if p.n else 0
@@ -128,10 +142,13 @@ def latest_finish(p: Problem, horizon: int | None = None) -> IntArray:
 
 
 def serial_schedule(p: Problem, priority: IntArray | None = None) -> IntArray:
-    """The serial schedule generation scheme: take the eligible movement with the smallest
-    priority value (default: latest finish, the classic LFT rule) and start it on the first day
-    from which its lift is free for all its days. Always finds a plan that respects lift,
-    precedence and release days; it may break ``latest`` days (the exact solver does not)."""
+    """The serial schedule generation scheme: start days, movement by movement.
+
+    Take the eligible movement with the smallest priority value (default: latest finish, the
+    classic LFT rule) and start it on the first day from which its lift is free for all its
+    days. Always finds a plan that respects lift, precedence and release days; it may break
+    ``latest`` days (the exact solver does not).
+    """
     n = p.n
     if n == 0:
         return np.zeros(0, dtype=np.int64)

@@ -18,6 +18,8 @@ Method = Literal["cp-sat", "highs", "greedy"]
 
 @dataclass
 class DeploymentResult:
+    """A deployment, its problem arrays and the plan found."""
+
     deployment: Deployment
     problem: Problem
     plan: Plan
@@ -48,6 +50,7 @@ class DeploymentResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``)."""
         plan, ids = self.plan, self.problem.ids
         rows = self.rows()
         return {
@@ -77,7 +80,29 @@ class DeploymentResult:
 
 def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
                     method: Method = "cp-sat") -> DeploymentResult:
-    """Schedule every movement of ``dep``; see :func:`forcegen.deployment.cpsat.solve_cpsat`."""
+    """Schedule every movement of ``dep``.
+
+    Parameters
+    ----------
+    dep
+        The deployment (:func:`forcegen.deployment.load_deployment`).
+    time_limit
+        Seconds for the solver; the best plan found is returned with its proven bound.
+    method
+        ``"cp-sat"`` (exact: earliest closure, then least lateness; see
+        :func:`forcegen.deployment.cpsat.solve_cpsat`), ``"highs"`` (time-indexed MILP, closure
+        only) or ``"greedy"`` (the serial schedule baseline).
+
+    Returns
+    -------
+    DeploymentResult
+        The deployment, its arrays and the plan (``to_dict()`` for ``--json``).
+
+    Raises
+    ------
+    forcegen.exceptions.OptionError
+        When ``time_limit`` is not a positive number.
+    """
     if not time_limit > 0:  # also refuses NaN
         raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
                           "time_limit")

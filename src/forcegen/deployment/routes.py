@@ -53,8 +53,10 @@ class RoadTimes:
 
     def matrix(self, a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]
                ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Hours from each of ``a`` to each of ``b``, and whether the network measured it
-        (``inf`` where the network holds both ends but no road joins them)."""
+        """Hours from each of ``a`` to each of ``b``, and whether the network measured it.
+
+        ``inf`` where the network holds both ends but no road joins them.
+        """
         pa = np.asarray(a, dtype=float).reshape(-1, 2)
         pb = np.asarray(b, dtype=float).reshape(-1, 2)
         km = haversine_km(pa[:, None, 0], pa[:, None, 1], pb[None, :, 0], pb[None, :, 1])

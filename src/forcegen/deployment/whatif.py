@@ -20,10 +20,11 @@ __all__ = ["compare", "shift_c_day"]
 
 
 def shift_c_day(dep: Deployment, days: int) -> Deployment:
-    """C-day ``days`` later (earlier when negative) while every unit keeps the calendar date it
-    is ready to load: ``available`` days count from the new C-day (never below 0), while
-    ``required`` and ``latest`` stay relative to C-day (the force is wanted that many days
-    after it)."""
+    """C-day ``days`` later (earlier when negative), units ready on the same calendar dates.
+
+    ``available`` days count from the new C-day (never below 0), while ``required`` and
+    ``latest`` stay relative to C-day (the force is wanted that many days after it).
+    """
     if days == 0:
         return dep
     moves = [m.model_copy(update={"available": max(0, m.available - days)})
@@ -42,8 +43,10 @@ def _summary(r: DeploymentResult) -> dict[str, Any]:
 
 def compare(base: DeploymentResult, alt: DeploymentResult,
             changes: list[str]) -> dict[str, Any]:
-    """The what-if plan beside the base plan: both summaries and the differences (what-if
-    minus base; a sector missing from one side is ``None``)."""
+    """The what-if plan beside the base plan: both summaries and the differences.
+
+    Differences are what-if minus base; a sector missing from one side is ``None``.
+    """
     b, a = _summary(base), _summary(alt)
 
     def diff(x: Any, y: Any) -> Any:

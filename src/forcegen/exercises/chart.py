@@ -17,8 +17,11 @@ _COLOURS = {"staffex": "#9ecae1", "cpx": "#4292c6", "livex": "#d94801",
 
 
 def plot_gantt(doc: dict[str, Any], path: Path) -> Path:
-    """One bar per held exercise over its weeks (colour by kind, area in the label); exercises
-    not held are listed in grey at the bottom. ``doc`` is ``ExerciseResult.to_dict()``."""
+    """One bar per held exercise over its weeks (colour by kind, area in the label).
+
+    Exercises not held are listed in grey at the bottom. ``doc`` is
+    ``ExerciseResult.to_dict()``.
+    """
     rows = [r for r in doc["exercises"] if r["held"]]
     rows.sort(key=lambda r: (r["start_week"], r["id"]))
     missing = [r for r in doc["exercises"] if not r["held"]]

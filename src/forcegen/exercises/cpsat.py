@@ -34,6 +34,8 @@ DEFAULT_WORKERS = 2
 
 @dataclass
 class ExercisePlan:
+    """A schedule, the value it holds and the proven bound; lines certified in time."""
+
     status: str                      # optimal | feasible | unknown
     schedule: Schedule
     value: int
@@ -51,6 +53,7 @@ class ExercisePlan:
 
     @property
     def gap(self) -> float:
+        """Relative gap between the value held and the proven bound (0 when proven)."""
         if self.bound <= 0:
             return 0.0
         return max(0.0, (self.bound - self.value) / self.bound)
@@ -61,6 +64,41 @@ def _runs(row: np.ndarray) -> list[tuple[int, int]]:
     padded = np.concatenate(([False], row, [False])).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _need_literals(m: cp_model.CpModel, p: ExerciseProblem, e: int, held: cp_model.IntVar
+                   ) -> tuple[list[list[tuple[int, cp_model.IntVar]]],
+                              dict[int, list[cp_model.IntVar]]]:
+    """Per need of exercise ``e`` its (unit, literal) picks, and each unit's literals."""
+    need_lits: list[list[tuple[int, cp_model.IntVar]]] = []
+    by_unit: dict[int, list[cp_model.IntVar]] = {}
+    for k, (q, cands) in enumerate(p.needs[e]):
+        ys: list[tuple[int, cp_model.IntVar]] = []
+        for u in cands:
+            # A unit blocked in every start week of the window can never take part.
+            if not any(p.free_for(u, e, t) for t in range(int(p.lo[e]), int(p.hi[e]) + 1)):
+                continue
+            y = m.new_bool_var(f"y{e}_{k}_{u}")
+            m.add_implication(y, held)
+            ys.append((u, y))
+            by_unit.setdefault(u, []).append(y)
+        m.add(sum(y for _, y in ys) == q * held)
+        need_lits.append(ys)
+    return need_lits, by_unit
+
+
+def _add_capacities(m: cp_model.CpModel, p: ExerciseProblem,
+                    per_area: dict[int, list[cp_model.IntervalVar]],
+                    per_unit: dict[int, list[cp_model.IntervalVar]]) -> None:
+    """Each area's weekly capacity; a unit in one exercise at a time, never when blocked."""
+    for a, ivs in per_area.items():
+        if len(ivs) > p.capacity[a]:
+            m.add_cumulative(ivs, [1] * len(ivs), int(p.capacity[a]))
+    for u, ivs in per_unit.items():
+        fixed = [m.new_fixed_size_interval_var(s, n, f"b{u}_{s}")
+                 for s, n in _runs(p.blocked[u])]
+        if len(ivs) + len(fixed) > 1:
+            m.add_no_overlap(ivs + fixed)
 
 
 def _build(p: ExerciseProblem) -> tuple[cp_model.CpModel, dict[str, Any]]:
@@ -83,20 +121,7 @@ def _build(p: ExerciseProblem) -> tuple[cp_model.CpModel, dict[str, Any]]:
                 m.new_optional_fixed_size_interval_var(start[e], d, x, f"ia{e}_{a}"))
         m.add(sum(x for _, x in lits) == held[e])
         on_area.append(lits)
-        need_lits: list[list[tuple[int, cp_model.IntVar]]] = []
-        by_unit: dict[int, list[cp_model.IntVar]] = {}
-        for k, (q, cands) in enumerate(p.needs[e]):
-            ys: list[tuple[int, cp_model.IntVar]] = []
-            for u in cands:
-                # A unit blocked in every start week of the window can never take part.
-                if not any(p.free_for(u, e, t) for t in range(int(p.lo[e]), int(p.hi[e]) + 1)):
-                    continue
-                y = m.new_bool_var(f"y{e}_{k}_{u}")
-                m.add_implication(y, held[e])
-                ys.append((u, y))
-                by_unit.setdefault(u, []).append(y)
-            m.add(sum(y for _, y in ys) == q * held[e])
-            need_lits.append(ys)
+        need_lits, by_unit = _need_literals(m, p, e, held[e])
         picks.append(need_lits)
         for u, lits_u in by_unit.items():
             if len(lits_u) > 1:
@@ -107,14 +132,7 @@ def _build(p: ExerciseProblem) -> tuple[cp_model.CpModel, dict[str, Any]]:
             part[(e, u)] = z
             per_unit.setdefault(u, []).append(
                 m.new_optional_fixed_size_interval_var(start[e], d + p.rest, z, f"iu{e}_{u}"))
-    for a, ivs in per_area.items():
-        if len(ivs) > p.capacity[a]:
-            m.add_cumulative(ivs, [1] * len(ivs), int(p.capacity[a]))
-    for u, ivs in per_unit.items():
-        fixed = [m.new_fixed_size_interval_var(s, n, f"b{u}_{s}")
-                 for s, n in _runs(p.blocked[u])]
-        if len(ivs) + len(fixed) > 1:
-            m.add_no_overlap(ivs + fixed)
+    _add_capacities(m, p, per_area, per_unit)
     for j, ps in enumerate(p.preds):
         for i in ps:
             m.add_implication(held[j], held[i])
@@ -160,8 +178,9 @@ def _hint(m: cp_model.CpModel, v: dict[str, Any], sched: Schedule) -> None:
 
 def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
                 workers: int = DEFAULT_WORKERS) -> ExercisePlan:
-    """Schedule ``p``: most value held, then most lines certified in time, then the canonical
-    tie-break, all within ``time_limit`` seconds (70 % of it for the value phase).
+    """Schedule ``p``: most value held, most lines certified in time, canonical tie-break.
+
+    All within ``time_limit`` seconds (70 % of it for the value phase).
 
     The greedy baseline is computed first (reported alongside) and given to CP-SAT as a hint;
     when CP-SAT finds nothing better in time the baseline is returned with the proven bound.

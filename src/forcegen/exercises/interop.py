@@ -16,8 +16,10 @@ __all__ = ["trained_together", "untrained_pairs"]
 
 def trained_together(exercises: list[dict[str, Any]], nation_of: dict[str, str]
                      ) -> list[dict[str, Any]]:
-    """Nation pairs (sorted) with the held exercises they shared, from
-    ``ExerciseResult.to_dict()["exercises"]`` and a unit id -> nation map."""
+    """Nation pairs (sorted) with the held exercises they shared.
+
+    From ``ExerciseResult.to_dict()["exercises"]`` and a unit id -> nation map.
+    """
     pairs: dict[tuple[str, str], list[str]] = {}
     for e in exercises:
         if not e["held"]:

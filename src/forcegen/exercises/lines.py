@@ -18,38 +18,50 @@ from forcegen.exercises.problem import ExerciseProblem
 __all__ = ["line_literals"]
 
 
+def _cert_literals(m: cp_model.CpModel, p: ExerciseProblem, v: dict[str, Any],
+                   by_cert: dict[int, list[int]], k: int, u: int
+                   ) -> list[cp_model.IntVar] | None:
+    """Literals, one per certification of line ``k`` that unit ``u`` must still earn in time.
+
+    None when some certification cannot be earned in time by any schedule; an empty list when
+    the unit already holds them all.
+    """
+    part: dict[tuple[int, int], cp_model.IntVar] = v["part"]
+    start = v["start"]
+    _, last, certs, _ = p.lines[k]
+    c_lits = []
+    for c in certs:
+        if (u, c, k) in p.preheld:
+            continue
+        opts = []
+        for e in by_cert.get(c, []):
+            if (e, u) not in part or p.lo[e] + p.dur[e] > last:
+                continue  # never in it, or it cannot end in time
+            a = m.new_bool_var(f"c{k}_{u}_{c}_{e}")
+            m.add_implication(a, part[(e, u)])
+            m.add(start[e] + int(p.dur[e]) <= last).only_enforce_if(a)
+            opts.append(a)
+        if not opts:
+            return None
+        lit = m.new_bool_var(f"c{k}_{u}_{c}")
+        m.add_bool_or(opts).only_enforce_if(lit)
+        c_lits.append(lit)
+    return c_lits
+
+
 def line_literals(m: cp_model.CpModel, p: ExerciseProblem,
                   v: dict[str, Any]) -> list[cp_model.IntVar]:
     """One literal per line that can be certified in time, true only when it is."""
-    part: dict[tuple[int, int], cp_model.IntVar] = v["part"]
-    start = v["start"]
     by_cert: dict[int, list[int]] = {}
     for e, cs in enumerate(p.certifies):
         for c in cs:
             by_cert.setdefault(c, []).append(e)
     out = []
-    for k, (q, last, certs, units) in enumerate(p.lines):
+    for k, (q, _, _, units) in enumerate(p.lines):
         const, unit_ok = 0, []
         for u in units:
-            c_lits, possible = [], True
-            for c in certs:
-                if (u, c, k) in p.preheld:
-                    continue
-                opts = []
-                for e in by_cert.get(c, []):
-                    if (e, u) not in part or p.lo[e] + p.dur[e] > last:
-                        continue  # never in it, or it cannot end in time
-                    a = m.new_bool_var(f"c{k}_{u}_{c}_{e}")
-                    m.add_implication(a, part[(e, u)])
-                    m.add(start[e] + int(p.dur[e]) <= last).only_enforce_if(a)
-                    opts.append(a)
-                if not opts:
-                    possible = False
-                    break
-                lit = m.new_bool_var(f"c{k}_{u}_{c}")
-                m.add_bool_or(opts).only_enforce_if(lit)
-                c_lits.append(lit)
-            if not possible:
+            c_lits = _cert_literals(m, p, v, by_cert, k, u)
+            if c_lits is None:
                 continue
             if not c_lits:
                 const += 1

@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
+from forcegen.deployment.milp import RowBlocks
 from forcegen.exercises.cpsat import ExercisePlan
 from forcegen.exercises.problem import ExerciseProblem, Schedule, greedy_schedule
 from forcegen.readiness._highs import solve_milp
@@ -23,13 +23,15 @@ from forcegen.readiness._highs import solve_milp
 __all__ = ["solve_milp_value"]
 
 
-def solve_milp_value(p: ExerciseProblem, time_limit: float = 60.0) -> ExercisePlan:
-    """Most value held (no tie-break phase), for comparison with :func:`solve_cpsat`."""
-    t0 = time.perf_counter()
-    greedy = greedy_schedule(p)
-    base_s = time.perf_counter() - t0
-    H = p.horizon
-    # x columns
+_Int = np.ndarray
+
+
+def _stack(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+
+
+def _x_columns(p: ExerciseProblem) -> tuple[_Int, _Int, _Int]:
+    """Exercise, area and start week of each ``x`` column."""
     xe, xa, xt = [], [], []
     for e in range(p.n):
         ts = np.arange(p.lo[e], p.hi[e] + 1)
@@ -37,10 +39,15 @@ def solve_milp_value(p: ExerciseProblem, time_limit: float = 60.0) -> ExercisePl
             xe.append(np.full(ts.size, e))
             xa.append(np.full(ts.size, a))
             xt.append(ts)
-    x_e, x_a, x_t = (np.concatenate(v).astype(np.int64) if v else np.zeros(0, np.int64)
-                     for v in (xe, xa, xt))
-    nx = x_e.size
-    # w columns, and one "need-week" row per (e, k, t)
+    return _stack(xe), _stack(xa), _stack(xt)
+
+
+def _w_columns(p: ExerciseProblem
+               ) -> tuple[_Int, _Int, _Int, _Int, list[list[int]], int]:
+    """Exercise, unit, week and need-week row of each ``w`` column (one row per (e, k, t)).
+
+    Also the first need-week row of each need of each exercise, and the number of such rows.
+    """
     we, wu, wt, wrow = [], [], [], []
     need_row0: list[list[int]] = []
     n_need_rows = 0
@@ -56,22 +63,62 @@ def solve_milp_value(p: ExerciseProblem, time_limit: float = 60.0) -> ExercisePl
                 wt.append(ts[ok])
                 wrow.append(n_need_rows + ts[ok] - p.lo[e])
             n_need_rows += ts.size
-    w_e, w_u, w_t, w_row = (np.concatenate(v).astype(np.int64) if v else np.zeros(0, np.int64)
-                            for v in (we, wu, wt, wrow))
+    return _stack(we), _stack(wu), _stack(wt), _stack(wrow), need_row0, n_need_rows
+
+
+def _add_after(rows: RowBlocks, p: ExerciseProblem, x_e: _Int, x_t: _Int) -> None:
+    """after: started(j) by week t <= started(i) by week t - d_i."""
+    for j, ps in enumerate(p.preds):
+        sj = np.flatnonzero(x_e == j)
+        for i in ps:
+            si = np.flatnonzero(x_e == i)
+            ts = np.arange(p.lo[j], p.hi[j] + 1)
+            rr, cc, vv = [], [], []
+            for k, t in enumerate(ts):
+                a_cols = sj[x_t[sj] <= t]
+                b_cols = si[x_t[si] <= t - p.dur[i]]
+                rr.append(np.full(a_cols.size + b_cols.size, k))
+                cc.append(np.concatenate([a_cols, b_cols]))
+                vv.append(np.concatenate([np.ones(a_cols.size), -np.ones(b_cols.size)]))
+            rows.add(np.concatenate(rr), np.concatenate(cc), np.concatenate(vv), ts.size,
+                     -np.inf, 0.0)
+
+
+def _schedule(p: ExerciseProblem, x: np.ndarray, x_cols: tuple[_Int, _Int, _Int],
+              w_cols: tuple[_Int, _Int, _Int], need_row0: list[list[int]]) -> Schedule:
+    """The schedule read from a MILP solution (units only for exercises held)."""
+    x_e, x_a, x_t = x_cols
+    w_e, w_u, w_row = w_cols
+    nx = x_e.size
+    xs = x[:nx] > 0.5
+    ws = x[nx:] > 0.5
+    start = np.full(p.n, -1, dtype=np.int64)
+    area = np.full(p.n, -1, dtype=np.int64)
+    start[x_e[xs]] = x_t[xs]
+    area[x_e[xs]] = x_a[xs]
+    units: list[list[list[int]]] = [[[] for _ in p.needs[e]] for e in range(p.n)]
+    for col in np.flatnonzero(ws):
+        e = int(w_e[col])
+        k = int(np.searchsorted(need_row0[e], w_row[col], side="right")) - 1
+        units[e][k].append(int(w_u[col]))
+    for e in range(p.n):
+        if start[e] < 0:
+            units[e] = []
+    return Schedule(start, area, units)
+
+
+def solve_milp_value(p: ExerciseProblem, time_limit: float = 60.0) -> ExercisePlan:
+    """Most value held (no tie-break phase), for comparison with :func:`solve_cpsat`."""
+    t0 = time.perf_counter()
+    greedy = greedy_schedule(p)
+    base_s = time.perf_counter() - t0
+    H = p.horizon
+    x_e, x_a, x_t = _x_columns(p)
+    nx = x_e.size
+    w_e, w_u, w_t, w_row, need_row0, n_need_rows = _w_columns(p)
     nw = w_e.size
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r0 = 0
-
-    def add(r: np.ndarray, c: np.ndarray, v: np.ndarray, n_rows: int, low: float,
-            high: np.ndarray | float) -> None:
-        nonlocal r0
-        rows.append(r + r0)
-        cols.append(c)
-        vals.append(v)
-        lo.append(np.full(n_rows, low))
-        hi.append(np.broadcast_to(np.asarray(high, dtype=float), (n_rows,)))
-        r0 += n_rows
-
+    rows = RowBlocks()
+    add = rows.add
     xcols = np.arange(nx)
     add(x_e, xcols, np.ones(nx), p.n, -np.inf, 1.0)
     n_a = len(p.area_ids)
@@ -96,26 +143,11 @@ def solve_milp_value(p: ExerciseProblem, time_limit: float = 60.0) -> ExercisePl
     rep = np.repeat(np.arange(nw), span)
     week = w_t[rep] + (np.arange(rep.size) - np.repeat(np.cumsum(span) - span, span))
     add(w_u[rep] * H + week, nx + rep, np.ones(rep.size), len(p.unit_ids) * H, -np.inf, 1.0)
-    # after: started(j) by week t <= started(i) by week t - d_i
-    for j, ps in enumerate(p.preds):
-        sj = np.flatnonzero(x_e == j)
-        for i in ps:
-            si = np.flatnonzero(x_e == i)
-            ts = np.arange(p.lo[j], p.hi[j] + 1)
-            rr, cc, vv = [], [], []
-            for k, t in enumerate(ts):
-                a_cols = sj[x_t[sj] <= t]
-                b_cols = si[x_t[si] <= t - p.dur[i]]
-                rr.append(np.full(a_cols.size + b_cols.size, k))
-                cc.append(np.concatenate([a_cols, b_cols]))
-                vv.append(np.concatenate([np.ones(a_cols.size), -np.ones(b_cols.size)]))
-            add(np.concatenate(rr), np.concatenate(cc), np.concatenate(vv), ts.size, -np.inf,
-                0.0)
+    _add_after(rows, p, x_e, x_t)
     ncol = nx + nw
-    a = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                     shape=(r0, ncol))
+    a, lo, hi = rows.matrix(ncol)
     c = np.concatenate([p.value[x_e].astype(float), np.zeros(nw)])
-    sol = solve_milp(c, a, np.concatenate(lo), np.concatenate(hi), np.zeros(ncol),
+    sol = solve_milp(c, a, lo, hi, np.zeros(ncol),
                      np.ones(ncol), np.ones(ncol, dtype=bool), maximize=True,
                      time_limit=max(0.05, time_limit - (time.perf_counter() - t0)))
     plan = ExercisePlan("unknown", greedy, greedy.value(p), int(p.value.sum()),
@@ -124,21 +156,7 @@ def solve_milp_value(p: ExerciseProblem, time_limit: float = 60.0) -> ExercisePl
     if np.isfinite(sol.bound):
         plan.bound = int(np.floor(sol.bound + 1e-6))
     if sol.x is not None:
-        xs = sol.x[:nx] > 0.5
-        ws = sol.x[nx:] > 0.5
-        start = np.full(p.n, -1, dtype=np.int64)
-        area = np.full(p.n, -1, dtype=np.int64)
-        start[x_e[xs]] = x_t[xs]
-        area[x_e[xs]] = x_a[xs]
-        units: list[list[list[int]]] = [[[] for _ in p.needs[e]] for e in range(p.n)]
-        for col in np.flatnonzero(ws):
-            e = int(w_e[col])
-            k = int(np.searchsorted(need_row0[e], w_row[col], side="right")) - 1
-            units[e][k].append(int(w_u[col]))
-        for e in range(p.n):
-            if start[e] < 0:
-                units[e] = []
-        cand = Schedule(start, area, units)
+        cand = _schedule(p, sol.x, (x_e, x_a, x_t), (w_e, w_u, w_row), need_row0)
         if cand.value(p) >= plan.value:
             plan.schedule, plan.value = cand, cand.value(p)
         plan.status = "optimal" if sol.status == "optimal" else "feasible"

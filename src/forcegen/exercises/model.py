@@ -10,24 +10,28 @@ Every problem names its file, line, field and what was expected; all are raised 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from forcegen.deployment.model import _records, _scenario_file, find_cycle
+from forcegen.deployment._inputs import find_cycle
+from forcegen.deployment.model import _records, _scenario_file
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario
+from forcegen.scenario._checks import _problems_from
 from forcegen.scenario._sources import Origin, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, Name, Names, _Strict
-from forcegen.scenario.reader import _problems_from
 
 __all__ = ["Exercise", "Need", "Programme", "TrainingArea", "Unavailable", "Unit",
            "load_programme", "programme_from_scenario"]
 
 
 class TrainingArea(_Strict):
+    """A training area and how many exercises it hosts in the same week."""
+
     id: Identifier
     name: Name | None = None
     at: LonLat | None = None
@@ -35,11 +39,15 @@ class TrainingArea(_Strict):
 
 
 class Need(_Strict):
+    """Units of a capability an exercise needs."""
+
     capability: Identifier
     quantity: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
 class Exercise(_Strict):
+    """An exercise: its weeks, window, areas, the units it needs, what it certifies."""
+
     id: Identifier
     name: Name | None = None
     kind: Literal["staffex", "cpx", "livex", "certification"]
@@ -53,6 +61,7 @@ class Exercise(_Strict):
 
     @property
     def areas(self) -> list[str]:
+        """The acceptable areas (``area`` given as one id or a list)."""
         return [self.area] if isinstance(self.area, str) else list(self.area)
 
 
@@ -67,6 +76,8 @@ class Unavailable(_Strict):
 
 @dataclass(frozen=True)
 class Unit:
+    """One unit of a pledge (``P-GBR-01/2``: the second unit of pledge ``P-GBR-01``)."""
+
     id: str
     pledge: str
     nation: str
@@ -87,9 +98,11 @@ class Programme:
     rest_weeks: int
 
     def week_of(self, day: dt.date) -> int:
+        """The programme week holding ``day`` (week 0 starts on ``start``)."""
         return (day - self.start).days // 7
 
     def date_of(self, week: int) -> dt.date:
+        """The Monday that starts ``week``."""
         return self.start + dt.timedelta(weeks=week)
 
     def start_weeks(self, ex: Exercise) -> tuple[int, int]:
@@ -177,6 +190,65 @@ def _iso_date(value: Any) -> bool:
     return isinstance(value, str)
 
 
+#: Reports a problem at an origin, on a field's line.
+_Bad = Callable[[Origin, str, str], None]
+
+
+def _check_exercise(e: Exercise, o: Origin, known: tuple[set[str], set[str], set[str]],
+                    scenario: Scenario, bad: _Bad) -> None:
+    """One exercise's window, areas, needed capabilities and ``after`` references.
+
+    ``known``: the training area ids, the exercise ids and the capabilities units offer.
+    """
+    areas, exercises, caps = known
+    if e.window[1] < e.window[0]:
+        bad(o, "window", f"exercise {e.id!r}: window ends ({e.window[1]}) before it "
+            f"starts ({e.window[0]})")
+    elif (e.window[1] - e.window[0]).days + 1 < 7 * e.weeks:
+        bad(o, "window", f"exercise {e.id!r}: window of {(e.window[1] - e.window[0]).days + 1}"
+            f" day(s) is shorter than its {e.weeks} week(s)")
+    for a in e.areas:
+        if a not in areas:
+            bad(o, "area", f"exercise {e.id!r}: unknown training area {a!r}; expected one "
+                f"of: {', '.join(sorted(areas)) or '(no training_areas defined)'}")
+    for k, n in enumerate(e.needs):
+        if n.capability not in scenario.catalog:
+            bad(o, f"needs.{k}.capability", f"exercise {e.id!r}: unknown capability "
+                f"{n.capability!r} (not in the catalog)")
+        elif n.capability not in caps:
+            bad(o, f"needs.{k}.capability", f"exercise {e.id!r}: no pledge offers "
+                f"{n.capability!r}, so no unit can take part")
+    for a in e.after:
+        if a not in exercises:
+            bad(o, "after", f"exercise {e.id!r}: unknown exercise {a!r} in `after`")
+
+
+def _check_certifications(scenario: Scenario, awarded: set[str]) -> list[Problem]:
+    """Pledges' ``x-certified`` well formed; each certification asked for awarded or held."""
+    problems: list[Problem] = []
+    held: set[str] = set()
+    for p in scenario.pledges:
+        got = p.extensions().get("x-certified")
+        if got is None:
+            continue
+        if not isinstance(got, dict) or not all(
+                v is True or isinstance(v, dt.date) or _iso_date(v) for v in got.values()):
+            problems.append(Problem(scenario.source, f"pledge {p.id}: `x-certified` must map "
+                                    "each certification to the date it was earned "
+                                    "(YYYY-MM-DD) or to true", None,
+                                    f"pledges[{p.id}].x-certified"))
+            continue
+        held.update(str(c) for c in got)
+    for r in scenario.requirements:
+        for c in r.certified or ():
+            if c not in awarded and c not in held:
+                problems.append(Problem(scenario.source, f"requirement {r.id}: certification "
+                                        f"{c!r} is awarded by no exercise (`certifies`) and "
+                                        "held by no pledge (`x-certified`)",
+                                        None, f"requirements[{r.id}].certified"))
+    return problems
+
+
 def _check(scenario: Scenario, parsed: dict[str, list[tuple[Any, Origin]]],
            units: list[Unit]) -> list[Problem]:
     problems: list[Problem] = []
@@ -199,26 +271,7 @@ def _check(scenario: Scenario, parsed: dict[str, list[tuple[Any, Origin]]],
     awarded: set[str] = set()
     for e, o in parsed["exercises"]:
         awarded.update(e.certifies)
-        if e.window[1] < e.window[0]:
-            bad(o, "window", f"exercise {e.id!r}: window ends ({e.window[1]}) before it "
-                f"starts ({e.window[0]})")
-        elif (e.window[1] - e.window[0]).days + 1 < 7 * e.weeks:
-            bad(o, "window", f"exercise {e.id!r}: window of {(e.window[1] - e.window[0]).days + 1}"
-                f" day(s) is shorter than its {e.weeks} week(s)")
-        for a in e.areas:
-            if a not in areas:
-                bad(o, "area", f"exercise {e.id!r}: unknown training area {a!r}; expected one "
-                    f"of: {', '.join(sorted(areas)) or '(no training_areas defined)'}")
-        for k, n in enumerate(e.needs):
-            if n.capability not in scenario.catalog:
-                bad(o, f"needs.{k}.capability", f"exercise {e.id!r}: unknown capability "
-                    f"{n.capability!r} (not in the catalog)")
-            elif n.capability not in caps:
-                bad(o, f"needs.{k}.capability", f"exercise {e.id!r}: no pledge offers "
-                    f"{n.capability!r}, so no unit can take part")
-        for a in e.after:
-            if a not in exercises:
-                bad(o, "after", f"exercise {e.id!r}: unknown exercise {a!r} in `after`")
+        _check_exercise(e, o, (areas, set(exercises), caps), scenario, bad)
     origin_of = {e.id: o for e, o in parsed["exercises"]}
     cycle = find_cycle({e.id: [a for a in e.after if a in exercises] for e in exercises.values()})
     if cycle:
@@ -231,24 +284,5 @@ def _check(scenario: Scenario, parsed: dict[str, list[tuple[Any, Origin]]],
                 "such as P-GBR-01/2 (pledges not withdrawn)")
         if u.end < u.start:
             bad(o, "end", f"unit {u.unit!r}: unavailable until {u.end}, before {u.start}")
-    held: set[str] = set()
-    for p in scenario.pledges:
-        got = p.extensions().get("x-certified")
-        if got is None:
-            continue
-        if not isinstance(got, dict) or not all(
-                v is True or isinstance(v, dt.date) or _iso_date(v) for v in got.values()):
-            problems.append(Problem(scenario.source, f"pledge {p.id}: `x-certified` must map "
-                                    "each certification to the date it was earned "
-                                    "(YYYY-MM-DD) or to true", None,
-                                    f"pledges[{p.id}].x-certified"))
-            continue
-        held.update(str(c) for c in got)
-    for r in scenario.requirements:
-        for c in r.certified or ():
-            if c not in awarded and c not in held:
-                problems.append(Problem(scenario.source, f"requirement {r.id}: certification "
-                                        f"{c!r} is awarded by no exercise (`certifies`) and "
-                                        "held by no pledge (`x-certified`)",
-                                        None, f"requirements[{r.id}].certified"))
+    problems.extend(_check_certifications(scenario, awarded))
     return problems

@@ -24,6 +24,8 @@ BoolArray = NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class ExerciseProblem:
+    """A programme as arrays, in weeks: windows, areas, candidate units, blocked weeks."""
+
     ids: list[str]
     dur: IntArray                  # weeks per exercise
     value: IntArray
@@ -50,6 +52,7 @@ class ExerciseProblem:
 
     @property
     def n(self) -> int:
+        """The number of exercises."""
         return len(self.ids)
 
     @property
@@ -71,9 +74,11 @@ class Schedule:
     units: list[list[list[int]]] = field(default_factory=list)  # per exercise, per need
 
     def held(self) -> BoolArray:
+        """Which exercises are held."""
         return self.start >= 0
 
     def value(self, p: ExerciseProblem) -> int:
+        """The value of the exercises held."""
         return int(p.value[self.held()].sum())
 
 
@@ -158,9 +163,12 @@ def topo_order(p: ExerciseProblem, key: IntArray | None = None) -> list[int]:
 
 
 def greedy_schedule(p: ExerciseProblem) -> Schedule:
-    """The baseline: exercises in precedence order, earliest window first (most valuable first
-    among equals), each in its first week and area with room and enough units free for its
-    weeks and rest (the units with fewest exercises so far first, so the load spreads)."""
+    """The baseline: a serial schedule, exercise by exercise.
+
+    Exercises in precedence order, earliest window first (most valuable first among equals),
+    each in its first week and area with room and enough units free for its weeks and rest
+    (the units with fewest exercises so far first, so the load spreads).
+    """
     start = np.full(p.n, -1, dtype=np.int64)
     area = np.full(p.n, -1, dtype=np.int64)
     chosen: list[list[list[int]]] = [[] for _ in range(p.n)]

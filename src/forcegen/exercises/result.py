@@ -1,5 +1,8 @@
-"""Run a programme and shape the result: schedule, per-unit timeline, what is not held and why,
-certifications earned, and the scenario with them recorded for sourcing."""
+"""Run a programme and shape the result.
+
+Schedule, per-unit timeline, what is not held and why, certifications earned, and the scenario
+with them recorded for sourcing.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +24,17 @@ Method = Literal["cp-sat", "highs", "greedy"]
 
 @dataclass
 class ExerciseResult:
+    """A programme, its problem and the plan found for it."""
+
     programme: Programme
     problem: ExerciseProblem
     plan: ExercisePlan
 
     def earned(self) -> dict[str, dict[str, dt.date]]:
-        """Certifications per unit id: the first date each is held (the Monday after the last
-        week of the exercise that awards it)."""
+        """Certifications per unit id: the first date each is held.
+
+        That is the Monday after the last week of the exercise that awards it.
+        """
         p, s, prog = self.problem, self.plan.schedule, self.programme
         by_id = {e.id: e for e in prog.exercises}
         out: dict[str, dict[str, dt.date]] = {}
@@ -71,6 +78,7 @@ class ExerciseResult:
                 "proven best)"]
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``)."""
         p, plan, prog = self.problem, self.plan, self.programme
         s = plan.schedule
         by_id = {e.id: e for e in prog.exercises}
@@ -120,8 +128,10 @@ class ExerciseResult:
         }
 
     def lines(self) -> list[dict[str, Any]]:
-        """Requirement lines asking for certifications: units certified in time, per line
-        (earned in this schedule, or held before it: pledge ``x-certified``)."""
+        """Requirement lines asking for certifications: units certified in time, per line.
+
+        Earned in this schedule, or held before it (pledge ``x-certified``).
+        """
         earned = self.earned()
         held = {pl.id: pl.extensions().get("x-certified") or {}
                 for pl in self.programme.scenario.pledges}
@@ -204,7 +214,29 @@ class ExerciseResult:
 
 def plan_exercises(prog: Programme, *, time_limit: float = 60.0,
                    method: Method = "cp-sat") -> ExerciseResult:
-    """Schedule the programme; see :func:`forcegen.exercises.cpsat.solve_cpsat`."""
+    """Schedule the programme.
+
+    Parameters
+    ----------
+    prog
+        The programme (:func:`forcegen.exercises.load_programme`).
+    time_limit
+        Seconds for the solver; the best schedule found is returned with its proven bound.
+    method
+        ``"cp-sat"`` (exact: most value held, then most lines certified in time, then a
+        canonical tie-break; see :func:`forcegen.exercises.cpsat.solve_cpsat`), ``"highs"``
+        (time-indexed MILP, value only) or ``"greedy"`` (the serial baseline).
+
+    Returns
+    -------
+    ExerciseResult
+        The programme, its arrays and the plan (``to_dict()`` for ``--json``).
+
+    Raises
+    ------
+    forcegen.exceptions.OptionError
+        When ``time_limit`` is not a positive number.
+    """
     if not time_limit > 0:
         raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
                           "time_limit")

@@ -13,9 +13,10 @@ __all__ = ["compare_lines", "ending_by"]
 
 
 def ending_by(prog: Programme, deadlines: dict[str, dt.date]) -> Programme:
-    """The programme with each named exercise's window closing by the given day, and held
-    whenever it can be (its value raised above all others together; compare values with
-    :func:`compare_lines`, which counts the original ones).
+    """The programme with each named exercise's window closing by the given day.
+
+    Each is held whenever it can be (its value raised above all others together; compare
+    values with :func:`compare_lines`, which counts the original ones).
 
     Raises
     ------
@@ -43,8 +44,11 @@ def ending_by(prog: Programme, deadlines: dict[str, dt.date]) -> Programme:
 
 
 def compare_lines(base: dict[str, Any], alt: dict[str, Any]) -> dict[str, Any]:
-    """Lines certified in time in ``alt`` but not in ``base`` (unlocked) and the reverse (lost),
-    and the change in value held (two ``ExerciseResult.to_dict()`` documents)."""
+    """Lines unlocked and lost between two programmes, and the change in value held.
+
+    Lines certified in time in ``alt`` but not in ``base`` are unlocked, the reverse lost
+    (``base`` and ``alt`` are two ``ExerciseResult.to_dict()`` documents).
+    """
     was = {x["requirement"] for x in base["lines"] if x["certified_in_time"]}
     now = {x["requirement"] for x in alt["lines"] if x["certified_in_time"]}
     held = {e["id"]: e for e in alt["exercises"]}

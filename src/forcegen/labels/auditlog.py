@@ -83,12 +83,14 @@ class TreeHead:
         return struct.pack(">BBQQ", 0, 1, timestamp, tree_size) + root_hash
 
     def to_json(self) -> dict[str, Any]:
+        """The signed tree head as a JSON object (hashes and signature in hex)."""
         return {"tree_size": self.tree_size, "root_hash": self.root_hash.hex(),
                 "timestamp": self.timestamp, "key_id": self.key_id,
                 "signature": self.signature.hex()}
 
     @classmethod
     def from_json(cls, obj: Any, where: str = "tree head") -> TreeHead:
+        """The tree head of :meth:`to_json`; :class:`AuditLogError` naming ``where`` if bad."""
         if not isinstance(obj, dict):
             raise AuditLogError(f"{where}: expected an object")
         size, ts, kid = obj.get("tree_size"), obj.get("timestamp"), obj.get("key_id")
@@ -151,6 +153,7 @@ class AuditLog:
             self.append(e)
 
     def __len__(self) -> int:
+        """The number of entries."""
         return len(self.entries)
 
     def append(self, entry: dict[str, Any]) -> int:
@@ -181,8 +184,11 @@ class AuditLog:
 
 
 def read_log(path: Path | str) -> AuditLog:
-    """A log from a JSON Lines file, one object per line (:class:`AuditLogError` naming the
-    line otherwise; blank lines are not allowed, they would shift every index)."""
+    """A log from a JSON Lines file, one object per line.
+
+    A line that is not one raises :class:`AuditLogError` naming it; blank lines are not
+    allowed (they would shift every index).
+    """
     p = Path(path)
     log = AuditLog()
     try:

@@ -38,6 +38,7 @@ class Binding:
     signature: bytes
 
     def to_json(self) -> dict[str, Any]:
+        """The binding as a JSON object (the signature in base64)."""
         return {"label": label_to_json(self.label), "content_sha256": self.content_sha256,
                 "key_id": self.key_id, "signed_at": self.signed_at,
                 "signature": base64.b64encode(self.signature).decode()}

@@ -50,6 +50,7 @@ class Decision:
     reason: str
 
     def __bool__(self) -> bool:
+        """Whether access is allowed (so a decision reads as a condition)."""
         return self.allowed
 
 
@@ -60,8 +61,10 @@ def clearance_for(
     categories: Mapping[str, Iterable[str]] | None = None,
     policies: PolicySet | None = None,
 ) -> Clearance:
-    """A clearance for a reader of ``nation``: "Releasable To" holds the nation and every group
-    the policy lists it in (``GBR`` -> ``FVEY``, ``NATO``), plus the given ``categories``.
+    """A clearance for a reader of ``nation``.
+
+    "Releasable To" holds the nation and every group the policy lists it in (``GBR`` ->
+    ``FVEY``, ``NATO``), plus the given ``categories``.
 
     Raises
     ------

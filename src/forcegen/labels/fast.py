@@ -89,6 +89,7 @@ class LabelBatch:
         self._has_perm: NDArray[np.bool_] = np.any(self.permissive != 0, axis=2)
 
     def __len__(self) -> int:
+        """The number of labels held."""
         return int(self.valid.shape[0])
 
     def _bit(self, tag: str, value: str) -> int:

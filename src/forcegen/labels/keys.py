@@ -91,6 +91,7 @@ class PublicKey:
         return True
 
     def to_json(self) -> dict[str, Any]:
+        """The public key as a JSON object (the key in base64, validity as ISO times)."""
         return {"key_id": self.key_id, "nation": self.nation, "algorithm": "Ed25519",
                 "public_key": base64.b64encode(self.raw).decode(),
                 "not_before": iso(self.not_before), "not_after": iso(self.not_after)}
@@ -115,18 +116,22 @@ class SigningKey:
 
     @property
     def public(self) -> PublicKey:
+        """The public half, with its key id and the same validity."""
         raw = self.private.public_key().public_bytes_raw()
         return PublicKey(_key_id(self.nation, raw), self.nation, raw, self.not_before,
                          self.not_after)
 
     @property
     def key_id(self) -> str:
+        """The id of the public half."""
         return self.public.key_id
 
     def sign(self, data: bytes) -> bytes:
+        """The Ed25519 signature of ``data``."""
         return self.private.sign(data)
 
     def to_json(self) -> dict[str, Any]:
+        """The key file's JSON object (format ``forcegen-signing-key-1``; private: keep safe)."""
         return {"format": "forcegen-signing-key-1", "nation": self.nation,
                 "key_id": self.key_id,
                 "private_key": base64.b64encode(self.private.private_bytes_raw()).decode(),
@@ -134,6 +139,7 @@ class SigningKey:
 
     @classmethod
     def from_json(cls, obj: Any, where: str = "signing key") -> SigningKey:
+        """The key of :meth:`to_json`; :class:`SignatureError` naming ``where`` if bad."""
         if not isinstance(obj, dict) or obj.get("format") != "forcegen-signing-key-1":
             raise SignatureError(f"{where}: not a forcegen signing key "
                                  "(format forcegen-signing-key-1)")
@@ -177,11 +183,13 @@ class KeyList:
         return key
 
     def to_json(self) -> dict[str, Any]:
+        """The key list as a JSON object (format ``forcegen-keylist-1``), keys in id order."""
         return {"format": "forcegen-keylist-1",
                 "keys": [self.keys[k].to_json() for k in sorted(self.keys)]}
 
     @classmethod
     def from_json(cls, obj: Any, where: str = "key list") -> KeyList:
+        """The key list of :meth:`to_json`; :class:`SignatureError` naming ``where`` if bad."""
         if not isinstance(obj, dict) or obj.get("format") != "forcegen-keylist-1":
             raise SignatureError(f"{where}: not a forcegen key list (format forcegen-keylist-1)")
         raw_keys = obj.get("keys")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forcegen.exceptions import LabelError, one_of
-from forcegen.labels.policy import CATEGORY_TYPES, CategoryType
+from forcegen.labels.policy import CATEGORY_TYPES, CategoryType, Policy
 from forcegen.labels.registry import PolicySet, default_policies
 
 __all__ = [
@@ -113,6 +113,32 @@ def make_label(
     return label
 
 
+def _check_category(cat: Category, pol: Policy, seen: set[str]) -> None:
+    """One category of a label: known to the policy, once, of its type, values allowed."""
+    cdef = pol.categories.get(cat.tag)
+    if cdef is None:
+        raise LabelError(f"policy {pol.id} has no category {cat.tag!r}; expected "
+                         f"{one_of(pol.categories)}")
+    if cat.tag in seen:
+        raise LabelError(f"category {cat.tag!r} appears twice")
+    seen.add(cat.tag)
+    if cat.type != cdef.type:
+        raise LabelError(f"category {cat.tag!r} is {cdef.type} in policy {pol.id}, "
+                         f"the label says {cat.type!r}")
+    if not cat.values:
+        raise LabelError(f"category {cat.tag!r} has no value; a 4774 category needs one")
+    if len(cat.values) > _MAX_VALUES:
+        raise LabelError(f"category {cat.tag!r} has more than {_MAX_VALUES} values")
+    if list(cat.values) != sorted(set(cat.values)):
+        raise LabelError(f"category {cat.tag!r}: values must be sorted and unique")
+    bad = [v for v in cat.values if not cdef.accepts(v)]
+    if bad:
+        raise LabelError(f"category {cat.tag!r} of policy {pol.id} has no value "
+                         f"{bad[0]!r}; expected {one_of(cdef.values) if cdef.values else ''}"
+                         f"{' or ' if cdef.values and cdef.pattern else ''}"
+                         f"{'values matching ' + cdef.pattern.pattern if cdef.pattern else ''}")
+
+
 def validate(label: Label, policies: PolicySet | None = None) -> None:
     """Check a label against its policy; :class:`LabelError` with the reason if it is invalid."""
     ps = policies or default_policies()
@@ -126,28 +152,7 @@ def validate(label: Label, policies: PolicySet | None = None) -> None:
         raise LabelError(f"more than {_MAX_CATEGORIES} categories")
     seen: set[str] = set()
     for cat in label.categories:
-        cdef = pol.categories.get(cat.tag)
-        if cdef is None:
-            raise LabelError(f"policy {pol.id} has no category {cat.tag!r}; expected "
-                             f"{one_of(pol.categories)}")
-        if cat.tag in seen:
-            raise LabelError(f"category {cat.tag!r} appears twice")
-        seen.add(cat.tag)
-        if cat.type != cdef.type:
-            raise LabelError(f"category {cat.tag!r} is {cdef.type} in policy {pol.id}, "
-                             f"the label says {cat.type!r}")
-        if not cat.values:
-            raise LabelError(f"category {cat.tag!r} has no value; a 4774 category needs one")
-        if len(cat.values) > _MAX_VALUES:
-            raise LabelError(f"category {cat.tag!r} has more than {_MAX_VALUES} values")
-        if list(cat.values) != sorted(set(cat.values)):
-            raise LabelError(f"category {cat.tag!r}: values must be sorted and unique")
-        bad = [v for v in cat.values if not cdef.accepts(v)]
-        if bad:
-            raise LabelError(f"category {cat.tag!r} of policy {pol.id} has no value "
-                             f"{bad[0]!r}; expected {one_of(cdef.values) if cdef.values else ''}"
-                             f"{' or ' if cdef.values and cdef.pattern else ''}"
-                             f"{'values matching ' + cdef.pattern.pattern if cdef.pattern else ''}")
+        _check_category(cat, pol, seen)
     if label.originator is not None and not _ORIGINATOR.fullmatch(label.originator):
         raise LabelError(f"originator {label.originator!r}: expected a nation code or an id of "
                          "letters, digits, ' ._:-' (at most 64)")

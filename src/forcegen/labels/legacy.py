@@ -65,8 +65,10 @@ def legacy_to_label(classification: int, releasable_to: str | None, owner: str |
 
 
 def label_to_legacy(label: Label) -> tuple[int, str | None]:
-    """The workspace form ``(rank, stored releasability)`` of a NATO label made by
-    :func:`legacy_to_label` (the owner is folded into the releasability)."""
+    """The workspace form ``(rank, stored releasability)`` of a NATO label.
+
+    The inverse of :func:`legacy_to_label` (the owner is folded into the releasability).
+    """
     if label.policy != "NATO" or label.classification not in NATO_LEVELS:
         raise LabelError(f"only NATO labels map back to the workspace's five levels, got "
                          f"{label.policy} {label.classification}")

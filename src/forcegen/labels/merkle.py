@@ -51,6 +51,7 @@ class MerkleTree:
         self._levels: list[list[bytes]] = [[]]
 
     def __len__(self) -> int:
+        """The number of leaves."""
         return len(self._levels[0])
 
     def append(self, data: bytes) -> int:
@@ -137,8 +138,10 @@ class MerkleTree:
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes],
                      root: bytes) -> bool:
-    """Whether ``proof`` shows leaf hash ``leaf`` at ``index`` in the tree of ``size`` with
-    head ``root`` (RFC 9162, 2.1.3.2)."""
+    """Whether ``proof`` shows leaf hash ``leaf`` at ``index`` in the tree of ``size``.
+
+    The tree's head is ``root`` (RFC 9162, 2.1.3.2).
+    """
     if not 0 <= index < size:
         return False
     fn, sn, r = index, size - 1, leaf
@@ -159,8 +162,11 @@ def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes],
 
 def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
                        proof: Sequence[bytes]) -> bool:
-    """Whether ``proof`` shows the tree of ``first`` leaves (head ``first_root``) is a prefix
-    of the tree of ``second`` leaves (head ``second_root``) (RFC 9162, 2.1.4.2)."""
+    """Whether ``proof`` shows one tree is a prefix of another (RFC 9162, 2.1.4.2).
+
+    The tree of ``first`` leaves (head ``first_root``) against the tree of ``second`` leaves
+    (head ``second_root``).
+    """
     if not 0 <= first <= second:
         return False
     if first == second:

@@ -167,6 +167,60 @@ def _category(raw: Any, source: str, lines: dict[str, int], path: str) -> Catego
     return CategoryDef(tag, ctype, marking, vals, pattern, groups)
 
 
+def _classifications(data: dict[str, Any], source: str, lines: dict[str, int]
+                     ) -> list[Classification]:
+    """The classifications, lowest first, each named once."""
+    raw_classes = data.get("classifications")
+    if not isinstance(raw_classes, list) or not 1 <= len(raw_classes) <= _MAX_CLASSIFICATIONS:
+        raise _fail(source, lines, "classifications",
+                    f"expected a list of 1-{_MAX_CLASSIFICATIONS} classifications, lowest first")
+    classes: list[Classification] = []
+    for i, raw in enumerate(raw_classes):
+        p = f"classifications.{i}"
+        if not isinstance(raw, dict):
+            raise _fail(source, lines, p, "expected {name: ..., marking: ...}")
+        name = _text(raw.get("name"), source, lines, f"{p}.name")
+        if any(c.name == name for c in classes):
+            raise _fail(source, lines, f"{p}.name", f"{name!r} is listed twice")
+        mark = _text(raw.get("marking", name), source, lines, f"{p}.marking")
+        classes.append(Classification(name, i, mark))
+    return classes
+
+
+def _categories(data: dict[str, Any], source: str, lines: dict[str, int]
+                ) -> dict[str, CategoryDef]:
+    """The categories by tag, each tag once."""
+    cats: dict[str, CategoryDef] = {}
+    raw_cats = data.get("categories") or []
+    if not isinstance(raw_cats, list):
+        raise _fail(source, lines, "categories", "expected a list of categories")
+    for i, raw in enumerate(raw_cats):
+        cat = _category(raw, source, lines, f"categories.{i}")
+        if cat.tag in cats:
+            raise _fail(source, lines, f"categories.{i}.tag", f"{cat.tag!r} is listed twice")
+        cats[cat.tag] = cat
+    return cats
+
+
+def _equivalents(data: dict[str, Any], source: str, lines: dict[str, int], pid: str,
+                 names: set[str]) -> dict[str, dict[str, str]]:
+    """Per other policy, own classification name -> theirs (own names must exist)."""
+    equivalents: dict[str, dict[str, str]] = {}
+    raw_eq = data.get("equivalents") or {}
+    if not isinstance(raw_eq, dict):
+        raise _fail(source, lines, "equivalents", "expected a mapping policy -> {own: theirs}")
+    for other, pairs in raw_eq.items():
+        if not isinstance(pairs, dict):
+            raise _fail(source, lines, f"equivalents.{other}", "expected own name: their name")
+        for own, theirs in pairs.items():
+            if own not in names:
+                raise _fail(source, lines, f"equivalents.{other}.{own}",
+                            f"not a classification of {pid}; expected {one_of(names, 64)}")
+            _text(theirs, source, lines, f"equivalents.{other}.{own}")
+        equivalents[str(other)] = {str(k): str(v) for k, v in pairs.items()}
+    return equivalents
+
+
 def parse_policy(text: str, source: str) -> Policy:
     """A :class:`Policy` from the text of a policy file (``source`` names it in messages).
 
@@ -188,43 +242,9 @@ def parse_policy(text: str, source: str) -> Policy:
     pid = _text(head.get("id"), source, lines, "policy.id")
     if not _POLICY_ID.fullmatch(pid):
         raise _fail(source, lines, "policy.id", "expected upper-case letters, digits, - or _")
-    raw_classes = data.get("classifications")
-    if not isinstance(raw_classes, list) or not 1 <= len(raw_classes) <= _MAX_CLASSIFICATIONS:
-        raise _fail(source, lines, "classifications",
-                    f"expected a list of 1-{_MAX_CLASSIFICATIONS} classifications, lowest first")
-    classes: list[Classification] = []
-    for i, raw in enumerate(raw_classes):
-        p = f"classifications.{i}"
-        if not isinstance(raw, dict):
-            raise _fail(source, lines, p, "expected {name: ..., marking: ...}")
-        name = _text(raw.get("name"), source, lines, f"{p}.name")
-        if any(c.name == name for c in classes):
-            raise _fail(source, lines, f"{p}.name", f"{name!r} is listed twice")
-        mark = _text(raw.get("marking", name), source, lines, f"{p}.marking")
-        classes.append(Classification(name, i, mark))
-    cats: dict[str, CategoryDef] = {}
-    raw_cats = data.get("categories") or []
-    if not isinstance(raw_cats, list):
-        raise _fail(source, lines, "categories", "expected a list of categories")
-    for i, raw in enumerate(raw_cats):
-        cat = _category(raw, source, lines, f"categories.{i}")
-        if cat.tag in cats:
-            raise _fail(source, lines, f"categories.{i}.tag", f"{cat.tag!r} is listed twice")
-        cats[cat.tag] = cat
-    names = {c.name for c in classes}
-    equivalents: dict[str, dict[str, str]] = {}
-    raw_eq = data.get("equivalents") or {}
-    if not isinstance(raw_eq, dict):
-        raise _fail(source, lines, "equivalents", "expected a mapping policy -> {own: theirs}")
-    for other, pairs in raw_eq.items():
-        if not isinstance(pairs, dict):
-            raise _fail(source, lines, f"equivalents.{other}", "expected own name: their name")
-        for own, theirs in pairs.items():
-            if own not in names:
-                raise _fail(source, lines, f"equivalents.{other}.{own}",
-                            f"not a classification of {pid}; expected {one_of(names, 64)}")
-            _text(theirs, source, lines, f"equivalents.{other}.{own}")
-        equivalents[str(other)] = {str(k): str(v) for k, v in pairs.items()}
+    classes = _classifications(data, source, lines)
+    cats = _categories(data, source, lines)
+    equivalents = _equivalents(data, source, lines, pid, {c.name for c in classes})
     return Policy(
         id=pid,
         name=_text(head.get("name", pid), source, lines, "policy.name"),

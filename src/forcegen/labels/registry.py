@@ -37,6 +37,7 @@ class PolicySet:
         self._check()
 
     def __contains__(self, policy_id: object) -> bool:
+        """Whether a policy of that id is registered."""
         return policy_id in self.policies
 
     def get(self, policy_id: str) -> Policy:

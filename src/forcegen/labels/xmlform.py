@@ -71,28 +71,23 @@ def _text(el: ET.Element, where: str) -> str:
     return (el.text or "").strip()
 
 
-def label_from_xml(text: str | bytes, policies: PolicySet | None = None) -> Label:
-    """A label from 4774 XML, validated against its policy.
+def _category(child: ET.Element) -> Category:
+    """A Category element: its tag, type and GenericValue values (sorted, unique)."""
+    tag, ctype = child.get("TagName"), (child.get("Type") or "").lower()
+    if not tag or ctype not in ("permissive", "restrictive", "informative"):
+        raise LabelError("label XML: a Category needs TagName and Type (PERMISSIVE, "
+                         "RESTRICTIVE or INFORMATIVE)")
+    values = []
+    for v in child:
+        if _local(v, f"Category {tag}") != "GenericValue":
+            raise LabelError(f"label XML: Category {tag}: expected GenericValue "
+                             f"elements, got {v.tag[len(_Q):]}")
+        values.append(_text(v, f"Category {tag}"))
+    return Category(tag, ctype, tuple(sorted(set(values))))  # type: ignore[arg-type]
 
-    Raises
-    ------
-    forcegen.exceptions.LabelError
-        Not well-formed, a DTD or entity, wrong namespace or element, or an invalid label.
-    """
-    ps = policies or default_policies()
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    if len(data) > MAX_XML_BYTES:
-        raise LabelError(f"label XML: larger than {MAX_XML_BYTES} bytes")
-    try:
-        root = fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise LabelError(f"label XML refused: {type(exc).__name__} (DTDs and entities are "
-                         "not allowed)") from None
-    except ET.ParseError as exc:
-        raise LabelError(f"label XML is not well-formed: {exc}") from None
-    if _local(root, "root") != "ConfidentialityLabel":
-        raise LabelError(f"label XML: the root must be ConfidentialityLabel, got "
-                         f"{root.tag[len(_Q):]}")
+
+def _label_parts(root: ET.Element) -> tuple[ET.Element, str | None, str | None]:
+    """The ConfidentialityInformation element, creation time and originator (each once)."""
     info = None
     created = originator = None
     for child in root:
@@ -107,6 +102,37 @@ def label_from_xml(text: str | bytes, policies: PolicySet | None = None) -> Labe
             raise LabelError(f"label XML: unexpected or repeated element {name}")
     if info is None:
         raise LabelError("label XML: no ConfidentialityInformation element")
+    return info, created, originator
+
+
+def _parse(text: str | bytes) -> ET.Element:
+    """The root element of at most :data:`MAX_XML_BYTES` of XML, with no DTD or entity."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if len(data) > MAX_XML_BYTES:
+        raise LabelError(f"label XML: larger than {MAX_XML_BYTES} bytes")
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise LabelError(f"label XML refused: {type(exc).__name__} (DTDs and entities are "
+                         "not allowed)") from None
+    except ET.ParseError as exc:
+        raise LabelError(f"label XML is not well-formed: {exc}") from None
+
+
+def label_from_xml(text: str | bytes, policies: PolicySet | None = None) -> Label:
+    """A label from 4774 XML, validated against its policy.
+
+    Raises
+    ------
+    forcegen.exceptions.LabelError
+        Not well-formed, a DTD or entity, wrong namespace or element, or an invalid label.
+    """
+    ps = policies or default_policies()
+    root = _parse(text)
+    if _local(root, "root") != "ConfidentialityLabel":
+        raise LabelError(f"label XML: the root must be ConfidentialityLabel, got "
+                         f"{root.tag[len(_Q):]}")
+    info, created, originator = _label_parts(root)
     policy = classification = None
     cats: list[Category] = []
     for child in info:
@@ -121,17 +147,7 @@ def label_from_xml(text: str | bytes, policies: PolicySet | None = None) -> Labe
         elif name == "Classification" and classification is None:
             classification = _text(child, name)
         elif name == "Category":
-            tag, ctype = child.get("TagName"), (child.get("Type") or "").lower()
-            if not tag or ctype not in ("permissive", "restrictive", "informative"):
-                raise LabelError("label XML: a Category needs TagName and Type (PERMISSIVE, "
-                                 "RESTRICTIVE or INFORMATIVE)")
-            values = []
-            for v in child:
-                if _local(v, f"Category {tag}") != "GenericValue":
-                    raise LabelError(f"label XML: Category {tag}: expected GenericValue "
-                                     f"elements, got {v.tag[len(_Q):]}")
-                values.append(_text(v, f"Category {tag}"))
-            cats.append(Category(tag, ctype, tuple(sorted(set(values)))))  # type: ignore[arg-type]
+            cats.append(_category(child))
         else:
             raise LabelError(f"label XML: unexpected or repeated element {name}")
     if policy is None or classification is None:

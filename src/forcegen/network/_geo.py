@@ -20,6 +20,18 @@ def haversine_km(
 ) -> NDArray[np.float64]:
     """Great-circle distance in km between points given in degrees (broadcasts).
 
+    Parameters
+    ----------
+    lon1, lat1
+        First points, degrees.
+    lon2, lat2
+        Second points, degrees (broadcast against the first).
+
+    Returns
+    -------
+    numpy.ndarray
+        Kilometres on a sphere of the Earth's mean radius.
+
     Examples
     --------
     >>> round(float(haversine_km(21.01, 52.23, 30.52, 50.45)))  # Warsaw to Kyiv

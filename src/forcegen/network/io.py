@@ -92,10 +92,22 @@ def read_nodes(path: str | Path) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 def load_network(network: str | Path, nodes: str | Path | None = None) -> TransportGraph:
-    """Load ``network.csv`` (``from,to,hours[,mode][,oneway][,km]``) and ``nodes.csv``.
+    r"""Load ``network.csv`` (``from,to,hours[,mode][,oneway][,km]``) and ``nodes.csv``.
 
     Without ``nodes`` the node ids come from the edge table and have no coordinates (they can
     then only be referred to by id, not snapped to).
+
+    Parameters
+    ----------
+    network
+        The edge table: one arc per row (both directions unless ``oneway``).
+    nodes
+        The node table (``id,lon,lat``), or None.
+
+    Returns
+    -------
+    TransportGraph
+        The network as sparse arrays, ready for shortest paths.
 
     Raises
     ------
@@ -106,8 +118,8 @@ def load_network(network: str | Path, nodes: str | Path | None = None) -> Transp
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "nodes.csv").write_text("id,lon,lat\\nA,20,50\\nB,21,50\\n")
-    >>> _ = (d / "network.csv").write_text("from,to,hours,mode\\nA,B,-1,road\\n")
+    >>> _ = (d / "nodes.csv").write_text("id,lon,lat\nA,20,50\nB,21,50\n")
+    >>> _ = (d / "network.csv").write_text("from,to,hours,mode\nA,B,-1,road\n")
     >>> load_network(d / "network.csv", d / "nodes.csv")
     Traceback (most recent call last):
     ...
@@ -204,6 +216,27 @@ def load_geojson(
     - ``oneway``: ``true`` for one-way lines (in the drawing direction).
 
     Node ids are ``n0``, ``n1``, ... in order of first appearance.
+
+    Parameters
+    ----------
+    path
+        The GeoJSON file.
+    snap_m
+        Line ends closer than this (metres) become one node.
+    mode
+        The mode of lines whose properties give none.
+    speeds
+        Speeds by mode and road class (hours from length where a line gives no ``hours``).
+
+    Returns
+    -------
+    TransportGraph
+        The network, with node coordinates.
+
+    Raises
+    ------
+    NetworkInputError
+        Naming the feature and property: not a FeatureCollection, bad geometry or properties.
     """
     p = Path(path)
     try:

@@ -86,6 +86,19 @@ def add_air_links(
     are left out and returned, so the caller can report them. Air arcs join every pair of the
     added airfields with :meth:`Speeds.air_hours` (flight time plus loading time).
 
+    Parameters
+    ----------
+    G
+        The ground network (it needs node coordinates).
+    airfields
+        The airfields to add (default: the shipped open ones, :func:`load_airfields`).
+    speeds
+        Road factor and speeds, and the air speed and loading time.
+    max_access_km
+        Airfields farther than this from every node of ``access_modes`` are left out.
+    access_modes
+        The modes whose nodes an airfield may be joined to.
+
     Returns
     -------
     graph : TransportGraph

@@ -273,6 +273,20 @@ def route(
 ) -> Route:
     """The shortest route from ``source`` to ``target``.
 
+    Parameters
+    ----------
+    G
+        The network.
+    source, target
+        Node ids or node indices.
+    weight
+        ``"hours"`` (quickest) or ``"km"`` (shortest).
+
+    Returns
+    -------
+    Route
+        The nodes passed, hours and km in total, and the mode of each leg.
+
     Raises
     ------
     NetworkInputError

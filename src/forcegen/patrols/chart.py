@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.ticker import FuncFormatter
 
 from forcegen.exceptions import OptionError
-from forcegen.patrols.sea import _cut, _unwrap, land_rings
+from forcegen.patrols._land import _cut, _unwrap, land_rings
 
 __all__ = ["plot_patrol_map"]
 
@@ -39,6 +40,57 @@ def _leg(legs: Any, a: tuple[float, float], b: tuple[float, float]) -> np.ndarra
     return np.asarray(legs.polyline(a, b), dtype=float)
 
 
+def _drawable(prob: Any, out: Path) -> Any:
+    """The problem's coordinates, refusing a wrong suffix or anything without coordinates."""
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise OptionError(f"{{path}} {out}: a map is written as .png or .svg, got "
+                          f"{out.suffix!r}", "path")
+    geo = prob.geo
+    if geo is None:
+        raise OptionError("{path}: the patrol has no coordinates to draw", "path")
+    missing = [prob.area_ids[i] for i, at in enumerate(geo.area_at) if at is None]
+    missing += [prob.vessel_ids[k] for k in range(prob.n_vessels)
+                if geo.start_at[k] is None or geo.end_at[k] is None]
+    if missing:
+        raise OptionError("{path}: no coordinates (at) for " + ", ".join(missing[:8])
+                          + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""),
+                          "path")
+    return geo
+
+
+def _draw_land(ax: Any, x0: float, x1: float, y0: float, y1: float) -> None:
+    """The land polygons meeting the view (each also shifted a turn east and west)."""
+    polys = []
+    for ring in land_rings():
+        for shift in (-360.0, 0.0, 360.0):
+            r = ring + np.array([shift, 0.0])
+            if r[:, 0].max() >= x0 and r[:, 0].min() <= x1 and r[:, 1].max() >= y0 \
+                    and r[:, 1].min() <= y1:
+                polys.append(r)
+    ax.add_collection(PolyCollection(polys, facecolor="#f2efe9", edgecolor="#9a9a9a",
+                                     linewidth=0.4, zorder=0))
+
+
+def _draw_places(ax: Any, prob: Any, visited: set[int],
+                 unwrap: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Areas as circles sized by value (filled when patrolled) and ports as squares."""
+    geo = prob.geo
+    vmax = float(prob.values.max()) if prob.n_areas and prob.values.max() > 0 else 1.0
+    for i, at in enumerate(geo.area_at):
+        x, y = unwrap(np.array([at]))[0]
+        size = 30 + 170 * float(prob.values[i]) / vmax
+        ax.scatter([x], [y], s=size, facecolor="#fdd49e" if i in visited else "none",
+                   edgecolor="#b30000", linewidth=1.0, zorder=3)
+        if len(geo.area_at) <= 30:  # beyond that (a search grid) labels hide the map
+            ax.annotate(prob.area_ids[i], (x, y), xytext=(4, 4), textcoords="offset points",
+                        fontsize=7, zorder=5)
+    for pid, at in geo.ports:
+        x, y = unwrap(np.array([at]))[0]
+        ax.scatter([x], [y], marker="s", s=40, color="#222222", zorder=4)
+        ax.annotate(pid, (x, y), xytext=(4, -10), textcoords="offset points", fontsize=8,
+                    fontweight="bold", zorder=5)
+
+
 def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
                     ) -> dict[str, np.ndarray]:
     """Draw ``plan``'s routes to ``path``; return each sailing vessel's drawn (n, 2) line.
@@ -50,20 +102,8 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
         coordinates (a patrol given by its legs table alone cannot be drawn).
     """
     out = Path(path)
-    if out.suffix.lower() not in (".png", ".svg"):
-        raise OptionError(f"{{path}} {out}: a map is written as .png or .svg, got "
-                          f"{out.suffix!r}", "path")
     prob = plan.problem
-    geo = prob.geo
-    if geo is None:
-        raise OptionError("{path}: the patrol has no coordinates to draw", "path")
-    missing = [prob.area_ids[i] for i, at in enumerate(geo.area_at) if at is None]
-    missing += [prob.vessel_ids[k] for k in range(prob.n_vessels)
-                if geo.start_at[k] is None or geo.end_at[k] is None]
-    if missing:
-        raise OptionError("{path}: no coordinates (at) for " + ", ".join(missing[:8])
-                          + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""),
-                          "path")
+    geo = _drawable(prob, out)
     lines: dict[str, np.ndarray] = {}
     for k, route in enumerate(plan.routes):
         if not route:
@@ -85,30 +125,8 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
     x0, x1 = u[:, 0].min() - pad, u[:, 0].max() + pad
     y0, y1 = max(-89.0, u[:, 1].min() - pad), min(89.0, u[:, 1].max() + pad)
     fig, ax = plt.subplots(figsize=(10, 8))
-    polys = []
-    for ring in land_rings():
-        for shift in (-360.0, 0.0, 360.0):
-            r = ring + np.array([shift, 0.0])
-            if r[:, 0].max() >= x0 and r[:, 0].min() <= x1 and r[:, 1].max() >= y0 \
-                    and r[:, 1].min() <= y1:
-                polys.append(r)
-    ax.add_collection(PolyCollection(polys, facecolor="#f2efe9", edgecolor="#9a9a9a",
-                                     linewidth=0.4, zorder=0))
-    visited = {a for r in plan.routes for a in r}
-    vmax = float(prob.values.max()) if prob.n_areas and prob.values.max() > 0 else 1.0
-    for i, at in enumerate(geo.area_at):
-        x, y = unwrap(np.array([at]))[0]
-        size = 30 + 170 * float(prob.values[i]) / vmax
-        ax.scatter([x], [y], s=size, facecolor="#fdd49e" if i in visited else "none",
-                   edgecolor="#b30000", linewidth=1.0, zorder=3)
-        if len(geo.area_at) <= 30:  # beyond that (a search grid) labels hide the map
-            ax.annotate(prob.area_ids[i], (x, y), xytext=(4, 4), textcoords="offset points",
-                        fontsize=7, zorder=5)
-    for pid, at in geo.ports:
-        x, y = unwrap(np.array([at]))[0]
-        ax.scatter([x], [y], marker="s", s=40, color="#222222", zorder=4)
-        ax.annotate(pid, (x, y), xytext=(4, -10), textcoords="offset points", fontsize=8,
-                    fontweight="bold", zorder=5)
+    _draw_land(ax, x0, x1, y0, y1)
+    _draw_places(ax, prob, {a for r in plan.routes for a in r}, unwrap)
     for k, route in enumerate(plan.routes):
         vid = prob.vessel_ids[k]
         if vid not in lines:

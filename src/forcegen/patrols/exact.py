@@ -28,6 +28,8 @@ SCALE = 100_000  # 1/100000 h = 0.036 s of sailing
 
 @dataclass(frozen=True)
 class ExactResult:
+    """What CP-SAT found: routes (None if none), their value, the proven bound, its status."""
+
     routes: list[list[int]] | None
     total: float | None
     bound: float
@@ -41,6 +43,25 @@ def _ints(x: np.ndarray) -> np.ndarray:
 
 def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[list[int]] | None
                 = None, workers: int = 2, seed: int = 0) -> ExactResult:
+    """Patrol routes of the most value, with CP-SAT (one circuit per vessel).
+
+    Parameters
+    ----------
+    prob
+        The patrol problem.
+    time_limit
+        Seconds for the search; the best routes found and the proven bound are returned.
+    hint
+        Routes to start from (e.g. the local search's), one list of area indices per vessel.
+    workers, seed
+        CP-SAT's search workers and random seed.
+
+    Returns
+    -------
+    ExactResult
+        ``proven`` only when CP-SAT proved the optimum on integral values (fractional values
+        are scaled and rounded, and the bound widened by the rounding).
+    """
     from ortools.sat.python import cp_model
 
     values = prob.values
@@ -56,34 +77,7 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
     windows = prob.has_windows
     station = _ints(prob.station)
     for k in range(n_v):
-        ok = [int(i) for i in np.flatnonzero(prob.allowed[k])]
-        ts, te, tb = _ints(prob.t_start[k]), _ints(prob.t_end[k]), _ints(prob.t_between[k])
-        end_k = int(np.floor(prob.endurance[k] * SCALE))
-        arcs: dict[tuple[int, int], Any] = {}  # literals (IntVar or its negation)
-        cost: list[tuple[Any, int]] = []
-        stay = m.new_bool_var(f"stay{k}")
-        arcs[(0, 0)] = stay
-        # Staying in port costs nothing (no passage start -> end is sailed).
-        for i in ok:
-            v = m.new_bool_var(f"v{k}_{i}")
-            visit[(k, i)] = v
-            arcs[(i + 1, i + 1)] = ~v
-            arcs[(0, i + 1)] = m.new_bool_var("")
-            arcs[(i + 1, 0)] = m.new_bool_var("")
-            cost += [(arcs[(0, i + 1)], int(ts[i])), (arcs[(i + 1, 0)], int(te[i])),
-                     (v, int(station[i]))]
-            m.add_implication(v, ~stay)
-        for i in ok:
-            for j in ok:
-                if i != j:
-                    lit = m.new_bool_var("")
-                    arcs[(i + 1, j + 1)] = lit
-                    cost.append((lit, int(tb[i, j])))
-        m.add_circuit([(a, b, lit) for (a, b), lit in arcs.items()])
-        m.add(sum(c * lit for lit, c in cost) <= end_k)
-        if windows:
-            _time_windows(m, prob, k, ok, arcs, ts, te, tb, station, end_k)
-        arcs_of.append(arcs)
+        arcs_of.append(_vessel_circuit(m, prob, k, station, visit, windows))
     for i in range(n_a):
         vs = [visit[(k, i)] for k in range(n_v) if (k, i) in visit]
         if len(vs) > 1:
@@ -95,12 +89,11 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
                   >= sum(int(ival[i]) * visit[(k + 1, i)] for i in range(n_a)
                          if (k + 1, i) in visit))
     m.maximize(sum(int(ival[i]) * v for (_, i), v in visit.items()))
-    if hint:
-        for k, route in enumerate(hint):
-            on = set(route)
-            for (kk, i), v in visit.items():
-                if kk == k:
-                    m.add_hint(v, i in on)
+    for k, route in enumerate(hint or []):
+        on = set(route)
+        for (kk, i), v in visit.items():
+            if kk == k:
+                m.add_hint(v, i in on)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, float(time_limit))
     solver.parameters.num_workers = max(1, min(2, workers))
@@ -120,6 +113,44 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
     if not feasible:  # rounding let a route through that the float check refuses
         return ExactResult(None, None, bound, False, "ROUNDING")
     return ExactResult(routes, total, bound, st == cp_model.OPTIMAL and integral, name)
+
+
+def _vessel_circuit(m: Any, prob: PatrolProblem, k: int, station: np.ndarray,
+                    visit: dict[tuple[int, int], Any], windows: bool
+                    ) -> dict[tuple[int, int], Any]:
+    """Vessel ``k``'s route as a circuit through port (node 0) and its areas; its arcs.
+
+    Adds the vessel's visit literals to ``visit``, its endurance and, with ``windows``, the
+    arrival times. An area not visited takes its self-loop.
+    """
+    ok = [int(i) for i in np.flatnonzero(prob.allowed[k])]
+    ts, te, tb = _ints(prob.t_start[k]), _ints(prob.t_end[k]), _ints(prob.t_between[k])
+    end_k = int(np.floor(prob.endurance[k] * SCALE))
+    arcs: dict[tuple[int, int], Any] = {}  # literals (IntVar or its negation)
+    cost: list[tuple[Any, int]] = []
+    stay = m.new_bool_var(f"stay{k}")
+    arcs[(0, 0)] = stay
+    # Staying in port costs nothing (no passage start -> end is sailed).
+    for i in ok:
+        v = m.new_bool_var(f"v{k}_{i}")
+        visit[(k, i)] = v
+        arcs[(i + 1, i + 1)] = ~v
+        arcs[(0, i + 1)] = m.new_bool_var("")
+        arcs[(i + 1, 0)] = m.new_bool_var("")
+        cost += [(arcs[(0, i + 1)], int(ts[i])), (arcs[(i + 1, 0)], int(te[i])),
+                 (v, int(station[i]))]
+        m.add_implication(v, ~stay)
+    for i in ok:
+        for j in ok:
+            if i != j:
+                lit = m.new_bool_var("")
+                arcs[(i + 1, j + 1)] = lit
+                cost.append((lit, int(tb[i, j])))
+    m.add_circuit([(a, b, lit) for (a, b), lit in arcs.items()])
+    m.add(sum(c * lit for lit, c in cost) <= end_k)
+    if windows:
+        _time_windows(m, prob, k, ok, arcs, ts, te, tb, station, end_k)
+    return arcs
 
 
 def _same(prob: PatrolProblem, a: int, b: int) -> bool:

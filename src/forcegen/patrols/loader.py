@@ -18,32 +18,42 @@ import numpy as np
 from pydantic import ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
+from forcegen.patrols._legs import _label, _leg_times, _LegHours
+from forcegen.patrols._refs import Bad, check_ids, check_what_ifs, sailing
 from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
 from forcegen.patrols.problem import Geo, PatrolProblem
 from forcegen.patrols.sea import SeaLegs
+from forcegen.scenario._checks import _problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
-from forcegen.scenario.reader import _problems_from
 
 __all__ = ["build_problem", "load_patrol"]
 
-EARTH_RADIUS_NM = 3440.065
 MAX_INLAND_NM = 25.0  # a point farther from the sea grid than this is an input error
 _MAX_LISTED = 12  # missing leg pairs listed by name before "and N more"
-
-
-def great_circle_nm(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Haversine distance in nautical miles between two (lon, lat) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def load_patrol(path: str | Path, *, withdraw: tuple[str, ...] = (),
                 close_ports: tuple[str, ...] = (), drop_unreachable: bool = False
                 ) -> PatrolProblem:
     """Read ``path`` (a .yaml file or a folder holding ``patrol.yaml``) into a problem.
+
+    Parameters
+    ----------
+    path
+        The patrol file or its folder.
+    withdraw
+        What-if: vessel ids left out.
+    close_ports
+        What-if: ports closed (vessels based there stay out).
+    drop_unreachable
+        Plan without the areas no vessel can reach and return from (listed in the problem's
+        ``dropped``) instead of refusing the file.
+
+    Returns
+    -------
+    PatrolProblem
+        The problem as arrays, every leg timed.
 
     Raises
     ------
@@ -117,11 +127,61 @@ def _read_legs(path: Path, src: str, line: int | None) -> dict[tuple[str, str], 
     return out
 
 
+def _check_inland(pd: PatrolData, sea: SeaLegs, bad: Bad) -> None:
+    """No area or port lies farther inland than :data:`MAX_INLAND_NM` (lon/lat swapped?)."""
+    assert sea.routes is not None
+    inland = {pt: float(sea.routes.inland_nm[i]) for pt, i in sea.index.items()
+              if sea.routes.inland_nm[i] > MAX_INLAND_NM}
+    named = [(f"areas.{i}", "area", a.id, a.at) for i, a in enumerate(pd.areas)]
+    named += [(f"ports.{i}", "port", pt.id, pt.at) for i, pt in enumerate(pd.ports)]
+    for field, kind, ident, at in named:
+        d = inland.get(_pt(at)) if at is not None else None  # type: ignore[arg-type]
+        if d is not None and at is not None:
+            bad(field, f"{kind} {ident!r} at {list(at)} lies {d:.0f} nm inland (the nearest "
+                f"sea is farther than {MAX_INLAND_NM:g} nm); check its lon/lat order")
+
+
+def _report_missing(missing: dict[int, list[str]], pd: PatrolData, vessels: list[Vessel],
+                    bad: Bad) -> None:
+    """One problem per vessel whose legs could not be timed, naming the first pairs."""
+    for k, pairs in missing.items():
+        more = f" and {len(pairs) - _MAX_LISTED} more" if len(pairs) > _MAX_LISTED else ""
+        idx = pd.vessels.index(vessels[k])
+        bad(f"vessels.{idx}", f"vessel {vessels[k].id}: the legs table lacks "
+            f"{', '.join(pairs[:_MAX_LISTED])}{more}, and coordinates with a speed are not "
+            "given to compute them")
+
+
 def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: str = "patrol",
                   source: str = "<memory>", line_of: Any = None,
                   withdraw: tuple[str, ...] = (), close_ports: tuple[str, ...] = (),
                   drop_unreachable: bool = False) -> PatrolProblem:
-    """Check references and compute every leg's hours; raise with all problems found."""
+    """Check references and compute every leg's hours; raise with all problems found.
+
+    Parameters
+    ----------
+    pd
+        The ``patrol:`` section, validated.
+    legs
+        Hours of the legs a table gives, by ``(from, to)`` (either direction).
+    name, source, line_of
+        The problem's name, and where messages say a problem is (``line_of`` maps a field's
+        dotted path to its line).
+    withdraw, close_ports, drop_unreachable
+        As :func:`load_patrol`.
+
+    Returns
+    -------
+    PatrolProblem
+        The problem as arrays.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With every problem found.
+    forcegen.exceptions.OptionError
+        For a vessel withdrawn or a port closed that the file does not have.
+    """
     def where(field: str) -> int | None:
         return line_of(field) if line_of is not None else None
 
@@ -130,50 +190,13 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
     def bad(field: str, message: str) -> None:
         problems.append(Problem(source, message, where(field), field))
 
-    for kind, ids in (("port", [x.id for x in pd.ports]), ("area", [x.id for x in pd.areas]),
-                      ("vessel", [x.id for x in pd.vessels])):
-        seen: set[str] = set()
-        for i, ident in enumerate(ids):
-            if ident in seen:
-                bad(f"{kind}s.{i}.id", f"duplicate {kind} id {ident!r}")
-            seen.add(ident)
+    check_ids(pd, bad)
     ports = {pt.id: pt for pt in pd.ports}
-    legs_sym = dict(legs)
-    for (a, b), h in legs.items():  # a table giving one direction gives both
-        legs_sym.setdefault((b, a), h)
     leg_points = {x for pair in legs for x in pair}
     zones = {a.zone for a in pd.areas if a.zone}
-    vessel_ids = {v.id for v in pd.vessels}
-    for w in withdraw:
-        if w not in vessel_ids:
-            from forcegen.exceptions import OptionError
-            raise OptionError(f"{{withdraw_vessel}}: unknown vessel {w!r}; the file has "
-                              f"{', '.join(sorted(vessel_ids))}", "withdraw_vessel")
-    for c in close_ports:
-        used = {x for v in pd.vessels for x in (v.start, v.end) if isinstance(x, str)}
-        if c not in ports and c not in used:
-            from forcegen.exceptions import OptionError
-            raise OptionError(f"{{close_port}}: unknown port {c!r}; the file has "
-                              f"{', '.join(sorted(set(ports) | used))}", "close_port")
+    check_what_ifs(pd, ports, withdraw, close_ports)
     notes: list[str] = []
-    vessels: list[Vessel] = []
-    for i, v in enumerate(pd.vessels):
-        for end in ("start", "end"):
-            ref = getattr(v, end)
-            if isinstance(ref, str) and ref not in ports and ref not in leg_points:
-                bad(f"vessels.{i}.{end}", f"unknown port {ref!r}; expected a port id, a point "
-                    "of the legs table or [lon, lat]")
-        for z in v.zones or []:
-            if z not in zones:
-                bad(f"vessels.{i}.zones", f"caveat names unknown zone {z!r}; the areas' zones "
-                    f"are {', '.join(sorted(zones)) or 'none'}")
-        if v.id in withdraw:
-            notes.append(f"vessel {v.id} withdrawn")
-        elif v.start in close_ports or v.end in close_ports:
-            notes.append(f"vessel {v.id} cannot sail: port "
-                         f"{v.start if v.start in close_ports else v.end} is closed")
-        else:
-            vessels.append(v)
+    vessels = sailing(pd, (set(ports) | leg_points, zones), withdraw, close_ports, bad, notes)
     if problems:
         raise ScenarioError(problems)
 
@@ -185,59 +208,15 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
         a = next((x for x in pd.areas if x.id == ref), None)
         return a.at if a is not None else None
 
-    area_at = [a.at for a in pd.areas]
     sea = _sea_legs(pd, vessels, coord, notes)
     if sea is not None and sea.routes is not None:
-        inland = {pt: float(sea.routes.inland_nm[i]) for pt, i in sea.index.items()
-                  if sea.routes.inland_nm[i] > MAX_INLAND_NM}
-        named = [(f"areas.{i}", "area", a.id, a.at) for i, a in enumerate(pd.areas)]
-        named += [(f"ports.{i}", "port", pt.id, pt.at) for i, pt in enumerate(pd.ports)]
-        for field, kind, ident, at in named:
-            d = inland.get(_pt(at)) if at is not None else None  # type: ignore[arg-type]
-            if d is not None and at is not None:
-                bad(field, f"{kind} {ident!r} at {list(at)} lies {d:.0f} nm inland (the nearest "
-                    f"sea is farther than {MAX_INLAND_NM:g} nm); check its lon/lat order")
+        _check_inland(pd, sea, bad)
         if problems:
             raise ScenarioError(problems)
-    n_a, n_v = len(pd.areas), len(vessels)
-    missing: dict[int, list[str]] = {}
-
-    def hours(vi: int, v: Vessel, a: Any, b: Any, a_at: Any, b_at: Any) -> float:
-        key = (a if isinstance(a, str) else "", b if isinstance(b, str) else "")
-        if key in legs_sym:
-            return legs_sym[key]
-        if a == b:
-            return 0.0
-        if a_at is not None and b_at is not None and v.speed is not None:
-            return (sea.nm(a_at, b_at) if sea is not None
-                    else great_circle_nm(a_at, b_at)) / v.speed
-        missing.setdefault(vi, []).append(f"{_label(a)}-{_label(b)}")
-        return math.inf
-
-    t_start = np.full((n_v, n_a), np.inf)
-    t_end = np.full((n_v, n_a), np.inf)
-    t_between = np.full((n_v, n_a, n_a), np.inf)
-    t_direct = np.zeros(n_v)
-    allowed = np.zeros((n_v, n_a), dtype=bool)
-    for k, v in enumerate(vessels):
-        s_at, e_at = coord(v.start), coord(v.end)
-        ok = [v.zones is None or a.zone in v.zones for a in pd.areas]
-        allowed[k] = ok
-        t_direct[k] = hours(k, v, v.start, v.end, s_at, e_at)
-        for i, ai in enumerate(pd.areas):
-            if not ok[i]:
-                continue
-            t_start[k, i] = hours(k, v, v.start, ai.id, s_at, area_at[i])
-            t_end[k, i] = hours(k, v, ai.id, v.end, area_at[i], e_at)
-            for j, aj in enumerate(pd.areas):
-                if j != i and ok[j]:
-                    t_between[k, i, j] = hours(k, v, ai.id, aj.id, area_at[i], area_at[j])
-    for k, pairs in missing.items():
-        more = f" and {len(pairs) - _MAX_LISTED} more" if len(pairs) > _MAX_LISTED else ""
-        idx = pd.vessels.index(vessels[k])
-        bad(f"vessels.{idx}", f"vessel {vessels[k].id}: the legs table lacks "
-            f"{', '.join(pairs[:_MAX_LISTED])}{more}, and coordinates with a speed are not "
-            "given to compute them")
+    n_a = len(pd.areas)
+    hours = _LegHours(legs, sea)
+    times = _leg_times(pd, vessels, coord, hours)
+    _report_missing(hours.missing, pd, vessels, bad)
     if problems:
         raise ScenarioError(problems)
     prob = PatrolProblem.from_arrays(
@@ -250,8 +229,7 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
         vessel_ids=[v.id for v in vessels], nations=[v.nation for v in vessels],
         starts=[_label(v.start) for v in vessels], ends=[_label(v.end) for v in vessels],
         endurance=np.array([v.endurance for v in vessels], dtype=float),
-        t_start=t_start, t_end=t_end, t_between=t_between, t_direct=t_direct,
-        allowed=allowed, notes=notes,
+        **times, notes=notes,
         geo=Geo(area_at=[_pt(a.at) for a in pd.areas],
                 start_at=[_pt(coord(v.start)) for v in vessels],
                 end_at=[_pt(coord(v.end)) for v in vessels],
@@ -288,10 +266,6 @@ def _sea_legs(pd: PatrolData, vessels: list[Vessel], coord: Any, notes: list[str
 
 def _pt(at: Any) -> tuple[float, float] | None:
     return None if at is None else (float(at[0]), float(at[1]))
-
-
-def _label(ref: Any) -> str:
-    return ref if isinstance(ref, str) else f"[{ref[0]}, {ref[1]}]"
 
 
 # Re-exported so callers building problems in memory can type their inputs.

@@ -20,6 +20,8 @@ PointRef = Identifier | LonLat
 
 
 class Area(_Strict):
+    """An area to patrol: where it is, its value and the hours on station it needs."""
+
     id: Identifier
     at: LonLat | None = None
     value: NonNegFloat
@@ -39,12 +41,16 @@ class Area(_Strict):
 
 
 class Port(_Strict):
+    """A port vessels start or end at."""
+
     id: Identifier
     at: LonLat
     name: str | None = None
 
 
 class Vessel(_Strict):
+    """A vessel: its nation, start and end, endurance (hours), speed (knots) and caveats."""
+
     id: Identifier
     nation: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
     start: PointRef
@@ -57,6 +63,8 @@ class Vessel(_Strict):
 
 
 class SearchCell(_Strict):
+    """One cell of a search grid and the probability that the object is in it."""
+
     id: Identifier
     at: LonLat
     #: Probability that the object is in this cell (probability of containment).
@@ -83,6 +91,8 @@ class Search(_Strict):
 
 
 class PatrolData(_Strict):
+    """The ``patrol:`` section of a file: legs table, routing, ports, areas, vessels, search."""
+
     legs: str | None = None
     #: Legs not in the table: ``sea`` (around land over a coarse sea grid, the default) or
     #: ``great-circle`` (straight, over land too).

@@ -22,6 +22,8 @@ EPS = 1e-7
 
 @dataclass(frozen=True)
 class Stop:
+    """A vessel on station at an area: arrival and departure, hours since the patrol starts."""
+
     area: int
     arrive: float
     depart: float
@@ -41,6 +43,13 @@ class Geo:
 
 @dataclass(frozen=True, eq=False)
 class PatrolProblem:
+    """A patrol problem as arrays: area values and windows, vessels and every leg's hours.
+
+    ``t_start[k, i]``, ``t_end[k, i]`` and ``t_between[k, i, j]`` are vessel ``k``'s hours
+    from its start to area ``i``, from ``i`` to its end and from ``i`` to ``j`` (``inf`` where
+    not allowed); ``t_direct[k]`` is start to end.
+    """
+
     name: str
     area_ids: list[str]
     values: np.ndarray
@@ -66,18 +75,22 @@ class PatrolProblem:
 
     @classmethod
     def from_arrays(cls, **kw: object) -> PatrolProblem:
+        """A problem from its arrays, by field name."""
         return cls(**kw)  # type: ignore[arg-type]
 
     @property
     def n_areas(self) -> int:
+        """The number of areas."""
         return len(self.area_ids)
 
     @property
     def n_vessels(self) -> int:
+        """The number of vessels."""
         return len(self.vessel_ids)
 
     @property
     def has_windows(self) -> bool:
+        """Whether any area has an arrival window (routes then need their timetable)."""
         return bool(np.any(self.windows[:, 0] > 0) or np.any(np.isfinite(self.windows[:, 1])))
 
     # ----------------------------------------------------------------- routes
@@ -105,6 +118,7 @@ class PatrolProblem:
         return float(t), stops, ok and t <= self.endurance[k] + EPS and math.isfinite(t)
 
     def route_ok(self, k: int, route: list[int]) -> bool:
+        """Whether vessel ``k`` may sail ``route`` (zones, windows, endurance)."""
         return self.timetable(k, route)[2]
 
     def unreachable(self) -> list[tuple[int, str]]:

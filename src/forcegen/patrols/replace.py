@@ -6,7 +6,7 @@ edge, whose prices do not change when i goes (edges i and i+1 are the ones that 
 cheapest of each candidate's three cheapest edges that survives is the cheapest overall). That
 gives an (n stops x C candidates) table per route in a few numpy operations, where pricing
 each removal separately took a Python loop with a full insertion scan per stop. Same move,
-same choice as :func:`forcegen.patrols.heuristic._replace` on routes without time windows.
+same choice as :func:`forcegen.patrols._moves._replace` on routes without time windows.
 """
 
 from __future__ import annotations

@@ -24,6 +24,20 @@ def plan_search_rounds(prob: PatrolProblem, rounds: int = 1, **kw: Any) -> list[
     Each plan carries ``search``: this round's probability of success (given earlier failures),
     the cumulative probability of success of all rounds so far, and the containment after the
     round fails. Without a ``search:`` section this is one ordinary plan.
+
+    Parameters
+    ----------
+    prob
+        The patrol problem with its search state.
+    rounds
+        How many plans, each assuming the ones before found nothing.
+    **kw
+        Passed to :func:`forcegen.patrols.plan_patrols` for every round.
+
+    Returns
+    -------
+    list of PatrolPlan
+        One plan per round, in order.
     """
     if prob.search is None:
         return [plan_patrols(prob, **kw)]

@@ -17,69 +17,28 @@ antimeridian (Fiji, Tonga, Samoa) is one connected grid.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 import numpy as np
-from matplotlib.path import Path as MplPath
 from scipy import ndimage
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
+
+from forcegen.patrols._land import (
+    _clear,
+    _cut,
+    _gc_nm,
+    _Land,
+    _unwrap,
+    land_rings,
+    on_land,
+)
 
 __all__ = ["SeaLegs", "SeaRoutes", "land_rings", "on_land", "sea_routes"]
 
-EARTH_RADIUS_NM = 3440.065
 MAX_CELLS = 300  # cells along the longer side of the grid (keeps Dijkstra well under a second)
 MAX_GRID = 1_000_000  # cells at most, whatever grid size a file asks for
-
-
-@lru_cache(maxsize=1)
-def land_rings() -> tuple[np.ndarray, ...]:
-    """The shipped land as (n, 2) lon/lat outer rings, in degrees."""
-    with resources.files("forcegen.data").joinpath("world_land.npz").open("rb") as fh:
-        z = np.load(fh)
-        xy, starts = z["xy"] / 100.0, z["starts"]
-    return tuple(xy[a:b] for a, b in itertools.pairwise(starts))
-
-
-def _gc_nm(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    lo1, la1, lo2, la2 = (np.radians(x) for x in (lon1, lat1, lon2, lat2))
-    h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    return 2 * EARTH_RADIUS_NM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-
-
-class _Land:
-    """Land rings unwrapped to longitudes [cut, cut + 360) and clipped to a box."""
-
-    def __init__(self, cut: float, box: tuple[float, float, float, float]) -> None:
-        x0, x1, y0, y1 = box
-        self.paths: list[tuple[MplPath, np.ndarray, np.ndarray]] = []
-        self.vertices: list[np.ndarray] = []
-        for ring in land_rings():
-            for shift in (-360.0, 0.0, 360.0):
-                r = ring + np.array([shift, 0.0])
-                lo, hi = r.min(axis=0), r.max(axis=0)
-                if hi[0] < x0 or lo[0] > x1 or hi[1] < y0 or lo[1] > y1:
-                    continue
-                self.paths.append((MplPath(r), lo, hi))
-                self.vertices.append(r)
-
-    def contains(self, pts: np.ndarray) -> np.ndarray:
-        """Which (n, 2) points lie on land."""
-        out = np.zeros(len(pts), dtype=bool)
-        order = np.argsort(pts[:, 0], kind="stable")  # each ring's box is then a slice in x
-        xs = pts[order, 0]
-        for path, lo, hi in self.paths:
-            cand = order[np.searchsorted(xs, lo[0]):np.searchsorted(xs, hi[0], side="right")]
-            y = pts[cand, 1]
-            sel = cand[(y >= lo[1]) & (y <= hi[1])]
-            sel = sel[~out[sel]]
-            if sel.size:
-                out[sel] = path.contains_points(pts[sel])
-        return out
 
 
 @dataclass(frozen=True)
@@ -102,54 +61,29 @@ class SeaRoutes:
         return p if i < j else p[::-1]
 
 
-def _cut(lons: np.ndarray) -> float:
-    """A longitude in the widest gap between the points: the seam of the unwrapped grid."""
-    s = np.sort(np.mod(lons + 180.0, 360.0) - 180.0)
-    gaps = np.diff(np.concatenate([s, [s[0] + 360.0]]))
-    k = int(np.argmax(gaps))
-    return float(s[k] + gaps[k] / 2 - 360.0 if s[k] + gaps[k] / 2 > 180 else s[k] + gaps[k] / 2)
+@dataclass
+class _Grid:
+    """Sea cells of ``res`` degrees from ``lo`` (unwrapped lon, lat): the graph's nodes."""
+
+    lo: np.ndarray
+    res: float
+    wet: np.ndarray  # (ny, nx): True for a sea cell
+    node: np.ndarray  # (ny, nx): graph node of each sea cell, -1 on land
+    cx: np.ndarray  # centre longitude of each column
+    cy: np.ndarray  # centre latitude of each row
+
+    def cell_of(self, pt: np.ndarray) -> tuple[int, int]:
+        """(row, column) of the cell holding ``pt``, clipped to the grid."""
+        ny, nx = self.wet.shape
+        px = int(np.clip((pt[0] - self.lo[0]) // self.res, 0, nx - 1))
+        py = int(np.clip((pt[1] - self.lo[1]) // self.res, 0, ny - 1))
+        return py, px
 
 
-def _unwrap(lons: np.ndarray, cut: float) -> np.ndarray:
-    return cut + np.mod(lons - cut, 360.0)
-
-
-def on_land(points: np.ndarray) -> np.ndarray:
-    """Which (n, 2) lon/lat points lie inside the shipped land polygons."""
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
-    lon = np.mod(pts[:, 0] + 180.0, 360.0) - 180.0
-    land = _Land(-180.0, (-180.0, 180.0, float(pts[:, 1].min()), float(pts[:, 1].max())))
-    return land.contains(np.column_stack([lon, pts[:, 1]]))
-
-
-def _clear(land: _Land, a: np.ndarray, b: np.ndarray, step: float, skip_a: np.ndarray,
-           skip_b: np.ndarray) -> np.ndarray:
-    """For each segment a[k] -> b[k]: no sample (every ``step`` degrees) lies on land.
-
-    Samples within ``skip_a[k]`` degrees of a[k] (a harbour approach) are not tested.
-    """
-    n_s = np.maximum(2, np.ceil(np.hypot(*(b - a).T) / step).astype(int) + 1)
-    seg = np.repeat(np.arange(len(a)), n_s)
-    t = np.concatenate([np.linspace(0.0, 1.0, m) for m in n_s]) if len(a) else np.zeros(0)
-    pts = a[seg] + (b - a)[seg] * t[:, None]
-    length = np.hypot(*(b - a).T)[seg]
-    tested = (t * length >= skip_a[seg]) & ((1 - t) * length >= skip_b[seg])
-    wet = np.ones(len(pts), dtype=bool)
-    wet[tested] = ~land.contains(pts[tested])
-    return np.bincount(seg, weights=~wet, minlength=len(a)) == 0
-
-
-def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | None = None
-               ) -> SeaRoutes:
-    """Shortest sea distances and paths between every pair of (n, 2) lon/lat ``points``.
-
-    ``margin`` (degrees around the points' box, room to sail round land) defaults to half the
-    box's longer side, between 0.5 and 4: a harbour approach needs no ocean around it.
-    """
-    raw = np.asarray(points, dtype=float).reshape(-1, 2)
-    n = len(raw)
-    cut = _cut(raw[:, 0]) if n else 0.0
-    pts = np.column_stack([_unwrap(raw[:, 0], cut), raw[:, 1]])
+def _grid_box(pts: np.ndarray, res: float | None, margin: float | None
+              ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Lower and upper corners of the grid around ``pts`` and its cell size in degrees."""
+    n = len(pts)
     if margin is None:
         span = float(np.max(np.ptp(pts, axis=0))) if n else 0.0
         margin = float(np.clip(0.5 * span, 0.5, 4.0))
@@ -159,9 +93,12 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | 
         res = float(np.clip(max(hi - lo) / MAX_CELLS, 0.02, 0.5))
     # A finer grid than asked for is never needed; a coarser one keeps memory bounded.
     res = max(float(res), float(np.sqrt((hi[0] - lo[0]) * (hi[1] - lo[1]) / MAX_GRID)))
+    return lo, hi, res
+
+
+def _sea_grid(land: _Land, lo: np.ndarray, hi: np.ndarray, res: float) -> _Grid:
+    """A cell is land if any of its 9 sample points is, or a land vertex lies inside it."""
     nx, ny = math.ceil((hi[0] - lo[0]) / res), math.ceil((hi[1] - lo[1]) / res)
-    land = _Land(cut, (lo[0] - res, hi[0] + res, lo[1] - res, hi[1] + res))
-    # A cell is land if any of its 9 sample points is, or a land vertex lies inside it.
     gx, gy = np.meshgrid(np.arange(2 * nx + 1), np.arange(2 * ny + 1))
     fine = land.contains(np.column_stack([lo[0] + gx.ravel() * res / 2,
                                           lo[1] + gy.ravel() * res / 2])).reshape(gy.shape)
@@ -177,8 +114,15 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | 
     cx, cy = lo[0] + (np.arange(nx) + 0.5) * res, lo[1] + (np.arange(ny) + 0.5) * res
     node = np.full((ny, nx), -1)
     node[wet] = np.arange(int(wet.sum()))
+    return _Grid(lo, res, wet, node, cx, cy)
+
+
+def _cell_edges(grid: _Grid, edges: tuple[list, list, list]) -> None:
+    """Moves between neighbouring sea cells, both ways, weighted by great-circle miles."""
+    rows, cols, w = edges
+    wet, node, cx, cy = grid.wet, grid.node, grid.cx, grid.cy
+    ny, nx = wet.shape
     ys, xs = np.nonzero(wet)
-    rows, cols, w = [], [], []
     for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
         y2, x2 = ys + dy, xs + dx
         ok = (y2 < ny) & (x2 >= 0) & (x2 < nx)
@@ -190,16 +134,22 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | 
         cols += [b, a]
         d = _gc_nm(cx[xs[ok]], cy[ys[ok]], cx[x2[ok]], cy[y2[ok]])
         w += [d, d]
+
+
+def _point_edges(land: _Land, grid: _Grid, pts: np.ndarray, approach: np.ndarray,
+                 nearest: tuple[np.ndarray, np.ndarray] | None,
+                 edges: tuple[list, list, list]) -> None:
+    """Join each point to the grid (point p is node n_cells + p).
+
+    Each point joins the sea cells of its 5x5 neighbourhood in clear sight, and its nearest
+    sea cell whatever lies between (a port inside the coastline polygon).
+    """
+    rows, cols, w = edges
+    wet, node, cx, cy, res = grid.wet, grid.node, grid.cx, grid.cy, grid.res
+    ny, nx = wet.shape
     n_cells = int(wet.sum())
-    # Points join the grid: each at the sea cells of its 5x5 neighbourhood in clear sight, and
-    # at its nearest sea cell whatever lies between (a port inside the coastline polygon).
-    landed = land.contains(pts) if n else np.zeros(0, dtype=bool)
-    approach = np.where(landed, 3 * res, 0.0)
-    if n_cells:
-        _, (iy_n, ix_n) = ndimage.distance_transform_edt(~wet, return_indices=True)
-    for p in range(n):
-        px = int(np.clip((pts[p, 0] - lo[0]) // res, 0, nx - 1))
-        py = int(np.clip((pts[p, 1] - lo[1]) // res, 0, ny - 1))
+    for p in range(len(pts)):
+        py, px = grid.cell_of(pts[p])
         yy, xx = np.mgrid[max(0, py - 2):min(ny, py + 3), max(0, px - 2):min(nx, px + 3)]
         yy, xx = yy[wet[yy, xx]], xx[wet[yy, xx]]
         if yy.size:
@@ -207,7 +157,8 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | 
             ok = _clear(land, np.repeat(pts[[p]], len(cells), 0), cells, res / 8,
                         np.full(len(cells), approach[p]), np.zeros(len(cells)))
             yy, xx = yy[ok], xx[ok]
-        if n_cells:
+        if nearest is not None:
+            iy_n, ix_n = nearest
             yy = np.append(yy, iy_n[py, px])
             xx = np.append(xx, ix_n[py, px])
         d = _gc_nm(np.full(len(xx), pts[p, 0]), np.full(len(xx), pts[p, 1]), cx[xx], cy[yy])
@@ -215,13 +166,15 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | 
         rows += [pn, node[yy, xx]]
         cols += [node[yy, xx], pn]
         w += [d, d]
-    size = n_cells + n
-    g = coo_matrix((np.concatenate(w) if w else np.zeros(0),
-                    (np.concatenate(rows) if rows else np.zeros(0, int),
-                     np.concatenate(cols) if cols else np.zeros(0, int))),
-                   shape=(size, size)).tocsr()
+
+
+def _pair_routes(land: _Land, grid: _Grid, g: csr_matrix, pts: np.ndarray, raw: np.ndarray,
+                 approach: np.ndarray) -> tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]:
+    """Miles and sailed line of each pair: straight when clear of land, else over the grid."""
+    n = len(pts)
+    n_cells = int(grid.wet.sum())
     ii, jj = np.triu_indices(n, 1)
-    direct = _clear(land, pts[ii], pts[jj], res / 8, approach[ii], approach[jj])
+    direct = _clear(land, pts[ii], pts[jj], grid.res / 8, approach[ii], approach[jj])
     nm = np.zeros((n, n))
     gc = _gc_nm(pts[ii, 0], pts[ii, 1], pts[jj, 0], pts[jj, 1])
     paths: dict[tuple[int, int], np.ndarray] = {}
@@ -229,7 +182,8 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | 
     pred = dist = None
     if need:
         dist, pred = dijkstra(g, indices=[n_cells + p for p in need], return_predecessors=True)
-    coords = np.concatenate([np.column_stack([cx[xs], cy[ys]]), pts])
+    ys, xs = np.nonzero(grid.wet)
+    coords = np.concatenate([np.column_stack([grid.cx[xs], grid.cy[ys]]), pts])
     for k, (i, j) in enumerate(zip(ii.tolist(), jj.tolist(), strict=True)):
         if direct[k]:
             nm[i, j] = gc[k]
@@ -244,19 +198,53 @@ def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | 
         seq = [n_cells + j]
         while seq[-1] != n_cells + i:
             seq.append(int(pred[row, seq[-1]]))
-        poly = _pull(land, coords[seq[::-1]], res, approach[i], approach[j])
+        poly = _pull(land, coords[seq[::-1]], grid.res, approach[i], approach[j])
         nm[i, j] = float(_gc_nm(poly[:-1, 0], poly[:-1, 1], poly[1:, 0], poly[1:, 1]).sum())
         out = poly.copy()
         out[:, 0] = np.where(out[:, 0] > 180.0, out[:, 0] - 360.0, out[:, 0])
         out[0], out[-1] = raw[i], raw[j]
         paths[(i, j)] = out
-    nm = nm + nm.T
+    return nm + nm.T, paths
+
+
+def sea_routes(points: np.ndarray, *, res: float | None = None, margin: float | None = None
+               ) -> SeaRoutes:
+    """Shortest sea distances and paths between every pair of (n, 2) lon/lat ``points``.
+
+    ``margin`` (degrees around the points' box, room to sail round land) defaults to half the
+    box's longer side, between 0.5 and 4: a harbour approach needs no ocean around it.
+    """
+    raw = np.asarray(points, dtype=float).reshape(-1, 2)
+    n = len(raw)
+    cut = _cut(raw[:, 0]) if n else 0.0
+    pts = np.column_stack([_unwrap(raw[:, 0], cut), raw[:, 1]])
+    lo, hi, res = _grid_box(pts, res, margin)
+    land = _Land(cut, (lo[0] - res, hi[0] + res, lo[1] - res, hi[1] + res))
+    grid = _sea_grid(land, lo, hi, res)
+    edges: tuple[list, list, list] = ([], [], [])
+    _cell_edges(grid, edges)
+    n_cells = int(grid.wet.sum())
+    landed = land.contains(pts) if n else np.zeros(0, dtype=bool)
+    approach = np.where(landed, 3 * res, 0.0)
+    nearest = None
+    if n_cells:
+        _, (iy_n, ix_n) = ndimage.distance_transform_edt(~grid.wet, return_indices=True)
+        nearest = (iy_n, ix_n)
+    _point_edges(land, grid, pts, approach, nearest, edges)
+    rows, cols, w = edges
+    size = n_cells + n
+    g = coo_matrix((np.concatenate(w) if w else np.zeros(0),
+                    (np.concatenate(rows) if rows else np.zeros(0, int),
+                     np.concatenate(cols) if cols else np.zeros(0, int))),
+                   shape=(size, size)).tocsr()
+    nm, paths = _pair_routes(land, grid, g, pts, raw, approach)
     inland = np.zeros(n)
-    for q in (np.flatnonzero(landed).tolist() if n_cells else []):
-        p = int(q)
-        px = int(np.clip((pts[p, 0] - lo[0]) // res, 0, nx - 1))
-        py = int(np.clip((pts[p, 1] - lo[1]) // res, 0, ny - 1))
-        inland[p] = float(_gc_nm(pts[p, 0], pts[p, 1], cx[ix_n[py, px]], cy[iy_n[py, px]]))
+    if nearest is not None:
+        for q in np.flatnonzero(landed).tolist():
+            p = int(q)
+            py, px = grid.cell_of(pts[p])
+            inland[p] = float(_gc_nm(pts[p, 0], pts[p, 1], grid.cx[nearest[1][py, px]],
+                                     grid.cy[nearest[0][py, px]]))
     return SeaRoutes(raw, nm, paths, float(res), landed, inland)
 
 
@@ -288,10 +276,12 @@ class SeaLegs:
     @classmethod
     def between(cls, points: list[tuple[float, float]], *, res: float | None = None,
                 sea: bool = True) -> SeaLegs:
+        """Legs between ``points``: by sea over a grid of ``res`` degrees, or straight."""
         index = {p: i for i, p in enumerate(points)}
         return cls(index, sea_routes(np.array(points), res=res) if sea and points else None)
 
     def nm(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        """Nautical miles from ``a`` to ``b`` (both among the points given)."""
         if self.routes is None:
             return float(_gc_nm(*(np.array([x]) for x in (a[0], a[1], b[0], b[1])))[0])
         return float(self.routes.nm[self.index[_key(a)], self.index[_key(b)]])

@@ -99,6 +99,7 @@ class SearchState:
     @classmethod
     def start(cls, ids: list[str], prior: np.ndarray, area_nm2: np.ndarray,
               sweep_width_nm: float, track_nm: np.ndarray) -> SearchState:
+        """The state before any search: the prior is the probability mass still unfound."""
         p = np.asarray(prior, dtype=float)
         return cls(list(ids), p, np.asarray(area_nm2, dtype=float), float(sweep_width_nm),
                    np.asarray(track_nm, dtype=float), p.copy())
@@ -113,6 +114,7 @@ class SearchState:
         return self.mass / (1.0 - self.cumulative_pos())
 
     def cumulative_pos(self) -> float:
+        """Probability that one of the searches so far found the object."""
         return float(self.prior.sum() - self.mass.sum())
 
     def values(self) -> np.ndarray:
@@ -120,7 +122,7 @@ class SearchState:
         return self.poc() * self.pods
 
     def searched(self, cells: list[int]) -> tuple[float, SearchState]:
-        """This round's POS (given earlier failures) and the state after it also fails."""
+        """The POS of this round (given earlier failures) and the state after it also fails."""
         hit = np.zeros(len(self.ids), dtype=bool)
         hit[cells] = True
         pods = np.where(hit, self.pods, 0.0)

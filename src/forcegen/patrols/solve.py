@@ -24,6 +24,8 @@ METHODS = ("auto", "heuristic", "exact", "greedy")
 
 @dataclass
 class PatrolPlan:
+    """Routes for the vessels, their value, the proven bound and how they were found."""
+
     problem: PatrolProblem
     routes: list[list[int]]
     total: float
@@ -38,9 +40,11 @@ class PatrolPlan:
 
     @property
     def gap(self) -> float:
+        """Relative gap between the value found and the proven bound (0 when proven)."""
         return 0.0 if self.bound <= 0 else max(0.0, (self.bound - self.total) / self.bound)
 
     def value_by(self, labels: list[Any]) -> dict[str, float]:
+        """Value patrolled per label (area zone or group, say), labels in order."""
         out: dict[str, float] = defaultdict(float)
         for r in self.routes:
             for a in r:
@@ -48,6 +52,7 @@ class PatrolPlan:
         return dict(sorted(out.items()))
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``)."""
         p = self.problem
         routes: list[dict[str, Any]] = []
         by_nation: dict[str, float] = defaultdict(float)
@@ -78,7 +83,31 @@ class PatrolPlan:
 
 def plan_patrols(prob: PatrolProblem, *, time_limit: float = 20.0, method: str = "auto",
                  seed: int = 0) -> PatrolPlan:
-    """Best routes found within ``time_limit`` seconds, with the best bound known."""
+    """Best routes found within ``time_limit`` seconds, with the best bound known.
+
+    Parameters
+    ----------
+    prob
+        The patrol problem (:func:`forcegen.patrols.load_patrol`).
+    time_limit
+        Seconds for the search and CP-SAT together.
+    method
+        ``"auto"`` (local search for three quarters of the time, then CP-SAT from its routes
+        for a bound or better routes), ``"heuristic"`` (local search only), ``"exact"``
+        (CP-SAT from the greedy routes) or ``"greedy"`` (the baseline).
+    seed
+        Seed of the local search (same seed, same routes).
+
+    Returns
+    -------
+    PatrolPlan
+        ``status`` is ``optimal`` only when the value found meets the proven bound.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``method``.
+    """
     if method not in METHODS:
         raise ValueError(f"method {method!r}; expected one of {', '.join(METHODS)}")
     t0 = time.monotonic()

@@ -40,8 +40,11 @@ Movement = Literal["sail", "air", "ground"]
 
 
 def movement_class(capability: Any) -> Movement:
-    """``"sail"`` for ships, ``"air"`` for aircraft and light teams (may be flown), else
-    ``"ground"`` (heavy units: road, rail and sea on the network)."""
+    """How a capability moves: ``"sail"``, ``"air"`` or ``"ground"``.
+
+    ``"sail"`` for ships, ``"air"`` for aircraft and light teams (may be flown), else
+    ``"ground"`` (heavy units: road, rail and sea on the network).
+    """
     code = str(capability.code).upper()
     if capability.category == "maritime" and any(w in code for w in _SHIP_WORDS):
         return "sail"
@@ -79,8 +82,11 @@ COAST_KM = 40.0
 
 
 def country_at(lon: float, lat: float) -> str | None:
-    """ISO 3166 alpha-3 code of the shipped country shape holding the point (or with an outline
-    vertex within :data:`COAST_KM`, the nearest such), else ``None``."""
+    """ISO 3166 alpha-3 code of the shipped country shape holding the point, else ``None``.
+
+    A point just off the coast counts for the nearest country with an outline vertex within
+    :data:`COAST_KM`.
+    """
     for code, rings in _countries():
         for ring in rings:
             if (ring[:, 0].min() <= lon <= ring[:, 0].max()

@@ -35,7 +35,7 @@ def cover_feasible(
     *,
     time_limit: float | None = None,
 ) -> tuple[str, np.ndarray | None]:
-    """Can ``p`` open sites (``fixed`` among them) reach every sector within ``radius``?
+    """Whether ``p`` open sites (``fixed`` among them) reach every sector within ``radius``.
 
     Returns
     -------

@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 
 from forcegen.exceptions import OptionError
-from forcegen.readiness._heuristics import greedy_interchange
-from forcegen.readiness._pmedian import pmedian_exact
+from forcegen.readiness._disruption_model import CHUNK, DisruptionModel, sample_chunk
+from forcegen.readiness._robust_siting import RobustSiting, robust_siting, saa_costs
 
 __all__ = [
     "CHUNK",
@@ -60,85 +60,6 @@ __all__ = [
     "sector_stats",
     "simulate",
 ]
-
-#: Samples per chunk (the unit of work sent to a process or a Dask worker).
-CHUNK = 25_000
-_BATCH = 2_048  # rows per masked-min block (keeps the temporary near 10 MB)
-
-
-@dataclass
-class DisruptionModel:
-    """Everything a Monte Carlo run needs, as plain arrays (cheap to pickle).
-
-    Attributes
-    ----------
-    depot_ids, sector_ids
-        Rows and columns of the time matrices.
-    demand
-        Weight per sector (for the demand-weighted summary).
-    matrices
-        ``(K, depots, sectors)`` hours, one per link-failure pattern (``K = 1``: no link
-        failures). ``inf`` = unreachable.
-    fail_prob
-        Probability that each depot is lost, per depot.
-    lost
-        Depots lost in every sample (named scenarios).
-    notes
-        What the model contains, for the report.
-    """
-
-    depot_ids: list[str]
-    sector_ids: list[str]
-    demand: np.ndarray
-    matrices: np.ndarray
-    fail_prob: np.ndarray
-    lost: np.ndarray
-    notes: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_matrix(
-        cls,
-        cost: np.ndarray,
-        depot_ids: Sequence[str],
-        sector_ids: Sequence[str],
-        *,
-        fail_prob: float | Sequence[float] = 0.0,
-        demand: Sequence[float] | None = None,
-        lost: Sequence[str] = (),
-    ) -> DisruptionModel:
-        """A model with depot losses only, from one depots x sectors matrix."""
-        cost = np.asarray(cost, dtype=np.float64)
-        m, n = cost.shape
-        fp = np.broadcast_to(np.asarray(fail_prob, dtype=np.float64), (m,)).copy()
-        if np.any(~(fp >= 0) | (fp > 1)):
-            raise OptionError("failure probabilities must be between 0 and 1")
-        unknown = sorted(set(lost) - set(depot_ids))
-        if unknown:
-            raise OptionError(f"unknown depot(s) {', '.join(unknown)}")
-        dm = np.ones(n) if demand is None else np.asarray(demand, dtype=np.float64)
-        return cls(list(depot_ids), list(sector_ids), dm, cost[None], fp,
-                   np.isin(list(depot_ids), list(lost)))
-
-
-def sample_chunk(
-    matrices: np.ndarray, fail_prob: np.ndarray, lost: np.ndarray, n: int, seed: Any
-) -> np.ndarray:
-    """Response hours of ``n`` random scenarios, ``(n, sectors)`` float32 (``inf`` = none).
-
-    Top-level (picklable) so that process pools and Dask workers can run it.
-    """
-    rng = np.random.default_rng(seed)
-    k, m, s = matrices.shape
-    alive = (rng.random((n, m)) >= fail_prob[None, :]) & ~lost[None, :]
-    pattern = rng.integers(0, k, n) if k > 1 else np.zeros(n, dtype=np.intp)
-    out = np.empty((n, s), dtype=np.float32)
-    mats = matrices.astype(np.float32)
-    for b in range(0, n, _BATCH):
-        a = alive[b : b + _BATCH]
-        blk = mats[pattern[b : b + _BATCH]] if k > 1 else mats[0][None]
-        out[b : b + _BATCH] = np.where(a[:, :, None], blk, np.float32(np.inf)).min(axis=1)
-    return out
-
 
 @dataclass(frozen=True, slots=True)
 class SectorStats:
@@ -158,6 +79,8 @@ class SectorStats:
     unserved: float
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``): plain JSON types, ``None`` for inf / nan."""
+
         def num(v: float) -> float | None:
             return float(v) if math.isfinite(v) else None
 
@@ -328,75 +251,3 @@ def exact_distribution(
     prob = np.where(states, 1 - fp, fp).prod(axis=1)
     times = np.where(states[:, :, None], cost[None], np.inf).min(axis=1)
     return times, prob
-
-
-def saa_costs(
-    model: DisruptionModel, samples: int, *, seed: int = 0, penalty: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sample-average p-median data: depots x columns costs and the weight of each column.
-
-    One column per (sample, sector) -- time from each depot if it survives in that sample,
-    ``penalty`` if lost or unreachable -- with identical columns merged (weights added). The
-    weights sum to the total demand, so the p-median objective is an expected value.
-    """
-    k, m, n = model.matrices.shape
-    rng = np.random.default_rng(seed)
-    alive = (rng.random((samples, m)) >= model.fail_prob[None]) & ~model.lost[None]
-    pattern = rng.integers(0, k, samples)
-    fin = np.isfinite(model.matrices)
-    pen = float(penalty) if penalty is not None else 2.0 * float(model.matrices[fin].max())
-    mats = np.where(fin, model.matrices, pen)
-    big = np.where(alive[:, :, None], mats[pattern], pen)  # samples x m x n
-    cols = big.transpose(1, 0, 2).reshape(m, samples * n)
-    w = np.tile(model.demand, samples) / samples
-    uniq, inv = np.unique(cols, axis=1, return_inverse=True)
-    wu = np.bincount(inv.reshape(-1), weights=w, minlength=uniq.shape[1])
-    return uniq, wu
-
-
-@dataclass(frozen=True, slots=True)
-class RobustSiting:
-    """Outcome of :func:`robust_siting` (indices into the model's depots)."""
-
-    status: str
-    open_idx: np.ndarray
-    expected: float
-    bound: float
-    gap: float
-    columns: int
-    seconds: float
-
-
-def robust_siting(
-    model: DisruptionModel,
-    p: int,
-    *,
-    samples: int = 200,
-    seed: int = 0,
-    penalty: float | None = None,
-    existing: Sequence[bool] | np.ndarray | None = None,
-    time_limit: float | None = 30.0,
-) -> RobustSiting:
-    """Choose ``p`` of the model's depots minimizing the expected demand-weighted response.
-
-    Sample-average p-median: ``samples`` scenarios of depot losses (and link patterns); a
-    sector left with no surviving open depot costs ``penalty`` hours (default: twice the
-    longest finite time), which is how an unserved sector is weighed against slow ones.
-
-    Returns
-    -------
-    RobustSiting
-        ``expected`` = in-sample expected demand-weighted mean hours of the chosen depots.
-    """
-    t0 = time.perf_counter()
-    m = model.matrices.shape[1]
-    if not 1 <= p <= m:
-        raise OptionError(f"{{depots}} must be between 1 and {m}, got {p}", "depots")
-    uniq, wu = saa_costs(model, samples, seed=seed, penalty=penalty)
-    fixed = None if existing is None else np.flatnonzero(np.asarray(existing, dtype=bool))
-    start = greedy_interchange(uniq, wu, p, fixed)
-    sit = pmedian_exact(uniq, wu, p, fixed, start=start, time_limit=time_limit)
-    wsum = float(model.demand.sum()) or 1.0
-    idx = sit.open_idx if sit.open_idx is not None else start
-    return RobustSiting(sit.status, np.asarray(idx), sit.objective / wsum, sit.bound / wsum,
-                        sit.gap, int(uniq.shape[1]), time.perf_counter() - t0)

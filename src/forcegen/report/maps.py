@@ -94,9 +94,10 @@ def network_map_figure(
     route_label: str = "routes (along the roads used)",
     keep_labels: int = 0,
 ) -> Figure:
-    """The map as a matplotlib figure (A4 landscape): network coloured by travel-time band if
-    ``hours`` per node is given, points with labels, routes, legend, scale bar, north arrow and
-    the data attribution below the frame.
+    """The map as a matplotlib figure (A4 landscape).
+
+    The network is coloured by travel-time band if ``hours`` per node is given; points with
+    labels, routes, legend, scale bar, north arrow and the data attribution below the frame.
 
     Parameters
     ----------
@@ -178,9 +179,10 @@ def plot_network_map(G: TransportGraph, path: str | Path, **kwargs: Any) -> Path
 
 def response_map_figure(result: Any, *, max_routes: int = 40,
                         names: Mapping[str, str] | None = None) -> Figure:
-    """Map of a response analysis: road time bands from the nearest sector, labelled sectors,
-    depots and home bases, and the road routes (along the roads each unit uses) of the
-    pre-positioned and self-deploying units.
+    """Map of a response analysis.
+
+    Road time bands from the nearest sector, labelled sectors, depots and home bases, and the
+    road routes (along the roads each unit uses) of the pre-positioned and self-deploying units.
 
     ``result`` is a :class:`forcegen.readiness.response.ResponseResult`; ``names`` maps sector
     ids to the names written beside them (default: the ids).

@@ -47,8 +47,10 @@ def plot_fill_by_category(
 def plot_burden(
     plan: Plan, path: Path | IO[bytes], fmt: str | None = None, *, top: int = 20
 ) -> Path | IO[bytes]:
-    """Bars of each nation's share of the sourced personnel (largest first); ``path`` and
-    ``fmt`` as :func:`plot_fill_by_category`."""
+    """Bars of each nation's share of the sourced personnel (largest first).
+
+    ``path`` and ``fmt`` as :func:`plot_fill_by_category`.
+    """
     rows = plan.burden[:top]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.5))
     names = [b.nation for b in rows][::-1]

@@ -184,10 +184,14 @@ class _Strict(BaseModel):
 
 
 class Ceiling(_Strict):
+    """A nation's ceiling: the most personnel it will send in total (None: no limit)."""
+
     personnel: Annotated[int, Field(ge=0, le=MAX_CEILING)] | None = None
 
 
 class Nation(_Strict):
+    """A contributing nation: ISO 3166 alpha-3 code, the groups it belongs to, its ceiling."""
+
     code: NationCode
     name: Name | None = None
     groups: Names = Field(default_factory=list)
@@ -195,6 +199,8 @@ class Nation(_Strict):
 
 
 class Capability(_Strict):
+    """A capability type of the catalog: what a unit is, its role and lift need."""
+
     code: Identifier
     name: Name
     category: Annotated[str, Field(min_length=1, max_length=100, pattern=ONE_LINE)]
@@ -209,6 +215,8 @@ class Capability(_Strict):
 
 
 class Sector(_Strict):
+    """An area of operations: where it is (``at`` or a network ``node``) and its demand."""
+
     id: Identifier
     name: Name | None = None
     at: LonLat | None = None
@@ -220,6 +228,8 @@ class Sector(_Strict):
 
 
 class Requirement(_Strict):
+    """One line of the statement of requirements: units of a capability for a sector."""
+
     id: Identifier
     capability: Identifier
     quantity: Quantity
@@ -236,12 +246,16 @@ class Requirement(_Strict):
 
 
 class Caveats(_Strict):
+    """A nation's limits on a pledge: sectors, roles and months it may serve."""
+
     sectors: Names | None = None
     roles: list[CapabilityRole] | None = None
     max_months: Months | None = None
 
 
 class Pledge(_Strict):
+    """Units a nation offers: a capability, its readiness (notice days), status and cost."""
+
     id: Identifier
     nation: NationCode
     capability: Identifier
@@ -258,6 +272,8 @@ class Pledge(_Strict):
 
 
 class DepotSite(_Strict):
+    """A candidate site for pre-positioned equipment (``existing``: already open)."""
+
     id: Identifier
     name: Name | None = None
     at: LonLat | None = None

@@ -63,15 +63,19 @@ _SIDE_SUFFIXES = (".csv", ".geojson", ".json")
 
 
 def fixed_name(key: str, name: str) -> str:
-    """The file name an export gives a side table: its key, never a name from the data (the
-    kind kept by the suffix: ``network: roads.geojson`` -> ``network.geojson``)."""
+    """The file name an export gives a side table: its key, never a name from the data.
+
+    The kind is kept by the suffix: ``network: roads.geojson`` -> ``network.geojson``.
+    """
     suffix = Path(name).suffix.lower()
     return key + (suffix if suffix in _SIDE_SUFFIXES else ".csv")
 
 
 def _side_tables(scenario: Scenario) -> dict[str, tuple[str, bytes]]:
-    """network/nodes/costs (and deployment tables) that exist, by key: ``(fixed file name,
-    content)``."""
+    """Network, nodes, costs (and deployment tables) that exist, by key.
+
+    Each as ``(fixed file name, content)``.
+    """
     out: dict[str, tuple[str, bytes]] = {}
     for key in (*FILE_KEYS, *_DEPLOYMENT_KEYS):
         name = getattr(scenario.data, key)
@@ -185,6 +189,18 @@ def scenario_to_bytes(scenario: Scenario, fmt: str) -> bytes:
     ``fmt``: ``"xlsx"`` (a workbook carrying the side tables as sheets), ``"zip"`` (the folder
     :func:`write_scenario` writes, under ``scenario/``), or ``"yaml"`` (every section inline;
     side tables are not included).
+
+    Parameters
+    ----------
+    scenario
+        The scenario to export.
+    fmt
+        ``"xlsx"``, ``"zip"`` or ``"yaml"``.
+
+    Returns
+    -------
+    bytes
+        The file's content.
     """
     if fmt == "xlsx":
         buf = io.BytesIO()
@@ -207,6 +223,27 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
 
     Files the scenario references (``network.csv``, ``nodes.csv``, ``costs.csv``) are copied
     beside it so the export is complete. Reading the export gives the same scenario back.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to export.
+    path
+        A folder (``scenario.yaml`` and the tables it names are written in it) or an ``.xlsx``
+        file name.
+    overwrite
+        Replace a workbook or a non-empty folder already there (refused otherwise).
+
+    Returns
+    -------
+    Path
+        The folder or workbook written.
+
+    Raises
+    ------
+    forcegen.exceptions.OptionError
+        When the path is taken (without ``overwrite``), or a workbook cannot hold the
+        scenario's deployment or exercise sections.
     """
     out = Path(path)
     is_xlsx = out.suffix.lower() == ".xlsx"

@@ -52,8 +52,9 @@ def safe_text(value: Any) -> Any:
 
 
 def number_cell(text: str) -> tuple[Any, str | None]:
-    """A CSV cell as ``(number, number format)`` when the number writes back as exactly
-    ``text``, else ``(text, None)``.
+    """A CSV cell as ``(number, number format)``, or ``(text, None)``.
+
+    A number only when it writes back as exactly ``text``.
 
     Side tables (network, nodes, costs) must come back from a workbook byte for byte, so a cell
     becomes a number only when :func:`number_text` reproduces it: ``"12"`` (``#,##0``),
@@ -88,8 +89,10 @@ def number_text(value: float | int, number_format: str | None) -> str:
 
 
 def append_row(ws: Any, values: Sequence[Any]) -> None:
-    """Append a row: text neutralised and stored as a text cell (openpyxl would otherwise store
-    any string starting with ``=`` as a formula). Numbers stay numbers."""
+    """Append a row: text neutralised and stored as a text cell; numbers stay numbers.
+
+    openpyxl would otherwise store any string starting with ``=`` as a formula.
+    """
     ws.append([safe_text(v) for v in values])
     # ``ws._current_row`` is the row just written; ``ws.max_row`` would scan every cell of the
     # sheet on each call (quadratic: minutes for a 6,000-row network sheet).
@@ -102,8 +105,10 @@ def append_row(ws: Any, values: Sequence[Any]) -> None:
 
 
 def format_numbers(ws: Any, min_row: int = 2) -> None:
-    """Thousands separators on every number below the header (decimals shown only when the
-    number has them; the stored value is never rounded)."""
+    """Thousands separators on every number below the header.
+
+    Decimals are shown only when the number has them; the stored value is never rounded.
+    """
     for row in ws.iter_rows(min_row=min_row):
         for cell in row:
             v = cell.value
@@ -152,8 +157,11 @@ def fit_widths(ws: Any, *, minimum: int = 6, maximum: int = 60,
 
 def write_table(ws: Any, header: Sequence[str], rows: Iterable[Sequence[Any]],
                 formats: Mapping[str, str] | None = None, *, wrap: Sequence[str] = ()) -> int:
-    """Write a header and rows on an empty sheet: bold frozen header, an autofilter over the
-    table, number formats by column name (``formats``), fitted widths. Returns the row count."""
+    """Write a header and rows on an empty sheet; the number of rows written.
+
+    Bold frozen header, an autofilter over the table, number formats by column name
+    (``formats``), fitted widths.
+    """
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 

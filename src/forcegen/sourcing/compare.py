@@ -11,6 +11,8 @@ __all__ = ["LineChange", "NationChange", "PlanDiff", "compare_plans"]
 
 @dataclass(frozen=True)
 class LineChange:
+    """A line whose fill changed between two plans."""
+
     requirement: str
     priority: int
     before: int
@@ -19,11 +21,14 @@ class LineChange:
 
     @property
     def delta(self) -> int:
+        """Units gained (negative: lost)."""
         return self.after - self.before
 
 
 @dataclass(frozen=True)
 class NationChange:
+    """A nation's personnel and share of the force in two plans."""
+
     nation: str
     personnel_before: int
     personnel_after: int
@@ -32,11 +37,14 @@ class NationChange:
 
     @property
     def share_delta(self) -> float:
+        """Change in the nation's share of the sourced personnel."""
         return self.share_after - self.share_before
 
 
 @dataclass(frozen=True)
 class PlanDiff:
+    """Two plans compared: fill and cost, lines gained and lost, nations' shares."""
+
     fill_before: int
     fill_after: int
     cost_before: float
@@ -47,6 +55,8 @@ class PlanDiff:
     same_inputs: bool
 
     def to_dict(self) -> dict[str, object]:
+        """The machine-readable form (``--json``)."""
+
         def line(c: LineChange) -> dict[str, object]:
             return {"requirement": c.requirement, "priority": c.priority, "before": c.before,
                     "after": c.after, "quantity": c.quantity, "delta": c.delta}
@@ -67,7 +77,19 @@ class PlanDiff:
 
 
 def compare_plans(before: Plan, after: Plan) -> PlanDiff:
-    """Line-by-line and nation-by-nation differences from ``before`` to ``after``."""
+    """Line-by-line and nation-by-nation differences from ``before`` to ``after``.
+
+    Parameters
+    ----------
+    before, after
+        Two plans, e.g. the base plan and a what-if, or a plan saved earlier (``--json``).
+
+    Returns
+    -------
+    PlanDiff
+        Fill and cost before and after, the lines that gained or lost units, every nation's
+        personnel and share, and whether both plans came from the same inputs (input hash).
+    """
     b_lines = {x.requirement: x for x in before.lines}
     a_lines = {x.requirement: x for x in after.lines}
     changes = []

@@ -35,6 +35,7 @@ class NationImpact:
     lines_short_by_tie: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
+        """The machine-readable form (``--json``)."""
         return {
             "nation": self.nation, "units_contributed": self.units_contributed,
             "fill_lost": self.fill_lost,

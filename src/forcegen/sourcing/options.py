@@ -46,6 +46,7 @@ class SourcingOptions:
     method: str = "auto"
 
     def __post_init__(self) -> None:
+        """Refuse statuses that cannot be included, with an :class:`OptionError`."""
         bad = [s for s in self.include if s not in USABLE_STATUSES]
         if bad:
             raise OptionError(
@@ -73,6 +74,7 @@ class SourcingOptions:
         return frozenset(s)
 
     def describe(self) -> dict[str, object]:
+        """The options as plain JSON values, in canonical order (part of the input hash)."""
         return {
             "include": sorted(self.statuses, key=PLEDGE_STATUSES.index),
             "withdraw": sorted(self.withdraw),

@@ -59,6 +59,8 @@ def status_text(status: str, stages: list[dict[str, Any]], currency: str = "") -
 
 @dataclass(frozen=True)
 class Assignment:
+    """Units of a pledge sent to a requirement line, with their personnel and cost."""
+
     pledge: str
     requirement: str
     units: int
@@ -69,8 +71,11 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a line is short. ``code`` is one of: no-offer, withdrawn, nation-withdrawn,
-    not-ready, caveat, not-certified, not-approved, ceiling, taken, unused."""
+    """Why a line is short, with the pledges and nations behind the cause.
+
+    ``code`` is one of: no-offer, withdrawn, nation-withdrawn, not-ready, caveat,
+    not-certified, not-approved, ceiling, taken, unused.
+    """
 
     code: str
     message: str
@@ -82,6 +87,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Shortfall:
+    """A line the plan leaves short: how many units are missing, and every reason why."""
+
     requirement: str
     missing: int
     capability: str
@@ -92,6 +99,8 @@ class Shortfall:
 
 @dataclass(frozen=True)
 class LineFill:
+    """A requirement line and the units the plan fills it with."""
+
     requirement: str
     capability: str
     category: str
@@ -103,6 +112,8 @@ class LineFill:
 
 @dataclass(frozen=True)
 class NationBurden:
+    """What a nation contributes to the plan: units, personnel, cost, share of personnel."""
+
     nation: str
     units: int
     personnel: int
@@ -134,10 +145,12 @@ class Plan:
 
     @property
     def required(self) -> int:
+        """Units asked for on every line."""
         return sum(line.quantity for line in self.lines)
 
     @property
     def fill_rate(self) -> float:
+        """Share of the units asked for that the plan fills (1 when nothing is asked)."""
         return self.fill / self.required if self.required else 1.0
 
     @property
@@ -146,6 +159,7 @@ class Plan:
         return status_text(self.status, self.stages, self.currency)
 
     def to_dict(self) -> dict[str, Any]:
+        """The machine-readable form (``--json``, and what the workspace stores)."""
         return {
             "scenario": self.scenario,
             "input_hash": self.input_hash,
@@ -175,6 +189,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
+        """The plan of :meth:`to_dict`."""
         obj = d["objective"]
         return cls(
             scenario=d.get("scenario", ""),

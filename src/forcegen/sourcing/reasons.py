@@ -29,6 +29,50 @@ def _fmt_days(d: float) -> str:
     return f"{d:g} day{'s' if d != 1 else ''}"
 
 
+def _caveat_kinds(comp: Compiled, e: int) -> list[str]:
+    """The caveats (sectors, roles, max_months) that keep pair ``e`` off its line."""
+    return [
+        name
+        for name, ok in (
+            ("sectors", comp.e_sector_ok[e]),
+            ("roles", comp.e_role_ok[e]),
+            ("max_months", comp.e_months_ok[e]),
+        )
+        if not ok
+    ]
+
+
+def _kept_off(comp: Compiled, e: int, p: int, withdrawn_nations: set[str],
+              caveats_ok: NDArray[np.bool_], usable: NDArray[np.bool_]) -> str | None:
+    """The first cause that keeps pledge ``p`` off pair ``e``'s line, or None if eligible."""
+    if comp.p_status[p] == _WITHDRAWN:
+        return "withdrawn"
+    if comp.nations[comp.p_nation[p]] in withdrawn_nations:
+        return "nation-withdrawn"
+    if not comp.e_notice_ok[e]:
+        return "not-ready"
+    if not caveats_ok[e]:
+        return "caveat"
+    if comp.e_cert_ok is not None and not comp.e_cert_ok[e]:
+        return "not-certified"
+    if not usable[p]:
+        return "not-approved"
+    return None
+
+
+def _short_of(comp: Compiled, r: int, p: int, free_p: NDArray[np.float64],
+              room_n: NDArray[np.float64], takers: dict[int, list[tuple[int, int]]]
+              ) -> str | None:
+    """Why eligible pledge ``p`` gives line ``r`` no more units (None: all already serve it)."""
+    if free_p[p] > 1e-9 and room_n[comp.p_nation[p]] < comp.p_pers[p] - 1e-9:
+        return "ceiling"
+    if free_p[p] > 1e-9:
+        return "unused"
+    if any(line != r for line, _ in takers.get(p, [])):
+        return "taken"
+    return None
+
+
 def explain_shortfalls(
     comp: Compiled,
     options: SourcingOptions,
@@ -63,36 +107,12 @@ def explain_shortfalls(
         caveat_kind: dict[int, list[str]] = {}
         for e in pairs:
             p = int(comp.e_p[e])
-            nation = comp.nations[comp.p_nation[p]]
-            if comp.p_status[p] == _WITHDRAWN:
-                groups["withdrawn"].append(p)
-            elif nation in withdrawn_nations:
-                groups["nation-withdrawn"].append(p)
-            elif not comp.e_notice_ok[e]:
-                groups["not-ready"].append(p)
-            elif not caveats_ok[e]:
-                kinds = [
-                    name
-                    for name, ok in (
-                        ("sectors", comp.e_sector_ok[e]),
-                        ("roles", comp.e_role_ok[e]),
-                        ("max_months", comp.e_months_ok[e]),
-                    )
-                    if not ok
-                ]
-                caveat_kind[p] = kinds
-                groups["caveat"].append(p)
-            elif comp.e_cert_ok is not None and not comp.e_cert_ok[e]:
-                groups["not-certified"].append(p)
-            elif not usable[p]:
-                groups["not-approved"].append(p)
-            elif free_p[p] > 1e-9 and room_n[comp.p_nation[p]] < comp.p_pers[p] - 1e-9:
-                groups["ceiling"].append(p)
-            elif free_p[p] > 1e-9:
-                groups["unused"].append(p)
-            elif any(line != r for line, _ in takers.get(p, [])):
-                groups["taken"].append(p)
-            # else: every unit of this pledge already serves this line
+            cause = (_kept_off(comp, e, p, withdrawn_nations, caveats_ok, usable)
+                     or _short_of(comp, r, p, free_p, room_n, takers))
+            if cause == "caveat":
+                caveat_kind[p] = _caveat_kinds(comp, e)
+            if cause is not None:
+                groups[cause].append(p)
         reasons = _reasons(comp, r, missing, groups, caveat_kind, free_p, room_n, ceilings,
                            takers, proven)
         out.append(

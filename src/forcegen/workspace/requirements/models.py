@@ -1,64 +1,12 @@
-"""The ``requirements``, ``sectors`` and ``capabilities`` tables."""
+"""The package's three tables, each defined in a module of its own.
 
-from __future__ import annotations
+:mod:`.requirement` holds ``requirements``, :mod:`.sector` ``sectors`` and
+:mod:`.capability` ``capabilities``. Importing this module maps all three (``Requirement``
+refers to ``sectors`` by foreign key).
+"""
 
-import datetime as dt
-from typing import Any
-
-from sqlalchemy import JSON, Date, Float, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from forcegen.workspace.database import Base
-from forcegen.workspace.records import Labelled, Versioned
+from forcegen.workspace.requirements.capability import CatalogEntry
+from forcegen.workspace.requirements.requirement import Requirement
+from forcegen.workspace.requirements.sector import Sector
 
 __all__ = ["CatalogEntry", "Requirement", "Sector"]
-
-
-class Sector(Base):
-    """An area of operations that requirement lines are placed in."""
-
-    __tablename__ = "sectors"
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    node: Mapped[str | None] = mapped_column(String(200))
-    demand: Mapped[float] = mapped_column(Float, default=1.0)
-    stocks: Mapped[dict[str, float] | None] = mapped_column(JSON)
-    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class CatalogEntry(Base):
-    """A capability type defined by the scenario (on top of the built-in catalog)."""
-
-    __tablename__ = "capabilities"
-
-    code: Mapped[str] = mapped_column(String(200), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(30))
-    symbol: Mapped[str | None] = mapped_column(String(100))
-    personnel: Mapped[int | None]
-    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class Requirement(Labelled, Versioned, Base):
-    """One line of the statement of requirements."""
-
-    __tablename__ = "requirements"
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    capability: Mapped[str] = mapped_column(String(200), index=True)
-    quantity: Mapped[int]
-    sector: Mapped[str] = mapped_column(ForeignKey("sectors.id", ondelete="RESTRICT"), index=True)
-    priority: Mapped[int] = mapped_column(default=1, index=True)
-    notice_days: Mapped[float] = mapped_column(Float)
-    start: Mapped[dt.date | None] = mapped_column(Date)
-    months: Mapped[int | None]
-    name: Mapped[str | None] = mapped_column(String(200))
-    #: Certifications every unit on the line must hold before ``start`` (the core's
-    #: ``Requirement.certified``, earned in the exercise programme); NULL: none asked.
-    certified: Mapped[list[str] | None] = mapped_column(JSON)
-    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # classification, releasable_to (Labelled); version, created_at, updated_at (Versioned)

@@ -29,13 +29,15 @@ from forcegen.workspace.audit import service as audit
 from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.records import apply_changes, check_version
-from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.requirements.capability import CatalogEntry
+from forcegen.workspace.requirements.requirement import Requirement
 from forcegen.workspace.requirements.schemas import (
     CapabilityRead,
     RequirementCreate,
     RequirementRead,
     RequirementUpdate,
 )
+from forcegen.workspace.requirements.sector import Sector
 
 __all__ = [
     "SORTABLE",

@@ -101,6 +101,42 @@ def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:
             yield from _strings(v, path)
 
 
+def _bound_problems(section: str, record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The record against the workspace's identifier and number bounds for its section."""
+    out: list[tuple[str, str]] = []
+    model, pick = _BOUNDS[section]
+    try:
+        model.model_validate(pick(record))
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith(("function",
+                                                                                "tuple")))
+            loc = loc.replace("ceiling_personnel", "ceiling.personnel")
+            out.append((loc or "?", str(err["msg"]).removeprefix("Value error, ")))
+    return out
+
+
+def _pledge_problems(record: dict[str, Any], nodes: set[str] | None,
+                     sectors: set[str] | None) -> list[tuple[str, str]]:
+    """A pledge's home named as a network node, and its caveat sectors, exist."""
+    out: list[tuple[str, str]] = []
+    home = record.get("home")
+    if isinstance(home, str):
+        if nodes is None:
+            out.append(("home", f"{home[:50]!r} is not a place: give [lon, lat] (the "
+                                "scenario has no network whose node ids a home could name)"))
+        elif home not in nodes:
+            out.append(("home", f"{home[:50]!r} is not a network node; expected [lon, lat] "
+                                f"or {one_of(nodes, 10)}"))
+    caveats = record.get("caveats") or {}
+    if sectors is not None:
+        for s in caveats.get("sectors") or []:
+            if s not in sectors:
+                out.append(("caveats.sectors",
+                            f"caveat names unknown sector {s!r}; expected {one_of(sectors)}"))
+    return out
+
+
 def record_problems(
     section: str,
     record: dict[str, Any],
@@ -115,30 +151,9 @@ def record_problems(
             out.append((path or "?", "control characters (such as NUL) are not allowed"))
             break
     if section in _BOUNDS:
-        model, pick = _BOUNDS[section]
-        try:
-            model.model_validate(pick(record))
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith(("function",
-                                                                                    "tuple")))
-                loc = loc.replace("ceiling_personnel", "ceiling.personnel")
-                out.append((loc or "?", str(err["msg"]).removeprefix("Value error, ")))
+        out.extend(_bound_problems(section, record))
     if section == "pledges":
-        home = record.get("home")
-        if isinstance(home, str):
-            if nodes is None:
-                out.append(("home", f"{home[:50]!r} is not a place: give [lon, lat] (the "
-                                    "scenario has no network whose node ids a home could name)"))
-            elif home not in nodes:
-                out.append(("home", f"{home[:50]!r} is not a network node; expected [lon, lat] "
-                                    f"or {one_of(nodes, 10)}"))
-        caveats = record.get("caveats") or {}
-        if sectors is not None:
-            for s in caveats.get("sectors") or []:
-                if s not in sectors:
-                    out.append(("caveats.sectors",
-                                f"caveat names unknown sector {s!r}; expected {one_of(sectors)}"))
+        out.extend(_pledge_problems(record, nodes, sectors))
     if section == "sectors" and isinstance(record.get("node"), str) and (
         nodes is None or record["node"] not in nodes
     ):
@@ -160,6 +175,30 @@ def _place(scenario: Scenario, section: str, index: int, display: str) -> tuple[
     return display, None
 
 
+def _file_problems(extra: dict[str, Any], files: dict[str, str], display: str
+                   ) -> list[Problem]:
+    """Extension keys too long or with control characters; side files holding NUL."""
+    problems: list[Problem] = []
+    for key in extra:
+        if len(str(key)) > 100 or _CONTROL.search(str(key)):
+            problems.append(Problem(display, "extension key too long (100 characters at most) "
+                                    "or holding control characters", None, str(key)[:100]))
+    for name, text in files.items():
+        if "\x00" in text:
+            problems.append(Problem(display, f"{name}: NUL characters are not allowed", None))
+    return problems
+
+
+def _namespace_problems(record: dict[str, Any], nations: set[str]) -> list[tuple[str, str]]:
+    """A pledge id in another listed nation's namespace (``GBR-...``, ``P-GBR-...``)."""
+    scope = _id_nation(str(record.get("id", "")))
+    if scope in nations and scope != record.get("nation"):
+        owner = record.get("nation")
+        return [("id", f"the id is in {scope}'s namespace ({scope}-... or "
+                       f"P-{scope}-...) but the pledge is {owner}'s")]
+    return []
+
+
 def check_import(scenario: Scenario, files: dict[str, str], display: str) -> None:
     """Raise ``ScenarioError`` with every record the workspace cannot store or use.
 
@@ -170,28 +209,15 @@ def check_import(scenario: Scenario, files: dict[str, str], display: str) -> Non
     meta = data.model_dump(mode="json", include={"network", "nodes", "costs"}, exclude_none=True)
     nodes = node_ids(meta, files)
     nations = {n.code for n in data.nations}
-    problems: list[Problem] = []
-    count = 0
-    for key in (data.__pydantic_extra__ or {}):
-        if len(str(key)) > 100 or _CONTROL.search(str(key)):
-            count += 1
-            problems.append(Problem(display, "extension key too long (100 characters at most) "
-                                    "or holding control characters", None, str(key)[:100]))
-    for name, text in files.items():
-        if "\x00" in text:
-            count += 1
-            problems.append(Problem(display, f"{name}: NUL characters are not allowed", None))
+    problems = _file_problems(data.__pydantic_extra__ or {}, files, display)
+    count = len(problems)
     for section in _BOUNDS:
         for i, item in enumerate(getattr(data, section)):
             record = item.model_dump(mode="json", exclude_none=True)
             record.update(item.__pydantic_extra__ or {})
             found = record_problems(section, record, nodes=nodes)
             if section == "pledges":
-                scope = _id_nation(str(record.get("id", "")))
-                if scope in nations and scope != record.get("nation"):
-                    owner = record.get("nation")
-                    found.append(("id", f"the id is in {scope}'s namespace ({scope}-... or "
-                                        f"P-{scope}-...) but the pledge is {owner}'s"))
+                found.extend(_namespace_problems(record, nations))
             if not found:
                 continue
             file, line = _place(scenario, section, i, display)

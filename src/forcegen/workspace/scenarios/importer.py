@@ -8,6 +8,7 @@ Nations still referenced by user accounts are kept even if the file no longer li
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,9 @@ from forcegen.workspace.errors import Forbidden, Invalid
 from forcegen.workspace.labelled import hides_anything, high_water
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
-from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.requirements.capability import CatalogEntry
+from forcegen.workspace.requirements.requirement import Requirement
+from forcegen.workspace.requirements.sector import Sector
 from forcegen.workspace.scenarios.checks import check_import
 from forcegen.workspace.scenarios.records import FILE_KEYS, X_CLASSIFICATION, X_RELEASABLE
 
@@ -130,6 +133,50 @@ def _check_loosening(
                 raise Forbidden(f"pledges[{item.id}]: {exc.message}") from None
 
 
+def _write_nations(db: Session, nations: list[Any]) -> None:
+    """Keep the nations users belong to; update those listed (a new version), add the rest."""
+    keep = {c for c in db.scalars(select(User.nation).where(User.nation.is_not(None)))}
+    wanted = {n.code for n in nations}
+    db.execute(delete(Nation).where(Nation.code.not_in(keep | wanted)))
+    existing = set(db.scalars(select(Nation.code)))
+    for n in _rows(nations):
+        ceiling = n.pop("ceiling") or {}
+        n["ceiling_personnel"] = ceiling.get("personnel")
+        if n["code"] in existing:
+            # A new version: a change based on the nation as it was before the import is stale.
+            db.execute(
+                update(Nation)
+                .where(Nation.code == n["code"])
+                .values(**n, version=Nation.version + 1)
+            )
+        else:
+            db.execute(insert(Nation), [n])
+
+
+def _pledge_rows(pledges: list[Any], labels: list[tuple[int, str | None]], user: User,
+                 now: dt.datetime) -> list[dict[str, Any]]:
+    """Pledge rows to insert: labels from the file's keys, version 1, created by ``user``."""
+    rows = _rows(pledges)
+    for p, (rank, rel) in zip(rows, labels, strict=True):
+        p.update(classification=rank, releasable_to=rel)
+        p["extra"].pop(X_CLASSIFICATION, None)
+        p["extra"].pop(X_RELEASABLE, None)
+        home = p["home"]
+        p["home"] = list(home) if isinstance(home, tuple) else home
+        caveats = p["caveats"]
+        p["caveats"] = (
+            {k: v for k, v in caveats.items() if v is not None} if caveats is not None else None
+        )
+        p.update(
+            version=1,
+            created_at=now,
+            updated_at=now,
+            created_by=user.username,
+            updated_by=user.username,
+        )
+    return rows
+
+
 def import_scenario(
     db: Session,
     user: User,
@@ -188,23 +235,8 @@ def import_scenario(
     )
     for model in (Pledge, Requirement, Sector, CatalogEntry, WorkspaceMeta):
         db.execute(delete(model))
-    keep = {c for c in db.scalars(select(User.nation).where(User.nation.is_not(None)))}
-    wanted = {n.code for n in d.nations}
-    db.execute(delete(Nation).where(Nation.code.not_in(keep | wanted)))
-    existing = set(db.scalars(select(Nation.code)))
     now = utcnow()
-    for n in _rows(d.nations):
-        ceiling = n.pop("ceiling") or {}
-        n["ceiling_personnel"] = ceiling.get("personnel")
-        if n["code"] in existing:
-            # A new version: a change based on the nation as it was before the import is stale.
-            db.execute(
-                update(Nation)
-                .where(Nation.code == n["code"])
-                .values(**n, version=Nation.version + 1)
-            )
-        else:
-            db.execute(insert(Nation), [n])
+    _write_nations(db, d.nations)
     sectors = _rows(d.sectors)
     for s in sectors:
         at = s.pop("at")
@@ -220,24 +252,7 @@ def import_scenario(
         r["extra"].pop(X_RELEASABLE, None)
     if reqs:
         db.execute(insert(Requirement), reqs)
-    pledges = _rows(d.pledges)
-    for p, (rank, rel) in zip(pledges, pledge_labels, strict=True):
-        p.update(classification=rank, releasable_to=rel)
-        p["extra"].pop(X_CLASSIFICATION, None)
-        p["extra"].pop(X_RELEASABLE, None)
-        home = p["home"]
-        p["home"] = list(home) if isinstance(home, tuple) else home
-        caveats = p["caveats"]
-        p["caveats"] = (
-            {k: v for k, v in caveats.items() if v is not None} if caveats is not None else None
-        )
-        p.update(
-            version=1,
-            created_at=now,
-            updated_at=now,
-            created_by=user.username,
-            updated_by=user.username,
-        )
+    pledges = _pledge_rows(d.pledges, pledge_labels, user, now)
     if pledges:
         db.execute(insert(Pledge), pledges)
     meta = d.model_dump(

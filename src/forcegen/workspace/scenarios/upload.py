@@ -100,10 +100,9 @@ def parse_upload(
             raise files_mod.sanitize_problems(exc, root, name) from None
 
 
-def _parse_in(
-    root: Path, name: str, kind: str, content: bytes, max_unpacked: int
-) -> tuple[Scenario, dict[str, str]]:
-    files: dict[str, str] = {}
+def _place_upload(root: Path, name: str, kind: str, content: bytes, max_unpacked: int
+                  ) -> tuple[Scenario, Path]:
+    """Write the upload under ``root`` and load it; the scenario and its folder."""
     if kind == "xlsx":
         tables = files_mod.workbook_side_tables(content, name)
         for ref, text_ in tables.items():
@@ -112,22 +111,23 @@ def _parse_in(
             target.write_text(text_, encoding="utf-8")
         path = root / "scenario.xlsx"
         path.write_bytes(content)
-        scenario = _load(path, name)
-        base = root
-    elif kind == "zip":
+        return _load(path, name), root
+    if kind == "zip":
         _safe_extract(content, root / "x", max_unpacked)
         base = _scenario_root(root / "x")
         for candidate in ("scenario.yaml", "scenario.yml"):
             if (base / candidate).is_file():
                 files_mod.yaml_table_names(base / candidate, name)
                 break
-        scenario = _load(base, name)
-    else:
-        path = root / "scenario.yaml"
-        path.write_bytes(content)
-        files_mod.yaml_table_names(path, name)
-        scenario = _load(path, name)
-        base = root
+        return _load(base, name), base
+    path = root / "scenario.yaml"
+    path.write_bytes(content)
+    files_mod.yaml_table_names(path, name)
+    return _load(path, name), root
+
+
+def _check_names(scenario: Scenario, name: str) -> None:
+    """Every table and side file the scenario names is a plain, allowed file name."""
     problems = []
     for section, table in scenario.layout.items():
         if table not in ("inline", "xlsx"):
@@ -139,6 +139,14 @@ def _parse_in(
     found = [p for p in problems if p is not None]
     if found:
         raise ScenarioError(found)
+
+
+def _parse_in(
+    root: Path, name: str, kind: str, content: bytes, max_unpacked: int
+) -> tuple[Scenario, dict[str, str]]:
+    files: dict[str, str] = {}
+    scenario, base = _place_upload(root, name, kind, content, max_unpacked)
+    _check_names(scenario, name)
     for key in FILE_KEYS:
         ref = getattr(scenario.data, key)
         if ref is None:
