@@ -17,8 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from forcegen.exceptions import Problem, ScenarioError
-from forcegen.scenario._sources import _check_zip, read_xlsx
+from forcegen.scenario._sources import read_xlsx
 from forcegen.scenario._tables import unescape_formula, unflatten
+from forcegen.scenario._xlsx import _check_zip
 from forcegen.scenario.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from forcegen.scenario.models import Pledge
 
