@@ -71,7 +71,10 @@ class RunSummary(BaseModel):
 
 
 class RunRead(RunSummary):
-    """A run with its result (``Plan.to_dict()``): status, objective, assignments, shortfalls
-    with reasons, gap. Liaisons and observers see only their own nation's assignments."""
+    """A run with its result (``Plan.to_dict()``).
+
+    Status, objective, assignments, shortfalls with reasons, gap. Liaisons and observers see
+    only their own nation's assignments.
+    """
 
     result: dict[str, Any] | None = None

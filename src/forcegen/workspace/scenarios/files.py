@@ -44,9 +44,11 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def check_name(source: str, key: str, name: object, line: int | None = None) -> Problem | None:
-    """A problem if ``name`` (a table name read from a file) is not a plain file name: the
-    scenario reader's own rule (:func:`forcegen.scenario.limits.unsafe_file_name`), checked
-    here before the reader opens anything."""
+    """A problem if ``name`` (a table name read from a file) is not a plain file name.
+
+    The scenario reader's own rule (:func:`forcegen.scenario.limits.unsafe_file_name`),
+    checked here before the reader opens anything.
+    """
     reason = unsafe_file_name(name)
     if reason is None:
         return None

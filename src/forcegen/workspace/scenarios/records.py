@@ -68,8 +68,10 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """A column value as its JSON form would read back (dates as ISO text, keys sorted), as the
-    audit trail's snapshot gives it, without encoding and parsing JSON for every row."""
+    """A column value as its JSON form would read back (dates as ISO text, keys sorted).
+
+    As the audit trail's snapshot gives it, without encoding and parsing JSON for every row.
+    """
     if isinstance(value, dict):
         return {k: _plain(value[k]) for k in sorted(value)}
     if isinstance(value, list | tuple):
@@ -142,8 +144,11 @@ def section_records(
 
 
 def meta_record(db: Session) -> dict[str, Any]:
-    """The scenario's own settings (``forcegen``, name, currency, depot sites, side-table names,
-    extension keys), side tables under their fixed names (``network.csv``)."""
+    """The scenario's own settings, side tables named by their fixed names.
+
+    ``forcegen``, name, currency, depot sites, side-table names (``network.csv`` whatever name
+    was stored) and extension keys.
+    """
     meta = {m.key: m.value for m in db.scalars(select(WorkspaceMeta))}
     meta.pop("files", None)
     doc: dict[str, Any] = {
