@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
-from forcegen.workspace.api.params import Page, PageParamsDep
+from forcegen.workspace.api.params import Page, PageParamsDep, SearchQuery
 from forcegen.workspace.runs import service
 from forcegen.workspace.runs.models import RunState
 from forcegen.workspace.runs.results import to_json
@@ -39,9 +39,13 @@ def list_runs(
     user: CurrentUser,
     page: PageParamsDep,
     state: RunState | None = None,
+    q: SearchQuery = None,
 ) -> Page[RunSummary]:
-    """Runs whose label the caller's clearance and nation allow, newest first (every role)."""
-    rows, total = service.list_page(db, user, page, state=state)
+    """Runs whose label the caller's clearance and nation allow, newest first (every role).
+
+    ``q``: text in who started the run or its outcome message, or the run's number.
+    """
+    rows, total = service.list_page(db, user, page, state=state, search=q)
     return Page[RunSummary](
         items=[RunSummary.model_validate(r) for r in rows],
         total=total,
