@@ -267,6 +267,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/runs"): Case(fixed("/runs", json={}), only(202, *PLANNERS)),
     ("GET", "/runs"): Case(fixed("/runs"), everyone(200)),
     ("GET", "/runs/{run_id}"): Case(lambda ws, _w: {"path": f"/runs/{a_run(ws)}"}, everyone(200)),
+    ("GET", "/runs/{run_id}/export"): Case(
+        lambda ws, _w: {"path": f"/runs/{a_run(ws)}/export", "params": {"format": "json"}},
+        everyone(200),
+    ),
     ("POST", "/scenario/import"): Case(
         lambda _ws, _w: {
             "path": "/scenario/import",
