@@ -44,6 +44,8 @@ def test_search_stays_inside_the_readers_scope(ws: Workspace) -> None:
 def test_requirement_search_finds_sector_names(ws: Workspace) -> None:
     assert _ids(ws, "lead", "/requirements", q="sector south", sort="id")[0] == ["R-002", "R-003"]
     assert _ids(ws, "lead", "/requirements", q="r-004") == (["R-004"], 1)
+    # Built-in capability types are found by name too (the sample only uses its own type).
+    assert _ids(ws, "lead", "/requirements", q="mechanised infantry") == ([], 0)
     r = ws.client("lead").get(f"{API}/requirements", params={"q": "x" * 101})
     assert r.status_code == 422
 

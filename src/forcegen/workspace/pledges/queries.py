@@ -27,7 +27,7 @@ from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.rows import FIELDS, RAW_COLUMNS, row_dict
 from forcegen.workspace.pledges.schemas import PledgeRead
 from forcegen.workspace.reference import Nation
-from forcegen.workspace.requirements.models import CatalogEntry
+from forcegen.workspace.requirements.service import capabilities_named
 
 __all__ = ["SORTABLE", "list_page", "list_page_json"]
 
@@ -47,17 +47,16 @@ SORTABLE: dict[str, Any] = {
 _TABLE: Table = Pledge.__table__  # type: ignore[assignment]
 
 
-def _search(text: str | None) -> ColumnElement[bool] | None:
-    """Pledges whose id, name, nation or capability (code or name) holds ``text``."""
+def _search(db: Session, text: str | None) -> ColumnElement[bool] | None:
+    """Pledges holding ``text`` in their id, name, nation or capability (code or name)."""
     c = _TABLE.c
-    by_capability = text_search(text, CatalogEntry.name)
-    by_nation = text_search(text, Nation.name)
     own = text_search(text, c.id, c.name, c.nation, c.capability)
-    if own is None or by_capability is None or by_nation is None:
+    by_nation = text_search(text, Nation.name)
+    if own is None or by_nation is None:
         return None
     return or_(
         own,
-        c.capability.in_(select(CatalogEntry.code).where(by_capability)),
+        c.capability.in_(capabilities_named(db, text or "")),
         c.nation.in_(select(Nation.code).where(by_nation)),
     )
 
@@ -67,7 +66,7 @@ def _filters(
     nation: str | None,
     capability: str | None,
     status: str | None,
-    search: str | None = None,
+    search: ColumnElement[bool] | None = None,
 ) -> list[ColumnElement[bool]]:
     """The nation scope of ``user`` plus the requested filters, as WHERE conditions."""
     c = _TABLE.c  # table columns: cheaper to build expressions on than ORM attributes
@@ -81,9 +80,8 @@ def _filters(
         where.append(c.capability == capability)
     if status:
         where.append(c.status == status)
-    found = _search(search)
-    if found is not None:
-        where.append(found)
+    if search is not None:
+        where.append(search)
     return where
 
 
@@ -100,7 +98,7 @@ def _scoped(
     One statement counts the matches and probes the labels (``access.label_probe``); only if
     a label could hide a row is the label condition added and the count redone with it.
     """
-    where = _filters(user, nation, capability, status, search)
+    where = _filters(user, nation, capability, status, _search(db, search))
     top, any_rel = label_probe(_TABLE)
     # Counted on the table itself (no subquery of the selected columns): an index-only scan.
     stmt = select(func.count(), top, any_rel).select_from(_TABLE).where(*where)

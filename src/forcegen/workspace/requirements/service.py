@@ -26,7 +26,13 @@ from forcegen.workspace.access import (
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.errors import Invalid, NotFound
-from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
+from forcegen.workspace.listing import (
+    SEARCH_MAX,
+    PageParams,
+    fetch_page,
+    order_by,
+    text_search,
+)
 from forcegen.workspace.records import apply_changes, check_version
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.requirements.schemas import (
@@ -39,6 +45,7 @@ from forcegen.workspace.requirements.schemas import (
 __all__ = [
     "SORTABLE",
     "capabilities",
+    "capabilities_named",
     "check_capability",
     "check_sectors",
     "create",
@@ -109,16 +116,23 @@ def _check_refs(db: Session, capability: str | None, sector: str | None) -> None
         check_sectors(db, [sector], "sector")
 
 
-def _search(text: str | None) -> ColumnElement[bool] | None:
+def capabilities_named(db: Session, text: str) -> list[str]:
+    """Codes of the capability types whose name holds ``text`` (case-insensitive)."""
+    term = text.strip()[:SEARCH_MAX].casefold()
+    if not term:
+        return []
+    return sorted(code for code, c in capabilities(db).items() if term in c.name.casefold())
+
+
+def _search(db: Session, text: str | None) -> ColumnElement[bool] | None:
     own = text_search(text, Requirement.id, Requirement.name, Requirement.capability,
                       Requirement.sector)
-    by_capability = text_search(text, CatalogEntry.name)
     by_sector = text_search(text, Sector.name)
-    if own is None or by_capability is None or by_sector is None:
+    if own is None or by_sector is None:
         return None
     return or_(
         own,
-        Requirement.capability.in_(select(CatalogEntry.code).where(by_capability)),
+        Requirement.capability.in_(capabilities_named(db, text or "")),
         Requirement.sector.in_(select(Sector.id).where(by_sector)),
     )
 
@@ -139,7 +153,7 @@ def list_page(
     capability (code or name).
     """
     stmt: Select[Any] = select(Requirement).where(label_visible(user, Requirement.__table__))
-    found = _search(search)
+    found = _search(db, search)
     if found is not None:
         stmt = stmt.where(found)
     if capability:
