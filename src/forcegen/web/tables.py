@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from forcegen.workspace.listing import SEARCH_MAX, PageParams
 
-__all__ = ["ActiveFilter", "TableQuery", "every_row"]
+__all__ = ["ActiveFilter", "TableQuery", "clean", "every_row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,10 @@ class TableQuery:
         return self.path + ("?" + urlencode(kept) if kept else "")
 
     def url(self, path: str | None = None, **changes: Any) -> str:
-        """This table's address with ``changes`` (``sort=``, ``offset=``, a filter)."""
+        """The table's address with ``changes`` (``sort=``, ``offset=``, a filter).
+
+        ``path``: the same query on another address (a download), from the first row.
+        """
         values: dict[str, Any] = {**self.filters, "sort": self.sort, "offset": self.offset}
         values.update(changes)
         if path is not None:
@@ -90,8 +93,9 @@ class TableQuery:
         for name, value in self.filters.items():
             if value:
                 text = self.shown[name](value) if name in self.shown else value
+                cleared = {**self.filters, name: ""}
                 out.append(ActiveFilter(self.labels.get(name, name), text,
-                                        self.url(**{name: "", "offset": 0})))
+                                        self._query({**cleared, "sort": self.sort})))
         return out
 
     @property
@@ -101,8 +105,11 @@ class TableQuery:
 
 
 def clean(text: str | None, allowed: Iterable[str] | None = None) -> str:
-    """A query parameter as a filter value: trimmed, cut to the search limit, and "" unless
-    one of ``allowed`` (when given), so an unknown value filters nothing instead of failing."""
+    """A query parameter as a filter value: trimmed and cut to the search limit.
+
+    With ``allowed``, "" unless it is one of them: an unknown value filters nothing instead of
+    failing the page.
+    """
     value = (text or "").strip()[:SEARCH_MAX]
     if allowed is not None and value not in set(allowed):
         return ""

@@ -8,7 +8,7 @@ the user tried to save.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,17 +17,22 @@ from sqlalchemy.orm import Session
 
 from forcegen.scenario.models import PLEDGE_STATUSES
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
-from forcegen.web.forms import form_values, pledge_payload, service_error, validate
+from forcegen.web.forms import form_values, pledge_payload
 from forcegen.web.marking import (
     Labelled,
+    full_marking,
     label_values,
     level_choices,
     releasable_typed,
     unchanged_removed,
 )
+from forcegen.web.tables import TableQuery, clean, every_row
+from forcegen.web.views import pledge_bulk
+from forcegen.web.views.downloads import csv_download
+from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
-from forcegen.workspace.errors import Conflict, Forbidden, Invalid
+from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.nations import service as nations
 from forcegen.workspace.pledges import service as pledges
@@ -40,9 +45,11 @@ from forcegen.workspace.pledges.schemas import (
 )
 from forcegen.workspace.requirements import service as requirements
 
-__all__ = ["router"]
+__all__ = ["pledge_namer", "router"]
 
 router = APIRouter(route_class=HTMLRoute)
+# First: its POST /pledges/status must not be taken for a pledge called "status".
+router.include_router(pledge_bulk.router)
 
 PAGE_SIZE = 50
 _FIELDS = ("capability", "quantity", "personnel", "notice_days", "cost", "name", "home")
@@ -113,27 +120,64 @@ def _form(
     return render(request, "pledge_form.html", ctx, status, labels=shown)
 
 
+def pledge_namer(db: Session, page: Page) -> Callable[[str, str], str]:
+    """The name shown for a pledge without its own: ``France · Role 1 medical``.
+
+    Made of its nation's and capability's names, reference data every role may read.
+    """
+    caps = {code: c.name for code, c in requirements.capabilities(db).items()}
+    names = {n.code: n.name or n.code for n in nations.list_all(db, page.user)}
+
+    def name(nation: str, capability: str) -> str:
+        return f"{names.get(nation, nation)} · {caps.get(capability, capability)}"
+
+    return name
+
+
+def _table(db: Session, page: Page, path: str, nation: str | None, status: str | None,
+           capability: str | None, q: str | None, sort: str | None, offset: int) -> TableQuery:
+    caps = requirements.capabilities(db)
+    filters = {
+        "q": clean(q),
+        "nation": clean(nation),
+        "status": clean(status, PLEDGE_STATUSES),
+        "capability": clean(capability),
+    }
+    labels = {"q": "Text", "nation": "Nation", "status": "Status", "capability": "Capability"}
+    shown = {"capability": lambda c: f"{c} ({caps[c].name})" if c in caps else c}
+    return TableQuery(path, filters, labels, clean(sort), offset, PAGE_SIZE, shown)
+
+
+def _list(
+    db: Session, page: Page, table: TableQuery, params: PageParams | None = None
+) -> tuple[list[Any], int]:
+    f = table.filters
+    return pledges.list_page(
+        db, page.user, params or table.params(), nation=f["nation"] or None,
+        status=f["status"] or None, capability=f["capability"] or None,
+        search=table.q or None,
+    )
+
+
 @router.get("/pledges", response_class=HTMLResponse)
 def pledge_table(
     request: Request,
     db: SessionDep,
     page: PageDep,
+    q: Filter = None,
     nation: Filter = None,
     status: Filter = None,
     capability: Filter = None,
     sort: Filter = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> HTMLResponse:
-    """The pledges the user may see, with filters and paging; others' offers as totals."""
-    status = status if status in PLEDGE_STATUSES else None
-    rows, total = pledges.list_page(
-        db,
-        page.user,
-        PageParams(limit=PAGE_SIZE, offset=offset, sort=sort or None),
-        nation=nation or None,
-        status=status,
-        capability=capability or None,
-    )
+    """The pledges the user may see: text search, filters, sorting, paging.
+
+    Others' offers as totals; for editors, a checkbox per row and one form changing the status
+    of those ticked.
+    """
+    table = _table(db, page, "/pledges", nation, status, capability, q, sort, offset)
+    rows, total = _list(db, page, table)
     totals: dict[str, dict[str, int]] = defaultdict(dict)
     for t in pledges.totals(db, page.user, ["nation", "status"]):
         totals[t.nation or ""][t.status or ""] = t.units
@@ -141,18 +185,47 @@ def pledge_table(
         **_choices(db, page),
         "rows": rows,
         "total": total,
-        "offset": offset,
-        "page_size": PAGE_SIZE,
-        "filters": {"nation": nation or "", "status": status or "", "capability": capability or ""},
-        "sort": sort or "",
+        "table": table,
+        "pledge_name": pledge_namer(db, page),
         "statuses": PLEDGE_STATUSES,
         "transitions": {k: sorted(v) for k, v in TRANSITIONS.items()},
         "totals": dict(sorted(totals.items())),
-        "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        "back": table.url(),
     }
     # Others' totals (non-planners) sum pledges not listed: that page is bannered at the ceiling.
     shown = [(p.classification, p.releasable_to, p.nation) for p in rows]
     return render(request, "pledges.html", ctx, labels=shown if page.planner else None)
+
+
+@router.get("/pledges.csv")
+def pledge_table_csv(
+    db: SessionDep,
+    page: PageDep,
+    q: Filter = None,
+    nation: Filter = None,
+    status: Filter = None,
+    capability: Filter = None,
+    sort: Filter = None,
+) -> Response:
+    """Every pledge the table shows with these filters (all pages), as CSV.
+
+    Each row carries its marking; the rows are what the user may see, nothing more.
+    """
+    table = _table(db, page, "/pledges", nation, status, capability, q, sort, 0)
+    rows = every_row(lambda params: _list(db, page, table, params))
+    caps = requirements.capabilities(db)
+    derived = pledge_namer(db, page)
+    header = ["Pledge", "Name", "Nation", "Capability", "Capability name", "Units",
+              "Personnel per unit", "Notice to move (days)", "Status", "Cost", "Marking",
+              "Version"]
+    body = [
+        [p.id, p.name or derived(p.nation, p.capability), p.nation, p.capability,
+         caps[p.capability].name if p.capability in caps else "", p.quantity, p.personnel,
+         f"{p.notice_days:g}", p.status, f"{p.cost:.0f}",
+         full_marking(p.classification, p.releasable_to), p.version]
+        for p in rows
+    ]
+    return csv_download("pledges.csv", header, body)
 
 
 @router.get("/pledges/new", response_class=HTMLResponse)
@@ -169,14 +242,15 @@ async def create_pledge(request: Request, db: SessionDep, page: PageDep) -> Resp
     form = await request.form()
     values = form_values(form)
     values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
-    data, errors = validate(PledgeCreate, pledge_payload(values, form, new=True))
-    if data is not None:
-        try:
-            row = pledges.create(db, page.user, data)
-            return see_other(f"/pledges/{row.id}", f"Pledge {row.id} created.")
-        except (Invalid, Conflict) as exc:
-            errors = service_error(exc)
-    return _form(request, db, page, values=values, errors=errors, status=422)
+
+    def save(data: PledgeCreate) -> Response:
+        row = pledges.create(db, page.user, data)
+        return see_other(f"/pledges/{row.id}", f"Pledge {row.id} created.")
+
+    done = attempt(PledgeCreate, pledge_payload(values, form, new=True), save)
+    if done.response is not None:
+        return done.response
+    return _form(request, db, page, values=values, errors=done.errors, status=422)
 
 
 @router.get("/pledges/{pledge_id}", response_class=HTMLResponse)
@@ -220,21 +294,21 @@ async def update_pledge(
     values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
     payload = pledge_payload(values, form, new=False)
     unchanged_removed(payload, values, row)
-    data, errors = validate(PledgeUpdate, payload)
-    if data is not None:
-        try:
-            pledges.update(db, page.user, pledge_id, data)
-            return see_other(f"/pledges/{pledge_id}", f"Pledge {pledge_id} saved.")
-        except Conflict as exc:
-            current = exc.extra.get("current") or {}
-            return _form(
-                request, db, page, values=_values(row), errors={}, row=row,
-                conflict=_conflict(values, current), status=409,
-            )
-        except Invalid as exc:
-            errors = service_error(exc)
+
+    def save(data: PledgeUpdate) -> Response:
+        pledges.update(db, page.user, pledge_id, data)
+        return see_other(f"/pledges/{pledge_id}", f"Pledge {pledge_id} saved.")
+
+    done = attempt(PledgeUpdate, payload, save)
+    if done.response is not None:
+        return done.response
+    if done.current is not None:
+        return _form(
+            request, db, page, values=_values(row), errors={}, row=row,
+            conflict=_conflict(values, done.current), status=409,
+        )
     values.update(id=row.id, nation=row.nation, status=row.status)
-    return _form(request, db, page, values=values, errors=errors, row=row, status=422)
+    return _form(request, db, page, values=values, errors=done.errors, row=row, status=422)
 
 
 @router.post("/pledges/{pledge_id}/status", response_class=HTMLResponse)
@@ -250,25 +324,22 @@ def change_status(
 ) -> Response:
     """Move a pledge through the approval workflow (version-checked)."""
     row = pledges.get(db, page.user, pledge_id)
-    data, errors = validate(
-        PledgeStatusChange, {"status": status, "version": version, "note": note or None}
-    )
-    if data is not None:
-        try:
-            pledges.transition(db, page.user, pledge_id, data)
-            target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
-            return see_other(target, f"Pledge {pledge_id} is now {status}.")
-        except Conflict as exc:
-            current = exc.extra.get("current") or {}
-            conflict = {
-                "current": current,
-                "diffs": [("status", status, current.get("status"))],
-                "based_on": version,
-            }
-            return _form(
-                request, db, page, values=_values(row), errors={}, row=row,
-                conflict=conflict, status=409,
-            )
-        except Invalid as exc:
-            errors = service_error(exc)
-    return _form(request, db, page, values=_values(row), errors=errors, row=row, status=422)
+
+    def save(data: PledgeStatusChange) -> Response:
+        pledges.transition(db, page.user, pledge_id, data)
+        target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
+        return see_other(target, f"Pledge {pledge_id} is now {status}.")
+
+    payload = {"status": status, "version": version, "note": note or None}
+    done = attempt(PledgeStatusChange, payload, save)
+    if done.response is not None:
+        return done.response
+    conflict = None
+    if done.current is not None:
+        conflict = {
+            "current": done.current,
+            "diffs": [("status", status, done.current.get("status"))],
+            "based_on": version,
+        }
+    return _form(request, db, page, values=_values(row), errors=done.errors, row=row,
+                 conflict=conflict, status=409 if conflict else 422)
