@@ -51,7 +51,8 @@ def test_liaison_approves_ticked_pledges_in_one_form(web: Web) -> None:
 
 def test_refusals_are_reported_per_pledge_and_change_nothing_of_theirs(web: Web) -> None:
     c = web.signed_in("liaison_fra")
-    good, stale, wrong_move = "P-FRA-16", "P-FRA-20", "P-FRA-05"  # provisional, provisional, approved
+    # provisional, provisional (but stale), approved (cannot be approved again)
+    good, stale, wrong_move = "P-FRA-16", "P-FRA-20", "P-FRA-05"
     before = _state(web, good, stale, wrong_move, "P-GBR-01")
     ticked = _tick(web, good, wrong_move)
     ticked.append(f"{stale}@{before[stale][1] + 7}")  # a version the table never showed
@@ -95,8 +96,9 @@ def test_bulk_form_keeps_the_access_rules(web: Web) -> None:
     assert r.status_code == 422 and "Choose the status" in r.text
     r = liaison.post("/pledges/status", data={"csrf_token": token, "status": "approved"})
     assert r.status_code == 422 and "Tick at least one pledge" in r.text
-    r = liaison.post("/pledges/status", data={"csrf_token": token, "status": "approved",
-                                              "back": "//evil.example/", "pledge": _tick(web, ids[0])})
+    r = liaison.post("/pledges/status", data={
+        "csrf_token": token, "status": "approved", "back": "//evil.example/",
+        "pledge": _tick(web, ids[0])})
     assert r.status_code == 303 and r.headers["location"].startswith("/pledges?notice=")
     assert _state(web, ids[1]) == {ids[1]: before[ids[1]]}
     assert _audited(web) == [("status:approved", ids[0], "liaison_fra")]

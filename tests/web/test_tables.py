@@ -125,7 +125,7 @@ def test_pledges_without_names_show_nation_and_capability(web: Web) -> None:
     page = web.signed_in("lead").get("/pledges?q=P-FRA-05").text
     row = page[page.index('data-pledge="P-FRA-05"'):]
     row = row[: row.index("</tr>")]
-    assert f'<span class="derived"' in row and f"France · {cat['INF-MECH-BN'].name}" in row
+    assert '<span class="derived"' in row and f"France · {cat['INF-MECH-BN'].name}" in row
     # Readable headers: no single-letter or code-like column names.
     heads = [re.sub(r"<[^>]+>", "", h).strip(" ▲▼") for h in
              re.findall(r"<th[^>]*>(.*?)</th>", page[page.index('data-testid="pledges"'):])]
