@@ -239,6 +239,8 @@ def new_pledge_form(request: Request, db: SessionDep, page: PageDep) -> HTMLResp
 @router.post("/pledges/new", response_class=HTMLResponse)
 async def create_pledge(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Create a pledge; errors are shown next to their fields."""
+    if not page.editor:  # refused before the form is read, as the empty form is
+        raise Forbidden()
     form = await request.form()
     values = form_values(form)
     values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))

@@ -183,6 +183,8 @@ def new_requirement_form(request: Request, db: SessionDep, page: PageDep) -> HTM
 @router.post("/requirements/new", response_class=HTMLResponse)
 async def create_requirement(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Add a requirement line; errors shown at their fields."""
+    if not page.planner:  # refused before the form is read, as the empty form is
+        raise Forbidden()
     values = form_values(await request.form())
 
     def save(data: RequirementCreate) -> Response:
