@@ -123,13 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])
     sys.path.insert(0, str(ROOT / "tests"))
+    from playwright.sync_api import sync_playwright
+
     from browser.conftest import (  # the browser tests' own server and browser settings
         ADMIN_PASSWORD,
         CHROMIUM,
         CHROMIUM_ARGS,
         serve_workspace,
     )
-    from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="forcegen-shots-") as tmp, \
