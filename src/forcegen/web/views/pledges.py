@@ -105,6 +105,7 @@ def _form(
     conflict: dict[str, Any] | None = None,
     status: int = 200,
     shown: Sequence[Labelled] | None = None,
+    derived_name: str = "",
 ) -> HTMLResponse:
     # ``shown``: the stored pledge when the form shows it as stored; a form showing what the
     # user typed (or the record someone else saved meanwhile) is bannered at their ceiling.
@@ -116,6 +117,7 @@ def _form(
         "conflict": conflict,
         "transitions": sorted(TRANSITIONS[row.status]) if row is not None else [],
         "readonly": not page.editor,
+        "derived_name": derived_name,
     }
     return render(request, "pledge_form.html", ctx, status, labels=shown)
 
@@ -262,7 +264,8 @@ def pledge_detail(
     """One pledge: its form (read-only for observers) and its approval buttons."""
     row = pledges.get(db, page.user, pledge_id)
     shown = [(row.classification, row.releasable_to, row.nation)]
-    return _form(request, db, page, values=_values(row), errors={}, row=row, shown=shown)
+    return _form(request, db, page, values=_values(row), errors={}, row=row, shown=shown,
+                 derived_name=pledge_namer(db, page)(row.nation, row.capability))
 
 
 def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
