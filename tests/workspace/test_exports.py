@@ -133,3 +133,21 @@ def test_scenario_export_leaves_out_what_the_planner_may_not_see(ws: Workspace) 
         assert "P-POL-1" not in text and "P-DEU-1" in text, fmt
         r = ws.client("liaison_fra").get(f"{API}/scenario/export", params={"format": fmt})
         assert r.status_code == 403
+
+
+def test_names_in_a_plan_file_come_only_from_records_the_reader_may_see(ws: Workspace) -> None:
+    run = _run(ws)
+    # After the run, a line it filled is renamed and classified TOP SECRET.
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE requirements SET name = 'Operation ZZSECRET' "
+                             "WHERE id = 'R-001'")
+        conn.exec_driver_sql("UPDATE users SET clearance = 4 WHERE username = 'admin'")
+    set_label(ws, "requirements", "R-001", 4, None)
+    assert "Operation ZZSECRET" in _text_of_workbook(
+        _get(ws, "admin", f"/runs/{run}/export", format="xlsx"))
+    for who in ("lead", "liaison_fra"):
+        for fmt in ("xlsx", "csv"):
+            content = _get(ws, who, f"/runs/{run}/export", format=fmt)
+            text = (_text_of_workbook(content) if fmt == "xlsx"
+                    else "\n".join(_text_of_zip(content).values()))
+            assert "ZZSECRET" not in text, (who, fmt)
