@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,10 @@ class Server:
     log: Path
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``forcegen serve`` with the bundled example, as an operator would start it."""
-    folder = tmp_path_factory.mktemp("serve")
+@contextmanager
+def serve_workspace(folder: Path) -> Iterator[Server]:
+    """``forcegen serve`` with the bundled example in ``folder``, as an operator would start
+    it (also used by ``scripts/screenshots.py``); ``RuntimeError`` if it does not start."""
     port = _free_port()
     # The server runs in a temporary folder: a relative PYTHONPATH (``PYTHONPATH=src``) would
     # silently serve the installed package instead of the checkout under test.
@@ -88,7 +89,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"forcegen serve did not start:\n{log.read_text()}")
+                raise RuntimeError(f"forcegen serve did not start:\n{log.read_text()}")
             time.sleep(0.2)
         yield Server(url, proc, log)
     finally:
@@ -97,6 +98,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``forcegen serve`` with the bundled example (:func:`serve_workspace`)."""
+    try:
+        with serve_workspace(tmp_path_factory.mktemp("serve")) as running:
+            yield running
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ from .test_workflow import sign_in
 pytestmark = pytest.mark.browser
 
 PAGES = ("/", "/pledges", "/requirements", "/runs", "/orbat", "/map", "/account",
-         "/pledges/P-FRA-01", "/pledges/NO-SUCH")
+         "/pledges/P-FRA-01", "/pledges/NO-SUCH", "/pledges?q=fra&status=approved",
+         "/requirements?priority=1", "/admin/users", "/admin/users/new", "/admin/users/1")
 
 
 def test_no_policy_violation_on_any_page(page: Any, server: Server) -> None:

@@ -23,7 +23,10 @@ def _pledge(web: Web, pledge_id: str) -> Pledge:
 
 def test_anonymous_pages_redirect_to_sign_in(web: Web) -> None:
     c = web.client()
-    for path in ("/", "/pledges", "/pledges/P-FRA-01", "/runs", "/orbat", "/map", "/import"):
+    for path in ("/", "/pledges", "/pledges/P-FRA-01", "/runs", "/orbat", "/map", "/import",
+                 "/pledges?q=fra", "/pledges.csv", "/requirements.csv", "/admin/users",
+                 "/admin/users/new", "/admin/users/1", "/runs/1/download/xlsx",
+                 "/scenario/download/csv"):
         r = c.get(path)
         assert r.status_code == 303, path
         assert r.headers["location"].startswith("/login?next=")

@@ -14,7 +14,10 @@ from .conftest import PASSWORD, Web, post_login
 
 TEMPLATES = STATIC_DIR.parent / "templates"
 PAGES = ("/", "/pledges", "/requirements", "/runs", "/orbat", "/map", "/account",
-         "/account/password", "/pledges/P-FRA-01", "/import", "/no-such-page")
+         "/account/password", "/pledges/P-FRA-01", "/import", "/no-such-page",
+         "/pledges?q=fra&status=approved&sort=-quantity", "/requirements?q=medical&priority=1",
+         "/runs?q=lead&state=done", "/admin/users", "/admin/users?q=lia", "/admin/users/new",
+         "/admin/users/2", "/pledges.csv", "/scenario/download/json")
 
 
 def _check_headers(headers: dict[str, str] | object, path: str) -> None:

@@ -213,6 +213,36 @@ def test_run_form_caps_the_data_a_run_may_use(web: Web) -> None:
         assert db.query(runs.SourcingRun).count() == before
 
 
+def _wait_for_runs(web: Web) -> None:
+    import time
+
+    deadline = time.monotonic() + 120
+    while True:
+        with session_scope(web.factory) as db:
+            if all(r.state in ("done", "failed") for r in db.query(runs.SourcingRun)):
+                return
+        assert time.monotonic() < deadline, "sourcing runs did not finish"
+        time.sleep(0.3)
+
+
+def _readable(response: Any) -> str:
+    """A response as text: a page, a CSV, a zip's members, a workbook's cells."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    kind = response.headers.get("content-type", "")
+    if "spreadsheetml" in kind:
+        wb = openpyxl.load_workbook(io.BytesIO(response.content))
+        return "\n".join(str(v) for ws in wb.worksheets
+                         for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    if "zip" in kind:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+            return "\n".join(zf.read(n).decode() for n in zf.namelist())
+    return str(response.text)
+
+
 def test_no_page_leaks_what_labels_hide(web: Web) -> None:
     """Every page a user can open, for every user not cleared: no trace of TOP SECRET items
     (names, and the ids of hidden pledges and requirements)."""
@@ -233,22 +263,40 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
     # A run over everything (admin) and one over what the lead may see: the first is hidden.
     token = csrf_of(admin, "/runs")
     assert admin.post("/runs", data={"csrf_token": token}).status_code == 303
+    # And one the others may see, to sweep its pages and downloads.
+    lead = web.signed_in("lead")
+    assert lead.post("/runs", data={"csrf_token": csrf_of(lead, "/runs")}).status_code == 303
+    _wait_for_runs(web)
     pages = ["/", "/pledges", "/pledges?nation=FRA", "/requirements", "/runs", "/orbat",
              "/map", "/account", "/import", "/pledges/new", "/requirements/new",
-             "/pledges/P-FRA-05", *(f"/requirements/{r}" for r in hidden_req)]
+             "/pledges/P-FRA-05", *(f"/requirements/{r}" for r in hidden_req),
+             # searches, downloads and account pages
+             # (searched for parts of the secrets: the search box shows what was typed)
+             "/pledges?q=LEAK", "/pledges?q=FRA-05", "/pledges?q=P-", "/requirements?q=R-",
+             "/requirements?q=LEAK", "/runs?q=admin", "/pledges.csv", "/pledges.csv?q=P-",
+             "/requirements.csv", "/requirements.csv?q=LEAK", "/admin/users",
+             "/admin/users/new", "/scenario/download/json", "/scenario/download/csv",
+             "/scenario/download/xlsx"]
     with session_scope(web.factory) as db:
         pages += [f"/runs/{r.id}" for r in db.query(runs.SourcingRun)]
         # Issue 11 part B: the pledge merge page, the comparison and the map of a run.
         pages += ["/import/pledges", "/compare"]
         pages += [f"/compare?a={r.id}&b={r.id}" for r in db.query(runs.SourcingRun)]
         pages += [f"/map?run={r.id}" for r in db.query(runs.SourcingRun)]
+        for r in db.query(runs.SourcingRun):
+            pages += [f"/runs/{r.id}", *(f"/runs/{r.id}/download/{f}"
+                                         for f in ("json", "csv", "xlsx"))]
+    # The sweep reads every download too (a zip's members, a workbook's cells).
+    assert "ZZLEAK" in _readable(admin.get("/pledges.csv?q=LEAK"))
+    assert "P-FRA-05" in _readable(admin.get("/pledges?q=FRA-05"))
+    assert "ZZLEAK" in _readable(admin.get("/scenario/download/xlsx"))
     leaks = []
     for who in USERS:
         if who == "admin":
             continue
         c = web.signed_in(who)
         for path in pages:
-            body = c.get(path).text
+            body = _readable(c.get(path))
             for secret in ("ZZLEAK", "P-FRA-05", "P-GBR-01", *hidden_req):
                 if secret in body:
                     leaks.append(f"{who} {path}: {secret}")

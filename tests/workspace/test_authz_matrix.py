@@ -139,6 +139,17 @@ def solved_runs(ws: Workspace) -> dict[str, int]:
             time.sleep(0.05)
         _SOLVED[id(ws)] = {"a": ids[0], "b": ids[1]}
     return _SOLVED[id(ws)]
+def a_planned_run(ws: Workspace) -> int:
+    """A run that sourced the sample for real (a plan every role may download its part of)."""
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.models import User
+    from forcegen.workspace.runs import service as runs
+
+    with session_scope(ws.factory) as db:
+        admin = db.query(User).filter_by(username="admin").one()
+        run_id = runs.create(db, admin, [], None).id
+    runs.execute(ws.factory, run_id)
+    return run_id
 
 
 def sample_file() -> dict[str, Any]:
@@ -297,6 +308,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/runs/{run_id}"): Case(lambda ws, _w: {"path": f"/runs/{a_run(ws)}"}, everyone(200)),
     ("GET", "/runs/compare"): Case(
         lambda ws, _w: {"path": "/runs/compare", "params": solved_runs(ws)}, everyone(200)
+    ),
+    ("GET", "/runs/{run_id}/export"): Case(
+        lambda ws, _w: {"path": f"/runs/{a_planned_run(ws)}/export",
+                        "params": {"format": "json"}},
+        everyone(200),
     ),
     ("POST", "/scenario/import"): Case(
         lambda _ws, _w: {

@@ -10,6 +10,7 @@ thousands separators or percentages; formula-like text is neutralised
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections import defaultdict
@@ -23,6 +24,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from forcegen.report.plan_tables import REASON_COLUMNS, plan_tables
 from forcegen.scenario.xlsx_style import (
     INTEGER,
     MONEY,
@@ -33,20 +35,7 @@ from forcegen.scenario.xlsx_style import (
 )
 from forcegen.sourcing.plan import Plan
 
-__all__ = ["REASON_COLUMNS", "write_plan_xlsx"]
-
-#: Reason codes in the order of their columns on the shortfalls sheet, with readable headers.
-REASON_COLUMNS: dict[str, str] = {
-    "no-offer": "No offer",
-    "withdrawn": "Pledge withdrawn",
-    "nation-withdrawn": "Nation withdrawn",
-    "not-ready": "Notice to move too long",
-    "caveat": "Caveat",
-    "not-approved": "Not approved",
-    "ceiling": "National ceiling",
-    "taken": "Units taken by other lines",
-    "unused": "Not used (plan not proven)",
-}
+__all__ = ["REASON_COLUMNS", "plan_xlsx_bytes", "write_plan_xlsx"]
 
 _GREEN = PatternFill("solid", fgColor="C6EFCE")
 _AMBER = PatternFill("solid", fgColor="FFEB9C")
@@ -141,23 +130,6 @@ def _summary(wb: Workbook, plan: Plan, title: str) -> None:
         ws.add_chart(chart, "F3")
 
 
-def _shortfall_rows(plan: Plan, names: Mapping[str, str]) -> tuple[list[str], list[list[Any]]]:
-    codes = [c for c in REASON_COLUMNS if any(r.code == c for s in plan.shortfalls
-                                               for r in s.reasons)]
-    codes += sorted({r.code for s in plan.shortfalls for r in s.reasons} - set(codes))
-    header = ["Requirement", "Name", "Capability", "Sector", "Priority", "Missing",
-              *(REASON_COLUMNS.get(c, c) for c in codes), "Pledges named", "Nations named"]
-    rows = []
-    for s in sorted(plan.shortfalls, key=lambda s: (s.priority, s.requirement)):
-        by_code = {c: "\n".join(r.message for r in s.reasons if r.code == c) for c in codes}
-        pledges = sorted({p for r in s.reasons for p in r.pledges})
-        nations = sorted({n for r in s.reasons for n in r.nations})
-        rows.append([s.requirement, names.get(s.requirement, ""), s.capability, s.sector,
-                     s.priority, s.missing, *(by_code[c] or None for c in codes),
-                     ", ".join(pledges), ", ".join(nations)])
-    return header, rows
-
-
 def _burden_chart(ws: Any, count: int) -> None:
     chart = BarChart()
     chart.title = "Burden sharing (share of personnel)"
@@ -185,40 +157,17 @@ def _readable(value: Any) -> Any:
 def _build(plan: Plan, names: Mapping[str, str]) -> Workbook:
     wb = Workbook()
     _summary(wb, plan, f"Sourcing plan: {plan.scenario}")
-    write_table(wb.create_sheet("lines"),
-                ["Requirement", "Name", "Capability", "Category", "Sector", "Priority",
-                 "Needed", "Filled", "Fill", "Short"],
-                [[x.requirement, names.get(x.requirement, ""), x.capability, x.category,
-                  x.sector, x.priority, x.quantity, x.filled,
-                  x.filled / x.quantity if x.quantity else 1.0, x.quantity - x.filled]
-                 for x in plan.lines],
-                {"Needed": INTEGER, "Filled": INTEGER, "Fill": PERCENT, "Short": INTEGER})
-    _fill_colours(wb["lines"], f"I2:I{len(plan.lines) + 1}")
-    write_table(wb.create_sheet("assignments"),
-                ["Pledge", "Pledge name", "Nation", "Requirement", "Requirement name",
-                 "Units", "Personnel", f"Cost ({plan.currency})"],
-                [[a.pledge, names.get(a.pledge, ""), a.nation, a.requirement,
-                  names.get(a.requirement, ""), a.units, a.personnel, a.cost]
-                 for a in plan.assignments],
-                {"Units": INTEGER, "Personnel": INTEGER, f"Cost ({plan.currency})": MONEY})
-    header, rows = _shortfall_rows(plan, names)
-    ws = wb.create_sheet("shortfalls")
-    write_table(ws, header, rows, {"Missing": INTEGER},
-                wrap=[h for h in header[6:-2]])
-    if rows:
-        ws.conditional_formatting.add(f"F2:F{len(rows) + 1}", CellIsRule(
-            operator="greaterThan", formula=["0"], fill=_RED))
-    ws = wb.create_sheet("burden")
-    count = write_table(ws, ["Nation", "Name", "Units", "Personnel", f"Cost ({plan.currency})",
-                             "Cost share", "Personnel share"],
-                        [[b.nation, names.get(b.nation, ""), b.units, b.personnel, b.cost,
-                          b.cost / plan.cost if plan.cost else 0.0, b.share]
-                         for b in plan.burden],
-                        {"Units": INTEGER, "Personnel": INTEGER,
-                         f"Cost ({plan.currency})": MONEY, "Cost share": PERCENT,
-                         "Personnel share": PERCENT})
-    if count:
-        _burden_chart(ws, count)
+    tables = plan_tables(plan, names)
+    for name, table in tables.items():
+        ws = wb.create_sheet(name)
+        count = write_table(ws, table.header, table.rows, table.formats, wrap=table.wrap)
+        if name == "lines":
+            _fill_colours(ws, f"I2:I{count + 1}")
+        elif name == "shortfalls" and count:
+            ws.conditional_formatting.add(f"F2:F{count + 1}", CellIsRule(
+                operator="greaterThan", formula=["0"], fill=_RED))
+        elif name == "burden" and count:
+            _burden_chart(ws, count)
     write_table(wb.create_sheet("options"), ["Option", "Value"],
                 [[k.replace("_", " "), _readable(v)] for k, v in sorted(plan.options.items())])
     details: list[list[Any]] = [["method", plan.method, None, None, None],
@@ -247,3 +196,21 @@ def write_plan_xlsx(plan: Plan, path: Path, names: Mapping[str, str] | None = No
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def plan_xlsx_bytes(plan: Plan, names: Mapping[str, str] | None = None, *,
+                    marking: str | None = None) -> bytes:
+    """The plan workbook built in memory (for downloads), nothing written to disk.
+
+    ``marking``: a classification marking printed in the header and footer of every sheet
+    and kept in the file's properties.
+    """
+    wb = _build(plan, names or {})
+    if marking:
+        wb.properties.category = marking
+        for ws in wb.worksheets:
+            ws.oddHeader.center.text = marking
+            ws.oddFooter.center.text = marking
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

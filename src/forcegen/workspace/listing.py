@@ -9,15 +9,18 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from forcegen.workspace.errors import Invalid
 
-__all__ = ["Page", "PageParams", "fetch_page", "order_by"]
+__all__ = ["SEARCH_MAX", "Page", "PageParams", "fetch_page", "order_by", "text_search"]
 
 T = TypeVar("T")
+
+#: Longest text search a list accepts (characters).
+SEARCH_MAX = 100
 
 
 class Page(BaseModel, Generic[T]):
@@ -67,3 +70,17 @@ def fetch_page(
     total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(db.scalars(stmt.order_by(*clauses).limit(params.limit).offset(params.offset)))
     return rows, total
+
+
+def text_search(text: str | None, *columns: Any) -> ColumnElement[bool] | None:
+    """A condition: ``text`` appears in any of ``columns`` (case-insensitive), else ``None``.
+
+    ``%`` and ``_`` in ``text`` are matched literally (escaped), so a search is never a
+    pattern; the text is trimmed and cut to :data:`SEARCH_MAX` characters.
+    """
+    term = (text or "").strip()[:SEARCH_MAX]
+    if not term:
+        return None
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped.lower()}%"
+    return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns))

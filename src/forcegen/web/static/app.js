@@ -71,5 +71,22 @@ document.addEventListener("DOMContentLoaded", () => {
       const what = b.getAttribute("data-map-zoom");
       if (what === "reset") { box = full.slice(); set(); } else zoom(what === "in" ? 0.8 : 1.25);
     });
+// ---- Pledges table, bulk status change: a box ticking the whole page (shown only with
+// scripts), and a confirmation before withdrawing several pledges. The form works without.
+document.addEventListener("DOMContentLoaded", () => {
+  const bulk = document.getElementById("bulk");
+  if (!bulk) return;
+  const boxes = () => Array.from(document.querySelectorAll("input[type=checkbox][form=bulk]"));
+  const all = document.querySelector("input[data-tick-all]");
+  if (all) {
+    all.hidden = false;
+    all.addEventListener("change", () => boxes().forEach((b) => { b.checked = all.checked; }));
+  }
+  bulk.addEventListener("submit", (ev) => {
+    const n = boxes().filter((b) => b.checked).length;
+    const status = bulk.querySelector("select[name=status]").value;
+    if (n && status === "withdrawn" && !window.confirm(`Withdraw ${n} pledge${n === 1 ? "" : "s"}?`)) {
+      ev.preventDefault();
+    }
   });
 });

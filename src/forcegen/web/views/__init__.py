@@ -16,3 +16,13 @@ from forcegen.web.views import merge as _merge  # noqa: E402
 
 for _module_b in (_merge, _compare):
     router.include_router(_module_b.router)
+
+def _add_downloads_and_accounts() -> None:
+    """Download buttons' routes and account administration (admins)."""
+    from forcegen.web.views import admin, downloads
+
+    for module in (downloads, admin):
+        router.include_router(module.router)
+
+
+_add_downloads_and_accounts()

@@ -1,4 +1,4 @@
-"""Pledges: the table, other nations' totals, forms with inline errors, the approval buttons.
+"""Pledges: forms with inline errors and the approval buttons (the table: ``pledge_table``).
 
 Every change goes through ``workspace.pledges.service`` (access rules, optimistic locking,
 audit trail). A stale ``version`` answers 409 and shows the record as it is now next to what
@@ -7,29 +7,27 @@ the user tried to save.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from forcegen.scenario.models import PLEDGE_STATUSES
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
-from forcegen.web.forms import form_values, pledge_payload, service_error, validate
+from forcegen.web.forms import form_values, pledge_payload
 from forcegen.web.marking import (
     Labelled,
     label_values,
-    level_choices,
     releasable_typed,
     unchanged_removed,
 )
+from forcegen.web.views import pledge_bulk, pledge_table
+from forcegen.web.views.pledge_table import pledge_choices, pledge_namer
+from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
-from forcegen.workspace.errors import Conflict, Forbidden, Invalid
-from forcegen.workspace.listing import PageParams
-from forcegen.workspace.nations import service as nations
+from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.schemas import (
@@ -38,16 +36,16 @@ from forcegen.workspace.pledges.schemas import (
     PledgeStatusChange,
     PledgeUpdate,
 )
-from forcegen.workspace.requirements import service as requirements
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=HTMLRoute)
+# First: its POST /pledges/status must not be taken for a pledge called "status".
+router.include_router(pledge_bulk.router)
+router.include_router(pledge_table.router)
 
-PAGE_SIZE = 50
 _FIELDS = ("capability", "quantity", "personnel", "notice_days", "cost", "name", "home")
 _LABEL_FIELDS = ("classification", "releasable_to")
-Filter = Annotated[str | None, Query(max_length=200)]
 
 
 def _values(row: Pledge) -> dict[str, str]:
@@ -73,20 +71,6 @@ def _values(row: Pledge) -> dict[str, str]:
     }
 
 
-def _choices(db: Session, page: Page) -> dict[str, Any]:
-    nation_codes = [n.code for n in nations.list_all(db, page.user)]
-    if not page.planner:
-        nation_codes = [c for c in nation_codes if c == page.user.nation]
-    caps = requirements.capabilities(db)
-    return {
-        "nation_choices": nation_codes,
-        "capability_choices": sorted(caps.values(), key=lambda c: (c.category, c.code)),
-        "sector_choices": [s.id for s in requirements.list_sectors(db)],
-        "roles": ("combat", "combat-support", "service-support"),
-        "level_choices": level_choices(page.user),
-    }
-
-
 def _form(
     request: Request,
     db: Session,
@@ -98,61 +82,21 @@ def _form(
     conflict: dict[str, Any] | None = None,
     status: int = 200,
     shown: Sequence[Labelled] | None = None,
+    derived_name: str = "",
 ) -> HTMLResponse:
     # ``shown``: the stored pledge when the form shows it as stored; a form showing what the
     # user typed (or the record someone else saved meanwhile) is bannered at their ceiling.
     ctx = {
-        **_choices(db, page),
+        **pledge_choices(db, page),
         "values": values,
         "errors": errors,
         "row": row,
         "conflict": conflict,
         "transitions": sorted(TRANSITIONS[row.status]) if row is not None else [],
         "readonly": not page.editor,
+        "derived_name": derived_name,
     }
     return render(request, "pledge_form.html", ctx, status, labels=shown)
-
-
-@router.get("/pledges", response_class=HTMLResponse)
-def pledge_table(
-    request: Request,
-    db: SessionDep,
-    page: PageDep,
-    nation: Filter = None,
-    status: Filter = None,
-    capability: Filter = None,
-    sort: Filter = None,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> HTMLResponse:
-    """The pledges the user may see, with filters and paging; others' offers as totals."""
-    status = status if status in PLEDGE_STATUSES else None
-    rows, total = pledges.list_page(
-        db,
-        page.user,
-        PageParams(limit=PAGE_SIZE, offset=offset, sort=sort or None),
-        nation=nation or None,
-        status=status,
-        capability=capability or None,
-    )
-    totals: dict[str, dict[str, int]] = defaultdict(dict)
-    for t in pledges.totals(db, page.user, ["nation", "status"]):
-        totals[t.nation or ""][t.status or ""] = t.units
-    ctx = {
-        **_choices(db, page),
-        "rows": rows,
-        "total": total,
-        "offset": offset,
-        "page_size": PAGE_SIZE,
-        "filters": {"nation": nation or "", "status": status or "", "capability": capability or ""},
-        "sort": sort or "",
-        "statuses": PLEDGE_STATUSES,
-        "transitions": {k: sorted(v) for k, v in TRANSITIONS.items()},
-        "totals": dict(sorted(totals.items())),
-        "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-    }
-    # Others' totals (non-planners) sum pledges not listed: that page is bannered at the ceiling.
-    shown = [(p.classification, p.releasable_to, p.nation) for p in rows]
-    return render(request, "pledges.html", ctx, labels=shown if page.planner else None)
 
 
 @router.get("/pledges/new", response_class=HTMLResponse)
@@ -166,17 +110,20 @@ def new_pledge_form(request: Request, db: SessionDep, page: PageDep) -> HTMLResp
 @router.post("/pledges/new", response_class=HTMLResponse)
 async def create_pledge(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Create a pledge; errors are shown next to their fields."""
+    if not page.editor:  # refused before the form is read, as the empty form is
+        raise Forbidden()
     form = await request.form()
     values = form_values(form)
     values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
-    data, errors = validate(PledgeCreate, pledge_payload(values, form, new=True))
-    if data is not None:
-        try:
-            row = pledges.create(db, page.user, data)
-            return see_other(f"/pledges/{row.id}", f"Pledge {row.id} created.")
-        except (Invalid, Conflict) as exc:
-            errors = service_error(exc)
-    return _form(request, db, page, values=values, errors=errors, status=422)
+
+    def save(data: PledgeCreate) -> Response:
+        row = pledges.create(db, page.user, data)
+        return see_other(f"/pledges/{row.id}", f"Pledge {row.id} created.")
+
+    done = attempt(PledgeCreate, pledge_payload(values, form, new=True), save)
+    if done.response is not None:
+        return done.response
+    return _form(request, db, page, values=values, errors=done.errors, status=422)
 
 
 @router.get("/pledges/{pledge_id}", response_class=HTMLResponse)
@@ -186,7 +133,8 @@ def pledge_detail(
     """One pledge: its form (read-only for observers) and its approval buttons."""
     row = pledges.get(db, page.user, pledge_id)
     shown = [(row.classification, row.releasable_to, row.nation)]
-    return _form(request, db, page, values=_values(row), errors={}, row=row, shown=shown)
+    return _form(request, db, page, values=_values(row), errors={}, row=row, shown=shown,
+                 derived_name=pledge_namer(db, page)(row.nation, row.capability))
 
 
 def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
@@ -220,21 +168,21 @@ async def update_pledge(
     values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
     payload = pledge_payload(values, form, new=False)
     unchanged_removed(payload, values, row)
-    data, errors = validate(PledgeUpdate, payload)
-    if data is not None:
-        try:
-            pledges.update(db, page.user, pledge_id, data)
-            return see_other(f"/pledges/{pledge_id}", f"Pledge {pledge_id} saved.")
-        except Conflict as exc:
-            current = exc.extra.get("current") or {}
-            return _form(
-                request, db, page, values=_values(row), errors={}, row=row,
-                conflict=_conflict(values, current), status=409,
-            )
-        except Invalid as exc:
-            errors = service_error(exc)
+
+    def save(data: PledgeUpdate) -> Response:
+        pledges.update(db, page.user, pledge_id, data)
+        return see_other(f"/pledges/{pledge_id}", f"Pledge {pledge_id} saved.")
+
+    done = attempt(PledgeUpdate, payload, save)
+    if done.response is not None:
+        return done.response
+    if done.current is not None:
+        return _form(
+            request, db, page, values=_values(row), errors={}, row=row,
+            conflict=_conflict(values, done.current), status=409,
+        )
     values.update(id=row.id, nation=row.nation, status=row.status)
-    return _form(request, db, page, values=values, errors=errors, row=row, status=422)
+    return _form(request, db, page, values=values, errors=done.errors, row=row, status=422)
 
 
 @router.post("/pledges/{pledge_id}/status", response_class=HTMLResponse)
@@ -250,25 +198,22 @@ def change_status(
 ) -> Response:
     """Move a pledge through the approval workflow (version-checked)."""
     row = pledges.get(db, page.user, pledge_id)
-    data, errors = validate(
-        PledgeStatusChange, {"status": status, "version": version, "note": note or None}
-    )
-    if data is not None:
-        try:
-            pledges.transition(db, page.user, pledge_id, data)
-            target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
-            return see_other(target, f"Pledge {pledge_id} is now {status}.")
-        except Conflict as exc:
-            current = exc.extra.get("current") or {}
-            conflict = {
-                "current": current,
-                "diffs": [("status", status, current.get("status"))],
-                "based_on": version,
-            }
-            return _form(
-                request, db, page, values=_values(row), errors={}, row=row,
-                conflict=conflict, status=409,
-            )
-        except Invalid as exc:
-            errors = service_error(exc)
-    return _form(request, db, page, values=_values(row), errors=errors, row=row, status=422)
+
+    def save(data: PledgeStatusChange) -> Response:
+        pledges.transition(db, page.user, pledge_id, data)
+        target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
+        return see_other(target, f"Pledge {pledge_id} is now {status}.")
+
+    payload = {"status": status, "version": version, "note": note or None}
+    done = attempt(PledgeStatusChange, payload, save)
+    if done.response is not None:
+        return done.response
+    conflict = None
+    if done.current is not None:
+        conflict = {
+            "current": done.current,
+            "diffs": [("status", status, done.current.get("status"))],
+            "based_on": version,
+        }
+    return _form(request, db, page, values=_values(row), errors=done.errors, row=row,
+                 conflict=conflict, status=409 if conflict else 422)

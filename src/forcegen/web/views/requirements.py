@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,11 +10,21 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
-from forcegen.web.forms import form_values, requirement_payload, service_error, validate
-from forcegen.web.marking import Labelled, label_values, level_choices, unchanged_removed
+from forcegen.web.data import sector_names
+from forcegen.web.forms import form_values, requirement_payload
+from forcegen.web.marking import (
+    Labelled,
+    full_marking,
+    label_values,
+    level_choices,
+    unchanged_removed,
+)
+from forcegen.web.tables import TableQuery, clean, every_row
+from forcegen.web.views.downloads import csv_download
+from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
-from forcegen.workspace.errors import Conflict, Forbidden, Invalid
+from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.requirements import service as requirements
 from forcegen.workspace.requirements.models import Requirement
@@ -71,37 +81,95 @@ def _form(
     return render(request, "requirement_form.html", ctx, status, labels=shown)
 
 
+def _table(db: Session, q: str | None, sector: str | None, capability: str | None,
+           priority: str | None, sort: str | None, offset: int) -> TableQuery:
+    caps = requirements.capabilities(db)
+    sectors = {s.id: s.name or s.id for s in requirements.list_sectors(db)}
+    filters = {
+        "q": clean(q),
+        "sector": clean(sector, sectors),
+        "capability": clean(capability),
+        "priority": clean(priority) if clean(priority).isdigit() else "",
+    }
+    labels = {"q": "Text", "sector": "Sector", "capability": "Capability",
+              "priority": "Priority"}
+    shown: dict[str, Callable[[str], str]] = {
+        "sector": lambda s: sectors.get(s, s),
+        "capability": lambda c: f"{c} ({caps[c].name})" if c in caps else c,
+    }
+    return TableQuery("/requirements", filters, labels, clean(sort), offset, PAGE_SIZE, shown)
+
+
+def _list(
+    db: Session, page: Page, table: TableQuery, params: PageParams | None = None
+) -> tuple[list[Requirement], int]:
+    f = table.filters
+    return requirements.list_page(
+        db, page.user, params or table.params(), sector=f["sector"] or None,
+        capability=f["capability"] or None,
+        priority=int(f["priority"]) if f["priority"] and len(f["priority"]) < 5 else None,
+        search=table.q or None,
+    )
+
+
 @router.get("/requirements", response_class=HTMLResponse)
 def requirement_table(
     request: Request,
     db: SessionDep,
     page: PageDep,
+    q: Filter = None,
     sector: Filter = None,
     capability: Filter = None,
+    priority: Filter = None,
     sort: Filter = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> HTMLResponse:
-    """Every requirement line (all roles read them), filtered, sorted, paged."""
-    rows, total = requirements.list_page(
-        db,
-        page.user,
-        PageParams(limit=PAGE_SIZE, offset=offset, sort=sort or None),
-        sector=sector or None,
-        capability=capability or None,
-    )
+    """Every requirement line (all roles read them): text search, filters, sorting, paging."""
+    table = _table(db, q, sector, capability, priority, sort, offset)
+    rows, total = _list(db, page, table)
     caps = requirements.capabilities(db)
     ctx = {
         "rows": rows,
         "total": total,
-        "offset": offset,
-        "page_size": PAGE_SIZE,
-        "sort": sort or "",
-        "filters": {"sector": sector or "", "capability": capability or ""},
+        "table": table,
         "sector_choices": requirements.list_sectors(db),
+        "capability_choices": sorted(caps.values(), key=lambda c: (c.category, c.code)),
         "capability_names": {c: v.name for c, v in caps.items()},
+        "sector_names": sector_names(db),
     }
     shown = [(r.classification, r.releasable_to, None) for r in rows]
     return render(request, "requirements.html", ctx, labels=shown)
+
+
+@router.get("/requirements.csv")
+def requirement_table_csv(
+    db: SessionDep,
+    page: PageDep,
+    q: Filter = None,
+    sector: Filter = None,
+    capability: Filter = None,
+    priority: Filter = None,
+    sort: Filter = None,
+) -> Response:
+    """Every line the table shows with these filters (all pages), as CSV.
+
+    Each row carries its marking; the rows are what the user may see, nothing more.
+    """
+    table = _table(db, q, sector, capability, priority, sort, 0)
+    rows = every_row(lambda params: _list(db, page, table, params))
+    caps = requirements.capabilities(db)
+    sectors = {s.id: s.name or "" for s in requirements.list_sectors(db)}
+    header = ["Line", "Name", "Capability", "Capability name", "Sector", "Sector name",
+              "Units", "Priority", "Notice to move (days)", "Start", "Months", "Marking",
+              "Version"]
+    body = [
+        [r.id, r.name or "", r.capability, caps[r.capability].name if r.capability in caps
+         else "", r.sector, sectors.get(r.sector, ""), r.quantity, r.priority,
+         f"{r.notice_days:g}", r.start.isoformat() if r.start else "", r.months or "",
+         full_marking(r.classification, r.releasable_to), r.version]
+        for r in rows
+    ]
+    return csv_download("requirements.csv", header, body)
 
 
 @router.get("/requirements/new", response_class=HTMLResponse)
@@ -115,15 +183,18 @@ def new_requirement_form(request: Request, db: SessionDep, page: PageDep) -> HTM
 @router.post("/requirements/new", response_class=HTMLResponse)
 async def create_requirement(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Add a requirement line; errors shown at their fields."""
+    if not page.planner:  # refused before the form is read, as the empty form is
+        raise Forbidden()
     values = form_values(await request.form())
-    data, errors = validate(RequirementCreate, requirement_payload(values, new=True))
-    if data is not None:
-        try:
-            row = requirements.create(db, page.user, data)
-            return see_other(f"/requirements/{row.id}", f"Requirement {row.id} created.")
-        except (Invalid, Conflict) as exc:
-            errors = service_error(exc)
-    return _form(request, db, page, values, errors, status=422)
+
+    def save(data: RequirementCreate) -> Response:
+        row = requirements.create(db, page.user, data)
+        return see_other(f"/requirements/{row.id}", f"Requirement {row.id} created.")
+
+    done = attempt(RequirementCreate, requirement_payload(values, new=True), save)
+    if done.response is not None:
+        return done.response
+    return _form(request, db, page, values, done.errors, status=422)
 
 
 @router.get("/requirements/{requirement_id}", response_class=HTMLResponse)
@@ -148,19 +219,16 @@ async def update_requirement(
     if values.get("certified") == _values(row)["certified"]:
         # Posted as shown: keep the stored list (a name holding a comma reads back split).
         payload.pop("certified", None)
-    data, errors = validate(RequirementUpdate, payload)
-    if data is not None:
-        try:
-            requirements.update(db, page.user, requirement_id, data)
-            return see_other(f"/requirements/{requirement_id}", f"{requirement_id} saved.")
-        except Conflict as exc:
-            conflict: dict[str, Any] = {
-                "current": exc.extra.get("current") or {},
-                "diffs": [],
-                "based_on": values.get("version", ""),
-            }
-            return _form(request, db, page, _values(row), {}, row, conflict, 409)
-        except Invalid as exc:
-            errors = service_error(exc)
+
+    def save(data: RequirementUpdate) -> Response:
+        requirements.update(db, page.user, requirement_id, data)
+        return see_other(f"/requirements/{requirement_id}", f"{requirement_id} saved.")
+
+    done = attempt(RequirementUpdate, payload, save)
+    if done.response is not None:
+        return done.response
+    if done.current is not None:
+        conflict = {"current": done.current, "diffs": [], "based_on": values.get("version", "")}
+        return _form(request, db, page, _values(row), {}, row, conflict, 409)
     values["id"] = row.id
-    return _form(request, db, page, values, errors, row, status=422)
+    return _form(request, db, page, values, done.errors, row, status=422)

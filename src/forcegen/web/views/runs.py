@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from forcegen.scenario.models import USABLE_STATUSES
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.data import scoped_plan, sector_names
 from forcegen.web.marking import level_choices
+from forcegen.web.tables import TableQuery, clean
 from forcegen.web.whatif_form import whatif_from_form, whatif_nations
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs import service as runs
+from forcegen.workspace.runs.models import RUN_STATES
 from forcegen.workspace.runs.whatif import WhatIf
 
 __all__ = ["router"]
@@ -22,19 +24,36 @@ __all__ = ["router"]
 router = APIRouter(route_class=HTMLRoute)
 
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Filter = Annotated[str | None, Query(max_length=200)]
 #: The statuses a planner may add to a run (approved pledges are always used), nearest to
 #: approval first.
 _OPTIONAL = tuple(s for s in reversed(USABLE_STATUSES) if s != "approved")
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def run_list(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
-    """Recent runs, newest first."""
-    rows, total = runs.list_page(db, page.user, PageParams(limit=50, sort="-id"))
+def run_list(
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    q: Filter = None,
+    state: Filter = None,
+    sort: Filter = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> HTMLResponse:
+    """Runs, newest first: search (who started it, its outcome, its number), state, paging."""
+    filters = {"q": clean(q), "state": clean(state, RUN_STATES)}
+    table = TableQuery("/runs", filters, {"q": "Text", "state": "State"},
+                       clean(sort, ("id", "-id", "created_at", "-created_at", "state", "-state")),
+                       offset, 50)
+    rows, total = runs.list_page(
+        db, page.user, PageParams(limit=50, offset=offset, sort=table.sort or "-id"),
+        state=filters["state"] or None, search=filters["q"] or None,
+    )
     shown = [(r.classification, r.releasable_to, None) for r in rows]
     ctx = {"rows": rows, "total": total, "levels": level_choices(page.user), "optional": _OPTIONAL,
            "nations": whatif_nations(db), "whatif": WhatIf.from_json,
-           "done": [r for r in rows if r.state == "done"]}
+           "done": [r for r in rows if r.state == "done"],
+           "table": table, "states": RUN_STATES}
     return render(request, "runs.html", ctx, labels=shown)
 
 

@@ -10,13 +10,18 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
-from forcegen.workspace.listing import Page, PageParams
+from forcegen.workspace.listing import SEARCH_MAX, Page, PageParams
 from forcegen.workspace.types import ID_PATTERN
 
-__all__ = ["IdPath", "Page", "PageParamsDep"]
+__all__ = ["IdPath", "Page", "PageParamsDep", "SearchQuery"]
 
 #: A record id in a URL path.
 IdPath = Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)]
+
+#: ``?q=``: text to find in a list (case-insensitive; ``%`` and ``_`` match themselves).
+SearchQuery = Annotated[
+    str | None, Query(max_length=SEARCH_MAX, description="text to find (case-insensitive)")
+]
 
 
 async def _page_params(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from forcegen.scenario.models import PledgeStatus
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
-from forcegen.workspace.api.params import IdPath, Page, PageParamsDep
+from forcegen.workspace.api.params import IdPath, Page, PageParamsDep, SearchQuery
 from forcegen.workspace.pledges import service
 from forcegen.workspace.pledges.schemas import (
     PledgeCreate,
@@ -34,10 +34,14 @@ def list_pledges(
     nation: Filter = None,
     capability: Filter = None,
     status: PledgeStatus | None = None,
+    q: SearchQuery = None,
 ) -> Page[PledgeRead]:
-    """Pledges the caller may see (liaison, observer: their own nation's), paged."""
+    """Pledges the caller may see (liaison, observer: their own nation's), paged.
+
+    ``q``: text in the id, name, nation (code or name) or capability (code or name).
+    """
     body = service.list_page_json(
-        db, user, page, nation=nation, capability=capability, status=status
+        db, user, page, nation=nation, capability=capability, status=status, search=q
     )
     # End the read-only transaction in this worker thread, so that get_db has nothing left to
     # do in another thread hop. The document is already JSON: FastAPI does not re-validate it.

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
-from forcegen.workspace.api.params import IdPath, Page, PageParamsDep
+from forcegen.workspace.api.params import IdPath, Page, PageParamsDep, SearchQuery
 from forcegen.workspace.requirements import service
 from forcegen.workspace.requirements.schemas import (
     CapabilityRead,
@@ -32,10 +32,14 @@ def list_requirements(
     capability: Filter = None,
     sector: Filter = None,
     priority: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    q: SearchQuery = None,
 ) -> Page[RequirementRead]:
-    """Requirement lines the caller's clearance and nation allow, filtered, sorted, paged."""
+    """Requirement lines the caller's clearance and nation allow, filtered, sorted, paged.
+
+    ``q``: text in the id, name, sector (id or name) or capability (code or name).
+    """
     rows, total = service.list_page(
-        db, user, page, capability=capability, sector=sector, priority=priority
+        db, user, page, capability=capability, sector=sector, priority=priority, search=q
     )
     return Page[RequirementRead](
         items=[RequirementRead.model_validate(r) for r in rows],

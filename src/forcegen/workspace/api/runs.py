@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
-from forcegen.workspace.api.params import Page, PageParamsDep
+from forcegen.workspace.api.params import Page, PageParamsDep, SearchQuery
 from forcegen.workspace.runs import service
 from forcegen.workspace.runs.compare import compare_runs
+from forcegen.workspace.runs.export import plan_export
 from forcegen.workspace.runs.models import RunState
 from forcegen.workspace.runs.results import to_json
 from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary
@@ -42,9 +43,13 @@ def list_runs(
     user: CurrentUser,
     page: PageParamsDep,
     state: RunState | None = None,
+    q: SearchQuery = None,
 ) -> Page[RunSummary]:
-    """Runs whose label the caller's clearance and nation allow, newest first (every role)."""
-    rows, total = service.list_page(db, user, page, state=state)
+    """Runs whose label the caller's clearance and nation allow, newest first (every role).
+
+    ``q``: text in who started the run or its outcome message, or the run's number.
+    """
+    rows, total = service.list_page(db, user, page, state=state, search=q)
     return Page[RunSummary](
         items=[RunSummary.model_validate(r) for r in rows],
         total=total,
@@ -82,3 +87,30 @@ def get_run(
     result = service.result_for(user, run) if with_result else None
     out.result = to_json(result) if result is not None else None
     return out
+
+
+@router.get(
+    "/{run_id}/export",
+    responses={200: {"content": {
+        "application/json": {},
+        "application/zip": {},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+    }}},
+)
+def export_plan(
+    db: SessionDep,
+    user: CurrentUser,
+    run_id: RunId,
+    format: Annotated[Literal["xlsx", "csv", "json"], Query()] = "xlsx",
+) -> Response:
+    """Download a finished run's plan as the caller may see it (every role).
+
+    ``xlsx``: the plan workbook, ``csv``: its tables as CSV files in a zip, ``json``: the
+    plan document of ``GET /runs/{id}``. Each file carries the run's marking.
+    """
+    content, filename, media = plan_export(db, user, run_id, format)
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

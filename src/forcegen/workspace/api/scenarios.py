@@ -60,6 +60,7 @@ async def import_scenario(
             "content": {
                 "application/zip": {},
                 "application/yaml": {},
+                "application/json": {},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
             }
         }
@@ -68,9 +69,13 @@ async def import_scenario(
 def export_scenario(
     db: SessionDep,
     user: CurrentUser,
-    format: Annotated[Literal["zip", "xlsx", "yaml"], Query()] = "zip",
+    format: Annotated[Literal["zip", "xlsx", "yaml", "csv", "json"], Query()] = "zip",
 ) -> Response:
-    """Download the planning data as a scenario folder (zip), workbook or YAML (planners)."""
+    """Download the planning data (planners).
+
+    ``zip``: a scenario folder, ``xlsx``: a workbook, ``yaml``, ``csv``: a scenario folder of
+    CSV tables (a zip), ``json``.
+    """
     content, filename, media = service.export_bytes(db, user, format)
     return Response(
         content,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from forcegen.workspace.accounts import UserRole
 from forcegen.workspace.api.deps import AuthDep, CurrentUser, SessionDep, SettingsDep
-from forcegen.workspace.api.params import Page, PageParamsDep
+from forcegen.workspace.api.params import Page, PageParamsDep, SearchQuery
 from forcegen.workspace.users import service
 from forcegen.workspace.users.schemas import (
     PasswordChange,
@@ -60,9 +60,13 @@ def list_users(
     page: PageParamsDep,
     role: UserRole | None = None,
     nation: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    active: bool | None = None,
+    q: SearchQuery = None,
 ) -> Page[UserRead]:
-    """Accounts (admins)."""
-    rows, total = service.list_page(db, user, page, role=role, nation=nation)
+    """Accounts (admins); ``q``: text in the user name or full name."""
+    rows, total = service.list_page(
+        db, user, page, role=role, nation=nation, active=active, search=q
+    )
     return Page[UserRead](
         items=[UserRead.model_validate(u) for u in rows],
         total=total,

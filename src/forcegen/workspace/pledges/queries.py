@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, Table, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,10 +22,12 @@ from forcegen.workspace.access import (
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.labels import LEVELS, decode_releasable, may_see
-from forcegen.workspace.listing import PageParams, order_by
+from forcegen.workspace.listing import PageParams, order_by, text_search
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.rows import FIELDS, RAW_COLUMNS, row_dict
 from forcegen.workspace.pledges.schemas import PledgeRead
+from forcegen.workspace.reference import Nation
+from forcegen.workspace.requirements.service import capabilities_named
 
 __all__ = ["SORTABLE", "list_page", "list_page_json"]
 
@@ -45,8 +47,26 @@ SORTABLE: dict[str, Any] = {
 _TABLE: Table = Pledge.__table__  # type: ignore[assignment]
 
 
+def _search(db: Session, text: str | None) -> ColumnElement[bool] | None:
+    """Pledges holding ``text`` in their id, name, nation or capability (code or name)."""
+    c = _TABLE.c
+    own = text_search(text, c.id, c.name, c.nation, c.capability)
+    by_nation = text_search(text, Nation.name)
+    if own is None or by_nation is None:
+        return None
+    return or_(
+        own,
+        c.capability.in_(capabilities_named(db, text or "")),
+        c.nation.in_(select(Nation.code).where(by_nation)),
+    )
+
+
 def _filters(
-    user: User, nation: str | None, capability: str | None, status: str | None
+    user: User,
+    nation: str | None,
+    capability: str | None,
+    status: str | None,
+    search: ColumnElement[bool] | None = None,
 ) -> list[ColumnElement[bool]]:
     """The nation scope of ``user`` plus the requested filters, as WHERE conditions."""
     c = _TABLE.c  # table columns: cheaper to build expressions on than ORM attributes
@@ -60,18 +80,25 @@ def _filters(
         where.append(c.capability == capability)
     if status:
         where.append(c.status == status)
+    if search is not None:
+        where.append(search)
     return where
 
 
 def _scoped(
-    db: Session, user: User, nation: str | None, capability: str | None, status: str | None
+    db: Session,
+    user: User,
+    nation: str | None,
+    capability: str | None,
+    status: str | None,
+    search: str | None = None,
 ) -> tuple[list[ColumnElement[bool]], int]:
     """WHERE conditions for what ``user`` may see with the filters, and how many rows match.
 
     One statement counts the matches and probes the labels (``access.label_probe``); only if
     a label could hide a row is the label condition added and the count redone with it.
     """
-    where = _filters(user, nation, capability, status)
+    where = _filters(user, nation, capability, status, _search(db, search))
     top, any_rel = label_probe(_TABLE)
     # Counted on the table itself (no subquery of the selected columns): an index-only scan.
     stmt = select(func.count(), top, any_rel).select_from(_TABLE).where(*where)
@@ -105,12 +132,15 @@ def list_page(
     nation: str | None = None,
     capability: str | None = None,
     status: str | None = None,
+    search: str | None = None,
 ) -> tuple[list[PledgeRead], int]:
     """One page of the pledges ``user`` may see, filtered and sorted (as read models).
 
-    The API serves the same page through :func:`list_page_json`, which skips the models.
+    ``search``: text found (case-insensitive) in the id, name, nation code or name, or
+    capability code or name. The API serves the same page through :func:`list_page_json`,
+    which skips the models.
     """
-    where, total = _scoped(db, user, nation, capability, status)
+    where, total = _scoped(db, user, nation, capability, status, search)
     page = _page_select([_TABLE.c[k] for k in FIELDS], where, params)
     clearance, own = clearance_of(user), user.nation  # rows checked again, as list_page_json
     rows = [
@@ -135,6 +165,7 @@ def list_page_json(
     nation: str | None = None,
     capability: str | None = None,
     status: str | None = None,
+    search: str | None = None,
 ) -> bytes:
     """:func:`list_page` serialized as the API's ``Page[PledgeRead]`` JSON document.
 
@@ -143,7 +174,7 @@ def list_page_json(
     in Python (see ``rows.py``), and the page encoded in one call of pydantic-core's
     serializer, which writes exactly what ``Page[PledgeRead].model_dump_json`` would.
     """
-    where, total = _scoped(db, user, nation, capability, status)
+    where, total = _scoped(db, user, nation, capability, status, search)
     page = _page_select(RAW_COLUMNS, where, params)
     rows = db.connection().execute(page).all()
     # Checked again row by row (a few microseconds a page): the SQL filter may have been left

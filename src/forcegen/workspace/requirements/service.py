@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from forcegen.exceptions import one_of
 from forcegen.scenario import builtin_catalog
@@ -27,7 +28,13 @@ from forcegen.workspace.access import (
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.errors import Invalid, NotFound
-from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.listing import (
+    SEARCH_MAX,
+    PageParams,
+    fetch_page,
+    order_by,
+    text_search,
+)
 from forcegen.workspace.records import apply_changes, check_version
 from forcegen.workspace.requirements.capability import CatalogEntry
 from forcegen.workspace.requirements.requirement import Requirement
@@ -42,6 +49,7 @@ from forcegen.workspace.requirements.sector import Sector
 __all__ = [
     "SORTABLE",
     "capabilities",
+    "capabilities_named",
     "check_capability",
     "check_sectors",
     "create",
@@ -112,6 +120,27 @@ def _check_refs(db: Session, capability: str | None, sector: str | None) -> None
         check_sectors(db, [sector], "sector")
 
 
+def capabilities_named(db: Session, text: str) -> list[str]:
+    """Codes of the capability types whose name holds ``text`` (case-insensitive)."""
+    term = text.strip()[:SEARCH_MAX].casefold()
+    if not term:
+        return []
+    return sorted(code for code, c in capabilities(db).items() if term in c.name.casefold())
+
+
+def _search(db: Session, text: str | None) -> ColumnElement[bool] | None:
+    own = text_search(text, Requirement.id, Requirement.name, Requirement.capability,
+                      Requirement.sector)
+    by_sector = text_search(text, Sector.name)
+    if own is None or by_sector is None:
+        return None
+    return or_(
+        own,
+        Requirement.capability.in_(capabilities_named(db, text or "")),
+        Requirement.sector.in_(select(Sector.id).where(by_sector)),
+    )
+
+
 def list_page(
     db: Session,
     user: User,
@@ -120,9 +149,17 @@ def list_page(
     capability: str | None = None,
     sector: str | None = None,
     priority: int | None = None,
+    search: str | None = None,
 ) -> tuple[list[Requirement], int]:
-    """One page of the requirements ``user``'s clearance and nation allow, filtered."""
+    """One page of the requirements ``user``'s clearance and nation allow, filtered.
+
+    ``search``: text found (case-insensitive) in the id, name, sector (id or name) or
+    capability (code or name).
+    """
     stmt: Select[Any] = select(Requirement).where(label_visible(user, Requirement.__table__))
+    found = _search(db, search)
+    if found is not None:
+        stmt = stmt.where(found)
     if capability:
         stmt = stmt.where(Requirement.capability == capability)
     if sector:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from forcegen.exceptions import InputError
@@ -30,7 +30,7 @@ from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import session_scope, utcnow
 from forcegen.workspace.errors import NotFound
 from forcegen.workspace.labels import encode_releasable
-from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
 from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
 from forcegen.workspace.runs.whatif import WhatIf
@@ -172,12 +172,27 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
 
 
 def list_page(
-    db: Session, user: User, params: PageParams, *, state: str | None = None
+    db: Session,
+    user: User,
+    params: PageParams,
+    *,
+    state: str | None = None,
+    search: str | None = None,
 ) -> tuple[list[SourcingRun], int]:
-    """Runs ``user`` may see, newest first by default (every role; results not included)."""
+    """Runs ``user`` may see, newest first by default (every role; results not included).
+
+    ``search``: text found (case-insensitive) in who started the run or its outcome message,
+    or the run's number.
+    """
     stmt = select(SourcingRun).where(label_visible(user, SourcingRun.__table__))
     if state:
         stmt = stmt.where(SourcingRun.state == state)
+    found = text_search(search, SourcingRun.started_by, SourcingRun.message)
+    if found is not None:
+        term = (search or "").strip().removeprefix("#")
+        if term.isdigit() and len(term) < 10:
+            found = or_(found, SourcingRun.id == int(term))
+        stmt = stmt.where(found)
     sortable = {
         "id": SourcingRun.id,
         "created_at": SourcingRun.created_at,

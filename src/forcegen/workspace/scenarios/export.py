@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
@@ -14,7 +15,7 @@ from forcegen.workspace.scenarios.records import meta_record, section_records, s
 
 __all__ = ["EXPORT_FORMATS", "export_bytes", "to_dict"]
 
-EXPORT_FORMATS = ("zip", "xlsx", "yaml")
+EXPORT_FORMATS = ("zip", "xlsx", "yaml", "csv", "json")
 
 
 def to_dict(db: Session, reader: LabelScope | None = None) -> dict[str, Any]:
@@ -35,8 +36,9 @@ def export_bytes(db: Session, user: User, fmt: str) -> tuple[bytes, str, str]:
     """The workspace as a file: ``(content, filename, media type)`` (planners).
 
     ``zip``: a scenario folder (``scenario.yaml`` + referenced files), ``xlsx``: one sheet per
-    section, ``yaml``: a single ``scenario.yaml`` with every section inline. Built in memory
-    under fixed names (``files.py``).
+    section, ``yaml``: a single ``scenario.yaml`` with every section inline, ``csv``: a
+    scenario folder with every table as a CSV file, ``json``: the ``yaml`` document as JSON.
+    Built in memory under fixed names (``files.py``).
     """
     require_role(user, *PLANNERS)
     reader = LabelScope(user, clearance_of(user))
@@ -44,6 +46,12 @@ def export_bytes(db: Session, user: User, fmt: str) -> tuple[bytes, str, str]:
     if fmt == "yaml":
         text_ = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
         return text_.encode(), "scenario.yaml", "application/yaml"
+    if fmt == "json":
+        text_ = json.dumps(doc, indent=1, ensure_ascii=False, default=str)
+        return text_.encode(), "scenario.json", "application/json"
+    if fmt == "csv":
+        content = files_mod.export_csv_zip(doc, stored_files(db))
+        return content, "scenario-csv.zip", "application/zip"
     if fmt == "xlsx":
         return (
             files_mod.export_xlsx(doc, stored_files(db)),

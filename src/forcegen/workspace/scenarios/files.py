@@ -21,13 +21,14 @@ from typing import Any
 import yaml
 
 from forcegen.exceptions import Problem, ScenarioError
-from forcegen.scenario._tables import FILE_KEYS, SECTIONS, flatten
+from forcegen.scenario._tables import FILE_KEYS, SECTIONS, escape_formula, flatten
 from forcegen.scenario.limits import FILE_NAME_RULE, unsafe_file_name
 from forcegen.scenario.writer import fixed_name
 
 __all__ = [
     "TEMP_PREFIXES",
     "check_name",
+    "export_csv_zip",
     "export_xlsx",
     "export_zip",
     "fixed_name",
@@ -179,6 +180,42 @@ def export_zip(doc: dict[str, Any], files: dict[str, str]) -> bytes:
         text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
         zf.writestr("scenario/scenario.yaml", text)
         for name, content in side.values():
+            zf.writestr(f"scenario/{name}", content)
+    return buf.getvalue()
+
+
+def _section_csv(rows: list[dict[str, Any]]) -> str:
+    flat = [flatten(r) for r in rows]
+    cols: list[str] = []
+    for row in flat:
+        cols += [k for k in row if k not in cols]
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=cols or ["id"])
+    writer.writeheader()
+    for row in flat:
+        # Text a spreadsheet would run as a formula is written behind a ' (undone on read).
+        writer.writerow({k: escape_formula(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def export_csv_zip(doc: dict[str, Any], files: dict[str, str]) -> bytes:
+    """A zipped scenario folder whose tables are CSV files (``scenario/pledges.csv`` ...).
+
+    ``scenario.yaml`` names each table file, so the folder reads back as the same scenario;
+    every file name is fixed (the section's or side table's key).
+    """
+    doc = dict(doc)
+    side = _side(doc, files)
+    tables: dict[str, str] = {}
+    for section in SECTIONS:
+        if doc.get(section):
+            tables[f"{section}.csv"] = _section_csv(doc[section])
+            doc[section] = f"{section}.csv"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("scenario/scenario.yaml", yaml.safe_dump(doc, sort_keys=False,
+                                                              allow_unicode=True))
+        for name, content in [*tables.items(), *side.values()]:
             zf.writestr(f"scenario/{name}", content)
     return buf.getvalue()
 

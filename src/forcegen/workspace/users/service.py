@@ -16,7 +16,7 @@ from forcegen.workspace.auth.security import hash_password, verify_password
 from forcegen.workspace.config import Settings
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.labels import level_name, level_rank
-from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
 from forcegen.workspace.reference import Nation
 from forcegen.workspace.users.schemas import PasswordChange, UserCreate, UserUpdate
 
@@ -93,10 +93,17 @@ def list_page(
     *,
     role: str | None = None,
     nation: str | None = None,
+    active: bool | None = None,
+    search: str | None = None,
 ) -> tuple[list[User], int]:
-    """Accounts, paged (admins)."""
+    """Accounts, paged (admins); ``search`` in the user name or full name."""
     require_role(user, ADMIN)
     stmt: Select[Any] = select(User)
+    if active is not None:
+        stmt = stmt.where(User.active == active)
+    found = text_search(search, User.username, User.full_name)
+    if found is not None:
+        stmt = stmt.where(found)
     if role:
         stmt = stmt.where(User.role == role)
     if nation:

@@ -1,0 +1,203 @@
+"""Every role against every page and form of the web UI (the API has its own matrix in
+``tests/workspace/test_authz_matrix.py``).
+
+Keyed by the app's own routes: a page or form added without a rule here fails
+``test_every_page_has_a_rule``. Forms are posted with the user's CSRF token and a body the
+service refuses (or a stale version), so a permitted post changes nothing the next role sees:
+the check is who gets past the access rules (2xx, 409, 410, 422) and who is stopped (403,
+hidden: 404; not signed in: sign-in page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from forcegen.workspace.database import session_scope
+from forcegen.workspace.models import User
+
+from .conftest import Web, csrf_of, pledge_form
+
+WHO = ("anon", "admin", "lead", "liaison_fra", "liaison_deu", "observer_fra")
+PLANNERS = ("admin", "lead")
+EDITORS = (*PLANNERS, "liaison_fra", "liaison_deu")
+
+Build = Callable[[Web], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    build: Build
+    #: The status each role gets; anonymous visitors are sent to sign in (GET) or refused.
+    expect: dict[str, int]
+
+
+def get(path: str) -> Build:
+    return lambda _web: {"path": path}
+
+
+def post(path: str, **data: Any) -> Build:
+    return lambda _web: {"path": path, "data": data}
+
+
+def allowed(code: int, *who: str, hidden: tuple[str, ...] = (), anon: int = 303) -> dict[str, int]:
+    """``code`` for ``who`` (everyone signed in if none named), 404 for ``hidden``, else 403."""
+    names = who or WHO[1:]
+    out = {"anon": anon}
+    for w in WHO[1:]:
+        out[w] = code if w in names else 404 if w in hidden else 403
+    return out
+
+
+def _user_id(web: Web, name: str) -> int:
+    with session_scope(web.factory) as db:
+        return int(db.query(User).filter_by(username=name).one().id)
+
+
+def _run(web: Web) -> int:
+    """A finished run over the example (unclassified: every role may open it)."""
+    from forcegen.workspace.runs import service as runs
+
+    with session_scope(web.factory) as db:
+        lead = db.query(User).filter_by(username="lead").one()
+        run_id = runs.create(db, lead, [], None).id
+    runs.execute(web.factory, run_id)
+    return run_id
+
+
+def _user_page(suffix: str = "", **data: Any) -> Build:
+    def build(web: Web) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": f"/admin/users/{_user_id(web, 'observer_fra')}{suffix}"}
+        if data:
+            out["data"] = data
+        return out
+    return build
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/"): Rule(get("/"), allowed(200)),
+    ("GET", "/login"): Rule(get("/login"), {**allowed(303), "anon": 200}),
+    ("POST", "/login"): Rule(post("/login", username="x", password="y"),
+                             {w: 403 for w in WHO}),  # without the sign-in form's token
+    ("POST", "/logout"): Rule(post("/logout"), {**allowed(303), "anon": 303}),
+    ("GET", "/account"): Rule(get("/account"), allowed(200)),
+    ("GET", "/account/password"): Rule(get("/account/password"), allowed(200)),
+    ("POST", "/account/password"): Rule(
+        post("/account/password", current_password="wrong", new_password="x" * 12,
+             repeat_password="x" * 12), allowed(422, anon=401)),
+    ("GET", "/map"): Rule(get("/map"), allowed(200)),
+    ("GET", "/orbat"): Rule(get("/orbat"), allowed(200)),
+    ("GET", "/pledges"): Rule(get("/pledges?q=P-&status=approved"), allowed(200)),
+    ("GET", "/pledges.csv"): Rule(get("/pledges.csv?q=fra"), allowed(200)),
+    ("GET", "/pledges/new"): Rule(get("/pledges/new"), allowed(200, *EDITORS)),
+    ("POST", "/pledges/new"): Rule(post("/pledges/new"), allowed(422, *EDITORS, anon=401)),
+    ("POST", "/pledges/status"): Rule(post("/pledges/status", status="approved"),
+                                      allowed(422, *EDITORS, anon=401)),
+    ("GET", "/pledges/{pledge_id}"): Rule(
+        get("/pledges/P-FRA-05"),
+        allowed(200, *PLANNERS, "liaison_fra", "observer_fra", hidden=("liaison_deu",))),
+    ("POST", "/pledges/{pledge_id}"): Rule(
+        lambda web: {"path": "/pledges/P-FRA-05",
+                     "data": pledge_form(web, "P-FRA-05", version="999")},
+        allowed(409, *PLANNERS, "liaison_fra", hidden=("liaison_deu",), anon=401)),
+    ("POST", "/pledges/{pledge_id}/status"): Rule(
+        post("/pledges/P-FRA-05/status", status="withdrawn", version="999"),
+        allowed(409, *PLANNERS, "liaison_fra", hidden=("liaison_deu",), anon=401)),
+    ("GET", "/requirements"): Rule(get("/requirements?q=R-0&priority=1"), allowed(200)),
+    ("GET", "/requirements.csv"): Rule(get("/requirements.csv"), allowed(200)),
+    ("GET", "/requirements/new"): Rule(get("/requirements/new"), allowed(200, *PLANNERS)),
+    ("POST", "/requirements/new"): Rule(post("/requirements/new"),
+                                        allowed(422, *PLANNERS, anon=401)),
+    ("GET", "/requirements/{requirement_id}"): Rule(get("/requirements/R-002"), allowed(200)),
+    ("POST", "/requirements/{requirement_id}"): Rule(
+        post("/requirements/R-002", version="999", quantity="2"),
+        allowed(409, *PLANNERS, anon=401)),
+    ("GET", "/runs"): Rule(get("/runs?q=lead&state=done"), allowed(200)),
+    ("POST", "/runs"): Rule(post("/runs", max_classification="TOP SECRET"),
+                            allowed(422, *PLANNERS, anon=401)),
+    # (the run: one finished over the example, made once per test)
+    ("GET", "/runs/{run_id}"): Rule(get("/runs/{run_id}"), allowed(200)),
+    ("GET", "/runs/{run_id}/download/{fmt}"): Rule(get("/runs/{run_id}/download/json"),
+                                                   allowed(200)),
+    ("GET", "/scenario/download/{fmt}"): Rule(get("/scenario/download/json"),
+                                              allowed(200, *PLANNERS)),
+    ("GET", "/import"): Rule(get("/import"), allowed(200, *PLANNERS)),
+    ("POST", "/import"): Rule(
+        lambda _web: {"path": "/import", "files": {"file": ("s.yaml", b"- not a mapping")}},
+        allowed(422, *PLANNERS, anon=401)),
+    ("POST", "/import/confirm"): Rule(post("/import/confirm", token="no-such-upload"),
+                                      allowed(410, *PLANNERS, anon=401)),
+    ("GET", "/admin/users"): Rule(get("/admin/users?q=lia&role=liaison"), allowed(200, "admin")),
+    ("GET", "/admin/users/new"): Rule(get("/admin/users/new"), allowed(200, "admin")),
+    ("POST", "/admin/users/new"): Rule(post("/admin/users/new", username="bad name"),
+                                       allowed(422, "admin", anon=401)),
+    ("GET", "/admin/users/{user_id}"): Rule(_user_page(), allowed(200, "admin")),
+    ("POST", "/admin/users/{user_id}"): Rule(_user_page(role="nobody"),
+                                             allowed(422, "admin", anon=401)),
+    ("POST", "/admin/users/{user_id}/password"): Rule(_user_page("/password", password="short"),
+                                                      allowed(422, "admin", anon=401)),
+    ("POST", "/admin/users/{user_id}/active"): Rule(_user_page("/active", active="maybe"),
+                                                    allowed(422, "admin", anon=401)),
+}
+
+
+def page_routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) of the web UI (routers nested in routers included)."""
+    out: set[tuple[str, str]] = set()
+
+    def walk(routes: Any) -> None:
+        for r in routes:
+            if isinstance(r, APIRoute):
+                if not r.path.startswith("/api"):
+                    out.update((m, r.path) for m in r.methods - {"HEAD", "OPTIONS"})
+            else:  # an included router (FastAPI >= 0.16x nests them)
+                sub = getattr(r, "original_router", None) or getattr(r, "router", None)
+                if sub is not None:
+                    walk(sub.routes)
+
+    from forcegen.web.views import router
+
+    walk(router.routes)
+    del app
+    return out
+
+
+def test_every_page_has_a_rule(web: Web) -> None:
+    routes = page_routes(web.app)
+    assert routes - set(RULES) == set(), "pages or forms without an access rule"
+    assert set(RULES) - routes == set(), "rules for pages that no longer exist"
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_page_matrix(web: Web, who: str) -> None:
+    """Each role through every page and form with one session (signing out last)."""
+    c = web.client() if who == "anon" else web.signed_in(who)
+    token = "" if who == "anon" else csrf_of(c)
+    run: list[int] = []
+
+    def finished_run(web_: Web) -> int:
+        if not run:
+            run.append(_run(web_))
+        return run[0]
+
+    failures = []
+    for route in sorted(RULES, key=lambda r: r == ("POST", "/logout")):
+        req = RULES[route].build(web) if "{run_id}" not in route[1] else {
+            "path": route[1].replace("{run_id}", str(finished_run(web))).replace(
+                "{fmt}", "json")}
+        path = req.pop("path")
+        if route[0] == "POST":
+            data = {**req.pop("data", {}), **({"csrf_token": token} if token else {})}
+            r = c.post(path, data=data, **req)
+        else:
+            r = c.get(path)
+        want = RULES[route].expect[who]
+        if r.status_code != want:
+            failures.append(f"{route}: {r.status_code} (expected {want}) {r.text[:120]!r}")
+        elif who == "anon" and want == 303:
+            assert r.headers["location"].startswith("/login"), (route, r.headers["location"])
+    assert not failures, "\n".join(failures)
