@@ -69,6 +69,14 @@ def _run(web: Web) -> int:
     return run_id
 
 
+def _fra_pledges() -> bytes:
+    """The example's pledges.csv cut to France's rows (a table a French liaison may merge)."""
+    from .conftest import EXAMPLE
+
+    rows = (EXAMPLE / "pledges.csv").read_bytes().splitlines()
+    return b"\n".join([rows[0], *(r for r in rows[1:] if b",FRA," in r)]) + b"\n"
+
+
 def _user_page(suffix: str = "", **data: Any) -> Build:
     def build(web: Web) -> dict[str, Any]:
         out: dict[str, Any] = {"path": f"/admin/users/{_user_id(web, 'observer_fra')}{suffix}"}
@@ -131,6 +139,16 @@ RULES: dict[tuple[str, str], Rule] = {
         allowed(422, *PLANNERS, anon=401)),
     ("POST", "/import/confirm"): Rule(post("/import/confirm", token="no-such-upload"),
                                       allowed(410, *PLANNERS, anon=401)),
+    # Merging a pledge table (its preview is answered 410 once gone), comparing runs.
+    ("GET", "/import/pledges"): Rule(get("/import/pledges"), allowed(200, *EDITORS)),
+    ("POST", "/import/pledges"): Rule(
+        lambda _web: {"path": "/import/pledges",
+                      "files": {"file": ("pledges.csv", _fra_pledges(), "text/csv")}},
+        {**allowed(200, *EDITORS, anon=401), "liaison_deu": 422}),
+    ("POST", "/import/pledges/confirm"): Rule(
+        post("/import/pledges/confirm", token="x" * 20, preview="0" * 64),
+        allowed(410, *EDITORS, anon=401)),
+    ("GET", "/compare"): Rule(get("/compare"), allowed(200)),
     ("GET", "/admin/users"): Rule(get("/admin/users?q=lia&role=liaison"), allowed(200, "admin")),
     ("GET", "/admin/users/new"): Rule(get("/admin/users/new"), allowed(200, "admin")),
     ("POST", "/admin/users/new"): Rule(post("/admin/users/new", username="bad name"),
