@@ -18,8 +18,9 @@ from forcegen.workspace.access import (
     PLANNERS,
     can_see_label,
     can_see_nation,
-    checked_label,
+    checked_columns,
     id_taken,
+    label_given,
     relabel,
     require_role,
 )
@@ -97,16 +98,17 @@ def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
     check_place(db, data.home, data.caveats.sectors if data.caveats else None)
     if db.get(Pledge, data.id) is not None:
         raise id_taken("pledge", data.id)
-    rank, rel = checked_label(user, data.classification, data.releasable_to, data.nation)
+    cols = checked_columns(
+        user, data.classification, data.releasable_to, data.nation, label_given(data)
+    )
     values = data.model_dump(
-        mode="json", exclude_none=True, exclude={"classification", "releasable_to"}
+        mode="json", exclude_none=True, exclude={"classification", "releasable_to", "label"}
     )
     row = Pledge(
         **values,
         status="offered",
         extra={},
-        classification=rank,
-        releasable_to=rel,
+        **cols,
         created_by=user.username,
         updated_by=user.username,
     )

@@ -16,8 +16,9 @@ from forcegen.scenario import builtin_catalog
 from forcegen.workspace.access import (
     PLANNERS,
     can_see_label,
-    checked_label,
+    checked_columns,
     id_taken,
+    label_given,
     label_visible,
     relabel,
     require_role,
@@ -143,9 +144,11 @@ def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
     if db.get(Requirement, data.id) is not None:
         raise id_taken("requirement", data.id)
     _check_refs(db, data.capability, data.sector)
-    rank, rel = checked_label(user, data.classification, data.releasable_to, None)
-    values = data.model_dump(exclude={"classification", "releasable_to"})
-    row = Requirement(**values, extra={}, classification=rank, releasable_to=rel)
+    cols = checked_columns(
+        user, data.classification, data.releasable_to, None, label_given(data)
+    )
+    values = data.model_dump(exclude={"classification", "releasable_to", "label"})
+    row = Requirement(**values, extra={}, **cols)
     db.add(row)
     db.flush()
     audit.record(db, user.username, "create", "requirement", row.id, None, audit.snapshot(row))

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from forcegen.exceptions import InputError
+from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace import labelled
 from forcegen.workspace.access import (
     PLANNERS,
@@ -29,6 +30,7 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import session_scope, utcnow
 from forcegen.workspace.errors import NotFound
+from forcegen.workspace.label_store import label_columns
 from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 from forcegen.workspace.runs.models import SourcingRun
@@ -56,8 +58,11 @@ def create(
         state="queued",
         include=statuses,
         started_by=user.username,
-        classification=cap,
-        releasable_to=encode_releasable([user.nation]) if user.nation else None,
+        **label_columns(
+            legacy_to_label(cap, encode_releasable([user.nation]) if user.nation else None),
+            encode_releasable([user.nation]) if user.nation else None,
+            legacy=True,
+        ),
     )
     db.add(run)
     db.flush()
@@ -133,8 +138,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             stage=Stage.DONE.name,
             progress=1.0,
             result=to_json(RunResult(plan, excluded)),
-            classification=label[0],
-            releasable_to=label[1],
+            **label,
             finished_at=utcnow(),
             # A planner's words: "proven best" only when proven (the raw status is in the plan).
             message=f"{'proven best' if plan.status == 'optimal' else 'best found'}: "

@@ -19,7 +19,7 @@ from forcegen.scenario import Scenario
 from forcegen.workspace.access import (
     ADMIN,
     PLANNERS,
-    checked_label,
+    checked_columns,
     require_may_loosen,
     require_role,
 )
@@ -27,12 +27,18 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Forbidden, Invalid
+from forcegen.workspace.label_store import row_label
 from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.scenarios.checks import check_import
-from forcegen.workspace.scenarios.records import FILE_KEYS, X_CLASSIFICATION, X_RELEASABLE
+from forcegen.workspace.scenarios.records import (
+    FILE_KEYS,
+    X_CLASSIFICATION,
+    X_LABEL,
+    X_RELEASABLE,
+)
 
 __all__ = ["ImportSummary", "import_scenario"]
 
@@ -66,11 +72,23 @@ def _rows(models: list[Any], *, exclude: set[str] | None = None) -> list[dict[st
 
 def _file_labels(
     user: User, section: str, items: list[Any], owner_key: str | None
-) -> list[tuple[int, str | None]]:
-    """Each item's label from its extension keys, checked against what ``user`` may set."""
+) -> list[dict[str, Any]]:
+    """Each item's stored label columns from its extension keys, checked for ``user``.
+
+    ``x-label`` (the full label's JSON form; the two legacy keys beside it are its view and
+    not read) or ``x-classification`` and ``x-releasable-to``, as ``user`` may set them.
+    """
     out = []
     for item in items:
         extra = item.__pydantic_extra__ or {}
+        owner = getattr(item, owner_key) if owner_key else None
+        if extra.get(X_LABEL) is not None:
+            where = f"{section}[{item.id}]"
+            try:
+                out.append(checked_columns(user, None, None, owner, extra[X_LABEL]))
+            except Invalid as exc:
+                raise Invalid(f"{where}: {exc.message}", field=f"{where}.{X_LABEL}") from None
+            continue
         level = extra.get(X_CLASSIFICATION, "UNCLASSIFIED")
         rel = extra.get(X_RELEASABLE)
         if isinstance(rel, str):
@@ -86,9 +104,7 @@ def _file_labels(
         if not isinstance(level, str | int):
             level = str(level)
         try:
-            out.append(
-                checked_label(user, level, rel, getattr(item, owner_key) if owner_key else None)
-            )
+            out.append(checked_columns(user, level, rel, owner))
         except Invalid as exc:
             raise Invalid(f"{where}: {exc.message}", field=f"{where}.{exc.field}") from None
     return out
@@ -98,9 +114,9 @@ def _check_loosening(
     db: Session,
     user: User,
     reqs: list[Any],
-    req_labels: list[tuple[int, str | None]],
+    req_labels: list[dict[str, Any]],
     pledges: list[Any],
-    pledge_labels: list[tuple[int, str | None]],
+    pledge_labels: list[dict[str, Any]],
 ) -> None:
     """403 if the file loosens the label of an existing item the user may not loosen.
 
@@ -108,21 +124,23 @@ def _check_loosening(
     """
     if user.role == ADMIN:
         return
-    old_r = {r.id: (r.classification, r.releasable_to) for r in db.execute(
-        select(Requirement.id, Requirement.classification, Requirement.releasable_to))}
+    r_cols = (Requirement.id, Requirement.label, Requirement.classification,
+              Requirement.releasable_to)
+    old_r = {r.id: row_label(r) for r in db.execute(select(*r_cols))}
     for item, label in zip(reqs, req_labels, strict=True):
         if item.id in old_r:
             try:
-                require_may_loosen(user, old_r[item.id], label, None)
+                require_may_loosen(user, old_r[item.id], row_label(label), None)
             except Forbidden as exc:
                 raise Forbidden(f"requirements[{item.id}]: {exc.message}") from None
-    old_p = {p.id: ((p.classification, p.releasable_to), p.nation) for p in db.execute(
-        select(Pledge.id, Pledge.classification, Pledge.releasable_to, Pledge.nation))}
+    p_cols = (Pledge.id, Pledge.label, Pledge.classification, Pledge.releasable_to,
+              Pledge.nation)
+    old_p = {p.id: (row_label(p, p.nation), p.nation) for p in db.execute(select(*p_cols))}
     for item, label in zip(pledges, pledge_labels, strict=True):
         if item.id in old_p:
             old, owner = old_p[item.id]
             try:
-                require_may_loosen(user, old, label, owner)
+                require_may_loosen(user, old, row_label(label, owner), owner)
             except Forbidden as exc:
                 raise Forbidden(f"pledges[{item.id}]: {exc.message}") from None
 
@@ -200,17 +218,17 @@ def import_scenario(
     if d.catalog:
         db.execute(insert(CatalogEntry), _rows(d.catalog))
     reqs = _rows(d.requirements)
-    for r, (rank, rel) in zip(reqs, req_labels, strict=True):
-        r.update(version=1, created_at=now, updated_at=now, classification=rank, releasable_to=rel)
-        r["extra"].pop(X_CLASSIFICATION, None)
-        r["extra"].pop(X_RELEASABLE, None)
+    for r, cols in zip(reqs, req_labels, strict=True):
+        r.update(version=1, created_at=now, updated_at=now, **cols)
+        for key in (X_CLASSIFICATION, X_RELEASABLE, X_LABEL):
+            r["extra"].pop(key, None)
     if reqs:
         db.execute(insert(Requirement), reqs)
     pledges = _rows(d.pledges)
-    for p, (rank, rel) in zip(pledges, pledge_labels, strict=True):
-        p.update(classification=rank, releasable_to=rel)
-        p["extra"].pop(X_CLASSIFICATION, None)
-        p["extra"].pop(X_RELEASABLE, None)
+    for p, cols in zip(pledges, pledge_labels, strict=True):
+        p.update(**cols)
+        for key in (X_CLASSIFICATION, X_RELEASABLE, X_LABEL):
+            p["extra"].pop(key, None)
         home = p["home"]
         p["home"] = list(home) if isinstance(home, tuple) else home
         caveats = p["caveats"]

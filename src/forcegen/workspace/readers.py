@@ -1,0 +1,155 @@
+"""A workspace user as a reader under the labels engine: their clearances and memberships.
+
+A user holds
+
+* ``clearance``: their clearance under the default policy (NATO), a rank on the workspace's
+  five-level scale, as before;
+* ``clearances``: clearances under other policies, ``[{"policy": "GBR", "classification":
+  "SECRET"}, ...]`` (one per policy);
+* ``memberships``: category values granted by national vetting, ``{"Special Handling":
+  ["ATOMAL"], "Community": ["INTEL"], "Releasable To": ["FVEY"]}``.
+
+Under each policy they hold that policy's clearance, their nation and every group the policy
+lists it in under "Releasable To" (:func:`forcegen.labels.decide.clearance_for`), and the
+memberships whose tag the policy defines. A nation held by membership brings its groups too,
+as for a national: holding ``GBR`` means being released to as ``GBR``. An item is visible when
+:func:`forcegen.labels.decide.decide` releases its label under *any* of the user's clearances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from forcegen.exceptions import LabelError, one_of
+from forcegen.labels.decide import Clearance, clearance_for, decide
+from forcegen.labels.label import Label
+from forcegen.labels.legacy import NATO_LEVELS
+from forcegen.workspace.accounts import User
+from forcegen.workspace.label_store import DEFAULT_POLICY, REL, policies, row_label
+
+__all__ = ["MAX_MEMBERSHIP_VALUES", "Reader", "check_clearances", "check_memberships",
+           "clearances_of"]
+
+#: At most this many values across a user's memberships.
+MAX_MEMBERSHIP_VALUES = 200
+_NOBODY = "NONE"  # "Releasable To: NONE" is the label of what no nation may see
+
+
+def _held(user: User, policy: str, memberships: Mapping[str, list[str]]) -> dict[str, set[str]]:
+    pol = policies().get(policy)
+    held = {tag: set(vals) for tag, vals in memberships.items() if tag in pol.categories}
+    if REL in held:
+        for nation in list(held[REL]):
+            held[REL] |= pol.groups_of(nation)
+    return held
+
+
+def clearances_of(user: User) -> tuple[Clearance, ...]:
+    """Every clearance ``user`` holds, the default policy's first.
+
+    Stored values are checked again: an unknown policy or classification is skipped, granting
+    nothing.
+    """
+    rank = user.clearance or 0
+    memberships = user.memberships or {}
+    wanted = [(DEFAULT_POLICY, NATO_LEVELS[rank] if 0 <= rank < len(NATO_LEVELS) else "")]
+    wanted += [(str(c.get("policy")), str(c.get("classification")))
+               for c in (user.clearances or []) if isinstance(c, dict)]
+    out = []
+    for policy, level in wanted:
+        if policy not in policies():
+            continue
+        held = _held(user, policy, memberships)
+        try:
+            if user.nation:
+                out.append(clearance_for(user.nation, level, policy, held, policies()))
+            else:
+                policies().get(policy).rank(level)
+                out.append(Clearance(policy, level, {t: frozenset(v) for t, v in held.items()}))
+        except (LabelError, KeyError):
+            continue
+    return tuple(out)
+
+
+class Reader:
+    """A user's decisions, remembered per distinct label (a page repeats a few labels)."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.clearances = clearances_of(user)
+        self._seen: dict[Label, bool] = {}
+
+    def sees(self, label: Label) -> bool:
+        """Whether any of the user's clearances releases ``label`` (the engine decides)."""
+        known = self._seen.get(label)
+        if known is None:
+            known = any(decide(label, c, policies()).allowed for c in self.clearances)
+            self._seen[label] = known
+        return known
+
+    def sees_row(self, values: Mapping[str, Any] | Any, owner: str | None = None) -> bool:
+        """:meth:`sees` for a stored row or snapshot (an unreadable label is hidden)."""
+        try:
+            label = row_label(values, owner)
+        except (LabelError, ValueError, TypeError):
+            return False
+        return self.sees(label)
+
+
+def check_clearances(raw: list[dict[str, str]] | None) -> list[dict[str, str]] | None:
+    """Validated clearances under policies other than the default (one per policy).
+
+    Raises
+    ------
+    forcegen.exceptions.LabelError
+        Unknown policy or classification, the default policy (set ``clearance``), a policy twice.
+    """
+    if raw is None:
+        return None
+    out: list[dict[str, str]] = []
+    for item in raw:
+        policy, level = item["policy"], item["classification"]
+        if policy == DEFAULT_POLICY:
+            raise LabelError(f"the {DEFAULT_POLICY} clearance is the 'clearance' field")
+        if policy not in policies():
+            raise LabelError(f"unknown policy {policy!r}; expected {one_of(policies().policies)}")
+        try:
+            policies().get(policy).rank(level)
+        except KeyError as exc:
+            raise LabelError(exc.args[0]) from None
+        if any(c["policy"] == policy for c in out):
+            raise LabelError(f"policy {policy} is listed twice")
+        out.append({"policy": policy, "classification": level})
+    return sorted(out, key=lambda c: c["policy"]) or None
+
+
+def check_memberships(raw: Mapping[str, list[str]] | None) -> dict[str, list[str]] | None:
+    """Validated category memberships (each value allowed by a policy defining the tag).
+
+    Raises
+    ------
+    forcegen.exceptions.LabelError
+        An unknown tag, a value no policy's category of that tag allows, ``NONE``, too many.
+    """
+    if raw is None:
+        return None
+    defs = [(p.id, p.categories) for p in policies().policies.values()]
+    out: dict[str, list[str]] = {}
+    count = 0
+    for tag, values in raw.items():
+        cats = [cats[tag] for _, cats in defs if tag in cats]
+        if not cats:
+            tags = sorted({t for _, c in defs for t in c})
+            raise LabelError(f"unknown category {tag!r}; expected {one_of(tags)}")
+        for v in values:
+            if tag == REL and v == _NOBODY:
+                raise LabelError(f"{REL}: {_NOBODY} marks what nobody may see; nobody holds it")
+            if not any(c.accepts(v) for c in cats) or "," in v:
+                raise LabelError(f"category {tag!r} has no value {v!r} under any policy")
+        count += len(values)
+        if values:
+            out[tag] = sorted(set(values))
+    if count > MAX_MEMBERSHIP_VALUES:
+        raise LabelError(f"at most {MAX_MEMBERSHIP_VALUES} membership values")
+    return out or None
