@@ -11,6 +11,7 @@ from forcegen.workspace.database import session_scope
 from forcegen.workspace.models import Pledge, Requirement, User
 from forcegen.workspace.runs import service as runs
 
+from ..workspace.conftest import LEGACY_FORM, stored_label
 from .conftest import Web, csrf_of, pledge_form
 
 ROW = re.compile(r'data-pledge="([^"]+)"')
@@ -28,7 +29,9 @@ def _label(web: Web, model: Any, key: str, classification: int, rel: str | None)
     with session_scope(web.factory) as db:
         row = db.get(model, key)
         assert row is not None
-        row.classification, row.releasable_to = classification, rel
+        cols = stored_label(classification, rel, getattr(row, "nation", None))
+        for key, value in cols.items():
+            setattr(row, key, value)
 
 
 def _stored(web: Web, model: Any, key: str) -> tuple[int, str | None, int] | None:
@@ -222,10 +225,11 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
 
     _set_user(web, "admin", 4, nation="FRA")
     with session_scope(web.factory) as db:
-        db.execute(text("UPDATE pledges SET name = 'ZZLEAK-' || id, classification = 4 "
-                        "WHERE id IN ('P-FRA-05', 'P-GBR-01', 'P-POL-01')"))
-        db.execute(text("UPDATE requirements SET name = 'ZZLEAK-' || id, classification = 4 "
-                        "WHERE id IN (SELECT id FROM requirements ORDER BY id LIMIT 3)"))
+        db.execute(text("UPDATE pledges SET name = 'ZZLEAK-' || id, classification = 4, "
+                        + LEGACY_FORM + " WHERE id IN ('P-FRA-05', 'P-GBR-01', 'P-POL-01')"))
+        db.execute(text("UPDATE requirements SET name = 'ZZLEAK-' || id, classification = 4, "
+                        + LEGACY_FORM
+                        + " WHERE id IN (SELECT id FROM requirements ORDER BY id LIMIT 3)"))
         hidden_req = [r[0] for r in db.execute(
             text("SELECT id FROM requirements WHERE classification = 4"))]
     admin = web.signed_in("admin")
