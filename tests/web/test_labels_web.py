@@ -7,12 +7,20 @@ import html
 import re
 from typing import Any
 
+from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace.database import session_scope
+from forcegen.workspace.label_store import LABEL_COLUMNS, label_columns
 from forcegen.workspace.models import Pledge, Requirement, User
 from forcegen.workspace.runs import service as runs
 
-from ..workspace.conftest import LEGACY_FORM, stored_label
 from .conftest import Web, csrf_of, pledge_form
+
+#: Raw SQL that sets the legacy columns returns the row to the legacy form (``label_store``).
+LEGACY_FORM = ", ".join(f"{c} = NULL" for c in LABEL_COLUMNS)
+
+
+def stored_label(level: int, rel: str | None, owner: str | None) -> dict[str, Any]:
+    return label_columns(legacy_to_label(level, rel, owner), rel, legacy=True)
 
 ROW = re.compile(r'data-pledge="([^"]+)"')
 
