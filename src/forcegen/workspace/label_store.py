@@ -169,8 +169,12 @@ def join(labels: Iterable[Label]) -> Label:
 
     The highest classification, every restrictive value of any input, and for each
     permissive category the values every input that has it allows; a nation is allowed by an
-    input releasable to a group it belongs to. Under the inputs' one policy, else under the
+    input releasable to a group any policy lists it in (whoever holds the nation holds the
+    group, ``readers``). Under the inputs' one policy, else under the
     default policy (inputs translated). Nothing in common: "Releasable To: NONE" (nobody).
+    Permissive categories other than "Releasable To" cannot be joined exactly ("INTEL" and
+    "LOGISTICS or PLANNING" is not one category): the product keeps the values every input
+    names, so a reader of every input may not see it; nobody who may not see an input does.
     """
     items = list(labels)
     ps = policies()
@@ -188,7 +192,7 @@ def join(labels: Iterable[Label]) -> Label:
             if cat.type == "restrictive":
                 restrictive.setdefault(cat.tag, set()).update(cat.values)
             elif cat.type == "permissive":
-                allowed = _reach(pol.categories[cat.tag].groups, cat.values)
+                allowed = _reach(ps, cat.tag, cat.values)
                 permissive[cat.tag] = (allowed if cat.tag not in permissive
                                        else permissive[cat.tag] & allowed)
     cats = [Category(t, "restrictive", tuple(sorted(v))) for t, v in restrictive.items()]
@@ -205,9 +209,15 @@ def join(labels: Iterable[Label]) -> Label:
     return Label(pid, pol.classifications[rank].name, tuple(sorted(cats, key=lambda c: c.tag)))
 
 
-def _reach(groups: Mapping[str, frozenset[str]], values: Iterable[str]) -> set[str]:
-    """The values and every member of a group among them."""
+def _reach(ps: PolicySet, tag: str, values: Iterable[str]) -> set[str]:
+    """The values and every member of a group among them, under any loaded policy.
+
+    A reader holding a nation holds every group any policy lists it in (``readers``).
+    """
     out = set(values)
     for v in list(out):
-        out |= groups.get(v, frozenset())
+        for pol in ps.policies.values():
+            cdef = pol.categories.get(tag)
+            if cdef is not None:
+                out |= cdef.groups.get(v, frozenset())
     return out

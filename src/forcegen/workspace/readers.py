@@ -9,11 +9,15 @@ A user holds
 * ``memberships``: category values granted by national vetting, ``{"Special Handling":
   ["ATOMAL"], "Community": ["INTEL"], "Releasable To": ["FVEY"]}``.
 
-Under each policy they hold that policy's clearance, their nation and every group the policy
-lists it in under "Releasable To" (:func:`forcegen.labels.decide.clearance_for`), and the
-memberships whose tag the policy defines. A nation held by membership brings its groups too,
-as for a national: holding ``GBR`` means being released to as ``GBR``. An item is visible when
-:func:`forcegen.labels.decide.decide` releases its label under *any* of the user's clearances.
+Under each policy they hold that policy's clearance, the memberships whose tag the policy
+defines and, under "Releasable To", their nation and every group *any* loaded policy lists it
+in (as :func:`forcegen.labels.decide.clearance_for` does for one policy). A nation held by
+membership brings its groups too, as for a national: holding ``GBR`` means being released to
+as ``GBR``, whatever the policy. This is what lets a product's label name the nations every
+input reaches (``label_store.join``) without releasing it to anyone an input would deny.
+
+An item is visible when :func:`forcegen.labels.decide.decide` releases its label under *any*
+of the user's clearances.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from forcegen.exceptions import LabelError, one_of
-from forcegen.labels.decide import Clearance, clearance_for, decide
+from forcegen.labels.decide import Clearance, decide
 from forcegen.labels.label import Label
 from forcegen.labels.legacy import NATO_LEVELS
 from forcegen.workspace.accounts import User
@@ -37,11 +41,18 @@ _NOBODY = "NONE"  # "Releasable To: NONE" is the label of what no nation may see
 
 
 def _held(user: User, policy: str, memberships: Mapping[str, list[str]]) -> dict[str, set[str]]:
-    pol = policies().get(policy)
+    ps = policies()
+    pol = ps.get(policy)
     held = {tag: set(vals) for tag, vals in memberships.items() if tag in pol.categories}
-    if REL in held:
-        for nation in list(held[REL]):
-            held[REL] |= pol.groups_of(nation)
+    if REL in pol.categories:
+        nations = held.setdefault(REL, set())
+        if user.nation:
+            nations.add(user.nation)
+        # Every group any loaded policy lists a held nation in: holding a nation means being
+        # released to as that nation under every clearance (labels.md, "the workspace").
+        for value in list(nations):
+            for other in ps.policies.values():
+                nations |= other.groups_of(value)
     return held
 
 
@@ -60,15 +71,13 @@ def clearances_of(user: User) -> tuple[Clearance, ...]:
     for policy, level in wanted:
         if policy not in policies():
             continue
-        held = _held(user, policy, memberships)
         try:
-            if user.nation:
-                out.append(clearance_for(user.nation, level, policy, held, policies()))
-            else:
-                policies().get(policy).rank(level)
-                out.append(Clearance(policy, level, {t: frozenset(v) for t, v in held.items()}))
-        except (LabelError, KeyError):
+            policies().get(policy).rank(level)
+        except KeyError:
             continue
+        held = _held(user, policy, memberships)
+        out.append(Clearance(policy, level, {t: frozenset(v) for t, v in held.items()},
+                             user.nation or None))
     return tuple(out)
 
 
