@@ -26,7 +26,6 @@ from forcegen.workspace.api.app import create_app
 from forcegen.workspace.auth.security import hash_password, set_password_cost
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.config import Settings
-from forcegen.workspace.label_store import LABEL_COLUMNS, label_columns
 from forcegen.workspace.database import (
     Base,
     make_engine,
@@ -34,6 +33,7 @@ from forcegen.workspace.database import (
     session_scope,
     upgrade,
 )
+from forcegen.workspace.label_store import LABEL_COLUMNS, label_columns
 from forcegen.workspace.models import AuditHead, User
 from forcegen.workspace.scenarios.service import import_scenario
 

@@ -185,7 +185,8 @@ def test_0006_policy_labels_convert_in_place_and_back(blank_url: str) -> None:
             for code in ("FRA", "GBR", "DEU"):
                 conn.execute(text("INSERT INTO nations (code, groups, extra, version) "
                                   "VALUES (:c, '[]', '{}', 1)"), {"c": code})
-            conn.execute(text("INSERT INTO sectors (id, demand, extra) VALUES ('north', 1.0, '{}')"))
+            conn.execute(text("INSERT INTO sectors (id, demand, extra) "
+                              "VALUES ('north', 1.0, '{}')"))
             i = 0
             for rank in range(5):
                 for rel in rels:
