@@ -134,6 +134,52 @@ def test_sql_filter_equals_the_engine_on_random_labels_and_readers(ws: Workspace
         assert total > 150 and seen is not None
 
 
+def test_audit_sql_filter_equals_the_engine_on_random_snapshots(ws: Workspace) -> None:
+    """Audit entries about labelled items: the SQL condition (``visible_to``) keeps exactly
+    the entries whose every snapshot the engine releases (``readable_by``); snapshots in the
+    stored form, in the legacy form (before migration 0006) and without a label."""
+    from forcegen.workspace.audit.models import AuditEntry
+    from forcegen.workspace.audit.visibility import readable_by, visible_to
+
+    rng = random.Random(8)
+    with session_scope(ws.factory) as db:
+        start = (db.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc())) or 0) + 1
+
+        def snapshot() -> dict[str, Any] | None:
+            kind = rng.random()
+            owner = rng.choice(NATIONS)
+            if kind < 0.1:
+                return None
+            if kind < 0.2:
+                return {"id": "x", "nation": owner}  # no label at all
+            if kind < 0.4:
+                return {"id": "x", "nation": owner, "classification": rng.randrange(5),
+                        "releasable_to": rng.choice([None, ",", ",FRA,", ",GBR,NZL,"])}
+            label = None
+            while label is None:
+                label = _random_label(rng)
+            return {"id": "x", "nation": owner, **label_columns(label)}
+
+        for i in range(200):
+            entity = rng.choice(["pledge", "requirement", "sourcing_run"])
+            db.add(AuditEntry(seq=start + i, at="2026-12-01T00:00:00Z", actor="t",
+                              action="update", entity=entity, entity_id=f"E{i}",
+                              before=snapshot(), after=snapshot(), prev_hash="0" * 64,
+                              hash="0" * 64))
+
+    @_SLOW
+    @given(readers())
+    def check(reader: User) -> None:
+        with session_scope(ws.factory) as db:
+            mine = select(AuditEntry).where(AuditEntry.seq >= start)
+            by_engine = {e.seq for e in db.scalars(mine) if readable_by(reader, e)}
+            by_sql = set(db.scalars(select(AuditEntry.seq).where(
+                AuditEntry.seq >= start, visible_to(reader))))
+            assert by_sql == by_engine, (reader.nation, reader.clearance, reader.memberships)
+
+    check()
+
+
 def _user(ws: Workspace, name: str, **changes: Any) -> None:
     admin = ws.client("admin")
     users = admin.get(f"{API}/users", params={"limit": 100}).json()["items"]
