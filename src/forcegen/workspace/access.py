@@ -36,7 +36,7 @@ from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace import labels
 from forcegen.workspace.accounts import ADMIN, LEAD, LIAISON, OBSERVER, User
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
-from forcegen.workspace.label_sql import columns_of, visible_sql
+from forcegen.workspace.label_sql import table_visible_sql
 from forcegen.workspace.label_store import (
     DEFAULT_POLICY,
     REL,
@@ -120,7 +120,7 @@ def label_visible(user: User, table: Any, owner: Any = None) -> ColumnElement[bo
 
     ``owner``: the column naming the owning nation, if the table has one (pledges).
     """
-    return visible_sql(clearances_of(user), columns_of(table, owner))
+    return table_visible_sql(clearances_of(user), table, owner)
 
 
 def label_probe(table: Any) -> tuple[Any, Any, Any]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from forcegen.exceptions import LabelError, PolicyError
@@ -142,11 +143,19 @@ def row_label(values: Mapping[str, Any] | Any, owner: str | None = None) -> Labe
     """
     get = values.get if isinstance(values, Mapping) else (lambda k: getattr(values, k, None))
     text = get("label")
+    if isinstance(text, str) and text:
+        return _parsed(text)
     if text:
-        return label_from_json(json.loads(text) if isinstance(text, str) else text, policies())
+        return label_from_json(text, policies())
     rank = get("classification")
     rank = int(rank) if isinstance(rank, int | str) and str(rank).lstrip("-").isdigit() else 0
     return legacy_to_label(rank, get("releasable_to"), owner, policies())
+
+
+@lru_cache(maxsize=8192)
+def _parsed(text: str) -> Label:
+    """A stored label text parsed and validated (labels are values: parsed once a process)."""
+    return label_from_json(json.loads(text), policies())
 
 
 def with_owner(label: Label, owner: str | None) -> Label:

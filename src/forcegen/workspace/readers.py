@@ -30,6 +30,7 @@ from forcegen.labels.decide import Clearance, decide
 from forcegen.labels.label import Label
 from forcegen.labels.legacy import NATO_LEVELS
 from forcegen.workspace.accounts import User
+from forcegen.workspace.label_sql import clearance_key
 from forcegen.workspace.label_store import DEFAULT_POLICY, REL, policies, row_label
 
 __all__ = ["MAX_MEMBERSHIP_VALUES", "Reader", "check_clearances", "check_memberships",
@@ -81,29 +82,56 @@ def clearances_of(user: User) -> tuple[Clearance, ...]:
     return tuple(out)
 
 
+#: Decisions remembered across requests: (clearances, label) -> released.
+_DECISIONS: dict[tuple[Any, Label], bool] = {}
+_MAX_DECISIONS = 100_000
+
+
 class Reader:
     """A user's decisions, remembered per distinct label (a page repeats a few labels)."""
 
     def __init__(self, user: User) -> None:
         self.user = user
         self.clearances = clearances_of(user)
-        self._seen: dict[Label, bool] = {}
+        self._key = clearance_key(self.clearances)
+        self._rows: dict[Any, bool] = {}
 
     def sees(self, label: Label) -> bool:
-        """Whether any of the user's clearances releases ``label`` (the engine decides)."""
-        known = self._seen.get(label)
+        """Whether any of the user's clearances releases ``label`` (the engine decides).
+
+        A decision depends on nothing but the label and the clearances (the policies are
+        fixed for the process), so it is remembered across requests, keyed by both.
+        """
+        key = (self._key, label)
+        known = _DECISIONS.get(key)
         if known is None:
             known = any(decide(label, c, policies()).allowed for c in self.clearances)
-            self._seen[label] = known
+            if len(_DECISIONS) >= _MAX_DECISIONS:
+                _DECISIONS.clear()
+            _DECISIONS[key] = known
         return known
 
     def sees_row(self, values: Mapping[str, Any] | Any, owner: str | None = None) -> bool:
-        """:meth:`sees` for a stored row or snapshot (an unreadable label is hidden)."""
+        """:meth:`sees` for a stored row or snapshot (an unreadable label is hidden).
+
+        Remembered by the stored label text (or legacy columns and owner), so a page of rows
+        sharing a few labels parses and decides each once.
+        """
+        get = values.get if isinstance(values, Mapping) else (lambda k: getattr(values, k, None))
+        text = get("label")
+        key: Any = text if isinstance(text, str) else (
+            None if text else (get("classification"), get("releasable_to"), owner))
+        if key is not None:
+            known = self._rows.get(key)
+            if known is not None:
+                return known
         try:
-            label = row_label(values, owner)
+            seen = self.sees(row_label(values, owner))
         except (LabelError, ValueError, TypeError):
-            return False
-        return self.sees(label)
+            seen = False
+        if key is not None:
+            self._rows[key] = seen
+        return seen
 
 
 def check_clearances(raw: list[dict[str, str]] | None) -> list[dict[str, str]] | None:
