@@ -111,15 +111,24 @@ def _ranks(reader: Clearance, e: LabelExprs) -> ColumnElement[bool]:
     ps = policies()
     q = ps.get(reader.policy)
     held_rank = q.rank(reader.classification)
+    whole: list[str] = []
     ranked = []
     for pid, pol in sorted(ps.policies.items()):
         ok = [k for k in range(len(pol.classifications))
               if 0 <= ps.map_rank(pid, k, q.id) <= held_rank]
         if len(ok) == len(pol.classifications):
-            ranked.append(e.policy == pid)
+            whole.append(pid)  # every classification of the policy: its id decides
         elif ok:
             ranked.append(and_(e.policy == pid, e.rank.in_(ok)))
+    if whole:
+        ranked.insert(0, e.policy.in_(whole))
     return or_(*ranked) if ranked else false()
+
+
+def _like(column: Any, token: str) -> ColumnElement[bool]:
+    """``column`` contains ``token`` literally (one bound pattern, ``%``/``_`` escaped)."""
+    escaped = token.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return column.like(f"%{escaped}%", escape="/")
 
 
 def _one(reader: Clearance, e: LabelExprs) -> ColumnElement[bool]:
@@ -137,10 +146,8 @@ def _one(reader: Clearance, e: LabelExprs) -> ColumnElement[bool]:
                 stripped = func.replace(stripped, f",{tag}={v},", ",", type_=String())
         parts.append(or_(e.restrictive.is_(None), stripped == ","))
     for tag in sorted(kinds.get("permissive", ())):
-        hits = [e.permissive.contains(f",{tag}={v},", autoescape=True)
-                for v in sorted(held.get(tag, ()))]
-        absent = or_(e.permissive.is_(None),
-                     ~e.permissive.contains(f",{tag}=", autoescape=True))
+        hits = [_like(e.permissive, f",{tag}={v},") for v in sorted(held.get(tag, ()))]
+        absent = or_(e.permissive.is_(None), ~_like(e.permissive, f",{tag}="))
         parts.append(or_(absent, *hits))
     categories = and_(*parts)
     if e.open is not None:  # a label without categories: its rank alone decides
