@@ -339,3 +339,43 @@ def test_high_water_keeps_caveats_and_releases_only_what_every_input_allows() ->
                 # (one nation held: holding several, e.g. GBR and NLD, is not one value either)
                 raise AssertionError((items, product, user.nation, user.memberships))
     assert checked > 50
+
+
+def test_export_carries_the_full_label_and_import_restores_it(ws: Workspace) -> None:
+    import json
+
+    import yaml
+    from sqlalchemy import text
+
+    full = make_label("NATO", "NATO SECRET", {SH: ["ATOMAL"], REL: ["FRA", "POL"]},
+                      originator="FRA")
+    with ws.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET clearance = 4, nation = 'FRA', memberships = :m "
+                          "WHERE username = 'admin'"), {"m": json.dumps({SH: ["ATOMAL"]})})
+        cols = label_columns(full)
+        conn.execute(text("UPDATE pledges SET " + ", ".join(f"{k} = :{k}" for k in cols)
+                          + " WHERE id = 'P-FRA-1'"), cols)
+    admin = ws.client("admin")
+    doc = yaml.safe_load(admin.get(f"{API}/scenario/export?format=yaml").content)
+    row = next(p for p in doc["pledges"] if p["id"] == "P-FRA-1")
+    assert row["x-label"] == label_to_json(full)
+    assert row["x-classification"] == "SECRET" and row["x-releasable-to"] == ["FRA", "POL"]
+    plain = next(p for p in doc["pledges"] if p["id"] == "P-POL-1")
+    assert "x-label" not in plain  # the legacy keys say it all
+    # someone without the caveat exports nothing of it
+    lead_doc = yaml.safe_load(ws.client("lead").get(f"{API}/scenario/export?format=yaml").content)
+    assert "P-FRA-1" not in {p["id"] for p in lead_doc["pledges"]}
+    with ws.engine.begin() as conn:  # forget the label: the file alone restores it
+        conn.execute(text("UPDATE pledges SET label = NULL, label_policy = NULL, "
+                          "label_restrictive = NULL, label_permissive = NULL, "
+                          "label_rank = NULL, label_open = NULL WHERE id = 'P-FRA-1'"))
+    content = yaml.safe_dump(doc, sort_keys=False).encode()
+    r = admin.post(f"{API}/scenario/import", files={"file": ("scenario.yaml", content)})
+    assert r.status_code == 200, r.text
+    got = admin.get(f"{API}/pledges/P-FRA-1").json()
+    assert got["label"] == label_to_json(full)
+    # an x-label its importer may not set (a caveat they do not hold) is refused, naming it
+    row["x-label"] = label_to_json(make_label("NATO", "NATO SECRET", {SH: ["CRYPTO"]}))
+    content = yaml.safe_dump(doc, sort_keys=False).encode()
+    r = admin.post(f"{API}/scenario/import", files={"file": ("scenario.yaml", content)})
+    assert r.status_code == 422 and "P-FRA-1" in r.text and "x-label" in r.text, r.text

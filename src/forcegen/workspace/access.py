@@ -169,7 +169,7 @@ def _legacy_input(
         rank = labels.level_rank(classification)
     except ValueError as exc:
         raise Invalid(str(exc), field="classification") from None
-    if rank > clearance_of(user) and not _authors(user, legacy_to_label(rank, None)):
+    if rank > clearance_of(user) and _authors(user, legacy_to_label(rank, None)) is not None:
         raise Invalid(
             f"cannot label {labels.level_name(rank)}: above your clearance "
             f"({labels.level_name(clearance_of(user))})",
@@ -179,15 +179,21 @@ def _legacy_input(
     return legacy_to_label(rank, rel, owner, policies()), rel
 
 
-def _authors(user: User, label: Label) -> bool:
-    """Whether some clearance of ``user`` may set ``label`` (not above it, caveats held)."""
+def _authors(user: User, label: Label) -> str | None:
+    """``None`` if some clearance of ``user`` may set ``label``, else why not.
+
+    Not above it, every caveat held; the reason given is the first clearance's (the default
+    policy's).
+    """
+    reasons = []
     for clearance in clearances_of(user):
         try:
             check_author(label, clearance, policies())
-        except LabelError:
+        except LabelError as exc:
+            reasons.append(str(exc).removeprefix("label above the author's clearance: "))
             continue
-        return True
-    return False
+        return None
+    return reasons[0] if reasons else "no clearance"
 
 
 def checked_columns(
@@ -212,8 +218,9 @@ def checked_columns(
             cols = label_columns(parsed)
         except (LabelError, PolicyError) as exc:
             raise Invalid(str(exc), field="label") from None
-        if not _authors(user, parsed):
-            raise Invalid("cannot set this label: above your clearance or caveats",
+        why = _authors(user, parsed)
+        if why is not None:
+            raise Invalid(f"cannot set this label: above your clearance or caveats ({why})",
                           field="label")
         if not Reader(user).sees(parsed):
             raise Invalid("this label would hide the item from you", field="label")
