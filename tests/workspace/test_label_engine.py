@@ -379,3 +379,42 @@ def test_export_carries_the_full_label_and_import_restores_it(ws: Workspace) -> 
     content = yaml.safe_dump(doc, sort_keys=False).encode()
     r = admin.post(f"{API}/scenario/import", files={"file": ("scenario.yaml", content)})
     assert r.status_code == 422 and "P-FRA-1" in r.text and "x-label" in r.text, r.text
+
+
+def test_pledge_labels_add_the_owner_and_runs_carry_caveats(ws: Workspace) -> None:
+    import time
+
+    fra = ws.client("liaison_fra")
+    _user(ws, "liaison_fra", clearance="SECRET", memberships={SH: ["CRYPTO"]})
+    _user(ws, "lead", clearance="SECRET", memberships={SH: ["CRYPTO"]})
+    _user(ws, "liaison_deu", clearance="TOP SECRET")
+    body = {"id": "P-FRA-77", "nation": "FRA", "capability": "X-ROLE2", "quantity": 1,
+            "personnel": 10, "notice_days": 5,
+            "label": label_to_json(make_label("NATO", "NATO RESTRICTED",
+                                              {REL: ["POL"], SH: ["CRYPTO"]}))}
+    r = fra.post(f"{API}/pledges", json=body)
+    assert r.status_code == 201, r.text
+    # the owner is always in its own pledge's releasability
+    assert r.json()["label"]["categories"][0] == {
+        "tagName": REL, "type": "PERMISSIVE", "values": ["FRA", "POL"]}
+    assert r.json()["releasable_to"] == ["FRA", "POL"]
+    assert ws.client("liaison_deu").get(f"{API}/pledges/P-FRA-77").status_code == 404
+    lead = ws.client("lead")
+    assert lead.get(f"{API}/pledges/P-FRA-77").status_code == 404  # lead has no nation
+    _user(ws, "lead", nation="POL")
+    assert lead.get(f"{API}/pledges/P-FRA-77").status_code == 200
+    with session_scope(ws.factory) as db:  # approved, so that the run may use it
+        db.get(Pledge, "P-FRA-77").status = "approved"  # type: ignore[union-attr]
+    rid = lead.post(f"{API}/runs", json={}).json()["id"]
+    for _ in range(400):
+        run = lead.get(f"{API}/runs/{rid}").json()
+        if run["state"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert run["state"] == "done", run.get("error")
+    # the run's label keeps the caveat and releases only to what every input allows
+    cats = {c["tagName"]: c["values"] for c in run["label"]["categories"]}
+    assert cats[SH] == ["CRYPTO"] and cats[REL] == ["FRA", "POL"]
+    assert run["classification"] == "RESTRICTED"
+    _user(ws, "liaison_fra", memberships=None)  # without the caveat: not found
+    assert fra.get(f"{API}/runs/{rid}").status_code == 404
