@@ -27,6 +27,7 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.readers import Reader
 from forcegen.workspace.records import apply_changes, check_version
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.requirements.schemas import (
@@ -127,7 +128,9 @@ def list_page(
     if priority is not None:
         stmt = stmt.where(Requirement.priority == priority)
     clauses = [*order_by(params.sort, SORTABLE, ["priority", "id"]), Requirement.id.asc()]
-    return fetch_page(db, stmt, params, clauses)
+    rows, total = fetch_page(db, stmt, params, clauses)
+    reader = Reader(user)  # the SQL is a pre-filter: the engine decides each row served
+    return [r for r in rows if reader.sees_row(r)], total
 
 
 def get(db: Session, user: User, requirement_id: str) -> Requirement:

@@ -33,6 +33,7 @@ from forcegen.workspace.errors import NotFound
 from forcegen.workspace.label_store import label_columns
 from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
+from forcegen.workspace.readers import Reader
 from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
 
@@ -178,7 +179,9 @@ def list_page(
         "created_at": SourcingRun.created_at,
         "state": SourcingRun.state,
     }
-    return fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
+    rows, total = fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
+    reader = Reader(user)  # the SQL is a pre-filter: the engine decides each row served
+    return [r for r in rows if reader.sees_row(r)], total
 
 
 def get(db: Session, user: User, run_id: int) -> SourcingRun:
