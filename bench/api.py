@@ -381,17 +381,25 @@ def label_fraction(url: str, fraction: float, seed: int = 11) -> int:
     is the filter's cost. Returns how many pledges were labelled."""
     from sqlalchemy import text
 
+    from forcegen.labels.legacy import legacy_to_label
     from forcegen.workspace.database import make_engine
+    from forcegen.workspace.label_store import label_columns
 
     rng = random.Random(seed)
     engine = make_engine(url)
     with engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(text("SELECT id FROM pledges ORDER BY id"))]
-        chosen = rng.sample(ids, int(fraction * len(ids)))
+        owners = dict(conn.execute(text("SELECT id, nation FROM pledges ORDER BY id")).all())
+        chosen = rng.sample(sorted(owners), int(fraction * len(owners)))
         rels = [None, ",FRA,GBR,", ",DEU,FRA,POL,", ",FRA,"]
+        rows = []
+        for i in chosen:  # the stored label form (forcegen.workspace.label_store)
+            level, rel = rng.randint(1, 3), rng.choice(rels)
+            cols = label_columns(legacy_to_label(level, rel, owners[i]), rel, legacy=True)
+            rows.append({**cols, "i": i})
         conn.execute(
-            text("UPDATE pledges SET classification = :c, releasable_to = :r WHERE id = :i"),
-            [{"c": rng.randint(1, 3), "r": rng.choice(rels), "i": i} for i in chosen],
+            text(f"UPDATE pledges SET {', '.join(f'{k} = :{k}' for k in rows[0] if k != 'i')} "
+                 "WHERE id = :i"),
+            rows,
         )
         conn.execute(
             text("UPDATE users SET clearance = 4, nation = 'FRA' WHERE username = 'bench'")

@@ -100,16 +100,21 @@ def lean_decider(ps: PolicySet, labels: list[Label]) -> Any:
         pre.append((lab.policy, rank, [(c.tag, c.type, frozenset(c.values))
                                        for c in lab.categories]))
 
+    expanded: dict[int, dict[str, frozenset[str]]] = {}  # per reader, with the equivalences
+
     def allowed(i: int, r: Clearance) -> bool:
         p = pre[i]
         if p is None:
             return False
+        holds = expanded.get(id(r))
+        if holds is None:
+            holds = expanded[id(r)] = ps.expand(r.categories)
         rpol = ps.policies[r.policy]
         need = ps.map_rank(p[0], p[1], r.policy)
         if need < 0 or rpol.rank(r.classification) < need:
             return False
         for tag, typ, vals in p[2]:
-            held = r.categories.get(tag, frozenset())
+            held = holds.get(tag, frozenset())
             if typ == "restrictive" and not vals <= held:
                 return False
             if typ == "permissive" and not vals & held:

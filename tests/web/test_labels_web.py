@@ -7,11 +7,20 @@ import html
 import re
 from typing import Any
 
+from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace.database import session_scope
+from forcegen.workspace.label_store import LABEL_COLUMNS, label_columns
 from forcegen.workspace.models import Pledge, Requirement, User
 from forcegen.workspace.runs import service as runs
 
 from .conftest import Web, csrf_of, pledge_form
+
+#: Raw SQL that sets the legacy columns returns the row to the legacy form (``label_store``).
+LEGACY_FORM = ", ".join(f"{c} = NULL" for c in LABEL_COLUMNS)
+
+
+def stored_label(level: int, rel: str | None, owner: str | None) -> dict[str, Any]:
+    return label_columns(legacy_to_label(level, rel, owner), rel, legacy=True)
 
 ROW = re.compile(r'data-pledge="([^"]+)"')
 
@@ -28,7 +37,9 @@ def _label(web: Web, model: Any, key: str, classification: int, rel: str | None)
     with session_scope(web.factory) as db:
         row = db.get(model, key)
         assert row is not None
-        row.classification, row.releasable_to = classification, rel
+        cols = stored_label(classification, rel, getattr(row, "nation", None))
+        for key, value in cols.items():
+            setattr(row, key, value)
 
 
 def _stored(web: Web, model: Any, key: str) -> tuple[int, str | None, int] | None:
@@ -252,10 +263,11 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
 
     _set_user(web, "admin", 4, nation="FRA")
     with session_scope(web.factory) as db:
-        db.execute(text("UPDATE pledges SET name = 'ZZLEAK-' || id, classification = 4 "
-                        "WHERE id IN ('P-FRA-05', 'P-GBR-01', 'P-POL-01')"))
-        db.execute(text("UPDATE requirements SET name = 'ZZLEAK-' || id, classification = 4 "
-                        "WHERE id IN (SELECT id FROM requirements ORDER BY id LIMIT 3)"))
+        db.execute(text("UPDATE pledges SET name = 'ZZLEAK-' || id, classification = 4, "
+                        + LEGACY_FORM + " WHERE id IN ('P-FRA-05', 'P-GBR-01', 'P-POL-01')"))
+        db.execute(text("UPDATE requirements SET name = 'ZZLEAK-' || id, classification = 4, "
+                        + LEGACY_FORM
+                        + " WHERE id IN (SELECT id FROM requirements ORDER BY id LIMIT 3)"))
         hidden_req = [r[0] for r in db.execute(
             text("SELECT id FROM requirements WHERE classification = 4"))]
     admin = web.signed_in("admin")

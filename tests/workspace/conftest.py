@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from forcegen.labels.legacy import legacy_to_label
 from forcegen.scenario import scenario_from_dict
 from forcegen.workspace.api.app import create_app
 from forcegen.workspace.auth.security import hash_password, set_password_cost
@@ -32,6 +33,7 @@ from forcegen.workspace.database import (
     session_scope,
     upgrade,
 )
+from forcegen.workspace.label_store import LABEL_COLUMNS, label_columns
 from forcegen.workspace.models import AuditHead, User
 from forcegen.workspace.scenarios.service import import_scenario
 
@@ -197,10 +199,23 @@ def sample_yaml() -> bytes:
     return yaml.safe_dump(sample_scenario(), sort_keys=False).encode()
 
 
+#: SQL assignments that return a row to the legacy form (``label_store``): its label is then
+#: read from ``classification`` and ``releasable_to``, as raw-SQL tests write them.
+LEGACY_FORM = ", ".join(f"{c} = NULL" for c in LABEL_COLUMNS)
+
+
+def stored_label(level: int, rel: str | None, owner: str | None) -> dict[str, Any]:
+    """The stored label columns of the legacy label ``(level, rel)`` of an item of ``owner``."""
+    return label_columns(legacy_to_label(level, rel, owner), rel, legacy=True)
+
+
 def set_label(ws: Workspace, table: str, item: str, level: int, rel: str | None) -> None:
-    """Set an item's classification and releasability directly in the database."""
+    """Set an item's label (as the legacy pair) directly in the database, in the stored form."""
     with ws.engine.begin() as conn:
+        owner = (conn.execute(text("SELECT nation FROM pledges WHERE id = :i"), {"i": item})
+                 .scalar() if table == "pledges" else None)
+        cols = stored_label(level, rel, owner)
         conn.execute(
-            text(f"UPDATE {table} SET classification = :c, releasable_to = :r WHERE id = :i"),
-            {"c": level, "r": rel, "i": item},
+            text(f"UPDATE {table} SET {', '.join(f'{k} = :{k}' for k in cols)} WHERE id = :i"),
+            {**cols, "i": item},
         )

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from forcegen.workspace import labels
 from forcegen.workspace.labels import LEVELS, may_see
 
-from .conftest import Workspace
+from .conftest import LEGACY_FORM, Workspace
 from .conftest import set_label as _label
 
 API = "/api/v1"
@@ -274,7 +274,8 @@ def test_export_leaves_out_hidden_items_and_round_trips_labels(ws: Workspace) ->
     for fmt in ("yaml", "zip", "xlsx"):  # CSV inside the zip, cells in the workbook
         content = ws.client("admin").get(f"{API}/scenario/export?format={fmt}").content
         with ws.engine.begin() as conn:  # forget the labels: the file alone must restore them
-            conn.execute(text("UPDATE pledges SET classification = 0, releasable_to = NULL"))
+            conn.execute(text("UPDATE pledges SET classification = 0, releasable_to = NULL, "
+                              + LEGACY_FORM))
         r = ws.client("admin").post(f"{API}/scenario/import",
                                     files={"file": (f"scenario.{fmt}", content)})
         assert r.status_code == 200, (fmt, r.text)
@@ -378,7 +379,8 @@ def test_no_get_endpoint_leaks_what_labels_hide(ws: Workspace) -> None:
     assert r.status_code == 200, r.text
     with ws.engine.begin() as conn:
         for table in ("pledges", "requirements"):
-            conn.execute(text(f"UPDATE {table} SET name = 'ZZLEAK-' || id, classification = 4"))
+            conn.execute(text(f"UPDATE {table} SET name = 'ZZLEAK-' || id, classification = 4, "
+                              + LEGACY_FORM))
     assert "ZZLEAK" in ws.client("admin").get(f"{API}/pledges").text  # the sweep can see one
     assert "ZZLEAK" in ws.client("admin").get(f"{API}/audit").text
     leaks = []

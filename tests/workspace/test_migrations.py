@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 
 from forcegen.workspace.database import alembic_config, make_engine, upgrade
@@ -162,3 +162,105 @@ def test_filtered_default_page_read_in_index_order(tmp_path: Path) -> None:
             )
             assert f"ix_pledges_{column}_id" in plan and "TEMP B-TREE" not in plan, plan
     engine.dispose()
+
+
+def test_0007_policy_labels_convert_in_place_and_back(blank_url: str) -> None:
+    """Existing five-level labels become NATO-policy labels deciding the same for every
+    reader; downgrade writes them back (a label five levels cannot say: narrowest)."""
+    from forcegen.labels.label import make_label
+    from forcegen.labels.legacy import legacy_to_label
+    from forcegen.workspace.access import label_visible
+    from forcegen.workspace.accounts import User
+    from forcegen.workspace.label_store import label_columns, label_json
+    from forcegen.workspace.labels import decode_releasable, encode_releasable, may_see
+    from forcegen.workspace.readers import Reader
+    from forcegen.workspace.requirements.models import Requirement
+
+    upgrade(blank_url, "0005")
+    rels = [None, ",", ",FRA,", ",DEU,GBR,"]
+    engine = make_engine(blank_url)
+    now = "2026-01-01 00:00:00"
+    try:
+        with engine.begin() as conn:
+            for code in ("FRA", "GBR", "DEU"):
+                conn.execute(text("INSERT INTO nations (code, groups, extra, version) "
+                                  "VALUES (:c, '[]', '{}', 1)"), {"c": code})
+            conn.execute(text("INSERT INTO sectors (id, demand, extra) "
+                              "VALUES ('north', 1.0, '{}')"))
+            i = 0
+            for rank in range(5):
+                for rel in rels:
+                    i += 1
+                    conn.execute(text(
+                        "INSERT INTO requirements (id, capability, quantity, sector, priority, "
+                        "notice_days, extra, version, created_at, updated_at, classification, "
+                        "releasable_to) VALUES (:i, 'X', 1, 'north', 1, 1.0, '{}', 1, :t, :t, "
+                        ":c, :r)"), {"i": f"R{i:03d}", "t": now, "c": rank, "r": rel})
+                    conn.execute(text(
+                        "INSERT INTO pledges (id, nation, capability, quantity, personnel, "
+                        "notice_days, status, cost, extra, version, created_at, updated_at, "
+                        "classification, releasable_to) VALUES (:i, :n, 'X', 1, 1, 1.0, "
+                        "'offered', 0, '{}', 1, :t, :t, :c, :r)"),
+                        {"i": f"P{i:03d}", "n": ("FRA", "GBR")[i % 2], "t": now, "c": rank,
+                         "r": rel})
+        engine.dispose()
+        upgrade(blank_url, "0007")
+        with engine.begin() as conn:
+            reqs = conn.execute(text("SELECT id, classification, releasable_to, label, "
+                                     "label_policy, label_open FROM requirements")).all()
+            pledges = conn.execute(text("SELECT id, classification, releasable_to, label, "
+                                        "nation FROM pledges")).all()
+            assert len(reqs) == len(pledges) == 20
+            for r in reqs:
+                assert r.label == label_json(legacy_to_label(r.classification, r.releasable_to))
+                assert r.label_policy == "NATO" and r.label_open == int(r.releasable_to is None)
+            for p in pledges:
+                assert p.label == label_json(legacy_to_label(p.classification, p.releasable_to,
+                                                             p.nation))
+            # the same decision for every legacy reader, by the engine and by the SQL filter
+            for clearance in range(5):
+                for nation in (None, "FRA", "GBR", "DEU", "POL"):
+                    user = User(username="u", role="observer", clearance=clearance,
+                                nation=nation)
+                    reader = Reader(user)
+                    old = {r.id for r in reqs
+                           if may_see(clearance, nation, r.classification, r.releasable_to)}
+                    assert {r.id for r in reqs if reader.sees_row(r._mapping)} == old
+                    table = Requirement.__table__
+                    assert set(conn.scalars(select(table.c.id).where(
+                        label_visible(user, table)))) == old
+                    old_p = {p.id for p in pledges if may_see(
+                        clearance, nation, p.classification, p.releasable_to, p.nation)}
+                    assert {p.id for p in pledges
+                            if reader.sees_row(p._mapping, p.nation)} == old_p
+            caveat = label_columns(make_label("NATO", "NATO SECRET", {"Special Handling":
+                                                                      ["ATOMAL"]}))
+            fvey = label_columns(make_label("NATO", "NATO RESTRICTED",
+                                            {"Releasable To": ["FVEY"]}))
+            for row_id, cols in (("R001", caveat), ("R002", fvey)):
+                conn.execute(text("UPDATE requirements SET "
+                                  + ", ".join(f"{k} = :{k}" for k in cols)
+                                  + " WHERE id = :i"), {**cols, "i": row_id})
+        engine.dispose()
+        downgrade(blank_url, "0005")
+        with engine.connect() as conn:
+            cols = {c["name"] for c in inspect(conn).get_columns("requirements")}
+            assert "label" not in cols and "label_policy" not in cols
+            assert "memberships" not in {c["name"] for c in inspect(conn).get_columns("users")}
+            after = {r.id: (r.classification, r.releasable_to) for r in conn.execute(
+                text("SELECT id, classification, releasable_to FROM requirements"))}
+            before = {r.id: (r.classification, r.releasable_to) for r in reqs}
+            assert after.pop("R001") == (4, ",")  # a caveat: narrowest
+            assert after.pop("R002") == (1, ",AUS,CAN,GBR,NZL,USA,")  # the group's nations
+            assert after == {k: v for k, v in before.items() if k not in ("R001", "R002")}
+            owners = {r.id: (r.classification, r.releasable_to) for r in conn.execute(
+                text("SELECT id, classification, releasable_to FROM pledges"))}
+            # pledges keep their five levels; the owner, always implied, is now also listed
+            assert owners == {p.id: (p.classification, None if p.releasable_to is None else
+                                     encode_releasable({*(decode_releasable(p.releasable_to)
+                                                          or []), p.nation}))
+                              for p in pledges}
+        engine.dispose()
+        upgrade(blank_url, "0007")  # and up again
+    finally:
+        engine.dispose()

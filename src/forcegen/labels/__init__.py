@@ -8,8 +8,10 @@ The compute-core home of confidentiality labelling (no database or web code):
   structure, their validation, display marking, XML (4774 namespace) and JSON forms;
 * :mod:`~forcegen.labels.decide`, :mod:`~forcegen.labels.fast`: access decisions by the 4774
   rules, explained one at a time, vectorised over numpy bitsets for many;
-* :mod:`~forcegen.labels.keys`, :mod:`~forcegen.labels.binding`: Ed25519 keys per nation with
-  rotation and a published key list; label + content bound by a signature (STANAG 4778 spirit);
+* :mod:`~forcegen.labels.keys`, :mod:`~forcegen.labels.binding`,
+  :mod:`~forcegen.labels.bindingxml`: Ed25519 keys per nation with rotation and a published
+  key list; label + content bound by a signature (STANAG 4778 spirit), as JSON or as XML in
+  the 4778 binding-information structure;
 * :mod:`~forcegen.labels.merkle`, :mod:`~forcegen.labels.auditlog`: an RFC 6962 Merkle log
   with signed tree heads, inclusion and consistency proofs;
 * :mod:`~forcegen.labels.legacy`: the workspace's five levels as labels under the NATO policy.

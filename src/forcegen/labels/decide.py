@@ -11,6 +11,9 @@ the values they hold (their nation and its groups under "Releasable To", their c
 3. they hold *every* value of each restrictive category;
 4. they hold *at least one* value of each permissive category.
 
+A reader holds a value when they hold it or a value the policies declare equivalent to it
+(:meth:`forcegen.labels.registry.PolicySet.expand`).
+
 Informative categories decide nothing. Anything else denies (deny by default). This is also
 the reference implementation the vectorised path (:mod:`forcegen.labels.fast`) is tested and
 benchmarked against.
@@ -121,8 +124,9 @@ def decide(label: Label, reader: Clearance, policies: PolicySet | None = None) -
         return Decision(False, f"denied: needs clearance {reader_policy.id} "
                                f"{reader_policy.classifications[need].name}, reader holds "
                                f"{reader.classification}")
+    holds = ps.expand(reader.categories)  # with the declared category equivalences
     for cat in label.categories:
-        held = reader.holds(cat.tag)
+        held = holds.get(cat.tag, frozenset())
         if cat.type == "restrictive":
             missing = [v for v in cat.values if v not in held]
             if missing:

@@ -140,8 +140,9 @@ class ReaderBatch:
                 continue
             self.rank[i] = pol.rank(r.classification)
             self.policy[i] = reader_policies.index(r.policy)
+            holds = ps.expand(r.categories)  # with the declared category equivalences
             mask = _mask([b for (tag, v), b in batch.vocab.items()
-                          if v in r.categories.get(tag, ())])
+                          if v in holds.get(tag, ())])
             self.bits[i] = _words([mask], batch.words)[0]
 
 

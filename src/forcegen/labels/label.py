@@ -182,7 +182,8 @@ def translate(label: Label, target: str, policies: PolicySet | None = None) -> L
     """The same label under policy ``target`` by the declared equivalence.
 
     Categories whose tag ``target`` does not define are refused (dropping one could release
-    the item more widely).
+    the item more widely). A value ``target`` does not accept becomes its declared equivalent
+    there (the first in sort order), if any; otherwise the translation is refused.
     """
     ps = policies or default_policies()
     validate(label, ps)
@@ -191,10 +192,22 @@ def translate(label: Label, target: str, policies: PolicySet | None = None) -> L
     if rank < 0:
         raise LabelError(f"policy {dst.id} declares no equivalent of {src.id} "
                          f"{label.classification}")
-    out = Label(dst.id, dst.classifications[rank].name, label.categories, label.created,
+    cats = tuple(Category(c.tag, c.type, _values_under(ps, dst.categories.get(c.tag), c))
+                 for c in label.categories)
+    out = Label(dst.id, dst.classifications[rank].name, cats, label.created,
                 label.originator)
     validate(out, ps)
     return out
+
+
+def _values_under(ps: PolicySet, cdef: Any, cat: Category) -> tuple[str, ...]:
+    if cdef is None:
+        return cat.values  # validate() names the missing category
+    out = set()
+    for v in cat.values:
+        same = sorted(x for x in ps.equivalent_values(cat.tag, v) if cdef.accepts(x))
+        out.add(v if cdef.accepts(v) or not same else same[0])
+    return tuple(sorted(out))
 
 
 def label_to_json(label: Label) -> dict[str, Any]:

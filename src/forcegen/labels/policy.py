@@ -8,6 +8,7 @@ A policy file is YAML (see ``policies/*.yaml`` and ``docs/labels.md``)::
       - {tag: Releasable To, type: permissive, marking: "REL TO {values}",
          values: [NATO, FVEY], value_pattern: "^[A-Z]{3}$", groups: {FVEY: [AUS, ...]}}
     equivalents: {GBR: {NATO RESTRICTED: OFFICIAL-SENSITIVE, ...}}
+    category_equivalents: {NZL: {Releasable To: {FVEY: FIVE EYES}}}
 
 Category types follow STANAG 4774: a reader needs *at least one* value of each *permissive*
 category of a label, *every* value of each *restrictive* one; *informative* ones decide
@@ -80,7 +81,10 @@ class Policy:
     """A security policy: classifications lowest first, categories by tag, equivalences.
 
     ``equivalents[other_policy_id][own classification name]`` is the classification of the
-    other policy that this policy treats as the same.
+    other policy that this policy treats as the same;
+    ``category_equivalents[other_policy_id][tag][own value]`` the value of the other policy's
+    category of the same tag that this policy treats as the same (e.g. NATO's releasability
+    group ``FVEY`` and a national ``FIVE EYES``).
     """
 
     id: str
@@ -91,6 +95,8 @@ class Policy:
     categories: Mapping[str, CategoryDef]
     equivalents: Mapping[str, Mapping[str, str]]
     source: str = "<memory>"
+    category_equivalents: Mapping[str, Mapping[str, Mapping[str, str]]] = field(
+        default_factory=dict)
 
     def classification(self, name: str) -> Classification:
         """The classification called ``name``; :class:`LabelError`-friendly ``KeyError`` text."""
@@ -245,6 +251,8 @@ def parse_policy(text: str, source: str) -> Policy:
     classes = _classifications(data, source, lines)
     cats = _categories(data, source, lines)
     equivalents = _equivalents(data, source, lines, pid, {c.name for c in classes})
+    cat_equivalents = _category_equivalents(data.get("category_equivalents"), cats, source,
+                                            lines)
     return Policy(
         id=pid,
         name=_text(head.get("name", pid), source, lines, "policy.name"),
@@ -255,7 +263,42 @@ def parse_policy(text: str, source: str) -> Policy:
         categories=cats,
         equivalents=equivalents,
         source=source,
+        category_equivalents=cat_equivalents,
     )
+
+
+def _category_equivalents(raw: Any, cats: Mapping[str, CategoryDef], source: str,
+                          lines: dict[str, int]) -> dict[str, dict[str, dict[str, str]]]:
+    """``{other policy: {tag: {own value: their value}}}`` of a policy file.
+
+    Own tags and values are checked here, the other policy's side when the policy set is built
+    (:mod:`~forcegen.labels.registry`).
+    """
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(source, lines, "category_equivalents",
+                    "expected a mapping policy -> {tag: {own value: their value}}")
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for other, tags in raw.items():
+        path = f"category_equivalents.{other}"
+        if not isinstance(tags, dict):
+            raise _fail(source, lines, path, "expected a mapping tag -> {own value: theirs}")
+        out[str(other)] = {}
+        for tag, pairs in tags.items():
+            cdef = cats.get(str(tag))
+            if cdef is None:
+                raise _fail(source, lines, f"{path}.{tag}", "not a category of this policy; "
+                            f"expected {one_of(cats)}")
+            if not isinstance(pairs, dict) or not pairs:
+                raise _fail(source, lines, f"{path}.{tag}", "expected own value: their value")
+            for own, theirs in pairs.items():
+                if not isinstance(own, str) or not cdef.accepts(own):
+                    raise _fail(source, lines, f"{path}.{tag}.{own}",
+                                f"not a value of category {tag!r}")
+                _text(theirs, source, lines, f"{path}.{tag}.{own}")
+            out[str(other)][str(tag)] = {str(k): str(v) for k, v in pairs.items()}
+    return out
 
 
 def load_policy(path: Path | str) -> Policy:

@@ -6,12 +6,18 @@ inverse of P's declarations where that inverse is unambiguous. Equivalences must
 (a higher classification never maps lower) and a round trip P -> Q -> P never lowers a
 classification, so translating a label can never release it more widely; a policy set that
 breaks either rule is refused when loaded.
+
+Category equivalences (``category_equivalents`` in a policy file) say that a value of one
+policy's category is the same as a value of another policy's category of the same tag (NATO's
+releasability group ``FVEY`` and New Zealand's ``FIVE EYES``). They are symmetric and
+transitive: :meth:`PolicySet.expand` gives a reader every value equivalent to one they hold,
+so a decision applies them both ways.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +41,8 @@ class PolicySet:
         self._declared()
         self._inverses()
         self._check()
+        #: (tag, value) -> every value of that tag equivalent to it (itself included).
+        self._same: dict[tuple[str, str], frozenset[str]] = self._category_classes()
 
     def __contains__(self, policy_id: object) -> bool:
         """Whether a policy of that id is registered."""
@@ -66,7 +74,53 @@ class PolicySet:
         n = len(self.get(source).classifications)
         return self._maps.get((source, target), (-1,) * n)
 
+    def equivalent_values(self, tag: str, value: str) -> frozenset[str]:
+        """Every value of category ``tag`` declared equivalent to ``value`` (with itself)."""
+        return self._same.get((tag, value), frozenset((value,)))
+
+    def expand(self, held: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+        """Held category values with every equivalent value added (tag -> values)."""
+        out: dict[str, frozenset[str]] = {}
+        for tag, values in held.items():
+            vals = frozenset(values)
+            if self._same:
+                vals = frozenset(x for v in vals for x in self.equivalent_values(tag, v))
+            out[tag] = vals
+        return out
+
     # ------------------------------------------------------------------ construction
+    def _category_classes(self) -> dict[tuple[str, str], frozenset[str]]:
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def root(x: tuple[str, str]) -> tuple[str, str]:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for p in self.policies.values():
+            for other_id, tags in p.category_equivalents.items():
+                other = self.policies.get(other_id)
+                if other is None:
+                    continue  # as for classifications: decides nothing when not loaded
+                for tag, pairs in tags.items():
+                    mine, theirs = p.categories[tag], other.categories.get(tag)
+                    where = f"{p.source} [category_equivalents.{other_id}.{tag}]"
+                    if theirs is None:
+                        raise PolicyError(f"{where}: policy {other_id} has no category {tag!r}")
+                    if theirs.type != mine.type:
+                        raise PolicyError(f"{where}: {tag!r} is {mine.type} here and "
+                                          f"{theirs.type} in {other_id}; only categories of "
+                                          "one type can be equivalent")
+                    for own, value in pairs.items():
+                        if not theirs.accepts(value):
+                            raise PolicyError(f"{where}.{own}: {value!r} is not a value of "
+                                              f"{other_id}'s category {tag!r}")
+                        parent[root((tag, own))] = root((tag, value))
+        classes: dict[tuple[str, str], set[str]] = {}
+        for x in parent:
+            classes.setdefault(root(x), set()).add(x[1])
+        return {x: frozenset(classes[root(x)]) for x in parent}
+
     def _declared(self) -> None:
         for p in self.policies.values():
             for other_id, pairs in p.equivalents.items():

@@ -11,9 +11,12 @@ liaison        sees requirements; creates, edits and moves through approval only
 observer       read-only: requirements, their own nation's pledges and assignments, totals
 =============  ==========================================================================
 
-Labels (``labels.py``) then narrow what each user sees, whatever their role: classification
-against clearance, and releasability against nation. :func:`label_visible` is that rule in SQL,
-:func:`can_see_label` in Python, :func:`checked_label` what an editor may set.
+Labels then narrow what each user sees, whatever their role: every item's STANAG 4774 label
+(``label_store``) is decided by the labels engine (``forcegen.labels.decide``) against the
+user's clearances and memberships (``readers``). :func:`can_see_label` is that decision;
+:func:`label_visible` the same rule compiled to SQL (``label_sql``, a pre-filter: rows served
+are decided again, and a property test checks the two agree); :func:`checked_columns` what an
+editor may set.
 
 Rules for records outside a user's scope: reading or changing them answers "not found" (404), so
 a user cannot learn that they exist. A role that may never do an action gets 403.
@@ -28,9 +31,24 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from forcegen.exceptions import LabelError, PolicyError
+from forcegen.labels.decide import check_author
+from forcegen.labels.label import Label, label_to_json, translate
+from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace import labels
 from forcegen.workspace.accounts import ADMIN, LEAD, LIAISON, OBSERVER, User
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
+from forcegen.workspace.label_sql import table_visible_sql
+from forcegen.workspace.label_store import (
+    DEFAULT_POLICY,
+    REL,
+    label_columns,
+    parse_label,
+    policies,
+    row_label,
+    with_owner,
+)
+from forcegen.workspace.readers import Reader, clearances_of
 
 __all__ = [
     "ADMIN",
@@ -42,11 +60,13 @@ __all__ = [
     "can_see_label",
     "can_see_nation",
     "check_chosen_id",
+    "checked_columns",
     "checked_label",
     "clearance_of",
     "hides_rows",
     "id_taken",
     "is_planner",
+    "label_given",
     "label_visible",
     "labels_may_hide",
     "loosens",
@@ -101,118 +121,225 @@ def clearance_of(user: User) -> int:
 
 
 def label_visible(user: User, table: Any, owner: Any = None) -> ColumnElement[bool]:
-    """SQL: rows of ``table`` (columns ``classification``, ``releasable_to``) ``user`` may see.
+    """SQL: rows of ``table`` (a labelled table) whose label the engine releases to ``user``.
 
     ``owner``: the column naming the owning nation, if the table has one (pledges).
     """
-    c = table.c if hasattr(table, "c") else table
-    return labels.visible_clause(
-        clearance_of(user), user.nation, c.classification, c.releasable_to, owner
-    )
+    return table_visible_sql(clearances_of(user), table, owner)
 
 
-def label_probe(table: Any) -> tuple[Any, Any]:
-    """Two scalar subqueries: the highest classification and any releasability in ``table``.
+def label_probe(table: Any) -> tuple[Any, Any, Any]:
+    """Three scalar subqueries over ``table``: top classification, any releasability, all open.
 
-    MAX over an indexed column is one index lookup on SQLite and PostgreSQL alike, with or
-    without statistics (migration 0003 indexes both columns on pledges). Add them to a query
-    that runs anyway and pass what they return to :func:`labels_may_hide`.
+    ``label_open`` is 1 for a label without categories.
+
+    MIN/MAX over an indexed column is one index lookup on SQLite and PostgreSQL alike, with or
+    without statistics (migrations 0003 and 0007 index the three columns on pledges). Add them
+    to a query that runs anyway and pass what they return to :func:`labels_may_hide`.
     """
     c = table.c
     return (
         select(func.max(c.classification)).scalar_subquery(),
         select(func.max(c.releasable_to)).scalar_subquery(),
+        select(func.min(c.label_open)).scalar_subquery(),
     )
 
 
-def labels_may_hide(user: User, top: int | None, any_releasable: str | None) -> bool:
+def labels_may_hide(
+    user: User, top: int | None, any_releasable: str | None, all_open: int | None = 1
+) -> bool:
     """Whether, given :func:`label_probe`'s answers, the label rule could hide any row.
 
-    When it could not, :func:`label_visible` is true for every row and can be left out of a
-    query, which then keeps its index-only count and ordered walk: the common case of a
-    workspace whose data is all coalition-wide at or below the reader's clearance. Rows are
-    still checked one by one where they are served (see ``pledges.service``), so a label
-    changed by another transaction in between is never shown to the wrong reader.
+    It could not when every label is open (no category; legacy rows count by their
+    releasability) and at or below the user's clearance under the default policy: such a
+    label's classification is its default-policy view. Then :func:`label_visible` is true for
+    every row and can be left out of a query, which then keeps its index-only count and
+    ordered walk: the common case of a workspace whose data is all coalition-wide at or below
+    the reader's clearance. Rows are still decided one by one where they are served (see
+    ``pledges.queries``), so a label changed by another transaction in between is never shown
+    to the wrong reader.
     """
-    return (top or 0) > clearance_of(user) or any_releasable is not None
+    return (top or 0) > clearance_of(user) or any_releasable is not None or all_open == 0
 
 
 def can_see_label(user: User, row: Any, owner: str | None = None) -> bool:
-    """Whether ``user`` may see ``row`` (anything with ``classification``, ``releasable_to``)."""
-    return labels.may_see(
-        clearance_of(user), user.nation, row.classification, row.releasable_to, owner
-    )
+    """Whether the engine releases ``row``'s label (a stored row or snapshot) to ``user``."""
+    return Reader(user).sees_row(row, owner)
 
 
-def checked_label(
+def _legacy_input(
     user: User, classification: str | int, releasable_to: list[str] | None, owner: str | None
-) -> tuple[int, str | None]:
-    """The stored form of a label ``user`` sets on an item; 422 if they may not set it.
-
-    Nobody labels above their own clearance, and nobody sets a label that would hide the item
-    from themselves (a releasability list must name the editor's nation unless it owns the
-    item): an edit must not lock its author out of what they just saved.
-    """
+) -> tuple[Label, str | None]:
     try:
         rank = labels.level_rank(classification)
     except ValueError as exc:
         raise Invalid(str(exc), field="classification") from None
-    if rank > clearance_of(user):
+    if rank > clearance_of(user) and _authors(user, legacy_to_label(rank, None)) is not None:
         raise Invalid(
             f"cannot label {labels.level_name(rank)}: above your clearance "
             f"({labels.level_name(clearance_of(user))})",
             field="classification",
         )
     rel = labels.encode_releasable(releasable_to)
-    if not labels.may_see(clearance_of(user), user.nation, rank, rel, owner):
+    return legacy_to_label(rank, rel, owner, policies()), rel
+
+
+def _authors(user: User, label: Label) -> str | None:
+    """``None`` if some clearance of ``user`` may set ``label``, else why not.
+
+    Not above it, every caveat held; the reason given is the first clearance's (the default
+    policy's).
+    """
+    reasons = []
+    for clearance in clearances_of(user):
+        try:
+            check_author(label, clearance, policies())
+        except LabelError as exc:
+            reasons.append(str(exc).removeprefix("label above the author's clearance: "))
+            continue
+        return None
+    return reasons[0] if reasons else "no clearance"
+
+
+def checked_columns(
+    user: User,
+    classification: str | int | None,
+    releasable_to: list[str] | None,
+    owner: str | None,
+    label: Any = None,
+) -> dict[str, Any]:
+    """The stored label columns (``label_store``) of a label ``user`` sets; 422 if they may not.
+
+    The label is either the legacy pair (``classification``, ``releasable_to``) or ``label``,
+    a STANAG 4774 label in its JSON form (then the pair must be left out). A pledge's owner is
+    added to its "Releasable To" (the owner always sees its own). Nobody labels above their
+    own clearance (classification and caveats, under any clearance they hold), and nobody
+    sets a label that would hide the item from themselves: an edit must not lock its author
+    out of what they just saved.
+    """
+    if label is not None:
+        try:
+            parsed = with_owner(parse_label(label), owner)
+            cols = label_columns(parsed)
+        except (LabelError, PolicyError) as exc:
+            raise Invalid(str(exc), field="label") from None
+        why = _authors(user, parsed)
+        if why is not None:
+            raise Invalid(f"cannot set this label: above your clearance or caveats ({why})",
+                          field="label")
+        if not Reader(user).sees(parsed):
+            raise Invalid("this label would hide the item from you", field="label")
+        return cols
+    parsed, rel = _legacy_input(user, classification or 0, releasable_to, owner)
+    if not Reader(user).sees(parsed):
         raise Invalid(
             "releasable_to must include your own nation"
             + ("" if user.nation else " (your account has none: leave it empty)"),
             field="releasable_to",
         )
-    return rank, rel
+    return label_columns(parsed, rel, legacy=True)
+
+
+def label_given(data: Any) -> Any:
+    """The ``label`` of a create body; 422 if the legacy label fields are given with it."""
+    if data.label is not None and {"classification", "releasable_to"} & data.model_fields_set:
+        raise Invalid("set either label or classification/releasable_to", field="label")
+    return data.label
+
+
+def checked_label(
+    user: User, classification: str | int, releasable_to: list[str] | None, owner: str | None
+) -> tuple[int, str | None]:
+    """:func:`checked_columns` of a legacy pair, as ``(rank, stored releasability)``."""
+    cols = checked_columns(user, classification, releasable_to, owner)
+    return cols["classification"], cols["releasable_to"]
+
+
+def _edited(row: Any, changes: dict[str, Any], owner: str | None) -> Label:
+    """The label a change of the legacy fields gives.
+
+    The row's label under the default policy with its classification and/or "Releasable To"
+    replaced, its other categories kept.
+    """
+    current = row_label(row, owner)
+    try:
+        base = current if current.policy == DEFAULT_POLICY else translate(
+            current, DEFAULT_POLICY, policies())
+    except LabelError as exc:
+        raise Invalid(str(exc), field="classification") from None
+    rank = labels.level_name(row.classification)
+    if changes.get("classification") is not None:
+        try:
+            rank = labels.level_name(labels.level_rank(changes["classification"]))
+        except ValueError as exc:
+            raise Invalid(str(exc), field="classification") from None
+    legacy = legacy_to_label(
+        labels.level_rank(rank),
+        labels.encode_releasable(changes["releasable_to"]) if "releasable_to" in changes
+        else row.releasable_to,
+        owner,
+        policies(),
+    )
+    kept = tuple(c for c in base.categories if c.tag != REL)
+    cats = tuple(sorted(kept + legacy.categories, key=lambda c: c.tag))
+    return Label(legacy.policy, legacy.classification, cats, base.created, base.originator)
 
 
 def relabel(user: User, row: Any, changes: dict[str, Any], owner: str | None = None) -> None:
-    """Turn label fields in ``changes`` (API form) into checked stored values, in place.
+    """Turn label fields in ``changes`` (API form) into checked stored columns, in place.
 
-    A field left out keeps the row's current value; ``releasable_to: null`` means the whole
-    coalition.
+    ``label`` replaces the whole label; ``classification`` / ``releasable_to`` change those
+    parts of the current one (its other categories kept). A field left out keeps the row's
+    current value; ``releasable_to: null`` means the whole coalition.
     """
-    if "classification" not in changes and "releasable_to" not in changes:
+    if not {"classification", "releasable_to", "label"} & set(changes):
         return
-    level = changes.get("classification") or row.classification
-    if "releasable_to" in changes:
-        rel = changes["releasable_to"]
+    given = changes.pop("label", None)
+    if given is not None:
+        if changes.get("classification") is not None or "releasable_to" in changes:
+            raise Invalid("set either label or classification/releasable_to", field="label")
+        cols = checked_columns(user, None, None, owner, given)
     else:
-        rel = labels.decode_releasable(row.releasable_to)
-    rank, stored = checked_label(user, level, rel, owner)
-    require_may_loosen(user, (row.classification, row.releasable_to), (rank, stored), owner)
-    changes["classification"], changes["releasable_to"] = rank, stored
+        new = _edited(row, changes, owner)
+        if all(c.tag == REL for c in new.categories):  # the legacy fields say it all
+            level = changes.get("classification") or row.classification
+            rel = (changes["releasable_to"] if "releasable_to" in changes
+                   else labels.decode_releasable(row.releasable_to))
+            cols = checked_columns(user, level, rel, owner)
+        else:
+            cols = checked_columns(user, None, None, owner, label_to_json(new))
+    require_may_loosen(user, row_label(row, owner), row_label(cols, owner), owner)
+    changes.update(cols)
 
 
-def loosens(
-    old: tuple[int, str | None], new: tuple[int, str | None], owner: str | None = None
-) -> bool:
-    """Whether label ``new`` lets anyone see what ``old`` hid.
+def loosens(old: Label, new: Label) -> bool:
+    """Whether label ``new`` may let anyone see what ``old`` hid (conservative).
 
-    It does with a lower classification, or releasability to a nation ``old`` did not name
-    (the owner always sees its own items).
+    Compared under the default policy: it does with a lower classification, a restrictive
+    value of ``old`` dropped, or a permissive category of ``old`` dropped or given a value
+    ``old`` did not allow (the owner is in both already).
     """
-    if new[0] < old[0]:
+    ps = policies()
+    try:
+        a = old if old.policy == DEFAULT_POLICY else translate(old, DEFAULT_POLICY, ps)
+        b = new if new.policy == DEFAULT_POLICY else translate(new, DEFAULT_POLICY, ps)
+    except LabelError:
         return True
-    if old[1] is None:
-        return False
-    if new[1] is None:
+    pol = ps.get(DEFAULT_POLICY)
+    if pol.rank(b.classification) < pol.rank(a.classification):
         return True
-    before = set(labels.decode_releasable(old[1]) or []) | ({owner} if owner else set())
-    after = set(labels.decode_releasable(new[1]) or []) | ({owner} if owner else set())
-    return not after <= before
+    for cat in a.categories:
+        other = b.category(cat.tag)
+        if cat.type == "restrictive" and (other is None or not set(cat.values) <= set(
+                other.values)):
+            return True
+        if cat.type == "permissive" and (other is None or not set(other.values) <= set(
+                cat.values)):
+            return True
+    return False
 
 
-def require_may_loosen(
-    user: User, old: tuple[int, str | None], new: tuple[int, str | None], owner: str | None
-) -> None:
+def require_may_loosen(user: User, old: Label, new: Label, owner: str | None) -> None:
     """403 unless ``user`` may lower the classification or widen the releasability of an item.
 
     A pledge: its own nation's users (those who may edit it) or an admin (the change is in the
@@ -220,7 +347,7 @@ def require_may_loosen(
     raise a requirement's label or narrow its releasability, never loosen it, so that no
     single nation's planner can release what another nation's label protects.
     """
-    if not loosens(old, new, owner):
+    if not loosens(old, new):
         return
     if user.role == ADMIN:
         return
@@ -255,9 +382,14 @@ class LabelScope:
     cap: int
 
     def clause(self, table: Any, owner: Any = None) -> ColumnElement[bool]:
-        """SQL: the rows of ``table`` in scope."""
+        """SQL: the rows of ``table`` in scope (a pre-filter; :meth:`admits` decides)."""
         c = table.c if hasattr(table, "c") else table
         return and_(label_visible(self.user, c, owner), c.classification <= self.cap)
+
+    def admits(self, reader: Reader, row: Any, owner: str | None = None) -> bool:
+        """Whether the engine releases ``row`` to the user, within the cap."""
+        get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k, None))
+        return (get("classification") or 0) <= self.cap and reader.sees_row(row, owner)
 
 
 def hides_rows(db: Session, user: User, table: Any, owner: str | None = None) -> bool:
@@ -268,8 +400,8 @@ def hides_rows(db: Session, user: User, table: Any, owner: str | None = None) ->
     (they see them as totals), so those tell them nothing.
     """
     c = table.c
-    top, any_releasable = db.execute(select(*label_probe(table))).one()
-    if not labels_may_hide(user, top, any_releasable):
+    top, any_releasable, all_open = db.execute(select(*label_probe(table))).one()
+    if not labels_may_hide(user, top, any_releasable, all_open):
         return False  # two index lookups instead of a scan of the table (every create asks)
     scope = LabelScope(user, clearance_of(user))
     hidden = ~scope.clause(table, c[owner] if owner else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, get_args
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base, UTCDateTime, utcnow
@@ -38,6 +38,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     #: Highest classification the user may see (a level rank, ``forcegen.workspace.labels``).
     clearance: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Clearances under other policies, ``[{"policy": "GBR", "classification": "SECRET"}]``,
+    #: and category memberships, ``{"Special Handling": ["ATOMAL"]}`` (``workspace.readers``).
+    clearances: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    memberships: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     #: Set for a generated initial password: the user is asked to change it.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

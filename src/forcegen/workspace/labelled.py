@@ -7,13 +7,17 @@ both tables, so they live here, above ``pledges`` and ``requirements``, and not 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forcegen.workspace import labels
+from forcegen.labels.label import Label
 from forcegen.workspace.access import LabelScope, hides_rows
 from forcegen.workspace.accounts import User
+from forcegen.workspace.label_store import join, label_columns, label_json, row_label
 from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.readers import Reader
 from forcegen.workspace.requirements.models import Requirement
 
 __all__ = ["hides_anything", "high_water"]
@@ -31,17 +35,20 @@ def hides_anything(db: Session, user: User, *, pledges_only: bool = False) -> bo
     return hides_rows(db, user, Pledge.__table__, "nation")
 
 
-def high_water(db: Session, scope: LabelScope) -> tuple[int, str | None]:
-    """The label of a product made of every requirement and pledge in scope."""
-    found: list[tuple[int, str | None, str | None]] = []
+def high_water(db: Session, scope: LabelScope) -> dict[str, Any]:
+    """The stored label columns of a product made of every requirement and pledge in scope.
+
+    The labels engine's join (``label_store.join``) of every distinct label in scope, each
+    decided again by the engine (the SQL scope is a pre-filter).
+    """
+    reader = Reader(scope.user)
+    found: set[Label] = set()
     for table, owner in ((Requirement.__table__, None), (Pledge.__table__, "nation")):
         c = table.c
         where = scope.clause(table, c[owner] if owner else None)
-        top = db.scalar(select(func.max(c.classification)).where(where))
-        found.append((int(top or 0), None, None))
-        cols = [c.releasable_to, c[owner] if owner else None]
-        stmt = select(*(col for col in cols if col is not None)).where(
-            where, c.releasable_to.is_not(None)
-        ).distinct()
-        found += [(0, row[0], row[1] if owner else None) for row in db.execute(stmt)]
-    return labels.high_water(found)
+        cols = [c.label, c.classification, c.releasable_to] + ([c[owner]] if owner else [])
+        for row in db.execute(select(*cols).where(where).distinct()).mappings():
+            own = row[owner] if owner else None
+            if scope.admits(reader, row, own):
+                found.add(row_label(row, own))
+    return label_columns(join(sorted(found, key=label_json)))

@@ -27,6 +27,7 @@ test membership with one ``LIKE '%,FRA,%'`` on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
@@ -37,6 +38,8 @@ __all__ = [
     "LEVELS",
     "TOP",
     "ClassificationRead",
+    "LabelIn",
+    "LabelRead",
     "Level",
     "ReleasableRead",
     "ReleasableTo",
@@ -71,6 +74,17 @@ def _list_of(value: Any) -> Any:
 #: Read-model field types: accept the stored rank / string, show the name / list.
 ClassificationRead = Annotated[str, BeforeValidator(_name_of)]
 ReleasableRead = Annotated[list[str] | None, BeforeValidator(_list_of)]
+
+
+def _label_of(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+#: The full label (STANAG 4774 JSON form, ``docs/labels.md``) in a create or update: instead
+#: of ``classification`` and ``releasable_to``; checked by ``access.checked_columns``.
+LabelIn = Annotated[dict[str, Any], Field(max_length=8)] | None
+#: Read-model field type: the stored label text shown as its JSON form.
+LabelRead = Annotated[dict[str, Any] | None, BeforeValidator(_label_of)]
 
 
 def level_rank(level: str | int) -> int:

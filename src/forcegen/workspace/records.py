@@ -12,20 +12,38 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from forcegen.workspace.database import UTCDateTime, utcnow
 from forcegen.workspace.errors import Conflict
 
-__all__ = ["Labelled", "Versioned", "apply_changes", "check_version"]
+__all__ = ["Labelled", "StoredLabel", "Versioned", "apply_changes", "check_version"]
 
 
-class Labelled:
-    """Label columns (``forcegen.workspace.labels``).
+class StoredLabel:
+    """A ``forcegen.labels`` label as stored (``forcegen.workspace.label_store``).
 
-    ``classification`` is a level rank; ``releasable_to`` is ``",FRA,GBR,"`` or NULL
-    (releasable to the whole coalition).
+    ``label`` (its JSON) is the authority; the policy, rank and token columns let SQL
+    pre-filter; ``label_open`` is 1 when the label has no category (only its classification
+    decides), 0 otherwise, so a list can see cheaply whether any row could be hidden. All
+    ``NULL``: the legacy label of ``classification`` and ``releasable_to`` (migration 0007).
+    """
+
+    label: Mapped[str | None] = mapped_column(Text)
+    label_policy: Mapped[str | None] = mapped_column(String(32))
+    label_rank: Mapped[int | None]
+    label_restrictive: Mapped[str | None] = mapped_column(Text)
+    label_permissive: Mapped[str | None] = mapped_column(Text)
+    label_open: Mapped[int | None]
+
+
+class Labelled(StoredLabel):
+    """Label columns (``forcegen.workspace.label_store``).
+
+    ``classification`` is the default policy's view of the label, a rank on the workspace's
+    five-level scale; ``releasable_to`` is ``",FRA,GBR,"`` or NULL (releasable to the whole
+    coalition); the label itself is in :class:`StoredLabel`'s columns.
     """
 
     classification: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -7,26 +7,29 @@ condition is applied in SQL, before paging and counting:
 
 * entries about accounts (``user``: sign-ins, creation, changes, password changes; and
   ``api_token``) are for admins, and for the account itself;
-* entries about labelled items (pledges, requirements, runs, and scenario imports, whose
-  counts include every item replaced and imported) need both snapshots, "before" and
-  "after", to be visible under :func:`forcegen.workspace.labels.may_see`: relabelling an item
-  up or down is itself hidden from whoever may not see the higher label. The label is read from
-  the snapshots' JSON (``classification``, ``releasable_to`` and, for pledges, the owning
-  ``nation``); a snapshot without a label (none, or from before labels existed) hides nothing.
+* entries about labelled items (pledges, requirements, runs, and scenario
+  imports, whose counts include every item replaced and imported) need both snapshots, "before" and
+  "after", to be released by the labels engine (``readers.Reader``): relabelling an item up or
+  down is itself hidden from whoever may not see the higher label. The label is read from the
+  snapshots' JSON (the stored label columns; before migration 0007 ``classification``,
+  ``releasable_to`` and, for pledges, the owning ``nation``, read as their legacy label); a
+  snapshot without a label (none, or from before labels existed) hides nothing.
 
-:func:`readable_by` is the same rule for one loaded entry, checked again on every row returned.
+:func:`readable_by` is the same rule for one loaded entry (the engine's decision), checked
+again on every row returned; the SQL form is ``label_sql``'s compiled condition.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, true
+from sqlalchemy import ColumnElement, and_, literal, or_, true
 
-from forcegen.workspace.access import ADMIN, clearance_of
+from forcegen.workspace.access import ADMIN
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit.models import AuditEntry
-from forcegen.workspace.labels import may_see, visible_clause
+from forcegen.workspace.label_sql import snapshot_exprs, visible_sql
+from forcegen.workspace.readers import Reader, clearances_of
 
 __all__ = ["ACCOUNT_ENTITIES", "LABELLED", "readable_by", "visible_to"]
 
@@ -40,10 +43,7 @@ ACCOUNT_ENTITIES = ("user", "api_token")
 
 
 def _snapshot_visible(user: User, column: Any, owner_key: str | None) -> ColumnElement[bool]:
-    classification = func.coalesce(column["classification"].as_integer(), 0)
-    releasable = column["releasable_to"].as_string()
-    owner = column[owner_key].as_string() if owner_key else None
-    return visible_clause(clearance_of(user), user.nation, classification, releasable, owner)
+    return visible_sql(clearances_of(user), snapshot_exprs(column, owner_key))
 
 
 def visible_to(user: User) -> ColumnElement[bool]:
@@ -83,16 +83,11 @@ def readable_by(user: User, entry: AuditEntry) -> bool:
     if entry.entity not in LABELLED:
         return True
     owner_key = LABELLED[entry.entity]
+    reader = Reader(user)
     for snap in (entry.before, entry.after):
         if not isinstance(snap, dict):
             continue
         owner = snap.get(owner_key) if owner_key else None
-        if not may_see(
-            clearance_of(user),
-            user.nation,
-            int(snap.get("classification") or 0),
-            snap.get("releasable_to"),
-            owner,
-        ):
+        if not reader.sees_row(snap, owner):
             return False
     return True

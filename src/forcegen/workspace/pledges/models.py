@@ -53,4 +53,6 @@ class Pledge(Labelled, Versioned, Base):
         Index("ix_pledges_classification", "classification"),
         # (releasable_to, id): also walks "releasable to all" rows already in page order.
         Index("ix_pledges_releasable_to_id", "releasable_to", "id"),
+        # Probed with the two above: a label with categories may hide a row (migration 0007).
+        Index("ix_pledges_label_open", "label_open"),
     )

@@ -6,6 +6,7 @@ labels hide more (``access.label_visible``), and every row served is checked aga
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic_core import to_json
@@ -14,18 +15,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from forcegen.workspace.access import (
-    clearance_of,
     label_probe,
     label_visible,
     labels_may_hide,
     nation_scope,
 )
 from forcegen.workspace.accounts import User
-from forcegen.workspace.labels import LEVELS, decode_releasable, may_see
+from forcegen.workspace.labels import LEVELS, decode_releasable
 from forcegen.workspace.listing import PageParams, order_by, text_search
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.pledges.rows import FIELDS, RAW_COLUMNS, row_dict
 from forcegen.workspace.pledges.schemas import PledgeRead
+from forcegen.workspace.readers import Reader
 from forcegen.workspace.reference import Nation
 from forcegen.workspace.requirements.service import capabilities_named
 
@@ -99,11 +100,11 @@ def _scoped(
     a label could hide a row is the label condition added and the count redone with it.
     """
     where = _filters(user, nation, capability, status, _search(db, search))
-    top, any_rel = label_probe(_TABLE)
+    top, any_rel, all_open = label_probe(_TABLE)
     # Counted on the table itself (no subquery of the selected columns): an index-only scan.
-    stmt = select(func.count(), top, any_rel).select_from(_TABLE).where(*where)
-    total, top_level, releasable = db.connection().execute(stmt).one()
-    if labels_may_hide(user, top_level, releasable):
+    stmt = select(func.count(), top, any_rel, all_open).select_from(_TABLE).where(*where)
+    total, top_level, releasable, open_ = db.connection().execute(stmt).one()
+    if labels_may_hide(user, top_level, releasable, open_):
         where.append(label_visible(user, _TABLE, owner=_TABLE.c.nation))
         total = db.connection().execute(
             select(func.count()).select_from(_TABLE).where(*where)
@@ -142,17 +143,18 @@ def list_page(
     """
     where, total = _scoped(db, user, nation, capability, status, search)
     page = _page_select([_TABLE.c[k] for k in FIELDS], where, params)
-    clearance, own = clearance_of(user), user.nation  # rows checked again, as list_page_json
+    reader = Reader(user)  # rows decided again by the engine, as in list_page_json
     rows = [
         PledgeRead.model_construct(
             **{
                 **m,
                 "classification": LEVELS[m["classification"]],
                 "releasable_to": decode_releasable(m["releasable_to"]),
+                "label": json.loads(m["label"]) if m["label"] else None,
             }
         )
         for m in db.execute(page).mappings()
-        if may_see(clearance, own, m["classification"], m["releasable_to"], m["nation"])
+        if reader.sees_row(m, m["nation"])
     ]
     return rows, total
 
@@ -179,10 +181,7 @@ def list_page_json(
     rows = db.connection().execute(page).all()
     # Checked again row by row (a few microseconds a page): the SQL filter may have been left
     # out by labels_may_hide, and a label changed since is never served to the wrong reader.
-    clearance, own = clearance_of(user), user.nation
-    items = [
-        row_dict(r)
-        for r in rows
-        if may_see(clearance, own, r.classification, r.releasable_to, r.nation)
-    ]
+    # The engine decides each distinct label once (Reader remembers it).
+    reader = Reader(user)
+    items = [row_dict(r) for r in rows if reader.sees_row(r._mapping, r.nation)]
     return to_json({"items": items, "total": total, "limit": params.limit, "offset": params.offset})

@@ -75,4 +75,5 @@ def row_dict(row: Any) -> dict[str, Any]:
     d["status_changed_at"] = stamp(d["status_changed_at"])
     d["classification"] = LEVELS[d["classification"]]
     d["releasable_to"] = decode_releasable(d["releasable_to"])
+    d["label"] = _json(d["label"])
     return d

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from forcegen.scenario.models import CapabilityRole, PledgeStatus
-from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
+from forcegen.workspace.labels import (
+    ClassificationRead,
+    LabelIn,
+    LabelRead,
+    Level,
+    ReleasableRead,
+    ReleasableTo,
+)
 from forcegen.workspace.types import (
     Count,
     Days,
@@ -76,6 +83,8 @@ class PledgeCreate(BaseModel):
     classification: Level = "UNCLASSIFIED"
     #: Nations it may be released to (its own nation always sees it); absent: the coalition.
     releasable_to: ReleasableTo = None
+    #: The full label (STANAG 4774 JSON form) instead of the two fields above.
+    label: LabelIn = None
 
 
 class PledgeUpdate(BaseModel):
@@ -95,6 +104,8 @@ class PledgeUpdate(BaseModel):
     classification: Level | None = None
     #: Sent as ``null``: releasable to the whole coalition again.
     releasable_to: ReleasableTo = None
+    #: The full label (STANAG 4774 JSON form) instead of the two fields above.
+    label: LabelIn = None
 
 
 class PledgeStatusChange(BaseModel):
@@ -132,6 +143,8 @@ class PledgeRead(BaseModel):
     status_changed_by: str | None = None
     classification: ClassificationRead = "UNCLASSIFIED"
     releasable_to: ReleasableRead = None
+    #: The full label (STANAG 4774 JSON form); the two fields above are its default-policy view.
+    label: LabelRead = None
 
 
 class PledgeTotal(BaseModel):

@@ -19,8 +19,9 @@ from forcegen.workspace.access import (
     can_see_label,
     can_see_nation,
     check_chosen_id,
-    checked_label,
+    checked_columns,
     id_taken,
+    label_given,
     new_id,
     relabel,
     require_role,
@@ -105,17 +106,19 @@ def create(db: Session, user: User, data: PledgeCreate) -> Pledge:
     check_place(db, data.home, data.caveats.sectors if data.caveats else None)
     if data.id is not None and db.get(Pledge, data.id) is not None:
         raise id_taken("pledge", data.id)  # a holder the caller sees (check_chosen_id)
-    rank, rel = checked_label(user, data.classification, data.releasable_to, data.nation)
+    cols = checked_columns(
+        user, data.classification, data.releasable_to, data.nation, label_given(data)
+    )
     values = data.model_dump(
-        mode="json", exclude_none=True, exclude={"id", "classification", "releasable_to"}
+        mode="json", exclude_none=True,
+        exclude={"id", "classification", "releasable_to", "label"},
     )
     row = Pledge(
         **values,
         id=data.id if data.id is not None else new_id(db, Pledge, f"{data.nation}-"),
         status="offered",
         extra={},
-        classification=rank,
-        releasable_to=rel,
+        **cols,
         created_by=user.username,
         updated_by=user.username,
     )

@@ -8,7 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from forcegen.scenario.models import Names
-from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead, ReleasableTo
+from forcegen.workspace.labels import (
+    ClassificationRead,
+    LabelIn,
+    LabelRead,
+    Level,
+    ReleasableRead,
+    ReleasableTo,
+)
 from forcegen.workspace.types import Count, Days, Identifier, Months, Name, Priority
 
 __all__ = [
@@ -42,6 +49,8 @@ class RequirementCreate(BaseModel):
     classification: Level = "UNCLASSIFIED"
     #: Nations it may be released to; absent: the whole coalition.
     releasable_to: ReleasableTo = None
+    #: The full label (STANAG 4774 JSON form) instead of the two fields above.
+    label: LabelIn = None
 
 
 class RequirementUpdate(BaseModel):
@@ -63,6 +72,8 @@ class RequirementUpdate(BaseModel):
     classification: Level | None = None
     #: Sent as ``null``: releasable to the whole coalition again.
     releasable_to: ReleasableTo = None
+    #: The full label (STANAG 4774 JSON form) instead of the two fields above.
+    label: LabelIn = None
 
 
 class RequirementRead(BaseModel):
@@ -85,6 +96,8 @@ class RequirementRead(BaseModel):
     updated_at: dt.datetime
     classification: ClassificationRead = "UNCLASSIFIED"
     releasable_to: ReleasableRead = None
+    #: The full label (STANAG 4774 JSON form); the two fields above are its default-policy view.
+    label: LabelRead = None
 
 
 class SectorRead(BaseModel):

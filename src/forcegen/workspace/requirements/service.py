@@ -18,8 +18,9 @@ from forcegen.workspace.access import (
     PLANNERS,
     can_see_label,
     check_chosen_id,
-    checked_label,
+    checked_columns,
     id_taken,
+    label_given,
     label_visible,
     new_id,
     relabel,
@@ -35,6 +36,7 @@ from forcegen.workspace.listing import (
     order_by,
     text_search,
 )
+from forcegen.workspace.readers import Reader
 from forcegen.workspace.records import apply_changes, check_version
 from forcegen.workspace.requirements.capability import CatalogEntry
 from forcegen.workspace.requirements.requirement import Requirement
@@ -167,7 +169,9 @@ def list_page(
     if priority is not None:
         stmt = stmt.where(Requirement.priority == priority)
     clauses = [*order_by(params.sort, SORTABLE, ["priority", "id"]), Requirement.id.asc()]
-    return fetch_page(db, stmt, params, clauses)
+    rows, total = fetch_page(db, stmt, params, clauses)
+    reader = Reader(user)  # the SQL is a pre-filter: the engine decides each row served
+    return [r for r in rows if reader.sees_row(r)], total
 
 
 def get(db: Session, user: User, requirement_id: str) -> Requirement:
@@ -189,10 +193,12 @@ def create(db: Session, user: User, data: RequirementCreate) -> Requirement:
         if db.get(Requirement, data.id) is not None:
             raise id_taken("requirement", data.id)  # a holder the caller sees
     _check_refs(db, data.capability, data.sector)
-    rank, rel = checked_label(user, data.classification, data.releasable_to, None)
-    values = data.model_dump(exclude={"id", "classification", "releasable_to"})
+    cols = checked_columns(
+        user, data.classification, data.releasable_to, None, label_given(data)
+    )
+    values = data.model_dump(exclude={"id", "classification", "releasable_to", "label"})
     ident = data.id if data.id is not None else new_id(db, Requirement, "R-")
-    row = Requirement(**values, id=ident, extra={}, classification=rank, releasable_to=rel)
+    row = Requirement(**values, id=ident, extra={}, **cols)
     db.add(row)
     db.flush()
     audit.record(db, user.username, "create", "requirement", row.id, None, audit.snapshot(row))

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Float, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base, UTCDateTime, utcnow
+from forcegen.workspace.records import StoredLabel
 
 __all__ = ["RUN_STATES", "RunState", "SourcingRun"]
 
@@ -17,7 +18,7 @@ RunState = Literal["queued", "running", "done", "failed"]
 RUN_STATES: tuple[RunState, ...] = get_args(RunState)
 
 
-class SourcingRun(Base):
+class SourcingRun(StoredLabel, Base):
     """One execution of the sourcing optimizer over the workspace's current data."""
 
     __tablename__ = "sourcing_runs"
@@ -39,6 +40,7 @@ class SourcingRun(Base):
     #: ``Plan.to_dict()``: status, objective, assignments, shortfalls (with reasons), gap ...
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
-    #: The high-water mark of the data the run used (``forcegen.workspace.labels``).
+    #: The high-water mark of the data the run used: its default policy's view (the label
+    #: itself is in the ``StoredLabel`` columns, ``forcegen.workspace.label_store``).
     classification: Mapped[int] = mapped_column(default=0, server_default="0")
     releasable_to: Mapped[str | None] = mapped_column(String(1500))

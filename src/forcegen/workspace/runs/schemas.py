@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forcegen.scenario.limits import MAX_CEILING
 from forcegen.scenario.models import UsableStatus
-from forcegen.workspace.labels import ClassificationRead, Level, ReleasableRead
+from forcegen.workspace.labels import ClassificationRead, LabelRead, Level, ReleasableRead
 from forcegen.workspace.types import NationCode
 
 __all__ = ["RunCreate", "RunRead", "RunSummary"]
@@ -68,6 +68,8 @@ class RunSummary(BaseModel):
     #: Until the run is done: its cap; then the high-water mark of the data it used.
     classification: ClassificationRead = "UNCLASSIFIED"
     releasable_to: ReleasableRead = None
+    #: The full label (STANAG 4774 JSON form) of the high-water mark.
+    label: LabelRead = None
 
 
 class RunRead(RunSummary):

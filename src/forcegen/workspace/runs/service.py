@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from forcegen.exceptions import InputError
+from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace import labelled
 from forcegen.workspace.access import (
     PLANNERS,
@@ -29,8 +30,10 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import session_scope, utcnow
 from forcegen.workspace.errors import NotFound
+from forcegen.workspace.label_store import label_columns
 from forcegen.workspace.labels import encode_releasable
 from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
+from forcegen.workspace.readers import Reader
 from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
 from forcegen.workspace.runs.whatif import WhatIf
@@ -63,8 +66,11 @@ def create(
         include=statuses,
         whatif=whatif.to_json() if whatif else None,
         started_by=user.username,
-        classification=cap,
-        releasable_to=encode_releasable([user.nation]) if user.nation else None,
+        **label_columns(
+            legacy_to_label(cap, encode_releasable([user.nation]) if user.nation else None),
+            encode_releasable([user.nation]) if user.nation else None,
+            legacy=True,
+        ),
     )
     db.add(run)
     db.flush()
@@ -142,8 +148,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             stage=Stage.DONE.name,
             progress=1.0,
             result=to_json(RunResult(plan, excluded)),
-            classification=label[0],
-            releasable_to=label[1],
+            **label,
             finished_at=utcnow(),
             # A planner's words: "proven best" only when proven (the raw status is in the plan).
             message=f"{'proven best' if plan.status == 'optimal' else 'best found'}: "
@@ -198,7 +203,9 @@ def list_page(
         "created_at": SourcingRun.created_at,
         "state": SourcingRun.state,
     }
-    return fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
+    rows, total = fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
+    reader = Reader(user)  # the SQL is a pre-filter: the engine decides each row served
+    return [r for r in rows if reader.sees_row(r)], total
 
 
 def get(db: Session, user: User, run_id: int) -> SourcingRun:

@@ -17,12 +17,11 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from forcegen.scenario import Scenario
-from forcegen.workspace import labels
 from forcegen.workspace.access import (
     ADMIN,
     PLANNERS,
     LabelScope,
-    checked_label,
+    checked_columns,
     clearance_of,
     require_may_loosen,
     require_role,
@@ -31,6 +30,7 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Forbidden, Invalid
+from forcegen.workspace.label_store import join, label_columns, label_json, row_label
 from forcegen.workspace.labelled import hides_anything, high_water
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
@@ -38,7 +38,12 @@ from forcegen.workspace.requirements.capability import CatalogEntry
 from forcegen.workspace.requirements.requirement import Requirement
 from forcegen.workspace.requirements.sector import Sector
 from forcegen.workspace.scenarios.checks import check_import
-from forcegen.workspace.scenarios.records import FILE_KEYS, X_CLASSIFICATION, X_RELEASABLE
+from forcegen.workspace.scenarios.records import (
+    FILE_KEYS,
+    X_CLASSIFICATION,
+    X_LABEL,
+    X_RELEASABLE,
+)
 
 __all__ = ["ImportSummary", "import_scenario"]
 
@@ -72,11 +77,23 @@ def _rows(models: list[Any], *, exclude: set[str] | None = None) -> list[dict[st
 
 def _file_labels(
     user: User, section: str, items: list[Any], owner_key: str | None
-) -> list[tuple[int, str | None]]:
-    """Each item's label from its extension keys, checked against what ``user`` may set."""
+) -> list[dict[str, Any]]:
+    """Each item's stored label columns from its extension keys, checked for ``user``.
+
+    ``x-label`` (the full label's JSON form; the two legacy keys beside it are its view and
+    not read) or ``x-classification`` and ``x-releasable-to``, as ``user`` may set them.
+    """
     out = []
     for item in items:
         extra = item.__pydantic_extra__ or {}
+        owner = getattr(item, owner_key) if owner_key else None
+        if extra.get(X_LABEL) is not None:
+            where = f"{section}[{item.id}]"
+            try:
+                out.append(checked_columns(user, None, None, owner, extra[X_LABEL]))
+            except Invalid as exc:
+                raise Invalid(f"{where}: {exc.message}", field=f"{where}.{X_LABEL}") from None
+            continue
         level = extra.get(X_CLASSIFICATION, "UNCLASSIFIED")
         rel = extra.get(X_RELEASABLE)
         if isinstance(rel, str):
@@ -92,9 +109,7 @@ def _file_labels(
         if not isinstance(level, str | int):
             level = str(level)
         try:
-            out.append(
-                checked_label(user, level, rel, getattr(item, owner_key) if owner_key else None)
-            )
+            out.append(checked_columns(user, level, rel, owner))
         except Invalid as exc:
             raise Invalid(f"{where}: {exc.message}", field=f"{where}.{exc.field}") from None
     return out
@@ -104,9 +119,9 @@ def _check_loosening(
     db: Session,
     user: User,
     reqs: list[Any],
-    req_labels: list[tuple[int, str | None]],
+    req_labels: list[dict[str, Any]],
     pledges: list[Any],
-    pledge_labels: list[tuple[int, str | None]],
+    pledge_labels: list[dict[str, Any]],
 ) -> None:
     """403 if the file loosens the label of an existing item the user may not loosen.
 
@@ -114,21 +129,23 @@ def _check_loosening(
     """
     if user.role == ADMIN:
         return
-    old_r = {r.id: (r.classification, r.releasable_to) for r in db.execute(
-        select(Requirement.id, Requirement.classification, Requirement.releasable_to))}
+    r_cols = (Requirement.id, Requirement.label, Requirement.classification,
+              Requirement.releasable_to)
+    old_r = {r.id: row_label(r) for r in db.execute(select(*r_cols))}
     for item, label in zip(reqs, req_labels, strict=True):
         if item.id in old_r:
             try:
-                require_may_loosen(user, old_r[item.id], label, None)
+                require_may_loosen(user, old_r[item.id], row_label(label), None)
             except Forbidden as exc:
                 raise Forbidden(f"requirements[{item.id}]: {exc.message}") from None
-    old_p = {p.id: ((p.classification, p.releasable_to), p.nation) for p in db.execute(
-        select(Pledge.id, Pledge.classification, Pledge.releasable_to, Pledge.nation))}
+    p_cols = (Pledge.id, Pledge.label, Pledge.classification, Pledge.releasable_to,
+              Pledge.nation)
+    old_p = {p.id: (row_label(p, p.nation), p.nation) for p in db.execute(select(*p_cols))}
     for item, label in zip(pledges, pledge_labels, strict=True):
         if item.id in old_p:
             old, owner = old_p[item.id]
             try:
-                require_may_loosen(user, old, label, owner)
+                require_may_loosen(user, old, row_label(label, owner), owner)
             except Forbidden as exc:
                 raise Forbidden(f"pledges[{item.id}]: {exc.message}") from None
 
@@ -153,14 +170,14 @@ def _write_nations(db: Session, nations: list[Any]) -> None:
             db.execute(insert(Nation), [n])
 
 
-def _pledge_rows(pledges: list[Any], labels: list[tuple[int, str | None]], user: User,
+def _pledge_rows(pledges: list[Any], labels: list[dict[str, Any]], user: User,
                  now: dt.datetime) -> list[dict[str, Any]]:
-    """Pledge rows to insert: labels from the file's keys, version 1, created by ``user``."""
+    """Pledge rows to insert: label columns from the file's keys, version 1, by ``user``."""
     rows = _rows(pledges)
-    for p, (rank, rel) in zip(rows, labels, strict=True):
-        p.update(classification=rank, releasable_to=rel)
-        p["extra"].pop(X_CLASSIFICATION, None)
-        p["extra"].pop(X_RELEASABLE, None)
+    for p, cols in zip(rows, labels, strict=True):
+        p.update(**cols)
+        for key in (X_CLASSIFICATION, X_RELEASABLE, X_LABEL):
+            p["extra"].pop(key, None)
         home = p["home"]
         p["home"] = list(home) if isinstance(home, tuple) else home
         caveats = p["caveats"]
@@ -175,6 +192,47 @@ def _pledge_rows(pledges: list[Any], labels: list[tuple[int, str | None]], user:
             updated_by=user.username,
         )
     return rows
+
+
+def _write_planning(db: Session, d: Any, req_labels: list[dict[str, Any]],
+                    pledges: list[dict[str, Any]], now: dt.datetime) -> None:
+    """Insert the sectors, catalog, requirements (with their label columns) and pledges."""
+    sectors = _rows(d.sectors)
+    for s in sectors:
+        at = s.pop("at")
+        s["lon"], s["lat"] = (at[0], at[1]) if at else (None, None)
+    if sectors:
+        db.execute(insert(Sector), sectors)
+    if d.catalog:
+        db.execute(insert(CatalogEntry), _rows(d.catalog))
+    reqs = _rows(d.requirements)
+    for r, cols in zip(reqs, req_labels, strict=True):
+        r.update(version=1, created_at=now, updated_at=now, **cols)
+        for key in (X_CLASSIFICATION, X_RELEASABLE, X_LABEL):
+            r["extra"].pop(key, None)
+    if reqs:
+        db.execute(insert(Requirement), reqs)
+    if pledges:
+        db.execute(insert(Pledge), pledges)
+
+
+def _audit_labels(db: Session, user: User, pledges: list[Any], req_labels: list[dict[str, Any]],
+                  pledge_labels: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The import's audit snapshots' labels.
+
+    The counts before, under the label of all the import replaces, and the label of all it
+    imports (``label_store.join``).
+    """
+    before = {
+        "requirements": db.query(Requirement).count(),
+        "pledges": db.query(Pledge).count(),
+        "nations": db.query(Nation).count(),
+        **high_water(db, LabelScope(user, clearance_of(user))),
+    }
+    imported = {row_label(cols) for cols in req_labels} | {
+        row_label(cols, p.nation) for cols, p in zip(pledge_labels, pledges, strict=True)
+    }
+    return before, label_columns(join(sorted(imported, key=label_json)))
 
 
 def import_scenario(
@@ -221,40 +279,12 @@ def import_scenario(
     # snapshot carries the label of the data it counts (the caller sees all of it, checked
     # above), so a reader who may not see all of it is not shown a count that includes what
     # is hidden from them (issue 8: the count of hidden items is itself hidden).
-    old_rank, old_rel = high_water(db, LabelScope(user, clearance_of(user)))
-    before = {
-        "requirements": db.query(Requirement).count(),
-        "pledges": db.query(Pledge).count(),
-        "nations": db.query(Nation).count(),
-        "classification": old_rank,
-        "releasable_to": old_rel,
-    }
-    new_rank, new_rel = labels.high_water(
-        [(rank, rel, None) for rank, rel in req_labels]
-        + [(rank, rel, p.nation) for (rank, rel), p in zip(pledge_labels, d.pledges, strict=True)]
-    )
+    before, after_label = _audit_labels(db, user, d.pledges, req_labels, pledge_labels)
     for model in (Pledge, Requirement, Sector, CatalogEntry, WorkspaceMeta):
         db.execute(delete(model))
     now = utcnow()
     _write_nations(db, d.nations)
-    sectors = _rows(d.sectors)
-    for s in sectors:
-        at = s.pop("at")
-        s["lon"], s["lat"] = (at[0], at[1]) if at else (None, None)
-    if sectors:
-        db.execute(insert(Sector), sectors)
-    if d.catalog:
-        db.execute(insert(CatalogEntry), _rows(d.catalog))
-    reqs = _rows(d.requirements)
-    for r, (rank, rel) in zip(reqs, req_labels, strict=True):
-        r.update(version=1, created_at=now, updated_at=now, classification=rank, releasable_to=rel)
-        r["extra"].pop(X_CLASSIFICATION, None)
-        r["extra"].pop(X_RELEASABLE, None)
-    if reqs:
-        db.execute(insert(Requirement), reqs)
-    pledges = _pledge_rows(d.pledges, pledge_labels, user, now)
-    if pledges:
-        db.execute(insert(Pledge), pledges)
+    _write_planning(db, d, req_labels, _pledge_rows(d.pledges, pledge_labels, user, now), now)
     meta = d.model_dump(
         mode="json",
         exclude_none=True,
@@ -285,8 +315,7 @@ def import_scenario(
             "requirements": summary.requirements,
             "pledges": summary.pledges,
             "sha256": sha256,
-            "classification": new_rank,
-            "releasable_to": new_rel,
+            **after_label,
         },
     )
     return summary

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -34,7 +35,7 @@ from forcegen.workspace.access import (
     can_see_label,
     can_see_nation,
     check_chosen_id,
-    checked_label,
+    checked_columns,
     id_taken,
     is_planner,
     require_may_loosen,
@@ -44,6 +45,7 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, WorkspaceError
+from forcegen.workspace.label_store import label_columns, row_label
 from forcegen.workspace.labels import LEVELS, decode_releasable
 from forcegen.workspace.pledges.checks import check_id_scope, check_place
 from forcegen.workspace.pledges.models import Pledge
@@ -131,6 +133,12 @@ def _stored(row: Pledge) -> dict[str, Any]:
     }
 
 
+@cache
+def _label_column_names() -> tuple[str, ...]:
+    """The stored label columns (``label_store.label_columns``), copied whole when kept."""
+    return tuple(label_columns(row_label({})))
+
+
 def _wanted(p: PledgeModel, old: dict[str, Any] | None) -> dict[str, Any]:
     """The file's values; a label left out of the file keeps the stored one."""
     d = p.model_dump(mode="json", exclude_none=True)
@@ -169,11 +177,11 @@ class _Plan:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     wanted: dict[str, dict[str, Any]] = field(default_factory=dict)
-    labels: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _check_row(db: Session, user: User, row: PledgeRow, held: Pledge | None,
-               old: dict[str, Any] | None, new: dict[str, Any]) -> tuple[int, str | None]:
+               old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     """Raise ``Invalid``/``Conflict``/``Forbidden`` for what an edit of this row may not do."""
     p = row.pledge
     if not can_see_nation(user, p.nation):
@@ -203,10 +211,17 @@ def _check_row(db: Session, user: User, row: PledgeRow, held: Pledge | None,
                           f"(not {new['status']})", field="status")
     check_capability(db, p.capability)
     check_place(db, new["home"], (new["caveats"] or {}).get("sectors"))
-    label = checked_label(user, new["classification"], new["releasable_to"], p.nation)
+    if old is not None and held is not None and (
+            (new["classification"], new["releasable_to"])
+            == (old["classification"], old["releasable_to"])):
+        # The label left as it is: kept whole (caveats and communities the legacy view of
+        # the table cannot carry included).
+        return {k: getattr(held, k) for k in _label_column_names()}
+    cols = checked_columns(user, new["classification"], new["releasable_to"], p.nation)
     if held is not None:
-        require_may_loosen(user, (held.classification, held.releasable_to), label, p.nation)
-    return label
+        require_may_loosen(user, row_label(held, held.nation), row_label(cols, p.nation),
+                           p.nation)
+    return cols
 
 
 def _plan(db: Session, user: User, rows: list[PledgeRow], where: str,
@@ -230,7 +245,8 @@ def _plan(db: Session, user: User, rows: list[PledgeRow], where: str,
             plan.problems.append(Problem(where, exc.message, row.line, exc.field))
             continue
         # The label in its canonical form (level name, sorted codes), as it would be stored.
-        new["classification"], new["releasable_to"] = LEVELS[label[0]], decode_releasable(label[1])
+        new["classification"] = LEVELS[label["classification"]]
+        new["releasable_to"] = decode_releasable(label["releasable_to"])
         plan.wanted[p.id] = new
         if old is None:
             plan.added.append(PledgeChange("added", p.id, p.nation, row.line,
@@ -320,8 +336,8 @@ def apply_merge(db: Session, user: User, filename: str, content: bytes,
     now = utcnow()
     for change in result.added:
         new, label = plan.wanted[change.id], plan.labels[change.id]
-        row = Pledge(id=change.id, nation=change.nation, **_columns(new), classification=label[0],
-                     releasable_to=label[1], created_by=user.username, updated_by=user.username)
+        row = Pledge(id=change.id, nation=change.nation, **_columns(new), **label,
+                     created_by=user.username, updated_by=user.username)
         db.add(row)
         db.flush()
         audit.record(db, user.username, "create", "pledge", row.id, None, audit.snapshot(row))
@@ -333,7 +349,8 @@ def apply_merge(db: Session, user: User, filename: str, content: bytes,
             held.status_changed_at, held.status_changed_by = now, user.username
         for key, value in values.items():
             setattr(held, key, value)
-        held.classification, held.releasable_to = plan.labels[change.id]
+        for key, value in plan.labels[change.id].items():
+            setattr(held, key, value)
         held.updated_at, held.updated_by = now, user.username
         db.flush()  # "WHERE version = :old": a racing writer makes this fail (409)
         audit.record(db, user.username, "update", "pledge", held.id, before,

@@ -14,9 +14,13 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from forcegen.labels.label import label_to_json
+from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace import labels
 from forcegen.workspace.access import LabelScope
+from forcegen.workspace.label_store import LABEL_COLUMNS, policies, row_label
 from forcegen.workspace.pledges.models import Pledge
+from forcegen.workspace.readers import Reader
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.scenarios import files as files_mod
@@ -25,6 +29,7 @@ __all__ = [
     "FILE_KEYS",
     "SECTION_RECORDS",
     "X_CLASSIFICATION",
+    "X_LABEL",
     "X_RELEASABLE",
     "meta_record",
     "section_records",
@@ -34,6 +39,8 @@ __all__ = [
 #: Scenario-file extension keys carrying a requirement's or pledge's label.
 X_CLASSIFICATION = "x-classification"
 X_RELEASABLE = "x-releasable-to"
+#: The full label (STANAG 4774 JSON form) when the two keys above cannot say it all.
+X_LABEL = "x-label"
 FILE_KEYS = ("network", "nodes", "costs")
 #: The sections read from rows, in the order of a scenario file.
 SECTION_RECORDS = ("nations", "catalog", "sectors", "requirements", "pledges")
@@ -56,14 +63,24 @@ def _clean(d: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return out
 
 
-def _labelled(row: dict[str, Any]) -> dict[str, Any]:
-    """Label columns as the scenario file's extension keys (left out when the default)."""
+def _labelled(row: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
+    """Label columns as the scenario file's extension keys (left out when the default).
+
+    The default policy's view as ``x-classification`` and ``x-releasable-to``; the full label
+    as ``x-label`` too when the view cannot say it all (another policy, caveats, groups).
+    """
+    stored = {k: row.pop(k, None) for k in LABEL_COLUMNS}
     rank = row.pop("classification", 0) or 0
     rel = row.pop("releasable_to", None)
     if rank:
         row[X_CLASSIFICATION] = labels.level_name(rank)
     if rel is not None:
         row[X_RELEASABLE] = labels.decode_releasable(rel)
+    if stored["label"]:
+        label = row_label(stored)
+        if label != legacy_to_label(rank, rel, row.get(owner) if owner else None,
+                                    policies()):
+            row[X_LABEL] = label_to_json(label)
     return row
 
 
@@ -113,6 +130,16 @@ def _sector(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _admitted(
+    scope: LabelScope | None, rows: list[dict[str, Any]], owner: str | None = None
+) -> list[dict[str, Any]]:
+    """The rows the labels engine releases within ``scope`` (the SQL scope pre-filtered)."""
+    if scope is None:
+        return rows
+    reader = Reader(scope.user)
+    return [r for r in rows if scope.admits(reader, r, r.get(owner) if owner else None)]
+
+
 def section_records(
     db: Session, reader: LabelScope | None = None
 ) -> dict[str, list[dict[str, Any]]]:
@@ -135,10 +162,11 @@ def section_records(
         "catalog": [_clean(r) for r in _rows(db, cat_t, cat_t.c.code)],
         "sectors": [_sector(r) for r in _rows(db, sector_t, sector_t.c.id)],
         "requirements": [
-            _labelled(_clean(r)) for r in _rows(db, req_t, req_t.c.id, req_where)
+            _labelled(_clean(r)) for r in _admitted(reader, _rows(db, req_t, req_t.c.id, req_where))
         ],
         "pledges": [
-            _labelled(_clean(r)) for r in _rows(db, pledge_t, pledge_t.c.id, pledge_where)
+            _labelled(_clean(r), "nation")
+            for r in _admitted(reader, _rows(db, pledge_t, pledge_t.c.id, pledge_where), "nation")
         ],
     }
 

@@ -11,10 +11,29 @@ from forcegen.workspace.accounts import UserRole
 from forcegen.workspace.labels import ClassificationRead, Level
 from forcegen.workspace.types import NationCode, Text
 
-__all__ = ["PasswordChange", "UserCreate", "UserRead", "UserUpdate"]
+__all__ = ["PasswordChange", "PolicyClearance", "UserCreate", "UserRead", "UserUpdate"]
 
 Username = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")]
 Password = Annotated[str, Field(min_length=10, max_length=256)]
+_Word = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class PolicyClearance(BaseModel):
+    """A clearance under a security policy other than the default (``docs/labels.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: _Word
+    classification: _Word
+
+
+#: Clearances under other policies (one per policy); ``clearance`` is the default policy's.
+Clearances = Annotated[list[PolicyClearance], Field(max_length=16)] | None
+#: Category values held, by tag: ``{"Special Handling": ["ATOMAL"], "Community": ["INTEL"]}``.
+Memberships = (
+    Annotated[dict[_Word, Annotated[list[_Word], Field(max_length=200)]], Field(max_length=16)]
+    | None
+)
 
 
 class UserCreate(BaseModel):
@@ -29,6 +48,9 @@ class UserCreate(BaseModel):
     full_name: Text | None = None
     #: Highest classification the account may see (recorded from the national vetting).
     clearance: Level = "UNCLASSIFIED"
+    #: Clearances under other policies, e.g. ``[{"policy": "GBR", "classification": "SECRET"}]``.
+    clearances: Clearances = None
+    memberships: Memberships = None
 
 
 class UserUpdate(BaseModel):
@@ -42,6 +64,10 @@ class UserUpdate(BaseModel):
     active: bool | None = None
     password: Password | None = None
     clearance: Level | None = None
+    #: Sent as ``null``: none besides ``clearance``.
+    clearances: Clearances = None
+    #: Sent as ``null``: none (the nation and its groups are held anyway).
+    memberships: Memberships = None
 
 
 class PasswordChange(BaseModel):
@@ -67,3 +93,5 @@ class UserRead(BaseModel):
     must_change_password: bool
     created_at: dt.datetime
     clearance: ClassificationRead = "UNCLASSIFIED"
+    clearances: list[dict[str, str]] | None = None
+    memberships: dict[str, list[str]] | None = None

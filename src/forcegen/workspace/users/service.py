@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from forcegen.exceptions import LabelError
 from forcegen.workspace.access import ADMIN, LIAISON, OBSERVER, require_role
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
@@ -17,6 +18,7 @@ from forcegen.workspace.config import Settings
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.labels import level_name, level_rank
 from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
+from forcegen.workspace.readers import check_clearances, check_memberships
 from forcegen.workspace.reference import Nation
 from forcegen.workspace.users.schemas import PasswordChange, UserCreate, UserUpdate
 
@@ -52,6 +54,18 @@ def _check_nation(db: Session, role: str, nation: str | None) -> None:
         raise Invalid(f"unknown nation {nation!r}", field="nation")
 
 
+def _granted(changes: dict[str, Any]) -> dict[str, Any]:
+    """Checked ``clearances`` and ``memberships`` among ``changes`` (422 naming the problem)."""
+    out: dict[str, Any] = {}
+    for key, check in (("clearances", check_clearances), ("memberships", check_memberships)):
+        if key in changes:
+            try:
+                out[key] = check(changes[key])
+            except LabelError as exc:
+                raise Invalid(str(exc), field=key) from None
+    return out
+
+
 def get_by_username(db: Session, username: str) -> User | None:
     """The account named ``username`` (case-insensitive), if any."""
     return db.scalar(select(User).where(func.lower(User.username) == username.lower()))
@@ -79,6 +93,7 @@ def create(
         full_name=data.full_name,
         must_change_password=must_change_password,
         clearance=level_rank(data.clearance),
+        **_granted(data.model_dump(include={"clearances", "memberships"})),
     )
     db.add(account)
     db.flush()
@@ -121,26 +136,34 @@ def get(db: Session, user: User, user_id: int) -> User:
     return account
 
 
+def _refuse_own_grants(account: User, changes: dict[str, Any]) -> None:
+    own = {
+        "role": account.role,
+        "nation": account.nation,
+        "clearance": level_name(account.clearance),
+        "clearances": account.clearances,
+        "memberships": account.memberships,
+    }
+    for key, current in own.items():
+        if key in changes and changes[key] != current:
+            raise Forbidden(f"you cannot change your own {key}; another admin must do it")
+
+
 def update(db: Session, user: User, user_id: int, data: UserUpdate) -> User:
     """Change role, nation, name, active flag or password (admins).
 
     Disabling an account or resetting its password ends its browser sessions and revokes its
-    API tokens. Nobody changes their own role, nation or clearance: an admin raising their own
-    clearance or moving to another nation would read what the coalition's vetting did not grant
-    them, so such a change needs another admin (and, like every change, is audited).
+    API tokens. Nobody changes their own role, nation, clearance, clearances under other
+    policies or memberships: an admin raising their own clearance or moving to another nation
+    would read what the coalition's vetting did not grant them, so such a change needs another
+    admin (and, like every change, is audited).
     """
     account = get(db, user, user_id)
     before = _audit_view(account)
     changes = data.model_dump(exclude_unset=True)
+    changes.update(_granted(changes))  # checked, in their stored (sorted) form
     if account.id == user.id:
-        own = {
-            "role": account.role,
-            "nation": account.nation,
-            "clearance": level_name(account.clearance),
-        }
-        for key, current in own.items():
-            if key in changes and changes[key] != current:
-                raise Forbidden(f"you cannot change your own {key}; another admin must do it")
+        _refuse_own_grants(account, changes)
     role = changes.get("role") or account.role
     nation = changes.get("nation", account.nation)
     _check_nation(db, role, nation)
@@ -155,6 +178,9 @@ def update(db: Session, user: User, user_id: int, data: UserUpdate) -> User:
     if changes.get("clearance") is not None:
         # Admins record clearances granted by national vetting; they need not hold them.
         account.clearance = level_rank(changes["clearance"])
+    for key in ("clearances", "memberships"):  # clearances under policies, memberships
+        if key in changes:
+            setattr(account, key, changes[key])
     if changes.get("active") is not None:
         account.active = changes["active"]
         if not account.active:
