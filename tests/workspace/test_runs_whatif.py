@@ -36,7 +36,6 @@ def test_unknown_nations_and_bad_ceilings_are_refused(ws: Workspace) -> None:
 
 
 def test_compare_api_is_the_cores_comparison_of_what_the_caller_sees(ws: Workspace) -> None:
-    from sqlalchemy import text
 
     from forcegen.sourcing import Plan, compare_plans
 
@@ -56,9 +55,7 @@ def test_compare_api_is_the_cores_comparison_of_what_the_caller_sees(ws: Workspa
     set_label(ws, "requirements", hidden, 3, None)
     r = c.get(f"{API}/runs/compare", params={"a": base["id"], "b": what["id"]})
     assert hidden not in {x["requirement"] for x in r.json()["lost"]}
-    with ws.engine.begin() as conn:
-        conn.execute(text("UPDATE sourcing_runs SET classification = 3 WHERE id = :i"),
-                     {"i": what["id"]})
+    set_label(ws, "sourcing_runs", what["id"], 3, None)
     r = ws.client("observer_fra").get(f"{API}/runs/compare",
                                       params={"a": base["id"], "b": what["id"]})
     assert r.status_code == 404
