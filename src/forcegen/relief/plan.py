@@ -112,11 +112,11 @@ def stage_coefficients(prob: ReliefProblem) -> list[tuple[str, str, NDArray[np.f
                          dtype=bool) & (prob.fixed > 0)
     on_time = (hours <= by + 1e-9) | delivered
     free = prob.fixed == 0
+    levels = sorted({r.priority for r in rd.requests})
     stages = [(f"in time, priority {p}", "max", ((prio == p) & on_time).astype(float))
-              for p in sorted(set(prio.tolist()))]
+              for p in levels]
     if rd.settings.late:
-        stages += [(f"at all, priority {p}", "max", (prio == p).astype(float))
-                   for p in sorted(set(prio.tolist()))]
+        stages += [(f"at all, priority {p}", "max", (prio == p).astype(float)) for p in levels]
     finite = np.where(np.isfinite(hours) & free, hours, 0.0)
     stages.append(("arrival hours", "min", finite))
     cost = np.array([rd.offers[o].cost for o in t.offer.tolist()], dtype=float)
