@@ -50,6 +50,6 @@ def test_delivered_before_committed_is_refused():
 
 
 def test_history_going_back_in_time_is_refused():
-    with pytest.raises(StatusError, match="step 2 .*earlier"):
+    with pytest.raises(StatusError, match=r"step 2 .*earlier"):
         check_history("OF-1", [("committed", dt.date(2027, 2, 11), None),
                                ("in-transit", dt.date(2027, 2, 10), None)])
