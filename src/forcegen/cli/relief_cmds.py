@@ -29,6 +29,14 @@ def relief(
         "--time-limit", help="Seconds for the matching (all stages)")] = 60.0,
     chart: Annotated[Path | None, typer.Option(
         "--chart", help="Draw arrivals against needed-by hours (.png or .svg; offline)")] = None,
+    csv_out: Annotated[Path | None, typer.Option(
+        "--csv", help="Write the who-does-what-where table with HXL hashtags (.csv)")] = None,
+    edxl_requests: Annotated[Path | None, typer.Option(
+        "--edxl-requests", help="Write the requests as an EDXL-RM RequestResource (.xml)")
+    ] = None,
+    edxl_commits: Annotated[Path | None, typer.Option(
+        "--edxl-commits", help="Write the plan's deliveries as an EDXL-RM CommitResource "
+        "(.xml)")] = None,
 ) -> None:
     """Fill relief requests from nations' offers: in time first, by priority; then earliest."""
     from forcegen.relief import load_relief, plan_relief
@@ -38,6 +46,11 @@ def relief(
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise OptionError(f"--chart {chart}: a chart is written as .png or .svg")
+    for flag, out, suffix in (("--csv", csv_out, ".csv"), ("--edxl-requests", edxl_requests,
+                                                            ".xml"),
+                              ("--edxl-commits", edxl_commits, ".xml")):
+        if out is not None and out.suffix.lower() != suffix:
+            raise OptionError(f"{flag} {out}: expected a {suffix} file name")
     closed, withdrawn = split_codes(close), split_codes(withdraw)
     with flags_for(withdraw="--withdraw-offer"):
         prob = load_relief(path, close=closed, withdraw=withdrawn)
@@ -51,12 +64,47 @@ def relief(
 
         with flags_for(path="--chart"):
             plot_timeline(doc, chart)
+    _exports(prob, doc, csv_out, edxl_requests, edxl_commits)
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
     _print(doc)
     if chart is not None:
         Console(stderr=True).print(f"chart written to {chart}", highlight=False)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write all of ``data`` or nothing: a temporary file beside ``path``, then renamed."""
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".forcegen-", dir=path.parent or Path("."))
+    except OSError as exc:
+        raise OptionError(f"{path}: cannot write there ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # an export to share, not a secret (mkstemp makes it 0600)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _exports(prob: Any, doc: dict[str, Any], csv_out: Path | None, edxl_requests: Path | None,
+             edxl_commits: Path | None) -> None:
+    import datetime as dt
+
+    from forcegen.relief.exchange import commit_resource, request_resource, who_what_where
+
+    sent = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if csv_out is not None:
+        _write(csv_out, who_what_where(prob.data, doc, prob.item_names).encode("utf-8"))
+    if edxl_requests is not None:
+        _write(edxl_requests, request_resource(prob.data, sent=sent))
+    if edxl_commits is not None:
+        _write(edxl_commits, commit_resource(prob.data, doc, sent=sent))
 
 
 def _print(doc: dict[str, Any]) -> None:
