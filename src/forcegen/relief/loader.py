@@ -210,6 +210,22 @@ def relief_problem(scenario: Scenario, file: str | Path, *, close: tuple[str, ..
     return build(rd, scenario, str(file), close=close, withdraw=withdraw)
 
 
+def _candidate_pairs(rd: ReliefData, out: dict[str, str]
+                     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every (offer in play, request) pair of the same capability, by request then offer."""
+    by_cap: dict[str, list[int]] = {}
+    for i, f in enumerate(rd.offers):
+        if f.id not in out:
+            by_cap.setdefault(f.capability, []).append(i)
+    groups = {c: np.array(v, dtype=np.int64) for c, v in by_cap.items()}
+    empty = np.zeros(0, dtype=np.int64)
+    parts = [groups.get(r.capability, empty) for r in rd.requests]
+    sizes = np.fromiter((p.size for p in parts), np.int64, len(parts))
+    e_o = np.concatenate(parts) if parts else empty
+    e_r = np.repeat(np.arange(len(parts), dtype=np.int64), sizes)
+    return e_o, e_r
+
+
 def _check_what_ifs(rd: ReliefData, facility_ids: set[str], close: tuple[str, ...],
                     withdraw: tuple[str, ...]) -> None:
     for c in close:
@@ -236,20 +252,13 @@ def build(rd: ReliefData, scenario: Scenario | None = None, source: str = "<memo
             out[f.id] = "withdrawn (what-if)"
         elif f.status == "released":
             out[f.id] = "released"
-    by_cap: dict[str, list[int]] = {}
-    for i, f in enumerate(rd.offers):
-        if f.id not in out:
-            by_cap.setdefault(f.capability, []).append(i)
-    e_o: list[int] = []
-    e_r: list[int] = []
-    for j, r in enumerate(rd.requests):
-        group = by_cap.get(r.capability, [])
-        e_o += group
-        e_r += [j] * len(group)
-    table = transport.pairs(np.array(e_o, dtype=np.int64), np.array(e_r, dtype=np.int64))
-    fixed = np.array([float(rd.offers[o].quantity)
-                      if rd.offers[o].status in HELD and rd.offers[o].request == rd.requests[r].id
-                      else 0.0 for o, r in zip(e_o, e_r, strict=True)])
+    e_o, e_r = _candidate_pairs(rd, out)
+    table = transport.pairs(e_o, e_r)
+    req_index = {r.id: j for j, r in enumerate(rd.requests)}
+    held_for = np.array([req_index[f.request] if f.status in HELD and f.request is not None
+                         else -1 for f in rd.offers], dtype=np.int64).reshape(-1)
+    quantity = np.fromiter((f.quantity for f in rd.offers), float, len(rd.offers))
+    fixed = np.where(held_for[e_o] == e_r, quantity[e_o], 0.0) if e_o.size else np.zeros(0)
     notes = [f"{what} {c} closed (what-if)" for c in close
              for what in ("airfield" if c in {a.id for a in airfields} else "port",)]
     notes += [f"offer {w} withdrawn (what-if)" for w in withdraw]

@@ -102,27 +102,33 @@ class ReliefPlan:
         }
 
 
+def _id_rank(ids: list[str]) -> NDArray[np.int64]:
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    return rank
+
+
 def stage_coefficients(prob: ReliefProblem) -> list[tuple[str, str, NDArray[np.float64]]]:
     """The stages of the lexicographic objective over the problem's pairs, in order."""
     rd, t = prob.data, prob.pairs
     hours = t.hours
-    prio = np.array([rd.requests[r].priority for r in t.request.tolist()], dtype=np.int64)
-    by = np.array([rd.requests[r].by_hours for r in t.request.tolist()], dtype=float)
-    delivered = np.array([rd.offers[o].status == "delivered" for o in t.offer.tolist()],
-                         dtype=bool) & (prob.fixed > 0)
-    on_time = (hours <= by + 1e-9) | delivered
+    r_prio = np.fromiter((r.priority for r in rd.requests), np.int64, len(rd.requests))
+    r_by = np.fromiter((r.by_hours for r in rd.requests), float, len(rd.requests))
+    o_done = np.fromiter((o.status == "delivered" for o in rd.offers), bool, len(rd.offers))
+    o_cost = np.fromiter((o.cost for o in rd.offers), float, len(rd.offers))
+    prio, by = r_prio[t.request], r_by[t.request]
+    on_time = (hours <= by + 1e-9) | (o_done[t.offer] & (prob.fixed > 0))
     free = prob.fixed == 0
-    levels = sorted({r.priority for r in rd.requests})
+    levels = sorted(set(r_prio.tolist()))
     stages = [(f"in time, priority {p}", "max", ((prio == p) & on_time).astype(float))
               for p in levels]
     if rd.settings.late:
         stages += [(f"at all, priority {p}", "max", (prio == p).astype(float)) for p in levels]
-    finite = np.where(np.isfinite(hours) & free, hours, 0.0)
-    stages.append(("arrival hours", "min", finite))
-    cost = np.array([rd.offers[o].cost for o in t.offer.tolist()], dtype=float)
-    stages.append(("cost", "min", np.where(free, cost, 0.0)))
-    order = sorted(range(len(t)), key=lambda k: (rd.requests[int(t.request[k])].id,
-                                                 rd.offers[int(t.offer[k])].id))
+    stages.append(("arrival hours", "min", np.where(np.isfinite(hours) & free, hours, 0.0)))
+    stages.append(("cost", "min", np.where(free, o_cost[t.offer], 0.0)))
+    # Rank of each pair in (request id, offer id) order: the canonical tie-break.
+    order = np.lexsort((_id_rank([o.id for o in rd.offers])[t.offer],
+                        _id_rank([r.id for r in rd.requests])[t.request]))
     rank = np.zeros(len(t))
     rank[order] = np.arange(1, len(t) + 1)
     stages.append(("tie-break", "min", np.where(free, rank, 0.0)))

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from forcegen.relief.transport import BLOCKED
+
 if TYPE_CHECKING:
     from forcegen.relief.loader import ReliefProblem
 
@@ -45,7 +47,9 @@ def reasons_for(prob: ReliefProblem, j: int, x: NDArray[np.float64], used: NDArr
     """Reasons for request ``j`` lacking ``missing`` units in time, given the plan ``x``."""
     rd, t = prob.data, prob.pairs
     r = rd.requests[j]
-    mine = np.flatnonzero(t.request == j)
+    # Pairs are grouped by request (see loader._candidate_pairs): a slice, not a scan.
+    lo, hi = np.searchsorted(t.request, [j, j + 1])
+    mine = np.arange(lo, hi)
     if mine.size == 0:
         gone = sorted(f.id for f in rd.offers if f.capability == r.capability
                       and f.id in prob.out)
@@ -53,7 +57,7 @@ def reasons_for(prob: ReliefProblem, j: int, x: NDArray[np.float64], used: NDArr
         return [Reason("no-offer", f"no offer of {r.capability}{extra}", gone)]
     hours = t.hours[mine]
     out: list[Reason] = []
-    blocked = [k for k in mine.tolist() if t.blocked[k] is not None]
+    blocked = [k for k in mine.tolist() if t.blocked[k] > 0]
     if blocked:
         words = sorted({_blocked_words(prob, k) for k in blocked})
         ids = sorted({rd.offers[int(t.offer[k])].id for k in blocked})
@@ -62,8 +66,9 @@ def reasons_for(prob: ReliefProblem, j: int, x: NDArray[np.float64], used: NDArr
     routed = mine[np.isfinite(hours)]
     h = t.hours[routed]
     on_time, late = routed[h <= r.by_hours + 1e-9], routed[h > r.by_hours + 1e-9]
-    gone = np.isin(t.offer, t.offer[on_time]) & (x > 0.5) & (t.request != j)
-    if gone.any():
+    sent = np.flatnonzero(x > 0.5)
+    gone = sent[np.isin(t.offer[sent], t.offer[on_time]) & (t.request[sent] != j)]
+    if gone.size:
         others = sorted({rd.requests[int(k)].id for k in t.request[gone].tolist()})
         ids = sorted({rd.offers[int(o)].id for o in t.offer[gone].tolist()})
         out.append(Reason("taken", f"offers that could arrive in time ({', '.join(ids)}) go to "
@@ -90,6 +95,6 @@ def _blocked_words(prob: ReliefProblem, k: int) -> str:
     t = prob.pairs
     o = prob.data.offers[int(t.offer[k])]
     what = "port" if o.mode == "sea" else "airfield"
-    code = t.blocked[k] or ""
+    code = BLOCKED[int(t.blocked[k])] or ""
     text = _BLOCKED[code].format(what=what, km=prob.data.settings.reach_km)
     return f"{o.mode}: {text}"

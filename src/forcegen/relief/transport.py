@@ -27,10 +27,10 @@ from importlib import resources
 import numpy as np
 from numpy.typing import NDArray
 
-from forcegen.patrols.sea import sea_routes
+from forcegen.patrols.sea import SeaRoutes, sea_routes
 from forcegen.relief.models import Facility, ReliefData
 
-__all__ = ["DETOUR", "EARTH_KM", "Leg", "PairTable", "Transport", "haversine_km",
+__all__ = ["BLOCKED", "DETOUR", "EARTH_KM", "Leg", "PairTable", "Transport", "haversine_km",
            "shipped_airfields", "shipped_ports"]
 
 EARTH_KM = 6371.0088
@@ -38,6 +38,8 @@ NM_KM = 1.852
 #: Road distance over great-circle distance for the drives (a common planning factor).
 DETOUR = 1.3
 _CHUNK = 2048  # rows of a distance matrix computed at once (bounded memory)
+#: Why a pair has no route, by code (0: it has one).
+BLOCKED: tuple[str | None, ...] = (None, "no-departure", "no-arrival", "no-sea-route")
 
 
 def haversine_km(lon1: NDArray[np.float64], lat1: NDArray[np.float64],
@@ -87,9 +89,9 @@ class Leg:
 class PairTable:
     """Every (offer, request) pair of the same capability, with its hours by leg.
 
-    ``hours`` is ``inf`` where the pair has no route; ``blocked`` then says why
-    (``no-departure``: no open airfield/port near home; ``no-arrival``: none near the place;
-    ``no-sea-route``: the ports are not joined by sea).
+    ``hours`` is ``inf`` where the pair has no route; ``blocked`` then says why, as an index
+    into :data:`BLOCKED` (``no-departure``: no open airfield/port near home; ``no-arrival``:
+    none near the place; ``no-sea-route``: the ports are not joined by sea).
     """
 
     offer: NDArray[np.int64]
@@ -98,7 +100,7 @@ class PairTable:
     first: NDArray[np.float64]
     hop: NDArray[np.float64]
     last: NDArray[np.float64]
-    blocked: list[str | None]
+    blocked: NDArray[np.int8]
 
     @property
     def hours(self) -> NDArray[np.float64]:
@@ -154,8 +156,9 @@ class Transport:
                        for m, fs in self.facilities.items()}
         self.coords = {m: np.array([f.at for f in fs], dtype=float).reshape(-1, 2)
                        for m, fs in self.facilities.items()}
-        self.sea_nm: dict[tuple[int, int], float] = {}
-        self.sea_paths: dict[tuple[int, int], NDArray[np.float64]] = {}
+        self.sea_routes: SeaRoutes | None = None
+        self.sea_pos = np.full(len(ports), -1, dtype=np.int64)
+        self.sea_nm = np.zeros((0, 0))
         self.sea_grid: float | None = None
 
     def access(self, mode: str, points: NDArray[np.float64]
@@ -164,65 +167,64 @@ class Transport:
         idx, km = _nearest(points, self.coords[mode], self.usable[mode], self.settings.reach_km)
         return idx, km * DETOUR / self.settings.ground_speed
 
-    def _route_sea(self, pairs: set[tuple[int, int]]) -> None:
-        """Sea distances for the (port, port) pairs asked for, over one grid."""
-        used = sorted({p for pair in pairs for p in pair})
-        if len(used) < 2:
+    def _route_sea(self, ports: NDArray[np.int64]) -> None:
+        """Sea routes between the given ports (indices into the port list), over one grid."""
+        used = np.unique(ports[ports >= 0])
+        self.sea_pos = np.full(len(self.facilities["sea"]), -1, dtype=np.int64)
+        self.sea_pos[used] = np.arange(used.size)
+        if used.size < 2:
+            self.sea_nm = np.zeros((used.size, used.size))
             return
-        routes = sea_routes(self.coords["sea"][used], res=self.data.grid)
-        self.sea_grid = routes.res
-        pos = {p: k for k, p in enumerate(used)}
-        for a, b in pairs:
-            self.sea_nm[(a, b)] = float(routes.nm[pos[a], pos[b]])
-            self.sea_paths[(a, b)] = routes.path(pos[a], pos[b])
+        self.sea_routes = sea_routes(self.coords["sea"][used], res=self.data.grid)
+        self.sea_grid = self.sea_routes.res
+        self.sea_nm = self.sea_routes.nm
+
+    def _offer_arrays(self) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                     NDArray[np.bool_]]:
+        """Notice hours, speed (km/h, knots at sea) and whether by sea, for every offer."""
+        s = self.settings
+        notice = np.fromiter((o.notice_hours for o in self.data.offers), float)
+        sea = np.fromiter((o.mode == "sea" for o in self.data.offers), bool)
+        speed = np.fromiter((o.speed or 0.0 for o in self.data.offers), float)
+        speed = np.where(speed > 0, speed, np.where(sea, s.sea_speed, s.air_speed))
+        return notice, speed, sea
 
     def pairs(self, e_o: NDArray[np.int64], e_r: NDArray[np.int64]) -> PairTable:
         """Hours by leg of the pairs (offer ``e_o[k]``, request ``e_r[k]``)."""
-        offers, requests = self.data.offers, self.data.requests
         s = self.settings
         n = int(e_o.size)
         first, hop, last = np.zeros(n), np.zeros(n), np.zeros(n)
-        notice = np.array([offers[o].notice_hours for o in e_o.tolist()], dtype=float)
-        blocked: list[str | None] = [None] * n
-        home = np.array([o.home for o in offers], dtype=float).reshape(-1, 2)
-        place = np.array([r.at for r in requests], dtype=float).reshape(-1, 2)
-        mode = np.array([o.mode == "sea" for o in offers], dtype=bool)
+        o_notice, o_speed, o_sea = self._offer_arrays()
+        blocked = np.zeros(n, dtype=np.int8)
+        home = np.array([o.home for o in self.data.offers], dtype=float).reshape(-1, 2)
+        place = np.array([r.at for r in self.data.requests], dtype=float).reshape(-1, 2)
         self.depart: dict[str, NDArray[np.int64]] = {}
         self.arrive: dict[str, NDArray[np.int64]] = {}
         for m, is_sea in (("air", False), ("sea", True)):
             dep, dep_h = self.access(m, home)
             arr, arr_h = self.access(m, place)
             self.depart[m], self.arrive[m] = dep, arr
-            sel = np.flatnonzero(mode[e_o] == is_sea)
+            sel = np.flatnonzero(o_sea[e_o] == is_sea)
             if sel.size == 0:
                 continue
             a, b = dep[e_o[sel]], arr[e_r[sel]]
             first[sel], last[sel] = dep_h[e_o[sel]], arr_h[e_r[sel]]
-            speed = np.array([offers[o].speed or (s.sea_speed if is_sea else s.air_speed)
-                              for o in e_o[sel].tolist()], dtype=float)
             ok = (a >= 0) & (b >= 0)
             if is_sea:
-                self._route_sea({(int(x), int(y)) for x, y in zip(a[ok], b[ok], strict=True)
-                                 if x != y})
-                dist = np.array([0.0 if x == y else self.sea_nm.get((int(x), int(y)), math.inf)
-                                 if ok_ else math.inf
-                                 for x, y, ok_ in zip(a, b, ok, strict=True)]) * NM_KM
-                kmh = speed * NM_KM
+                self._route_sea(np.concatenate([a[ok], b[ok]]))
+                pa, pb = self.sea_pos[np.maximum(a, 0)], self.sea_pos[np.maximum(b, 0)]
+                dist = np.full(sel.size, math.inf)
+                dist[ok] = self.sea_nm[pa[ok], pb[ok]] * NM_KM
+                kmh = o_speed[e_o[sel]] * NM_KM
             else:
                 c = self.coords["air"]
                 dist = np.where(ok, haversine_km(c[a, 0], c[a, 1], c[b, 0], c[b, 1]), math.inf)
-                kmh = speed
-            hop[sel] = np.where(a == b, 0.0, dist / kmh + 2 * s.handling_hours)
-            for k, i in enumerate(sel.tolist()):
-                if a[k] < 0:
-                    blocked[i] = "no-departure"
-                elif b[k] < 0:
-                    blocked[i] = "no-arrival"
-                elif not math.isfinite(hop[i]):
-                    blocked[i] = "no-sea-route"
-        bad = np.array([b is not None for b in blocked], dtype=bool)
-        hop[bad] = math.inf
-        return PairTable(e_o, e_r, notice, first, hop, last, blocked)
+                kmh = o_speed[e_o[sel]]
+            hop[sel] = np.where(ok & (a == b), 0.0, dist / kmh + 2 * s.handling_hours)
+            code = np.where(a < 0, 1, np.where(b < 0, 2, np.where(np.isfinite(hop[sel]), 0, 3)))
+            blocked[sel] = code
+        hop[blocked > 0] = math.inf
+        return PairTable(e_o, e_r, o_notice[e_o], first, hop, last, blocked)
 
     def legs(self, table: PairTable, k: int) -> list[Leg]:
         """The legs of pair ``k`` of ``table``, with the facilities' names."""
@@ -253,7 +255,9 @@ class Transport:
         pts = [np.array([o.home], dtype=float)]
         if a >= 0 and b >= 0:
             c = self.coords[m]
-            mid = self.sea_paths.get((a, b)) if m == "sea" else None
+            mid = None
+            if m == "sea" and a != b and self.sea_routes is not None:
+                mid = self.sea_routes.path(int(self.sea_pos[a]), int(self.sea_pos[b]))
             pts.append(mid if mid is not None else c[[a, b]])
         pts.append(np.array([r.at], dtype=float))
         return np.concatenate(pts)
