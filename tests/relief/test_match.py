@@ -33,6 +33,18 @@ def test_lexicographic_optimum_matches_brute_force(seed):
     assert got[-2:] == want[-2:]
 
 
+@pytest.mark.parametrize("seed", range(30, 36))
+def test_integer_stages_agree_with_the_face_method(seed):
+    rng = np.random.default_rng(seed)
+    rd = random_relief(rng, 4, 3)
+    prob = build(rd)
+    face, mip = plan_relief(prob), plan_relief(prob, method="mip")
+    assert face.status == mip.status == "optimal"
+    assert all(s.how == "lp" for s in face.stages) and all(s.how == "mip" for s in mip.stages)
+    assert [round(s.value, 6) for s in face.stages] == [round(s.value, 6) for s in mip.stages]
+    assert _vector(mip)[:-3] == brute_force(rd)[:-3]
+
+
 @pytest.mark.parametrize("seed", range(12, 20))
 def test_plan_is_feasible_recomputed(seed):
     rng = np.random.default_rng(seed)

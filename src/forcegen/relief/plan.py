@@ -135,7 +135,8 @@ def stage_coefficients(prob: ReliefProblem) -> list[tuple[str, str, NDArray[np.f
     return stages
 
 
-def plan_relief(prob: ReliefProblem, *, time_limit: float = 60.0) -> ReliefPlan:
+def plan_relief(prob: ReliefProblem, *, time_limit: float = 60.0, method: str = "face"
+                ) -> ReliefPlan:
     """Match the problem's offers to its requests (see :mod:`forcegen.relief.match`)."""
     t0 = time.perf_counter()
     rd, t = prob.data, prob.pairs
@@ -147,7 +148,7 @@ def plan_relief(prob: ReliefProblem, *, time_limit: float = 60.0) -> ReliefPlan:
     upper = np.maximum(upper, lower)
     stages = stage_coefficients(prob)
     x, done = lexicographic(t.offer, t.request, supply, demand, lower, upper, stages,
-                            time_limit=time_limit)
+                            time_limit=time_limit, method=method)
     status = "optimal" if len(done) == len(stages) and all(
         s.status == "optimal" for s in done) else "feasible"
     deliveries, fills = _outcome(prob, x)
