@@ -23,7 +23,7 @@ def _vector(plan) -> tuple[float, ...]:
 def test_lexicographic_optimum_matches_brute_force(seed):
     rng = np.random.default_rng(seed)
     rd = random_relief(rng, int(rng.integers(2, 4)), int(rng.integers(2, 4)))
-    plan = plan_relief(build(rd))
+    plan = plan_relief(build(rd), per_request=1)  # the rest priced in
     assert plan.status == "optimal"
     got = _vector(plan)
     want = brute_force(rd)
@@ -43,6 +43,16 @@ def test_integer_stages_agree_with_the_face_method(seed):
     assert all(s.how == "lp" for s in face.stages) and all(s.how == "mip" for s in mip.stages)
     assert [round(s.value, 6) for s in face.stages] == [round(s.value, 6) for s in mip.stages]
     assert _vector(mip)[:-3] == brute_force(rd)[:-3]
+
+
+@pytest.mark.parametrize("seed", range(40, 46))
+def test_pricing_columns_in_reaches_the_full_models_optimum(seed):
+    rng = np.random.default_rng(seed)
+    prob = build(random_relief(rng, 40, 25))
+    priced = plan_relief(prob, per_request=1)
+    full = plan_relief(prob, per_request=None)
+    assert priced.status == full.status == "optimal"
+    assert [round(s.value, 6) for s in priced.stages] == [round(s.value, 6) for s in full.stages]
 
 
 @pytest.mark.parametrize("seed", range(12, 20))

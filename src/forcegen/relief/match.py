@@ -86,13 +86,49 @@ class _Stages:
     each stage is an LP whose optimum is the integer optimum, proven. Should a stage's LP
     optimum come out fractional anyway (numerical trouble), the model turns to integers and
     holds that stage's value as a row, the classic way.
+
+    Columns are priced in (column generation): the model starts with a few pairs per request;
+    after each LP, every pair left out gets its reduced cost from the row duals
+    (``c - y_offer - y_request``, all pairs at once with numpy), and those that would improve
+    the stage join the model until none would. A pair left out with a positive reduced cost
+    is at its bound (0) on the stage's optimal face, so it is dropped for good.
     """
 
-    def __init__(self, h: highspy.Highs, n: int, *, integer: bool = False) -> None:
-        self.h, self.n, self.integer = h, n, integer
+    def __init__(self, e_o: NDArray[np.int64], e_r: NDArray[np.int64],
+                 supply: NDArray[np.float64], demand: NDArray[np.float64],
+                 lower: NDArray[np.float64], upper: NDArray[np.float64],
+                 start: NDArray[np.int64] | None, *, integer: bool = False) -> None:
+        self.e_o, self.e_r, self.lower, self.upper = e_o, e_r, lower, upper
+        self.n_o, self.n = int(supply.size), int(e_o.size)
+        self.cols = np.arange(self.n) if start is None else np.unique(start)
+        self.pool = upper > 0  # pairs that may still carry units
+        self.pool[self.cols] = False  # (those in the model are not in the pool)
+        self.h = _model(e_o[self.cols], e_r[self.cols], supply, demand, lower[self.cols],
+                        upper[self.cols])
+        self.integer = integer
         if integer:
-            h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                                    np.full(n, highspy.HighsVarType.kInteger))
+            self._all_in()
+            self._set_integer()
+
+    def _set_integer(self) -> None:
+        m = int(self.cols.size)
+        self.h.changeColsIntegrality(m, np.arange(m, dtype=np.int32),
+                                     np.full(m, highspy.HighsVarType.kInteger))
+
+    def _add(self, pairs: NDArray[np.int64], cost: NDArray[np.float64]) -> None:
+        k = int(pairs.size)
+        if k == 0:
+            return
+        idx = np.empty(2 * k, dtype=np.int32)
+        idx[0::2], idx[1::2] = self.e_o[pairs], self.n_o + self.e_r[pairs]
+        self.h.addCols(k, cost[pairs], self.lower[pairs], self.upper[pairs], 2 * k,
+                       np.arange(0, 2 * k, 2, dtype=np.int32), idx, np.ones(2 * k))
+        self.cols = np.concatenate([self.cols, pairs])
+        self.pool[pairs] = False
+
+    def _all_in(self, cost: NDArray[np.float64] | None = None) -> None:
+        rest = np.flatnonzero(self.pool)
+        self._add(rest, np.zeros(self.n) if cost is None else cost)
 
     def _run(self, time_left: float) -> tuple[NDArray[np.float64] | None, str]:
         h = self.h
@@ -103,11 +139,19 @@ class _Stages:
         sol = np.asarray(h.getSolution().col_value, dtype=float)
         if ms == highspy.HighsModelStatus.kOptimal:
             return sol, "optimal"
-        if self.integer and h.getInfo().primal_solution_status == 2 and sol.size == self.n:
+        if self.integer and h.getInfo().primal_solution_status == 2 and sol.size == \
+                self.cols.size:
             return sol, "feasible"
         return None, "not-run"
 
-    def _fix_face(self, x: NDArray[np.float64]) -> None:
+    def _priced(self, cost: NDArray[np.float64]) -> tuple[NDArray[np.int64],
+                                                         NDArray[np.float64]]:
+        """Pool pairs and their reduced costs at the LP just solved."""
+        y = np.asarray(self.h.getSolution().row_dual, dtype=float)
+        p = np.flatnonzero(self.pool)
+        return p, cost[p] - y[self.e_o[p]] - y[self.n_o + self.e_r[p]]
+
+    def _fix_face(self, x: NDArray[np.float64], cost: NDArray[np.float64]) -> None:
         """Keep only the plans optimal for the stage just solved (see the class)."""
         h, sol = self.h, self.h.getSolution()
         d = np.asarray(sol.col_dual, dtype=float)
@@ -119,62 +163,88 @@ class _Stages:
         rows = np.flatnonzero(np.abs(y) > _DUAL_TOL).astype(np.int32)
         if rows.size:
             h.changeRowsBounds(int(rows.size), rows, act[rows], act[rows])  # type: ignore[attr-defined]
+        p, dp = self._priced(cost)
+        self.pool[p[dp > _DUAL_TOL]] = False  # at 0 on every optimal plan from now on
+
+    def _lp(self, cost: NDArray[np.float64], deadline: float
+            ) -> tuple[NDArray[np.float64] | None, str]:
+        """The stage's LP, pricing pool pairs in until none improves it."""
+        n_cols = -1
+        sol: NDArray[np.float64] | None = None
+        status = "not-run"
+        while n_cols != self.cols.size:
+            n_cols = int(self.cols.size)
+            self.h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), cost[self.cols])
+            sol, status = self._run(deadline - time.perf_counter())
+            if sol is None:
+                return None, status
+            p, dp = self._priced(cost)
+            self._add(p[dp < -_DUAL_TOL], cost)
+        return sol, status
 
     def solve(self, c: NDArray[np.float64], sense: str, deadline: float
               ) -> tuple[NDArray[np.float64] | None, str, str]:
-        h, n = self.h, self.n
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), c if sense == "min" else -c)
-        sol, status = self._run(deadline - time.perf_counter())
-        if not self.integer and sol is not None and np.abs(sol - np.round(sol)).max() <= 1e-7:
-            x = np.round(sol)
-            self._fix_face(x)
-            return x, status, "lp"
+        """Units per pair at the stage's optimum (None out of time), its status and method."""
+        cost = c if sense == "min" else -c
         if not self.integer:
+            sol, status = self._lp(cost, deadline)
+            if sol is not None and np.abs(sol - np.round(sol)).max() <= 1e-7:
+                self._fix_face(np.round(sol), cost)
+                return self._full(np.round(sol)), status, "lp"
+            if sol is None:
+                return None, status, "lp"
             self.integer = True
-            h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                                    np.full(n, highspy.HighsVarType.kInteger))
-            sol, status = self._run(deadline - time.perf_counter())
+            self._all_in(cost)
+            self._set_integer()
+        m = int(self.cols.size)
+        self.h.changeColsCost(m, np.arange(m, dtype=np.int32), cost[self.cols])
+        sol, status = self._run(deadline - time.perf_counter())
         if sol is None:
             return None, status, "mip"
         x = np.round(sol)
-        live = np.flatnonzero(c).astype(np.int32)
-        value = float(c @ x)
-        whole = bool(np.all(np.mod(c[live], 1) == 0))
+        cm = c[self.cols]
+        live = np.flatnonzero(cm).astype(np.int32)
+        value = float(cm @ x)
+        whole = bool(np.all(np.mod(cm[live], 1) == 0))
         slack = 0.0 if whole else 1e-9 * max(1.0, abs(value))
         lo, hi = (value, _INF) if sense == "max" else (-_INF, value + slack)
-        h.addRow(lo, hi, int(live.size), live, c[live])
-        return x, status, "mip"
+        self.h.addRow(lo, hi, int(live.size), live, cm[live])
+        return self._full(x), status, "mip"
+
+    def _full(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.zeros(self.n)
+        out[self.cols] = x
+        return out
 
 
 def lexicographic(e_o: NDArray[np.int64], e_r: NDArray[np.int64], supply: NDArray[np.float64],
                   demand: NDArray[np.float64], lower: NDArray[np.float64],
                   upper: NDArray[np.float64], stages: list[tuple[str, str, NDArray[np.float64]]],
-                  *, time_limit: float = 60.0, method: str = "face"
+                  *, time_limit: float = 60.0, method: str = "face",
+                  start: NDArray[np.int64] | None = None
                   ) -> tuple[NDArray[np.float64], list[Stage]]:
     """Solve ``stages`` ``(name, "max"|"min", coefficients per column)`` in order.
 
-    Each stage's value is then held as a row (``>=`` for max, ``<=`` for min with a relative
-    slack of 1e-9 for fractional coefficients) for the stages after it. Returns the units per
-    column and the stages; out of time, the plan of the last stage solved (it meets every
-    stage before) and the stages not run marked so. ``method="mip"`` skips the LP over the
-    optimal face and solves every stage as a MILP holding the stages before as rows (slower;
-    kept as the reference the face method is tested against).
+    Returns the units per column and the stages; out of time, the plan of the last stage
+    solved (it meets every stage before) and the stages not run marked so. ``start`` lists the
+    columns the model begins with (the rest are priced in as needed; all of them when None).
+    ``method="mip"`` solves every stage as a MILP over all columns holding the stages before
+    as rows (``>=`` for max, ``<=`` for min with a relative slack of 1e-9 for fractional
+    coefficients): slower, kept as the reference the face method is tested against.
     """
     n = int(e_o.size)
     if n == 0:
         return np.zeros(0), [Stage(s[0], s[1], 0.0, "optimal", 0.0) for s in stages]
-    solver = _Stages(_model(e_o, e_r, supply, demand, lower, upper), n,
-                     integer=method == "mip")
+    solver = _Stages(e_o, e_r, supply, demand, lower, upper, start, integer=method == "mip")
     deadline = time.perf_counter() + time_limit
     out: list[Stage] = []
     x = lower.copy()
     for name, sense, c in stages:
         t = time.perf_counter()
-        live = np.flatnonzero(c).astype(np.int32)
         if out and out[-1].status != "optimal":
             out.append(Stage(name, sense, float(c @ x), "not-run", 0.0))
             continue
-        if live.size == 0:
+        if not np.any(c):
             out.append(Stage(name, sense, 0.0, "optimal", 0.0, "mip" if solver.integer else "lp"))
             continue
         sol, status, how = solver.solve(c, sense, deadline)
