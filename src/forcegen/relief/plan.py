@@ -140,8 +140,8 @@ def first_columns(prob: ReliefProblem, per_request: int) -> NDArray[np.int64]:
     t = prob.pairs
     hours = np.where(np.isfinite(t.hours), t.hours, np.inf)
     order = np.lexsort((hours, t.request))
-    first = np.searchsorted(t.request[order], t.request[order], side="left")
-    rank = np.arange(order.size) - first
+    starts = np.searchsorted(t.request, np.arange(len(prob.data.requests)))  # grouped pairs
+    rank = np.arange(order.size) - starts[t.request[order]]
     keep = order[(rank < per_request) & np.isfinite(hours[order])]
     return np.union1d(keep, np.flatnonzero(prob.fixed > 0)).astype(np.int64)
 

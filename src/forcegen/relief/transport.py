@@ -38,6 +38,7 @@ NM_KM = 1.852
 #: Road distance over great-circle distance for the drives (a common planning factor).
 DETOUR = 1.3
 _CHUNK = 2048  # rows of a distance matrix computed at once (bounded memory)
+_MATRIX_MAX = 3000  # airfields in use up to which their distances are one matrix
 #: Why a pair has no route, by code (0: it has one).
 BLOCKED: tuple[str | None, ...] = (None, "no-departure", "no-arrival", "no-sea-route")
 
@@ -189,6 +190,22 @@ class Transport:
         speed = np.where(speed > 0, speed, np.where(sea, s.sea_speed, s.air_speed))
         return notice, speed, sea
 
+    def _air_km(self, a: NDArray[np.int64], b: NDArray[np.int64], ok: NDArray[np.bool_]
+                ) -> NDArray[np.float64]:
+        """Great-circle km from airfield a[k] to b[k] (inf where not ``ok``)."""
+        dist = np.full(a.size, math.inf)
+        used, inv = np.unique(np.concatenate([a[ok], b[ok]]), return_inverse=True)
+        c = self.coords["air"]
+        if used.size > _MATRIX_MAX:
+            dist[ok] = haversine_km(c[a[ok], 0], c[a[ok], 1], c[b[ok], 0], c[b[ok], 1])
+            return dist
+        # Distances between the airfields in use, once (not once per pair).
+        u = c[used]
+        km = haversine_km(u[:, None, 0], u[:, None, 1], u[None, :, 0], u[None, :, 1])
+        n_ok = int(ok.sum())
+        dist[ok] = km[inv[:n_ok], inv[n_ok:]]
+        return dist
+
     def pairs(self, e_o: NDArray[np.int64], e_r: NDArray[np.int64]) -> PairTable:
         """Hours by leg of the pairs (offer ``e_o[k]``, request ``e_r[k]``)."""
         s = self.settings
@@ -217,8 +234,7 @@ class Transport:
                 dist[ok] = self.sea_nm[pa[ok], pb[ok]] * NM_KM
                 kmh = o_speed[e_o[sel]] * NM_KM
             else:
-                c = self.coords["air"]
-                dist = np.where(ok, haversine_km(c[a, 0], c[a, 1], c[b, 0], c[b, 1]), math.inf)
+                dist = self._air_km(a, b, ok)
                 kmh = o_speed[e_o[sel]]
             hop[sel] = np.where(ok & (a == b), 0.0, dist / kmh + 2 * s.handling_hours)
             code = np.where(a < 0, 1, np.where(b < 0, 2, np.where(np.isfinite(hop[sel]), 0, 3)))
