@@ -37,12 +37,14 @@ def scenario(seed: int, n_req: int, n_off: int, n_places: int, n_caps: int) -> d
     caps = [f"ITEM-{k:02d}" for k in range(n_caps)]
     nations = ["NZL", "AUS", "GBR", "FRA", "FJI", "TON"]
     requests = [{"id": f"RQ-{j:05d}", "event": "E", "capability": caps[int(rng.integers(n_caps))],
-                 "quantity": int(rng.integers(1, 6)), "at": list(places[int(rng.integers(n_places))]),
-                 "by_hours": int(rng.choice([24, 48, 72, 96, 120])),
+                 "quantity": int(rng.integers(1, 11)),
+                 "at": list(places[int(rng.integers(n_places))]),
+                 "by_hours": int(rng.choice([24, 36, 48, 72])),
                  "priority": int(rng.integers(1, 4))} for j in range(n_req)]
     offers = [{"id": f"OF-{i:06d}", "nation": nations[int(rng.integers(len(nations)))],
                "capability": caps[int(rng.integers(n_caps))],
-               "quantity": int(rng.integers(1, 4)), "home": list(places[int(rng.integers(n_places))]),
+               "quantity": int(rng.integers(1, 4)),
+               "home": list(places[int(rng.integers(n_places))]),
                "notice_hours": int(rng.choice([6, 12, 24, 48, 72])),
                "speed": int(rng.choice([450, 650, 800])), "cost": int(rng.integers(0, 5))}
               for i in range(n_off)]
@@ -73,6 +75,7 @@ def run(size: str, seed: int, time_limit: float) -> dict:
     stages = stage_coefficients(prob)
     greedy_in_time = sum(float(c @ xg) for name, _, c in stages if name.startswith("in time"))
     exact_in_time = sum(s.value for s in plan.stages if s.name.startswith("in time"))
+    by_name = {name: c for name, _, c in stages}
     return {
         "size": size, "seed": seed, "pairs": len(prob.pairs), "status": plan.status,
         "seconds": {"load_and_pairs": round(t_load, 3), "match": round(t_plan, 3),
@@ -82,6 +85,10 @@ def run(size: str, seed: int, time_limit: float) -> dict:
         "units_in_time": {"exact": exact_in_time, "greedy": greedy_in_time,
                           "ratio_exact_over_greedy": exact_in_time / greedy_in_time
                           if greedy_in_time else None},
+        "units_asked": int(sum(r.quantity for r in prob.data.requests)),
+        "unit_arrival_hours": {
+            "exact": next(s.value for s in plan.stages if s.name == "arrival hours"),
+            "greedy": float(by_name["arrival hours"] @ xg)},
     }
 
 
