@@ -102,3 +102,24 @@ def test_late_help_can_be_switched_off():
     plan = plan_relief(build(rd))
     assert all(d.in_time for d in plan.deliveries)
     assert not any(s.name.startswith("at all") for s in plan.stages)
+
+
+@pytest.mark.parametrize("seed", range(50, 56))
+def test_greedy_baseline_is_feasible_and_never_beats_the_optimum(seed):
+    from forcegen.relief.greedy import greedy_units
+    from forcegen.relief.plan import stage_coefficients
+
+    rng = np.random.default_rng(seed)
+    prob = build(random_relief(rng, 30, 20))
+    x = greedy_units(prob)
+    t = prob.pairs
+    used = np.bincount(t.offer, weights=x, minlength=len(prob.data.offers))
+    got = np.bincount(t.request, weights=x, minlength=len(prob.data.requests))
+    assert np.all(used <= [o.quantity for o in prob.data.offers])
+    assert np.all(got <= [r.quantity for r in prob.data.requests])
+    assert np.all(np.isfinite(t.hours[x > 0]))
+    plan = plan_relief(prob)
+    greedy_vec = [float(c @ x) for name, _, c in stage_coefficients(prob)
+                  if name.startswith("in time")]
+    exact_vec = [s.value for s in plan.stages if s.name.startswith("in time")]
+    assert tuple(exact_vec) >= tuple(greedy_vec)
