@@ -79,3 +79,18 @@ def test_cli_table():
     r = CliRunner().invoke(app, ["relief", str(EX)])
     assert r.exit_code == 0, r.stderr
     assert "913 of 917 units in time" in r.stdout and "proven best" in r.stdout
+
+
+def test_held_offers_stay_with_their_request_even_without_a_route(tmp_path):
+    text = (EX / "scenario.yaml").read_text().replace(
+        "notice_hours: 24, mode: air, name: Medical team by C-130J}",
+        "notice_hours: 24, mode: air, name: Medical team by C-130J, status: in-transit, "
+        "request: RQ-TON-3}")
+    (tmp_path / "scenario.yaml").write_text(text)
+    plan = plan_relief(load_relief(tmp_path, close=("NFTV",)))
+    (d,) = [d for d in plan.deliveries if d.request == "RQ-TON-3"]
+    assert (d.offer, d.status, d.quantity) == ("OF-NZL-3", "in-transit", 1)
+    assert d.hours == -1.0 and not d.in_time  # no route now: arrival unknown, not in time
+    assert plan.status == "optimal"
+    doc = plan.to_dict()
+    assert json.loads(json.dumps(doc))["deliveries"]  # JSON-ready (no inf, no numpy types)
