@@ -36,7 +36,7 @@ _INF = highspy.kHighsInf
 #: A reduced cost or dual above this is taken as nonzero (HiGHS's dual feasibility tolerance
 #: is 1e-7; hours and costs differ by far more where they differ at all).
 _DUAL_TOL = 1e-6
-_PER_ROUND = 4  # improving pairs of one request priced into the model per round
+_PER_ROUND = 16  # improving pairs of one request priced in a round (4: 22 % more CPU at 2,000)
 
 
 @dataclass(frozen=True)
