@@ -51,6 +51,8 @@ JSON_COMMANDS = {
     "robustness": ["robustness", str(EXAMPLE), "--json", "--samples", "200"],
     "robustness-workers": ["robustness", str(EXAMPLE), "--json", "--samples", "2000",
                            "--link-prob", "0.05", "--workers", "2"],
+    "relief-what-if": ["relief", str(ROOT / "examples" / "pacific-cyclone"), "--json",
+                       "--close", "NFTV"],
 }
 
 

@@ -314,6 +314,9 @@ class ScenarioData(_Strict):
     exercises: list[dict[str, Any]] | None = None
     units_rest_weeks: Annotated[int, Field(ge=0, le=52)] | None = None
     units_unavailable: list[dict[str, Any]] | None = None
+    # Relief section (docs/scenario.md "Relief"), checked by forcegen.relief against the
+    # nations and the catalog; kept as given here so that validate and export accept it.
+    relief: dict[str, Any] | None = None
     # Capability code -> tier for the default `after` rules of derived unit lines (enablers
     # first); replaces the built-in table, `{}` switches the rules off.
     enablers: dict[Identifier, Annotated[int, Field(ge=0, le=9)]] | None = None

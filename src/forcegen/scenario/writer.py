@@ -256,6 +256,9 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
     if is_xlsx and any(getattr(scenario.data, k) for k in _EXERCISE_KEYS):
         raise OptionError(f"{out}: the exercise sections ({', '.join(_EXERCISE_KEYS)}) cannot "
                           "be exported to .xlsx yet; export to a folder")
+    if is_xlsx and scenario.data.relief:
+        raise OptionError(f"{out}: the relief section cannot be exported to .xlsx yet; export "
+                          "to a folder")
     if is_xlsx:
         fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
         os.close(fd)
