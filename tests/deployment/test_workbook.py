@@ -107,3 +107,16 @@ def test_xlsx_option_refuses_bad_paths(tmp_path: Path) -> None:
         res = CliRunner().invoke(app, ["deploy", str(f), "--xlsx", str(bad)])
         assert res.exit_code == 2 and "--xlsx" in res.output and "Traceback" not in res.output
     assert list(tmp_path.iterdir()) == [f]
+
+
+def test_formula_like_text_is_neutralised(tmp_path: Path) -> None:
+    f = tmp_path / "scenario.yaml"
+    f.write_text("forcegen: 1\nlift: [{id: C17, mode: air, capacity: 1}]\nmovements:\n"
+                 "  - {id: A, days: 1, x-mode: '=HYPERLINK(\"http://x\")'}\n")
+    out = tmp_path / "plan.xlsx"
+    res = CliRunner().invoke(app, ["deploy", str(f), "--xlsx", str(out)])
+    assert res.exit_code == 0, res.output
+    ws = load_workbook(out)["unit lines"]
+    (row,) = _table(ws)
+    assert row["Mode"] == "'=HYPERLINK(\"http://x\")"  # behind a quote, never a formula
+    assert ws.cell(row=2, column=9).data_type == "s"
