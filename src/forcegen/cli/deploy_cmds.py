@@ -57,8 +57,19 @@ def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
     tmp.replace(out)
 
 
+def _write_files(result: Any, doc: dict[str, Any], csv_out: Path | None,
+                 xlsx_out: Path | None) -> None:
+    """The CSV list and the workbook asked for (each written atomically)."""
+    if csv_out is not None:
+        _write_csv(doc["movements"], csv_out)
+    if xlsx_out is not None:
+        from forcegen.deployment.workbook import write_deployment_xlsx
+
+        write_deployment_xlsx(result, xlsx_out, doc)
+
+
 def _check_options(solver: str, time_limit: float, csv_out: Path | None,
-                   charts: Path | None) -> None:
+                   charts: Path | None, xlsx_out: Path | None) -> None:
     """Refuse an unknown solver, a non-positive time limit or an unusable output path."""
     if solver not in ("cp-sat", "highs", "greedy"):
         raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
@@ -68,6 +79,10 @@ def _check_options(solver: str, time_limit: float, csv_out: Path | None,
         raise OptionError(f"--csv {csv_out}: expected a .csv file name")
     if csv_out is not None and not csv_out.parent.is_dir():
         raise OptionError(f"--csv {csv_out}: folder {csv_out.parent} does not exist")
+    if xlsx_out is not None and xlsx_out.suffix.lower() != ".xlsx":
+        raise OptionError(f"--xlsx {xlsx_out}: expected a .xlsx file name")
+    if xlsx_out is not None and not xlsx_out.parent.is_dir():
+        raise OptionError(f"--xlsx {xlsx_out}: folder {xlsx_out.parent} does not exist")
     if charts is not None and ((charts.exists() and not charts.is_dir())
                                or not charts.parent.is_dir()):
         raise OptionError(f"--charts {charts}: expected a folder (its parent must exist)")
@@ -163,7 +178,8 @@ def _print_lateness(con: Console, doc: dict[str, Any]) -> None:
                   highlight=False)
 
 
-def _print_plan(doc: dict[str, Any], source: Any, csv_out: Path | None) -> None:
+def _print_plan(doc: dict[str, Any], source: Any, csv_out: Path | None,
+                xlsx_out: Path | None) -> None:
     """Everything ``deploy`` shows without ``--json``, from the plan's document."""
     con = Console()
     con.print(_movement_table(doc, source))
@@ -182,6 +198,8 @@ def _print_plan(doc: dict[str, Any], source: Any, csv_out: Path | None) -> None:
         con.print(f"chart written to {escape(c)}", highlight=False)
     if csv_out is not None:
         con.print(f"time-phased force list written to {escape(str(csv_out))}", highlight=False)
+    if xlsx_out is not None:
+        con.print(f"deployment workbook written to {escape(str(xlsx_out))}", highlight=False)
 
 
 def deploy(
@@ -197,6 +215,9 @@ def deploy(
         "comma-separated)")] = None,
     csv_out: Annotated[Path | None, typer.Option(
         "--csv", help="Also write the time-phased force list as CSV (TPFDD columns)")] = None,
+    xlsx_out: Annotated[Path | None, typer.Option(
+        "--xlsx", help="Also write the deployment workbook (summary, unit lines, closure by "
+        "sector and priority, closure curve chart, lift and port use by day)")] = None,
     without: Annotated[list[str] | None, typer.Option(
         "--without", help="What-if: PORT lost (derived lines re-routed; repeatable)")] = None,
     withdraw: Annotated[list[str] | None, typer.Option(
@@ -215,7 +236,7 @@ def deploy(
     from forcegen.deployment import load_deployment, plan_deployment, with_lift
     from forcegen.deployment.whatif import compare, shift_c_day
 
-    _check_options(solver, time_limit, csv_out, charts)
+    _check_options(solver, time_limit, csv_out, charts, xlsx_out)
     changes = _lift_changes(split_codes(lift))
     lost, gone, pre = split_codes(without), nation_codes(withdraw), split_codes(prepositioned)
     what_if = [f"--{k} {v}" for k, v in (("without", ",".join(lost)), ("withdraw", ",".join(gone)),
@@ -246,18 +267,15 @@ def deploy(
     if as_json:
         # Native output (the HiGHS banner) never reaches stdout: every command runs under
         # cli._stdout.stdout_reserved.
-        _, doc = run(True)
-        if csv_out is not None:
-            _write_csv(doc["movements"], csv_out)
+        result, doc = run(True)
+        _write_files(result, doc, csv_out, xlsx_out)
         write_json(doc)
         return
     err = Console(stderr=True)
     with err.status("scheduling movements...", spinner="dots"):
         result, doc = run(False)
-    dep = result.deployment
-    if csv_out is not None:
-        _write_csv(doc["movements"], csv_out)
-    _print_plan(doc, dep.source, csv_out)
+    _write_files(result, doc, csv_out, xlsx_out)
+    _print_plan(doc, result.deployment.source, csv_out, xlsx_out)
 
 
 def register(app: typer.Typer) -> None:

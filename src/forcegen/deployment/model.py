@@ -25,7 +25,7 @@ from forcegen.deployment._inputs import (
     side_file,
 )
 from forcegen.exceptions import Problem, ScenarioError
-from forcegen.scenario._checks import _problems_from
+from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, _Strict
 
@@ -253,7 +253,7 @@ def _parse_sections(source: Callable[[str], _Source], problems: list[Problem]) -
             try:
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
-                problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
+                problems.extend(problems_from(exc, origin, prefix=f"{section}."))
     return parsed
 
 

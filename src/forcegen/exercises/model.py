@@ -21,7 +21,7 @@ from forcegen.deployment._inputs import find_cycle
 from forcegen.deployment.model import _records, _scenario_file
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario
-from forcegen.scenario._checks import _problems_from
+from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, Name, Names, _Strict
 
@@ -153,7 +153,7 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
             try:
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
-                problems.extend(_problems_from(exc, origin, prefix=f"{section}."))
+                problems.extend(problems_from(exc, origin, prefix=f"{section}."))
     if not parsed["exercises"] and not problems:
         problems.append(Problem(str(file), "no `exercises` section: nothing to schedule"))
     start = scenario.data.programme_start

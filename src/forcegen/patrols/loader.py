@@ -24,7 +24,7 @@ from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
 from forcegen.patrols.problem import Geo, PatrolProblem
 from forcegen.patrols.sea import SeaLegs
-from forcegen.scenario._checks import _problems_from
+from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 
 __all__ = ["build_problem", "load_patrol"]
@@ -80,7 +80,7 @@ def load_patrol(path: str | Path, *, withdraw: tuple[str, ...] = (),
     try:
         pd = PatrolData.model_validate(data["patrol"])
     except ValidationError as exc:
-        problems.extend(_problems_from(exc, origin, "patrol."))
+        problems.extend(problems_from(exc, origin, "patrol."))
         raise ScenarioError(problems) from None
     if problems:
         raise ScenarioError(problems)

@@ -23,8 +23,8 @@ from forcegen.relief.models import Event, Facility, Item, Offer, ReliefData, Req
 from forcegen.relief.status import StatusError, check_history
 from forcegen.relief.transport import PairTable, Transport, shipped_airfields, shipped_ports
 from forcegen.scenario import Scenario, load_scenario
+from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_yaml
-from forcegen.scenario.reader import _problems_from
 
 __all__ = ["HELD", "USABLE", "ReliefProblem", "load_relief", "relief_problem"]
 
@@ -95,14 +95,14 @@ def _parse(section: dict[str, Any], lines: dict[str, int], file: Path
             try:
                 parsed[name].append((model.model_validate(rec), origin))
             except ValidationError as exc:
-                problems.extend(_problems_from(exc, origin, prefix=f"relief.{name}."))
+                problems.extend(problems_from(exc, origin, prefix=f"relief.{name}."))
     settings = None
     rest = {k: section[k] for k in ("settings", "grid") if k in section}
     try:
         head = ReliefData.model_validate({"events": [{"id": "-"}], **rest})
         settings = head.settings
     except ValidationError as exc:
-        problems.extend(_problems_from(exc, Origin(str(file), lines.get("settings"), lines),
+        problems.extend(problems_from(exc, Origin(str(file), lines.get("settings"), lines),
                                        prefix="relief."))
     for p in problems:  # _records names list items without the section's own prefix
         if p.field and not p.field.startswith("relief."):

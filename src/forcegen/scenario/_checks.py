@@ -66,7 +66,7 @@ def _explain(err: Any) -> str:
     return msg
 
 
-def _problems_from(exc: ValidationError, origin: Origin, prefix: str = "") -> list[Problem]:
+def problems_from(exc: ValidationError, origin: Origin, prefix: str = "") -> list[Problem]:
     out = []
     for err in exc.errors():
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
@@ -100,7 +100,7 @@ def _validate_records(raw: RawScenario, problems: list[Problem]
             try:
                 items[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
-                problems.extend(_problems_from(exc, origin))
+                problems.extend(problems_from(exc, origin))
                 ident = rec.get(_ID_FIELD.get(section, "id"))
                 if isinstance(ident, str):
                     ident = ident.strip()
@@ -131,7 +131,7 @@ def _validate(
     try:
         meta = ScenarioData.model_validate(raw.meta)
     except ValidationError as exc:
-        problems.extend(_problems_from(exc, raw.meta_origin))
+        problems.extend(problems_from(exc, raw.meta_origin))
         meta = None
 
     catalog = builtin_catalog()

@@ -7,16 +7,21 @@ with ``;``; coordinates are ``lon;lat``. Empty cells mean "absent".
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
 __all__ = [
     "COORD_FIELDS",
+    "DEPLOYMENT_COORD_FIELDS",
+    "DEPLOYMENT_KEYS",
+    "DEPLOYMENT_LIST_FIELDS",
     "FILE_KEYS",
     "LIST_FIELDS",
     "SECTIONS",
     "escape_formula",
     "flatten",
+    "json_value",
     "unescape_formula",
     "unflatten",
 ]
@@ -36,6 +41,11 @@ FILE_KEYS: tuple[str, ...] = ("network", "nodes", "costs")
 LIST_FIELDS = frozenset({"groups", "caveats.sectors", "caveats.roles", "certified"})
 #: Dotted paths holding ``[lon, lat]`` (or, for ``home``, a node id).
 COORD_FIELDS = frozenset({"at", "home"})
+#: Deployment sections (docs/scenario.md "Deployment"): in a workbook, a sheet each.
+DEPLOYMENT_KEYS: tuple[str, ...] = ("lift", "ports", "movements")
+#: Their list fields (``after``: ``A;B``) and places (``[lon, lat]`` as ``lon;lat``, or an id).
+DEPLOYMENT_LIST_FIELDS = frozenset({"after", "sectors"})
+DEPLOYMENT_COORD_FIELDS = frozenset({"at", "origin", "destination"})
 
 
 # Spreadsheet formula injection (OWASP "CSV injection"): a cell starting with one of these is
@@ -63,18 +73,58 @@ def unescape_formula(value: Any) -> Any:
     return value
 
 
+# JSON cells: at most an Excel cell's length, nested no deeper than a scenario.yaml may be.
+_MAX_JSON_CHARS = 32_767
+_MAX_JSON_DEPTH = 32
+
+
+def _too_deep(text: str) -> bool:
+    """Brackets nested deeper than allowed (brackets inside strings count too: never less)."""
+    depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > _MAX_JSON_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def json_value(text: str) -> Any:
+    """``text`` parsed when it is a JSON object or array, else ``text`` unchanged.
+
+    How an ``x-`` extension holding a mapping or a list comes back from a table cell.
+    """
+    stripped = text.strip()
+    if stripped[:1] not in ("{", "[") or len(stripped) > _MAX_JSON_CHARS or _too_deep(stripped):
+        return text
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        return text
+    return value if isinstance(value, dict | list) else text
+
+
+def _is_extension(path: str) -> bool:
+    return path.rpartition(".")[2].startswith("x-")
+
+
 def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(";") if t.strip()]
 
 
-def _cell_to_value(path: str, value: Any) -> Any:
+def _cell_to_value(path: str, value: Any, lists: frozenset[str],
+                   coords: frozenset[str]) -> Any:
     if isinstance(value, dt.datetime):
         return value.date()
     if not isinstance(value, str):
         return value
-    if path in LIST_FIELDS:
+    if _is_extension(path):  # written as JSON when it held a mapping or a list
+        return json_value(value)
+    if path in lists:
         return _split(value)
-    if path in COORD_FIELDS:
+    if path in coords:
         parts = _split(value)
         if len(parts) == 2:
             try:
@@ -86,8 +136,13 @@ def _cell_to_value(path: str, value: Any) -> Any:
     return value
 
 
-def unflatten(row: dict[str, Any]) -> dict[str, Any]:
-    """Turn a flat table row into a nested record; empty cells are dropped."""
+def unflatten(row: dict[str, Any], lists: frozenset[str] = LIST_FIELDS,
+              coords: frozenset[str] = COORD_FIELDS) -> dict[str, Any]:
+    """Turn a flat table row into a nested record; empty cells are dropped.
+
+    ``lists`` and ``coords`` name the dotted paths read as ``;``-separated lists and as
+    ``lon;lat`` places (the deployment sections have their own).
+    """
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key is None or str(key).strip() == "":
@@ -102,13 +157,17 @@ def unflatten(row: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(nxt, dict):  # "a" and "a.b" both given
                 nxt = target[part] = {}
             target = nxt
-        target[parts[-1]] = _cell_to_value(path, value)
+        target[parts[-1]] = _cell_to_value(path, value, lists, coords)
     return out
 
 
 def _value_to_cell(path: str, value: Any) -> Any:
+    if _is_extension(path) and isinstance(value, dict | list | tuple):
+        # JSON text, read back by json_value (a cell holding Python's repr would come back
+        # as a string).
+        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, list | tuple):
-        if path in COORD_FIELDS:
+        if path in COORD_FIELDS or path in DEPLOYMENT_COORD_FIELDS:
             return ";".join(repr(float(v)) for v in value)
         return ";".join(str(v) for v in value)
     if isinstance(value, dt.date):

@@ -14,7 +14,16 @@ from typing import Any
 
 from forcegen.exceptions import Problem
 from forcegen.scenario._origin import Origin, RawScenario
-from forcegen.scenario._tables import FILE_KEYS, SECTIONS, unescape_formula, unflatten
+from forcegen.scenario._tables import (
+    DEPLOYMENT_COORD_FIELDS,
+    DEPLOYMENT_KEYS,
+    DEPLOYMENT_LIST_FIELDS,
+    FILE_KEYS,
+    SECTIONS,
+    json_value,
+    unescape_formula,
+    unflatten,
+)
 from forcegen.scenario.limits import (
     MAX_TABLE_COLUMNS,
     MAX_TABLE_ROWS,
@@ -138,6 +147,13 @@ def read_xlsx(path: Path | bytes, name: str | None = None) -> RawScenario:
         wb.close()
 
 
+def _meta_value(key: str, value: Any) -> Any:
+    """A ``scenario`` sheet value; ``enablers`` and ``x-`` keys may hold JSON (as written)."""
+    if (key == "enablers" or key.startswith("x-")) and isinstance(value, str):
+        return json_value(value)
+    return value
+
+
 def _read_meta(names: dict[str, Any], path: str, problems: list[Problem]
                ) -> tuple[dict[str, Any], Origin]:
     """The ``key | value`` rows of sheet ``scenario`` (``forcegen: 1`` when there is none)."""
@@ -151,16 +167,19 @@ def _read_meta(names: dict[str, Any], path: str, problems: list[Problem]
             key = str(row[0]).strip()
             if i == 1 and key.lower() == "key":
                 continue
-            meta[key] = unescape_formula(_cell(row[1] if len(row) > 1 else None))
+            meta[key] = _meta_value(key, unescape_formula(_cell(row[1] if len(row) > 1 else None)))
             meta_origin.fields[key] = i
     else:
         meta["forcegen"] = 1  # a workbook of tables only is still readable
     return meta, meta_origin
 
 
-def _read_section(ws: Any, where: str, problems: list[Problem]
+def _read_section(ws: Any, where: str, problems: list[Problem], *, deployment: bool = False
                   ) -> list[tuple[dict[str, Any], Origin]] | None:
-    """A section sheet's records with their rows; None when it has too many columns."""
+    """A section sheet's records with their rows; None when it has too many columns.
+
+    ``deployment``: a deployment section (its own list and place fields).
+    """
     rows = _table_rows(ws, where, problems)
     header = next(rows, None)
     if header is None:
@@ -175,7 +194,9 @@ def _read_section(ws: Any, where: str, problems: list[Problem]
             continue
         # Text written behind a ' (formula-like) comes back without it, as from CSV.
         flat = {c: unescape_formula(_cell(v)) for c, v in zip(cols, row, strict=False) if c}
-        recs.append((unflatten(flat), Origin(where, r)))
+        rec = (unflatten(flat, DEPLOYMENT_LIST_FIELDS, DEPLOYMENT_COORD_FIELDS) if deployment
+               else unflatten(flat))
+        recs.append((rec, Origin(where, r)))
     return recs
 
 
@@ -184,9 +205,9 @@ def _side_tables(names: dict[str, Any], meta: dict[str, Any], folder: Path | Non
     """Side sheets (network, nodes, ...) as CSV files attached, or as text in memory."""
     attached: dict[str, Path] = {}
     tables: dict[str, str] = {}
-    for key in FILE_KEYS:
+    for key in (*FILE_KEYS, *DEPLOYMENT_KEYS):
         ref = meta.get(key)
-        if ref is None or key not in names:
+        if not isinstance(ref, str) or key not in names:
             continue
         # The name is data: only a plain file name is attached (validation of the scenario
         # sheet reports any other, with its row); ``is_file`` is only asked of a plain name.
@@ -212,13 +233,23 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
         recs = _read_section(ws, f"{path}[{ws.title}]", problems)
         if recs is not None:
             sections[section] = recs
+    for key in DEPLOYMENT_KEYS:
+        # A deployment section given inline was written as a sheet of records (one named as a
+        # CSV table in the ``scenario`` sheet is a side sheet, attached below).
+        if key in names and key not in meta:
+            recs = _read_section(names[key], f"{path}[{names[key].title}]", problems,
+                                 deployment=True)
+            if recs is not None:
+                meta[key] = [rec for rec, _ in recs]
     attached, tables = _side_tables(names, meta, folder)
     unknown = [t for t in names
-               if t not in SECTIONS and t not in FILE_KEYS and t != "scenario"
+               if t not in SECTIONS and t not in FILE_KEYS and t not in DEPLOYMENT_KEYS
+               and t != "scenario"
                and not t.startswith("x-")]
     for t in unknown:
         problems.append(
-            Problem(str(path), f"unknown sheet {t!r}; expected: scenario, {', '.join(SECTIONS)}")
+            Problem(str(path), f"unknown sheet {t!r}; expected: scenario, "
+                    f"{', '.join((*SECTIONS, *FILE_KEYS, *DEPLOYMENT_KEYS))}")
         )
     return RawScenario(meta, meta_origin, sections, {s: "xlsx" for s in sections}, problems,
                        attached, tables)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ import yaml
 from forcegen.exceptions import OptionError, Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._tables import (
+    DEPLOYMENT_KEYS,
     FILE_KEYS,
     SECTIONS,
     escape_formula,
@@ -53,8 +55,9 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return cols
 
 
-#: Deployment sections that may name a CSV table (exported like the side tables).
-_DEPLOYMENT_KEYS = ("lift", "ports", "movements")
+#: Deployment sections that may name a CSV table (exported like the side tables); given
+#: inline, a workbook holds each as a sheet of records.
+_DEPLOYMENT_KEYS = DEPLOYMENT_KEYS
 #: Exercise sections (docs/scenario.md "Exercises"): records nested too deep for a sheet yet.
 _EXERCISE_KEYS = ("training_areas", "exercises", "units_unavailable")
 
@@ -132,54 +135,87 @@ def _write_folder(scenario: Scenario, out: Path) -> None:
         (out / name).write_bytes(content)
 
 
+def _record_sheet(wb: Any, name: str, records: list[dict[str, Any]]) -> None:
+    """A sheet of flattened records (header ``id`` alone when there are none)."""
+    rows = [flatten(r) for r in records]
+    ws = wb.create_sheet(name)
+    cols = _columns(rows) or ["id"]
+    write_table(ws, cols, ([row.get(c) for c in cols] for row in rows))
+    format_numbers(ws)
+
+
+def _side_sheet(wb: Any, key: str, name: str, text: str) -> None:
+    """A side table's CSV text as a sheet that reads back as the same text."""
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(key)
+    # Numbers are stored as numbers only where they write back as the same text, so the
+    # sheet reproduces the CSV byte for byte when read back.
+    width = 1
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    for n, cells in enumerate(reader):
+        bad = next((c for c in map(control_character, cells) if c), None)
+        if bad is not None:  # openpyxl would raise deep inside; say where instead
+            raise ScenarioError([Problem(
+                str(name), f"holds the control character {bad}, which a workbook "
+                "cannot store", n + 1, key)])
+        if not n:
+            append_row(ws, cells)
+        else:
+            typed = [number_cell(c) for c in cells]
+            append_row(ws, [v for v, _ in typed])
+            for col, (_, fmt) in enumerate(typed, start=1):
+                if fmt:
+                    ws.cell(row=ws._current_row, column=col).number_format = fmt
+        width = max(width, len(cells))
+    style_header(ws)
+    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{ws._current_row}"
+    fit_widths(ws)
+
+
+def _meta_cell(value: Any) -> Any:
+    """A ``scenario`` sheet value: a mapping or list (``enablers``, ``x-``) as JSON text."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _refuse_exercises(scenario: Scenario, where: str) -> None:
+    """Exercise and relief records nest too deep for a sheet: a folder export only."""
+    if any(getattr(scenario.data, k) for k in _EXERCISE_KEYS):
+        raise OptionError(f"{where}: the exercise sections ({', '.join(_EXERCISE_KEYS)}) cannot "
+                          "be exported to .xlsx yet; export to a folder")
+    if scenario.data.relief:
+        raise OptionError(f"{where}: the relief section cannot be exported to .xlsx yet; export "
+                          "to a folder")
+
+
 def _write_xlsx(scenario: Scenario, out: Path | io.BytesIO) -> None:
     import openpyxl
-    from openpyxl.utils import get_column_letter
 
     doc = scenario_to_dict(scenario)
     wb = openpyxl.Workbook()
     meta = wb.active
     assert meta is not None
     meta.title = "scenario"
-    write_table(meta, ["key", "value"], [[k, v] for k, v in doc.items() if k not in SECTIONS])
+    # Deployment sections given inline are sheets of their own, not ``key | value`` rows.
+    write_table(meta, ["key", "value"], [
+        [k, _meta_cell(v)] for k, v in doc.items()
+        if k not in SECTIONS and not (k in _DEPLOYMENT_KEYS and isinstance(v, list))])
     for section in SECTIONS:
-        rows = [flatten(r) for r in doc.get(section, [])]
-        if not rows:  # no empty sheets (an absent sheet reads back as an empty section)
-            continue
-        ws = wb.create_sheet(section)
-        cols = _columns(rows)
-        write_table(ws, cols, ([row.get(c) for c in cols] for row in rows))
-        format_numbers(ws)
-    # Side tables travel inside the workbook (sheets named by their key) so that one file
-    # carries the whole scenario, e.g. through a web upload.
-    for key in FILE_KEYS:
+        if doc.get(section):  # no empty sheets (an absent sheet reads back as empty)
+            _record_sheet(wb, section, doc[section])
+    for key in _DEPLOYMENT_KEYS:
+        if isinstance(doc.get(key), list):  # an empty list stays a (header-only) sheet
+            _record_sheet(wb, key, doc[key])
+    # Side tables (and deployment sections named as CSV tables) travel inside the workbook,
+    # sheets named by their key, so that one file carries the whole scenario, e.g. through a
+    # web upload.
+    for key in (*FILE_KEYS, *_DEPLOYMENT_KEYS):
         name = getattr(scenario.data, key)
-        text = scenario.table_text(name)
-        if text is None:
-            continue
-        ws = wb.create_sheet(key)
-        # Numbers are stored as numbers only where they write back as the same text, so the
-        # sheet reproduces the CSV byte for byte when read back.
-        width = 1
-        reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-        for n, cells in enumerate(reader):
-            bad = next((c for c in map(control_character, cells) if c), None)
-            if bad is not None:  # openpyxl would raise deep inside; say where instead
-                raise ScenarioError([Problem(
-                    str(name), f"holds the control character {bad}, which a workbook "
-                    "cannot store", n + 1, key)])
-            if not n:
-                append_row(ws, cells)
-            else:
-                typed = [number_cell(c) for c in cells]
-                append_row(ws, [v for v, _ in typed])
-                for col, (_, fmt) in enumerate(typed, start=1):
-                    if fmt:
-                        ws.cell(row=ws._current_row, column=col).number_format = fmt
-            width = max(width, len(cells))
-        style_header(ws)
-        ws.auto_filter.ref = f"A1:{get_column_letter(width)}{ws._current_row}"
-        fit_widths(ws)
+        text = scenario.table_text(name) if isinstance(name, str) else None
+        if text is not None:
+            _side_sheet(wb, key, str(name), text)
     wb.save(out)
 
 
@@ -203,6 +239,7 @@ def scenario_to_bytes(scenario: Scenario, fmt: str) -> bytes:
         The file's content.
     """
     if fmt == "xlsx":
+        _refuse_exercises(scenario, "xlsx export")
         buf = io.BytesIO()
         _write_xlsx(scenario, buf)
         return buf.getvalue()
@@ -243,23 +280,15 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
     ------
     forcegen.exceptions.OptionError
         When the path is taken (without ``overwrite``), or a workbook cannot hold the
-        scenario's deployment or exercise sections.
+        scenario's exercise sections (records nested too deep for a sheet).
     """
     out = Path(path)
     is_xlsx = out.suffix.lower() == ".xlsx"
     if out.exists() and not overwrite and (is_xlsx or any(out.iterdir())):
         raise OptionError(f"{out}: already exists (use overwrite to replace it)")
     out.parent.mkdir(parents=True, exist_ok=True)
-    if is_xlsx and any(getattr(scenario.data, k) for k in _DEPLOYMENT_KEYS):
-        raise OptionError(f"{out}: the deployment sections (lift, ports, movements) cannot be "
-                          "exported to .xlsx yet; export to a folder")
-    if is_xlsx and any(getattr(scenario.data, k) for k in _EXERCISE_KEYS):
-        raise OptionError(f"{out}: the exercise sections ({', '.join(_EXERCISE_KEYS)}) cannot "
-                          "be exported to .xlsx yet; export to a folder")
-    if is_xlsx and scenario.data.relief:
-        raise OptionError(f"{out}: the relief section cannot be exported to .xlsx yet; export "
-                          "to a folder")
     if is_xlsx:
+        _refuse_exercises(scenario, str(out))
         fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
         os.close(fd)
         tmp = Path(tmp_name)
