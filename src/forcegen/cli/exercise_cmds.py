@@ -26,6 +26,12 @@ def exercises(
     earlier: Annotated[list[str] | None, typer.Option(
         "--earlier", help="What-if: EXERCISE=YYYY-MM-DD, the exercise must end by that day; "
         "shows the requirement lines it unlocks (repeatable or comma-separated)")] = None,
+    ics: Annotated[Path | None, typer.Option(
+        "--ics", help="Also write the programme as an iCalendar file (.ics), one all-day event "
+        "per exercise held")] = None,
+    xlsx: Annotated[Path | None, typer.Option(
+        "--xlsx", help="Also write the programme workbook (.xlsx): summary, exercises, "
+        "calendar, units")] = None,
     source: Annotated[bool, typer.Option(
         "--source", help="Then source the force with the certifications earned (lines asking "
         "`certified` use only units certified before they start)")] = False,
@@ -39,10 +45,9 @@ def exercises(
         raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
     if not time_limit > 0:
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
-    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
-        raise OptionError(f"--chart {chart}: expected a .png or .svg file name")
-    if chart is not None and not chart.parent.is_dir():
-        raise OptionError(f"--chart {chart}: folder {chart.parent} does not exist")
+    _check_output("--chart", chart, (".png", ".svg"))
+    _check_output("--ics", ics, (".ics",))
+    _check_output("--xlsx", xlsx, (".xlsx",))
     prog = load_programme(path)
     deadlines = _deadlines(earlier)
     err = Console(stderr=True)
@@ -59,16 +64,44 @@ def exercises(
                               **compare_lines(doc, alt.to_dict())}
         if source:
             doc["sourcing"] = _source(result)
-    if chart is not None:
-        from forcegen.exercises.chart import plot_gantt
-
-        plot_gantt(doc, chart)
+    written = _write_outputs(doc, chart, ics, xlsx)
     if as_json:
         write_json(doc)
         return
     _print(doc, out_console())
+    for what, where in written:
+        out_console().print(f"{what} written to {escape(str(where))}", highlight=False)
+
+
+def _check_output(flag: str, path: Path | None, suffixes: tuple[str, ...]) -> None:
+    """An output file name with the right suffix in a folder that exists."""
+    from forcegen.exceptions import OptionError
+
+    if path is None:
+        return
+    if path.suffix.lower() not in suffixes:
+        raise OptionError(f"{flag} {path}: expected a {' or '.join(suffixes)} file name")
+    if not path.parent.is_dir():
+        raise OptionError(f"{flag} {path}: folder {path.parent} does not exist")
+
+
+def _write_outputs(doc: dict[str, Any], chart: Path | None, ics: Path | None,
+                   xlsx: Path | None) -> list[tuple[str, Path]]:
+    """The chart, calendar and workbook asked for; what was written where."""
+    written: list[tuple[str, Path]] = []
     if chart is not None:
-        out_console().print(f"Gantt chart written to {escape(str(chart))}", highlight=False)
+        from forcegen.exercises.chart import plot_gantt
+
+        written.append(("Gantt chart", plot_gantt(doc, chart)))
+    if ics is not None:
+        from forcegen.exercises.calendar_ics import write_ics
+
+        written.append(("iCalendar file", write_ics(doc, ics)))
+    if xlsx is not None:
+        from forcegen.exercises.workbook import write_programme_xlsx
+
+        written.append(("Programme workbook", write_programme_xlsx(doc, xlsx)))
+    return written
 
 
 def _deadlines(values: list[str] | None) -> dict[str, Any]:

@@ -96,7 +96,9 @@ class ExerciseResult:
                 row.update(start_week=t, end_week=t + ex.weeks,
                            start=prog.date_of(t).isoformat(),
                            end=(prog.date_of(t + ex.weeks) - dt.timedelta(days=1)).isoformat(),
-                           area=p.area_ids[int(s.area[e])], units=names)
+                           area=p.area_ids[int(s.area[e])], units=names,
+                           nations=sorted({prog.units[u].nation for need in s.units[e]
+                                           for u in need}))
                 for u in names:
                     timeline[u].append({"exercise": ex.id, "start_week": t,
                                         "end_week": t + ex.weeks})
@@ -112,6 +114,7 @@ class ExerciseResult:
                   "certified": {c: d.isoformat() for c, d in sorted(earned.get(u.id, {}).items())}}
                  for u in prog.units]
         return {
+            "scenario": prog.scenario.data.name,
             "status": plan.status, "value": plan.value, "bound": plan.bound, "gap": plan.gap,
             "solver": plan.solver, "seconds": round(plan.seconds, 3),
             "tie_break_proven": plan.tie_break_proven,
@@ -119,6 +122,8 @@ class ExerciseResult:
                          "value": plan.baseline_value,
                          "seconds": round(plan.baseline_seconds, 4)},
             "programme_start": prog.start.isoformat(), "rest_weeks": prog.rest_weeks,
+            "areas": [{"id": a.id, "name": a.name, "capacity": a.capacity}
+                      for a in sorted(prog.areas, key=lambda a: a.id)],
             "exercises": rows, "not_scheduled": missing,
             "units": [u for u in units if u["exercises"]],
             "lines": lines, "notes": list(plan.notes),
