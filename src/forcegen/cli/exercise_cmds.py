@@ -210,6 +210,15 @@ def _print(doc: dict[str, Any], con: Console) -> None:
         most = "" if doc["lines_bound"] is None else f" (at most {doc['lines_bound']} possible)"
         con.print(f"requirement lines certified in time: {doc['lines_certified']} of "
                   f"{len(doc['lines'])}{most}", highlight=False)
+    travel = doc["travel"]
+    if travel["km"] is not None:
+        how = ("the least possible (proven)" if travel["status"] == "optimal" else
+               f"not proven the least (at least {travel['lower_bound'] or 0:,} km)"
+               if travel["status"] == "feasible" else "counted, not minimised")
+        con.print(f"unit travel home -> training area: {travel['km']:,} km, {how}",
+                  highlight=False)
+    if travel["note"]:
+        con.print(f"[dim]{escape(travel['note'])}[/]", highlight=False)
     _print_lines(doc, con)
     if "sourcing" in doc:
         _print_sourcing(doc["sourcing"], con)
