@@ -65,6 +65,8 @@ def test_workbook_matches_the_plan(exported: tuple[dict, Path, Path]) -> None:
     assert summary["Value held"] == doc["value"] and summary["Value bound (proven)"] == doc["bound"]
     assert summary["Lines certified in time"] == doc["lines_certified"]
     assert "proven" in summary["Status"]
+    assert summary["Unit travel (km, great circle)"] == doc["travel"]["km"]
+    assert summary["Travel"] == doc["travel"]["status"]
     ws = wb["exercises"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws["A1"].font.bold
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
@@ -74,6 +76,7 @@ def test_workbook_matches_the_plan(exported: tuple[dict, Path, Path]) -> None:
         if r["held"]:
             assert (got[4], got[5], got[8]) == (r["start_week"], r["end_week"] - 1, r["area"])
             assert got[9].split(", ") == r["units"] and got[10].split(", ") == r["nations"]
+            assert got[14] == r["travel_km"]
     cal = wb["calendar"]
     weeks = [c.value for c in cal[1]][1:]
     grid = {(row[0].value, weeks[k]): cell for row in cal.iter_rows(min_row=2)

@@ -1,8 +1,8 @@
 """The exercise programme as a workbook a planner can send on (openpyxl).
 
 Sheets: ``summary`` (status in words, value held against the proven bound, lines certified in
-time, travel), ``exercises`` (week, area, units, nations, certifications; reasons for those not
-held), ``calendar`` (training areas x weeks, each filled cell coloured by the exercise's kind)
+time, travel), ``exercises`` (week, area, units, nations, certifications, units' travel; reasons for
+those not held), ``calendar`` (training areas x weeks, each filled cell coloured by the exercise's kind)
 and ``units`` (each unit's weeks in exercises and resting after them). Every table has a bold
 frozen header, an autofilter and fitted widths; formula-like text is neutralised
 (:mod:`forcegen.scenario.xlsx_style`).
@@ -89,13 +89,15 @@ def _exercises(wb: Workbook, doc: dict[str, Any]) -> None:
             rows.append([r["id"], r["name"] or "", r["kind"], "yes", r["start_week"],
                          r["end_week"] - 1, r["start"], r["end"], r["area"],
                          ", ".join(r["units"]), ", ".join(r["nations"]),
-                         ", ".join(r["certifies"]), r["value"], ""])
+                         ", ".join(r["certifies"]), r["value"], "", r.get("travel_km")])
         else:
             rows.append([r["id"], r["name"] or "", r["kind"], "no", None, None, "", "", "", "",
-                         "", ", ".join(r["certifies"]), r["value"], why.get(r["id"], "")])
+                         "", ", ".join(r["certifies"]), r["value"], why.get(r["id"], ""),
+                         None])
     write_table(ws, ["Exercise", "Name", "Kind", "Held", "First week", "Last week", "Start",
-                     "End", "Area", "Units", "Nations", "Certifies", "Value", "Why not held"],
-                rows, {"Value": INTEGER}, wrap=["Units", "Why not held"])
+                     "End", "Area", "Units", "Nations", "Certifies", "Value", "Why not held",
+                     "Travel (km)"],
+                rows, {"Value": INTEGER, "Travel (km)": INTEGER}, wrap=["Units", "Why not held"])
 
 
 def _calendar(wb: Workbook, doc: dict[str, Any]) -> None:
