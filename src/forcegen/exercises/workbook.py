@@ -1,11 +1,11 @@
 """The exercise programme as a workbook a planner can send on (openpyxl).
 
 Sheets: ``summary`` (status in words, value held against the proven bound, lines certified in
-time, travel), ``exercises`` (week, area, units, nations, certifications, units' travel; reasons for
-those not held), ``calendar`` (training areas x weeks, each filled cell coloured by the exercise's kind)
-and ``units`` (each unit's weeks in exercises and resting after them). Every table has a bold
-frozen header, an autofilter and fitted widths; formula-like text is neutralised
-(:mod:`forcegen.scenario.xlsx_style`).
+time, travel), ``exercises`` (week, area, units, nations, certifications, units' travel;
+reasons for those not held), ``calendar`` (training areas x weeks, each filled cell coloured by
+the exercise's kind) and ``units`` (each unit's weeks in exercises and resting after them).
+Every table has a bold frozen header, an autofilter and fitted widths; formula-like text is
+neutralised (:mod:`forcegen.scenario.xlsx_style`).
 """
 
 from __future__ import annotations
