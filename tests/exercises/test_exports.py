@@ -102,3 +102,21 @@ def test_bad_export_names_exit_2_nothing_written(tmp_path: Path) -> None:
         r = CliRunner().invoke(app, ["exercises", str(EX), flag, str(tmp_path / name)])
         assert r.exit_code == 2 and "Traceback" not in r.output and flag in r.output
     assert not any(tmp_path.iterdir())
+
+
+def test_re_export_after_a_change_keeps_the_uids(tmp_path: Path) -> None:
+    """The exercise moves to another week: same UIDs (calendars update), new dates."""
+    from .test_programme import BASE
+
+    docs = []
+    for k, text in enumerate((BASE, BASE.replace("window: [2027-01-04, 2027-03-01]",
+                                                 "window: [2027-02-01, 2027-03-01]"))):
+        folder = tmp_path / str(k)
+        folder.mkdir()
+        (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+        r = CliRunner().invoke(app, ["exercises", str(folder), "--ics", str(folder / "p.ics")])
+        assert r.exit_code == 0, r.output
+        cal = Calendar.from_ical((folder / "p.ics").read_bytes())
+        docs.append({str(e.get("uid")): e.decoded("dtstart") for e in cal.walk("VEVENT")})
+    assert set(docs[0]) == set(docs[1]) and len(docs[0]) == 2
+    assert docs[0] != docs[1]
