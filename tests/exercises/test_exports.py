@@ -60,7 +60,7 @@ def test_uids_stable_and_distinct() -> None:
 def test_workbook_matches_the_plan(exported: tuple[dict, Path, Path]) -> None:
     doc, _, xlsx = exported
     wb = load_workbook(xlsx)
-    assert wb.sheetnames == ["summary", "exercises", "calendar", "units"]
+    assert wb.sheetnames == ["summary", "exercises", "calendar", "units", "unit calendar"]
     summary = {r[0]: r[1] for r in wb["summary"].iter_rows(min_row=2, values_only=True) if r[0]}
     assert summary["Value held"] == doc["value"] and summary["Value bound (proven)"] == doc["bound"]
     assert summary["Lines certified in time"] == doc["lines_certified"]
@@ -95,6 +95,18 @@ def test_workbook_matches_the_plan(exported: tuple[dict, Path, Path]) -> None:
         busy = sum(x["end_week"] - x["start_week"] for x in u["exercises"])
         assert units[u["id"]][4] == busy
         assert units[u["id"]][6] == doc["rest_weeks"] * len(u["exercises"])
+    grid = wb["unit calendar"]
+    weeks = [c.value for c in grid[1]][1:]
+    rows = {r[0]: dict(zip(weeks, r[1:], strict=True))
+            for r in grid.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {u["id"] for u in doc["units"]}
+    for u in doc["units"]:
+        busy = {w: x["exercise"] for x in u["exercises"]
+                for w in range(x["start_week"], x["end_week"])}
+        assert {w: v for w, v in rows[u["id"]].items() if v and v != "rest"} == busy
+        for x in u["exercises"]:  # the rest weeks after each exercise are marked
+            for w in range(x["end_week"], x["end_week"] + doc["rest_weeks"]):
+                assert rows[u["id"]][w] == "rest"
 
 
 def test_bad_export_names_exit_2_nothing_written(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Sheets: ``summary`` (status in words, value held against the proven bound, lines certified in
 time, travel), ``exercises`` (week, area, units, nations, certifications, units' travel;
 reasons for those not held), ``calendar`` (training areas x weeks, each filled cell coloured by
-the exercise's kind) and ``units`` (each unit's weeks in exercises and resting after them).
+the exercise's kind), ``units`` (each unit's weeks in exercises and resting after them) and
+``unit calendar`` (units x weeks: the exercise, then ``rest``).
 Every table has a bold frozen header, an autofilter and fitted widths; formula-like text is
 neutralised (:mod:`forcegen.scenario.xlsx_style`).
 """
@@ -151,6 +152,33 @@ def _units(wb: Workbook, doc: dict[str, Any]) -> None:
                 {"Weeks busy": INTEGER, "Weeks resting": INTEGER})
 
 
+def _unit_calendar(wb: Workbook, doc: dict[str, Any]) -> None:
+    """Units down, weeks across: the exercise a unit is in (its kind's colour), then ``rest``."""
+    ws = wb.create_sheet("unit calendar")
+    rest = int(doc["rest_weeks"])
+    horizon = max([x["end_week"] + rest for u in doc["units"] for x in u["exercises"]] + [1])
+    append_row(ws, ["Unit \\ week", *range(horizon)])
+    kind = {r["id"]: r["kind"] for r in doc["exercises"]}
+    for u in doc["units"]:
+        row: list[Any] = [""] * horizon
+        fills: dict[int, str] = {}
+        for x in u["exercises"]:
+            for w in range(x["start_week"], x["end_week"]):
+                row[w], fills[w] = x["exercise"], KIND_FILLS.get(kind[x["exercise"]], _MIXED)
+            for w in range(x["end_week"], min(horizon, x["end_week"] + rest)):
+                if not row[w]:
+                    row[w], fills[w] = "rest", _MIXED
+        append_row(ws, [u["id"], *row])
+        for w, colour in fills.items():
+            ws.cell(row=ws.max_row, column=w + 2).fill = PatternFill("solid", fgColor=colour)
+    style_header(ws)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(horizon + 1)}{len(doc['units']) + 1}"
+    ws.column_dimensions["A"].width = max([12] + [len(u["id"]) + 2 for u in doc["units"]])
+    for w in range(horizon):
+        ws.column_dimensions[get_column_letter(w + 2)].width = 8
+
+
 def write_programme_xlsx(doc: dict[str, Any], path: Path) -> Path:
     """Write the workbook of ``doc`` (``ExerciseResult.to_dict()``) to ``path``, atomically."""
     wb = Workbook()
@@ -158,6 +186,7 @@ def write_programme_xlsx(doc: dict[str, Any], path: Path) -> Path:
     _exercises(wb, doc)
     _calendar(wb, doc)
     _units(wb, doc)
+    _unit_calendar(wb, doc)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
