@@ -132,3 +132,21 @@ def test_re_export_after_a_change_keeps_the_uids(tmp_path: Path) -> None:
         docs.append({str(e.get("uid")): e.decoded("dtstart") for e in cal.walk("VEVENT")})
     assert set(docs[0]) == set(docs[1]) and len(docs[0]) == 2
     assert docs[0] != docs[1]
+
+
+def test_a_nations_calendar_has_only_its_exercises(exported: tuple[dict, Path, Path],
+                                                   tmp_path: Path) -> None:
+    doc = exported[0]
+    ics = tmp_path / "nzl.ics"
+    r = CliRunner().invoke(app, ["exercises", str(EX), "--time-limit", "20", "--ics", str(ics),
+                                 "--ics-nation", "nzl"])
+    assert r.exit_code == 0, r.output
+    uids = {str(e.get("uid")) for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
+    mine = {event_uid(doc["scenario"], x["id"]) for x in doc["exercises"]
+            if x["held"] and "NZL" in x["nations"]}
+    assert uids == mine and 0 < len(mine) < sum(x["held"] for x in doc["exercises"])
+    for args in (["--ics", str(tmp_path / "x.ics"), "--ics-nation", "FRA"],
+                 ["--ics-nation", "NZL"]):
+        r = CliRunner().invoke(app, ["exercises", str(EX), *args])
+        assert r.exit_code == 2 and "--ics-nation" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "x.ics").exists()

@@ -29,6 +29,9 @@ def exercises(
     ics: Annotated[Path | None, typer.Option(
         "--ics", help="Also write the programme as an iCalendar file (.ics), one all-day event "
         "per exercise held")] = None,
+    ics_nation: Annotated[list[str] | None, typer.Option(
+        "--ics-nation", help="With --ics: only the exercises these nations take part in "
+        "(repeatable or comma-separated)")] = None,
     xlsx: Annotated[Path | None, typer.Option(
         "--xlsx", help="Also write the programme workbook (.xlsx): summary, exercises, "
         "calendar, units")] = None,
@@ -49,6 +52,7 @@ def exercises(
     _check_output("--ics", ics, (".ics",))
     _check_output("--xlsx", xlsx, (".xlsx",))
     prog = load_programme(path)
+    nations = _ics_nations(prog, ics, ics_nation)
     deadlines = _deadlines(earlier)
     err = Console(stderr=True)
     with (err.status("scheduling exercises...", spinner="dots") if not as_json else _null(),
@@ -64,7 +68,7 @@ def exercises(
                               **compare_lines(doc, alt.to_dict())}
         if source:
             doc["sourcing"] = _source(result)
-    written = _write_outputs(doc, chart, ics, xlsx)
+    written = _write_outputs(doc, chart, (ics, nations), xlsx)
     if as_json:
         write_json(doc)
         return
@@ -85,18 +89,37 @@ def _check_output(flag: str, path: Path | None, suffixes: tuple[str, ...]) -> No
         raise OptionError(f"{flag} {path}: folder {path.parent} does not exist")
 
 
-def _write_outputs(doc: dict[str, Any], chart: Path | None, ics: Path | None,
+def _ics_nations(prog: Any, ics: Path | None, codes: list[str] | None) -> set[str] | None:
+    """The nations whose calendar ``--ics`` writes (None: every nation)."""
+    from forcegen.cli._common import split_codes
+    from forcegen.exceptions import OptionError
+
+    wanted = {c.strip().upper() for c in split_codes(codes)}
+    if not wanted:
+        return None
+    if ics is None:
+        raise OptionError("--ics-nation: give --ics FILE as well")
+    known = {u.nation for u in prog.units}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise OptionError(f"--ics-nation {', '.join(unknown)}: no unit of that nation; "
+                          f"expected one of: {', '.join(sorted(known))}")
+    return wanted
+
+
+def _write_outputs(doc: dict[str, Any], chart: Path | None,
+                   ics: tuple[Path | None, set[str] | None],
                    xlsx: Path | None) -> list[tuple[str, Path]]:
-    """The chart, calendar and workbook asked for; what was written where."""
+    """The chart, calendar (file, nations) and workbook asked for; what was written where."""
     written: list[tuple[str, Path]] = []
     if chart is not None:
         from forcegen.exercises.chart import plot_gantt
 
         written.append(("Gantt chart", plot_gantt(doc, chart)))
-    if ics is not None:
+    if ics[0] is not None:
         from forcegen.exercises.calendar_ics import write_ics
 
-        written.append(("iCalendar file", write_ics(doc, ics)))
+        written.append(("iCalendar file", write_ics(doc, ics[0], nations=ics[1])))
     if xlsx is not None:
         from forcegen.exercises.workbook import write_programme_xlsx
 

@@ -42,10 +42,12 @@ def _description(row: dict[str, Any], nation_of: dict[str, str], area_name: str)
     return "\n".join(lines)
 
 
-def programme_calendar(doc: dict[str, Any], *, stamp: dt.datetime | None = None) -> Calendar:
+def programme_calendar(doc: dict[str, Any], *, stamp: dt.datetime | None = None,
+                       nations: set[str] | None = None) -> Calendar:
     """The calendar of ``doc`` (``ExerciseResult.to_dict()``): one event per held exercise.
 
-    ``stamp`` is the ``DTSTAMP`` of every event (now, in UTC, when not given).
+    ``stamp`` is the ``DTSTAMP`` of every event (now, in UTC, when not given); ``nations``,
+    when given, keeps only the exercises with units of one of them (a nation's calendar).
     """
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
     scenario = str(doc.get("scenario") or "unnamed scenario")
@@ -57,7 +59,7 @@ def programme_calendar(doc: dict[str, Any], *, stamp: dt.datetime | None = None)
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{scenario}: exercise programme")
     for row in doc["exercises"]:
-        if not row["held"]:
+        if not row["held"] or (nations is not None and not nations & set(row["nations"])):
             continue
         area = area_names.get(row["area"], row["area"])
         ev = Event()
@@ -74,9 +76,10 @@ def programme_calendar(doc: dict[str, Any], *, stamp: dt.datetime | None = None)
     return cal
 
 
-def write_ics(doc: dict[str, Any], path: Path, *, stamp: dt.datetime | None = None) -> Path:
+def write_ics(doc: dict[str, Any], path: Path, *, stamp: dt.datetime | None = None,
+              nations: set[str] | None = None) -> Path:
     """Write the programme's calendar to ``path`` (atomically: a sibling moved into place)."""
-    data = programme_calendar(doc, stamp=stamp).to_ical()
+    data = programme_calendar(doc, stamp=stamp, nations=nations).to_ical()
     fd, tmp = tempfile.mkstemp(suffix=".ics", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
