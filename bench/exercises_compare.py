@@ -9,11 +9,13 @@ and gap, and the greedy baseline's value from the same run (ratio = CP-SAT / gre
 
     python bench/exercises_compare.py --out bench/results/exercises_compare.json
     python bench/exercises_compare.py --scaled 300x2000x40 --time-limit 120   # issue 16 target
+    python bench/exercises_compare.py --cases 0 --scaled 60x400x10 --travel --time-limit 60
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import time
@@ -24,6 +26,7 @@ import numpy as np
 from forcegen.exercises.cpsat import solve_cpsat
 from forcegen.exercises.milp import solve_milp_value
 from forcegen.exercises.problem import ExerciseProblem, greedy_schedule
+from forcegen.exercises.travel import schedule_travel
 
 
 def instance(seed: int, n: int, units: int, areas: int, caps: int, weeks: int = 52,
@@ -95,9 +98,23 @@ def small(args: argparse.Namespace) -> list[dict]:
     return out
 
 
-def scaled(spec: str, time_limit: float, lines: int = 0) -> dict:
+def with_travel(p: ExerciseProblem, seed: int) -> ExerciseProblem:
+    """Home bases scattered around 5 garrison towns, areas anywhere in a 20 x 20 degree box."""
+    from forcegen.network import haversine_km
+
+    rng = np.random.default_rng(seed + 20_000)
+    towns = rng.uniform(-10, 10, (5, 2))
+    homes = towns[rng.integers(0, 5, len(p.unit_ids))] + rng.normal(0, 0.5, (len(p.unit_ids), 2))
+    at = rng.uniform(-10, 10, (len(p.area_ids), 2))
+    km = haversine_km(homes[:, None, 0], homes[:, None, 1], at[None, :, 0], at[None, :, 1])
+    return dataclasses.replace(p, travel_km=np.rint(km).astype(np.int64))
+
+
+def scaled(spec: str, time_limit: float, lines: int = 0, travel: bool = False) -> dict:
     n, units, areas = (int(x) for x in spec.split("x"))
     p = instance(7, n=n, units=units, areas=areas, caps=max(5, units // 40), n_lines=lines)
+    if travel:
+        p = with_travel(p, 7)
     t0 = time.perf_counter()
     g = greedy_schedule(p)
     tg = time.perf_counter() - t0
@@ -111,6 +128,11 @@ def scaled(spec: str, time_limit: float, lines: int = 0) -> dict:
            "lines": {"asked": lines, "certified": plan.lines, "bound": plan.lines_bound,
                      "proven": plan.lines_proven},
            "tie_break_proven": plan.tie_break_proven}
+    if p.travel_km is not None:
+        greedy_km = schedule_travel(p.travel_km, g.start, g.area, g.units)
+        row["travel"] = {"status": plan.travel_status, "km": plan.travel,
+                         "lower_bound": plan.travel_bound, "greedy_km": greedy_km,
+                         "ratio_vs_greedy": round((plan.travel or 0) / max(1, greedy_km), 4)}
     print(json.dumps(row))
     return row
 
@@ -125,12 +147,15 @@ def main() -> None:
                     help="EXERCISESxUNITSxAREAS, e.g. 60x400x10 (repeatable)")
     ap.add_argument("--lines", type=int, default=0,
                     help="requirement lines asking certifications in scaled cases")
+    ap.add_argument("--travel", action="store_true",
+                    help="scaled cases with home bases and area coordinates (third objective)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     doc = {"machine": f"{platform.machine()} {platform.system()}, shared 2-core box",
            "time_limit": args.time_limit,
            "small": small(args) if args.cases else [],
-           "scaled": [scaled(s, args.time_limit, args.lines) for s in args.scaled]}
+           "scaled": [scaled(s, args.time_limit, args.lines, args.travel)
+                      for s in args.scaled]}
     if args.out:
         args.out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 

@@ -26,6 +26,15 @@ def exercises(
     earlier: Annotated[list[str] | None, typer.Option(
         "--earlier", help="What-if: EXERCISE=YYYY-MM-DD, the exercise must end by that day; "
         "shows the requirement lines it unlocks (repeatable or comma-separated)")] = None,
+    ics: Annotated[Path | None, typer.Option(
+        "--ics", help="Also write the programme as an iCalendar file (.ics), one all-day event "
+        "per exercise held")] = None,
+    ics_nation: Annotated[list[str] | None, typer.Option(
+        "--ics-nation", help="With --ics: only the exercises these nations take part in "
+        "(repeatable or comma-separated)")] = None,
+    xlsx: Annotated[Path | None, typer.Option(
+        "--xlsx", help="Also write the programme workbook (.xlsx): summary, exercises, "
+        "calendar, units")] = None,
     source: Annotated[bool, typer.Option(
         "--source", help="Then source the force with the certifications earned (lines asking "
         "`certified` use only units certified before they start)")] = False,
@@ -39,11 +48,11 @@ def exercises(
         raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
     if not time_limit > 0:
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
-    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
-        raise OptionError(f"--chart {chart}: expected a .png or .svg file name")
-    if chart is not None and not chart.parent.is_dir():
-        raise OptionError(f"--chart {chart}: folder {chart.parent} does not exist")
+    _check_output("--chart", chart, (".png", ".svg"))
+    _check_output("--ics", ics, (".ics",))
+    _check_output("--xlsx", xlsx, (".xlsx",))
     prog = load_programme(path)
+    nations = _ics_nations(prog, ics, ics_nation)
     deadlines = _deadlines(earlier)
     err = Console(stderr=True)
     with (err.status("scheduling exercises...", spinner="dots") if not as_json else _null(),
@@ -59,16 +68,63 @@ def exercises(
                               **compare_lines(doc, alt.to_dict())}
         if source:
             doc["sourcing"] = _source(result)
-    if chart is not None:
-        from forcegen.exercises.chart import plot_gantt
-
-        plot_gantt(doc, chart)
+    written = _write_outputs(doc, chart, (ics, nations), xlsx)
     if as_json:
         write_json(doc)
         return
     _print(doc, out_console())
+    for what, where in written:
+        out_console().print(f"{what} written to {escape(str(where))}", highlight=False)
+
+
+def _check_output(flag: str, path: Path | None, suffixes: tuple[str, ...]) -> None:
+    """An output file name with the right suffix in a folder that exists."""
+    from forcegen.exceptions import OptionError
+
+    if path is None:
+        return
+    if path.suffix.lower() not in suffixes:
+        raise OptionError(f"{flag} {path}: expected a {' or '.join(suffixes)} file name")
+    if not path.parent.is_dir():
+        raise OptionError(f"{flag} {path}: folder {path.parent} does not exist")
+
+
+def _ics_nations(prog: Any, ics: Path | None, codes: list[str] | None) -> set[str] | None:
+    """The nations whose calendar ``--ics`` writes (None: every nation)."""
+    from forcegen.cli._common import split_codes
+    from forcegen.exceptions import OptionError
+
+    wanted = {c.strip().upper() for c in split_codes(codes)}
+    if not wanted:
+        return None
+    if ics is None:
+        raise OptionError("--ics-nation: give --ics FILE as well")
+    known = {u.nation for u in prog.units}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise OptionError(f"--ics-nation {', '.join(unknown)}: no unit of that nation; "
+                          f"expected one of: {', '.join(sorted(known))}")
+    return wanted
+
+
+def _write_outputs(doc: dict[str, Any], chart: Path | None,
+                   ics: tuple[Path | None, set[str] | None],
+                   xlsx: Path | None) -> list[tuple[str, Path]]:
+    """The chart, calendar (file, nations) and workbook asked for; what was written where."""
+    written: list[tuple[str, Path]] = []
     if chart is not None:
-        out_console().print(f"Gantt chart written to {escape(str(chart))}", highlight=False)
+        from forcegen.exercises.chart import plot_gantt
+
+        written.append(("Gantt chart", plot_gantt(doc, chart)))
+    if ics[0] is not None:
+        from forcegen.exercises.calendar_ics import write_ics
+
+        written.append(("iCalendar file", write_ics(doc, ics[0], nations=ics[1])))
+    if xlsx is not None:
+        from forcegen.exercises.workbook import write_programme_xlsx
+
+        written.append(("Programme workbook", write_programme_xlsx(doc, xlsx)))
+    return written
 
 
 def _deadlines(values: list[str] | None) -> dict[str, Any]:
@@ -177,6 +233,15 @@ def _print(doc: dict[str, Any], con: Console) -> None:
         most = "" if doc["lines_bound"] is None else f" (at most {doc['lines_bound']} possible)"
         con.print(f"requirement lines certified in time: {doc['lines_certified']} of "
                   f"{len(doc['lines'])}{most}", highlight=False)
+    travel = doc["travel"]
+    if travel["km"] is not None:
+        how = ("the least possible (proven)" if travel["status"] == "optimal" else
+               f"not proven the least (at least {travel['lower_bound'] or 0:,} km)"
+               if travel["status"] == "feasible" else "counted, not minimised")
+        con.print(f"unit travel home -> training area: {travel['km']:,} km, {how}",
+                  highlight=False)
+    if travel["note"]:
+        con.print(f"[dim]{escape(travel['note'])}[/]", highlight=False)
     _print_lines(doc, con)
     if "sourcing" in doc:
         _print_sourcing(doc["sourcing"], con)

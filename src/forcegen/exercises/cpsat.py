@@ -9,9 +9,10 @@ prerequisites are, and starts once they have ended.
 
 Lexicographic objective on one model, each phase's result held as a constraint for the next:
 (1) the most value of exercises held; (2) the most requirement lines certified in time
-(:mod:`.lines`); (3) the canonical tie-break: earliest starts, then units and areas of lowest
-id (so the same data gives the same plan). Only a proven phase 1 is called optimal; phases 2
-and 3 report whether they were proven.
+(:mod:`.lines`); (3) the least travel of units from home to training area (:mod:`.travel`;
+skipped when the scenario has no coordinates for it); (4) the canonical tie-break: earliest
+starts, then units and areas of lowest id (so the same data gives the same plan). Only a proven
+phase 1 is called optimal; phases 2 to 4 report whether they were proven.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from forcegen.exercises.lines import line_literals
 from forcegen.exercises.problem import ExerciseProblem, Schedule, greedy_schedule
+from forcegen.exercises.travel import schedule_travel, travel_terms
 
 __all__ = ["ExercisePlan", "solve_cpsat"]
 
@@ -49,6 +51,9 @@ class ExercisePlan:
     lines_bound: int = 0             # proven upper bound on it, at the value held
     lines_proven: bool = True
     value_seconds: float = 0.0       # time to the value phase's answer (compared in bench/)
+    travel: int | None = None        # total km of units to their exercises (third objective)
+    travel_bound: int | None = None  # proven least travel at the value and lines held
+    travel_status: str = "not minimised"   # optimal | feasible | not minimised | skipped
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -176,6 +181,34 @@ def _hint(m: cp_model.CpModel, v: dict[str, Any], sched: Schedule) -> None:
                 m.add_hint(y, u in mine)
 
 
+def _travel_phase(m: cp_model.CpModel, p: ExerciseProblem, v: dict[str, Any], best: Schedule,
+                  plan: ExercisePlan, deadline: float, workers: int) -> Schedule:
+    """Phase 3: with value and lines held, the least travel; held in turn for the tie-break."""
+    if p.travel_km is None:
+        plan.travel_status = "skipped"
+        return best
+    plan.travel = schedule_travel(p.travel_km, best.start, best.area, best.units)
+    total = travel_terms(m, p.travel_km, v)
+    m.minimize(total)
+    _hint(m, v, best)
+    solver = _solver((deadline - time.perf_counter()) * 0.5, workers)
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        plan.travel_status = "feasible"
+        plan.travel_bound = 0
+        m.add(total <= plan.travel)
+        return best
+    best = _read(p, solver, v)
+    plan.schedule = best
+    plan.travel = schedule_travel(p.travel_km, best.start, best.area, best.units)
+    proven = status == cp_model.OPTIMAL
+    plan.travel_status = "optimal" if proven else "feasible"
+    plan.travel_bound = plan.travel if proven else min(
+        plan.travel, int(np.ceil(solver.best_objective_bound - 1e-6)))
+    m.add(total <= plan.travel)
+    return best
+
+
 def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
                 workers: int = DEFAULT_WORKERS) -> ExercisePlan:
     """Schedule ``p``: most value held, most lines certified in time, canonical tie-break.
@@ -234,7 +267,8 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
             m.add(sum(lines) >= plan.lines)
         else:
             plan.lines_proven, plan.lines_bound = False, len(lines)
-    # Phase 3: the canonical plan among equals. Weights: a week earlier for any exercise
+    best = _travel_phase(m, p, v, best, plan, deadline, workers)
+    # Phase 4: the canonical plan among equals. Weights: a week earlier for any exercise
     # outweighs every unit and area choice (ranks by id).
     n_units, n_areas = len(p.unit_ids), len(p.area_ids)
     choice_terms = [(u + 1) * y for e in range(p.n) for ys in v["picks"][e] for u, y in ys]
@@ -257,6 +291,9 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
     elif not plan.lines_proven:
         plan.notes.append(f"value proven best; {plan.lines} requirement line(s) certified in "
                           f"time, not proven the most (at most {plan.lines_bound})")
+    elif plan.travel_status == "feasible":
+        plan.notes.append(f"value and lines proven best; travel {plan.travel} km not proven "
+                          f"the least (at least {plan.travel_bound} km)")
     elif not plan.tie_break_proven:
         plan.notes.append("value proven best; the tie-break among equally good plans was not "
                           "finished in time (another run may pick another equal plan)")

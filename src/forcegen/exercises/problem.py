@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen.exercises.model import Programme
+from forcegen.exercises.travel import travel_matrix
 
 __all__ = ["ExerciseProblem", "Schedule", "from_programme", "greedy_schedule"]
 
@@ -49,6 +50,10 @@ class ExerciseProblem:
     #: (unit, certification, line) triples already held in time before the programme
     #: (pledge extension ``x-certified``).
     preheld: set[tuple[int, int, int]] = field(default_factory=set)
+    #: Whole km from each unit's home to each area (0 where unknown); None: nothing to count.
+    travel_km: IntArray | None = None
+    #: Why travel is not minimised, or which units and areas it leaves out ("" when none).
+    travel_note: str = ""
 
     @property
     def n(self) -> int:
@@ -126,7 +131,9 @@ def from_programme(prog: Programme) -> ExerciseProblem:
                 if when is True or (when not in (None, False) and (
                         r.start is None or str(when) <= r.start.isoformat())):
                     preheld.add((ui, c_index[c], k))
+    travel_km, travel_note = travel_matrix(prog, [a.id for a in areas])
     return ExerciseProblem(
+        travel_km=travel_km, travel_note=travel_note,
         ids=ids, dur=dur, value=np.array([e.value for e in exs], dtype=np.int64), lo=lo, hi=hi,
         areas=[sorted(a_index[a] for a in set(e.areas)) for e in exs],
         needs=[[(n.quantity, by_cap.get(n.capability, [])) for n in e.needs] for e in exs],

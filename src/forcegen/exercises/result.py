@@ -15,6 +15,7 @@ from forcegen.exercises.cpsat import ExercisePlan, solve_cpsat
 from forcegen.exercises.interop import trained_together
 from forcegen.exercises.model import Programme
 from forcegen.exercises.problem import ExerciseProblem, from_programme, greedy_schedule
+from forcegen.exercises.travel import schedule_travel
 from forcegen.scenario import Scenario
 
 __all__ = ["ExerciseResult", "Method", "plan_exercises"]
@@ -96,7 +97,12 @@ class ExerciseResult:
                 row.update(start_week=t, end_week=t + ex.weeks,
                            start=prog.date_of(t).isoformat(),
                            end=(prog.date_of(t + ex.weeks) - dt.timedelta(days=1)).isoformat(),
-                           area=p.area_ids[int(s.area[e])], units=names)
+                           area=p.area_ids[int(s.area[e])], units=names,
+                           nations=sorted({prog.units[u].nation for need in s.units[e]
+                                           for u in need}))
+                if p.travel_km is not None:
+                    row["travel_km"] = sum(int(p.travel_km[u, int(s.area[e])])
+                                           for need in s.units[e] for u in need)
                 for u in names:
                     timeline[u].append({"exercise": ex.id, "start_week": t,
                                         "end_week": t + ex.weeks})
@@ -112,6 +118,7 @@ class ExerciseResult:
                   "certified": {c: d.isoformat() for c, d in sorted(earned.get(u.id, {}).items())}}
                  for u in prog.units]
         return {
+            "scenario": prog.scenario.data.name,
             "status": plan.status, "value": plan.value, "bound": plan.bound, "gap": plan.gap,
             "solver": plan.solver, "seconds": round(plan.seconds, 3),
             "tie_break_proven": plan.tie_break_proven,
@@ -119,13 +126,35 @@ class ExerciseResult:
                          "value": plan.baseline_value,
                          "seconds": round(plan.baseline_seconds, 4)},
             "programme_start": prog.start.isoformat(), "rest_weeks": prog.rest_weeks,
+            "areas": [{"id": a.id, "name": a.name, "capacity": a.capacity}
+                      for a in sorted(prog.areas, key=lambda a: a.id)],
             "exercises": rows, "not_scheduled": missing,
             "units": [u for u in units if u["exercises"]],
             "lines": lines, "notes": list(plan.notes),
             "trained_together": trained_together(rows, {u.id: u.nation for u in prog.units}),
             "lines_certified": sum(1 for x in lines if x["certified_in_time"]),
             "lines_bound": plan.lines_bound if plan.solver == "cp-sat" else None,
+            "travel": self.travel(),
         }
+
+    def travel(self) -> dict[str, Any]:
+        """Units' travel home -> training area (great circle, one way, km): the third objective.
+
+        ``status``: ``optimal`` (proven least at the value and lines held), ``feasible`` (not
+        proven; ``lower_bound`` says how far off it may be), ``not minimised`` (solvers other
+        than CP-SAT: the schedule's travel, counted) or ``skipped`` (no coordinates: ``km`` is
+        null and ``note`` says why).
+        """
+        p, plan = self.problem, self.plan
+        if p.travel_km is None:
+            return {"status": "skipped", "km": None, "lower_bound": None,
+                    "note": p.travel_note}
+        s = plan.schedule
+        km = schedule_travel(p.travel_km, s.start, s.area, s.units)
+        status = plan.travel_status if plan.solver == "cp-sat" else "not minimised"
+        bound = km if status == "optimal" else (
+            plan.travel_bound if status == "feasible" else None)
+        return {"status": status, "km": km, "lower_bound": bound, "note": p.travel_note}
 
     def lines(self) -> list[dict[str, Any]]:
         """Requirement lines asking for certifications: units certified in time, per line.
