@@ -13,6 +13,7 @@ either (both, if given, must agree).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "object_version",
     "sector_of",
     "validate_object",
+    "version_key",
 ]
 
 #: The intelligence and cyber-threat content of issue 15.
@@ -55,6 +57,27 @@ def object_version(obj: dict[str, Any]) -> str | None:
     """
     value = obj.get("modified") or obj.get("created")
     return value if isinstance(value, str) else None
+
+
+def version_key(timestamp: str, where: str = "version") -> str:
+    """A STIX timestamp as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, so that text order is time order.
+
+    Digits beyond microseconds are dropped.
+
+    Raises
+    ------
+    forcegen.exceptions.StixError
+        Not a STIX timestamp (UTC, trailing ``Z``).
+    """
+    if not isinstance(timestamp, str) or not _TIMESTAMP.fullmatch(timestamp):
+        raise StixError(f"{where}: expected a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.sss]Z), got "
+                        f"{timestamp!r}")
+    head, _, frac = timestamp[:-1].partition(".")
+    try:
+        dt.datetime.strptime(head, "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        raise StixError(f"{where}: {timestamp!r} is not a valid date and time") from None
+    return f"{head}.{(frac + '000000')[:6]}Z"
 
 
 def sector_of(obj: dict[str, Any]) -> str | None:
