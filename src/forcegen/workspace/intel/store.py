@@ -20,7 +20,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import LabelError
-from forcegen.intel.objects import object_version, version_key
+from forcegen.intel.objects import OBSERVABLE_TYPES, object_version, version_key
 from forcegen.intel.readers import Reader, VisibilityCache, may_grant
 from forcegen.intel.signing import SignedObject
 from forcegen.labels.label import Label, label_from_json, label_to_json
@@ -155,6 +155,9 @@ def add_objects(db: Session, collection: IntelCollection, user: User, reader: Re
     added = utcnow()
     rows = [r for item in items for r in _rows_for(item, collection.id, added, user)]
     existing = _existing(db, collection.id, rows)
+    bodies: dict[str, set[str]] = {}
+    for (oid, _ver), body in existing.items():
+        bodies.setdefault(oid, set()).add(body)
     successes, seen = [], set()
     for row in rows:
         key = (row.object_id, row.version)
@@ -162,6 +165,9 @@ def add_objects(db: Session, collection: IntelCollection, user: User, reader: Re
             continue
         seen.add(key)
         stored = existing.get(key)
+        if row.type in OBSERVABLE_TYPES and row.body in bodies.get(row.object_id, ()):
+            # An observable has no version of its own: the same one again is no new version.
+            stored = row.body
         if stored is not None and stored != row.body:
             raise Conflict(f"{row.object_id} version {row.version} is already in the collection "
                            "with other content; a new version needs a new 'modified'")
