@@ -332,7 +332,9 @@ BAD_POSTS = {
     "a bundle, not an envelope": (
         lambda: json.dumps({"type": "bundle", "id": sid("bundle"), "objects": []}).encode(),
         "gbr", 422, "unknown property"),
-    "invalid STIX": (lambda: _envelope([*signed([indicator()])[:1], {**indicator(), "pattern": "[oops"}]), "gbr", 422, "pattern"),
+    "invalid STIX": (
+        lambda: _envelope([*signed([indicator()]), {**indicator(), "pattern": "[oops"}]),
+        "gbr", 422, "pattern"),
     "label the poster may not grant": (
         lambda: _envelope(signed([indicator()], nato("NATO SECRET", ["FRA", "GBR"]))),
         "fra", 403, "may not grant"),
