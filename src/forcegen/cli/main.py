@@ -30,6 +30,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "forcegen.cli.deploy_cmds",
     "forcegen.cli.patrol_cmds",
     "forcegen.cli.exercise_cmds",
+    "forcegen.cli.intel_cmds",
 )
 
 err_console = Console(stderr=True)
