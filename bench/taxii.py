@@ -325,13 +325,14 @@ def measure(n: int, repeat: int, medallion_wait: float) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--objects", type=int, default=100_000)
-    ap.add_argument("--compare", type=int, default=2_000,
+    ap.add_argument("--compare", type=int, default=1_000,
                     help="also measure both servers on this many objects (medallion's memory "
                          "backend is quadratic in the collection's size)")
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--medallion-wait", type=float, default=300.0,
                     help="seconds medallion may take for one first page before it is dropped")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     if args.quick:
         args.objects, args.compare, args.requests, args.medallion_wait = 5_000, 1_000, 5, 60
@@ -347,7 +348,7 @@ def main() -> None:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     if not args.quick:
-        OUT.write_text(json.dumps(doc, indent=1) + "\n")
+        args.out.write_text(json.dumps(doc, indent=1) + "\n")
     print(json.dumps({"load_before": doc["load_average_before"],
                       "load_after": doc["load_average_after"]}))
 

@@ -99,7 +99,8 @@ def live(engine: Engine, shared_app: Any) -> Iterator[str]:
     shared_app.state.intel_keys = KeyList([GBR.public, NZL.public])
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(shared_app, host="127.0.0.1", port=port,
-                                           lifespan="off", log_level="warning"))
+                                           lifespan="off", log_level="warning",
+                                           timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -424,3 +425,90 @@ def test_oversized_and_deep_envelopes_are_refused(tx: Taxii) -> None:
     deep = b'{"objects": [' + b"[" * 50_000 + b"]" * 50_000 + b"]}"
     _error(_post_raw(tx, deep), 422)
     assert tx.rows() == before
+
+
+# ------------------------------------------------------------------ push (Server-Sent Events)
+class EventStream:
+    """A Server-Sent Events subscription read in a thread (events land in ``self.events``)."""
+
+    def __init__(self, tx: Taxii, who: str, cid: str, last_id: str | None = None) -> None:
+        headers = {"Accept": "text/event-stream",
+                   "Authorization": f"Bearer {tx.tokens[who]}"}
+        if last_id is not None:
+            headers["Last-Event-ID"] = last_id
+        self.response = requests.get(f"{tx.base}/taxii2/forcegen/collections/{cid}/events/",
+                                     headers=headers, stream=True, timeout=(5, 60))
+        self.events: list[dict[str, Any]] = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        event: dict[str, Any] = {}
+        try:
+            for line in self.response.iter_lines(decode_unicode=True):
+                if line == "":
+                    if "data" in event:
+                        self.events.append(event)
+                    event = {}
+                elif not line.startswith(":"):
+                    key, _, value = line.partition(": ")
+                    event[key] = json.loads(value) if key == "data" else value
+        except (requests.RequestException, AttributeError, ValueError):
+            pass
+
+    def wait_for(self, object_id: str, limit: float = 30) -> None:
+        deadline = time.monotonic() + limit
+        while not any(e["data"]["id"] == object_id for e in self.events):
+            assert time.monotonic() < deadline, f"{object_id} never arrived"
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.response.close()
+        self.thread.join(1)
+
+
+def test_push_sends_each_reader_only_what_it_may_see_and_resumes(tx: Taxii) -> None:
+    fra = EventStream(tx, "fra", COALITION)
+    gbr = EventStream(tx, "gbr", COALITION)
+    time.sleep(0.5)  # both subscribed before anything is added
+    try:
+        hidden, shown = indicator("192.0.2.50"), indicator("192.0.2.51")
+        post(tx, "gbr", COALITION, signed([hidden], nato(rel=["GBR"])))
+        post(tx, "gbr", COALITION, signed([shown], nato(rel=["FRA", "GBR"])))
+        fra.wait_for(shown["id"])
+        gbr.wait_for(shown["id"])
+        got = [e["data"]["id"] for e in fra.events]
+        assert hidden["id"] not in got  # added first: it would have come before
+        assert shown["id"] in got and len(got) == 2  # the indicator and its label marking
+        assert [e["data"]["id"] for e in gbr.events][:2] == [
+            hidden["id"], gbr.events[1]["data"]["id"]]
+        ids_ = [int(e["id"]) for e in gbr.events]
+        assert ids_ == sorted(ids_) and len(set(ids_)) == len(ids_)
+    finally:
+        fra.close()
+        gbr.close()
+    # Reconnecting from the first event France got: what came after, nothing twice.
+    first = fra.events[0]
+    later = indicator("192.0.2.52")
+    post(tx, "gbr", COALITION, signed([later], nato(rel=["FRA", "GBR"])))
+    again = EventStream(tx, "fra", COALITION, last_id=first["id"])
+    try:
+        again.wait_for(later["id"])
+        resumed = [e["data"]["id"] for e in again.events]
+        assert first["data"]["id"] not in resumed
+        before = [e["data"]["id"] for e in fra.events[1:]]
+        assert resumed[:len(before)] == before and resumed[len(before)] == later["id"]
+        assert len(resumed) == len(before) + 2  # the later indicator and its label marking
+        assert hidden["id"] not in resumed
+    finally:
+        again.close()
+
+
+def test_push_refuses_hidden_collection_and_bad_event_id(tx: Taxii) -> None:
+    base = f"{tx.base}/taxii2/forcegen/collections"
+    auth = {"Authorization": f"Bearer {tx.tokens['fra']}", "Accept": "text/event-stream"}
+    _error(requests.get(f"{base}/{PARTNERS}/events/", headers=auth, timeout=10), 404)
+    _error(requests.get(f"{base}/{COALITION}/events/", timeout=10,
+                        headers={**auth, "Last-Event-ID": "x1"}), 422)
+    _error(requests.get(f"{base}/{COALITION}/events/", timeout=10,
+                        headers={"Accept": "text/event-stream"}), 401)
