@@ -512,3 +512,19 @@ def test_push_refuses_hidden_collection_and_bad_event_id(tx: Taxii) -> None:
                         headers={**auth, "Last-Event-ID": "x1"}), 422)
     _error(requests.get(f"{base}/{COALITION}/events/", timeout=10,
                         headers={"Accept": "text/event-stream"}), 401)
+
+
+def test_web_app_keeps_taxii_errors_for_unknown_taxii_routes(engine: Engine) -> None:
+    from fastapi.testclient import TestClient
+
+    from forcegen.web import create_web_app
+    from forcegen.workspace.config import Settings
+
+    app = create_web_app(Settings(database_url=str(engine.url), migrate_on_start=False),
+                         engine=engine)
+    with TestClient(app, base_url="https://testserver") as client:
+        r = client.get("/taxii2/forcegen/no/such/route/", headers={"Accept": MEDIA})
+        assert r.status_code == 404
+        assert r.headers["content-type"].replace(" ", "") == MEDIA
+        assert r.json()["http_status"] == "404"
+        assert "text/html" in client.get("/no/such/page").headers["content-type"]
