@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -274,18 +274,22 @@ def _kept(db: Session, collection_id: str, rows: Sequence[IntelObject],
             or r.version in modes}
 
 
-def read_page(db: Session, collection_id: str, visible: Callable[[str], bool], flt: Filters,
-              limit: int, after: Position | None = None) -> Page:
-    """Up to ``limit`` rows the reader may see, by ``date_added`` then ``seq``, after ``after``.
-
-    Rows are scanned in batches; hidden ones are skipped. ``more`` is true only when a further
-    row would be returned, and ``last`` is then the position of the page's last row.
-    """
-    base = select(IntelObject).where(IntelObject.collection_id == collection_id, *flt.where())
-    base = base.order_by(IntelObject.date_added, IntelObject.seq)
-    batch = max(2 * limit, 256)
-    out: list[IntelObject] = []
-    scan, last = after, after
+def _batches(db: Session, collection_id: str, flt: Filters, after: Position | None,
+             batch: int) -> Iterator[Sequence[IntelObject]]:
+    """The matching rows after ``after``, by ``date_added`` then ``seq``, in batches."""
+    cond = [IntelObject.collection_id == collection_id, *flt.where()]
+    if flt.ids:
+        # A few ids: fetch them all by the object index and sort here (ordering in SQL would
+        # lead SQLite to walk the whole collection in date order instead).
+        rows = sorted(db.scalars(select(IntelObject).where(*cond)).all(),
+                      key=lambda r: (r.date_added, r.seq))
+        if after is not None:
+            rows = [r for r in rows if (r.date_added, r.seq) > (after.date_added, after.seq)]
+        for start in range(0, len(rows), batch):
+            yield rows[start:start + batch]
+        return
+    base = select(IntelObject).where(*cond).order_by(IntelObject.date_added, IntelObject.seq)
+    scan = after
     while True:
         stmt = base
         if scan is not None:
@@ -294,7 +298,24 @@ def read_page(db: Session, collection_id: str, visible: Callable[[str], bool], f
                               or_(IntelObject.date_added > scan.date_added,
                                   and_(IntelObject.date_added == scan.date_added,
                                        IntelObject.seq > scan.seq)))
-        rows = db.scalars(stmt.limit(batch)).all()
+        found = db.scalars(stmt.limit(batch)).all()
+        if found:
+            yield found
+        if len(found) < batch:
+            return
+        scan = Position(found[-1].date_added, found[-1].seq)
+
+
+def read_page(db: Session, collection_id: str, visible: Callable[[str], bool], flt: Filters,
+              limit: int, after: Position | None = None) -> Page:
+    """Up to ``limit`` rows the reader may see, by ``date_added`` then ``seq``, after ``after``.
+
+    Rows are scanned in batches; hidden ones are skipped. ``more`` is true only when a further
+    row would be returned, and ``last`` is then the position of the page's last row.
+    """
+    out: list[IntelObject] = []
+    last = after
+    for rows in _batches(db, collection_id, flt, after, max(2 * limit, 256)):
         keep = _kept(db, collection_id, rows, visible, flt)
         for row in rows:
             if row.seq in keep:
@@ -302,9 +323,7 @@ def read_page(db: Session, collection_id: str, visible: Callable[[str], bool], f
                     return Page(out, True, last)
                 out.append(row)
                 last = Position(row.date_added, row.seq)
-        if len(rows) < batch:
-            return Page(out, False, last)
-        scan = Position(rows[-1].date_added, rows[-1].seq)
+    return Page(out, False, last)
 
 
 def delete_object(db: Session, collection: IntelCollection, user: User,
