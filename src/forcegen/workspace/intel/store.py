@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import LabelError
@@ -244,26 +244,36 @@ class Filters:
 class Page:
     """Rows of one page, whether more follow, and the position to resume after."""
 
-    rows: list[IntelObject]
+    rows: list[Any]  # rows of the page's columns (seq, object_id, type, version, ...)
     more: bool
     last: Position | None
 
 
-def _kept(db: Session, collection_id: str, rows: Sequence[IntelObject],
+def _kept(db: Session, collection_id: str, rows: Sequence[Any],
           visible: Callable[[str], bool], flt: Filters) -> set[int]:
     """The ``seq`` of the rows to return: visible, and of a requested version."""
     shown = [r for r in rows if visible(r.label)]
     modes = set(flt.versions)
     if "all" in modes or not modes & {"first", "last"}:
         return {r.seq for r in shown}
+    spec = [IntelObject.spec_version.in_(flt.spec_versions)] if flt.spec_versions else []
     ids = sorted({r.object_id for r in shown})
-    first: dict[str, str] = {}
-    last: dict[str, str] = {}
+    # Most objects have one version, which is then their first and last: only objects with
+    # several are looked at again (whose versions the reader may see decides which is last).
+    first = {r.object_id: r.version for r in shown}
+    last = dict(first)
     for start in range(0, len(ids), 500):
+        chunk = [IntelObject.collection_id == collection_id,
+                 IntelObject.object_id.in_(ids[start:start + 500]), *spec]
+        multi = list(db.scalars(select(IntelObject.object_id).where(*chunk)
+                                .group_by(IntelObject.object_id).having(func.count() > 1)))
+        if not multi:
+            continue
+        for oid in multi:
+            first.pop(oid, None)
+            last.pop(oid, None)
         stmt = select(IntelObject.object_id, IntelObject.version, IntelObject.label).where(
-            IntelObject.collection_id == collection_id,
-            IntelObject.object_id.in_(ids[start:start + 500]),
-            *([IntelObject.spec_version.in_(flt.spec_versions)] if flt.spec_versions else []))
+            IntelObject.collection_id == collection_id, IntelObject.object_id.in_(multi), *spec)
         for oid, ver, label in db.execute(stmt):
             if visible(label):
                 first[oid] = min(first.get(oid, ver), ver)
@@ -274,21 +284,26 @@ def _kept(db: Session, collection_id: str, rows: Sequence[IntelObject],
             or r.version in modes}
 
 
+#: The columns a page needs (rows, not ORM objects: a page of 1,000 loads several times faster).
+_COLUMNS = (IntelObject.seq, IntelObject.object_id, IntelObject.type, IntelObject.version,
+            IntelObject.date_added, IntelObject.body, IntelObject.label, IntelObject.marking_id)
+
+
 def _batches(db: Session, collection_id: str, flt: Filters, after: Position | None,
-             batch: int) -> Iterator[Sequence[IntelObject]]:
+             batch: int) -> Iterator[Sequence[Any]]:
     """The matching rows after ``after``, by ``date_added`` then ``seq``, in batches."""
     cond = [IntelObject.collection_id == collection_id, *flt.where()]
     if flt.ids:
         # A few ids: fetch them all by the object index and sort here (ordering in SQL would
         # lead SQLite to walk the whole collection in date order instead).
-        rows = sorted(db.scalars(select(IntelObject).where(*cond)).all(),
+        rows = sorted(db.execute(select(*_COLUMNS).where(*cond)).all(),
                       key=lambda r: (r.date_added, r.seq))
         if after is not None:
             rows = [r for r in rows if (r.date_added, r.seq) > (after.date_added, after.seq)]
         for start in range(0, len(rows), batch):
             yield rows[start:start + batch]
         return
-    base = select(IntelObject).where(*cond).order_by(IntelObject.date_added, IntelObject.seq)
+    base = select(*_COLUMNS).where(*cond).order_by(IntelObject.date_added, IntelObject.seq)
     scan = after
     while True:
         stmt = base
@@ -298,7 +313,7 @@ def _batches(db: Session, collection_id: str, flt: Filters, after: Position | No
                               or_(IntelObject.date_added > scan.date_added,
                                   and_(IntelObject.date_added == scan.date_added,
                                        IntelObject.seq > scan.seq)))
-        found = db.scalars(stmt.limit(batch)).all()
+        found = db.execute(stmt.limit(batch)).all()
         if found:
             yield found
         if len(found) < batch:
@@ -313,7 +328,7 @@ def read_page(db: Session, collection_id: str, visible: Callable[[str], bool], f
     Rows are scanned in batches; hidden ones are skipped. ``more`` is true only when a further
     row would be returned, and ``last`` is then the position of the page's last row.
     """
-    out: list[IntelObject] = []
+    out: list[Any] = []
     last = after
     for rows in _batches(db, collection_id, flt, after, max(2 * limit, 256)):
         keep = _kept(db, collection_id, rows, visible, flt)

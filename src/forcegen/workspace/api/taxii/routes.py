@@ -126,7 +126,7 @@ def _page(request: Request, db: Session, auth: Any, api_root: str, collection_id
     return page, flt, nxt
 
 
-def _added_headers(rows: list[IntelObject]) -> dict[str, str]:
+def _added_headers(rows: list[Any]) -> dict[str, str]:
     if not rows:
         return {}
     added = [r.date_added for r in rows]
