@@ -329,16 +329,18 @@ def main() -> None:
                     help="also measure both servers on this many objects (medallion's memory "
                          "backend is quadratic in the collection's size)")
     ap.add_argument("--requests", type=int, default=20)
+    ap.add_argument("--compare-requests", type=int, default=3,
+                    help="requests per workload at the --compare size (medallion is slow)")
     ap.add_argument("--medallion-wait", type=float, default=300.0,
                     help="seconds medallion may take for one first page before it is dropped")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     if args.quick:
-        args.objects, args.compare, args.requests, args.medallion_wait = 5_000, 1_000, 5, 60
+        args.objects, args.compare, args.requests, args.medallion_wait = 5_000, 500, 5, 60
     load_before = os.getloadavg()
-    runs = [measure(n, args.requests, args.medallion_wait)
-            for n in sorted({args.compare, args.objects})]
+    runs = [measure(n, args.compare_requests if n == args.compare else args.requests,
+                    args.medallion_wait) for n in sorted({args.compare, args.objects})]
     doc = {
         "visible_to_reader": "half (labels); medallion serves everything (it has no labels)",
         "runs": runs,
