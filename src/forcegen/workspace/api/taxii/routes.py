@@ -35,7 +35,7 @@ from forcegen.workspace.api.taxii.params import filters_from, limit_from
 from forcegen.workspace.errors import Forbidden, Invalid, NotFound
 from forcegen.workspace.intel import store
 from forcegen.workspace.intel.cursor import cursor_key, read_cursor, write_cursor
-from forcegen.workspace.intel.models import IntelCollection, IntelObject
+from forcegen.workspace.intel.models import IntelCollection
 from forcegen.workspace.intel.readers import reader_for
 from forcegen.workspace.intel.store import Filters, LabelFilter, Page, timestamp
 
