@@ -12,7 +12,8 @@ The hierarchy::
     │   ├── LabelError               a security label is malformed or invalid under its policy
     │   ├── SignatureError           a binding or tree-head signature is missing, forged, made
     │   │                            with an unknown, expired or another nation's key
-    │   └── AuditLogError            a Merkle audit log, tree head or proof file is malformed
+    │   ├── AuditLogError            a Merkle audit log, tree head or proof file is malformed
+    │   └── StixError                a STIX bundle, envelope or object is malformed or refused
     └── SolverError                  the optimizer failed for a reason other than bad input
 
 Each `Problem` names where it is (file, line or row, field) and what was expected,
@@ -37,6 +38,7 @@ __all__ = [
     "ScenarioError",
     "SignatureError",
     "SolverError",
+    "StixError",
     "one_of",
 ]
 
@@ -147,6 +149,10 @@ class SignatureError(InputError):
 
 class AuditLogError(InputError):
     """A Merkle audit log, a signed tree head or a proof file cannot be read."""
+
+
+class StixError(InputError):
+    """A STIX 2.1 bundle, TAXII envelope or object is malformed, too large or refused."""
 
 
 class SolverError(ForcegenError):

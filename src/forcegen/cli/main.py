@@ -31,6 +31,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "forcegen.cli.patrol_cmds",
     "forcegen.cli.exercise_cmds",
     "forcegen.cli.relief_cmds",
+    "forcegen.cli.intel_cmds",
 )
 
 err_console = Console(stderr=True)

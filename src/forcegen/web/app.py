@@ -34,14 +34,15 @@ def mount_web(app: FastAPI) -> FastAPI:
 def _html_errors_outside_api(app: FastAPI) -> None:
     """An unknown page in the browser is a page in the UI's style, not raw JSON.
 
-    Only for paths outside ``/api/``: the API keeps its JSON error shape.
+    Only for paths outside ``/api/`` and ``/taxii2/``: the API keeps its JSON error shape and
+    the TAXII server its error message resources.
     """
     api_handler: Any = app.exception_handlers[StarletteHTTPException]
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         path = request.url.path
-        if path == "/api" or path.startswith("/api/"):
+        if path in ("/api", "/taxii2") or path.startswith(("/api/", "/taxii2/")):
             response: Response = await api_handler(request, exc)
             return response
         from forcegen.web.core import _error_page

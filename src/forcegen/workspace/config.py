@@ -52,5 +52,8 @@ class Settings(BaseSettings):
     run_workers: int = 1
     #: Solver time limit for background runs (seconds), ``None`` for none.
     run_time_limit: float | None = 120.0
+    #: The key list (``forcegen audit keygen --publish``) label signatures of STIX objects
+    #: posted to the TAXII server are checked against; none: every post is refused.
+    intel_key_list: str | None = None
     #: Create tables (Alembic upgrade) when the app starts.
     migrate_on_start: bool = True

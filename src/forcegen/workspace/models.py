@@ -4,6 +4,7 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
 from forcegen.workspace.auth.models import ApiToken, BrowserSession, LoginAttempt
 from forcegen.workspace.database import Base
+from forcegen.workspace.intel.models import IntelCollection, IntelObject, IntelSecret, IntelStatus
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
@@ -16,6 +17,10 @@ __all__ = [
     "Base",
     "BrowserSession",
     "CatalogEntry",
+    "IntelCollection",
+    "IntelObject",
+    "IntelSecret",
+    "IntelStatus",
     "LoginAttempt",
     "Nation",
     "Pledge",

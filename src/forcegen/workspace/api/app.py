@@ -24,6 +24,7 @@ from forcegen.workspace.api.pledges import router as pledges_router
 from forcegen.workspace.api.requirements import router as requirements_router
 from forcegen.workspace.api.runs import router as runs_router
 from forcegen.workspace.api.scenarios import router as scenarios_router
+from forcegen.workspace.api.taxii import install_taxii
 from forcegen.workspace.api.users import router as users_router
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, make_session_factory, upgrade
@@ -95,4 +96,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Added last, so outermost: even a 413 from the body limit carries the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(_api_router())
+    install_taxii(app, settings)
     return app

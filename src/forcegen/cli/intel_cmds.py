@@ -1,0 +1,218 @@
+"""``forcegen intel``: sign STIX bundles, create collections, import and export them.
+
+Usage::
+
+    forcegen intel sign objects.json --label label.json --key gbr-key.json > labelled.json
+    forcegen intel collection "GBR-NZL partnership" --label partners.json
+    forcegen intel import labelled.json --collection <id> --as gbr_analyst --keys keys.json
+    forcegen intel export --collection <id> --as nzl_analyst > bundle.json
+
+A label file is the STANAG 4774 JSON form (``forcegen.labels.label.label_to_json``). ``sign``
+binds that label to every object of a bundle with the originating nation's key; ``import``
+verifies every signature against the published key list, checks that the user may grant each
+label and stores all objects or none; ``export`` writes a bundle of what that user may see,
+each object with its label marking. Bad input (a malformed bundle or label, a forged
+signature, an unknown user or collection, a label the user may not grant) exits 2, nothing
+stored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from forcegen.cli.audit_cmds import DatabaseUrl, _open
+from forcegen.exceptions import OptionError, StixError
+
+__all__ = ["intel_app", "register"]
+
+intel_app = typer.Typer(
+    name="intel",
+    help="Share intelligence as STIX 2.1 bundles under security labels.",
+    no_args_is_help=True,
+)
+
+Output = Annotated[Path | None, typer.Option("--out", "-o",
+                                             help="Write here instead of standard output")]
+As = Annotated[str, typer.Option("--as", help="Workspace user whose clearances apply")]
+CollectionId = Annotated[str, typer.Option("--collection", help="Collection id (a UUID)")]
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise OptionError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+
+
+def _json(path: Path, what: str) -> Any:
+    from forcegen.intel.bundle import read_json
+
+    return read_json(_read(path, what), str(path))
+
+
+def _emit(doc: Any, out: Path | None) -> None:
+    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OptionError(f"{out}: cannot write: {exc.strerror or exc}") from None
+
+
+@intel_app.command("sign")
+def sign(
+    bundle: Annotated[Path, typer.Argument(help="STIX 2.1 bundle of unlabelled objects")],
+    label: Annotated[Path, typer.Option("--label", help="4774 label (JSON) to bind")],
+    key: Annotated[Path, typer.Option("--key", help="Signing key of the label's originator")],
+    out: Output = None,
+) -> None:
+    """Bind one label to every object of a bundle (adds a label marking per object)."""
+    from forcegen.intel.bundle import make_bundle, read_bundle
+    from forcegen.intel.signing import sign_object
+    from forcegen.labels.keys import SigningKey
+    from forcegen.labels.label import label_from_json
+
+    the_label = label_from_json(_json(label, "label"))
+    signing = SigningKey.from_json(_json(key, "signing key"), str(key))
+    objects = read_bundle(_read(bundle, "bundle"), str(bundle))
+    signed: list[dict[str, Any]] = []
+    for i, obj in enumerate(objects):
+        if not isinstance(obj, dict):
+            raise StixError(f"{bundle} [objects.{i}]: expected a STIX object")
+        labelled, mark = sign_object(obj, the_label, signing)
+        signed += [labelled, mark]
+    _emit(make_bundle(signed), out)
+
+
+@intel_app.command("collection")
+def collection(
+    title: Annotated[str, typer.Argument(help="Title, e.g. 'GBR-NZL partnership'")],
+    label: Annotated[Path, typer.Option("--label", help="4774 label (JSON): who sees it")],
+    description: Annotated[str | None, typer.Option("--description")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a collection for a community or partnership; prints its id."""
+    from forcegen.labels.label import label_from_json
+    from forcegen.workspace.database import make_session_factory, session_scope
+    from forcegen.workspace.errors import WorkspaceError
+    from forcegen.workspace.intel.store import create_collection
+
+    the_label = label_from_json(_json(label, "label"))
+    engine = _open_intel(database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as db:
+            row = create_collection(db, title, the_label, description)
+            typer.echo(row.id)
+    except WorkspaceError as exc:
+        raise OptionError(exc.message) from None
+    finally:
+        engine.dispose()
+
+
+def _open_intel(database_url: str | None) -> Any:
+    """An engine on a workspace database that has the intel tables (exit 2 otherwise)."""
+    from sqlalchemy import inspect
+
+    engine = _open(database_url)
+    with engine.connect() as conn:
+        ready = inspect(conn).has_table("intel_objects")
+    if not ready:
+        engine.dispose()
+        raise OptionError("the workspace database has no intel tables yet: start `forcegen "
+                          "serve` on it once to migrate it")
+    return engine
+
+
+def _user(db: Any, username: str) -> Any:
+    from sqlalchemy import select
+
+    from forcegen.workspace.accounts import User
+
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise OptionError(f"--as: no active workspace user {username!r}")
+    return user
+
+
+@intel_app.command("import")
+def import_(
+    bundle: Annotated[Path, typer.Argument(help="STIX 2.1 bundle, every object labelled")],
+    collection_id: CollectionId,
+    username: As,
+    keys: Annotated[Path, typer.Option("--keys", help="Published key list (JSON)")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Verify and store a labelled bundle in a collection (all objects or none)."""
+    from forcegen.intel.bundle import read_bundle
+    from forcegen.intel.signing import pair_labels
+    from forcegen.labels.keys import KeyList
+    from forcegen.workspace.database import make_session_factory, session_scope
+    from forcegen.workspace.errors import WorkspaceError
+    from forcegen.workspace.intel import store
+    from forcegen.workspace.intel.readers import reader_for
+
+    key_list = KeyList.read(keys)
+    items = pair_labels(read_bundle(_read(bundle, "bundle"), str(bundle)), key_list)
+    engine = _open_intel(database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as db:
+            user = _user(db, username)
+            reader = reader_for(user)
+            visible = store.LabelFilter(reader)
+            target = store.get_collection(db, visible, collection_id)
+            if not store.may_write(user, target, visible):
+                raise OptionError(f"--as: {username} may not add objects to this collection")
+            status = store.add_objects(db, target, user, reader, items)
+    except WorkspaceError as exc:
+        raise OptionError(exc.message) from None
+    finally:
+        engine.dispose()
+    added = sum(1 for s in status["successes"] if s["message"] == "added")
+    typer.echo(f"{added} added, {status['success_count'] - added} already present", err=True)
+
+
+@intel_app.command("export")
+def export(
+    collection_id: CollectionId,
+    username: As,
+    out: Output = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write a bundle of every version the user may see, each with its label marking."""
+    from forcegen.intel.bundle import make_bundle
+    from forcegen.intel.markings import LABEL_EXTENSION
+    from forcegen.workspace.database import read_snapshot
+    from forcegen.workspace.errors import WorkspaceError
+    from forcegen.workspace.intel import store
+    from forcegen.workspace.intel.readers import reader_for
+
+    engine = _open_intel(database_url)
+    objects: list[dict[str, Any]] = [LABEL_EXTENSION]
+    try:
+        with read_snapshot(engine) as db:
+            visible = store.LabelFilter(reader_for(_user(db, username)))
+            target = store.get_collection(db, visible, collection_id)
+            flt = store.Filters(versions=("all",))
+            page = store.Page([], True, None)
+            while page.more:
+                page = store.read_page(db, target.id, visible, flt, 1000, page.last)
+                objects += [json.loads(r.body) for r in page.rows]
+    except WorkspaceError as exc:
+        raise OptionError(exc.message) from None
+    finally:
+        engine.dispose()
+    _emit(make_bundle(objects), out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``forcegen intel`` group."""
+    app.add_typer(intel_app)
