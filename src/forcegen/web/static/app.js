@@ -71,6 +71,9 @@ document.addEventListener("DOMContentLoaded", () => {
       const what = b.getAttribute("data-map-zoom");
       if (what === "reset") { box = full.slice(); set(); } else zoom(what === "in" ? 0.8 : 1.25);
     });
+  });
+});
+
 // ---- Pledges table, bulk status change: a box ticking the whole page (shown only with
 // scripts), and a confirmation before withdrawing several pledges. The form works without.
 document.addEventListener("DOMContentLoaded", () => {
