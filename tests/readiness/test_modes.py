@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
 import pytest
 
 from forcegen.network import DEFAULT_SPEEDS
+from forcegen.network._straits import STRAITS
 from forcegen.readiness._modes import country_at, movement_class
 from forcegen.readiness.response import analyze_response
 from forcegen.scenario import load_scenario
@@ -58,16 +60,24 @@ def test_issue_example_minehunter_sails_and_ukrainian_eod_drives(example: tuple)
     ukr = [a for a in result.arrivals if a.pledge == "P-UKR-02"]  # Ukrainian EOD team
     assert tur and ukr
     assert {a.via for a in tur} == {"sea"} and {a.via for a in ukr} == {"road"}
-    # The sea leg recomputed by hand: to Odesa's port, then on to the maritime sector.
+    # The sea leg recomputed by hand: out of the Sea of Marmara, along the Bosphorus fairway,
+    # across the Black Sea to Odesa's port, then on to the maritime sector.
     home = scenario.pledge_by_id["P-TUR-01"].home
     sector = scenario.sector_by_id[tur[0].sector].at
     port = (30.73704, 46.50111)  # Odessa in the shipped ports (nearest to the sector)
+    bosphorus = STRAITS["Bosphorus"]
+    by_hand_km = (_gc_km(*home, *bosphorus[-1])
+                  + sum(_gc_km(*a, *b) for a, b in itertools.pairwise(bosphorus[::-1]))
+                  + _gc_km(*bosphorus[0], *port))
+    assert 745 < by_hand_km < 760  # against 934 km before: 719 km great circle x 1.3
     s = DEFAULT_SPEEDS
-    want = (_gc_km(*home, *port) * s.sea_route_factor / s.sea_kmh + s.sea_handling_hours
-            + _gc_km(*port, *sector) / s.sea_kmh)
-    assert tur[0].move_hours == pytest.approx(want, rel=1e-3)
+    onward = _gc_km(*port, *sector) / s.sea_kmh
+    sea_km = (tur[0].move_hours - onward - s.sea_handling_hours) * s.sea_kmh
+    assert sea_km == pytest.approx(by_hand_km, rel=0.05)
+    assert sea_km > _gc_km(*home, *port)  # around land, longer than the great circle
+    assert tur[0].move_hours == pytest.approx(52.5, abs=1.0)  # the CHANGELOG's figure
     assert by[(tur[0].pledge, tur[0].requirement)].hours == pytest.approx(
-        tur[0].notice_hours + want, rel=1e-3)
+        tur[0].notice_hours + tur[0].move_hours, rel=1e-9)
 
 
 def test_every_mode_is_allowed_by_category_and_place(example: tuple) -> None:

@@ -121,7 +121,7 @@ def test_one_row_per_short_line_and_missing_sums_true(books: dict[str, Any]) -> 
 
 def test_scenario_workbook_tables_and_numbers(books: dict[str, Any]) -> None:
     wb = openpyxl.load_workbook(books["scenario_book"])
-    assert wb.sheetnames[0] == "scenario"
+    assert wb.sheetnames[:2] == ["summary", "scenario"]  # the overview first
     # No empty sheet: every section sheet holds rows (the example has no catalog of its own).
     assert all(wb[n].max_row > 1 for n in wb.sheetnames), wb.sheetnames
     for ws in wb.worksheets:

@@ -1,6 +1,6 @@
 """Patrol routes on an offline coastline map (matplotlib, Agg backend; no tiles, no downloads).
 
-Land is the Natural Earth 1:50m layer shipped for sea routing (:func:`forcegen.patrols.sea.
+Land is the Natural Earth 1:50m layer shipped for sea routing (:func:`forcegen.network.sea.
 land_rings`); each leg is drawn as the vessel sails it (its sea path around land, or the
 straight leg), areas are circles sized by value (filled when patrolled), ports squares, with a
 legend and a scale bar in nautical miles. Longitudes are unwrapped like the sea grid, so a
@@ -25,7 +25,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.ticker import FuncFormatter
 
 from forcegen.exceptions import OptionError
-from forcegen.patrols._land import _cut, _unwrap, land_rings
+from forcegen.network._land import _cut, _unwrap, land_rings
 
 __all__ = ["plot_patrol_map"]
 

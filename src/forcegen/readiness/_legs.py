@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen.network import Speeds, TransportGraph, haversine_km, travel_times
-from forcegen.readiness._modes import sail
+from forcegen.readiness._modes import SeaPassages
 from forcegen.readiness._places import _Homes
 from forcegen.readiness._response_types import Arrival
 
@@ -47,12 +47,15 @@ class _Legs:
         self, ground: TransportGraph, personnel_graph: TransportGraph, speeds: Speeds,
         home_pos: dict[str, tuple[int, float]], sec_pos: dict[str, tuple[int, float]],
         dep_pos: dict[str, tuple[int, float]], homes: _Homes,
-        sec_at: dict[str, tuple[float, float]],
+        sec_at: dict[str, tuple[float, float]], ship_sectors: set[str] | None = None,
     ) -> None:
         self.speeds = speeds
         self.fly, self.may_fly, self.ships, self.sec_at = (homes.fly, homes.may_fly,
                                                            homes.ships, sec_at)
         self.sea_port: dict[tuple[str, str], str] = {}
+        # Only the sectors ships sail to widen the sea grid.
+        self.sea = SeaPassages(list(homes.ships.values()),
+                               [sec_at[s] for s in sorted(ship_sectors or ())])
         self.home_pos, self.sec_pos, self.dep_pos = home_pos, sec_pos, dep_pos
         hnodes = sorted({v[0] for v in home_pos.values()})
         snodes = sorted({v[0] for v in sec_pos.values()})
@@ -78,7 +81,7 @@ class _Legs:
         notice = float(p.notice_days) * 24.0
         people = units * p.personnel
         if pid in self.ships:
-            hours, port = sail(self.ships[pid], self.sec_at[sid], self.speeds)
+            hours, port = self.sea.sail(self.ships[pid], self.sec_at[sid], self.speeds)
             self.sea_port[pid, sid] = port
             return Arrival(pid, rid, sid, units, people, notice, hours, "sea")
         if pid in self.fly:

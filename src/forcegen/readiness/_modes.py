@@ -1,8 +1,11 @@
 """How a unit moves to its sector: ships sail, units in the theatre drive, others may fly.
 
 * **Ships** (frigates, minehunters, patrol and support vessels) sail: a sea leg from the home
-  base to the port nearest the sector (great-circle times the sea route factor, at sea speed,
-  plus port handling, :meth:`Speeds.sea_hours`), then on at sea speed to the sector's point.
+  base to the port nearest the sector, routed around the shipped coastline by
+  :func:`forcegen.network.sea.sea_routes` (through the Bosphorus, Dardanelles, Gibraltar and
+  the Great Belt), at sea speed plus port handling, then on at sea speed to the sector's point.
+  Where the coarse coastline grid finds no passage (a base deep in a loch or fjord), the leg
+  falls back to great-circle times the sea route factor (:meth:`Speeds.sea_hours`), and says so.
 * **Units already in the theatre** (home base in a country holding a sector, by the shipped
   country shapes) move by road, however far their base is from the modelled network.
 * **Others** take the fastest mode their category allows: aircraft and light teams (at most
@@ -23,9 +26,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen.network import Speeds, haversine_km, load_ports
+from forcegen.network.sea import SeaRoutes, sea_routes
 
-__all__ = ["COAST_KM", "LIGHT_PERSONNEL", "MAX_PORT_KM", "country_at", "movement_class", "sail",
-           "theatre_countries"]
+__all__ = ["COAST_KM", "LIGHT_PERSONNEL", "MAX_PORT_KM", "NM_KM", "SeaPassages", "country_at",
+           "movement_class", "theatre_countries"]
 
 #: Units of at most this many personnel each may be flown (teams, platoons, companies' cells).
 LIGHT_PERSONNEL = 100
@@ -112,17 +116,55 @@ def _ports() -> tuple[list[Any], NDArray[np.float64], NDArray[np.float64]]:
     return ports, np.array([p.lon for p in ports]), np.array([p.lat for p in ports])
 
 
-def sail(home: tuple[float, float], sector: tuple[float, float],
-         speeds: Speeds) -> tuple[float, str]:
-    """Hours for a ship from its home base to the sector, and the port it goes through.
+NM_KM = 1.852  # kilometres in a nautical mile
 
-    ``(inf, reason)`` when no port lies within :data:`MAX_PORT_KM` of the sector.
-    """
+
+def _nearest_port(sector: tuple[float, float]) -> tuple[Any, float] | None:
+    """The shipped port nearest the sector and its distance (km), if within MAX_PORT_KM."""
     ports, lon, lat = _ports()
     to_sector = haversine_km(lon, lat, sector[0], sector[1])
     best = int(np.argmin(to_sector))
-    if not to_sector[best] <= MAX_PORT_KM:
-        return math.inf, f"no sea port within {MAX_PORT_KM:.0f} km of the sector"
-    port = ports[best]
-    leg = float(speeds.sea_hours(haversine_km(home[0], home[1], port.lon, port.lat)))
-    return leg + float(to_sector[best]) / speeds.sea_kmh, port.name
+    return (ports[best], float(to_sector[best])) if to_sector[best] <= MAX_PORT_KM else None
+
+
+class SeaPassages:
+    """Sea legs from ships' home bases to the ports nearest their sectors, around land.
+
+    One sea grid covers every home base and port of the analysis (computed once); its margin
+    is half the points' span, between 1 and 8 degrees, room to sail round Iberia or Jutland.
+    """
+
+    def __init__(self, homes: list[tuple[float, float]], sectors: list[tuple[float, float]]
+                 ) -> None:
+        found = (_nearest_port(s) for s in sectors)
+        ports = {(float(p.lon), float(p.lat)) for p, _ in (f for f in found if f is not None)}
+        points = sorted({(float(h[0]), float(h[1])) for h in homes} | ports)
+        self.index = {p: i for i, p in enumerate(points)}
+        self.routes: SeaRoutes | None = None
+        if homes and ports:
+            xy = np.array(points)
+            span = float(np.max(np.ptp(xy, axis=0)))
+            self.routes = sea_routes(xy, margin=float(np.clip(0.5 * span, 1.0, 8.0)))
+        #: (home, port name) legs estimated as great circle x route factor: no passage found.
+        self.estimated: set[tuple[tuple[float, float], str]] = set()
+
+    def sail(self, home: tuple[float, float], sector: tuple[float, float],
+             speeds: Speeds) -> tuple[float, str]:
+        """Hours for a ship from its home base to the sector, and the port it goes through.
+
+        ``(inf, reason)`` when no port lies within :data:`MAX_PORT_KM` of the sector.
+        """
+        found = _nearest_port(sector)
+        if found is None:
+            return math.inf, f"no sea port within {MAX_PORT_KM:.0f} km of the sector"
+        port, onward_km = found
+        h, q = (float(home[0]), float(home[1])), (float(port.lon), float(port.lat))
+        km = math.inf
+        if self.routes is not None:
+            km = float(self.routes.nm[self.index[h], self.index[q]]) * NM_KM
+        if math.isfinite(km):
+            leg = km / speeds.sea_kmh + speeds.sea_handling_hours
+        else:
+            self.estimated.add((h, port.name))
+            leg = float(speeds.sea_hours(haversine_km(h[0], h[1], q[0], q[1])))
+        return leg + onward_km / speeds.sea_kmh, port.name

@@ -149,13 +149,17 @@ def analyze_response(
                          theatre_countries(list(sec_at.values())))
     home_pos, unreachable = homes.home_pos, homes.unreachable
 
-    legs = _Legs(ground, personnel_graph, speeds, home_pos, sec_pos, dep_pos, homes, sec_at)
+    ship_sectors = {scenario.requirement_by_id[rid].sector for pid, rid, _ in rows
+                    if pid in homes.ships}
+    legs = _Legs(ground, personnel_graph, speeds, home_pos, sec_pos, dep_pos, homes, sec_at,
+                 ship_sectors)
     if homes.fly:
         notes.append(f"{len(homes.fly)} pledge(s) with a home base off the network are moved by "
                      "strategic airlift (flight plus handling, then by road from the airfield): "
                      + ", ".join(sorted(homes.fly)))
     if homes.ships:
-        notes.append(f"{len(homes.ships)} ship(s) sail to the port nearest their sector: "
+        notes.append(f"{len(homes.ships)} ship(s) sail around the coast to the port nearest "
+                     "their sector: "
                      + ", ".join(sorted(homes.ships)))
     arrivals: list[Arrival] = []
     for pid, rid, units in rows:
@@ -172,6 +176,12 @@ def analyze_response(
                                            f"to sector {arr.sector}"))
         arrivals.append(arr)
 
+    if legs.sea.estimated:
+        notes.append("no sea passage found in the shipped coastline for "
+                     + "; ".join(f"{port} from {h[0]:.2f};{h[1]:.2f}"
+                                 for h, port in sorted(legs.sea.estimated))
+                     + ": those legs are estimated as great circle x "
+                     + f"{speeds.sea_route_factor:g}")
     sectors = [_sector_response(s.id, arrivals, sec_pos, ground, notes)
                for s in scenario.sectors]
     return ResponseResult(

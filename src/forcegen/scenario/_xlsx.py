@@ -124,6 +124,9 @@ def _table_rows(ws: Any, where: str, problems: list[Problem]) -> Any:
 def read_xlsx(path: Path | bytes, name: str | None = None) -> RawScenario:
     """A workbook with one sheet per section; sheet ``scenario`` holds ``key | value`` rows.
 
+    A sheet ``summary`` (the overview :func:`forcegen.scenario.write_scenario` puts first) is
+    derived from the rest and not read.
+
     ``path`` may be the workbook's bytes (a web upload, ``name`` naming it in messages): then
     nothing is read or written on disk and side sheets come back as in-memory ``tables``.
     """
@@ -242,9 +245,10 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
             if recs is not None:
                 meta[key] = [rec for rec, _ in recs]
     attached, tables = _side_tables(names, meta, folder)
+    # "summary" is the overview the writer puts first: derived from the rest, so not read.
     unknown = [t for t in names
                if t not in SECTIONS and t not in FILE_KEYS and t not in DEPLOYMENT_KEYS
-               and t != "scenario"
+               and t not in ("scenario", "summary")
                and not t.startswith("x-")]
     for t in unknown:
         problems.append(

@@ -27,7 +27,9 @@ from forcegen.scenario._tables import (
     escape_formula,
     flatten,
 )
+from forcegen.scenario.digest import scenario_digest
 from forcegen.scenario.limits import control_character
+from forcegen.scenario.models import PLEDGE_STATUSES
 from forcegen.scenario.xlsx_style import (
     append_row,
     fit_widths,
@@ -190,14 +192,58 @@ def _refuse_exercises(scenario: Scenario, where: str) -> None:
                           "to a folder")
 
 
+#: Name of the first sheet: a reader's overview, ignored when the workbook is read back.
+SUMMARY_SHEET = "summary"
+
+_HOW_TO_READ = (
+    "Sheet 'scenario' holds the settings (key | value); one sheet per section (nations, "
+    "sectors, requirements, pledges, ...) holds its records, one a row, nested fields as "
+    "dotted column names (e.g. at.lon); sheets named after a side table (e.g. network) carry "
+    "that CSV file. Edit any of them and import the workbook back; this summary sheet is "
+    "rebuilt on export and ignored on import."
+)
+
+
+def _summary_rows(scenario: Scenario) -> list[list[Any]]:
+    """``item | value`` rows: the scenario at a glance, counted from its records."""
+    data = scenario.data
+    rows: list[list[Any]] = [
+        ["scenario", data.name],
+        ["nations", len(data.nations)],
+        ["sectors", len(data.sectors)],
+        ["capability lines (requirements)", len(data.requirements)],
+    ]
+    for priority in sorted({r.priority for r in data.requirements}):
+        lines = [r for r in data.requirements if r.priority == priority]
+        rows.append([f"  lines of priority {priority}", len(lines)])
+        rows.append([f"  units required at priority {priority}", sum(r.quantity for r in lines)])
+    rows.append(["pledges", len(data.pledges)])
+    for status in PLEDGE_STATUSES:
+        rows.append([f"  pledges {status}", sum(p.status == status for p in data.pledges)])
+    rows.append(["scenario digest (SHA-256 of the content)", scenario_digest(scenario)])
+    rows.append(["how to read this workbook", _HOW_TO_READ])
+    return rows
+
+
+def _write_summary(scenario: Scenario, ws: Any) -> None:
+    from openpyxl.styles import Alignment
+
+    write_table(ws, ["item", "value"], _summary_rows(scenario))
+    ws.column_dimensions["B"].width = 80
+    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+
+
 def _write_xlsx(scenario: Scenario, out: Path | io.BytesIO) -> None:
     import openpyxl
 
     doc = scenario_to_dict(scenario)
     wb = openpyxl.Workbook()
-    meta = wb.active
-    assert meta is not None
-    meta.title = "scenario"
+    summary = wb.active
+    assert summary is not None
+    summary.title = SUMMARY_SHEET
+    _write_summary(scenario, summary)
+    meta = wb.create_sheet("scenario")
     # Deployment sections given inline are sheets of their own, not ``key | value`` rows.
     write_table(meta, ["key", "value"], [
         [k, _meta_cell(v)] for k, v in doc.items()

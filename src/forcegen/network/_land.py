@@ -2,7 +2,7 @@
 
 Longitudes are unwrapped at a cut (:func:`_cut`, the widest gap between the points) so a set of
 points across the antimeridian lies in one interval; :class:`_Land` holds the rings meeting a
-box in that frame. Split from :mod:`forcegen.patrols.sea`, which routes over these cells.
+box in that frame. Split from :mod:`forcegen.network.sea`, which routes over these cells.
 """
 
 from __future__ import annotations
