@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,7 +98,7 @@ _CAUSES = ("withdrawn", "nation-withdrawn", "not-ready", "caveat", "not-certifie
 
 
 def _causes(comp: Compiled, options: SourcingOptions, x: NDArray[np.float64],
-            used_p: NDArray[np.float64], free_p: NDArray[np.float64],
+            used_p: NDArray[Any], free_p: NDArray[np.float64],
             room_n: NDArray[np.float64], usable: NDArray[np.bool_],
             caveats_ok: NDArray[np.bool_]) -> NDArray[np.int64]:
     """Index into ``_CAUSES`` of every pair (-1: the pledge's units all serve the pair's line),
