@@ -52,17 +52,24 @@ def explain_shortfalls(
     order = np.argsort(comp.e_r, kind="stable")
     starts = np.searchsorted(comp.e_r[order], np.arange(comp.r_qty.size + 1))
     takers: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for e in np.flatnonzero(x > 0):
-        takers[int(comp.e_p[e])].append((int(comp.e_r[e]), int(x[e])))
+    used = np.flatnonzero(x > 0)
+    for p, r, u in zip(comp.e_p[used].tolist(), comp.e_r[used].tolist(),
+                       x[used].astype(np.int64).tolist(), strict=True):
+        takers[p].append((r, u))
 
-    cause = _causes(comp, options, x, used_p, free_p, room_n, usable, caveats_ok)
+    short = np.flatnonzero(filled < comp.r_qty - 1e-9)
+    # The pairs of every short line, line after line, and the cause of each (vectorized).
+    counts = starts[short + 1] - starts[short]
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    sel = order[np.repeat(starts[short] - offsets[:-1], counts) + np.arange(offsets[-1])]
+    cause = _causes(comp, options, sel, x, used_p, free_p, room_n, usable, caveats_ok)
     out: list[Shortfall] = []
-    for r in map(int, np.flatnonzero(filled < comp.r_qty - 1e-9)):
+    for i, r in enumerate(short.tolist()):
         missing = round(comp.r_qty[r] - filled[r])
-        pairs = order[starts[r] : starts[r + 1]]
+        lo, hi = int(offsets[i]), int(offsets[i + 1])
         groups: dict[str, list[int]] = defaultdict(list)
         caveat_kind: dict[int, list[str]] = {}
-        for e, k in zip(pairs.tolist(), cause[pairs].tolist(), strict=True):
+        for e, k in zip(sel[lo:hi].tolist(), cause[lo:hi].tolist(), strict=True):
             if k < 0:
                 continue  # every unit of this pledge already serves this line
             p = int(comp.e_p[e])
@@ -97,30 +104,29 @@ _CAUSES = ("withdrawn", "nation-withdrawn", "not-ready", "caveat", "not-certifie
            "not-approved", "ceiling", "unused", "taken")
 
 
-def _causes(comp: Compiled, options: SourcingOptions, x: NDArray[np.float64],
-            used_p: NDArray[Any], free_p: NDArray[np.float64],
+def _causes(comp: Compiled, options: SourcingOptions, e: NDArray[np.int64],
+            x: NDArray[np.float64], used_p: NDArray[Any], free_p: NDArray[np.float64],
             room_n: NDArray[np.float64], usable: NDArray[np.bool_],
             caveats_ok: NDArray[np.bool_]) -> NDArray[np.int64]:
-    """Index into ``_CAUSES`` of every pair (-1: the pledge's units all serve the pair's line),
-    computed for all pairs at once: a loop over the pairs of every short line took a second
-    at 10,000 lines."""
-    p = comp.e_p
+    """Index into ``_CAUSES`` of each pair ``e`` (-1: the pledge's units all serve the pair's
+    line), the first that applies, for all the pairs at once (numpy, not a loop per pair)."""
+    p = comp.e_p[e]
     nat = comp.p_nation[p]
     gone = set(options.withdraw)
     withdrawn_n = np.array([n in gone for n in comp.nations], dtype=bool)
     free = free_p[p] > 1e-9
-    cert_bad = (~comp.e_cert_ok if comp.e_cert_ok is not None
+    cert_bad = (~comp.e_cert_ok[e] if comp.e_cert_ok is not None
                 else np.zeros(p.size, bool))
     conditions = [
         comp.p_status[p] == _WITHDRAWN,
         withdrawn_n[nat],
-        ~comp.e_notice_ok,
-        ~caveats_ok,
+        ~comp.e_notice_ok[e],
+        ~caveats_ok[e],
         cert_bad,
         ~usable[p],
         free & (room_n[nat] < comp.p_pers[p] - 1e-9),
         free,
-        used_p[p] - x > 1e-9,  # units of the pledge on another line (one pair per line)
+        used_p[p] - x[e] > 1e-9,  # units of the pledge on another line (one pair per line)
     ]
     return np.select(conditions, list(range(len(_CAUSES))), default=-1).astype(np.int64)
 
