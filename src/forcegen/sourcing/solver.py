@@ -337,6 +337,21 @@ class Sourcer:
             self._scenario_digest = scenario_digest(self.scenario)
         return self._scenario_digest
 
+    def _may_fill_more(self, upper: FloatArray, x: FloatArray) -> bool:
+        """Whether plan ``x`` leaves short a level that the offers could fill: the first level
+        it does not fill completely, if any, has usable units enough for each of its lines
+        (pledges shared between lines and ceilings aside)."""
+        c = self.comp
+        live = upper > 0
+        offered = np.bincount(c.e_r[live], weights=c.p_qty[c.e_p[live]], minlength=c.r_qty.size)
+        filled = np.bincount(c.e_r, weights=x, minlength=c.r_qty.size)
+        for k in np.unique(c.r_prio):
+            level = c.r_prio == k
+            need = float(c.r_qty[level].sum())
+            if float(filled[level].sum()) < need - 1e-6:
+                return float(np.minimum(c.r_qty[level], offered[level]).sum()) >= need - 1e-6
+        return False
+
     def _lex_key(self, x: FloatArray) -> tuple[float, ...]:
         """(fill at priority 1, 2, ..., -cost): larger is better."""
         c = self.comp
@@ -405,6 +420,14 @@ class Sourcer:
             # out of time. Part of the LP route, so not reported as a stage of its own.
             tg = time.perf_counter()
             warm = greedy_units(c, upper, ceilings)
+            if self._may_fill_more(upper, warm):
+                # A level the greedy plan leaves short might still fill completely: the
+                # greedy plan that spends the least flexible pledges first often fills it
+                # (a withdrawal at 400 pledges per capability), and a full level needs no LP
+                # stage. Both plans come from the data alone, so the plan still does too.
+                alt = greedy_units(c, upper, ceilings, flexible_last=True)
+                if self._lex_key(alt) > self._lex_key(warm):
+                    warm = alt
             t_greedy = time.perf_counter() - tg
             self._start_digest()
             res = self._decompose(options, upper, ceilings, warm)
