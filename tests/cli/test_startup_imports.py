@@ -52,3 +52,27 @@ def test_charts_still_drawn_when_asked(tmp_path: Path) -> None:
     assert "matplotlib" in names and "openpyxl" in names
     assert (tmp_path / "burden.svg").stat().st_size > 0
     assert (tmp_path / "plan.xlsx").stat().st_size > 0
+
+
+#: What ``forcegen --help`` (and importing the command line) must not load: the scenario
+#: models (pydantic), the solvers and the numeric stack are imported by the commands that
+#: use them, so help and a mistyped flag answer at once.
+NOT_AT_START = (*HEAVY, "pydantic", "pydantic_core", "highspy", "numpy", "scipy", "ortools",
+                "yaml")
+
+
+def test_help_imports_neither_models_nor_solvers() -> None:
+    names, stdout = imported_modules("--help")
+    assert "forcegen.cli.main" in names and "source" in stdout
+    assert sorted(n for n in names if n.split(".")[0] in NOT_AT_START) == []
+
+
+def test_importing_the_cli_loads_no_model_solver_or_web_module() -> None:
+    code = ("import sys, forcegen.cli, forcegen.cli.main; "
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=120,
+                       cwd=ROOT, check=True)
+    loaded = set(r.stdout.split())
+    assert "typer" in loaded  # the check ran in the right interpreter
+    assert sorted(loaded & set(NOT_AT_START)) == []

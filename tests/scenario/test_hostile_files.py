@@ -250,3 +250,23 @@ def test_oversized_csv_field_is_a_problem_not_a_traceback(tmp_path: Path) -> Non
     (tmp_path / "pledges.csv").write_text('id,nation\nP-1,"' + "x" * 200_000 + '"\n')
     (p,) = [p for p in _problems(tmp_path) if p.file.endswith("pledges.csv")]
     assert "not valid CSV" in p.message and p.line == 2
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["without-lines", "with-lines"])
+def test_value_limit_counts_the_values_of_flat_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: bool
+) -> None:
+    # The read without lines takes the scalar values of a mapping in line (not one walk call
+    # each): it must count them against the limit exactly as the read with lines does.
+    monkeypatch.setattr(_sources, "MAX_YAML_NODES", 50)
+    records = "".join(f"- {{id: P-{i}, quantity: {i}, status: approved}}\n" for i in range(20))
+    path = tmp_path / "flat.yaml"
+    path.write_text("pledges:\n" + records)
+    with pytest.raises(ScenarioError) as info:
+        _sources.read_yaml(path, lines=lines)
+    (p,) = info.value.problems
+    # Root, list and 12 records of 1 + 3 values make 50: the 13th record (line 14) is the 51st.
+    assert "more than 50 values" in p.message and p.line == 14
+    path.write_text("pledges:\n" + records.replace("P-", "P").split("- {id: P12", 1)[0])
+    data, _ = _sources.read_yaml(path, lines=lines)
+    assert len(data["pledges"]) == 12

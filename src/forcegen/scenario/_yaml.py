@@ -118,18 +118,39 @@ class _Walker:
 
     def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
         lines = self.lines
+        if lines is None:
+            return self._mapping_plain(node, depth)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 k = str(self.scalar(key_node))
             else:  # a complex key: constructed by PyYAML (bounded by the checks above)
                 k = str(self.walk(key_node, path, depth + 1))
-            if lines is None:
-                out[k] = self.walk(value_node, "", depth + 1)
-                continue
             sub = f"{path}.{k}" if path else k
             out[k] = self.walk(value_node, sub, depth + 1)
             lines[sub] = key_node.start_mark.line + 1
+        return out
+
+    def _mapping_plain(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
+        """A mapping without the line map: :meth:`walk` with its scalar values read in line.
+
+        The records of a large file are flat mappings; a call per value was a fifth of the
+        parse. Counts and limits are those of :meth:`walk`.
+        """
+        out: dict[str, Any] = {}
+        scalar_node = yaml.ScalarNode
+        for key_node, value_node in node.value:
+            if type(key_node) is scalar_node:
+                k = key_node.value if key_node.tag == _STR else str(self.scalar(key_node))
+            else:  # a complex key: constructed by PyYAML (bounded by the checks in walk)
+                k = str(self.walk(key_node, "", depth + 1))
+            if type(value_node) is scalar_node and not self.alias_depth:
+                self.nodes += 1
+                if self.nodes > MAX_YAML_NODES:
+                    raise _TooBig(value_node, f"more than {MAX_YAML_NODES} values")
+                out[k] = value_node.value if value_node.tag == _STR else self.scalar(value_node)
+            else:
+                out[k] = self.walk(value_node, "", depth + 1)
         return out
 
     def walk(self, node: yaml.Node, path: str, depth: int) -> Any:

@@ -16,9 +16,15 @@ __all__ = ["greedy_units"]
 
 
 def greedy_units(
-    comp: Compiled, pair_upper: NDArray[np.float64], ceilings: NDArray[np.float64]
+    comp: Compiled, pair_upper: NDArray[np.float64], ceilings: NDArray[np.float64],
+    *, flexible_last: bool = False,
 ) -> NDArray[np.float64]:
-    """Units on every pair of ``comp`` (zeros where ``pair_upper`` is 0)."""
+    """Units on every pair of ``comp`` (zeros where ``pair_upper`` is 0).
+
+    Each line takes the cheapest units first (among equal costs, those of pledges that can
+    serve fewer lines); with ``flexible_last`` it takes the units of pledges that can serve
+    fewer lines first (then the cheapest), which leaves more for the lines after it.
+    """
     x = np.zeros(comp.n_pairs)
     live = np.flatnonzero(pair_upper > 0)
     if live.size == 0:
@@ -32,7 +38,9 @@ def greedy_units(
     offered = np.bincount(e_r, weights=comp.p_qty[e_p], minlength=comp.r_qty.size)
     scarcity = offered / np.maximum(comp.r_qty, 1)
     line_order = np.lexsort((scarcity, comp.r_prio))
-    pair_order = np.lexsort((flexibility[e_p], comp.p_cost[e_p], e_r))
+    keys = ((comp.p_cost[e_p], flexibility[e_p]) if flexible_last
+            else (flexibility[e_p], comp.p_cost[e_p]))
+    pair_order = np.lexsort((*keys, e_r))
     e_sorted = live[pair_order]
     starts = np.searchsorted(comp.e_r[e_sorted], np.arange(comp.r_qty.size + 1))
     for r in line_order:

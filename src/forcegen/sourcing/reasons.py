@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,37 +43,6 @@ def _caveat_kinds(comp: Compiled, e: int) -> list[str]:
     ]
 
 
-def _kept_off(comp: Compiled, e: int, p: int, withdrawn_nations: set[str],
-              caveats_ok: NDArray[np.bool_], usable: NDArray[np.bool_]) -> str | None:
-    """The first cause that keeps pledge ``p`` off pair ``e``'s line, or None if eligible."""
-    if comp.p_status[p] == _WITHDRAWN:
-        return "withdrawn"
-    if comp.nations[comp.p_nation[p]] in withdrawn_nations:
-        return "nation-withdrawn"
-    if not comp.e_notice_ok[e]:
-        return "not-ready"
-    if not caveats_ok[e]:
-        return "caveat"
-    if comp.e_cert_ok is not None and not comp.e_cert_ok[e]:
-        return "not-certified"
-    if not usable[p]:
-        return "not-approved"
-    return None
-
-
-def _short_of(comp: Compiled, r: int, p: int, free_p: NDArray[np.float64],
-              room_n: NDArray[np.float64], takers: dict[int, list[tuple[int, int]]]
-              ) -> str | None:
-    """Why eligible pledge ``p`` gives line ``r`` no more units (None: all already serve it)."""
-    if free_p[p] > 1e-9 and room_n[comp.p_nation[p]] < comp.p_pers[p] - 1e-9:
-        return "ceiling"
-    if free_p[p] > 1e-9:
-        return "unused"
-    if any(line != r for line, _ in takers.get(p, [])):
-        return "taken"
-    return None
-
-
 def explain_shortfalls(
     comp: Compiled,
     options: SourcingOptions,
@@ -90,29 +60,35 @@ def explain_shortfalls(
     )
     room_n = ceilings - used_n
     usable = comp.pledge_usable(options)
-    withdrawn_nations = set(options.withdraw)
     caveats_ok = comp.caveats_ok(options)
     # Pairs grouped by line; units taken from each pledge by each line.
     order = np.argsort(comp.e_r, kind="stable")
     starts = np.searchsorted(comp.e_r[order], np.arange(comp.r_qty.size + 1))
     takers: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for e in np.flatnonzero(x > 0):
-        takers[int(comp.e_p[e])].append((int(comp.e_r[e]), int(x[e])))
+    used = np.flatnonzero(x > 0)
+    for p, r, u in zip(comp.e_p[used].tolist(), comp.e_r[used].tolist(),
+                       x[used].astype(np.int64).tolist(), strict=True):
+        takers[p].append((r, u))
 
+    short = np.flatnonzero(filled < comp.r_qty - 1e-9)
+    # The pairs of every short line, line after line, and the cause of each (vectorized).
+    counts = starts[short + 1] - starts[short]
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    sel = order[np.repeat(starts[short] - offsets[:-1], counts) + np.arange(offsets[-1])]
+    cause = _causes(comp, options, sel, x, used_p, free_p, room_n, usable, caveats_ok)
     out: list[Shortfall] = []
-    for r in map(int, np.flatnonzero(filled < comp.r_qty - 1e-9)):
+    for i, r in enumerate(short.tolist()):
         missing = round(comp.r_qty[r] - filled[r])
-        pairs = order[starts[r] : starts[r + 1]]
+        lo, hi = int(offsets[i]), int(offsets[i + 1])
         groups: dict[str, list[int]] = defaultdict(list)
         caveat_kind: dict[int, list[str]] = {}
-        for e in pairs:
+        for e, k in zip(sel[lo:hi].tolist(), cause[lo:hi].tolist(), strict=True):
+            if k < 0:
+                continue  # every unit of this pledge already serves this line
             p = int(comp.e_p[e])
-            cause = (_kept_off(comp, e, p, withdrawn_nations, caveats_ok, usable)
-                     or _short_of(comp, r, p, free_p, room_n, takers))
-            if cause == "caveat":
+            groups[_CAUSES[k]].append(p)
+            if _CAUSES[k] == "caveat":
                 caveat_kind[p] = _caveat_kinds(comp, e)
-            if cause is not None:
-                groups[cause].append(p)
         reasons = _reasons(comp, r, missing, groups, caveat_kind, free_p, room_n, ceilings,
                            takers, proven)
         out.append(
@@ -126,6 +102,41 @@ def explain_shortfalls(
             )
         )
     return out
+
+
+#: Causes that keep a pledge off a line, the first that applies (see the module docstring).
+_CAUSES = ("withdrawn", "nation-withdrawn", "not-ready", "caveat", "not-certified",
+           "not-approved", "ceiling", "unused", "taken")
+
+
+def _causes(comp: Compiled, options: SourcingOptions, e: NDArray[np.int64],
+            x: NDArray[np.float64], used_p: NDArray[Any], free_p: NDArray[np.float64],
+            room_n: NDArray[np.float64], usable: NDArray[np.bool_],
+            caveats_ok: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Index into ``_CAUSES`` of each pair ``e``: the first cause that applies.
+
+    -1: the pledge's units all serve the pair's line. For all the pairs at once (numpy, not a
+    loop per pair).
+    """
+    p = comp.e_p[e]
+    nat = comp.p_nation[p]
+    gone = set(options.withdraw)
+    withdrawn_n = np.array([n in gone for n in comp.nations], dtype=bool)
+    free = free_p[p] > 1e-9
+    cert_bad = (~comp.e_cert_ok[e] if comp.e_cert_ok is not None
+                else np.zeros(p.size, bool))
+    conditions = [
+        comp.p_status[p] == _WITHDRAWN,
+        withdrawn_n[nat],
+        ~comp.e_notice_ok[e],
+        ~caveats_ok[e],
+        cert_bad,
+        ~usable[p],
+        free & (room_n[nat] < comp.p_pers[p] - 1e-9),
+        free,
+        used_p[p] - x[e] > 1e-9,  # units of the pledge on another line (one pair per line)
+    ]
+    return np.select(conditions, list(range(len(_CAUSES))), default=-1).astype(np.int64)
 
 
 @dataclass(frozen=True)
