@@ -94,10 +94,8 @@ def area_rows(plan: PatrolPlan) -> list[list[Any]]:
         else:
             status = "not worth the time"
             why = "within reach, not in the best routes found (the plan is not proven best)"
-        lo, hi = float(p.windows[i, 0]), float(p.windows[i, 1])
-        window = f"{lo:g}-{hi:g} h" if lo > 0 or hi != float("inf") else ""
         rows.append([p.area_ids[i], p.zones[i] or "", p.groups[i] or "", float(p.values[i]),
-                     float(p.station[i]), window, status, by_area.get(i, ""), why])
+                     float(p.station[i]), p.window_text(i), status, by_area.get(i, ""), why])
     return rows
 
 
