@@ -101,12 +101,20 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=3.0, help="seconds per instance")
     ap.add_argument("--sample", type=int, default=0, help="instances to run (0 = all)")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--summarise", action="store_true",
+                    help="only summarise the rows already in OUT.jsonl (an interrupted run)")
     args = ap.parse_args()
     bks = {ln.split()[0].removesuffix(".txt"): float(ln.split()[1])
            for ln in (DATA / "chaoResults_bks.txt").read_text().splitlines() if ln.strip()}
     files = {p.stem: p for p in DATA.glob("Set_*/p*.txt")}
     names = pick(sorted(files, key=_natural), args.sample)
     stream = args.out.with_suffix(".jsonl")
+    if args.summarise:
+        rows = [json.loads(ln) for ln in stream.read_text().splitlines() if ln.strip()]
+        summary = summarise(rows, args.time_limit, len(files))
+        print(json.dumps(summary, indent=2))
+        args.out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=2) + "\n")
+        return
     rows = []
     with stream.open("w") as fh:
         for name in names:
