@@ -64,3 +64,16 @@ def test_map_errors_name_the_path_argument_and_the_cli_map_flag(tmp_path):
     assert str(exc.value).startswith("path: no coordinates") and "--" not in str(exc.value)
     r = CliRunner().invoke(app, ["patrol", str(p), "--map", str(tmp_path / "m.png")])
     assert r.exit_code == 2 and "--map: no coordinates" in r.stderr
+
+
+def test_area_window_written_beside_its_label(tmp_path):
+    nz = {**NZ, "areas": [{**NZ["areas"][0], "window": [12, 300]},
+                          {**NZ["areas"][1], "window": [5, 400]},
+                          {"id": "bight", "at": [173.5, -39.5], "value": 1}]}
+    prob = load_patrol(write_patrol(tmp_path, nz))
+    assert [prob.window_text(i) for i in range(3)] == ["12-300 h", "5-400 h", ""]
+    plot_patrol_map(plan_patrols(prob, time_limit=2, method="exact"), tmp_path / "map.svg")
+    text = (tmp_path / "map.svg").read_text()
+    # matplotlib keeps each label's text as a comment beside its glyphs
+    assert "gisborne\n12-300 h" in text or ("gisborne" in text and "12-300 h" in text)
+    assert "5-400 h" in text and "bight" in text and "bight\n" not in text

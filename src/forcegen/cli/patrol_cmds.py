@@ -37,17 +37,13 @@ def patrol(
     search_rounds: Annotated[int, typer.Option(
         "--search-rounds", help="With a search: plan this many patrols, each assuming the ones "
         "before found nothing (Bayesian update)")] = 1,
+    xlsx: Annotated[Path | None, typer.Option(
+        "--xlsx", help="Write the plan to a workbook (summary, routes, areas, vessels)")] = None,
 ) -> None:
     """Plan patrols that cover the most value with the vessels available."""
     from forcegen.patrols import load_patrol
-    from forcegen.patrols.solve import METHODS
 
-    if method not in METHODS:
-        raise OptionError(f"--method {method!r}: expected one of {', '.join(METHODS)}")
-    if not time_limit > 0:
-        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
-    if not 1 <= search_rounds <= 50:
-        raise OptionError(f"--search-rounds {search_rounds}: expected 1 to 50")
+    _check_options(method, time_limit, search_rounds, map_file, xlsx)
     with flags_for(drop_unreachable="--drop-unreachable"):
         prob = load_patrol(path, withdraw=split_codes(withdraw),
                            close_ports=split_codes(close_port), drop_unreachable=drop_unreachable)
@@ -58,14 +54,16 @@ def patrol(
                                   seed=seed)
 
     def draw(plans: list) -> None:
-        if map_file is not None:
+        if map_file is not None:  # first: it refuses a patrol without coordinates
             from forcegen.patrols.chart import plot_patrol_map
 
             with flags_for(path="--map"):
                 plot_patrol_map(plans[0], map_file)
+        if xlsx is not None:  # the first round's plan, like the map
+            from forcegen.patrols.workbook import write_patrol_xlsx
 
-    if map_file is not None and map_file.suffix.lower() not in (".png", ".svg"):
-        raise OptionError(f"--map {map_file}: a map is written as .png or .svg")
+            write_patrol_xlsx(plans[0], xlsx)
+
     if as_json:
         plans = solve()
         draw(plans)
@@ -78,8 +76,26 @@ def patrol(
     draw(plans)
     for p in plans:
         _print(p.to_dict())
-    if map_file is not None:
-        Console(stderr=True).print(f"map written to {map_file}", highlight=False)
+    for label, written in (("map", map_file), ("workbook", xlsx)):
+        if written is not None:
+            Console(stderr=True).print(f"{label} written to {written}", highlight=False)
+
+
+def _check_options(method: str, time_limit: float, search_rounds: int, map_file: Path | None,
+                   xlsx: Path | None) -> None:
+    """Refuse bad options before reading or solving anything (exit 2, nothing written)."""
+    from forcegen.patrols.solve import METHODS
+
+    if method not in METHODS:
+        raise OptionError(f"--method {method!r}: expected one of {', '.join(METHODS)}")
+    if not time_limit > 0:
+        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if not 1 <= search_rounds <= 50:
+        raise OptionError(f"--search-rounds {search_rounds}: expected 1 to 50")
+    if map_file is not None and map_file.suffix.lower() not in (".png", ".svg"):
+        raise OptionError(f"--map {map_file}: a map is written as .png or .svg")
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise OptionError(f"--xlsx {xlsx}: expected a file name ending in .xlsx")
 
 
 def _print(doc: dict) -> None:

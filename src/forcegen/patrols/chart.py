@@ -73,7 +73,7 @@ def _draw_land(ax: Any, x0: float, x1: float, y0: float, y1: float) -> None:
 
 def _draw_places(ax: Any, prob: Any, visited: set[int],
                  unwrap: Callable[[np.ndarray], np.ndarray]) -> None:
-    """Areas as circles sized by value (filled when patrolled) and ports as squares."""
+    """Areas as circles sized by value (filled when patrolled, window beside the id), ports."""
     geo = prob.geo
     vmax = float(prob.values.max()) if prob.n_areas and prob.values.max() > 0 else 1.0
     for i, at in enumerate(geo.area_at):
@@ -82,7 +82,9 @@ def _draw_places(ax: Any, prob: Any, visited: set[int],
         ax.scatter([x], [y], s=size, facecolor="#fdd49e" if i in visited else "none",
                    edgecolor="#b30000", linewidth=1.0, zorder=3)
         if len(geo.area_at) <= 30:  # beyond that (a search grid) labels hide the map
-            ax.annotate(prob.area_ids[i], (x, y), xytext=(4, 4), textcoords="offset points",
+            window = prob.window_text(i)  # beside the label: when a vessel may arrive
+            label = f"{prob.area_ids[i]}\n{window}" if window else prob.area_ids[i]
+            ax.annotate(label, (x, y), xytext=(4, 4), textcoords="offset points",
                         fontsize=7, zorder=5)
     for pid, at in geo.ports:
         x, y = unwrap(np.array([at]))[0]

@@ -93,6 +93,13 @@ class PatrolProblem:
         """Whether any area has an arrival window (routes then need their timetable)."""
         return bool(np.any(self.windows[:, 0] > 0) or np.any(np.isfinite(self.windows[:, 1])))
 
+    def window_text(self, i: int) -> str:
+        """Area ``i``'s arrival window in words (``""`` when always open): "12-30 h"."""
+        lo, hi = float(self.windows[i, 0]), float(self.windows[i, 1])
+        if math.isinf(hi):
+            return f"from {lo:g} h" if lo > 0 else ""
+        return f"{lo:g}-{hi:g} h"
+
     # ----------------------------------------------------------------- routes
     def timetable(self, k: int, route: list[int]) -> tuple[float, list[Stop], bool]:
         """Elapsed hours, stops and feasibility of vessel ``k`` sailing ``route``.
