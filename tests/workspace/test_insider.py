@@ -181,14 +181,14 @@ def test_an_assigned_id_that_hits_a_hidden_pledge_is_drawn_again(
 ) -> None:
     """The draw is checked against every pledge, hidden or not, and the caller sees only the
     second draw: the same 201 as if the first had been free."""
-    from forcegen.workspace import access
+    from forcegen.workspace.access import ids
 
     assert ws.client("admin").post(
         f"{API}/pledges", json=_pledge("FRA-0000000000", "FRA")).status_code == 201
     _label(ws, "pledges", "FRA-0000000000", 3, None)
     _user(ws, "liaison_fra", 1, "FRA")
     draws = iter("0" * 10 + "1" * 10)
-    monkeypatch.setattr(access.secrets, "choice", lambda _alphabet: next(draws))
+    monkeypatch.setattr(ids.secrets, "choice", lambda _alphabet: next(draws))
     body = {k: v for k, v in _pledge("", "FRA").items() if k != "id"}
     r = ws.client("liaison_fra").post(f"{API}/pledges", json=body)
     assert r.status_code == 201 and r.json()["id"] == "FRA-1111111111", r.text

@@ -11,7 +11,8 @@ each other; the contracts are ``[tool.importlinter]`` in ``pyproject.toml``)::
     ground floor   database.py (engine, sessions, ``Base``, ``upgrade``), config.py (settings),
                    types.py (field bounds: the scenario core's), labels.py, listing.py,
                    records.py (label, version and timestamp columns, the version check and
-                   the update routine), access.py (who may do what, default deny),
+                   the update routine), access/ (who may do what, default deny: roles
+                   and scope, label checks, the create-conflict rule on chosen ids),
                    errors.py (exception classes; their JSON shape is ``api/errors.py``),
                    accounts.py (the ``User`` model), reference.py (``Nation``, ``WorkspaceMeta``)
 

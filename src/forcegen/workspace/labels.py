@@ -6,7 +6,7 @@ Every requirement, pledge and sourcing run carries a label:
 * ``releasable_to``: the nations it may be released to, or ``None`` for the whole coalition.
 
 Every user holds a ``clearance`` (a level). The rule (:func:`may_see`), applied on top of the
-role rules of ``access.py`` and to every role, admins included::
+role rules of ``access`` and to every role, admins included::
 
     visible  <=>  clearance >= classification
                   and (releasable_to is None or the user's nation is in it

@@ -1,6 +1,6 @@
 """Pledge lists: what a user may see, filtered, sorted and paged (the workspace's hottest query).
 
-Access (``access.py``): planners see every pledge; a liaison or observer their own nation's;
+Access (``access``): planners see every pledge; a liaison or observer their own nation's;
 labels hide more (``access.label_visible``), and every row served is checked again.
 """
 

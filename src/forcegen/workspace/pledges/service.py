@@ -1,6 +1,6 @@
 """Pledges: one pledge read and changed with optimistic locking, and the approval workflow.
 
-Access (see ``access.py``): planners act on every pledge; a liaison creates, edits and moves
+Access (see ``access``): planners act on every pledge; a liaison creates, edits and moves
 through approval their own nation's pledges only; an observer only reads their own nation's.
 Another nation's pledge is "not found" for a liaison or observer; they see others only through
 :func:`totals`. Lists are in ``pledges.queries``, totals in ``pledges.totals``, the checks on a

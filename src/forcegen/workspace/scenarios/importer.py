@@ -4,6 +4,7 @@ Import replaces the workspace's planning data (nations, sectors, capability type
 requirements, pledges, scenario settings) in the caller's single transaction: if anything fails
 (invalid file, database error) the transaction is rolled back and the database is unchanged.
 Nations still referenced by user accounts are kept even if the file no longer lists them.
+The items' labels are read and checked by ``import_labels``.
 """
 
 from __future__ import annotations
@@ -18,26 +19,21 @@ from sqlalchemy.orm import Session
 
 from forcegen.scenario import Scenario
 from forcegen.workspace.access import (
-    ADMIN,
     PLANNERS,
-    LabelScope,
-    checked_columns,
-    clearance_of,
-    require_may_loosen,
     require_role,
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import utcnow
-from forcegen.workspace.errors import Forbidden, Invalid
-from forcegen.workspace.label_store import join, label_columns, label_json, row_label
-from forcegen.workspace.labelled import hides_anything, high_water
+from forcegen.workspace.errors import Forbidden
+from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.capability import CatalogEntry
 from forcegen.workspace.requirements.requirement import Requirement
 from forcegen.workspace.requirements.sector import Sector
 from forcegen.workspace.scenarios.checks import check_import
+from forcegen.workspace.scenarios.import_labels import audit_labels, check_loosening, file_labels
 from forcegen.workspace.scenarios.records import (
     FILE_KEYS,
     X_CLASSIFICATION,
@@ -73,81 +69,6 @@ def _rows(models: list[Any], *, exclude: set[str] | None = None) -> list[dict[st
         d["extra"] = extra
         out.append(d)
     return out
-
-
-def _file_labels(
-    user: User, section: str, items: list[Any], owner_key: str | None
-) -> list[dict[str, Any]]:
-    """Each item's stored label columns from its extension keys, checked for ``user``.
-
-    ``x-label`` (the full label's JSON form; the two legacy keys beside it are its view and
-    not read) or ``x-classification`` and ``x-releasable-to``, as ``user`` may set them.
-    """
-    out = []
-    for item in items:
-        extra = item.__pydantic_extra__ or {}
-        owner = getattr(item, owner_key) if owner_key else None
-        if extra.get(X_LABEL) is not None:
-            where = f"{section}[{item.id}]"
-            try:
-                out.append(checked_columns(user, None, None, owner, extra[X_LABEL]))
-            except Invalid as exc:
-                raise Invalid(f"{where}: {exc.message}", field=f"{where}.{X_LABEL}") from None
-            continue
-        level = extra.get(X_CLASSIFICATION, "UNCLASSIFIED")
-        rel = extra.get(X_RELEASABLE)
-        if isinstance(rel, str):
-            rel = [c for c in rel.replace(";", ",").replace(" ", ",").split(",") if c]
-        where = f"{section}[{item.id}]"
-        if rel is not None and not (
-            isinstance(rel, list) and all(isinstance(c, str) and len(c) == 3 for c in rel)
-        ):
-            raise Invalid(
-                f"{where}: {X_RELEASABLE} must list nation codes (ISO 3166 alpha-3)",
-                field=f"{where}.{X_RELEASABLE}",
-            )
-        if not isinstance(level, str | int):
-            level = str(level)
-        try:
-            out.append(checked_columns(user, level, rel, owner))
-        except Invalid as exc:
-            raise Invalid(f"{where}: {exc.message}", field=f"{where}.{exc.field}") from None
-    return out
-
-
-def _check_loosening(
-    db: Session,
-    user: User,
-    reqs: list[Any],
-    req_labels: list[dict[str, Any]],
-    pledges: list[Any],
-    pledge_labels: list[dict[str, Any]],
-) -> None:
-    """403 if the file loosens the label of an existing item the user may not loosen.
-
-    The same rule as an edit (``access.require_may_loosen``): an import is not a way round it.
-    """
-    if user.role == ADMIN:
-        return
-    r_cols = (Requirement.id, Requirement.label, Requirement.classification,
-              Requirement.releasable_to)
-    old_r = {r.id: row_label(r) for r in db.execute(select(*r_cols))}
-    for item, label in zip(reqs, req_labels, strict=True):
-        if item.id in old_r:
-            try:
-                require_may_loosen(user, old_r[item.id], row_label(label), None)
-            except Forbidden as exc:
-                raise Forbidden(f"requirements[{item.id}]: {exc.message}") from None
-    p_cols = (Pledge.id, Pledge.label, Pledge.classification, Pledge.releasable_to,
-              Pledge.nation)
-    old_p = {p.id: (row_label(p, p.nation), p.nation) for p in db.execute(select(*p_cols))}
-    for item, label in zip(pledges, pledge_labels, strict=True):
-        if item.id in old_p:
-            old, owner = old_p[item.id]
-            try:
-                require_may_loosen(user, old, row_label(label, owner), owner)
-            except Forbidden as exc:
-                raise Forbidden(f"pledges[{item.id}]: {exc.message}") from None
 
 
 def _write_nations(db: Session, nations: list[Any]) -> None:
@@ -216,25 +137,6 @@ def _write_planning(db: Session, d: Any, req_labels: list[dict[str, Any]],
         db.execute(insert(Pledge), pledges)
 
 
-def _audit_labels(db: Session, user: User, pledges: list[Any], req_labels: list[dict[str, Any]],
-                  pledge_labels: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The import's audit snapshots' labels.
-
-    The counts before, under the label of all the import replaces, and the label of all it
-    imports (``label_store.join``).
-    """
-    before = {
-        "requirements": db.query(Requirement).count(),
-        "pledges": db.query(Pledge).count(),
-        "nations": db.query(Nation).count(),
-        **high_water(db, LabelScope(user, clearance_of(user))),
-    }
-    imported = {row_label(cols) for cols in req_labels} | {
-        row_label(cols, p.nation) for cols, p in zip(pledge_labels, pledges, strict=True)
-    }
-    return before, label_columns(join(sorted(imported, key=label_json)))
-
-
 def import_scenario(
     db: Session,
     user: User,
@@ -254,15 +156,15 @@ def import_scenario(
     require_role(user, *PLANNERS)
     d = scenario.data
     check_import(scenario, files, filename)
-    req_labels = _file_labels(user, "requirements", d.requirements, None)
-    pledge_labels = _file_labels(user, "pledges", d.pledges, "nation")
+    req_labels = file_labels(user, "requirements", d.requirements, None)
+    pledge_labels = file_labels(user, "pledges", d.pledges, "nation")
     if hides_anything(db, user):
         # No count: how many items are hidden is itself something the caller may not learn.
         raise Forbidden(
             "the workspace holds requirements or pledges your clearance or nation does not "
             "allow you to see; an import would delete them unseen"
         )
-    _check_loosening(db, user, d.requirements, req_labels, d.pledges, pledge_labels)
+    check_loosening(db, user, d.requirements, req_labels, d.pledges, pledge_labels)
     summary = ImportSummary(
         name=d.name,
         nations=len(d.nations),
@@ -279,7 +181,7 @@ def import_scenario(
     # snapshot carries the label of the data it counts (the caller sees all of it, checked
     # above), so a reader who may not see all of it is not shown a count that includes what
     # is hidden from them (issue 8: the count of hidden items is itself hidden).
-    before, after_label = _audit_labels(db, user, d.pledges, req_labels, pledge_labels)
+    before, after_label = audit_labels(db, user, d.pledges, req_labels, pledge_labels)
     for model in (Pledge, Requirement, Sector, CatalogEntry, WorkspaceMeta):
         db.execute(delete(model))
     now = utcnow()

@@ -3,7 +3,8 @@
 Each job lives in its own module; import from here:
 
 - ``upload.py``: what an uploaded file is, a zip unpacked safely, validation;
-- ``importer.py``: the validated scenario written over the workspace's planning data;
+- ``importer.py``: the validated scenario written over the workspace's planning data
+  (``import_labels.py``: the items' labels, read from the file and checked);
 - ``records.py``: database rows as scenario records (shared by export and runs);
 - ``export.py``: the workspace as a file (zip, xlsx, yaml);
 - ``runnable.py``: the rows as the core's ``Scenario`` for a sourcing run.
