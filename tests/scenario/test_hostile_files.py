@@ -20,6 +20,7 @@ from forcegen.scenario import (
     Scenario,
     _sources,
     _xlsx,
+    _yaml,
     load_scenario,
     scenario_from_dict,
     write_scenario,
@@ -258,7 +259,7 @@ def test_value_limit_counts_the_values_of_flat_records(
 ) -> None:
     # The read without lines takes the scalar values of a mapping in line (not one walk call
     # each): it must count them against the limit exactly as the read with lines does.
-    monkeypatch.setattr(_sources, "MAX_YAML_NODES", 50)
+    monkeypatch.setattr(_yaml, "MAX_YAML_NODES", 50)
     records = "".join(f"- {{id: P-{i}, quantity: {i}, status: approved}}\n" for i in range(20))
     path = tmp_path / "flat.yaml"
     path.write_text("pledges:\n" + records)
