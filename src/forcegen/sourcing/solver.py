@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import threading
 import time
 from functools import cache
@@ -25,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen._highs import new_highs
-from forcegen.scenario import Scenario, scenario_to_dict
+from forcegen.scenario import Scenario
 from forcegen.sourcing._compile import Compiled, compile_scenario
 from forcegen.sourcing._lexmodel import (
     LexModel,
@@ -35,6 +34,7 @@ from forcegen.sourcing._lexmodel import (
     proven_value,
     whole_bound,
 )
+from forcegen.sourcing.digest import input_hash, scenario_digest
 from forcegen.sourcing.greedy import greedy_units
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import TIE_BREAK, Assignment, LineFill, NationBurden, Plan
@@ -94,22 +94,6 @@ def tie_weights(pledge_ids: list[str], line_ids: list[str], e_p: NDArray[np.int6
 def solver_version() -> str:
     """``"HiGHS 1.x.y (highspy 1.x.y)"``, read once: it needs a HiGHS instance."""
     return f"HiGHS {new_highs().version()} (highspy {version('highspy')})"
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """SHA-256 of the scenario content and the capability types it uses."""
-    doc = scenario_to_dict(scenario)
-    used = sorted({r.capability for r in scenario.requirements}
-                  | {p.capability for p in scenario.pledges})
-    doc["x-catalog-used"] = [scenario.catalog[c].model_dump(mode="json") for c in used]
-    blob = json.dumps(doc, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def input_hash(scenario: Scenario, options: SourcingOptions, digest: str | None = None) -> str:
-    """SHA-256 of the scenario digest and the options (what a plan was computed from)."""
-    opts = json.dumps(options.describe(), sort_keys=True, default=str)
-    return hashlib.sha256(((digest or scenario_digest(scenario)) + opts).encode()).hexdigest()
 
 
 class Sourcer:
