@@ -150,3 +150,18 @@ def test_planner_words_before_the_details(cli: CliRunner, example_path: Path) ->
     for jargon in ("gap", "e+00", "decompose", "exact", "sha256", "SHA-256", "optimal"):
         assert jargon not in head, jargon
     assert "relative gap" in details and "input hash (SHA-256)" in details
+
+
+def test_pledges_in_another_order_give_the_same_input_hash(
+    cli: CliRunner, example_path: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    copy = tmp_path / "reordered"
+    shutil.copytree(example_path, copy)
+    header, *rows = (copy / "pledges.csv").read_text().splitlines()
+    (copy / "pledges.csv").write_text("\n".join([header, *reversed(rows)]) + "\n")
+    base = _json(cli.invoke(app, ["source", str(example_path), "--json"]))
+    other = _json(cli.invoke(app, ["source", str(copy), "--json"]))
+    assert other["input_hash"] == base["input_hash"]
+    assert other["assignments"] == base["assignments"]

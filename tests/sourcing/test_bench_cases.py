@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from forcegen.scenario import load_scenario
-from forcegen.sourcing.solver import scenario_digest
+from forcegen.sourcing.digest import scenario_digest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from sourcing_wall import write_case

@@ -74,3 +74,17 @@ def test_input_hash_follows_the_options_and_reuses_a_digest(example: Scenario) -
     assert input_hash(example, SourcingOptions(), scenario_digest(example)) == base
     assert input_hash(example, SourcingOptions(withdraw=("NZL",))) != base
     assert len(base) == 64 and int(base, 16) >= 0
+
+
+def test_shuffled_records_give_the_same_plan_input_hash(example: Scenario) -> None:
+    from forcegen.sourcing import Sourcer
+
+    rng = random.Random(7)
+    shuffled = {}
+    for section in SECTIONS:
+        records = list(getattr(example.data, section))
+        rng.shuffle(records)
+        shuffled[section] = records
+    other = _with(example, **shuffled)
+    base, again = Sourcer(example).solve(), Sourcer(other).solve()
+    assert again.input_hash == base.input_hash == input_hash(example, SourcingOptions())

@@ -45,6 +45,7 @@ class StageResult:
 
     @property
     def gap(self) -> float:
+        """Relative distance from value to bound (1.0 when nothing is proven)."""
         if self.status == "not-run" or not np.isfinite(self.bound):
             return 1.0
         denom = max(abs(self.bound), abs(self.value), 1e-9)
@@ -56,6 +57,8 @@ class StageResult:
 
 @dataclass
 class LexResult:
+    """Units per pair column, the stages that produced them, and whether time ran short."""
+
     x: FloatArray
     stages: list[StageResult]
     seconds: float
@@ -64,6 +67,7 @@ class LexResult:
 
 
 def _status(h: highspy.Highs, is_mip: bool) -> tuple[str, float, float]:
+    """HiGHS's outcome as (optimal | feasible | none, objective, bound)."""
     ms = h.getModelStatus()
     info = h.getInfo()
     value = float(info.objective_function_value)
@@ -94,8 +98,10 @@ def _consistent(obj: float, own: float, bound: float) -> bool:
 
 
 def _skipped(name: str, sense: str, value: float, trivial: float) -> StageResult:
-    """A stage time left no room for: its trivial bound (the level's whole need) still proves a
-    fill that already meets it."""
+    """Record a stage that time left no room for.
+
+    Its trivial bound (the level's whole need) still proves a fill that already meets it.
+    """
     met = sense == "max" and value >= trivial - 1e-6
     return StageResult(name, sense, value, trivial, "optimal" if met else "not-run")
 
@@ -112,9 +118,12 @@ _unit = cost_unit
 
 
 def whole_bound(bound: float, unit: float, value: float) -> float:
-    """A lower bound on cost, raised to the next multiple of ``unit`` (every plan's cost is one
-    when all costs are whole multiples of it, see :func:`cost_unit`). A bound that a plan's
-    ``value`` beats is returned as it is, for the caller to see that nothing is proven."""
+    """Raise a lower bound on cost to the next multiple of ``unit``.
+
+    Every plan's cost is such a multiple when all costs are whole multiples of ``unit`` (see
+    :func:`cost_unit`). A bound that a plan's ``value`` beats is returned as it is, for the
+    caller to see that nothing is proven.
+    """
     if unit < 1 or not np.isfinite(bound) or bound > value + 1e-9 * max(1.0, abs(value)):
         return bound
     return min(max(bound, float(np.ceil(bound / unit - 1e-9) * unit)), value)
@@ -242,25 +251,81 @@ class LexModel:
         proven: int = 0,
         tie: FloatArray | None = None,
     ) -> LexResult:
-        """Run the stages.
+        """Run the stages and return the plan they reach.
 
-        ``levels`` are (name, 0/1 mask over lines) whose fill is maximized in order; ``cost``
-        is per pair column. The first ``proven`` stages are known to be optimal at ``warm``
-        (from an LP bound met by ``warm``): they are fixed without solving (the cost stage too
-        when ``proven`` exceeds the fill levels). ``tie`` (whole-number weights per pair
-        column) adds a last stage: among plans with these fills and at most this cost, minimize
-        ``tie @ x``. Returns units per pair column.
+        Parameters
+        ----------
+        col_upper
+            Upper bound on the units of each pair column.
+        pledge_upper, line_need, nation_upper
+            Units offered per pledge, units needed per line, personnel ceiling per nation.
+        levels
+            (name, 0/1 mask over lines) whose fill is maximized, in order.
+        cost
+            Cost per pair column, minimized once the fills are fixed.
+        time_limit
+            Seconds for all stages together (``None``: no limit).
+        mip_gap
+            Relative gap accepted for the cost stage.
+        warm
+            A plan to start from (units per pair column).
+        proven
+            The first ``proven`` stages are known to be optimal at ``warm`` (from an LP bound
+            met by ``warm``): they are fixed without solving (the cost stage too when
+            ``proven`` exceeds the fill levels).
+        tie
+            Whole-number weights per pair column: a last stage minimizes ``tie @ x`` among
+            plans with these fills and at most this cost.
+
+        Returns
+        -------
+        LexResult
+            Units per pair column and the result of every stage.
         """
         t0 = time.perf_counter()
-        h = self.h
         self.last_reduced_costs = None
-        E, R = self.n_pairs, self.n_lines
+        self._set_bounds(col_upper, pledge_upper, line_need, nation_upper)
+        x = np.zeros(self.n_pairs) if warm is None else np.minimum(warm, col_upper)
+        stages: list[StageResult] = []
+        hit = False
+        plan: list[tuple[str, FloatArray, str]] = [(n, m, "max") for n, m in levels]
+        plan.append(("cost", cost, "min"))
+        for k, (name, vec, sense) in enumerate(plan):
+            if k < proven:
+                stages.append(self._known_stage(name, vec, sense, x, line_need))
+                continue
+            remaining = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+            if hit or (remaining is not None and remaining <= 0.01):
+                hit = True
+                stages.append(self._skipped_stage(name, vec, sense, x, line_need))
+                continue
+            stage, x, short = self._solve_stage(
+                name, vec, sense, x, line_need, remaining,
+                mip_gap=mip_gap, later_fill=sense == "max" and k > proven,
+            )
+            stages.append(stage)
+            hit = hit or short
+        tie_stage = None
+        if tie is not None and self.integer and not hit and stages[-1].status == "optimal":
+            tie_stage, x = self._tie_break(tie, cost, stages[-1].value, x, line_need,
+                                           None if time_limit is None
+                                           else time_limit - (time.perf_counter() - t0))
+        if not self.integer and not hit:
+            # Reduced costs of the last (cost) stage, for reduced-cost fixing by the caller.
+            self.last_reduced_costs = np.asarray(self.h.getSolution().col_dual,
+                                                 np.float64)[:self.n_pairs]
+        return LexResult(x, stages, time.perf_counter() - t0, hit, tie_stage)
+
+    def _set_bounds(self, col_upper: FloatArray, pledge_upper: FloatArray,
+                    line_need: FloatArray, nation_upper: FloatArray) -> None:
+        """Drop the rows of the previous solve's stages and set this solve's bounds."""
+        h = self.h
         extra = h.getNumRow() - self.base_rows
         if extra:
             h.deleteRows(extra, np.arange(self.base_rows, h.getNumRow(), dtype=np.int32))
-        allc = np.arange(self.n_cols, dtype=np.int32)
         h.changeColsBounds(
-            self.n_cols, allc, np.zeros(self.n_cols), np.concatenate([col_upper, line_need])
+            self.n_cols, np.arange(self.n_cols, dtype=np.int32), np.zeros(self.n_cols),
+            np.concatenate([col_upper, line_need]),
         )
         lower = np.concatenate([np.full(pledge_upper.size, -_INF), line_need,
                                 np.full(nation_upper.size, -_INF)])
@@ -271,94 +336,100 @@ class LexModel:
         else:  # highspy < 1.12 has only the one-row call
             for i in range(self.base_rows):
                 h.changeRowBounds(i, float(lower[i]), float(upper[i]))
-        x = np.zeros(E) if warm is None else np.minimum(warm, col_upper)
-        stages: list[StageResult] = []
-        hit = False
-        plan: list[tuple[str, FloatArray, str]] = [(n, m, "max") for n, m in levels]
-        plan.append(("cost", cost, "min"))
-        for k, (name, vec, sense) in enumerate(plan):
-            is_fill = sense == "max"
-            if k < proven:
-                value = self._value(vec, x, is_fill, line_need)
-                stages.append(StageResult(name, sense, value, value, "optimal"))
-                if is_fill:
-                    self._fix_level(vec, line_need, value)
-                continue
-            remaining = None if time_limit is None else time_limit - (time.perf_counter() - t0)
-            if hit or (remaining is not None and remaining <= 0.01):
-                hit = True
-                value = self._value(vec, x, is_fill, line_need)
-                trivial = float(vec @ line_need) if is_fill else 0.0
-                stages.append(_skipped(name, sense, value, trivial))
-                continue
-            h.setOptionValue("time_limit", float(remaining) if remaining is not None else _INF)
-            h.setOptionValue("mip_rel_gap", 0.0 if is_fill else mip_gap)
-            h.setOptionValue("mip_abs_gap", 0.999 if is_fill else 0.999 * _unit(vec))
-            full = np.concatenate([np.zeros(E), vec]) if is_fill else np.concatenate(
-                [vec, np.zeros(R)])
-            h.changeColsCost(self.n_cols, allc, full)
-            if not self.integer:
-                # After a fill stage the basis stays primal feasible (the new row holds at the
-                # old point), so primal simplex continues cheaply; the first stage and the cost
-                # stage go faster with dual simplex (measured at 1,000 lines: 0.8 s vs 4.5 s).
-                later_fill = is_fill and k > proven
-                h.setOptionValue("simplex_strategy", 4 if later_fill else 1)
-            start = None
+
+    def _known_stage(self, name: str, vec: FloatArray, sense: str, x: FloatArray,
+                     line_need: FloatArray) -> StageResult:
+        """A stage known to be optimal at ``x``: recorded (and its level fixed) unsolved."""
+        is_fill = sense == "max"
+        value = self._value(vec, x, is_fill, line_need)
+        if is_fill:
+            self._fix_level(vec, line_need, value)
+        return StageResult(name, sense, value, value, "optimal")
+
+    def _skipped_stage(self, name: str, vec: FloatArray, sense: str, x: FloatArray,
+                       line_need: FloatArray) -> StageResult:
+        """A stage left unsolved for want of time, valued at the last feasible point ``x``."""
+        is_fill = sense == "max"
+        value = self._value(vec, x, is_fill, line_need)
+        trivial = float(vec @ line_need) if is_fill else 0.0
+        return _skipped(name, sense, value, trivial)
+
+    def _solve_stage(self, name: str, vec: FloatArray, sense: str, x: FloatArray,
+                     line_need: FloatArray, remaining: float | None, *, mip_gap: float,
+                     later_fill: bool) -> tuple[StageResult, FloatArray, bool]:
+        """Solve one stage from ``x``: (its result, the new point, whether time ran short).
+
+        A fill stage's level is fixed for the stages after it.
+        """
+        is_fill = sense == "max"
+        full = self._set_objective(vec, is_fill, remaining, mip_gap, later_fill)
+        start = None
+        if self.integer:
+            served = np.bincount(self._e_r, weights=x, minlength=self.n_lines)
+            start = np.concatenate([x, line_need - served])
+        t_stage = time.perf_counter()
+        status, bound, xs = self._run(full, start)
+        t_stage = time.perf_counter() - t_stage
+        if status == "none" and self.h.getModelStatus() in _OUT_OF_TIME:
+            # Out of time before any point of this stage: keep the last feasible point.
+            return self._skipped_stage(name, vec, sense, x, line_need), x, True
+        if status == "none" or xs is None:
+            raise SolverError(f"HiGHS found no solution in stage {name!r}: "
+                              f"{self.h.modelStatusToString(self.h.getModelStatus())}")
+        x = xs[:self.n_pairs]
+        if self.integer:
+            x = np.round(x)
+        value = self._value(vec, x, is_fill, line_need)
+        judged, bound = self._judge(sense, vec, value, bound, status, line_need, mip_gap)
+        if is_fill:
+            # An LP stage fixes the level at the whole-unit bound floor(value): later LP
+            # stages then bound the integer problem whenever a plan reaches that floor.
+            fixed = value if self.integer else float(np.floor(value + 1e-6))
+            self._fix_level(vec, line_need, fixed)
+        return StageResult(name, sense, value, float(bound), judged, t_stage), x, \
+            status != "optimal"
+
+    def _set_objective(self, vec: FloatArray, is_fill: bool, remaining: float | None,
+                       mip_gap: float, later_fill: bool) -> FloatArray:
+        """Set the stage's objective and options; return the objective over all columns."""
+        h = self.h
+        h.setOptionValue("time_limit", float(remaining) if remaining is not None else _INF)
+        h.setOptionValue("mip_rel_gap", 0.0 if is_fill else mip_gap)
+        h.setOptionValue("mip_abs_gap", 0.999 if is_fill else 0.999 * _unit(vec))
+        full = np.concatenate([np.zeros(self.n_pairs), vec]) if is_fill else np.concatenate(
+            [vec, np.zeros(self.n_lines)])
+        h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), full)
+        if not self.integer:
+            # After a fill stage the basis stays primal feasible (the new row holds at the
+            # old point), so primal simplex continues cheaply; the first stage and the cost
+            # stage go faster with dual simplex (measured at 1,000 lines: 0.8 s vs 4.5 s).
+            h.setOptionValue("simplex_strategy", 4 if later_fill else 1)
+        return full
+
+    def _judge(self, sense: str, vec: FloatArray, value: float, bound: float, status: str,
+               line_need: FloatArray, mip_gap: float) -> tuple[str, float]:
+        """The stage's status and proven bound, from HiGHS's bound and the value found.
+
+        Integer stages are judged by the values themselves, whatever status HiGHS reported.
+        """
+        if sense == "max":
+            # The stage minimized the shortfall; its bound is a lower bound on shortfall.
+            need = float(vec @ line_need)
+            # No dual bound yet (time limit): the level's total need is still a bound.
+            bound = need - bound if np.isfinite(bound) else need
+            bound = min(bound, need)
             if self.integer:
-                served = np.bincount(self._e_r, weights=x, minlength=R)
-                start = np.concatenate([x, line_need - served])
-            t_stage = time.perf_counter()
-            status, bound, xs = self._run(full, start)
-            t_stage = time.perf_counter() - t_stage
-            if status == "none" and h.getModelStatus() in _OUT_OF_TIME:
-                # Out of time before any point of this stage: keep the last feasible point.
-                hit = True
-                value = self._value(vec, x, is_fill, line_need)
-                trivial = float(vec @ line_need) if is_fill else 0.0
-                stages.append(_skipped(name, sense, value, trivial))
-                continue
-            if status == "none" or xs is None:
-                raise SolverError(f"HiGHS found no solution in stage {name!r}: "
-                                  f"{h.modelStatusToString(h.getModelStatus())}")
-            if status != "optimal":
-                hit = True
-            x = xs[:E]
-            if self.integer:
-                x = np.round(x)
-            value = self._value(vec, x, is_fill, line_need)
-            if is_fill:
-                # The stage minimized the shortfall; its bound is a lower bound on shortfall.
-                need = float(vec @ line_need)
-                # No dual bound yet (time limit): the level's total need is still a bound.
-                bound = need - bound if np.isfinite(bound) else need
-                bound = min(bound, need)
-                if self.integer:
-                    bound = float(np.floor(bound + 1e-6))  # fills are integers
-                    # Proven only when the fill found reaches the bound in whole units,
-                    # whatever status HiGHS reported.
-                    ok = proven_value(sense, value, bound, mip_gap=0.0, unit=1.0)
-                    status = "optimal" if ok else "feasible"
-            else:
-                bound = max(bound, 0.0) if np.isfinite(bound) else 0.0  # costs are >= 0
-                if self.integer:
-                    bound = whole_bound(bound, _unit(vec), value)
-                    ok = proven_value(sense, value, bound, mip_gap=mip_gap, unit=_unit(vec))
-                    status = "optimal" if ok else "feasible"
-            stages.append(StageResult(name, sense, value, float(bound), status, t_stage))
-            if is_fill:
-                # An LP stage fixes the level at the whole-unit bound floor(value): later LP
-                # stages then bound the integer problem whenever a plan reaches that floor.
-                fixed = value if self.integer else float(np.floor(value + 1e-6))
-                self._fix_level(vec, line_need, fixed)
-        tie_stage = None
-        if tie is not None and self.integer and not hit and stages[-1].status == "optimal":
-            tie_stage, x = self._tie_break(tie, cost, stages[-1].value, x, line_need,
-                                           None if time_limit is None
-                                           else time_limit - (time.perf_counter() - t0))
-        if not self.integer and not hit:
-            # Reduced costs of the last (cost) stage, for reduced-cost fixing by the caller.
-            self.last_reduced_costs = np.asarray(h.getSolution().col_dual, np.float64)[:E]
-        return LexResult(x, stages, time.perf_counter() - t0, hit, tie_stage)
+                bound = float(np.floor(bound + 1e-6))  # fills are integers
+                # Proven only when the fill found reaches the bound in whole units.
+                ok = proven_value(sense, value, bound, mip_gap=0.0, unit=1.0)
+                status = "optimal" if ok else "feasible"
+            return status, bound
+        bound = max(bound, 0.0) if np.isfinite(bound) else 0.0  # costs are >= 0
+        if self.integer:
+            bound = whole_bound(bound, _unit(vec), value)
+            ok = proven_value(sense, value, bound, mip_gap=mip_gap, unit=_unit(vec))
+            status = "optimal" if ok else "feasible"
+        return status, bound
 
     def _tie_break(self, tie: FloatArray, cost: FloatArray, best_cost: float, x: FloatArray,
                    line_need: FloatArray, remaining: float | None
@@ -444,6 +515,7 @@ class LexModel:
         self.h.addRow(-_INF, short + slack, idx.size, idx, np.ones(idx.size))
 
     def _value(self, vec: FloatArray, x: FloatArray, is_fill: bool, need: FloatArray) -> float:
+        """The stage's objective at ``x``: weighted fill (capped at need) or cost."""
         if is_fill:
             served = np.bincount(self._e_r, weights=x, minlength=self.n_lines)
             return float(vec @ np.minimum(served, need))

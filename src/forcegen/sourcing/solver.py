@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import threading
 import time
 from functools import cache
@@ -25,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen._highs import new_highs
-from forcegen.scenario import Scenario, scenario_to_dict
+from forcegen.scenario import Scenario
 from forcegen.sourcing._compile import Compiled, compile_scenario
 from forcegen.sourcing._lexmodel import (
     LexModel,
@@ -35,6 +34,7 @@ from forcegen.sourcing._lexmodel import (
     proven_value,
     whole_bound,
 )
+from forcegen.sourcing.digest import input_hash, scenario_digest
 from forcegen.sourcing.greedy import greedy_units
 from forcegen.sourcing.options import SourcingOptions
 from forcegen.sourcing.plan import TIE_BREAK, Assignment, LineFill, NationBurden, Plan
@@ -64,7 +64,9 @@ def _id_hash(ids: list[str]) -> NDArray[np.uint64]:
 
 def tie_weights(pledge_ids: list[str], line_ids: list[str], e_p: NDArray[np.int64],
                 e_r: NDArray[np.int64]) -> FloatArray:
-    """The tie-break weight of each (pledge, line) pair, from the ids alone (never their order):
+    """Give the tie-break weight of each (pledge, line) pair, from the ids alone.
+
+    Never from their order:
 
         w = 64 * ((P + 1) * rank(line) + rank(pledge)) + h(pledge, line)
 
@@ -94,22 +96,6 @@ def tie_weights(pledge_ids: list[str], line_ids: list[str], e_p: NDArray[np.int6
 def solver_version() -> str:
     """``"HiGHS 1.x.y (highspy 1.x.y)"``, read once: it needs a HiGHS instance."""
     return f"HiGHS {new_highs().version()} (highspy {version('highspy')})"
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """SHA-256 of the scenario content and the capability types it uses."""
-    doc = scenario_to_dict(scenario)
-    used = sorted({r.capability for r in scenario.requirements}
-                  | {p.capability for p in scenario.pledges})
-    doc["x-catalog-used"] = [scenario.catalog[c].model_dump(mode="json") for c in used]
-    blob = json.dumps(doc, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def input_hash(scenario: Scenario, options: SourcingOptions, digest: str | None = None) -> str:
-    """SHA-256 of the scenario digest and the options (what a plan was computed from)."""
-    opts = json.dumps(options.describe(), sort_keys=True, default=str)
-    return hashlib.sha256(((digest or scenario_digest(scenario)) + opts).encode()).hexdigest()
 
 
 class Sourcer:
@@ -185,8 +171,10 @@ class Sourcer:
 
     def _decompose(self, options: SourcingOptions, upper: FloatArray,
                    ceilings: FloatArray, g: FloatArray) -> LexResult:
-        """LP relaxation (nearly integral: transportation rows plus a few ceiling rows), then an
-        exact MILP on the fractional remainder with the rest fixed at its rounded-down value.
+        """Solve the LP relaxation, then an exact MILP on its fractional remainder.
+
+        The LP is nearly integral (transportation rows plus a few ceiling rows); the MILP runs
+        with the rest fixed at its rounded-down value.
 
         ``g`` is the greedy plan: the leading priority levels it fills completely are proven
         by it and get no LP stage.
@@ -314,8 +302,11 @@ class Sourcer:
         return x_cols, stage
 
     def _start_digest(self) -> None:
-        """Hash the scenario in a thread while HiGHS solves (it releases the GIL): 0.5 s of a
-        10,000-line run that a second core hides. The result is the same as in line."""
+        """Hash the scenario in a thread while HiGHS solves (it releases the GIL).
+
+        That is 0.5 s of a 10,000-line run that a second core hides. The result is the same as
+        in line.
+        """
         if self._scenario_digest is not None or self._digest_thread is not None:
             return
 
@@ -338,9 +329,11 @@ class Sourcer:
         return self._scenario_digest
 
     def _may_fill_more(self, upper: FloatArray, x: FloatArray) -> bool:
-        """Whether plan ``x`` leaves short a level that the offers could fill: the first level
-        it does not fill completely, if any, has usable units enough for each of its lines
-        (pledges shared between lines and ceilings aside)."""
+        """Tell whether plan ``x`` leaves short a level that the offers could fill.
+
+        That is: the first level it does not fill completely, if any, has usable units enough
+        for each of its lines (pledges shared between lines and ceilings aside).
+        """
         c = self.comp
         live = upper > 0
         offered = np.bincount(c.e_r[live], weights=c.p_qty[c.e_p[live]], minlength=c.r_qty.size)
@@ -362,16 +355,20 @@ class Sourcer:
 
     # ------------------------------------------------------------------ public
     def line_supply(self, options: SourcingOptions, line_id: str) -> float:
-        """Units the pledges usable under ``options`` could give ``line_id`` if every other line
-        were empty (pledge quantity and line need only): an upper bound on its fill."""
+        """Units the usable pledges could give ``line_id`` if every other line were empty.
+
+        Pledges usable under ``options``, pledge quantity and line need only: an upper bound
+        on the line's fill.
+        """
         c = self.comp
         on_line = c.e_r == c.line_ids.index(line_id)
         return float(np.minimum(c.pair_upper(options)[on_line], c.p_qty[c.e_p[on_line]]).sum())
 
     def best_line_fill(self, options: SourcingOptions, plan: Plan,
                        line_id: str) -> int | None:
-        """Most units ``line_id`` can get in any plan as good as ``plan`` (same fill at every
-        priority, cost no higher), or ``None`` when that is not proven.
+        """Most units ``line_id`` can get in any plan as good as ``plan``, or ``None``.
+
+        As good: same fill at every priority, cost no higher. ``None`` when that is not proven.
 
         ``plan`` must be the last plan this Sourcer solved, with ``options``, and proven. One
         more MILP stage on the fixed fills and cost minimizes the units on every other line
