@@ -11,8 +11,6 @@ header, autofilter, fitted widths, numbers as numbers, formula-like text neutral
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from forcegen.deployment.result import DeploymentResult
-from forcegen.scenario.xlsx_style import INTEGER, PERCENT, append_row, fit_widths, write_table
+from forcegen.scenario.xlsx_style import (
+    INTEGER,
+    PERCENT,
+    append_row,
+    fit_widths,
+    save_atomically,
+    write_table,
+)
 
 __all__ = ["units_in_use", "write_deployment_xlsx"]
 
@@ -234,11 +239,4 @@ def write_deployment_xlsx(result: DeploymentResult, path: Path,
         ``path``.
     """
     wb = _build(result, doc if doc is not None else result.to_dict())
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return save_atomically(wb, path)

@@ -11,8 +11,6 @@ neutralised (:mod:`forcegen.scenario.xlsx_style`).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from forcegen.scenario.xlsx_style import INTEGER, PERCENT, append_row, style_header, write_table
+from forcegen.scenario.xlsx_style import (
+    INTEGER,
+    PERCENT,
+    append_row,
+    save_atomically,
+    style_header,
+    write_table,
+)
 
 __all__ = ["KIND_FILLS", "status_words", "write_programme_xlsx"]
 
@@ -187,11 +192,4 @@ def write_programme_xlsx(doc: dict[str, Any], path: Path) -> Path:
     _calendar(wb, doc)
     _units(wb, doc)
     _unit_calendar(wb, doc)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return save_atomically(wb, path)

@@ -17,15 +17,13 @@ widths, numbers as numbers, formula-like text neutralised. The file is written a
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
 from forcegen.patrols.solve import PatrolPlan
-from forcegen.scenario.xlsx_style import PERCENT, write_table
+from forcegen.scenario.xlsx_style import PERCENT, save_atomically, write_table
 
 __all__ = ["area_rows", "write_patrol_xlsx"]
 
@@ -149,11 +147,4 @@ def write_patrol_xlsx(plan: PatrolPlan, path: Path) -> Path:
     """
     wb = _build(plan)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return save_atomically(wb, path)

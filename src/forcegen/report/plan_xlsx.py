@@ -11,8 +11,6 @@ thousands separators or percentages; formula-like text is neutralised
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +29,7 @@ from forcegen.scenario.xlsx_style import (
     PERCENT,
     append_row,
     fit_widths,
+    save_atomically,
     write_table,
 )
 from forcegen.sourcing.plan import Plan
@@ -188,14 +187,7 @@ def write_plan_xlsx(plan: Plan, path: Path, names: Mapping[str, str] | None = No
     """
     wb = _build(plan, names or {})
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return save_atomically(wb, path)
 
 
 def plan_xlsx_bytes(plan: Plan, names: Mapping[str, str] | None = None, *,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from forcegen.scenario._tables import escape_formula
@@ -30,6 +31,7 @@ __all__ = [
     "number_cell",
     "number_text",
     "safe_text",
+    "save_atomically",
     "style_header",
     "write_table",
 ]
@@ -186,3 +188,27 @@ def write_table(ws: Any, header: Sequence[str], rows: Iterable[Sequence[Any]],
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     return count
+
+
+def save_atomically(wb: Any, path: Path) -> Path:
+    """Save workbook ``wb`` to ``path`` through a temporary sibling moved into place.
+
+    A failure (a full disk, a killed process) leaves either the old file or none, never half a
+    workbook.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
