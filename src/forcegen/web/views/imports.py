@@ -10,8 +10,6 @@ hour under a random token, for the same user only, until they confirm.
 from __future__ import annotations
 
 import secrets
-import time
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -19,9 +17,10 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from forcegen.exceptions import InputError, Problem, ScenarioError
+from forcegen.exceptions import InputError
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.views import merge as merge_views
+from forcegen.web.views.uploads import Upload, upload_problems, uploads
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.scenarios import service as scenarios
@@ -31,35 +30,6 @@ __all__ = ["router"]
 
 router = APIRouter(route_class=HTMLRoute)
 
-_KEEP_SECONDS = 1800
-_MAX_KEPT = 8
-
-
-@dataclass(frozen=True)
-class _Upload:
-    user_id: int
-    filename: str
-    content: bytes
-    at: float
-
-
-def _stash(request: Request) -> dict[str, _Upload]:
-    store: dict[str, _Upload] = request.app.state.web_uploads
-    now = time.monotonic()
-    for key in [k for k, u in store.items() if now - u.at > _KEEP_SECONDS]:
-        store.pop(key, None)
-    while len(store) >= _MAX_KEPT:
-        store.pop(next(iter(store)))
-    return store
-
-
-def _problems(exc: InputError) -> list[Problem]:
-    """The problems to list, naming the uploaded file rather than the server's temp folder."""
-    if not isinstance(exc, ScenarioError):
-        return [Problem("upload", str(exc))]
-    return [
-        Problem(PurePath(p.file).name or p.file, p.message, p.line, p.field) for p in exc.problems
-    ]
 
 
 @router.get("/import", response_class=HTMLResponse)
@@ -99,10 +69,10 @@ async def preview(
     try:
         summary = await run_in_threadpool(check)
     except InputError as exc:
-        problems = _problems(exc)
+        problems = upload_problems(exc)
         return render(request, "import.html", {"filename": name, "problems": problems}, 422)
     token = secrets.token_urlsafe(24)
-    _stash(request)[token] = _Upload(page.user.id, name, content, time.monotonic())
+    uploads(request, "web_uploads")[token] = Upload(page.user.id, name, content)
     return render(request, "import.html", {"filename": name, "summary": summary, "token": token})
 
 
@@ -116,7 +86,7 @@ async def confirm(
 ) -> Response:
     """Replace the planning data with the previewed file, in one transaction."""
     require_role(page.user, *PLANNERS)
-    upload = _stash(request).get(token)
+    upload = uploads(request, "web_uploads").get(token)
     if upload is None or upload.user_id != page.user.id:
         return render(
             request, "import.html",
@@ -142,7 +112,7 @@ async def confirm(
         summary = await run_in_threadpool(work)
     except InputError as exc:
         db.rollback()
-        problems = _problems(exc)
+        problems = upload_problems(exc)
         ctx = {"filename": upload.filename, "problems": problems}
         return render(request, "import.html", ctx, 422)
     request.app.state.web_uploads.pop(token, None)

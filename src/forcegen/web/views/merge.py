@@ -10,8 +10,6 @@ same user only, as the scenario import does.
 from __future__ import annotations
 
 import secrets
-import time
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -21,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from forcegen.exceptions import InputError, Problem, ScenarioError
+from forcegen.exceptions import InputError
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other, templates
+from forcegen.web.views.uploads import Upload, upload_problems, uploads
 from forcegen.workspace.access import require_role
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.errors import Conflict
@@ -34,8 +33,6 @@ __all__ = ["preview_response", "router"]
 
 router = APIRouter(route_class=HTMLRoute)
 
-_KEEP_SECONDS = 1800
-_MAX_KEPT = 8
 _CHOICE = r"^(|[A-Za-z]{3})$"
 
 
@@ -53,32 +50,6 @@ def _cell(value: Any) -> str:
 
 
 templates.env.filters["merge_cell"] = _cell
-
-
-@dataclass(frozen=True)
-class _Kept:
-    user_id: int
-    filename: str
-    content: bytes
-    replace: str | None
-    at: float
-
-
-def _kept(request: Request) -> dict[str, _Kept]:
-    store: dict[str, _Kept] = request.app.state.web_pledge_uploads
-    now = time.monotonic()
-    for key in [k for k, u in store.items() if now - u.at > _KEEP_SECONDS]:
-        store.pop(key, None)
-    while len(store) >= _MAX_KEPT:
-        store.pop(next(iter(store)))
-    return store
-
-
-def _problems(exc: InputError) -> list[Problem]:
-    if not isinstance(exc, ScenarioError):
-        return [Problem("upload", str(exc))]
-    return [Problem(PurePath(p.file).name or p.file, p.message, p.line, p.field)
-            for p in exc.problems]
 
 
 def _nations(db: Session, page: Page) -> list[str]:
@@ -110,9 +81,11 @@ async def preview_response(
     try:
         preview = await run_in_threadpool(check)
     except InputError as exc:
-        return render(request, "import_pledges.html", {**ctx, "problems": _problems(exc)}, 422)
+        return render(request, "import_pledges.html", {**ctx, "problems": upload_problems(exc)},
+                      422)
     token = secrets.token_urlsafe(24)
-    _kept(request)[token] = _Kept(page.user.id, name, content, replace, time.monotonic())
+    kept = uploads(request, "web_pledge_uploads")
+    kept[token] = Upload(page.user.id, name, content, replace)
     return render(request, "import_pledges.html", {**ctx, "preview": preview, "token": token})
 
 
@@ -142,7 +115,7 @@ async def merge_confirm(
 ) -> Response:
     """Apply the previewed merge in one transaction, or refuse a stale preview (409)."""
     require_role(page.user, *EDITORS)
-    kept = _kept(request).get(token)
+    kept = uploads(request, "web_pledge_uploads").get(token)
     if kept is None or kept.user_id != page.user.id:
         ctx = {"expired": True, "nations": _nations(db, page)}
         return render(request, "import_pledges.html", ctx, 410)
@@ -159,7 +132,7 @@ async def merge_confirm(
         db.rollback()
         stale = isinstance(exc, Conflict)
         ctx = {"filename": kept.filename, "nations": _nations(db, page), "stale": stale,
-               "problems": [] if stale else _problems(exc)}  # type: ignore[arg-type]
+               "problems": [] if stale else upload_problems(exc)}  # type: ignore[arg-type]
         return render(request, "import_pledges.html", ctx, 409 if stale else 422)
     request.app.state.web_pledge_uploads.pop(token, None)
     return see_other(
