@@ -53,7 +53,7 @@ def hides_rows(db: Session, user: User, table: Any, owner: str | None = None) ->
 
 
 def check_chosen_id(db: Session, user: User, table: Any, what: str,
-                    owner: str | None = None) -> None:
+                    owner: str | None = None, *, hidden: bool | None = None) -> None:
     """409 unless ``user`` may choose the id of a new row of ``table`` themselves.
 
     With ids chosen by the client, a create must answer "taken" for an id held by a record
@@ -64,9 +64,12 @@ def check_chosen_id(db: Session, user: User, table: Any, what: str,
     aim. The refusal comes before any id is looked up, so it is the same for a free id, a
     visible one and a hidden one. What it does tell, that the table holds something hidden
     from the caller (never what, how many or under which id), is the one bit nation removal
-    and import tell already (``labelled.hides_anything``).
+    and import tell already (``labelled.hides_anything``). ``hidden``: :func:`hides_rows`'s
+    answer when the caller already has it (a merge asks once for all its rows).
     """
-    if hides_rows(db, user, table, owner):
+    if hidden is None:
+        hidden = hides_rows(db, user, table, owner)
+    if hidden:
         raise Conflict(
             f"leave id out: the workspace assigns new {what} ids while it holds {what}s "
             "your clearance or nation does not let you see",

@@ -22,6 +22,7 @@ from forcegen.workspace.access import (
     can_see_nation,
     check_chosen_id,
     checked_columns,
+    hides_rows,
     id_taken,
     is_planner,
     require_may_loosen,
@@ -163,7 +164,7 @@ class MergePlan:
 
 
 def _check_row(db: Session, user: User, row: PledgeRow, held: Pledge | None,
-               old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+               old: dict[str, Any] | None, new: dict[str, Any], hidden: bool) -> dict[str, Any]:
     """Raise ``Invalid``/``Conflict``/``Forbidden`` for what an edit of this row may not do."""
     p = row.pledge
     if not can_see_nation(user, p.nation):
@@ -173,7 +174,7 @@ def _check_row(db: Session, user: User, row: PledgeRow, held: Pledge | None,
         check_id_scope(p.id, p.nation)
         # A chosen id, as on create: refused alike for free, visible and hidden holders while
         # anything of the nation's is hidden from the caller (docs/security.md).
-        check_chosen_id(db, user, Pledge.__table__, "pledge", owner="nation")
+        check_chosen_id(db, user, Pledge.__table__, "pledge", owner="nation", hidden=hidden)
         if held is not None:
             raise id_taken("pledge", p.id)
         if db.get(Nation, p.nation) is None:
@@ -216,6 +217,8 @@ def plan_merge(db: Session, user: User, rows: list[PledgeRow], where: str,
     ids = [r.pledge.id for r in rows]
     stored = {p.id: p for p in db.scalars(select(Pledge).where(Pledge.id.in_(ids)))} if ids else {}
     plan = MergePlan(rows, stored)
+    # One answer for every row with a new id (it depends on the user, not the row).
+    hidden = hides_rows(db, user, Pledge.__table__, "nation")
     for row in rows:
         p = row.pledge
         held = stored.get(p.id)
@@ -227,7 +230,7 @@ def plan_merge(db: Session, user: User, rows: list[PledgeRow], where: str,
             if replace is not None and p.nation != replace:
                 raise Invalid(f"the table replaces {replace}'s pledges; this row is "
                               f"{p.nation}'s", field="nation")
-            label = plan.labels[p.id] = _check_row(db, user, row, held, old, new)
+            label = plan.labels[p.id] = _check_row(db, user, row, held, old, new, hidden)
         except WorkspaceError as exc:
             plan.problems.append(Problem(where, exc.message, row.line, exc.field))
             continue
