@@ -7,8 +7,9 @@ import math
 
 import numpy as np
 
+from forcegen.network import haversine_km
 from forcegen.relief.models import Facility, ReliefData
-from forcegen.relief.transport import DETOUR, haversine_km
+from forcegen.relief.transport import DETOUR
 
 
 def random_relief(rng: np.random.Generator, n_offers: int, n_requests: int) -> ReliefData:

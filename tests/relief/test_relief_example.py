@@ -10,9 +10,9 @@ import numpy as np
 from typer.testing import CliRunner
 
 from forcegen.cli.main import app
+from forcegen.network import haversine_km
 from forcegen.patrols.sea import on_land
 from forcegen.relief import load_relief, plan_relief
-from forcegen.relief.transport import haversine_km
 
 EX = Path(__file__).resolve().parents[2] / "examples" / "pacific-cyclone"
 

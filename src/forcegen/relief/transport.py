@@ -27,13 +27,13 @@ from importlib import resources
 import numpy as np
 from numpy.typing import NDArray
 
+from forcegen.network import haversine_km
 from forcegen.patrols.sea import SeaRoutes, sea_routes
 from forcegen.relief.models import Facility, ReliefData
 
-__all__ = ["BLOCKED", "DETOUR", "EARTH_KM", "Leg", "PairTable", "Transport", "haversine_km",
-           "shipped_airfields", "shipped_ports"]
+__all__ = ["BLOCKED", "DETOUR", "Leg", "PairTable", "Transport", "shipped_airfields",
+           "shipped_ports"]
 
-EARTH_KM = 6371.0088
 NM_KM = 1.852
 #: Road distance over great-circle distance for the drives (a common planning factor).
 DETOUR = 1.3
@@ -41,15 +41,6 @@ _CHUNK = 2048  # rows of a distance matrix computed at once (bounded memory)
 _MATRIX_MAX = 3000  # airfields in use up to which their distances are one matrix
 #: Why a pair has no route, by code (0: it has one).
 BLOCKED: tuple[str | None, ...] = (None, "no-departure", "no-arrival", "no-sea-route")
-
-
-def haversine_km(lon1: NDArray[np.float64], lat1: NDArray[np.float64],
-                 lon2: NDArray[np.float64], lat2: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Great-circle kilometres, broadcasting over the inputs."""
-    lo1, la1, lo2, la2 = (np.radians(np.asarray(x, dtype=float)) for x in (lon1, lat1, lon2,
-                                                                            lat2))
-    h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
