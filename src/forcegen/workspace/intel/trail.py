@@ -1,0 +1,77 @@
+"""Intel events in the workspace's audit trail: create, release, read, withheld.
+
+Every object added (``intel_create``), sent to a federated peer (``intel_release``), served
+to a reader (``intel_read``: TAXII objects and object reads, the event stream, exports) or
+withheld because its signature no longer holds (``intel_withheld``) is appended to the audit
+chain (``workspace.audit``, anchored and verifiable like every other entry). One request
+gives one entry per distinct label among the objects concerned, listing them
+(``"<id>@<version>"``): a page of a thousand objects under three labels is three entries.
+
+Each entry's snapshot carries the label's stored columns (``label_store.label_columns``), so
+the audit listing shows it only to readers the labels engine releases that label to (entity
+``intel`` is labelled in ``audit.visibility``). A label with no equivalent under the default
+policy (TLP) cannot be decided in SQL: its entries carry the label of what nobody may see and
+are kept in the chain, hidden from every listing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from forcegen.exceptions import LabelError
+from forcegen.labels.label import label_from_json, make_label
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.label_store import label_columns
+
+__all__ = ["ENTITY", "Trail"]
+
+#: The audit entity of every intel entry.
+ENTITY = "intel"
+_NOBODY = make_label("NATO", "NATO UNCLASSIFIED", {"Releasable To": ["NONE"]})
+
+
+def _columns(label_text: str) -> dict[str, Any]:
+    try:
+        return label_columns(label_from_json(json.loads(label_text)))
+    except (LabelError, ValueError, TypeError):
+        return {**label_columns(_NOBODY), "stored_label": label_text[:2000]}
+
+
+class Trail:
+    """The objects one request concerns, grouped by label, written as audit entries."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        self._groups: dict[str, list[str]] = {}
+        self._reasons: dict[str, list[str]] = {}
+
+    def add(self, label_text: str, object_id: str, version: str, reason: str | None = None
+            ) -> None:
+        """Note one object (and why, for a withheld one)."""
+        self._groups.setdefault(label_text, []).append(f"{object_id}@{version}")
+        if reason is not None:
+            self._reasons.setdefault(label_text, []).append(reason[:300])
+
+    def add_rows(self, rows: Iterable[Any]) -> None:
+        """Note stored rows (with ``label``, ``object_id`` and ``version``)."""
+        for r in rows:
+            self.add(r.label, r.object_id, r.version)
+
+    def __bool__(self) -> bool:
+        return bool(self._groups)
+
+    def write(self, db: Session, actor: str | None, collection_id: str,
+              extra: dict[str, Any] | None = None) -> None:
+        """Append one entry per label, in the caller's transaction; then start afresh."""
+        for label_text in sorted(self._groups):
+            after = {**_columns(label_text), "collection": collection_id,
+                     "objects": self._groups[label_text], **(extra or {})}
+            if label_text in self._reasons:
+                after["reasons"] = self._reasons[label_text]
+            audit.record(db, actor, self.action, ENTITY, collection_id, None, after)
+        self._groups.clear()
+        self._reasons.clear()
