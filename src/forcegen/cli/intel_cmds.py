@@ -6,6 +6,7 @@ Usage::
     forcegen intel collection "GBR-NZL partnership" --label partners.json
     forcegen intel import labelled.json --collection <id> --as gbr_analyst --keys keys.json
     forcegen intel export --collection <id> --as nzl_analyst > bundle.json
+    forcegen intel sync --peers peers.json --keys keys.json
 
 A label file is the STANAG 4774 JSON form (``forcegen.labels.label.label_to_json``). ``sign``
 binds that label to every object of a bundle with the originating nation's key; ``import``
@@ -211,6 +212,61 @@ def export(
     finally:
         engine.dispose()
     _emit(make_bundle(objects), out)
+
+
+@intel_app.command("sync")
+def sync(
+    peers: Annotated[Path | None, typer.Option(
+        "--peers", help="Peers file (JSON; default: FORCEGEN_INTEL_PEERS)")] = None,
+    peer: Annotated[str | None, typer.Option("--peer", help="Only this peer (its name)")] = None,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys", help="Published key list (default: FORCEGEN_INTEL_KEY_LIST)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send each peer what is released to its nation and has not crossed yet.
+
+    Exit 0 when every peer accepted everything, 1 when some object or peer failed (listed),
+    2 on bad input.
+    """
+    from forcegen.labels.keys import KeyList
+    from forcegen.workspace.config import Settings
+    from forcegen.workspace.database import make_session_factory
+    from forcegen.workspace.intel.federation import sync_peer, taxii_sender
+    from forcegen.workspace.intel.integrity import Verifier
+    from forcegen.workspace.intel.peers import read_peers
+
+    settings = Settings()
+    peers_path = peers or (Path(settings.intel_peers) if settings.intel_peers else None)
+    if peers_path is None:
+        raise OptionError("--peers: no peers file given (or FORCEGEN_INTEL_PEERS)")
+    keys_path = keys or (Path(settings.intel_key_list) if settings.intel_key_list else None)
+    if keys_path is None:
+        raise OptionError("--keys: no key list given (or FORCEGEN_INTEL_KEY_LIST): objects "
+                          "are verified before they are released")
+    chosen = read_peers(peers_path)
+    if peer is not None:
+        chosen = [p for p in chosen if p.name == peer]
+        if not chosen:
+            raise OptionError(f"--peer: no peer {peer!r} in {peers_path}")
+    verifier = Verifier(KeyList.read(keys_path))
+    engine = _open_intel(database_url)
+    try:
+        factory = make_session_factory(engine)
+        send = taxii_sender()
+        outcomes = [sync_peer(factory, p, verifier, send) for p in chosen]
+    finally:
+        engine.dispose()
+    failed = any(o.failures for o in outcomes)
+    if as_json:
+        typer.echo(json.dumps({"peers": [o.to_json() for o in outcomes], "ok": not failed}))
+    else:
+        for o in outcomes:
+            typer.echo(f"{o.peer}: {o.sent} sent, {len(o.failures)} failed")
+            for f in o.failures:
+                typer.echo(f"  {f.get('id') or f.get('collection')}: {f['reason']}", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,4 @@
-"""The ``intel_collections``, ``intel_objects``, ``intel_status``, ``intel_secrets`` and
-``intel_sync`` tables."""
+"""The intel tables: collections, objects, status resources, secrets and sync records."""
 
 from __future__ import annotations
 

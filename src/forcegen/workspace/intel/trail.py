@@ -62,6 +62,7 @@ class Trail:
             self.add(r.label, r.object_id, r.version)
 
     def __bool__(self) -> bool:
+        """Whether any object was noted."""
         return bool(self._groups)
 
     def write(self, db: Session, actor: str | None, collection_id: str,

@@ -55,8 +55,9 @@ class Event:
 
 def read_after(factory: sessionmaker[Session], verifier: Verifier, collection_id: str,
                after: int, limit: int = _BATCH) -> tuple[list[Event], int, bool]:
-    """Verified rows after ``after`` (oldest first), the last position read, and whether
-    ``limit`` rows were read (more may follow).
+    """Verified rows after ``after`` (oldest first), the last position read, and whether more.
+
+    The third value is true when ``limit`` rows were read (more may follow).
 
     Rows whose signature fails are left out and recorded (``intel_withheld``).
     """
@@ -193,7 +194,7 @@ class Hub:
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
                             self._wake(note.payload)
-            except Exception as exc:  # noqa: BLE001 - any failure: reconnect, poll meanwhile
+            except Exception as exc:
                 self.listening.clear()
                 log.warning("intel push: LISTEN connection lost (%s); reconnecting", exc)
                 self._stop.wait(1.0)
@@ -230,7 +231,7 @@ class Hub:
                 try:
                     events, last, full = await asyncio.to_thread(
                         read_after, self.factory, self.verifier, feed.collection_id, feed.last)
-                except Exception as exc:  # noqa: BLE001 - a failed read is retried next time
+                except Exception as exc:
                     log.warning("intel push: reading new objects failed: %s", exc)
                     break
                 if last == feed.last:

@@ -37,6 +37,7 @@ from forcegen.workspace.intel import store
 from forcegen.workspace.intel.cursor import cursor_key, read_cursor, write_cursor
 from forcegen.workspace.intel.integrity import verifier_for
 from forcegen.workspace.intel.models import IntelCollection
+from forcegen.workspace.intel.peers import Peer, peer_for_account
 from forcegen.workspace.intel.readers import reader_for
 from forcegen.workspace.intel.store import Filters, LabelFilter, Page, timestamp
 from forcegen.workspace.intel.trail import Trail
@@ -231,7 +232,7 @@ def delete_object(api_root: str, collection_id: str, object_id: str, request: Re
 
 
 def _add(db: Session, auth: Any, api_root: str, collection_id: str, data: bytes,
-         keys: KeyList) -> dict[str, Any]:
+         keys: KeyList, peers: list[Peer]) -> dict[str, Any]:
     _root(api_root)
     reader = reader_for(auth.user)
     visible = LabelFilter(reader)
@@ -239,7 +240,9 @@ def _add(db: Session, auth: Any, api_root: str, collection_id: str, data: bytes,
     if not store.may_write(auth.user, c, visible):
         raise Forbidden("you may not add objects to this collection")
     items = pair_labels(read_envelope(data, "envelope"), keys)
-    return store.add_objects(db, c, auth.user, reader, items)
+    peer = peer_for_account(peers, auth.user.username)
+    return store.add_objects(db, c, auth.user, reader, items,
+                             origin=peer.name if peer is not None else None)
 
 
 @router.post("/{api_root}/collections/{collection_id}/objects/")
@@ -250,7 +253,8 @@ async def add_objects(api_root: str, collection_id: str, request: Request, db: S
     data = await request.body()
     keys: KeyList = request.app.state.intel_keys
     try:
-        status = await run_in_threadpool(_add, db, auth, api_root, collection_id, data, keys)
+        status = await run_in_threadpool(_add, db, auth, api_root, collection_id, data, keys,
+                                         request.app.state.intel_peers)
     except InputError as exc:  # malformed envelope, invalid STIX, label or signature
         raise Invalid(str(exc)) from None
     return taxii_response(status, 202)
