@@ -190,8 +190,8 @@ def test_both_ways_only_what_is_released_no_duplicates_no_loops(
     london.post("gbr_analyst", _signed([shared], nato("NATO RESTRICTED", ["GBR", "NZL"]), GBR)
                 + _signed([uk_only], nato("NATO RESTRICTED", ["GBR"]), GBR))
     with session_scope(london.factory) as db:  # the analyst may not grant SECRET: store it
-        from forcegen.workspace.intel.store import add_objects, get_collection, LabelFilter
         from forcegen.workspace.intel.readers import reader_for
+        from forcegen.workspace.intel.store import LabelFilter, add_objects, get_collection
 
         boss = User(username="boss", password_hash=_HASH, role="lead", nation="GBR",
                     clearance=4)
