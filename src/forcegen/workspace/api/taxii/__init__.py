@@ -28,7 +28,8 @@ def install_taxii(app: FastAPI, settings: Settings) -> None:
     app.state.intel_peers = read_peers(settings.intel_peers) if settings.intel_peers else []
     # The key list is read when used: tests and key rotation may replace it on app.state.
     app.state.intel_hub = Hub(app.state.session_factory,
-                              lambda: verifier_for(app.state.intel_keys))
+                              lambda: verifier_for(app.state.intel_keys),
+                              settings.intel_push_fallback_seconds)
     install_taxii_errors(app)
     app.include_router(events_router)
     app.include_router(router)

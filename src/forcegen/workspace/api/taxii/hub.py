@@ -118,13 +118,13 @@ class Feed:
 class Hub:
     """The feeds of one server process, and its PostgreSQL listener."""
 
-    def __init__(self, factory: sessionmaker[Session], verifier: Callable[[], Verifier]
-                 ) -> None:
+    def __init__(self, factory: sessionmaker[Session], verifier: Callable[[], Verifier],
+                 fallback: float | None = None) -> None:
         self.factory = factory
         self._verifier = verifier
         engine = factory.kw["bind"]
         self.dialect = engine.dialect.name
-        self.fallback = FALLBACK_SECONDS.get(self.dialect, 0.25)
+        self.fallback = fallback or FALLBACK_SECONDS.get(self.dialect, 0.25)
         self._url = engine.url
         self.feeds: dict[str, Feed] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
