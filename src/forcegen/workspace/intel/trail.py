@@ -61,6 +61,13 @@ class Trail:
         for r in rows:
             self.add(r.label, r.object_id, r.version)
 
+    def take(self) -> Trail:
+        """A trail holding what this one noted, which starts afresh."""
+        out = Trail(self.action)
+        out._groups, self._groups = self._groups, {}
+        out._reasons, self._reasons = self._reasons, {}
+        return out
+
     def __bool__(self) -> bool:
         """Whether any object was noted."""
         return bool(self._groups)

@@ -16,8 +16,8 @@ through the process's feed of the collection (:mod:`~forcegen.workspace.api.taxi
 woken by PostgreSQL NOTIFY from any process (or by a commit in this one); positions become
 visible in commit order within a collection (``store.add_objects`` locks it), so a position
 once passed is never overtaken. A comment line every :data:`HEARTBEAT_SECONDS` keeps idle
-connections open through proxies. What each stream delivered is recorded in the audit trail
-(``intel_read``) every :data:`AUDIT_SECONDS` and when it ends.
+connections open through proxies. What the streams delivered is recorded in the audit trail
+(``intel_read``) by the hub, for all of them in one transaction every few seconds.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import time
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import StreamingResponse
 
 from forcegen.workspace.api.deps import AuthDep, SessionDep
@@ -37,12 +36,10 @@ from forcegen.workspace.api.taxii.media import TAXII_PREFIX
 from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.intel import store
 from forcegen.workspace.intel.readers import reader_for
-from forcegen.workspace.intel.trail import Trail
 
-__all__ = ["AUDIT_SECONDS", "HEARTBEAT_SECONDS", "router"]
+__all__ = ["HEARTBEAT_SECONDS", "router"]
 
 HEARTBEAT_SECONDS = 15.0
-AUDIT_SECONDS = 5.0
 
 router = APIRouter(prefix=TAXII_PREFIX, tags=["taxii"], include_in_schema=False)
 
@@ -73,21 +70,14 @@ def events(api_root: str, collection_id: str, request: Request, db: SessionDep,
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-def _flush(factory: sessionmaker[Session], trail: Trail, actor: str, cid: str) -> None:
-    with factory() as db:
-        trail.write(db, actor, cid)
-        db.commit()
-
-
 class _Stream:
     """One subscriber: its reader's filter, its position and what to audit."""
 
     def __init__(self, request: Request, hub: Hub, cid: str, visible: store.LabelFilter,
                  actor: str, audit: bool) -> None:
         self.request, self.hub, self.cid = request, hub, cid
-        self.visible, self.actor, self.audit = visible, actor, audit
-        self.trail = Trail("intel_read")
-        self.flushed = time.monotonic()
+        self.visible, self.audit = visible, audit
+        self.trail = hub.read_trail(actor, cid)
 
     def _frames(self, events: list[Event]) -> bytes:
         out = []
@@ -97,11 +87,6 @@ class _Stream:
                 if self.audit:
                     self.trail.add(e.label, e.object_id, e.version)
         return "".join(out).encode()
-
-    async def _audit(self, force: bool = False) -> None:
-        if self.trail and (force or time.monotonic() - self.flushed >= AUDIT_SECONDS):
-            self.flushed = time.monotonic()
-            await asyncio.to_thread(_flush, self.hub.factory, self.trail, self.actor, self.cid)
 
     async def run(self, after: int | None) -> AsyncIterator[bytes]:
         """The event stream from ``after`` (``None``: from now)."""
@@ -125,12 +110,9 @@ class _Stream:
                 elif time.monotonic() - idle >= HEARTBEAT_SECONDS:
                     idle = time.monotonic()
                     yield b": keep-alive\n\n"
-                await self._audit()
                 if feed.since(position) == []:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(waiter.wait(), 1.0)
         finally:
             self.hub.unsubscribe(feed, waiter)
-            with contextlib.suppress(Exception):
-                await self._audit(force=True)
 

@@ -31,12 +31,15 @@ from forcegen.workspace.intel.models import IntelObject
 from forcegen.workspace.intel.notify import CHANNEL, on_commit
 from forcegen.workspace.intel.trail import Trail
 
-__all__ = ["BUFFER", "FALLBACK_SECONDS", "Event", "Feed", "Hub"]
+__all__ = ["AUDIT_SECONDS", "BUFFER", "FALLBACK_SECONDS", "Event", "Feed", "Hub", "catch_up",
+           "head", "read_after"]
 
 log = logging.getLogger(__name__)
 
 #: Seconds between reads when nothing was announced (PostgreSQL, SQLite).
 FALLBACK_SECONDS = {"postgresql": 2.0, "sqlite": 0.25}
+#: Seconds between the records of what the streams delivered (one transaction for all).
+AUDIT_SECONDS = 5.0
 #: Recent events a feed keeps for subscribers that are slightly behind.
 BUFFER = 5000
 _BATCH = 500
@@ -131,6 +134,9 @@ class Hub:
         self._stop = threading.Event()
         self._listener: threading.Thread | None = None
         self.listening = threading.Event()
+        #: What the streams delivered and have yet to record: (actor, collection) -> trail.
+        self.reads: dict[tuple[str, str], Trail] = {}
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def verifier(self) -> Verifier:
@@ -167,6 +173,7 @@ class Hub:
         first = self.loop is None
         self.loop = loop
         self.feeds = {}
+        self._flusher = loop.create_task(self._flush_reads())
         if not first:
             return
         on_commit(self._wake)
@@ -194,10 +201,29 @@ class Hub:
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
                             self._wake(note.payload)
-            except Exception as exc:
+            except Exception as exc:  # any failure: reconnect, the fallback reads meanwhile
                 self.listening.clear()
                 log.warning("intel push: LISTEN connection lost (%s); reconnecting", exc)
                 self._stop.wait(1.0)
+
+    # ------------------------------------------------------------------ audit
+    def read_trail(self, actor: str, collection_id: str) -> Trail:
+        """The trail a stream notes its deliveries in (shared by the actor's streams)."""
+        return self.reads.setdefault((actor, collection_id), Trail("intel_read"))
+
+    async def flush_reads(self) -> None:
+        """Record every stream's deliveries so far, in one transaction."""
+        taken = [(actor, cid, t.take()) for (actor, cid), t in self.reads.items() if t]
+        if taken:
+            await asyncio.to_thread(_write_trails, self.factory, taken)
+
+    async def _flush_reads(self) -> None:
+        while True:
+            await asyncio.sleep(AUDIT_SECONDS)
+            try:
+                await self.flush_reads()
+            except Exception as exc:  # retried with the next batch
+                log.warning("intel push: recording reads failed: %s", exc)
 
     # ------------------------------------------------------------------ feeds
     async def subscribe(self, collection_id: str) -> tuple[Feed, asyncio.Event]:
@@ -231,7 +257,7 @@ class Hub:
                 try:
                     events, last, full = await asyncio.to_thread(
                         read_after, self.factory, self.verifier, feed.collection_id, feed.last)
-                except Exception as exc:
+                except Exception as exc:  # a failed read is retried next time
                     log.warning("intel push: reading new objects failed: %s", exc)
                     break
                 if last == feed.last:
@@ -246,6 +272,13 @@ class Hub:
                     waiter.set()
                 if not full:
                     break
+
+
+def _write_trails(factory: sessionmaker[Session], taken: list[tuple[str, str, Trail]]) -> None:
+    with factory() as db:
+        for actor, cid, trail in taken:
+            trail.write(db, actor, cid)
+        db.commit()
 
 
 def catch_up(hub: Hub, collection_id: str, after: int, until: int) -> tuple[list[Event], int]:

@@ -1,0 +1,233 @@
+"""Push delivery: p99 latency with 100 Server-Sent Events subscribers and 50 objects per second.
+
+Usage::
+
+    python bench/push.py                          # SQLite, one server process
+    python bench/push.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/intel15 \\
+        --processes 2                             # subscribers on one process, posts to another
+
+A workspace server (uvicorn, one or two processes) holds one collection. Subscribers (GBR
+liaisons; half the objects are released to them, the rest to FRA only, so every stream filters)
+connect to the first process; a poster sends one signed indicator per request at a fixed rate
+to the last process, with the TAXII objects POST. Each delivery's latency is the time from the
+start of the POST to the arrival of the event at a subscriber (same machine clock). Two phases
+in the same run: the baseline, one subscriber at the same rate, then ``--subscribers``; the
+ratio of their p99 shows what fan-out costs. The subscribers and the poster run in this one
+process (asyncio, ``httpx``) on the same cores as the server.
+
+Target (issue 15): p99 under 1 s with 100 subscribers and 50 objects per second.
+Results: ``bench/results/push.json`` with the load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from forcegen.intel.signing import sign_object
+from forcegen.labels.keys import KeyList, SigningKey
+from forcegen.labels.label import make_label
+from forcegen.workspace.auth.service import create_api_token
+from forcegen.workspace.database import make_engine, make_session_factory, session_scope, upgrade
+from forcegen.workspace.intel.store import create_collection
+from forcegen.workspace.models import User
+from forcegen.workspace.reference import Nation
+
+OUT = Path(__file__).resolve().parent / "results" / "push.json"
+MEDIA = "application/taxii+json;version=2.1"
+COLLECTION = "5e1d0c7a-50b5-4d2e-9a59-000000000015"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(url: str) -> str:
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(make_session_factory(engine)) as db:
+        for code in ("GBR", "FRA"):
+            db.add(Nation(code=code, groups=["NATO"], extra={}))
+        db.flush()
+        user = User(username="gbr", password_hash="x", role="liaison", nation="GBR",
+                    clearance=2)
+        db.add(user)
+        db.flush()
+        _, token = create_api_token(db, user, "bench")
+        create_collection(db, "bench", make_label("NATO", "NATO UNCLASSIFIED"),
+                          collection_id=COLLECTION)
+    engine.dispose()
+    return token
+
+
+def start(url: str, port: int, keys: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "FORCEGEN_DATABASE_URL": url, "FORCEGEN_INTEL_KEY_LIST": str(keys),
+           "FORCEGEN_MIGRATE_ON_START": "false"}
+    return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
+                             "forcegen.workspace.api.app:create_app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning", "--no-access-log"],
+                            env=env, stdout=subprocess.DEVNULL,
+                            stderr=open(os.environ.get("PUSH_BENCH_LOG", os.devnull), "ab"))
+
+
+def wait_up(base: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/taxii2/", timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit(f"{base} did not start")
+
+
+def envelopes(n: int, key: SigningKey) -> list[tuple[str, bytes]]:
+    """``n`` signed indicators, one per envelope; every other one hidden from the reader."""
+    labels = [make_label("NATO", "NATO UNCLASSIFIED", {"Releasable To": ["GBR"]},
+                         originator="GBR"),
+              make_label("NATO", "NATO UNCLASSIFIED", {"Releasable To": ["FRA"]},
+                         originator="GBR")]
+    out = []
+    for i in range(n):
+        ip = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
+        obj = {"type": "indicator", "spec_version": "2.1",
+               "id": f"indicator--{i:08x}-0000-4000-8000-{int(time.time()):012x}",
+               "created": "2026-12-01T00:00:00.000Z", "modified": "2026-12-01T00:00:00.000Z",
+               "name": f"C2 {ip}", "pattern": f"[ipv4-addr:value = '{ip}']",
+               "pattern_type": "stix", "valid_from": "2026-12-01T00:00:00Z"}
+        signed, mark = sign_object(obj, labels[i % 2], key)
+        out.append((obj["id"], json.dumps({"objects": [signed, mark]}).encode()))
+    return out
+
+
+async def subscriber(base: str, token: str, arrivals: list[tuple[str, float]],
+                     ready: asyncio.Event, stop: asyncio.Event) -> None:
+    headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {token}"}
+    url = f"{base}/taxii2/forcegen/collections/{COLLECTION}/events/"
+    async with httpx.AsyncClient(timeout=None) as client, \
+            client.stream("GET", url, headers=headers) as resp:
+        ready.set()
+        async for line in resp.aiter_lines():
+            if line.startswith("data: ") and '"type":"indicator"' in line:
+                arrivals.append((json.loads(line[6:])["id"], time.perf_counter()))
+            if stop.is_set():
+                break
+
+
+async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rate: float,
+                items: list[tuple[str, bytes]]) -> dict[str, Any]:
+    arrivals: list[list[tuple[str, float]]] = [[] for _ in range(subscribers)]
+    readies = [asyncio.Event() for _ in range(subscribers)]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(subscriber(sub_base, token, arrivals[i], readies[i], stop))
+             for i in range(subscribers)]
+    await asyncio.gather(*(r.wait() for r in readies))
+    await asyncio.sleep(1.0)
+    sent: dict[str, float] = {}
+    headers = {"Accept": MEDIA, "Content-Type": MEDIA, "Authorization": f"Bearer {token}"}
+    url = f"{post_base}/taxii2/forcegen/collections/{COLLECTION}/objects/"
+    posts: list[asyncio.Task[Any]] = []
+    async with httpx.AsyncClient(timeout=60) as client:
+        t0 = time.perf_counter()
+        for i, (oid, body) in enumerate(items):
+            delay = t0 + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sent[oid] = time.perf_counter()
+            posts.append(asyncio.create_task(client.post(url, content=body, headers=headers)))
+        answers = await asyncio.gather(*posts)
+        post_s = time.perf_counter() - t0
+    await asyncio.sleep(3.0)  # the last ones delivered
+    stop.set()
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    visible = {oid for i, (oid, _) in enumerate(items) if i % 2 == 0}
+    lat = sorted(at - sent[oid] for arr in arrivals for oid, at in arr if oid in sent)
+    leaked = sum(1 for arr in arrivals for oid, _ in arr if oid not in visible)
+    expected = subscribers * len(visible)
+
+    def pct(p: float) -> float | None:
+        return round(lat[min(len(lat) - 1, int(p * len(lat)))], 4) if lat else None
+
+    return {"subscribers": subscribers, "objects_posted": len(items),
+            "rate_per_s_target": rate, "rate_per_s_achieved": round(len(items) / post_s, 1),
+            "posts_failed": sum(1 for a in answers if a.status_code != 202),
+            "deliveries_expected": expected, "deliveries": len(lat),
+            "hidden_delivered": leaked, "latency_s": {
+                "p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99),
+                "max": round(lat[-1], 4) if lat else None}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--subscribers", type=int, default=100)
+    ap.add_argument("--rate", type=float, default=50.0)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--database-url", default=None,
+                    help="default: a new SQLite file (PostgreSQL: an empty database)")
+    ap.add_argument("--processes", type=int, default=1, choices=(1, 2))
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="forcegen-push-bench-"))
+    url = args.database_url or f"sqlite:///{folder / 'push.sqlite'}"
+    key = SigningKey.generate("GBR")
+    keys = folder / "keys.json"
+    keys.write_text(json.dumps(KeyList([key.public]).to_json()))
+    token = seed(url)
+    n = int(args.rate * args.seconds)
+    procs, bases = [], []
+    load_before = os.getloadavg()
+    try:
+        for _ in range(args.processes):
+            port = free_port()
+            procs.append(start(url, port, keys))
+            bases.append(f"http://127.0.0.1:{port}")
+        for b in bases:
+            wait_up(b)
+        baseline = asyncio.run(phase(bases[0], bases[-1], token, 1, args.rate,
+                                     envelopes(n, key)))
+        print(json.dumps({"baseline": baseline}), flush=True)
+        loaded = asyncio.run(phase(bases[0], bases[-1], token, args.subscribers, args.rate,
+                                   envelopes(n, key)))
+        print(json.dumps({"fan_out": loaded}), flush=True)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)
+    p99, base99 = loaded["latency_s"]["p99"], baseline["latency_s"]["p99"]
+    doc = {"backend": url.split(":", 1)[0], "processes": args.processes,
+           "baseline_one_subscriber": baseline, "fan_out": loaded,
+           "p99_ratio_fan_out_to_baseline": round(p99 / base99, 2) if p99 and base99 else None,
+           "target_p99_s": 1.0, "met": bool(p99 is not None and p99 < 1.0
+                                             and loaded["deliveries"] == loaded[
+                                                 "deliveries_expected"]),
+           "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                       "platform": platform.platform()},
+           "load_average_before": [round(x, 2) for x in load_before],
+           "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=1) + "\n")
+    print(json.dumps({k: doc[k] for k in ("p99_ratio_fan_out_to_baseline", "met",
+                                          "load_average_before", "load_average_after")}))
+
+
+if __name__ == "__main__":
+    main()
