@@ -8,9 +8,10 @@ Usage::
 
 A workspace server (uvicorn, one or two processes) holds one collection. Subscribers (GBR
 liaisons; half the objects are released to them, the rest to FRA only, so every stream filters)
-connect to the first process; a poster sends one signed indicator per request at a fixed rate
-to the last process, with the TAXII objects POST. Each delivery's latency is the time from the
-start of the POST to the arrival of the event at a subscriber (same machine clock). Two phases
+connect to the first process; a poster sends signed indicators at a fixed rate to the last
+process with the TAXII objects POST, ``--per-post`` (10) to an envelope. Each delivery's
+latency is the time from the start of the POST to the arrival of the event at a subscriber
+(same machine clock). Two phases
 in the same run: the baseline, one subscriber at the same rate, then ``--subscribers``; the
 ratio of their p99 shows what fan-out costs. The subscribers and the poster run in this one
 process (asyncio, ``httpx``) on the same cores as the server.
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -96,22 +98,30 @@ def wait_up(base: str, timeout: float = 300) -> None:
     raise SystemExit(f"{base} did not start")
 
 
-def envelopes(n: int, key: SigningKey) -> list[tuple[str, bytes]]:
-    """``n`` signed indicators, one per envelope; every other one hidden from the reader."""
+def envelopes(n: int, key: SigningKey, per_post: int) -> list[tuple[list[str], bytes]]:
+    """``n`` signed indicators, ``per_post`` per envelope; every other one hidden from the reader.
+
+    Returns (the indicator ids, the envelope) per post.
+    """
     labels = [make_label("NATO", "NATO UNCLASSIFIED", {"Releasable To": ["GBR"]},
                          originator="GBR"),
               make_label("NATO", "NATO UNCLASSIFIED", {"Releasable To": ["FRA"]},
                          originator="GBR")]
-    out = []
+    objs: list[tuple[str, list[dict[str, Any]]]] = []
     for i in range(n):
         ip = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
         obj = {"type": "indicator", "spec_version": "2.1",
-               "id": f"indicator--{i:08x}-0000-4000-8000-{int(time.time()):012x}",
+               "id": f"indicator--{uuid.uuid4()}",
                "created": "2026-12-01T00:00:00.000Z", "modified": "2026-12-01T00:00:00.000Z",
                "name": f"C2 {ip}", "pattern": f"[ipv4-addr:value = '{ip}']",
                "pattern_type": "stix", "valid_from": "2026-12-01T00:00:00Z"}
         signed, mark = sign_object(obj, labels[i % 2], key)
-        out.append((obj["id"], json.dumps({"objects": [signed, mark]}).encode()))
+        objs.append((obj["id"], [signed, mark]))
+    out = []
+    for start in range(0, n, per_post):
+        chunk = objs[start:start + per_post]
+        out.append(([oid for oid, _ in chunk],
+                    json.dumps({"objects": [o for _, pair in chunk for o in pair]}).encode()))
     return out
 
 
@@ -129,8 +139,17 @@ async def subscriber(base: str, token: str, arrivals: list[tuple[str, float]],
                 break
 
 
+async def _post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]
+                ) -> int:
+    try:
+        return (await client.post(url, content=body, headers=headers)).status_code
+    except httpx.HTTPError:
+        return 0
+
+
 async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rate: float,
-                items: list[tuple[str, bytes]]) -> dict[str, Any]:
+                items: list[tuple[list[str], bytes]]) -> dict[str, Any]:
+    """``rate``: envelopes per second."""
     arrivals: list[list[tuple[str, float]]] = [[] for _ in range(subscribers)]
     readies = [asyncio.Event() for _ in range(subscribers)]
     stop = asyncio.Event()
@@ -142,14 +161,15 @@ async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rat
     headers = {"Accept": MEDIA, "Content-Type": MEDIA, "Authorization": f"Bearer {token}"}
     url = f"{post_base}/taxii2/forcegen/collections/{COLLECTION}/objects/"
     posts: list[asyncio.Task[Any]] = []
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(timeout=300) as client:
         t0 = time.perf_counter()
-        for i, (oid, body) in enumerate(items):
+        for i, (oids, body) in enumerate(items):
             delay = t0 + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            sent[oid] = time.perf_counter()
-            posts.append(asyncio.create_task(client.post(url, content=body, headers=headers)))
+            for oid in oids:
+                sent[oid] = time.perf_counter()
+            posts.append(asyncio.create_task(_post(client, url, body, headers)))
         answers = await asyncio.gather(*posts)
         post_s = time.perf_counter() - t0
     await asyncio.sleep(3.0)  # the last ones delivered
@@ -157,7 +177,8 @@ async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rat
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    visible = {oid for i, (oid, _) in enumerate(items) if i % 2 == 0}
+    every = [oid for oids, _ in items for oid in oids]
+    visible = {oid for i, oid in enumerate(every) if i % 2 == 0}
     lat = sorted(at - sent[oid] for arr in arrivals for oid, at in arr if oid in sent)
     leaked = sum(1 for arr in arrivals for oid, _ in arr if oid not in visible)
     expected = subscribers * len(visible)
@@ -165,9 +186,11 @@ async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rat
     def pct(p: float) -> float | None:
         return round(lat[min(len(lat) - 1, int(p * len(lat)))], 4) if lat else None
 
-    return {"subscribers": subscribers, "objects_posted": len(items),
-            "rate_per_s_target": rate, "rate_per_s_achieved": round(len(items) / post_s, 1),
-            "posts_failed": sum(1 for a in answers if a.status_code != 202),
+    return {"subscribers": subscribers, "objects_posted": len(every),
+            "objects_per_s_target": rate * len(items[0][0]),
+            "objects_per_s_achieved": round(len(every) / post_s, 1),
+            "objects_per_post": len(items[0][0]),
+            "posts_failed": sum(1 for a in answers if a != 202),
             "deliveries_expected": expected, "deliveries": len(lat),
             "hidden_delivered": leaked, "latency_s": {
                 "p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99),
@@ -177,7 +200,9 @@ async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rat
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--subscribers", type=int, default=100)
-    ap.add_argument("--rate", type=float, default=50.0)
+    ap.add_argument("--rate", type=float, default=50.0, help="objects per second")
+    ap.add_argument("--per-post", type=int, default=10,
+                    help="objects per POST (the poster sends rate/per-post envelopes a second)")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--database-url", default=None,
                     help="default: a new SQLite file (PostgreSQL: an empty database)")
@@ -200,17 +225,21 @@ def main() -> None:
             bases.append(f"http://127.0.0.1:{port}")
         for b in bases:
             wait_up(b)
-        baseline = asyncio.run(phase(bases[0], bases[-1], token, 1, args.rate,
-                                     envelopes(n, key)))
+        posts_per_s = args.rate / args.per_post
+        baseline = asyncio.run(phase(bases[0], bases[-1], token, 1, posts_per_s,
+                                     envelopes(n, key, args.per_post)))
         print(json.dumps({"baseline": baseline}), flush=True)
-        loaded = asyncio.run(phase(bases[0], bases[-1], token, args.subscribers, args.rate,
-                                   envelopes(n, key)))
+        loaded = asyncio.run(phase(bases[0], bases[-1], token, args.subscribers, posts_per_s,
+                                   envelopes(n, key, args.per_post)))
         print(json.dumps({"fan_out": loaded}), flush=True)
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
-            p.wait(10)
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
         shutil.rmtree(folder, ignore_errors=True)
     p99, base99 = loaded["latency_s"]["p99"], baseline["latency_s"]["p99"]
     doc = {"backend": url.split(":", 1)[0], "processes": args.processes,
