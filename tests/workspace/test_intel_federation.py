@@ -294,3 +294,21 @@ def test_sync_command_reports_json_and_refuses_a_bad_peers_file(
     assert run.exit_code == 2
     assert "bad.json [peers.0.url]" in run.output
     assert "Traceback" not in run.output
+
+
+def test_a_refused_object_is_reported_and_sent_again_next_time(
+        pair: tuple[Instance, Instance]) -> None:
+    london, wellington = pair
+    ok, other = indicator("192.0.2.50"), indicator("192.0.2.51")
+    london.post("gbr_analyst", _signed([ok, other], nato("NATO RESTRICTED", ["GBR", "NZL"]),
+                                       GBR))
+    wellington.app.state.intel_keys = KeyList([NZL.public])  # GBR's key not published there
+    try:
+        out = london.sync()
+    finally:
+        wellington.app.state.intel_keys = KEYS
+    # The envelope was refused, then each object alone: both reported, neither recorded.
+    assert out.sent == 0 and {f["id"] for f in out.failures} == {ok["id"], other["id"]}
+    assert all(f["reason"].startswith("422") for f in out.failures)
+    assert wellington.ids() == set()
+    assert london.sync().sent == 2 and wellington.ids() == {ok["id"], other["id"]}
