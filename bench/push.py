@@ -128,11 +128,12 @@ def envelopes(n: int, key: SigningKey, per_post: int) -> list[tuple[list[str], b
 
 
 async def subscriber(base: str, token: str, arrivals: list[tuple[str, float]],
-                     ready: asyncio.Event, stop: asyncio.Event) -> None:
+                     ready: asyncio.Event, stop: asyncio.Event, status: list[int]) -> None:
     headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {token}"}
     url = f"{base}/taxii2/forcegen/collections/{COLLECTION}/events/"
     async with httpx.AsyncClient(timeout=None) as client, \
             client.stream("GET", url, headers=headers) as resp:
+        status.append(resp.status_code)
         ready.set()
         async for line in resp.aiter_lines():
             if line.startswith("data: ") and '"type":"indicator"' in line:
@@ -159,9 +160,15 @@ async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rat
     arrivals: list[list[tuple[str, float]]] = [[] for _ in range(subscribers)]
     readies = [asyncio.Event() for _ in range(subscribers)]
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(subscriber(sub_base, token, arrivals[i], readies[i], stop))
-             for i in range(subscribers)]
-    await asyncio.gather(*(r.wait() for r in readies))
+    statuses: list[int] = []
+    tasks = []
+    # Subscribers connect ten at a time (a hundred at once would queue for the server's
+    # database connections while it authenticates them).
+    for start in range(0, subscribers, 10):
+        wave = range(start, min(start + 10, subscribers))
+        tasks += [asyncio.create_task(subscriber(sub_base, token, arrivals[i], readies[i],
+                                                 stop, statuses)) for i in wave]
+        await asyncio.gather(*(readies[i].wait() for i in wave))
     await asyncio.sleep(1.0)
     sent: dict[str, float] = {}
     done: dict[str, float] = {}
@@ -184,7 +191,8 @@ async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rat
         answers = await asyncio.gather(*posts)
         post_s = time.perf_counter() - t0
     every = [oid for oids, _ in items for oid in oids]
-    want = subscribers * sum(1 for i, a in enumerate(answers) if a == 202
+    connected = sum(1 for x in statuses if x == 200)
+    want = connected * sum(1 for i, a in enumerate(answers) if a == 202
                              for _ in items[i][0][::2])
     drain = time.perf_counter() + 30  # the last ones delivered (or given up on)
     while sum(len(a) for a in arrivals) < want and time.perf_counter() < drain:
@@ -210,7 +218,10 @@ async def phase(sub_base: str, post_base: str, token: str, subscribers: int, rat
         return {"p50": pct(values, 0.5), "p90": pct(values, 0.9), "p99": pct(values, 0.99),
                 "max": round(values[-1], 4) if values else None}
 
-    return {"subscribers": subscribers, "objects_posted": len(every),
+    counts = sorted(len(a) for a in arrivals)
+    return {"subscribers": subscribers, "subscribers_connected": connected,
+            "deliveries_per_subscriber_min_max": [counts[0], counts[-1]],
+            "objects_posted": len(every),
             "objects_per_s_target": rate * len(items[0][0]),
             "objects_per_s_achieved": round(len(every) / post_s, 1),
             "objects_per_post": len(items[0][0]),
