@@ -588,3 +588,21 @@ def test_tampered_object_is_withheld_everywhere_and_audited(tx: Taxii) -> None:
     withheld = _entries(tx, "gbr", "intel_withheld")
     assert withheld and all(bad["id"] in json.dumps(e.after["objects"]) for e in withheld)
     assert "does not hold" in json.dumps(withheld[0].after["reasons"])
+
+
+def test_stream_deliveries_are_audited_as_reads(tx: Taxii) -> None:
+    pushed = indicator("192.0.2.90")
+    stream = EventStream(tx, "nzl", COALITION)
+    time.sleep(0.5)
+    try:
+        post(tx, "gbr", COALITION, signed([pushed], nato(rel=["GBR", "NZL"])))
+        stream.wait_for(pushed["id"])
+    finally:
+        stream.close()
+    deadline = time.monotonic() + 30  # the hub records the streams' reads every few seconds
+    while True:
+        read = [o for e in _entries(tx, "nzl", "intel_read") for o in e.after["objects"]]
+        if any(o.startswith(pushed["id"]) for o in read):
+            break
+        assert time.monotonic() < deadline, "the stream's delivery was never recorded"
+        time.sleep(0.2)
