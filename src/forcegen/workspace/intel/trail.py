@@ -11,12 +11,15 @@ Each entry's snapshot carries the label's stored columns (``label_store.label_co
 the audit listing shows it only to readers the labels engine releases that label to (entity
 ``intel`` is labelled in ``audit.visibility``). A label with no equivalent under the default
 policy (TLP) cannot be decided in SQL: its entries carry the label of what nobody may see and
-are kept in the chain, hidden from every listing.
+are kept in the chain, hidden from every listing. So are ``intel_withheld`` entries: the label
+stored with a tampered object is not to be trusted; they are also logged as warnings for the
+operators.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,10 +30,14 @@ from forcegen.labels.label import label_from_json, make_label
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.label_store import label_columns
 
-__all__ = ["ENTITY", "Trail"]
+__all__ = ["ENTITY", "WITHHELD", "Trail"]
+
+log = logging.getLogger(__name__)
 
 #: The audit entity of every intel entry.
 ENTITY = "intel"
+#: The action of an entry about objects withheld because their signature fails.
+WITHHELD = "intel_withheld"
 _NOBODY = make_label("NATO", "NATO UNCLASSIFIED", {"Releasable To": ["NONE"]})
 
 
@@ -76,8 +83,16 @@ class Trail:
               extra: dict[str, Any] | None = None) -> None:
         """Append one entry per label, in the caller's transaction; then start afresh."""
         for label_text in sorted(self._groups):
-            after = {**_columns(label_text), "collection": collection_id,
+            # A withheld object's stored label is not trusted (it may be the widened one): its
+            # entry is hidden from every listing rather than shown to whom that label names.
+            cols = _columns(label_text) if self.action != WITHHELD else \
+                {**label_columns(_NOBODY), "stored_label": label_text[:2000]}
+            after = {**cols, "collection": collection_id,
                      "objects": self._groups[label_text], **(extra or {})}
+            if self.action == WITHHELD:
+                log.warning("intel: withheld %s in collection %s: %s",
+                            ", ".join(self._groups[label_text][:10]), collection_id,
+                            "; ".join(self._reasons.get(label_text, [])[:3]))
             if label_text in self._reasons:
                 after["reasons"] = self._reasons[label_text]
             audit.record(db, actor, self.action, ENTITY, collection_id, None, after)
