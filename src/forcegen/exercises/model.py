@@ -96,6 +96,8 @@ class Programme:
     units: list[Unit]
     unavailable: list[Unavailable]
     rest_weeks: int
+    #: The ``standby`` section (:class:`forcegen.exercises.roster.Standby`), when given.
+    standby: Any = None
 
     def week_of(self, day: dt.date) -> int:
         """The programme week holding ``day`` (week 0 starts on ``start``)."""
@@ -158,8 +160,11 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
         problems.append(Problem(str(file), "no `exercises` section: nothing to schedule"))
     start = scenario.data.programme_start
     units = units_of(scenario)
+    standby = _parse_standby(data.get("standby"), lines, file, problems)
     if not problems:
         problems.extend(_check(scenario, parsed, units))
+        if standby is not None:
+            problems.extend(_check_standby(scenario, standby, parsed, units))
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     exercises: list[Exercise] = [e for e, _ in parsed["exercises"]]
@@ -168,7 +173,8 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
         start = first - dt.timedelta(days=first.weekday())
     prog = Programme(str(file), scenario, start, [a for a, _ in parsed["training_areas"]],
                      exercises, units, [u for u, _ in parsed["units_unavailable"]],
-                     scenario.data.units_rest_weeks or 0)
+                     scenario.data.units_rest_weeks or 0,
+                     None if standby is None else standby[0])
     short = []
     for e, o in parsed["exercises"]:
         lo, hi = prog.start_weeks(e)
@@ -180,6 +186,54 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
     if short:
         raise ScenarioError(short)
     return prog
+
+
+def _parse_standby(raw: Any, lines: dict[str, int], file: Path, problems: list[Problem]
+                   ) -> tuple[Any, Origin] | None:
+    """The ``standby`` mapping validated (its fields' lines kept), or None when absent."""
+    from forcegen.exercises.roster import Standby
+
+    if raw is None:
+        return None
+    head = "standby."
+    origin = Origin(str(file), lines.get("standby"),
+                    {k[len(head):]: v for k, v in lines.items() if k.startswith(head)})
+    if not isinstance(raw, dict):
+        problems.append(Problem(str(file), "expected a mapping (start, months, requires, ...)",
+                                origin.line, "standby"))
+        return None
+    try:
+        return Standby.model_validate(raw), origin
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, origin, prefix="standby."))
+        return None
+
+
+def _check_standby(scenario: Scenario, standby: tuple[Any, Origin],
+                   parsed: dict[str, list[tuple[Any, Origin]]], units: list[Unit]
+                   ) -> list[Problem]:
+    """Required capabilities offered; certifications awarded or held; start on a 1st."""
+    sb, o = standby
+    out: list[Problem] = []
+    if sb.start.day != 1:
+        out.append(Problem(o.file, f"standby starts {sb.start}: expected the first day of a "
+                           "month (tours run in calendar months)", o.line_of("start"),
+                           "standby.start"))
+    caps = {u.capability for u in units}
+    for k, n in enumerate(sb.requires):
+        if n.capability not in caps:
+            out.append(Problem(o.file, f"standby requires {n.capability!r}, which no pledge "
+                               "offers (not withdrawn)", o.line_of(f"requires.{k}.capability"),
+                               f"standby.requires.{k}.capability"))
+    awarded = {c for e, _ in parsed["exercises"] for c in e.certifies}
+    held = {str(c) for p in scenario.pledges
+            for c in (p.extensions().get("x-certified") or {})}
+    for c in sb.certified:
+        if c not in awarded and c not in held:
+            out.append(Problem(o.file, f"standby asks certification {c!r}, which no exercise "
+                               "awards (`certifies`) and no pledge holds (`x-certified`)",
+                               o.line_of("certified"), "standby.certified"))
+    return out
 
 
 def _iso_date(value: Any) -> bool:
