@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from forcegen.exercises.lines import line_literals
+from forcegen.exercises._line_phase import line_phase
 from forcegen.exercises.problem import ExerciseProblem, Schedule, greedy_schedule
 from forcegen.exercises.travel import schedule_travel, travel_terms
 
@@ -167,6 +167,7 @@ def _read(p: ExerciseProblem, s: cp_model.CpSolver, v: dict[str, Any]) -> Schedu
 
 
 def _hint(m: cp_model.CpModel, v: dict[str, Any], sched: Schedule) -> None:
+    """``sched`` as the model's hint (``m`` may be a copy of the model ``v`` was built on)."""
     m.clear_hints()
     for e, h in enumerate(v["held"]):
         on = bool(sched.start[e] >= 0)
@@ -251,22 +252,7 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
         plan.value, int(np.floor(solver.best_objective_bound + 1e-6)))
     # Phase 2: hold the value; the most requirement lines certified in time.
     m.add(total >= plan.value)
-    lines = line_literals(m, p, v)
-    if lines:
-        m.maximize(sum(lines))
-        _hint(m, v, best)
-        solver_l = _solver((deadline - time.perf_counter()) * 0.5, workers)
-        status_l = solver_l.solve(m)
-        if status_l in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            best = _read(p, solver_l, v)
-            plan.schedule = best
-            plan.lines = round(solver_l.objective_value)
-            plan.lines_proven = status_l == cp_model.OPTIMAL
-            plan.lines_bound = plan.lines if plan.lines_proven else max(
-                plan.lines, int(np.floor(solver_l.best_objective_bound + 1e-6)))
-            m.add(sum(lines) >= plan.lines)
-        else:
-            plan.lines_proven, plan.lines_bound = False, len(lines)
+    best = line_phase(m, p, v, best, plan, deadline, workers, _read, _hint)
     best = _travel_phase(m, p, v, best, plan, deadline, workers)
     # Phase 4: the canonical plan among equals. Weights: a week earlier for any exercise
     # outweighs every unit and area choice (ranks by id).

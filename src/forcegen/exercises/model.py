@@ -130,7 +130,7 @@ def units_of(scenario: Scenario) -> list[Unit]:
 
 
 def load_programme(path: str | Path) -> Programme:
-    """Read a scenario folder or ``scenario.yaml`` and check its exercise programme.
+    """Read a scenario folder, ``scenario.yaml`` or ``.xlsx`` workbook; check its programme.
 
     Raises
     ------
@@ -139,19 +139,57 @@ def load_programme(path: str | Path) -> Programme:
         ``after``, windows shorter than the exercise, certifications a requirement asks for
         that no exercise awards and no pledge holds.
     """
-    file = _scenario_file(Path(path), "exercise")
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return programme_from_scenario(load_scenario(path), path)
+    file = _scenario_file(path, "exercise")
     scenario = load_scenario(file)
     return programme_from_scenario(scenario, file)
 
 
-def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
-    """The programme of an already loaded ``scenario``; ``file`` gives line numbers."""
-    file = Path(file)
+#: Each exercise section's raw records with where they came from.
+_Raw = dict[str, list[tuple[dict[str, Any], Origin]]]
+
+
+def _yaml_raw(file: Path, problems: list[Problem]) -> tuple[_Raw, tuple[Any, Origin] | None]:
+    """The exercise sections and ``standby`` of a ``scenario.yaml``, with their lines."""
     data, lines = read_yaml(file)
+    raw = {s: _records(data, lines, file, s, problems) for s in _SECTIONS}
+    if data.get("standby") is None:
+        return raw, None
+    head = "standby."
+    origin = Origin(str(file), lines.get("standby"),
+                    {k[len(head):]: v for k, v in lines.items() if k.startswith(head)})
+    return raw, (data["standby"], origin)
+
+
+def _xlsx_raw(file: Path, problems: list[Problem]) -> tuple[_Raw, tuple[Any, Origin] | None]:
+    """The exercise sheets (each record with its sheet and row) and the ``standby`` row.
+
+    ``standby`` is JSON text in the ``scenario`` sheet (a mapping, like ``enablers``).
+    """
+    from forcegen.scenario._xlsx import read_exercise_sheets
+
+    meta, meta_origin, sheets, found = read_exercise_sheets(file)
+    problems.extend(found)
+    raw = {s: sheets.get(s, []) for s in _SECTIONS}
+    if meta.get("standby") is None:
+        return raw, None
+    return raw, (meta["standby"], Origin(meta_origin.file, meta_origin.fields.get("standby")))
+
+
+def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
+    """The programme of an already loaded ``scenario``; ``file`` gives lines (or sheet rows).
+
+    ``file`` is the ``scenario.yaml`` or the ``.xlsx`` workbook the scenario was read from.
+    """
+    file = Path(file)
     problems: list[Problem] = []
+    raw, standby_raw = (_xlsx_raw if file.suffix.lower() == ".xlsx" else _yaml_raw)(
+        file, problems)
     parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
-        for rec, origin in _records(data, lines, file, section, problems):
+        for rec, origin in raw[section]:
             try:
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
@@ -160,7 +198,7 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
         problems.append(Problem(str(file), "no `exercises` section: nothing to schedule"))
     start = scenario.data.programme_start
     units = units_of(scenario)
-    standby = _parse_standby(data.get("standby"), lines, file, problems)
+    standby = _parse_standby(standby_raw, problems)
     if not problems:
         problems.extend(_check(scenario, parsed, units))
         if standby is not None:
@@ -188,19 +226,17 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
     return prog
 
 
-def _parse_standby(raw: Any, lines: dict[str, int], file: Path, problems: list[Problem]
+def _parse_standby(given: tuple[Any, Origin] | None, problems: list[Problem]
                    ) -> tuple[Any, Origin] | None:
     """The ``standby`` mapping validated (its fields' lines kept), or None when absent."""
     from forcegen.exercises.roster import Standby
 
-    if raw is None:
+    if given is None:
         return None
-    head = "standby."
-    origin = Origin(str(file), lines.get("standby"),
-                    {k[len(head):]: v for k, v in lines.items() if k.startswith(head)})
+    raw, origin = given
     if not isinstance(raw, dict):
-        problems.append(Problem(str(file), "expected a mapping (start, months, requires, ...)",
-                                origin.line, "standby"))
+        problems.append(Problem(origin.file, "expected a mapping (start, months, requires, "
+                                "...)", origin.line, "standby"))
         return None
     try:
         return Standby.model_validate(raw), origin
