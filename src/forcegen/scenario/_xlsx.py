@@ -204,6 +204,8 @@ def _read_section(ws: Any, where: str, problems: list[Problem], *, deployment: b
         if exercise:
             needs = flat.pop("needs", None)
             rec = unflatten(flat, EXERCISE_LIST_FIELDS)
+            if isinstance(rec.get("area"), list) and len(rec["area"]) == 1:
+                rec["area"] = rec["area"][0]  # one area is written as the id alone
             if isinstance(needs, str) and needs.strip():
                 rec["needs"] = needs_value(needs)
         elif deployment:
