@@ -6,13 +6,11 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 import yaml
 from typer.testing import CliRunner
 
 from forcegen.cli.main import app
 from forcegen.deployment import load_deployment
-from forcegen.exceptions import OptionError
 from forcegen.scenario import load_scenario, scenario_to_bytes, write_scenario
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "deployment"

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from forcegen.exercises._line_phase import line_phase
+from forcegen.exercises._line_phase import count_lines, line_phase
+from forcegen.exercises.lines import line_literals
 from forcegen.exercises.problem import ExerciseProblem, Schedule, greedy_schedule
 from forcegen.exercises.travel import schedule_travel, travel_terms
 
@@ -236,6 +237,9 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan.status, plan.lines_proven = "feasible", False
+        # Lines counted on the greedy plan; bounded by those any schedule could certify.
+        plan.lines = count_lines(p, greedy)
+        plan.lines_bound = max(plan.lines, len(line_literals(m, p, v)))
         # Without a solution CP-SAT's bound may be its default (0) rather than a proof: trust
         # it only when no plan already beats it (the greedy plan is one).
         lb = solver.best_objective_bound

@@ -1,0 +1,45 @@
+"""The second objective is counted from the plan and bounded honestly at any time limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forcegen.exercises._line_phase import count_lines, relevant_exercises
+from forcegen.exercises.cpsat import solve_cpsat
+from forcegen.exercises.problem import greedy_schedule
+
+from ._check import lines_in_time, random_problem, violations
+from .test_schedule import brute_force
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_count_lines_agrees_with_the_independent_count(seed: int) -> None:
+    p = random_problem(np.random.default_rng(100 + seed), n=5, units=6)
+    s = greedy_schedule(p)
+    assert count_lines(p, s) == lines_in_time(p, s)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lines_reported_are_the_plans_and_the_bound_holds(seed: int) -> None:
+    """Whatever the time limit, ``lines`` is what the schedule certifies and ``lines_bound``
+    is at least the best any schedule of that value reaches (brute force)."""
+    p = random_problem(np.random.default_rng(seed), n=3)
+    best_value, best_lines = brute_force(p)
+    for limit in (0.05, 10.0):
+        plan = solve_cpsat(p, time_limit=limit)
+        assert violations(p, plan.schedule) == []
+        assert plan.lines == lines_in_time(p, plan.schedule)
+        if plan.value == best_value:
+            assert plan.lines_bound >= best_lines
+        assert plan.lines_proven == (plan.lines == plan.lines_bound)
+
+
+def test_neighbourhood_moves_only_exercises_that_could_certify_a_line() -> None:
+    p = random_problem(np.random.default_rng(3), n=6, units=6)
+    free = relevant_exercises(p)
+    for e in range(p.n):
+        asked = {c for _, _, certs, _ in p.lines for c in certs}
+        could = bool(set(p.certifies[e]) & asked)
+        if e in free:
+            assert could
