@@ -154,7 +154,9 @@ def roster_problem(prog: Programme, sb: Standby,
         for u in prog.units:
             if b.unit in (u.id, u.pledge):
                 busy.setdefault(u.id, []).append((b.start, b.end))
-    tu, ts, tl = [], [], []
+    tu: list[int] = []
+    ts: list[int] = []
+    tl: list[int] = []
     ineligible: dict[int, list[str]] = {}
     for i, u in enumerate(prog.units):
         if u.capability not in c_index:

@@ -81,8 +81,7 @@ class RosterResult:
         for j in self.plan.chosen:
             mine.setdefault(int(p.tour_unit[j]), []).append(int(p.tour_start[j]))
         out = []
-        for u in np.flatnonzero(p.unit_cap == cap):
-            u = int(u)
+        for u in (int(x) for x in np.flatnonzero(p.unit_cap == cap)):
             tour = [s for s in mine.get(u, []) if s <= t < s + p.span]
             if tour:
                 if t >= tour[0] + p.tour_months:
@@ -193,8 +192,8 @@ def standby_scenario(roster: RosterResult, m: int) -> Scenario:
         if not ids:
             continue
         certs = {**(pl.extensions().get("x-certified") or {})}
-        for u in ids:
-            for c, d in earned.get(u, {}).items():
+        for uid in ids:
+            for c, d in earned.get(uid, {}).items():
                 certs.setdefault(c, d.isoformat())
         notice = pl.notice_days if sb.notice_days is None else min(pl.notice_days,
                                                                     sb.notice_days)
