@@ -196,6 +196,8 @@ def test_same_data_same_plan_whatever_the_order(tmp_path: Path) -> None:
     for key in ("exercises", "training_areas", "pledges"):
         raw[key] = list(reversed(raw[key]))
     (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    for name in ("network.csv", "nodes.csv"):  # the example's roads, beside it
+        (tmp_path / name).write_bytes((EX / name).read_bytes())
     a = plan_exercises(load_programme(EX), time_limit=20).to_dict()
     b = plan_exercises(load_programme(tmp_path), time_limit=20).to_dict()
     assert a["tie_break_proven"] and b["tie_break_proven"]

@@ -173,6 +173,8 @@ BASE = (EX / "scenario.yaml").read_text(encoding="utf-8")
 
 
 def _write(tmp_path: Path, text: str) -> Path:
+    for name in ("network.csv", "nodes.csv"):  # the example's roads, beside it
+        (tmp_path / name).write_bytes((EX / name).read_bytes())
     f = tmp_path / "scenario.yaml"
     f.write_text(text, encoding="utf-8")
     return f

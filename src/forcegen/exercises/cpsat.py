@@ -240,6 +240,7 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
         # Lines counted on the greedy plan; bounded by those any schedule could certify.
         plan.lines = count_lines(p, greedy)
         plan.lines_bound = max(plan.lines, len(line_literals(m, p, v)))
+        plan.lines_proven = plan.lines == plan.lines_bound  # every line any schedule could
         # Without a solution CP-SAT's bound may be its default (0) rather than a proof: trust
         # it only when no plan already beats it (the greedy plan is one).
         lb = solver.best_objective_bound
