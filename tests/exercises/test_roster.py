@@ -225,3 +225,17 @@ def test_short_notice_scenario_holds_only_standby_units() -> None:
             certs = p.extensions()["x-certified"]
             assert "LIVEX-BG" in certs  # every unit on standby is certified
             assert p.notice_days <= 7
+
+
+def test_programme_workbook_holds_the_roster(tmp_path: Path) -> None:
+    out = tmp_path / "p.xlsx"
+    res = CliRunner().invoke(app, ["exercises", str(EX), "--roster", "--xlsx", str(out),
+                                   "--json", "--time-limit", "20"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    wb = __import__("openpyxl").load_workbook(out)
+    rows = list(wb["standby"].iter_rows(values_only=True))
+    assert len(rows) == 1 + len(doc["roster"]["calendar"])
+    assert sum(r[-3] for r in rows[1:]) == doc["roster"]["shortfall"]
+    tours = list(wb["standby tours"].iter_rows(values_only=True))[1:]
+    assert [t[0] for t in tours] == [t["unit"] for t in doc["roster"]["tours"]]
