@@ -148,7 +148,7 @@ def scaled(spec: str, time_limit: float, lines: int = 0, travel: bool = False,
                      "recounted": count_lines(p, plan.schedule),
                      "bound": plan.lines_bound, "proven": plan.lines_proven,
                      "gap": round((plan.lines_bound - plan.lines) / max(1, plan.lines_bound), 4),
-                     "greedy": count_lines(p, g)},
+                     "greedy": count_lines(p, g), "steps": plan.lines_steps},
            "tie_break_proven": plan.tie_break_proven}
     if p.travel_km is not None:
         greedy_km = schedule_travel(p.travel_km, g.start, g.area, g.units)

@@ -43,3 +43,19 @@ def test_neighbourhood_moves_only_exercises_that_could_certify_a_line() -> None:
         could = bool(set(p.certifies[e]) & asked)
         if e in free:
             assert could
+
+
+def test_lines_held_through_the_later_phases_when_the_value_plan_has_them_all() -> None:
+    """The value plan already certifies every line that can be (unit 0, the line's only
+    unit, takes part): the travel phase may not trade the line for the nearer unit 1."""
+    import dataclasses
+
+    p = random_problem(np.random.default_rng(0), n=1, units=2, areas=1, caps=1)
+    p = dataclasses.replace(
+        p, needs=[[(1, [0, 1])]], areas=[[0]], preds=[[]], dur=np.array([1]),
+        lo=np.array([0]), hi=np.array([3]), blocked=np.zeros((2, 6), dtype=bool),
+        capacity=np.array([1]), certifies=[[0]], lines=[(1, 6, [0], [0])], line_ids=["R"],
+        preheld=set(), travel_km=np.array([[50], [5]], dtype=np.int64))
+    plan = solve_cpsat(p, time_limit=10)
+    assert plan.schedule.units[0] == [[0]]
+    assert plan.lines == 1 and lines_in_time(p, plan.schedule) == 1

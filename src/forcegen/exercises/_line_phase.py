@@ -94,11 +94,16 @@ def line_phase(m: cp_model.CpModel, p: ExerciseProblem, v: dict[str, Any], best:
     result is held as a constraint on ``m`` for the phases after it.
     """
     plan.lines = count_lines(p, best)
+    t0 = time.perf_counter()
+    plan.lines_steps.append({"step": "value plan", "lines": plan.lines})
     lines = line_literals(m, p, v)
     plan.lines_bound, plan.lines_proven = len(lines), len(lines) == plan.lines
-    if not lines or plan.lines_proven:
+    if not lines:
         return best
     total = sum(lines)
+    if plan.lines_proven:  # every line that can be is certified: hold that for later phases
+        m.add(total >= plan.lines)
+        return best
     m.maximize(total)
     free = relevant_exercises(p)
     if len(free) < p.n:  # step 1: only the exercises that could certify a line move
@@ -110,6 +115,10 @@ def line_phase(m: cp_model.CpModel, p: ExerciseProblem, v: dict[str, Any], best:
             if count_lines(p, cand) > plan.lines:
                 best, plan.lines = cand, count_lines(p, cand)
                 plan.schedule = best
+        plan.lines_steps.append({"step": f"neighbourhood ({len(free)} exercises free)",
+                                 "lines": plan.lines,
+                                 "seconds": round(time.perf_counter() - t0, 2)})
+    t1 = time.perf_counter()
     hint(m, v, best)
     s2 = _solve(m, (deadline - time.perf_counter()) * 0.5, workers)
     status = s2.solve(m)
@@ -119,6 +128,9 @@ def line_phase(m: cp_model.CpModel, p: ExerciseProblem, v: dict[str, Any], best:
             best, plan.lines = cand, count_lines(p, cand)
             plan.schedule = best
         plan.lines_bound = min(plan.lines_bound, int(np.floor(s2.best_objective_bound + 1e-6)))
+    plan.lines_steps.append({"step": "full model", "lines": plan.lines,
+                             "bound": plan.lines_bound,
+                             "seconds": round(time.perf_counter() - t1, 2)})
     plan.lines_bound = max(plan.lines_bound, plan.lines)
     plan.lines_proven = plan.lines == plan.lines_bound
     m.add(total >= plan.lines)

@@ -56,6 +56,8 @@ class ExercisePlan:
     travel_bound: int | None = None  # proven least travel at the value and lines held
     travel_status: str = "not minimised"   # optimal | feasible | not minimised | skipped
     notes: list[str] = field(default_factory=list)
+    #: The lines phase's steps: lines certified after each and its seconds (bench/).
+    lines_steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def gap(self) -> float:
