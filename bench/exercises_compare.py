@@ -81,7 +81,9 @@ def instance(seed: int, n: int, units: int, areas: int, caps: int, weeks: int = 
         e = givers[int(rng.integers(0, len(givers)))]
         q, cands = needs[e][int(rng.integers(0, len(needs[e])))]
         k = int(u_cap[cands[0]])
-        last = int(rng.integers(lo[e] + dur[e], min(weeks, hi[e] + dur[e] + 4) + 1))
+        late = hi[e] + dur[e] + 4 if lines_from == "exercises" else lo[e] + dur[e] + (
+            hi[e] - lo[e]) // 2  # "early": only a start in the first half of its window
+        last = int(rng.integers(lo[e] + dur[e], min(weeks, late) + 1))
         lines.append((int(rng.integers(1, q + 1)), last, [certifies[e][0]],
                       [int(u) for u in np.flatnonzero(u_cap == k)]))
     return ExerciseProblem(
@@ -169,8 +171,10 @@ def main() -> None:
                     help="EXERCISESxUNITSxAREAS, e.g. 60x400x10 (repeatable)")
     ap.add_argument("--lines", type=int, default=0,
                     help="requirement lines asking certifications in scaled cases")
-    ap.add_argument("--lines-from", choices=("exercises", "random"), default="exercises",
-                    help="lines drawn from what exercises certify (default) or at random")
+    ap.add_argument("--lines-from", choices=("exercises", "early", "random"),
+                    default="exercises",
+                    help="lines drawn from what exercises certify (default; 'early': needed "
+                    "by the first half of the exercise's window) or at random")
     ap.add_argument("--travel", action="store_true",
                     help="scaled cases with home bases and area coordinates (third objective)")
     ap.add_argument("--out", type=Path)
