@@ -193,7 +193,7 @@ def _exercise_record(rec: dict[str, Any]) -> dict[str, Any]:
                                      for n in needs)}
 
 
-def _refuse_exercises(scenario: Scenario, where: str) -> None:
+def _refuse_relief(scenario: Scenario, where: str) -> None:
     """Relief records nest too deep for a sheet: a folder export only."""
     if scenario.data.relief:
         raise OptionError(f"{where}: the relief section cannot be exported to .xlsx yet; export "
@@ -297,7 +297,7 @@ def scenario_to_bytes(scenario: Scenario, fmt: str) -> bytes:
         The file's content.
     """
     if fmt == "xlsx":
-        _refuse_exercises(scenario, "xlsx export")
+        _refuse_relief(scenario, "xlsx export")
         buf = io.BytesIO()
         _write_xlsx(scenario, buf)
         return buf.getvalue()
@@ -338,7 +338,7 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
     ------
     forcegen.exceptions.OptionError
         When the path is taken (without ``overwrite``), or a workbook cannot hold the
-        scenario's exercise sections (records nested too deep for a sheet).
+        scenario's relief section (records nested too deep for a sheet).
     """
     out = Path(path)
     is_xlsx = out.suffix.lower() == ".xlsx"
@@ -346,7 +346,7 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
         raise OptionError(f"{out}: already exists (use overwrite to replace it)")
     out.parent.mkdir(parents=True, exist_ok=True)
     if is_xlsx:
-        _refuse_exercises(scenario, str(out))
+        _refuse_relief(scenario, str(out))
         fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
         os.close(fd)
         tmp = Path(tmp_name)
