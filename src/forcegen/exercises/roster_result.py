@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -18,10 +19,19 @@ import numpy as np
 from forcegen.exceptions import OptionError
 from forcegen.exercises._roster_milp import RosterPlan, solve_roster
 from forcegen.exercises.result import ExerciseResult
-from forcegen.exercises.roster import RosterProblem, Standby, month_start, roster_problem
+from forcegen.exercises.roster import (
+    IntArray,
+    RosterProblem,
+    Standby,
+    month_start,
+    roster_problem,
+)
 from forcegen.scenario import Scenario
 
-__all__ = ["RosterResult", "plan_roster", "standby_scenario"]
+__all__ = ["MAX_REASONS", "RosterResult", "plan_roster", "standby_scenario"]
+
+#: Units named in the reasons of one month's shortfall of one capability (then a count).
+MAX_REASONS = 10
 
 
 @dataclass
@@ -73,13 +83,27 @@ class RosterResult:
                                  for k, c in enumerate(p.caps)]})
         return out
 
-    def why_short(self, cap: int, t: int) -> list[str]:
-        """Why no more units of capability ``cap`` hold standby in month ``t``, unit by unit."""
+    @cached_property
+    def _starts(self) -> tuple[dict[int, list[int]], dict[int, IntArray]]:
+        """Per unit: the start months of its tours held, and of every tour it may take."""
         p = self.problem
-        month = f"{month_start(self.standby.start, t):%Y-%m}"
         mine: dict[int, list[int]] = {}
         for j in self.plan.chosen:
             mine.setdefault(int(p.tour_unit[j]), []).append(int(p.tour_start[j]))
+        order = np.argsort(p.tour_unit, kind="stable")
+        bounds = np.searchsorted(p.tour_unit[order], np.arange(len(p.unit_ids) + 1))
+        may = {u: p.tour_start[order[bounds[u]:bounds[u + 1]]]
+               for u in range(len(p.unit_ids)) if bounds[u + 1] > bounds[u]}
+        return mine, may
+
+    def why_short(self, cap: int, t: int) -> list[str]:
+        """Why no more units of capability ``cap`` hold standby in month ``t``, unit by unit.
+
+        At most :data:`MAX_REASONS` units are named, then how many more there are.
+        """
+        p = self.problem
+        month = f"{month_start(self.standby.start, t):%Y-%m}"
+        mine, may = self._starts
         out = []
         for u in (int(x) for x in np.flatnonzero(p.unit_cap == cap)):
             tour = [s for s in mine.get(u, []) if s <= t < s + p.span]
@@ -88,8 +112,8 @@ class RosterResult:
                     out.append(f"{p.unit_ids[u]}: resting after its standby from "
                                f"{month_start(self.standby.start, tour[0]):%Y-%m}")
                 continue
-            can = (p.tour_unit == u) & (p.tour_start <= t) & (p.tour_start + p.tour_len > t)
-            if not can.any():
+            starts = may.get(u, np.zeros(0, dtype=np.int64))
+            if not ((starts <= t) & (starts + p.tour_months > t)).any():
                 why = [w for w in p.ineligible.get(u, []) if w.startswith(month)]
                 out.append(f"{p.unit_ids[u]}: cannot start a tour covering {month}"
                            + (f" ({why[0].partition(': ')[2]})" if why else ""))
@@ -97,6 +121,8 @@ class RosterResult:
                 out.append(f"{p.unit_ids[u]}: a tour covering {month} would break its rest "
                            "or leave another month shorter" + (
                                "" if self.plan.status == "optimal" else " (not proven)"))
+        if len(out) > MAX_REASONS:
+            out = [*out[:MAX_REASONS], f"and {len(out) - MAX_REASONS} more unit(s)"]
         return out
 
     def to_dict(self) -> dict[str, Any]:
