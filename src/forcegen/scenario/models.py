@@ -314,6 +314,7 @@ class ScenarioData(_Strict):
     exercises: list[dict[str, Any]] | None = None
     units_rest_weeks: Annotated[int, Field(ge=0, le=52)] | None = None
     units_unavailable: list[dict[str, Any]] | None = None
+    standby: dict[str, Any] | None = None
     # Relief section (docs/scenario.md "Relief"), checked by forcegen.relief against the
     # nations and the catalog; kept as given here so that validate and export accept it.
     relief: dict[str, Any] | None = None
