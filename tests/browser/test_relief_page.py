@@ -82,7 +82,9 @@ def test_relief_dashboard_table_totals_map_and_plan(page: Any, server: Server) -
     svg = "[data-testid=relief-map] svg"
     assert page.locator(f"{svg} rect.request").count() == 7
     assert page.locator(f"{svg} rect.rq-in-transit").count() == 1
+    # Every base but the British team's at Brize Norton, left outside the Pacific view.
     assert page.locator(f"{svg} circle.home").count() >= 5
+    assert "1 home base far from the requests" in page.text_content("main")
     assert page.locator(f"{svg} path.land").count() > 0  # drawn from the shipped land
     assert page.locator(f"{svg} path.route").count() == 2  # the held offers' lines
     # The map is wider than tall and fits Vanuatu to Tonga across the antimeridian.

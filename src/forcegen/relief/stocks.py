@@ -52,12 +52,13 @@ class StockPlan:
 
 
 def _places(prob: ReliefProblem) -> tuple[list[str], NDArray[np.float64]]:
-    seen: dict[tuple[float, float], str] = {}
+    """Each distinct requesting place (to 1e-4 degree) once: its name and exact position."""
+    seen: dict[tuple[float, float], tuple[str, tuple[float, float]]] = {}
     for r in prob.data.requests:
         key = (round(r.at[0], 4), round(r.at[1], 4))
-        seen.setdefault(key, r.place or r.id)
-    pts = np.array(list(seen), dtype=float).reshape(-1, 2)
-    return list(seen.values()), pts
+        seen.setdefault(key, (r.place or r.id, r.at))
+    pts = np.array([at for _, at in seen.values()], dtype=float).reshape(-1, 2)
+    return [name for name, _ in seen.values()], pts
 
 
 def stock_hours(

@@ -18,6 +18,7 @@ from html import escape
 
 import numpy as np
 
+from forcegen.network import haversine_km
 from forcegen.network.sea import land_rings
 
 __all__ = ["ReliefMark", "relief_svg", "unwrap_cut"]
@@ -58,18 +59,42 @@ def _class(state: str) -> str:
     return "rq-" + state.replace(" ", "-") if state else "rq-open"
 
 
+def _fitted(marks: list[ReliefMark], fit_km: float) -> list[tuple[float, float]]:
+    """The points the view fits: requests, and offers' homes within ``fit_km`` of one.
+
+    A team flown in from Europe would otherwise shrink the islands to dots.
+    """
+    asks = np.array([(m.lon, m.lat) for m in marks if m.kind == "request"]).reshape(-1, 2)
+    out = [(float(a), float(b)) for a, b in asks]
+    for m in marks:
+        if m.kind != "request" and (
+            asks.size == 0 or haversine_km(m.lon, m.lat, asks[:, 0], asks[:, 1]).min() <= fit_km
+        ):
+            out.append((m.lon, m.lat))
+    return out
+
+
 def relief_svg(
-    marks: list[ReliefMark], routes: list[tuple[str, list[list[float]]]], width: int = 960
-) -> str:
-    """The map as ``<svg>``: land, routes (``(title, [[lon, lat], ...])``), homes, requests."""
-    pts = [(m.lon, m.lat) for m in marks] + [(p[0], p[1]) for _, line in routes for p in line]
+    marks: list[ReliefMark],
+    routes: list[tuple[str, list[list[float]]]],
+    width: int = 960,
+    fit_km: float = 4000.0,
+) -> tuple[str, int]:
+    """The map as ``<svg>`` and the number of marks outside it.
+
+    Drawn: land, routes (``(title, [[lon, lat], ...])``), offers' homes, requests. The view
+    fits the requests and the homes within ``fit_km`` of one; lines to homes farther away
+    leave the frame.
+    """
+    pts = _fitted(marks, fit_km)
     if not pts:
-        return ""
+        return "", len(marks)
     cut = unwrap_cut([p[0] for p in pts])
     ux = [_unwrap(p[0], cut) for p in pts]
     uy = [p[1] for p in pts]
     pad = max(1.0, 0.08 * max(max(ux) - min(ux), max(uy) - min(uy)))
-    x0, x1, y0, y1 = min(ux) - pad, max(ux) + pad, min(uy) - pad, max(uy) + pad
+    # Extra room on the east: the place names are written to the right of their squares.
+    x0, x1, y0, y1 = min(ux) - pad, max(ux) + 2.5 * pad, min(uy) - pad, max(uy) + pad
     k = math.cos(math.radians((y0 + y1) / 2))
     scale = width / ((x1 - x0) * k)
     height = round((y1 - y0) * scale)
@@ -97,8 +122,12 @@ def relief_svg(
         d = "M" + "L".join("{:.1f} {:.1f}".format(*xy(p[0], p[1])) for p in line)
         out.append(f'<path class="route" d="{d}"><title>{escape(title)}</title></path>')
     labels = []
+    outside = 0
     for m in sorted(marks, key=lambda m: m.kind != "offer"):
         x, y = xy(m.lon, m.lat)
+        if not (0 <= x <= width and 0 <= y <= height):
+            outside += 1
+            continue
         title = escape("\n".join([m.label, *m.detail]))
         if m.kind == "offer":
             out.append(
@@ -116,4 +145,4 @@ def relief_svg(
             )
     out.extend(labels)
     out.append("</svg>")
-    return "".join(out)
+    return "".join(out), outside

@@ -35,28 +35,47 @@ def relief_home(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse
 
 
 def _marks(b: boards.Board) -> tuple[list[ReliefMark], list[tuple[str, list[list[float]]]]]:
-    marks = [ReliefMark("request", r.at[0], r.at[1], r.place,
-                        [f"{r.id} {r.capability} ×{r.asked}, P{r.priority}, by "
-                         f"{r.by_hours:g} h", f"{r.state}: {r.delivered} delivered, "
-                         f"{r.in_transit} in transit, {r.committed} committed, {r.open} open"],
-                        r.state) for r in b.requests]
+    marks = [
+        ReliefMark(
+            "request",
+            r.at[0],
+            r.at[1],
+            r.place,
+            [
+                f"{r.id} {r.capability} ×{r.asked}, P{r.priority}, by {r.by_hours:g} h",
+                f"{r.state}: {r.delivered} delivered, "
+                f"{r.in_transit} in transit, {r.committed} committed, {r.open} open",
+            ],
+            r.state,
+        )
+        for r in b.requests
+    ]
     at = {r.id: r.at for r in b.requests}
     homes: dict[tuple[float, float], list[str]] = {}
     lines = []
     for o in b.offers:
         homes.setdefault((o["home"][0], o["home"][1]), []).append(
-            f"{o['id']} {o['nation']} {o['capability']} ×{o['quantity']} ({o['status']})")
+            f"{o['id']} {o['nation']} {o['capability']} ×{o['quantity']} ({o['status']})"
+        )
         if o["request"] in at and o["status"] in ("committed", "in-transit", "delivered"):
-            lines.append((f"{o['id']} → {o['request']} ({o['status']})",
-                          [o["home"], at[o["request"]]]))
-    marks += [ReliefMark("offer", lon, lat, items[0].split()[1] + " base", items)
-              for (lon, lat), items in homes.items()]
+            lines.append(
+                (f"{o['id']} → {o['request']} ({o['status']})", [o["home"], at[o["request"]]])
+            )
+    marks += [
+        ReliefMark("offer", lon, lat, items[0].split()[1] + " base", items)
+        for (lon, lat), items in homes.items()
+    ]
     return marks, lines
 
 
 @router.get("/relief/{event_id}", response_class=HTMLResponse)
-def relief_board(request: Request, db: SessionDep, page: PageDep, event_id: IdPath,
-                 plan: Annotated[bool, Query()] = False) -> HTMLResponse:
+def relief_board(
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    event_id: IdPath,
+    plan: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
     """One event's requests, their state, totals per place and nation, and the map."""
     b = boards.board(db, page.user, event_id)
     marks, lines = _marks(b)
@@ -65,9 +84,16 @@ def relief_board(request: Request, db: SessionDep, page: PageDep, event_id: IdPa
         matched = matching.run_match(db, page.user, event_id, time_limit=20.0)
         lines = [(f"{x['offer']} → {x['request']}", x["line"]) for x in matched["routes"]]
     all_events, _ = events.list_page(db, page.user, PageParams(limit=200))
-    ctx = {"board": b, "events": all_events, "svg": Markup(relief_svg(marks, lines)),
-           "matched": matched, "open_units": sum(r.open for r in b.requests),
-           "asked": sum(r.asked for r in b.requests),
-           "delivered": sum(r.delivered for r in b.requests)}
+    svg, outside = relief_svg(marks, lines)
+    ctx = {
+        "board": b,
+        "events": all_events,
+        "svg": Markup(svg),
+        "outside": outside,
+        "matched": matched,
+        "open_units": sum(r.open for r in b.requests),
+        "asked": sum(r.asked for r in b.requests),
+        "delivered": sum(r.delivered for r in b.requests),
+    }
     # Derived from labelled rows: the banner shows the reader's clearance (``render``).
     return render(request, "relief.html", ctx)
