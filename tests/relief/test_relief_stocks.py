@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _relief_oracle import random_relief
 from typer.testing import CliRunner
 
 from forcegen.cli.main import app
@@ -18,8 +19,6 @@ from forcegen.network import haversine_km
 from forcegen.relief import build, load_relief
 from forcegen.relief.stocks import plan_stocks
 from forcegen.relief.transport import DETOUR
-
-from _relief_oracle import random_relief
 
 EX = Path(__file__).resolve().parents[2] / "examples" / "pacific-cyclone"
 
