@@ -98,14 +98,14 @@ def plan_stocks(
     if not (0 < hours <= 8760):
         raise OptionError(f"{{hours}} {hours}: expected hours between 0 and 8760", "hours")
     sites, names, cost = stock_hours(prob, mode)
-    reachable = (cost <= hours + 1e-9).any(axis=0) if len(sites) else np.zeros(len(names), bool)
+    reachable: NDArray[np.bool_] = np.asarray((cost <= hours + 1e-9).any(axis=0), dtype=bool)
     out = StockPlan(
         hours,
         mode,
         "infeasible",
         [],
         None,
-        unreachable=[n for n, ok in zip(names, reachable, strict=True) if not ok],
+        unreachable=[n for n, ok in zip(names, reachable.tolist(), strict=True) if not ok],
         candidates=len(sites),
     )
     cols = np.flatnonzero(reachable)
