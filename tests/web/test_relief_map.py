@@ -26,3 +26,41 @@ def test_text_is_escaped_and_far_bases_left_out() -> None:
     svg, outside = relief_svg(marks, [])
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "a &amp; b" in svg
     assert outside == 1 and 'class="home"' not in svg
+
+
+def test_the_page_shows_each_reader_what_they_may_see(web) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from forcegen.labels.legacy import legacy_to_label
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.label_store import label_columns
+    from forcegen.workspace.models import User
+    from forcegen.workspace.relief import events, offers, requests
+    from forcegen.workspace.relief.models import ReliefRequest
+    from forcegen.workspace.relief.schemas import EventCreate, OfferCreate, RequestCreate
+
+    with session_scope(web.factory) as db:
+        admin = db.query(User).filter_by(username="admin").one()
+        events.create(db, admin, EventCreate(id="EV-1", name="Cyclone", items=[
+            {"id": "WATER"}]))
+        requests.create(db, admin, RequestCreate(id="RQ-ZZ1", event="EV-1", capability="WATER",
+                                                 quantity=4, at=(-175.2, -21.1),
+                                                 place="Nuku'alofa", by_hours=72))
+        requests.create(db, admin, RequestCreate(id="RQ-SECRET", event="EV-1",
+                                                 capability="WATER", quantity=1,
+                                                 at=(178.4, -18.1), by_hours=72))
+        # Releasable to France only (set in the stored form: the admin has no nation).
+        db.execute(update(ReliefRequest).where(ReliefRequest.id == "RQ-SECRET").values(
+            **label_columns(legacy_to_label(0, ",FRA,", None), ",FRA,", legacy=True)))
+        offers.create(db, admin, OfferCreate(id="FRA-ZZOFFER", event="EV-1", nation="FRA",
+                                             capability="WATER", quantity=2,
+                                             home=(166.4, -22.3)))
+    fra = web.signed_in("liaison_fra").get("/relief/EV-1")
+    deu = web.signed_in("liaison_deu").get("/relief/EV-1")
+    assert fra.status_code == deu.status_code == 200
+    assert "FRA-ZZOFFER" in fra.text and "RQ-SECRET" in fra.text
+    assert "FRA-ZZOFFER" not in deu.text and "RQ-SECRET" not in deu.text
+    assert "RQ-ZZ1" in deu.text and 'class="request rq-open"' in deu.text
+    assert "Match offers" not in deu.text  # planners only
+    assert web.signed_in("liaison_deu").get("/relief/EV-1?plan=1").text.count("route") == \
+        deu.text.count("route")  # asking for the plan gives a liaison nothing more
