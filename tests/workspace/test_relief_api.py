@@ -231,3 +231,18 @@ def test_a_matching_run_over_the_stored_data(ws: Workspace) -> None:
     assert r.status_code == 422 and r.json()["error"]["field"] == "close"
     assert ws.client("liaison_fra").post(f"{API}/relief/events/{ev}/match").status_code == 403
     assert rq
+
+
+def test_a_full_request_does_not_tell_how_much_others_hold(ws: Workspace) -> None:
+    ev = new_event(ws)
+    rq = new_request(ws, ev, quantity=10)
+    deu = new_offer(ws, ev, "DEU", quantity=7)
+    assert _status(ws, "admin", deu, "committed", request=rq).status_code == 200
+    fra = new_offer(ws, ev, "FRA", quantity=4)
+    r = _status(ws, "liaison_fra", fra, "committed", request=rq)
+    assert r.status_code == 409 and "too many" in r.json()["error"]["message"]
+    assert "7" not in r.json()["error"]["message"] and "DEU" not in r.text
+    r = ws.client("lead").patch(f"{API}/relief/requests/{rq}",
+                                json={"version": version(ws, f"/relief/requests/{rq}"),
+                                      "quantity": 5})
+    assert r.status_code == 409 and "7" not in r.json()["error"]["message"]

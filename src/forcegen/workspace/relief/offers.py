@@ -207,9 +207,11 @@ def _commit_to(db: Session, user: User, row: ReliefOffer, request_id: str | None
         )
     held = requests.held_units(db, req.id)
     if held + row.quantity > req.quantity:
+        # The units held count every offer, including those the caller may not see (other
+        # nations', hidden labels): the message says only that these would be too many.
         raise Conflict(
-            f"request {req.id!r} asks for {req.quantity}; offers held for it carry "
-            f"{held}, so {row.quantity} more would be too many",
+            f"request {req.id!r} asks for {req.quantity}: with the offers already held for "
+            f"it, {row.quantity} more would be too many",
             field="request",
         )
     return req

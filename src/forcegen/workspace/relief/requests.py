@@ -138,7 +138,8 @@ def update(db: Session, user: User, request_id: str, data: RequestUpdate) -> Rel
         check_item(db, event, changes["capability"])
     if changes.get("quantity") is not None and changes["quantity"] < held:
         raise Conflict(
-            f"offers held for request {row.id!r} carry {held} units; the quantity cannot be less",
+            f"offers held for request {row.id!r} carry more units than that (their number "
+            "is not shown: some may be hidden from you)",
             field="quantity",
         )
     relabel(user, row, changes)
