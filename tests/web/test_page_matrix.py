@@ -53,6 +53,19 @@ def allowed(code: int, *who: str, hidden: tuple[str, ...] = (), anon: int = 303)
     return out
 
 
+def _relief_event(web: Web) -> dict[str, Any]:
+    """An unclassified relief event (made once per database): every role may open it."""
+    from forcegen.workspace.relief import events
+    from forcegen.workspace.relief.models import ReliefEvent
+    from forcegen.workspace.relief.schemas import EventCreate
+
+    with session_scope(web.factory) as db:
+        if db.get(ReliefEvent, "EV-WEB") is None:
+            admin = db.query(User).filter_by(username="admin").one()
+            events.create(db, admin, EventCreate(id="EV-WEB", name="Cyclone"))
+    return {"path": "/relief/EV-WEB"}
+
+
 def _user_id(web: Web, name: str) -> int:
     with session_scope(web.factory) as db:
         return int(db.query(User).filter_by(username=name).one().id)
@@ -99,6 +112,10 @@ RULES: dict[tuple[str, str], Rule] = {
              repeat_password="x" * 12), allowed(422, anon=401)),
     ("GET", "/map"): Rule(get("/map"), allowed(200)),
     ("GET", "/orbat"): Rule(get("/orbat"), allowed(200)),
+    # Relief: the first event's page (a redirect), the dashboard of one event.
+    ("GET", "/relief"): Rule(lambda web: {**_relief_event(web), "path": "/relief"},
+                             allowed(303)),
+    ("GET", "/relief/{event_id}"): Rule(_relief_event, allowed(200)),
     ("GET", "/pledges"): Rule(get("/pledges?q=P-&status=approved"), allowed(200)),
     ("GET", "/pledges.csv"): Rule(get("/pledges.csv?q=fra"), allowed(200)),
     ("GET", "/pledges/new"): Rule(get("/pledges/new"), allowed(200, *EDITORS)),

@@ -13,6 +13,12 @@ from forcegen.workspace.intel.models import (
 )
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
+from forcegen.workspace.relief.models import (
+    ReliefEvent,
+    ReliefOffer,
+    ReliefRequest,
+    ReliefStatusStep,
+)
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
 from forcegen.workspace.runs.models import SourcingRun
 
@@ -31,6 +37,10 @@ __all__ = [
     "LoginAttempt",
     "Nation",
     "Pledge",
+    "ReliefEvent",
+    "ReliefOffer",
+    "ReliefRequest",
+    "ReliefStatusStep",
     "Requirement",
     "Sector",
     "SourcingRun",

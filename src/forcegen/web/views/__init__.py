@@ -18,10 +18,10 @@ for _module_b in (_merge, _compare):
     router.include_router(_module_b.router)
 
 def _add_downloads_and_accounts() -> None:
-    """Download buttons' routes and account administration (admins)."""
-    from forcegen.web.views import admin, downloads
+    """Download buttons' routes, account administration (admins) and the relief dashboard."""
+    from forcegen.web.views import admin, downloads, relief
 
-    for module in (downloads, admin):
+    for module in (downloads, admin, relief):
         router.include_router(module.router)
 
 

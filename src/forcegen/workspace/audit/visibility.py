@@ -39,6 +39,7 @@ __all__ = ["ACCOUNT_ENTITIES", "LABELLED", "readable_by", "visible_to"]
 LABELLED: dict[str, str | None] = {
     "pledge": "nation", "requirement": None, "sourcing_run": None, "scenario": None,
     "intel": None,
+    "relief_event": None, "relief_request": None, "relief_offer": "nation",
 }
 #: Entities about accounts.
 ACCOUNT_ENTITIES = ("user", "api_token")
