@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from forcegen.deployment._book import read_book
 from forcegen.deployment._checks import check_records
 from forcegen.deployment._inputs import (
     explicit_what_ifs,
@@ -27,6 +28,7 @@ from forcegen.deployment._inputs import (
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
+from forcegen.scenario.limits import unsafe_file_name
 from forcegen.scenario.models import Identifier, LonLat, _Strict
 
 __all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment", "with_lift"]
@@ -112,10 +114,16 @@ def _scenario_file(path: Path, sections: str = "deployment") -> Path:
         for name in ("scenario.yaml", "scenario.yml"):
             if (path / name).is_file():
                 return path / name
+        if sections == "deployment" and (path / "scenario.xlsx").is_file():
+            return path / "scenario.xlsx"
         raise ScenarioError([Problem(str(path), "folder has no scenario.yaml")])
+    if path.suffix.lower() == ".xlsx" and sections == "deployment":
+        return path
     if path.suffix.lower() not in (".yaml", ".yml"):
-        raise ScenarioError([Problem(str(path), "expected a scenario folder or a .yaml file "
-                                     f"({sections} sections are not read from .xlsx yet)")])
+        what = ("a scenario folder, a .yaml file or an .xlsx workbook" if sections ==
+                "deployment" else f"a scenario folder or a .yaml file ({sections} sections "
+                "are not read from .xlsx yet)")
+        raise ScenarioError([Problem(str(path), f"expected {what}")])
     return path
 
 
@@ -126,7 +134,8 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
         return []
     if isinstance(value, str):  # a CSV table beside scenario.yaml, as for the other sections
         table = path.parent / value
-        if table.suffix.lower() != ".csv" or not table.is_file():
+        if unsafe_file_name(value) is not None or table.suffix.lower() != ".csv" \
+                or not table.is_file():
             problems.append(Problem(str(path), f"table file {value!r} not found (expected a .csv "
                                     "beside scenario.yaml)", lines.get(section), section))
             return []
@@ -160,7 +169,7 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
 def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
                     without: tuple[str, ...] = (),
                     prepositioned: tuple[str, ...] = ()) -> Deployment:
-    """Read and check the deployment sections of a scenario folder or ``scenario.yaml``.
+    """Read and check the deployment sections of a scenario folder, ``scenario.yaml`` or workbook.
 
     Without a ``movements`` section the unit lines are derived from the sourced plan
     (:mod:`forcegen.deployment.derive`). What-ifs: the nations in ``withdraw`` are left out
@@ -171,7 +180,8 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     Parameters
     ----------
     path
-        A scenario folder or ``scenario.yaml`` (a ``deployment.yaml`` beside it is read too).
+        A scenario folder, ``scenario.yaml`` (a ``deployment.yaml`` beside it is read too)
+        or ``.xlsx`` workbook (sections as sheets, each problem naming its sheet and row).
     withdraw
         What-if: nation codes left out.
     without
@@ -192,17 +202,26 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
         a ``latest`` day before ``available`` plus the days in transit, missing ``days``.
     """
     file = _scenario_file(Path(path))
-    data, lines = read_yaml(file)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the top", 1)])
     problems: list[Problem] = []
-    side, extra, extra_lines = side_file(file, data, lines, problems)
+    given: dict[str, list[tuple[dict[str, Any], Origin]]] = {}
+    if file.suffix.lower() == ".xlsx":  # sheets of records, each problem naming sheet and row
+        book = read_book(file, problems)
+        data, lines, given = book.data, book.lines, book.records
+        where = f"{file}[scenario]"
+        side, extra, extra_lines = Path(where), {}, {}
+    else:
+        data, lines = read_yaml(file)
+        if not isinstance(data, dict):
+            raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the "
+                                         "top", 1)])
+        where = str(file)
+        side, extra, extra_lines = side_file(file, data, lines, problems)
 
     def source(key: str) -> _Source:
-        return (side, extra, extra_lines) if key in extra else (file, data, lines)
+        return (side, extra, extra_lines) if key in extra else (Path(where), data, lines)
 
     c_day = _read_c_day(source("c_day"), problems)
-    parsed = _parse_sections(source, problems)
+    parsed = _parse_sections(source, problems, given)
     notes: list[str] = []
     lose_ports(parsed, without)
     derived = "movements" not in data and "movements" not in extra
@@ -240,12 +259,18 @@ def _read_c_day(where: _Source, problems: list[Problem]) -> dt.date | None:
     return c_day
 
 
-def _parse_sections(source: Callable[[str], _Source], problems: list[Problem]) -> _Parsed:
-    """Each deployment section's records validated against its model, problems collected."""
+def _parse_sections(source: Callable[[str], _Source], problems: list[Problem],
+                    given: dict[str, list[tuple[dict[str, Any], Origin]]]) -> _Parsed:
+    """Each deployment section's records validated against its model, problems collected.
+
+    ``given``: sections already read as records (a workbook's sheets), by section.
+    """
     parsed: _Parsed = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
         s_file, s_data, s_lines = source(section)
-        for rec, origin in _records(s_data, s_lines, s_file, section, problems):
+        recs = (given[section] if section in given
+                else _records(s_data, s_lines, s_file, section, problems))
+        for rec, origin in recs:
             cells = rec.pop("__extra_cells__", None)
             if cells:
                 problems.append(Problem(origin.file, f"row has {len(cells)} more cell(s) than "

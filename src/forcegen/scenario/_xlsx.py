@@ -236,6 +236,7 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
         recs = _read_section(ws, f"{path}[{ws.title}]", problems)
         if recs is not None:
             sections[section] = recs
+    deployment: dict[str, list[tuple[dict[str, Any], Origin]]] = {}
     for key in DEPLOYMENT_KEYS:
         # A deployment section given inline was written as a sheet of records (one named as a
         # CSV table in the ``scenario`` sheet is a side sheet, attached below).
@@ -244,6 +245,7 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
                                  deployment=True)
             if recs is not None:
                 meta[key] = [rec for rec, _ in recs]
+                deployment[key] = recs
     attached, tables = _side_tables(names, meta, folder)
     # "summary" is the overview the writer puts first: derived from the rest, so not read.
     unknown = [t for t in names
@@ -256,4 +258,4 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
                     f"{', '.join((*SECTIONS, *FILE_KEYS, *DEPLOYMENT_KEYS))}")
         )
     return RawScenario(meta, meta_origin, sections, {s: "xlsx" for s in sections}, problems,
-                       attached, tables)
+                       attached, tables, deployment)
