@@ -59,8 +59,10 @@ def test_folder_holding_only_a_workbook(tmp_path: Path) -> None:
 
 def test_cli_plans_the_same_from_workbook_and_yaml(tmp_path: Path) -> None:
     book = _book(tmp_path)
-    runs = [CliRunner().invoke(app, ["deploy", str(p), "--json", "--time-limit", "10"])
-            for p in (SMALL, book)]
+    runs = [
+        CliRunner().invoke(app, ["deploy", str(p), "--json", "--time-limit", "10"])
+        for p in (SMALL, book)
+    ]
     assert [r.exit_code for r in runs] == [0, 0], runs[1].output
     docs = [json.loads(r.stdout) for r in runs]
     assert docs[0]["closure"] == docs[1]["closure"] == 15
@@ -113,7 +115,8 @@ def test_side_sheet_named_in_scenario_sheet(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "scenario.yaml").write_text(
-        "forcegen: 1\nlift:\n  - {id: C17, mode: air, capacity: 4}\nmovements: moves.csv\n")
+        "forcegen: 1\nlift:\n  - {id: C17, mode: air, capacity: 4}\nmovements: moves.csv\n"
+    )
     (src / "moves.csv").write_text("id,days,lift.C17,after\nA,2,3,\nB,1,1,A\nC,1,1,Z\n")
     book = write_scenario(load_scenario(src), tmp_path / "out" / "book.xlsx")
     (p,) = _problems(book)
@@ -138,8 +141,10 @@ def test_cli_bad_workbook_exit_2_nothing_written(tmp_path: Path) -> None:
     book = _book(tmp_path)
     _edit(book, "movements", 3, "pod", "gdansk")  # ULN-0002
     out = tmp_path / "plan.xlsx"
-    res = CliRunner().invoke(app, ["deploy", str(book), "--json", "--xlsx", str(out),
-                                   "--csv", str(tmp_path / "plan.csv")])
+    res = CliRunner().invoke(
+        app,
+        ["deploy", str(book), "--json", "--xlsx", str(out), "--csv", str(tmp_path / "plan.csv")],
+    )
     assert res.exit_code == 2
     assert res.stdout == "" and "Traceback" not in res.output
     assert "book.xlsx[movements]:3 [pod]" in res.stderr and "unknown port 'gdansk'" in res.stderr

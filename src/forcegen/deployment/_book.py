@@ -33,8 +33,9 @@ class WorkbookSections:
     records: dict[str, list[tuple[dict[str, Any], Origin]]]
 
 
-def _side_sheet(file: Path, ref: str, attached: dict[str, Path], key: str,
-                problems: list[Problem]) -> list[tuple[dict[str, Any], Origin]]:
+def _side_sheet(
+    file: Path, ref: str, attached: dict[str, Path], key: str, problems: list[Problem]
+) -> list[tuple[dict[str, Any], Origin]]:
     """A section named as a CSV table: the file beside the workbook, else its side sheet."""
     beside = file.parent / ref
     if ref in attached:
@@ -45,9 +46,15 @@ def _side_sheet(file: Path, ref: str, attached: dict[str, Path], key: str,
     elif beside.suffix.lower() == ".csv" and beside.is_file():
         rows = read_csv_table(beside)
     else:
-        problems.append(Problem(f"{file}[scenario]", f"table {ref!r} not found (expected a "
-                                f"sheet {key!r} in the workbook or a .csv beside it)",
-                                None, key))
+        problems.append(
+            Problem(
+                f"{file}[scenario]",
+                f"table {ref!r} not found (expected a "
+                f"sheet {key!r} in the workbook or a .csv beside it)",
+                None,
+                key,
+            )
+        )
         return []
     for rec, _ in rows:
         if isinstance(rec.get("after"), str):  # list cells separate items with ";"
@@ -79,13 +86,22 @@ def read_book(file: Path, problems: list[Problem]) -> WorkbookSections:
         elif isinstance(value, str):
             bad_name = unsafe_file_name(value)
             if bad_name is not None:  # the name is data: never a path outside the folder
-                problems.append(Problem(f"{file}[scenario]", f"table {value!r}: {bad_name}",
-                                        lines.get(key), key))
+                problems.append(
+                    Problem(
+                        f"{file}[scenario]", f"table {value!r}: {bad_name}", lines.get(key), key
+                    )
+                )
                 records[key] = []
             else:
                 records[key] = _side_sheet(file, value, raw.attached, key, problems)
         elif value is not None:
-            problems.append(Problem(f"{file}[scenario]", "expected a sheet of records or a "
-                                    ".csv table name", lines.get(key), key))
+            problems.append(
+                Problem(
+                    f"{file}[scenario]",
+                    "expected a sheet of records or a .csv table name",
+                    lines.get(key),
+                    key,
+                )
+            )
             records[key] = []
     return WorkbookSections(file, data, lines, records)

@@ -208,7 +208,9 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
         book = read_book(file, problems)
         data, lines, given = book.data, book.lines, book.records
         where = f"{file}[scenario]"
-        side, extra, extra_lines = Path(where), {}, {}
+        side = Path(where)
+        extra: dict[str, Any] = {}
+        extra_lines: dict[str, int] = {}
     else:
         data, lines = read_yaml(file)
         if not isinstance(data, dict):
