@@ -23,37 +23,12 @@ def _place(v: Any) -> str:
     return str(v)
 
 
-#: CSV columns in time-phased force list (TPFDD) terms, and the row key each comes from.
-_CSV_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ULN", "id"), ("unit", "unit"), ("nation", "nation"), ("origin", "origin"),
-    ("POE", "poe"), ("POD", "pod"),
-    ("destination", "destination"), ("sector", "sector"), ("priority", "priority"),
-    ("mode", "mode"), ("lift", "lift"),
-    ("ready_to_load_day", "available"), ("required_delivery_day", "required"),
-    ("latest_arrival_day", "latest"), ("planned_start_day", "start"),
-    ("planned_arrival_day", "arrive"), ("days_late", "late"), ("planned_start_date", "start_date"),
-    ("planned_arrival_date", "arrive_date"),
-)
-
-
 def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
     """Write atomically (a temporary file renamed into place): never a half-written list."""
-    import csv
+    from forcegen.deployment.tables import tpfdd_csv_text
 
     tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow([c for c, _ in _CSV_COLUMNS])
-        for r in rows:
-            cells = []
-            for _, key in _CSV_COLUMNS:
-                v = r[key]
-                if key == "lift":
-                    v = ";".join(f"{k}={n}" for k, n in v.items())
-                elif key in ("origin", "destination"):
-                    v = _place(v).replace(",", ";")
-                cells.append("" if v is None else v)
-            w.writerow(cells)
+    tmp.write_text(tpfdd_csv_text(rows), encoding="utf-8", newline="")
     tmp.replace(out)
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import Field, ValidationError
 
@@ -31,7 +31,8 @@ from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
 from forcegen.scenario.limits import unsafe_file_name
 from forcegen.scenario.models import Identifier, LonLat, _Strict
 
-__all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment", "with_lift"]
+__all__ = ["Deployment", "LiftType", "Movement", "Port", "assemble", "load_deployment",
+           "with_lift"]
 
 Day = Annotated[int, Field(ge=0, le=100_000)]
 Place = LonLat | Identifier
@@ -224,19 +225,47 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
 
     c_day = _read_c_day(source("c_day"), problems)
     parsed = _parse_sections(source, problems, given)
-    notes: list[str] = []
-    lose_ports(parsed, without)
     derived = "movements" not in data and "movements" not in extra
+    return assemble(parsed, problems, _WhatIfs(withdraw, without, prepositioned),
+                    (str(file), c_day, derived),
+                    (file, Origin(str(file), lines.get("pledges"), {}), extra.get("enablers")))
+
+
+class _WhatIfs(NamedTuple):
+    """What-ifs applied while reading: nations withdrawn, ports lost, prepositioned codes."""
+
+    withdraw: tuple[str, ...]
+    without: tuple[str, ...]
+    prepositioned: tuple[str, ...]
+
+
+def assemble(parsed: _Parsed, problems: list[Problem], what: _WhatIfs,
+             head: tuple[str, dt.date | None, bool],
+             plan_from: tuple[Any, Origin, Any]) -> Deployment:
+    """Apply the what-ifs, derive the unit lines when none are given, check, and build.
+
+    Shared by every reader (YAML, workbook, a scenario held in memory). ``head`` is the
+    source's name, ``c_day`` and whether the lines are derived; ``plan_from`` the scenario to
+    source them from (a path or a :class:`~forcegen.scenario.Scenario`), the origin named by
+    problems of derived lines and the ``enablers`` override.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With ``problems`` and every problem found here, sorted by file and line.
+    """
+    source, c_day, derived = head
+    notes: list[str] = []
+    lose_ports(parsed, what.without)
     if not derived:
-        explicit_what_ifs(parsed, withdraw, without, prepositioned)
+        explicit_what_ifs(parsed, what.withdraw, what.without, what.prepositioned)
     if derived and not problems:
-        notes = _derive(parsed, (file, lines), extra.get("enablers"), withdraw, prepositioned,
-                        problems)
+        notes = _derive(parsed, plan_from, what.withdraw, what.prepositioned, problems)
     if not problems:
         problems.extend(check_records(parsed))
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
+    return Deployment(source, c_day, [m for m, _ in parsed["lift"]],
                       [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
                       notes, derived)
 
@@ -284,13 +313,13 @@ def _parse_sections(source: Callable[[str], _Source], problems: list[Problem],
     return parsed
 
 
-def _derive(parsed: _Parsed, scenario: tuple[Path, dict[str, int]], enablers: Any,
+def _derive(parsed: _Parsed, plan_from: tuple[Any, Origin, Any],
             withdraw: tuple[str, ...], prepositioned: tuple[str, ...],
             problems: list[Problem]) -> list[str]:
     """Add the unit lines derived from the sourced plan to ``parsed``; their notes."""
-    file, lines = scenario
+    file, where, enablers = plan_from
     if not parsed["lift"]:
-        problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
+        problems.append(Problem(where.file, "no `movements` and no `lift` section: give the "
                                 "unit lines to move, or the lift to derive them from the "
                                 "sourced plan", None, "lift"))
         return []
@@ -301,7 +330,6 @@ def _derive(parsed: _Parsed, scenario: tuple[Path, dict[str, int]], enablers: An
                                      withdraw=withdraw, prepositioned=prepositioned,
                                      enablers=enablers)
     problems.extend(more)
-    where = Origin(str(file), lines.get("pledges"), {})
     for rec in made.movements:
         parsed["movements"].append((Movement.model_validate(rec), where))
     return list(made.notes)

@@ -8,6 +8,7 @@ from forcegen.workspace.intel.models import IntelCollection, IntelObject, IntelS
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.runs.deploy_models import DeploymentRun
 from forcegen.workspace.runs.models import SourcingRun
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "BrowserSession",
     "CatalogEntry",
+    "DeploymentRun",
     "IntelCollection",
     "IntelObject",
     "IntelSecret",

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from forcegen.workspace.api.audit import router as audit_router
 from forcegen.workspace.api.auth import router as auth_router
+from forcegen.workspace.api.deployments import router as deployments_router
 from forcegen.workspace.api.bodylimit import BodyLimitMiddleware
 from forcegen.workspace.api.errors import ERROR_RESPONSES, install_error_handlers
 from forcegen.workspace.api.headers import SecurityHeadersMiddleware
@@ -52,6 +53,7 @@ def _api_router() -> APIRouter:
         pledge_import_router,
         pledges_router,
         runs_router,
+        deployments_router,
         scenarios_router,
         audit_router,
     ):
