@@ -63,8 +63,9 @@ def test_run_over_imported_sections_matches_the_core(ws: Workspace, doc: dict[st
         assert all(arrive[a] <= m["start"] for a in m["after"])
     for day in range(res["closure"]):
         for lift, cap in (("C17", 4), ("RORO", 1)):
-            used = sum(m["lift"].get(lift, 0) for m in res["movements"]
-                       if m["start"] <= day < m["arrive"])
+            used = sum(
+                m["lift"].get(lift, 0) for m in res["movements"] if m["start"] <= day < m["arrive"]
+            )
             assert used <= cap, (day, lift)
     assert res["totals"] == {"lines": 5, "late_lines": 1, "nations": 3}
 
@@ -74,8 +75,7 @@ def test_whatif_lift_added_closes_earlier(ws: Workspace) -> None:
     base = ws.client("lead").get(f"{API}/deployments/{_execute(ws)}").json()["result"]
     more = _execute(ws, DeployOptions(lift={"RORO": 2}))
     got = ws.client("lead").get(f"{API}/deployments/{more}").json()
-    assert got["options"] == {"without": [], "withdraw": [], "lift": {"RORO": 2},
-                              "c_day_shift": 0}
+    assert got["options"] == {"without": [], "withdraw": [], "lift": {"RORO": 2}, "c_day_shift": 0}
     assert got["result"]["closure"] < base["closure"]
     assert got["result"]["options"] == ["RORO: 2 a day"]
 
@@ -142,8 +142,9 @@ def test_downloads_are_scoped_and_marked(ws: Workspace, doc: dict[str, Any]) -> 
     assert sorted(ulns) == ["ULN-FRA-1", "ULN-FRA-2"]
     cells = [c for r in wb["summary"].iter_rows(values_only=True) for c in r if c]
     assert "Marking" in cells and not any(k in str(cells) for k in OTHERS)
-    whole = json.loads(c.get(f"{API}/deployments/{run_id}/export",
-                             params={"format": "json"}).content)
+    whole = json.loads(
+        c.get(f"{API}/deployments/{run_id}/export", params={"format": "json"}).content
+    )
     assert whole["run"] == run_id and whole["marking"]
     assert not any(k in json.dumps(whole) for k in OTHERS)
 

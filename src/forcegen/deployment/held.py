@@ -26,8 +26,9 @@ __all__ = ["SECTION_KEYS", "deployment_from_scenario", "section_rows"]
 SECTION_KEYS = ("c_day", "lift", "ports", "movements", "enablers")
 
 
-def section_rows(scenario: Scenario, section: str, problems: list[Problem]
-                 ) -> list[tuple[dict[str, Any], Origin]]:
+def section_rows(
+    scenario: Scenario, section: str, problems: list[Problem]
+) -> list[tuple[dict[str, Any], Origin]]:
     """The records of one section (``lift``, ``ports``, ``movements``), each with its origin.
 
     A section named as a CSV table is read from the scenario's side tables (memory or file).
@@ -53,9 +54,13 @@ def section_rows(scenario: Scenario, section: str, problems: list[Problem]
     return [(copy.deepcopy(rec), Origin(where, i)) for i, rec in enumerate(value, start=1)]
 
 
-def deployment_from_scenario(scenario: Scenario, *, withdraw: tuple[str, ...] = (),
-                             without: tuple[str, ...] = (),
-                             prepositioned: tuple[str, ...] = ()) -> Deployment:
+def deployment_from_scenario(
+    scenario: Scenario,
+    *,
+    withdraw: tuple[str, ...] = (),
+    without: tuple[str, ...] = (),
+    prepositioned: tuple[str, ...] = (),
+) -> Deployment:
     """The deployment of ``scenario``: its sections checked, unit lines derived when absent.
 
     Parameters
@@ -82,6 +87,10 @@ def deployment_from_scenario(scenario: Scenario, *, withdraw: tuple[str, ...] = 
     given = {s: section_rows(scenario, s, problems) for s in ("lift", "ports", "movements")}
     parsed = _parse_sections(lambda _key: (None, {}, {}), problems, given)  # type: ignore[arg-type,return-value]
     derived = scenario.data.movements is None
-    return assemble(parsed, problems, _WhatIfs(withdraw, without, prepositioned),
-                    (scenario.source, scenario.data.c_day, derived),
-                    (scenario, Origin(scenario.source, None), None))
+    return assemble(
+        parsed,
+        problems,
+        _WhatIfs(withdraw, without, prepositioned),
+        (scenario.source, scenario.data.c_day, derived),
+        (scenario, Origin(scenario.source, None), None),
+    )

@@ -15,13 +15,24 @@ __all__ = ["TPFDD_COLUMNS", "tpfdd_csv_text"]
 
 #: CSV columns in time-phased force list (TPFDD) terms, and the row key each comes from.
 TPFDD_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ULN", "id"), ("unit", "unit"), ("nation", "nation"), ("origin", "origin"),
-    ("POE", "poe"), ("POD", "pod"),
-    ("destination", "destination"), ("sector", "sector"), ("priority", "priority"),
-    ("mode", "mode"), ("lift", "lift"),
-    ("ready_to_load_day", "available"), ("required_delivery_day", "required"),
-    ("latest_arrival_day", "latest"), ("planned_start_day", "start"),
-    ("planned_arrival_day", "arrive"), ("days_late", "late"), ("planned_start_date", "start_date"),
+    ("ULN", "id"),
+    ("unit", "unit"),
+    ("nation", "nation"),
+    ("origin", "origin"),
+    ("POE", "poe"),
+    ("POD", "pod"),
+    ("destination", "destination"),
+    ("sector", "sector"),
+    ("priority", "priority"),
+    ("mode", "mode"),
+    ("lift", "lift"),
+    ("ready_to_load_day", "available"),
+    ("required_delivery_day", "required"),
+    ("latest_arrival_day", "latest"),
+    ("planned_start_day", "start"),
+    ("planned_arrival_day", "arrive"),
+    ("days_late", "late"),
+    ("planned_start_date", "start_date"),
     ("planned_arrival_date", "arrive_date"),
 )
 

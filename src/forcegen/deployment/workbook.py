@@ -203,8 +203,10 @@ def _use_sheet(wb: Workbook, title: str, names: list[str], use: np.ndarray,
 
 
 def use_table(result: DeploymentResult) -> dict[str, Any]:
-    """Units of each lift type and port in use by day, as JSON: ``resources``, ``capacity``,
-    ``days`` (one list per resource, day 0 up to the closure)."""
+    """Units of each lift type and port in use by day, as JSON.
+
+    ``resources``, ``capacity`` and ``days`` (one list per resource, day 0 up to the closure).
+    """
     names, use = units_in_use(result)
     return {"resources": names, "capacity": [int(c) for c in result.problem.capacity],
             "days": use.tolist()}

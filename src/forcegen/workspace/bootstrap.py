@@ -26,8 +26,9 @@ __all__ = ["ensure_admin", "load_example_if_empty", "with_deployment_file"]
 
 
 def with_deployment_file(scenario: Scenario, folder: Path) -> Scenario:
-    """``scenario`` with the sections of a ``deployment.yaml`` beside it (as ``forcegen deploy``
-    reads them), so that the workspace can plan the deployment too.
+    """``scenario`` with the sections of a ``deployment.yaml`` beside it.
+
+    As ``forcegen deploy`` reads them, so that the workspace can plan the deployment too.
 
     Raises
     ------

@@ -27,7 +27,10 @@ RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 @router.post("", response_model=DeploymentSummary, status_code=status.HTTP_202_ACCEPTED)
 def start_deployment(
-    request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser,
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
     body: DeploymentCreate,
 ) -> DeploymentSummary:
     """Plan the deployment over the current data (planners); poll ``GET /deployments/{id}``."""
@@ -43,14 +46,19 @@ def start_deployment(
 
 @router.get("", response_model=Page[DeploymentSummary])
 def list_deployments(
-    db: SessionDep, user: CurrentUser, page: PageParamsDep, state: RunState | None = None,
+    db: SessionDep,
+    user: CurrentUser,
+    page: PageParamsDep,
+    state: RunState | None = None,
     q: SearchQuery = None,
 ) -> Page[DeploymentSummary]:
     """Deployment runs whose label the caller may see, newest first (every role)."""
     rows, total = service.list_page(db, user, page, state=state, search=q)
     return Page[DeploymentSummary](
         items=[DeploymentSummary.model_validate(r) for r in rows],
-        total=total, limit=page.limit, offset=page.offset,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -65,14 +73,20 @@ def get_deployment(db: SessionDep, user: CurrentUser, deployment_id: RunId) -> D
 
 @router.get(
     "/{deployment_id}/export",
-    responses={200: {"content": {
-        "application/json": {},
-        "text/csv": {},
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-    }}},
+    responses={
+        200: {
+            "content": {
+                "application/json": {},
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
 )
 def export_deployment(
-    db: SessionDep, user: CurrentUser, deployment_id: RunId,
+    db: SessionDep,
+    user: CurrentUser,
+    deployment_id: RunId,
     format: Annotated[Literal["xlsx", "csv", "json"], Query()] = "xlsx",
 ) -> Response:
     """Download a finished deployment as the caller may see it (every role).
@@ -81,5 +95,8 @@ def export_deployment(
     plan document. Each carries the run's marking.
     """
     content, filename, media = deployment_export(db, user, deployment_id, format)
-    return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

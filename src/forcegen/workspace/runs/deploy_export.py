@@ -22,15 +22,16 @@ DEPLOYMENT_FORMATS = ("xlsx", "csv", "json")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def deployment_export(db: Session, user: User, run_id: int, fmt: str
-                      ) -> tuple[bytes, str, str]:
+def deployment_export(db: Session, user: User, run_id: int, fmt: str) -> tuple[bytes, str, str]:
     """The plan of deployment run ``run_id`` as ``user`` may see it: (content, name, type).
 
     A hidden run, and a run without a plan (queued, running, failed), are "not found".
     """
     if fmt not in DEPLOYMENT_FORMATS:
-        raise Invalid(f"unknown format {fmt!r}; expected one of: "
-                      f"{', '.join(DEPLOYMENT_FORMATS)}", field="format")
+        raise Invalid(
+            f"unknown format {fmt!r}; expected one of: {', '.join(DEPLOYMENT_FORMATS)}",
+            field="format",
+        )
     run = get(db, user, run_id)
     doc = scoped(user, run)
     if doc is None:
@@ -48,5 +49,8 @@ def deployment_export(db: Session, user: User, run_id: int, fmt: str
         return ("\ufeff" + text).encode(), f"{stem}-tpfdd.csv", "text/csv; charset=utf-8"
     from forcegen.deployment.workbook import deployment_xlsx_bytes
 
-    return (deployment_xlsx_bytes(doc, f"workspace deployment run {run.id}", marking=mark),
-            f"{stem}.xlsx", _XLSX)
+    return (
+        deployment_xlsx_bytes(doc, f"workspace deployment run {run.id}", marking=mark),
+        f"{stem}.xlsx",
+        _XLSX,
+    )

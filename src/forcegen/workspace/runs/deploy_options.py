@@ -41,17 +41,24 @@ class DeployOptions:
         """The stored form; ``None`` when there is no what-if."""
         if not self:
             return None
-        return {"without": list(self.without), "withdraw": list(self.withdraw),
-                "lift": dict(sorted(self.lift.items())), "c_day_shift": self.c_day_shift}
+        return {
+            "without": list(self.without),
+            "withdraw": list(self.withdraw),
+            "lift": dict(sorted(self.lift.items())),
+            "c_day_shift": self.c_day_shift,
+        }
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any] | None) -> DeployOptions:
         """The options stored on a run (``None``: none)."""
         if not doc:
             return cls()
-        return cls(tuple(doc.get("without") or ()), tuple(doc.get("withdraw") or ()),
-                   {str(k): int(v) for k, v in (doc.get("lift") or {}).items()},
-                   int(doc.get("c_day_shift") or 0))
+        return cls(
+            tuple(doc.get("without") or ()),
+            tuple(doc.get("withdraw") or ()),
+            {str(k): int(v) for k, v in (doc.get("lift") or {}).items()},
+            int(doc.get("c_day_shift") or 0),
+        )
 
     def describe(self) -> list[str]:
         """The options in a planner's words, one line each."""
@@ -75,9 +82,13 @@ def _ids(values: Iterable[str], field_name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def checked_options(db: Session, without: Iterable[str] = (), withdraw: Iterable[str] = (),
-                    lift: Mapping[str, int] | None = None, c_day_shift: int = 0
-                    ) -> DeployOptions:
+def checked_options(
+    db: Session,
+    without: Iterable[str] = (),
+    withdraw: Iterable[str] = (),
+    lift: Mapping[str, int] | None = None,
+    c_day_shift: int = 0,
+) -> DeployOptions:
     """What-ifs checked: nations known to the workspace, capacities and shift in range.
 
     Raises ``Invalid`` (422) naming the field.
@@ -86,16 +97,20 @@ def checked_options(db: Session, without: Iterable[str] = (), withdraw: Iterable
     nations = tuple(sorted({c.strip().upper() for c in withdraw if c and c.strip()}))
     for c in nations:
         if c not in known:
-            raise Invalid(f"unknown nation {c[:10]!r}; expected {one_of(sorted(known), 10)}",
-                          field="withdraw")
+            raise Invalid(
+                f"unknown nation {c[:10]!r}; expected {one_of(sorted(known), 10)}", field="withdraw"
+            )
     caps: dict[str, int] = {}
     for k, n in (lift or {}).items():
         (key,) = _ids([k], "lift") or ("",)
         if not key or not 0 <= n <= 100_000:
-            raise Invalid(f"lift {k[:20]!r}={n}: expected a lift id and 0 to 100,000 a day",
-                          field="lift")
+            raise Invalid(
+                f"lift {k[:20]!r}={n}: expected a lift id and 0 to 100,000 a day", field="lift"
+            )
         caps[key] = n
     if not -MAX_SHIFT <= c_day_shift <= MAX_SHIFT:
-        raise Invalid(f"C-day shift {c_day_shift}: expected -{MAX_SHIFT} to {MAX_SHIFT} days",
-                      field="c_day_shift")
+        raise Invalid(
+            f"C-day shift {c_day_shift}: expected -{MAX_SHIFT} to {MAX_SHIFT} days",
+            field="c_day_shift",
+        )
     return DeployOptions(_ids(without, "without"), nations, caps, c_day_shift)

@@ -21,18 +21,25 @@ class DeploymentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    without: list[_Id] = Field(default_factory=list, max_length=100,
-                               description="what-if: these ports or airfields are lost")
-    withdraw: list[NationCode] = Field(default_factory=list, max_length=300,
-                                       description="what-if: these nations withdraw "
-                                       "(re-sourced, then re-deployed)")
+    without: list[_Id] = Field(
+        default_factory=list,
+        max_length=100,
+        description="what-if: these ports or airfields are lost",
+    )
+    withdraw: list[NationCode] = Field(
+        default_factory=list,
+        max_length=300,
+        description="what-if: these nations withdraw (re-sourced, then re-deployed)",
+    )
     lift: dict[_Id, Annotated[int, Field(ge=0, le=100_000)]] = Field(
-        default_factory=dict, max_length=100,
-        description="what-if: daily capacity by lift type id")
+        default_factory=dict, max_length=100, description="what-if: daily capacity by lift type id"
+    )
     c_day_shift: Annotated[int, Field(ge=-MAX_SHIFT, le=MAX_SHIFT)] = Field(
-        default=0, description="what-if: C-day this many days later (earlier if negative)")
+        default=0, description="what-if: C-day this many days later (earlier if negative)"
+    )
     max_classification: Level | None = Field(
-        default=None, description="use only data labelled at or below this level")
+        default=None, description="use only data labelled at or below this level"
+    )
 
 
 class DeploymentSummary(BaseModel):
@@ -57,7 +64,9 @@ class DeploymentSummary(BaseModel):
 
 
 class DeploymentRead(DeploymentSummary):
-    """A deployment run with its plan (``forcegen deploy --json`` plus ``use`` and
-    ``totals``); liaisons and observers see their own nation's unit lines and the totals."""
+    """A deployment run with its plan (``forcegen deploy --json`` plus ``use`` and ``totals``).
+
+    Liaisons and observers see their own nation's unit lines and the totals.
+    """
 
     result: dict[str, Any] | None = None

@@ -49,19 +49,39 @@ log = logging.getLogger(__name__)
 #: Solver seconds when the workspace sets no run time limit.
 DEFAULT_TIME_LIMIT = 60.0
 #: Totals every reader of a run may see (no line of another nation in them).
-_TOTALS = ("status", "closure", "closure_date", "bound", "gap", "lateness", "lateness_bound",
-           "solver", "seconds", "baseline", "closure_by_sector", "closure_by_priority",
-           "totals", "use", "options")
+_TOTALS = (
+    "status",
+    "closure",
+    "closure_date",
+    "bound",
+    "gap",
+    "lateness",
+    "lateness_bound",
+    "solver",
+    "seconds",
+    "baseline",
+    "closure_by_sector",
+    "closure_by_priority",
+    "totals",
+    "use",
+    "options",
+)
 
 
 def may_start(user: User) -> None:
-    """Raise 403 unless ``user`` may start a deployment run (planners): checked before a
-    form's what-ifs are read, so that nobody else learns anything from their checks."""
+    """Raise 403 unless ``user`` may start a deployment run (planners).
+
+    Checked before a form's what-ifs are read, so that nobody else learns from their checks.
+    """
     require_role(user, *PLANNERS)
 
 
-def create(db: Session, user: User, max_classification: str | None = None,
-           options: DeployOptions | None = None) -> DeploymentRun:
+def create(
+    db: Session,
+    user: User,
+    max_classification: str | None = None,
+    options: DeployOptions | None = None,
+) -> DeploymentRun:
     """Queue a deployment run (planners). Commit, then pass ``run.id`` to :func:`execute`.
 
     Labelled, until done, with its cap (default and ceiling: the starter's clearance) and
@@ -80,8 +100,15 @@ def create(db: Session, user: User, max_classification: str | None = None,
     )
     db.add(run)
     db.flush()
-    audit.record(db, user.username, "start", "deployment_run", str(run.id), None,
-                 {"options": run.options} if run.options else {})
+    audit.record(
+        db,
+        user.username,
+        "start",
+        "deployment_run",
+        str(run.id),
+        None,
+        {"options": run.options} if run.options else {},
+    )
     return run
 
 
@@ -96,22 +123,23 @@ def _plan(scenario: Any, options: DeployOptions, time_limit: float) -> dict[str,
     from forcegen.deployment.whatif import shift_c_day
     from forcegen.deployment.workbook import use_table
 
-    dep = deployment_from_scenario(scenario, withdraw=options.withdraw,
-                                   without=options.without)
+    dep = deployment_from_scenario(scenario, withdraw=options.withdraw, without=options.without)
     if options.lift:
         dep = with_lift(dep, options.lift)
     dep = shift_c_day(dep, options.c_day_shift)
     result = plan_deployment(dep, time_limit=time_limit)
     doc = result.to_dict()
     doc["use"] = use_table(result)
-    doc["totals"] = {"lines": len(doc["movements"]), "late_lines": len(doc["late"]),
-                     "nations": len({m["nation"] for m in doc["movements"] if m["nation"]})}
+    doc["totals"] = {
+        "lines": len(doc["movements"]),
+        "late_lines": len(doc["late"]),
+        "nations": len({m["nation"] for m in doc["movements"] if m["nation"]}),
+    }
     doc["options"] = options.describe()
     return doc
 
 
-def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | None = None
-            ) -> None:
+def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | None = None) -> None:
     """Plan the deployment for queued run ``run_id``, storing the result.
 
     Never raises: a failure is stored on the run (``state="failed"``, ``error``).
@@ -119,8 +147,14 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
     from forcegen.workspace.scenarios.records import stored_files
     from forcegen.workspace.scenarios.runnable import runnable_scenario
 
-    _set(factory, run_id, state="running", started_at=utcnow(), progress=0.1,
-         message="reading the workspace")
+    _set(
+        factory,
+        run_id,
+        state="running",
+        started_at=utcnow(),
+        progress=0.1,
+        message="reading the workspace",
+    )
     try:
         with session_scope(factory) as db:
             run = db.get(DeploymentRun, run_id)
@@ -138,23 +172,51 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
         _set(factory, run_id, progress=0.3, message="sourcing and scheduling")
         doc = _plan(scenario, options, time_limit or DEFAULT_TIME_LIMIT)
         doc["excluded"] = excluded
-        words = "proven best" if doc["status"] == "optimal" else (
-            "best found" if doc["status"] == "feasible" else "deadlines missed")
-        _set(factory, run_id, state="done", progress=1.0, result=doc, **label,
-             finished_at=utcnow(),
-             message=f"{words}: closure day {doc['closure']}, "
-             f"{doc['totals']['late_lines']} line(s) late")
+        words = (
+            "proven best"
+            if doc["status"] == "optimal"
+            else ("best found" if doc["status"] == "feasible" else "deadlines missed")
+        )
+        _set(
+            factory,
+            run_id,
+            state="done",
+            progress=1.0,
+            result=doc,
+            **label,
+            finished_at=utcnow(),
+            message=f"{words}: closure day {doc['closure']}, "
+            f"{doc['totals']['late_lines']} line(s) late",
+        )
     except InputError as exc:
-        _set(factory, run_id, state="failed", error=str(exc)[:10000], finished_at=utcnow(),
-             message="the workspace data cannot be deployed")
+        _set(
+            factory,
+            run_id,
+            state="failed",
+            error=str(exc)[:10000],
+            finished_at=utcnow(),
+            message="the workspace data cannot be deployed",
+        )
     except Exception as exc:  # store, do not lose: the thread has nobody to report to
         log.exception("deployment run %s failed", run_id)
-        _set(factory, run_id, state="failed", error=f"internal error: {type(exc).__name__}",
-             finished_at=utcnow(), message="failed")
+        _set(
+            factory,
+            run_id,
+            state="failed",
+            error=f"internal error: {type(exc).__name__}",
+            finished_at=utcnow(),
+            message="failed",
+        )
 
 
-def list_page(db: Session, user: User, params: PageParams, *, state: str | None = None,
-              search: str | None = None) -> tuple[list[DeploymentRun], int]:
+def list_page(
+    db: Session,
+    user: User,
+    params: PageParams,
+    *,
+    state: str | None = None,
+    search: str | None = None,
+) -> tuple[list[DeploymentRun], int]:
     """Deployment runs ``user`` may see, newest first by default (every role)."""
     stmt = select(DeploymentRun).where(label_visible(user, DeploymentRun.__table__))
     if state:
@@ -165,8 +227,11 @@ def list_page(db: Session, user: User, params: PageParams, *, state: str | None 
         if term.isdigit() and len(term) < 10:
             found = or_(found, DeploymentRun.id == int(term))
         stmt = stmt.where(found)
-    sortable = {"id": DeploymentRun.id, "created_at": DeploymentRun.created_at,
-                "state": DeploymentRun.state}
+    sortable = {
+        "id": DeploymentRun.id,
+        "created_at": DeploymentRun.created_at,
+        "state": DeploymentRun.state,
+    }
     rows, total = fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
     reader = Reader(user)  # the SQL is a pre-filter: the engine decides each row served
     return [r for r in rows if reader.sees_row(r)], total
@@ -202,12 +267,18 @@ def scoped(user: User, run: DeploymentRun) -> dict[str, Any] | None:
     out = {k: doc[k] for k in _TOTALS if k in doc}
     out.update(
         movements=lines,
-        late=[{"id": x["id"], "days": x["days"], "reason": x.get("reason")}
-              for x in doc.get("late", []) if x.get("id") in ids],
+        late=[
+            {"id": x["id"], "days": x["days"], "reason": x.get("reason")}
+            for x in doc.get("late", [])
+            if x.get("id") in ids
+        ],
         deadline_misses=[x for x in doc.get("deadline_misses", []) if x.get("id") in ids],
         critical_chain=[],
         notes=[],
-        excluded=[e for e in doc.get("excluded", [])
-                  if e.get("kind") != "pledge" or (own and e.get("nation") == own)],
+        excluded=[
+            e
+            for e in doc.get("excluded", [])
+            if e.get("kind") != "pledge" or (own and e.get("nation") == own)
+        ],
     )
     return out
