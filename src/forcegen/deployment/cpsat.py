@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from ortools.sat.python import cp_model
 
-from forcegen.deployment.improve import improve
+from forcegen.deployment.bounds import lateness_lower_bound
+from forcegen.deployment.improve import due_date_plan, improve
 from forcegen.deployment.problem import (
     IntArray,
     Problem,
@@ -164,15 +165,18 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
         plan.seconds = time.perf_counter() - t0
         return plan
     best = np.array([solver.value(s) for s in starts], dtype=np.int64)
-    plan.closure = int(solver.value(closure))
+    if greedy_ok and _key(p, hint) < _key(p, best):
+        best = hint  # CP-SAT's plan closes as early but is later against required days
+    plan.closure = int((best + p.dur).max())
     plan.bound = max(lb, _ceil(solver.best_objective_bound))
-    closure_proven = status == cp_model.OPTIMAL
+    closure_proven = status == cp_model.OPTIMAL or plan.bound >= plan.closure
     if closure_proven:
         plan.bound = plan.closure
     plan.start, plan.lateness = best, _lateness(p, best)
-    plan.lateness_proven = plan.lateness == 0
-    plan.lateness_bound = 0
-    if has_required and plan.lateness > 0:
+    # Proven from the arrays alone (precedence and each lift type's or port's energy).
+    plan.lateness_bound = min(plan.lateness, lateness_lower_bound(p)) if has_required else 0
+    plan.lateness_proven = plan.lateness == plan.lateness_bound
+    if has_required and not plan.lateness_proven:
         m.add(closure <= plan.closure)
         _least_lateness(p, plan, _Model(m, starts, ends), best, horizon, deadline, workers)
     plan.status = "optimal" if closure_proven and plan.lateness_proven else "feasible"
@@ -185,16 +189,29 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     return plan
 
 
+def _key(p: Problem, start: IntArray) -> tuple[int, int]:
+    """The lexicographic objective of a plan: closure, then total lateness."""
+    return int((start + p.dur).max()), _lateness(p, start)
+
+
 def _hint(p: Problem, greedy: IntArray, greedy_ok: bool, budget: float) -> tuple[IntArray, int]:
     """The plan given to CP-SAT as a hint and its closure: the greedy plan, improved if it can be.
 
-    The heuristics ignore ``latest``: an improved plan is kept only when it meets every one.
+    Improved for the closure (:func:`.improve.improve`) and, when lines have required days,
+    for the lateness too (:func:`.improve.due_date_plan`): the plan best on (closure,
+    lateness) is kept. The heuristics ignore ``latest``: a plan is kept only when it meets
+    every one.
     """
+    best = greedy
     if greedy_ok and budget > 0 and p.n > 1:
         better = improve(p, greedy, budget)
         if _meets_latest(p, better):
-            return better, int((better + p.dur).max())
-    return greedy, int((greedy + p.dur).max())
+            best = better
+    if greedy_ok and p.n > 1 and bool((p.required >= 0).any()):
+        dated = due_date_plan(p, _key(p, best)[0])
+        if _meets_latest(p, dated) and _key(p, dated) < _key(p, best):
+            best = dated
+    return best, int((best + p.dur).max())
 
 
 class _Model(NamedTuple):
@@ -229,10 +246,14 @@ def _least_lateness(p: Problem, plan: Plan, built: _Model, best: IntArray, horiz
         if _lateness(p, cand) <= _lateness(p, best):
             plan.start, plan.lateness = cand, _lateness(p, cand)
         plan.lateness_proven = status2 == cp_model.OPTIMAL
-    # Least lateness among plans closing no later than this one (proven).
+    # Least lateness among plans closing no later than this one (proven): CP-SAT's bound or
+    # the one computed from the arrays, whichever is higher.
     lb2 = solver2.best_objective_bound
+    found = _ceil(lb2) if np.isfinite(lb2) else 0
     plan.lateness_bound = (plan.lateness if plan.lateness_proven
-                           else _ceil(lb2) if np.isfinite(lb2) else 0)
+                           else max(found, plan.lateness_bound or 0))
+    if plan.lateness is not None and plan.lateness_bound >= plan.lateness:
+        plan.lateness_bound, plan.lateness_proven = plan.lateness, True
 
 
 def _diagnose(p: Problem, plan: Plan, deadline: float, workers: int, t0: float) -> Plan:
