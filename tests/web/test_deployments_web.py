@@ -79,3 +79,38 @@ def test_form_starts_a_run_over_the_imported_deployment(web: Web) -> None:
     lines = re.findall(r"<tr><td>(ULN-\d+)</td>", page)
     assert len(lines) > 50
     assert "rzeszow" not in re.sub(r"<[^>]+>", " ", page.split('data-testid="unit-lines"')[1])
+
+
+def _deployment_of_the_plan(web: Web, run_id: int) -> None:
+    """A finished deployment run moving each unit of sourcing run ``run_id`` (day i+1 to i+3)."""
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.models import Requirement, SourcingRun
+
+    with session_scope(web.factory) as db:
+        plan = db.get(SourcingRun, run_id).result
+        sector = {r.id: r.sector for r in db.query(Requirement)}
+    rows = [{"id": f"ULN-{i:04d}", "unit": a["pledge"], "nation": a["nation"],
+             "sector": sector[a["requirement"]], "start": i + 1, "arrive": i + 3}
+            for i, a in enumerate(plan["assignments"])]
+    doc = {"status": "optimal", "closure": len(rows) + 2, "closure_date": None,
+           "movements": rows, "command": [{"nation": "DEU", "relationship": "TACON"}],
+           "use": {"resources": [], "capacity": [], "days": []}, "totals": {}}
+    add_deployment_run(web.factory, doc)
+
+
+def test_orbat_shows_the_chain_of_command_on_a_day(web: Web) -> None:
+    from tests.web.test_page_matrix import _run
+
+    _deployment_of_the_plan(web, _run(web))
+    lead = web.signed_in("lead")
+    first = lead.get("/orbat?day=0").text
+    assert 'data-testid="orbat-day"' in first
+    assert "not yet moved" in first and "under operational control" not in first
+    assert first.count('class="depth3 cmd-home"') > 5
+    last = lead.get("/orbat").text  # default: the day the force closes
+    assert "not yet moved" not in last and "in transit" not in last
+    assert re.search(r"DEU P-DEU-\w+</strong><small>[^<]*tactical control \(TACON\)", last)
+    assert re.search(r"FRA P-FRA-\w+</strong><small>[^<]*operational control \(OPCON\)", last)
+    # A liaison sees its own nation's units only, with the same chain of command.
+    fra = web.signed_in("liaison_fra").get("/orbat").text
+    assert "operational control" in fra and "P-DEU-" not in fra

@@ -179,6 +179,11 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     if has_required and not plan.lateness_proven:
         m.add(closure <= plan.closure)
         _least_lateness(p, plan, _Model(m, starts, ends), best, horizon, deadline, workers)
+    return _judged(plan, closure_proven, t0)
+
+
+def _judged(plan: Plan, closure_proven: bool, t0: float) -> Plan:
+    """``plan`` with its status in words: optimal only when both objectives are proven."""
     plan.status = "optimal" if closure_proven and plan.lateness_proven else "feasible"
     if not closure_proven:
         plan.notes.append(f"time limit reached: closure {plan.closure} not proven optimal "
@@ -250,10 +255,11 @@ def _least_lateness(p: Problem, plan: Plan, built: _Model, best: IntArray, horiz
     # the one computed from the arrays, whichever is higher.
     lb2 = solver2.best_objective_bound
     found = _ceil(lb2) if np.isfinite(lb2) else 0
-    plan.lateness_bound = (plan.lateness if plan.lateness_proven
-                           else max(found, plan.lateness_bound or 0))
-    if plan.lateness is not None and plan.lateness_bound >= plan.lateness:
-        plan.lateness_bound, plan.lateness_proven = plan.lateness, True
+    days_late = plan.lateness or 0
+    bound = days_late if plan.lateness_proven else max(found, plan.lateness_bound or 0)
+    if bound >= days_late:
+        bound, plan.lateness_proven = days_late, True
+    plan.lateness_bound = bound
 
 
 def _diagnose(p: Problem, plan: Plan, deadline: float, workers: int, t0: float) -> Plan:

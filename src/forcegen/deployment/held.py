@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["SECTION_KEYS", "deployment_from_scenario", "section_rows"]
 
 #: The scenario keys a deployment is read from.
-SECTION_KEYS = ("c_day", "lift", "ports", "movements", "enablers")
+SECTION_KEYS = ("c_day", "lift", "ports", "movements", "enablers", "command")
 
 
 def section_rows(
@@ -84,7 +84,8 @@ def deployment_from_scenario(
         For an unknown nation, port or code in the what-ifs.
     """
     problems: list[Problem] = []
-    given = {s: section_rows(scenario, s, problems) for s in ("lift", "ports", "movements")}
+    given = {s: section_rows(scenario, s, problems)
+             for s in ("lift", "ports", "movements", "command")}
     parsed = _parse_sections(lambda _key: (None, {}, {}), problems, given)  # type: ignore[arg-type,return-value]
     derived = scenario.data.movements is None
     return assemble(

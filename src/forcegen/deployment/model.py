@@ -25,6 +25,7 @@ from forcegen.deployment._inputs import (
     lose_ports,
     side_file,
 )
+from forcegen.deployment.command import CommandRule
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
@@ -95,13 +96,16 @@ class Deployment:
     movements: list[Movement]
     notes: list[str] = field(default_factory=list)
     derived: bool = False  # movements derived from the sourced plan
+    #: Dated command relationships (:mod:`forcegen.deployment.command`); default OPCON at TOA.
+    command: list[CommandRule] = field(default_factory=list)
 
     def date_of(self, day: int) -> str | None:
         """The ISO date of day ``day`` after C-day (None without a ``c_day``)."""
         return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
 
 
-_SECTIONS: dict[str, type[_Strict]] = {"lift": LiftType, "ports": Port, "movements": Movement}
+_SECTIONS: dict[str, type[_Strict]] = {"lift": LiftType, "ports": Port, "movements": Movement,
+                                       "command": CommandRule}
 
 
 def _scenario_file(path: Path, sections: str = "deployment") -> Path:
@@ -262,12 +266,12 @@ def assemble(parsed: _Parsed, problems: list[Problem], what: _WhatIfs,
     if derived and not problems:
         notes = _derive(parsed, plan_from, what.withdraw, what.prepositioned, problems)
     if not problems:
-        problems.extend(check_records(parsed))
+        problems.extend(check_records(parsed, check_units=not what.withdraw))
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return Deployment(source, c_day, [m for m, _ in parsed["lift"]],
                       [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
-                      notes, derived)
+                      notes, derived, [c for c, _ in parsed["command"]])
 
 
 #: A file, its parsed YAML and the line of each key.
@@ -372,4 +376,4 @@ def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
     lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
             for x in dep.lift]
     return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements, dep.notes,
-                      dep.derived)
+                      dep.derived, dep.command)

@@ -42,7 +42,16 @@ from forcegen.workspace.readers import Reader
 from forcegen.workspace.runs.deploy_models import DeploymentRun
 from forcegen.workspace.runs.deploy_options import DeployOptions
 
-__all__ = ["DEFAULT_TIME_LIMIT", "create", "execute", "get", "list_page", "may_start", "scoped"]
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "create",
+    "execute",
+    "get",
+    "latest_done",
+    "list_page",
+    "may_start",
+    "scoped",
+]
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +273,7 @@ def scoped(user: User, run: DeploymentRun) -> dict[str, Any] | None:
     ids = {m["id"] for m in lines}
     # A line's `after` may name another nation's line: only the reader's own are kept.
     lines = [{**m, "after": [a for a in m.get("after") or [] if a in ids]} for m in lines]
+    units = {m.get("unit") for m in lines if m.get("unit")}
     out = {k: doc[k] for k in _TOTALS if k in doc}
     out.update(
         movements=lines,
@@ -275,6 +285,14 @@ def scoped(user: User, run: DeploymentRun) -> dict[str, Any] | None:
         deadline_misses=[x for x in doc.get("deadline_misses", []) if x.get("id") in ids],
         critical_chain=[],
         notes=[],
+        transfers_of_authority=[
+            t for t in doc.get("transfers_of_authority", []) if t.get("id") in ids
+        ],
+        command=[
+            r
+            for r in doc.get("command", [])
+            if (own and r.get("nation") == own) or r.get("unit") in units
+        ],
         excluded=[
             e
             for e in doc.get("excluded", [])
@@ -282,3 +300,13 @@ def scoped(user: User, run: DeploymentRun) -> dict[str, Any] | None:
         ],
     )
     return out
+
+
+def latest_done(db: Session, user: User) -> tuple[DeploymentRun, dict[str, Any]] | None:
+    """The newest finished deployment run ``user`` may see, with its plan as they may see it."""
+    rows, _ = list_page(db, user, PageParams(limit=1, offset=0, sort="-id"), state="done")
+    for run in rows:
+        doc = scoped(user, run)
+        if doc is not None:
+            return run, doc
+    return None

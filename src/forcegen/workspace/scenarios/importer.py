@@ -209,7 +209,7 @@ def import_scenario(
     meta = d.model_dump(
         mode="json",
         exclude_none=True,
-        include={"name", "currency", "depot_sites", "c_day", "enablers", *FILE_KEYS,
+        include={"name", "currency", "depot_sites", "c_day", "enablers", "command", *FILE_KEYS,
                  *DEPLOYMENT_KEYS},
     )
     meta.update(deployment_tables(scenario))
