@@ -156,14 +156,20 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     if status == cp_model.INFEASIBLE:
         return _diagnose(p, plan, deadline, workers, t0)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if greedy_ok:  # nothing better found in time: the heuristic plan is still valid
-            plan.status, plan.start, plan.closure = "feasible", hint, hint_closure
-            plan.lateness = _lateness(p, hint)
-            plan.bound = max(lb, _ceil(solver.best_objective_bound))
-            plan.notes.append("time limit reached before CP-SAT found a plan: the heuristic "
-                              "plan (greedy, justified) is shown")
-        plan.seconds = time.perf_counter() - t0
-        return plan
+        if not greedy_ok:
+            plan.seconds = time.perf_counter() - t0
+            return plan
+        # Nothing found in time: the heuristic plan is still valid, judged by the same bounds.
+        plan.start, plan.closure, plan.lateness = hint, hint_closure, _lateness(p, hint)
+        plan.bound = max(lb, _ceil(solver.best_objective_bound))
+        plan.lateness_bound = (min(plan.lateness, lateness_lower_bound(p)) if has_required
+                               else 0)
+        plan.lateness_proven = plan.lateness == plan.lateness_bound
+        plan.notes.append("time limit reached before CP-SAT found a plan: the heuristic plan "
+                          "(greedy, justified, due dates) is shown")
+        if plan.bound >= plan.closure:
+            plan.bound = plan.closure
+        return _judged(plan, plan.bound >= plan.closure, t0)
     best = np.array([solver.value(s) for s in starts], dtype=np.int64)
     if greedy_ok and _key(p, hint) < _key(p, best):
         best = hint  # CP-SAT's plan closes as early but is later against required days
