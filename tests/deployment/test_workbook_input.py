@@ -156,3 +156,19 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     f.write_bytes(b"not a zip")
     (p,) = _problems(f)
     assert "not a readable .xlsx workbook" in p.message
+
+
+def test_command_rules_travel_in_the_scenario_sheet(tmp_path: Path) -> None:
+    src = tmp_path / "scenario.yaml"
+    src.write_text(SMALL.read_text() + "command:\n  - {nation: GBR, relationship: TACON}\n")
+    book = write_scenario(load_scenario(src), tmp_path / "c.xlsx")
+    assert load_scenario(book).data.command == [{"nation": "GBR", "relationship": "TACON"}]
+    assert load_deployment(book).command == load_deployment(src).command
+    wb = openpyxl.load_workbook(book)
+    ws = wb["scenario"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "command")
+    ws.cell(row, 2, '[{"nation": "GBR", "relationship": "COMMAND"}]')
+    wb.save(book)
+    (p,) = _problems(book)
+    assert (p.file, p.line) == (f"{book}[scenario]", row)
+    assert p.field is not None and p.field.startswith("command")

@@ -104,4 +104,12 @@ def read_book(file: Path, problems: list[Problem]) -> WorkbookSections:
                 )
             )
             records[key] = []
+    rules = data.get("command")
+    if isinstance(rules, list):  # JSON text in sheet ``scenario``: its row names each rule
+        where = Origin(f"{file}[scenario]", lines.get("command"))
+        records["command"] = [(r if isinstance(r, dict) else {"?": r}, where) for r in rules]
+    elif rules is not None:
+        problems.append(Problem(f"{file}[scenario]", "expected a JSON list of command rules",
+                                lines.get("command"), "command"))
+        records["command"] = []
     return WorkbookSections(file, data, lines, records)

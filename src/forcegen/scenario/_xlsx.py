@@ -151,8 +151,8 @@ def read_xlsx(path: Path | bytes, name: str | None = None) -> RawScenario:
 
 
 def _meta_value(key: str, value: Any) -> Any:
-    """A ``scenario`` sheet value; ``enablers`` and ``x-`` keys may hold JSON (as written)."""
-    if (key == "enablers" or key.startswith("x-")) and isinstance(value, str):
+    """A ``scenario`` sheet value; ``enablers``, ``command`` and ``x-`` keys may hold JSON."""
+    if (key in ("enablers", "command") or key.startswith("x-")) and isinstance(value, str):
         return json_value(value)
     return value
 
