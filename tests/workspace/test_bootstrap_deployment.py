@@ -39,8 +39,8 @@ def test_example_loads_with_its_deployment_sections(tmp_path: Path) -> None:
 def test_side_file_repeating_a_key_is_refused(tmp_path: Path) -> None:
     (tmp_path / "scenario.yaml").write_text("forcegen: 1\nc_day: 2027-01-01\n")
     (tmp_path / "deployment.yaml").write_text("c_day: 2027-02-01\n")
-    with pytest.raises(ScenarioError, match="given here and in scenario.yaml"):
+    with pytest.raises(ScenarioError, match=r"given here and in scenario\.yaml"):
         with_deployment_file(load_scenario(tmp_path), tmp_path)
     # and the same file is refused by forcegen deploy, naming the same key
-    with pytest.raises(ScenarioError, match="given here and in scenario.yaml"):
+    with pytest.raises(ScenarioError, match=r"given here and in scenario\.yaml"):
         load_deployment(tmp_path)
