@@ -114,3 +114,34 @@ def test_heuristic_plan_at_the_time_limit_is_judged(tmp_path: Path, monkeypatch:
     assert doc["bound"] <= doc["closure"] and doc["status"] in ("optimal", "feasible")
     assert doc["status"] == ("optimal" if doc["bound"] == 6 else "feasible")
     assert any("time limit reached before CP-SAT" in n for n in doc["notes"])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_feasible_agrees_with_the_rules(tmp_path: Path, seed: int) -> None:
+    from forcegen.deployment.problem import feasible
+
+    spec = _random_spec(seed)
+    p = from_deployment(_problem(tmp_path, spec))
+    rng = np.random.default_rng(seed)
+    for _ in range(30):
+        start = rng.integers(0, 8, p.n).astype(np.int64)
+        by_id = dict(zip(p.ids, (int(s) for s in start), strict=True))
+        assert feasible(p, start) == (_violations(spec, by_id) == []), by_id
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_whatif_from_the_base_plan_matches_a_cold_solve(tmp_path: Path, seed: int) -> None:
+    from forcegen.deployment import with_lift
+
+    spec = _random_spec(200 + seed)
+    for m in spec["movements"]:
+        m.pop("latest", None)
+    dep = _problem(tmp_path, spec)
+    base = plan_deployment(dep, time_limit=10)
+    more = with_lift(dep, {x.id: x.capacity + 1 for x in dep.lift})
+    warm = plan_deployment(more, time_limit=10, warm=base).to_dict()
+    cold = plan_deployment(more, time_limit=10).to_dict()
+    assert (warm["status"], warm["closure"], warm["lateness"]) == (
+        cold["status"], cold["closure"], cold["lateness"])
+    spec2 = {**spec, "lift": [{**x, "capacity": x["capacity"] + 1} for x in spec["lift"]]}
+    assert (warm["closure"], warm["lateness"]) == _brute_force(spec2)

@@ -227,15 +227,19 @@ def deploy(
         if changes:
             dep = with_lift(dep, changes)
         dep = shift_c_day(dep, c_day_shift)
-        result = plan_deployment(dep, time_limit=share, method=solver)  # type: ignore[arg-type]
+        # The base plan first: the what-if starts from it when it still fits (a lift type
+        # added, C-day moved), which spares the heuristics' time.
+        base = (plan_deployment(load_deployment(path), time_limit=share,
+                                method=solver)  # type: ignore[arg-type]
+                if what_if else None)
+        result = plan_deployment(dep, time_limit=share, method=solver,  # type: ignore[arg-type]
+                                 warm=base)
         doc = result.to_dict()
         if charts is not None:
             from forcegen.deployment.charts import write_charts
 
             doc["charts"] = [str(c) for c in write_charts(result, charts)]
-        if what_if:
-            base = plan_deployment(load_deployment(path), time_limit=share,
-                                   method=solver)  # type: ignore[arg-type]
+        if base is not None:
             doc["what_if"] = compare(base, result, what_if)
         return result, doc
 

@@ -25,6 +25,7 @@ from forcegen.deployment.problem import (
     Problem,
     critical_path_bound,
     earliest_starts,
+    feasible,
     serial_schedule,
 )
 
@@ -113,7 +114,7 @@ def _solver(seconds: float, workers: int) -> cp_model.CpSolver:
 
 
 def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WORKERS,
-                improve_seconds: float | None = None) -> Plan:
+                improve_seconds: float | None = None, warm: IntArray | None = None) -> Plan:
     """Schedule ``p``: earliest closure, then least lateness, within ``time_limit`` seconds.
 
     The greedy serial schedule is computed first (the baseline, reported alongside), improved
@@ -121,7 +122,8 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     ``improve_seconds``, default a tenth of the time limit up to 2 s) and given to CP-SAT as a
     hint, its closure as the horizon. When no plan meets every ``latest`` day, the plan
     returned is the one with the least total days past ``latest`` and ``missed`` names the
-    movements it misses.
+    movements it misses. ``warm``: a plan to start from instead of the heuristics (a what-if's
+    base plan), used when it still meets every rule and is no worse than the greedy plan.
     """
     t0 = time.perf_counter()
     lb = critical_path_bound(p)
@@ -132,7 +134,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     greedy_closure = int((greedy + p.dur).max())
     baseline_s = time.perf_counter() - t0
     budget = min(2.0, 0.1 * time_limit) if improve_seconds is None else improve_seconds
-    hint, hint_closure = _hint(p, greedy, greedy_ok, budget)
+    hint, hint_closure = _hint(p, greedy, greedy_ok, budget, warm)
     plan = Plan("unknown", None, None, lb, None, baseline_closure=greedy_closure,
                 baseline_seconds=baseline_s)
     # Any plan meeting the deadlines fits in this horizon: the greedy plan's closure when it
@@ -205,14 +207,18 @@ def _key(p: Problem, start: IntArray) -> tuple[int, int]:
     return int((start + p.dur).max()), _lateness(p, start)
 
 
-def _hint(p: Problem, greedy: IntArray, greedy_ok: bool, budget: float) -> tuple[IntArray, int]:
+def _hint(p: Problem, greedy: IntArray, greedy_ok: bool, budget: float,
+          warm: IntArray | None = None) -> tuple[IntArray, int]:
     """The plan given to CP-SAT as a hint and its closure: the greedy plan, improved if it can be.
 
     Improved for the closure (:func:`.improve.improve`) and, when lines have required days,
     for the lateness too (:func:`.improve.due_date_plan`): the plan best on (closure,
     lateness) is kept. The heuristics ignore ``latest``: a plan is kept only when it meets
-    every one.
+    every one. A ``warm`` plan (a what-if's base plan) that still fits and is no worse than
+    the greedy plan is taken as it is, sparing the heuristics' time.
     """
+    if warm is not None and feasible(p, warm) and _key(p, warm) <= _key(p, greedy):
+        return warm, int((warm + p.dur).max())
     best = greedy
     if greedy_ok and budget > 0 and p.n > 1:
         better = improve(p, greedy, budget)

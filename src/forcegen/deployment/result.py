@@ -82,7 +82,8 @@ class DeploymentResult:
 
 
 def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
-                    method: Method = "cp-sat") -> DeploymentResult:
+                    method: Method = "cp-sat",
+                    warm: DeploymentResult | None = None) -> DeploymentResult:
     """Schedule every movement of ``dep``.
 
     Parameters
@@ -91,6 +92,9 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
         The deployment (:func:`forcegen.deployment.load_deployment`).
     time_limit
         Seconds for the solver; the best plan found is returned with its proven bound.
+    warm
+        A plan of the same unit lines (a what-if's base plan) that CP-SAT starts from when
+        it still fits.
     method
         ``"cp-sat"`` (exact: earliest closure, then least lateness; see
         :func:`forcegen.deployment.cpsat.solve_cpsat`), ``"highs"`` (time-indexed MILP, closure
@@ -111,7 +115,10 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
                           "time_limit")
     p = from_deployment(dep)
     if method == "cp-sat":
-        plan = solve_cpsat(p, time_limit)
+        start = None
+        if warm is not None and warm.plan.start is not None and warm.problem.ids == p.ids:
+            start = warm.plan.start
+        plan = solve_cpsat(p, time_limit, warm=start)
     elif method == "highs":
         from forcegen.deployment.milp import solve_milp_closure
 
