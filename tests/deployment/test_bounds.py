@@ -145,3 +145,21 @@ def test_whatif_from_the_base_plan_matches_a_cold_solve(tmp_path: Path, seed: in
         cold["status"], cold["closure"], cold["lateness"])
     spec2 = {**spec, "lift": [{**x, "capacity": x["capacity"] + 1} for x in spec["lift"]]}
     assert (warm["closure"], warm["lateness"]) == _brute_force(spec2)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_whatif_with_less_lift_repairs_the_base_plan(tmp_path: Path, seed: int) -> None:
+    from forcegen.deployment import with_lift
+
+    spec = _random_spec(300 + seed)
+    for m in spec["movements"]:
+        m.pop("latest", None)
+    dep = _problem(tmp_path, spec)
+    need = {x.id: max([m.lift.get(x.id, 0) for m in dep.movements] + [0]) for x in dep.lift}
+    less = {x.id: max(need[x.id], x.capacity - 1) for x in dep.lift}
+    base = plan_deployment(dep, time_limit=10)
+    warm = plan_deployment(with_lift(dep, less), time_limit=10, warm=base).to_dict()
+    spec2 = {**spec, "lift": [{**x, "capacity": less[x["id"]]} for x in spec["lift"]]}
+    assert _violations(spec2, {r["id"]: r["start"] for r in warm["movements"]}) == []
+    assert warm["status"] == "optimal"
+    assert (warm["closure"], warm["lateness"]) == _brute_force(spec2)
