@@ -82,6 +82,18 @@ def _run(web: Web) -> int:
     return run_id
 
 
+def _deployment(suffix: str) -> Build:
+    """A page of a finished deployment run (unclassified: every role may open it)."""
+
+    def build(web: Web) -> dict[str, Any]:
+        from tests.workspace.deploy_sample import add_deployment_run, deployment_doc
+
+        return {"path": f"/deployments/{add_deployment_run(web.factory, deployment_doc())}"
+                        f"{suffix}"}
+
+    return build
+
+
 def _fra_pledges() -> bytes:
     """The example's pledges.csv cut to France's rows (a table a French liaison may merge)."""
     from .conftest import EXAMPLE
@@ -148,6 +160,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/runs/{run_id}"): Rule(get("/runs/{run_id}"), allowed(200)),
     ("GET", "/runs/{run_id}/download/{fmt}"): Rule(get("/runs/{run_id}/download/json"),
                                                    allowed(200)),
+    ("GET", "/deployments"): Rule(get("/deployments?q=lead&state=done"), allowed(200)),
+    ("POST", "/deployments"): Rule(post("/deployments", max_classification="TOP SECRET"),
+                                   allowed(422, *PLANNERS, anon=401)),
+    ("GET", "/deployments/{deployment_id}"): Rule(_deployment(""), allowed(200)),
+    ("GET", "/deployments/{deployment_id}/download/{fmt}"): Rule(
+        _deployment("/download/csv"), allowed(200)),
     ("GET", "/scenario/download/{fmt}"): Rule(get("/scenario/download/json"),
                                               allowed(200, *PLANNERS)),
     ("GET", "/import"): Rule(get("/import"), allowed(200, *PLANNERS)),

@@ -153,6 +153,13 @@ def a_planned_run(ws: Workspace) -> int:
     return run_id
 
 
+def a_deployment(ws: Workspace) -> int:
+    """A finished deployment run (unclassified: every role reads its part of it)."""
+    from .deploy_sample import add_deployment_run, deployment_doc
+
+    return add_deployment_run(ws.factory, deployment_doc())
+
+
 def sample_file() -> dict[str, Any]:
     import yaml
 
@@ -385,6 +392,16 @@ CASES: dict[tuple[str, str], Case] = {
                         "params": {"format": "json"}},
         everyone(200),
     ),
+    ("POST", "/deployments"): Case(fixed("/deployments", json={}), only(202, *PLANNERS)),
+    ("GET", "/deployments"): Case(fixed("/deployments"), everyone(200)),
+    ("GET", "/deployments/{deployment_id}"): Case(
+        lambda ws, _w: {"path": f"/deployments/{a_deployment(ws)}"}, everyone(200)
+    ),
+    ("GET", "/deployments/{deployment_id}/export"): Case(
+        lambda ws, _w: {"path": f"/deployments/{a_deployment(ws)}/export",
+                        "params": {"format": "csv"}},
+        everyone(200),
+    ),
     ("POST", "/scenario/import"): Case(
         lambda _ws, _w: {
             "path": "/scenario/import",
@@ -442,7 +459,8 @@ def assert_denial_reveals_nothing(body: Any, status: int) -> None:
 
 def _wait_for_runs(ws: Workspace) -> None:
     for _ in range(200):
-        items = ws.client("admin").get(f"{API}/runs").json()["items"]
+        items = [*ws.client("admin").get(f"{API}/runs").json()["items"],
+                 *ws.client("admin").get(f"{API}/deployments").json()["items"]]
         if all(i["state"] in ("done", "failed") for i in items):
             return
         time.sleep(0.05)

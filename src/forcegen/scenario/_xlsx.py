@@ -154,8 +154,10 @@ def read_xlsx(path: Path | bytes, name: str | None = None) -> RawScenario:
 
 
 def _meta_value(key: str, value: Any) -> Any:
-    """A ``scenario`` sheet value; ``enablers`` and ``x-`` keys may hold JSON (as written)."""
-    if (key in ("enablers", "standby") or key.startswith("x-")) and isinstance(value, str):
+    """A ``scenario`` sheet value; JSON in ``enablers``, ``standby``, ``command`` and ``x-`` keys."""
+    if (key in ("enablers", "standby", "command") or key.startswith("x-")) and isinstance(
+        value, str
+    ):
         return json_value(value)
     return value
 
@@ -249,6 +251,7 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
         recs = _read_section(ws, f"{path}[{ws.title}]", problems)
         if recs is not None:
             sections[section] = recs
+    deployment: dict[str, list[tuple[dict[str, Any], Origin]]] = {}
     for key in DEPLOYMENT_KEYS:
         # A deployment section given inline was written as a sheet of records (one named as a
         # CSV table in the ``scenario`` sheet is a side sheet, attached below).
@@ -257,6 +260,7 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
                                  deployment=True)
             if recs is not None:
                 meta[key] = [rec for rec, _ in recs]
+                deployment[key] = recs
     for key in EXERCISE_KEYS:  # records kept for validate and source; checked by exercises
         if key in names:
             recs = _read_section(names[key], f"{path}[{names[key].title}]", problems,
@@ -275,7 +279,7 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
                     f"{', '.join((*SECTIONS, *FILE_KEYS, *DEPLOYMENT_KEYS, *EXERCISE_KEYS))}")
         )
     return RawScenario(meta, meta_origin, sections, {s: "xlsx" for s in sections}, problems,
-                       attached, tables)
+                       attached, tables, deployment)
 
 
 def read_exercise_sheets(path: Path) -> tuple[dict[str, Any], Origin,

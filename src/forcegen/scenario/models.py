@@ -306,6 +306,9 @@ class ScenarioData(_Strict):
     lift: list[dict[str, Any]] | FileName | None = None
     ports: list[dict[str, Any]] | FileName | None = None
     movements: list[dict[str, Any]] | FileName | None = None
+    # Dated command relationships (OPCON, TACON, NATCOM) by unit or nation, checked by
+    # forcegen.deployment.command.
+    command: list[dict[str, Any]] | None = None
     # Exercise sections (docs/scenario.md "Exercises"), checked by forcegen.exercises against
     # the pledges and requirements; kept as given here so that validate, source and export
     # accept and keep them.

@@ -20,6 +20,7 @@ from forcegen.workspace.relief.models import (
     ReliefStatusStep,
 )
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.runs.deploy_models import DeploymentRun
 from forcegen.workspace.runs.models import SourcingRun
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Base",
     "BrowserSession",
     "CatalogEntry",
+    "DeploymentRun",
     "IntelCollection",
     "IntelObject",
     "IntelSecret",

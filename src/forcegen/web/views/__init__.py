@@ -18,10 +18,10 @@ for _module_b in (_merge, _compare):
     router.include_router(_module_b.router)
 
 def _add_downloads_and_accounts() -> None:
-    """Download buttons' routes, account administration (admins) and the relief dashboard."""
-    from forcegen.web.views import admin, downloads, relief
+    """Download buttons' routes, account administration (admins), deployment runs and relief."""
+    from forcegen.web.views import admin, deployments, downloads, relief
 
-    for module in (downloads, admin, relief):
+    for module in (downloads, admin, deployments, relief):
         router.include_router(module.router)
 
 

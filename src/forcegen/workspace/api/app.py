@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from forcegen.workspace.api.audit import router as audit_router
 from forcegen.workspace.api.auth import router as auth_router
 from forcegen.workspace.api.bodylimit import BodyLimitMiddleware
+from forcegen.workspace.api.deployments import router as deployments_router
 from forcegen.workspace.api.errors import ERROR_RESPONSES, install_error_handlers
 from forcegen.workspace.api.headers import SecurityHeadersMiddleware
 from forcegen.workspace.api.nations import router as nations_router
@@ -56,6 +57,7 @@ def _api_router() -> APIRouter:
         runs_router,
         relief_offers_router,
         relief_router,
+        deployments_router,
         scenarios_router,
         audit_router,
     ):
