@@ -154,7 +154,7 @@ def read_xlsx(path: Path | bytes, name: str | None = None) -> RawScenario:
 
 
 def _meta_value(key: str, value: Any) -> Any:
-    """A ``scenario`` sheet value; JSON in ``enablers``, ``standby``, ``command`` and ``x-`` keys."""
+    """A ``scenario`` sheet value; ``enablers``, ``standby``, ``command``, ``x-`` hold JSON."""
     if (key in ("enablers", "standby", "command") or key.startswith("x-")) and isinstance(
         value, str
     ):
