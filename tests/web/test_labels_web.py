@@ -298,7 +298,7 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
              "/scenario/download/xlsx",
              # the nations page (pledge counts) and the audit trail (entries, chain head)
              "/nations", "/nations?q=fra", "/nations/FRA", "/nations/GBR", "/audit",
-             "/audit?entity=pledge", "/audit?entity_id=P-FRA-05", "/audit?actor=admin",
+             "/audit?entity=pledge", "/audit?actor=admin&entity=pledge", "/audit?actor=admin",
              f"/audit/{audit_seq}", "/audit/verify"]
     with session_scope(web.factory) as db:
         pages += [f"/runs/{r.id}" for r in db.query(runs.SourcingRun)]
