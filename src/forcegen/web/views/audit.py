@@ -30,7 +30,7 @@ router = APIRouter(route_class=HTMLRoute)
 
 PAGE_SIZE = 50
 Filter = Annotated[str | None, Query(max_length=200)]
-Seq = Annotated[int, Path(ge=1, le=2**62)]
+Seq = Annotated[int, Path(ge=1, le=2**31 - 1)]
 #: What an entry may be about, as the filter offers it.
 ENTITIES = {
     "pledge": "Pledge",

@@ -48,7 +48,8 @@ def _counts(db: Session, page: Page) -> dict[str, dict[str, int]]:
     return out
 
 
-def _row(nation: NationRead, counts: dict[str, int] | None) -> dict[str, Any]:
+def _row(nation: NationRead | None, counts: dict[str, int] | None) -> dict[str, Any]:
+    """A table row: the nation (``None`` for the other nations together) and its counts."""
     row: dict[str, Any] = {"nation": nation, "counts": counts}
     if counts is not None:
         row["total"] = sum(counts.values())
@@ -89,9 +90,7 @@ def nation_table(
         "table": table,
         "groups": groups,
         "statuses": PLEDGE_STATUSES,
-        "others": _row(NationRead(code="", name=OTHER_NATIONS, groups=[],
-                                  ceiling_personnel=None, version=1), others)
-        if others and not page.planner else None,
+        "others": _row(None, others) if others and not page.planner else None,
     }
     # Counts are derived from labelled pledges: the banner shows the reader's ceiling.
     return render(request, "nations.html", ctx)
