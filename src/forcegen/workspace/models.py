@@ -4,7 +4,13 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
 from forcegen.workspace.auth.models import ApiToken, BrowserSession, LoginAttempt
 from forcegen.workspace.database import Base
-from forcegen.workspace.intel.models import IntelCollection, IntelObject, IntelSecret, IntelStatus
+from forcegen.workspace.intel.models import (
+    IntelCollection,
+    IntelObject,
+    IntelSecret,
+    IntelStatus,
+    IntelSync,
+)
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
@@ -21,6 +27,7 @@ __all__ = [
     "IntelObject",
     "IntelSecret",
     "IntelStatus",
+    "IntelSync",
     "LoginAttempt",
     "Nation",
     "Pledge",

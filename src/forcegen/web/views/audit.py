@@ -38,6 +38,7 @@ ENTITIES = {
     "nation": "Nation",
     "sourcing_run": "Sourcing run",
     "scenario": "Scenario import",
+    "intel": "Intelligence objects",
     "user": "Account",
     "api_token": "API token",
 }

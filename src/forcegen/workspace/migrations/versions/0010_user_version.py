@@ -5,8 +5,8 @@ enabled) check the version it was based on, like nations, requirements and pledg
 decided on an older view of the account is refused with 409 instead of silently undoing
 another admin's. Existing accounts start at version 1.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 06:45:00
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
