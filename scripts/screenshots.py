@@ -99,7 +99,42 @@ def _shots(url: str, run: int) -> dict[str, Callable[[Any], None]]:
         page.click("tr[data-user='fra-lno'] a")
         page.wait_for_selector("[data-testid=user-form]")
 
+    def nation_edit(page: Any) -> None:
+        page.goto(f"{url}/nations/FRA")
+        page.fill("#f-ceiling_personnel", "4500")
+        page.keyboard.press("Alt+s")  # saved with the keyboard: the notice shows
+        page.wait_for_selector("p.notice")
+
+    def audit_entry(page: Any) -> None:
+        page.goto(f"{url}/audit?entity=nation&entity_id=FRA")
+        page.locator("tr[data-seq] a").first.click()
+        page.wait_for_selector("[data-testid=changes]")
+
+    def user_conflict(page: Any) -> None:
+        page.goto(f"{url}/admin/users?q=deu-lno")
+        page.click("tr[data-user='deu-lno'] a")
+        page.wait_for_selector("[data-testid=user-form]")
+        # Another admin changes the account while this form is open.
+        token = page.input_value("form[action='/logout'] input[name=csrf_token]")
+        uid = page.url.split("?")[0].rsplit("/", 1)[1]
+        version = int(page.input_value("[data-testid=user-form] input[name=version]"))
+        page.context.request.patch(f"{url}/api/v1/users/{uid}", headers={
+            "X-CSRF-Token": token}, data={"clearance": "RESTRICTED", "version": version})
+        page.select_option("#f-clearance", "SECRET")
+        page.click("[data-testid=user-form] button[type=submit]")
+        page.wait_for_selector("[data-testid=conflict]")
+
+    def nations_liaison(page: Any) -> None:
+        _sign_in(page, url, "fra-lno", "screenshot pass 1")
+        page.goto(f"{url}/nations")
+
     return {
+        "nations": lambda p: p.goto(f"{url}/nations"),
+        "nation-edit": nation_edit,
+        "audit-trail": lambda p: p.goto(f"{url}/audit"),
+        "audit-entry": audit_entry,
+        "audit-verify": lambda p: p.goto(f"{url}/audit/verify"),
+        "admin-user-conflict": user_conflict,
         "pledges-search": pledges_search,
         "pledges-bulk-report": pledges_bulk_report,
         "requirements-search": lambda p: p.goto(f"{url}/requirements?q=medical&priority=1"),
@@ -111,6 +146,8 @@ def _shots(url: str, run: int) -> dict[str, Callable[[Any], None]]:
         "admin-user-new": lambda p: p.goto(f"{url}/admin/users/new"),
         "admin-user-edit": user_edit,
         "admin-generated-password": generated_password,
+        # last: signs in as the French liaison officer (must change the password first)
+        "nations-liaison": nations_liaison,
     }
 
 

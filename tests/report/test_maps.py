@@ -108,3 +108,44 @@ def test_cli_map_is_written_offline(cli: Any, example_path: Path, tmp_path: Path
     data = (tmp_path / "m.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert np.frombuffer(data[16:24], ">u4").tolist()[0] > 1000  # width in pixels
+
+
+def _km_along(xs: Any, ys: Any) -> float:
+    """Length of a lon/lat polyline (great circle per segment, written out here)."""
+    x, y = np.radians(np.asarray(xs, float)), np.radians(np.asarray(ys, float))
+    a = (np.sin(np.diff(y) / 2) ** 2
+         + np.cos(y[:-1]) * np.cos(y[1:]) * np.sin(np.diff(x) / 2) ** 2)
+    return float(np.sum(2 * 6371.0088 * np.arcsin(np.sqrt(a))))
+
+
+def test_ships_sail_around_the_coast_on_the_map(drawn: Any) -> None:
+    from forcegen.network import DEFAULT_SPEEDS
+    from forcegen.network.sea import on_land
+
+    scenario, result, _, fig = drawn
+    ax = fig.axes[0]
+    assert "ships' sea legs (around the coast)" in [
+        t.get_text() for t in ax.get_legend().get_texts()]
+    ships = {a.pledge: a for a in result.arrivals if a.via == "sea"}
+    assert ships, "the example sources ships"
+    lines = [ln for ln in ax.get_lines() if ln.get_color() == "#0b6e99"]
+    assert len(lines) == len({(tuple(p[0]), s) for (_, s), (p, _) in result.sea_paths.items()})
+    sectors = {s.id: s.at for s in scenario.sectors}
+    for (pid, sector), (path, found) in result.sea_paths.items():
+        assert found, pid  # the shipped coastline has a passage for every example ship
+        home = scenario.pledge_by_id[pid].home
+        assert tuple(path[0]) == pytest.approx(tuple(home))  # from the ship's home port
+        assert tuple(path[-1]) == pytest.approx(tuple(sectors[sector]))  # to its sector
+        assert len(path) > 4  # along the sea, not one straight line
+        # Its turning points between the home port and the port of arrival are at sea ...
+        assert not on_land(path[1:-2]).any(), pid
+        # ... where the straight line would cross land (Thrace, for the Turkish ships).
+        if pid.startswith("P-TUR"):
+            t = np.linspace(0, 1, 50)[:, None]
+            chord = path[0] + t * (path[-2] - path[0])
+            assert on_land(chord[1:-1]).any(), pid
+        # The line drawn is the leg that was timed: its length gives the sailing hours.
+        arr = next(a for a in result.arrivals if (a.pledge, a.sector) == (pid, sector))
+        hours = _km_along(path[:, 0], path[:, 1]) / DEFAULT_SPEEDS.sea_kmh
+        assert hours + DEFAULT_SPEEDS.sea_handling_hours == pytest.approx(arr.move_hours,
+                                                                          rel=0.1), pid

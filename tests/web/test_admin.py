@@ -141,3 +141,32 @@ def test_reset_password_and_disable_end_the_sessions(web: Web) -> None:
     assert r.status_code == 303 and _user(web, "liaison_deu").active
     assert [a for a in _audit(web, target) if a != "login"] == ["update"] * 3
     assert post_login(n, {"username": "liaison_deu", "password": PASSWORD}).status_code == 401
+
+
+def test_stale_account_form_shows_the_conflict_page(web: Web) -> None:
+    target = _user(web, "liaison_fra")
+    first, second = web.signed_in("admin"), web.signed_in("admin")
+    form = first.get(f"/admin/users/{target.id}").text
+    based_on = re.search(r'name="version" value="(\d+)"', form)
+    assert based_on and based_on.group(1) == str(target.version)
+    # Another admin (another browser) lowers the clearance first.
+    token2 = csrf_of(second, f"/admin/users/{target.id}")
+    r = second.post(f"/admin/users/{target.id}", data={
+        "csrf_token": token2, "version": str(target.version), "full_name": "",
+        "role": "liaison", "nation": "FRA", "clearance": "RESTRICTED"})
+    assert r.status_code == 303, r.text
+    # The first admin saves the form loaded before: refused, the stored account is shown.
+    token = csrf_of(first, "/admin/users")
+    r = first.post(f"/admin/users/{target.id}", data={
+        "csrf_token": token, "version": based_on.group(1), "full_name": "",
+        "role": "liaison", "nation": "FRA", "clearance": "SECRET"})
+    assert r.status_code == 409
+    assert 'data-testid="conflict"' in r.text
+    assert "<td>clearance</td><td>SECRET</td><td><strong>RESTRICTED</strong></td>" in r.text
+    assert f'name="version" value="{target.version + 1}"' in r.text  # retry on the new one
+    assert _user(web, "liaison_fra").clearance == 1
+    # Disabling from the stale page is refused the same way.
+    r = first.post(f"/admin/users/{target.id}/active", data={
+        "csrf_token": token, "version": based_on.group(1), "active": "no"})
+    assert r.status_code == 409 and 'data-testid="conflict"' in r.text
+    assert _user(web, "liaison_fra").active

@@ -11,7 +11,7 @@ from .conftest import Web
 
 PAGES = ("/pledges", "/pledges/new", "/pledges/P-FRA-05", "/requirements", "/requirements/new",
          "/requirements/R-002", "/runs", "/admin/users", "/admin/users/new", "/admin/users/3",
-         "/account/password")
+         "/account/password", "/nations", "/nations/FRA", "/audit")
 
 
 class _Fields(HTMLParser):
@@ -70,7 +70,8 @@ def test_tables_and_forms_have_access_keys() -> None:
     templates = STATIC_DIR.parent / "templates"
     macros = (templates / "macros.html").read_text()
     assert 'accesskey="k"' in macros  # search box of every table
-    for name in ("pledge_form.html", "requirement_form.html", "admin_user_form.html"):
+    for name in ("pledge_form.html", "requirement_form.html", "admin_user_form.html",
+                 "nation.html"):
         assert 'accesskey="s"' in (templates / name).read_text(), name
     css = (STATIC_DIR / "style.css").read_text()
     assert "button:focus-visible" in css and "a:focus-visible" in css

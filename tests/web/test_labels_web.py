@@ -279,6 +279,13 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
     lead = web.signed_in("lead")
     assert lead.post("/runs", data={"csrf_token": csrf_of(lead, "/runs")}).status_code == 303
     _wait_for_runs(web)
+    # An audited change of a hidden pledge: its entry (and snapshots) must stay hidden too.
+    r = admin.post("/pledges/P-FRA-05", data={
+        **pledge_form(web, "P-FRA-05", quantity="2"), "csrf_token": token})
+    assert r.status_code == 303, r.text
+    with session_scope(web.factory) as db:
+        audit_seq = db.execute(text("SELECT max(seq) FROM audit_log")).scalar()
+    assert "P-FRA-05" in admin.get(f"/audit/{audit_seq}").text  # the sweep can see it
     pages = ["/", "/pledges", "/pledges?nation=FRA", "/requirements", "/runs", "/orbat",
              "/map", "/account", "/import", "/pledges/new", "/requirements/new",
              "/pledges/P-FRA-05", *(f"/requirements/{r}" for r in hidden_req),
@@ -288,7 +295,11 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
              "/requirements?q=LEAK", "/runs?q=admin", "/pledges.csv", "/pledges.csv?q=P-",
              "/requirements.csv", "/requirements.csv?q=LEAK", "/admin/users",
              "/admin/users/new", "/scenario/download/json", "/scenario/download/csv",
-             "/scenario/download/xlsx"]
+             "/scenario/download/xlsx",
+             # the nations page (pledge counts) and the audit trail (entries, chain head)
+             "/nations", "/nations?q=fra", "/nations/FRA", "/nations/GBR", "/audit",
+             "/audit?entity=pledge", "/audit?actor=admin&entity=pledge", "/audit?actor=admin",
+             f"/audit/{audit_seq}", "/audit/verify"]
     with session_scope(web.factory) as db:
         pages += [f"/runs/{r.id}" for r in db.query(runs.SourcingRun)]
         # Issue 11 part B: the pledge merge page, the comparison and the map of a run.

@@ -148,6 +148,27 @@ class SeaPassages:
         #: (home, port name) legs estimated as great circle x route factor: no passage found.
         self.estimated: set[tuple[tuple[float, float], str]] = set()
 
+    def polyline(self, home: tuple[float, float], sector: tuple[float, float]
+                 ) -> tuple[np.ndarray, bool]:
+        """The line a ship sails to the sector: ``((n, 2) lon/lat, around the coast?)``.
+
+        Along the sea route from the home base to the port nearest the sector (as
+        :meth:`sail` times it), then on to the sector's point. Where :meth:`sail` found no
+        passage (or no port) the line is straight and the flag ``False``.
+        """
+        sec = np.array([[float(sector[0]), float(sector[1])]])
+        h = (float(home[0]), float(home[1]))
+        found = _nearest_port(sector)
+        if found is None:
+            return np.vstack([np.array([h]), sec]), False
+        port = found[0]
+        q = (float(port.lon), float(port.lat))
+        if self.routes is None or not math.isfinite(float(
+                self.routes.nm[self.index[h], self.index[q]])):
+            return np.vstack([np.array([h, q]), sec]), False
+        path = self.routes.path(self.index[h], self.index[q])
+        return np.vstack([path, sec]), True
+
     def sail(self, home: tuple[float, float], sector: tuple[float, float],
              speeds: Speeds) -> tuple[float, str]:
         """Hours for a ship from its home base to the sector, and the port it goes through.

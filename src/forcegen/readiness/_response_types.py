@@ -86,6 +86,11 @@ class ResponseResult:
     homes: dict[str, int] = field(default_factory=dict, repr=False)  # pledge -> node position
     sector_nodes: dict[str, int] = field(default_factory=dict, repr=False)
     depot_nodes: dict[str, int] = field(default_factory=dict, repr=False)
+    #: (pledge, sector) -> the (n, 2) lon/lat line a ship sails (around the coast to the port
+    #: nearest the sector, then on), and whether a sea passage was found (else a straight,
+    #: estimated leg). For the map; not part of :meth:`to_dict`.
+    sea_paths: dict[tuple[str, str], tuple[NDArray[np.float64], bool]] = field(
+        default_factory=dict, repr=False)
 
     def available(self, hours: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         """Units arrived in each sector by each time in ``hours`` (cumulative, vectorized)."""

@@ -162,6 +162,7 @@ def analyze_response(
                      "their sector: "
                      + ", ".join(sorted(homes.ships)))
     arrivals: list[Arrival] = []
+    sea_paths: dict[tuple[str, str], tuple[Any, bool]] = {}
     for pid, rid, units in rows:
         arr = legs.arrival(scenario.pledge_by_id[pid], scenario.requirement_by_id[rid], units,
                            pre.get(pid), draw_hours)
@@ -175,6 +176,8 @@ def analyze_response(
                                            f"no {arr.via} route from the home base of {pid} "
                                            f"to sector {arr.sector}"))
         arrivals.append(arr)
+        if arr.via == "sea" and (pid, arr.sector) not in sea_paths:
+            sea_paths[pid, arr.sector] = legs.sea.polyline(homes.ships[pid], sec_at[arr.sector])
 
     if legs.sea.estimated:
         notes.append("no sea passage found in the shipped coastline for "
@@ -189,6 +192,7 @@ def analyze_response(
         homes={k: v[0] for k, v in home_pos.items()},
         sector_nodes={k: v[0] for k, v in sec_pos.items()},
         depot_nodes={k: v[0] for k, v in dep_pos.items()},
+        sea_paths=sea_paths,
     )
 
 

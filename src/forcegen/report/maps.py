@@ -81,6 +81,14 @@ def _edges(G: TransportGraph, modes: Iterable[str] = ("road", "rail", "sea")
     return G.tail[sel], G.head[sel]
 
 
+#: Legs not on the roads, by kind: colour, line style, legend entry.
+_LEG_STYLES: dict[str, tuple[str, str, str]] = {
+    "sea": ("#0b6e99", "-", "ships' sea legs (around the coast)"),
+    "sea-estimated": ("#0b6e99", "--", "ships' sea legs (no passage found: direct line)"),
+    "air": ("#6a3d9a", ":", "air legs (direct line)"),
+}
+
+
 def network_map_figure(
     G: TransportGraph,
     *,
@@ -114,8 +122,8 @@ def network_map_figure(
     labels
         ``(lon, lat, text)`` written beside places (sectors, depots, bases).
     legs
-        ``(lon, lat, kind)`` legs not on the roads (``"sea"``, ``"air"``), dashed, one legend
-        entry per kind.
+        ``(lon, lat, kind)`` legs not on the roads, one legend entry per kind: ``"sea"`` (a
+        ship's route around the coast), ``"sea-estimated"`` and ``"air"`` (direct lines).
     keep_labels
         The first this many ``labels`` are always written; later ones only where they overlap
         no other label.
@@ -150,9 +158,9 @@ def network_map_figure(
                 label=route_label if k == 0 else "_nolegend_")
     seen: set[str] = set()
     for lon, lat, kind in legs:
-        ax.plot(lon, lat, color="#0b6e99" if kind == "sea" else "#6a3d9a", linewidth=1.6,
-                linestyle="--" if kind == "sea" else ":", zorder=2,
-                label=f"{kind} legs (direct line)" if kind not in seen else "_nolegend_")
+        colour, style, name = _LEG_STYLES.get(kind, ("#6a3d9a", ":", f"{kind} legs"))
+        ax.plot(lon, lat, color=colour, linewidth=1.6, linestyle=style, zorder=2,
+                label=name if kind not in seen else "_nolegend_")
         seen.add(kind)
     for label, (lons, lats, marker, colour) in (points or {}).items():
         ax.scatter(lons, lats, marker=marker, c=colour, s=70, edgecolors="black",
@@ -181,8 +189,9 @@ def response_map_figure(result: Any, *, max_routes: int = 40,
                         names: Mapping[str, str] | None = None) -> Figure:
     """Map of a response analysis.
 
-    Road time bands from the nearest sector, labelled sectors, depots and home bases, and the
-    road routes (along the roads each unit uses) of the pre-positioned and self-deploying units.
+    Road time bands from the nearest sector, labelled sectors, depots and home bases, the
+    road routes (along the roads each unit uses) of the pre-positioned and self-deploying units,
+    and the ships' sea legs (around the coast, as the analysis timed them).
 
     ``result`` is a :class:`forcegen.readiness.response.ResponseResult`; ``names`` maps sector
     ids to the names written beside them (default: the ids).
@@ -215,6 +224,11 @@ def response_map_figure(result: Any, *, max_routes: int = 40,
                       [G.lat[result.sector_nodes[s]] for s in sid], "*", "#c00000")
     labels += [(float(G.lon[result.sector_nodes[s]]), float(G.lat[result.sector_nodes[s]]),
                 (names or {}).get(s, s)) for s in sid]
+    legs = _sea_legs(result)
+    if legs:  # ships' home ports, where their sea legs start
+        starts = np.array([[lon[0], lat[0]] for lon, lat, _ in legs])
+        pts = {"ships' home ports": (starts[:, 0].tolist(), starts[:, 1].tolist(), "^",
+                                     "#0b6e99"), **pts}
     routes: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
     seen: set[tuple[int, int]] = set()
     for a in result.arrivals:
@@ -233,11 +247,29 @@ def response_map_figure(result: Any, *, max_routes: int = 40,
         except Exception:  # unreachable pairs are already listed in the result
             continue
         routes.append((r.lon, r.lat))
-    return network_map_figure(ground, hours=to_sector, points=pts, routes=routes,
+    return network_map_figure(ground, hours=to_sector, points=pts, routes=routes, legs=legs,
                               labels=labels + base_labels, keep_labels=len(labels),
                               extent=(12.0, 42.0, 42.5, 55.5),
                               title="Response: road time to the nearest sector, routes of "
                                     "sourced units")
+
+
+def _sea_legs(result: Any) -> list[tuple[NDArray[np.float64], NDArray[np.float64], str]]:
+    """Each ship's line to its sector (one per home port and sector), as the analysis sailed it.
+
+    Around the coast where a sea passage was found (``"sea"``), else straight
+    (``"sea-estimated"``).
+    """
+    out: list[tuple[NDArray[np.float64], NDArray[np.float64], str]] = []
+    drawn: set[tuple[tuple[float, float], str]] = set()
+    for (_, sector), (path, found) in sorted(getattr(result, "sea_paths", {}).items(),
+                                             key=lambda kv: kv[0]):
+        key = ((float(path[0, 0]), float(path[0, 1])), sector)
+        if key in drawn:
+            continue
+        drawn.add(key)
+        out.append((path[:, 0], path[:, 1], "sea" if found else "sea-estimated"))
+    return out
 
 
 def plot_response_map(result: Any, path: str | Path, *, max_routes: int = 40,

@@ -8,7 +8,12 @@ from forcegen.scenario.reader import (
     scenario_from_dict,
     scenario_from_models,
 )
-from forcegen.scenario.writer import scenario_to_bytes, scenario_to_dict, write_scenario
+from forcegen.scenario.writer import (
+    scenario_to_bytes,
+    scenario_to_dict,
+    write_scenario,
+    write_workbook,
+)
 
 __all__ = [
     "Scenario",
@@ -20,4 +25,5 @@ __all__ = [
     "scenario_to_bytes",
     "scenario_to_dict",
     "write_scenario",
+    "write_workbook",
 ]

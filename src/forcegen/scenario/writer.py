@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import shutil
 import tempfile
@@ -18,29 +17,26 @@ from typing import Any
 
 import yaml
 
-from forcegen.exceptions import OptionError, Problem, ScenarioError
+from forcegen.exceptions import OptionError
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._tables import (
     DEPLOYMENT_KEYS,
-    EXERCISE_KEYS,
     FILE_KEYS,
     SECTIONS,
     escape_formula,
     flatten,
 )
+from forcegen.scenario._workbook import SUMMARY_SHEET, write_workbook
 from forcegen.scenario.digest import scenario_digest
-from forcegen.scenario.limits import control_character
-from forcegen.scenario.models import PLEDGE_STATUSES
-from forcegen.scenario.xlsx_style import (
-    append_row,
-    fit_widths,
-    format_numbers,
-    number_cell,
-    style_header,
-    write_table,
-)
 
-__all__ = ["fixed_name", "scenario_to_bytes", "scenario_to_dict", "write_scenario"]
+__all__ = [
+    "SUMMARY_SHEET",
+    "fixed_name",
+    "scenario_to_bytes",
+    "scenario_to_dict",
+    "write_scenario",
+    "write_workbook",
+]
 
 
 
@@ -61,8 +57,6 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 #: Deployment sections that may name a CSV table (exported like the side tables); given
 #: inline, a workbook holds each as a sheet of records.
 _DEPLOYMENT_KEYS = DEPLOYMENT_KEYS
-#: Exercise sections (docs/scenario.md "Exercises"): a sheet each, ``needs`` as ``CAP:2;CAP``.
-_EXERCISE_KEYS = EXERCISE_KEYS
 
 # Side tables keep their kind (a GeoJSON network stays GeoJSON); anything else is CSV.
 _SIDE_SUFFIXES = (".csv", ".geojson", ".json")
@@ -138,61 +132,6 @@ def _write_folder(scenario: Scenario, out: Path) -> None:
         (out / name).write_bytes(content)
 
 
-def _record_sheet(wb: Any, name: str, records: list[dict[str, Any]]) -> None:
-    """A sheet of flattened records (header ``id`` alone when there are none)."""
-    rows = [flatten(r) for r in records]
-    ws = wb.create_sheet(name)
-    cols = _columns(rows) or ["id"]
-    write_table(ws, cols, ([row.get(c) for c in cols] for row in rows))
-    format_numbers(ws)
-
-
-def _side_sheet(wb: Any, key: str, name: str, text: str) -> None:
-    """A side table's CSV text as a sheet that reads back as the same text."""
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(key)
-    # Numbers are stored as numbers only where they write back as the same text, so the
-    # sheet reproduces the CSV byte for byte when read back.
-    width = 1
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    for n, cells in enumerate(reader):
-        bad = next((c for c in map(control_character, cells) if c), None)
-        if bad is not None:  # openpyxl would raise deep inside; say where instead
-            raise ScenarioError([Problem(
-                str(name), f"holds the control character {bad}, which a workbook "
-                "cannot store", n + 1, key)])
-        if not n:
-            append_row(ws, cells)
-        else:
-            typed = [number_cell(c) for c in cells]
-            append_row(ws, [v for v, _ in typed])
-            for col, (_, fmt) in enumerate(typed, start=1):
-                if fmt:
-                    ws.cell(row=ws._current_row, column=col).number_format = fmt
-        width = max(width, len(cells))
-    style_header(ws)
-    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{ws._current_row}"
-    fit_widths(ws)
-
-
-def _meta_cell(value: Any) -> Any:
-    """A ``scenario`` sheet value: a mapping or list (``enablers``, ``x-``) as JSON text."""
-    if isinstance(value, dict | list):
-        # Dates inside (``standby.start``) as ISO text, which the models read back.
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return value
-
-
-def _exercise_record(rec: dict[str, Any]) -> dict[str, Any]:
-    """An exercise record with ``needs`` as one cell (``CAP:2;CAP2:1``), as the reader takes."""
-    needs = rec.get("needs")
-    if not isinstance(needs, list) or not all(isinstance(n, dict) for n in needs):
-        return rec
-    return {**rec, "needs": ";".join(f"{n.get('capability')}:{n.get('quantity', 1)}"
-                                     for n in needs)}
-
-
 def _refuse_relief(scenario: Scenario, where: str) -> None:
     """Relief records nest too deep for a sheet: a folder export only."""
     if scenario.data.relief:
@@ -200,81 +139,14 @@ def _refuse_relief(scenario: Scenario, where: str) -> None:
                           "to a folder")
 
 
-#: Name of the first sheet: a reader's overview, ignored when the workbook is read back.
-SUMMARY_SHEET = "summary"
-
-_HOW_TO_READ = (
-    "Sheet 'scenario' holds the settings (key | value); one sheet per section (nations, "
-    "sectors, requirements, pledges, ...) holds its records, one a row, nested fields as "
-    "dotted column names (e.g. at.lon); sheets named after a side table (e.g. network) carry "
-    "that CSV file. Edit any of them and import the workbook back; this summary sheet is "
-    "rebuilt on export and ignored on import."
-)
-
-
-def _summary_rows(scenario: Scenario) -> list[list[Any]]:
-    """``item | value`` rows: the scenario at a glance, counted from its records."""
-    data = scenario.data
-    rows: list[list[Any]] = [
-        ["scenario", data.name],
-        ["nations", len(data.nations)],
-        ["sectors", len(data.sectors)],
-        ["capability lines (requirements)", len(data.requirements)],
-    ]
-    for priority in sorted({r.priority for r in data.requirements}):
-        lines = [r for r in data.requirements if r.priority == priority]
-        rows.append([f"  lines of priority {priority}", len(lines)])
-        rows.append([f"  units required at priority {priority}", sum(r.quantity for r in lines)])
-    rows.append(["pledges", len(data.pledges)])
-    for status in PLEDGE_STATUSES:
-        rows.append([f"  pledges {status}", sum(p.status == status for p in data.pledges)])
-    rows.append(["scenario digest (SHA-256 of the content)", scenario_digest(scenario)])
-    rows.append(["how to read this workbook", _HOW_TO_READ])
-    return rows
-
-
-def _write_summary(scenario: Scenario, ws: Any) -> None:
-    from openpyxl.styles import Alignment
-
-    write_table(ws, ["item", "value"], _summary_rows(scenario))
-    ws.column_dimensions["B"].width = 80
-    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
-
-
 def _write_xlsx(scenario: Scenario, out: Path | io.BytesIO) -> None:
-    import openpyxl
-
-    doc = scenario_to_dict(scenario)
-    wb = openpyxl.Workbook()
-    summary = wb.active
-    assert summary is not None
-    summary.title = SUMMARY_SHEET
-    _write_summary(scenario, summary)
-    meta = wb.create_sheet("scenario")
-    # Deployment sections given inline are sheets of their own, not ``key | value`` rows.
-    write_table(meta, ["key", "value"], [
-        [k, _meta_cell(v)] for k, v in doc.items()
-        if k not in SECTIONS and not (k in (*_DEPLOYMENT_KEYS, *_EXERCISE_KEYS)
-                                      and isinstance(v, list))])
-    for section in SECTIONS:
-        if doc.get(section):  # no empty sheets (an absent sheet reads back as empty)
-            _record_sheet(wb, section, doc[section])
-    for key in _DEPLOYMENT_KEYS:
-        if isinstance(doc.get(key), list):  # an empty list stays a (header-only) sheet
-            _record_sheet(wb, key, doc[key])
-    for key in _EXERCISE_KEYS:
-        if isinstance(doc.get(key), list):
-            _record_sheet(wb, key, [_exercise_record(r) for r in doc[key]])
-    # Side tables (and deployment sections named as CSV tables) travel inside the workbook,
-    # sheets named by their key, so that one file carries the whole scenario, e.g. through a
-    # web upload.
-    for key in (*FILE_KEYS, *_DEPLOYMENT_KEYS):
+    tables: dict[str, str] = {}
+    for key in (*FILE_KEYS, *DEPLOYMENT_KEYS):
         name = getattr(scenario.data, key)
         text = scenario.table_text(name) if isinstance(name, str) else None
         if text is not None:
-            _side_sheet(wb, key, str(name), text)
-    wb.save(out)
+            tables[name] = text
+    write_workbook(scenario_to_dict(scenario), tables, out, digest=scenario_digest(scenario))
 
 
 def scenario_to_bytes(scenario: Scenario, fmt: str) -> bytes:

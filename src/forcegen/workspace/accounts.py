@@ -45,3 +45,9 @@ class User(Base):
     #: Set for a generated initial password: the user is asked to change it.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Optimistic lock, as on nations and pledges: an admin's change based on an older view of
+    #: the account (another admin just disabled it or lowered its clearance) is refused with
+    #: 409, never silently undone.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own attribute)

@@ -19,6 +19,22 @@ document.addEventListener("DOMContentLoaded", () => {
       if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
     });
   });
+  // Access keys the same in every browser: Alt+<key> (Alt+S saves, Alt+K searches ...), where
+  // browsers differ (Alt+Shift in Firefox, Ctrl+Option on macOS; none from some key events).
+  // The form holding the cursor wins; a field is focused, a button or link activated.
+  document.addEventListener("keydown", (ev) => {
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const m = /^Key([A-Z])$/.exec(ev.code || "");
+    const key = m ? m[1].toLowerCase() : (ev.key || "").toLowerCase();
+    if (!/^[a-z]$/.test(key)) return;
+    const all = Array.from(document.querySelectorAll(`[accesskey="${key}"]`));
+    if (!all.length) return;
+    const form = document.activeElement && document.activeElement.form;
+    const target = all.find((el) => form && el.form === form) || all[0];
+    ev.preventDefault();  // no second activation by the browser's own access key
+    if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) && target.type !== "submit") target.focus();
+    else target.click();
+  });
   // Move the cursor to the first field with an error.
   const bad = document.querySelector("[aria-invalid=true]");
   if (bad) bad.focus();

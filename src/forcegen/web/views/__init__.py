@@ -26,3 +26,14 @@ def _add_downloads_and_accounts() -> None:
 
 
 _add_downloads_and_accounts()
+
+
+def _add_nations_and_audit() -> None:
+    """The nations page (every role) and the audit trail (planners)."""
+    from forcegen.web.views import audit, nations
+
+    for module in (nations, audit):
+        router.include_router(module.router)
+
+
+_add_nations_and_audit()

@@ -55,11 +55,13 @@ def _choices(db: Session, page: Page) -> dict[str, Any]:
 
 def _values(account: User) -> dict[str, str]:
     return {
+        "version": str(account.version),
         "username": account.username,
         "full_name": account.full_name or "",
         "role": account.role,
         "nation": account.nation or "",
         "clearance": level_name(account.clearance),
+        "active": "yes" if account.active else "no",
     }
 
 
@@ -147,10 +149,28 @@ def _password_page(request: Request, account: User, password: str, *,
 
 def _edit_form(request: Request, db: Session, page: Page, account: User,
                values: dict[str, str] | None = None, errors: FieldErrors | None = None,
-               status: int = 200) -> HTMLResponse:
+               status: int = 200, conflict: dict[str, Any] | None = None) -> HTMLResponse:
     ctx = {**_choices(db, page), "account": account, "values": values or _values(account),
-           "errors": errors or {}, "own": account.id == page.user.id}
+           "errors": errors or {}, "own": account.id == page.user.id, "conflict": conflict}
     return render(request, "admin_user_form.html", ctx, status, labels=[])
+
+
+def _stale(request: Request, db: Session, page: Page, user_id: int, exc: Conflict,
+           submitted: dict[str, str]) -> HTMLResponse:
+    """The conflict page: the account as stored now, and what the admin tried to change."""
+    account = users.get(db, page.user, user_id)
+    now = _values(account)
+    diffs = [(k, submitted[k], now[k]) for k in ("full_name", "role", "nation", "clearance",
+                                                    "active")
+             if k in submitted and k in now and submitted[k] != now[k]]
+    conflict = {"current": exc.extra.get("current") or {}, "diffs": diffs,
+                "based_on": submitted.get("version", "")}
+    return _edit_form(request, db, page, account, None, None, 409, conflict)
+
+
+def _version(value: str | None) -> int | None:
+    """The form's version, or ``None`` if missing or not a number (the service then asks none)."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
@@ -165,7 +185,8 @@ async def update_user(request: Request, db: SessionDep, page: PageDep,
     """Change role, nation, clearance or full name (not one's own role, nation, clearance)."""
     account = users.get(db, page.user, user_id)
     values = form_values(await request.form())
-    payload: dict[str, Any] = {"full_name": values.get("full_name") or None}
+    payload: dict[str, Any] = {"full_name": values.get("full_name") or None,
+                               "version": values.get("version") or None}
     for key in ("role", "nation", "clearance"):  # left out of the form for one's own account
         if key in values:
             payload[key] = values[key] or None
@@ -175,6 +196,10 @@ async def update_user(request: Request, db: SessionDep, page: PageDep,
         try:
             users.update(db, page.user, user_id, data)
             return see_other(f"/admin/users/{user_id}", f"Account {account.username} saved.")
+        except Conflict as exc:
+            if exc.field != "version":
+                raise
+            return _stale(request, db, page, user_id, exc, values)
         except Invalid as exc:
             errors = {exc.field or "form": exc.message}
         except Forbidden as exc:  # one's own role, nation or clearance
@@ -185,7 +210,8 @@ async def update_user(request: Request, db: SessionDep, page: PageDep,
 
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
 def reset_password(request: Request, db: SessionDep, page: PageDep, user_id: UserId,
-                   password: Annotated[str, Form(max_length=256)] = "") -> Response:
+                   password: Annotated[str, Form(max_length=256)] = "",
+                   version: Annotated[str, Form(max_length=12)] = "") -> Response:
     """Set a new password (typed, or generated if left empty), to be changed at next sign-in.
 
     The account's sessions end and its API tokens are revoked.
@@ -193,11 +219,14 @@ def reset_password(request: Request, db: SessionDep, page: PageDep, user_id: Use
     account = users.get(db, page.user, user_id)
     generated = not password
     new = _generated() if generated else password
-    data, errors = validate(UserUpdate, {"password": new})
+    data, errors = validate(UserUpdate, {"password": new, "version": _version(version)})
     if data is None:
         return _edit_form(request, db, page, account, None,
                           {"password": errors.get("password", "invalid password")}, 422)
-    users.update(db, page.user, user_id, data)
+    try:
+        users.update(db, page.user, user_id, data)
+    except Conflict as exc:
+        return _stale(request, db, page, user_id, exc, {"version": version})
     if not generated:
         return see_other(f"/admin/users/{user_id}",
                          f"Password of {account.username} reset; it must be changed at sign-in.")
@@ -206,13 +235,18 @@ def reset_password(request: Request, db: SessionDep, page: PageDep, user_id: Use
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
 def set_active(request: Request, db: SessionDep, page: PageDep, user_id: UserId,
-               active: Annotated[str, Form(max_length=5)] = "") -> Response:
+               active: Annotated[str, Form(max_length=5)] = "",
+               version: Annotated[str, Form(max_length=12)] = "") -> Response:
     """Disable an account (its sessions end, its tokens are revoked) or enable it again."""
     account = users.get(db, page.user, user_id)
     if active not in _ACTIVE:
         return _edit_form(request, db, page, account, None, {"form": "enable or disable?"}, 422)
     try:
-        users.update(db, page.user, user_id, UserUpdate(active=_ACTIVE[active]))
+        users.update(db, page.user, user_id,
+                     UserUpdate(active=_ACTIVE[active], version=_version(version)))
+    except Conflict as exc:
+        return _stale(request, db, page, user_id, exc,
+                      {"version": version, "active": "yes" if _ACTIVE[active] else "no"})
     except Invalid as exc:
         return _edit_form(request, db, page, account, None, {"form": exc.message}, 422)
     state = "enabled" if _ACTIVE[active] else "disabled"

@@ -37,8 +37,10 @@ def list_audit(
     entity_id: Filter = None,
     actor: Filter = None,
     action: Filter = None,
+    since: Filter = None,
+    until: Filter = None,
 ) -> Page[AuditRead]:
-    """Audit entries, newest first by default.
+    """Audit entries, newest first by default; ``since``/``until``: UTC days (``YYYY-MM-DD``).
 
     Only entries the caller may see are listed and counted: entries about accounts are for
     admins (and the account itself), entries about labelled items need the caller to see the
@@ -47,7 +49,8 @@ def list_audit(
     """
     require_role(user, *PLANNERS)
     rows, total = service.list_page(
-        db, user, page, entity=entity, entity_id=entity_id, actor=actor, action=action
+        db, user, page, entity=entity, entity_id=entity_id, actor=actor, action=action,
+        since=since, until=until,
     )
     return Page[AuditRead](
         items=[AuditRead.model_validate(r) for r in rows],

@@ -7,6 +7,7 @@ This module is what the other domains and the API call.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from forcegen.workspace.audit.chain import (
 )
 from forcegen.workspace.audit.models import AuditEntry
 from forcegen.workspace.audit.visibility import readable_by, visible_to
+from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.listing import PageParams, fetch_page, order_by
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "check_utc_time",
     "current_anchor",
     "entry_hash",
+    "get",
     "list_page",
     "read_anchors",
     "record",
@@ -71,8 +74,13 @@ def list_page(
     entity_id: str | None = None,
     actor: str | None = None,
     action: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> tuple[list[AuditEntry], int]:
     """One page of the entries ``user`` may see (newest first by default), and their count.
+
+    ``since`` and ``until`` (``YYYY-MM-DD``, UTC, both days included) limit when the entries
+    were written; 422 naming the field if either is not such a date.
 
     Entries the reader may not see are left out in SQL, before paging and counting
     (``audit.visibility``), and checked again per row: a row the SQL condition let through by
@@ -87,6 +95,31 @@ def list_page(
     ):
         if value:
             stmt = stmt.where(col == value)
+    # ``at`` is ISO-8601 UTC text: comparing the text compares the times.
+    if since:
+        stmt = stmt.where(AuditEntry.at >= _day(since, "since").isoformat())
+    if until:
+        after = _day(until, "until") + dt.timedelta(days=1)
+        stmt = stmt.where(AuditEntry.at < after.isoformat())
     clauses = order_by(params.sort, SORTABLE, ["-seq"])
     rows, total = fetch_page(db, stmt, params, clauses)
     return [r for r in rows if readable_by(user, r)], total
+
+
+def _day(text: str, field: str) -> dt.date:
+    """``YYYY-MM-DD`` as a date (``fromisoformat`` alone would also take ``20261201``)."""
+    try:
+        if len(text) != 10 or text[4] != "-":
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{field}: expected a date as YYYY-MM-DD, got {text[:20]!r}",
+                      field=field) from None
+
+
+def get(db: Session, user: User, seq: int) -> AuditEntry:
+    """One entry ``user`` may see, or 404: an entry hidden from them is as missing as none."""
+    row = db.scalar(select(AuditEntry).where(AuditEntry.seq == seq, visible_to(user)))
+    if row is None or not readable_by(user, row):
+        raise NotFound("audit entry")
+    return row

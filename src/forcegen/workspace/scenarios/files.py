@@ -23,7 +23,7 @@ import yaml
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._tables import FILE_KEYS, SECTIONS, escape_formula, flatten
 from forcegen.scenario.limits import FILE_NAME_RULE, unsafe_file_name
-from forcegen.scenario.writer import fixed_name
+from forcegen.scenario.writer import fixed_name, write_workbook
 
 __all__ = [
     "TEMP_PREFIXES",
@@ -220,45 +220,31 @@ def export_csv_zip(doc: dict[str, Any], files: dict[str, str]) -> bytes:
     return buf.getvalue()
 
 
-def _cell(v: Any) -> Any:
+def _clean(v: Any) -> Any:
+    """``v`` with characters a workbook cannot hold replaced by U+FFFD, nested values too.
+
+    Legacy rows may hold such characters (now refused on entry); an export must still work.
+    """
     if isinstance(v, str):
-        # Legacy rows may hold characters a workbook cannot (now refused on entry); an
-        # export must still work, so they become U+FFFD.
         return _XLSX_ILLEGAL.sub("\ufffd", v)
-    if isinstance(v, list | dict):
-        return _XLSX_ILLEGAL.sub("\ufffd", str(v))
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    if isinstance(v, dict):
+        return {_clean(k): _clean(x) for k, x in v.items()}
     return v
 
 
 def export_xlsx(doc: dict[str, Any], files: dict[str, str]) -> bytes:
-    """A workbook built in memory: one sheet per section, side tables as sheets by key."""
-    import openpyxl
+    """The scenario workbook, built in memory by the core's writer (``write_workbook``).
 
+    The same workbook as ``forcegen export --to X.xlsx``: summary sheet first, formatted
+    tables, side tables as sheets by key under fixed names.
+    """
     doc = dict(doc)
     side = _side(doc, files)
-    wb = openpyxl.Workbook()
-    meta = wb.active
-    assert meta is not None
-    meta.title = "scenario"
-    meta.append(["key", "value"])
-    for k, v in doc.items():
-        if k not in SECTIONS:
-            meta.append([_cell(k), _cell(v)])
-    for section in SECTIONS:
-        ws = wb.create_sheet(section)
-        rows = [flatten(r) for r in doc.get(section, [])]
-        cols: list[str] = []
-        for row in rows:
-            cols += [k for k in row if k not in cols]
-        ws.append([_cell(c) for c in cols])
-        for row in rows:
-            ws.append([_cell(row.get(c)) for c in cols])
-    for key, (_, content) in side.items():
-        ws = wb.create_sheet(key)
-        for cells in csv.reader(io.StringIO(content)):
-            ws.append([_cell(c) for c in cells])
+    tables = {name: _clean(text) for name, text in side.values()}
     buf = io.BytesIO()
-    wb.save(buf)
+    write_workbook(_clean(doc), tables, buf)
     return buf.getvalue()
 
 

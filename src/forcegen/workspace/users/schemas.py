@@ -54,10 +54,16 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    """Changed fields of an account (admins)."""
+    """Changed fields of an account (admins).
+
+    ``version``: the account's version the change was based on; a stale one is 409 with the
+    account as it is. Left out, the change applies to whatever is stored (clients written
+    before accounts had versions); the web pages always send it.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     role: UserRole | None = None
     nation: NationCode | None = None
     full_name: Text | None = None
@@ -95,3 +101,4 @@ class UserRead(BaseModel):
     clearance: ClassificationRead = "UNCLASSIFIED"
     clearances: list[dict[str, str]] | None = None
     memberships: dict[str, list[str]] | None = None
+    version: int = 1

@@ -19,8 +19,9 @@ from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.labels import level_name, level_rank
 from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
 from forcegen.workspace.readers import check_clearances, check_memberships
+from forcegen.workspace.records import check_version
 from forcegen.workspace.reference import Nation
-from forcegen.workspace.users.schemas import PasswordChange, UserCreate, UserUpdate
+from forcegen.workspace.users.schemas import PasswordChange, UserCreate, UserRead, UserUpdate
 
 __all__ = [
     "SORTABLE",
@@ -149,27 +150,8 @@ def _refuse_own_grants(account: User, changes: dict[str, Any]) -> None:
             raise Forbidden(f"you cannot change your own {key}; another admin must do it")
 
 
-def update(db: Session, user: User, user_id: int, data: UserUpdate) -> User:
-    """Change role, nation, name, active flag or password (admins).
-
-    Disabling an account or resetting its password ends its browser sessions and revokes its
-    API tokens. Nobody changes their own role, nation, clearance, clearances under other
-    policies or memberships: an admin raising their own clearance or moving to another nation
-    would read what the coalition's vetting did not grant them, so such a change needs another
-    admin (and, like every change, is audited).
-    """
-    account = get(db, user, user_id)
-    before = _audit_view(account)
-    changes = data.model_dump(exclude_unset=True)
-    changes.update(_granted(changes))  # checked, in their stored (sorted) form
-    if account.id == user.id:
-        _refuse_own_grants(account, changes)
-    role = changes.get("role") or account.role
-    nation = changes.get("nation", account.nation)
-    _check_nation(db, role, nation)
-    demoting = changes.get("role", ADMIN) != ADMIN or changes.get("active") is False
-    if account.id == user.id and demoting:
-        raise Invalid("you cannot demote or disable your own account", field="role")
+def _set_grants(account: User, changes: dict[str, Any], nation: str | None) -> None:
+    """Set the role, name, nation and clearances among ``changes`` (already checked)."""
     for key in ("role", "full_name"):
         if changes.get(key) is not None:
             setattr(account, key, changes[key])
@@ -181,6 +163,35 @@ def update(db: Session, user: User, user_id: int, data: UserUpdate) -> User:
     for key in ("clearances", "memberships"):  # clearances under policies, memberships
         if key in changes:
             setattr(account, key, changes[key])
+
+
+def update(db: Session, user: User, user_id: int, data: UserUpdate) -> User:
+    """Change role, nation, name, active flag or password (admins).
+
+    With ``data.version``, only if that is still the account's version, else 409 with the
+    account as it is.
+
+    Disabling an account or resetting its password ends its browser sessions and revokes its
+    API tokens. Nobody changes their own role, nation, clearance, clearances under other
+    policies or memberships: an admin raising their own clearance or moving to another nation
+    would read what the coalition's vetting did not grant them, so such a change needs another
+    admin (and, like every change, is audited).
+    """
+    account = get(db, user, user_id)
+    if data.version is not None:
+        check_version(account, data.version, UserRead)
+    before = _audit_view(account)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    changes.update(_granted(changes))  # checked, in their stored (sorted) form
+    if account.id == user.id:
+        _refuse_own_grants(account, changes)
+    role = changes.get("role") or account.role
+    nation = changes.get("nation", account.nation)
+    _check_nation(db, role, nation)
+    demoting = changes.get("role", ADMIN) != ADMIN or changes.get("active") is False
+    if account.id == user.id and demoting:
+        raise Invalid("you cannot demote or disable your own account", field="role")
+    _set_grants(account, changes, nation)
     if changes.get("active") is not None:
         account.active = changes["active"]
         if not account.active:

@@ -1,0 +1,111 @@
+"""The audit trail in the browser (admins and lead planners, as ``/api/v1/audit``).
+
+Find entries by who, what and when; open one to see what changed, field by field, and its
+place in the hash chain; verify the chain and read its head, the anchor ``forcegen audit
+anchor`` publishes outside the database. The entries listed, counted and opened are those
+``audit.service`` lets the reader see: an entry about an item hidden from them (or about
+another account, for a lead planner) is as missing as one never written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from forcegen.web.core import HTMLRoute, PageDep, render
+from forcegen.web.tables import TableQuery, clean
+from forcegen.workspace.access import PLANNERS, require_role
+from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.audit.models import AuditEntry
+from forcegen.workspace.database import read_snapshot
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=HTMLRoute)
+
+PAGE_SIZE = 50
+Filter = Annotated[str | None, Query(max_length=200)]
+Seq = Annotated[int, Path(ge=1, le=2**31 - 1)]
+#: What an entry may be about, as the filter offers it.
+ENTITIES = {
+    "pledge": "Pledge",
+    "requirement": "Requirement",
+    "nation": "Nation",
+    "sourcing_run": "Sourcing run",
+    "scenario": "Scenario import",
+    "intel": "Intelligence objects",
+    "user": "Account",
+    "api_token": "API token",
+}
+_SORTS = ("seq", "-seq", "at", "-at", "actor", "-actor")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_table(
+    request: Request,
+    db: SessionDep,
+    page: PageDep,
+    actor: Filter = None,
+    entity: Filter = None,
+    entity_id: Filter = None,
+    action: Filter = None,
+    since: Filter = None,
+    until: Filter = None,
+    sort: Filter = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> HTMLResponse:
+    """The entries the reader may see, newest first: by who, what (kind, id, action), when."""
+    require_role(page.user, *PLANNERS)
+    filters = {"actor": clean(actor), "entity": clean(entity, ENTITIES),
+               "entity_id": clean(entity_id), "action": clean(action),
+               "since": clean(since), "until": clean(until)}
+    labels = {"actor": "Who", "entity": "What", "entity_id": "Id", "action": "Action",
+              "since": "From", "until": "To"}
+    table = TableQuery("/audit", filters, labels, clean(sort, _SORTS), offset, PAGE_SIZE,
+                       shown={"entity": lambda e: ENTITIES.get(e, e)})
+    rows, total = audit.list_page(
+        db, page.user, table.params(),
+        **{k: v or None for k, v in filters.items()},
+    )
+    ctx = {"rows": rows, "total": total, "table": table, "entities": ENTITIES}
+    # Entries hold snapshots of labelled items: the banner shows the reader's ceiling.
+    return render(request, "audit.html", ctx)
+
+
+@router.get("/audit/verify", response_class=HTMLResponse)
+def audit_verify(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
+    """Recompute the whole hash chain; show the result and the chain's head (its anchor)."""
+    require_role(page.user, *PLANNERS)
+    with read_snapshot(db.get_bind()) as snap:  # type: ignore[arg-type]
+        result = audit.verify(snap)
+        try:
+            anchor: dict[str, Any] | None = asdict(audit.current_anchor(snap))
+        except LookupError:  # the head row was deleted: the verification says so too
+            anchor = None
+    ctx = {"result": result, "anchor": anchor,
+           "anchor_line": json.dumps(anchor, separators=(",", ":")) if anchor else ""}
+    return render(request, "audit_verify.html", ctx)
+
+
+def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """``(field, before, after)`` for every field whose value differs (all of a creation)."""
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    keys = [*before, *(k for k in after if k not in before)]
+    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+@router.get("/audit/{seq}", response_class=HTMLResponse)
+def audit_entry(request: Request, db: SessionDep, page: PageDep, seq: Seq) -> HTMLResponse:
+    """One entry: who did what and when, the fields it changed, its hashes."""
+    require_role(page.user, *PLANNERS)
+    entry = audit.get(db, page.user, seq)
+    ctx = {"entry": entry, "changes": _changes(entry), "entities": ENTITIES,
+           "shown": lambda v: "" if v is None else v if isinstance(v, str)
+           else json.dumps(v, ensure_ascii=False)}
+    return render(request, "audit_entry.html", ctx)
