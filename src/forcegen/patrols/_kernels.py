@@ -1,0 +1,339 @@
+"""Compiled moves of the patrol search on routes stored as arrays (routes without time windows).
+
+Routes are one ``(V, A)`` int array ``R`` (vessel k's stops in ``R[k, :L[k]]``), their lengths
+``L`` and their hours ``H``; ``D[k]`` is vessel k's hours matrix over the areas with its start
+(index A) and end (A + 1) appended, station hours counted on arrival, and ``T[k]`` the same
+without station hours (2-opt prices reversals on it). An empty route costs its start -> end
+passage, so every saving is consistent; feasibility treats it as "does not sail".
+
+Each move is one loop nest compiled by numba (plain Python without it: same moves, slower), so
+a search iteration costs about a millisecond on 100 areas where the array-per-move form took
+tens: that is what lets the iterated local search of :mod:`forcegen.patrols._fastils` run the
+thousands of iterations the team orienteering benchmarks need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+try:  # numba is a dependency; without it the same code runs as plain Python
+    from numba import njit as _njit
+
+    def njit(fn: Callable[..., Any]) -> Any:
+        """Compile ``fn`` (cached on disk, so only the first run of a release pays)."""
+        return _njit(cache=True, nogil=True)(fn)
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    HAVE_NUMBA = False
+
+    def njit(fn: Callable[..., Any]) -> Any:
+        """Leave ``fn`` as plain Python."""
+        return fn
+
+
+EPS = 1e-7  # as forcegen.patrols.problem.EPS: slack on the endurance for float sums
+GAIN = 1e-9  # the least saving that counts as one (float noise is not a move)
+SEGMENT = 0.25  # share of perturbations that remove a long run of one route
+
+
+@njit
+def seed(s: int) -> None:
+    """Seed the compiled code's random stream (repeatable searches)."""
+    np.random.seed(s)
+
+
+@njit
+def route_hours(D: Any, k: int, R: Any, n: int) -> float:
+    """Hours of vessel k sailing ``R[k, :n]`` (start -> end when empty)."""
+    a = D.shape[1] - 2
+    if n == 0:
+        return float(D[k, a, a + 1])
+    s = D[k, a, R[k, 0]]
+    for i in range(n - 1):
+        s += D[k, R[k, i], R[k, i + 1]]
+    return float(s + D[k, R[k, n - 1], a + 1])
+
+
+@njit
+def _node(R: Any, L: Any, k: int, i: int, a: int) -> int:
+    """Position i of route k, with -1 the start (a) and L[k] the end (a + 1)."""
+    if i < 0:
+        return a
+    if i >= L[k]:
+        return a + 1
+    return int(R[k, i])
+
+
+@njit
+def insert_all(D: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+               visited: Any, alpha: float, noise: float) -> bool:
+    """Insert unvisited areas by value^alpha / added hours (times noise) until none fits."""
+    V, a = R.shape[0], D.shape[1] - 2
+    changed = False
+    while True:
+        best, bk, bu, bp, bd = -1.0, -1, -1, -1, 0.0
+        for k in range(V):
+            for u in range(a):
+                if visited[u] or not allowed[k, u]:
+                    continue
+                du, dp = np.inf, -1
+                for p in range(L[k] + 1):
+                    x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
+                    d = D[k, x, u] + D[k, u, y] - D[k, x, y]
+                    if d < du:
+                        du, dp = d, p
+                if dp < 0 or not H[k] + du <= E[k] + EPS:
+                    continue
+                r = vals[u] ** alpha / (max(du, 0.0) + 1e-9)
+                if noise > 0:
+                    r *= np.exp(np.random.normal(0.0, noise))
+                if r > best:
+                    best, bk, bu, bp, bd = r, k, u, dp, du
+        if bk < 0:
+            return changed
+        for i in range(L[bk], bp, -1):
+            R[bk, i] = R[bk, i - 1]
+        R[bk, bp] = bu
+        L[bk] += 1
+        H[bk] += bd
+        visited[bu] = True
+        changed = True
+
+
+@njit
+def two_opt(D: Any, T: Any, k: int, R: Any, L: Any, H: Any) -> bool:
+    """Reverse a segment of route k while one shortens it (priced on T, confirmed on D)."""
+    a, n, improved = D.shape[1] - 2, L[k], False
+    if n < 2:
+        return False
+    again = True
+    while again:
+        again = False
+        for i in range(n - 1):
+            p = _node(R, L, k, i - 1, a)
+            for j in range(i + 1, n):
+                q = _node(R, L, k, j + 1, a)
+                d = (T[k, p, R[k, j]] + T[k, R[k, i], q] - T[k, p, R[k, i]]
+                     - T[k, R[k, j], q])
+                if d < -GAIN:
+                    R[k, i:j + 1] = R[k, i:j + 1][::-1].copy()
+                    h = route_hours(D, k, R, n)
+                    if h < H[k] - GAIN:
+                        H[k], again, improved = h, True, True
+                        break
+                    R[k, i:j + 1] = R[k, i:j + 1][::-1].copy()  # asymmetric legs: undo
+            if again:
+                break
+    return improved
+
+
+@njit
+def or_opt(D: Any, k: int, R: Any, L: Any, H: Any) -> bool:
+    """Move a run of 1-3 stops elsewhere in route k (same direction) while that shortens it."""
+    a, n, improved = D.shape[1] - 2, L[k], False
+    again = True
+    while again:
+        again = False
+        for s in range(1, 4):
+            for i in range(n - s + 1):
+                e = i + s - 1
+                p, q = _node(R, L, k, i - 1, a), _node(R, L, k, e + 1, a)
+                first, last = R[k, i], R[k, e]
+                saved = D[k, p, first] + D[k, last, q] - D[k, p, q]
+                for j in range(n + 1):  # edge (j-1, j) of the current route
+                    if i <= j <= e + 1:
+                        continue
+                    x, y = _node(R, L, k, j - 1, a), _node(R, L, k, j, a)
+                    if saved - (D[k, x, first] + D[k, last, y] - D[k, x, y]) > GAIN:
+                        seg = R[k, i:e + 1].copy()
+                        rest = np.concatenate((R[k, :i], R[k, e + 1:n]))
+                        at = j if j < i else j - s
+                        R[k, :n] = np.concatenate((rest[:at], seg, rest[at:]))
+                        H[k] = route_hours(D, k, R, n)
+                        again = improved = True
+                        break
+                if again:
+                    break
+            if again:
+                break
+    return improved
+
+
+@njit
+def replace(D: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+            visited: Any) -> bool:
+    """Swap a stop for an unvisited area worth more, or as much and quicker; best one."""
+    V, a = R.shape[0], D.shape[1] - 2
+    bg, bs, bk, bi, bu, bp = 0.0, 0.0, -1, -1, -1, -1
+    for k in range(V):
+        n = L[k]
+        for u in range(a):
+            if visited[u] or not allowed[k, u]:
+                continue
+            # the three cheapest edges of the route for u (an edge next to i vanishes with i)
+            c0 = c1 = c2 = np.inf
+            e0 = e1 = e2 = -1
+            for p in range(n + 1):
+                x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
+                c = D[k, x, u] + D[k, u, y] - D[k, x, y]
+                if c < c0:
+                    c2, e2, c1, e1, c0, e0 = c1, e1, c0, e0, c, p
+                elif c < c1:
+                    c2, e2, c1, e1 = c1, e1, c, p
+                elif c < c2:
+                    c2, e2 = c, p
+            for i in range(n):
+                gain = vals[u] - vals[R[k, i]]
+                if gain < 0 or gain < bg:
+                    continue
+                x, y = _node(R, L, k, i - 1, a), _node(R, L, k, i + 1, a)
+                removal = D[k, x, R[k, i]] + D[k, R[k, i], y] - D[k, x, y]
+                cost, pos = D[k, x, u] + D[k, u, y] - D[k, x, y], i
+                for c, e in ((c0, e0), (c1, e1), (c2, e2)):
+                    if e >= 0 and e != i and e != i + 1:
+                        if c < cost:
+                            cost, pos = c, (e if e < i else e - 1)
+                        break
+                if not H[k] - removal + cost <= E[k] + EPS:
+                    continue
+                saved = removal - cost
+                if gain == 0 and saved <= 1e-6:
+                    continue
+                if gain > bg or saved > bs or bk < 0:
+                    bg, bs, bk, bi, bu, bp = gain, saved, k, i, u, pos
+    if bk < 0:
+        return False
+    visited[R[bk, bi]] = False
+    n = L[bk]
+    rest = np.concatenate((R[bk, :bi], R[bk, bi + 1:n]))
+    R[bk, :n] = np.concatenate((rest[:bp], np.array([bu]), rest[bp:]))
+    H[bk] = route_hours(D, bk, R, n)
+    visited[bu] = True
+    return True
+
+
+@njit
+def relocate_or_swap(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> bool:
+    """Apply the move of one stop to another route, or the exchange of two stops between two
+    routes, that lowers the total hours most (room for more areas); False if none does."""
+    V, a = R.shape[0], D.shape[1] - 2
+    best, kind, bk, bi, bm, bj = GAIN, 0, -1, -1, -1, -1
+    for k in range(V):
+        for i in range(L[k]):
+            u = R[k, i]
+            x, y = _node(R, L, k, i - 1, a), _node(R, L, k, i + 1, a)
+            out_u = D[k, x, u] + D[k, u, y] - D[k, x, y]
+            for m in range(V):
+                if m == k or not allowed[m, u]:
+                    continue
+                for j in range(L[m] + 1):  # relocate u onto edge (j-1, j) of route m
+                    p, q = _node(R, L, m, j - 1, a), _node(R, L, m, j, a)
+                    add = D[m, p, u] + D[m, u, q] - D[m, p, q]
+                    if out_u - add > best and H[m] + add <= E[m] + EPS:
+                        best, kind, bk, bi, bm, bj = out_u - add, 1, k, i, m, j
+                if m < k:
+                    continue
+                for j in range(L[m]):  # exchange u with stop j of route m
+                    w = R[m, j]
+                    if not allowed[k, w]:
+                        continue
+                    p, q = _node(R, L, m, j - 1, a), _node(R, L, m, j + 1, a)
+                    hk = H[k] - D[k, x, u] - D[k, u, y] + D[k, x, w] + D[k, w, y]
+                    hm = H[m] - D[m, p, w] - D[m, w, q] + D[m, p, u] + D[m, u, q]
+                    win = H[k] + H[m] - hk - hm
+                    if win > best and hk <= E[k] + EPS and hm <= E[m] + EPS:
+                        best, kind, bk, bi, bm, bj = win, 2, k, i, m, j
+    if kind == 0:
+        return False
+    if kind == 1:
+        u = R[bk, bi]
+        R[bk, bi:L[bk] - 1] = R[bk, bi + 1:L[bk]].copy()
+        L[bk] -= 1
+        for t in range(L[bm], bj, -1):
+            R[bm, t] = R[bm, t - 1]
+        R[bm, bj] = u
+        L[bm] += 1
+    else:
+        R[bk, bi], R[bm, bj] = R[bm, bj], R[bk, bi]
+    H[bk] = route_hours(D, bk, R, L[bk])
+    H[bm] = route_hours(D, bm, R, L[bm])
+    return True
+
+
+@njit
+def local_search(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+                 visited: Any) -> None:
+    """Apply the moves until none raises the value or lowers the hours."""
+    # Every move strictly raises the value or strictly lowers the hours, so this ends; the cap
+    # guards against a float tie letting two moves undo each other.
+    for _ in range(100 * (D.shape[1] + 1)):
+        for k in range(R.shape[0]):
+            while two_opt(D, T, k, R, L, H) | or_opt(D, k, R, L, H):
+                pass
+        if insert_all(D, vals, allowed, E, R, L, H, visited, 2.0, 0.0):
+            continue
+        if replace(D, vals, allowed, E, R, L, H, visited):
+            continue
+        if relocate_or_swap(D, allowed, E, R, L, H):
+            continue
+        return
+
+
+@njit
+def perturb(D: Any, R: Any, L: Any, H: Any, visited: Any, near: Any, s: int, r_len: int) -> None:
+    """Remove stops by one of three rules drawn at random: a run of ``r_len`` stops from
+    position ``s`` of every route, a random share, or the stops nearest a random area."""
+    V, a = R.shape[0], D.shape[1] - 2
+    pick = np.random.random()
+    on = np.zeros(a, dtype=np.bool_)
+    total = 0
+    for k in range(V):
+        total += L[k]
+    if total == 0:
+        return
+    if pick < SEGMENT:  # a long run of one route: re-plan a stretch of it
+        k = np.random.randint(V)
+        if L[k]:
+            n = np.random.randint(max(1, L[k] // 10), max(2, L[k] // 2 + 1))
+            at = np.random.randint(L[k])
+            for t in range(at, min(L[k], at + n)):
+                on[R[k, t]] = True
+    elif pick < SEGMENT + (1 - SEGMENT) * 0.35:
+        for k in range(V):
+            if L[k]:
+                at = s % L[k]
+                for t in range(at, min(L[k], at + r_len)):
+                    on[R[k, t]] = True
+    elif pick < SEGMENT + (1 - SEGMENT) * 0.7:
+        q = np.random.randint(1, max(2, int(0.3 * total) + 1))
+        for k in range(V):
+            for t in range(L[k]):
+                if np.random.random() < q / total:
+                    on[R[k, t]] = True
+    else:
+        centre = np.random.randint(a)
+        q = np.random.randint(1, max(2, int(0.4 * total) + 1))
+        stops = np.empty(total, dtype=np.int64)
+        dist = np.empty(total)
+        c = 0
+        for k in range(V):
+            for t in range(L[k]):
+                stops[c] = R[k, t]
+                dist[c] = min(near[centre, R[k, t]], near[R[k, t], centre])
+                c += 1
+        for t in np.argsort(dist, kind="mergesort")[:q]:
+            on[stops[t]] = True
+    for k in range(V):
+        n = 0
+        for t in range(L[k]):
+            if on[R[k, t]]:
+                visited[R[k, t]] = False
+            else:
+                R[k, n] = R[k, t]
+                n += 1
+        L[k] = n
+        H[k] = route_hours(D, k, R, n)
