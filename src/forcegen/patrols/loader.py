@@ -22,7 +22,7 @@ from forcegen.patrols._legs import _label, _leg_times, _LegHours
 from forcegen.patrols._refs import Bad, check_ids, check_what_ifs, sailing
 from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
-from forcegen.patrols.problem import Geo, PatrolProblem
+from forcegen.patrols.problem import DAY_HOURS, Geo, PatrolProblem
 from forcegen.patrols.sea import SeaLegs
 from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
@@ -235,6 +235,14 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
                 end_at=[_pt(coord(v.end)) for v in vessels],
                 ports=[(pt.id, (float(pt.at[0]), float(pt.at[1]))) for pt in pd.ports],
                 legs=sea))
+    for v in vessels:
+        if v.days > 1 and v.endurance > DAY_HOURS:
+            bad(f"vessels.{pd.vessels.index(v)}.endurance",
+                f"vessel {v.id}: endurance {v.endurance:g} h with days: {v.days}; a daily "
+                f"sortie must be back within the day ({DAY_HOURS:g} h)")
+    if problems:
+        raise ScenarioError(problems)
+    prob = prob.daily([v.days for v in vessels])
     unreachable = prob.unreachable()
     if unreachable and not drop_unreachable:
         for i, reason in unreachable:

@@ -66,7 +66,8 @@ class PatrolPlan:
             value = float(p.values[r].sum()) if r else 0.0
             by_nation[p.nations[k]] += value
             routes.append({
-                "vessel": p.vessel_ids[k], "nation": p.nations[k], "start": p.starts[k],
+                "vessel": p.vessel_ids[k], **({"day": p.days[k]} if p.days else {}),
+                "nation": p.nations[k], "start": p.starts[k],
                 "end": p.ends[k], "stops": [p.area_ids[a] for a in r], "hours": round(hours, 9),
                 "value": value,
                 "timetable": [{"area": p.area_ids[s.area], "arrive": round(s.arrive, 6),
