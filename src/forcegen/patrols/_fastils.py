@@ -21,6 +21,7 @@ __all__ = ["fast_ils"]
 
 STALE = 40  # iterations without a new best before going back to the round's best
 ROUND = 600  # iterations without a new best before a fresh start
+ACCEPT = 0.5  # a trial worse by up to this share of a random area's value is accepted
 
 
 class _State:
@@ -101,7 +102,7 @@ def fast_ils(ctx: _Ctx, *, time_limit: float, seed: int, max_iter: int,
         improve(trial)
         key = trial.key(vals)
         # Accept ties and small losses (at most half an area's worth) to keep moving.
-        if key >= cur_key or key[0] >= cur_key[0] - float(rng.choice(vals)) * 0.5:
+        if key >= cur_key or key[0] >= cur_key[0] - float(rng.choice(vals)) * ACCEPT:
             cur, cur_key = trial, key
         if key > glob_key:
             glob, glob_key, since = trial.copy(), key, it

@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
 EPS = 1e-7  # as forcegen.patrols.problem.EPS: slack on the endurance for float sums
 GAIN = 1e-9  # the least saving that counts as one (float noise is not a move)
 SEGMENT = 0.25  # share of perturbations that remove a long run of one route
+REORDER_TRIES = 12  # insertions tried per call that need their route re-ordered to fit
 
 
 @njit
@@ -265,6 +266,53 @@ def relocate_or_swap(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> bo
 
 
 @njit
+def insert_reordered(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+                     visited: Any) -> bool:
+    """Insert an area that does not fit as its route stands but does once it is re-ordered.
+
+    Tried: areas at most 3 % of the endurance over at their cheapest place, the most valuable
+    first, at most ``REORDER_TRIES``; each try runs 2-opt and or-opt on a copy of the route.
+    """
+    V, a = R.shape[0], D.shape[1] - 2
+    ks = np.empty(V * a, dtype=np.int64)
+    us, ps, worth = np.empty_like(ks), np.empty_like(ks), np.empty(V * a)
+    c = 0
+    for k in range(V):
+        for u in range(a):
+            if visited[u] or not allowed[k, u]:
+                continue
+            du, dp = np.inf, -1
+            for p in range(L[k] + 1):
+                x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
+                d = D[k, x, u] + D[k, u, y] - D[k, x, y]
+                if d < du:
+                    du, dp = d, p
+            over = H[k] + du - E[k]
+            if dp >= 0 and 0 < over <= 0.03 * E[k]:
+                ks[c], us[c], ps[c], worth[c] = k, u, dp, -vals[u] * 1e6 + over
+                c += 1
+    if c == 0:
+        return False
+    order = np.argsort(worth[:c], kind="mergesort")
+    for t in order[:REORDER_TRIES]:
+        k, u, p = ks[t], us[t], ps[t]
+        R2, L2, H2 = R.copy(), L.copy(), H.copy()
+        for i in range(L2[k], p, -1):
+            R2[k, i] = R2[k, i - 1]
+        R2[k, p] = u
+        L2[k] += 1
+        H2[k] = route_hours(D, k, R2, L2[k])
+        while two_opt(D, T, k, R2, L2, H2) | or_opt(D, k, R2, L2, H2):
+            pass
+        if H2[k] <= E[k] + EPS:
+            R[k, :L2[k]] = R2[k, :L2[k]]
+            L[k], H[k] = L2[k], H2[k]
+            visited[u] = True
+            return True
+    return False
+
+
+@njit
 def local_search(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
                  visited: Any) -> None:
     """Apply the moves until none raises the value or lowers the hours."""
@@ -275,6 +323,8 @@ def local_search(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any
             while two_opt(D, T, k, R, L, H) | or_opt(D, k, R, L, H):
                 pass
         if insert_all(D, vals, allowed, E, R, L, H, visited, 2.0, 0.0):
+            continue
+        if insert_reordered(D, T, vals, allowed, E, R, L, H, visited):
             continue
         if replace(D, vals, allowed, E, R, L, H, visited):
             continue
