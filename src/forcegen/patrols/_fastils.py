@@ -41,71 +41,92 @@ class _State:
         return [[int(x) for x in self.R[k, :n]] for k, n in enumerate(self.L)]
 
 
-def fast_ils(ctx: _Ctx, *, time_limit: float, seed: int, max_iter: int,
-             target: float | None, start: Routes | None, stall: float = float("inf")
-             ) -> Routes:
-    """Best routes found; stops at ``max_iter`` iterations, ``time_limit`` s, ``target``, or
-    after ``stall`` iterations without a new best."""
-    prob = ctx.prob
-    deadline = time.monotonic() + time_limit
-    kn.seed(seed)
-    rng = np.random.default_rng(seed)
-    v, a = prob.n_vessels, prob.n_areas
-    D, T = np.ascontiguousarray(ctx.d), np.ascontiguousarray(ctx.travel)
-    vals = np.ascontiguousarray(prob.values, dtype=float)
-    allowed = np.ascontiguousarray(prob.allowed, dtype=np.bool_)
-    E = np.ascontiguousarray(prob.endurance, dtype=float)
-    near = np.ascontiguousarray(ctx.near, dtype=float)
+class _Arrays:
+    """The problem as the kernels take it, and the moves that make and improve routes."""
 
-    def build(routes: Routes | None) -> _State:
-        R = np.zeros((v, max(1, a)), dtype=np.int64)
-        L = np.zeros(v, dtype=np.int64)
-        visited = np.zeros(a, dtype=np.bool_)
+    def __init__(self, ctx: _Ctx, seed: int) -> None:
+        prob = ctx.prob
+        self.v, self.a = prob.n_vessels, prob.n_areas
+        self.D, self.T = np.ascontiguousarray(ctx.d), np.ascontiguousarray(ctx.travel)
+        self.vals = np.ascontiguousarray(prob.values, dtype=float)
+        self.allowed = np.ascontiguousarray(prob.allowed, dtype=np.bool_)
+        self.E = np.ascontiguousarray(prob.endurance, dtype=float)
+        self.near = np.ascontiguousarray(ctx.near, dtype=float)
+        self.rng = np.random.default_rng(seed)
+        kn.seed(seed)
+
+    def build(self, routes: Routes | None) -> _State:
+        """Routes as arrays (none: every vessel in port)."""
+        R = np.zeros((self.v, max(1, self.a)), dtype=np.int64)
+        L = np.zeros(self.v, dtype=np.int64)
+        visited = np.zeros(self.a, dtype=np.bool_)
         for k, r in enumerate(routes or []):
             R[k, :len(r)] = r
             L[k] = len(r)
             visited[r] = True
-        H = np.array([kn.route_hours(D, k, R, int(L[k])) for k in range(v)], dtype=float)
+        H = np.array([kn.route_hours(self.D, k, R, int(L[k])) for k in range(self.v)])
         return _State(R, L, H, visited)
 
-    def improve(st: _State) -> None:
-        kn.local_search(D, T, vals, allowed, E, st.R, st.L, st.H, st.visited)
+    def improve(self, st: _State) -> None:
+        """Local search to a local optimum."""
+        kn.local_search(self.D, self.T, self.vals, self.allowed, self.E, st.R, st.L, st.H,
+                        st.visited)
 
-    def restart() -> _State:
+    def fill(self, st: _State) -> None:
+        """Noisy value^alpha / hours insertion (alpha drawn in [1, 3]) of what still fits."""
+        kn.insert_all(self.D, self.vals, self.allowed, self.E, st.R, st.L, st.H, st.visited,
+                      float(self.rng.uniform(1.0, 3.0)), 0.3)
+
+    def restart(self) -> _State:
         """A random construction, locally optimised: the start of a new round."""
-        st = build(None)
-        kn.insert_all(D, vals, allowed, E, st.R, st.L, st.H, st.visited,
-                      float(rng.uniform(1.0, 3.0)), 0.3)
-        improve(st)
+        st = self.build(None)
+        self.fill(st)
+        self.improve(st)
         return st
 
-    cur = build(start)
-    improve(cur)
+    def trial(self, cur: _State, s: int, r_len: int) -> _State:
+        """Perturb a copy of ``cur``, repair it and improve it."""
+        st = cur.copy()
+        kn.perturb(self.D, st.R, st.L, st.H, st.visited, self.near, s, r_len)
+        self.fill(st)
+        self.improve(st)
+        return st
+
+
+def fast_ils(ctx: _Ctx, *, time_limit: float, seed: int, max_iter: int,
+             target: float | None, start: Routes | None, stall: float = float("inf")
+             ) -> Routes:
+    """Best routes found.
+
+    Stops at ``max_iter`` iterations, ``time_limit`` s, ``target`` or after ``stall``
+    iterations without a new best.
+    """
+    deadline = time.monotonic() + time_limit
+    ar = _Arrays(ctx, seed)
+    vals, rng = ar.vals, ar.rng
+    cur = ar.build(start)
+    ar.improve(cur)
     glob = best = cur.copy()
     glob_key = best_key = cur_key = cur.key(vals)
     s, r_len, stale, round_stale, since = 1, 1, 0, 0, 0
-    max_r = max(1, a // (3 * max(1, v)))
+    max_r = max(1, ar.a // (3 * max(1, ar.v)))
+    goal = float("inf") if target is None else target - 1e-9
     for it in range(max_iter):
-        if (target is not None and glob_key[0] >= target - 1e-9) or (
-                it % 8 == 0 and time.monotonic() > deadline) or it - since > stall:
+        if glob_key[0] >= goal or it - since > stall or (
+                it % 8 == 0 and time.monotonic() > deadline):
             break
         if round_stale > ROUND:  # this round is stuck: start afresh from a random construction
-            cur = restart()
+            cur = ar.restart()
             best, best_key = cur.copy(), cur.key(vals)
-            if best_key > glob_key:
-                glob, glob_key, since = best.copy(), best_key, it
             cur_key, stale, round_stale = best_key, 0, 0
-        trial = cur.copy()
-        kn.perturb(D, trial.R, trial.L, trial.H, trial.visited, near, s, r_len)
-        kn.insert_all(D, vals, allowed, E, trial.R, trial.L, trial.H, trial.visited,
-                      float(rng.uniform(1.0, 3.0)), 0.3)
-        improve(trial)
+        trial = ar.trial(cur, s, r_len)
         key = trial.key(vals)
-        # Accept ties and small losses (at most half an area's worth) to keep moving.
+        # Accept ties and small losses (a share of a random area's value) to keep moving.
         if key >= cur_key or key[0] >= cur_key[0] - float(rng.choice(vals)) * ACCEPT:
             cur, cur_key = trial, key
-        if key > glob_key:
-            glob, glob_key, since = trial.copy(), key, it
+        top = max(key, best_key)  # best_key: a fresh start may beat every earlier round
+        if top > glob_key:
+            glob, glob_key, since = (trial if key >= best_key else best).copy(), top, it
         if key > best_key:
             best, best_key, r_len, stale, round_stale = trial.copy(), key, 1, 0, 0
         else:

@@ -165,46 +165,60 @@ def or_opt(D: Any, k: int, R: Any, L: Any, H: Any) -> bool:
 
 
 @njit
+def _three_cheapest(D: Any, R: Any, L: Any, k: int, u: int) -> Any:
+    """The three cheapest edges of route k to put u on: (costs, edge indexes; -1 if fewer)."""
+    a = D.shape[1] - 2
+    c = np.array([np.inf, np.inf, np.inf])
+    e = np.array([-1, -1, -1])
+    for p in range(L[k] + 1):
+        x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
+        d = D[k, x, u] + D[k, u, y] - D[k, x, y]
+        for t in range(3):
+            if d < c[t]:
+                c[t + 1:], e[t + 1:] = c[t:2].copy(), e[t:2].copy()
+                c[t], e[t] = d, p
+                break
+    return c, e
+
+
+@njit
+def _swap_in(D: Any, R: Any, L: Any, k: int, i: int, u: int, c: Any, e: Any) -> Any:
+    """Hours saved by taking stop i out of route k; cost and place of u in the route without it.
+
+    The place is the merged edge or the cheapest of u's three edges that survives (the two
+    edges next to i go with it).
+    """
+    a = D.shape[1] - 2
+    x, y = _node(R, L, k, i - 1, a), _node(R, L, k, i + 1, a)
+    removal = D[k, x, R[k, i]] + D[k, R[k, i], y] - D[k, x, y]
+    cost, pos = D[k, x, u] + D[k, u, y] - D[k, x, y], i
+    for t in range(3):
+        if e[t] >= 0 and e[t] != i and e[t] != i + 1:
+            if c[t] < cost:
+                cost, pos = c[t], (e[t] if e[t] < i else e[t] - 1)
+            break
+    return removal, cost, pos
+
+
+@njit
 def replace(D: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
             visited: Any) -> bool:
     """Swap a stop for an unvisited area worth more, or as much and quicker; best one."""
     V, a = R.shape[0], D.shape[1] - 2
     bg, bs, bk, bi, bu, bp = 0.0, 0.0, -1, -1, -1, -1
     for k in range(V):
-        n = L[k]
         for u in range(a):
             if visited[u] or not allowed[k, u]:
                 continue
-            # the three cheapest edges of the route for u (an edge next to i vanishes with i)
-            c0 = c1 = c2 = np.inf
-            e0 = e1 = e2 = -1
-            for p in range(n + 1):
-                x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
-                c = D[k, x, u] + D[k, u, y] - D[k, x, y]
-                if c < c0:
-                    c2, e2, c1, e1, c0, e0 = c1, e1, c0, e0, c, p
-                elif c < c1:
-                    c2, e2, c1, e1 = c1, e1, c, p
-                elif c < c2:
-                    c2, e2 = c, p
-            for i in range(n):
+            c, e = _three_cheapest(D, R, L, k, u)
+            for i in range(L[k]):
                 gain = vals[u] - vals[R[k, i]]
                 if gain < 0 or gain < bg:
                     continue
-                x, y = _node(R, L, k, i - 1, a), _node(R, L, k, i + 1, a)
-                removal = D[k, x, R[k, i]] + D[k, R[k, i], y] - D[k, x, y]
-                cost, pos = D[k, x, u] + D[k, u, y] - D[k, x, y], i
-                for c, e in ((c0, e0), (c1, e1), (c2, e2)):
-                    if e >= 0 and e != i and e != i + 1:
-                        if c < cost:
-                            cost, pos = c, (e if e < i else e - 1)
-                        break
-                if not H[k] - removal + cost <= E[k] + EPS:
-                    continue
+                removal, cost, pos = _swap_in(D, R, L, k, i, u, c, e)
                 saved = removal - cost
-                if gain == 0 and saved <= 1e-6:
-                    continue
-                if gain > bg or saved > bs or bk < 0:
+                if H[k] - saved <= E[k] + EPS and (gain > 0 or saved > 1e-6) and (
+                        gain > bg or saved > bs or bk < 0):
                     bg, bs, bk, bi, bu, bp = gain, saved, k, i, u, pos
     if bk < 0:
         return False
@@ -218,36 +232,45 @@ def replace(D: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
 
 
 @njit
-def relocate_or_swap(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> bool:
-    """Apply the move of one stop to another route, or the exchange of two stops between two
-    routes, that lowers the total hours most (room for more areas); False if none does."""
+def _best_exchange(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> Any:
+    """The relocation (kind 1) or exchange (kind 2) between routes saving the most hours.
+
+    Returns (hours saved, kind, route, index, other route, other index); kind 0 when none.
+    """
     V, a = R.shape[0], D.shape[1] - 2
     best, kind, bk, bi, bm, bj = GAIN, 0, -1, -1, -1, -1
     for k in range(V):
         for i in range(L[k]):
             u = R[k, i]
             x, y = _node(R, L, k, i - 1, a), _node(R, L, k, i + 1, a)
-            out_u = D[k, x, u] + D[k, u, y] - D[k, x, y]
             for m in range(V):
                 if m == k or not allowed[m, u]:
                     continue
                 for j in range(L[m] + 1):  # relocate u onto edge (j-1, j) of route m
                     p, q = _node(R, L, m, j - 1, a), _node(R, L, m, j, a)
                     add = D[m, p, u] + D[m, u, q] - D[m, p, q]
-                    if out_u - add > best and H[m] + add <= E[m] + EPS:
-                        best, kind, bk, bi, bm, bj = out_u - add, 1, k, i, m, j
-                if m < k:
-                    continue
-                for j in range(L[m]):  # exchange u with stop j of route m
+                    win = D[k, x, u] + D[k, u, y] - D[k, x, y] - add
+                    if win > best and H[m] + add <= E[m] + EPS:
+                        best, kind, bk, bi, bm, bj = win, 1, k, i, m, j
+                for j in range(L[m] if m > k else 0):  # exchange u with stop j of route m
                     w = R[m, j]
-                    if not allowed[k, w]:
-                        continue
                     p, q = _node(R, L, m, j - 1, a), _node(R, L, m, j + 1, a)
                     hk = H[k] - D[k, x, u] - D[k, u, y] + D[k, x, w] + D[k, w, y]
                     hm = H[m] - D[m, p, w] - D[m, w, q] + D[m, p, u] + D[m, u, q]
                     win = H[k] + H[m] - hk - hm
-                    if win > best and hk <= E[k] + EPS and hm <= E[m] + EPS:
+                    if (win > best and allowed[k, w] and hk <= E[k] + EPS
+                            and hm <= E[m] + EPS):
                         best, kind, bk, bi, bm, bj = win, 2, k, i, m, j
+    return best, kind, bk, bi, bm, bj
+
+
+@njit
+def relocate_or_swap(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> bool:
+    """Move a stop to another route, or exchange two, where that saves the most hours.
+
+    Saved hours make room for more areas; False when no such move saves any.
+    """
+    _, kind, bk, bi, bm, bj = _best_exchange(D, allowed, E, R, L, H)
     if kind == 0:
         return False
     if kind == 1:
@@ -334,49 +357,74 @@ def local_search(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any
 
 
 @njit
+def _mark_segment(R: Any, L: Any, on: Any) -> None:
+    """A long run (a tenth to a half) of one random route."""
+    k = np.random.randint(R.shape[0])
+    if L[k]:
+        n = np.random.randint(max(1, L[k] // 10), max(2, L[k] // 2 + 1))
+        at = np.random.randint(L[k])
+        for t in range(at, min(L[k], at + n)):
+            on[R[k, t]] = True
+
+
+@njit
+def _mark_runs(R: Any, L: Any, on: Any, s: int, r_len: int) -> None:
+    """``r_len`` stops from position ``s`` of every route."""
+    for k in range(R.shape[0]):
+        if L[k]:
+            at = s % L[k]
+            for t in range(at, min(L[k], at + r_len)):
+                on[R[k, t]] = True
+
+
+@njit
+def _mark_random(R: Any, L: Any, on: Any, total: int) -> None:
+    """A random share (up to 30 %) of all stops."""
+    q = np.random.randint(1, max(2, int(0.3 * total) + 1))
+    for k in range(R.shape[0]):
+        for t in range(L[k]):
+            if np.random.random() < q / total:
+                on[R[k, t]] = True
+
+
+@njit
+def _mark_related(R: Any, L: Any, on: Any, total: int, near: Any) -> None:
+    """The stops nearest a random area (up to 40 % of them): re-plan a region."""
+    centre = np.random.randint(near.shape[0])
+    q = np.random.randint(1, max(2, int(0.4 * total) + 1))
+    stops = np.empty(total, dtype=np.int64)
+    dist = np.empty(total)
+    c = 0
+    for k in range(R.shape[0]):
+        for t in range(L[k]):
+            stops[c] = R[k, t]
+            dist[c] = min(near[centre, R[k, t]], near[R[k, t], centre])
+            c += 1
+    for t in np.argsort(dist, kind="mergesort")[:q]:
+        on[stops[t]] = True
+
+
+@njit
 def perturb(D: Any, R: Any, L: Any, H: Any, visited: Any, near: Any, s: int, r_len: int) -> None:
-    """Remove stops by one of three rules drawn at random: a run of ``r_len`` stops from
-    position ``s`` of every route, a random share, or the stops nearest a random area."""
+    """Remove stops by a rule drawn at random.
+
+    The rules: a long run of one route, a run of ``r_len`` stops from position ``s`` of every
+    route, a random share, or the stops nearest a random area.
+    """
     V, a = R.shape[0], D.shape[1] - 2
-    pick = np.random.random()
-    on = np.zeros(a, dtype=np.bool_)
-    total = 0
-    for k in range(V):
-        total += L[k]
+    total = int(L.sum())
     if total == 0:
         return
-    if pick < SEGMENT:  # a long run of one route: re-plan a stretch of it
-        k = np.random.randint(V)
-        if L[k]:
-            n = np.random.randint(max(1, L[k] // 10), max(2, L[k] // 2 + 1))
-            at = np.random.randint(L[k])
-            for t in range(at, min(L[k], at + n)):
-                on[R[k, t]] = True
+    on = np.zeros(a, dtype=np.bool_)
+    pick = np.random.random()
+    if pick < SEGMENT:
+        _mark_segment(R, L, on)
     elif pick < SEGMENT + (1 - SEGMENT) * 0.35:
-        for k in range(V):
-            if L[k]:
-                at = s % L[k]
-                for t in range(at, min(L[k], at + r_len)):
-                    on[R[k, t]] = True
+        _mark_runs(R, L, on, s, r_len)
     elif pick < SEGMENT + (1 - SEGMENT) * 0.7:
-        q = np.random.randint(1, max(2, int(0.3 * total) + 1))
-        for k in range(V):
-            for t in range(L[k]):
-                if np.random.random() < q / total:
-                    on[R[k, t]] = True
+        _mark_random(R, L, on, total)
     else:
-        centre = np.random.randint(a)
-        q = np.random.randint(1, max(2, int(0.4 * total) + 1))
-        stops = np.empty(total, dtype=np.int64)
-        dist = np.empty(total)
-        c = 0
-        for k in range(V):
-            for t in range(L[k]):
-                stops[c] = R[k, t]
-                dist[c] = min(near[centre, R[k, t]], near[R[k, t], centre])
-                c += 1
-        for t in np.argsort(dist, kind="mergesort")[:q]:
-            on[stops[t]] = True
+        _mark_related(R, L, on, total, near)
     for k in range(V):
         n = 0
         for t in range(L[k]):

@@ -101,11 +101,11 @@ def _fresh_start(ctx: _Ctx, rng: np.random.Generator) -> tuple[Routes, np.ndarra
 def iterated_local_search(prob: PatrolProblem, *, time_limit: float = 10.0, seed: int = 0,
                           max_iter: int = 2000, target: float | None = None,
                           start: Routes | None = None, stall: float = float("inf")) -> Routes:
-    """Best routes found; stops at ``max_iter`` iterations, ``time_limit`` s or ``target``
-    (or, on the compiled path, after ``stall`` iterations without a new best).
+    """Best routes found; stops at ``max_iter`` iterations, ``time_limit`` s or ``target``.
 
-    Without time windows the search runs on the compiled moves (:mod:`._fastils`); with them
-    every candidate needs its timetable, and the array moves below handle that.
+    Without time windows the search runs on the compiled moves (:mod:`._fastils`), which also
+    stop after ``stall`` iterations without a new best; with windows every candidate needs its
+    timetable, and the array moves below handle that.
     """
     ctx = _Ctx(prob)
     if not ctx.windows and prob.n_areas:

@@ -217,6 +217,7 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
     hours = _LegHours(legs, sea)
     times = _leg_times(pd, vessels, coord, hours)
     _report_missing(hours.missing, pd, vessels, bad)
+    _check_daily(pd, vessels, bad)
     if problems:
         raise ScenarioError(problems)
     prob = PatrolProblem.from_arrays(
@@ -235,13 +236,6 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
                 end_at=[_pt(coord(v.end)) for v in vessels],
                 ports=[(pt.id, (float(pt.at[0]), float(pt.at[1]))) for pt in pd.ports],
                 legs=sea))
-    for v in vessels:
-        if v.days > 1 and v.endurance > DAY_HOURS:
-            bad(f"vessels.{pd.vessels.index(v)}.endurance",
-                f"vessel {v.id}: endurance {v.endurance:g} h with days: {v.days}; a daily "
-                f"sortie must be back within the day ({DAY_HOURS:g} h)")
-    if problems:
-        raise ScenarioError(problems)
     prob = prob.daily([v.days for v in vessels])
     unreachable = prob.unreachable()
     if unreachable and not drop_unreachable:
@@ -250,6 +244,15 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
                 "(set drop_unreachable to plan without it)")
         raise ScenarioError(problems)
     return prob.without(unreachable)
+
+
+def _check_daily(pd: PatrolData, vessels: list[Vessel], bad: Bad) -> None:
+    """A daily sortie (``days`` > 1) must be back within the day."""
+    for v in vessels:
+        if v.days > 1 and v.endurance > DAY_HOURS:
+            bad(f"vessels.{pd.vessels.index(v)}.endurance",
+                f"vessel {v.id}: endurance {v.endurance:g} h with days: {v.days}; a daily "
+                f"sortie must be back within the day ({DAY_HOURS:g} h)")
 
 
 def _sea_legs(pd: PatrolData, vessels: list[Vessel], coord: Any, notes: list[str]
