@@ -137,7 +137,10 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
         if method != "heuristic" and score(prob, routes) < trivial - 1e-9 and not reached:
             from forcegen.patrols.exact import solve_exact
 
-            left = max(0.5, time_limit - (time.monotonic() - t0))
+            # CP-SAT's limit covers its search, not building the model (seconds on 100 areas
+            # under load): keep a margin so that the whole plan stays within the limit.
+            margin = min(5.0, 0.1 * time_limit)
+            left = max(0.5, time_limit - (time.monotonic() - t0) - margin)
             ex = solve_exact(prob, time_limit=left, hint=routes, seed=seed)
             bound = min(bound, ex.bound)
             if ex.routes is not None and ex.total is not None \
