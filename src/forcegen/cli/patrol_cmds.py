@@ -21,7 +21,8 @@ def patrol(
         help="Patrol file (.yaml) or a folder holding patrol.yaml")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
     time_limit: Annotated[float, typer.Option(
-        "--time-limit", help="Seconds for the search and the bound (CP-SAT)")] = 20.0,
+        "--time-limit", help="Most seconds for the search and the bound (CP-SAT); the search "
+        "stops sooner when it stops improving, CP-SAT when it proves the routes best")] = 60.0,
     method: Annotated[str, typer.Option(
         "--method", help="auto (search, then CP-SAT) | heuristic | exact | greedy")] = "auto",
     withdraw: Annotated[list[str] | None, typer.Option(

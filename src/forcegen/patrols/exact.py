@@ -155,6 +155,7 @@ def _vessel_circuit(m: Any, prob: PatrolProblem, k: int, station: np.ndarray,
 
 def _same(prob: PatrolProblem, a: int, b: int) -> bool:
     return (prob.starts[a] == prob.starts[b] and prob.ends[a] == prob.ends[b]
+            and prob.offset(a) == prob.offset(b)
             and prob.endurance[a] == prob.endurance[b]
             and bool(np.array_equal(prob.allowed[a], prob.allowed[b]))
             and bool(np.array_equal(prob.t_start[a], prob.t_start[b]))
@@ -175,9 +176,14 @@ def _time_windows(m: Any, prob: PatrolProblem, k: int, ok: list[int], arcs: dict
                   ts: np.ndarray, te: np.ndarray, tb: np.ndarray, station: np.ndarray,
                   end_k: int) -> None:
     """Arrival times with waiting: arc i->j forces arrive_j >= arrive_i + station_i + leg."""
-    lo = np.floor(prob.windows[:, 0] * SCALE).astype(np.int64)
-    hi_f = prob.windows[:, 1]
+    # A daily sortie's clock starts at its day: windows shift by its departure hour.
+    off = prob.offset(k)
+    lo = np.floor(np.maximum(prob.windows[:, 0] - off, 0.0) * SCALE).astype(np.int64)
+    hi_f = prob.windows[:, 1] - off
     hi = np.where(np.isfinite(hi_f), np.ceil(np.minimum(hi_f, 1e9) * SCALE), end_k)
+    for i in ok:
+        if hi[i] < 0:  # closed before this sortie leaves
+            m.add_bool_and([arcs[(i + 1, i + 1)]])
     t = {i: m.new_int_var(int(lo[i]), int(max(lo[i], min(hi[i], end_k))), f"t{k}_{i}")
          for i in ok}
     for (a, b), lit in arcs.items():

@@ -22,7 +22,7 @@ from forcegen.patrols._legs import _label, _leg_times, _LegHours
 from forcegen.patrols._refs import Bad, check_ids, check_what_ifs, sailing
 from forcegen.patrols.cells import search_areas
 from forcegen.patrols.models import Area, PatrolData, Port, Vessel
-from forcegen.patrols.problem import Geo, PatrolProblem
+from forcegen.patrols.problem import DAY_HOURS, Geo, PatrolProblem
 from forcegen.patrols.sea import SeaLegs
 from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
@@ -217,6 +217,7 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
     hours = _LegHours(legs, sea)
     times = _leg_times(pd, vessels, coord, hours)
     _report_missing(hours.missing, pd, vessels, bad)
+    _check_daily(pd, vessels, bad)
     if problems:
         raise ScenarioError(problems)
     prob = PatrolProblem.from_arrays(
@@ -235,6 +236,7 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
                 end_at=[_pt(coord(v.end)) for v in vessels],
                 ports=[(pt.id, (float(pt.at[0]), float(pt.at[1]))) for pt in pd.ports],
                 legs=sea))
+    prob = prob.daily([v.days for v in vessels])
     unreachable = prob.unreachable()
     if unreachable and not drop_unreachable:
         for i, reason in unreachable:
@@ -242,6 +244,15 @@ def build_problem(pd: PatrolData, legs: dict[tuple[str, str], float], *, name: s
                 "(set drop_unreachable to plan without it)")
         raise ScenarioError(problems)
     return prob.without(unreachable)
+
+
+def _check_daily(pd: PatrolData, vessels: list[Vessel], bad: Bad) -> None:
+    """A daily sortie (``days`` > 1) must be back within the day."""
+    for v in vessels:
+        if v.days > 1 and v.endurance > DAY_HOURS:
+            bad(f"vessels.{pd.vessels.index(v)}.endurance",
+                f"vessel {v.id}: endurance {v.endurance:g} h with days: {v.days}; a daily "
+                f"sortie must be back within the day ({DAY_HOURS:g} h)")
 
 
 def _sea_legs(pd: PatrolData, vessels: list[Vessel], coord: Any, notes: list[str]

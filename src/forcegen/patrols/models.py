@@ -60,6 +60,8 @@ class Vessel(_Strict):
     #: Nation caveat: the vessel may only patrol areas in these zones (absent = anywhere).
     zones: list[Identifier] | None = None
     name: str | None = None
+    #: Days of daily sorties: one route a day, leaving at 24 h x day, back by its endurance.
+    days: Annotated[int, Field(ge=1, le=366)] = 1
 
 
 class SearchCell(_Strict):

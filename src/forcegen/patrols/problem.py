@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EPS", "Geo", "PatrolProblem", "Stop"]
+__all__ = ["DAY_HOURS", "EPS", "Geo", "PatrolProblem", "Stop"]
 
 #: Slack (hours) allowed on endurance and window checks, for float sums of leg hours.
 EPS = 1e-7
+#: Hours between the starts of two daily sorties.
+DAY_HOURS = 24.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class PatrolProblem:
     geo: Geo | None = None
     #: (SearchState, area index of each search cell) when the file has a ``search:`` section.
     search: tuple[Any, np.ndarray] | None = None
+    #: Daily sorties: each entry's day (1 = the first) when a vessel sails on several days;
+    #: entry k leaves at 24 h x (day - 1), so windows count from the first day's start.
+    days: list[int] | None = None
 
     @classmethod
     def from_arrays(cls, **kw: object) -> PatrolProblem:
@@ -110,7 +115,8 @@ class PatrolProblem:
         """
         if not route:
             return 0.0, [], True
-        t, prev, stops, ok = 0.0, -1, [], True
+        off = self.offset(k)
+        t, prev, stops, ok = off, -1, [], True
         for a in route:
             if not self.allowed[k, a]:
                 ok = False
@@ -122,7 +128,30 @@ class PatrolProblem:
             stops.append(Stop(a, arrive, t))
             prev = a
         t += self.t_direct[k] if prev < 0 else self.t_end[k, prev]
+        t -= off
         return float(t), stops, ok and t <= self.endurance[k] + EPS and math.isfinite(t)
+
+    def offset(self, k: int) -> float:
+        """Hours from the patrol's start to entry ``k``'s departure (its day's start)."""
+        return 0.0 if self.days is None else DAY_HOURS * (self.days[k] - 1)
+
+    def daily(self, days: list[int]) -> PatrolProblem:
+        """Vessel ``k`` sailing ``days[k]`` daily sorties: one entry per vessel and day."""
+        if all(d == 1 for d in days):
+            return self
+        idx = np.repeat(np.arange(self.n_vessels), days)
+        geo = self.geo
+        if geo is not None:
+            geo = replace(geo, start_at=[geo.start_at[k] for k in idx],
+                          end_at=[geo.end_at[k] for k in idx])
+        pick = [int(k) for k in idx]
+        return replace(
+            self, vessel_ids=[self.vessel_ids[k] for k in pick],
+            nations=[self.nations[k] for k in pick], starts=[self.starts[k] for k in pick],
+            ends=[self.ends[k] for k in pick], endurance=self.endurance[idx],
+            t_start=self.t_start[idx], t_end=self.t_end[idx], t_between=self.t_between[idx],
+            t_direct=self.t_direct[idx], allowed=self.allowed[idx], geo=geo,
+            days=[d + 1 for n in days for d in range(n)])
 
     def route_ok(self, k: int, route: list[int]) -> bool:
         """Whether vessel ``k`` may sail ``route`` (zones, windows, endurance)."""

@@ -1,0 +1,138 @@
+"""Iterated local search for the team orienteering problem on the compiled moves.
+
+The same search as :func:`forcegen.patrols.heuristic.iterated_local_search` (perturb, repair
+by noisy value^alpha / hours insertion, local search, accept ties and small losses, go back to
+the round's best when stale, restart from a random construction when a round is stuck), run
+on :mod:`forcegen.patrols._kernels` for problems without time windows. Rounds are short so
+that the many restarts the compiled speed allows spread the search (Vansteenwegen et al.,
+2009; restarts as in the multi-start ILS for the team orienteering problem).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from forcegen.patrols import _kernels as kn
+from forcegen.patrols._routing import Routes, _Ctx
+
+__all__ = ["fast_ils"]
+
+STALE = 40  # iterations without a new best before going back to the round's best
+ROUND = 600  # iterations without a new best before a fresh start
+ACCEPT = 0.5  # a trial worse by up to this share of a random area's value is accepted
+
+
+class _State:
+    """Routes as arrays (see :mod:`forcegen.patrols._kernels`) and the areas they visit."""
+
+    def __init__(self, R: np.ndarray, L: np.ndarray, H: np.ndarray, visited: np.ndarray):
+        self.R, self.L, self.H, self.visited = R, L, H, visited
+
+    def copy(self) -> _State:
+        return _State(self.R.copy(), self.L.copy(), self.H.copy(), self.visited.copy())
+
+    def key(self, vals: np.ndarray) -> tuple[float, float]:
+        """Value first, then fewer hours: the order in which the search ranks routes."""
+        return float(vals[self.visited].sum()), -float(self.H.sum())
+
+    def routes(self) -> Routes:
+        return [[int(x) for x in self.R[k, :n]] for k, n in enumerate(self.L)]
+
+
+class _Arrays:
+    """The problem as the kernels take it, and the moves that make and improve routes."""
+
+    def __init__(self, ctx: _Ctx, seed: int) -> None:
+        prob = ctx.prob
+        self.v, self.a = prob.n_vessels, prob.n_areas
+        self.D, self.T = np.ascontiguousarray(ctx.d), np.ascontiguousarray(ctx.travel)
+        self.vals = np.ascontiguousarray(prob.values, dtype=float)
+        self.allowed = np.ascontiguousarray(prob.allowed, dtype=np.bool_)
+        self.E = np.ascontiguousarray(prob.endurance, dtype=float)
+        self.near = np.ascontiguousarray(ctx.near, dtype=float)
+        self.rng = np.random.default_rng(seed)
+        kn.seed(seed)
+
+    def build(self, routes: Routes | None) -> _State:
+        """Routes as arrays (none: every vessel in port)."""
+        R = np.zeros((self.v, max(1, self.a)), dtype=np.int64)
+        L = np.zeros(self.v, dtype=np.int64)
+        visited = np.zeros(self.a, dtype=np.bool_)
+        for k, r in enumerate(routes or []):
+            R[k, :len(r)] = r
+            L[k] = len(r)
+            visited[r] = True
+        H = np.array([kn.route_hours(self.D, k, R, int(L[k])) for k in range(self.v)])
+        return _State(R, L, H, visited)
+
+    def improve(self, st: _State) -> None:
+        """Local search to a local optimum."""
+        kn.local_search(self.D, self.T, self.vals, self.allowed, self.E, st.R, st.L, st.H,
+                        st.visited)
+
+    def fill(self, st: _State) -> None:
+        """Noisy value^alpha / hours insertion (alpha drawn in [1, 3]) of what still fits."""
+        kn.insert_all(self.D, self.vals, self.allowed, self.E, st.R, st.L, st.H, st.visited,
+                      float(self.rng.uniform(1.0, 3.0)), 0.3)
+
+    def restart(self) -> _State:
+        """A random construction, locally optimised: the start of a new round."""
+        st = self.build(None)
+        self.fill(st)
+        self.improve(st)
+        return st
+
+    def trial(self, cur: _State, s: int, r_len: int) -> _State:
+        """Perturb a copy of ``cur``, repair it and improve it."""
+        st = cur.copy()
+        kn.perturb(self.D, st.R, st.L, st.H, st.visited, self.near, s, r_len)
+        self.fill(st)
+        self.improve(st)
+        return st
+
+
+def fast_ils(ctx: _Ctx, *, time_limit: float, seed: int, max_iter: int,
+             target: float | None, start: Routes | None, stall: float = float("inf")
+             ) -> Routes:
+    """Best routes found.
+
+    Stops at ``max_iter`` iterations, ``time_limit`` s, ``target`` or after ``stall``
+    iterations without a new best.
+    """
+    deadline = time.monotonic() + time_limit
+    ar = _Arrays(ctx, seed)
+    vals, rng = ar.vals, ar.rng
+    cur = ar.build(start)
+    ar.improve(cur)
+    glob = best = cur.copy()
+    glob_key = best_key = cur_key = cur.key(vals)
+    s, r_len, stale, round_stale, since = 1, 1, 0, 0, 0
+    max_r = max(1, ar.a // (3 * max(1, ar.v)))
+    goal = float("inf") if target is None else target - 1e-9
+    for it in range(max_iter):
+        if glob_key[0] >= goal or it - since > stall or (
+                it % 8 == 0 and time.monotonic() > deadline):
+            break
+        if round_stale > ROUND:  # this round is stuck: start afresh from a random construction
+            cur = ar.restart()
+            best, best_key = cur.copy(), cur.key(vals)
+            cur_key, stale, round_stale = best_key, 0, 0
+        trial = ar.trial(cur, s, r_len)
+        key = trial.key(vals)
+        # Accept ties and small losses (a share of a random area's value) to keep moving.
+        if key >= cur_key or key[0] >= cur_key[0] - float(rng.choice(vals)) * ACCEPT:
+            cur, cur_key = trial, key
+        top = max(key, best_key)  # best_key: a fresh start may beat every earlier round
+        if top > glob_key:
+            glob, glob_key, since = (trial if key >= best_key else best).copy(), top, it
+        if key > best_key:
+            best, best_key, r_len, stale, round_stale = trial.copy(), key, 1, 0, 0
+        else:
+            r_len, stale, round_stale = r_len + 1, stale + 1, round_stale + 1
+        s += int(rng.integers(1, r_len + 1))
+        r_len = 1 if r_len > max_r else r_len
+        if stale > STALE:  # wandered off: go back to this round's best
+            cur, cur_key, stale = best.copy(), best_key, 0
+    return glob.routes()

@@ -1,0 +1,437 @@
+"""Compiled moves of the patrol search on routes stored as arrays (routes without time windows).
+
+Routes are one ``(V, A)`` int array ``R`` (vessel k's stops in ``R[k, :L[k]]``), their lengths
+``L`` and their hours ``H``; ``D[k]`` is vessel k's hours matrix over the areas with its start
+(index A) and end (A + 1) appended, station hours counted on arrival, and ``T[k]`` the same
+without station hours (2-opt prices reversals on it). An empty route costs its start -> end
+passage, so every saving is consistent; feasibility treats it as "does not sail".
+
+Each move is one loop nest compiled by numba (plain Python without it: same moves, slower), so
+a search iteration costs about a millisecond on 100 areas where the array-per-move form took
+tens: that is what lets the iterated local search of :mod:`forcegen.patrols._fastils` run the
+thousands of iterations the team orienteering benchmarks need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+try:  # numba is a dependency; without it the same code runs as plain Python
+    from numba import njit as _njit
+
+    def njit(fn: Callable[..., Any]) -> Any:
+        """Compile ``fn`` (cached on disk, so only the first run of a release pays)."""
+        return _njit(cache=True, nogil=True)(fn)
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    HAVE_NUMBA = False
+
+    def njit(fn: Callable[..., Any]) -> Any:
+        """Leave ``fn`` as plain Python."""
+        return fn
+
+
+EPS = 1e-7  # as forcegen.patrols.problem.EPS: slack on the endurance for float sums
+GAIN = 1e-9  # the least saving that counts as one (float noise is not a move)
+SEGMENT = 0.25  # share of perturbations that remove a long run of one route
+REORDER_TRIES = 12  # insertions tried per call that need their route re-ordered to fit
+
+
+@njit
+def seed(s: int) -> None:
+    """Seed the compiled code's random stream (repeatable searches)."""
+    np.random.seed(s)
+
+
+@njit
+def route_hours(D: Any, k: int, R: Any, n: int) -> float:
+    """Hours of vessel k sailing ``R[k, :n]`` (start -> end when empty)."""
+    a = D.shape[1] - 2
+    if n == 0:
+        return float(D[k, a, a + 1])
+    s = D[k, a, R[k, 0]]
+    for i in range(n - 1):
+        s += D[k, R[k, i], R[k, i + 1]]
+    return float(s + D[k, R[k, n - 1], a + 1])
+
+
+@njit
+def _node(R: Any, L: Any, k: int, i: int, a: int) -> int:
+    """Position i of route k, with -1 the start (a) and L[k] the end (a + 1)."""
+    if i < 0:
+        return a
+    if i >= L[k]:
+        return a + 1
+    return int(R[k, i])
+
+
+@njit
+def insert_all(D: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+               visited: Any, alpha: float, noise: float) -> bool:
+    """Insert unvisited areas by value^alpha / added hours (times noise) until none fits."""
+    V, a = R.shape[0], D.shape[1] - 2
+    changed = False
+    while True:
+        best, bk, bu, bp, bd = -1.0, -1, -1, -1, 0.0
+        for k in range(V):
+            for u in range(a):
+                if visited[u] or not allowed[k, u]:
+                    continue
+                du, dp = np.inf, -1
+                for p in range(L[k] + 1):
+                    x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
+                    d = D[k, x, u] + D[k, u, y] - D[k, x, y]
+                    if d < du:
+                        du, dp = d, p
+                if dp < 0 or not H[k] + du <= E[k] + EPS:
+                    continue
+                r = vals[u] ** alpha / (max(du, 0.0) + 1e-9)
+                if noise > 0:
+                    r *= np.exp(np.random.normal(0.0, noise))
+                if r > best:
+                    best, bk, bu, bp, bd = r, k, u, dp, du
+        if bk < 0:
+            return changed
+        for i in range(L[bk], bp, -1):
+            R[bk, i] = R[bk, i - 1]
+        R[bk, bp] = bu
+        L[bk] += 1
+        H[bk] += bd
+        visited[bu] = True
+        changed = True
+
+
+@njit
+def two_opt(D: Any, T: Any, k: int, R: Any, L: Any, H: Any) -> bool:
+    """Reverse a segment of route k while one shortens it (priced on T, confirmed on D)."""
+    a, n, improved = D.shape[1] - 2, L[k], False
+    if n < 2:
+        return False
+    again = True
+    while again:
+        again = False
+        for i in range(n - 1):
+            p = _node(R, L, k, i - 1, a)
+            for j in range(i + 1, n):
+                q = _node(R, L, k, j + 1, a)
+                d = (T[k, p, R[k, j]] + T[k, R[k, i], q] - T[k, p, R[k, i]]
+                     - T[k, R[k, j], q])
+                if d < -GAIN:
+                    R[k, i:j + 1] = R[k, i:j + 1][::-1].copy()
+                    h = route_hours(D, k, R, n)
+                    if h < H[k] - GAIN:
+                        H[k], again, improved = h, True, True
+                        break
+                    R[k, i:j + 1] = R[k, i:j + 1][::-1].copy()  # asymmetric legs: undo
+            if again:
+                break
+    return improved
+
+
+@njit
+def or_opt(D: Any, k: int, R: Any, L: Any, H: Any) -> bool:
+    """Move a run of 1-3 stops elsewhere in route k (same direction) while that shortens it."""
+    a, n, improved = D.shape[1] - 2, L[k], False
+    again = True
+    while again:
+        again = False
+        for s in range(1, 4):
+            for i in range(n - s + 1):
+                e = i + s - 1
+                p, q = _node(R, L, k, i - 1, a), _node(R, L, k, e + 1, a)
+                first, last = R[k, i], R[k, e]
+                saved = D[k, p, first] + D[k, last, q] - D[k, p, q]
+                for j in range(n + 1):  # edge (j-1, j) of the current route
+                    if i <= j <= e + 1:
+                        continue
+                    x, y = _node(R, L, k, j - 1, a), _node(R, L, k, j, a)
+                    if saved - (D[k, x, first] + D[k, last, y] - D[k, x, y]) > GAIN:
+                        seg = R[k, i:e + 1].copy()
+                        rest = np.concatenate((R[k, :i], R[k, e + 1:n]))
+                        at = j if j < i else j - s
+                        R[k, :n] = np.concatenate((rest[:at], seg, rest[at:]))
+                        H[k] = route_hours(D, k, R, n)
+                        again = improved = True
+                        break
+                if again:
+                    break
+            if again:
+                break
+    return improved
+
+
+@njit
+def _three_cheapest(D: Any, R: Any, L: Any, k: int, u: int) -> Any:
+    """The three cheapest edges of route k to put u on: (costs, edge indexes; -1 if fewer)."""
+    a = D.shape[1] - 2
+    c = np.array([np.inf, np.inf, np.inf])
+    e = np.array([-1, -1, -1])
+    for p in range(L[k] + 1):
+        x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
+        d = D[k, x, u] + D[k, u, y] - D[k, x, y]
+        for t in range(3):
+            if d < c[t]:
+                c[t + 1:], e[t + 1:] = c[t:2].copy(), e[t:2].copy()
+                c[t], e[t] = d, p
+                break
+    return c, e
+
+
+@njit
+def _swap_in(D: Any, R: Any, L: Any, k: int, i: int, u: int, c: Any, e: Any) -> Any:
+    """Hours saved by taking stop i out of route k; cost and place of u in the route without it.
+
+    The place is the merged edge or the cheapest of u's three edges that survives (the two
+    edges next to i go with it).
+    """
+    a = D.shape[1] - 2
+    x, y = _node(R, L, k, i - 1, a), _node(R, L, k, i + 1, a)
+    removal = D[k, x, R[k, i]] + D[k, R[k, i], y] - D[k, x, y]
+    cost, pos = D[k, x, u] + D[k, u, y] - D[k, x, y], i
+    for t in range(3):
+        if e[t] >= 0 and e[t] != i and e[t] != i + 1:
+            if c[t] < cost:
+                cost, pos = c[t], (e[t] if e[t] < i else e[t] - 1)
+            break
+    return removal, cost, pos
+
+
+@njit
+def replace(D: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+            visited: Any) -> bool:
+    """Swap a stop for an unvisited area worth more, or as much and quicker; best one."""
+    V, a = R.shape[0], D.shape[1] - 2
+    bg, bs, bk, bi, bu, bp = 0.0, 0.0, -1, -1, -1, -1
+    for k in range(V):
+        for u in range(a):
+            if visited[u] or not allowed[k, u]:
+                continue
+            c, e = _three_cheapest(D, R, L, k, u)
+            for i in range(L[k]):
+                gain = vals[u] - vals[R[k, i]]
+                if gain < 0 or gain < bg:
+                    continue
+                removal, cost, pos = _swap_in(D, R, L, k, i, u, c, e)
+                saved = removal - cost
+                if H[k] - saved <= E[k] + EPS and (gain > 0 or saved > 1e-6) and (
+                        gain > bg or saved > bs or bk < 0):
+                    bg, bs, bk, bi, bu, bp = gain, saved, k, i, u, pos
+    if bk < 0:
+        return False
+    visited[R[bk, bi]] = False
+    n = L[bk]
+    rest = np.concatenate((R[bk, :bi], R[bk, bi + 1:n]))
+    R[bk, :n] = np.concatenate((rest[:bp], np.array([bu]), rest[bp:]))
+    H[bk] = route_hours(D, bk, R, n)
+    visited[bu] = True
+    return True
+
+
+@njit
+def _best_exchange(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> Any:
+    """The relocation (kind 1) or exchange (kind 2) between routes saving the most hours.
+
+    Returns (hours saved, kind, route, index, other route, other index); kind 0 when none.
+    """
+    V, a = R.shape[0], D.shape[1] - 2
+    best, kind, bk, bi, bm, bj = GAIN, 0, -1, -1, -1, -1
+    for k in range(V):
+        for i in range(L[k]):
+            u = R[k, i]
+            x, y = _node(R, L, k, i - 1, a), _node(R, L, k, i + 1, a)
+            for m in range(V):
+                if m == k or not allowed[m, u]:
+                    continue
+                for j in range(L[m] + 1):  # relocate u onto edge (j-1, j) of route m
+                    p, q = _node(R, L, m, j - 1, a), _node(R, L, m, j, a)
+                    add = D[m, p, u] + D[m, u, q] - D[m, p, q]
+                    win = D[k, x, u] + D[k, u, y] - D[k, x, y] - add
+                    if win > best and H[m] + add <= E[m] + EPS:
+                        best, kind, bk, bi, bm, bj = win, 1, k, i, m, j
+                for j in range(L[m] if m > k else 0):  # exchange u with stop j of route m
+                    w = R[m, j]
+                    p, q = _node(R, L, m, j - 1, a), _node(R, L, m, j + 1, a)
+                    hk = H[k] - D[k, x, u] - D[k, u, y] + D[k, x, w] + D[k, w, y]
+                    hm = H[m] - D[m, p, w] - D[m, w, q] + D[m, p, u] + D[m, u, q]
+                    win = H[k] + H[m] - hk - hm
+                    if (win > best and allowed[k, w] and hk <= E[k] + EPS
+                            and hm <= E[m] + EPS):
+                        best, kind, bk, bi, bm, bj = win, 2, k, i, m, j
+    return best, kind, bk, bi, bm, bj
+
+
+@njit
+def relocate_or_swap(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> bool:
+    """Move a stop to another route, or exchange two, where that saves the most hours.
+
+    Saved hours make room for more areas; False when no such move saves any.
+    """
+    _, kind, bk, bi, bm, bj = _best_exchange(D, allowed, E, R, L, H)
+    if kind == 0:
+        return False
+    if kind == 1:
+        u = R[bk, bi]
+        R[bk, bi:L[bk] - 1] = R[bk, bi + 1:L[bk]].copy()
+        L[bk] -= 1
+        for t in range(L[bm], bj, -1):
+            R[bm, t] = R[bm, t - 1]
+        R[bm, bj] = u
+        L[bm] += 1
+    else:
+        R[bk, bi], R[bm, bj] = R[bm, bj], R[bk, bi]
+    H[bk] = route_hours(D, bk, R, L[bk])
+    H[bm] = route_hours(D, bm, R, L[bm])
+    return True
+
+
+@njit
+def insert_reordered(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+                     visited: Any) -> bool:
+    """Insert an area that does not fit as its route stands but does once it is re-ordered.
+
+    Tried: areas at most 3 % of the endurance over at their cheapest place, the most valuable
+    first, at most ``REORDER_TRIES``; each try runs 2-opt and or-opt on a copy of the route.
+    """
+    V, a = R.shape[0], D.shape[1] - 2
+    ks = np.empty(V * a, dtype=np.int64)
+    us, ps, worth = np.empty_like(ks), np.empty_like(ks), np.empty(V * a)
+    c = 0
+    for k in range(V):
+        for u in range(a):
+            if visited[u] or not allowed[k, u]:
+                continue
+            du, dp = np.inf, -1
+            for p in range(L[k] + 1):
+                x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
+                d = D[k, x, u] + D[k, u, y] - D[k, x, y]
+                if d < du:
+                    du, dp = d, p
+            over = H[k] + du - E[k]
+            if dp >= 0 and 0 < over <= 0.03 * E[k]:
+                ks[c], us[c], ps[c], worth[c] = k, u, dp, -vals[u] * 1e6 + over
+                c += 1
+    if c == 0:
+        return False
+    order = np.argsort(worth[:c], kind="mergesort")
+    for t in order[:REORDER_TRIES]:
+        k, u, p = ks[t], us[t], ps[t]
+        R2, L2, H2 = R.copy(), L.copy(), H.copy()
+        for i in range(L2[k], p, -1):
+            R2[k, i] = R2[k, i - 1]
+        R2[k, p] = u
+        L2[k] += 1
+        H2[k] = route_hours(D, k, R2, L2[k])
+        while two_opt(D, T, k, R2, L2, H2) | or_opt(D, k, R2, L2, H2):
+            pass
+        if H2[k] <= E[k] + EPS:
+            R[k, :L2[k]] = R2[k, :L2[k]]
+            L[k], H[k] = L2[k], H2[k]
+            visited[u] = True
+            return True
+    return False
+
+
+@njit
+def local_search(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
+                 visited: Any) -> None:
+    """Apply the moves until none raises the value or lowers the hours."""
+    # Every move strictly raises the value or strictly lowers the hours, so this ends; the cap
+    # guards against a float tie letting two moves undo each other.
+    for _ in range(100 * (D.shape[1] + 1)):
+        for k in range(R.shape[0]):
+            while two_opt(D, T, k, R, L, H) | or_opt(D, k, R, L, H):
+                pass
+        if insert_all(D, vals, allowed, E, R, L, H, visited, 2.0, 0.0):
+            continue
+        if insert_reordered(D, T, vals, allowed, E, R, L, H, visited):
+            continue
+        if replace(D, vals, allowed, E, R, L, H, visited):
+            continue
+        if relocate_or_swap(D, allowed, E, R, L, H):
+            continue
+        return
+
+
+@njit
+def _mark_segment(R: Any, L: Any, on: Any) -> None:
+    """A long run (a tenth to a half) of one random route."""
+    k = np.random.randint(R.shape[0])
+    if L[k]:
+        n = np.random.randint(max(1, L[k] // 10), max(2, L[k] // 2 + 1))
+        at = np.random.randint(L[k])
+        for t in range(at, min(L[k], at + n)):
+            on[R[k, t]] = True
+
+
+@njit
+def _mark_runs(R: Any, L: Any, on: Any, s: int, r_len: int) -> None:
+    """``r_len`` stops from position ``s`` of every route."""
+    for k in range(R.shape[0]):
+        if L[k]:
+            at = s % L[k]
+            for t in range(at, min(L[k], at + r_len)):
+                on[R[k, t]] = True
+
+
+@njit
+def _mark_random(R: Any, L: Any, on: Any, total: int) -> None:
+    """A random share (up to 30 %) of all stops."""
+    q = np.random.randint(1, max(2, int(0.3 * total) + 1))
+    for k in range(R.shape[0]):
+        for t in range(L[k]):
+            if np.random.random() < q / total:
+                on[R[k, t]] = True
+
+
+@njit
+def _mark_related(R: Any, L: Any, on: Any, total: int, near: Any) -> None:
+    """The stops nearest a random area (up to 40 % of them): re-plan a region."""
+    centre = np.random.randint(near.shape[0])
+    q = np.random.randint(1, max(2, int(0.4 * total) + 1))
+    stops = np.empty(total, dtype=np.int64)
+    dist = np.empty(total)
+    c = 0
+    for k in range(R.shape[0]):
+        for t in range(L[k]):
+            stops[c] = R[k, t]
+            dist[c] = min(near[centre, R[k, t]], near[R[k, t], centre])
+            c += 1
+    for t in np.argsort(dist, kind="mergesort")[:q]:
+        on[stops[t]] = True
+
+
+@njit
+def perturb(D: Any, R: Any, L: Any, H: Any, visited: Any, near: Any, s: int, r_len: int) -> None:
+    """Remove stops by a rule drawn at random.
+
+    The rules: a long run of one route, a run of ``r_len`` stops from position ``s`` of every
+    route, a random share, or the stops nearest a random area.
+    """
+    V, a = R.shape[0], D.shape[1] - 2
+    total = int(L.sum())
+    if total == 0:
+        return
+    on = np.zeros(a, dtype=np.bool_)
+    pick = np.random.random()
+    if pick < SEGMENT:
+        _mark_segment(R, L, on)
+    elif pick < SEGMENT + (1 - SEGMENT) * 0.35:
+        _mark_runs(R, L, on, s, r_len)
+    elif pick < SEGMENT + (1 - SEGMENT) * 0.7:
+        _mark_random(R, L, on, total)
+    else:
+        _mark_related(R, L, on, total, near)
+    for k in range(V):
+        n = 0
+        for t in range(L[k]):
+            if on[R[k, t]]:
+                visited[R[k, t]] = False
+            else:
+                R[k, n] = R[k, t]
+                n += 1
+        L[k] = n
+        H[k] = route_hours(D, k, R, n)
