@@ -93,3 +93,38 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// ---- Label picker (web/label_picker.py): only the chosen policy's categories are shown and
+// posted; the marking is previewed as the server will write it (the server checks again).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-label-picker]").forEach((box) => {
+    const sel = box.querySelector("select[name=label_class]");
+    const preview = box.querySelector("[data-testid=label-preview]");
+    if (!sel) return;
+    const values = (d) => {
+      const ticked = Array.from(d.querySelectorAll("input[type=checkbox]:checked"))
+        .map((i) => i.value.split("|").slice(2).join("|"));
+      const more = d.querySelector("input[name^='label_more|']");
+      const typed = more ? more.value.split(/[\s,;]+/).filter((v) => v).map((v) => v.toUpperCase()) : [];
+      return Array.from(new Set(ticked.concat(typed))).sort();
+    };
+    const update = () => {
+      const policy = sel.value.split("|")[0];
+      const parts = [sel.selectedOptions[0] ? sel.selectedOptions[0].dataset.marking : ""];
+      box.querySelectorAll(".label-cats").forEach((d) => {
+        const on = d.dataset.policy === policy;
+        d.hidden = !on;
+        d.querySelectorAll("input").forEach((i) => { i.disabled = !on || sel.disabled; });
+        if (!on) return;
+        d.querySelectorAll("fieldset.label-cat").forEach((f) => {
+          const vals = values(f);
+          if (vals.length && f.dataset.template) parts.push(f.dataset.template.replace("{values}", vals.join(", ")));
+        });
+      });
+      if (preview) preview.textContent = parts.filter((p) => p).join(" ");
+    };
+    box.addEventListener("change", update);
+    box.addEventListener("input", update);
+    update();
+  });
+});
