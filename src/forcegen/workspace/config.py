@@ -55,5 +55,9 @@ class Settings(BaseSettings):
     #: The key list (``forcegen audit keygen --publish``) label signatures of STIX objects
     #: posted to the TAXII server are checked against; none: every post is refused.
     intel_key_list: str | None = None
+    #: Signing keys (``forcegen audit keygen``; a JSON file: one key, a list, or ``{"keys":
+    #: [...]}``) of the nations whose analysts compose objects on the web pages; an author
+    #: whose nation has no key here cannot publish from the browser.
+    intel_signing_keys: str | None = None
     #: Create tables (Alembic upgrade) when the app starts.
     migrate_on_start: bool = True

@@ -128,3 +128,51 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   });
 });
+
+// ---- Intel feed (web/views/intel.py): follow the collection's Server-Sent Events stream (the
+// server decides every event for this reader) and insert each new object, rendered by the
+// server (GET /intel/items/{id}: 404 when hidden or filtered out), with the page's new banner.
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.querySelector("[data-feed]");
+  if (!list || !window.EventSource) return;
+  const status = document.querySelector("[data-live-status]");
+  const say = (text) => { if (status) status.textContent = text; };
+  const oldest = () => {
+    const seqs = Array.from(list.querySelectorAll("[data-seq]")).map((li) => Number(li.dataset.seq));
+    return seqs.length ? Math.min(...seqs) : null;
+  };
+  const source = new EventSource(list.dataset.events);
+  source.addEventListener("open", () => say("Live: new objects appear here as they arrive."));
+  source.addEventListener("error", () => say("Reconnecting…"));
+  source.addEventListener("object", (ev) => {
+    let obj = null;
+    try { obj = JSON.parse(ev.data); } catch (e) { return; }
+    if (!obj || obj.type === "marking-definition") return;
+    if (list.querySelector(`[data-seq="${ev.lastEventId}"]`)) return;
+    const since = oldest();
+    const url = `${list.dataset.item}${encodeURIComponent(ev.lastEventId)}?${list.dataset.query}` +
+      (since === null ? "" : `&since=${since}`);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } }).then((r) => {
+      if (!r.ok) return null;
+      const text = r.headers.get("X-Banner");
+      const css = r.headers.get("X-Banner-Class");
+      return r.text().then((html) => ({ html, text, css }));
+    }).then((got) => {
+      if (!got || list.querySelector(`[data-seq="${ev.lastEventId}"]`)) return;
+      const tpl = document.createElement("template");
+      tpl.innerHTML = got.html.trim();
+      const item = tpl.content.firstElementChild;
+      if (!item) return;
+      item.classList.add("new");
+      list.prepend(item);
+      const empty = document.querySelector("[data-testid=feed-empty]");
+      if (empty) empty.remove();
+      if (got.text && got.css) {
+        document.querySelectorAll(".cl-banner[role=note]").forEach((b) => {
+          b.textContent = decodeURIComponent(got.text);
+          b.className = `cl-banner ${got.css}`;
+        });
+      }
+    }).catch(() => {});
+  });
+});

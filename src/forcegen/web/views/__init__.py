@@ -19,9 +19,9 @@ for _module_b in (_merge, _compare):
 
 def _add_downloads_and_accounts() -> None:
     """Download buttons' routes and account administration (admins)."""
-    from forcegen.web.views import admin, downloads
+    from forcegen.web.views import admin, downloads, intel
 
-    for module in (downloads, admin):
+    for module in (downloads, admin, intel):
         router.include_router(module.router)
 
 

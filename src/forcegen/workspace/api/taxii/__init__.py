@@ -14,6 +14,7 @@ from forcegen.workspace.api.taxii.events import router as events_router
 from forcegen.workspace.api.taxii.media import install_taxii_errors
 from forcegen.workspace.api.taxii.routes import router
 from forcegen.workspace.config import Settings
+from forcegen.workspace.intel.publish import read_signing_keys
 
 __all__ = ["install_taxii"]
 
@@ -22,6 +23,8 @@ def install_taxii(app: FastAPI, settings: Settings) -> None:
     """Mount the TAXII 2.1 server on ``app`` (after the workspace's error handlers)."""
     path = settings.intel_key_list
     app.state.intel_keys = KeyList.read(path) if path else KeyList()
+    signing = settings.intel_signing_keys
+    app.state.intel_signing_keys = read_signing_keys(signing) if signing else ()
     install_taxii_errors(app)
     app.include_router(events_router)
     app.include_router(router)
