@@ -531,6 +531,8 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
         "/scenario/download/json",
         "/scenario/download/csv",
         "/scenario/download/xlsx",
+        "/intel",
+        "/intel/compose",
     ]
     with session_scope(web.factory) as db:
         pages += [f"/runs/{r.id}" for r in db.query(runs.SourcingRun)]
