@@ -84,6 +84,10 @@ class Picker:
         except KeyError:
             return classification
 
+    def css_of(self, policy: str, classification: str) -> str:
+        """The stylesheet class of a classification (the script's preview colour)."""
+        return item_css(Label(policy, classification))
+
     def template(self, policy: str, tag: str) -> str:
         """A category's marking template, ``REL TO {values}`` (empty: not marked)."""
         cdef = policies().get(policy).categories.get(tag)

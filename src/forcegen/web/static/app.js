@@ -121,7 +121,11 @@ document.addEventListener("DOMContentLoaded", () => {
           if (vals.length && f.dataset.template) parts.push(f.dataset.template.replace("{values}", vals.join(", ")));
         });
       });
-      if (preview) preview.textContent = parts.filter((p) => p).join(" ");
+      if (preview) {
+        preview.textContent = parts.filter((p) => p).join(" ");
+        const css = sel.selectedOptions[0] ? sel.selectedOptions[0].dataset.css : "";
+        if (css) preview.className = `marking ${css}`;
+      }
     };
     box.addEventListener("change", update);
     box.addEventListener("input", update);
