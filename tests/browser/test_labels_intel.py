@@ -108,7 +108,8 @@ def test_label_picker_offers_only_grantable_labels_and_previews(
     _accounts(page, server)
     _sign_in(page, server, "gbr-lno", PASSWORD)
     page.goto(f"{server.url}/pledges/new")
-    offered = page.eval_on_selector_all("select[name=label_class] option", "os => os.map(o => o.value)")
+    offered = page.eval_on_selector_all("select[name=label_class] option",
+                                        "os => os.map(o => o.value)")
     assert "NATO|NATO SECRET" in offered and "NATO|COSMIC TOP SECRET" not in offered
     assert "GBR|SECRET" in offered and "TLP|GREEN" not in offered  # TLP: not for pledges
     # Only the chosen policy's categories show; ATOMAL is not held, so not offered.

@@ -115,7 +115,8 @@ def test_label_cells_markings_and_banners_for_a_cleared_user(web: Web) -> None:
     assert tag in detail
     assert _banners(detail) == ["cl-secret|NATO SECRET REL TO FRA, GBR"] * 2
     # The picker shows the stored label, and offers only what the lead may grant.
-    assert '<option value="NATO|NATO SECRET" data-marking="NATO SECRET" data-css="cl-secret" selected>' in detail
+    assert ('<option value="NATO|NATO SECRET" data-marking="NATO SECRET" data-css="cl-secret" '
+            "selected>") in detail
     assert 'value="NATO|Releasable To|FRA" checked' in detail
     assert 'value="NATO|Releasable To|GBR" checked' in detail
     assert 'value="NATO|COSMIC TOP SECRET"' not in detail  # above the lead's clearance
@@ -174,7 +175,8 @@ def test_other_policies_and_caveats_show_in_full(web: Web) -> None:
     assert _banners(table) == ["cl-secret|NATO SECRET REL TO GBR, NZL CRYPTO COI INTEL"] * 2
     detail = c.get("/pledges/P-GBR-01").text
     assert _banners(detail) == ["cl-secret|UK SECRET CRYPTO"] * 2
-    assert '<option value="GBR|SECRET" data-marking="UK SECRET" data-css="cl-secret" selected>' in detail
+    assert ('<option value="GBR|SECRET" data-marking="UK SECRET" data-css="cl-secret" '
+            "selected>") in detail
     assert 'value="GBR|Special Handling|CRYPTO" checked' in detail
     # A caveat with no NATO equivalent cannot be stored on a pledge: not offered.
     assert "UK EYES ONLY" not in detail
