@@ -151,3 +151,25 @@ def test_workspace_xlsx_export_and_import_keep_the_label(ws: Workspace) -> None:
     assert f"[pledges] row {row_no}" in text_ and "field x-label" in text_, text_
     assert "unknown policy" in text_ and "P-FRA-1" in text_
     assert _pledge_label(ws) == label_to_json(FULL)
+
+
+@pytest.mark.parametrize("fmt", ["folder", "scenario.xlsx"])
+def test_validate_names_the_file_row_and_field_of_a_bad_x_label(tmp_path: Path,
+                                                               fmt: str) -> None:
+    from typer.testing import CliRunner
+
+    from forcegen.cli.main import app
+
+    s = load_scenario(EXAMPLE)
+    bad = {**label_to_json(FULL), "classification": "NATO SECRETISH"}
+    target = s.pledges[2]
+    assert target.__pydantic_extra__ is not None
+    target.__pydantic_extra__["x-label"] = bad
+    out = tmp_path / fmt
+    write_scenario(s, out)
+    r = CliRunner().invoke(app, ["validate", str(out)])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output
+    place = "pledges.csv:4" if fmt == "folder" else "[pledges]:4"
+    assert place in r.output and "[x-label]" in r.output, r.output
+    assert f"pledges[{target.id}]" in r.output and "NATO SECRETISH" in r.output
