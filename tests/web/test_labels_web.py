@@ -292,6 +292,10 @@ def test_new_pledge_releasable_to_deu_is_stored(web: Web) -> None:
     token = csrf_of(c, "/pledges/new")
     form = c.get("/pledges/new").text
     assert 'value="NATO|Releasable To|DEU"' in form and 'value="NATO|Releasable To|FVEY"' in form
+    # A new item starts at the lowest level of the default policy, which is listed first.
+    assert re.findall(r'<option value="([^"]+)"[^>]*selected>', form) == [
+        "NATO|NATO UNCLASSIFIED"]
+    assert form.index('label="NATO security policy') < form.index('label="UK government')
     r = c.post(
         "/pledges/new",
         data={

@@ -57,6 +57,8 @@ def label_choices(
     found = grantable(
         held, policies(), only=item_policies() if items else None, values={REL: nations}
     )
+    # The default policy first: the picker starts there (the workspace's common scale).
+    found = tuple(sorted(found, key=lambda p: (p.id != DEFAULT_POLICY, p.id)))
     return tuple(_storable(p) for p in found) if items else found
 
 
