@@ -44,13 +44,9 @@ __all__ = [
     "item_marking",
     "label_css",
     "label_payload",
-    "label_values",
     "labelled",
     "level_choices",
-    "releasable_text",
-    "releasable_typed",
     "stored_label",
-    "unchanged_removed",
 ]
 
 #: Short forms for table cells, by rank.
@@ -130,19 +126,6 @@ def css_class(classification: Any) -> str:
     return "cl-" + labels.level_name(_rank(classification)).lower().replace(" ", "-")
 
 
-def releasable_text(releasable_to: Any) -> str:
-    """What the releasable-to input shows: ``"FRA, GBR"``; empty for the whole coalition."""
-    return ", ".join(labels.decode_releasable(_stored_rel(releasable_to)) or [])
-
-
-def label_values(row: Any) -> dict[str, str]:
-    """A stored item's label as the strings its form shows."""
-    return {
-        "classification": labels.level_name(_rank(row.classification)),
-        "releasable_to": releasable_text(row.releasable_to),
-    }
-
-
 def level_choices(user: User) -> list[tuple[str, str]]:
     """The levels ``user`` may label with (up to their clearance), as select options."""
     return [(name, name) for name in labels.LEVELS[: clearance_of(user) + 1]]
@@ -150,11 +133,6 @@ def level_choices(user: User) -> list[tuple[str, str]]:
 
 def _codes(text: str) -> list[str]:
     return [c.upper() for c in _CODES.split(text) if c]
-
-
-def releasable_typed(text: str) -> str:
-    """Releasable-to text as typed, normalized as :func:`releasable_text` shows a stored one."""
-    return ", ".join(sorted(set(_codes(text))))
 
 
 def label_payload(values: dict[str, str]) -> dict[str, Any]:
@@ -169,20 +147,6 @@ def label_payload(values: dict[str, str]) -> dict[str, Any]:
     if "releasable_to" in values:
         out["releasable_to"] = _codes(values["releasable_to"]) or None
     return out
-
-
-def unchanged_removed(payload: dict[str, Any], values: dict[str, str], row: Any) -> None:
-    """Drop label fields the form posted as they are stored, so an edit keeps the label.
-
-    Compared as the form shows them (level name; codes upper-cased, sorted): resubmitting a
-    form untouched never writes a label, even one the form cannot express exactly.
-    """
-    shown = label_values(row)
-    if payload.get("classification") == shown["classification"]:
-        del payload["classification"]
-    typed = releasable_typed(values.get("releasable_to", ""))
-    if "releasable_to" in payload and typed == shown["releasable_to"]:
-        del payload["releasable_to"]
 
 
 @dataclass(frozen=True, slots=True)
