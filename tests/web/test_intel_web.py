@@ -192,3 +192,20 @@ def test_compose_refusals_are_inline_and_store_nothing(web: Web) -> None:
     r = c.post("/intel/compose", data={"csrf_token": token, **_compose(collection=SECRET_C)})
     assert r.status_code == 404
     assert _count(web) == before
+
+
+def test_object_text_is_escaped_in_the_feed_and_the_fragment(web: Web) -> None:
+    _setup(web)
+    hostile = {**indicator("198.51.100.99"), "name": "<script>alert(1)</script>",
+               "description": '"><img src=x onerror=alert(2)>'}
+    _add(web, hostile, make_label("TLP", "CLEAR", originator="FRA"), FRA)
+    c = web.signed_in("liaison_fra")
+    page = c.get("/intel").text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<img src=x" not in page
+    with session_scope(web.factory) as db:
+        seq = db.scalar(select(func.max(IntelObject.seq)).where(
+            IntelObject.type == "indicator"))
+    r = c.get(f"/intel/items/{seq}", params={"collection": SHARED})
+    assert r.status_code == 200 and "<script>alert(1)" not in r.text
+    assert "&lt;script&gt;" in r.text
