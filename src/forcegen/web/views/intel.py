@@ -100,8 +100,8 @@ def intel_item(request: Request, db: SessionDep, page: PageDep, seq: int,
     if item is None:
         raise NotFound("object")
     # The page's banner after the insert: everything listed from ``since`` on, and this one.
-    listed = [i.label for i in feed(db, current, visible, flt, limit=1_000)
-              if since is None or i.seq >= since]
+    listed = [i.label for i in feed(db, current, visible, flt, limit=1_000,
+                                    since=since or 0)]
     top = banner(page.user, [*listed, item.label, store_label(current)])
     body = templates.get_template("_intel_item.html").render(item=item)
     # Percent-encoded: a header is ASCII, a marking need not be ("·" between policies).

@@ -81,10 +81,10 @@ def _where(collection: IntelCollection, flt: FeedFilters) -> list[Any]:
 
 
 def _visible_rows(db: Session, collection: IntelCollection, visible: LabelFilter,
-                  flt: FeedFilters, before: int | None) -> Iterator[FeedItem]:
+                  flt: FeedFilters, before: int | None, since: int) -> Iterator[FeedItem]:
     scanned = 0
     while scanned < _SCAN:
-        stmt = select(*_COLUMNS).where(*_where(collection, flt))
+        stmt = select(*_COLUMNS).where(*_where(collection, flt), IntelObject.seq >= since)
         if before is not None:
             stmt = stmt.where(IntelObject.seq < before)
         rows = db.execute(stmt.order_by(IntelObject.seq.desc()).limit(_BATCH)).all()
@@ -100,10 +100,13 @@ def _visible_rows(db: Session, collection: IntelCollection, visible: LabelFilter
 
 
 def feed(db: Session, collection: IntelCollection, visible: LabelFilter, flt: FeedFilters,
-         limit: int = 100) -> list[FeedItem]:
-    """The newest objects of ``collection`` the reader sees and the filters select."""
+         limit: int = 100, since: int = 0) -> list[FeedItem]:
+    """The newest objects of ``collection`` the reader sees and the filters select.
+
+    ``since``: only those added at or after that position (what a live page lists).
+    """
     out = []
-    for item in _visible_rows(db, collection, visible, flt, None):
+    for item in _visible_rows(db, collection, visible, flt, None, since):
         out.append(item)
         if len(out) >= limit:
             break
