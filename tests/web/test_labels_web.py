@@ -566,3 +566,19 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
                 if secret in body:
                     leaks.append(f"{who} {path}: {secret}")
     assert not leaks, "\n".join(leaks)
+
+
+def test_stale_form_lists_the_label_it_would_overwrite(web: Web) -> None:
+    first, second = web.signed_in("liaison_fra"), web.signed_in("lead")
+    t1, t2 = csrf_of(first, "/pledges/P-FRA-09"), csrf_of(second, "/pledges/P-FRA-09")
+    stale = pledge_form(web, "P-FRA-09")  # both opened version 1
+    r = second.post("/pledges/P-FRA-09", data={"csrf_token": t2, **stale, "personnel": "520"})
+    assert r.status_code == 303
+    _label(web, Pledge, "P-FRA-09", 0, ",FRA,GBR,")  # relabelled meanwhile
+    r = first.post("/pledges/P-FRA-09", data={"csrf_token": t1, **stale,
+                                              **_picker("NATO UNCLASSIFIED")})
+    assert r.status_code == 409
+    assert ("<td>label</td><td>NATO UNCLASSIFIED</td><td><strong>NATO UNCLASSIFIED REL TO "
+            "FRA, GBR</strong></td>") in r.text
+    # The picker of the 409 page shows the label as stored now.
+    assert 'value="NATO|Releasable To|GBR" checked' in r.text

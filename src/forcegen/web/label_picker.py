@@ -40,6 +40,7 @@ __all__ = [
     "apply_posted",
     "at_picker",
     "keep_posted",
+    "marking_diff",
     "picker_context",
     "picker_for",
     "posted",
@@ -270,3 +271,18 @@ def at_picker(errors: dict[str, str]) -> dict[str, str]:
         if key in out:
             out.setdefault("label", f"{key}: {out.pop(key)}")
     return out
+
+
+def marking_diff(form: FormData, current: Any, owner: str | None) -> tuple[str, str, str] | None:
+    """``("label", posted marking, stored marking)`` when a stale form's label differs.
+
+    ``current``: the record as stored now (the API's read form, with ``label``).
+    """
+    if not posted(form):
+        return None
+    try:
+        mine = item_marking(with_owner(posted_label(form), owner))
+    except LabelError as exc:
+        mine = f"(refused: {exc})"
+    now = item_marking(current, owner)
+    return None if mine == now else ("label", mine, now)

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
 from forcegen.web.forms import form_values, pledge_payload
-from forcegen.web.label_picker import apply_posted, at_picker, picker_context
+from forcegen.web.label_picker import apply_posted, at_picker, marking_diff, picker_context
 from forcegen.web.marking import Labelled, labelled
 from forcegen.web.views import pledge_bulk, pledge_table
 from forcegen.web.views.pledge_table import pledge_choices, pledge_namer
@@ -146,8 +146,9 @@ def pledge_detail(
     )
 
 
-def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
-    """What the user tried to save next to what is stored now."""
+def _conflict(submitted: dict[str, str], current: dict[str, Any],
+              form: FormData | None = None) -> dict[str, Any]:
+    """What the user tried to save next to what is stored now (the label as its marking)."""
     stored = {k: current.get(k) for k in (*_FIELDS, "status")}
     diffs = []
     for key in _FIELDS:
@@ -160,6 +161,9 @@ def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, A
             shown = f"{now[0]:g}; {now[1]:g}"
         if mine != shown:
             diffs.append((key, mine, shown))
+    label = marking_diff(form, current, current.get("nation")) if form is not None else None
+    if label is not None:
+        diffs.append(label)
     return {"current": current, "diffs": diffs, "based_on": submitted.get("version", "")}
 
 
@@ -195,7 +199,7 @@ async def update_pledge(
             values=_values(row),
             errors={},
             row=row,
-            conflict=_conflict(values, done.current),
+            conflict=_conflict(values, done.current, form),
             status=409,
         )
     values.update(id=row.id, nation=row.nation, status=row.status)
