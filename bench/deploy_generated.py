@@ -32,7 +32,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def generate(n: int, n_lift: int = 12, n_ports: int = 30, seed: int = 1) -> dict[str, Any]:
+def generate(n: int, n_lift: int = 12, n_ports: int = 30, seed: int = 1,
+             slack: tuple[int, int] = (20, 150)) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     modes = ["air", "sea", "rail", "road"]
     lift = [{"id": f"L{k:02d}", "mode": modes[k % 4], "capacity": int(rng.integers(40, 100))}
@@ -58,7 +59,7 @@ def generate(n: int, n_lift: int = 12, n_ports: int = 30, seed: int = 1) -> dict
             enabler = (i % sectors) + sectors * int(rng.integers(n_enablers // sectors))
             m["after"] = [f"ULN-{enabler:05d}"]
             m["available"] = int(rng.integers(0, 45))
-            m["required"] = int(m["available"] + rng.integers(20, 150))
+            m["required"] = int(m["available"] + rng.integers(*slack))
         moves.append(m)
     return {"forcegen": 1, "name": f"generated deployment, {n} movements (illustrative)",
             "lift": lift, "ports": ports, "movements": moves}
@@ -96,9 +97,13 @@ def main() -> None:
     ap.add_argument("--movements", type=int, default=5000)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--slack", type=int, nargs=2, default=(20, 150), metavar=("MIN", "MAX"),
+                    help="required day = available day + a random MIN..MAX days (tighter: "
+                    "more lines late)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    sc = generate(args.movements, seed=args.seed)
+    sc = generate(args.movements, seed=args.seed, slack=tuple(args.slack))
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="deploy-gen-") as tmp:
         f = Path(tmp) / "scenario.yaml"
         f.write_text(yaml.safe_dump(sc, sort_keys=False))
@@ -118,8 +123,13 @@ def main() -> None:
            "status": doc["status"], "closure": doc["closure"], "bound": doc["bound"],
            "gap": doc["gap"], "lateness": doc["lateness"],
            "lateness_bound": doc["lateness_bound"], "greedy": doc["baseline"],
+           "slack_days": list(args.slack),
+           "lateness_gap": (None if not doc["lateness"] else
+                            round((doc["lateness"] - doc["lateness_bound"]) / doc["lateness"], 4)),
            "violations": errors, "notes": doc["notes"],
-           "machine": {"cpus": os.cpu_count(), "note": "2 cores shared with other jobs"}}
+           "machine": {"cpus": os.cpu_count(), "note": "2 cores shared with other jobs",
+                       "loadavg_before": [round(x, 2) for x in load_before],
+                       "loadavg_after": [round(x, 2) for x in os.getloadavg()]}}
     text = json.dumps(res, indent=1)
     if args.out:
         args.out.write_text(text + "\n")

@@ -10,6 +10,8 @@ and gap, and the greedy baseline's value from the same run (ratio = CP-SAT / gre
     python bench/exercises_compare.py --out bench/results/exercises_compare.json
     python bench/exercises_compare.py --scaled 300x2000x40 --time-limit 120   # issue 16 target
     python bench/exercises_compare.py --cases 0 --scaled 60x400x10 --travel --time-limit 60
+    python bench/exercises_compare.py --cases 0 --scaled 300x2000x40 --lines 40 \
+        --time-limit 120 --out bench/results/exercises_lines.json   # second objective
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from forcegen.exercises._line_phase import count_lines
 from forcegen.exercises.cpsat import solve_cpsat
 from forcegen.exercises.milp import solve_milp_value
 from forcegen.exercises.problem import ExerciseProblem, greedy_schedule
@@ -30,7 +33,7 @@ from forcegen.exercises.travel import schedule_travel
 
 
 def instance(seed: int, n: int, units: int, areas: int, caps: int, weeks: int = 52,
-             rest: int = 1, n_lines: int = 0) -> ExerciseProblem:
+             rest: int = 1, n_lines: int = 0, lines_from: str = "exercises") -> ExerciseProblem:
     rng = np.random.default_rng(seed)
     dur = rng.integers(1, 4, n)
     lo = rng.integers(0, max(1, weeks - 8), n)
@@ -62,10 +65,26 @@ def instance(seed: int, n: int, units: int, areas: int, caps: int, weeks: int = 
     rng = np.random.default_rng(seed + 10_000)
     certifies = [[int(rng.integers(0, 5))] if rng.random() < 0.25 else [] for _ in range(n)]
     lines = []
+    givers = [e for e in range(n) if certifies[e]]
     for _ in range(n_lines):
-        k = int(rng.integers(0, caps))
-        lines.append((int(rng.integers(1, 4)), int(rng.integers(8, weeks)),
-                      [int(rng.integers(0, 5))],
+        if lines_from == "random" or not givers:
+            # Any capability, any certification, any week: most such lines no exercise can
+            # certify (the first measurement: 40 asked, 10 possible at all).
+            k = int(rng.integers(0, caps))
+            lines.append((int(rng.integers(1, 4)), int(rng.integers(8, weeks)),
+                          [int(rng.integers(0, 5))],
+                          [int(u) for u in np.flatnonzero(u_cap == k)]))
+            continue
+        # A line a programme can answer: the certification and capability of one exercise
+        # that awards it, needed by a week between its earliest and latest end (and a little
+        # after), so whether it is certified in time depends on the schedule.
+        e = givers[int(rng.integers(0, len(givers)))]
+        q, cands = needs[e][int(rng.integers(0, len(needs[e])))]
+        k = int(u_cap[cands[0]])
+        late = hi[e] + dur[e] + 4 if lines_from == "exercises" else lo[e] + dur[e] + (
+            hi[e] - lo[e]) // 2  # "early": only a start in the first half of its window
+        last = int(rng.integers(lo[e] + dur[e], min(weeks, late) + 1))
+        lines.append((int(rng.integers(1, q + 1)), last, [certifies[e][0]],
                       [int(u) for u in np.flatnonzero(u_cap == k)]))
     return ExerciseProblem(
         certifies=certifies, cert_ids=[f"C{c}" for c in range(5)], lines=lines,
@@ -110,9 +129,11 @@ def with_travel(p: ExerciseProblem, seed: int) -> ExerciseProblem:
     return dataclasses.replace(p, travel_km=np.rint(km).astype(np.int64))
 
 
-def scaled(spec: str, time_limit: float, lines: int = 0, travel: bool = False) -> dict:
+def scaled(spec: str, time_limit: float, lines: int = 0, travel: bool = False,
+           lines_from: str = "exercises") -> dict:
     n, units, areas = (int(x) for x in spec.split("x"))
-    p = instance(7, n=n, units=units, areas=areas, caps=max(5, units // 40), n_lines=lines)
+    p = instance(7, n=n, units=units, areas=areas, caps=max(5, units // 40), n_lines=lines,
+                 lines_from=lines_from)
     if travel:
         p = with_travel(p, 7)
     t0 = time.perf_counter()
@@ -125,8 +146,11 @@ def scaled(spec: str, time_limit: float, lines: int = 0, travel: bool = False) -
                       "gap": round(plan.gap, 4), "seconds": round(time.perf_counter() - t0, 1),
                       "value_phase_seconds": round(plan.value_seconds, 1)},
            "ratio_vs_greedy": round(plan.value / max(1, g.value(p)), 4),
-           "lines": {"asked": lines, "certified": plan.lines, "bound": plan.lines_bound,
-                     "proven": plan.lines_proven},
+           "lines": {"asked": lines, "from": lines_from, "certified": plan.lines,
+                     "recounted": count_lines(p, plan.schedule),
+                     "bound": plan.lines_bound, "proven": plan.lines_proven,
+                     "gap": round((plan.lines_bound - plan.lines) / max(1, plan.lines_bound), 4),
+                     "greedy": count_lines(p, g), "steps": plan.lines_steps},
            "tie_break_proven": plan.tie_break_proven}
     if p.travel_km is not None:
         greedy_km = schedule_travel(p.travel_km, g.start, g.area, g.units)
@@ -147,6 +171,10 @@ def main() -> None:
                     help="EXERCISESxUNITSxAREAS, e.g. 60x400x10 (repeatable)")
     ap.add_argument("--lines", type=int, default=0,
                     help="requirement lines asking certifications in scaled cases")
+    ap.add_argument("--lines-from", choices=("exercises", "early", "random"),
+                    default="exercises",
+                    help="lines drawn from what exercises certify (default; 'early': needed "
+                    "by the first half of the exercise's window) or at random")
     ap.add_argument("--travel", action="store_true",
                     help="scaled cases with home bases and area coordinates (third objective)")
     ap.add_argument("--out", type=Path)
@@ -154,8 +182,10 @@ def main() -> None:
     doc = {"machine": f"{platform.machine()} {platform.system()}, shared 2-core box",
            "time_limit": args.time_limit,
            "small": small(args) if args.cases else [],
-           "scaled": [scaled(s, args.time_limit, args.lines, args.travel)
+           "load_before": Path("/proc/loadavg").read_text().split()[:3],
+           "scaled": [scaled(s, args.time_limit, args.lines, args.travel, args.lines_from)
                       for s in args.scaled]}
+    doc["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     if args.out:
         args.out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 

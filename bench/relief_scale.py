@@ -8,14 +8,21 @@ greedy baseline of ``forcegen.relief.greedy`` (quality: units in time, exact vs 
 
     python bench/relief_scale.py --size 200x2000x60x10 --out bench/results/relief_scale.json
     python bench/relief_scale.py --size 2000x20000x300x20      # issue 17's target
+    python bench/relief_scale.py --size 2000x20000x300x20 --baseline-src /path/to/old/src
+
+``--baseline-src`` also runs the same cases (same seed, same files) with the forcegen found in
+that source folder, one after the other in this run, and reports CPU seconds after / before.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -96,17 +103,41 @@ def run(size: str, seed: int, time_limit: float) -> dict:
     }
 
 
+def _baseline(src: Path, args: argparse.Namespace) -> list[dict]:
+    """The same cases run by the forcegen in ``src`` (a subprocess), as JSON results."""
+    cmd = [sys.executable, __file__, "--seed", str(args.seed), "--time-limit",
+           str(args.time_limit), "--size", *args.size]
+    env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    return list(json.loads(out)["results"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--size", nargs="+", default=["50x500x40x8", "200x2000x60x10"],
                     help="requests x offers x places x capabilities")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--baseline-src", type=Path,
+                    help="also run the cases with the forcegen in this src folder")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
+    doc: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                             "load_average": os.getloadavg()}}
+    if args.baseline_src:
+        before = _baseline(args.baseline_src, args)
+        doc["baseline"] = {"src": str(args.baseline_src), "results": before}
     results = [run(s, args.seed, args.time_limit) for s in args.size]
-    doc = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                       "load_average": os.getloadavg()}, "results": results}
+    doc["results"] = results
+    if args.baseline_src:
+        doc["cpu_after_over_before"] = {
+            a["size"]: round(a["cpu_seconds"]["total"] / b["cpu_seconds"]["total"], 3)
+            for a, b in zip(results, doc["baseline"]["results"], strict=True)}
+        doc["same_plan_values"] = all(
+            math.isclose(x["value"], y["value"], rel_tol=1e-9)
+            for a, b in zip(results, doc["baseline"]["results"], strict=True)
+            for x, y in zip(a["stages"], b["stages"], strict=True))
+    doc["machine"]["load_average_after"] = os.getloadavg()
     text = json.dumps(doc, indent=2)
     print(text)
     if args.out:

@@ -53,7 +53,7 @@ from forcegen.intel.markings import label_marking, label_marking_id
 from forcegen.intel.objects import version_key
 from forcegen.intel.signing import content_bytes
 from forcegen.labels.binding import bind
-from forcegen.labels.keys import SigningKey
+from forcegen.labels.keys import KeyList, SigningKey
 from forcegen.labels.label import label_to_json, make_label
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import make_engine, make_session_factory, session_scope, upgrade
@@ -93,9 +93,9 @@ def make_objects(n: int, seed: int = 15) -> list[dict[str, Any]]:
     return out
 
 
-def signed_rows(objects: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict]]:
+def signed_rows(objects: list[dict[str, Any]], key: SigningKey
+                ) -> tuple[list[dict[str, Any]], list[dict]]:
     """Rows for ``intel_objects`` and the STIX objects served (object, marking, ...)."""
-    key = SigningKey.generate("GBR")
     labels = [make_label("NATO", "NATO UNCLASSIFIED", originator="GBR"),
               make_label("NATO", "NATO RESTRICTED", {"Releasable To": ["GBR", "NZL"]},
                          originator="GBR"),
@@ -144,14 +144,16 @@ def wait_up(url: str, headers: dict[str, str], auth: Any = None, timeout: float 
     return False
 
 
-def start_forcegen(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_forcegen(url: str, port: int, keys: Path) -> subprocess.Popen[bytes]:
+    """The workspace under uvicorn; every row served is verified against ``keys``."""
     code = ("import sys, uvicorn\n"
             "from forcegen.workspace.api.app import create_app\n"
             "from forcegen.workspace.config import Settings\n"
-            "app = create_app(Settings(database_url=sys.argv[1], migrate_on_start=False))\n"
+            "app = create_app(Settings(database_url=sys.argv[1], migrate_on_start=False,"
+            " intel_key_list=sys.argv[3]))\n"
             "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[2]), log_level='warning',"
             " access_log=False)\n")
-    return subprocess.Popen([sys.executable, "-c", code, url, str(port)],
+    return subprocess.Popen([sys.executable, "-c", code, url, str(port), str(keys)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -279,7 +281,10 @@ def measure(n: int, repeat: int, medallion_wait: float) -> dict[str, Any]:
     try:
         t = time.perf_counter()
         objects = make_objects(n)
-        rows, stix = signed_rows(objects)
+        key = SigningKey.generate("GBR")
+        keys = folder / "keys.json"
+        keys.write_text(json.dumps(KeyList([key.public]).to_json()))
+        rows, stix = signed_rows(objects, key)
         build_s = time.perf_counter() - t
         url = f"sqlite:///{folder / 'bench.sqlite'}"
         t = time.perf_counter()
@@ -287,7 +292,7 @@ def measure(n: int, repeat: int, medallion_wait: float) -> dict[str, Any]:
         load_s = time.perf_counter() - t
         del rows
         fport, mport = free_port(), free_port()
-        procs.append(start_forcegen(url, fport))
+        procs.append(start_forcegen(url, fport, keys))
         procs.append(start_medallion(folder, mport, stix))
         del stix
         fbase = f"http://127.0.0.1:{fport}/taxii2/forcegen/collections/{COLLECTION}/objects/"

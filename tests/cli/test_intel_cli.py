@@ -85,7 +85,7 @@ def test_sign_import_export_round_trip_keeps_labels_and_signatures(
     assert code == 0, err
     assert "16 added" in err
     code, out, err = run(cli, "intel", "export", "--collection", cid, "--as", "nzl",
-                         "--database-url", ws["db"])
+                         "--keys", ws["keys"], "--database-url", ws["db"])
     assert code == 0, err
     exported = read_bundle(out)
     pairs = pair_labels(exported, KEYS)  # every signature still verifies
@@ -95,8 +95,34 @@ def test_sign_import_export_round_trip_keeps_labels_and_signatures(
             "5514b27cf868"] == sent  # the same documents, in the order they were added
     # France is not in the partnership: the collection is not found for it.
     code, _, err = run(cli, "intel", "export", "--collection", cid, "--as", "fra",
-                       "--database-url", ws["db"])
+                       "--keys", ws["keys"], "--database-url", ws["db"])
     assert code == 2 and "collection not found" in err
+
+
+def test_export_leaves_out_what_was_changed_in_the_database(
+        cli: CliRunner, ws: dict, tmp_path: Path) -> None:
+    cid, signed = setup_collection(cli, ws, tmp_path)
+    code, _, err = run(cli, "intel", "import", signed, "--collection", cid, "--as", "gbr",
+                       "--keys", ws["keys"], "--database-url", ws["db"])
+    assert code == 0, err
+    engine = make_engine(str(ws["db"]))
+    with engine.begin() as conn:
+        victim = conn.execute(select(IntelObject.seq, IntelObject.object_id, IntelObject.body)
+                              .where(IntelObject.type == "indicator")).first()
+        assert victim is not None
+        conn.execute(IntelObject.__table__.update().where(IntelObject.seq == victim.seq)
+                     .values(body=victim.body.replace("198.51.100.7", "203.0.113.66")))
+    engine.dispose()
+    code, out, err = run(cli, "intel", "export", "--collection", cid, "--as", "nzl",
+                         "--keys", ws["keys"], "--database-url", ws["db"])
+    assert code == 0, err
+    exported = read_bundle(out)
+    assert victim.object_id not in {o["id"] for o in exported}
+    assert "203.0.113.66" not in out
+    pair_labels(exported, KEYS)  # its label marking left out with it: the rest still pairs
+    code, _, err = run(cli, "intel", "export", "--collection", cid, "--as", "nzl",
+                       "--database-url", ws["db"])
+    assert code == 2 and "--keys" in err
 
 
 @pytest.mark.parametrize("case", ["tampered", "not json", "unlabelled", "unknown user",

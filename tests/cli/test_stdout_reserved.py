@@ -53,6 +53,8 @@ JSON_COMMANDS = {
                            "--link-prob", "0.05", "--workers", "2"],
     "relief-what-if": ["relief", str(ROOT / "examples" / "pacific-cyclone"), "--json",
                        "--close", "NFTV"],
+    "relief-preposition": ["relief", "preposition", str(ROOT / "examples" / "pacific-cyclone"),
+                           "--hours", "48", "--mode", "sea", "--json"],
 }
 
 

@@ -6,13 +6,11 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 import yaml
 from typer.testing import CliRunner
 
 from forcegen.cli.main import app
 from forcegen.deployment import load_deployment
-from forcegen.exceptions import OptionError
 from forcegen.scenario import load_scenario, scenario_to_bytes, write_scenario
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "deployment"
@@ -108,10 +106,12 @@ def test_xlsx_keeps_csv_named_sections_as_side_sheets(tmp_path: Path) -> None:
         load_deployment(src).movements
 
 
-def test_xlsx_export_still_refuses_exercises(tmp_path: Path) -> None:
+def test_xlsx_export_keeps_exercises(tmp_path: Path) -> None:
+    """The exercise sections travel as sheets (``needs`` as ``CAP:2;CAP``) and read back."""
     scen = load_scenario(EXAMPLE.parent / "bng-nzl-exercises")
-    with pytest.raises(OptionError, match=r"exercise sections .* cannot be exported to \.xlsx"):
-        write_scenario(scen, tmp_path / "x.xlsx")
-    with pytest.raises(OptionError, match="exercise sections"):
-        scenario_to_bytes(scen, "xlsx")
-    assert not (tmp_path / "x.xlsx").exists()
+    book = write_scenario(scen, tmp_path / "x.xlsx")
+    again = load_scenario(book)
+    assert [e["id"] for e in again.data.exercises or []] == \
+        [e["id"] for e in scen.data.exercises or []]
+    assert again.data.standby is not None
+    assert scenario_to_bytes(scen, "xlsx")[:2] == b"PK"

@@ -103,3 +103,37 @@ def test_travel_reported_in_json_and_table(tmp_path: Path) -> None:
     assert sum(e.get("travel_km", 0) for e in doc["exercises"]) == travel["km"]
     out = CliRunner().invoke(app, ["exercises", str(folder)]).stdout
     assert f"{travel['km']:,} km, the least possible (proven)" in out
+
+
+def _road_case(tmp_path: Path, area_at: str, edges: str) -> dict:
+    text = BASE.replace("status: approved}", "status: approved, home: [0.0, 0.0]}", 1).replace(
+        "{id: plain, capacity: 1}", "{id: plain, capacity: 1, at: " + area_at + "}")
+    text = text.replace("sectors:", "network: network.csv\nnodes: nodes.csv\nsectors:", 1)
+    (tmp_path / "nodes.csv").write_text("id,lon,lat\na,0,0\nm,1,0.5\nb,0,1\nz,5,5\n")
+    (tmp_path / "network.csv").write_text("from,to,hours,mode,km\n" + edges)
+    folder = _write(tmp_path, text)
+    r = CliRunner().invoke(app, ["exercises", str(folder), "--json"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def _gbr_legs(doc: dict) -> int:
+    return sum(1 for e in doc["exercises"] if e["held"] for u in e["units"]
+               if u.startswith("P-GBR-1"))
+
+
+def test_travel_follows_the_roads_where_they_cover_the_leg(tmp_path: Path) -> None:
+    """Home at a, area at b; the only road goes round by m (2 x 100 km), not the 111 km line."""
+    doc = _road_case(tmp_path, "[0.0, 1.0]", "a,m,2,road,100\nm,b,2,road,100\nz,m,9,road,700\n")
+    legs = _gbr_legs(doc)
+    assert legs and doc["travel"]["km"] == 200 * legs
+    assert "along the road network for 1 home-to-area pair" in doc["travel"]["note"]
+
+
+def test_travel_falls_back_to_the_great_circle_off_the_roads(tmp_path: Path) -> None:
+    """No road joins a and b (only a-m): the leg counts the great circle, and the note says so."""
+    doc = _road_case(tmp_path, "[0.0, 1.0]", "a,m,2,road,100\nz,b,9,road,700\n")
+    assert doc["travel"]["km"] == 111 * _gbr_legs(doc)
+    assert "1 pair(s) the roads do not cover" in doc["travel"]["note"]
+    far = _road_case(tmp_path, "[0.0, 3.0]", "a,m,2,road,100\nm,b,2,road,100\n")  # 222 km off
+    assert far["travel"]["km"] == 334 * _gbr_legs(far)  # great circle 0,0 -> 0,3

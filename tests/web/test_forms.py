@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-import httpx
+import httpx2
 import openpyxl
 import yaml
 from sqlalchemy import func, select
@@ -170,7 +170,7 @@ def test_requirement_form_sets_keeps_and_clears_certifications(web: Web) -> None
     base = {"capability": "HQ-FORCE", "sector": "kyiv", "quantity": "1", "priority": "1",
             "notice_days": "30"}
 
-    def post(certified: str | None) -> httpx.Response:
+    def post(certified: str | None) -> httpx2.Response:
         _, version = _requirement_certified(web, "R-001")
         data = {"csrf_token": csrf_of(lead, "/requirements/R-001"), "version": str(version),
                 **base}

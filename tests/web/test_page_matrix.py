@@ -53,6 +53,19 @@ def allowed(code: int, *who: str, hidden: tuple[str, ...] = (), anon: int = 303)
     return out
 
 
+def _relief_event(web: Web) -> dict[str, Any]:
+    """An unclassified relief event (made once per database): every role may open it."""
+    from forcegen.workspace.relief import events
+    from forcegen.workspace.relief.models import ReliefEvent
+    from forcegen.workspace.relief.schemas import EventCreate
+
+    with session_scope(web.factory) as db:
+        if db.get(ReliefEvent, "EV-WEB") is None:
+            admin = db.query(User).filter_by(username="admin").one()
+            events.create(db, admin, EventCreate(id="EV-WEB", name="Cyclone"))
+    return {"path": "/relief/EV-WEB"}
+
+
 def _user_id(web: Web, name: str) -> int:
     with session_scope(web.factory) as db:
         return int(db.query(User).filter_by(username=name).one().id)
@@ -67,6 +80,18 @@ def _run(web: Web) -> int:
         run_id = runs.create(db, lead, [], None).id
     runs.execute(web.factory, run_id)
     return run_id
+
+
+def _deployment(suffix: str) -> Build:
+    """A page of a finished deployment run (unclassified: every role may open it)."""
+
+    def build(web: Web) -> dict[str, Any]:
+        from tests.workspace.deploy_sample import add_deployment_run, deployment_doc
+
+        return {"path": f"/deployments/{add_deployment_run(web.factory, deployment_doc())}"
+                        f"{suffix}"}
+
+    return build
 
 
 def _fra_pledges() -> bytes:
@@ -116,6 +141,10 @@ RULES: dict[tuple[str, str], Rule] = {
              repeat_password="x" * 12), allowed(422, anon=401)),
     ("GET", "/map"): Rule(get("/map"), allowed(200)),
     ("GET", "/orbat"): Rule(get("/orbat"), allowed(200)),
+    # Relief: the first event's page (a redirect), the dashboard of one event.
+    ("GET", "/relief"): Rule(lambda web: {**_relief_event(web), "path": "/relief"},
+                             allowed(303)),
+    ("GET", "/relief/{event_id}"): Rule(_relief_event, allowed(200)),
     ("GET", "/pledges"): Rule(get("/pledges?q=P-&status=approved"), allowed(200)),
     ("GET", "/pledges.csv"): Rule(get("/pledges.csv?q=fra"), allowed(200)),
     ("GET", "/pledges/new"): Rule(get("/pledges/new"), allowed(200, *EDITORS)),
@@ -148,6 +177,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/runs/{run_id}"): Rule(get("/runs/{run_id}"), allowed(200)),
     ("GET", "/runs/{run_id}/download/{fmt}"): Rule(get("/runs/{run_id}/download/json"),
                                                    allowed(200)),
+    ("GET", "/deployments"): Rule(get("/deployments?q=lead&state=done"), allowed(200)),
+    ("POST", "/deployments"): Rule(post("/deployments", max_classification="TOP SECRET"),
+                                   allowed(422, *PLANNERS, anon=401)),
+    ("GET", "/deployments/{deployment_id}"): Rule(_deployment(""), allowed(200)),
+    ("GET", "/deployments/{deployment_id}/download/{fmt}"): Rule(
+        _deployment("/download/csv"), allowed(200)),
     ("GET", "/scenario/download/{fmt}"): Rule(get("/scenario/download/json"),
                                               allowed(200, *PLANNERS)),
     ("GET", "/import"): Rule(get("/import"), allowed(200, *PLANNERS)),

@@ -17,6 +17,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from .conftest import PASSWORD, Workspace, build_app
+from .relief_sample import new_event, new_offer, new_request
 
 API = "/api/v1"
 USERS = ("admin", "lead", "liaison_fra", "liaison_deu", "observer_fra", "observer_deu")
@@ -152,6 +153,13 @@ def a_planned_run(ws: Workspace) -> int:
     return run_id
 
 
+def a_deployment(ws: Workspace) -> int:
+    """A finished deployment run (unclassified: every role reads its part of it)."""
+    from .deploy_sample import add_deployment_run, deployment_doc
+
+    return add_deployment_run(ws.factory, deployment_doc())
+
+
 def sample_file() -> dict[str, Any]:
     import yaml
 
@@ -166,7 +174,77 @@ def fra_pledge_table() -> dict[str, Any]:
     return {"file": ("pledges.csv", text.encode(), "text/csv")}
 
 
+def relief_hxl(ws: Workspace) -> dict[str, Any]:
+    from .relief_sample import hxl_table
+
+    return {"file": ("3w.csv", hxl_table(new_event(ws), f"RQ-H{next(_n)}"), "text/csv")}
+
+
+def _offer_path(ws: Workspace, tail: str = "") -> str:
+    return f"/relief/offers/{new_offer(ws, new_event(ws))}{tail}"
+
+
+OWN_OFFER = only(200, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))
+SEE_OFFER = only(200, *PLANNERS, "liaison_fra", "observer_fra",
+                 hidden=("liaison_deu", "observer_deu"))
+
+RELIEF: dict[tuple[str, str], Case] = {
+    ("GET", "/relief/events"): Case(fixed("/relief/events"), everyone(200)),
+    ("POST", "/relief/events"): Case(
+        lambda _ws, _w: {"path": "/relief/events", "json": {"name": "x"}},
+        only(201, *PLANNERS)),
+    ("GET", "/relief/events/{event_id}"): Case(
+        lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}"}, everyone(200)),
+    ("GET", "/relief/events/{event_id}/board"): Case(
+        lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}/board"}, everyone(200)),
+    ("POST", "/relief/events/{event_id}/match"): Case(
+        lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}/match", "json": {}},
+        only(200, *PLANNERS)),
+    ("POST", "/relief/import"): Case(
+        lambda ws, _w: {"path": "/relief/import", "params": {"dry_run": "true"},
+                        "files": relief_hxl(ws)},
+        only(200, *PLANNERS)),
+    ("GET", "/relief/requests"): Case(fixed("/relief/requests"), everyone(200)),
+    ("POST", "/relief/requests"): Case(
+        lambda ws, _w: {"path": "/relief/requests", "json": {
+            "event": new_event(ws), "capability": "WATER-PURIF", "quantity": 1,
+            "at": [0, 0], "by_hours": 5}},
+        only(201, *PLANNERS)),
+    ("GET", "/relief/requests/{request_id}"): Case(
+        lambda ws, _w: {"path": f"/relief/requests/{new_request(ws, new_event(ws))}"},
+        everyone(200)),
+    ("PATCH", "/relief/requests/{request_id}"): Case(
+        lambda ws, _w: {"path": f"/relief/requests/{new_request(ws, new_event(ws))}",
+                        "json": {"version": 1, "quantity": 5}},
+        only(200, *PLANNERS)),
+    ("DELETE", "/relief/requests/{request_id}"): Case(
+        lambda ws, _w: {"path": f"/relief/requests/{new_request(ws, new_event(ws))}",
+                        "params": {"version": 1}},
+        only(204, *PLANNERS)),
+    ("GET", "/relief/offers"): Case(fixed("/relief/offers"), everyone(200)),
+    ("POST", "/relief/offers"): Case(
+        lambda ws, _w: {"path": "/relief/offers", "json": {
+            "event": new_event(ws), "nation": "FRA", "capability": "WATER-PURIF",
+            "quantity": 1, "home": [166.2, -22.0]}},
+        only(201, *PLANNERS, "liaison_fra")),
+    ("GET", "/relief/offers/{offer_id}"): Case(
+        lambda ws, _w: {"path": _offer_path(ws)}, SEE_OFFER),
+    ("GET", "/relief/offers/{offer_id}/history"): Case(
+        lambda ws, _w: {"path": _offer_path(ws, "/history")}, SEE_OFFER),
+    ("PATCH", "/relief/offers/{offer_id}"): Case(
+        lambda ws, _w: {"path": _offer_path(ws), "json": {"version": 1, "quantity": 2}},
+        OWN_OFFER),
+    ("POST", "/relief/offers/{offer_id}/status"): Case(
+        lambda ws, _w: {"path": _offer_path(ws, "/status"),
+                        "json": {"version": 1, "status": "released"}},
+        OWN_OFFER),
+    ("DELETE", "/relief/offers/{offer_id}"): Case(
+        lambda ws, _w: {"path": _offer_path(ws), "params": {"version": 1}},
+        only(204, *PLANNERS, "liaison_fra", hidden=("liaison_deu",))),
+}
+
 CASES: dict[tuple[str, str], Case] = {
+    **RELIEF,
     ("GET", "/health"): Case(fixed("/health"), {w: 200 for w in WHO}),
     ("POST", "/auth/login"): Case(
         lambda _ws, who: {
@@ -314,6 +392,16 @@ CASES: dict[tuple[str, str], Case] = {
                         "params": {"format": "json"}},
         everyone(200),
     ),
+    ("POST", "/deployments"): Case(fixed("/deployments", json={}), only(202, *PLANNERS)),
+    ("GET", "/deployments"): Case(fixed("/deployments"), everyone(200)),
+    ("GET", "/deployments/{deployment_id}"): Case(
+        lambda ws, _w: {"path": f"/deployments/{a_deployment(ws)}"}, everyone(200)
+    ),
+    ("GET", "/deployments/{deployment_id}/export"): Case(
+        lambda ws, _w: {"path": f"/deployments/{a_deployment(ws)}/export",
+                        "params": {"format": "csv"}},
+        everyone(200),
+    ),
     ("POST", "/scenario/import"): Case(
         lambda _ws, _w: {
             "path": "/scenario/import",
@@ -371,7 +459,8 @@ def assert_denial_reveals_nothing(body: Any, status: int) -> None:
 
 def _wait_for_runs(ws: Workspace) -> None:
     for _ in range(200):
-        items = ws.client("admin").get(f"{API}/runs").json()["items"]
+        items = [*ws.client("admin").get(f"{API}/runs").json()["items"],
+                 *ws.client("admin").get(f"{API}/deployments").json()["items"]]
         if all(i["state"] in ("done", "failed") for i in items):
             return
         time.sleep(0.05)

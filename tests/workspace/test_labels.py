@@ -377,11 +377,19 @@ def test_no_get_endpoint_leaks_what_labels_hide(ws: Workspace) -> None:
     r = ws.client("admin").patch(f"{API}/pledges/P-FRA-1", json={
         "version": v, "name": "ZZLEAK-audit", "classification": "TOP SECRET"})
     assert r.status_code == 200, r.text
+    from .relief_sample import new_event, new_offer, new_request
+
+    ev = new_event(ws)
+    for nation in ("FRA", "DEU"):
+        new_offer(ws, ev, nation)
+    new_request(ws, ev)
     with ws.engine.begin() as conn:
-        for table in ("pledges", "requirements"):
+        for table in ("pledges", "requirements", "relief_events", "relief_requests",
+                      "relief_offers"):
             conn.execute(text(f"UPDATE {table} SET name = 'ZZLEAK-' || id, classification = 4, "
                               + LEGACY_FORM))
     assert "ZZLEAK" in ws.client("admin").get(f"{API}/pledges").text  # the sweep can see one
+    assert "ZZLEAK" in ws.client("admin").get(f"{API}/relief/offers").text
     assert "ZZLEAK" in ws.client("admin").get(f"{API}/audit").text
     leaks = []
     for (method, _route), case in sorted(CASES.items()):

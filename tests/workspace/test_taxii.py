@@ -27,7 +27,7 @@ from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.intel.models import IntelObject, IntelStatus
 from forcegen.workspace.intel.store import create_collection
-from forcegen.workspace.models import User
+from forcegen.workspace.models import AuditEntry, User
 from forcegen.workspace.reference import Nation
 from intel.stixdata import content_set, indicator, sid  # tests/ is on sys.path (rootdir)
 
@@ -528,3 +528,85 @@ def test_web_app_keeps_taxii_errors_for_unknown_taxii_routes(engine: Engine) -> 
         assert r.headers["content-type"].replace(" ", "") == MEDIA
         assert r.json()["http_status"] == "404"
         assert "text/html" in client.get("/no/such/page").headers["content-type"]
+
+
+# ------------------------------------------------------------------ audit and integrity
+def _entries(tx: Taxii, who: str, action: str) -> list[Any]:
+    from forcegen.workspace.audit.service import list_page
+    from forcegen.workspace.listing import PageParams
+
+    with tx.ws.factory() as db:
+        user = db.scalar(select(User).where(User.username == who))
+        rows, _total = list_page(db, user, PageParams(limit=500), action=action)
+        return rows
+
+
+def test_create_and_read_are_audited_under_the_object_label(tx: Taxii) -> None:
+    shared, own = indicator("192.0.2.70"), indicator("192.0.2.71")
+    post(tx, "gbr", COALITION, signed([shared], nato(rel=["GBR", "NZL"])))
+    post(tx, "gbr", COALITION, signed([own], nato(rel=["GBR"])))
+    tx.collection("nzl", COALITION).get_objects(type="indicator")
+    created = _entries(tx, "gbr", "intel_create")
+    assert sorted(o.split("@")[0] for e in created for o in e.after["objects"]) == sorted(
+        [shared["id"], own["id"]])
+    assert all(e.actor == "gbr" and e.entity_id == COALITION for e in created)
+    read = _entries(tx, "nzl", "intel_read")
+    assert [o.split("@")[0] for e in read for o in e.after["objects"]] == [shared["id"]]
+    assert read[0].actor == "nzl"
+    # Each entry is seen only by whom its label is released to: NZL never sees the entry
+    # about the GBR-only object, France (NATO UNCLASSIFIED reader, not released) sees none.
+    nz_created = [o for e in _entries(tx, "nzl", "intel_create") for o in e.after["objects"]]
+    assert [o.split("@")[0] for o in nz_created] == [shared["id"]]
+    assert _entries(tx, "fra", "intel_create") == []
+
+
+def test_tampered_object_is_withheld_everywhere_and_audited(tx: Taxii) -> None:
+    good, bad = indicator("192.0.2.80"), indicator("192.0.2.81")
+    post(tx, "gbr", COALITION, signed([good, bad], nato(rel=["GBR", "NZL"])))
+    stream = EventStream(tx, "nzl", COALITION, last_id="0")
+    try:
+        stream.wait_for(good["id"])
+    finally:
+        stream.close()
+    with tx.ws.engine.begin() as conn:  # someone with database access changes the content
+        row = conn.execute(select(IntelObject.seq, IntelObject.body)
+                           .where(IntelObject.object_id == bad["id"])).one()
+        body = row.body.replace("192.0.2.81", "192.0.2.99")
+        conn.execute(IntelObject.__table__.update().where(IntelObject.seq == row.seq)
+                     .values(body=body))
+    got = ids(tx.collection("nzl", COALITION).get_objects())
+    assert good["id"] in got and bad["id"] not in got
+    r = tx.raw("GET", f"collections/{COALITION}/objects/{bad['id']}/", who="nzl")
+    assert r.status_code == 404
+    again = EventStream(tx, "nzl", COALITION, last_id="0")  # replayed from the start
+    try:
+        again.wait_for(good["id"])
+        time.sleep(0.5)
+        assert bad["id"] not in [e["data"]["id"] for e in again.events]
+    finally:
+        again.close()
+    with tx.ws.factory() as db:
+        withheld = list(db.scalars(select(AuditEntry).where(
+            AuditEntry.action == "intel_withheld")))
+    assert withheld and all(bad["id"] in json.dumps(e.after["objects"]) for e in withheld)
+    assert "does not hold" in json.dumps(withheld[0].after["reasons"])
+    # In the chain, but in nobody's listing: the stored label is not to be trusted.
+    assert _entries(tx, "gbr", "intel_withheld") == []
+
+
+def test_stream_deliveries_are_audited_as_reads(tx: Taxii) -> None:
+    pushed = indicator("192.0.2.90")
+    stream = EventStream(tx, "nzl", COALITION)
+    time.sleep(0.5)
+    try:
+        post(tx, "gbr", COALITION, signed([pushed], nato(rel=["GBR", "NZL"])))
+        stream.wait_for(pushed["id"])
+    finally:
+        stream.close()
+    deadline = time.monotonic() + 30  # the hub records the streams' reads every few seconds
+    while True:
+        read = [o for e in _entries(tx, "nzl", "intel_read") for o in e.after["objects"]]
+        if any(o.startswith(pushed["id"]) for o in read):
+            break
+        assert time.monotonic() < deadline, "the stream's delivery was never recorded"
+        time.sleep(0.2)

@@ -23,37 +23,12 @@ def _place(v: Any) -> str:
     return str(v)
 
 
-#: CSV columns in time-phased force list (TPFDD) terms, and the row key each comes from.
-_CSV_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ULN", "id"), ("unit", "unit"), ("nation", "nation"), ("origin", "origin"),
-    ("POE", "poe"), ("POD", "pod"),
-    ("destination", "destination"), ("sector", "sector"), ("priority", "priority"),
-    ("mode", "mode"), ("lift", "lift"),
-    ("ready_to_load_day", "available"), ("required_delivery_day", "required"),
-    ("latest_arrival_day", "latest"), ("planned_start_day", "start"),
-    ("planned_arrival_day", "arrive"), ("days_late", "late"), ("planned_start_date", "start_date"),
-    ("planned_arrival_date", "arrive_date"),
-)
-
-
 def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
     """Write atomically (a temporary file renamed into place): never a half-written list."""
-    import csv
+    from forcegen.deployment.tables import tpfdd_csv_text
 
     tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow([c for c, _ in _CSV_COLUMNS])
-        for r in rows:
-            cells = []
-            for _, key in _CSV_COLUMNS:
-                v = r[key]
-                if key == "lift":
-                    v = ";".join(f"{k}={n}" for k, n in v.items())
-                elif key in ("origin", "destination"):
-                    v = _place(v).replace(",", ";")
-                cells.append("" if v is None else v)
-            w.writerow(cells)
+    tmp.write_text(tpfdd_csv_text(rows), encoding="utf-8", newline="")
     tmp.replace(out)
 
 
@@ -252,15 +227,19 @@ def deploy(
         if changes:
             dep = with_lift(dep, changes)
         dep = shift_c_day(dep, c_day_shift)
-        result = plan_deployment(dep, time_limit=share, method=solver)  # type: ignore[arg-type]
+        # The base plan first: the what-if starts from it when it still fits (a lift type
+        # added, C-day moved), which spares the heuristics' time.
+        base = (plan_deployment(load_deployment(path), time_limit=share,
+                                method=solver)  # type: ignore[arg-type]
+                if what_if else None)
+        result = plan_deployment(dep, time_limit=share, method=solver,  # type: ignore[arg-type]
+                                 warm=base)
         doc = result.to_dict()
         if charts is not None:
             from forcegen.deployment.charts import write_charts
 
             doc["charts"] = [str(c) for c in write_charts(result, charts)]
-        if what_if:
-            base = plan_deployment(load_deployment(path), time_limit=share,
-                                   method=solver)  # type: ignore[arg-type]
+        if base is not None:
             doc["what_if"] = compare(base, result, what_if)
         return result, doc
 

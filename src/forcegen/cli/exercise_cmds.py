@@ -38,6 +38,10 @@ def exercises(
     source: Annotated[bool, typer.Option(
         "--source", help="Then source the force with the certifications earned (lines asking "
         "`certified` use only units certified before they start)")] = False,
+    roster: Annotated[bool, typer.Option(
+        "--roster", help="Then plan the standing task force's standby roster (section "
+        "`standby`) and source its short-notice lines from the units on standby each month")
+    ] = False,
 ) -> None:
     """Schedule the exercise programme: weeks, areas and units; certifications earned."""
     from forcegen.cli._common import flags_for, out_console, write_json
@@ -68,6 +72,10 @@ def exercises(
                               **compare_lines(doc, alt.to_dict())}
         if source:
             doc["sourcing"] = _source(result)
+        if roster:
+            from forcegen.cli._roster import roster_doc
+
+            doc["roster"] = roster_doc(result, time_limit, solver)
     written = _write_outputs(doc, chart, (ics, nations), xlsx)
     if as_json:
         write_json(doc)
@@ -245,6 +253,10 @@ def _print(doc: dict[str, Any], con: Console) -> None:
     _print_lines(doc, con)
     if "sourcing" in doc:
         _print_sourcing(doc["sourcing"], con)
+    if "roster" in doc:
+        from forcegen.cli._roster import print_roster
+
+        print_roster(doc["roster"], con)
     if "what_if" in doc:
         w = doc["what_if"]
         asked = ", ".join(f"{k} by {v}" for k, v in w["earlier"].items())

@@ -5,7 +5,8 @@ Usage::
     forcegen intel sign objects.json --label label.json --key gbr-key.json > labelled.json
     forcegen intel collection "GBR-NZL partnership" --label partners.json
     forcegen intel import labelled.json --collection <id> --as gbr_analyst --keys keys.json
-    forcegen intel export --collection <id> --as nzl_analyst > bundle.json
+    forcegen intel export --collection <id> --as nzl_analyst --keys keys.json > bundle.json
+    forcegen intel sync --peers peers.json --keys keys.json
 
 A label file is the STANAG 4774 JSON form (``forcegen.labels.label.label_to_json``). ``sign``
 binds that label to every object of a bundle with the originating nation's key; ``import``
@@ -184,33 +185,119 @@ def import_(
 def export(
     collection_id: CollectionId,
     username: As,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys", help="Published key list (default: FORCEGEN_INTEL_KEY_LIST)")] = None,
     out: Output = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Write a bundle of every version the user may see, each with its label marking."""
+    """Write a bundle of every version the user may see, each with its label marking.
+
+    Every object is verified against its label signature first: one whose label or content
+    was changed in the database is left out (and recorded in the audit trail).
+    """
     from forcegen.intel.bundle import make_bundle
     from forcegen.intel.markings import LABEL_EXTENSION
-    from forcegen.workspace.database import read_snapshot
+    from forcegen.labels.keys import KeyList
+    from forcegen.workspace.database import make_session_factory, read_snapshot, session_scope
     from forcegen.workspace.errors import WorkspaceError
     from forcegen.workspace.intel import store
+    from forcegen.workspace.intel.integrity import Verifier
     from forcegen.workspace.intel.readers import reader_for
+    from forcegen.workspace.intel.trail import Trail
 
     engine = _open_intel(database_url)
     objects: list[dict[str, Any]] = [LABEL_EXTENSION]
+    read, withheld = Trail("intel_read"), Trail("intel_withheld")
     try:
+        verifier = Verifier(KeyList.read(_keys_path(keys)))
         with read_snapshot(engine) as db:
             visible = store.LabelFilter(reader_for(_user(db, username)))
             target = store.get_collection(db, visible, collection_id)
+
+            def withhold(rows: list[Any]) -> set[int]:
+                bad = verifier.problems(db, target.id, rows)
+                for r in rows:
+                    if r.seq in bad:
+                        withheld.add(r.label, r.object_id, r.version, bad[r.seq])
+                return set(bad)
+
             flt = store.Filters(versions=("all",))
             page = store.Page([], True, None)
             while page.more:
-                page = store.read_page(db, target.id, visible, flt, 1000, page.last)
+                page = store.read_page(db, target.id, visible, flt, 1000, page.last, withhold)
                 objects += [json.loads(r.body) for r in page.rows]
+                read.add_rows(page.rows)
+        with session_scope(make_session_factory(engine)) as db:
+            withheld.write(db, username, target.id)
+            read.write(db, username, target.id, {"via": "export"})
     except WorkspaceError as exc:
         raise OptionError(exc.message) from None
     finally:
         engine.dispose()
     _emit(make_bundle(objects), out)
+
+
+def _keys_path(keys: Path | None) -> Path:
+    from forcegen.workspace.config import Settings
+
+    settings = Settings()
+    path = keys or (Path(settings.intel_key_list) if settings.intel_key_list else None)
+    if path is None:
+        raise OptionError("--keys: no key list given (or FORCEGEN_INTEL_KEY_LIST): every "
+                          "object is verified against its label signature before it leaves")
+    return path
+
+
+@intel_app.command("sync")
+def sync(
+    peers: Annotated[Path | None, typer.Option(
+        "--peers", help="Peers file (JSON; default: FORCEGEN_INTEL_PEERS)")] = None,
+    peer: Annotated[str | None, typer.Option("--peer", help="Only this peer (its name)")] = None,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys", help="Published key list (default: FORCEGEN_INTEL_KEY_LIST)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send each peer what is released to its nation and has not crossed yet.
+
+    Exit 0 when every peer accepted everything, 1 when some object or peer failed (listed),
+    2 on bad input.
+    """
+    from forcegen.labels.keys import KeyList
+    from forcegen.workspace.config import Settings
+    from forcegen.workspace.database import make_session_factory
+    from forcegen.workspace.intel.federation import sync_peer, taxii_sender
+    from forcegen.workspace.intel.integrity import Verifier
+    from forcegen.workspace.intel.peers import read_peers
+
+    settings = Settings()
+    peers_path = peers or (Path(settings.intel_peers) if settings.intel_peers else None)
+    if peers_path is None:
+        raise OptionError("--peers: no peers file given (or FORCEGEN_INTEL_PEERS)")
+    keys_path = _keys_path(keys)
+    chosen = read_peers(peers_path)
+    if peer is not None:
+        chosen = [p for p in chosen if p.name == peer]
+        if not chosen:
+            raise OptionError(f"--peer: no peer {peer!r} in {peers_path}")
+    verifier = Verifier(KeyList.read(keys_path))
+    engine = _open_intel(database_url)
+    try:
+        factory = make_session_factory(engine)
+        send = taxii_sender()
+        outcomes = [sync_peer(factory, p, verifier, send) for p in chosen]
+    finally:
+        engine.dispose()
+    failed = any(o.failures for o in outcomes)
+    if as_json:
+        typer.echo(json.dumps({"peers": [o.to_json() for o in outcomes], "ok": not failed}))
+    else:
+        for o in outcomes:
+            typer.echo(f"{o.peer}: {o.sent} sent, {len(o.failures)} failed")
+            for f in o.failures:
+                typer.echo(f"  {f.get('id') or f.get('collection')}: {f['reason']}", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,8 @@
-"""``forcegen relief``: which nation's offer fills which relief request, and when (issue 17)."""
+"""``forcegen relief``: which nation's offer fills which relief request, and when (issue 17).
+
+``forcegen relief PATH`` matches (the ``match`` subcommand, also reached without its name);
+``forcegen relief preposition PATH --hours H`` chooses where to keep relief stocks.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from forcegen.cli._common import flags_for, split_codes
 from forcegen.exceptions import OptionError
 
-__all__ = ["register"]
+__all__ = ["register", "relief_app"]
 
 
 def relief(
@@ -150,6 +155,75 @@ def _print(doc: dict[str, Any]) -> None:
         con.print(f"[dim]note:[/] {n}", highlight=False)
 
 
+def preposition(
+    path: Annotated[Path, typer.Argument(
+        help="Scenario folder or scenario.yaml with a relief section")],
+    hours: Annotated[float, typer.Option(
+        "--hours", help="Every requesting place reached within this many hours")],
+    mode: Annotated[str, typer.Option(
+        "--mode", help="Keep stocks at airfields (air) or ports (sea)")] = "air",
+    close: Annotated[list[str] | None, typer.Option(
+        "--close", help="What-if: this airfield or port is closed (repeatable)")] = None,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Seconds for each siting model")] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+) -> None:
+    """Where to keep relief stocks: the fewest sites reaching every place within H hours."""
+    from forcegen.relief import load_relief
+    from forcegen.relief.stocks import plan_stocks
+
+    if not time_limit > 0:
+        raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    with flags_for(hours="--hours", mode="--mode"):
+        prob = load_relief(path, close=split_codes(close))
+        plan = plan_stocks(prob, hours, mode=mode, time_limit=time_limit)
+    doc = plan.to_dict()
+    if as_json:
+        typer.echo(json.dumps(doc, indent=2))
+        return
+    con = Console()
+    if not plan.sites:
+        con.print(f"[bold red]No {mode} site reaches any place within {hours:g} h.[/]",
+                  highlight=False)
+    else:
+        words = "the fewest, proven" if plan.status == "optimal" else "not proven the fewest"
+        con.print(f"[bold]{len(plan.sites)} stock site(s)[/] ({words}): "
+                  f"{', '.join(plan.sites)}; every place within {plan.worst_hours:.1f} h",
+                  highlight=False)
+        t = Table(title=f"Places and their nearest stock ({mode})")
+        for col in ("place", "site", "hours"):
+            t.add_column(col, justify="right" if col == "hours" else "left")
+        for r in plan.reach:
+            t.add_row(r["place"], r["site"], f"{r['hours']:.1f}")
+        con.print(t)
+    for name in plan.unreachable:
+        con.print(f"[yellow]{name}[/]: no open {mode} site reaches it within {hours:g} h",
+                  highlight=False)
+
+
+class _MatchByDefault(TyperGroup):
+    """``forcegen relief PATH ...`` runs ``match``, as before the subcommands existed.
+
+    A first argument that names no subcommand (a path, an option) is the matching's.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Put ``match`` in front of arguments that do not start with a subcommand."""
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["match", *args]
+        return list(super().parse_args(ctx, args))
+
+
+relief_app = typer.Typer(
+    cls=_MatchByDefault,
+    name="relief",
+    help="Disaster relief: match offers to requests (the default), site relief stocks.",
+    no_args_is_help=True,
+)
+relief_app.command("match")(relief)
+relief_app.command("preposition")(preposition)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``relief`` to the ``forcegen`` command."""
-    app.command("relief")(relief)
+    """Add ``relief`` (``match``, ``preposition``) to the ``forcegen`` command."""
+    app.add_typer(relief_app)

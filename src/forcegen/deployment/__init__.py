@@ -7,6 +7,7 @@ web imports.
 >>> plan_deployment(load_deployment("my-scenario")).plan.closure  # doctest: +SKIP
 """
 
+from forcegen.deployment.held import deployment_from_scenario
 from forcegen.deployment.model import (
     Deployment,
     LiftType,
@@ -17,5 +18,5 @@ from forcegen.deployment.model import (
 )
 from forcegen.deployment.result import DeploymentResult, plan_deployment
 
-__all__ = ["Deployment", "DeploymentResult", "LiftType", "Movement", "Port", "load_deployment",
-           "plan_deployment", "with_lift"]
+__all__ = ["Deployment", "DeploymentResult", "LiftType", "Movement", "Port",
+           "deployment_from_scenario", "load_deployment", "plan_deployment", "with_lift"]

@@ -44,13 +44,35 @@ def _check_lift_and_ports(m: Movement, o: Origin, lift: dict[str, LiftType],
                 f"but its throughput is {ports[pid].throughput} a day")
 
 
-def check_records(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
+def _check_duplicates(parsed: dict[str, list[tuple[Any, Origin]]], bad: _Bad) -> None:
+    """No id twice in a section."""
+    for section in ("lift", "ports", "movements"):
+        seen: dict[str, int | None] = {}
+        for rec, origin in parsed[section]:
+            if rec.id in seen:
+                bad(origin, "id", f"duplicate {section} id {rec.id!r} (first on line "
+                    f"{seen[rec.id]})")
+            seen.setdefault(rec.id, origin.line)
+
+
+def _check_command_units(parsed: dict[str, list[tuple[Any, Origin]]], units: set[str | None],
+                         bad: _Bad) -> None:
+    """Each unit a ``command`` rule names moves in some unit line."""
+    for c, o in parsed.get("command", []):
+        if c.unit is not None and c.unit not in units:
+            bad(o, "unit", f"command: unit {c.unit!r} moves in no unit line (expected a "
+                "`unit` of the movements, or a pledge of the sourced plan)")
+
+
+def check_records(parsed: dict[str, list[tuple[Any, Origin]]], *,
+                  check_units: bool = True) -> list[Problem]:
     """Every problem between the parsed records of the deployment sections.
 
     Duplicate ids per section; each movement's ``days``, lift types, ports (known, with the
     throughput it needs) and ``after`` references; a latest day before the earliest arrival;
-    cycles in ``after``. ``parsed`` maps each section (``lift``, ``ports``, ``movements``) to
-    its validated records and their origins.
+    cycles in ``after``; the units ``command`` rules name (unless ``check_units`` is off: a
+    nation withdrawn takes its units away). ``parsed`` maps each section (``lift``, ``ports``,
+    ``movements``, ``command``) to its validated records and their origins.
     """
     problems: list[Problem] = []
 
@@ -58,13 +80,7 @@ def check_records(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
         problems.append(Problem(origin.file, message, origin.line_of(field) if field else
                                 origin.line, field))
 
-    for section in parsed:
-        seen: dict[str, int | None] = {}
-        for rec, origin in parsed[section]:
-            if rec.id in seen:
-                bad(origin, "id", f"duplicate {section} id {rec.id!r} (first on line "
-                    f"{seen[rec.id]})")
-            seen.setdefault(rec.id, origin.line)
+    _check_duplicates(parsed, bad)
     lift = {x.id: x for x, _ in parsed["lift"]}
     ports = {p.id: p for p, _ in parsed["ports"]}
     moves = {m.id: m for m, _ in parsed["movements"]}
@@ -82,6 +98,8 @@ def check_records(parsed: dict[str, list[tuple[Any, Origin]]]) -> list[Problem]:
         if m.latest is not None and m.days is not None and m.latest < m.available + m.days:
             bad(o, "latest", f"movement {m.id!r}: latest arrival day {m.latest} is before the "
                 f"earliest possible arrival (available day {m.available} + {m.days} days)")
+    if check_units:
+        _check_command_units(parsed, {m.unit for m in moves.values()}, bad)
     origin_of = {m.id: o for m, o in parsed["movements"]}
     cycle = find_cycle({m.id: [a for a in m.after if a in moves] for m in moves.values()})
     if cycle:

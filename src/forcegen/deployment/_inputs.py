@@ -16,7 +16,7 @@ __all__ = ["explicit_what_ifs", "find_cycle", "lose_ports", "side_file"]
 
 
 #: Keys a ``deployment.yaml`` beside ``scenario.yaml`` may hold.
-_SIDE_KEYS = ("c_day", "lift", "ports", "movements", "enablers")
+_SIDE_KEYS = ("c_day", "lift", "ports", "movements", "enablers", "command")
 
 
 def side_file(file: Path, data: dict[str, Any], lines: dict[str, int],

@@ -18,12 +18,14 @@ from typing import Any, NamedTuple
 import numpy as np
 from ortools.sat.python import cp_model
 
-from forcegen.deployment.improve import improve
+from forcegen.deployment.bounds import lateness_lower_bound
+from forcegen.deployment.improve import due_date_plan, improve
 from forcegen.deployment.problem import (
     IntArray,
     Problem,
     critical_path_bound,
     earliest_starts,
+    feasible,
     serial_schedule,
 )
 
@@ -112,7 +114,7 @@ def _solver(seconds: float, workers: int) -> cp_model.CpSolver:
 
 
 def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WORKERS,
-                improve_seconds: float | None = None) -> Plan:
+                improve_seconds: float | None = None, warm: IntArray | None = None) -> Plan:
     """Schedule ``p``: earliest closure, then least lateness, within ``time_limit`` seconds.
 
     The greedy serial schedule is computed first (the baseline, reported alongside), improved
@@ -120,7 +122,8 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     ``improve_seconds``, default a tenth of the time limit up to 2 s) and given to CP-SAT as a
     hint, its closure as the horizon. When no plan meets every ``latest`` day, the plan
     returned is the one with the least total days past ``latest`` and ``missed`` names the
-    movements it misses.
+    movements it misses. ``warm``: a plan to start from instead of the heuristics (a what-if's
+    base plan), used when it still meets every rule and is no worse than the greedy plan.
     """
     t0 = time.perf_counter()
     lb = critical_path_bound(p)
@@ -131,7 +134,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     greedy_closure = int((greedy + p.dur).max())
     baseline_s = time.perf_counter() - t0
     budget = min(2.0, 0.1 * time_limit) if improve_seconds is None else improve_seconds
-    hint, hint_closure = _hint(p, greedy, greedy_ok, budget)
+    hint, hint_closure = _hint(p, greedy, greedy_ok, budget, warm)
     plan = Plan("unknown", None, None, lb, None, baseline_closure=greedy_closure,
                 baseline_seconds=baseline_s)
     # Any plan meeting the deadlines fits in this horizon: the greedy plan's closure when it
@@ -155,26 +158,40 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     if status == cp_model.INFEASIBLE:
         return _diagnose(p, plan, deadline, workers, t0)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if greedy_ok:  # nothing better found in time: the heuristic plan is still valid
-            plan.status, plan.start, plan.closure = "feasible", hint, hint_closure
-            plan.lateness = _lateness(p, hint)
-            plan.bound = max(lb, _ceil(solver.best_objective_bound))
-            plan.notes.append("time limit reached before CP-SAT found a plan: the heuristic "
-                              "plan (greedy, justified) is shown")
-        plan.seconds = time.perf_counter() - t0
-        return plan
+        if not greedy_ok:
+            plan.seconds = time.perf_counter() - t0
+            return plan
+        # Nothing found in time: the heuristic plan is still valid, judged by the same bounds.
+        plan.start, plan.closure, plan.lateness = hint, hint_closure, _lateness(p, hint)
+        plan.bound = max(lb, _ceil(solver.best_objective_bound))
+        plan.lateness_bound = (min(plan.lateness, lateness_lower_bound(p)) if has_required
+                               else 0)
+        plan.lateness_proven = plan.lateness == plan.lateness_bound
+        plan.notes.append("time limit reached before CP-SAT found a plan: the heuristic plan "
+                          "(greedy, justified, due dates) is shown")
+        if plan.bound >= plan.closure:
+            plan.bound = plan.closure
+        return _judged(plan, plan.bound >= plan.closure, t0)
     best = np.array([solver.value(s) for s in starts], dtype=np.int64)
-    plan.closure = int(solver.value(closure))
+    if greedy_ok and _key(p, hint) < _key(p, best):
+        best = hint  # CP-SAT's plan closes as early but is later against required days
+    plan.closure = int((best + p.dur).max())
     plan.bound = max(lb, _ceil(solver.best_objective_bound))
-    closure_proven = status == cp_model.OPTIMAL
+    closure_proven = status == cp_model.OPTIMAL or plan.bound >= plan.closure
     if closure_proven:
         plan.bound = plan.closure
     plan.start, plan.lateness = best, _lateness(p, best)
-    plan.lateness_proven = plan.lateness == 0
-    plan.lateness_bound = 0
-    if has_required and plan.lateness > 0:
+    # Proven from the arrays alone (precedence and each lift type's or port's energy).
+    plan.lateness_bound = min(plan.lateness, lateness_lower_bound(p)) if has_required else 0
+    plan.lateness_proven = plan.lateness == plan.lateness_bound
+    if has_required and not plan.lateness_proven:
         m.add(closure <= plan.closure)
         _least_lateness(p, plan, _Model(m, starts, ends), best, horizon, deadline, workers)
+    return _judged(plan, closure_proven, t0)
+
+
+def _judged(plan: Plan, closure_proven: bool, t0: float) -> Plan:
+    """``plan`` with its status in words: optimal only when both objectives are proven."""
     plan.status = "optimal" if closure_proven and plan.lateness_proven else "feasible"
     if not closure_proven:
         plan.notes.append(f"time limit reached: closure {plan.closure} not proven optimal "
@@ -185,16 +202,40 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     return plan
 
 
-def _hint(p: Problem, greedy: IntArray, greedy_ok: bool, budget: float) -> tuple[IntArray, int]:
+def _key(p: Problem, start: IntArray) -> tuple[int, int]:
+    """The lexicographic objective of a plan: closure, then total lateness."""
+    return int((start + p.dur).max()), _lateness(p, start)
+
+
+def _hint(p: Problem, greedy: IntArray, greedy_ok: bool, budget: float,
+          warm: IntArray | None = None) -> tuple[IntArray, int]:
     """The plan given to CP-SAT as a hint and its closure: the greedy plan, improved if it can be.
 
-    The heuristics ignore ``latest``: an improved plan is kept only when it meets every one.
+    Improved for the closure (:func:`.improve.improve`) and, when lines have required days,
+    for the lateness too (:func:`.improve.due_date_plan`): the plan best on (closure,
+    lateness) is kept. The heuristics ignore ``latest``: a plan is kept only when it meets
+    every one. A ``warm`` plan (a what-if's base plan) that still fits and is no worse than
+    the greedy plan is taken as it is, sparing the heuristics' time; one that no longer fits
+    is repaired (the serial schedule in the order of its start days) and weighed with the
+    heuristics' plans (measured: the repaired plan alone, without them, left a what-if one
+    day later and 262 days late where the due-date plan was optimal).
     """
+    if warm is not None and feasible(p, warm) and _key(p, warm) <= _key(p, greedy):
+        return warm, int((warm + p.dur).max())
+    best = greedy
+    if warm is not None and greedy_ok:
+        repaired = serial_schedule(p, warm)
+        if _meets_latest(p, repaired) and _key(p, repaired) < _key(p, best):
+            best = repaired
     if greedy_ok and budget > 0 and p.n > 1:
         better = improve(p, greedy, budget)
-        if _meets_latest(p, better):
-            return better, int((better + p.dur).max())
-    return greedy, int((greedy + p.dur).max())
+        if _meets_latest(p, better) and _key(p, better) <= _key(p, best):
+            best = better
+    if greedy_ok and p.n > 1 and bool((p.required >= 0).any()):
+        dated = due_date_plan(p, _key(p, best)[0])
+        if _meets_latest(p, dated) and _key(p, dated) < _key(p, best):
+            best = dated
+    return best, int((best + p.dur).max())
 
 
 class _Model(NamedTuple):
@@ -229,10 +270,15 @@ def _least_lateness(p: Problem, plan: Plan, built: _Model, best: IntArray, horiz
         if _lateness(p, cand) <= _lateness(p, best):
             plan.start, plan.lateness = cand, _lateness(p, cand)
         plan.lateness_proven = status2 == cp_model.OPTIMAL
-    # Least lateness among plans closing no later than this one (proven).
+    # Least lateness among plans closing no later than this one (proven): CP-SAT's bound or
+    # the one computed from the arrays, whichever is higher.
     lb2 = solver2.best_objective_bound
-    plan.lateness_bound = (plan.lateness if plan.lateness_proven
-                           else _ceil(lb2) if np.isfinite(lb2) else 0)
+    found = _ceil(lb2) if np.isfinite(lb2) else 0
+    days_late = plan.lateness or 0
+    bound = days_late if plan.lateness_proven else max(found, plan.lateness_bound or 0)
+    if bound >= days_late:
+        bound, plan.lateness_proven = days_late, True
+    plan.lateness_bound = bound
 
 
 def _diagnose(p: Problem, plan: Plan, deadline: float, workers: int, t0: float) -> Plan:

@@ -193,13 +193,14 @@ def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
                         ) -> tuple[Derived, list[Problem]]:
     """Load the whole scenario at ``file``, source it and derive its unit lines.
 
-    Nations in ``withdraw`` are left out of the sourcing; the lines come from
+    ``file`` may also be a :class:`~forcegen.scenario.Scenario` already loaded (a workspace's,
+    held in memory). Nations in ``withdraw`` are left out of the sourcing; the lines come from
     :func:`derive_movements`.
     """
-    from forcegen.scenario import load_scenario
+    from forcegen.scenario import Scenario, load_scenario
     from forcegen.sourcing import SourcingOptions, solve
 
-    scenario = load_scenario(file)
+    scenario = file if isinstance(file, Scenario) else load_scenario(file)
     from forcegen.exceptions import OptionError, one_of
 
     codes = {c.code for c in scenario.nations}
@@ -221,7 +222,8 @@ def movements_from_plan(file: Any, lift: list[Any], ports: list[Any], *,
 
         graph = (load_geojson(path) if path.suffix.lower() in (".geojson", ".json")
                  else load_network(path, scenario.path_of(scenario.data.nodes)))
-    derived, problems = derive_movements(scenario, plan, lift, ports, graph, str(file),
+    source = scenario.source if isinstance(file, Scenario) else str(file)
+    derived, problems = derive_movements(scenario, plan, lift, ports, graph, source,
                                          prepositioned, enablers)
     derived.notes.append(
         f"{len(derived.movements)} unit lines derived from the sourced plan ({plan.status}); "

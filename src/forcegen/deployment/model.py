@@ -14,22 +14,26 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import Field, ValidationError
 
+from forcegen.deployment._book import read_book
 from forcegen.deployment._checks import check_records
 from forcegen.deployment._inputs import (
     explicit_what_ifs,
     lose_ports,
     side_file,
 )
+from forcegen.deployment.command import CommandRule
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario._checks import problems_from
 from forcegen.scenario._sources import Origin, read_csv_table, read_yaml
+from forcegen.scenario.limits import unsafe_file_name
 from forcegen.scenario.models import Identifier, LonLat, _Strict
 
-__all__ = ["Deployment", "LiftType", "Movement", "Port", "load_deployment", "with_lift"]
+__all__ = ["Deployment", "LiftType", "Movement", "Port", "assemble", "load_deployment",
+           "with_lift"]
 
 Day = Annotated[int, Field(ge=0, le=100_000)]
 Place = LonLat | Identifier
@@ -92,13 +96,16 @@ class Deployment:
     movements: list[Movement]
     notes: list[str] = field(default_factory=list)
     derived: bool = False  # movements derived from the sourced plan
+    #: Dated command relationships (:mod:`forcegen.deployment.command`); default OPCON at TOA.
+    command: list[CommandRule] = field(default_factory=list)
 
     def date_of(self, day: int) -> str | None:
         """The ISO date of day ``day`` after C-day (None without a ``c_day``)."""
         return (self.c_day + dt.timedelta(days=day)).isoformat() if self.c_day else None
 
 
-_SECTIONS: dict[str, type[_Strict]] = {"lift": LiftType, "ports": Port, "movements": Movement}
+_SECTIONS: dict[str, type[_Strict]] = {"lift": LiftType, "ports": Port, "movements": Movement,
+                                       "command": CommandRule}
 
 
 def _scenario_file(path: Path, sections: str = "deployment") -> Path:
@@ -112,10 +119,16 @@ def _scenario_file(path: Path, sections: str = "deployment") -> Path:
         for name in ("scenario.yaml", "scenario.yml"):
             if (path / name).is_file():
                 return path / name
+        if sections == "deployment" and (path / "scenario.xlsx").is_file():
+            return path / "scenario.xlsx"
         raise ScenarioError([Problem(str(path), "folder has no scenario.yaml")])
+    if path.suffix.lower() == ".xlsx" and sections == "deployment":
+        return path
     if path.suffix.lower() not in (".yaml", ".yml"):
-        raise ScenarioError([Problem(str(path), "expected a scenario folder or a .yaml file "
-                                     f"({sections} sections are not read from .xlsx yet)")])
+        what = ("a scenario folder, a .yaml file or an .xlsx workbook" if sections ==
+                "deployment" else f"a scenario folder or a .yaml file ({sections} sections "
+                "are not read from .xlsx yet)")
+        raise ScenarioError([Problem(str(path), f"expected {what}")])
     return path
 
 
@@ -126,7 +139,8 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
         return []
     if isinstance(value, str):  # a CSV table beside scenario.yaml, as for the other sections
         table = path.parent / value
-        if table.suffix.lower() != ".csv" or not table.is_file():
+        if unsafe_file_name(value) is not None or table.suffix.lower() != ".csv" \
+                or not table.is_file():
             problems.append(Problem(str(path), f"table file {value!r} not found (expected a .csv "
                                     "beside scenario.yaml)", lines.get(section), section))
             return []
@@ -160,7 +174,7 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
 def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
                     without: tuple[str, ...] = (),
                     prepositioned: tuple[str, ...] = ()) -> Deployment:
-    """Read and check the deployment sections of a scenario folder or ``scenario.yaml``.
+    """Read and check the deployment sections of a scenario folder, ``scenario.yaml`` or workbook.
 
     Without a ``movements`` section the unit lines are derived from the sourced plan
     (:mod:`forcegen.deployment.derive`). What-ifs: the nations in ``withdraw`` are left out
@@ -171,7 +185,8 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
     Parameters
     ----------
     path
-        A scenario folder or ``scenario.yaml`` (a ``deployment.yaml`` beside it is read too).
+        A scenario folder, ``scenario.yaml`` (a ``deployment.yaml`` beside it is read too)
+        or ``.xlsx`` workbook (sections as sheets, each problem naming its sheet and row).
     withdraw
         What-if: nation codes left out.
     without
@@ -192,32 +207,71 @@ def load_deployment(path: str | Path, *, withdraw: tuple[str, ...] = (),
         a ``latest`` day before ``available`` plus the days in transit, missing ``days``.
     """
     file = _scenario_file(Path(path))
-    data, lines = read_yaml(file)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the top", 1)])
     problems: list[Problem] = []
-    side, extra, extra_lines = side_file(file, data, lines, problems)
+    given: dict[str, list[tuple[dict[str, Any], Origin]]] = {}
+    if file.suffix.lower() == ".xlsx":  # sheets of records, each problem naming sheet and row
+        book = read_book(file, problems)
+        data, lines, given = book.data, book.lines, book.records
+        where = f"{file}[scenario]"
+        side = Path(where)
+        extra: dict[str, Any] = {}
+        extra_lines: dict[str, int] = {}
+    else:
+        data, lines = read_yaml(file)
+        if not isinstance(data, dict):
+            raise ScenarioError([Problem(str(file), "expected a mapping (key: value) at the "
+                                         "top", 1)])
+        where = str(file)
+        side, extra, extra_lines = side_file(file, data, lines, problems)
 
     def source(key: str) -> _Source:
-        return (side, extra, extra_lines) if key in extra else (file, data, lines)
+        return (side, extra, extra_lines) if key in extra else (Path(where), data, lines)
 
     c_day = _read_c_day(source("c_day"), problems)
-    parsed = _parse_sections(source, problems)
-    notes: list[str] = []
-    lose_ports(parsed, without)
+    parsed = _parse_sections(source, problems, given)
     derived = "movements" not in data and "movements" not in extra
+    return assemble(parsed, problems, _WhatIfs(withdraw, without, prepositioned),
+                    (str(file), c_day, derived),
+                    (file, Origin(str(file), lines.get("pledges"), {}), extra.get("enablers")))
+
+
+class _WhatIfs(NamedTuple):
+    """What-ifs applied while reading: nations withdrawn, ports lost, prepositioned codes."""
+
+    withdraw: tuple[str, ...]
+    without: tuple[str, ...]
+    prepositioned: tuple[str, ...]
+
+
+def assemble(parsed: _Parsed, problems: list[Problem], what: _WhatIfs,
+             head: tuple[str, dt.date | None, bool],
+             plan_from: tuple[Any, Origin, Any]) -> Deployment:
+    """Apply the what-ifs, derive the unit lines when none are given, check, and build.
+
+    Shared by every reader (YAML, workbook, a scenario held in memory). ``head`` is the
+    source's name, ``c_day`` and whether the lines are derived; ``plan_from`` the scenario to
+    source them from (a path or a :class:`~forcegen.scenario.Scenario`), the origin named by
+    problems of derived lines and the ``enablers`` override.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        With ``problems`` and every problem found here, sorted by file and line.
+    """
+    source, c_day, derived = head
+    notes: list[str] = []
+    lose_ports(parsed, what.without)
     if not derived:
-        explicit_what_ifs(parsed, withdraw, without, prepositioned)
+        explicit_what_ifs(parsed, what.withdraw, what.without, what.prepositioned)
     if derived and not problems:
-        notes = _derive(parsed, (file, lines), extra.get("enablers"), withdraw, prepositioned,
-                        problems)
+        notes = _derive(parsed, plan_from, what.withdraw, what.prepositioned, problems)
     if not problems:
-        problems.extend(check_records(parsed))
+        problems.extend(check_records(parsed, check_units=not what.withdraw))
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return Deployment(str(file), c_day, [m for m, _ in parsed["lift"]],
+    return Deployment(source, c_day, [m for m, _ in parsed["lift"]],
                       [m for m, _ in parsed["ports"]], [m for m, _ in parsed["movements"]],
-                      notes, derived)
+                      notes, derived, [c for c, _ in parsed["command"]])
 
 
 #: A file, its parsed YAML and the line of each key.
@@ -240,12 +294,18 @@ def _read_c_day(where: _Source, problems: list[Problem]) -> dt.date | None:
     return c_day
 
 
-def _parse_sections(source: Callable[[str], _Source], problems: list[Problem]) -> _Parsed:
-    """Each deployment section's records validated against its model, problems collected."""
+def _parse_sections(source: Callable[[str], _Source], problems: list[Problem],
+                    given: dict[str, list[tuple[dict[str, Any], Origin]]]) -> _Parsed:
+    """Each deployment section's records validated against its model, problems collected.
+
+    ``given``: sections already read as records (a workbook's sheets), by section.
+    """
     parsed: _Parsed = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
         s_file, s_data, s_lines = source(section)
-        for rec, origin in _records(s_data, s_lines, s_file, section, problems):
+        recs = (given[section] if section in given
+                else _records(s_data, s_lines, s_file, section, problems))
+        for rec, origin in recs:
             cells = rec.pop("__extra_cells__", None)
             if cells:
                 problems.append(Problem(origin.file, f"row has {len(cells)} more cell(s) than "
@@ -257,13 +317,13 @@ def _parse_sections(source: Callable[[str], _Source], problems: list[Problem]) -
     return parsed
 
 
-def _derive(parsed: _Parsed, scenario: tuple[Path, dict[str, int]], enablers: Any,
+def _derive(parsed: _Parsed, plan_from: tuple[Any, Origin, Any],
             withdraw: tuple[str, ...], prepositioned: tuple[str, ...],
             problems: list[Problem]) -> list[str]:
     """Add the unit lines derived from the sourced plan to ``parsed``; their notes."""
-    file, lines = scenario
+    file, where, enablers = plan_from
     if not parsed["lift"]:
-        problems.append(Problem(str(file), "no `movements` and no `lift` section: give the "
+        problems.append(Problem(where.file, "no `movements` and no `lift` section: give the "
                                 "unit lines to move, or the lift to derive them from the "
                                 "sourced plan", None, "lift"))
         return []
@@ -274,7 +334,6 @@ def _derive(parsed: _Parsed, scenario: tuple[Path, dict[str, int]], enablers: An
                                      withdraw=withdraw, prepositioned=prepositioned,
                                      enablers=enablers)
     problems.extend(more)
-    where = Origin(str(file), lines.get("pledges"), {})
     for rec in made.movements:
         parsed["movements"].append((Movement.model_validate(rec), where))
     return list(made.notes)
@@ -317,4 +376,4 @@ def with_lift(dep: Deployment, capacity: dict[str, int]) -> Deployment:
     lift = [x.model_copy(update={"capacity": capacity[x.id]}) if x.id in capacity else x
             for x in dep.lift]
     return Deployment(dep.source, dep.c_day, lift, dep.ports, dep.movements, dep.notes,
-                      dep.derived)
+                      dep.derived, dep.command)

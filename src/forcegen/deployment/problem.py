@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from forcegen.deployment.model import Deployment
 
-__all__ = ["Problem", "critical_path_bound", "earliest_starts", "from_deployment",
+__all__ = ["Problem", "critical_path_bound", "earliest_starts", "feasible", "from_deployment",
            "latest_finish", "serial_schedule"]
 
 IntArray = NDArray[np.int64]
@@ -188,3 +188,20 @@ def serial_schedule(p: Problem, priority: IntArray | None = None) -> IntArray:
             if left[k] == 0:
                 heapq.heappush(eligible, (int(prio[k]), k))
     return start
+
+
+def feasible(p: Problem, start: IntArray) -> bool:
+    """Whether ``start`` is a plan of ``p``: release, latest days, ``after`` and capacities."""
+    if start.shape != (p.n,):
+        return False
+    if p.n == 0:
+        return True
+    arrive = start + p.dur
+    if bool((start < p.release).any()) or bool(((p.latest >= 0) & (arrive > p.latest)).any()):
+        return False
+    if any(start[j] < arrive[i] for j, ps in enumerate(p.preds) for i in ps):
+        return False
+    use = np.zeros((int(arrive.max()) + 1, len(p.resources)), dtype=np.int64)
+    for i in range(p.n):
+        use[int(start[i]):int(arrive[i])] += p.demand[i]
+    return bool((use <= p.capacity).all())

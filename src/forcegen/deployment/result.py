@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from forcegen.deployment.command import transfers
 from forcegen.deployment.cpsat import Plan, solve_cpsat
 from forcegen.deployment.explain import closure_by, critical_chain, late_reasons
 from forcegen.deployment.model import Deployment
@@ -75,11 +76,14 @@ class DeploymentResult:
             "critical_chain": ([] if plan.start is None
                                else critical_chain(self.problem, plan.start)),
             "notes": [*self.deployment.notes, *plan.notes],
+            "command": [r.model_dump(exclude_none=True) for r in self.deployment.command],
+            "transfers_of_authority": transfers(rows, self.deployment.command),
         }
 
 
 def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
-                    method: Method = "cp-sat") -> DeploymentResult:
+                    method: Method = "cp-sat",
+                    warm: DeploymentResult | None = None) -> DeploymentResult:
     """Schedule every movement of ``dep``.
 
     Parameters
@@ -88,6 +92,9 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
         The deployment (:func:`forcegen.deployment.load_deployment`).
     time_limit
         Seconds for the solver; the best plan found is returned with its proven bound.
+    warm
+        A plan of the same unit lines (a what-if's base plan) that CP-SAT starts from when
+        it still fits.
     method
         ``"cp-sat"`` (exact: earliest closure, then least lateness; see
         :func:`forcegen.deployment.cpsat.solve_cpsat`), ``"highs"`` (time-indexed MILP, closure
@@ -108,7 +115,10 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
                           "time_limit")
     p = from_deployment(dep)
     if method == "cp-sat":
-        plan = solve_cpsat(p, time_limit)
+        start = None
+        if warm is not None and warm.plan.start is not None and warm.problem.ids == p.ids:
+            start = warm.plan.start
+        plan = solve_cpsat(p, time_limit, warm=start)
     elif method == "highs":
         from forcegen.deployment.milp import solve_milp_closure
 

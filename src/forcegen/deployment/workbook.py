@@ -30,7 +30,7 @@ from forcegen.scenario.xlsx_style import (
     write_table,
 )
 
-__all__ = ["units_in_use", "write_deployment_xlsx"]
+__all__ = ["deployment_xlsx_bytes", "units_in_use", "use_table", "write_deployment_xlsx"]
 
 # The planner's words for a solver status (as in forcegen.report.words, a sibling layer).
 _STATUS_WORDS = {
@@ -82,8 +82,8 @@ def _peaks(names: list[str], use: np.ndarray, caps: np.ndarray) -> list[list[Any
     return rows
 
 
-def _summary(wb: Workbook, result: DeploymentResult, doc: dict[str, Any],
-             peaks: list[list[Any]]) -> None:
+def _summary(wb: Workbook, source: str, doc: dict[str, Any], peaks: list[list[Any]],
+             marking: str | None) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "summary"
@@ -91,7 +91,8 @@ def _summary(wb: Workbook, result: DeploymentResult, doc: dict[str, Any],
     ws["A1"].font = Font(bold=True, size=14)
     busiest = max(peaks, key=lambda r: (r[5], r[1]), default=None)
     items: list[tuple[str, Any, str | None]] = [
-        ("Scenario", str(result.deployment.source), None),
+        *([("Marking", marking, None)] if marking else []),
+        ("Scenario", source, None),
         ("Status", _status_text(doc), None),
         ("Closure day", doc["closure"], INTEGER),
         ("Closure date", doc["closure_date"], None),
@@ -201,11 +202,23 @@ def _use_sheet(wb: Workbook, title: str, names: list[str], use: np.ndarray,
     write_table(ws, header, rows, {h: INTEGER for h in header})
 
 
-def _build(result: DeploymentResult, doc: dict[str, Any]) -> Workbook:
+def use_table(result: DeploymentResult) -> dict[str, Any]:
+    """Units of each lift type and port in use by day, as JSON.
+
+    ``resources``, ``capacity`` and ``days`` (one list per resource, day 0 up to the closure).
+    """
     names, use = units_in_use(result)
-    caps = result.problem.capacity
+    return {"resources": names, "capacity": [int(c) for c in result.problem.capacity],
+            "days": use.tolist()}
+
+
+def _build(source: str, doc: dict[str, Any], table: dict[str, Any],
+           marking: str | None = None) -> Workbook:
+    names = list(table["resources"])
+    caps = np.asarray(table["capacity"], dtype=np.int64)
+    use = np.asarray(table["days"], dtype=np.int64).reshape(len(names), -1)
     wb = Workbook()
-    _summary(wb, result, doc, _peaks(names, use, caps))
+    _summary(wb, source, doc, _peaks(names, use, caps), marking)
     write_table(wb.create_sheet("unit lines"), _LINE_HEADER, _line_rows(doc),
                 {h: INTEGER for h in _LINE_HEADER[10:18] if "date" not in h}, wrap=["Fix"])
     write_table(wb.create_sheet("closure"),
@@ -238,5 +251,32 @@ def write_deployment_xlsx(result: DeploymentResult, path: Path,
     Path
         ``path``.
     """
-    wb = _build(result, doc if doc is not None else result.to_dict())
+    wb = _build(str(result.deployment.source), doc if doc is not None else result.to_dict(),
+                use_table(result))
     return save_atomically(wb, path)
+
+
+def deployment_xlsx_bytes(doc: dict[str, Any], source: str, *,
+                          marking: str | None = None) -> bytes:
+    """The deployment workbook of a stored plan document, in memory.
+
+    Parameters
+    ----------
+    doc
+        ``DeploymentResult.to_dict()`` with ``use`` (:func:`use_table`) added, possibly cut
+        down to what a reader may see.
+    source
+        What the summary calls the scenario.
+    marking
+        A marking written first on the summary sheet.
+
+    Returns
+    -------
+    bytes
+        The ``.xlsx`` file.
+    """
+    import io
+
+    buf = io.BytesIO()
+    _build(source, doc, doc["use"], marking).save(buf)
+    return buf.getvalue()

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
+from forcegen.exercises._line_phase import count_lines, line_phase
 from forcegen.exercises.lines import line_literals
 from forcegen.exercises.problem import ExerciseProblem, Schedule, greedy_schedule
 from forcegen.exercises.travel import schedule_travel, travel_terms
@@ -55,6 +56,8 @@ class ExercisePlan:
     travel_bound: int | None = None  # proven least travel at the value and lines held
     travel_status: str = "not minimised"   # optimal | feasible | not minimised | skipped
     notes: list[str] = field(default_factory=list)
+    #: The lines phase's steps: lines certified after each and its seconds (bench/).
+    lines_steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def gap(self) -> float:
@@ -167,6 +170,7 @@ def _read(p: ExerciseProblem, s: cp_model.CpSolver, v: dict[str, Any]) -> Schedu
 
 
 def _hint(m: cp_model.CpModel, v: dict[str, Any], sched: Schedule) -> None:
+    """``sched`` as the model's hint (``m`` may be a copy of the model ``v`` was built on)."""
     m.clear_hints()
     for e, h in enumerate(v["held"]):
         on = bool(sched.start[e] >= 0)
@@ -235,6 +239,10 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan.status, plan.lines_proven = "feasible", False
+        # Lines counted on the greedy plan; bounded by those any schedule could certify.
+        plan.lines = count_lines(p, greedy)
+        plan.lines_bound = max(plan.lines, len(line_literals(m, p, v)))
+        plan.lines_proven = plan.lines == plan.lines_bound  # every line any schedule could
         # Without a solution CP-SAT's bound may be its default (0) rather than a proof: trust
         # it only when no plan already beats it (the greedy plan is one).
         lb = solver.best_objective_bound
@@ -251,22 +259,7 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
         plan.value, int(np.floor(solver.best_objective_bound + 1e-6)))
     # Phase 2: hold the value; the most requirement lines certified in time.
     m.add(total >= plan.value)
-    lines = line_literals(m, p, v)
-    if lines:
-        m.maximize(sum(lines))
-        _hint(m, v, best)
-        solver_l = _solver((deadline - time.perf_counter()) * 0.5, workers)
-        status_l = solver_l.solve(m)
-        if status_l in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            best = _read(p, solver_l, v)
-            plan.schedule = best
-            plan.lines = round(solver_l.objective_value)
-            plan.lines_proven = status_l == cp_model.OPTIMAL
-            plan.lines_bound = plan.lines if plan.lines_proven else max(
-                plan.lines, int(np.floor(solver_l.best_objective_bound + 1e-6)))
-            m.add(sum(lines) >= plan.lines)
-        else:
-            plan.lines_proven, plan.lines_bound = False, len(lines)
+    best = line_phase(m, p, v, best, plan, deadline, workers, _read, _hint)
     best = _travel_phase(m, p, v, best, plan, deadline, workers)
     # Phase 4: the canonical plan among equals. Weights: a week earlier for any exercise
     # outweighs every unit and area choice (ranks by id).
@@ -284,6 +277,10 @@ def solve_cpsat(p: ExerciseProblem, time_limit: float = 60.0,
         cand = _read(p, solver2, v)
         plan.schedule = cand  # phases 1 and 2 are held as constraints
         plan.tie_break_proven = status2 == cp_model.OPTIMAL
+    # The later phases hold the lines found and may certify more (earlier starts): recount.
+    plan.lines = max(plan.lines, count_lines(p, plan.schedule))
+    plan.lines_bound = max(plan.lines_bound, plan.lines)
+    plan.lines_proven = plan.lines == plan.lines_bound
     plan.status = "optimal" if proven else "feasible"
     if not proven:
         plan.notes.append(f"time limit reached: value {plan.value} not proven best (proven "

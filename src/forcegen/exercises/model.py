@@ -96,6 +96,8 @@ class Programme:
     units: list[Unit]
     unavailable: list[Unavailable]
     rest_weeks: int
+    #: The ``standby`` section (:class:`forcegen.exercises.roster.Standby`), when given.
+    standby: Any = None
 
     def week_of(self, day: dt.date) -> int:
         """The programme week holding ``day`` (week 0 starts on ``start``)."""
@@ -128,7 +130,7 @@ def units_of(scenario: Scenario) -> list[Unit]:
 
 
 def load_programme(path: str | Path) -> Programme:
-    """Read a scenario folder or ``scenario.yaml`` and check its exercise programme.
+    """Read a scenario folder, ``scenario.yaml`` or ``.xlsx`` workbook; check its programme.
 
     Raises
     ------
@@ -137,19 +139,57 @@ def load_programme(path: str | Path) -> Programme:
         ``after``, windows shorter than the exercise, certifications a requirement asks for
         that no exercise awards and no pledge holds.
     """
-    file = _scenario_file(Path(path), "exercise")
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return programme_from_scenario(load_scenario(path), path)
+    file = _scenario_file(path, "exercise")
     scenario = load_scenario(file)
     return programme_from_scenario(scenario, file)
 
 
-def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
-    """The programme of an already loaded ``scenario``; ``file`` gives line numbers."""
-    file = Path(file)
+#: Each exercise section's raw records with where they came from.
+_Raw = dict[str, list[tuple[dict[str, Any], Origin]]]
+
+
+def _yaml_raw(file: Path, problems: list[Problem]) -> tuple[_Raw, tuple[Any, Origin] | None]:
+    """The exercise sections and ``standby`` of a ``scenario.yaml``, with their lines."""
     data, lines = read_yaml(file)
+    raw = {s: _records(data, lines, file, s, problems) for s in _SECTIONS}
+    if data.get("standby") is None:
+        return raw, None
+    head = "standby."
+    origin = Origin(str(file), lines.get("standby"),
+                    {k[len(head):]: v for k, v in lines.items() if k.startswith(head)})
+    return raw, (data["standby"], origin)
+
+
+def _xlsx_raw(file: Path, problems: list[Problem]) -> tuple[_Raw, tuple[Any, Origin] | None]:
+    """The exercise sheets (each record with its sheet and row) and the ``standby`` row.
+
+    ``standby`` is JSON text in the ``scenario`` sheet (a mapping, like ``enablers``).
+    """
+    from forcegen.scenario._xlsx import read_exercise_sheets
+
+    meta, meta_origin, sheets, found = read_exercise_sheets(file)
+    problems.extend(found)
+    raw = {s: sheets.get(s, []) for s in _SECTIONS}
+    if meta.get("standby") is None:
+        return raw, None
+    return raw, (meta["standby"], Origin(meta_origin.file, meta_origin.fields.get("standby")))
+
+
+def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
+    """The programme of an already loaded ``scenario``; ``file`` gives lines (or sheet rows).
+
+    ``file`` is the ``scenario.yaml`` or the ``.xlsx`` workbook the scenario was read from.
+    """
+    file = Path(file)
     problems: list[Problem] = []
+    raw, standby_raw = (_xlsx_raw if file.suffix.lower() == ".xlsx" else _yaml_raw)(
+        file, problems)
     parsed: dict[str, list[tuple[Any, Origin]]] = {s: [] for s in _SECTIONS}
     for section, model in _SECTIONS.items():
-        for rec, origin in _records(data, lines, file, section, problems):
+        for rec, origin in raw[section]:
             try:
                 parsed[section].append((model.model_validate(rec), origin))
             except ValidationError as exc:
@@ -158,8 +198,11 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
         problems.append(Problem(str(file), "no `exercises` section: nothing to schedule"))
     start = scenario.data.programme_start
     units = units_of(scenario)
+    standby = _parse_standby(standby_raw, problems)
     if not problems:
         problems.extend(_check(scenario, parsed, units))
+        if standby is not None:
+            problems.extend(_check_standby(scenario, standby, parsed, units))
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     exercises: list[Exercise] = [e for e, _ in parsed["exercises"]]
@@ -168,7 +211,8 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
         start = first - dt.timedelta(days=first.weekday())
     prog = Programme(str(file), scenario, start, [a for a, _ in parsed["training_areas"]],
                      exercises, units, [u for u, _ in parsed["units_unavailable"]],
-                     scenario.data.units_rest_weeks or 0)
+                     scenario.data.units_rest_weeks or 0,
+                     None if standby is None else standby[0])
     short = []
     for e, o in parsed["exercises"]:
         lo, hi = prog.start_weeks(e)
@@ -180,6 +224,52 @@ def programme_from_scenario(scenario: Scenario, file: str | Path) -> Programme:
     if short:
         raise ScenarioError(short)
     return prog
+
+
+def _parse_standby(given: tuple[Any, Origin] | None, problems: list[Problem]
+                   ) -> tuple[Any, Origin] | None:
+    """The ``standby`` mapping validated (its fields' lines kept), or None when absent."""
+    from forcegen.exercises.roster import Standby
+
+    if given is None:
+        return None
+    raw, origin = given
+    if not isinstance(raw, dict):
+        problems.append(Problem(origin.file, "expected a mapping (start, months, requires, "
+                                "...)", origin.line, "standby"))
+        return None
+    try:
+        return Standby.model_validate(raw), origin
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, origin, prefix="standby."))
+        return None
+
+
+def _check_standby(scenario: Scenario, standby: tuple[Any, Origin],
+                   parsed: dict[str, list[tuple[Any, Origin]]], units: list[Unit]
+                   ) -> list[Problem]:
+    """Required capabilities offered; certifications awarded or held; start on a 1st."""
+    sb, o = standby
+    out: list[Problem] = []
+    if sb.start.day != 1:
+        out.append(Problem(o.file, f"standby starts {sb.start}: expected the first day of a "
+                           "month (tours run in calendar months)", o.line_of("start"),
+                           "standby.start"))
+    caps = {u.capability for u in units}
+    for k, n in enumerate(sb.requires):
+        if n.capability not in caps:
+            out.append(Problem(o.file, f"standby requires {n.capability!r}, which no pledge "
+                               "offers (not withdrawn)", o.line_of(f"requires.{k}.capability"),
+                               f"standby.requires.{k}.capability"))
+    awarded = {c for e, _ in parsed["exercises"] for c in e.certifies}
+    held = {str(c) for p in scenario.pledges
+            for c in (p.extensions().get("x-certified") or {})}
+    for c in sb.certified:
+        if c not in awarded and c not in held:
+            out.append(Problem(o.file, f"standby asks certification {c!r}, which no exercise "
+                               "awards (`certifies`) and no pledge holds (`x-certified`)",
+                               o.line_of("certified"), "standby.certified"))
+    return out
 
 
 def _iso_date(value: Any) -> bool:

@@ -1,10 +1,11 @@
 """The third objective: the least travel of units to their exercises.
 
-A unit taking part in an exercise travels from its home base (its pledge's ``home`` given as
-``[lon, lat]``) to the exercise's training area (``at``); the distance is the great circle,
-one way, rounded to whole kilometres per leg (CP-SAT works in integers). Units whose home is
-missing or a network node id, and areas without ``at``, count 0 km (so the minimisation favours
-them): the note says how many, so the planner can complete the data.
+A unit taking part in an exercise travels from its home base (its pledge's ``home``) to the
+exercise's training area (``at``), one way, rounded to whole kilometres per leg (CP-SAT works in
+integers): along the scenario's road network where it covers the leg (:mod:`._road`), else the
+great circle. Legs measurable neither way (no home, no ``at``, a node id off the roads) count
+0 km (so the minimisation favours them): the note says how many, so the planner can complete
+the data.
 When no unit/area pair has both, there is nothing to minimise and the phase is skipped.
 
 As CP-SAT terms: a unit's leg to exercise ``e`` costs its distance to the nearest acceptable
@@ -31,13 +32,22 @@ def travel_matrix(prog: Programme, area_ids: list[str]
                   ) -> tuple[NDArray[np.int64] | None, str]:
     """Whole km from each unit's home to each area (0 where either is unknown), and a note.
 
-    ``None`` when no unit/area pair has both coordinates.
+    Along the scenario's road network where it covers the leg (:mod:`._road`), else the
+    great circle. ``None`` when no unit/area pair can be measured either way.
     """
+    from forcegen.exercises._road import road_km
+
     home = {p.id: p.home for p in prog.scenario.pledges}
     at = {a.id: a.at for a in prog.areas}
+    pledges = sorted({u.pledge for u in prog.units})
+    p_index = {pl: i for i, pl in enumerate(pledges)}
+    of_unit = np.array([p_index[u.pledge] for u in prog.units], dtype=np.int64)
+    roads = road_km(prog.scenario, [home.get(pl) for pl in pledges], [at.get(a) for a in area_ids])
+    on_road = (np.isfinite(roads[0][of_unit]) if roads is not None
+               else np.zeros((len(prog.units), len(area_ids)), dtype=bool))
     u_ok = [isinstance(home.get(u.pledge), list | tuple) for u in prog.units]
     a_ok = [at.get(a) is not None for a in area_ids]
-    if not any(u_ok) or not any(a_ok):
+    if not on_road.any() and (not any(u_ok) or not any(a_ok)):
         why = ("no unit's pledge has a home given as [lon, lat]" if not any(u_ok)
                else "no training area has `at` coordinates")
         return None, f"travel not minimised: {why}"
@@ -50,15 +60,24 @@ def travel_matrix(prog: Programme, area_ids: list[str]
     lat_a = np.array([float(at[a][1]) if ok else 0.0  # type: ignore[index]
                       for a, ok in zip(area_ids, a_ok, strict=True)])
     km = np.rint(haversine_km(lon_u[:, None], lat_u[:, None], lon_a[None, :], lat_a[None, :]))
-    km = km.astype(np.int64) * (np.array(u_ok)[:, None] & np.array(a_ok)[None, :])
+    known = np.array(u_ok)[:, None] & np.array(a_ok)[None, :]
+    if roads is not None:
+        km = np.where(on_road, np.rint(np.nan_to_num(roads[0][of_unit])), km)
+        known |= on_road
+    km = km.astype(np.int64) * known
+    notes = [] if roads is None else [roads[1]]
     missing = []
-    if not all(u_ok):
-        missing.append(f"{len(u_ok) - sum(u_ok)} unit(s) without a home [lon, lat]")
-    if not all(a_ok):
-        missing.append(f"{len(a_ok) - sum(a_ok)} area(s) without `at`")
-    note = (f"travel counts only units and areas with coordinates ({', '.join(missing)}); "
-            "the others count 0 km, so the least travel favours them") if missing else ""
-    return km, note
+    units_out = int((~known.any(axis=1)).sum())
+    areas_out = int((~known.any(axis=0)).sum())
+    if units_out:
+        missing.append(f"{units_out} unit(s) without a home [lon, lat]")
+    if areas_out:
+        missing.append(f"{areas_out} area(s) without `at`")
+    if missing:
+        notes.append(f"travel counts only units and areas with coordinates "
+                     f"({', '.join(missing)}); the others count 0 km, so the least travel "
+                     "favours them")
+    return km, "; ".join(notes)
 
 
 def schedule_travel(km: NDArray[np.int64], start: Any, area: Any,

@@ -184,12 +184,34 @@ def _unit_calendar(wb: Workbook, doc: dict[str, Any]) -> None:
         ws.column_dimensions[get_column_letter(w + 2)].width = 8
 
 
+def _standby(wb: Workbook, roster: dict[str, Any]) -> None:
+    """Sheet ``standby``: months down, per capability units on standby of required, tours."""
+    ws = wb.create_sheet("standby")
+    caps = [c["capability"] for c in roster["calendar"][0]["capabilities"]] \
+        if roster["calendar"] else []
+    rows = [[m["month"], *(f"{c['on_standby']} of {c['required']}" for c in m["capabilities"]),
+             sum(c["missing"] for c in m["capabilities"]), ", ".join(m["units"]),
+             ", ".join(m["nations"])] for m in roster["calendar"]]
+    write_table(ws, ["Month", *caps, "Missing", "Units on standby", "Nations"], rows,
+                {"Missing": INTEGER}, wrap=["Units on standby"])
+    ws = wb.create_sheet("standby tours")
+    write_table(ws, ["Unit", "Nation", "Capability", "From", "To", "Months", "Rests until"],
+                [[t["unit"], t["nation"], t["capability"], t["start"], t["end"], t["months"],
+                  t["rest_until"]] for t in roster["tours"]], {"Months": INTEGER})
+
+
 def write_programme_xlsx(doc: dict[str, Any], path: Path) -> Path:
-    """Write the workbook of ``doc`` (``ExerciseResult.to_dict()``) to ``path``, atomically."""
+    """Write the workbook of ``doc`` (``ExerciseResult.to_dict()``) to ``path``, atomically.
+
+    With a ``roster`` (``--roster``), sheets ``standby`` (months x capabilities) and
+    ``standby tours`` follow.
+    """
     wb = Workbook()
     _summary(wb, doc)
     _exercises(wb, doc)
     _calendar(wb, doc)
     _units(wb, doc)
     _unit_calendar(wb, doc)
+    if doc.get("roster"):
+        _standby(wb, doc["roster"])
     return save_atomically(wb, path)

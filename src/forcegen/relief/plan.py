@@ -127,8 +127,9 @@ def stage_coefficients(prob: ReliefProblem) -> list[tuple[str, str, NDArray[np.f
     stages.append(("arrival hours", "min", np.where(np.isfinite(hours) & free, hours, 0.0)))
     stages.append(("cost", "min", np.where(free, o_cost[t.offer], 0.0)))
     # Rank of each pair in (request id, offer id) order: the canonical tie-break.
-    order = np.lexsort((_id_rank([o.id for o in rd.offers])[t.offer],
-                        _id_rank([r.id for r in rd.requests])[t.request]))
+    key = (_id_rank([r.id for r in rd.requests])[t.request] * max(1, len(rd.offers))
+           + _id_rank([o.id for o in rd.offers])[t.offer])
+    order = np.argsort(key, kind="stable")  # one integer key: faster than a lexsort
     rank = np.zeros(len(t))
     rank[order] = np.arange(1, len(t) + 1)
     stages.append(("tie-break", "min", np.where(free, rank, 0.0)))
@@ -139,7 +140,11 @@ def first_columns(prob: ReliefProblem, per_request: int) -> NDArray[np.int64]:
     """The pairs the model starts from: each request's fastest few, and the held ones."""
     t = prob.pairs
     hours = np.where(np.isfinite(t.hours), t.hours, np.inf)
-    order = np.lexsort((hours, t.request))
+    # Pairs come grouped by request (``loader._candidate_pairs``): a stable sort by hours
+    # then by request (both stable) orders each request's pairs by hours, as a lexsort
+    # would, at a fraction of its cost.
+    by_hours = np.argsort(hours, kind="stable")
+    order = by_hours[np.argsort(t.request[by_hours], kind="stable")]
     starts = np.searchsorted(t.request, np.arange(len(prob.data.requests)))  # grouped pairs
     rank = np.arange(order.size) - starts[t.request[order]]
     keep = order[(rank < per_request) & np.isfinite(hours[order])]

@@ -38,7 +38,7 @@ NM_KM = 1.852
 #: Road distance over great-circle distance for the drives (a common planning factor).
 DETOUR = 1.3
 _CHUNK = 2048  # rows of a distance matrix computed at once (bounded memory)
-_MATRIX_MAX = 3000  # airfields in use up to which their distances are one matrix
+_MATRIX_MAX = 2000  # airfields up to which their distances are one matrix (32 MB)
 #: Why a pair has no route, by code (0: it has one).
 BLOCKED: tuple[str | None, ...] = (None, "no-departure", "no-arrival", "no-sea-route")
 
@@ -113,6 +113,12 @@ def _nearest(points: NDArray[np.float64], fac: NDArray[np.float64], usable: NDAr
     live = np.flatnonzero(usable)
     if n == 0 or live.size == 0:
         return idx, km
+    # Offers and requests share few places (a home base, an island): each distinct point once.
+    distinct, back = np.unique(points, axis=0, return_inverse=True)
+    if distinct.shape[0] < n:
+        d_idx, d_km = _nearest(distinct, fac, usable, reach_km)
+        back = back.reshape(-1)
+        return d_idx[back], d_km[back]
     f = fac[live]
     for a in range(0, n, _CHUNK):
         p = points[a:a + _CHUNK]
@@ -185,8 +191,12 @@ class Transport:
                 ) -> NDArray[np.float64]:
         """Great-circle km from airfield a[k] to b[k] (inf where not ``ok``)."""
         dist = np.full(a.size, math.inf)
-        used, inv = np.unique(np.concatenate([a[ok], b[ok]]), return_inverse=True)
         c = self.coords["air"]
+        if len(c) <= _MATRIX_MAX:  # every airfield's distances, looked up without a sort
+            km = haversine_km(c[:, None, 0], c[:, None, 1], c[None, :, 0], c[None, :, 1])
+            dist[ok] = km[a[ok], b[ok]]
+            return dist
+        used, inv = np.unique(np.concatenate([a[ok], b[ok]]), return_inverse=True)
         if used.size > _MATRIX_MAX:
             dist[ok] = haversine_km(c[a[ok], 0], c[a[ok], 1], c[b[ok], 0], c[b[ok], 1])
             return dist

@@ -42,3 +42,5 @@ class RawScenario:
     attached: dict[str, Path] = field(default_factory=dict)
     #: Side tables held in memory (a workbook read from bytes), by the name the scenario gives.
     tables: dict[str, str] = field(default_factory=dict)
+    #: Deployment sections given as sheets of records (workbooks), each record with its row.
+    deployment: dict[str, list[tuple[dict[str, Any], Origin]]] = field(default_factory=dict)

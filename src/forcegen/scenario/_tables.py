@@ -16,12 +16,15 @@ __all__ = [
     "DEPLOYMENT_COORD_FIELDS",
     "DEPLOYMENT_KEYS",
     "DEPLOYMENT_LIST_FIELDS",
+    "EXERCISE_KEYS",
+    "EXERCISE_LIST_FIELDS",
     "FILE_KEYS",
     "LIST_FIELDS",
     "SECTIONS",
     "escape_formula",
     "flatten",
     "json_value",
+    "needs_value",
     "unescape_formula",
     "unflatten",
 ]
@@ -46,6 +49,10 @@ DEPLOYMENT_KEYS: tuple[str, ...] = ("lift", "ports", "movements")
 #: Their list fields (``after``: ``A;B``) and places (``[lon, lat]`` as ``lon;lat``, or an id).
 DEPLOYMENT_LIST_FIELDS = frozenset({"after", "sectors"})
 DEPLOYMENT_COORD_FIELDS = frozenset({"at", "origin", "destination"})
+#: Exercise sections (docs/scenario.md "Exercises"): in a workbook, a sheet each.
+EXERCISE_KEYS: tuple[str, ...] = ("training_areas", "exercises", "units_unavailable")
+#: Their list fields (``window`` as ``first;last``); ``needs`` is read by :func:`needs_value`.
+EXERCISE_LIST_FIELDS = frozenset({"area", "window", "after", "certifies"})
 
 
 # Spreadsheet formula injection (OWASP "CSV injection"): a cell starting with one of these is
@@ -104,6 +111,23 @@ def json_value(text: str) -> Any:
     except ValueError:
         return text
     return value if isinstance(value, dict | list) else text
+
+
+def needs_value(text: str) -> Any:
+    """An exercise's ``needs`` from a cell: ``CAP:2;CAP2`` (quantity 1 when left out) or JSON.
+
+    A quantity that is not a whole number is kept as text, so validation names it.
+    """
+    if text.strip()[:1] == "[":
+        return json_value(text)
+    out: list[dict[str, Any]] = []
+    for item in _split(text):
+        cap, sep, qty = item.partition(":")
+        q: Any = qty.strip() if sep else 1
+        if isinstance(q, str) and q.isdigit():
+            q = int(q)
+        out.append({"capability": cap.strip(), "quantity": q})
+    return out
 
 
 def _is_extension(path: str) -> bool:

@@ -18,9 +18,12 @@ from forcegen.scenario._tables import (
     DEPLOYMENT_COORD_FIELDS,
     DEPLOYMENT_KEYS,
     DEPLOYMENT_LIST_FIELDS,
+    EXERCISE_KEYS,
+    EXERCISE_LIST_FIELDS,
     FILE_KEYS,
     SECTIONS,
     json_value,
+    needs_value,
     unescape_formula,
     unflatten,
 )
@@ -33,7 +36,7 @@ from forcegen.scenario.limits import (
 )
 from forcegen.scenario.xlsx_style import number_text
 
-__all__ = ["read_xlsx"]
+__all__ = ["read_exercise_sheets", "read_xlsx"]
 
 
 def _csv_text(cell: Any) -> str:
@@ -151,8 +154,10 @@ def read_xlsx(path: Path | bytes, name: str | None = None) -> RawScenario:
 
 
 def _meta_value(key: str, value: Any) -> Any:
-    """A ``scenario`` sheet value; ``enablers`` and ``x-`` keys may hold JSON (as written)."""
-    if (key == "enablers" or key.startswith("x-")) and isinstance(value, str):
+    """A ``scenario`` sheet value; ``enablers``, ``standby``, ``command``, ``x-`` hold JSON."""
+    if (key in ("enablers", "standby", "command") or key.startswith("x-")) and isinstance(
+        value, str
+    ):
         return json_value(value)
     return value
 
@@ -177,11 +182,12 @@ def _read_meta(names: dict[str, Any], path: str, problems: list[Problem]
     return meta, meta_origin
 
 
-def _read_section(ws: Any, where: str, problems: list[Problem], *, deployment: bool = False
-                  ) -> list[tuple[dict[str, Any], Origin]] | None:
+def _read_section(ws: Any, where: str, problems: list[Problem], *, deployment: bool = False,
+                  exercise: bool = False) -> list[tuple[dict[str, Any], Origin]] | None:
     """A section sheet's records with their rows; None when it has too many columns.
 
-    ``deployment``: a deployment section (its own list and place fields).
+    ``deployment``: a deployment section (its own list and place fields); ``exercise``: an
+    exercise section (``window``, ``area``, ``after``, ``certifies`` lists, ``needs``).
     """
     rows = _table_rows(ws, where, problems)
     header = next(rows, None)
@@ -197,8 +203,17 @@ def _read_section(ws: Any, where: str, problems: list[Problem], *, deployment: b
             continue
         # Text written behind a ' (formula-like) comes back without it, as from CSV.
         flat = {c: unescape_formula(_cell(v)) for c, v in zip(cols, row, strict=False) if c}
-        rec = (unflatten(flat, DEPLOYMENT_LIST_FIELDS, DEPLOYMENT_COORD_FIELDS) if deployment
-               else unflatten(flat))
+        if exercise:
+            needs = flat.pop("needs", None)
+            rec = unflatten(flat, EXERCISE_LIST_FIELDS)
+            if isinstance(rec.get("area"), list) and len(rec["area"]) == 1:
+                rec["area"] = rec["area"][0]  # one area is written as the id alone
+            if isinstance(needs, str) and needs.strip():
+                rec["needs"] = needs_value(needs)
+        elif deployment:
+            rec = unflatten(flat, DEPLOYMENT_LIST_FIELDS, DEPLOYMENT_COORD_FIELDS)
+        else:
+            rec = unflatten(flat)
         recs.append((rec, Origin(where, r)))
     return recs
 
@@ -236,6 +251,7 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
         recs = _read_section(ws, f"{path}[{ws.title}]", problems)
         if recs is not None:
             sections[section] = recs
+    deployment: dict[str, list[tuple[dict[str, Any], Origin]]] = {}
     for key in DEPLOYMENT_KEYS:
         # A deployment section given inline was written as a sheet of records (one named as a
         # CSV table in the ``scenario`` sheet is a side sheet, attached below).
@@ -244,16 +260,48 @@ def _read_workbook(wb: Any, path: str, folder: Path | None) -> RawScenario:
                                  deployment=True)
             if recs is not None:
                 meta[key] = [rec for rec, _ in recs]
+                deployment[key] = recs
+    for key in EXERCISE_KEYS:  # records kept for validate and source; checked by exercises
+        if key in names:
+            recs = _read_section(names[key], f"{path}[{names[key].title}]", problems,
+                                 exercise=True)
+            if recs is not None:
+                meta[key] = [rec for rec, _ in recs]
     attached, tables = _side_tables(names, meta, folder)
     # "summary" is the overview the writer puts first: derived from the rest, so not read.
     unknown = [t for t in names
                if t not in SECTIONS and t not in FILE_KEYS and t not in DEPLOYMENT_KEYS
-               and t not in ("scenario", "summary")
+               and t not in EXERCISE_KEYS and t not in ("scenario", "summary")
                and not t.startswith("x-")]
     for t in unknown:
         problems.append(
             Problem(str(path), f"unknown sheet {t!r}; expected: scenario, "
-                    f"{', '.join((*SECTIONS, *FILE_KEYS, *DEPLOYMENT_KEYS))}")
+                    f"{', '.join((*SECTIONS, *FILE_KEYS, *DEPLOYMENT_KEYS, *EXERCISE_KEYS))}")
         )
     return RawScenario(meta, meta_origin, sections, {s: "xlsx" for s in sections}, problems,
-                       attached, tables)
+                       attached, tables, deployment)
+
+
+def read_exercise_sheets(path: Path) -> tuple[dict[str, Any], Origin,
+                                              dict[str, list[tuple[dict[str, Any], Origin]]],
+                                              list[Problem]]:
+    """The ``scenario`` sheet and the exercise sections' records, each with its sheet and row.
+
+    For :mod:`forcegen.exercises`, which checks them against the scenario already read by
+    :func:`read_xlsx` (that reader keeps the records but not their rows).
+    """
+    import openpyxl
+
+    problems: list[Problem] = []
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+        meta, origin = _read_meta(names, str(path), problems)
+        out: dict[str, list[tuple[dict[str, Any], Origin]]] = {}
+        for key in EXERCISE_KEYS:
+            if key in names:
+                out[key] = _read_section(names[key], f"{path}[{names[key].title}]", problems,
+                                         exercise=True) or []
+    finally:
+        wb.close()
+    return meta, origin, out, problems

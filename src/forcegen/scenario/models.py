@@ -306,6 +306,9 @@ class ScenarioData(_Strict):
     lift: list[dict[str, Any]] | FileName | None = None
     ports: list[dict[str, Any]] | FileName | None = None
     movements: list[dict[str, Any]] | FileName | None = None
+    # Dated command relationships (OPCON, TACON, NATCOM) by unit or nation, checked by
+    # forcegen.deployment.command.
+    command: list[dict[str, Any]] | None = None
     # Exercise sections (docs/scenario.md "Exercises"), checked by forcegen.exercises against
     # the pledges and requirements; kept as given here so that validate, source and export
     # accept and keep them.
@@ -314,6 +317,7 @@ class ScenarioData(_Strict):
     exercises: list[dict[str, Any]] | None = None
     units_rest_weeks: Annotated[int, Field(ge=0, le=52)] | None = None
     units_unavailable: list[dict[str, Any]] | None = None
+    standby: dict[str, Any] | None = None
     # Relief section (docs/scenario.md "Relief"), checked by forcegen.relief against the
     # nations and the catalog; kept as given here so that validate and export accept it.
     relief: dict[str, Any] | None = None

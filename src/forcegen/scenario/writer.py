@@ -22,6 +22,7 @@ from forcegen.exceptions import OptionError, Problem, ScenarioError
 from forcegen.scenario._scenario import Scenario
 from forcegen.scenario._tables import (
     DEPLOYMENT_KEYS,
+    EXERCISE_KEYS,
     FILE_KEYS,
     SECTIONS,
     escape_formula,
@@ -60,8 +61,8 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 #: Deployment sections that may name a CSV table (exported like the side tables); given
 #: inline, a workbook holds each as a sheet of records.
 _DEPLOYMENT_KEYS = DEPLOYMENT_KEYS
-#: Exercise sections (docs/scenario.md "Exercises"): records nested too deep for a sheet yet.
-_EXERCISE_KEYS = ("training_areas", "exercises", "units_unavailable")
+#: Exercise sections (docs/scenario.md "Exercises"): a sheet each, ``needs`` as ``CAP:2;CAP``.
+_EXERCISE_KEYS = EXERCISE_KEYS
 
 # Side tables keep their kind (a GeoJSON network stays GeoJSON); anything else is CSV.
 _SIDE_SUFFIXES = (".csv", ".geojson", ".json")
@@ -178,15 +179,22 @@ def _side_sheet(wb: Any, key: str, name: str, text: str) -> None:
 def _meta_cell(value: Any) -> Any:
     """A ``scenario`` sheet value: a mapping or list (``enablers``, ``x-``) as JSON text."""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        # Dates inside (``standby.start``) as ISO text, which the models read back.
+        return json.dumps(value, ensure_ascii=False, default=str)
     return value
 
 
-def _refuse_exercises(scenario: Scenario, where: str) -> None:
-    """Exercise and relief records nest too deep for a sheet: a folder export only."""
-    if any(getattr(scenario.data, k) for k in _EXERCISE_KEYS):
-        raise OptionError(f"{where}: the exercise sections ({', '.join(_EXERCISE_KEYS)}) cannot "
-                          "be exported to .xlsx yet; export to a folder")
+def _exercise_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """An exercise record with ``needs`` as one cell (``CAP:2;CAP2:1``), as the reader takes."""
+    needs = rec.get("needs")
+    if not isinstance(needs, list) or not all(isinstance(n, dict) for n in needs):
+        return rec
+    return {**rec, "needs": ";".join(f"{n.get('capability')}:{n.get('quantity', 1)}"
+                                     for n in needs)}
+
+
+def _refuse_relief(scenario: Scenario, where: str) -> None:
+    """Relief records nest too deep for a sheet: a folder export only."""
     if scenario.data.relief:
         raise OptionError(f"{where}: the relief section cannot be exported to .xlsx yet; export "
                           "to a folder")
@@ -247,13 +255,17 @@ def _write_xlsx(scenario: Scenario, out: Path | io.BytesIO) -> None:
     # Deployment sections given inline are sheets of their own, not ``key | value`` rows.
     write_table(meta, ["key", "value"], [
         [k, _meta_cell(v)] for k, v in doc.items()
-        if k not in SECTIONS and not (k in _DEPLOYMENT_KEYS and isinstance(v, list))])
+        if k not in SECTIONS and not (k in (*_DEPLOYMENT_KEYS, *_EXERCISE_KEYS)
+                                      and isinstance(v, list))])
     for section in SECTIONS:
         if doc.get(section):  # no empty sheets (an absent sheet reads back as empty)
             _record_sheet(wb, section, doc[section])
     for key in _DEPLOYMENT_KEYS:
         if isinstance(doc.get(key), list):  # an empty list stays a (header-only) sheet
             _record_sheet(wb, key, doc[key])
+    for key in _EXERCISE_KEYS:
+        if isinstance(doc.get(key), list):
+            _record_sheet(wb, key, [_exercise_record(r) for r in doc[key]])
     # Side tables (and deployment sections named as CSV tables) travel inside the workbook,
     # sheets named by their key, so that one file carries the whole scenario, e.g. through a
     # web upload.
@@ -285,7 +297,7 @@ def scenario_to_bytes(scenario: Scenario, fmt: str) -> bytes:
         The file's content.
     """
     if fmt == "xlsx":
-        _refuse_exercises(scenario, "xlsx export")
+        _refuse_relief(scenario, "xlsx export")
         buf = io.BytesIO()
         _write_xlsx(scenario, buf)
         return buf.getvalue()
@@ -326,7 +338,7 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
     ------
     forcegen.exceptions.OptionError
         When the path is taken (without ``overwrite``), or a workbook cannot hold the
-        scenario's exercise sections (records nested too deep for a sheet).
+        scenario's relief section (records nested too deep for a sheet).
     """
     out = Path(path)
     is_xlsx = out.suffix.lower() == ".xlsx"
@@ -334,7 +346,7 @@ def write_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fa
         raise OptionError(f"{out}: already exists (use overwrite to replace it)")
     out.parent.mkdir(parents=True, exist_ok=True)
     if is_xlsx:
-        _refuse_exercises(scenario, str(out))
+        _refuse_relief(scenario, str(out))
         fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
         os.close(fd)
         tmp = Path(tmp_name)

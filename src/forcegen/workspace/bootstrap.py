@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +19,36 @@ from forcegen.workspace.requirements.models import Requirement
 from forcegen.workspace.users.schemas import UserCreate
 from forcegen.workspace.users.service import create, get_by_username
 
-__all__ = ["ensure_admin", "load_example_if_empty"]
+if TYPE_CHECKING:
+    from forcegen.scenario import Scenario
+
+__all__ = ["ensure_admin", "load_example_if_empty", "with_deployment_file"]
+
+
+def with_deployment_file(scenario: Scenario, folder: Path) -> Scenario:
+    """``scenario`` with the sections of a ``deployment.yaml`` beside it.
+
+    As ``forcegen deploy`` reads them, so that the workspace can plan the deployment too.
+
+    Raises
+    ------
+    forcegen.exceptions.ScenarioError
+        When the file is not a mapping of deployment keys, or repeats one of ``scenario``'s.
+    """
+    from forcegen.deployment._inputs import side_file
+    from forcegen.exceptions import Problem, ScenarioError
+    from forcegen.scenario._sources import read_yaml
+
+    main = folder / "scenario.yaml" if folder.is_dir() else folder
+    if not (main.parent / "deployment.yaml").is_file():
+        return scenario
+    data, lines = read_yaml(main)
+    problems: list[Problem] = []
+    _, extra, _ = side_file(main, data if isinstance(data, dict) else {}, lines, problems)
+    if problems:
+        raise ScenarioError(problems)
+    # Kept as given, as the scenario reader keeps them: a deployment run checks them.
+    return dataclasses.replace(scenario, data=scenario.data.model_copy(update=extra))
 
 
 def ensure_admin(
@@ -57,7 +88,7 @@ def load_example_if_empty(
             WorkspaceMeta, "name"
         ):
             return False
-        scenario = load_scenario(folder)
+        scenario = with_deployment_file(load_scenario(folder), folder)
         files = {}
         for key in FILE_KEYS:
             ref = getattr(scenario.data, key)

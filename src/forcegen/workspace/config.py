@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     #: The key list (``forcegen audit keygen --publish``) label signatures of STIX objects
     #: posted to the TAXII server are checked against; none: every post is refused.
     intel_key_list: str | None = None
+    #: Record every object served by TAXII reads, the event stream and exports in the audit
+    #: trail (``intel_read``). Creation, release and withheld objects are always recorded.
+    intel_audit_reads: bool = True
+    #: Seconds between reads of new objects by the event streams when nothing was announced
+    #: (default: 2 on PostgreSQL, whose NOTIFY wakes them; 0.25 on SQLite).
+    intel_push_fallback_seconds: float | None = None
+    #: Federated peers (a JSON file, ``docs/intel.md``): their TAXII URLs, the credentials this
+    #: instance uses there, their nation, and the local account each peer posts as.
+    intel_peers: str | None = None
     #: Signing keys (``forcegen audit keygen``; a JSON file: one key, a list, or ``{"keys":
     #: [...]}``) of the nations whose analysts compose objects on the web pages; an author
     #: whose nation has no key here cannot publish from the browser.

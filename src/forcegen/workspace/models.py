@@ -4,10 +4,23 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
 from forcegen.workspace.auth.models import ApiToken, BrowserSession, LoginAttempt
 from forcegen.workspace.database import Base
-from forcegen.workspace.intel.models import IntelCollection, IntelObject, IntelSecret, IntelStatus
+from forcegen.workspace.intel.models import (
+    IntelCollection,
+    IntelObject,
+    IntelSecret,
+    IntelStatus,
+    IntelSync,
+)
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
+from forcegen.workspace.relief.models import (
+    ReliefEvent,
+    ReliefOffer,
+    ReliefRequest,
+    ReliefStatusStep,
+)
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
+from forcegen.workspace.runs.deploy_models import DeploymentRun
 from forcegen.workspace.runs.models import SourcingRun
 
 __all__ = [
@@ -17,13 +30,19 @@ __all__ = [
     "Base",
     "BrowserSession",
     "CatalogEntry",
+    "DeploymentRun",
     "IntelCollection",
     "IntelObject",
     "IntelSecret",
     "IntelStatus",
+    "IntelSync",
     "LoginAttempt",
     "Nation",
     "Pledge",
+    "ReliefEvent",
+    "ReliefOffer",
+    "ReliefRequest",
+    "ReliefStatusStep",
     "Requirement",
     "Sector",
     "SourcingRun",

@@ -23,6 +23,7 @@ from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.requirements import service as requirements
+from forcegen.workspace.runs import deploy_service as deployments
 from forcegen.workspace.runs import service as runs
 
 __all__ = ["OrbatNode", "router"]
@@ -129,7 +130,8 @@ class OrbatNode:
     children: list[OrbatNode] = field(default_factory=list)
 
 
-def _orbat(db: Session, page: PageDep) -> tuple[OrbatNode, bool]:
+def _orbat(db: Session, page: PageDep, command: CommandDay | None = None
+           ) -> tuple[OrbatNode, bool]:
     caps = requirements.capabilities(db)
     names = sector_names(db)
     scoped = latest_plan(db, page.user)
@@ -163,18 +165,75 @@ def _orbat(db: Session, page: PageDep) -> tuple[OrbatNode, bool]:
             line = OrbatNode(r.name or text, f"{text} · {status}", sym(r.capability, r.capability),
                              state)
             for a in units.get(r.id, []):
+                where = command.of(a.pledge, sector) if command else None
                 line.children.append(OrbatNode(
                     f"{a.nation} {a.pledge}",
-                    f"{a.units} unit(s) · {a.personnel:,} personnel",
+                    f"{a.units} unit(s) · {a.personnel:,} personnel"
+                    + (f" · {where['text']}" if where else ""),
                     sym(r.capability, f"{a.nation} {r.capability}"),
+                    f"cmd-{where['where']}" if where else "",
                 ))
             node.children.append(line)
         root.children.append(node)
     return root, scoped is not None
 
 
+@dataclass
+class CommandDay:
+    """Who commands each unit line of the latest deployment plan on one day."""
+
+    day: int
+    closure: int
+    date: str | None
+    run_id: int
+    by_line: dict[str, dict[str, Any]]
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]
+
+    def of(self, pledge: str, sector: str) -> dict[str, Any] | None:
+        """The command on that day of the (first) line moving ``pledge`` to ``sector``."""
+        for r in self.rows:
+            if r.get("unit") == pledge and r.get("sector") == sector and r["id"] in self.by_line:
+                return self.by_line[r["id"]]
+        return None
+
+
+def _command_day(db: Session, page: PageDep, day: int | None) -> CommandDay | None:
+    """The chain of command on ``day`` (default: closure) from the newest deployment plan."""
+    import datetime as dt
+
+    from forcegen.deployment.command import CommandRule, command_on_day
+
+    found = deployments.latest_done(db, page.user)
+    if found is None or found[1].get("closure") is None:
+        return None
+    run, doc = found
+    closure = int(doc["closure"])
+    when = closure if day is None else min(day, closure)
+    rules = [CommandRule.model_validate(r) for r in doc.get("command") or []]
+    by_line = command_on_day(doc["movements"], rules, when)
+    counts: dict[str, int] = defaultdict(int)
+    for v in by_line.values():
+        counts[v["relationship"] if v["where"] == "theatre" else v["where"]] += 1
+    date = None
+    if doc.get("closure_date"):
+        c_day = dt.date.fromisoformat(doc["closure_date"]) - dt.timedelta(days=closure)
+        date = (c_day + dt.timedelta(days=when)).isoformat()
+    return CommandDay(when, closure, date, run.id, by_line, doc["movements"], dict(counts))
+
+
 @router.get("/orbat", response_class=HTMLResponse)
-def orbat(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
-    """Force HQ → sectors → requirement lines → assigned national units (latest plan)."""
-    root, planned = _orbat(db, page)
-    return render(request, "orbat.html", {"root": root, "planned": planned})
+def orbat(
+    request: Request, db: SessionDep, page: PageDep,
+    day: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+) -> HTMLResponse:
+    """Force HQ → sectors → requirement lines → assigned national units (latest plan).
+
+    With a deployment plan, each unit shows who commands it on ``day`` (default: the day the
+    force closes): national command at home or in transit, then the relationship transferred
+    to its sector's commander on arrival (OPCON unless the scenario's ``command`` says TACON
+    or national command retained).
+    """
+    command = _command_day(db, page, day)
+    root, planned = _orbat(db, page, command)
+    return render(request, "orbat.html", {"root": root, "planned": planned, "command": command})

@@ -16,11 +16,14 @@ from sqlalchemy.engine import Engine
 from forcegen.workspace.api.audit import router as audit_router
 from forcegen.workspace.api.auth import router as auth_router
 from forcegen.workspace.api.bodylimit import BodyLimitMiddleware
+from forcegen.workspace.api.deployments import router as deployments_router
 from forcegen.workspace.api.errors import ERROR_RESPONSES, install_error_handlers
 from forcegen.workspace.api.headers import SecurityHeadersMiddleware
 from forcegen.workspace.api.nations import router as nations_router
 from forcegen.workspace.api.pledge_import import router as pledge_import_router
 from forcegen.workspace.api.pledges import router as pledges_router
+from forcegen.workspace.api.relief import router as relief_router
+from forcegen.workspace.api.relief_offers import router as relief_offers_router
 from forcegen.workspace.api.requirements import router as requirements_router
 from forcegen.workspace.api.runs import router as runs_router
 from forcegen.workspace.api.scenarios import router as scenarios_router
@@ -52,6 +55,9 @@ def _api_router() -> APIRouter:
         pledge_import_router,
         pledges_router,
         runs_router,
+        relief_offers_router,
+        relief_router,
+        deployments_router,
         scenarios_router,
         audit_router,
     ):

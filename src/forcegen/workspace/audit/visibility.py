@@ -35,8 +35,11 @@ __all__ = ["ACCOUNT_ENTITIES", "LABELLED", "readable_by", "visible_to"]
 
 #: Entities whose snapshots carry a label, and the snapshot key of the owning nation (if any).
 #: A scenario import's snapshots count the data replaced and imported, and carry its label.
+#: Intel entries (``intel.trail``) carry the label of the objects they list.
 LABELLED: dict[str, str | None] = {
     "pledge": "nation", "requirement": None, "sourcing_run": None, "scenario": None,
+    "intel": None,
+    "relief_event": None, "relief_request": None, "relief_offer": "nation",
 }
 #: Entities about accounts.
 ACCOUNT_ENTITIES = ("user", "api_token")

@@ -1,4 +1,4 @@
-"""The ``intel_collections``, ``intel_objects``, ``intel_status`` and ``intel_secrets`` tables."""
+"""The intel tables: collections, objects, status resources, secrets and sync records."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base, UTCDateTime, utcnow
 
-__all__ = ["IntelCollection", "IntelObject", "IntelSecret", "IntelStatus"]
+__all__ = ["IntelCollection", "IntelObject", "IntelSecret", "IntelStatus", "IntelSync"]
 
 
 class IntelCollection(Base):
@@ -81,3 +81,25 @@ class IntelSecret(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class IntelSync(Base):
+    """What crossed to or from a federated peer: one version of one object, once.
+
+    ``direction`` is ``in`` (received from ``peer``: never sent back to it) or ``out`` (sent
+    to ``peer``: not sent again). A new version is a new row, so a changed object crosses.
+    """
+
+    __tablename__ = "intel_sync"
+    __table_args__ = (
+        UniqueConstraint("peer", "direction", "collection_id", "object_id", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    peer: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(3))
+    collection_id: Mapped[str] = mapped_column(
+        ForeignKey("intel_collections.id", ondelete="CASCADE"))
+    object_id: Mapped[str] = mapped_column(String(120))
+    version: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -101,7 +101,8 @@ def _kept(db: Session, collection_id: str, rows: Sequence[Any],
 
 #: The columns a page needs (rows, not ORM objects: a page of 1,000 loads several times faster).
 _COLUMNS = (IntelObject.seq, IntelObject.object_id, IntelObject.type, IntelObject.version,
-            IntelObject.date_added, IntelObject.body, IntelObject.label, IntelObject.marking_id)
+            IntelObject.date_added, IntelObject.body, IntelObject.label, IntelObject.marking_id,
+            IntelObject.signature)
 
 
 def _batches(db: Session, collection_id: str, flt: Filters, after: Position | None,
@@ -137,16 +138,21 @@ def _batches(db: Session, collection_id: str, flt: Filters, after: Position | No
 
 
 def read_page(db: Session, collection_id: str, visible: Callable[[str], bool], flt: Filters,
-              limit: int, after: Position | None = None) -> Page:
+              limit: int, after: Position | None = None,
+              withhold: Callable[[list[Any]], set[int]] | None = None) -> Page:
     """Up to ``limit`` rows the reader may see, by ``date_added`` then ``seq``, after ``after``.
 
-    Rows are scanned in batches; hidden ones are skipped. ``more`` is true only when a further
-    row would be returned, and ``last`` is then the position of the page's last row.
+    Rows are scanned in batches; hidden ones are skipped. ``withhold``, given the rows a batch
+    would return, names (by ``seq``) those to withhold too (their signature fails,
+    ``integrity``). ``more`` is true only when a further row would be returned, and ``last``
+    is then the position of the page's last row.
     """
     out: list[Any] = []
     last = after
     for rows in _batches(db, collection_id, flt, after, max(2 * limit, 256)):
         keep = _kept(db, collection_id, rows, visible, flt)
+        if withhold is not None and keep:
+            keep -= withhold([r for r in rows if r.seq in keep])
         for row in rows:
             if row.seq in keep:
                 if len(out) == limit:

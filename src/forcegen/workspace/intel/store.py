@@ -27,8 +27,10 @@ from forcegen.labels.label import Label, label_from_json, label_to_json
 from forcegen.workspace.accounts import ADMIN, LEAD, OBSERVER, User
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
-from forcegen.workspace.intel.models import IntelCollection, IntelObject, IntelStatus
+from forcegen.workspace.intel.models import IntelCollection, IntelObject, IntelStatus, IntelSync
+from forcegen.workspace.intel.notify import announce
 from forcegen.workspace.intel.pages import Filters, Page, read_page
+from forcegen.workspace.intel.trail import Trail
 
 __all__ = [
     "Filters",
@@ -139,19 +141,25 @@ def _rows_for(item: SignedObject, collection_id: str, added: dt.datetime,
 
 
 def add_objects(db: Session, collection: IntelCollection, user: User, reader: Reader,
-                items: Sequence[SignedObject]) -> dict[str, Any]:
+                items: Sequence[SignedObject], origin: str | None = None) -> dict[str, Any]:
     """Store verified objects and their label markings; the TAXII status resource.
 
     All or nothing: a label the poster may not grant (:class:`Forbidden`, naming the object)
     or an object already stored at that version with other content (:class:`Conflict`)
     refuses the whole request. An identical object already stored counts as a success and is
-    not stored twice.
+    not stored twice. Each object added is recorded in the audit trail (``intel_create``) and
+    announced to the event streams (``notify``). ``origin``: the federated peer the objects
+    come from (recorded, so that they are never sent back to it).
     """
     for item in items:
         try:
             may_grant(item.label, reader)
         except LabelError as exc:
             raise Forbidden(f"{item.id}: you may not grant its label: {exc}") from None
+    # Adds to one collection queue here (a row lock on PostgreSQL; SQLite serialises every
+    # writer): positions are then taken, and committed, in order, which the streams rely on.
+    db.execute(select(IntelCollection.id).where(IntelCollection.id == collection.id)
+               .with_for_update())
     added = utcnow()
     rows = [r for item in items for r in _rows_for(item, collection.id, added, user)]
     existing = _existing(db, collection.id, rows)
@@ -159,6 +167,7 @@ def add_objects(db: Session, collection: IntelCollection, user: User, reader: Re
     for (oid, _ver), body in existing.items():
         bodies.setdefault(oid, set()).add(body)
     successes, seen = [], set()
+    created = Trail("intel_create")
     for row in rows:
         key = (row.object_id, row.version)
         if key in seen:
@@ -173,6 +182,10 @@ def add_objects(db: Session, collection: IntelCollection, user: User, reader: Re
                            "with other content; a new version needs a new 'modified'")
         if stored is None:
             db.add(row)
+            if row.type != "marking-definition":
+                created.add(row.label, row.object_id, row.version)
+        if origin is not None and row.type != "marking-definition":
+            _mark_received(db, origin, collection.id, row.object_id, row.version)
         successes.append({"id": row.object_id, "version": row.version,
                           "message": "already present" if stored is not None else "added"})
     status = {"id": str(uuid.uuid4()), "status": "complete",
@@ -181,7 +194,23 @@ def add_objects(db: Session, collection: IntelCollection, user: User, reader: Re
               "failures": [], "pending_count": 0, "pendings": []}
     db.add(IntelStatus(id=status["id"], user_id=user.id, body=status))
     db.flush()
+    if created:
+        created.write(db, user.username, collection.id,
+                      {"origin": origin} if origin is not None else None)
+        announce(db, collection.id)
     return status
+
+
+def _mark_received(db: Session, peer: str, collection_id: str, object_id: str,
+                   version: str) -> None:
+    """Record that ``peer`` sent this version (once), so it is never sent back to it."""
+    found = db.scalar(select(IntelSync.id).where(
+        IntelSync.peer == peer, IntelSync.direction == "in",
+        IntelSync.collection_id == collection_id, IntelSync.object_id == object_id,
+        IntelSync.version == version))
+    if found is None:
+        db.add(IntelSync(peer=peer, direction="in", collection_id=collection_id,
+                         object_id=object_id, version=version))
 
 
 def _existing(db: Session, collection_id: str,

@@ -17,7 +17,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from forcegen.deployment.held import section_rows
+from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario
+from forcegen.scenario._tables import DEPLOYMENT_KEYS
 from forcegen.workspace.access import (
     PLANNERS,
     require_role,
@@ -115,6 +118,22 @@ def _pledge_rows(pledges: list[Any], labels: list[dict[str, Any]], user: User,
     return rows
 
 
+def deployment_tables(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
+    """Deployment sections named as CSV tables, as records: the workspace keeps no such file.
+
+    The records stay as the table gives them; a deployment run checks them as a file's.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key in ("lift", "ports", "movements"):
+        if isinstance(getattr(scenario.data, key), str):
+            problems: list[Problem] = []
+            rows = section_rows(scenario, key, problems)
+            if problems:
+                raise ScenarioError(problems)
+            out[key] = json.loads(json.dumps([rec for rec, _ in rows], default=str))
+    return out
+
+
 def _write_planning(db: Session, d: Any, req_labels: list[dict[str, Any]],
                     pledges: list[dict[str, Any]], now: dt.datetime) -> None:
     """Insert the sectors, catalog, requirements (with their label columns) and pledges."""
@@ -190,8 +209,10 @@ def import_scenario(
     meta = d.model_dump(
         mode="json",
         exclude_none=True,
-        include={"name", "currency", "depot_sites", *FILE_KEYS},
+        include={"name", "currency", "depot_sites", "c_day", "enablers", "command", *FILE_KEYS,
+                 *DEPLOYMENT_KEYS},
     )
+    meta.update(deployment_tables(scenario))
     meta.update(json.loads(json.dumps(d.__pydantic_extra__ or {}, default=str)))
     meta["files"] = files
     db.execute(insert(WorkspaceMeta), [{"key": k, "value": v} for k, v in meta.items()])

@@ -2,7 +2,8 @@
 
 ``GET /taxii2/forcegen/collections/{id}/events/`` (``Accept: text/event-stream``; an extension
 of this server, not a TAXII 2.1 endpoint) streams one event per object added after the
-stream starts, in the order added, each only if the reader's clearances release its label::
+stream starts, in the order added, each only if the reader's clearances release its label
+and its signature holds::
 
     id: 4711
     event: object
@@ -10,42 +11,35 @@ stream starts, in the order added, each only if the reader's clearances release 
 
 The event id is the object's position in the store. A client that reconnects with
 ``Last-Event-ID`` (or ``?last_event_id=``) gets every visible object added after that one,
-without loss or duplicates, whichever server process it reconnects to: the stream reads the
-shared database (every :data:`POLL_SECONDS`), so every process sees every addition. A comment
-line every :data:`HEARTBEAT_SECONDS` keeps idle connections open through proxies.
-
-On SQLite writes are serialised, so positions become visible in order. On PostgreSQL a
-transaction can commit after one that started later; the stream therefore only passes a
-position once it is :data:`SETTLE_SECONDS` old, which covers the short transactions of an add.
+without loss or duplicates, whichever server process it reconnects to. New objects arrive
+through the process's feed of the collection (:mod:`~forcegen.workspace.api.taxii.hub`),
+woken by PostgreSQL NOTIFY from any process (or by a commit in this one); positions become
+visible in commit order within a collection (``store.add_objects`` locks it), so a position
+once passed is never overtaken. A comment line every :data:`HEARTBEAT_SECONDS` keeps idle
+connections open through proxies. What the streams delivered is recorded in the audit trail
+(``intel_read``) by the hub, for all of them in one transaction every few seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import contextlib
+import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import StreamingResponse
 
 from forcegen.workspace.api.deps import AuthDep, SessionDep
+from forcegen.workspace.api.taxii.hub import Event, Hub, catch_up
 from forcegen.workspace.api.taxii.media import TAXII_PREFIX
-from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.intel import store
-from forcegen.workspace.intel.models import IntelObject
 from forcegen.workspace.intel.readers import reader_for
 
-__all__ = ["HEARTBEAT_SECONDS", "POLL_SECONDS", "SETTLE_SECONDS", "router"]
+__all__ = ["HEARTBEAT_SECONDS", "router"]
 
-POLL_SECONDS = 0.25
 HEARTBEAT_SECONDS = 15.0
-SETTLE_SECONDS = 0.5
-_BATCH = 500
 
 router = APIRouter(prefix=TAXII_PREFIX, tags=["taxii"], include_in_schema=False)
 
@@ -60,25 +54,6 @@ def _last_id(request: Request) -> int | None:
     return int(raw)
 
 
-def _poll(factory: sessionmaker[Session], collection_id: str, after: int, settle: bool
-          ) -> list[tuple[int, str, str]]:
-    """Rows added after position ``after``: (position, label, body), oldest first."""
-    with factory() as db:
-        stmt = select(IntelObject.seq, IntelObject.label, IntelObject.body).where(
-            IntelObject.collection_id == collection_id, IntelObject.seq > after)
-        if settle:
-            cutoff = utcnow() - dt.timedelta(seconds=SETTLE_SECONDS)
-            stmt = stmt.where(IntelObject.date_added <= cutoff)
-        rows = db.execute(stmt.order_by(IntelObject.seq).limit(_BATCH)).all()
-    return [(int(s), str(label), str(body)) for s, label, body in rows]
-
-
-def _head(db: Session, collection_id: str) -> int:
-    found = db.scalar(select(func.max(IntelObject.seq)).where(
-        IntelObject.collection_id == collection_id))
-    return int(found or 0)
-
-
 @router.get("/{api_root}/collections/{collection_id}/events/")
 def events(api_root: str, collection_id: str, request: Request, db: SessionDep,
            auth: AuthDep) -> StreamingResponse:
@@ -88,30 +63,56 @@ def events(api_root: str, collection_id: str, request: Request, db: SessionDep,
     visible = store.LabelFilter(reader_for(auth.user))
     collection = store.get_collection(db, visible, collection_id)
     after = _last_id(request)
-    start = _head(db, collection.id) if after is None else after
-    factory = request.app.state.session_factory
-    settle = db.get_bind().dialect.name == "postgresql"
-    return StreamingResponse(_stream(request, factory, collection.id, start, visible, settle),
-                             media_type="text/event-stream",
+    hub: Hub = request.app.state.intel_hub
+    audit = request.app.state.settings.intel_audit_reads
+    stream = _Stream(request, hub, collection.id, visible, auth.user.username, audit)
+    return StreamingResponse(stream.run(after), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-async def _stream(request: Request, factory: Any, collection_id: str, after: int,
-                  visible: store.LabelFilter, settle: bool) -> AsyncIterator[bytes]:
-    yield b"retry: 1000\n\n"
-    idle = 0.0
-    while not await request.is_disconnected():
-        rows = await run_in_threadpool(_poll, factory, collection_id, after, settle)
-        sent = False
-        for seq, label, body in rows:
-            after = seq
-            if visible(label):
-                yield f"id: {seq}\nevent: object\ndata: {body}\n\n".encode()
-                sent = True
-        if len(rows) == _BATCH:
-            continue
-        idle = 0.0 if sent else idle + POLL_SECONDS
-        if idle >= HEARTBEAT_SECONDS:
-            idle = 0.0
-            yield b": keep-alive\n\n"
-        await asyncio.sleep(POLL_SECONDS)
+class _Stream:
+    """One subscriber: its reader's filter, its position and what to audit."""
+
+    def __init__(self, request: Request, hub: Hub, cid: str, visible: store.LabelFilter,
+                 actor: str, audit: bool) -> None:
+        self.request, self.hub, self.cid = request, hub, cid
+        self.visible, self.audit = visible, audit
+        self.trail = hub.read_trail(actor, cid)
+
+    def _frames(self, events: list[Event]) -> bytes:
+        out = []
+        for e in events:
+            if self.visible(e.label):
+                out.append(f"id: {e.seq}\nevent: object\ndata: {e.body}\n\n")
+                if self.audit:
+                    self.trail.add(e.label, e.object_id, e.version)
+        return "".join(out).encode()
+
+    async def run(self, after: int | None) -> AsyncIterator[bytes]:
+        """The event stream from ``after`` (``None``: from now)."""
+        feed, waiter = await self.hub.subscribe(self.cid)
+        position = feed.last if after is None else after
+        try:
+            yield b"retry: 1000\n\n"
+            idle = time.monotonic()
+            while not await self.request.is_disconnected():
+                waiter.clear()
+                events = feed.since(position)
+                if events is None:  # too far back for the buffer: read the database
+                    events, position = await asyncio.to_thread(
+                        catch_up, self.hub, self.cid, position, feed.floor)
+                elif events:
+                    position = events[-1].seq
+                data = self._frames(events) if events else b""
+                if data:
+                    idle = time.monotonic()
+                    yield data
+                elif time.monotonic() - idle >= HEARTBEAT_SECONDS:
+                    idle = time.monotonic()
+                    yield b": keep-alive\n\n"
+                if feed.since(position) == []:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(waiter.wait(), 1.0)
+        finally:
+            self.hub.unsubscribe(feed, waiter)
+

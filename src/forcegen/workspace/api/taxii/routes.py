@@ -35,9 +35,12 @@ from forcegen.workspace.api.taxii.params import filters_from, limit_from
 from forcegen.workspace.errors import Forbidden, Invalid, NotFound
 from forcegen.workspace.intel import store
 from forcegen.workspace.intel.cursor import cursor_key, read_cursor, write_cursor
+from forcegen.workspace.intel.integrity import verifier_for
 from forcegen.workspace.intel.models import IntelCollection
+from forcegen.workspace.intel.peers import Peer, peer_for_account
 from forcegen.workspace.intel.readers import reader_for
 from forcegen.workspace.intel.store import Filters, LabelFilter, Page, timestamp
+from forcegen.workspace.intel.trail import Trail
 
 __all__ = ["API_ROOT", "router"]
 
@@ -104,9 +107,14 @@ def collection(api_root: str, collection_id: str, db: SessionDep, auth: AuthDep)
 
 
 def _page(request: Request, db: Session, auth: Any, api_root: str, collection_id: str,
-          allowed: set[str], flt_default: str = "last", object_id: str | None = None
-          ) -> tuple[Page, Filters, str | None]:
-    """Read one page for the caller; the page, its filters and the ``next`` cursor."""
+          allowed: set[str], flt_default: str = "last", object_id: str | None = None,
+          audit_reads: bool = True) -> tuple[Page, Filters, str | None]:
+    """Read one page for the caller; the page, its filters and the ``next`` cursor.
+
+    Rows whose signature no longer holds are withheld and recorded (``intel_withheld``);
+    the objects served are recorded as read (``intel_read``) unless ``audit_reads`` is off
+    (manifest and version lists show no content).
+    """
     _root(api_root)
     visible = LabelFilter(reader_for(auth.user))
     c = store.get_collection(db, visible, collection_id)
@@ -120,7 +128,22 @@ def _page(request: Request, db: Session, auth: Any, api_root: str, collection_id
     token = request.query_params.get("next")
     if token is not None:
         after = read_cursor(key, token, c.id, auth.user.id, scope)
-    page = store.read_page(db, c.id, visible, flt, limit, after)
+    withheld = Trail("intel_withheld")
+    verifier = verifier_for(request.app.state.intel_keys)
+
+    def withhold(rows: list[Any]) -> set[int]:
+        bad = verifier.problems(db, c.id, rows)
+        for r in rows:
+            if r.seq in bad:
+                withheld.add(r.label, r.object_id, r.version, bad[r.seq])
+        return set(bad)
+
+    page = store.read_page(db, c.id, visible, flt, limit, after, withhold)
+    withheld.write(db, auth.user.username, c.id)
+    if audit_reads and request.app.state.settings.intel_audit_reads:
+        read = Trail("intel_read")
+        read.add_rows(page.rows)
+        read.write(db, auth.user.username, c.id)
     nxt = write_cursor(key, c.id, auth.user.id, scope, page.last) \
         if page.more and page.last else None
     return page, flt, nxt
@@ -153,7 +176,8 @@ def get_objects(api_root: str, collection_id: str, request: Request, db: Session
 def get_manifest(api_root: str, collection_id: str, request: Request, db: SessionDep,
                  auth: AuthDep) -> Response:
     """The manifest: id, date added, version and media type of each visible object."""
-    page, _flt, nxt = _page(request, db, auth, api_root, collection_id, _ALL_MATCH)
+    page, _flt, nxt = _page(request, db, auth, api_root, collection_id, _ALL_MATCH,
+                            audit_reads=False)
     body: dict[str, Any] = {"more": page.more}
     if nxt:
         body["next"] = nxt
@@ -180,7 +204,8 @@ def get_versions(api_root: str, collection_id: str, object_id: str, request: Req
                  db: SessionDep, auth: AuthDep) -> Response:
     """The versions of one object the caller may see (404 if none)."""
     page, _flt, nxt = _page(request, db, auth, api_root, collection_id,
-                            {"match[spec_version]"}, flt_default="all", object_id=object_id)
+                            {"match[spec_version]"}, flt_default="all", object_id=object_id,
+                            audit_reads=False)
     if not page.rows:
         raise NotFound("object")
     body: dict[str, Any] = {"more": page.more}
@@ -207,7 +232,7 @@ def delete_object(api_root: str, collection_id: str, object_id: str, request: Re
 
 
 def _add(db: Session, auth: Any, api_root: str, collection_id: str, data: bytes,
-         keys: KeyList) -> dict[str, Any]:
+         keys: KeyList, peers: list[Peer]) -> dict[str, Any]:
     _root(api_root)
     reader = reader_for(auth.user)
     visible = LabelFilter(reader)
@@ -215,7 +240,9 @@ def _add(db: Session, auth: Any, api_root: str, collection_id: str, data: bytes,
     if not store.may_write(auth.user, c, visible):
         raise Forbidden("you may not add objects to this collection")
     items = pair_labels(read_envelope(data, "envelope"), keys)
-    return store.add_objects(db, c, auth.user, reader, items)
+    peer = peer_for_account(peers, auth.user.username)
+    return store.add_objects(db, c, auth.user, reader, items,
+                             origin=peer.name if peer is not None else None)
 
 
 @router.post("/{api_root}/collections/{collection_id}/objects/")
@@ -226,7 +253,8 @@ async def add_objects(api_root: str, collection_id: str, request: Request, db: S
     data = await request.body()
     keys: KeyList = request.app.state.intel_keys
     try:
-        status = await run_in_threadpool(_add, db, auth, api_root, collection_id, data, keys)
+        status = await run_in_threadpool(_add, db, auth, api_root, collection_id, data, keys,
+                                         request.app.state.intel_peers)
     except InputError as exc:  # malformed envelope, invalid STIX, label or signature
         raise Invalid(str(exc)) from None
     return taxii_response(status, 202)

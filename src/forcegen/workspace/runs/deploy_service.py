@@ -1,0 +1,312 @@
+"""Deployment runs: queue, execute in the runs' thread pool, store the plan, read it back scoped.
+
+The same life, access and label rules as sourcing runs (:mod:`.service`): planners start a
+run; it reads only what its starter may see (capped at the level asked), derives the unit
+lines from that data's sourced plan (or takes the imported ``movements``), schedules them with
+:func:`forcegen.deployment.plan_deployment` and is labelled with the high-water mark of the
+data used. Every role reads the runs it may see; a liaison or observer sees its own nation's
+unit lines and the totals only (:func:`scoped`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from forcegen.exceptions import InputError
+from forcegen.labels.legacy import legacy_to_label
+from forcegen.workspace import labelled
+from forcegen.workspace.access import (
+    PLANNERS,
+    LabelScope,
+    can_see_label,
+    checked_label,
+    clearance_of,
+    is_planner,
+    label_visible,
+    nation_scope,
+    require_role,
+)
+from forcegen.workspace.accounts import User
+from forcegen.workspace.audit import service as audit
+from forcegen.workspace.database import session_scope, utcnow
+from forcegen.workspace.errors import NotFound
+from forcegen.workspace.label_store import label_columns
+from forcegen.workspace.labels import encode_releasable
+from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
+from forcegen.workspace.readers import Reader
+from forcegen.workspace.runs.deploy_models import DeploymentRun
+from forcegen.workspace.runs.deploy_options import DeployOptions
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "create",
+    "execute",
+    "get",
+    "latest_done",
+    "list_page",
+    "may_start",
+    "scoped",
+]
+
+log = logging.getLogger(__name__)
+
+#: Solver seconds when the workspace sets no run time limit.
+DEFAULT_TIME_LIMIT = 60.0
+#: Totals every reader of a run may see (no line of another nation in them).
+_TOTALS = (
+    "status",
+    "closure",
+    "closure_date",
+    "bound",
+    "gap",
+    "lateness",
+    "lateness_bound",
+    "solver",
+    "seconds",
+    "baseline",
+    "closure_by_sector",
+    "closure_by_priority",
+    "totals",
+    "use",
+    "options",
+)
+
+
+def may_start(user: User) -> None:
+    """Raise 403 unless ``user`` may start a deployment run (planners).
+
+    Checked before a form's what-ifs are read, so that nobody else learns from their checks.
+    """
+    require_role(user, *PLANNERS)
+
+
+def create(
+    db: Session,
+    user: User,
+    max_classification: str | None = None,
+    options: DeployOptions | None = None,
+) -> DeploymentRun:
+    """Queue a deployment run (planners). Commit, then pass ``run.id`` to :func:`execute`.
+
+    Labelled, until done, with its cap (default and ceiling: the starter's clearance) and
+    released to the starter's nation only, as a sourcing run.
+    """
+    require_role(user, *PLANNERS)
+    cap = clearance_of(user)
+    if max_classification is not None:
+        cap = checked_label(user, max_classification, None, None)[0]
+    rel = encode_releasable([user.nation]) if user.nation else None
+    run = DeploymentRun(
+        state="queued",
+        options=options.to_json() if options else None,
+        started_by=user.username,
+        **label_columns(legacy_to_label(cap, rel), rel, legacy=True),
+    )
+    db.add(run)
+    db.flush()
+    audit.record(
+        db,
+        user.username,
+        "start",
+        "deployment_run",
+        str(run.id),
+        None,
+        {"options": run.options} if run.options else {},
+    )
+    return run
+
+
+def _set(factory: sessionmaker[Session], run_id: int, **values: Any) -> None:
+    with session_scope(factory) as db:
+        db.execute(update(DeploymentRun).where(DeploymentRun.id == run_id).values(**values))
+
+
+def _plan(scenario: Any, options: DeployOptions, time_limit: float) -> dict[str, Any]:
+    """Plan the deployment of ``scenario`` with ``options``; the stored document."""
+    from forcegen.deployment import deployment_from_scenario, plan_deployment, with_lift
+    from forcegen.deployment.whatif import shift_c_day
+    from forcegen.deployment.workbook import use_table
+
+    dep = deployment_from_scenario(scenario, withdraw=options.withdraw, without=options.without)
+    if options.lift:
+        dep = with_lift(dep, options.lift)
+    dep = shift_c_day(dep, options.c_day_shift)
+    result = plan_deployment(dep, time_limit=time_limit)
+    doc = result.to_dict()
+    doc["use"] = use_table(result)
+    doc["totals"] = {
+        "lines": len(doc["movements"]),
+        "late_lines": len(doc["late"]),
+        "nations": len({m["nation"] for m in doc["movements"] if m["nation"]}),
+    }
+    doc["options"] = options.describe()
+    return doc
+
+
+def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | None = None) -> None:
+    """Plan the deployment for queued run ``run_id``, storing the result.
+
+    Never raises: a failure is stored on the run (``state="failed"``, ``error``).
+    """
+    from forcegen.workspace.scenarios.records import stored_files
+    from forcegen.workspace.scenarios.runnable import runnable_scenario
+
+    _set(
+        factory,
+        run_id,
+        state="running",
+        started_at=utcnow(),
+        progress=0.1,
+        message="reading the workspace",
+    )
+    try:
+        with session_scope(factory) as db:
+            run = db.get(DeploymentRun, run_id)
+            if run is None:
+                return
+            options = DeployOptions.from_json(run.options)
+            starter = db.scalar(select(User).where(User.username == run.started_by))
+            if starter is None or not starter.active:
+                raise InputError(f"the run's starter {run.started_by!r} no longer has an account")
+            reader = LabelScope(starter, min(run.classification, clearance_of(starter)))
+            label = labelled.high_water(db, reader)
+            scenario, excluded = runnable_scenario(db, reader=reader)
+            # The side tables (the road network) in memory: nothing is read from disk.
+            scenario = dataclasses.replace(scenario, tables=stored_files(db))
+        _set(factory, run_id, progress=0.3, message="sourcing and scheduling")
+        doc = _plan(scenario, options, time_limit or DEFAULT_TIME_LIMIT)
+        doc["excluded"] = excluded
+        words = (
+            "proven best"
+            if doc["status"] == "optimal"
+            else ("best found" if doc["status"] == "feasible" else "deadlines missed")
+        )
+        _set(
+            factory,
+            run_id,
+            state="done",
+            progress=1.0,
+            result=doc,
+            **label,
+            finished_at=utcnow(),
+            message=f"{words}: closure day {doc['closure']}, "
+            f"{doc['totals']['late_lines']} line(s) late",
+        )
+    except InputError as exc:
+        _set(
+            factory,
+            run_id,
+            state="failed",
+            error=str(exc)[:10000],
+            finished_at=utcnow(),
+            message="the workspace data cannot be deployed",
+        )
+    except Exception as exc:  # store, do not lose: the thread has nobody to report to
+        log.exception("deployment run %s failed", run_id)
+        _set(
+            factory,
+            run_id,
+            state="failed",
+            error=f"internal error: {type(exc).__name__}",
+            finished_at=utcnow(),
+            message="failed",
+        )
+
+
+def list_page(
+    db: Session,
+    user: User,
+    params: PageParams,
+    *,
+    state: str | None = None,
+    search: str | None = None,
+) -> tuple[list[DeploymentRun], int]:
+    """Deployment runs ``user`` may see, newest first by default (every role)."""
+    stmt = select(DeploymentRun).where(label_visible(user, DeploymentRun.__table__))
+    if state:
+        stmt = stmt.where(DeploymentRun.state == state)
+    found = text_search(search, DeploymentRun.started_by, DeploymentRun.message)
+    if found is not None:
+        term = (search or "").strip().removeprefix("#")
+        if term.isdigit() and len(term) < 10:
+            found = or_(found, DeploymentRun.id == int(term))
+        stmt = stmt.where(found)
+    sortable = {
+        "id": DeploymentRun.id,
+        "created_at": DeploymentRun.created_at,
+        "state": DeploymentRun.state,
+    }
+    rows, total = fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
+    reader = Reader(user)  # the SQL is a pre-filter: the engine decides each row served
+    return [r for r in rows if reader.sees_row(r)], total
+
+
+def get(db: Session, user: User, run_id: int) -> DeploymentRun:
+    """One deployment run ``user`` may see, or 404 (also when its label hides it)."""
+    run = db.get(DeploymentRun, run_id)
+    if run is None or not can_see_label(user, run):
+        raise NotFound("deployment run")
+    return run
+
+
+def scoped(user: User, run: DeploymentRun) -> dict[str, Any] | None:
+    """The run's plan document as ``user`` may see it (``None`` before it is done).
+
+    Planners see everything. Liaisons and observers see the totals (closure, bound, lateness,
+    closure by sector and priority, counts, lift and port use by day) and their own nation's
+    unit lines, with the days each is late and its kind of reason; nothing that names another
+    nation's line (``after`` links to it, the critical chain, the lines holding the lift, the
+    fixes, the notes) is kept.
+    """
+    doc = run.result if run.state == "done" else None
+    if not isinstance(doc, dict) or "movements" not in doc:
+        return None
+    if is_planner(user):
+        return doc
+    own = nation_scope(user)
+    lines = [m for m in doc["movements"] if own and m.get("nation") == own]
+    ids = {m["id"] for m in lines}
+    # A line's `after` may name another nation's line: only the reader's own are kept.
+    lines = [{**m, "after": [a for a in m.get("after") or [] if a in ids]} for m in lines]
+    units = {m.get("unit") for m in lines if m.get("unit")}
+    out = {k: doc[k] for k in _TOTALS if k in doc}
+    out.update(
+        movements=lines,
+        late=[
+            {"id": x["id"], "days": x["days"], "reason": x.get("reason")}
+            for x in doc.get("late", [])
+            if x.get("id") in ids
+        ],
+        deadline_misses=[x for x in doc.get("deadline_misses", []) if x.get("id") in ids],
+        critical_chain=[],
+        notes=[],
+        transfers_of_authority=[
+            t for t in doc.get("transfers_of_authority", []) if t.get("id") in ids
+        ],
+        command=[
+            r
+            for r in doc.get("command", [])
+            if (own and r.get("nation") == own) or r.get("unit") in units
+        ],
+        excluded=[
+            e
+            for e in doc.get("excluded", [])
+            if e.get("kind") != "pledge" or (own and e.get("nation") == own)
+        ],
+    )
+    return out
+
+
+def latest_done(db: Session, user: User) -> tuple[DeploymentRun, dict[str, Any]] | None:
+    """The newest finished deployment run ``user`` may see, with its plan as they may see it."""
+    rows, _ = list_page(db, user, PageParams(limit=1, offset=0, sort="-id"), state="done")
+    for run in rows:
+        doc = scoped(user, run)
+        if doc is not None:
+            return run, doc
+    return None
