@@ -56,9 +56,11 @@ class Server:
 
 
 @contextmanager
-def serve_workspace(folder: Path) -> Iterator[Server]:
+def serve_workspace(folder: Path, settings: dict[str, str] | None = None) -> Iterator[Server]:
     """``forcegen serve`` with the bundled example in ``folder``, as an operator would start
-    it (also used by ``scripts/screenshots.py``); ``RuntimeError`` if it does not start."""
+    it (also used by ``scripts/screenshots.py``); ``RuntimeError`` if it does not start.
+
+    ``settings``: more ``FORCEGEN_*`` environment variables (e.g. the intel keys)."""
     port = _free_port()
     # The server runs in a temporary folder: a relative PYTHONPATH (``PYTHONPATH=src``) would
     # silently serve the installed package instead of the checkout under test.
@@ -69,6 +71,7 @@ def serve_workspace(folder: Path) -> Iterator[Server]:
         **({"PYTHONPATH": os.pathsep.join(paths)} if paths else {}),
         "FORCEGEN_DATABASE_URL": f"sqlite:///{folder / 'workspace.sqlite'}",
         "FORCEGEN_LOG_LEVEL": "warning",
+        **(settings or {}),
     }
     log = folder / "serve.log"
     with log.open("wb") as out:

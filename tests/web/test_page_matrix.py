@@ -111,6 +111,23 @@ def _user_page(suffix: str = "", **data: Any) -> Build:
     return build
 
 
+INTEL = "0a4b3c8e-5555-4a4a-8b8b-000000000005"
+
+
+def _intel(path: str, **data: Any) -> Build:
+    """A request to an intel page, over a collection every signed-in role may see."""
+    def build(web: Web) -> dict[str, Any]:
+        from forcegen.labels.label import make_label
+        from forcegen.workspace.intel import store
+
+        with session_scope(web.factory) as db:
+            if db.get(store.IntelCollection, INTEL) is None:
+                store.create_collection(db, "Threats", make_label("NATO", "NATO UNCLASSIFIED"),
+                                        collection_id=INTEL)
+        return {"path": path, **({"data": data} if data else {})}
+    return build
+
+
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/"): Rule(get("/"), allowed(200)),
     ("GET", "/login"): Rule(get("/login"), {**allowed(303), "anon": 200}),
@@ -193,6 +210,15 @@ RULES: dict[tuple[str, str], Rule] = {
                             allowed(200, *PLANNERS)),
     ("GET", "/audit/verify"): Rule(get("/audit/verify"), allowed(200, *PLANNERS)),
     ("GET", "/audit/{seq}"): Rule(get("/audit/1"), allowed(200, *PLANNERS)),
+    # The intel feed (every role reads), its live fragment (no object: not found), compose
+    # (those who may write to a collection: not observers).
+    ("GET", "/intel"): Rule(_intel(f"/intel?collection={INTEL}&type=indicator"), allowed(200)),
+    ("GET", "/intel/items/{seq}"): Rule(_intel(f"/intel/items/1?collection={INTEL}"),
+                                        allowed(404, hidden=WHO[1:])),
+    ("GET", "/intel/compose"): Rule(_intel("/intel/compose"), allowed(200, *EDITORS)),
+    ("POST", "/intel/compose"): Rule(
+        _intel("/intel/compose", collection=INTEL, type="indicator", label_class="TLP|RED"),
+        allowed(422, *EDITORS, anon=401)),
     ("GET", "/admin/users"): Rule(get("/admin/users?q=lia&role=liaison"), allowed(200, "admin")),
     ("GET", "/admin/users/new"): Rule(get("/admin/users/new"), allowed(200, "admin")),
     ("POST", "/admin/users/new"): Rule(post("/admin/users/new", username="bad name"),

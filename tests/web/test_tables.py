@@ -87,7 +87,7 @@ def test_requirements_search_filters_and_csv(web: Web) -> None:
     assert "attachment" in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert sorted(x["Line"] for x in rows) == want
-    assert {x["Marking"] for x in rows} == {"UNCLASSIFIED"}
+    assert {x["Marking"] for x in rows} == {"NATO UNCLASSIFIED"}
     assert {x["Sector name"] for x in rows} == {sectors[sector]}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,11 +20,38 @@ def validate(
     from forcegen.scenario import load_scenario
 
     s = load_scenario(path)
+    _check_labels(s)
     out_console().print(
         f"[green]valid[/]: {s.name}: {len(s.nations)} nations, {len(s.sectors)} sectors, "
         f"{len(s.requirements)} requirement lines, {len(s.pledges)} pledges, "
         f"{len(s.depot_sites)} depot sites"
     )
+
+
+def _check_labels(s: Any) -> None:
+    """Refuse full labels (``x-label``) invalid under the shipped policies, each at its place.
+
+    The scenario package knows nothing of labels (it sits below them); a requirement's or
+    pledge's ``x-label`` is read here as the workspace's import reads it: the 4774 JSON form.
+    Whether its importer may set it depends on who imports it, which only the workspace knows.
+    """
+    from forcegen.exceptions import LabelError, Problem, ScenarioError
+    from forcegen.labels.label import label_from_json
+
+    problems = []
+    for section, items in (("requirements", s.requirements), ("pledges", s.pledges)):
+        for item in items:
+            raw = (item.__pydantic_extra__ or {}).get("x-label")
+            if raw is None:
+                continue
+            try:
+                label_from_json(raw)
+            except LabelError as exc:
+                file, line, fields = s.origins.get((section, item.id), (s.source, None, {}))
+                problems.append(Problem(file, f"{section}[{item.id}]: {exc}",
+                                        fields.get("x-label", line), "x-label"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def export(

@@ -148,8 +148,10 @@ def _validate(
         raise ScenarioError(capped(sorted(problems, key=lambda p: (p.file, p.line or 0)), source))
     assert meta is not None
     data = meta.model_copy(update={s: [m for m, _ in items[s]] for s in SECTIONS})
+    origins = {(s, str(getattr(m, _ID_FIELD.get(s, "id"), ""))): (o.file, o.line, o.fields)
+               for s in SECTIONS for m, o in items[s]}
     return Scenario(data=data, catalog=catalog, root=root, source=source, layout=raw.layout,
-                    attached=dict(raw.attached), tables=dict(raw.tables))
+                    attached=dict(raw.attached), tables=dict(raw.tables), origins=origins)
 
 
 def capped(problems: list[Problem], source: str) -> list[Problem]:

@@ -54,6 +54,25 @@ class Scenario:
     #: Side tables held in memory (CSV or GeoJSON text) by the name the scenario gives them:
     #: a scenario from a database or an upload needs no folder.
     tables: dict[str, str] = field(default_factory=dict)
+    #: Where each record was read: ``(section, id) -> (file, line or row, field lines)``,
+    #: so that checks made above this package (labels) can name the file, row and field.
+    origins: dict[tuple[str, str], tuple[str, int | None, dict[str, int]]] = field(
+        default_factory=dict)
+
+    def where(self, section: str, ident: str, key: str | None = None) -> str:
+        """Where a record (and its field ``key``) was read, e.g. ``pledges.csv row 4``.
+
+        A workbook's sheet (``scenario.xlsx[pledges]``) and a CSV name rows, a YAML file lines;
+        a record built in memory is named by its section and id.
+        """
+        found = self.origins.get((section, ident))
+        if found is None or found[1] is None:
+            return f"{self.source} {section}[{ident}]"
+        file, line, fields = found
+        if key is not None:
+            line = fields.get(key, line)
+        word = "line" if file.endswith((".yaml", ".yml")) else "row"
+        return f"{file} {word} {line}"
 
     @property
     def name(self) -> str:

@@ -51,6 +51,8 @@ if set(_ROLE_NAMES) != set(USER_ROLES):  # a new role would show blank on every 
 templates.env.globals["ROLE_NAMES"] = _ROLE_NAMES
 templates.env.globals.update(
     full_marking=marking.full_marking,
+    item_marking=marking.item_marking,
+    item_css=marking.item_css,
     label_abbr=marking.abbreviation,
     label_css=marking.css_class,
 )

@@ -62,8 +62,8 @@ def _number(text: str) -> Any:
 def pledge_payload(values: dict[str, str], form: FormData, *, new: bool) -> dict[str, Any]:
     """The JSON body a pledge form stands for (``PledgeCreate`` or ``PledgeUpdate``).
 
-    The label fields are included only if the form posted them; an edit view drops them when
-    they are unchanged (``marking.unchanged_removed``) so that saving keeps the label.
+    The legacy label fields (``classification``, ``releasable_to``) are included only if
+    posted (a form posted by hand: the pages post the label picker, ``web.label_picker``).
     """
     out: dict[str, Any] = {}
     keys = ("id", "nation") if new else ("version",)

@@ -1,14 +1,17 @@
-"""Classification and releasability labels on the pages: markings, banners, form fields.
+"""Security labels on the pages: display markings, banners, the legacy form fields.
 
-The rules live in ``forcegen.workspace.labels`` and ``access``; this module only turns labels
-into text for the templates and form text into the API's label fields. Items reach the
-templates in two forms, both accepted here: ORM rows (rank ``int``, stored ``",FRA,GBR,"``)
-and read models (level name, list of codes).
+The rules live in ``forcegen.labels``, ``forcegen.workspace.label_store`` and ``access``; this
+module only turns labels into text for the templates. Every item is shown by its full display
+marking under its own policy (``forcegen.labels.label.marking``): ``NATO RESTRICTED REL TO
+GBR, NZL``, ``UK SECRET UK EYES ONLY``, ``TLP:AMBER+STRICT``. Items reach the templates as ORM
+rows or read models, both read by ``label_store.row_label`` (the stored label, else the legacy
+columns).
 
 Banner (top and bottom of every signed-in page):
 
-* a page that declares the labelled items it shows (``render(..., labels=...)``) is marked at
-  their high-water mark (``labels.high_water``), e.g. ``SECRET // REL TO FRA, GBR``;
+* a page that declares the labelled items it shows (``render(..., labels=...)``, each made
+  with :func:`labelled`) is marked at their high-water mark (``label_store.join``), e.g.
+  ``NATO SECRET REL TO FRA, GBR``;
 * any other page (aggregates over everything the user may see, forms showing what the user
   typed, error pages) says "Page may contain up to <the user's clearance>": never lower than
   what it may show.
@@ -21,9 +24,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from forcegen.exceptions import LabelError, PolicyError
+from forcegen.labels.label import Label
+from forcegen.labels.label import marking as display_marking
 from forcegen.workspace import labels
 from forcegen.workspace.access import clearance_of
 from forcegen.workspace.accounts import User
+from forcegen.workspace.label_store import join, policies, row_label, view_of
 
 __all__ = [
     "ABBREVIATIONS",
@@ -33,19 +40,19 @@ __all__ = [
     "banner",
     "css_class",
     "full_marking",
+    "item_css",
+    "item_marking",
+    "label_css",
     "label_payload",
-    "label_values",
+    "labelled",
     "level_choices",
-    "releasable_text",
-    "releasable_typed",
     "stored_label",
-    "unchanged_removed",
 ]
 
 #: Short forms for table cells, by rank.
 ABBREVIATIONS: tuple[str, ...] = ("U", "R", "C", "S", "TS")
-#: ``(classification, releasable_to, owner)`` in any accepted form, as ``high_water`` takes it.
-Labelled = tuple[Any, Any, str | None]
+#: A labelled item a page shows, as :func:`labelled` makes it.
+Labelled = Label
 
 _CODES = re.compile(r"[\s,;]+")
 
@@ -70,6 +77,45 @@ def full_marking(classification: Any, releasable_to: Any = None) -> str:
     return labels.marking(*stored_label(classification, releasable_to))
 
 
+def labelled(item: Any, owner: str | None = None) -> Label:
+    """The label of a stored row or read model (``owner``: a pledge's nation)."""
+    return row_label(item, owner)
+
+
+def label_css(label: Label) -> str:
+    """The stylesheet's class of a label: its level on the common scale, or its TLP colour.
+
+    ``cl-tlp-amber`` ... for TLP; a label with no place on the common scale is shown as the
+    highest level (its marking says what it is).
+    """
+    if label.policy == "TLP":
+        return "cl-tlp-" + label.classification.lower().replace("+", "-")
+    try:
+        return css_class(view_of(label)[0])
+    except (LabelError, PolicyError):
+        return css_class(labels.TOP)
+
+
+def _label_of(item: Any, owner: str | None) -> Label:
+    return item if isinstance(item, Label) else row_label(item, owner)
+
+
+def item_marking(item: Any, owner: str | None = None) -> str:
+    """The full display marking of an item (a row, a read model or a :class:`Label`)."""
+    try:
+        return display_marking(_label_of(item, owner), policies())
+    except (LabelError, PolicyError):
+        return "UNREADABLE LABEL"
+
+
+def item_css(item: Any, owner: str | None = None) -> str:
+    """:func:`label_css` of an item (a row, a read model or a :class:`Label`)."""
+    try:
+        return label_css(_label_of(item, owner))
+    except (LabelError, PolicyError):
+        return css_class(labels.TOP)
+
+
 def abbreviation(classification: Any) -> str:
     """``U``, ``R``, ``C``, ``S`` or ``TS``."""
     return ABBREVIATIONS[_rank(classification)]
@@ -80,19 +126,6 @@ def css_class(classification: Any) -> str:
     return "cl-" + labels.level_name(_rank(classification)).lower().replace(" ", "-")
 
 
-def releasable_text(releasable_to: Any) -> str:
-    """What the releasable-to input shows: ``"FRA, GBR"``; empty for the whole coalition."""
-    return ", ".join(labels.decode_releasable(_stored_rel(releasable_to)) or [])
-
-
-def label_values(row: Any) -> dict[str, str]:
-    """A stored item's label as the strings its form shows."""
-    return {
-        "classification": labels.level_name(_rank(row.classification)),
-        "releasable_to": releasable_text(row.releasable_to),
-    }
-
-
 def level_choices(user: User) -> list[tuple[str, str]]:
     """The levels ``user`` may label with (up to their clearance), as select options."""
     return [(name, name) for name in labels.LEVELS[: clearance_of(user) + 1]]
@@ -100,11 +133,6 @@ def level_choices(user: User) -> list[tuple[str, str]]:
 
 def _codes(text: str) -> list[str]:
     return [c.upper() for c in _CODES.split(text) if c]
-
-
-def releasable_typed(text: str) -> str:
-    """Releasable-to text as typed, normalized as :func:`releasable_text` shows a stored one."""
-    return ", ".join(sorted(set(_codes(text))))
 
 
 def label_payload(values: dict[str, str]) -> dict[str, Any]:
@@ -119,20 +147,6 @@ def label_payload(values: dict[str, str]) -> dict[str, Any]:
     if "releasable_to" in values:
         out["releasable_to"] = _codes(values["releasable_to"]) or None
     return out
-
-
-def unchanged_removed(payload: dict[str, Any], values: dict[str, str], row: Any) -> None:
-    """Drop label fields the form posted as they are stored, so an edit keeps the label.
-
-    Compared as the form shows them (level name; codes upper-cased, sorted): resubmitting a
-    form untouched never writes a label, even one the form cannot express exactly.
-    """
-    shown = label_values(row)
-    if payload.get("classification") == shown["classification"]:
-        del payload["classification"]
-    typed = releasable_typed(values.get("releasable_to", ""))
-    if "releasable_to" in payload and typed == shown["releasable_to"]:
-        del payload["releasable_to"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +166,14 @@ def banner(user: User, shown: Iterable[Labelled] | None) -> Banner:
         return Banner(
             f"Page may contain up to {labels.level_name(rank)}", css_class(rank), computed=False
         )
-    rank, rel = labels.high_water(
-        (*stored_label(cls, rel), owner) for cls, rel, owner in shown
-    )
-    return Banner(labels.marking(rank, rel), css_class(rank), computed=True)
+    items = list(shown)
+    try:
+        tops = [join(items)]
+    except (LabelError, PolicyError):
+        # Policies with no equivalence between them (TLP and NATO): one mark per policy.
+        by_policy: dict[str, list[Label]] = {}
+        for lab in items:
+            by_policy.setdefault(lab.policy, []).append(lab)
+        tops = [join(group) for _, group in sorted(by_policy.items())]
+    css = next((label_css(t) for t in tops if t.policy != "TLP"), label_css(tops[0]))
+    return Banner(" · ".join(item_marking(t) for t in tops), css, computed=True)

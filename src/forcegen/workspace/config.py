@@ -64,5 +64,9 @@ class Settings(BaseSettings):
     #: Federated peers (a JSON file, ``docs/intel.md``): their TAXII URLs, the credentials this
     #: instance uses there, their nation, and the local account each peer posts as.
     intel_peers: str | None = None
+    #: Signing keys (``forcegen audit keygen``; a JSON file: one key, a list, or ``{"keys":
+    #: [...]}``) of the nations whose analysts compose objects on the web pages; an author
+    #: whose nation has no key here cannot publish from the browser.
+    intel_signing_keys: str | None = None
     #: Create tables (Alembic upgrade) when the app starts.
     migrate_on_start: bool = True

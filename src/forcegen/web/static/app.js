@@ -109,3 +109,90 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// ---- Label picker (web/label_picker.py): only the chosen policy's categories are shown and
+// posted; the marking is previewed as the server will write it (the server checks again).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-label-picker]").forEach((box) => {
+    const sel = box.querySelector("select[name=label_class]");
+    const preview = box.querySelector("[data-testid=label-preview]");
+    if (!sel) return;
+    const values = (d) => {
+      const ticked = Array.from(d.querySelectorAll("input[type=checkbox]:checked"))
+        .map((i) => i.value.split("|").slice(2).join("|"));
+      const more = d.querySelector("input[name^='label_more|']");
+      const typed = more ? more.value.split(/[\s,;]+/).filter((v) => v).map((v) => v.toUpperCase()) : [];
+      return Array.from(new Set(ticked.concat(typed))).sort();
+    };
+    const update = () => {
+      const policy = sel.value.split("|")[0];
+      const parts = [sel.selectedOptions[0] ? sel.selectedOptions[0].dataset.marking : ""];
+      box.querySelectorAll(".label-cats").forEach((d) => {
+        const on = d.dataset.policy === policy;
+        d.hidden = !on;
+        d.querySelectorAll("input").forEach((i) => { i.disabled = !on || sel.disabled; });
+        if (!on) return;
+        d.querySelectorAll("fieldset.label-cat").forEach((f) => {
+          const vals = values(f);
+          if (vals.length && f.dataset.template) parts.push(f.dataset.template.replace("{values}", vals.join(", ")));
+        });
+      });
+      if (preview) {
+        preview.textContent = parts.filter((p) => p).join(" ");
+        const css = sel.selectedOptions[0] ? sel.selectedOptions[0].dataset.css : "";
+        if (css) preview.className = `marking ${css}`;
+      }
+    };
+    box.addEventListener("change", update);
+    box.addEventListener("input", update);
+    update();
+  });
+});
+
+// ---- Intel feed (web/views/intel.py): follow the collection's Server-Sent Events stream (the
+// server decides every event for this reader) and insert each new object, rendered by the
+// server (GET /intel/items/{id}: 404 when hidden or filtered out), with the page's new banner.
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.querySelector("[data-feed]");
+  if (!list || !window.EventSource) return;
+  const status = document.querySelector("[data-live-status]");
+  const say = (text) => { if (status) status.textContent = text; };
+  const oldest = () => {
+    const seqs = Array.from(list.querySelectorAll("[data-seq]")).map((li) => Number(li.dataset.seq));
+    return seqs.length ? Math.min(...seqs) : null;
+  };
+  const source = new EventSource(list.dataset.events);
+  source.addEventListener("open", () => say("Live: new objects appear here as they arrive."));
+  source.addEventListener("error", () => say("Reconnecting…"));
+  source.addEventListener("object", (ev) => {
+    let obj = null;
+    try { obj = JSON.parse(ev.data); } catch (e) { return; }
+    if (!obj || obj.type === "marking-definition") return;
+    if (list.querySelector(`[data-seq="${ev.lastEventId}"]`)) return;
+    const since = oldest();
+    const url = `${list.dataset.item}${encodeURIComponent(ev.lastEventId)}?${list.dataset.query}` +
+      (since === null ? "" : `&since=${since}`);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } }).then((r) => {
+      if (!r.ok) return null;
+      const text = r.headers.get("X-Banner");
+      const css = r.headers.get("X-Banner-Class");
+      return r.text().then((html) => ({ html, text, css }));
+    }).then((got) => {
+      if (!got || list.querySelector(`[data-seq="${ev.lastEventId}"]`)) return;
+      const tpl = document.createElement("template");
+      tpl.innerHTML = got.html.trim();
+      const item = tpl.content.firstElementChild;
+      if (!item) return;
+      item.classList.add("new");
+      list.prepend(item);
+      const empty = document.querySelector("[data-testid=feed-empty]");
+      if (empty) empty.remove();
+      if (got.text && got.css) {
+        document.querySelectorAll(".cl-banner[role=note]").forEach((b) => {
+          b.textContent = decodeURIComponent(got.text);
+          b.className = `cl-banner ${got.css}`;
+        });
+      }
+    }).catch(() => {});
+  });
+});

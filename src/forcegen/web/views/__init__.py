@@ -18,10 +18,10 @@ for _module_b in (_merge, _compare):
     router.include_router(_module_b.router)
 
 def _add_downloads_and_accounts() -> None:
-    """Download buttons' routes, account administration (admins), deployment runs and relief."""
-    from forcegen.web.views import admin, deployments, downloads, relief
+    """Download buttons, accounts (admins), deployment runs, relief and the intel feed."""
+    from forcegen.web.views import admin, deployments, downloads, intel, relief
 
-    for module in (downloads, admin, deployments, relief):
+    for module in (downloads, admin, deployments, relief, intel):
         router.include_router(module.router)
 
 

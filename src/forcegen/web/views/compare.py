@@ -17,6 +17,7 @@ from forcegen.sourcing.compare import PlanDiff
 from forcegen.sourcing.plan import Plan
 from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import sector_names
+from forcegen.web.marking import Labelled, labelled
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs import service as runs
@@ -69,7 +70,7 @@ def compare_page(
     """Pick two finished runs; with both chosen, what changed from run ``a`` to run ``b``."""
     done, _ = runs.list_page(db, page.user, PageParams(limit=100, sort="-id"), state="done")
     ctx: dict[str, object] = {"done": done, "a": a, "b": b}
-    shown = []
+    shown: list[Labelled] = []
     if a is not None and b is not None:
         found = compare_runs(db, page.user, a, b)
         ctx.update(
@@ -81,7 +82,7 @@ def compare_page(
             required_b=sum(x.quantity for x in found.plan_b.lines),
             sector_names=sector_names(db),
         )
-        shown = [(r.classification, r.releasable_to, None) for r in (found.run_a, found.run_b)]
+        shown = [labelled(r) for r in (found.run_a, found.run_b)]
     else:
-        shown = [(r.classification, r.releasable_to, None) for r in done]
+        shown = [labelled(r) for r in done]
     return render(request, "compare.html", ctx, labels=shown)

@@ -21,7 +21,7 @@ from forcegen.web.deploy_charts import (
     gantt_svg,
     use_svg,
 )
-from forcegen.web.marking import level_choices
+from forcegen.web.marking import labelled, level_choices
 from forcegen.web.tables import TableQuery, clean
 from forcegen.web.views.downloads import download
 from forcegen.web.whatif_form import whatif_nations
@@ -96,7 +96,7 @@ def deployment_list(
         request,
         "deployments.html",
         ctx,
-        labels=[(r.classification, r.releasable_to, None) for r in rows],
+        labels=[labelled(r) for r in rows],
     )
 
 
@@ -175,7 +175,7 @@ def deployment_detail(
             late={x["id"]: x for x in doc.get("late", [])},
         )
     return render(
-        request, "deployment.html", ctx, labels=[(run.classification, run.releasable_to, None)]
+        request, "deployment.html", ctx, labels=[labelled(run)]
     )
 
 

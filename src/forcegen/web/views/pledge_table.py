@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from forcegen.scenario.models import PLEDGE_STATUSES
 from forcegen.web.core import HTMLRoute, Page, PageDep, render
-from forcegen.web.marking import full_marking, level_choices
+from forcegen.web.marking import item_marking, labelled, level_choices
 from forcegen.web.tables import TableQuery, clean, every_row
 from forcegen.web.views.downloads import csv_download
 from forcegen.workspace.api.deps import SessionDep
@@ -122,7 +122,7 @@ def pledge_table(
         "back": table.url(),
     }
     # Others' totals (non-planners) sum pledges not listed: that page is bannered at the ceiling.
-    shown = [(p.classification, p.releasable_to, p.nation) for p in rows]
+    shown = [labelled(p, p.nation) for p in rows]
     return render(request, "pledges.html", ctx, labels=shown if page.planner else None)
 
 
@@ -151,7 +151,7 @@ def pledge_table_csv(
         [p.id, p.name or derived(p.nation, p.capability), p.nation, p.capability,
          caps[p.capability].name if p.capability in caps else "", p.quantity, p.personnel,
          f"{p.notice_days:g}", p.status, f"{p.cost:.0f}",
-         full_marking(p.classification, p.releasable_to), p.version]
+         item_marking(p, p.nation), p.version]
         for p in rows
     ]
     return csv_download("pledges.csv", header, body)

@@ -13,15 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
 from forcegen.web.forms import form_values, pledge_payload
-from forcegen.web.marking import (
-    Labelled,
-    label_values,
-    releasable_typed,
-    unchanged_removed,
-)
+from forcegen.web.label_picker import apply_posted, at_picker, marking_diff, picker_context
+from forcegen.web.marking import Labelled, labelled
 from forcegen.web.views import pledge_bulk, pledge_table
 from forcegen.web.views.pledge_table import pledge_choices, pledge_namer
 from forcegen.web.views.saving import attempt
@@ -45,7 +42,6 @@ router.include_router(pledge_bulk.router)
 router.include_router(pledge_table.router)
 
 _FIELDS = ("capability", "quantity", "personnel", "notice_days", "cost", "name", "home")
-_LABEL_FIELDS = ("classification", "releasable_to")
 
 
 def _values(row: Pledge) -> dict[str, str]:
@@ -67,7 +63,6 @@ def _values(row: Pledge) -> dict[str, str]:
         "caveat_max_months": str(caveats.get("max_months") or ""),
         "version": str(row.version),
         "status": row.status,
-        **label_values(row),
     }
 
 
@@ -83,6 +78,7 @@ def _form(
     status: int = 200,
     shown: Sequence[Labelled] | None = None,
     derived_name: str = "",
+    posted: FormData | None = None,
 ) -> HTMLResponse:
     # ``shown``: the stored pledge when the form shows it as stored; a form showing what the
     # user typed (or the record someone else saved meanwhile) is bannered at their ceiling.
@@ -95,6 +91,7 @@ def _form(
         "transitions": sorted(TRANSITIONS[row.status]) if row is not None else [],
         "readonly": not page.editor,
         "derived_name": derived_name,
+        "picker": picker_context(db, page.user, labelled(row, row.nation) if row else None, posted),
     }
     return render(request, "pledge_form.html", ctx, status, labels=shown)
 
@@ -120,10 +117,14 @@ async def create_pledge(request: Request, db: SessionDep, page: PageDep) -> Resp
         row = pledges.create(db, page.user, data)
         return see_other(f"/pledges/{row.id}", f"Pledge {row.id} created.")
 
-    done = attempt(PledgeCreate, pledge_payload(values, form, new=True), save)
-    if done.response is not None:
-        return done.response
-    return _form(request, db, page, values=values, errors=done.errors, status=422)
+    payload = pledge_payload(values, form, new=True)
+    errors = apply_posted(form, page.user, None, values.get("nation"), payload)
+    if not errors:
+        done = attempt(PledgeCreate, payload, save)
+        if done.response is not None:
+            return done.response
+        errors = at_picker(done.errors)
+    return _form(request, db, page, values=values, errors=errors, status=422, posted=form)
 
 
 @router.get("/pledges/{pledge_id}", response_class=HTMLResponse)
@@ -132,28 +133,37 @@ def pledge_detail(
 ) -> HTMLResponse:
     """One pledge: its form (read-only for observers) and its approval buttons."""
     row = pledges.get(db, page.user, pledge_id)
-    shown = [(row.classification, row.releasable_to, row.nation)]
-    return _form(request, db, page, values=_values(row), errors={}, row=row, shown=shown,
-                 derived_name=pledge_namer(db, page)(row.nation, row.capability))
+    shown = [labelled(row, row.nation)]
+    return _form(
+        request,
+        db,
+        page,
+        values=_values(row),
+        errors={},
+        row=row,
+        shown=shown,
+        derived_name=pledge_namer(db, page)(row.nation, row.capability),
+    )
 
 
-def _conflict(submitted: dict[str, str], current: dict[str, Any]) -> dict[str, Any]:
-    """What the user tried to save next to what is stored now."""
-    stored = {k: current.get(k) for k in (*_FIELDS, *_LABEL_FIELDS, "status")}
+def _conflict(submitted: dict[str, str], current: dict[str, Any],
+              form: FormData | None = None) -> dict[str, Any]:
+    """What the user tried to save next to what is stored now (the label as its marking)."""
+    stored = {k: current.get(k) for k in (*_FIELDS, "status")}
     diffs = []
-    for key in (*_FIELDS, *(k for k in _LABEL_FIELDS if k in submitted)):
+    for key in _FIELDS:
         mine = submitted.get(key, "")
         now = stored.get(key)
         shown = "" if now is None else str(now)
-        if key == "releasable_to":
-            shown = ", ".join(now or [])
-            mine = releasable_typed(mine)
         if isinstance(now, float):
             shown = f"{now:.0f}" if key == "cost" else f"{now:g}"
         if key == "home" and isinstance(now, list):
             shown = f"{now[0]:g}; {now[1]:g}"
         if mine != shown:
             diffs.append((key, mine, shown))
+    label = marking_diff(form, current, current.get("nation")) if form is not None else None
+    if label is not None:
+        diffs.append(label)
     return {"current": current, "diffs": diffs, "based_on": submitted.get("version", "")}
 
 
@@ -167,7 +177,12 @@ async def update_pledge(
     values = form_values(form)
     values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
     payload = pledge_payload(values, form, new=False)
-    unchanged_removed(payload, values, row)
+    refused = apply_posted(form, page.user, labelled(row, row.nation), row.nation, payload)
+    if refused:
+        values.update(id=row.id, nation=row.nation, status=row.status)
+        return _form(
+            request, db, page, values=values, errors=refused, row=row, status=422, posted=form
+        )
 
     def save(data: PledgeUpdate) -> Response:
         pledges.update(db, page.user, pledge_id, data)
@@ -178,11 +193,26 @@ async def update_pledge(
         return done.response
     if done.current is not None:
         return _form(
-            request, db, page, values=_values(row), errors={}, row=row,
-            conflict=_conflict(values, done.current), status=409,
+            request,
+            db,
+            page,
+            values=_values(row),
+            errors={},
+            row=row,
+            conflict=_conflict(values, done.current, form),
+            status=409,
         )
     values.update(id=row.id, nation=row.nation, status=row.status)
-    return _form(request, db, page, values=values, errors=done.errors, row=row, status=422)
+    return _form(
+        request,
+        db,
+        page,
+        values=values,
+        errors=at_picker(done.errors),
+        row=row,
+        status=422,
+        posted=form,
+    )
 
 
 @router.post("/pledges/{pledge_id}/status", response_class=HTMLResponse)
@@ -215,5 +245,13 @@ def change_status(
             "diffs": [("status", status, done.current.get("status"))],
             "based_on": version,
         }
-    return _form(request, db, page, values=_values(row), errors=done.errors, row=row,
-                 conflict=conflict, status=409 if conflict else 422)
+    return _form(
+        request,
+        db,
+        page,
+        values=_values(row),
+        errors=done.errors,
+        row=row,
+        conflict=conflict,
+        status=409 if conflict else 422,
+    )

@@ -8,17 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
 from forcegen.web.data import sector_names
 from forcegen.web.forms import form_values, requirement_payload
-from forcegen.web.marking import (
-    Labelled,
-    full_marking,
-    label_values,
-    level_choices,
-    unchanged_removed,
-)
+from forcegen.web.label_picker import apply_posted, at_picker, picker_context
+from forcegen.web.marking import Labelled, item_marking, labelled
 from forcegen.web.tables import TableQuery, clean, every_row
 from forcegen.web.views.downloads import csv_download
 from forcegen.web.views.saving import attempt
@@ -51,7 +47,6 @@ def _values(row: Requirement) -> dict[str, str]:
         "name": row.name or "",
         "certified": ", ".join(row.certified or []),
         "version": str(row.version),
-        **label_values(row),
     }
 
 
@@ -65,6 +60,7 @@ def _form(
     conflict: dict[str, Any] | None = None,
     status: int = 200,
     shown: Sequence[Labelled] | None = None,
+    posted: FormData | None = None,
 ) -> HTMLResponse:
     # ``shown``: the stored line when the form shows it as stored (else the ceiling banner).
     caps = requirements.capabilities(db)
@@ -76,13 +72,20 @@ def _form(
         "readonly": not page.planner,
         "capability_choices": sorted(caps.values(), key=lambda c: (c.category, c.code)),
         "sector_choices": requirements.list_sectors(db),
-        "level_choices": level_choices(page.user),
+        "picker": picker_context(db, page.user, labelled(row) if row else None, posted),
     }
     return render(request, "requirement_form.html", ctx, status, labels=shown)
 
 
-def _table(db: Session, q: str | None, sector: str | None, capability: str | None,
-           priority: str | None, sort: str | None, offset: int) -> TableQuery:
+def _table(
+    db: Session,
+    q: str | None,
+    sector: str | None,
+    capability: str | None,
+    priority: str | None,
+    sort: str | None,
+    offset: int,
+) -> TableQuery:
     caps = requirements.capabilities(db)
     sectors = {s.id: s.name or s.id for s in requirements.list_sectors(db)}
     filters = {
@@ -91,8 +94,7 @@ def _table(db: Session, q: str | None, sector: str | None, capability: str | Non
         "capability": clean(capability),
         "priority": clean(priority) if clean(priority).isdigit() else "",
     }
-    labels = {"q": "Text", "sector": "Sector", "capability": "Capability",
-              "priority": "Priority"}
+    labels = {"q": "Text", "sector": "Sector", "capability": "Capability", "priority": "Priority"}
     shown: dict[str, Callable[[str], str]] = {
         "sector": lambda s: sectors.get(s, s),
         "capability": lambda c: f"{c} ({caps[c].name})" if c in caps else c,
@@ -105,7 +107,10 @@ def _list(
 ) -> tuple[list[Requirement], int]:
     f = table.filters
     return requirements.list_page(
-        db, page.user, params or table.params(), sector=f["sector"] or None,
+        db,
+        page.user,
+        params or table.params(),
+        sector=f["sector"] or None,
         capability=f["capability"] or None,
         priority=int(f["priority"]) if f["priority"] and len(f["priority"]) < 5 else None,
         search=table.q or None,
@@ -137,7 +142,7 @@ def requirement_table(
         "capability_names": {c: v.name for c, v in caps.items()},
         "sector_names": sector_names(db),
     }
-    shown = [(r.classification, r.releasable_to, None) for r in rows]
+    shown = [labelled(r) for r in rows]
     return render(request, "requirements.html", ctx, labels=shown)
 
 
@@ -159,14 +164,37 @@ def requirement_table_csv(
     rows = every_row(lambda params: _list(db, page, table, params))
     caps = requirements.capabilities(db)
     sectors = {s.id: s.name or "" for s in requirements.list_sectors(db)}
-    header = ["Line", "Name", "Capability", "Capability name", "Sector", "Sector name",
-              "Units", "Priority", "Notice to move (days)", "Start", "Months", "Marking",
-              "Version"]
+    header = [
+        "Line",
+        "Name",
+        "Capability",
+        "Capability name",
+        "Sector",
+        "Sector name",
+        "Units",
+        "Priority",
+        "Notice to move (days)",
+        "Start",
+        "Months",
+        "Marking",
+        "Version",
+    ]
     body = [
-        [r.id, r.name or "", r.capability, caps[r.capability].name if r.capability in caps
-         else "", r.sector, sectors.get(r.sector, ""), r.quantity, r.priority,
-         f"{r.notice_days:g}", r.start.isoformat() if r.start else "", r.months or "",
-         full_marking(r.classification, r.releasable_to), r.version]
+        [
+            r.id,
+            r.name or "",
+            r.capability,
+            caps[r.capability].name if r.capability in caps else "",
+            r.sector,
+            sectors.get(r.sector, ""),
+            r.quantity,
+            r.priority,
+            f"{r.notice_days:g}",
+            r.start.isoformat() if r.start else "",
+            r.months or "",
+            item_marking(r),
+            r.version,
+        ]
         for r in rows
     ]
     return csv_download("requirements.csv", header, body)
@@ -185,16 +213,21 @@ async def create_requirement(request: Request, db: SessionDep, page: PageDep) ->
     """Add a requirement line; errors shown at their fields."""
     if not page.planner:  # refused before the form is read, as the empty form is
         raise Forbidden()
-    values = form_values(await request.form())
+    form = await request.form()
+    values = form_values(form)
 
     def save(data: RequirementCreate) -> Response:
         row = requirements.create(db, page.user, data)
         return see_other(f"/requirements/{row.id}", f"Requirement {row.id} created.")
 
-    done = attempt(RequirementCreate, requirement_payload(values, new=True), save)
-    if done.response is not None:
-        return done.response
-    return _form(request, db, page, values, done.errors, status=422)
+    payload = requirement_payload(values, new=True)
+    errors = apply_posted(form, page.user, None, None, payload)
+    if not errors:
+        done = attempt(RequirementCreate, payload, save)
+        if done.response is not None:
+            return done.response
+        errors = at_picker(done.errors)
+    return _form(request, db, page, values, errors, status=422, posted=form)
 
 
 @router.get("/requirements/{requirement_id}", response_class=HTMLResponse)
@@ -203,7 +236,7 @@ def requirement_detail(
 ) -> HTMLResponse:
     """One requirement line (editable by planners)."""
     row = requirements.get(db, page.user, requirement_id)
-    shown = [(row.classification, row.releasable_to, None)]
+    shown = [labelled(row)]
     return _form(request, db, page, _values(row), {}, row, shown=shown)
 
 
@@ -213,9 +246,13 @@ async def update_requirement(
 ) -> Response:
     """Save a requirement line; a stale version answers 409 with the stored record."""
     row = requirements.get(db, page.user, requirement_id)
-    values = form_values(await request.form())
+    form = await request.form()
+    values = form_values(form)
     payload = requirement_payload(values, new=False)
-    unchanged_removed(payload, values, row)
+    refused = apply_posted(form, page.user, labelled(row), None, payload)
+    if refused:
+        values["id"] = row.id
+        return _form(request, db, page, values, refused, row, status=422, posted=form)
     if values.get("certified") == _values(row)["certified"]:
         # Posted as shown: keep the stored list (a name holding a comma reads back split).
         payload.pop("certified", None)
@@ -231,4 +268,4 @@ async def update_requirement(
         conflict = {"current": done.current, "diffs": [], "based_on": values.get("version", "")}
         return _form(request, db, page, _values(row), {}, row, conflict, 409)
     values["id"] = row.id
-    return _form(request, db, page, values, done.errors, row, status=422)
+    return _form(request, db, page, values, at_picker(done.errors), row, status=422, posted=form)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from forcegen.scenario.models import USABLE_STATUSES
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.data import scoped_plan, sector_names
-from forcegen.web.marking import level_choices
+from forcegen.web.marking import labelled, level_choices
 from forcegen.web.tables import TableQuery, clean
 from forcegen.web.whatif_form import whatif_from_form, whatif_nations
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
@@ -49,7 +49,7 @@ def run_list(
         db, page.user, PageParams(limit=50, offset=offset, sort=table.sort or "-id"),
         state=filters["state"] or None, search=filters["q"] or None,
     )
-    shown = [(r.classification, r.releasable_to, None) for r in rows]
+    shown = [labelled(r) for r in rows]
     ctx = {"rows": rows, "total": total, "levels": level_choices(page.user), "optional": _OPTIONAL,
            "nations": whatif_nations(db), "whatif": WhatIf.from_json,
            "done": [r for r in rows if r.state == "done"],
@@ -92,4 +92,4 @@ def run_detail(request: Request, db: SessionDep, page: PageDep, run_id: RunId) -
             excluded=scoped.result.excluded,
         )
     # A run is labelled at the high-water mark of the data it used: its label covers the page.
-    return render(request, "run.html", ctx, labels=[(run.classification, run.releasable_to, None)])
+    return render(request, "run.html", ctx, labels=[labelled(run)])

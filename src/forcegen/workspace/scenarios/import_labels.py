@@ -7,6 +7,7 @@ them could (``access.require_may_loosen``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -28,46 +29,63 @@ from forcegen.workspace.reference import Nation
 from forcegen.workspace.requirements.requirement import Requirement
 from forcegen.workspace.scenarios.records import X_CLASSIFICATION, X_LABEL, X_RELEASABLE
 
-__all__ = ["audit_labels", "check_loosening", "file_labels"]
+__all__ = ["Where", "audit_labels", "check_loosening", "file_labels"]
+
+#: ``Scenario.where``: where a record's field was read (file and row or line).
+Where = Callable[[str, str, str], str]
+
+
+def _named(section: str, ident: str, where: Where | None) -> Callable[[str], str]:
+    """How a problem with one field of a record is introduced: file, row, record, field."""
+    def name(key: str) -> str:
+        place = f"{where(section, ident, key)} " if where is not None else ""
+        return f"{place}{section}[{ident}], field {key}"
+    return name
 
 
 def file_labels(
-    user: User, section: str, items: list[Any], owner_key: str | None
+    user: User, section: str, items: list[Any], owner_key: str | None,
+    where: Where | None = None,
 ) -> list[dict[str, Any]]:
     """Each item's stored label columns from its extension keys, checked for ``user``.
 
-    ``x-label`` (the full label's JSON form; the two legacy keys beside it are its view and
-    not read) or ``x-classification`` and ``x-releasable-to``, as ``user`` may set them.
+    ``x-label`` (the full label's JSON form, a YAML mapping or JSON text in a CSV column or a
+    workbook cell; the two legacy keys beside it are its view and not read) or
+    ``x-classification`` and ``x-releasable-to``, as ``user`` may set them. ``where``
+    (``Scenario.where``) names the file and row of a refused one.
     """
     out = []
     for item in items:
         extra = item.__pydantic_extra__ or {}
         owner = getattr(item, owner_key) if owner_key else None
+        named = _named(section, item.id, where)
         if extra.get(X_LABEL) is not None:
-            where = f"{section}[{item.id}]"
             try:
                 out.append(checked_columns(user, None, None, owner, extra[X_LABEL]))
             except Invalid as exc:
-                raise Invalid(f"{where}: {exc.message}", field=f"{where}.{X_LABEL}") from None
+                raise Invalid(f"{named(X_LABEL)}: {exc.message}",
+                              field=f"{section}[{item.id}].{X_LABEL}") from None
             continue
         level = extra.get(X_CLASSIFICATION, "UNCLASSIFIED")
         rel = extra.get(X_RELEASABLE)
         if isinstance(rel, str):
             rel = [c for c in rel.replace(";", ",").replace(" ", ",").split(",") if c]
-        where = f"{section}[{item.id}]"
+        where_ = f"{section}[{item.id}]"
         if rel is not None and not (
             isinstance(rel, list) and all(isinstance(c, str) and len(c) == 3 for c in rel)
         ):
             raise Invalid(
-                f"{where}: {X_RELEASABLE} must list nation codes (ISO 3166 alpha-3)",
-                field=f"{where}.{X_RELEASABLE}",
+                f"{named(X_RELEASABLE)}: must list nation codes (ISO 3166 alpha-3)",
+                field=f"{where_}.{X_RELEASABLE}",
             )
         if not isinstance(level, str | int):
             level = str(level)
         try:
             out.append(checked_columns(user, level, rel, owner))
         except Invalid as exc:
-            raise Invalid(f"{where}: {exc.message}", field=f"{where}.{exc.field}") from None
+            key = {"classification": X_CLASSIFICATION, "releasable_to": X_RELEASABLE}.get(
+                exc.field or "", X_CLASSIFICATION)
+            raise Invalid(f"{named(key)}: {exc.message}", field=f"{where_}.{exc.field}") from None
     return out
 
 

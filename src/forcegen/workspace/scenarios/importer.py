@@ -175,8 +175,8 @@ def import_scenario(
     require_role(user, *PLANNERS)
     d = scenario.data
     check_import(scenario, files, filename)
-    req_labels = file_labels(user, "requirements", d.requirements, None)
-    pledge_labels = file_labels(user, "pledges", d.pledges, "nation")
+    req_labels = file_labels(user, "requirements", d.requirements, None, scenario.where)
+    pledge_labels = file_labels(user, "pledges", d.pledges, "nation", scenario.where)
     if hides_anything(db, user):
         # No count: how many items are hidden is itself something the caller may not learn.
         raise Forbidden(

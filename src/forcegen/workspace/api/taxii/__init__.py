@@ -17,6 +17,7 @@ from forcegen.workspace.api.taxii.routes import router
 from forcegen.workspace.config import Settings
 from forcegen.workspace.intel.integrity import verifier_for
 from forcegen.workspace.intel.peers import read_peers
+from forcegen.workspace.intel.publish import read_signing_keys
 
 __all__ = ["install_taxii"]
 
@@ -30,6 +31,8 @@ def install_taxii(app: FastAPI, settings: Settings) -> None:
     app.state.intel_hub = Hub(app.state.session_factory,
                               lambda: verifier_for(app.state.intel_keys),
                               settings.intel_push_fallback_seconds)
+    signing = settings.intel_signing_keys
+    app.state.intel_signing_keys = read_signing_keys(signing) if signing else ()
     install_taxii_errors(app)
     app.include_router(events_router)
     app.include_router(router)
