@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -172,6 +173,15 @@ async def _on_operational(_r: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+async def _on_pool_timeout(_r: Request, exc: Exception) -> JSONResponse:
+    # Every pooled connection is in use (a burst of clients): the server is busy, not broken.
+    # Without this the request would end as a bare 500 after the pool's wait.
+    log.warning("database connection pool exhausted: %s", exc)
+    return JSONResponse(
+        error_body("busy", "the server is busy; try again"), 503, headers={"Retry-After": "1"}
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that give every error the shape documented above."""
     app.add_exception_handler(WorkspaceError, _on_workspace_error)
@@ -181,3 +191,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(StaleDataError, _on_stale)
     app.add_exception_handler(OperationalError, _on_operational)
+    app.add_exception_handler(PoolTimeout, _on_pool_timeout)
