@@ -41,6 +41,7 @@ from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_se
 from forcegen.workspace.readers import Reader
 from forcegen.workspace.runs.deploy_models import DeploymentRun
 from forcegen.workspace.runs.deploy_options import DeployOptions
+from forcegen.workspace.runs.service import failed_run_values
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -197,25 +198,11 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             message=f"{words}: closure day {doc['closure']}, "
             f"{doc['totals']['late_lines']} line(s) late",
         )
-    except InputError as exc:
-        _set(
-            factory,
-            run_id,
-            state="failed",
-            error=str(exc)[:10000],
-            finished_at=utcnow(),
-            message="the workspace data cannot be deployed",
-        )
     except Exception as exc:  # store, do not lose: the thread has nobody to report to
-        log.exception("deployment run %s failed", run_id)
-        _set(
-            factory,
-            run_id,
-            state="failed",
-            error=f"internal error: {type(exc).__name__}",
-            finished_at=utcnow(),
-            message="failed",
-        )
+        failure = failed_run_values(exc, "deployed")
+        if failure["message"] == "failed":
+            log.exception("deployment run %s failed", run_id)
+        _set(factory, run_id, **failure)
 
 
 def list_page(

@@ -81,6 +81,19 @@ def create(
     return run
 
 
+def failed_run_values(exc: Exception, verb: str) -> dict[str, Any]:
+    """The columns stored on a run that ended with ``exc`` (sourcing and deployment runs alike).
+
+    Bad workspace data (``InputError``) is told to the user in full; anything else is an
+    internal error whose details stay in the server log, never on the run.
+    """
+    if isinstance(exc, InputError):
+        return {"state": "failed", "error": str(exc)[:10000], "finished_at": utcnow(),
+                "message": f"the workspace data cannot be {verb}"}
+    return {"state": "failed", "error": f"internal error: {type(exc).__name__}",
+            "finished_at": utcnow(), "message": "failed"}
+
+
 def _set(factory: sessionmaker[Session], run_id: int, **values: Any) -> None:
     with session_scope(factory) as db:
         db.execute(update(SourcingRun).where(SourcingRun.id == run_id).values(**values))
@@ -155,25 +168,11 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             f"{len(plan.shortfalls)} shortfall(s)"
             + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
-    except InputError as exc:
-        _set(
-            factory,
-            run_id,
-            state="failed",
-            error=str(exc)[:10000],
-            finished_at=utcnow(),
-            message="the workspace data cannot be sourced",
-        )
     except Exception as exc:  # store, do not lose: the thread has nobody to report to
-        log.exception("sourcing run %s failed", run_id)
-        _set(
-            factory,
-            run_id,
-            state="failed",
-            error=f"internal error: {type(exc).__name__}",
-            finished_at=utcnow(),
-            message="failed",
-        )
+        failure = failed_run_values(exc, "sourced")
+        if failure["message"] == "failed":
+            log.exception("sourcing run %s failed", run_id)
+        _set(factory, run_id, **failure)
 
 
 def list_page(
