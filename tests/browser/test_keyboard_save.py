@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import ADMIN_PASSWORD, Server
-from .test_workflow import sign_in
+from .test_workflow import has_focus, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_nation_page_edit_with_the_keyboard(page: Any, server: Server) -> None:
     sign_in(page, server, "admin", ADMIN_PASSWORD)
     page.click("nav a[href='/nations']")
     page.wait_for_selector("[data-testid=nations]")
-    assert page.evaluate("document.activeElement.name") == "q"  # the search box has the cursor
+    assert has_focus(page, "[name=q]")  # the search box has the cursor
     page.keyboard.type("est")  # Estonia, by name
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/nations\?q=est(&.*)?$"))
@@ -41,7 +41,7 @@ def test_nation_page_edit_with_the_keyboard(page: Any, server: Server) -> None:
         == ["EST"]
     page.click("tr[data-nation=EST] a")
     page.wait_for_selector("[data-testid=nation-form]")
-    assert page.evaluate("document.activeElement.id") == "f-name"
+    assert has_focus(page, "#f-name")
     page.fill("#f-ceiling_personnel", "1234")
     page.keyboard.press("Alt+s")
     page.wait_for_selector("p.notice")

@@ -22,6 +22,21 @@ def sign_in(page: Any, server: Server, username: str, password: str) -> None:
     page.wait_for_url(re.compile(r".*/pledges$"))
 
 
+def has_focus(page: Any, selector: str, timeout_ms: int = 5000) -> bool:
+    """Whether the element ``selector`` holds the keyboard focus within ``timeout_ms``.
+
+    Browsers apply ``autofocus`` in a rendering step after the load event, so an
+    immediate ``document.activeElement`` read races it; waiting a bounded time
+    still fails when the page never focuses the element.
+    """
+    try:
+        page.wait_for_function("s => document.activeElement === document.querySelector(s)",
+                               arg=selector, timeout=timeout_ms)
+    except Exception:  # playwright's TimeoutError: the element never took the focus
+        return False
+    return True
+
+
 def test_edit_approve_run_and_see_the_shortfall(page: Any, server: Server) -> None:
     sign_in(page, server, "admin", ADMIN_PASSWORD)
     assert page.text_content("[data-testid=whoami]") == "admin"

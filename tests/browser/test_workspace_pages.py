@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from .conftest import ADMIN_PASSWORD, Server
-from .test_workflow import sign_in
+from .test_workflow import has_focus, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_search_with_the_keyboard_then_clear_it(page: Any, server: Server) -> No
     page.goto(f"{server.url}/pledges")
     everything = page.text_content("[data-testid=active-filters]")
     # The cursor starts in the search box: type and press Enter, no mouse.
-    assert page.evaluate("document.activeElement.name") == "q"
+    assert has_focus(page, "[name=q]")
     page.keyboard.type("countermeasures")
     page.keyboard.press("Enter")
     _wait_for_query(page, q="countermeasures")
@@ -86,7 +86,7 @@ def test_admin_creates_an_account_that_must_change_its_password(page: Any,
     sign_in(page, server, "admin", ADMIN_PASSWORD)
     page.click("nav a[href='/admin/users']")
     page.click("[data-testid=new-user]")
-    assert page.evaluate("document.activeElement.id") == "f-username"
+    assert has_focus(page, "#f-username")
     page.fill("#f-username", "deu-observer")
     page.fill("#f-full_name", "German observer")
     page.select_option("#f-role", "observer")
