@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -54,6 +55,11 @@ class Event:
     body: str
     object_id: str
     version: str
+
+    @functools.cached_property
+    def frame(self) -> bytes:
+        """The Server-Sent Event (encoded once, whatever the number of subscribers)."""
+        return f"id: {self.seq}\nevent: object\ndata: {self.body}\n\n".encode()
 
 
 def read_after(factory: sessionmaker[Session], verifier: Verifier, collection_id: str,
