@@ -82,13 +82,33 @@ def seed(url: str) -> str:
 def start(url: str, port: int, keys: Path, profile: Path | None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "FORCEGEN_DATABASE_URL": url, "FORCEGEN_INTEL_KEY_LIST": str(keys),
            "FORCEGEN_MIGRATE_ON_START": "false"}
-    # --profile: the server under cProfile (written when it stops; uvicorn ends on SIGTERM).
-    prof = ["-m", "cProfile", "-o", str(profile / f"server-{port}.prof")] if profile else []
-    return subprocess.Popen([sys.executable, *prof, "-m", "uvicorn", "--factory",
+    # --profile: the server's event loop thread under cProfile (not its worker threads).
+    prof = ["-c", _PROFILED, str(profile / f"server-{port}.prof")] if profile else \
+        ["-m", "uvicorn"]
+    return subprocess.Popen([sys.executable, *prof, "--factory",
                              "forcegen.workspace.api.app:create_app", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning", "--no-access-log"],
                             env=env, stdout=subprocess.DEVNULL,
                             stderr=open(os.environ.get("PUSH_BENCH_LOG", os.devnull), "ab"))
+
+
+# uvicorn re-raises SIGTERM after its shutdown: a handler of ours turns it into an exit that
+# lets the profile be written.
+_PROFILED = """
+import cProfile, signal, sys
+from uvicorn.main import main
+out, sys.argv = sys.argv[1], ["uvicorn", *sys.argv[2:]]
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+profile = cProfile.Profile()
+profile.enable()
+try:
+    main()
+except SystemExit:
+    pass
+finally:
+    profile.disable()
+    profile.dump_stats(out)
+"""
 
 
 def cpu_seconds(pids: list[int]) -> float:

@@ -111,7 +111,9 @@ class _Stream:
                     yield b": keep-alive\n\n"
                 if feed.since(position) == []:
                     try:
-                        await asyncio.wait_for(waiter.wait(), 1.0)
+                        # asyncio.timeout, not wait_for: no task made per wait per stream.
+                        async with asyncio.timeout(1.0):
+                            await waiter.wait()
                     except TimeoutError:
                         # Asked only when idle: the server's own disconnect listener cancels
                         # a stream anyway (ASGI < 2.4), a failed send ends it, and asking on
