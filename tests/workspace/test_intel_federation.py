@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import uvicorn
 from sqlalchemy import select, text
 from taxii2client.v21 import Collection
@@ -28,6 +27,7 @@ from forcegen.workspace.api.app import create_app
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, session_scope
+from forcegen.workspace.intel.federation import Bearer as _Bearer
 from forcegen.workspace.intel.federation import Outcome, sync_peer, taxii_sender
 from forcegen.workspace.intel.federation_pull import pull_peer, taxii_fetcher
 from forcegen.workspace.intel.integrity import Verifier
@@ -49,15 +49,6 @@ W_CID = "7b000000-0000-4000-8000-00000000002b"
 
 def nato(level: str, rel: list[str], originator: str = "GBR") -> Label:
     return make_label("NATO", level, {"Releasable To": rel}, originator=originator)
-
-
-class _Bearer(requests.auth.AuthBase):
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self.token}"
-        return r
 
 
 def _port() -> int:

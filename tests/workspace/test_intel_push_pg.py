@@ -27,6 +27,7 @@ from forcegen.labels.label import Label, make_label
 from forcegen.workspace.api.taxii.hub import LISTENER_NAME
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import make_engine, make_session_factory, session_scope, upgrade
+from forcegen.workspace.intel.federation import Bearer as _Bearer
 from forcegen.workspace.intel.store import create_collection
 from forcegen.workspace.models import User
 from forcegen.workspace.reference import Nation
@@ -48,15 +49,6 @@ def nato(rel: list[str]) -> Label:
 def _signed(obj: dict[str, Any], label: Label) -> list[dict[str, Any]]:
     signed, mark = sign_object(obj, label, GBR)
     return [signed, mark]
-
-
-class _Bearer(requests.auth.AuthBase):
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self.token}"
-        return r
 
 
 def _port() -> int:

@@ -25,6 +25,7 @@ from forcegen.labels.keys import KeyList, SigningKey
 from forcegen.labels.label import Label, make_label
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import session_scope
+from forcegen.workspace.intel.federation import Bearer as _Bearer
 from forcegen.workspace.intel.models import IntelObject, IntelStatus
 from forcegen.workspace.intel.store import create_collection
 from forcegen.workspace.models import AuditEntry, User
@@ -48,15 +49,6 @@ def nato(level: str = "NATO UNCLASSIFIED", rel: list[str] | None = None,
 
 
 REL_GBR_NZL = nato(rel=["GBR", "NZL"])
-
-
-class _Bearer(requests.auth.AuthBase):
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self.token}"
-        return r
 
 
 @dataclass
