@@ -293,7 +293,7 @@ def sync(
         pulled = [pull_peer(factory, p, key_list, fetch) for p in chosen if p.pull]
     finally:
         engine.dispose()
-    failed = any(o.failures for o in [*outcomes, *pulled])
+    failed = any(o.failures for o in outcomes) or any(o.failures for o in pulled)
     if as_json:
         typer.echo(json.dumps({"peers": [o.to_json() for o in outcomes],
                                "pulled": [o.to_json() for o in pulled], "ok": not failed}))
