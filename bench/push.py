@@ -39,7 +39,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx  # httpx2: the maintained fork the venv pins (constraints.txt)
 
 from forcegen.intel.signing import sign_object
 from forcegen.labels.keys import KeyList, SigningKey
@@ -79,14 +79,49 @@ def seed(url: str) -> str:
     return token
 
 
-def start(url: str, port: int, keys: Path) -> subprocess.Popen[bytes]:
+def start(url: str, port: int, keys: Path, profile: Path | None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "FORCEGEN_DATABASE_URL": url, "FORCEGEN_INTEL_KEY_LIST": str(keys),
            "FORCEGEN_MIGRATE_ON_START": "false"}
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
+    # --profile: the server's event loop thread under cProfile (not its worker threads).
+    prof = ["-c", _PROFILED, str(profile / f"server-{port}.prof")] if profile else \
+        ["-m", "uvicorn"]
+    return subprocess.Popen([sys.executable, *prof, "--factory",
                              "forcegen.workspace.api.app:create_app", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning", "--no-access-log"],
                             env=env, stdout=subprocess.DEVNULL,
                             stderr=open(os.environ.get("PUSH_BENCH_LOG", os.devnull), "ab"))
+
+
+# uvicorn re-raises SIGTERM after its shutdown: a handler of ours turns it into an exit that
+# lets the profile be written.
+_PROFILED = """
+import cProfile, signal, sys
+from uvicorn.main import main
+out, sys.argv = sys.argv[1], ["uvicorn", *sys.argv[2:]]
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+profile = cProfile.Profile()
+profile.enable()
+try:
+    main()
+except SystemExit:
+    pass
+finally:
+    profile.disable()
+    profile.dump_stats(out)
+"""
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the server processes have used (Linux ``/proc``).
+
+    On a shared machine wall-clock latency follows the load; CPU seconds per object do not.
+    """
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (after the name)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_up(base: str, timeout: float = 300) -> None:
@@ -244,7 +279,11 @@ def main() -> None:
                     help="default: a new SQLite file (PostgreSQL: an empty database)")
     ap.add_argument("--processes", type=int, default=1, choices=(1, 2))
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--profile", type=Path, default=None,
+                    help="a folder: run the servers under cProfile, one .prof file each")
     args = ap.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="forcegen-push-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'push.sqlite'}"
     key = SigningKey.generate("GBR")
@@ -257,16 +296,27 @@ def main() -> None:
     try:
         for _ in range(args.processes):
             port = free_port()
-            procs.append(start(url, port, keys))
+            procs.append(start(url, port, keys, args.profile))
             bases.append(f"http://127.0.0.1:{port}")
         for b in bases:
             wait_up(b)
         posts_per_s = args.rate / args.per_post
-        baseline = asyncio.run(phase(bases[0], bases[-1], token, 1, posts_per_s,
-                                     envelopes(n, key, args.per_post)))
+        pids = [p.pid for p in procs]
+
+        def run(subscribers: int) -> dict[str, Any]:
+            items = envelopes(n, key, args.per_post)
+            cpu = cpu_seconds(pids)
+            out = asyncio.run(phase(bases[0], bases[-1], token, subscribers, posts_per_s, items))
+            # The servers' CPU over the phase (connecting, posting, fanning out, draining):
+            # what decides the latency once the machine is shared.
+            cpu = cpu_seconds(pids) - cpu
+            out["server_cpu_s"] = round(cpu, 2)
+            out["server_cpu_ms_per_object"] = round(1000 * cpu / out["objects_posted"], 2)
+            return out
+
+        baseline = run(1)
         print(json.dumps({"baseline": baseline}), flush=True)
-        loaded = asyncio.run(phase(bases[0], bases[-1], token, args.subscribers, posts_per_s,
-                                   envelopes(n, key, args.per_post)))
+        loaded = run(args.subscribers)
         print(json.dumps({"fan_out": loaded}), flush=True)
     finally:
         for p in procs:

@@ -136,3 +136,18 @@ def test_key_files_round_trip_and_bad_ones_fail(gbr: SigningKey, keys: KeyList,
 def test_binding_type_is_plain_data(gbr: SigningKey) -> None:
     b = bind(_label(), CONTENT, gbr, T1)
     assert isinstance(b, Binding) and len(b.signature) == 64 and b.signed_at.endswith("Z")
+
+
+def test_remembered_signatures_never_let_a_forgery_through() -> None:
+    """Verification successes are memoised: a remembered success must not cover other data,
+    another signature or another key, and a failure is never remembered as a success."""
+    key, other = SigningKey.generate("GBR"), SigningKey.generate("GBR")
+    data = b"label and content digest"
+    sig = key.sign(data)
+    for _ in range(2):  # the second time from the memo
+        assert key.public.verify(sig, data)
+    assert not key.public.verify(sig, data + b"!")
+    assert not other.public.verify(sig, data)
+    forged = bytes([sig[0] ^ 1]) + sig[1:]
+    for _ in range(2):
+        assert not key.public.verify(forged, data)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from forcegen.intel.signing import pair_labels, sign_object
 from forcegen.labels.keys import KeyList, SigningKey
 from forcegen.labels.label import Label, make_label
+from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.intel import store
 from forcegen.workspace.intel.models import IntelObject
@@ -209,3 +210,30 @@ def test_object_text_is_escaped_in_the_feed_and_the_fragment(web: Web) -> None:
     r = c.get(f"/intel/items/{seq}", params={"collection": SHARED})
     assert r.status_code == 200 and "<script>alert(1)" not in r.text
     assert "&lt;script&gt;" in r.text
+
+
+def test_feed_says_plainly_when_no_key_list_withholds_everything(web: Web) -> None:
+    _setup(web)
+    c = web.signed_in("liaison_fra")
+    assert 'data-testid="key-list-missing"' not in c.get("/intel").text
+    assert c.get("/api/v1/intel/status").json()["withholding_all"] is False
+    web.app.state.intel_keys = KeyList()  # as a server started without FORCEGEN_INTEL_KEY_LIST
+    page = c.get("/intel").text
+    assert 'data-testid="key-list-missing"' in page and "FORCEGEN_INTEL_KEY_LIST" in page
+    status = c.get("/api/v1/intel/status").json()
+    assert status["withholding_all"] is True and status["nations"] == []
+    # Still default deny: a TAXII post is refused, saying why, and nothing is stored.
+    with session_scope(web.factory) as db:
+        _, token = create_api_token(db, db.query(User).filter_by(username="liaison_fra").one(),
+                                    "tests")
+    before = _count(web)
+    obj, mark = sign_object(indicator("198.51.100.99"), make_label(
+        "TLP", "GREEN", originator="FRA"), FRA)
+    media = "application/taxii+json;version=2.1"
+    refused = c.post(f"/taxii2/forcegen/collections/{SHARED}/objects/",
+                     content=json.dumps({"objects": [obj, mark]}),
+                     headers={"Content-Type": media, "Accept": media,
+                              "Authorization": f"Bearer {token}"})
+    assert refused.status_code == 422
+    assert "no published key list" in refused.json()["description"]
+    assert _count(web) == before

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import uvicorn
 from sqlalchemy import select, text
 from taxii2client.v21 import Collection
@@ -28,9 +27,11 @@ from forcegen.workspace.api.app import create_app
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, session_scope
+from forcegen.workspace.intel.federation import Bearer as _Bearer
 from forcegen.workspace.intel.federation import Outcome, sync_peer, taxii_sender
+from forcegen.workspace.intel.federation_pull import pull_peer, taxii_fetcher
 from forcegen.workspace.intel.integrity import Verifier
-from forcegen.workspace.intel.models import IntelObject, IntelSync
+from forcegen.workspace.intel.models import IntelObject, IntelPull, IntelSync
 from forcegen.workspace.intel.peers import Peer, read_peers
 from forcegen.workspace.intel.store import create_collection
 from forcegen.workspace.models import AuditEntry, User
@@ -48,15 +49,6 @@ W_CID = "7b000000-0000-4000-8000-00000000002b"
 
 def nato(level: str, rel: list[str], originator: str = "GBR") -> Label:
     return make_label("NATO", level, {"Releasable To": rel}, originator=originator)
-
-
-class _Bearer(requests.auth.AuthBase):
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self.token}"
-        return r
 
 
 def _port() -> int:
@@ -283,7 +275,8 @@ def test_sync_command_reports_json_and_refuses_a_bad_peers_file(
                                    "--keys", str(keys), "--database-url", url, "--json"])
     assert run.exit_code == 0, run.output
     doc = json.loads(run.stdout)
-    assert doc == {"ok": True, "peers": [{"peer": "wellington", "sent": 1, "failures": []}]}
+    assert doc == {"ok": True, "peers": [{"peer": "wellington", "sent": 1, "failures": []}],
+                   "pulled": []}
     assert len(wellington.ids()) == 1
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"peers": [{"name": "x", "url": "ftp://nowhere", "nation": "NZL",
@@ -312,3 +305,97 @@ def test_a_refused_object_is_reported_and_sent_again_next_time(
     assert all(f["reason"].startswith("422") for f in out.failures)
     assert wellington.ids() == set()
     assert london.sync().sent == 2 and wellington.ids() == {ok["id"], other["id"]}
+
+
+# ------------------------------------------------------------------ pull
+def _puller(inst: Instance) -> Peer:
+    """The instance's peer entry turned round: fetch the peer's collection into its own."""
+    peer = inst.peer()
+    return peer.model_copy(update={"collections": {}, "pull": dict(peer.collections)})
+
+
+def _bookmarks(inst: Instance) -> list[str | None]:
+    with inst.factory() as db:
+        return [b.added_after for b in db.scalars(select(IntelPull))]
+
+
+def test_pull_brings_only_what_is_released_intact_idempotent_from_the_bookmark(
+        pair: tuple[Instance, Instance]) -> None:
+    london, wellington = pair
+    shared = [indicator(f"192.0.2.{60 + i}") for i in range(4)]
+    uk_only = indicator("192.0.2.70")
+    london.post("gbr_analyst", _signed(shared[:2], nato("NATO RESTRICTED", ["GBR", "NZL"]), GBR)
+                + _signed([uk_only], nato("NATO RESTRICTED", ["GBR"]), GBR)
+                + _signed(shared[2:], nato("NATO RESTRICTED", ["GBR", "NZL"]), GBR))
+    peer = _puller(wellington)
+    # Pages of three rows: an object and its label marking are split across pages.
+    fetch = taxii_fetcher(page=3)
+    out = pull_peer(wellington.factory, peer, KEYS, fetch)
+    assert (out.added, out.present, out.failures) == (4, 0, [])
+    assert wellington.ids() == {o["id"] for o in shared}  # the GBR-only one did not cross
+    sent = {r[0]: r for r in london.rows()}
+    for oid, _ver, body, label in wellington.rows():  # the same bytes, label and signature
+        assert (body, label) == (sent[oid][2], sent[oid][3])
+    assert len(pair_labels([json.loads(r[2]) for r in wellington.rows()], KEYS)) == 4
+    with london.factory() as db:
+        last = max(r.date_added for r in db.scalars(select(IntelObject)))
+    assert _bookmarks(wellington) == [last.strftime("%Y-%m-%dT%H:%M:%S.%fZ")]
+
+    # Again: nothing after the bookmark. Without the bookmark: everything already present.
+    assert pull_peer(wellington.factory, peer, KEYS, fetch).to_json() == {
+        "peer": "london", "added": 0, "already_present": 0, "failures": []}
+    with wellington.factory() as db:
+        db.execute(text("DELETE FROM intel_pull"))
+        db.commit()
+    again = pull_peer(wellington.factory, peer, KEYS, fetch)
+    assert (again.added, again.present, again.failures) == (0, 4, [])
+    keys = [(r[0], r[1]) for r in wellington.rows()]
+    assert len(keys) == len(set(keys)) == 8
+
+    # Something new crosses; what was pulled is never pushed back (received from London).
+    late = indicator("192.0.2.71")
+    london.post("gbr_analyst", _signed([late], nato("NATO RESTRICTED", ["GBR", "NZL"]), GBR))
+    assert pull_peer(wellington.factory, peer, KEYS, fetch).added == 1
+    assert wellington.sync().sent == 0
+    assert len(london.rows()) == 12  # five objects and their markings, nothing came back
+
+
+def test_pull_refuses_forged_ungrantable_and_unpaired_objects(
+        pair: tuple[Instance, Instance]) -> None:
+    wellington = pair[1]
+    good, forged, secret, lone = (indicator(f"192.0.2.{80 + i}") for i in range(4))
+    rel = nato("NATO RESTRICTED", ["GBR", "NZL"])
+    bad = _signed([forged], rel, GBR)
+    bad[0] = {**bad[0], "name": "changed after signing"}
+    page = (_signed([good], rel, GBR) + bad
+            # Above the clearance of London's account here: it may not grant that label.
+            + _signed([secret], nato("NATO SECRET", ["GBR", "NZL"]), GBR)
+            + _signed([lone], rel, GBR)[:1])  # its label marking never comes
+
+    def fetch(_peer: Peer, _remote: str, since: str | None) -> Iterator[tuple[list, str]]:
+        yield page, "2026-12-01T10:00:00.000000Z"
+
+    out = pull_peer(wellington.factory, _puller(wellington), KEYS, fetch)
+    assert out.added == 1 and wellington.ids() == {good["id"]}
+    reasons = {f["id"]: f["reason"] for f in out.failures}
+    assert set(reasons) == {forged["id"], secret["id"], lone["id"]}
+    assert "SHA-256" in reasons[forged["id"]] or "signature" in reasons[forged["id"]]
+    assert "grant" in reasons[secret["id"]]
+    assert _bookmarks(wellington) == ["2026-12-01T10:00:00.000000Z"]
+
+
+def test_sync_command_pulls_and_reports_it(pair: tuple[Instance, Instance],
+                                           tmp_path: Path) -> None:
+    london, wellington = pair
+    obj = indicator("192.0.2.90")
+    london.post("gbr_analyst", _signed([obj], nato("NATO RESTRICTED", ["GBR", "NZL"]), GBR))
+    peers = tmp_path / "pull-peers.json"
+    peers.write_text(json.dumps({"peers": [_puller(wellington).model_dump()]}))
+    keys = tmp_path / "keys.json"
+    url = str(wellington.app.state.engine.url)
+    run = CliRunner().invoke(cli, ["intel", "sync", "--peers", str(peers), "--keys", str(keys),
+                                   "--database-url", url, "--json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout) == {"ok": True, "peers": [], "pulled": [
+        {"peer": "london", "added": 1, "already_present": 0, "failures": []}]}
+    assert wellington.ids() == {obj["id"]}

@@ -24,8 +24,10 @@ import forcegen
 from forcegen.intel.signing import sign_object
 from forcegen.labels.keys import KeyList, SigningKey
 from forcegen.labels.label import Label, make_label
+from forcegen.workspace.api.taxii.hub import LISTENER_NAME
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import make_engine, make_session_factory, session_scope, upgrade
+from forcegen.workspace.intel.federation import Bearer as _Bearer
 from forcegen.workspace.intel.store import create_collection
 from forcegen.workspace.models import User
 from forcegen.workspace.reference import Nation
@@ -47,15 +49,6 @@ def nato(rel: list[str]) -> Label:
 def _signed(obj: dict[str, Any], label: Label) -> list[dict[str, Any]]:
     signed, mark = sign_object(obj, label, GBR)
     return [signed, mark]
-
-
-class _Bearer(requests.auth.AuthBase):
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self.token}"
-        return r
 
 
 def _port() -> int:
@@ -226,3 +219,83 @@ def test_concurrent_posts_to_both_in_order_and_resume_on_the_other(servers: Any)
         assert len(again.ids()) == 20 and len(set(again.ids())) == 20
     finally:
         again.close()
+
+
+def test_dropped_mid_stream_resumes_on_the_other_process(servers: Any) -> None:
+    """Objects keep arriving at both processes; the stream of A drops, B resumes it exactly."""
+    (a, b), tokens = servers
+    objs = [indicator(f"198.18.1.{i}") for i in range(20)]
+    envelopes = [_signed(o, nato(["FRA"] if i % 4 == 3 else ["GBR"])) for i, o in enumerate(objs)]
+    want = [x["id"] for i, env in enumerate(envelopes) if i % 4 != 3 for x in env]
+    first = Stream(a, tokens["gbr"])
+    poster = threading.Thread(target=lambda: [_post((a, b)[i % 2], tokens["gbr"], e)
+                                              for i, e in enumerate(envelopes)])
+    poster.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(first.events) < 6:
+            assert time.monotonic() < deadline, "the first events never arrived"
+            time.sleep(0.01)
+    finally:
+        first.close()
+    got = list(first.events)
+    again = Stream(b, tokens["gbr"], last_id=got[-1]["id"])
+    try:
+        poster.join(120)
+        again.wait_count(len(want) - len(got), limit=60)
+        time.sleep(0.5)
+        resumed = list(again.events)
+    finally:
+        again.close()
+    assert [e["data"]["id"] for e in got + resumed] == want
+    seqs = [int(e["id"]) for e in got + resumed]
+    assert seqs == sorted(set(seqs))
+
+
+def _listeners(url: str) -> set[int]:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"),
+                         autocommit=True) as conn:
+        return {r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND datname = %s",
+            (LISTENER_NAME, DB_NAME))}
+
+
+def _terminate(url: str, pids: set[int]) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"),
+                         autocommit=True) as conn:
+        for pid in pids:
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def test_killed_listen_connection_reconnects_and_catches_up(servers: Any) -> None:
+    """The LISTEN connections are killed; what is posted meanwhile still arrives (the fallback
+    read is a minute away: only the reconnect, which reads the table, can deliver it)."""
+    (a, b), tokens = servers
+    sub, other = Stream(a, tokens["gbr"]), Stream(b, tokens["gbr"])  # both processes listen
+    try:
+        deadline = time.monotonic() + 30
+        while len(old := _listeners(PG_BASE)) < 2:
+            assert time.monotonic() < deadline, "the processes are not listening"
+            time.sleep(0.2)
+        _terminate(PG_BASE, old)
+        missed = indicator("198.18.2.1")  # its NOTIFY finds no listener
+        _post(b, tokens["gbr"], _signed(missed, nato(["GBR"])))
+        sub.wait_count(2, limit=30)
+        assert sub.ids()[0] == missed["id"]
+        deadline = time.monotonic() + 30
+        while len((new := _listeners(PG_BASE)) - old) < 2:  # both came back
+            assert time.monotonic() < deadline, "the listeners did not reconnect"
+            time.sleep(0.2)
+        later = indicator("198.18.2.2")  # and NOTIFY works again
+        _post(b, tokens["gbr"], _signed(later, nato(["GBR"])))
+        sub.wait_count(4, limit=30)
+        time.sleep(0.5)
+        assert sub.ids()[::2] == [missed["id"], later["id"]] and len(sub.ids()) == 4
+        assert not new & old
+    finally:
+        sub.close()
+        other.close()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import random
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -109,3 +111,16 @@ def test_pages_are_exactly_what_the_reader_may_see(engine: Engine, rows: list[In
                 more, after = page.more, page.last
                 assert more == (len(got) < len(expected)) or not page.rows
             assert got == expected
+
+
+def test_startup_says_when_no_key_list_withholds_everything(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from forcegen.workspace.api.app import create_app
+    from forcegen.workspace.config import Settings
+
+    url = f"sqlite:///{tmp_path / 'nokeys.sqlite'}"
+    with caplog.at_level(logging.WARNING, logger="forcegen.intel"):
+        app = create_app(Settings(database_url=url, migrate_on_start=False))
+    app.state.engine.dispose()
+    said = [r.getMessage() for r in caplog.records if r.name == "forcegen.intel"]
+    assert len(said) == 1 and "FORCEGEN_INTEL_KEY_LIST" in said[0] and "withheld" in said[0]

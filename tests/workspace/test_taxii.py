@@ -25,6 +25,7 @@ from forcegen.labels.keys import KeyList, SigningKey
 from forcegen.labels.label import Label, make_label
 from forcegen.workspace.auth.service import create_api_token
 from forcegen.workspace.database import session_scope
+from forcegen.workspace.intel.federation import Bearer as _Bearer
 from forcegen.workspace.intel.models import IntelObject, IntelStatus
 from forcegen.workspace.intel.store import create_collection
 from forcegen.workspace.models import AuditEntry, User
@@ -48,15 +49,6 @@ def nato(level: str = "NATO UNCLASSIFIED", rel: list[str] | None = None,
 
 
 REL_GBR_NZL = nato(rel=["GBR", "NZL"])
-
-
-class _Bearer(requests.auth.AuthBase):
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self.token}"
-        return r
 
 
 @dataclass
@@ -502,6 +494,39 @@ def test_push_sends_each_reader_only_what_it_may_see_and_resumes(tx: Taxii) -> N
         assert hidden["id"] not in resumed
     finally:
         again.close()
+
+
+def test_push_dropped_mid_stream_resumes_without_loss_or_duplicates(tx: Taxii) -> None:
+    """The connection drops while objects keep arriving; Last-Event-ID resumes exactly."""
+    objs = [indicator(f"198.18.0.{i}") for i in range(24)]
+    # Every third one is released to FRA only: the British reader must never get it.
+    envelopes = [signed([o], nato(rel=["FRA"] if i % 3 == 2 else ["GBR", "NZL"]))
+                 for i, o in enumerate(objs)]
+    want = [x["id"] for i, env in enumerate(envelopes) if i % 3 != 2 for x in env]
+    first = EventStream(tx, "gbr", COALITION)
+    time.sleep(0.5)  # subscribed before the first post
+    poster = threading.Thread(target=lambda: [post(tx, "gbr", COALITION, e) for e in envelopes])
+    poster.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(first.events) < 6:  # mid-stream: three objects in, most still to come
+            assert time.monotonic() < deadline, "the first events never arrived"
+            time.sleep(0.01)
+    finally:
+        first.close()  # the connection drops while the poster goes on
+    got = list(first.events)
+    again = EventStream(tx, "gbr", COALITION, last_id=got[-1]["id"])
+    try:
+        poster.join(120)
+        again.wait_for(want[-1])
+        time.sleep(0.5)  # nothing more (no duplicate) comes after the last one
+        resumed = list(again.events)
+    finally:
+        again.close()
+    ids_ = [e["data"]["id"] for e in got + resumed]
+    assert ids_ == want  # nothing lost, nothing twice, nothing hidden, in the order added
+    seqs = [int(e["id"]) for e in got + resumed]
+    assert seqs == sorted(set(seqs))
 
 
 def test_push_refuses_hidden_collection_and_bad_event_id(tx: Taxii) -> None:

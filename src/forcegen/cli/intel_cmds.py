@@ -258,15 +258,18 @@ def sync(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Send each peer what is released to its nation and has not crossed yet.
+    """Send each peer what is released to its nation and has not crossed yet; pull its own.
 
-    Exit 0 when every peer accepted everything, 1 when some object or peer failed (listed),
+    Peers with a ``pull`` mapping are then read: what they added since the last pull is
+    fetched, its signatures and labels checked as for a POST, and stored (already present:
+    skipped). Exit 0 when everything crossed, 1 when some object or peer failed (listed),
     2 on bad input.
     """
     from forcegen.labels.keys import KeyList
     from forcegen.workspace.config import Settings
     from forcegen.workspace.database import make_session_factory
     from forcegen.workspace.intel.federation import sync_peer, taxii_sender
+    from forcegen.workspace.intel.federation_pull import pull_peer, taxii_fetcher
     from forcegen.workspace.intel.integrity import Verifier
     from forcegen.workspace.intel.peers import read_peers
 
@@ -280,21 +283,28 @@ def sync(
         chosen = [p for p in chosen if p.name == peer]
         if not chosen:
             raise OptionError(f"--peer: no peer {peer!r} in {peers_path}")
-    verifier = Verifier(KeyList.read(keys_path))
+    key_list = KeyList.read(keys_path)
+    verifier = Verifier(key_list)
     engine = _open_intel(database_url)
     try:
         factory = make_session_factory(engine)
-        send = taxii_sender()
-        outcomes = [sync_peer(factory, p, verifier, send) for p in chosen]
+        send, fetch = taxii_sender(), taxii_fetcher()
+        outcomes = [sync_peer(factory, p, verifier, send) for p in chosen if p.collections]
+        pulled = [pull_peer(factory, p, key_list, fetch) for p in chosen if p.pull]
     finally:
         engine.dispose()
-    failed = any(o.failures for o in outcomes)
+    failed = any(o.failures for o in outcomes) or any(o.failures for o in pulled)
     if as_json:
-        typer.echo(json.dumps({"peers": [o.to_json() for o in outcomes], "ok": not failed}))
+        typer.echo(json.dumps({"peers": [o.to_json() for o in outcomes],
+                               "pulled": [o.to_json() for o in pulled], "ok": not failed}))
     else:
-        for o in outcomes:
-            typer.echo(f"{o.peer}: {o.sent} sent, {len(o.failures)} failed")
-            for f in o.failures:
+        lines: list[tuple[str, list[dict[str, str]]]] = [
+            (f"{o.peer}: {o.sent} sent", o.failures) for o in outcomes] + [
+            (f"{o.peer}: {o.added} pulled, {o.present} already present", o.failures)
+            for o in pulled]
+        for line, failures in lines:
+            typer.echo(f"{line}, {len(failures)} failed")
+            for f in failures:
                 typer.echo(f"  {f.get('id') or f.get('collection')}: {f['reason']}", err=True)
     if failed:
         raise typer.Exit(1)

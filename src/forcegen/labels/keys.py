@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +37,14 @@ __all__ = ["KeyList", "PublicKey", "SigningKey", "iso", "parse_time", "rotate"]
 
 _NATION = re.compile(r"^[A-Z]{3}$")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: Signatures found valid: (public key, signature, SHA-256 of the data). An object is checked
+#: when it is posted and again each time it is read back from the database (object row and
+#: label marking row carry the same binding), so the same triple recurs; Ed25519 verification
+#: is a pure function of it, so remembering a success changes no answer. Only successes are
+#: kept (a forged signature is checked every time and cannot fill the memo); bounded.
+_VERIFIED: set[tuple[bytes, bytes, bytes]] = set()
+_VERIFIED_MAX = 100_000
+_VERIFIED_LOCK = threading.Lock()
 
 
 def iso(t: dt.datetime | None) -> str | None:
@@ -84,10 +93,17 @@ class PublicKey:
 
     def verify(self, signature: bytes, data: bytes) -> bool:
         """Whether ``signature`` is this key's Ed25519 signature of ``data``."""
+        memo = (self.raw, bytes(signature), hashlib.sha256(data).digest())
+        if memo in _VERIFIED:
+            return True
         try:
             Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, data)
         except InvalidSignature:
             return False
+        with _VERIFIED_LOCK:
+            if len(_VERIFIED) >= _VERIFIED_MAX:
+                _VERIFIED.clear()
+            _VERIFIED.add(memo)
         return True
 
     def to_json(self) -> dict[str, Any]:

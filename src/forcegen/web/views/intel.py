@@ -33,6 +33,7 @@ from forcegen.web.label_picker import keep_posted, picker_for, posted_label
 from forcegen.web.marking import banner
 from forcegen.workspace.access.granting import label_choices, require_grantable
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.api.taxii import key_list_status
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.intel import store
 from forcegen.workspace.intel.feed import FeedFilters, feed, feed_choices, feed_item
@@ -75,8 +76,10 @@ def intel_feed(request: Request, db: SessionDep, page: PageDep, collection: Text
     choices = (feed_choices(db, current, visible) if current is not None
                else {"types": [], "sectors": [], "markings": []})
     shown = [i.label for i in items] + ([store_label(current)] if current else [])
+    state = request.app.state
     ctx = {"collections": found, "current": current, "items": items, "filters": flt,
            "choices": choices,
+           "keys": key_list_status(getattr(state, "intel_key_path", None), state.intel_keys),
            "writable": current is not None and store.may_write(page.user, current, visible)}
     return render(request, "intel.html", ctx, labels=shown)
 

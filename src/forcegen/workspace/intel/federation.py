@@ -37,7 +37,7 @@ from forcegen.workspace.intel.models import IntelSync
 from forcegen.workspace.intel.peers import Peer, reader_of
 from forcegen.workspace.intel.trail import Trail
 
-__all__ = ["BATCH", "Outcome", "Sender", "outgoing", "sync_peer", "taxii_sender"]
+__all__ = ["BATCH", "Bearer", "Outcome", "Sender", "outgoing", "sync_peer", "taxii_sender", "why"]
 
 #: Objects (each with its label marking) per envelope.
 BATCH = 100
@@ -123,7 +123,20 @@ def _envelope(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
     return {"objects": [json.loads(b) for row, mark in pairs for b in (row.body, mark.body)]}
 
 
-def _why(exc: Exception) -> str:
+class Bearer(requests.auth.AuthBase):
+    """The ``Authorization: Bearer`` credential of this instance at a peer."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Add the header to a request."""
+        r.headers["Authorization"] = f"Bearer {self.token}"
+        return r
+
+
+def why(exc: Exception) -> str:
+    """A peer's refusal in a line: its status and TAXII error description."""
     response = getattr(exc, "response", None)
     if response is not None:
         try:
@@ -141,7 +154,7 @@ def _send_batch(send: Sender, peer: Peer, remote: str, batch: list[tuple[Any, An
         return batch
     except (requests.RequestException, ValueError) as exc:
         if len(batch) == 1 or getattr(exc, "response", None) is None:
-            outcome.failures += [{"id": r.object_id, "version": r.version, "reason": _why(exc)}
+            outcome.failures += [{"id": r.object_id, "version": r.version, "reason": why(exc)}
                                  for r, _ in batch]
             return []
     accepted = []
@@ -178,16 +191,8 @@ def taxii_sender(timeout: float = 60.0) -> Sender:
     """A :data:`Sender` posting with the OASIS ``taxii2-client`` (Bearer token)."""
     from taxii2client.v21 import Collection
 
-    class _Bearer(requests.auth.AuthBase):
-        def __init__(self, token: str) -> None:
-            self.token = token
-
-        def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-            r.headers["Authorization"] = f"Bearer {self.token}"
-            return r
-
     def send(peer: Peer, remote: str, envelope: dict[str, Any]) -> None:
-        col = Collection(f"{peer.url}collections/{remote}/", auth=_Bearer(peer.token),
+        col = Collection(f"{peer.url}collections/{remote}/", auth=Bearer(peer.token),
                          collection_info={"id": remote, "title": remote, "can_read": True,
                                           "can_write": True})
         status = col.add_objects(envelope, wait_for_completion=False, timeout=timeout)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base, UTCDateTime, utcnow
 
-__all__ = ["IntelCollection", "IntelObject", "IntelSecret", "IntelStatus", "IntelSync"]
+__all__ = ["IntelCollection", "IntelObject", "IntelPull", "IntelSecret", "IntelStatus",
+           "IntelSync"]
 
 
 class IntelCollection(Base):
@@ -103,3 +104,20 @@ class IntelSync(Base):
     object_id: Mapped[str] = mapped_column(String(120))
     version: Mapped[str] = mapped_column(String(32))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IntelPull(Base):
+    """Where pulling a peer's collection into a local one got to (the ``added_after`` bookmark).
+
+    ``added_after``: the ``X-TAXII-Date-Added-Last`` of the last page of the last complete
+    pull (``None``: never pulled); the next pull asks only for what was added after it.
+    """
+
+    __tablename__ = "intel_pull"
+
+    peer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    collection_id: Mapped[str] = mapped_column(
+        ForeignKey("intel_collections.id", ondelete="CASCADE"), primary_key=True)
+    remote_collection: Mapped[str] = mapped_column(String(36), primary_key=True)
+    added_after: Mapped[str | None] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -19,7 +19,10 @@
   only if its label is released to that reader;
 * ``account``: the local user name the peer posts as here; objects it posts are recorded as
   received from the peer and never sent back to it;
-* ``collections``: which local collection is sent to which of the peer's.
+* ``collections``: which local collection is sent to which of the peer's;
+* ``pull`` (optional): which local collection receives which of the peer's, fetched from the
+  peer (``federation_pull``) with this instance's credential there, as if the peer's
+  ``account`` had posted it here. At least one of the two.
 
 A malformed file is refused naming the file, the entry and the field.
 """
@@ -32,7 +35,14 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from forcegen.exceptions import LabelError, OptionError
 from forcegen.intel.readers import Reader
@@ -58,9 +68,16 @@ class Peer(BaseModel):
     memberships: dict[str, list[str]] | None = None
     token: Annotated[str, Field(min_length=1, max_length=500)]
     account: Annotated[str, Field(min_length=1, max_length=100)]
-    collections: Annotated[dict[str, str], Field(min_length=1, max_length=100)]
+    collections: Annotated[dict[str, str], Field(max_length=100)] = {}
+    pull: Annotated[dict[str, str], Field(max_length=100)] = {}
 
-    @field_validator("collections")
+    @model_validator(mode="after")
+    def _some_collection(self) -> Peer:
+        if not self.collections and not self.pull:
+            raise ValueError("give 'collections' (sent to the peer) or 'pull' (fetched from it)")
+        return self
+
+    @field_validator("collections", "pull")
     @classmethod
     def _uuids(cls, value: dict[str, str]) -> dict[str, str]:
         for local, remote in value.items():

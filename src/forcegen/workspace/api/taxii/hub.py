@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -31,11 +32,13 @@ from forcegen.workspace.intel.models import IntelObject
 from forcegen.workspace.intel.notify import CHANNEL, on_commit
 from forcegen.workspace.intel.trail import Trail
 
-__all__ = ["AUDIT_SECONDS", "BUFFER", "FALLBACK_SECONDS", "Event", "Feed", "Hub", "catch_up",
-           "head", "read_after"]
+__all__ = ["AUDIT_SECONDS", "BUFFER", "FALLBACK_SECONDS", "LISTENER_NAME", "Event", "Feed", "Hub",
+           "catch_up", "head", "read_after"]
 
 log = logging.getLogger(__name__)
 
+#: The ``application_name`` of each process's LISTEN connection.
+LISTENER_NAME = "forcegen-intel-listen"
 #: Seconds between reads when nothing was announced (PostgreSQL, SQLite).
 FALLBACK_SECONDS = {"postgresql": 2.0, "sqlite": 0.25}
 #: Seconds between the records of what the streams delivered (one transaction for all).
@@ -54,6 +57,11 @@ class Event:
     body: str
     object_id: str
     version: str
+
+    @functools.cached_property
+    def frame(self) -> bytes:
+        """The Server-Sent Event (encoded once, whatever the number of subscribers)."""
+        return f"id: {self.seq}\nevent: object\ndata: {self.body}\n\n".encode()
 
 
 def read_after(factory: sessionmaker[Session], verifier: Verifier, collection_id: str,
@@ -194,7 +202,9 @@ class Hub:
             hide_password=False)
         while not self._stop.is_set():
             try:
-                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+                # Named, so that operators (and the tests) can tell it in pg_stat_activity.
+                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5,
+                                     application_name=LISTENER_NAME) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     self._wake_all()  # anything announced while not listening

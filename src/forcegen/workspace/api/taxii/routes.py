@@ -239,6 +239,9 @@ def _add(db: Session, auth: Any, api_root: str, collection_id: str, data: bytes,
     c = store.get_collection(db, visible, collection_id)
     if not store.may_write(auth.user, c, visible):
         raise Forbidden("you may not add objects to this collection")
+    if not keys.keys:  # default deny, said plainly rather than as an unknown key
+        raise Invalid("this server has no published key list (FORCEGEN_INTEL_KEY_LIST): it "
+                      "cannot check label signatures and refuses every object")
     items = pair_labels(read_envelope(data, "envelope"), keys)
     peer = peer_for_account(peers, auth.user.username)
     return store.add_objects(db, c, auth.user, reader, items,
