@@ -35,13 +35,13 @@ from forcegen.exceptions import InputError
 from forcegen.intel.markings import LABEL_EXTENSION, TLP_MARKINGS, is_label_marking
 from forcegen.intel.signing import pair_labels
 from forcegen.labels.keys import KeyList
+from forcegen.workspace.accounts import User
 from forcegen.workspace.errors import NotFound, WorkspaceError
 from forcegen.workspace.intel import store
 from forcegen.workspace.intel.federation import Bearer, why
 from forcegen.workspace.intel.models import IntelPull
 from forcegen.workspace.intel.peers import Peer
 from forcegen.workspace.intel.readers import reader_for
-from forcegen.workspace.models import User
 
 __all__ = ["PAGE", "Fetcher", "PullOutcome", "pull_peer", "taxii_fetcher"]
 
