@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from forcegen.deployment.command import transfers
+from forcegen.deployment.command import idle_rules, transfers
 from forcegen.deployment.cpsat import Plan, solve_cpsat
 from forcegen.deployment.explain import closure_by, critical_chain, late_reasons
 from forcegen.deployment.model import Deployment
@@ -75,7 +75,8 @@ class DeploymentResult:
             "deadline_misses": [{"id": ids[i], "days": d} for i, d in plan.missed],
             "critical_chain": ([] if plan.start is None
                                else critical_chain(self.problem, plan.start)),
-            "notes": [*self.deployment.notes, *plan.notes],
+            "notes": [*self.deployment.notes, *plan.notes,
+                      *idle_rules(rows, self.deployment.command)],
             "command": [r.model_dump(exclude_none=True) for r in self.deployment.command],
             "transfers_of_authority": transfers(rows, self.deployment.command),
         }
