@@ -52,6 +52,30 @@ def test_bound_never_exceeds_the_least_lateness(tmp_path: Path, seed: int) -> No
     assert lateness_lower_bound(from_deployment(_problem(tmp_path, spec))) <= truth
 
 
+def test_bound_sees_release_days(tmp_path: Path) -> None:
+    # Both lines are ready on day 3 only and need the whole fleet for 2 days: one arrives on
+    # day 5, the other on day 7 (2 days late). The energy alone, counted from day 0, and the
+    # earliest arrivals (5, 5) both allow 0; the queue from the release day gives 2.
+    spec = {"forcegen": 1, "lift": [{"id": "RORO", "mode": "sea", "capacity": 2}],
+            "movements": [{"id": k, "days": 2, "lift": {"RORO": 2}, "available": 3,
+                           "required": 5} for k in "AB"]}
+    p = from_deployment(_problem(tmp_path, spec))
+    assert lateness_lower_bound(p) == 2 == _least_lateness(spec)
+
+
+def test_bound_adds_up_separate_queues(tmp_path: Path) -> None:
+    # Two fleets, each with two lines queueing for it (2 days late each): 4 in all. Either
+    # fleet alone proves 2; counting each line on its own fleet proves the 4.
+    spec = {"forcegen": 1, "lift": [{"id": "RORO", "mode": "sea", "capacity": 2},
+                                    {"id": "C17", "mode": "air", "capacity": 3}],
+            "movements": [{"id": "A", "days": 2, "lift": {"RORO": 2}, "required": 2},
+                          {"id": "B", "days": 2, "lift": {"RORO": 2}, "required": 2},
+                          {"id": "C", "days": 2, "lift": {"C17": 3}, "required": 2},
+                          {"id": "D", "days": 2, "lift": {"C17": 2}, "required": 2}]}
+    p = from_deployment(_problem(tmp_path, spec))
+    assert lateness_lower_bound(p) == 4 == _least_lateness(spec)
+
+
 def test_energy_bound_is_exact_on_a_queue(tmp_path: Path) -> None:
     # Three lines each need the whole RORO fleet for 2 days and are all required on day 2:
     # they arrive on days 2, 4 and 6 whatever the order, 0 + 2 + 4 days late.
