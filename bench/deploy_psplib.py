@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -129,13 +130,17 @@ def run_case(path: Path, ref: int, time_limit: float, solver: str, tmp: Path) ->
     (folder / "scenario.yaml").write_text(yaml.safe_dump(to_scenario(inst), sort_keys=False))
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     t0 = time.perf_counter()
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         [sys.executable, "-m", "forcegen", "deploy", str(folder), "--json", "--time-limit",
          str(time_limit), "--solver", solver], capture_output=True, text=True, env=env,
         check=False)
     wall = time.perf_counter() - t0
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
     row: dict[str, object] = {"instance": inst.name, "solver": solver, "reference": ref,
-                              "wall_seconds": round(wall, 2), "exit": proc.returncode}
+                              "wall_seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
+                              "load": round(os.getloadavg()[0], 1), "exit": proc.returncode}
     if proc.returncode != 0:
         row["error"] = proc.stderr[-2000:]
         return row
@@ -150,18 +155,20 @@ def run_case(path: Path, ref: int, time_limit: float, solver: str, tmp: Path) ->
     return row
 
 
-def sample(set_name: str) -> list[tuple[int, int]]:
+def sample(set_name: str, even: bool = False) -> list[tuple[int, int]]:
     """A spread sample: j30 one instance of each of the 48 parameter sets, j60 one of every
-    second set (instance number cycling 1..10 so that every instance index appears)."""
+    second set (instance number cycling 1..10 so that every instance index appears); ``even``:
+    j60's other 24 sets instead (the two samples together cover all 48 parameter sets)."""
     if set_name == "j30":
         return [(p, (p - 1) % 10 + 1) for p in range(1, 49)]
-    return [(p, (p // 2) % 10 + 1) for p in range(1, 49, 2)]
+    return [(p, (p // 2) % 10 + 1) for p in range(2 if even else 1, 49, 2)]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--set", choices=["j30", "j60"], action="append")
     ap.add_argument("--sample", action="store_true", help="48 j30 + 24 j60 (see sample())")
+    ap.add_argument("--even", action="store_true", help="with --sample: j60's even sets")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--solver", default="cp-sat", help="cp-sat, highs or greedy")
     ap.add_argument("--limit", type=int, default=0, help="only the first N cases of each set")
@@ -172,7 +179,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="psplib-") as tmp_name:
         for s in sets:
             ref = read_reference(DATA / ("j30opt.sm" if s == "j30" else "j60hrs.sm"))
-            cases = sample(s) if args.sample else sorted(ref)
+            cases = sample(s, args.even) if args.sample else sorted(ref)
             if args.limit:
                 cases = cases[:args.limit]
             for par, ins in cases:
@@ -200,7 +207,8 @@ def main() -> None:
     doc = {"benchmark": "PSPLIB as deployment scenarios", "sample": args.sample,
            "solver": args.solver, "time_limit": args.time_limit, "machine": {
                "python": platform.python_version(), "cpus": os.cpu_count(),
-               "note": "2 cores shared with other jobs; CP-SAT uses 2 workers"},
+               "note": "2 cores shared with other jobs; CP-SAT uses 2 workers",
+               "load_average_at_end": os.getloadavg()[0]},
            "summary": summary, "cases": rows}
     text = json.dumps(doc, indent=1)
     if args.out:

@@ -52,6 +52,30 @@ def test_bound_never_exceeds_the_least_lateness(tmp_path: Path, seed: int) -> No
     assert lateness_lower_bound(from_deployment(_problem(tmp_path, spec))) <= truth
 
 
+def test_bound_sees_release_days(tmp_path: Path) -> None:
+    # Both lines are ready on day 3 only and need the whole fleet for 2 days: one arrives on
+    # day 5, the other on day 7 (2 days late). The energy alone, counted from day 0, and the
+    # earliest arrivals (5, 5) both allow 0; the queue from the release day gives 2.
+    spec = {"forcegen": 1, "lift": [{"id": "RORO", "mode": "sea", "capacity": 2}],
+            "movements": [{"id": k, "days": 2, "lift": {"RORO": 2}, "available": 3,
+                           "required": 5} for k in "AB"]}
+    p = from_deployment(_problem(tmp_path, spec))
+    assert lateness_lower_bound(p) == 2 == _least_lateness(spec)
+
+
+def test_bound_adds_up_separate_queues(tmp_path: Path) -> None:
+    # Two fleets, each with two lines queueing for it (2 days late each): 4 in all. Either
+    # fleet alone proves 2; counting each line on its own fleet proves the 4.
+    spec = {"forcegen": 1, "lift": [{"id": "RORO", "mode": "sea", "capacity": 2},
+                                    {"id": "C17", "mode": "air", "capacity": 3}],
+            "movements": [{"id": "A", "days": 2, "lift": {"RORO": 2}, "required": 2},
+                          {"id": "B", "days": 2, "lift": {"RORO": 2}, "required": 2},
+                          {"id": "C", "days": 2, "lift": {"C17": 3}, "required": 2},
+                          {"id": "D", "days": 2, "lift": {"C17": 2}, "required": 2}]}
+    p = from_deployment(_problem(tmp_path, spec))
+    assert lateness_lower_bound(p) == 4 == _least_lateness(spec)
+
+
 def test_energy_bound_is_exact_on_a_queue(tmp_path: Path) -> None:
     # Three lines each need the whole RORO fleet for 2 days and are all required on day 2:
     # they arrive on days 2, 4 and 6 whatever the order, 0 + 2 + 4 days late.
@@ -104,16 +128,58 @@ def test_heuristic_plan_at_the_time_limit_is_judged(tmp_path: Path, monkeypatch:
             return cp_model.UNKNOWN
 
     monkeypatch.setattr(cpsat, "_solver", lambda *_a: Stub())
+    # A weaker lateness bound than the real one (6), so the plan is not optimal at the start.
+    monkeypatch.setattr(cpsat, "lateness_lower_bound", lambda *_a: 4)
     spec = {"forcegen": 1, "lift": [{"id": "RORO", "mode": "sea", "capacity": 2}],
             "movements": [{"id": k, "days": 2, "lift": {"RORO": 2}, "required": 2}
                           for k in "ABC"]}
     doc = plan_deployment(_problem(tmp_path, spec), time_limit=5).to_dict()
-    assert (doc["closure"], doc["lateness"], doc["lateness_bound"]) == (6, 6, 6)
-    # 6 is also the closure's bound from the lift alone, but CP-SAT proved nothing: the
-    # status says what is proven (the critical path gives only 2).
-    assert doc["bound"] <= doc["closure"] and doc["status"] in ("optimal", "feasible")
-    assert doc["status"] == ("optimal" if doc["bound"] == 6 else "feasible")
+    assert (doc["closure"], doc["lateness"], doc["lateness_bound"]) == (6, 6, 4)
+    # 6 is also the closure's bound from the lift alone, but CP-SAT proved nothing on the
+    # lateness: the status says what is proven.
+    assert doc["bound"] == 6 and doc["status"] == "feasible"
     assert any("time limit reached before CP-SAT" in n for n in doc["notes"])
+
+
+def _three_on_one_ship() -> dict[str, Any]:
+    return {"forcegen": 1, "lift": [{"id": "RORO", "mode": "sea", "capacity": 2}],
+            "movements": [{"id": k, "days": 2, "lift": {"RORO": 2}, "required": 2}
+                          for k in "ABC"]}
+
+
+def test_plan_at_both_bounds_is_optimal_without_search(tmp_path: Path,
+                                                        monkeypatch: Any) -> None:
+    # Three 2-day lines on one ship: closure 6 is the lift's energy bound, lateness 0+2+4 the
+    # bound too; the greedy plan reaches both, so no search may run and it is optimal.
+    from forcegen.deployment import cpsat
+
+    def no_search(*_a: Any) -> Any:
+        raise AssertionError("CP-SAT was called on a plan already at its bounds")
+
+    monkeypatch.setattr(cpsat, "_solver", no_search)
+    doc = plan_deployment(_problem(tmp_path, _three_on_one_ship()), time_limit=5).to_dict()
+    assert (doc["closure"], doc["lateness"], doc["lateness_bound"]) == (6, 6, 6)
+    assert doc["status"] == "optimal" and doc["bound"] == 6
+    assert any("without a search" in n for n in doc["notes"])
+
+
+def test_no_time_to_build_the_model_returns_the_heuristic_plan(tmp_path: Path,
+                                                               monkeypatch: Any) -> None:
+    # The time limit covers the whole plan: when building the model would not fit (made so
+    # here by pricing it at a million serial schedules), the heuristic plan is returned with
+    # its proven bounds, and neither the model nor the solver is touched.
+    from forcegen.deployment import cpsat
+
+    def nothing(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("the model was built with no time left")
+
+    monkeypatch.setattr(cpsat, "_BUILD_SERIALS", 1e6)
+    monkeypatch.setattr(cpsat, "_build", nothing)
+    monkeypatch.setattr(cpsat, "lateness_lower_bound", lambda *_a: 0)
+    doc = plan_deployment(_problem(tmp_path, _three_on_one_ship()), time_limit=5).to_dict()
+    assert (doc["closure"], doc["lateness"], doc["bound"]) == (6, 6, 6)
+    assert doc["status"] == "feasible" and doc["lateness_bound"] == 0
+    assert any("before the exact model was built" in n for n in doc["notes"])
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from forcegen.deployment import load_deployment, plan_deployment
-from forcegen.deployment.command import CommandRule, command_on_day, transfers
+from forcegen.deployment.command import CommandRule, command_on_day, idle_rules, transfers
 from forcegen.exceptions import ScenarioError
 
 ROWS = [
@@ -42,10 +42,33 @@ def test_unit_rule_wins_and_dates_hold() -> None:
     assert (day11["L1"]["relationship"], day11["L1"]["to"]) == ("OPCON", "force")
 
 
-def test_each_arrival_is_a_transfer_of_authority() -> None:
+def test_each_arrival_and_each_later_change_is_a_transfer_of_authority() -> None:
+    # L1 arrives on day 3 (OPCON north) and goes to the force commander on day 6, when its
+    # rule starts; L3 arrives under national command, which ends on day 10: TACON on day 11.
     got = transfers(ROWS, RULES)
-    assert [(t["day"], t["id"], t["relationship"], t["to"]) for t in got] == [
-        (3, "L1", "OPCON", "north"), (5, "L2", "TACON", "south"), (9, "L3", "NATCOM", "HUN")]
+    assert [(t["day"], t["id"], t["relationship"], t["to"], t["event"]) for t in got] == [
+        (3, "L1", "OPCON", "north", "arrival"), (5, "L2", "TACON", "south", "arrival"),
+        (6, "L1", "OPCON", "force", "rule"), (9, "L3", "NATCOM", "HUN", "arrival"),
+        (11, "L3", "TACON", "south", "rule")]
+    # Each listed change is what command_on_day says on that day, and nothing changes between.
+    for t in got:
+        assert command_on_day(ROWS, RULES, t["day"])[t["id"]]["relationship"] == t["relationship"]
+    for day in range(0, 15):
+        now = command_on_day(ROWS, RULES, day)
+        for line, held in now.items():
+            if held["where"] != "theatre":
+                continue
+            last = max((t for t in got if t["id"] == line and t["day"] <= day),
+                       key=lambda t: t["day"])
+            assert (held["relationship"], held["to"]) == (last["relationship"], last["to"])
+
+
+def test_rule_ending_before_its_toa_is_noted() -> None:
+    rules = [*RULES, CommandRule(unit="P-HUN-1", relationship="NATCOM", until_day=4)]
+    notes = idle_rules(ROWS, rules)
+    assert len(notes) == 1 and "rule 4" in notes[0] and "P-HUN-1" in notes[0]
+    assert "day 5" in notes[0]
+    assert idle_rules(ROWS, RULES) == []  # P-HUN-2's rule holds on days 9 and 10
 
 
 HEAD = """\

@@ -114,3 +114,17 @@ def test_orbat_shows_the_chain_of_command_on_a_day(web: Web) -> None:
     # A liaison sees its own nation's units only, with the same chain of command.
     fra = web.signed_in("liaison_fra").get("/orbat").text
     assert "operational control" in fra and "P-DEU-" not in fra
+
+
+def test_closure_legend_names_are_cut_cleanly() -> None:
+    # Long sector names with a note in brackets: the legend keeps the name before the note,
+    # and cuts a still-long name with an ellipsis, never leaving a dangling "(".
+    from forcegen.web.deploy_charts import closure_svg
+
+    rows = [{"id": "A", "sector": "s1", "arrive": 3}, {"id": "B", "sector": "s2", "arrive": 5}]
+    names = {"s1": "Sector Vinnytsia (centre, logistics hub)",
+             "s2": "Sector with a very long name indeed"}
+    svg = closure_svg({"s1": 3, "s2": 5}, rows, names)
+    assert ">Sector Vinnytsia (day 3)<" in svg
+    assert ">Sector with a ver\u2026 (day 5)<" in svg
+    assert "( (day" not in svg

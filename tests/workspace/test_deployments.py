@@ -131,9 +131,9 @@ def test_downloads_are_scoped_and_marked(ws: Workspace, doc: dict[str, Any]) -> 
     run_id = add_deployment_run(ws.factory, doc)
     c = ws.client("liaison_fra")
     text = c.get(f"{API}/deployments/{run_id}/export", params={"format": "csv"}).text
-    first, *body = text.lstrip("\ufeff").splitlines()
-    assert first.startswith("# ") and "UNCLASSIFIED" in first
-    rows = list(csv.DictReader(io.StringIO("\n".join(body))))
+    # One plain table (header first, as spreadsheets and pandas read it), marked on every row.
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows and all("UNCLASSIFIED" in r["marking"] for r in rows)
     assert [r["ULN"] for r in rows] == ["ULN-FRA-2", "ULN-FRA-1"]
     assert {r["nation"] for r in rows} == {"FRA"}
     book = c.get(f"{API}/deployments/{run_id}/export", params={"format": "xlsx"})

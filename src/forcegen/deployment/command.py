@@ -8,8 +8,10 @@ national caveat, a rotation). Before it moves a unit is under national command a
 move it is under national command in transit.
 
 :func:`command_on_day` says, for a plan's unit lines, who commands each one on a given day;
-:func:`transfers` lists the TOA events. Both read the plan's rows (``DeploymentResult.rows()``
-or the ``movements`` of its JSON), so a workspace computes them from a stored plan.
+:func:`transfers` lists the TOA events (at arrival and whenever a dated rule changes the
+relationship later); :func:`idle_rules` names rules the plan never lets take effect. They
+read the plan's rows (``DeploymentResult.rows()`` or the ``movements`` of its JSON), so a
+workspace computes them from a stored plan.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import Field, model_validator
 
 from forcegen.scenario.models import Identifier, _Strict
 
-__all__ = ["RELATIONSHIPS", "CommandRule", "command_on_day", "transfers"]
+__all__ = ["RELATIONSHIPS", "CommandRule", "command_on_day", "idle_rules", "transfers"]
 
 Relationship = Literal["OPCON", "TACON", "NATCOM"]
 #: The relationships in planners' words.
@@ -62,9 +64,7 @@ def _rule(rules: Iterable[CommandRule], row: dict[str, Any], day: int) -> Comman
     best: tuple[int, int] | None = None
     found = None
     for r in rules:
-        if r.unit is not None and r.unit != row.get("unit"):
-            continue
-        if r.nation is not None and r.nation != row.get("nation"):
+        if not _matches(r, row):
             continue
         start = r.from_day if r.from_day is not None else 0
         if start > day or (r.until_day is not None and day > r.until_day):
@@ -123,20 +123,68 @@ def command_on_day(rows: list[dict[str, Any]], rules: Iterable[CommandRule],
     return out
 
 
-def transfers(rows: list[dict[str, Any]], rules: Iterable[CommandRule]) -> list[dict[str, Any]]:
-    """The transfer of authority at each arrival, in day order.
+def _matches(rule: CommandRule, row: dict[str, Any]) -> bool:
+    if rule.unit is not None:
+        return rule.unit == row.get("unit")
+    return rule.nation == row.get("nation")
 
-    Each: ``day``, ``id``, ``unit``, ``nation``, ``relationship`` and ``to`` (the relationship
-    in force on arrival).
+
+def _rule_days(rules: list[CommandRule], row: dict[str, Any]) -> list[int]:
+    """The arrival day of ``row`` and each later day a rule for its unit starts or ends."""
+    arrive = int(row["arrive"])
+    days = {arrive}
+    for r in rules:
+        if not _matches(r, row):
+            continue
+        if r.from_day is not None and r.from_day > arrive:
+            days.add(r.from_day)
+        if r.until_day is not None and r.until_day + 1 > arrive:
+            days.add(r.until_day + 1)
+    return sorted(days)
+
+
+def transfers(rows: list[dict[str, Any]], rules: Iterable[CommandRule]) -> list[dict[str, Any]]:
+    """Each transfer of authority in day order: at arrival, then at each later change.
+
+    The rules are evaluated on every day the plan gives them a meaning, not only on arrival: a
+    national caveat ending on day 30 hands a unit that arrived on day 12 to its commander on
+    day 31, and that is a transfer of authority too. Each: ``day``, ``id``, ``unit``,
+    ``nation``, ``relationship``, ``to`` and ``event`` (``arrival``, or ``rule`` when a dated
+    rule starts or ends; listed only when the relationship or its receiver changes).
     """
     rules = list(rules)
     out = []
     for row in rows:
         if row.get("arrive") is None:
             continue
-        got = command_on_day([row], rules, int(row["arrive"]))[row["id"]]
-        out.append({"day": int(row["arrive"]), "id": row["id"], "unit": row.get("unit"),
-                    "nation": row.get("nation"), "relationship": got["relationship"],
-                    "to": got["to"]})
+        held: tuple[str, str] | None = None
+        for day in _rule_days(rules, row):
+            got = command_on_day([row], rules, day)[row["id"]]
+            if (got["relationship"], got["to"]) == held:
+                continue
+            held = got["relationship"], got["to"]
+            out.append({"day": day, "id": row["id"], "unit": row.get("unit"),
+                        "nation": row.get("nation"), "relationship": got["relationship"],
+                        "to": got["to"],
+                        "event": "arrival" if day == int(row["arrive"]) else "rule"})
     out.sort(key=lambda t: (t["day"], t["id"]))
     return out
+
+
+def idle_rules(rows: list[dict[str, Any]], rules: Iterable[CommandRule]) -> list[str]:
+    """A note for each rule that holds on no day after any of its lines' arrivals.
+
+    A rule ending before its unit's transfer of authority never takes effect in this plan (the
+    unit is under national command until it arrives), which is worth telling the planner who
+    wrote it: the plan, not the rule's text, decides the TOA day.
+    """
+    notes = []
+    for k, r in enumerate(rules):
+        arrivals = [int(row["arrive"]) for row in rows
+                    if row.get("arrive") is not None and _matches(r, row)]
+        if arrivals and r.until_day is not None and r.until_day < min(arrivals):
+            who = f"unit {r.unit}" if r.unit is not None else f"nation {r.nation}"
+            notes.append(f"command rule {k + 1} ({who}, {r.relationship} until day "
+                         f"{r.until_day}) never applies: the first TOA it covers is on day "
+                         f"{min(arrivals)}")
+    return notes

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from forcegen.deployment.command import transfers
+from forcegen.deployment.command import idle_rules, transfers
 from forcegen.deployment.cpsat import Plan, solve_cpsat
 from forcegen.deployment.explain import closure_by, critical_chain, late_reasons
 from forcegen.deployment.model import Deployment
@@ -75,7 +76,8 @@ class DeploymentResult:
             "deadline_misses": [{"id": ids[i], "days": d} for i, d in plan.missed],
             "critical_chain": ([] if plan.start is None
                                else critical_chain(self.problem, plan.start)),
-            "notes": [*self.deployment.notes, *plan.notes],
+            "notes": [*self.deployment.notes, *plan.notes,
+                      *idle_rules(rows, self.deployment.command)],
             "command": [r.model_dump(exclude_none=True) for r in self.deployment.command],
             "transfers_of_authority": transfers(rows, self.deployment.command),
         }
@@ -113,19 +115,20 @@ def plan_deployment(dep: Deployment, *, time_limit: float = 60.0,
     if not time_limit > 0:  # also refuses NaN
         raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
                           "time_limit")
+    t_read = time.perf_counter()
     p = from_deployment(dep)
     if method == "cp-sat":
         start = None
         if warm is not None and warm.plan.start is not None and warm.problem.ids == p.ids:
             start = warm.plan.start
-        plan = solve_cpsat(p, time_limit, warm=start)
+        # The limit covers the arrays built here too (a what-if's whole re-plan).
+        left = time_limit - (time.perf_counter() - t_read)
+        plan = solve_cpsat(p, max(0.1, left), warm=start)
     elif method == "highs":
         from forcegen.deployment.milp import solve_milp_closure
 
         plan = solve_milp_closure(p, time_limit)
     elif method == "greedy":
-        import time
-
         import numpy as np
 
         from forcegen.deployment.problem import critical_path_bound

@@ -45,15 +45,17 @@ def _place(v: Any) -> str:
     return str(v)
 
 
-def tpfdd_csv_text(rows: list[dict[str, Any]]) -> str:
+def tpfdd_csv_text(rows: list[dict[str, Any]], marking: str | None = None) -> str:
     """The unit lines (``movements`` of the plan document) as CSV text, header first.
 
     Lift as ``C17=2;RORO=1``, places as ``lon;lat`` or an id; text a spreadsheet would run as a
-    formula is written behind a ``'`` (the same rule as every export).
+    formula is written behind a ``'`` (the same rule as every export). ``marking``: written in
+    a last ``marking`` column on every row (as the pledge table's CSV carries it), so the file
+    stays one plain table for spreadsheets and pandas and a row copied out keeps its marking.
     """
     buf = io.StringIO(newline="")
     w = csv.writer(buf)
-    w.writerow([c for c, _ in TPFDD_COLUMNS])
+    w.writerow([c for c, _ in TPFDD_COLUMNS] + ([] if marking is None else ["marking"]))
     for r in rows:
         cells: list[Any] = []
         for _, key in TPFDD_COLUMNS:
@@ -65,5 +67,7 @@ def tpfdd_csv_text(rows: list[dict[str, Any]]) -> str:
             else:
                 v = escape_formula(v)
             cells.append("" if v is None else v)
+        if marking is not None:
+            cells.append(escape_formula(marking))
         w.writerow(cells)
     return buf.getvalue()

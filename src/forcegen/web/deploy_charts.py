@@ -100,6 +100,16 @@ def gantt_svg(rows: list[dict[str, Any]], names: Mapping[str, str] | None = None
     return "".join(parts)
 
 
+def _legend(name: str, size: int = 18) -> str:
+    """A sector's name short enough for the legend.
+
+    The part before any " (" note, cut with an ellipsis if still long (a bare cut left
+    "Sector Vinnytsia (" in the legend).
+    """
+    name = name.split(" (", 1)[0]
+    return name if len(name) <= size else name[:size - 1].rstrip() + "\u2026"
+
+
 def _polyline(points: list[tuple[float, float]], colour: str, wide: bool) -> str:
     pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
     return (
@@ -148,7 +158,7 @@ def closure_svg(
         day = closure_by_sector.get(g) if g != "all" else max(arrivals)
         parts.append(
             f'<text x="{left + width + 8}" y="{top + 14 + 16 * k}" font-size="{_FONT}" '
-            f'fill="{colours[g]}">{escape(label[:18])}'
+            f'fill="{colours[g]}">{escape(_legend(label))}'
             f"{'' if day is None else f' (day {day})'}</text>"
         )
     parts.append(

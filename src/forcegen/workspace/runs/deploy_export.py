@@ -44,8 +44,9 @@ def deployment_export(db: Session, user: User, run_id: int, fmt: str) -> tuple[b
     if fmt == "csv":
         from forcegen.deployment.tables import tpfdd_csv_text
 
-        # The marking on the first line, as a comment row a spreadsheet shows above the table.
-        text = f"# {mark}\n" + tpfdd_csv_text(doc["movements"])
+        # The marking in a column of every row: a comment line above the header broke
+        # spreadsheet and pandas readers (the pledge table's CSV does the same).
+        text = tpfdd_csv_text(doc["movements"], marking=mark)
         return ("\ufeff" + text).encode(), f"{stem}-tpfdd.csv", "text/csv; charset=utf-8"
     from forcegen.deployment.workbook import deployment_xlsx_bytes
 
