@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from forcegen.workspace.listing import SEARCH_MAX, PageParams
+from forcegen.workspace.listing import SEARCH_MAX, PageParams, every_row
 
 __all__ = ["ActiveFilter", "TableQuery", "clean", "every_row"]
 
@@ -115,12 +115,3 @@ def clean(text: str | None, allowed: Iterable[str] | None = None) -> str:
         return ""
     return value
 
-
-def every_row(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
-    """Every row of a paged service query, in pages of 1,000 (downloads, maps)."""
-    out: list[Any] = []
-    while True:
-        rows, total = fetch(PageParams(limit=1000, offset=len(out)))
-        out.extend(rows)
-        if not rows or len(out) >= total:
-            return out
