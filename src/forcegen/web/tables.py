@@ -14,8 +14,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from forcegen.workspace.listing import SEARCH_MAX, PageParams, every_row
+from forcegen.workspace.runs.models import RUN_STATES
 
-__all__ = ["ActiveFilter", "TableQuery", "clean", "every_row"]
+__all__ = [
+    "RUN_SORTS", "ActiveFilter", "TableQuery", "clean", "every_row", "run_table",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +118,30 @@ def clean(text: str | None, allowed: Iterable[str] | None = None) -> str:
         return ""
     return value
 
+
+#: How a list of runs may be sorted (sourcing and deployment runs alike).
+RUN_SORTS = ("id", "-id", "created_at", "-created_at", "state", "-state")
+
+
+def run_table(
+    path: str,
+    fetch: Callable[..., tuple[list[Any], int]],
+    q: str | None,
+    state: str | None,
+    sort: str | None,
+    offset: int,
+) -> tuple[TableQuery, list[Any], int]:
+    """A page of runs, newest first: the table's query, its rows and how many match.
+
+    ``fetch`` is the kind's ``list_page`` with the database and user bound; an unknown state or
+    sort is ignored (the page shows everything) rather than refused.
+    """
+    filters = {"q": clean(q), "state": clean(state, RUN_STATES)}
+    table = TableQuery(path, filters, {"q": "Text", "state": "State"}, clean(sort, RUN_SORTS),
+                       offset, 50)
+    rows, total = fetch(
+        PageParams(limit=50, offset=offset, sort=table.sort or "-id"),
+        state=filters["state"] or None,
+        search=filters["q"] or None,
+    )
+    return table, rows, total
