@@ -17,14 +17,7 @@ from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import session_scope, utcnow
 from forcegen.workspace.listing import PageParams
-from forcegen.workspace.runs.lifecycle import (
-    failed_run_values,
-    get_run,
-    list_runs,
-    queued_label,
-    starter_scope,
-    store_values,
-)
+from forcegen.workspace.runs import lifecycle
 from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.runs.results import RunResult, from_json, scoped, to_json
 from forcegen.workspace.runs.whatif import WhatIf
@@ -46,7 +39,7 @@ def create(
     is labelled with that cap and released to the starter's nation only. ``whatif``: nations
     withdrawn, caveats lifted, ceilings changed (``whatif.checked_whatif``), kept on the run.
     """
-    label = queued_label(user, max_classification)
+    label = lifecycle.queued_label(user, max_classification)
     statuses = sorted(set(include) | {"approved"})
     run = SourcingRun(
         state="queued",
@@ -65,7 +58,7 @@ def create(
 
 
 def _set(factory: sessionmaker[Session], run_id: int, **values: Any) -> None:
-    store_values(factory, SourcingRun, run_id, **values)
+    lifecycle.store_values(factory, SourcingRun, run_id, **values)
 
 
 def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | None = None) -> None:
@@ -110,7 +103,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             include = tuple(run.include)
             whatif = WhatIf.from_json(run.whatif)
             # What the starter may see, capped: the run never holds more than they may.
-            reader = starter_scope(db, run)
+            reader = lifecycle.starter_scope(db, run)
             label = labelled.high_water(db, reader)
             # Built in memory: sourcing reads no side table, and nothing is written to disk.
             # A record no longer valid is left out and named, not fatal for everyone.
@@ -135,7 +128,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             + (f"; {len(excluded)} invalid record(s) left out" if excluded else ""),
         )
     except Exception as exc:  # store, do not lose: the thread has nobody to report to
-        _set(factory, run_id, **failed_run_values(exc, "sourced", "sourcing run", run_id))
+        _set(factory, run_id, **lifecycle.failed_run_values(exc, "sourced", "sourcing run", run_id))
 
 
 def list_page(
@@ -151,12 +144,12 @@ def list_page(
     ``search``: text found (case-insensitive) in who started the run or its outcome message,
     or the run's number.
     """
-    return list_runs(db, user, SourcingRun, params, state=state, search=search)
+    return lifecycle.list_runs(db, user, SourcingRun, params, state=state, search=search)
 
 
 def get(db: Session, user: User, run_id: int) -> SourcingRun:
     """One run ``user`` may see, or 404 (also when its label hides it)."""
-    return get_run(db, user, SourcingRun, run_id, "sourcing run")
+    return lifecycle.get_run(db, user, SourcingRun, run_id, "sourcing run")
 
 
 def result_for(user: User, run: SourcingRun) -> RunResult | None:
