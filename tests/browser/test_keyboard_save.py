@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import ADMIN_PASSWORD, Server
-from .test_workflow import has_focus, sign_in
+from .test_workflow import has_focus, open_nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def test_alt_s_saves_a_requirement_without_the_mouse(page: Any, server: Server) 
 
 def test_nation_page_edit_with_the_keyboard(page: Any, server: Server) -> None:
     sign_in(page, server, "admin", ADMIN_PASSWORD)
-    page.click("nav a[href='/nations']")
+    open_nav(page, "/nations")
     page.wait_for_selector("[data-testid=nations]")
     assert has_focus(page, "[name=q]")  # the search box has the cursor
     page.keyboard.type("est")  # Estonia, by name
@@ -55,7 +55,7 @@ def test_audit_trail_find_open_and_verify(page: Any, server: Server) -> None:
     page.fill("#f-ceiling_personnel", "777")
     page.keyboard.press("Alt+s")
     page.wait_for_selector("p.notice")
-    page.click("nav a[href='/audit']")
+    open_nav(page, "/audit")
     page.wait_for_selector("[data-testid=audit]")
     page.select_option("form.filters select[name=entity]", "nation")  # applies at once
     page.wait_for_url(re.compile(r".*/audit\?.*entity=nation.*"))

@@ -37,6 +37,13 @@ def has_focus(page: Any, selector: str, timeout_ms: int = 5000) -> bool:
     return True
 
 
+def open_nav(page: Any, href: str) -> None:
+    """Follow the nav bar's link to ``href``: open the menu holding it, then click it."""
+    page.click(f"nav details:has(a[href='{href}']) > summary")
+    page.click(f"nav a[href='{href}']")
+    page.wait_for_url(re.compile(rf".*{re.escape(href)}(\?.*)?$"))
+
+
 def test_edit_approve_run_and_see_the_shortfall(page: Any, server: Server) -> None:
     sign_in(page, server, "admin", ADMIN_PASSWORD)
     assert page.text_content("[data-testid=whoami]") == "admin"

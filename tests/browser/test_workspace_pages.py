@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from .conftest import ADMIN_PASSWORD, Server
-from .test_workflow import has_focus, sign_in
+from .test_workflow import has_focus, open_nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,7 @@ def test_liaison_approves_ticked_pledges_at_once(page: Any, server: Server) -> N
 def test_admin_creates_an_account_that_must_change_its_password(page: Any,
                                                                server: Server) -> None:
     sign_in(page, server, "admin", ADMIN_PASSWORD)
-    page.click("nav a[href='/admin/users']")
+    open_nav(page, "/admin/users")
     page.click("[data-testid=new-user]")
     assert has_focus(page, "#f-username")
     page.fill("#f-username", "deu-observer")

@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:  # imported when used: `forcegen --help` need not load the sol
     from forcegen.sourcing.progress import ProgressEvent
 
 __all__ = [
+    "JsonFlag",
+    "ScenarioPath",
     "build_options",
     "flag_hint",
     "flags_for",
@@ -37,6 +40,11 @@ __all__ = [
 ]
 
 err_console = Console(stderr=True)
+
+#: ``--json``: the command's result as exactly one JSON document on stdout, nothing else.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document only")]
+#: The scenario a command reads, in any of the forms ``scenario.load`` takes.
+ScenarioPath = Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")]
 
 #: Width of stdout when it is a file or a pipe: wide enough that no table is cut or wrapped.
 PIPE_WIDTH = 10_000

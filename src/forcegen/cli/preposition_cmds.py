@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from forcegen.cli._common import out_console
+from forcegen.cli._common import JsonFlag, ScenarioPath, out_console
 from forcegen.exceptions import OptionError
 from forcegen.readiness._objectives import DEFAULT_OBJECTIVE, OBJECTIVES
 
@@ -116,14 +116,14 @@ def _write_map(scenario: Any, table: Any, doc: dict[str, Any], out: Path) -> Non
 
 
 def preposition_cmd(
-    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    path: ScenarioPath,
     depots: Annotated[int | None, typer.Option(
         "--depots", "-p", help="Number of depots to open (existing ones included)")] = None,
     objective: Annotated[str | None, typer.Option(
         "--objective", help=_OBJECTIVE_HELP, show_default=False)] = None,
     within: Annotated[float | None, typer.Option(
         "--within", help="Hours for --objective coverage")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    as_json: JsonFlag = False,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", help="Seconds for the solver; the best plan so far and its gap after")
     ] = None,
@@ -186,7 +186,7 @@ def preposition_cmd(
 
 
 def robustness_cmd(
-    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    path: ScenarioPath,
     samples: Annotated[int, typer.Option("--samples", help="Random scenarios to draw")] = 10_000,
     fail_prob: Annotated[float, typer.Option(
         "--fail-prob", help="Probability that each depot is lost")] = 0.05,
@@ -214,7 +214,7 @@ def robustness_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", help="Seconds for siting with --depots")] = 60.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Distribution of each sector's response time when depots, links and airfields fail."""
     from forcegen.readiness._disruptions import disruption_model

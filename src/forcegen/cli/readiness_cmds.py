@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forcegen.cli._common import out_console
+from forcegen.cli._common import JsonFlag, ScenarioPath, out_console
 from forcegen.exceptions import OptionError
 
 if TYPE_CHECKING:
@@ -64,8 +64,8 @@ def _print_response(name: str, result: ResponseResult, files: dict[str, str]) ->
 
 
 def respond(
-    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    path: ScenarioPath,
+    as_json: JsonFlag = False,
     chart: Annotated[Path | None, typer.Option(
         "--chart", help="Write a chart of forces available over time (.svg or .png)")] = None,
     map_out: Annotated[Path | None, typer.Option(

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from forcegen.cli._common import out_console
+from forcegen.cli._common import ScenarioPath, out_console
 
 __all__ = ["register"]
 
 
 def validate(
-    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    path: ScenarioPath,
 ) -> None:
     """Check a scenario: every problem (file, line, field, what was expected) in one pass."""
     from forcegen.scenario import load_scenario

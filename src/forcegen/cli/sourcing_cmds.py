@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from forcegen.cli._common import (
+    JsonFlag,
+    ScenarioPath,
     build_options,
     out_console,
     progress_reporter,
@@ -23,7 +25,7 @@ _List = list[str] | None
 
 
 def source(
-    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    path: ScenarioPath,
     include: Annotated[_List, typer.Option(
         help="Also use pledges of this status: provisional, offered (comma list)")] = None,
     withdraw: Annotated[_List, typer.Option(
@@ -39,7 +41,7 @@ def source(
         help="Relative optimality gap for the cost stage (default 1e-4)")] = None,
     method: Annotated[str, typer.Option(
         help="auto | exact | decompose | greedy")] = "auto",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    as_json: JsonFlag = False,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Also save the plan as JSON (for forcegen compare)")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the plan to a workbook")
@@ -110,7 +112,7 @@ def _read_plan(path: Path) -> object:
 def compare(
     plan_a: Annotated[Path, typer.Argument(help="Plan JSON (forcegen source --out/--json)")],
     plan_b: Annotated[Path, typer.Argument(help="Plan JSON to compare against the first")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Lines gained and lost from PLAN_A to PLAN_B, and each nation's change in share."""
     from forcegen.report.sourcing_tables import print_comparison
@@ -126,14 +128,14 @@ def compare(
 
 
 def criticality(
-    path: Annotated[Path, typer.Argument(help="Scenario folder, scenario.yaml or .xlsx")],
+    path: ScenarioPath,
     include: Annotated[_List, typer.Option(
         help="Also use pledges of this status: provisional, offered (comma list)")] = None,
     nations: Annotated[_List, typer.Option(
         help="Only these nations (comma list); default every contributing nation")] = None,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", help="Seconds per re-solve")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Whose withdrawal would hurt most: re-solve with each nation withdrawn in turn."""
     from rich.table import Table

@@ -1,16 +1,8 @@
 """What a plan was computed from, as one SHA-256: the scenario's content and the options.
 
 :func:`scenario_digest` lives in :mod:`forcegen.scenario.digest` (so that the scenario workbook
-can show it) and is re-exported here.
-
-The digest is taken from the core models record by record, each section in id order, so the
-same data gives the same hash however it was read: a file whose records are in any order, a
-workbook, or the workspace's rows (which come back in id order). Record order cannot change
-a plan (ties are broken canonically), so it does not change the hash either. The capability
-types the scenario uses are part of it, built-in ones included: a plan depends on them.
-
-Each record is written as canonical JSON (sorted keys, no spaces, ``None`` left out, as in a
-file) on a line of its own after its section's name; no dict of the whole scenario is built.
+can show it) and is re-exported here; its docstring says how records are written and why their
+order does not change the hash.
 """
 
 from __future__ import annotations

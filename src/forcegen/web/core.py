@@ -33,6 +33,7 @@ __all__ = [
     "Page",
     "PageDep",
     "Redirect",
+    "local_path",
     "render",
     "see_other",
     "templates",
@@ -129,6 +130,24 @@ def render(
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, template, ctx, status_code=status)
+
+
+def local_path(target: str | None, default: str) -> str:
+    r"""``target`` if it is a path on this site, else ``default`` (where a form says to go next).
+
+    ``//host`` and ``/\host`` name another host to a browser (which reads ``\`` as ``/``
+    and drops tabs and line breaks), so neither they nor any control character pass: a
+    redirect never leaves the site.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and all(ord(c) >= 0x20 for c in target)
+    ):
+        return target
+    return default
 
 
 def see_other(url: str, notice: str | None = None) -> RedirectResponse:

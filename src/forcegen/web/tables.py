@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from forcegen.workspace.listing import SEARCH_MAX, PageParams
+from forcegen.workspace.listing import SEARCH_MAX, PageParams, every_row
+from forcegen.workspace.runs.models import RUN_STATES
 
-__all__ = ["ActiveFilter", "TableQuery", "clean", "every_row"]
+__all__ = [
+    "RUN_SORTS", "ActiveFilter", "TableQuery", "clean", "every_row", "run_table",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +119,29 @@ def clean(text: str | None, allowed: Iterable[str] | None = None) -> str:
     return value
 
 
-def every_row(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
-    """Every row of a paged service query, in pages of 1,000 (downloads, maps)."""
-    out: list[Any] = []
-    while True:
-        rows, total = fetch(PageParams(limit=1000, offset=len(out)))
-        out.extend(rows)
-        if not rows or len(out) >= total:
-            return out
+#: How a list of runs may be sorted (sourcing and deployment runs alike).
+RUN_SORTS = ("id", "-id", "created_at", "-created_at", "state", "-state")
+
+
+def run_table(
+    path: str,
+    fetch: Callable[..., tuple[list[Any], int]],
+    q: str | None,
+    state: str | None,
+    sort: str | None,
+    offset: int,
+) -> tuple[TableQuery, list[Any], int]:
+    """A page of runs, newest first: the table's query, its rows and how many match.
+
+    ``fetch`` is the kind's ``list_page`` with the database and user bound; an unknown state or
+    sort is ignored (the page shows everything) rather than refused.
+    """
+    filters = {"q": clean(q), "state": clean(state, RUN_STATES)}
+    table = TableQuery(path, filters, {"q": "Text", "state": "State"}, clean(sort, RUN_SORTS),
+                       offset, 50)
+    rows, total = fetch(
+        PageParams(limit=50, offset=offset, sort=table.sort or "-id"),
+        state=filters["state"] or None,
+        search=filters["q"] or None,
+    )
+    return table, rows, total

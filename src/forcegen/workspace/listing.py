@@ -6,6 +6,7 @@ are separated by commas. An unknown field is a 422 naming it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -15,7 +16,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forcegen.workspace.errors import Invalid
 
-__all__ = ["SEARCH_MAX", "Page", "PageParams", "fetch_page", "order_by", "text_search"]
+__all__ = [
+    "SEARCH_MAX", "Page", "PageParams", "every_row", "fetch_page", "order_by", "text_search",
+]
 
 T = TypeVar("T")
 
@@ -84,3 +87,16 @@ def text_search(text: str | None, *columns: Any) -> ColumnElement[bool] | None:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped.lower()}%"
     return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns))
+
+
+def every_row(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
+    """Every row of a paged service query, in pages of 1,000 (downloads, maps, name lists).
+
+    Each page goes through the service, so each row is one the reader may see.
+    """
+    out: list[Any] = []
+    while True:
+        rows, total = fetch(PageParams(limit=1000, offset=len(out)))
+        out.extend(rows)
+        if not rows or len(out) >= total:
+            return out

@@ -35,6 +35,23 @@ document.addEventListener("DOMContentLoaded", () => {
     if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) && target.type !== "submit") target.focus();
     else target.click();
   });
+  // The nav bar's menus (<details>): one open at a time, closed by Escape (the cursor goes
+  // back to the menu's name) or by a click anywhere else. Without this file they still open
+  // and close with Enter, Space or a click.
+  const menus = Array.from(document.querySelectorAll("nav details.menu"));
+  menus.forEach((d) => d.addEventListener("toggle", () => {
+    if (d.open) menus.forEach((o) => { if (o !== d) o.open = false; });
+  }));
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    const open = menus.find((d) => d.open);
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("click", (ev) => {
+    menus.forEach((d) => { if (d.open && !d.contains(ev.target)) d.open = false; });
+  });
   // Move the cursor to the first field with an error.
   const bad = document.querySelector("[aria-invalid=true]");
   if (bad) bad.focus();

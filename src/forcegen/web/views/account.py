@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from forcegen.web.core import HTMLRoute, PageDep, render, see_other
+from forcegen.web.core import HTMLRoute, PageDep, local_path, render, see_other
 from forcegen.web.forms import validate
 from forcegen.workspace.api.cookies import (
     clear_login_csrf,
@@ -37,9 +37,7 @@ router = APIRouter(route_class=HTMLRoute)
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: never redirect to another host after sign-in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    return local_path(target, "/")
 
 
 def _login_page(

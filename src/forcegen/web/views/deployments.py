@@ -7,6 +7,7 @@ lines and the totals.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -22,12 +23,12 @@ from forcegen.web.deploy_charts import (
     use_svg,
 )
 from forcegen.web.marking import labelled, level_choices
-from forcegen.web.tables import TableQuery, clean
+from forcegen.web.tables import run_table
 from forcegen.web.views.downloads import download
 from forcegen.web.whatif_form import whatif_nations
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
+from forcegen.workspace.api.run_routes import submit_run
 from forcegen.workspace.errors import Invalid
-from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs import deploy_service as deployments
 from forcegen.workspace.runs.deploy_export import deployment_export
 from forcegen.workspace.runs.deploy_options import DeployOptions, checked_options
@@ -62,21 +63,8 @@ def deployment_list(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> HTMLResponse:
     """Deployment runs, newest first, and (planners) the form that starts one."""
-    filters = {"q": clean(q), "state": clean(state, RUN_STATES)}
-    table = TableQuery(
-        "/deployments",
-        filters,
-        {"q": "Text", "state": "State"},
-        clean(sort, ("id", "-id", "created_at", "-created_at", "state", "-state")),
-        offset,
-        50,
-    )
-    rows, total = deployments.list_page(
-        db,
-        page.user,
-        PageParams(limit=50, offset=offset, sort=table.sort or "-id"),
-        state=filters["state"] or None,
-        search=filters["q"] or None,
+    table, rows, total = run_table(
+        "/deployments", partial(deployments.list_page, db, page.user), q, state, sort, offset
     )
     ctx = {
         "rows": rows,
@@ -143,10 +131,7 @@ async def start_deployment(
     run = deployments.create(
         db, page.user, cap if isinstance(cap, str) and cap else None, _options(db, form)
     )
-    db.commit()  # the worker thread reads the row from its own session
-    request.app.state.run_executor.submit(
-        deployments.execute, request.app.state.session_factory, run.id, settings.run_time_limit
-    )
+    submit_run(request, db, settings, deployments.execute, run.id)
     return see_other(f"/deployments/{run.id}", f"Deployment run {run.id} started.")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -20,7 +19,7 @@ from forcegen.web.geo import MapPoint, map_svg
 from forcegen.web.roads import BANDS, stored_roads
 from forcegen.web.symbols import symbol_svg
 from forcegen.workspace.api.deps import SessionDep
-from forcegen.workspace.listing import PageParams
+from forcegen.workspace.listing import every_row
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.requirements import service as requirements
 from forcegen.workspace.runs import deploy_service as deployments
@@ -33,15 +32,6 @@ router = APIRouter(route_class=HTMLRoute)
 _SECTOR_SIDC = "10031002181100000000"  # brigade-level headquarters
 _FORCE_SIDC = "10031002221804000000"  # force headquarters
 
-
-def _all(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
-    """Every row of a paged service query (pages of 1,000)."""
-    out: list[Any] = []
-    while True:
-        rows, total = fetch(PageParams(limit=1000, offset=len(out)))
-        out.extend(rows)
-        if not rows or len(out) >= total:
-            return out
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -81,7 +71,7 @@ def force_map(
             points.append(MapPoint("depot", at[0], at[1], d.get("name") or d.get("id", "depot")))
             depots.append((float(at[0]), float(at[1])))
     bases: dict[tuple[float, float], list[str]] = defaultdict(list)
-    visible = _all(lambda p: pledges.list_page(db, page.user, p))
+    visible = every_row(lambda p: pledges.list_page(db, page.user, p))
     for row in visible:
         if isinstance(row.home, list) and len(row.home) == 2:
             key = (round(float(row.home[0]), 2), round(float(row.home[1]), 2))
@@ -139,7 +129,7 @@ def _orbat(db: Session, page: PageDep, command: CommandDay | None = None
     units: dict[str, list[Any]] = defaultdict(list)
     for a in scoped.plan.assignments if scoped else []:
         units[a.requirement].append(a)
-    lines = _all(lambda p: requirements.list_page(db, page.user, p))
+    lines = every_row(lambda p: requirements.list_page(db, page.user, p))
     by_sector: dict[str, list[Any]] = defaultdict(list)
     for r in sorted(lines, key=lambda r: (r.priority, r.id)):
         by_sector[r.sector].append(r)

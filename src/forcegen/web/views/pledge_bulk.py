@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from forcegen.scenario.models import PLEDGE_STATUSES
-from forcegen.web.core import HTMLRoute, PageDep, render, see_other
+from forcegen.web.core import HTMLRoute, PageDep, local_path, render, see_other
 from forcegen.workspace.access import require_role
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.errors import Conflict, Invalid, NotFound, WorkspaceError
@@ -86,7 +86,7 @@ def bulk_status(
 ) -> Response:
     """Move every ticked pledge to ``status``; all done: back to the table, else a report."""
     require_role(page.user, *pledges.EDITORS)
-    target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
+    target = local_path(back, "/pledges")
     ticked = list(dict.fromkeys(v[:220] for v in pledge or []))
     problem = None
     if status not in PLEDGE_STATUSES:

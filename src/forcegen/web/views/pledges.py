@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
+from forcegen.web.core import HTMLRoute, Page, PageDep, local_path, render, see_other
 from forcegen.web.forms import form_values, pledge_payload
 from forcegen.web.label_picker import apply_posted, at_picker, marking_diff, picker_context
 from forcegen.web.marking import Labelled, labelled
@@ -231,7 +231,7 @@ def change_status(
 
     def save(data: PledgeStatusChange) -> Response:
         pledges.transition(db, page.user, pledge_id, data)
-        target = back if back.startswith("/") and not back.startswith("//") else "/pledges"
+        target = local_path(back, "/pledges")
         return see_other(target, f"Pledge {pledge_id} is now {status}.")
 
     payload = {"status": status, "version": version, "note": note or None}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -11,10 +12,10 @@ from forcegen.scenario.models import USABLE_STATUSES
 from forcegen.web.core import HTMLRoute, PageDep, render, see_other
 from forcegen.web.data import scoped_plan, sector_names
 from forcegen.web.marking import labelled, level_choices
-from forcegen.web.tables import TableQuery, clean
+from forcegen.web.tables import run_table
 from forcegen.web.whatif_form import whatif_from_form, whatif_nations
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
-from forcegen.workspace.listing import PageParams
+from forcegen.workspace.api.run_routes import submit_run
 from forcegen.workspace.runs import service as runs
 from forcegen.workspace.runs.models import RUN_STATES
 from forcegen.workspace.runs.whatif import WhatIf
@@ -41,13 +42,8 @@ def run_list(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> HTMLResponse:
     """Runs, newest first: search (who started it, its outcome, its number), state, paging."""
-    filters = {"q": clean(q), "state": clean(state, RUN_STATES)}
-    table = TableQuery("/runs", filters, {"q": "Text", "state": "State"},
-                       clean(sort, ("id", "-id", "created_at", "-created_at", "state", "-state")),
-                       offset, 50)
-    rows, total = runs.list_page(
-        db, page.user, PageParams(limit=50, offset=offset, sort=table.sort or "-id"),
-        state=filters["state"] or None, search=filters["q"] or None,
+    table, rows, total = run_table(
+        "/runs", partial(runs.list_page, db, page.user), q, state, sort, offset
     )
     shown = [labelled(r) for r in rows]
     ctx = {"rows": rows, "total": total, "levels": level_choices(page.user), "optional": _OPTIONAL,
@@ -69,10 +65,7 @@ async def start_run(
     # Only a level the user may use is offered; anything else is refused by the service (422).
     run = runs.create(db, page.user, include, cap if isinstance(cap, str) and cap else None,
                       whatif)
-    db.commit()  # the worker thread reads the row from its own session
-    request.app.state.run_executor.submit(
-        runs.execute, request.app.state.session_factory, run.id, settings.run_time_limit
-    )
+    submit_run(request, db, settings, runs.execute, run.id)
     return see_other(f"/runs/{run.id}", f"Sourcing run {run.id} started.")
 
 

@@ -1,17 +1,22 @@
-"""``/api/v1/runs``: start sourcing in the background, follow progress, fetch the plan."""
+"""``/api/v1/runs``: start sourcing in the background, follow progress, fetch the plan.
+
+The verbs are those of every run (:mod:`.run_routes`); ``/runs/compare`` is sourcing's own.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
-from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
-from forcegen.workspace.api.params import Page, PageParamsDep, SearchQuery
+from forcegen.workspace.accounts import User
+from forcegen.workspace.api.deps import CurrentUser, SessionDep
+from forcegen.workspace.api.run_routes import RunKind, add_run_routes
 from forcegen.workspace.runs import service
 from forcegen.workspace.runs.compare import compare_runs
 from forcegen.workspace.runs.export import plan_export
-from forcegen.workspace.runs.models import RunState
+from forcegen.workspace.runs.models import SourcingRun
 from forcegen.workspace.runs.results import to_json
 from forcegen.workspace.runs.schemas import RunCreate, RunRead, RunSummary
 from forcegen.workspace.runs.whatif import checked_whatif
@@ -20,44 +25,8 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
-RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-
-@router.post("", response_model=RunSummary, status_code=status.HTTP_202_ACCEPTED)
-def start_run(
-    request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser, body: RunCreate
-) -> RunSummary:
-    """Start sourcing over the current data (planners); poll ``GET /runs/{id}``."""
-    whatif = checked_whatif(db, body.withdraw, body.lift_caveats, body.ceilings)
-    run = service.create(db, user, list(body.include), body.max_classification, whatif)
-    db.commit()  # the worker reads the row from its own session
-    request.app.state.run_executor.submit(
-        service.execute, request.app.state.session_factory, run.id, settings.run_time_limit
-    )
-    return RunSummary.model_validate(run)
-
-
-@router.get("", response_model=Page[RunSummary])
-def list_runs(
-    db: SessionDep,
-    user: CurrentUser,
-    page: PageParamsDep,
-    state: RunState | None = None,
-    q: SearchQuery = None,
-) -> Page[RunSummary]:
-    """Runs whose label the caller's clearance and nation allow, newest first (every role).
-
-    ``q``: text in who started the run or its outcome message, or the run's number.
-    """
-    rows, total = service.list_page(db, user, page, state=state, search=q)
-    return Page[RunSummary](
-        items=[RunSummary.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
-
-
+# Before the shared verbs: "/compare" must not be read as a run's number.
 @router.get("/compare")
 def compare(
     db: SessionDep,
@@ -74,43 +43,46 @@ def compare(
     return {"a": a, "b": b, **found.diff.to_dict()}
 
 
-@router.get("/{run_id}", response_model=RunRead)
-def get_run(
-    db: SessionDep,
-    user: CurrentUser,
-    run_id: RunId,
-    with_result: Annotated[bool, Query(description="include the plan")] = True,
-) -> RunRead:
-    """A run with progress and, when done, the plan (scoped to the caller's nation)."""
-    run = service.get(db, user, run_id)
-    out = RunRead.model_validate(run)
-    result = service.result_for(user, run) if with_result else None
-    out.result = to_json(result) if result is not None else None
-    return out
+def _start(db: Session, user: User, body: RunCreate) -> SourcingRun:
+    whatif = checked_whatif(db, body.withdraw, body.lift_caveats, body.ceilings)
+    return service.create(db, user, list(body.include), body.max_classification, whatif)
 
 
-@router.get(
-    "/{run_id}/export",
-    responses={200: {"content": {
-        "application/json": {},
-        "application/zip": {},
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-    }}},
+def _result(user: User, run: SourcingRun) -> dict[str, Any] | None:
+    result = service.result_for(user, run)
+    return to_json(result) if result is not None else None
+
+
+add_run_routes(
+    router,
+    RunKind(
+        id_name="run_id",
+        create=RunCreate,
+        summary=RunSummary,
+        read=RunRead,
+        start=_start,
+        execute=service.execute,
+        list_page=service.list_page,
+        get=service.get,
+        result=_result,
+        export=plan_export,
+        export_media=(
+            "application/json",
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        names={"start": "start_run", "list": "list_runs", "get": "get_run",
+               "export": "export_plan"},
+        docs={
+            "start": "Start sourcing over the current data (planners); poll ``GET /runs/{id}``.",
+            "list": "Runs whose label the caller's clearance and nation allow, newest first "
+            "(every role).\n\n"
+            "``q``: text in who started the run or its outcome message, or the run's number.",
+            "get": "A run with progress and, when done, the plan (scoped to the caller's nation).",
+            "export": """Download a finished run's plan as the caller may see it (every role).
+
+            ``xlsx``: the plan workbook, ``csv``: its tables as CSV files in a zip, ``json``: the
+            plan document of ``GET /runs/{id}``. Each file carries the run's marking.""",
+        },
+    ),
 )
-def export_plan(
-    db: SessionDep,
-    user: CurrentUser,
-    run_id: RunId,
-    format: Annotated[Literal["xlsx", "csv", "json"], Query()] = "xlsx",
-) -> Response:
-    """Download a finished run's plan as the caller may see it (every role).
-
-    ``xlsx``: the plan workbook, ``csv``: its tables as CSV files in a zip, ``json``: the
-    plan document of ``GET /runs/{id}``. Each file carries the run's marking.
-    """
-    content, filename, media = plan_export(db, user, run_id, format)
-    return Response(
-        content,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from forcegen.workspace.labels import ClassificationRead, LabelRead, Level, ReleasableRead
+from forcegen.workspace.labels import Level
 from forcegen.workspace.runs.deploy_options import MAX_SHIFT
+from forcegen.workspace.runs.schemas import RunLife
 from forcegen.workspace.types import NationCode
 
 __all__ = ["DeploymentCreate", "DeploymentRead", "DeploymentSummary"]
@@ -42,25 +42,11 @@ class DeploymentCreate(BaseModel):
     )
 
 
-class DeploymentSummary(BaseModel):
+class DeploymentSummary(RunLife):
     """A deployment run without its plan."""
 
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    state: str
-    progress: float
-    message: str | None
     #: What-ifs (``without``, ``withdraw``, ``lift``, ``c_day_shift``); null without.
     options: dict[str, Any] | None = None
-    started_by: str | None
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    error: str | None
-    classification: ClassificationRead = "UNCLASSIFIED"
-    releasable_to: ReleasableRead = None
-    label: LabelRead = None
 
 
 class DeploymentRead(DeploymentSummary):

@@ -11,37 +11,26 @@ unit lines and the totals only (:func:`scoped`).
 from __future__ import annotations
 
 import dataclasses
-import logging
 from typing import Any
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from forcegen.exceptions import InputError
-from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace import labelled
-from forcegen.workspace.access import (
-    PLANNERS,
-    LabelScope,
-    can_see_label,
-    checked_label,
-    clearance_of,
-    is_planner,
-    label_visible,
-    nation_scope,
-    require_role,
-)
+from forcegen.workspace.access import PLANNERS, is_planner, nation_scope, require_role
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.database import session_scope, utcnow
-from forcegen.workspace.errors import NotFound
-from forcegen.workspace.label_store import label_columns
-from forcegen.workspace.labels import encode_releasable
-from forcegen.workspace.listing import PageParams, fetch_page, order_by, text_search
-from forcegen.workspace.readers import Reader
+from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs.deploy_models import DeploymentRun
 from forcegen.workspace.runs.deploy_options import DeployOptions
-from forcegen.workspace.runs.service import failed_run_values
+from forcegen.workspace.runs.lifecycle import (
+    failed_run_values,
+    get_run,
+    list_runs,
+    queued_label,
+    starter_scope,
+    store_values,
+)
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -53,8 +42,6 @@ __all__ = [
     "may_start",
     "scoped",
 ]
-
-log = logging.getLogger(__name__)
 
 #: Solver seconds when the workspace sets no run time limit.
 DEFAULT_TIME_LIMIT = 60.0
@@ -97,16 +84,12 @@ def create(
     Labelled, until done, with its cap (default and ceiling: the starter's clearance) and
     released to the starter's nation only, as a sourcing run.
     """
-    require_role(user, *PLANNERS)
-    cap = clearance_of(user)
-    if max_classification is not None:
-        cap = checked_label(user, max_classification, None, None)[0]
-    rel = encode_releasable([user.nation]) if user.nation else None
+    label = queued_label(user, max_classification)
     run = DeploymentRun(
         state="queued",
         options=options.to_json() if options else None,
         started_by=user.username,
-        **label_columns(legacy_to_label(cap, rel), rel, legacy=True),
+        **label,
     )
     db.add(run)
     db.flush()
@@ -123,8 +106,7 @@ def create(
 
 
 def _set(factory: sessionmaker[Session], run_id: int, **values: Any) -> None:
-    with session_scope(factory) as db:
-        db.execute(update(DeploymentRun).where(DeploymentRun.id == run_id).values(**values))
+    store_values(factory, DeploymentRun, run_id, **values)
 
 
 def _plan(scenario: Any, options: DeployOptions, time_limit: float) -> dict[str, Any]:
@@ -171,10 +153,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             if run is None:
                 return
             options = DeployOptions.from_json(run.options)
-            starter = db.scalar(select(User).where(User.username == run.started_by))
-            if starter is None or not starter.active:
-                raise InputError(f"the run's starter {run.started_by!r} no longer has an account")
-            reader = LabelScope(starter, min(run.classification, clearance_of(starter)))
+            reader = starter_scope(db, run)
             label = labelled.high_water(db, reader)
             scenario, excluded = runnable_scenario(db, reader=reader)
             # The side tables (the road network) in memory: nothing is read from disk.
@@ -199,10 +178,7 @@ def execute(factory: sessionmaker[Session], run_id: int, time_limit: float | Non
             f"{doc['totals']['late_lines']} line(s) late",
         )
     except Exception as exc:  # store, do not lose: the thread has nobody to report to
-        failure = failed_run_values(exc, "deployed")
-        if failure["message"] == "failed":
-            log.exception("deployment run %s failed", run_id)
-        _set(factory, run_id, **failure)
+        _set(factory, run_id, **failed_run_values(exc, "deployed", "deployment run", run_id))
 
 
 def list_page(
@@ -214,31 +190,12 @@ def list_page(
     search: str | None = None,
 ) -> tuple[list[DeploymentRun], int]:
     """Deployment runs ``user`` may see, newest first by default (every role)."""
-    stmt = select(DeploymentRun).where(label_visible(user, DeploymentRun.__table__))
-    if state:
-        stmt = stmt.where(DeploymentRun.state == state)
-    found = text_search(search, DeploymentRun.started_by, DeploymentRun.message)
-    if found is not None:
-        term = (search or "").strip().removeprefix("#")
-        if term.isdigit() and len(term) < 10:
-            found = or_(found, DeploymentRun.id == int(term))
-        stmt = stmt.where(found)
-    sortable = {
-        "id": DeploymentRun.id,
-        "created_at": DeploymentRun.created_at,
-        "state": DeploymentRun.state,
-    }
-    rows, total = fetch_page(db, stmt, params, order_by(params.sort, sortable, ["-id"]))
-    reader = Reader(user)  # the SQL is a pre-filter: the engine decides each row served
-    return [r for r in rows if reader.sees_row(r)], total
+    return list_runs(db, user, DeploymentRun, params, state=state, search=search)
 
 
 def get(db: Session, user: User, run_id: int) -> DeploymentRun:
     """One deployment run ``user`` may see, or 404 (also when its label hides it)."""
-    run = db.get(DeploymentRun, run_id)
-    if run is None or not can_see_label(user, run):
-        raise NotFound("deployment run")
-    return run
+    return get_run(db, user, DeploymentRun, run_id, "deployment run")
 
 
 def scoped(user: User, run: DeploymentRun) -> dict[str, Any] | None:

@@ -8,8 +8,6 @@ reader may see. Every file carries the run's marking.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +16,7 @@ from forcegen.report.plan_xlsx import plan_xlsx_bytes
 from forcegen.workspace.accounts import User
 from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.labels import marking
-from forcegen.workspace.listing import PageParams
+from forcegen.workspace.listing import every_row
 from forcegen.workspace.nations import service as nations
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.requirements import service as requirements
@@ -32,22 +30,14 @@ PLAN_FORMATS = ("xlsx", "csv", "json")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _every(fetch: Callable[[PageParams], tuple[list[Any], int]]) -> list[Any]:
-    out: list[Any] = []
-    while True:
-        rows, total = fetch(PageParams(limit=1000, offset=len(out)))
-        out.extend(rows)
-        if not rows or len(out) >= total:
-            return out
-
 
 def visible_names(db: Session, user: User) -> dict[str, str]:
     """Names of the nations, sectors, requirements and pledges ``user`` may see, by id."""
     out = {n.code: n.name for n in nations.list_all(db, user) if n.name}
     out.update({s.id: s.name for s in requirements.list_sectors(db) if s.name})
     for group in (
-        _every(lambda p: requirements.list_page(db, user, p)),
-        _every(lambda p: pledges.list_page(db, user, p)),
+        every_row(lambda p: requirements.list_page(db, user, p)),
+        every_row(lambda p: pledges.list_page(db, user, p)),
     ):
         out.update({r.id: r.name for r in group if r.name})
     return out

@@ -12,7 +12,7 @@ from forcegen.scenario.models import UsableStatus
 from forcegen.workspace.labels import ClassificationRead, LabelRead, Level, ReleasableRead
 from forcegen.workspace.types import NationCode
 
-__all__ = ["RunCreate", "RunRead", "RunSummary"]
+__all__ = ["RunCreate", "RunLife", "RunRead", "RunSummary"]
 
 
 class RunCreate(BaseModel):
@@ -46,20 +46,15 @@ class RunCreate(BaseModel):
     )
 
 
-class RunSummary(BaseModel):
-    """A run without its result."""
+class RunLife(BaseModel):
+    """What every kind of run shows of itself (``models.RunRecord``): its life and label."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     state: str
     progress: float
-    #: The solver's stage (``READ``, ``COMPILE``, ``RELAX`` ... ``DONE``); null before it starts.
-    stage: str | None = None
     message: str | None
-    include: list[str]
-    #: What-if options (``withdraw``, ``lift_caveats``, ``ceilings``); null without what-ifs.
-    whatif: dict[str, Any] | None = None
     started_by: str | None
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -70,6 +65,16 @@ class RunSummary(BaseModel):
     releasable_to: ReleasableRead = None
     #: The full label (STANAG 4774 JSON form) of the high-water mark.
     label: LabelRead = None
+
+
+class RunSummary(RunLife):
+    """A run without its result."""
+
+    #: The solver's stage (``READ``, ``COMPILE``, ``RELAX`` ... ``DONE``); null before it starts.
+    stage: str | None = None
+    include: list[str]
+    #: What-if options (``withdraw``, ``lift_caveats``, ``ceilings``); null without what-ifs.
+    whatif: dict[str, Any] | None = None
 
 
 class RunRead(RunSummary):
