@@ -16,6 +16,7 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "Unauthenticated",
+    "Unavailable",
     "WorkspaceError",
 ]
 
@@ -86,3 +87,10 @@ class RateLimited(WorkspaceError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unavailable(WorkspaceError):
+    """The server is not configured for this (503), saying what is missing."""
+
+    status = 503
+    code = "unavailable"

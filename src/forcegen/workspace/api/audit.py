@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.api.params import Page, PageParamsDep
-from forcegen.workspace.audit import service
+from forcegen.workspace.audit import proofs, service
 from forcegen.workspace.audit.schemas import (
     AuditAnchor,
     AuditAnchorVerify,
@@ -26,6 +26,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 Filter = Annotated[str | None, Query(max_length=200)]
+Size = Annotated[int, Query(ge=0, le=2**63 - 1)]
 
 
 @router.get("", response_model=Page[AuditRead])
@@ -95,3 +96,45 @@ def audit_anchor(db: SessionDep, user: CurrentUser) -> AuditAnchor:
         return AuditAnchor(**asdict(service.current_anchor(db)))
     except LookupError:  # the head row was deleted: tampering, nothing to anchor
         raise Conflict("the audit head row is missing; run GET /audit/verify") from None
+
+
+@router.get("/tree-head")
+def tree_head(request: Request, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """The latest signed tree head of the audit log (RFC 6962, Ed25519, the workspace key).
+
+    Signed on demand when the log has grown since the last head; 503 naming the setting when
+    the workspace has no audit signing key. Check it offline against the published key list.
+    """
+    require_role(user, *PLANNERS)
+    return proofs.current_head(db, request.app.state.audit_signer).to_json()
+
+
+@router.get("/proof/inclusion")
+def inclusion_proof(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    entry: Annotated[int, Query(ge=1, le=2**63 - 1, description="The entry's seq")],
+    tree_size: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+) -> dict[str, Any]:
+    """The proof that entry ``entry`` is in the signed log of ``tree_size`` entries (default:
+    all), as ``forcegen audit prove`` writes it: ``forcegen audit verify --proof`` checks it.
+
+    An entry the caller may not see answers 404 exactly as one that does not exist.
+    """
+    require_role(user, *PLANNERS)
+    return proofs.inclusion(db, user, entry, tree_size, request.app.state.audit_signer)
+
+
+@router.get("/proof/consistency")
+def consistency_proof(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    first: Size,
+    second: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+) -> dict[str, Any]:
+    """The proof that the log of ``first`` entries is a prefix of the log of ``second``
+    (default: all), with both heads signed: the log was only appended to in between."""
+    require_role(user, *PLANNERS)
+    return proofs.consistency(db, first, second, request.app.state.audit_signer)

@@ -143,15 +143,16 @@ def sign_head(db: Session, key: SigningKey, size: int | None = None, *, store: b
 
     With ``store`` the head is kept (``audit_tree_head``): verification later checks that the
     entries still give its root. A head of the same size and root already stored is returned
-    instead of a new one, so polling does not grow the table.
+    instead of a new one, so polling does not grow the table (one head per size at most).
     """
     n = tree_size(db) if size is None else size
     mth = root(db, n)
     if store:
-        last = latest_head(db)
-        if last is not None and last.tree_size == n and last.root_hash == mth \
-                and last.key_id == key.key_id:
-            return last
+        same = db.scalar(select(AuditTreeHead).where(
+            AuditTreeHead.tree_size == n, AuditTreeHead.root_hash == mth.hex(),
+            AuditTreeHead.key_id == key.key_id).order_by(AuditTreeHead.id.desc()).limit(1))
+        if same is not None:
+            return _as_head(same)
     ts = int((at or dt.datetime.now(dt.UTC)).timestamp() * 1000)
     head = TreeHead(n, mth, ts, key.key_id, key.sign(TreeHead.signed_bytes(n, mth, ts)))
     if store:
