@@ -178,7 +178,7 @@ class MerkleTree:
         return self._levels[0][index]
 
     def node(self, level: int, index: int) -> bytes:
-        """The hash of complete subtree ``index`` of ``2**level`` leaves (see :data:`NodeLookup`)."""
+        """The hash of complete subtree ``index`` of ``2**level`` leaves (:data:`NodeLookup`)."""
         return self._levels[level][index]
 
     def levels(self) -> int:

@@ -28,8 +28,8 @@ from forcegen.workspace.api.requirements import router as requirements_router
 from forcegen.workspace.api.runs import router as runs_router
 from forcegen.workspace.api.scenarios import router as scenarios_router
 from forcegen.workspace.api.taxii import install_taxii
-from forcegen.workspace.audit.signer import load_signer
 from forcegen.workspace.api.users import router as users_router
+from forcegen.workspace.audit.signer import load_signer
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, make_session_factory, upgrade
 from forcegen.workspace.runs.executor import RunExecutor

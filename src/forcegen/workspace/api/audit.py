@@ -27,6 +27,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 Filter = Annotated[str | None, Query(max_length=200)]
 Size = Annotated[int, Query(ge=0, le=2**63 - 1)]
+OptionalSize = Annotated[int | None, Query(ge=0, le=2**63 - 1)]
 
 
 @router.get("", response_model=Page[AuditRead])
@@ -115,11 +116,12 @@ def inclusion_proof(
     db: SessionDep,
     user: CurrentUser,
     entry: Annotated[int, Query(ge=1, le=2**63 - 1, description="The entry's seq")],
-    tree_size: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    tree_size: OptionalSize = None,
 ) -> dict[str, Any]:
-    """The proof that entry ``entry`` is in the signed log of ``tree_size`` entries (default:
-    all), as ``forcegen audit prove`` writes it: ``forcegen audit verify --proof`` checks it.
+    """The proof that entry ``entry`` (its seq) is in the signed log of ``tree_size`` entries.
 
+    ``tree_size`` defaults to all; the document is the one ``forcegen audit prove`` writes
+    (``leaf_index`` is seq - 1), so ``forcegen audit verify --proof`` checks it.
     An entry the caller may not see answers 404 exactly as one that does not exist.
     """
     require_role(user, *PLANNERS)
@@ -132,9 +134,11 @@ def consistency_proof(
     db: SessionDep,
     user: CurrentUser,
     first: Size,
-    second: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    second: OptionalSize = None,
 ) -> dict[str, Any]:
-    """The proof that the log of ``first`` entries is a prefix of the log of ``second``
-    (default: all), with both heads signed: the log was only appended to in between."""
+    """The proof that the log of ``first`` entries is a prefix of the log of ``second``.
+
+    ``second`` defaults to all; both heads are signed: the log was only appended to between.
+    """
     require_role(user, *PLANNERS)
     return proofs.consistency(db, first, second, request.app.state.audit_signer)

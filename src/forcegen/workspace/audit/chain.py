@@ -152,7 +152,25 @@ _RAW_COLUMNS = (
 )
 
 
-def verify(db: Session, batch: int = 5000) -> VerifyResult:
+def _check_entry(e: Any, prev: str) -> tuple[bytes, str | None]:
+    """One stored entry's Merkle leaf, and what is wrong with its content or hashes if any."""
+    try:
+        fields = {**_fields(e), "before": _parse_stored(e.before),
+                  "after": _parse_stored(e.after)}
+    except _DuplicateKey as exc:
+        return b"", f"entry content changed (key {exc} stored twice)"
+    except ValueError:
+        return b"", "entry content changed (not JSON)"
+    if entry_hash(prev, fields) != e.hash:
+        return b"", "entry content changed"
+    leaf = leaf_hash(canonical_entry(fields))
+    if e.leaf_hash != leaf.hex():
+        what = "missing" if e.leaf_hash is None else "not the entry's"
+        return leaf, f"Merkle leaf hash {what}"
+    return leaf, None
+
+
+def verify(db: Session, batch: int = 5000, merkle: MerkleTree | None = None) -> VerifyResult:
     """Recompute the whole chain and compare it with what is stored.
 
     Detects a changed entry (hash mismatch, or a snapshot whose stored JSON has a key twice),
@@ -160,7 +178,8 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
     entries cut off the end (the head no longer matches the last entry) and a deleted head row;
     then rebuilds the Merkle log from the entries: a leaf hash that is not the entry's, a
     stored node that differs, or a signed head handed out that the entries no longer give
-    (history rewritten, every chain hash recomputed; or entries removed) fails too.
+    (history rewritten, every chain hash recomputed; or entries removed) fails too. The tree
+    is rebuilt into ``merkle`` if given (empty), for checks against anchored heads.
     """
     lowest = db.scalar(select(func.min(AuditEntry.seq)))
     if lowest is not None and lowest < 1:
@@ -169,7 +188,7 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
     expected_seq = 1
     checked = 0
     last_seq = 0
-    merkle = MerkleTree()
+    merkle = MerkleTree() if merkle is None else merkle
     while True:
         # Plain rows, not ORM objects: a long chain must not fill the session's identity map.
         rows = db.execute(
@@ -185,20 +204,9 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, e.seq, f"missing entry {expected_seq}")
             if e.prev_hash != prev:
                 return VerifyResult(False, checked, e.seq, "link to the previous entry broken")
-            try:
-                fields = {**_fields(e), "before": _parse_stored(e.before),
-                          "after": _parse_stored(e.after)}
-            except _DuplicateKey as exc:
-                return VerifyResult(False, checked, e.seq,
-                                    f"entry content changed (key {exc} stored twice)")
-            except ValueError:
-                return VerifyResult(False, checked, e.seq, "entry content changed (not JSON)")
-            if entry_hash(prev, fields) != e.hash:
-                return VerifyResult(False, checked, e.seq, "entry content changed")
-            leaf = leaf_hash(canonical_entry(fields))
-            if e.leaf_hash != leaf.hex():
-                what = "missing" if e.leaf_hash is None else "not the entry's"
-                return VerifyResult(False, checked, e.seq, f"Merkle leaf hash {what}")
+            leaf, problem = _check_entry(e, prev)
+            if problem is not None:
+                return VerifyResult(False, checked, e.seq, problem)
             merkle.append_hash(leaf)
             prev = e.hash
             expected_seq += 1

@@ -29,7 +29,6 @@ from forcegen.labels.merkle import (
     MerkleTree,
     NodeLookup,
     append_nodes,
-    append_siblings,
     consistency_path,
     inclusion_path,
     nodes_needed,

@@ -11,14 +11,12 @@ key list exactly as a TAXII POST is (:func:`forcegen.intel.pair_labels`), and st
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forcegen.exceptions import InputError, SignatureError
+from forcegen.exceptions import InputError
 from forcegen.intel.readers import Reader
 from forcegen.intel.signing import pair_labels, sign_object
 from forcegen.labels.keys import KeyList, SigningKey, read_signing_keys
