@@ -160,11 +160,16 @@ def _signer(key: Path | None) -> Signer:
     return load_signer(Settings().audit_signing_key)
 
 
-def _head_keys(keys: Path | None, signer: Signer) -> KeyList:
-    """The key list signed heads are checked with: ``--keys``, else the signing key file's."""
+def _head_keys(keys: Path | None, signer: Signer) -> KeyList | None:
+    """The key list signed heads are checked with: ``--keys``, else the signing key file's.
+
+    None when there is neither: a signed head given then is refused, asking for ``--keys``.
+    """
     from forcegen.labels.keys import KeyList
 
-    return KeyList.read(keys) if keys is not None else signer.keys
+    if keys is not None:
+        return KeyList.read(keys)
+    return signer.keys if signer.keys.keys else None
 
 
 @audit_app.command("anchor")
