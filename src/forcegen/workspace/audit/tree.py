@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from forcegen.labels.auditlog import TreeHead, consistency_json, inclusion_json
@@ -77,10 +77,15 @@ def _fetch(db: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int]
         rows = db.execute(select(AuditEntry.seq, AuditEntry.leaf_hash)
                           .where(AuditEntry.seq.in_(seqs)))
         out.update(((0, r.seq - 1), bytes.fromhex(r.leaf_hash)) for r in rows if r.leaf_hash)
-    for i in range(0, len(inner), _CHUNK):
-        chunk = inner[i : i + _CHUNK]
-        rows = db.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash)
-                          .where(tuple_(AuditNode.level, AuditNode.idx).in_(chunk)))
+    by_level: dict[int, list[int]] = {}
+    for level, i in inner:
+        by_level.setdefault(level, []).append(i)
+    # One "level = L AND idx IN (...)" per level, OR-ed: each a search of the primary key.
+    # (A row-value IN over (level, idx) is a full scan on SQLite: O(n) per append.)
+    if by_level:
+        cond = or_(*(and_(AuditNode.level == level, AuditNode.idx.in_(idxs))
+                     for level, idxs in by_level.items()))
+        rows = db.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash).where(cond))
         out.update(((r.level, r.idx), bytes.fromhex(r.hash)) for r in rows)
     missing = [k for k in wanted if k not in out]
     if missing:
