@@ -3,17 +3,17 @@ page (find entries, open one, verify the chain), each with the API's access rule
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
 from sqlalchemy import func, select, text
+from tests.labels.test_merkle import ref_mth
 
-from forcegen.labels.auditlog import TreeHead
+from forcegen.labels.auditlog import TreeHead, canonical_entry
 from forcegen.labels.keys import KeyList, SigningKey
-from forcegen.labels.merkle import node_hash
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
 from forcegen.workspace.audit.signer import Signer
+from forcegen.workspace.audit.tree import entry_fields
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation
@@ -172,10 +172,10 @@ def test_verify_shows_the_signed_tree_head_and_finds_a_rewritten_entry(web: Web)
         head = db.get(AuditHead, 1)
         assert head is not None
         seq = head.seq
-        leaves = [bytes.fromhex(h) for h in
-                  db.scalars(select(AuditEntry.leaf_hash).order_by(AuditEntry.seq))]
-    # The root recomputed here from every leaf (RFC 6962 by hand), not read from the tree.
-    root = _mth(leaves).hex()
+        data = [canonical_entry(entry_fields(e))
+                for e in db.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+    # The root recomputed here from every entry's content (RFC 6962 by its definition).
+    root = ref_mth(data).hex()
     assert 'data-ok="yes"' in page
     # No key configured: the size and root, unsigned, and the reason said plainly.
     assert f'data-testid="head-size">{seq}<' in page and root in page
@@ -200,13 +200,3 @@ def test_verify_shows_the_signed_tree_head_and_finds_a_rewritten_entry(web: Web)
         db.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1"))
     page = lead.get("/audit/verify").text
     assert 'data-ok="no"' in page and "at entry 1" in page
-
-
-def _mth(leaves: list[bytes]) -> bytes:
-    """RFC 6962 section 2.1 by its definition, straight recursion over the leaf hashes."""
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1 << ((len(leaves) - 1).bit_length() - 1)
-    return node_hash(_mth(leaves[:k]), _mth(leaves[k:]))

@@ -8,7 +8,6 @@ from the stored tree. Runs on SQLite and PostgreSQL (see conftest).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
+from tests.labels.test_merkle import ref_mth
 
 from forcegen.labels.auditlog import TreeHead, canonical_entry, verify_proof
 from forcegen.labels.keys import KeyList, SigningKey
-from forcegen.labels.merkle import leaf_hash, node_hash
 from forcegen.workspace.audit.models import AuditEntry, AuditHead, AuditNode, AuditTreeHead
 from forcegen.workspace.audit.signer import Signer, load_signer
 from forcegen.workspace.audit.tree import entry_fields
@@ -31,21 +30,11 @@ from .test_audit_anchor import change, check, cli, cli_url, rebuild_merkle, rewr
 API = "/api/v1/audit"
 
 
-def _mth(leaves: list[bytes]) -> bytes:
-    """RFC 6962 section 2.1, by its definition."""
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1 << ((len(leaves) - 1).bit_length() - 1)
-    return node_hash(_mth(leaves[:k]), _mth(leaves[k:]))
-
-
 def leaves_from_content(ws: Workspace) -> list[bytes]:
-    """Every entry's leaf recomputed from its stored content (not the stored leaf hash)."""
+    """Every entry's leaf data (canonical JSON) from its stored content, not its leaf hash."""
     with Session(ws.engine) as s:
         rows = s.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
-        return [leaf_hash(canonical_entry(entry_fields(e))) for e in rows]
+        return [canonical_entry(entry_fields(e)) for e in rows]
 
 
 @pytest.fixture
@@ -65,7 +54,7 @@ def test_heads_and_proofs_match_roots_recomputed_from_every_entry(
     head = TreeHead.from_json(admin.get(f"{API}/tree-head").json())
     leaves = leaves_from_content(ws)
     n = len(leaves)
-    assert head.tree_size == n and head.root_hash == _mth(leaves)
+    assert head.tree_size == n and head.root_hash == ref_mth(leaves)
     head.verify(keys, "GBR")
     for size in sorted({1, 2, 3, n // 2, n - 1, n}):
         for seq in range(1, size + 1):
@@ -73,7 +62,7 @@ def test_heads_and_proofs_match_roots_recomputed_from_every_entry(
             assert r.status_code == 200, r.text
             doc = r.json()
             assert verify_proof(doc, keys, "GBR")[0]
-            assert doc["head"]["root_hash"] == _mth(leaves[:size]).hex()
+            assert doc["head"]["root_hash"] == ref_mth(leaves[:size]).hex()
             assert doc["leaf_index"] == seq - 1 and doc["entry"]["seq"] == seq
             # A proof for another leaf, or against another root, must not hold.
             wrong = {**doc, "leaf_index": (seq % size)} if size > 1 else None
@@ -84,8 +73,8 @@ def test_heads_and_proofs_match_roots_recomputed_from_every_entry(
             doc = admin.get(f"{API}/proof/consistency",
                             params={"first": first, "second": second}).json()
             assert verify_proof(doc, keys)[0], (first, second)
-            assert doc["first"]["root_hash"] == _mth(leaves[:first]).hex()
-            assert doc["second"]["root_hash"] == _mth(leaves[:second]).hex()
+            assert doc["first"]["root_hash"] == ref_mth(leaves[:first]).hex()
+            assert doc["second"]["root_hash"] == ref_mth(leaves[:second]).hex()
     # The head is signed once per size: polling does not grow the table.
     again = admin.get(f"{API}/tree-head").json()
     assert again == head.to_json()
@@ -228,7 +217,7 @@ def test_cli_anchors_signed_heads_and_catches_rewrite_and_truncation(
     leaves = leaves_from_content(ws)
     for h in heads:
         h.verify(KeyList([key.public]), "NZL")
-        assert h.root_hash == _mth(leaves[: h.tree_size])
+        assert h.root_hash == ref_mth(leaves[: h.tree_size])
     change(ws, 1)
     ok = cli("verify", "--database-url", url, "--anchors", str(f), "--keys", str(kl))
     assert ok.exit_code == 0 and "anchors ok: 2 checked" in ok.stdout, ok.output

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from tests.labels.test_merkle import ref_mth
 
 from forcegen.labels.auditlog import canonical_entry
 from forcegen.labels.keys import SigningKey
-from forcegen.labels.merkle import MerkleTree, leaf_hash, node_hash
+from forcegen.labels.merkle import MerkleTree, leaf_hash
 from forcegen.workspace.audit import tree
 from forcegen.workspace.audit.chain import GENESIS, entry_hash, record, verify
 from forcegen.workspace.audit.models import AuditNode
@@ -20,15 +20,6 @@ from forcegen.workspace.database import make_engine, upgrade
 from .test_migrations import blank_url, downgrade
 
 __all__ = ["blank_url"]  # the fixture, shared with test_migrations
-
-
-def _mth(leaves: list[bytes]) -> bytes:
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1 << ((len(leaves) - 1).bit_length() - 1)
-    return node_hash(_mth(leaves[:k]), _mth(leaves[k:]))
 
 
 def _write_chain(engine: sa.Engine, n: int) -> list[dict[str, Any]]:
@@ -57,7 +48,8 @@ def test_0013_backfills_leaves_and_nodes_and_new_entries_continue_the_tree(
     try:
         fields = _write_chain(engine, 13)
         upgrade(blank_url, "0013")
-        leaves = [leaf_hash(canonical_entry(f)) for f in fields]
+        data = [canonical_entry(f) for f in fields]
+        leaves = [leaf_hash(d) for d in data]
         expected = MerkleTree()
         for leaf in leaves:
             expected.append_hash(leaf)
@@ -69,13 +61,13 @@ def test_0013_backfills_leaves_and_nodes_and_new_entries_continue_the_tree(
                                  .order_by(AuditNode.idx)).all()
                 assert got == [h.hex() for h in expected.nodes_at(level)]
             assert verify(db).ok
-            assert tree.root(db, 13) == _mth(leaves)
+            assert tree.root(db, 13) == ref_mth(data)
             key = SigningKey.generate("GBR")
             for _ in range(6):  # the appends after the backfill extend the same tree
                 e = record(db, "bob", "create", "nation", "DEU", None, {"name": "Germany"})
-                leaves.append(leaf_hash(canonical_entry(tree.entry_fields(e))))
+                data.append(canonical_entry(tree.entry_fields(e)))
             head = tree.sign_head(db, key)
-            assert (head.tree_size, head.root_hash) == (19, _mth(leaves))
+            assert (head.tree_size, head.root_hash) == (19, ref_mth(data))
             db.commit()
             assert verify(db).ok
         downgrade(blank_url, "0012")
@@ -84,7 +76,7 @@ def test_0013_backfills_leaves_and_nodes_and_new_entries_continue_the_tree(
         assert "leaf_hash" not in {c["name"] for c in inspect(engine).get_columns("audit_log")}
         upgrade(blank_url, "0013")  # and again, from the rows as they are now
         with Session(engine) as db:
-            assert verify(db).ok and tree.root(db, 19) == _mth(leaves)
+            assert verify(db).ok and tree.root(db, 19) == ref_mth(data)
     finally:
         engine.dispose()
 
