@@ -19,6 +19,7 @@ from tests.labels.test_merkle import ref_mth
 
 from forcegen.labels.auditlog import TreeHead, canonical_entry, verify_proof
 from forcegen.labels.keys import KeyList, SigningKey
+from forcegen.labels.merkle import leaf_hash
 from forcegen.workspace.audit.models import AuditEntry, AuditHead, AuditNode, AuditTreeHead
 from forcegen.workspace.audit.signer import Signer, load_signer
 from forcegen.workspace.audit.tree import entry_fields
@@ -271,3 +272,13 @@ def test_cli_anchor_without_a_key_writes_the_chain_anchor_and_says_so(
     bad.write_text("{}")
     r = cli("anchor", "--database-url", cli_url(ws.engine), "--key", str(bad))
     assert r.exit_code == 2 and "--key" in r.stderr
+
+
+def test_listed_entries_carry_the_leaf_hash_of_their_content(ws: Workspace) -> None:
+    change(ws, 2)
+    items = ws.client("lead").get(API, params={"limit": 100}).json()["items"]
+    assert items
+    for item in items:
+        fields = {k: item[k] for k in ("seq", "at", "actor", "action", "entity", "entity_id",
+                                       "before", "after")}
+        assert item["leaf_hash"] == leaf_hash(canonical_entry(fields)).hex()

@@ -36,6 +36,8 @@ class AuditRead(BaseModel):
     after: Any = None
     prev_hash: str
     hash: str
+    #: RFC 6962 leaf hash: the entry is leaf ``seq - 1`` of the signed Merkle log.
+    leaf_hash: str | None = None
 
 
 class AuditVerifyRead(BaseModel):
