@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 from tests.labels.test_merkle import ref_mth
@@ -282,3 +283,44 @@ def test_listed_entries_carry_the_leaf_hash_of_their_content(ws: Workspace) -> N
         fields = {k: item[k] for k in ("seq", "at", "actor", "action", "entity", "entity_id",
                                        "before", "after")}
         assert item["leaf_hash"] == leaf_hash(canonical_entry(fields)).hex()
+
+
+def test_an_unusable_key_file_does_not_stop_the_server(ws: Workspace, tmp_path: Path) -> None:
+    from .conftest import build_app
+
+    bad = tmp_path / "key.json"
+    bad.write_text('{"format": "something else"}')
+    for path, said in ((tmp_path / "absent.json", "cannot read"), (bad, "not a forcegen")):
+        app = build_app(ws.engine, audit_signing_key=str(path))
+        try:
+            client = TestClient(app, base_url="https://testserver")
+            client.headers["Authorization"] = ws.client("lead").headers["Authorization"]
+            r = client.get(f"{API}/tree-head")
+            assert r.status_code == 503
+            message = r.json()["error"]["message"]
+            assert str(path) in message and said in message
+            assert client.get(API).status_code == 200  # the rest of the server works
+        finally:
+            app.state.run_executor.shutdown(wait=True)
+
+
+def test_after_a_rotation_the_newest_key_signs_and_old_heads_still_check(
+        tmp_path: Path) -> None:
+    import datetime as dt
+    from dataclasses import replace
+
+    from forcegen.labels.keys import rotate
+
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    keys, old = rotate(KeyList(), SigningKey.generate("GBR"), t0)
+    keys, new = rotate(keys, SigningKey.generate("GBR"), t0 + dt.timedelta(days=30))
+    old = replace(old, not_after=keys.keys[old.key_id].not_after)  # as the list retired it
+    f = tmp_path / "keys.json"
+    f.write_text(json.dumps({"keys": [old.to_json(), new.to_json()]}))
+    signer = load_signer(str(f), now=t0 + dt.timedelta(days=40))
+    assert signer.key is not None and signer.key.key_id == new.key_id
+    assert set(signer.keys.keys) == {old.key_id, new.key_id}
+    before = signer.require().sign(b"x")
+    assert signer.keys.keys[new.key_id].verify(before, b"x")
+    expired = load_signer(str(f), now=t0 - dt.timedelta(days=1))
+    assert expired.key is None and "valid now" in (expired.problem or "")
