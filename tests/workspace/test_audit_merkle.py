@@ -324,3 +324,20 @@ def test_after_a_rotation_the_newest_key_signs_and_old_heads_still_check(
     assert signer.keys.keys[new.key_id].verify(before, b"x")
     expired = load_signer(str(f), now=t0 - dt.timedelta(days=1))
     assert expired.key is None and "valid now" in (expired.problem or "")
+
+
+def test_api_verifies_signed_heads_as_anchors(ws: Workspace, key: SigningKey) -> None:
+    lead = ws.client("lead")
+    head = lead.get(f"{API}/tree-head").json()
+    change(ws, 2)
+    r = lead.post(f"{API}/verify", json={"anchors": [], "heads": [head]})
+    assert r.status_code == 200 and r.json()["ok"] and r.json()["anchors_checked"] == 1
+    forged = {**head, "signature": "ab" * 64}
+    r = lead.post(f"{API}/verify", json={"anchors": [], "heads": [forged]})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "heads"
+    rewrite_history(ws.engine, 2)  # the forger also drops the stored heads
+    assert lead.get(f"{API}/verify").json()["ok"]
+    r = lead.post(f"{API}/verify", json={"anchors": [], "heads": [head]}).json()
+    assert not r["ok"] and "not consistent" in r["reason"]
+    bad = lead.post(f"{API}/verify", json={"anchors": [], "heads": [{**head, "x": 1}]})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "heads.0.x"

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from forcegen.exceptions import SignatureError
+from forcegen.labels.auditlog import TreeHead
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.api.params import Page, PageParamsDep
@@ -18,8 +20,9 @@ from forcegen.workspace.audit.schemas import (
     AuditRead,
     AuditVerifyRead,
 )
+from forcegen.workspace.audit.signer import Signer
 from forcegen.workspace.database import read_snapshot
-from forcegen.workspace.errors import Conflict
+from forcegen.workspace.errors import Conflict, Invalid, Unavailable
 
 __all__ = ["router"]
 
@@ -72,18 +75,30 @@ def verify_audit(db: SessionDep, user: CurrentUser) -> AuditVerifyRead:
 
 @router.post("/verify", response_model=AuditAnchorVerifyRead)
 def verify_audit_anchors(
-    db: SessionDep, user: CurrentUser, body: AuditAnchorVerify
+    request: Request, db: SessionDep, user: CurrentUser, body: AuditAnchorVerify
 ) -> AuditAnchorVerifyRead:
-    """Recompute the chain, then check it against anchors published earlier.
+    """Recompute the chain and the Merkle log, then check them against anchors published earlier.
 
-    Catches what ``GET /audit/verify`` cannot: a chain rewritten with every hash recomputed
-    (an anchored entry's hash differs) or cut short with the head fixed (an anchor lies beyond
-    the head). ``reason`` names the first failing anchor.
+    Catches what ``GET /audit/verify`` cannot: a log rewritten with every hash recomputed
+    (an anchored entry's hash differs, or a signed head is not consistent with the log now)
+    or cut short with the head fixed (an anchor lies beyond the head). ``reason`` names the
+    first failing anchor. A signed head whose signature the workspace's keys do not verify
+    is refused (422 at ``heads``); with no audit key configured, heads answer 503.
     """
     require_role(user, *PLANNERS)
-    anchors = [service.Anchor(a.seq, a.hash, a.at) for a in body.anchors]
+    anchors: list[service.Checkpoint] = [service.Anchor(a.seq, a.hash, a.at)
+                                         for a in body.anchors]
+    anchors += [TreeHead(h.tree_size, bytes.fromhex(h.root_hash), h.timestamp, h.key_id,
+                         bytes.fromhex(h.signature)) for h in body.heads]
+    signer: Signer = request.app.state.audit_signer
+    if body.heads and not signer.keys.keys:
+        raise Unavailable(signer.problem or "no audit keys to check the heads with")
     with read_snapshot(db.get_bind()) as snap:  # type: ignore[arg-type]
-        return AuditAnchorVerifyRead(**asdict(service.verify_anchors(snap, anchors)))
+        try:
+            result = service.verify_anchors(snap, anchors, keys=signer.keys)
+        except SignatureError as exc:
+            raise Invalid(f"heads: {exc}", field="heads") from None
+        return AuditAnchorVerifyRead(**asdict(result))
 
 
 @router.get("/anchor", response_model=AuditAnchor)
