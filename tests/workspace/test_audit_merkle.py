@@ -341,3 +341,42 @@ def test_api_verifies_signed_heads_as_anchors(ws: Workspace, key: SigningKey) ->
     assert not r["ok"] and "not consistent" in r["reason"]
     bad = lead.post(f"{API}/verify", json={"anchors": [], "heads": [{**head, "x": 1}]})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "heads.0.x"
+
+
+def test_concurrent_writers_and_head_readers_keep_one_tree(ws: Workspace, key: SigningKey) -> None:
+    import threading
+
+    clients = [ws.new_client() for _ in range(4)]
+    for c in clients:
+        c.headers["Authorization"] = f"Bearer {ws.tokens['lead']}"
+    barrier = threading.Barrier(len(clients))
+    heads: list[dict[str, Any]] = []
+    codes: list[int] = []
+
+    def work(i: int) -> None:
+        barrier.wait()
+        for j in range(4):
+            c = clients[i]
+            if i % 2:  # readers sign heads while the others append
+                r = c.get(f"{API}/tree-head")
+                if r.status_code == 200:
+                    heads.append(r.json())
+                codes.append(r.status_code)
+                continue
+            v = c.get("/api/v1/nations/FRA").json()["version"]
+            r = c.patch("/api/v1/nations/FRA", json={"name": f"France {i}-{j}", "version": v})
+            codes.append(r.status_code)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(codes) <= {200, 409, 503} and codes.count(200) >= 4, codes
+    assert check(ws).ok  # every head stored while writers raced still matches the entries
+    data = leaves_from_content(ws)
+    keys = KeyList([key.public])
+    for h in heads:
+        head = TreeHead.from_json(h)
+        head.verify(keys)
+        assert head.root_hash == ref_mth(data[: head.tree_size])
