@@ -169,8 +169,8 @@ def test_a_hidden_entry_is_as_missing_as_one_never_written(ws: Workspace, key: S
     r = lead.get(f"{API}/proof/inclusion", params={"entry": hidden})
     assert (r.status_code, r.json()) == (missing.status_code, missing.json())
     r = lead.get(f"{API}/proof/inclusion", params={"entry": visible})
-    assert r.status_code == 503 and "FORCEGEN_AUDIT_SIGNING_KEY" in r.json()["error"]["message"]
-    assert lead.get(f"{API}/tree-head").status_code == 503
+    assert r.status_code == 409 and "FORCEGEN_AUDIT_SIGNING_KEY" in r.json()["error"]["message"]
+    assert lead.get(f"{API}/tree-head").status_code == 409
 
 
 @pytest.mark.parametrize("path", ["/tree-head", "/proof/inclusion?entry=1",
@@ -296,7 +296,7 @@ def test_an_unusable_key_file_does_not_stop_the_server(ws: Workspace, tmp_path: 
             client = TestClient(app, base_url="https://testserver")
             client.headers["Authorization"] = ws.client("lead").headers["Authorization"]
             r = client.get(f"{API}/tree-head")
-            assert r.status_code == 503
+            assert r.status_code == 409
             message = r.json()["error"]["message"]
             assert str(path) in message and said in message
             assert client.get(API).status_code == 200  # the rest of the server works

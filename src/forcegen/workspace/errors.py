@@ -16,7 +16,6 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "Unauthenticated",
-    "Unavailable",
     "WorkspaceError",
 ]
 
@@ -88,9 +87,3 @@ class RateLimited(WorkspaceError):
         super().__init__(message)
         self.retry_after = retry_after
 
-
-class Unavailable(WorkspaceError):
-    """The server is not configured for this (503), saying what is missing."""
-
-    status = 503
-    code = "unavailable"

@@ -22,7 +22,7 @@ from forcegen.workspace.audit.schemas import (
 )
 from forcegen.workspace.audit.signer import Signer
 from forcegen.workspace.database import read_snapshot
-from forcegen.workspace.errors import Conflict, Invalid, Unavailable
+from forcegen.workspace.errors import Conflict, Invalid
 
 __all__ = ["router"]
 
@@ -83,7 +83,7 @@ def verify_audit_anchors(
     (an anchored entry's hash differs, or a signed head is not consistent with the log now)
     or cut short with the head fixed (an anchor lies beyond the head). ``reason`` names the
     first failing anchor. A signed head whose signature the workspace's keys do not verify
-    is refused (422 at ``heads``); with no audit key configured, heads answer 503.
+    is refused (422 at ``heads``); with no audit key configured, heads answer 409.
     """
     require_role(user, *PLANNERS)
     anchors: list[service.Checkpoint] = [service.Anchor(a.seq, a.hash, a.at)
@@ -92,7 +92,7 @@ def verify_audit_anchors(
                          bytes.fromhex(h.signature)) for h in body.heads]
     signer: Signer = request.app.state.audit_signer
     if body.heads and not signer.keys.keys:
-        raise Unavailable(signer.problem or "no audit keys to check the heads with")
+        raise Conflict(signer.problem or "no audit keys to check the heads with")
     with read_snapshot(db.get_bind()) as snap:  # type: ignore[arg-type]
         try:
             result = service.verify_anchors(snap, anchors, keys=signer.keys)
@@ -118,7 +118,7 @@ def audit_anchor(db: SessionDep, user: CurrentUser) -> AuditAnchor:
 def tree_head(request: Request, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
     """The latest signed tree head of the audit log (RFC 6962, Ed25519, the workspace key).
 
-    Signed on demand when the log has grown since the last head; 503 naming the setting when
+    Signed on demand when the log has grown since the last head; 409 naming the setting when
     the workspace has no audit signing key. Check it offline against the published key list.
     """
     require_role(user, *PLANNERS)

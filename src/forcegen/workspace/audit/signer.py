@@ -3,7 +3,8 @@
 ``settings.audit_signing_key`` names a file of ``forcegen audit keygen`` signing keys (one, a
 list, or ``{"keys": [...]}``, as ``intel_signing_keys``); the newest key valid now signs the
 tree heads. A missing setting or an unusable file does not stop the server: :class:`Signer`
-keeps the reason, the pages show it and the signing endpoints answer 503 with it.
+keeps the reason, the pages show it and the signing endpoints answer 409 with it (a
+state of the server, as a missing audit head row is; never a 5xx).
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ class Signer:
     keys: KeyList = field(default_factory=KeyList)
 
     def require(self) -> SigningKey:
-        """The signing key; ``Unavailable`` (503) saying why there is none."""
-        from forcegen.workspace.errors import Unavailable
+        """The signing key; ``Conflict`` (409) saying why there is none."""
+        from forcegen.workspace.errors import Conflict
 
         if self.key is None:
-            raise Unavailable(self.problem or _UNSET)
+            raise Conflict(self.problem or _UNSET)
         return self.key
 
 
