@@ -63,8 +63,12 @@ def _shown(url: str) -> str:
         return url
 
 
-def _open(database_url: str | None) -> Engine:
-    """An engine on an existing workspace database; never creates or migrates anything."""
+def _open(database_url: str | None, merkle: bool = True) -> Engine:
+    """An engine on an existing workspace database; never creates or migrates anything.
+
+    With ``merkle`` the database must have the Merkle audit log's tables (migration 0013);
+    callers checking their own tables first call :func:`require_merkle` after.
+    """
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -94,7 +98,6 @@ def _open(database_url: str | None) -> Engine:
         with engine.connect() as conn:
             inspector = inspect(conn)
             missing = [t for t in _TABLES if not inspector.has_table(t)]
-            old = [t for t in _MERKLE_TABLES if not inspector.has_table(t)]
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         if engine is not None:
             engine.dispose()
@@ -104,15 +107,29 @@ def _open(database_url: str | None) -> Engine:
     # A missing table means this is not a workspace database (exit 2). A missing head *row*
     # is left to the verification, which reports it as tampering (exit 1): every workspace
     # database has one from its first migration on.
-    if not missing and old:
-        engine.dispose()
-        raise OptionError(f"{shown}: no {' or '.join(old)} table: the workspace predates the "
-                          "Merkle audit log (start `forcegen serve` on it once to upgrade it)")
     if missing:
         engine.dispose()
         raise OptionError(f"{shown}: no {' or '.join(missing)} table: not a forcegen workspace "
                           "database (start `forcegen serve` on it once to create the workspace)")
+    if merkle:
+        require_merkle(engine)
     return engine
+
+
+def require_merkle(engine: Engine) -> None:
+    """Exit 2 (and dispose) if the workspace predates the Merkle audit log (migration 0013):
+    every audited write and check needs its tables.
+    """
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        inspector = inspect(conn)
+        old = [t for t in _MERKLE_TABLES if not inspector.has_table(t)]
+    if old:
+        engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        raise OptionError(f"{shown}: no {' or '.join(old)} table: the workspace predates the "
+                          "Merkle audit log (start `forcegen serve` on it once to upgrade it)")
 
 
 @contextmanager
