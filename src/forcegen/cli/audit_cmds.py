@@ -117,8 +117,9 @@ def _open(database_url: str | None, merkle: bool = True) -> Engine:
 
 
 def require_merkle(engine: Engine) -> None:
-    """Exit 2 (and dispose) if the workspace predates the Merkle audit log (migration 0013):
-    every audited write and check needs its tables.
+    """Exit 2 (and dispose) if the workspace predates the Merkle audit log (migration 0013).
+
+    Every audited write and every check needs its tables.
     """
     from sqlalchemy import inspect
 
