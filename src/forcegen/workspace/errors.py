@@ -86,4 +86,3 @@ class RateLimited(WorkspaceError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
