@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sys
 import tempfile
@@ -168,10 +169,15 @@ def main(argv: list[str] | None = None) -> int:
         CHROMIUM_ARGS,
         serve_workspace,
     )
+    from forcegen.labels.keys import SigningKey
 
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="forcegen-shots-") as tmp, \
-            serve_workspace(Path(tmp)) as server, sync_playwright() as pw:
+    tmp_dir = tempfile.TemporaryDirectory(prefix="forcegen-shots-")
+    # An audit signing key, so the audit page shows a signed tree head.
+    key_file = Path(tmp_dir.name) / "audit-key.json"
+    key_file.write_text(json.dumps(SigningKey.generate("GBR").to_json()), encoding="utf-8")
+    with tmp_dir as tmp, sync_playwright() as pw, serve_workspace(
+            Path(tmp), {"FORCEGEN_AUDIT_SIGNING_KEY": str(key_file)}) as server:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
         context.set_default_timeout(30000)

@@ -70,4 +70,4 @@ def test_audit_trail_find_open_and_verify(page: Any, server: Server) -> None:
     page.click("[data-testid=chain] a[href='/audit/verify']")
     page.wait_for_selector("[data-testid=verify-result]")
     assert page.get_attribute("[data-testid=verify-result] p", "data-ok") == "yes"
-    assert re.fullmatch(r"[0-9a-f]{64}", page.text_content("[data-testid=head-hash]") or "")
+    assert re.fullmatch(r"[0-9a-f]{64}", page.text_content("[data-testid=head-root]") or "")

@@ -3,11 +3,17 @@ page (find entries, open one, verify the chain), each with the API's access rule
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import func, select, text
+from tests.labels.test_merkle import ref_mth
 
+from forcegen.labels.auditlog import TreeHead, canonical_entry
+from forcegen.labels.keys import KeyList, SigningKey
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
+from forcegen.workspace.audit.signer import Signer
+from forcegen.workspace.audit.tree import entry_fields
 from forcegen.workspace.database import session_scope
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation
@@ -159,16 +165,37 @@ def test_audit_entry_of_a_secret_pledge_is_hidden_below_its_label(web: Web) -> N
     assert "P-FRA-05" not in lead.get("/audit?entity=pledge").text
 
 
-def test_verify_shows_the_chain_head_and_finds_a_rewritten_entry(web: Web) -> None:
+def test_verify_shows_the_signed_tree_head_and_finds_a_rewritten_entry(web: Web) -> None:
     lead = web.signed_in("lead")
     page = lead.get("/audit/verify").text
     with session_scope(web.factory) as db:
         head = db.get(AuditHead, 1)
         assert head is not None
-        seq, last = head.seq, head.last_hash
+        seq = head.seq
+        data = [canonical_entry(entry_fields(e))
+                for e in db.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+    # The root recomputed here from every entry's content (RFC 6962 by its definition).
+    root = ref_mth(data).hex()
     assert 'data-ok="yes"' in page
-    assert f'data-testid="head-seq">{seq}<' in page and last in page
-    assert f'"seq":{seq},"hash":"{last}"' in page.replace("&#34;", '"')
+    # No key configured: the size and root, unsigned, and the reason said plainly.
+    assert f'data-testid="head-size">{seq}<' in page and root in page
+    assert "FORCEGEN_AUDIT_SIGNING_KEY" in page and 'data-valid="no"' in page
+
+    key = SigningKey.generate("GBR")
+    web.app.state.audit_signer = Signer(key, None, KeyList([key.public]))
+    page = lead.get("/audit/verify").text
+    line = json.loads(re.search(r'data-testid="anchor-line">([^<]+)<', page)
+                      .group(1).replace("&#34;", '"'))  # type: ignore[union-attr]
+    signed = TreeHead.from_json(line)
+    assert (signed.tree_size, signed.root_hash.hex(), signed.key_id) == (seq, root, key.key_id)
+    signed.verify(KeyList([key.public]))
+    assert 'data-valid="yes"' in page and key.key_id in page
+    # Shown by a server whose key list lacks the signer (rotated away): not valid, and why.
+    other = SigningKey.generate("GBR")
+    web.app.state.audit_signer = Signer(None, "no key", KeyList([other.public]))
+    page = lead.get("/audit/verify").text
+    assert 'data-valid="no"' in page and "unknown key" in page and root in page
+
     with session_scope(web.factory) as db:
         db.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1"))
     page = lead.get("/audit/verify").text

@@ -51,6 +51,8 @@ def test_edited_entry_is_detected(ws: Workspace) -> None:
 
 
 def test_edited_entry_with_recomputed_hash_breaks_the_link(ws: Workspace) -> None:
+    from forcegen.labels.auditlog import canonical_entry
+    from forcegen.labels.merkle import leaf_hash
     from forcegen.workspace.audit.service import entry_hash
 
     _make_changes(ws)
@@ -74,9 +76,11 @@ def test_edited_entry_with_recomputed_hash_breaks_the_link(ws: Workspace) -> Non
         conn.execute(
             text(
                 "UPDATE audit_log SET actor='forger', before=NULL, after=NULL, "
-                "hash=:h WHERE seq = 2"
+                "hash=:h, leaf_hash=:leaf WHERE seq = 2"
             ),
-            {"h": entry_hash(row.prev_hash, fields)},
+            # The forger fixes the Merkle leaf too: the broken link still shows.
+            {"h": entry_hash(row.prev_hash, fields),
+             "leaf": leaf_hash(canonical_entry(fields)).hex()},
         )
     v = _verify(ws)
     assert not v["ok"] and v["first_bad_seq"] == 3

@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from forcegen.exceptions import InputError
-from forcegen.workspace.audit.models import AuditEntry, AuditHead
+from forcegen.labels.auditlog import canonical_entry
+from forcegen.labels.merkle import MerkleTree, leaf_hash
+from forcegen.workspace.audit.models import AuditEntry, AuditHead, AuditNode, AuditTreeHead
 from forcegen.workspace.audit.service import (
     GENESIS,
     Anchor,
@@ -29,6 +31,7 @@ from forcegen.workspace.audit.service import (
     verify,
     verify_anchors,
 )
+from forcegen.workspace.audit.tree import entry_fields
 from forcegen.workspace.database import session_scope
 
 from .conftest import Workspace
@@ -86,6 +89,23 @@ def rewrite_history(engine: Engine, seq: int) -> None:
             e.prev_hash, e.hash = prev, entry_hash(prev, fields)
             prev = e.hash
         s.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev))
+        rebuild_merkle(s)
+
+
+def rebuild_merkle(s: Session) -> None:
+    """What a forger with the database password does next: recompute every Merkle leaf and
+    node from the (forged) entries and drop the signed heads handed out, so the tables agree
+    with each other again. Only heads kept outside the database can still tell."""
+    tree = MerkleTree()
+    for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        e.leaf_hash = leaf_hash(canonical_entry(entry_fields(e))).hex()
+        tree.append_hash(bytes.fromhex(e.leaf_hash))
+    s.flush()
+    s.execute(delete(AuditNode))
+    s.execute(delete(AuditTreeHead))
+    for level in range(1, tree.levels()):
+        s.execute(insert(AuditNode), [{"level": level, "idx": i, "hash": h.hex()}
+                                      for i, h in enumerate(tree.nodes_at(level))])
 
 
 def cut_tail(engine: Engine, keep: int) -> None:
@@ -94,6 +114,7 @@ def cut_tail(engine: Engine, keep: int) -> None:
         s.execute(delete(AuditEntry).where(AuditEntry.seq > keep))
         last = s.scalar(select(AuditEntry.hash).where(AuditEntry.seq == keep))
         s.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=keep, last_hash=last))
+        rebuild_merkle(s)
 
 
 # --- service --------------------------------------------------------------------------------

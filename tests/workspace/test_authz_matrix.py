@@ -160,6 +160,28 @@ def a_deployment(ws: Workspace) -> int:
     return add_deployment_run(ws.factory, deployment_doc())
 
 
+def audit_key(ws: Workspace) -> None:
+    """Give the app an audit signing key (the shared app keeps it; tests of the keyless
+    server set theirs)."""
+    from forcegen.labels.keys import KeyList, SigningKey
+    from forcegen.workspace.audit.signer import Signer
+
+    if ws.app.state.audit_signer.key is None:
+        key = SigningKey.generate("GBR")
+        ws.app.state.audit_signer = Signer(key, None, KeyList([key.public]))
+
+
+def nation_entry(ws: Workspace) -> dict[str, Any]:
+    """An audit entry every planner may see (a nation renamed), with the key in place."""
+    audit_key(ws)
+    admin = ws.client("admin")
+    version = admin.get(f"{API}/nations/FRA").json()["version"]
+    r = admin.patch(f"{API}/nations/FRA", json={"name": f"France {next(_n)}", "version": version})
+    assert r.status_code == 200, r.text
+    seq = admin.get(f"{API}/audit", params={"entity": "nation", "limit": 1}).json()["items"]
+    return {"path": "/audit/proof/inclusion", "params": {"entry": seq[0]["seq"]}}
+
+
 def sample_file() -> dict[str, Any]:
     import yaml
 
@@ -416,6 +438,13 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/audit"): Case(fixed("/audit"), only(200, *PLANNERS)),
     ("GET", "/audit/verify"): Case(fixed("/audit/verify"), only(200, *PLANNERS)),
     ("GET", "/audit/anchor"): Case(fixed("/audit/anchor"), only(200, *PLANNERS)),
+    ("GET", "/audit/tree-head"): Case(
+        lambda ws, _w: (audit_key(ws), {"path": "/audit/tree-head"})[1], only(200, *PLANNERS)),
+    ("GET", "/audit/proof/inclusion"): Case(lambda ws, _w: nation_entry(ws),
+                                            only(200, *PLANNERS)),
+    ("GET", "/audit/proof/consistency"): Case(
+        lambda ws, _w: (audit_key(ws), {"path": "/audit/proof/consistency",
+                                        "params": {"first": 1}})[1], only(200, *PLANNERS)),
     ("POST", "/audit/verify"): Case(
         fixed("/audit/verify", json={"anchors": [{"seq": 0, "hash": "0" * 64,
                                                   "at": "2025-01-31T12:00:00Z"}]}),

@@ -1,11 +1,16 @@
 """``forcegen audit anchor`` and ``forcegen audit verify``: anchor the workspace audit trail.
 
-Usage: ``forcegen audit anchor --to anchors.jsonl`` appends the current anchor (the head's
-sequence number and hash, with the time) to a JSON Lines file; keep that file where the
+Usage: ``forcegen audit anchor --to anchors.jsonl`` appends the current anchor to a JSON Lines
+file: a signed tree head of the Merkle log (size, root, time, key id, Ed25519 signature) when
+the workspace's audit signing key is known (``--key`` or ``FORCEGEN_AUDIT_SIGNING_KEY``), else
+the hash chain's head (sequence number and hash, unsigned). Keep that file where the
 database's writers cannot change it (another machine, a write-once share) and run it from cron
-after working hours. ``forcegen audit verify --anchors anchors.jsonl`` recomputes the hash
-chain and checks every anchor: exit 0 if intact, 1 if the chain or an anchor fails (a rewritten
-or truncated trail), 2 for bad input. ``--database-url`` defaults as for ``forcegen serve``.
+after working hours. ``forcegen audit verify --anchors anchors.jsonl [--keys keys.json]``
+recomputes the hash chain and the Merkle log and checks every anchor (a signed head by a
+consistency proof to the log now, its signature with the key list): exit 0 if intact, 1 if the
+chain, the log or an anchor fails (a rewritten or truncated trail), 2 for bad input (including
+a signed head whose signature does not verify). ``--database-url`` defaults as for
+``forcegen serve``.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
-    from forcegen.workspace.audit.service import VerifyResult
+    from forcegen.labels.keys import KeyList
+    from forcegen.workspace.audit.service import Checkpoint, VerifyResult
+    from forcegen.workspace.audit.signer import Signer
 
 __all__ = ["anchor", "audit_app", "register", "verify"]
 
@@ -39,6 +46,12 @@ DatabaseUrl = Annotated[str | None, typer.Option(
     help="SQLAlchemy URL (default: FORCEGEN_DATABASE_URL, else forcegen.sqlite here)",
 )]
 _TABLES = ("audit_log", "audit_head")
+#: The Merkle log's tables (migration 0014): absent from a workspace not upgraded yet.
+_MERKLE_TABLES = ("audit_node", "audit_tree_head")
+SigningKeyFile = Annotated[Path | None, typer.Option(
+    "--key", help="The workspace's audit signing key (default: FORCEGEN_AUDIT_SIGNING_KEY)",
+    dir_okay=False,
+)]
 
 
 def _shown(url: str) -> str:
@@ -50,8 +63,12 @@ def _shown(url: str) -> str:
         return url
 
 
-def _open(database_url: str | None) -> Engine:
-    """An engine on an existing workspace database; never creates or migrates anything."""
+def _open(database_url: str | None, merkle: bool = True) -> Engine:
+    """An engine on an existing workspace database; never creates or migrates anything.
+
+    With ``merkle`` the database must have the Merkle audit log's tables (migration 0014);
+    callers checking their own tables first call :func:`require_merkle` after.
+    """
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -94,7 +111,26 @@ def _open(database_url: str | None) -> Engine:
         engine.dispose()
         raise OptionError(f"{shown}: no {' or '.join(missing)} table: not a forcegen workspace "
                           "database (start `forcegen serve` on it once to create the workspace)")
+    if merkle:
+        require_merkle(engine)
     return engine
+
+
+def require_merkle(engine: Engine) -> None:
+    """Exit 2 (and dispose) if the workspace predates the Merkle audit log (migration 0014).
+
+    Every audited write and every check needs its tables.
+    """
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        inspector = inspect(conn)
+        old = [t for t in _MERKLE_TABLES if not inspector.has_table(t)]
+    if old:
+        engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        raise OptionError(f"{shown}: no {' or '.join(old)} table: the workspace predates the "
+                          "Merkle audit log (start `forcegen serve` on it once to upgrade it)")
 
 
 @contextmanager
@@ -117,7 +153,9 @@ def _report(console: Console, result: VerifyResult, source: str | None) -> bool:
         console.print(f"[bold red]FAILED[/]: {result.reason}", highlight=False, soft_wrap=True)
         console.print(f"first bad entry: seq {result.first_bad_seq}", highlight=False)
         return False
-    console.print(f"[green]chain ok[/]: {result.checked} entries", highlight=False)
+    console.print(f"[green]chain ok[/]: {result.checked} entries; the Merkle log, its nodes "
+                  "and the signed heads handed out agree with them", highlight=False,
+                  soft_wrap=True)
     if isinstance(result, AnchorVerifyResult):
         console.print(f"[green]anchors ok[/]: {result.anchors_checked} checked from {source}",
                       highlight=False, soft_wrap=True)
@@ -127,6 +165,31 @@ def _report(console: Console, result: VerifyResult, source: str | None) -> bool:
     return True
 
 
+def _signer(key: Path | None) -> Signer:
+    """The audit signing key of ``--key`` (must be usable) or of the settings (may be absent)."""
+    from forcegen.workspace.audit.signer import load_signer
+    from forcegen.workspace.config import Settings
+
+    if key is not None:
+        signer = load_signer(str(key))
+        if signer.key is None:
+            raise OptionError(f"--key: {signer.problem}")
+        return signer
+    return load_signer(Settings().audit_signing_key)
+
+
+def _head_keys(keys: Path | None, signer: Signer) -> KeyList | None:
+    """The key list signed heads are checked with: ``--keys``, else the signing key file's.
+
+    None when there is neither: a signed head given then is refused, asking for ``--keys``.
+    """
+    from forcegen.labels.keys import KeyList
+
+    if keys is not None:
+        return KeyList.read(keys)
+    return signer.keys if signer.keys.keys else None
+
+
 @audit_app.command("anchor")
 def anchor(
     database_url: DatabaseUrl = None,
@@ -134,27 +197,42 @@ def anchor(
         "--to", help="Append the anchor to this JSON Lines file (created if absent)",
         dir_okay=False,
     )] = None,
+    key: SigningKeyFile = None,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys", help="Published key list to check the signed heads already in FILE with "
+        "(default: the signing key's)", dir_okay=False,
+    )] = None,
 ) -> None:
     """Print the current anchor as one JSON line, or append it to FILE.
 
-    The chain (and, with --to, every anchor already in FILE) is verified first: a broken or
-    rewritten trail is not anchored (exit 1).
+    With the audit signing key the anchor is a signed tree head of the Merkle log, else the
+    chain's (unsigned) head. The chain and the log (and, with --to, every anchor already in
+    FILE) are verified first: a broken or rewritten trail is not anchored (exit 1).
     """
-    from forcegen.workspace.audit import service
+    from forcegen.labels.auditlog import TreeHead
+    from forcegen.workspace.audit import service, tree
 
     earlier = service.read_anchors(to) if to is not None and to.exists() else []
     if to is not None and not to.parent.is_dir():
         raise OptionError(f"--to: folder {to.parent} does not exist")
+    signer = _signer(key)
     engine = _open(database_url)
     err = Console(stderr=True)
+    current: Checkpoint | None = None
     with _snapshot(engine) as db:
-        result = service.verify_anchors(db, earlier)
-        current = service.current_anchor(db) if result.ok else None
+        result = service.verify_anchors(db, earlier, keys=_head_keys(keys, signer))
+        if result.ok:
+            # Signed over the entries just verified (the snapshot holds still meanwhile).
+            current = (tree.sign_head(db, signer.key, result.checked, store=False)
+                       if signer.key is not None else service.current_anchor(db))
     if current is None:
         _report(err, result, str(to))
         err.print("not anchored", highlight=False)
         raise typer.Exit(1)
     line = service.anchor_line(current)
+    if signer.key is None:
+        err.print(f"[yellow]note[/]: an unsigned chain anchor: {signer.problem}",
+                  highlight=False, soft_wrap=True)
     if to is None:
         typer.echo(line)
         return
@@ -169,7 +247,9 @@ def anchor(
             f.write(prefix + line + "\n")
     except OSError as exc:
         raise OptionError(f"--to: cannot write {to}: {exc.strerror}") from None
-    err.print(f"anchored seq {current.seq} in {to}", highlight=False, soft_wrap=True)
+    what = (f"the signed tree head of {current.tree_size} entries"
+            if isinstance(current, TreeHead) else f"seq {current.seq}")
+    err.print(f"anchored {what} in {to}", highlight=False, soft_wrap=True)
 
 
 @audit_app.command("verify")
@@ -184,13 +264,14 @@ def verify(
         dir_okay=False,
     )] = None,
     keys: Annotated[Path | None, typer.Option(
-        "--keys", help="With --proof: the published key list (JSON)", dir_okay=False,
+        "--keys", help="The published key list (JSON): for --proof, and for the signed tree "
+        "heads in --anchors (default there: the audit signing key's)", dir_okay=False,
     )] = None,
     nation: Annotated[str | None, typer.Option(
         "--nation", help="With --proof: the nation whose key must have signed the heads",
     )] = None,
 ) -> None:
-    """Recompute the audit hash chain and check it against anchors: exit 0 ok, 1 tampered.
+    """Recompute the audit chain and Merkle log, check them against anchors: 0 ok, 1 tampered.
 
     With --proof, check an inclusion or consistency proof of a Merkle audit log with only the
     published key list (exit 0 holds, 1 does not hold, 2 bad input or signature).
@@ -202,18 +283,24 @@ def verify(
 
         verify_proof_file(proof, keys, nation)
         return
-    if keys is not None or nation is not None:
-        raise OptionError("--keys and --nation go with --proof")
+    if nation is not None:
+        raise OptionError("--nation goes with --proof")
+    if keys is not None and anchors is None:
+        raise OptionError("--keys goes with --proof or --anchors")
+    from forcegen.labels.auditlog import TreeHead
     from forcegen.workspace.audit import service
 
     checkpoints = service.read_anchors(anchors) if anchors is not None else None
+    head_keys = None
+    if checkpoints is not None and any(isinstance(c, TreeHead) for c in checkpoints):
+        head_keys = _head_keys(keys, _signer(None))
     engine = _open(database_url)
     console = Console()
     console.print(f"database: {engine.url.render_as_string(hide_password=True)}",
                   highlight=False, soft_wrap=True)
     with _snapshot(engine) as db:
         result = (service.verify(db) if checkpoints is None
-                  else service.verify_anchors(db, checkpoints))
+                  else service.verify_anchors(db, checkpoints, keys=head_keys))
     if not _report(console, result, str(anchors)):
         raise typer.Exit(1)
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 
 import typer
 
-from forcegen.cli.audit_cmds import DatabaseUrl, _open
+from forcegen.cli.audit_cmds import DatabaseUrl, _open, require_merkle
 from forcegen.exceptions import OptionError, StixError
 
 __all__ = ["intel_app", "register"]
@@ -123,13 +123,14 @@ def _open_intel(database_url: str | None) -> Any:
     """An engine on a workspace database that has the intel tables (exit 2 otherwise)."""
     from sqlalchemy import inspect
 
-    engine = _open(database_url)
+    engine = _open(database_url, merkle=False)
     with engine.connect() as conn:
         ready = inspect(conn).has_table("intel_objects")
     if not ready:
         engine.dispose()
         raise OptionError("the workspace database has no intel tables yet: start `forcegen "
                           "serve` on it once to migrate it")
+    require_merkle(engine)  # its reads and exports are audited
     return engine
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,9 @@ __all__ = [
     "TreeHead",
     "canonical_entry",
     "consistency_document",
+    "consistency_json",
     "inclusion_document",
+    "inclusion_json",
     "make_entry",
     "read_log",
     "verify_proof",
@@ -208,14 +210,27 @@ def read_log(path: Path | str) -> AuditLog:
     return log
 
 
+def inclusion_json(entry: dict[str, Any], index: int, path: Sequence[bytes],
+                   head: TreeHead) -> dict[str, Any]:
+    """The inclusion proof document: ``entry`` is leaf ``index`` under ``head`` by ``path``."""
+    return {"type": "inclusion", "leaf_index": index, "entry": entry,
+            "audit_path": [h.hex() for h in path], "head": head.to_json()}
+
+
+def consistency_json(first: TreeHead, second: TreeHead,
+                     proof: Sequence[bytes]) -> dict[str, Any]:
+    """The consistency proof document between two signed heads."""
+    return {"type": "consistency", "first": first.to_json(), "second": second.to_json(),
+            "proof": [h.hex() for h in proof]}
+
+
 def inclusion_document(log: AuditLog, index: int, head: TreeHead) -> dict[str, Any]:
     """The proof that entry ``index`` is in the log whose signed head is ``head``."""
     if not 0 <= index < head.tree_size:
         raise AuditLogError(f"entry {index} is not in a log of {head.tree_size} entries "
                             f"(indices 0-{head.tree_size - 1})")
-    return {"type": "inclusion", "leaf_index": index, "entry": log.entries[index],
-            "audit_path": [h.hex() for h in log.tree.inclusion_proof(index, head.tree_size)],
-            "head": head.to_json()}
+    return inclusion_json(log.entries[index], index,
+                          log.tree.inclusion_proof(index, head.tree_size), head)
 
 
 def consistency_document(log: AuditLog, first: TreeHead, second: TreeHead) -> dict[str, Any]:
@@ -223,9 +238,8 @@ def consistency_document(log: AuditLog, first: TreeHead, second: TreeHead) -> di
     if first.tree_size > second.tree_size:
         raise AuditLogError(f"the first head ({first.tree_size} entries) is larger than the "
                             f"second ({second.tree_size})")
-    return {"type": "consistency", "first": first.to_json(), "second": second.to_json(),
-            "proof": [h.hex() for h in log.tree.consistency_proof(first.tree_size,
-                                                                  second.tree_size)]}
+    return consistency_json(first, second,
+                            log.tree.consistency_proof(first.tree_size, second.tree_size))
 
 
 def _path(obj: Any, where: str) -> list[bytes]:

@@ -33,7 +33,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from forcegen.exceptions import SignatureError
 
-__all__ = ["KeyList", "PublicKey", "SigningKey", "iso", "parse_time", "rotate"]
+__all__ = [
+    "KeyList",
+    "PublicKey",
+    "SigningKey",
+    "iso",
+    "parse_time",
+    "read_signing_keys",
+    "rotate",
+]
 
 _NATION = re.compile(r"^[A-Z]{3}$")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -252,3 +260,22 @@ def rotate(keys: KeyList, new: SigningKey, at: dt.datetime) -> tuple[KeyList, Si
             if k.nation == new.nation and (k.not_after is None or k.not_after > at) else k
             for k in keys.keys.values()]
     return KeyList([*kept, fresh.public]), fresh
+
+
+def read_signing_keys(path: str | Path) -> tuple[SigningKey, ...]:
+    """The signing keys in a file: one key object, a list of them, or ``{"keys": [...]}``.
+
+    Raises
+    ------
+    forcegen.exceptions.SignatureError
+        The file is unreadable or holds something else, naming the file and the entry.
+    """
+    where = str(path)
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SignatureError(f"{where}: cannot read the signing keys: {exc}") from None
+    if isinstance(doc, dict) and "keys" in doc:
+        doc = doc["keys"]
+    entries = doc if isinstance(doc, list) else [doc]
+    return tuple(SigningKey.from_json(e, f"{where} [{i}]") for i, e in enumerate(entries))

@@ -68,5 +68,9 @@ class Settings(BaseSettings):
     #: [...]}``) of the nations whose analysts compose objects on the web pages; an author
     #: whose nation has no key here cannot publish from the browser.
     intel_signing_keys: str | None = None
+    #: The workspace's Ed25519 key (``forcegen audit keygen``; a JSON file: one key, a list, or
+    #: ``{"keys": [...]}``; the newest valid one signs) for the audit log's signed tree heads.
+    #: None: the server runs, and the tree-head and proof endpoints answer 409 saying so.
+    audit_signing_key: str | None = None
     #: Create tables (Alembic upgrade) when the app starts.
     migrate_on_start: bool = True

@@ -1,7 +1,7 @@
 """Import every table so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 from forcegen.workspace.accounts import User
-from forcegen.workspace.audit.models import AuditEntry, AuditHead
+from forcegen.workspace.audit.models import AuditEntry, AuditHead, AuditNode, AuditTreeHead
 from forcegen.workspace.auth.models import ApiToken, BrowserSession, LoginAttempt
 from forcegen.workspace.database import Base
 from forcegen.workspace.intel.models import (
@@ -27,6 +27,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "AuditNode",
+    "AuditTreeHead",
     "Base",
     "BrowserSession",
     "CatalogEntry",

@@ -1,7 +1,8 @@
 """The audit trail in the browser (admins and lead planners, as ``/api/v1/audit``).
 
 Find entries by who, what and when; open one to see what changed, field by field, and its
-place in the hash chain; verify the chain and read its head, the anchor ``forcegen audit
+place in the hash chain; verify the chain and the Merkle log and read the log's signed tree
+head (size, root, time, key id, whether its signature verifies), the anchor ``forcegen audit
 anchor`` publishes outside the database. The entries listed, counted and opened are those
 ``audit.service`` lets the reader see: an entry about an item hidden from them (or about
 another account, for a lead planner) is as missing as one never written.
@@ -9,20 +10,26 @@ another account, for a lead planner) is as missing as one never written.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
+from forcegen.exceptions import SignatureError
+from forcegen.labels.auditlog import TreeHead
 from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.tables import TableQuery, clean
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.audit import proofs, tree
 from forcegen.workspace.audit import service as audit
 from forcegen.workspace.audit.models import AuditEntry
+from forcegen.workspace.audit.signer import Signer
 from forcegen.workspace.database import read_snapshot
+from forcegen.workspace.errors import WorkspaceError
 
 __all__ = ["router"]
 
@@ -79,17 +86,43 @@ def audit_table(
 
 @router.get("/audit/verify", response_class=HTMLResponse)
 def audit_verify(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
-    """Recompute the whole hash chain; show the result and the chain's head (its anchor)."""
+    """Recompute the chain and the Merkle log; show the result and the signed tree head."""
     require_role(page.user, *PLANNERS)
     with read_snapshot(db.get_bind()) as snap:  # type: ignore[arg-type]
         result = audit.verify(snap)
-        try:
-            anchor: dict[str, Any] | None = asdict(audit.current_anchor(snap))
-        except LookupError:  # the head row was deleted: the verification says so too
-            anchor = None
-    ctx = {"result": result, "anchor": anchor,
-           "anchor_line": json.dumps(anchor, separators=(",", ":")) if anchor else ""}
+    ctx = {"result": result, **_tree_head(db, request.app.state.audit_signer, result.ok)}
     return render(request, "audit_verify.html", ctx)
+
+
+def _tree_head(db: Session, signer: Signer, intact: bool) -> dict[str, Any]:
+    """The head to show, and whether its signature verifies.
+
+    Signed now if the log verified and there is a key, else the last one handed out (a broken
+    log is never signed); with neither, the log's size and root, unsigned.
+    """
+    problem = signer.problem
+    head: TreeHead | None = None
+    if intact and signer.key is not None:
+        try:
+            head = proofs.current_head(db, signer)
+        except WorkspaceError as exc:  # a node missing: verify says what was changed
+            problem = exc.message
+    head = head or tree.latest_head(db)
+    if head is None:
+        unsigned = None
+        if intact:
+            n = tree.tree_size(db)
+            unsigned = {"tree_size": n, "root_hash": tree.root(db, n).hex()}
+        return {"head": None, "head_problem": problem, "unsigned": unsigned}
+    try:
+        head.verify(signer.keys)
+        valid, why = True, None
+    except SignatureError as exc:
+        valid, why = False, str(exc)
+    when = dt.datetime.fromtimestamp(head.timestamp / 1000, dt.UTC)
+    return {"head": head, "head_time": when.strftime("%Y-%m-%d %H:%M:%S"),
+            "head_valid": valid, "head_why": why, "head_problem": problem,
+            "head_line": json.dumps(head.to_json(), separators=(",", ":"))}
 
 
 def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:

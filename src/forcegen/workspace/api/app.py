@@ -29,6 +29,7 @@ from forcegen.workspace.api.runs import router as runs_router
 from forcegen.workspace.api.scenarios import router as scenarios_router
 from forcegen.workspace.api.taxii import install_taxii
 from forcegen.workspace.api.users import router as users_router
+from forcegen.workspace.audit.signer import load_signer
 from forcegen.workspace.config import Settings
 from forcegen.workspace.database import make_engine, make_session_factory, upgrade
 from forcegen.workspace.runs.executor import RunExecutor
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.run_executor = executor
+    # A missing or unusable key is kept as a reason, not raised: the server runs without it.
+    app.state.audit_signer = load_signer(settings.audit_signing_key)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     # Added last, so outermost: even a 413 from the body limit carries the headers.

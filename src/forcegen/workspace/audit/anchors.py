@@ -1,9 +1,17 @@
-"""Anchors: checkpoints of the chain kept outside the database, and their file format.
+"""Anchors: checkpoints of the audit log kept outside the database, and their file format.
 
-An :class:`Anchor` (seq, hash, time) taken with :func:`current_anchor` and kept where the
-database writer cannot change it (another machine, a signed log, a printout) pins the chain up
-to that entry; :func:`verify_anchors` checks the chain and then every anchor against it. Anchors
-files are JSON Lines, one ``{"seq": .., "hash": .., "at": ..}`` object per line
+Two kinds, both kept where the database writer cannot change them (another machine, a
+write-once share, a partner):
+
+* a chain :class:`Anchor` (seq, hash, time) from :func:`current_anchor`, which pins the hash
+  chain up to that entry;
+* a signed tree head (``labels.auditlog.TreeHead``: size, root, time, key id, Ed25519
+  signature) of the Merkle log, which pins the first ``tree_size`` entries and is checked by a
+  consistency proof against the log as it is now, its signature against the key list.
+
+:func:`verify_anchors` checks the chain and the Merkle log, then every anchor against them.
+Anchors files are JSON Lines, one object per line: ``{"seq": .., "hash": .., "at": ..}`` or
+``{"tree_size": .., "root_hash": .., "timestamp": .., "key_id": .., "signature": ..}``
 (:func:`anchor_line`, :func:`read_anchors`).
 """
 
@@ -20,7 +28,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forcegen.exceptions import OptionError
+from forcegen.exceptions import InputError, OptionError, SignatureError
+from forcegen.labels.auditlog import TreeHead
+from forcegen.labels.keys import KeyList, iso
+from forcegen.labels.merkle import MerkleTree, verify_consistency
 from forcegen.workspace.audit.chain import GENESIS, VerifyResult, verify
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
 
@@ -29,6 +40,7 @@ __all__ = [
     "MAX_SEQ",
     "Anchor",
     "AnchorVerifyResult",
+    "Checkpoint",
     "anchor_from_dict",
     "anchor_line",
     "check_utc_time",
@@ -43,6 +55,8 @@ MAX_SEQ = 2**63 - 1
 MAX_AT = 40
 _HASH = re.compile(r"[0-9a-f]{64}")
 _ANCHOR_KEYS = ("seq", "hash", "at")
+_HEAD_KEYS = ("tree_size", "root_hash", "timestamp", "key_id", "signature")
+_FIELD = re.compile(r" \[(\w+)\]")
 _LOOKUP_CHUNK = 500  # sequence numbers per IN (...) query: well under every backend's limit
 
 
@@ -57,6 +71,10 @@ class Anchor:
     seq: int
     hash: str
     at: str
+
+
+#: One line of an anchors file: a chain anchor or a signed tree head.
+Checkpoint = Anchor | TreeHead
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +108,25 @@ def check_utc_time(value: str) -> str:
     return value
 
 
-def anchor_from_dict(obj: Any) -> Anchor:
-    """Check one parsed anchor object and return it as an :class:`Anchor`.
+def _head_from_dict(obj: dict[str, Any]) -> TreeHead:
+    extra = sorted(set(obj) - set(_HEAD_KEYS))
+    if extra:
+        raise _BadAnchor(extra[0], "unknown key; a signed tree head has only " +
+                         ", ".join(_HEAD_KEYS))
+    for key in _HEAD_KEYS:
+        if key not in obj:
+            raise _BadAnchor(key, "missing")
+    try:
+        return TreeHead.from_json(obj, "tree head")
+    except InputError as exc:  # "tree head [field]: message", said without brackets
+        text = str(exc)
+        found = _FIELD.search(text)
+        message = text.split(": ", 1)[-1]
+        raise _BadAnchor(found.group(1) if found else None, message) from None
+
+
+def anchor_from_dict(obj: Any) -> Checkpoint:
+    """Check one parsed anchor object: a chain :class:`Anchor`, or a signed ``TreeHead``.
 
     Raises
     ------
@@ -100,7 +135,10 @@ def anchor_from_dict(obj: Any) -> Anchor:
         saying what was expected.
     """
     if not isinstance(obj, dict):
-        raise _BadAnchor(None, 'expected a JSON object {"seq": .., "hash": .., "at": ..}')
+        raise _BadAnchor(None, 'expected a JSON object {"seq": .., "hash": .., "at": ..} or a '
+                         "signed tree head")
+    if "tree_size" in obj:
+        return _head_from_dict(obj)
     extra = sorted(set(obj) - set(_ANCHOR_KEYS))
     if extra:
         raise _BadAnchor(extra[0], "unknown key; expected only seq, hash and at")
@@ -122,13 +160,15 @@ def anchor_from_dict(obj: Any) -> Anchor:
     return Anchor(seq, digest, at)
 
 
-def anchor_line(anchor: Anchor) -> str:
+def anchor_line(anchor: Checkpoint) -> str:
     """One anchor as a JSON Lines record (no newline): ``{"seq":..,"hash":..,"at":..}``."""
+    if isinstance(anchor, TreeHead):
+        return json.dumps(anchor.to_json(), separators=(",", ":"))
     return json.dumps({"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at},
                       separators=(",", ":"))
 
 
-def read_anchors(path: str | Path, max_problems: int = 20) -> list[Anchor]:
+def read_anchors(path: str | Path, max_problems: int = 20) -> list[Checkpoint]:
     """Read an anchors file (JSON Lines, one anchor per line; blank lines are skipped).
 
     Raises
@@ -146,7 +186,7 @@ def read_anchors(path: str | Path, max_problems: int = 20) -> list[Anchor]:
         raise OptionError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
         raise OptionError(f"{path}: cannot read the anchors file: {exc.strerror}") from None
-    anchors: list[Anchor] = []
+    anchors: list[Checkpoint] = []
     # "file:line: field: message", no brackets: the CLI prints errors as Rich markup.
     problems: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -201,11 +241,13 @@ def _stored_hashes(db: Session, seqs: list[int]) -> dict[int, str]:
     return out
 
 
-def verify_anchors(db: Session, anchors: Iterable[Anchor], batch: int = 5000) -> AnchorVerifyResult:
-    """Verify the chain, then that every anchor's entry still has the anchored hash.
+def verify_anchors(db: Session, anchors: Iterable[Checkpoint], batch: int = 5000,
+                   keys: KeyList | None = None) -> AnchorVerifyResult:
+    """Verify the chain and the Merkle log, then every anchor against them.
 
-    Anchors are checked in sequence order, so the failure reported is the earliest anchor that
-    does not hold: history is intact up to the last matching anchor before it.
+    Chain anchors are checked in sequence order, then signed heads by size, so the failure
+    reported is the earliest anchor that does not hold: history is intact up to the last
+    matching anchor before it.
 
     Parameters
     ----------
@@ -215,18 +257,35 @@ def verify_anchors(db: Session, anchors: Iterable[Anchor], batch: int = 5000) ->
         Checkpoints published earlier, in any order; duplicates are checked each time.
     batch
         Entries read per query by the chain check.
+    keys
+        The key list the signed heads' signatures are checked with (needed if any is given).
 
     Returns
     -------
     AnchorVerifyResult
-        ``ok`` false if the chain is broken (as :func:`verify` says), if an anchor names an
-        entry beyond the head (entries removed from the end) or if an anchored entry's hash
-        differs (history rewritten); ``reason`` names the first failing anchor.
+        ``ok`` false if the chain or the Merkle log is broken (as :func:`verify` says), if an
+        anchor names an entry beyond the head or a head larger than the log (entries removed
+        from the end), if an anchored entry's hash differs or a signed head is not consistent
+        with the log now (history rewritten); ``reason`` names the first failing anchor.
+
+    Raises
+    ------
+    forcegen.exceptions.SignatureError
+        A signed head whose signature does not verify with ``keys`` (or no ``keys``): the
+        anchor itself cannot be trusted, which is bad input, not a verdict on the log.
     """
-    chain = verify(db, batch=batch)
+    merkle = MerkleTree()
+    chain = verify(db, batch=batch, merkle=merkle)
     if not chain.ok:
         return AnchorVerifyResult(chain.ok, chain.checked, chain.first_bad_seq, chain.reason)
-    ordered = sorted(anchors, key=lambda a: a.seq)
+    given = list(anchors)
+    heads = sorted((a for a in given if isinstance(a, TreeHead)), key=lambda h: h.tree_size)
+    for h in heads:  # a forged anchor is refused before any verdict
+        if keys is None:
+            raise SignatureError("signed tree heads in the anchors need the published key list "
+                                 "to check their signatures (--keys)")
+        h.verify(keys)
+    ordered = sorted((a for a in given if isinstance(a, Anchor)), key=lambda a: a.seq)
     # Entries appended since the chain check are looked up too (a concurrent write is not
     # tampering); anything above the highest stored seq cannot match.
     top = db.scalar(select(func.max(AuditEntry.seq))) or 0
@@ -247,4 +306,18 @@ def verify_anchors(db: Session, anchors: Iterable[Anchor], batch: int = 5000) ->
             return AnchorVerifyResult(False, chain.checked, a.seq, reason, good)
         good += 1
         last_good = a.seq
+    n = len(merkle)
+    now = merkle.root(n)
+    for h in heads:
+        at = iso(dt.datetime.fromtimestamp(h.timestamp / 1000, dt.UTC))
+        name = f"signed tree head of {h.tree_size} entries (signed {at} by {h.key_id})"
+        if h.tree_size > n:
+            reason = f"{name} is beyond the log ({n} entries): entries removed from the end"
+            return AnchorVerifyResult(False, chain.checked, n + 1, reason, good)
+        proof = merkle.consistency_proof(h.tree_size, n)
+        if not verify_consistency(h.tree_size, n, h.root_hash, now, proof):
+            reason = (f"{name} is not consistent with the log of {n} entries now: history "
+                      f"rewritten between entries 1 and {h.tree_size}")
+            return AnchorVerifyResult(False, chain.checked, h.tree_size, reason, good)
+        good += 1
     return AnchorVerifyResult(True, chain.checked, anchors_checked=good)

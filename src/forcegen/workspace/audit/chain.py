@@ -5,6 +5,10 @@ sorted keys and no whitespace. An entry is written in the same transaction as th
 describes, so a change and its audit record are committed (or rolled back) together. The chain
 alone proves nothing against someone who can write to the database (they can recompute every
 later hash and the head): anchors (``audit.anchors``) close that gap.
+
+Every entry is also a leaf of the RFC 6962 Merkle log (``audit.tree``): its leaf data is the
+same canonical JSON, appended in the same transaction. :func:`verify` rebuilds that tree from
+the entries and checks the stored leaves, nodes and every signed head handed out against it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from typing import Any
 from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
+from forcegen.labels.auditlog import canonical_entry
+from forcegen.labels.merkle import MerkleTree, leaf_hash
+from forcegen.workspace.audit import tree
 from forcegen.workspace.audit.models import AuditEntry, AuditHead
 
 __all__ = ["GENESIS", "VerifyResult", "entry_hash", "record", "snapshot", "verify"]
@@ -62,17 +69,7 @@ _COLUMNS = (
 )
 
 
-def _fields(e: Any) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "at": e.at,
-        "actor": e.actor,
-        "action": e.action,
-        "entity": e.entity,
-        "entity_id": e.entity_id,
-        "before": e.before,
-        "after": e.after,
-    }
+_fields = tree.entry_fields
 
 
 def record(
@@ -102,8 +99,12 @@ def record(
         after=_jsonable(after),
         prev_hash=head.last_hash,
     )
-    entry.hash = entry_hash(entry.prev_hash, _fields(entry))
+    fields = _fields(entry)
+    entry.hash = entry_hash(entry.prev_hash, fields)
+    leaf = leaf_hash(canonical_entry(fields))
+    entry.leaf_hash = leaf.hex()
     db.add(entry)
+    tree.append_leaf(db, entry.seq, leaf)
     db.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=entry.hash))
     return entry
 
@@ -147,15 +148,38 @@ _RAW_COLUMNS = (
     cast(AuditEntry.before, Text).label("before"),
     cast(AuditEntry.after, Text).label("after"),
     *_COLUMNS[8:],
+    AuditEntry.leaf_hash,
 )
 
 
-def verify(db: Session, batch: int = 5000) -> VerifyResult:
+def _check_entry(e: Any, prev: str) -> tuple[bytes, str | None]:
+    """One stored entry's Merkle leaf, and what is wrong with its content or hashes if any."""
+    try:
+        fields = {**_fields(e), "before": _parse_stored(e.before),
+                  "after": _parse_stored(e.after)}
+    except _DuplicateKey as exc:
+        return b"", f"entry content changed (key {exc} stored twice)"
+    except ValueError:
+        return b"", "entry content changed (not JSON)"
+    if entry_hash(prev, fields) != e.hash:
+        return b"", "entry content changed"
+    leaf = leaf_hash(canonical_entry(fields))
+    if e.leaf_hash != leaf.hex():
+        what = "missing" if e.leaf_hash is None else "not the entry's"
+        return leaf, f"Merkle leaf hash {what}"
+    return leaf, None
+
+
+def verify(db: Session, batch: int = 5000, merkle: MerkleTree | None = None) -> VerifyResult:
     """Recompute the whole chain and compare it with what is stored.
 
     Detects a changed entry (hash mismatch, or a snapshot whose stored JSON has a key twice),
     a removed or inserted entry (broken link or sequence gap, or a sequence number below 1),
-    entries cut off the end (the head no longer matches the last entry) and a deleted head row.
+    entries cut off the end (the head no longer matches the last entry) and a deleted head row;
+    then rebuilds the Merkle log from the entries: a leaf hash that is not the entry's, a
+    stored node that differs, or a signed head handed out that the entries no longer give
+    (history rewritten, every chain hash recomputed; or entries removed) fails too. The tree
+    is rebuilt into ``merkle`` if given (empty), for checks against anchored heads.
     """
     lowest = db.scalar(select(func.min(AuditEntry.seq)))
     if lowest is not None and lowest < 1:
@@ -164,6 +188,7 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
     expected_seq = 1
     checked = 0
     last_seq = 0
+    merkle = MerkleTree() if merkle is None else merkle
     while True:
         # Plain rows, not ORM objects: a long chain must not fill the session's identity map.
         rows = db.execute(
@@ -179,16 +204,10 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, e.seq, f"missing entry {expected_seq}")
             if e.prev_hash != prev:
                 return VerifyResult(False, checked, e.seq, "link to the previous entry broken")
-            try:
-                fields = {**_fields(e), "before": _parse_stored(e.before),
-                          "after": _parse_stored(e.after)}
-            except _DuplicateKey as exc:
-                return VerifyResult(False, checked, e.seq,
-                                    f"entry content changed (key {exc} stored twice)")
-            except ValueError:
-                return VerifyResult(False, checked, e.seq, "entry content changed (not JSON)")
-            if entry_hash(prev, fields) != e.hash:
-                return VerifyResult(False, checked, e.seq, "entry content changed")
+            leaf, problem = _check_entry(e, prev)
+            if problem is not None:
+                return VerifyResult(False, checked, e.seq, problem)
+            merkle.append_hash(leaf)
             prev = e.hash
             expected_seq += 1
             checked += 1
@@ -200,4 +219,7 @@ def verify(db: Session, batch: int = 5000) -> VerifyResult:
         return VerifyResult(False, checked, checked + 1, "the audit head row is missing")
     if head.seq != checked or head.last_hash != prev:
         return VerifyResult(False, checked, checked + 1, "entries removed from the end")
+    bad = tree.check_stored(db, merkle)
+    if bad is not None:
+        return VerifyResult(False, checked, *bad)
     return VerifyResult(True, checked)

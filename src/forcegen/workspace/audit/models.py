@@ -1,15 +1,15 @@
-"""The ``audit_log`` and ``audit_head`` tables."""
+"""The ``audit_log`` and ``audit_head`` tables, and the Merkle log's nodes and signed heads."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base
 
-__all__ = ["AuditEntry", "AuditHead"]
+__all__ = ["AuditEntry", "AuditHead", "AuditNode", "AuditTreeHead"]
 
 
 class AuditEntry(Base):
@@ -32,6 +32,9 @@ class AuditEntry(Base):
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: RFC 6962 leaf hash of the entry's canonical JSON: leaf ``seq - 1`` of the Merkle log
+    #: (``audit.tree``). Null only for a row not written by the workspace (verify says so).
+    leaf_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditHead(Base):
@@ -46,3 +49,36 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditNode(Base):
+    """A complete, aligned subtree of the Merkle log above the leaves (level >= 1).
+
+    Node ``(level, idx)`` hashes leaves ``idx * 2**level`` to ``(idx + 1) * 2**level - 1``;
+    the leaves themselves are ``audit_log.leaf_hash``. Kept so that appending costs O(log n)
+    hashes and a proof O(log² n) node reads, never a pass over the log.
+    """
+
+    __tablename__ = "audit_node"
+
+    level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditTreeHead(Base):
+    """A signed tree head handed out (RFC 6962 ``TreeHeadSignature``, Ed25519).
+
+    Kept so that the audit page shows the latest, and so that verification checks that every
+    head ever handed out still matches the entries (history rewritten after it was signed).
+    """
+
+    __tablename__ = "audit_tree_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger, index=True)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    #: Milliseconds since 1970, UTC (what the signature covers).
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(40))
+    signature: Mapped[str] = mapped_column(String(128))

@@ -14,6 +14,7 @@ __all__ = [
     "AuditAnchorVerify",
     "AuditAnchorVerifyRead",
     "AuditRead",
+    "AuditTreeHead",
     "AuditVerifyRead",
 ]
 
@@ -36,6 +37,8 @@ class AuditRead(BaseModel):
     after: Any = None
     prev_hash: str
     hash: str
+    #: RFC 6962 leaf hash: the entry is leaf ``seq - 1`` of the signed Merkle log.
+    leaf_hash: str | None = None
 
 
 class AuditVerifyRead(BaseModel):
@@ -71,9 +74,26 @@ class AuditAnchor(BaseModel):
         return check_utc_time(value)
 
 
+class AuditTreeHead(BaseModel):
+    """A signed tree head of the Merkle log, as ``GET /audit/tree-head`` gave it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tree_size: int = Field(ge=0, le=MAX_SEQ, strict=True)
+    root_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lowercase hex")
+    timestamp: int = Field(ge=0, le=MAX_SEQ, strict=True, description="ms since 1970, UTC")
+    key_id: str = Field(max_length=40)
+    signature: str = Field(pattern=r"^[0-9a-f]{128}$", description="Ed25519, lowercase hex")
+
+
 class AuditAnchorVerify(BaseModel):
-    """Anchors to check the chain against (published earlier, kept outside the database)."""
+    """Anchors to check the log against (published earlier, kept outside the database).
+
+    ``anchors``: chain heads (may be empty); ``heads``: signed tree heads, checked with the keys
+    of the workspace and by a consistency proof to the log now.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     anchors: Annotated[list[AuditAnchor], Field(max_length=MAX_ANCHORS)]
+    heads: Annotated[list[AuditTreeHead], Field(max_length=MAX_ANCHORS)] = []

@@ -11,17 +11,15 @@ key list exactly as a TAXII POST is (:func:`forcegen.intel.pair_labels`), and st
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forcegen.exceptions import InputError, SignatureError
+from forcegen.exceptions import InputError
 from forcegen.intel.readers import Reader
 from forcegen.intel.signing import pair_labels, sign_object
-from forcegen.labels.keys import KeyList, SigningKey
+from forcegen.labels.keys import KeyList, SigningKey, read_signing_keys
 from forcegen.labels.label import Label
 from forcegen.workspace.accounts import User
 from forcegen.workspace.errors import Invalid
@@ -29,25 +27,6 @@ from forcegen.workspace.intel import store
 from forcegen.workspace.intel.models import IntelCollection
 
 __all__ = ["publish", "read_signing_keys", "signing_key"]
-
-
-def read_signing_keys(path: str | Path) -> tuple[SigningKey, ...]:
-    """The signing keys in a file: one key object, a list of them, or ``{"keys": [...]}``.
-
-    Raises
-    ------
-    forcegen.exceptions.SignatureError
-        The file is unreadable or holds something else, naming the file and the entry.
-    """
-    where = str(path)
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SignatureError(f"{where}: cannot read the signing keys: {exc}") from None
-    if isinstance(doc, dict) and "keys" in doc:
-        doc = doc["keys"]
-    entries = doc if isinstance(doc, list) else [doc]
-    return tuple(SigningKey.from_json(e, f"{where} [{i}]") for i, e in enumerate(entries))
 
 
 def signing_key(keys: Sequence[SigningKey], nation: str | None,

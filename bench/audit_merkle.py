@@ -1,0 +1,193 @@
+"""The workspace audit log as a Merkle log: append cost as it grows, proof and verify times.
+
+Usage::
+
+    python bench/audit_merkle.py [--entries 100000] [--window 300] [--proofs 200]
+
+Builds a migrated SQLite workspace and appends audit entries through ``audit.record`` (chain
+hash, Merkle leaf and the subtree nodes it completes, in the writer's transaction). At 1k, 10k
+and ``--entries`` entries it measures, in the same run:
+
+* one append per transaction (``--window`` of them, each committed: the server's case, where
+  the right edge of the tree is read back from ``audit_node`` each time): CPU ms per append,
+  and the Merkle part alone (``tree.append_leaf``);
+* the baseline a log without stored nodes would pay per signed head: the root recomputed from
+  every leaf hash (read from the table and hashed, O(n));
+* inclusion proofs for random entries and consistency proofs between random sizes (stored
+  nodes fetched in one batch, then ``labels.merkle``; each checked with ``verify_proof``),
+  and signing a head (Ed25519);
+* ``verify`` (chain and Merkle log rebuilt from every entry) at the largest size.
+
+CPU times come from ``resource.getrusage`` (the machine is shared); results go to
+``bench/results/audit_merkle.json`` with the load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from forcegen.labels.auditlog import verify_proof
+from forcegen.labels.keys import KeyList, SigningKey
+from forcegen.labels.merkle import MerkleTree
+from forcegen.workspace.audit import tree
+from forcegen.workspace.audit.chain import record, verify
+from forcegen.workspace.audit.models import AuditEntry
+from forcegen.workspace.database import make_engine, make_session_factory, upgrade
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "results" / "audit_merkle.json"
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(cpu seconds, wall seconds, result)."""
+    c, w = _cpu(), time.perf_counter()
+    out = fn()
+    return _cpu() - c, time.perf_counter() - w, out
+
+
+def _entry(i: int) -> dict[str, Any]:
+    return {"name": f"France {i}", "quantity": i % 97, "groups": ["NATO", "EU"]}
+
+
+def _fill(factory: Any, upto: int, batch: int = 2000) -> None:
+    """Append entries (many per transaction) until the log holds ``upto``."""
+    with factory() as db:
+        n = tree.tree_size(db)
+    while n < upto:
+        with factory.begin() as db:
+            for _ in range(min(batch, upto - n)):
+                n += 1
+                record(db, "bench", "update", "nation", "FRA", _entry(n - 1), _entry(n))
+
+
+def _appends(factory: Any, window: int) -> dict[str, float]:
+    """``window`` appends, one per committed transaction: CPU per append, Merkle part too."""
+    merkle_cpu = 0.0
+    original = tree.append_leaf
+
+    def measured(db: Any, seq: int, leaf: bytes) -> None:
+        nonlocal merkle_cpu
+        c = _cpu()
+        original(db, seq, leaf)
+        merkle_cpu += _cpu() - c
+
+    tree.append_leaf = measured  # type: ignore[assignment]
+    try:
+        def run() -> None:
+            for i in range(window):
+                with factory.begin() as db:
+                    record(db, "bench", "update", "nation", "DEU", _entry(i), _entry(i + 1))
+        cpu, wall, _ = _timed(run)
+    finally:
+        tree.append_leaf = original  # type: ignore[assignment]
+    return {"cpu_ms_per_append": round(cpu / window * 1e3, 4),
+            "wall_ms_per_append": round(wall / window * 1e3, 4),
+            "merkle_cpu_ms_per_append": round(merkle_cpu / window * 1e3, 4)}
+
+
+def _naive_root(factory: Any) -> dict[str, float]:
+    """The baseline: every leaf read and the whole tree hashed for one head."""
+    def run() -> bytes:
+        with factory() as db:
+            t = MerkleTree()
+            for (h,) in db.execute(select(AuditEntry.leaf_hash).order_by(AuditEntry.seq)):
+                t.append_hash(bytes.fromhex(h))
+            return t.root()
+    cpu, wall, _ = _timed(run)
+    return {"cpu_ms": round(cpu * 1e3, 3), "wall_ms": round(wall * 1e3, 3)}
+
+
+def _proofs(factory: Any, key: SigningKey, count: int, rng: random.Random) -> dict[str, Any]:
+    keys = KeyList([key.public])
+    inc_cpu: list[float] = []
+    cons_cpu: list[float] = []
+    with factory() as db:
+        n = tree.tree_size(db)
+        c, _, head = _timed(lambda: tree.sign_head(db, key, store=False))
+        sign_ms = c * 1e3
+        entries = {e.seq: e for e in db.scalars(
+            select(AuditEntry).where(AuditEntry.seq.in_(rng.sample(range(1, n + 1), count))))}
+        for seq, e in entries.items():
+            fields = tree.entry_fields(e)
+            cpu, _, doc = _timed(lambda f=fields: tree.inclusion_document(db, f, head))
+            inc_cpu.append(cpu * 1e3)
+            assert doc["leaf_index"] == seq - 1 and verify_proof(doc, keys)[0]
+        for _ in range(count):
+            m = rng.randrange(0, n + 1)
+            first = tree.sign_head(db, key, m, store=False)
+            cpu, _, doc = _timed(lambda first=first: tree.consistency_document(db, first, head))
+            cons_cpu.append(cpu * 1e3)
+            assert verify_proof(doc, keys)[0]
+    return {"sign_head_cpu_ms": round(sign_ms, 3),
+            "inclusion_cpu_ms": {"median": round(statistics.median(inc_cpu), 3),
+                                 "max": round(max(inc_cpu), 3)},
+            "consistency_cpu_ms": {"median": round(statistics.median(cons_cpu), 3),
+                                   "max": round(max(cons_cpu), 3)}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--window", type=int, default=300)
+    ap.add_argument("--proofs", type=int, default=200)
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    rng = random.Random(14)
+    folder = tempfile.mkdtemp(prefix="fg-audit-merkle-")
+    engine = make_engine(f"sqlite:///{folder}/bench.sqlite")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    key = SigningKey.generate("GBR")
+    load_before = os.getloadavg()[0]
+    sizes = sorted({1_000, 10_000, args.entries})
+    rows: list[dict[str, Any]] = []
+    fill_cpu = 0.0
+    for size in sizes:
+        c, _, _ = _timed(lambda size=size: _fill(factory, size))
+        fill_cpu += c
+        row: dict[str, Any] = {"entries": size, "append": _appends(factory, args.window),
+                               "naive_root_baseline": _naive_root(factory)}
+        row.update(_proofs(factory, key, args.proofs, rng))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    with factory() as db:
+        cpu, wall, result = _timed(lambda: verify(db))
+        assert result.ok, result
+        verified = {"entries": result.checked, "cpu_s": round(cpu, 2), "wall_s": round(wall, 2)}
+    engine.dispose()
+    first, last = rows[0]["append"], rows[-1]["append"]
+    doc = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "load_1min_before": load_before, "load_1min_after": os.getloadavg()[0]},
+        "window": args.window, "proofs": args.proofs, "sizes": rows, "verify": verified,
+        "fill_cpu_s": round(fill_cpu, 1),
+        "append_cpu_ratio_largest_vs_1k": round(
+            last["cpu_ms_per_append"] / first["cpu_ms_per_append"], 2),
+        "merkle_append_cpu_ratio_largest_vs_1k": round(
+            last["merkle_cpu_ms_per_append"] / first["merkle_cpu_ms_per_append"], 2),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(json.dumps(doc, indent=2))
+
+
+if __name__ == "__main__":
+    main()
