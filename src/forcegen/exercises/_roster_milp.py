@@ -95,13 +95,14 @@ def solve_roster(p: RosterProblem, time_limit: float = 30.0) -> RosterPlan:
                   ("canonical", np.r_[np.arange(1.0, nt + 1), np.zeros(n_s + 1)],
                    sum(parts.lows["canonical"]))]
     chosen = parts.chosen
+    held: list[int] = []          # each stage's value, held for the next
     for k, (name, c, low) in enumerate(objectives):
         t1 = time.perf_counter()
         if name == "largest nation burden":
             chosen = rebalance(p, chosen, z_low)
         elif name == "canonical":
-            chosen = canonical_swaps(p, chosen, int(plan.stages[1]["value"]))
-            if not (parts.proven["tours"] and plan.stages[2]["value"] == t_low):
+            chosen = canonical_swaps(p, chosen, held[0])
+            if not (parts.proven["tours"] and held[1] == t_low):
                 low = 0  # a part may hold more tours than its least: their sum bounds nothing
         x = _point(p, chosen, ncol)
         value = round(float(c @ x))
@@ -124,6 +125,7 @@ def solve_roster(p: RosterProblem, time_limit: float = 30.0) -> RosterPlan:
                             "proven": ok, "by": how,
                             "seconds": round(time.perf_counter() - t1, 3)})
         # Hold this stage's value for the next (a new row over the same columns).
+        held.append(value)
         a = sp.csr_array(sp.vstack([a, sp.csr_array(c[None, :])]))
         lo, hi = np.r_[lo, -np.inf], np.r_[hi, value + 1e-6]
     plan.chosen = chosen
