@@ -101,8 +101,11 @@ def conflicts(result: ExerciseResult, roster: RosterResult) -> list[dict[str, st
     return out
 
 
+Line = tuple[int, int, list[int], list[int]]   # as ExerciseProblem.lines
+
+
 def _standby_lines(p: ExerciseProblem, prog: Programme, roster: RosterResult
-                   ) -> tuple[list[tuple[int, int, list[int], list[int]]], set[tuple[int, int, int]]]:
+                   ) -> tuple[list[Line], set[tuple[int, int, int]]]:
     """Lines asking the standby's certifications in time for each month the roster is short."""
     rp, sb = roster.problem, roster.standby
     certs = [p.cert_ids.index(c) for c in sb.certified if c in p.cert_ids]
@@ -110,7 +113,7 @@ def _standby_lines(p: ExerciseProblem, prog: Programme, roster: RosterResult
         return [], set()
     cov = rp.coverage(roster.plan.chosen)
     held_by = {pl.id: pl.extensions().get("x-certified") or {} for pl in prog.scenario.pledges}
-    lines: list[tuple[int, int, list[int], list[int]]] = []
+    lines: list[Line] = []
     preheld: set[tuple[int, int, int]] = set()
     for c, cap in enumerate(rp.caps):
         units = [i for i, u in enumerate(prog.units) if u.capability == cap]
