@@ -7,13 +7,15 @@ window. Planned together:
 
 * the roster never rests a unit in an exercise (a tour whose rest months meet one of the
   unit's exercises is barred, :func:`forcegen.exercises.roster.roster_problem`);
-* then, round by round, the programme is planned again with (a) the rest months of the last
-  roster's tours blocked for those units, and (b) one more line per capability and month the
-  roster fell short, asking that as many units of the capability as the standby needs hold
-  its certifications by the first day of that month (the programme's second objective, lines
-  certified in time, then pulls the certifying exercises earlier); the roster is planned on
-  the new programme. A round is kept only when the programme holds at least the value and the
-  requirement lines of the kept one and the roster is shorter; else the iteration stops.
+* then, round by round, the programme is planned again with (a) the rest months of the tours
+  of every roster so far blocked for those units (the first: the roster planned after the
+  programme alone, as if units could rest in exercises), and (b) one more line per capability
+  and month the last of them fell short, asking that as many units of the capability as the
+  standby needs hold its certifications by the first day of that month (the programme's
+  second objective, lines certified in time, then pulls the certifying exercises earlier);
+  the roster is planned on the new programme. A round is kept only when the programme holds
+  at least the value and the requirement lines of the kept one and the roster is shorter;
+  else the iteration stops.
 
 One joint model (the roster's months inside the CP-SAT programme) was not built: at the
 issue's scale the programme alone takes CP-SAT most of two minutes, and the roster's exact
@@ -130,11 +132,12 @@ def _standby_lines(p: ExerciseProblem, prog: Programme, roster: RosterResult
     return lines, preheld
 
 
-def _round(prog: Programme, kept: ExerciseResult, roster: RosterResult, time_limit: float
-           ) -> ExerciseResult:
-    """The programme again, the roster's rests blocked and its short months asked for."""
+def _round(prog: Programme, kept: ExerciseResult, rosters: list[RosterResult],
+           time_limit: float) -> ExerciseResult:
+    """The programme again, every roster's rests blocked and the last one's short months asked."""
+    roster = rosters[-1]
     rest = [Unavailable(unit=u, start=a, end=b, reason="rest after standby")
-            for u, a, b in _rests(roster)]
+            for u, a, b in sorted({r for x in rosters for r in _rests(x)})]
     p = from_programme(dataclasses.replace(prog, unavailable=[*prog.unavailable, *rest]))
     lines, preheld = _standby_lines(p, prog, roster)
     p = dataclasses.replace(p, lines=[*p.lines, *lines], preheld=p.preheld | preheld,
@@ -162,11 +165,11 @@ def plan_together(prog: Programme, *, time_limit: float = 60.0, rounds: int = 3,
                        "shortfall": roster.plan.shortfall, "kept": True})
     # The first round asks for the sequential roster (the roster the programme would allow if
     # units could rest in exercises): its rests blocked, its short months asked for.
-    wish = sequential
+    wishes = [sequential]
     for k in range(1, rounds):
         if roster.plan.shortfall == 0:
             break
-        cand = _round(prog, result, wish, time_limit)
+        cand = _round(prog, result, wishes, time_limit)
         r2 = plan_roster(cand, time_limit=time_limit, method=method,
                          training=training_days(cand))
         keep = cand.plan.value >= result.plan.value and cand.plan.lines >= result.plan.lines \
@@ -175,6 +178,7 @@ def plan_together(prog: Programme, *, time_limit: float = 60.0, rounds: int = 3,
                            "shortfall": r2.plan.shortfall, "kept": keep})
         if not keep:
             break
-        result, roster, wish = cand, r2, r2
+        result, roster = cand, r2
+        wishes.append(r2)
     out.exercises, out.roster = result, roster
     return out
