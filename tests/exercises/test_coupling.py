@@ -76,3 +76,20 @@ def test_coupled_needs_roster_and_cp_sat(args: list[str], words: str) -> None:
     res = CliRunner().invoke(app, ["exercises", str(EX), *args])
     assert res.exit_code == 2
     assert words in res.output
+
+
+def test_a_round_is_a_valid_programme_that_keeps_the_rests_free() -> None:
+    from forcegen.exercises.coupling import _rests, _round, training_days
+
+    from ._check import violations
+
+    prog = load_programme(EX)
+    alone = plan_exercises(prog, time_limit=20)
+    seq = plan_roster(alone, time_limit=20)
+    assert _rests(seq)
+    again = _round(prog, alone, [seq], 20)
+    assert violations(again.problem, again.plan.schedule) == []  # rules of the file itself
+    days = training_days(again)
+    for unit, a, b in _rests(seq):  # the rests asked for hold no exercise of the unit
+        assert all(d <= a or c >= b for c, d in days.get(unit, []))
+    assert again.plan.bound == alone.plan.bound and again.plan.value <= again.plan.bound
