@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from forcegen.exercises._roster_milp import solve_roster
-from forcegen.exercises._roster_model import _capability
+from forcegen.exercises._roster_model import capability_part
 from forcegen.exercises.roster import RosterProblem, greedy_roster
 
 
@@ -70,7 +70,7 @@ def cpsat_shortfall(p: RosterProblem, seconds: float) -> dict:
     c0, t0 = _cpu(), time.perf_counter()
     total = bound = proven = 0
     for c in range(len(p.caps)):
-        sub, _ = _capability(p, c)
+        sub, _ = capability_part(p, c)
         m = cp_model.CpModel()
         x = [m.new_bool_var(f"x{j}") for j in range(sub.tour_unit.size)]
         for u in range(len(sub.unit_ids)):  # one tour at a time, rest included
@@ -103,7 +103,7 @@ def highs_shortfall(p: RosterProblem, seconds: float) -> dict:
     """The same parts' least shortfall with HiGHS alone (what :func:`cpsat_shortfall` solves)."""
     import scipy.sparse as sp
 
-    from forcegen.exercises._roster_model import _point, _rows, _stage
+    from forcegen.exercises._roster_model import point_of, rows_of, solve_stage
 
     c0, t0 = _cpu(), time.perf_counter()
     total = bound = proven = 0
@@ -111,16 +111,16 @@ def highs_shortfall(p: RosterProblem, seconds: float) -> dict:
     in_base = np.zeros(p.tour_unit.size, dtype=bool)
     in_base[base] = True
     for c in range(len(p.caps)):
-        sub, idx = _capability(p, c)
-        rows, ncol = _rows(sub)
+        sub, idx = capability_part(p, c)
+        rows, ncol = rows_of(sub)
         a, lo, hi = rows.matrix(ncol)
         nt, n_s = idx.size, sub.months
         until = time.perf_counter() + (seconds - (time.perf_counter() - t0)) / (len(p.caps) - c)
-        _, value, low, ok = _stage(
+        _, value, low, ok = solve_stage(
             "shortfall", np.r_[np.zeros(nt), np.ones(n_s), 0.0], (sp.csr_array(a), lo, hi),
             (np.zeros(ncol), np.r_[np.ones(nt), np.full(n_s, float(sub.need[0])), np.inf],
              np.r_[np.ones(nt + n_s, dtype=bool), False]),
-            _point(sub, np.flatnonzero(in_base[idx]).astype(np.int64), ncol), until)
+            point_of(sub, np.flatnonzero(in_base[idx]).astype(np.int64), ncol), until)
         total, bound, proven = total + value, bound + low, proven + ok
     return {"shortfall": total, "bound": bound, "capabilities_proven": proven,
             "seconds": round(time.perf_counter() - t0, 2), "cpu_s": round(_cpu() - c0, 2)}

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from forcegen.exercises._roster_model import _point, _rows, _stage
+from forcegen.exercises._roster_model import point_of, rows_of, solve_stage
 from forcegen.exercises._roster_parts import Parts, canonical_swaps, rebalance, solve_parts
 from forcegen.exercises.roster import IntArray, RosterProblem, greedy_roster
 
@@ -56,7 +56,7 @@ class RosterPlan:
 def _joined(p: RosterProblem, parts: Parts) -> tuple[tuple[sp.csr_array, np.ndarray,
                                                            np.ndarray], int]:
     """The whole roster's model with each capability's shortfall held at its part's value."""
-    rows, ncol = _rows(p)
+    rows, ncol = rows_of(p)
     nt, n_s = p.tour_unit.size, len(p.caps) * p.months
     rows.add(np.repeat(np.arange(len(p.caps)), p.months), nt + np.arange(n_s),
              np.ones(n_s), len(p.caps), -np.inf,
@@ -109,7 +109,7 @@ def solve_roster(p: RosterProblem, time_limit: float = 30.0) -> RosterPlan:
             chosen = canonical_swaps(p, chosen, held[0])
             if not (parts.proven["tours"] and held[1] == t_low):
                 low = 0  # a part may hold more tours than its least: their sum bounds nothing
-        x = _point(p, chosen, ncol)
+        x = point_of(p, chosen, ncol)
         value = round(float(c @ x))
         ok = value <= low
         how = "parts"
@@ -118,7 +118,7 @@ def solve_roster(p: RosterProblem, time_limit: float = 30.0) -> RosterPlan:
             # less a margin for HiGHS's own overrun past its limit).
             left = deadline - t1
             until = t1 + (0.5 if k < len(objectives) - 1 else 0.9) * left
-            y, v, mip_low, proven = _stage(name, c, (a, lo, hi), (lb, ub, integer), x, until)
+            y, v, mip_low, proven = solve_stage(name, c, (a, lo, hi), (lb, ub, integer), x, until)
             low, how = max(low, mip_low), "joined"
             # The canonical stage is the tie-break: a roster HiGHS found within a time limit
             # depends on the machine's load, so it is taken only when proven (same data, same

@@ -15,10 +15,10 @@ from forcegen.deployment.milp import RowBlocks
 from forcegen.exercises.roster import IntArray, RosterProblem
 from forcegen.readiness._highs import solve_milp
 
-__all__ = ["_capability", "_point", "_rows", "_stage"]
+__all__ = ["capability_part", "point_of", "rows_of", "solve_stage"]
 
 
-def _rows(p: RosterProblem) -> tuple[RowBlocks, int]:
+def rows_of(p: RosterProblem) -> tuple[RowBlocks, int]:
     """Rest rows per unit and month, cover rows per capability and month, burden rows."""
     nt = p.tour_unit.size
     n_caps, months = len(p.caps), p.months
@@ -52,7 +52,7 @@ def _rows(p: RosterProblem) -> tuple[RowBlocks, int]:
     return rows, z_col + 1
 
 
-def _stage(name: str, c: np.ndarray, model: tuple[sp.csr_array, np.ndarray, np.ndarray],
+def solve_stage(name: str, c: np.ndarray, model: tuple[sp.csr_array, np.ndarray, np.ndarray],
            bounds: tuple[np.ndarray, np.ndarray, np.ndarray], start: np.ndarray,
            deadline: float) -> tuple[np.ndarray, int, int, bool]:
     """One stage: the best point (or ``start`` when none better), its value, bound, proof."""
@@ -67,7 +67,7 @@ def _stage(name: str, c: np.ndarray, model: tuple[sp.csr_array, np.ndarray, np.n
     return x, value, min(bound, value), sol.status == "optimal"
 
 
-def _point(p: RosterProblem, chosen: IntArray, ncol: int) -> np.ndarray:
+def point_of(p: RosterProblem, chosen: IntArray, ncol: int) -> np.ndarray:
     """The full column vector of a roster (shortfall and burden columns filled in)."""
     nt, months = p.tour_unit.size, p.months
     x = np.zeros(ncol)
@@ -82,7 +82,7 @@ def _point(p: RosterProblem, chosen: IntArray, ncol: int) -> np.ndarray:
     return x
 
 
-def _capability(p: RosterProblem, c: int) -> tuple[RosterProblem, IntArray]:
+def capability_part(p: RosterProblem, c: int) -> tuple[RosterProblem, IntArray]:
     """The roster of capability ``c`` alone (its units and tours), and its tours' indices."""
     idx = np.flatnonzero(p.unit_cap[p.tour_unit] == c)
     units = np.flatnonzero(p.unit_cap == c)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from forcegen.exercises._roster_model import _capability, _point, _rows, _stage
+from forcegen.exercises._roster_model import capability_part, point_of, rows_of, solve_stage
 from forcegen.exercises.roster import IntArray, RosterProblem
 
 __all__ = ["Parts", "burdens", "canonical_swaps", "rebalance", "solve_parts"]
@@ -51,7 +51,7 @@ def _chain(sub: RosterProblem, idx: IntArray, start: np.ndarray, until: float
     the least months, ``tours_m`` and ``canonical_m`` are solved again with the months held:
     the part joined, so that the mean burden can reach its bound.
     """
-    rows, ncol = _rows(sub)
+    rows, ncol = rows_of(sub)
     a0, lo0, hi0 = rows.matrix(ncol)
     model = (sp.csr_array(a0), lo0, hi0)
     nt, n_s = idx.size, sub.months
@@ -72,7 +72,7 @@ def _chain(sub: RosterProblem, idx: IntArray, start: np.ndarray, until: float
               share: float) -> tuple[np.ndarray, int, int, bool]:
         # Each solve may use its share of the capability's time left; the last all of it.
         now = time.perf_counter()
-        return _stage(name, obj[name], m, bounds, x, now + (until - now) * share)
+        return solve_stage(name, obj[name], m, bounds, x, now + (until - now) * share)
 
     # The shortfall (the roster's first objective) may take half the time; the others share.
     out = {"shortfall": solve("shortfall", model, start, 1 / 2)}
@@ -102,8 +102,8 @@ def solve_parts(p: RosterProblem, base: IntArray, deadline: float) -> Parts:
     chosen = []
     n_caps = len(p.caps)
     for c in range(n_caps):
-        sub, idx = _capability(p, c)
-        start = _point(sub, np.flatnonzero(in_base[idx]).astype(np.int64),
+        sub, idx = capability_part(p, c)
+        start = point_of(sub, np.flatnonzero(in_base[idx]).astype(np.int64),
                        idx.size + sub.months + 1)
         # Leave the joined stages 30 % of the time.
         until = time.perf_counter() + (deadline - time.perf_counter()) * 0.7 / (n_caps - c)
