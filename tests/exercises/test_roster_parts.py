@@ -8,12 +8,18 @@ and every stage the parts prove is at its bound.
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
 
 from forcegen.exercises._roster_milp import solve_roster
-from forcegen.exercises._roster_parts import burdens, canonical_swaps, rebalance
+from forcegen.exercises._roster_parts import (
+    burdens,
+    canonical_swaps,
+    canonical_within,
+    rebalance,
+)
 from forcegen.exercises.roster import RosterProblem, greedy_roster
 
 
@@ -87,6 +93,17 @@ def test_swaps_keep_coverage_and_rest_and_lower_the_burden() -> None:
     assert max(burdens(p, canon).values()) <= held
     assert (canon + 1).sum() < (bal + 1).sum()
     assert np.array_equal(rebalance(p, start, 0), bal)  # deterministic
+    # Each capability again within its nations' share: nothing held gets worse.
+    within = canonical_within(p, canon, time.perf_counter() + 60)
+    assert _rests(p, within)
+    for c in range(len(p.caps)):
+        def of(ch: np.ndarray, cap: int = c) -> np.ndarray:
+            return ch[p.unit_cap[p.tour_unit[ch]] == cap]
+        assert of(within).size <= of(canon).size
+        for n, b in burdens(p, of(within)).items():
+            assert b <= burdens(p, of(canon)).get(n, 0)
+    assert p.shortfall(within) <= p.shortfall(canon)
+    assert (within + 1).sum() <= (canon + 1).sum()
 
 
 def test_stages_proven_by_parts_at_a_size_the_joined_model_finds_slow() -> None:

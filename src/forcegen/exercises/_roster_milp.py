@@ -27,7 +27,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from forcegen.exercises._roster_model import point_of, rows_of, solve_stage
-from forcegen.exercises._roster_parts import Parts, canonical_swaps, rebalance, solve_parts
+from forcegen.exercises._roster_parts import (
+    Parts,
+    canonical_swaps,
+    canonical_within,
+    rebalance,
+    solve_parts,
+)
 from forcegen.exercises.roster import IntArray, RosterProblem, greedy_roster
 
 __all__ = ["JOINED_TIE_BREAK_MAX", "RosterPlan", "solve_roster"]
@@ -107,6 +113,9 @@ def solve_roster(p: RosterProblem, time_limit: float = 30.0) -> RosterPlan:
             chosen = rebalance(p, chosen, z_low)
         elif name == "canonical":
             chosen = canonical_swaps(p, chosen, held[0])
+            # Then each capability within its nations' share, and swaps again from there.
+            chosen = canonical_swaps(p, canonical_within(
+                p, chosen, t1 + 0.5 * (deadline - t1)), held[0])
             if not (parts.proven["tours"] and held[1] == t_low):
                 low = 0  # a part may hold more tours than its least: their sum bounds nothing
         x = point_of(p, chosen, ncol)

@@ -26,7 +26,8 @@ import scipy.sparse as sp
 from forcegen.exercises._roster_model import capability_part, point_of, rows_of, solve_stage
 from forcegen.exercises.roster import IntArray, RosterProblem
 
-__all__ = ["Parts", "burdens", "canonical_swaps", "rebalance", "solve_parts"]
+__all__ = ["Parts", "burdens", "canonical_swaps", "canonical_within", "rebalance",
+           "solve_parts"]
 
 
 @dataclass
@@ -267,3 +268,41 @@ def canonical_swaps(p: RosterProblem, chosen: IntArray, top: int) -> IntArray:
                 changed = True
                 break
     return sw.result()
+
+
+def canonical_within(p: RosterProblem, chosen: IntArray, deadline: float) -> IntArray:
+    """Each capability's tie-break again, within what the joined roster gives it.
+
+    Per capability: its shortfall and tours at most the joined roster's, each nation's
+    standby unit-months of it at most the joined roster's (so no nation's burden rises); the
+    least canonical weight under those. The joined roster is each part's start, so no part
+    gets worse; what the swaps cannot reach (a tour moved to another month) this can. A part
+    is replaced only when HiGHS proves it (what a time limit cut short depends on the load).
+    """
+    in_chosen = np.zeros(p.tour_unit.size, dtype=bool)
+    in_chosen[chosen] = True
+    out = []
+    for c in range(len(p.caps)):
+        sub, idx = capability_part(p, c)
+        rows, ncol = rows_of(sub)
+        nt, n_s = idx.size, sub.months
+        mine = np.flatnonzero(in_chosen[idx]).astype(np.int64)
+        start = point_of(sub, mine, ncol)
+        nations = sorted(set(sub.unit_nation))
+        nat = np.array([nations.index(sub.unit_nation[u]) for u in sub.tour_unit], np.int64)
+        held = np.bincount(nat[mine], weights=sub.tour_len[mine], minlength=len(nations))
+        rows.add(nat, np.arange(nt), sub.tour_len.astype(float), len(nations), -np.inf,
+                 held + 1e-6)
+        rows.add(np.zeros(n_s, np.int64), nt + np.arange(n_s), np.ones(n_s), 1, -np.inf,
+                 float(start[nt:nt + n_s].sum()) + 1e-6)
+        rows.add(np.zeros(nt, np.int64), np.arange(nt), np.ones(nt), 1, -np.inf,
+                 float(mine.size) + 1e-6)
+        a, lo, hi = rows.matrix(ncol)
+        now = time.perf_counter()
+        x, _, _, ok = solve_stage(
+            "canonical", np.r_[idx + 1.0, np.zeros(n_s + 1)], (sp.csr_array(a), lo, hi),
+            (np.zeros(ncol), np.r_[np.ones(nt), np.full(n_s, float(sub.need[0])), np.inf],
+             np.r_[np.ones(nt + n_s, dtype=bool), False]),
+            start, now + (deadline - now) / (len(p.caps) - c))
+        out.append(idx[x[:nt] > 0.5] if ok else idx[mine])
+    return np.sort(np.concatenate(out or [np.zeros(0, np.int64)])).astype(np.int64)
