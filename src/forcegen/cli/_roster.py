@@ -11,8 +11,11 @@ from rich.table import Table
 __all__ = ["print_roster", "roster_doc"]
 
 
-def roster_doc(result: Any, time_limit: float, solver: str) -> dict[str, Any]:
+def roster_doc(result: Any, time_limit: float, solver: str, planned: Any = None
+               ) -> dict[str, Any]:
     """The roster (``--solver greedy`` gives the baseline only) and each month's sourcing.
+
+    ``planned``: the roster already planned (``--coupled``), else it is planned here.
 
     Each month the short-notice lines are sourced from the units on standby then only
     (:func:`forcegen.exercises.roster_result.standby_scenario`).
@@ -20,8 +23,8 @@ def roster_doc(result: Any, time_limit: float, solver: str) -> dict[str, Any]:
     from forcegen.exercises.roster_result import plan_roster, standby_scenario
     from forcegen.sourcing import solve
 
-    roster = plan_roster(result, time_limit=time_limit,
-                         method="greedy" if solver == "greedy" else "highs")
+    roster = planned or plan_roster(result, time_limit=time_limit,
+                                    method="greedy" if solver == "greedy" else "highs")
     doc = roster.to_dict()
     monthly = []
     for t, month in enumerate(doc["calendar"]):
@@ -70,6 +73,15 @@ def print_roster(doc: dict[str, Any], con: Console) -> None:
     for s in doc["short"]:
         con.print(f"[red]{s['month']} {escape(s['capability'])} short {s['missing']}[/]: "
                   f"{escape('; '.join(s['reasons']))}", highlight=False)
+    if "coupling" in doc:
+        co = doc["coupling"]
+        kept = max(r["round"] for r in co["rounds"] if r["kept"])
+        con.print(f"planned with the programme: {co['coupled']['shortfall']} unit-month(s) short "
+                  f"with no unit resting in an exercise (round {kept} of "
+                  f"{len(co['rounds'])}); one after the other: "
+                  f"{co['sequential']['shortfall']} short, "
+                  f"{len(co['sequential']['rest_in_exercise'])} rest(s) in an exercise",
+                  highlight=False)
     for m in doc["short_notice"]:
         missing = ", ".join(f"{s['requirement']} short {s['missing']} "
                             f"({', '.join(s['reasons'])})" for s in m["shortfalls"])

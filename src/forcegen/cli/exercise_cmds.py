@@ -42,6 +42,10 @@ def exercises(
         "--roster", help="Then plan the standing task force's standby roster (section "
         "`standby`) and source its short-notice lines from the units on standby each month")
     ] = False,
+    coupled: Annotated[bool, typer.Option(
+        "--coupled", help="With --roster: plan the programme and the roster together (no unit "
+        "rests in an exercise after standby; the programme re-planned for the roster's short "
+        "months while its value and lines hold)")] = False,
 ) -> None:
     """Schedule the exercise programme: weeks, areas and units; certifications earned."""
     from forcegen.cli._common import flags_for, out_console, write_json
@@ -52,6 +56,11 @@ def exercises(
         raise OptionError(f"--solver {solver!r}: expected cp-sat, highs or greedy")
     if not time_limit > 0:
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if coupled and not roster:
+        raise OptionError("--coupled: give --roster as well")
+    if coupled and solver != "cp-sat":
+        raise OptionError(f"--coupled with --solver {solver}: the coupling re-plans the "
+                          "programme with CP-SAT's lines objective; use --solver cp-sat")
     _check_output("--chart", chart, (".png", ".svg"))
     _check_output("--ics", ics, (".ics",))
     _check_output("--xlsx", xlsx, (".xlsx",))
@@ -61,7 +70,15 @@ def exercises(
     err = Console(stderr=True)
     with (err.status("scheduling exercises...", spinner="dots") if not as_json else _null(),
           flags_for(method="--solver", deadlines="--earlier")):
-        result = plan_exercises(prog, time_limit=time_limit, method=solver)  # type: ignore[arg-type]
+        together = None
+        if coupled:
+            from forcegen.exercises.coupling import plan_together
+
+            together = plan_together(prog, time_limit=time_limit)
+            result = together.exercises
+        else:
+            result = plan_exercises(prog, time_limit=time_limit,
+                                    method=solver)  # type: ignore[arg-type]
         doc = result.to_dict()
         if deadlines:
             from forcegen.exercises.whatif import compare_lines, ending_by
@@ -75,7 +92,10 @@ def exercises(
         if roster:
             from forcegen.cli._roster import roster_doc
 
-            doc["roster"] = roster_doc(result, time_limit, solver)
+            doc["roster"] = roster_doc(result, time_limit, solver,
+                                       None if together is None else together.roster)
+            if together is not None:
+                doc["roster"]["coupling"] = together.to_dict()
     written = _write_outputs(doc, chart, (ics, nations), xlsx)
     if as_json:
         write_json(doc)

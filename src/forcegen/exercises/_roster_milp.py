@@ -5,9 +5,11 @@ sequencing (tours have fixed lengths, months are the clock), so the time-indexed
 (one column per unit and start month it may take) and its LP is nearly integral: a unit's
 "one tour at a time, with rest" rows are intervals of consecutive months (consecutive-ones
 columns), and the coverage rows too. HiGHS gives a dual bound at every stage; built from COO
-arrays like the programme's own MILP. The least shortfall is solved capability by capability
-(no row joins two): at 2,000 units and 50 capabilities the 50 parts are proven in 14-34 s,
-where the whole model at once proved nothing in two minutes (``bench/roster_scale.py``).
+arrays like the programme's own MILP. Every stage is first solved capability by capability
+(:mod:`._roster_parts`: only the nation burden rows join two capabilities), the parts joined by
+swaps; a stage is proven when the joined value meets the parts' bound. At 2,000 units and 50
+capabilities the whole model at once proved nothing in two minutes and the later stages did
+not finish their root LP, where the parts prove stages 1-3 (``bench/roster_scale.py``).
 
 Columns: ``x[j]`` (tour ``j`` held), ``s[c, t]`` (units of capability ``c`` missing in month
 ``t``, at most its need), ``z`` (the largest standby unit-months of one nation). Stages, each
@@ -24,11 +26,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from forcegen.deployment.milp import RowBlocks
+from forcegen.exercises._roster_model import point_of, rows_of, solve_stage
+from forcegen.exercises._roster_parts import (
+    Parts,
+    canonical_swaps,
+    canonical_within,
+    rebalance,
+    solve_parts,
+)
 from forcegen.exercises.roster import IntArray, RosterProblem, greedy_roster
-from forcegen.readiness._highs import solve_milp
 
-__all__ = ["RosterPlan", "solve_roster"]
+__all__ = ["JOINED_TIE_BREAK_MAX", "RosterPlan", "solve_roster"]
+
+#: Candidate tours above which the tie-break is not given to HiGHS on the whole model: at
+#: 34,030 tours (bench/roster_scale.py) it proved nothing in 70-90 s and overran its time
+#: limit by up to 37 s at load 15, where the swapped roster and the parts' bound stand.
+JOINED_TIE_BREAK_MAX = 10_000
 
 
 @dataclass
@@ -46,157 +59,89 @@ class RosterPlan:
     stages: list[dict[str, object]] = field(default_factory=list)
 
 
-def _rows(p: RosterProblem) -> tuple[RowBlocks, int]:
-    """Rest rows per unit and month, cover rows per capability and month, burden rows."""
-    nt = p.tour_unit.size
-    n_caps, months = len(p.caps), p.months
-    rows = RowBlocks()
-    j = np.arange(nt)
-    # unit u busy in month t by tour j when start <= t < start + tour + rest
-    span = np.minimum(p.span, months - p.tour_start)
-    rep = np.repeat(j, span)
-    week = p.tour_start[rep] + (np.arange(rep.size) - np.repeat(np.cumsum(span) - span, span))
-    rows.add(p.tour_unit[rep] * months + week, rep, np.ones(rep.size),
-             len(p.unit_ids) * months, -np.inf, 1.0)
-    # coverage: sum of tours on standby in month t + s[c, t] >= need[c]
-    rep = np.repeat(j, p.tour_len)
-    week = p.tour_start[rep] + (np.arange(rep.size) - np.repeat(np.cumsum(p.tour_len)
-                                                                - p.tour_len, p.tour_len))
-    cap = p.unit_cap[p.tour_unit[rep]]
-    s_cols = nt + np.arange(n_caps * months)
-    rows.add(np.concatenate([cap * months + week, np.arange(n_caps * months)]),
-             np.concatenate([rep, s_cols]), np.ones(rep.size + s_cols.size),
-             n_caps * months, 0.0, np.inf)
-    rows.lo[-1] = np.repeat(p.need.astype(float), months)
-    # burden: z - sum over a nation's tours of their months >= 0
-    nations = sorted(set(p.unit_nation))
-    n_index = {n: i for i, n in enumerate(nations)}
-    nat = np.array([n_index[p.unit_nation[u]] for u in p.tour_unit], dtype=np.int64)
-    z_col = nt + n_caps * months
-    rows.add(np.concatenate([nat, np.arange(len(nations))]),
-             np.concatenate([j, np.full(len(nations), z_col)]),
-             np.concatenate([-p.tour_len.astype(float), np.ones(len(nations))]),
-             len(nations), 0.0, np.inf)
-    return rows, z_col + 1
-
-
-def _stage(name: str, c: np.ndarray, model: tuple[sp.csr_array, np.ndarray, np.ndarray],
-           bounds: tuple[np.ndarray, np.ndarray, np.ndarray], start: np.ndarray,
-           deadline: float) -> tuple[np.ndarray, int, int, bool]:
-    """One stage: the best point (or ``start`` when none better), its value, bound, proof."""
-    a, lo, hi = model
-    lb, ub, integer = bounds
-    sol = solve_milp(c, a, lo, hi, lb, ub, integer, start=start, rel_gap=0.0,
-                     time_limit=max(0.05, deadline - time.perf_counter()))
-    x = start if sol.x is None or c @ sol.x > c @ start + 1e-6 else np.rint(sol.x)
-    value = round(float(c @ x))
-    bound = value if sol.status == "optimal" else int(np.ceil(sol.bound - 1e-6)) \
-        if np.isfinite(sol.bound) else 0
-    return x, value, min(bound, value), sol.status == "optimal"
-
-
-def _point(p: RosterProblem, chosen: IntArray, ncol: int) -> np.ndarray:
-    """The full column vector of a roster (shortfall and burden columns filled in)."""
-    nt, months = p.tour_unit.size, p.months
-    x = np.zeros(ncol)
-    x[chosen] = 1.0
-    x[nt:nt + len(p.caps) * months] = np.maximum(
-        p.need[:, None] - p.coverage(chosen), 0).ravel()
-    burden: dict[str, int] = {}
-    for j in chosen:
-        n = p.unit_nation[p.tour_unit[j]]
-        burden[n] = burden.get(n, 0) + int(p.tour_len[j])
-    x[-1] = max(burden.values(), default=0)
-    return x
-
-
-def _capability(p: RosterProblem, c: int) -> tuple[RosterProblem, IntArray]:
-    """The roster of capability ``c`` alone (its units and tours), and its tours' indices."""
-    idx = np.flatnonzero(p.unit_cap[p.tour_unit] == c)
-    units = np.flatnonzero(p.unit_cap == c)
-    local = np.full(len(p.unit_ids), -1, dtype=np.int64)
-    local[units] = np.arange(units.size)
-    sub = RosterProblem(
-        months=p.months, tour_months=p.tour_months, rest_months=p.rest_months,
-        caps=[p.caps[c]], need=p.need[c:c + 1], unit_ids=[p.unit_ids[u] for u in units],
-        unit_cap=np.zeros(units.size, dtype=np.int64),
-        unit_nation=[p.unit_nation[u] for u in units], tour_unit=local[p.tour_unit[idx]],
-        tour_start=p.tour_start[idx], tour_len=p.tour_len[idx])
-    return sub, idx
-
-
-def _least_shortfall(p: RosterProblem, base: IntArray, deadline: float
-                     ) -> tuple[IntArray, list[int], int, bool]:
-    """Stage 1, capability by capability (no row joins two): tours, shortfall of each, bound.
-
-    Solved apart, each is a small model HiGHS proves quickly; on the whole roster at once
-    (2,000 units, 50 capabilities) it proved nothing in 120 s.
-    """
-    chosen: list[IntArray] = []
-    values: list[int] = []
-    bound, proven = 0, True
-    in_base = np.zeros(p.tour_unit.size, dtype=bool)
-    in_base[base] = True
-    for c in range(len(p.caps)):
-        sub, idx = _capability(p, c)
-        rows, ncol = _rows(sub)
-        a, lo, hi = rows.matrix(ncol)
-        nt, n_s = idx.size, sub.months
-        share = deadline - (deadline - time.perf_counter()) * (1 - 0.7 / (len(p.caps) - c))
-        x, value, low, ok = _stage(
-            "shortfall", np.r_[np.zeros(nt), np.ones(n_s), 0.0], (sp.csr_array(a), lo, hi),
-            (np.zeros(ncol), np.r_[np.ones(nt), np.full(n_s, float(sub.need[0])), np.inf],
-             np.r_[np.ones(nt + n_s, dtype=bool), False]),
-            _point(sub, np.flatnonzero(in_base[idx]).astype(np.int64), ncol), share)
-        chosen.append(idx[x[:nt] > 0.5])
-        values.append(value)
-        bound += low
-        proven = proven and ok
-    return np.sort(np.concatenate(chosen or [np.zeros(0, np.int64)])), values, bound, proven
+def _joined(p: RosterProblem, parts: Parts) -> tuple[tuple[sp.csr_array, np.ndarray,
+                                                           np.ndarray], int]:
+    """The whole roster's model with each capability's shortfall held at its part's value."""
+    rows, ncol = rows_of(p)
+    nt, n_s = p.tour_unit.size, len(p.caps) * p.months
+    rows.add(np.repeat(np.arange(len(p.caps)), p.months), nt + np.arange(n_s),
+             np.ones(n_s), len(p.caps), -np.inf,
+             np.array(parts.values["shortfall"], dtype=float) + 1e-6)
+    a, lo, hi = rows.matrix(ncol)
+    return (sp.csr_array(a), lo, hi), ncol
 
 
 def solve_roster(p: RosterProblem, time_limit: float = 30.0) -> RosterPlan:
     """The roster with the least shortfall, then least top burden, fewest tours, canonical.
 
     The greedy baseline (:func:`forcegen.exercises.roster.greedy_roster`) is computed first,
-    reported alongside and given to HiGHS as the starting point of every stage. Stage 1 is
-    solved capability by capability; the later stages join them (burden is per nation).
+    reported alongside and starts every capability's part. Each stage is solved capability by
+    capability (:mod:`._roster_parts`), the parts joined by swaps; a stage whose joined value
+    is above its bound is then given to HiGHS on the joined model, from the swapped roster.
     """
     t0 = time.perf_counter()
     base = greedy_roster(p)
     plan = RosterPlan("feasible", base, p.shortfall(base), 0, baseline=base,
                       baseline_shortfall=p.shortfall(base))
     deadline = t0 + time_limit
-    rows, ncol = _rows(p)
-    nt = p.tour_unit.size
-    n_s = len(p.caps) * p.months
-    first, per_cap, bound, proven = _least_shortfall(p, base, deadline)
-    # Each capability's shortfall held: sum over its months of s[c, t] <= its least.
-    rows.add(np.repeat(np.arange(len(p.caps)), p.months), nt + np.arange(n_s),
-             np.ones(n_s), len(p.caps), -np.inf, np.array(per_cap, dtype=float) + 1e-6)
-    a, lo, hi = rows.matrix(ncol)
-    a = sp.csr_array(a)
-    plan.shortfall, plan.bound = int(sum(per_cap)), min(bound, int(sum(per_cap)))
-    plan.status = "optimal" if proven else "feasible"
+    parts = solve_parts(p, base, deadline)
+    plan.shortfall = int(sum(parts.values["shortfall"]))
+    plan.bound = min(int(sum(parts.lows["shortfall"])), plan.shortfall)
+    plan.status = "optimal" if parts.proven["shortfall"] else "feasible"
     plan.stages.append({"stage": "shortfall", "value": plan.shortfall, "bound": plan.bound,
-                        "proven": proven, "seconds": round(time.perf_counter() - t0, 3)})
+                        "proven": parts.proven["shortfall"],
+                        "seconds": round(time.perf_counter() - t0, 3)})
+    (a, lo, hi), ncol = _joined(p, parts)
+    nt, n_s = p.tour_unit.size, len(p.caps) * p.months
     lb = np.zeros(ncol)
     ub = np.concatenate([np.ones(nt), np.repeat(p.need.astype(float), p.months), [np.inf]])
     integer = np.concatenate([np.ones(nt + n_s, dtype=bool), [False]])
-    objectives = [("largest nation burden", np.r_[np.zeros(nt + n_s), 1.0]),
-                  ("tours", np.r_[np.ones(nt), np.zeros(n_s + 1)]),
-                  ("canonical", np.r_[np.arange(1.0, nt + 1), np.zeros(n_s + 1)])]
-    x = _point(p, first, ncol)
-    for k, (name, c) in enumerate(objectives):
+    # Bounds from the parts: the mean burden over the nations that can hold any tour; the
+    # parts' fewest tours; their canonical sum when each part holds its proven fewest tours.
+    active = len({p.unit_nation[u] for u in p.tour_unit})
+    z_low = -(-sum(parts.lows["months"]) // max(1, active))
+    t_low = sum(parts.lows["tours"])
+    objectives = [("largest nation burden", np.r_[np.zeros(nt + n_s), 1.0], z_low),
+                  ("tours", np.r_[np.ones(nt), np.zeros(n_s + 1)], t_low),
+                  ("canonical", np.r_[np.arange(1.0, nt + 1), np.zeros(n_s + 1)],
+                   sum(parts.lows["canonical"]))]
+    chosen = parts.chosen
+    held: list[int] = []          # each stage's value, held for the next
+    for k, (name, c, low) in enumerate(objectives):
         t1 = time.perf_counter()
-        # Leave the stages after this one some of the time (the last one takes the rest).
-        until = deadline if k == len(objectives) - 1 else t1 + 0.6 * (deadline - t1)
-        x, value, low, ok = _stage(name, c, (a, lo, hi), (lb, ub, integer), x, until)
-        plan.stages.append({"stage": name, "value": value, "bound": low, "proven": ok,
+        if name == "largest nation burden":
+            chosen = rebalance(p, chosen, z_low)
+        elif name == "canonical":
+            chosen = canonical_swaps(p, chosen, held[0])
+            # Then each capability within its nations' share, and swaps again from there.
+            chosen = canonical_swaps(p, canonical_within(
+                p, chosen, t1 + 0.5 * (deadline - t1)), held[0])
+            if not (parts.proven["tours"] and held[1] == t_low):
+                low = 0  # a part may hold more tours than its least: their sum bounds nothing
+        x = point_of(p, chosen, ncol)
+        value = round(float(c @ x))
+        ok = value <= low
+        how = "parts"
+        if not ok and (name != "canonical" or nt <= JOINED_TIE_BREAK_MAX):
+            # Leave the stages after this one some of the time (the last one takes the rest,
+            # less a margin for HiGHS's own overrun past its limit).
+            left = deadline - t1
+            until = t1 + (0.5 if k < len(objectives) - 1 else 0.9) * left
+            y, v, mip_low, proven = solve_stage(name, c, (a, lo, hi), (lb, ub, integer), x, until)
+            low, how = max(low, mip_low), "joined"
+            # The canonical stage is the tie-break: a roster HiGHS found within a time limit
+            # depends on the machine's load, so it is taken only when proven (same data, same
+            # roster).
+            if proven or name != "canonical":
+                x, value, ok = y, v, proven
+                chosen = np.flatnonzero(x[:nt] > 0.5).astype(np.int64)
+        plan.stages.append({"stage": name, "value": value, "bound": min(low, value),
+                            "proven": ok, "by": how,
                             "seconds": round(time.perf_counter() - t1, 3)})
         # Hold this stage's value for the next (a new row over the same columns).
+        held.append(value)
         a = sp.csr_array(sp.vstack([a, sp.csr_array(c[None, :])]))
         lo, hi = np.r_[lo, -np.inf], np.r_[hi, value + 1e-6]
-    plan.chosen = np.flatnonzero(x[:nt] > 0.5).astype(np.int64)
+    plan.chosen = chosen
     plan.seconds = time.perf_counter() - t0
     return plan

@@ -9,7 +9,8 @@ the first day of its tour (earned in the exercise programme, or recorded on its 
 
 The roster is planned after the exercise programme: the programme decides who is certified and
 when (its value is the first objective of the year), and the roster uses what it leaves. Units
-on standby may still train (standby is a state of readiness, not a place).
+on standby may still train (standby is a state of readiness, not a place). Planned with the
+programme (:mod:`.coupling`, ``--coupled``), a unit's rest after a tour holds no exercise.
 
 This module holds the section's model and the problem as arrays (one candidate tour per unit
 and start month it is eligible for) and the greedy baseline; :mod:`._roster_milp` solves it
@@ -19,6 +20,7 @@ exactly and :mod:`.roster_result` shapes the answer.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -115,8 +117,14 @@ def _cert_dates(prog: Programme, earned: dict[str, dict[str, dt.date]]
 
 
 def _eligible_starts(sb: Standby, certs: dict[str, dt.date | None],
-                     busy: list[tuple[dt.date, dt.date]]) -> tuple[list[int], list[str]]:
-    """Months a unit may start a tour, and why it may not in the others (first reasons)."""
+                     busy: list[tuple[dt.date, dt.date]],
+                     training: Sequence[tuple[dt.date, dt.date]] = ()
+                     ) -> tuple[list[int], list[str]]:
+    """Months a unit may start a tour, and why it may not in the others (first reasons).
+
+    ``training``: the unit's exercises (first day, day after the last); a tour whose rest
+    months meet one is barred (only when the roster is planned with the programme).
+    """
     starts, why = [], []
     span = sb.tour_months + sb.rest_months
     for m in range(sb.months):
@@ -132,16 +140,25 @@ def _eligible_starts(sb: Standby, certs: dict[str, dt.date | None],
             a, b = clash[0]
             why.append(f"{first:%Y-%m}: unavailable {a} to {b} during the tour or its rest")
             continue
+        rest_from = month_start(sb.start, m + sb.tour_months)
+        drill = [(a, b) for a, b in training if a < until and b > rest_from]
+        if drill:
+            why.append(f"{first:%Y-%m}: in an exercise {drill[0][0]} to {drill[0][1]} during "
+                       "the rest after the tour")
+            continue
         starts.append(m)
     return starts, why
 
 
 def roster_problem(prog: Programme, sb: Standby,
-                   earned: dict[str, dict[str, dt.date]]) -> RosterProblem:
+                   earned: dict[str, dict[str, dt.date]],
+                   training: dict[str, list[tuple[dt.date, dt.date]]] | None = None
+                   ) -> RosterProblem:
     """Candidate tours of every unit of a required capability, from the programme's result.
 
     ``earned``: certifications per unit id and the day each is first held
-    (:meth:`forcegen.exercises.ExerciseResult.earned`).
+    (:meth:`forcegen.exercises.ExerciseResult.earned`). ``training``: per unit id its
+    exercises' days; given, no tour is rested in an exercise (:mod:`.coupling`).
     """
     need: dict[str, int] = {}
     for n in sb.requires:
@@ -161,7 +178,8 @@ def roster_problem(prog: Programme, sb: Standby,
     for i, u in enumerate(prog.units):
         if u.capability not in c_index:
             continue
-        starts, why = _eligible_starts(sb, certs[u.id], sorted(busy.get(u.id, [])))
+        starts, why = _eligible_starts(sb, certs[u.id], sorted(busy.get(u.id, [])),
+                                       sorted((training or {}).get(u.id, [])))
         tu.extend([i] * len(starts))
         ts.extend(starts)
         tl.extend(min(sb.tour_months, sb.months - m) for m in starts)

@@ -151,7 +151,9 @@ class RosterResult:
 
 
 def plan_roster(result: ExerciseResult, *, time_limit: float = 30.0,
-                method: Literal["highs", "greedy"] = "highs") -> RosterResult:
+                method: Literal["highs", "greedy"] = "highs",
+                training: dict[str, list[tuple[dt.date, dt.date]]] | None = None
+                ) -> RosterResult:
     """The standby roster for the programme of ``result`` (its ``standby`` section).
 
     Parameters
@@ -163,6 +165,8 @@ def plan_roster(result: ExerciseResult, *, time_limit: float = 30.0,
         Seconds for HiGHS over all stages.
     method
         ``"highs"`` (exact, lexicographic stages) or ``"greedy"`` (the baseline only).
+    training
+        Per unit id its exercises' days: no tour is rested in one (:mod:`.coupling`).
 
     Raises
     ------
@@ -176,7 +180,7 @@ def plan_roster(result: ExerciseResult, *, time_limit: float = 30.0,
     if not time_limit > 0:
         raise OptionError(f"{{time_limit}} {time_limit}: expected a positive number of seconds",
                           "time_limit")
-    p = roster_problem(result.programme, sb, result.earned())
+    p = roster_problem(result.programme, sb, result.earned(), training)
     if method == "highs":
         plan = solve_roster(p, time_limit)
     elif method == "greedy":
