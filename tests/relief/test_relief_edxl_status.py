@@ -100,7 +100,7 @@ def test_bad_statuses_name_the_element_and_the_expectation():
 
 
 def test_a_message_of_another_kind_is_refused():
-    prob, doc = _example()
+    prob = load_relief(EX)
     with pytest.raises(ScenarioError) as e:
         read_deployment_status(request_resource(prob.data, sent=SENT), "x.xml")
     assert "expected an EDXL-RM ReportResourceDeploymentStatus" in e.value.problems[0].message
