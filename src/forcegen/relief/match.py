@@ -288,8 +288,8 @@ def _solve_part(cols: NDArray[np.int64], e_o: NDArray[np.int64], e_r: NDArray[np
     x = lower[cols].copy()
     out: list[tuple[str, float, str]] = []
     held: list[float] = []  # each stage's value when it was solved
-    for _name, sense, c_all in stages:
-        c = c_all[cols]
+    mine = [(sense, c_all[cols]) for _, sense, c_all in stages]  # gathered once, used twice
+    for sense, c in mine:
         t = time.perf_counter()
         if out and out[-1][0] != "optimal":
             held.append(_dot(c, x))
@@ -307,7 +307,7 @@ def _solve_part(cols: NDArray[np.int64], e_o: NDArray[np.int64], e_r: NDArray[np
         x = sol
         held.append(_dot(c, x))
         out.append((status, time.perf_counter() - t, how))
-    return x, _recheck(x, [(s[1], s[2][cols]) for s in stages], out, held)
+    return x, _recheck(x, mine, out, held)
 
 
 _WORST = {"optimal": 0, "feasible": 1, "not-run": 2}
