@@ -130,11 +130,13 @@ def run_match(
     close: list[str] | None = None,
     withdraw: list[str] | None = None,
     time_limit: float = 30.0,
+    keep: bool = True,
 ) -> dict[str, Any]:
     """Match one event's requests and offers (planners); the plan as the CLI's ``--json``.
 
     ``close`` (airfields or ports) and ``withdraw`` (offers) are the core's what-ifs; an
-    unknown name is a 422 naming the parameter.
+    unknown name is a 422 naming the parameter. ``keep=False`` (a page's preview, a GET that
+    must not write) computes without storing the run.
     """
     require_role(user, *PLANNERS)
     rd, rows = relief_data(db, user, event_id)
@@ -163,6 +165,9 @@ def run_match(
     doc["event"] = event_id
     cols = _label_cols(rows)
     doc["label"] = _label(cols)
+    doc["input_hash"] = digest
+    if not keep:
+        return doc
     run = ReliefRun(
         event=event_id,
         started_by=user.username,
@@ -177,7 +182,6 @@ def run_match(
     db.add(run)
     db.flush()
     doc["run"] = run.id
-    doc["input_hash"] = digest
     return doc
 
 
@@ -211,13 +215,19 @@ def _visible_runs(db: Session, user: User, where: Any) -> list[ReliefRun]:
 
 
 def list_runs(db: Session, user: User, event_id: str) -> list[dict[str, Any]]:
-    """The kept runs of an event that ``user`` may see (newest first), without their plans."""
+    """The kept runs of an event that ``user`` may see (newest first), without their plans.
+
+    Planners only, like the runs themselves: a run holds every nation's offers, which a
+    liaison or an observer may not see.
+    """
+    require_role(user, *PLANNERS)
     ev = event_or_404(db, user, event_id)
     return [_run_summary(r) for r in _visible_runs(db, user, ReliefRun.event == ev.id)]
 
 
 def get_run(db: Session, user: User, run_id: int) -> dict[str, Any]:
-    """One kept run with its plan; 404 when it does not exist or its label hides it."""
+    """One kept run with its plan (planners); 404 when it does not exist or is hidden."""
+    require_role(user, *PLANNERS)
     found = _visible_runs(db, user, ReliefRun.id == run_id)
     if not found:
         raise NotFound("relief run")
