@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.relief.exchange import (
@@ -46,6 +47,9 @@ RESPONSE_TYPES = ("Accept", "Decline", "Conditional", "Provisional")
 STATUS_LIST = "urn:forcegen:relief:status"
 _AMOUNT = "m:AssignmentInformation/m:Quantity/rm:MeasuredQuantity/rm:Amount"
 _PRECEDING = "m:ResponseInformation/rm:PrecedingResourceInfoElementID"
+T = TypeVar("T")
+#: ``bad(field, message)``: records a problem of the element being read.
+_Bad = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,7 @@ def deployment_status(rd: ReliefData, *, sent: dt.datetime) -> bytes:
     return _finish(root, "status")
 
 
-def _units(text: str | None, what: str, where: str, name: str,
-           problems: list[Problem]) -> int | None:
+def _units(text: str | None, what: str, bad: _Bad) -> int | None:
     """A whole positive number of units, or a problem naming the element."""
     if text is None:
         return None
@@ -154,10 +157,78 @@ def _units(text: str | None, what: str, where: str, name: str,
     except ValueError:
         value = 0
     if value < 1:
-        problems.append(Problem(name, f"{where}: {what} Quantity/Amount {text!r}: expected a "
-                                "whole number of units, 1 or more", None, f"{where}.Amount"))
+        bad("Amount", f"{what} Quantity/Amount {text!r}: expected a whole number of units, "
+            "1 or more")
         return None
     return value
+
+
+def _read(content: bytes, name: str, kind: str,
+          one: Callable[[ET.Element, str, _Bad], T | None]) -> list[T]:
+    """``one(element, where, bad)`` for each ``ResourceInformation`` of a ``kind`` message.
+
+    ``bad(field, message)`` records a problem of the element (``ResourceInformation[3]``); an
+    element with a problem gives nothing, and any problem refuses the whole message.
+    """
+    root = _root(content, name)
+    _expect(root, kind, name)
+    out: list[T] = []
+    problems: list[Problem] = []
+    for k, ri in enumerate(root.findall("m:ResourceInformation", _Q), 1):
+        where = f"ResourceInformation[{k}]"
+
+        def bad(field: str, message: str, where: str = where) -> None:
+            problems.append(Problem(name, f"{where}: {message}", None, f"{where}.{field}"))
+
+        before = len(problems)
+        got = one(ri, where, bad)
+        if got is not None and len(problems) == before:
+            out.append(got)
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def _response_of(ri: ET.Element, where: str, bad: _Bad) -> Response | None:
+    req = _text(ri, _PRECEDING)
+    kind = _text(ri, "m:ResponseInformation/rm:ResponseType")
+    offer = _text(ri, "m:Resource/m:ResourceID")
+    amount = _text(ri, _AMOUNT)
+    if req is None:
+        bad("PrecedingResourceInfoElementID", "no ResponseInformation/"
+            "PrecedingResourceInfoElementID (the request answered)")
+    if kind not in RESPONSE_TYPES:
+        bad("ResponseType", f"ResponseType {kind!r}: expected one of "
+            f"{', '.join(RESPONSE_TYPES)}")
+    if kind == "Accept" and offer is None:
+        bad("ResourceID", "an Accept needs Resource/ResourceID (the offer that comes)")
+    if amount is None:
+        bad("Amount", "no Quantity/Amount")
+    qty = _units(amount, "answer", bad)
+    if req is None or kind is None or qty is None:
+        return None
+    return Response(req, kind, qty, offer, _text(ri, "m:Resource/m:OwnershipInformation/m:Owner"),
+                    _text(ri, "m:ResponseInformation/rm:ReasonCode"),
+                    _text(ri, "m:ResponseInformation/rm:ResponseReason"), where)
+
+
+def _report_of(ri: ET.Element, where: str, bad: _Bad) -> DeploymentReport | None:
+    path = "m:Resource/m:ResourceStatus/m:DeploymentStatus/"
+    offer = _text(ri, "m:Resource/m:ResourceID")
+    status = _text(ri, path + "rm:Value")
+    urn = _text(ri, path + "rm:ValueListURN")
+    if offer is None:
+        bad("ResourceID", "no Resource/ResourceID (the offer)")
+    if status not in OFFER_STATUSES:
+        bad("DeploymentStatus", f"DeploymentStatus/Value {status!r}: expected one of "
+            f"{', '.join(OFFER_STATUSES)}")
+    if urn is not None and urn != STATUS_LIST:
+        bad("ValueListURN", f"DeploymentStatus/ValueListURN {urn!r}: expected {STATUS_LIST}")
+    qty = _units(_text(ri, _AMOUNT), "status", bad)
+    if offer is None or status is None:
+        return None
+    return DeploymentReport(offer, status, _text(ri, _PRECEDING),
+                            _text(ri, "m:Resource/m:OwnershipInformation/m:Owner"), qty, where)
 
 
 def read_responses(content: bytes, name: str) -> list[Response]:
@@ -168,42 +239,7 @@ def read_responses(content: bytes, name: str) -> list[Response]:
     forcegen.exceptions.ScenarioError
         Naming every element that is missing or holds an unexpected value.
     """
-    root = _root(content, name)
-    _expect(root, "ResponseToRequestResource", name)
-    out: list[Response] = []
-    problems: list[Problem] = []
-    for k, ri in enumerate(root.findall("m:ResourceInformation", _Q), 1):
-        where = f"ResourceInformation[{k}]"
-        req = _text(ri, _PRECEDING)
-        kind = _text(ri, "m:ResponseInformation/rm:ResponseType")
-        offer = _text(ri, "m:Resource/m:ResourceID")
-        amount = _text(ri, _AMOUNT)
-        bad = len(problems)
-        if req is None:
-            problems.append(Problem(name, f"{where}: no ResponseInformation/"
-                                    "PrecedingResourceInfoElementID (the request answered)",
-                                    None, f"{where}.PrecedingResourceInfoElementID"))
-        if kind not in RESPONSE_TYPES:
-            problems.append(Problem(name, f"{where}: ResponseType {kind!r}: expected one of "
-                                    f"{', '.join(RESPONSE_TYPES)}", None,
-                                    f"{where}.ResponseType"))
-        if kind == "Accept" and offer is None:
-            problems.append(Problem(name, f"{where}: an Accept needs Resource/ResourceID (the "
-                                    "offer that comes)", None, f"{where}.ResourceID"))
-        if amount is None:
-            problems.append(Problem(name, f"{where}: no Quantity/Amount", None,
-                                    f"{where}.Amount"))
-        qty = _units(amount, "answer", where, name, problems)
-        if len(problems) > bad:
-            continue
-        assert req is not None and kind is not None and qty is not None
-        out.append(Response(req, kind, qty, offer,
-                            _text(ri, "m:Resource/m:OwnershipInformation/m:Owner"),
-                            _text(ri, "m:ResponseInformation/rm:ReasonCode"),
-                            _text(ri, "m:ResponseInformation/rm:ResponseReason"), where))
-    if problems:
-        raise ScenarioError(problems)
-    return out
+    return _read(content, name, "ResponseToRequestResource", _response_of)
 
 
 def read_deployment_status(content: bytes, name: str) -> list[DeploymentReport]:
@@ -214,35 +250,4 @@ def read_deployment_status(content: bytes, name: str) -> list[DeploymentReport]:
     forcegen.exceptions.ScenarioError
         Naming every element that is missing or holds an unexpected value.
     """
-    root = _root(content, name)
-    _expect(root, "ReportResourceDeploymentStatus", name)
-    out: list[DeploymentReport] = []
-    problems: list[Problem] = []
-    path = "m:Resource/m:ResourceStatus/m:DeploymentStatus/"
-    for k, ri in enumerate(root.findall("m:ResourceInformation", _Q), 1):
-        where = f"ResourceInformation[{k}]"
-        offer = _text(ri, "m:Resource/m:ResourceID")
-        status = _text(ri, path + "rm:Value")
-        urn = _text(ri, path + "rm:ValueListURN")
-        bad = len(problems)
-        if offer is None:
-            problems.append(Problem(name, f"{where}: no Resource/ResourceID (the offer)", None,
-                                    f"{where}.ResourceID"))
-        if status not in OFFER_STATUSES:
-            problems.append(Problem(name, f"{where}: DeploymentStatus/Value {status!r}: "
-                                    f"expected one of {', '.join(OFFER_STATUSES)}", None,
-                                    f"{where}.DeploymentStatus"))
-        if urn is not None and urn != STATUS_LIST:
-            problems.append(Problem(name, f"{where}: DeploymentStatus/ValueListURN {urn!r}: "
-                                    f"expected {STATUS_LIST}", None,
-                                    f"{where}.ValueListURN"))
-        qty = _units(_text(ri, _AMOUNT), "status", where, name, problems)
-        if len(problems) > bad:
-            continue
-        assert offer is not None and status is not None
-        out.append(DeploymentReport(offer, status, _text(ri, _PRECEDING),
-                                    _text(ri, "m:Resource/m:OwnershipInformation/m:Owner"),
-                                    qty, where))
-    if problems:
-        raise ScenarioError(problems)
-    return out
+    return _read(content, name, "ReportResourceDeploymentStatus", _report_of)
