@@ -102,3 +102,22 @@ def test_answers_commit_in_part_and_status_reports_move_offers(ws: Workspace) ->
     assert f"offer {of!r}: cannot go from in-transit to released" in r.json()["error"][
         "problems"][0]["message"]
     assert ws.client("lead").get(f"{API}/relief/offers/{of}").json()["status"] == "in-transit"
+
+
+def test_a_scenario_import_keeps_the_nations_relief_offers_name(ws: Workspace) -> None:
+    import yaml
+
+    from .sample import sample_scenario
+
+    ev = new_event(ws)
+    of = new_offer(ws, ev, "NLD")  # no user belongs to NLD
+    scenario = sample_scenario()
+    scenario["nations"] = [n for n in scenario["nations"] if n["code"] != "NLD"]
+    scenario["pledges"] = [p for p in scenario["pledges"] if p["nation"] != "NLD"]
+    body = yaml.safe_dump(scenario, sort_keys=False).encode()
+    r = ws.client("admin").post(f"{API}/scenario/import",
+                                files={"file": ("s.yaml", body, "application/yaml")})
+    assert r.status_code == 200, r.text
+    nations = [n["code"] for n in ws.client("admin").get(f"{API}/nations").json()]
+    assert "NLD" in nations and "POL" in nations
+    assert ws.client("admin").get(f"{API}/relief/offers/{of}").json()["nation"] == "NLD"

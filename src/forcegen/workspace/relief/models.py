@@ -62,16 +62,15 @@ class ReliefRequest(Labelled, Versioned, Base):
 class ReliefOffer(Labelled, Versioned, Base):
     """What a nation offers for an event, from where, at what notice and by which mode.
 
-    ``nation`` is checked against the nations table when the offer is made; it is not a
-    foreign key, so that replacing the scenario (which rewrites nations) never fails on a
-    relief offer.
+    ``nation`` is a foreign key to the nations table (migration 0014); a scenario import keeps
+    the nations offers name, as it keeps users' nations.
     """
 
     __tablename__ = "relief_offers"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     event: Mapped[str] = mapped_column(ForeignKey("relief_events.id", ondelete="RESTRICT"))
-    nation: Mapped[str] = mapped_column(String(3))
+    nation: Mapped[str] = mapped_column(ForeignKey("nations.code", ondelete="RESTRICT"))
     capability: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int]
     home: Mapped[Any] = mapped_column(JSON)
