@@ -27,15 +27,15 @@ from forcegen.workspace.access import (
     check_chosen_id,
     id_taken,
     new_id,
-    relabel,
     require_role,
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
+from forcegen.workspace.audit.edits import audited_update, require_values
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.listing import PageParams
-from forcegen.workspace.records import apply_changes, check_version
+from forcegen.workspace.records import check_version
 from forcegen.workspace.reference import Nation
 from forcegen.workspace.relief import requests
 from forcegen.workspace.relief.common import check_item, label_cols, labelled_page, visible_event
@@ -179,15 +179,8 @@ def update(db: Session, user: User, offer_id: str, data: OfferUpdate) -> ReliefO
             f"offer {row.id!r} is {row.status}: only an offered one can be edited", field="status"
         )
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version"})
-    for key in ("quantity", "home", "notice_hours", "mode", "cost"):
-        if key in changes and changes[key] is None:
-            raise Invalid(f"{key} cannot be empty", field=key)
-    relabel(user, row, changes, owner=row.nation)
-    before = audit.snapshot(row)
-    apply_changes(row, changes, user.username)
-    db.flush()
-    audit.record(db, user.username, "update", "relief_offer", row.id, before, audit.snapshot(row))
-    return row
+    require_values(changes, ("quantity", "home", "notice_hours", "mode", "cost"))
+    return audited_update(db, user, row, changes, "relief_offer", owner=row.nation)
 
 
 def _commit_to(
