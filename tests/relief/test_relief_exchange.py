@@ -86,15 +86,21 @@ def test_hxl_cells_that_look_like_formulas_are_quoted():
 
 
 def test_cli_writes_the_exports(tmp_path):
-    out = [tmp_path / "3w.csv", tmp_path / "rq.xml", tmp_path / "cm.xml"]
-    r = CliRunner().invoke(app, ["relief", str(EX), "--csv", str(out[0]), "--edxl-requests",
-                                 str(out[1]), "--edxl-commits", str(out[2])])
+    names = ["3w.csv", "rq.xml", "cm.xml", "rs.xml", "st.xml"]
+    flags = ["--csv", "--edxl-requests", "--edxl-commits", "--edxl-responses", "--edxl-status"]
+    r = CliRunner().invoke(app, ["relief", str(EX), *[x for f, n in zip(flags, names, strict=True)
+                                                      for x in (f, str(tmp_path / n))]])
     assert r.exit_code == 0, r.stderr
-    assert all(p.stat().st_size > 0 for p in out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["3w.csv", "cm.xml", "rq.xml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    roots = [fromstring((tmp_path / n).read_bytes()).tag for n in names[1:]]
+    assert roots == [M + k for k in ("RequestResource", "CommitResource",
+                                     "ResponseToRequestResource",
+                                     "ReportResourceDeploymentStatus")]
 
 
 def test_cli_refuses_a_wrong_suffix_before_writing(tmp_path):
     r = CliRunner().invoke(app, ["relief", str(EX), "--edxl-commits", str(tmp_path / "x.txt")])
     assert r.exit_code == 2 and "expected a .xml file name" in r.stderr
+    r = CliRunner().invoke(app, ["relief", str(EX), "--edxl-status", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and "--edxl-status" in r.stderr
     assert list(tmp_path.iterdir()) == []

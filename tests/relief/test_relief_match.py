@@ -123,3 +123,26 @@ def test_greedy_baseline_is_feasible_and_never_beats_the_optimum(seed):
                   if name.startswith("in time")]
     exact_vec = [s.value for s in plan.stages if s.name.startswith("in time")]
     assert tuple(exact_vec) >= tuple(greedy_vec)
+
+
+@pytest.mark.parametrize("per_request", [1, 2, 5, 100])
+def test_first_columns_are_each_requests_fastest_ties_to_the_first_listed(per_request):
+    from forcegen.relief.plan import first_columns
+
+    rng = np.random.default_rng(7)
+    rd = random_relief(rng, 30, 12)
+    # Offers at the same few homes with the same notice and speed arrive at the same hour:
+    # ties everywhere, which must go to the pair listed first.
+    for k, o in enumerate(rd.offers):
+        o.home = rd.offers[k % 3].home
+        o.notice_hours, o.speed = float(k % 2), 600.0
+    prob = build(rd)
+    t = prob.pairs
+    want: list[int] = []
+    tied = 0
+    for j in range(len(rd.requests)):
+        mine = [k for k in range(len(t)) if t.request[k] == j and math.isfinite(t.hours[k])]
+        want += sorted(mine, key=lambda k: (t.hours[k], k))[:per_request]
+        tied += len(mine) - len({float(t.hours[k]) for k in mine})
+    assert sorted(set(want)) == first_columns(prob, per_request).tolist()
+    assert tied > 10

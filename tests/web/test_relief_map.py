@@ -64,3 +64,29 @@ def test_the_page_shows_each_reader_what_they_may_see(web) -> None:  # type: ign
     assert "Match offers" not in deu.text  # planners only
     assert web.signed_in("liaison_deu").get("/relief/EV-1?plan=1").text.count("route") == \
         deu.text.count("route")  # asking for the plan gives a liaison nothing more
+
+
+def test_kept_runs_are_listed_for_planners_and_a_preview_keeps_none(web) -> None:  # type: ignore[no-untyped-def]
+    from forcegen.workspace.database import session_scope
+    from forcegen.workspace.models import User
+    from forcegen.workspace.relief import events, matching, offers, requests
+    from forcegen.workspace.relief.schemas import EventCreate, OfferCreate, RequestCreate
+
+    with session_scope(web.factory) as db:
+        admin = db.query(User).filter_by(username="admin").one()
+        events.create(db, admin, EventCreate(id="EV-R", name="Cyclone", items=[
+            {"id": "WATER"}]))
+        requests.create(db, admin, RequestCreate(id="RQ-R1", event="EV-R", capability="WATER",
+                                                 quantity=2, at=(-175.2, -21.1), by_hours=72))
+        offers.create(db, admin, OfferCreate(id="FRA-R1", event="EV-R", nation="FRA",
+                                             capability="WATER", quantity=2,
+                                             home=(166.4, -22.3)))
+        kept = matching.run_match(db, admin, "EV-R", close=["BIRK"])
+    lead = web.signed_in("lead")
+    preview = lead.get("/relief/EV-R?plan=1")
+    assert preview.status_code == 200 and 'data-testid="relief-runs"' in preview.text
+    page = lead.get("/relief/EV-R").text
+    assert page.count("<tr><td class=\"num\">") == 1  # the preview kept no run
+    assert f'<td class="num">{kept["run"]}</td>' in page and "closed BIRK" in page
+    assert kept["input_hash"][:12] in page
+    assert "Matching runs" not in web.signed_in("liaison_fra").get("/relief/EV-R").text

@@ -264,3 +264,39 @@ def test_0007_policy_labels_convert_in_place_and_back(blank_url: str) -> None:
         upgrade(blank_url, "0007")  # and up again
     finally:
         engine.dispose()
+
+
+def test_0016_relief_nation_fk_backfills_missing_nations_and_holds_them(blank_url: str) -> None:
+    upgrade(blank_url, "0015")
+    engine = make_engine(blank_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO nations (code, name, groups, extra) "
+                              "VALUES ('FRA', 'France', '[]', '{}')"))
+            conn.execute(text("INSERT INTO relief_events (id, items, version, created_at, "
+                              "updated_at) VALUES ('EV', '[]', 1, '2027-02-10T00:00:00+00:00', "
+                              "'2027-02-10T00:00:00+00:00')"))
+            for oid, nation in (("O1", "FRA"), ("O2", "XYZ"), ("O3", "XYZ")):
+                conn.execute(text(
+                    "INSERT INTO relief_offers (id, event, nation, capability, quantity, home, "
+                    "notice_hours, mode, cost, status, version, created_at, updated_at) VALUES "
+                    f"('{oid}', 'EV', '{nation}', 'W', 1, '[0, 0]', 0, 'air', 0, 'offered', 1, "
+                    "'2027-02-10T00:00:00+00:00', '2027-02-10T00:00:00+00:00')"))
+        engine.dispose()
+        upgrade(blank_url, "0016")
+        with engine.begin() as conn:
+            rows = conn.execute(text("SELECT code, name FROM nations ORDER BY code")).all()
+            assert [tuple(r) for r in rows] == [("FRA", "France"), ("XYZ", "XYZ")]
+            assert conn.execute(text("SELECT count(*) FROM relief_offers")).scalar_one() == 3
+            fks = inspect(conn).get_foreign_keys("relief_offers")
+            assert any(f["referred_table"] == "nations" for f in fks)
+        with pytest.raises(Exception, match=r"(?i)foreign key"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM nations WHERE code = 'XYZ'"))
+        engine.dispose()
+        downgrade(blank_url, "0015")
+        with engine.connect() as conn:
+            fks = inspect(conn).get_foreign_keys("relief_offers")
+            assert not any(f["referred_table"] == "nations" for f in fks)
+            assert conn.execute(text("SELECT count(*) FROM relief_offers")).scalar_one() == 3
+    finally:
+        engine.dispose()

@@ -42,6 +42,12 @@ def relief(
     edxl_commits: Annotated[Path | None, typer.Option(
         "--edxl-commits", help="Write the plan's deliveries as an EDXL-RM CommitResource "
         "(.xml)")] = None,
+    edxl_responses: Annotated[Path | None, typer.Option(
+        "--edxl-responses", help="Write each request's answer (units accepted, units declined "
+        "and why) as an EDXL-RM ResponseToRequestResource (.xml)")] = None,
+    edxl_status: Annotated[Path | None, typer.Option(
+        "--edxl-status", help="Write the status of every offer past offered as an EDXL-RM "
+        "ReportResourceDeploymentStatus (.xml)")] = None,
 ) -> None:
     """Fill relief requests from nations' offers: in time first, by priority; then earliest."""
     from forcegen.relief import load_relief, plan_relief
@@ -51,9 +57,11 @@ def relief(
         raise OptionError(f"--time-limit {time_limit}: expected a positive number of seconds")
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise OptionError(f"--chart {chart}: a chart is written as .png or .svg")
-    for flag, out, suffix in (("--csv", csv_out, ".csv"), ("--edxl-requests", edxl_requests,
-                                                            ".xml"),
-                              ("--edxl-commits", edxl_commits, ".xml")):
+    exports = {"--csv": csv_out, "--edxl-requests": edxl_requests,
+               "--edxl-commits": edxl_commits, "--edxl-responses": edxl_responses,
+               "--edxl-status": edxl_status}
+    for flag, out in exports.items():
+        suffix = ".csv" if flag == "--csv" else ".xml"
         if out is not None and out.suffix.lower() != suffix:
             raise OptionError(f"{flag} {out}: expected a {suffix} file name")
     closed, withdrawn = split_codes(close), split_codes(withdraw)
@@ -69,7 +77,7 @@ def relief(
 
         with flags_for(path="--chart"):
             plot_timeline(doc, chart)
-    _exports(prob, doc, csv_out, edxl_requests, edxl_commits)
+    _exports(prob, doc, exports)
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
@@ -97,19 +105,24 @@ def _write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
-def _exports(prob: Any, doc: dict[str, Any], csv_out: Path | None, edxl_requests: Path | None,
-             edxl_commits: Path | None) -> None:
+def _exports(prob: Any, doc: dict[str, Any], paths: dict[str, Path | None]) -> None:
+    """Write each export asked for (by its flag), all from the same plan and sending time."""
     import datetime as dt
 
+    from forcegen.relief.edxl_status import deployment_status, response_to_request
     from forcegen.relief.exchange import commit_resource, request_resource, who_what_where
 
     sent = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if csv_out is not None:
-        _write(csv_out, who_what_where(prob.data, doc, prob.item_names).encode("utf-8"))
-    if edxl_requests is not None:
-        _write(edxl_requests, request_resource(prob.data, sent=sent))
-    if edxl_commits is not None:
-        _write(edxl_commits, commit_resource(prob.data, doc, sent=sent))
+    writers = {
+        "--csv": lambda: who_what_where(prob.data, doc, prob.item_names).encode("utf-8"),
+        "--edxl-requests": lambda: request_resource(prob.data, sent=sent),
+        "--edxl-commits": lambda: commit_resource(prob.data, doc, sent=sent),
+        "--edxl-responses": lambda: response_to_request(prob.data, doc, sent=sent),
+        "--edxl-status": lambda: deployment_status(prob.data, sent=sent),
+    }
+    for flag, path in paths.items():
+        if path is not None:
+            _write(path, writers[flag]())
 
 
 def _print(doc: dict[str, Any]) -> None:

@@ -8,8 +8,9 @@ time, content type, incidents, a contact, then per resource its element id, the 
 request (commits), the resource (id, name, type from the value list
 ``urn:forcegen:relief:capability``, owner nation), the quantity, and the schedule (requested or
 estimated arrival, with the place as a GML point "lat lon"). The message id is a hash of the
-content, so the same plan gives the same id. Written with the standard library (no reading:
-forcegen does not import EDXL-RM yet).
+content, so the same plan gives the same id. Written with the standard library; read back by
+:mod:`forcegen.relief.reading`. The answers and status reports are in
+:mod:`forcegen.relief.edxl_status`.
 
 **HXL** (Humanitarian Exchange Language): a CSV whose second row tags each column
 (``#activity+id``, ``#item+code``, ``#org+code``, ``#geo+lat``, ...), the "3W" table the

@@ -41,6 +41,17 @@ _PER_ROUND = 16  # improving pairs of one request priced in a round (4: 22 % mor
 _DUAL, _PRIMAL = 1, 4  # HiGHS simplex_strategy values
 
 
+def _dot(c: NDArray[np.float64], x: NDArray[np.float64]) -> float:
+    """``c @ x`` without BLAS.
+
+    OpenBLAS runs a dot product of 100,000 pairs on several threads, which then spin waiting
+    for work while HiGHS's own threads want the cores: measured at 2,000 requests x 20,000
+    offers on 2 cores, ``@`` in the stage checks cost 3.5 of 7.6 CPU seconds. A plain
+    multiply-and-sum (numpy's pairwise sum, one thread) takes milliseconds.
+    """
+    return float(np.multiply(c, x).sum())
+
+
 @dataclass(frozen=True)
 class Stage:
     """One stage of the lexicographic solve."""
@@ -228,7 +239,7 @@ class _Stages:
         x = np.round(sol)
         cm = c[self.cols]
         live = np.flatnonzero(cm).astype(np.int32)
-        value = float(cm @ x)
+        value = _dot(cm, x)
         whole = bool(np.all(np.mod(cm[live], 1) == 0))
         slack = 0.0 if whole else 1e-9 * max(1.0, abs(value))
         lo, hi = (value, _INF) if sense == "max" else (-_INF, value + slack)
@@ -277,11 +288,11 @@ def _solve_part(cols: NDArray[np.int64], e_o: NDArray[np.int64], e_r: NDArray[np
     x = lower[cols].copy()
     out: list[tuple[str, float, str]] = []
     held: list[float] = []  # each stage's value when it was solved
-    for _name, sense, c_all in stages:
-        c = c_all[cols]
+    mine = [(sense, c_all[cols]) for _, sense, c_all in stages]  # gathered once, used twice
+    for sense, c in mine:
         t = time.perf_counter()
         if out and out[-1][0] != "optimal":
-            held.append(float(c @ x))
+            held.append(_dot(c, x))
             out.append(("not-run", 0.0, out[-1][2]))
             continue
         if not np.any(c):
@@ -290,13 +301,13 @@ def _solve_part(cols: NDArray[np.int64], e_o: NDArray[np.int64], e_r: NDArray[np
             continue
         sol, status, how = solver.solve(c, sense, deadline)
         if sol is None:  # no plan in time: keep the last one (it meets the stages before)
-            held.append(float(c @ x))
+            held.append(_dot(c, x))
             out.append(("not-run", time.perf_counter() - t, how))
             continue
         x = sol
-        held.append(float(c @ x))
+        held.append(_dot(c, x))
         out.append((status, time.perf_counter() - t, how))
-    return x, _recheck(x, [(s[1], s[2][cols]) for s in stages], out, held)
+    return x, _recheck(x, mine, out, held)
 
 
 _WORST = {"optimal": 0, "feasible": 1, "not-run": 2}
@@ -342,7 +353,7 @@ def lexicographic(e_o: NDArray[np.int64], e_r: NDArray[np.int64], supply: NDArra
             status[k] = max(status[k], st, key=_WORST.__getitem__)
             seconds[k] += sec
             how[k] = "mip" if hw == "mip" else how[k]
-    return x, [Stage(name, sense, float(c @ x), status[k], seconds[k], how[k])
+    return x, [Stage(name, sense, _dot(c, x), status[k], seconds[k], how[k])
                for k, (name, sense, c) in enumerate(stages)]
 
 
@@ -356,7 +367,7 @@ def _recheck(x: NDArray[np.float64], stages: list[tuple[str, NDArray[np.float64]
     """
     checked = []
     for (sense, c), st, value in zip(stages, out, held, strict=True):
-        now = float(c @ x)
+        now = _dot(c, x)
         tol = 1e-9 * max(1.0, abs(value))
         worse = now < value - tol if sense == "max" else now > value + tol
         checked.append(("feasible", *st[1:]) if st[0] == "optimal" and worse else st)

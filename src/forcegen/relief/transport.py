@@ -22,6 +22,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 
 import numpy as np
@@ -94,9 +95,13 @@ class PairTable:
     last: NDArray[np.float64]
     blocked: NDArray[np.int8]
 
-    @property
+    @cached_property
     def hours(self) -> NDArray[np.float64]:
-        """Arrival hours of every pair (``inf`` without a route)."""
+        """Arrival hours of every pair (``inf`` without a route).
+
+        Computed once: the stages, the start columns, the outcome and every shortfall's
+        reasons read it, and each sum made three arrays as long as the pairs (2 million).
+        """
         return self.notice + self.first + self.hop + self.last
 
     def __len__(self) -> int:

@@ -17,6 +17,7 @@ from forcegen.workspace.relief.models import (
     ReliefEvent,
     ReliefOffer,
     ReliefRequest,
+    ReliefRun,
     ReliefStatusStep,
 )
 from forcegen.workspace.requirements.models import CatalogEntry, Requirement, Sector
@@ -44,6 +45,7 @@ __all__ = [
     "ReliefEvent",
     "ReliefOffer",
     "ReliefRequest",
+    "ReliefRun",
     "ReliefStatusStep",
     "Requirement",
     "Sector",

@@ -1,7 +1,8 @@
 """The relief dashboard: open requests and their state, per place and per nation, and the map.
 
 Everything on the page is what the reader may see (``workspace.relief.board``); a planner may
-also run the matching (``?plan=1``) and see its routes drawn, with what would arrive in time.
+also run the matching (``?plan=1``, a preview: a GET stores nothing) and see its routes drawn,
+with what would arrive in time, and lists the matching runs kept through the API.
 """
 
 from __future__ import annotations
@@ -81,9 +82,10 @@ def relief_board(
     marks, lines = _marks(b)
     matched = None
     if plan and page.planner:
-        matched = matching.run_match(db, page.user, event_id, time_limit=20.0)
+        matched = matching.run_match(db, page.user, event_id, time_limit=20.0, keep=False)
         lines = [(f"{x['offer']} → {x['request']}", x["line"]) for x in matched["routes"]]
     all_events, _ = events.list_page(db, page.user, PageParams(limit=200))
+    runs = matching.list_runs(db, page.user, event_id)[:20] if page.planner else []
     svg, outside = relief_svg(marks, lines)
     ctx = {
         "board": b,
@@ -91,6 +93,7 @@ def relief_board(
         "svg": Markup(svg),
         "outside": outside,
         "matched": matched,
+        "runs": runs,
         "open_units": sum(r.open for r in b.requests),
         "asked": sum(r.asked for r in b.requests),
         "delivered": sum(r.delivered for r in b.requests),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -77,15 +77,29 @@ def event_board(db: SessionDep, user: CurrentUser, event_id: IdPath) -> dict[str
 def match_event(
     db: SessionDep, user: CurrentUser, event_id: IdPath, body: MatchOptions | None = None
 ) -> dict[str, Any]:
-    """Match the event's requests and offers the caller may see (planners); nothing stored.
+    """Match the event's requests and offers the caller may see (planners); the run is kept.
 
-    The plan as ``forcegen relief --json`` prints it, with each delivery's route line and the
-    label of what went into it.
+    The plan as ``forcegen relief --json`` prints it, with each delivery's route line, the
+    label of what went into it, the kept run's id (``run``) and its ``input_hash``.
     """
     opts = body or MatchOptions()
     return matching.run_match(
         db, user, event_id, close=opts.close, withdraw=opts.withdraw, time_limit=opts.time_limit
     )
+
+
+@router.get("/events/{event_id}/runs")
+def list_runs(db: SessionDep, user: CurrentUser, event_id: IdPath) -> list[dict[str, Any]]:
+    """The event's kept matching runs the caller's labels allow, newest first (no plans)."""
+    return matching.list_runs(db, user, event_id)
+
+
+@router.get("/runs/{run_id}")
+def get_run(
+    db: SessionDep, user: CurrentUser, run_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
+    """One kept matching run with its plan (404 when hidden or missing)."""
+    return matching.get_run(db, user, run_id)
 
 
 @router.post("/import")

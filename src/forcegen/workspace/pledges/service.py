@@ -23,11 +23,11 @@ from forcegen.workspace.access import (
     id_taken,
     label_given,
     new_id,
-    relabel,
     require_role,
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
+from forcegen.workspace.audit.edits import audited_update, require_values
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Forbidden, Invalid, NotFound
 from forcegen.workspace.pledges.checks import check_id_scope, check_place, id_nation
@@ -41,7 +41,7 @@ from forcegen.workspace.pledges.schemas import (
     PledgeUpdate,
 )
 from forcegen.workspace.pledges.totals import GROUPABLE, MIN_GROUP, OTHER_NATIONS, totals
-from forcegen.workspace.records import apply_changes, check_version
+from forcegen.workspace.records import check_version
 from forcegen.workspace.reference import Nation
 from forcegen.workspace.requirements.service import check_capability
 
@@ -132,9 +132,7 @@ def update(db: Session, user: User, pledge_id: str, data: PledgeUpdate) -> Pledg
     """Edit a pledge if ``data.version`` is current; else 409 carrying the current record."""
     row = _editable(db, user, pledge_id, data.version)
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version"})
-    for key in ("capability", "quantity", "personnel", "notice_days", "cost"):
-        if key in changes and changes[key] is None:
-            raise Invalid(f"{key} cannot be empty", field=key)
+    require_values(changes, ("capability", "quantity", "personnel", "notice_days", "cost"))
     if "capability" in changes:
         check_capability(db, changes["capability"])
     check_place(
@@ -142,12 +140,7 @@ def update(db: Session, user: User, pledge_id: str, data: PledgeUpdate) -> Pledg
         data.home if "home" in changes else None,
         data.caveats.sectors if "caveats" in changes and data.caveats else None,
     )
-    relabel(user, row, changes, owner=row.nation)
-    before = audit.snapshot(row)
-    apply_changes(row, changes, user.username)
-    db.flush()  # the UPDATE carries "WHERE version = :old": a racing writer gets 409
-    audit.record(db, user.username, "update", "pledge", row.id, before, audit.snapshot(row))
-    return row
+    return audited_update(db, user, row, changes, "pledge", owner=row.nation)
 
 
 def transition(db: Session, user: User, pledge_id: str, data: PledgeStatusChange) -> Pledge:

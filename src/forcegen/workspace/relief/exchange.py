@@ -1,11 +1,13 @@
 """Import EDXL-RM messages and HXL tables into the workspace, all or nothing.
 
 ``RequestResource`` messages and HXL 3W tables add requests to an event (planners);
-``CommitResource`` messages commit offers to requests (planners; the same rules as the status
-route). Every item goes through the same service verbs as the API (labels, access, audit);
-any problem, anywhere in the file, refuses the whole file with every problem named (422) and
-the transaction is rolled back: nothing is half-stored. ``dry_run`` does all the checks and
-writes, then rolls them back.
+``CommitResource`` messages and the ``Accept`` answers of ``ResponseToRequestResource``
+messages commit offers to requests, whole or in part (fewer units than offered: the rest stays
+on offer); ``ReportResourceDeploymentStatus`` messages move offers on through their cycle
+(planners; the same rules as the status route). Every item goes through the same service
+verbs as the API (labels, access, audit); any problem, anywhere in the file, refuses the whole
+file with every problem named (422) and the transaction is rolled back: nothing is half-stored.
+``dry_run`` does all the checks and writes, then rolls them back.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from forcegen.exceptions import Problem, ScenarioError
+from forcegen.relief.edxl_status import read_deployment_status, read_responses
 from forcegen.relief.reading import (
     Commitment,
     ReadRequest,
@@ -102,17 +105,75 @@ def _commit(
             row = offers.get(db, user, c.offer)
             if c.nation is not None and c.nation != row.nation:
                 raise Invalid(f"the owner {c.nation!r} is not the offer's nation", "nation")
-            if c.quantity is not None and str(c.quantity) != str(row.quantity):
-                raise Invalid(
-                    f"quantity {c.quantity} is not the offer's {row.quantity} (an "
-                    "offer is committed whole)",
-                    field="quantity",
-                )
-            offers.apply_status(db, user, row, "committed", c.request, "EDXL-RM CommitResource")
+            units = _units(c.quantity, row.quantity)
+            offers.apply_status(
+                db, user, row, "committed", c.request, "EDXL-RM CommitResource", units
+            )
             done.append(row.id)
         except WorkspaceError as exc:
             problems.append(
                 Problem(name, f"{c.where}: offer {c.offer!r}: {exc.message}", None, exc.field)
+            )
+    return done, problems
+
+
+def _units(quantity: Any, offered: int) -> int | None:
+    """Units a message commits: None for the whole offer, else a whole number 1..offered."""
+    if quantity is None or str(quantity) == str(offered):
+        return None
+    try:
+        units = int(str(quantity))
+    except ValueError:
+        units = 0
+    if not 1 <= units <= offered:
+        raise Invalid(
+            f"quantity {quantity}: expected a whole number of units from 1 to the "
+            f"{offered} offered",
+            field="quantity",
+        )
+    return units
+
+
+def _answers(db: Session, user: User, name: str, content: bytes) -> tuple[list[str], list[Problem]]:
+    """Commit the offers a ``ResponseToRequestResource`` accepts (declines change nothing)."""
+    accepted = [
+        Commitment(r.offer, r.request, r.nation, r.quantity, r.where)
+        for r in read_responses(content, name)
+        if r.response == "Accept" and r.offer is not None
+    ]
+    return _commit(db, user, name, accepted)
+
+
+def _statuses(
+    db: Session, user: User, name: str, content: bytes
+) -> tuple[list[str], list[Problem]]:
+    """Move each reported offer to its status; one already there is left as it is."""
+    problems: list[Problem] = []
+    done: list[str] = []
+    for rep in read_deployment_status(content, name):
+        try:
+            row = offers.get(db, user, rep.offer)
+            if rep.nation is not None and rep.nation != row.nation:
+                raise Invalid(f"the owner {rep.nation!r} is not the offer's nation", "nation")
+            if rep.status == row.status and rep.request in (None, row.request):
+                continue  # a report repeats what is known: nothing to record
+            if (
+                rep.quantity is not None
+                and rep.status != "committed"
+                and (rep.quantity != row.quantity)
+            ):
+                raise Invalid(
+                    f"quantity {rep.quantity} is not the offer's {row.quantity}", "quantity"
+                )
+            request = rep.request if rep.status == "committed" else None
+            units = _units(rep.quantity, row.quantity) if rep.status == "committed" else None
+            offers.apply_status(
+                db, user, row, rep.status, request, "EDXL-RM ReportResourceDeploymentStatus", units
+            )
+            done.append(row.id)
+        except WorkspaceError as exc:
+            problems.append(
+                Problem(name, f"{rep.where}: offer {rep.offer!r}: {exc.message}", None, exc.field)
             )
     return done, problems
 
@@ -126,7 +187,7 @@ def import_file(
     event: str | None = None,
     dry_run: bool = False,
 ) -> dict[str, Any]:
-    """Import a ``RequestResource`` or ``CommitResource`` message or an HXL table.
+    """Import an EDXL-RM message (four kinds, see the module) or an HXL table.
 
     Raises
     ------
@@ -138,6 +199,12 @@ def import_file(
     if kind == "CommitResource":
         ids, problems = _commit(db, user, name, read_commits(content, name))
         what = "committed"
+    elif kind == "ResponseToRequestResource":
+        ids, problems = _answers(db, user, name, content)
+        what = "committed"
+    elif kind == "ReportResourceDeploymentStatus":
+        ids, problems = _statuses(db, user, name, content)
+        what = "moved"
     elif kind in ("RequestResource", "csv"):
         reads = read_requests(content, name) if kind != "csv" else read_hxl(content, name)
         ids, problems = _add_requests(db, user, name, reads, event)
@@ -147,8 +214,9 @@ def import_file(
             [
                 Problem(
                     name,
-                    f"expected an EDXL-RM RequestResource or "
-                    f"CommitResource message or an HXL table, not {kind}",
+                    "expected an EDXL-RM RequestResource, CommitResource, "
+                    "ResponseToRequestResource or ReportResourceDeploymentStatus message or "
+                    f"an HXL table, not {kind}",
                 )
             ]
         )

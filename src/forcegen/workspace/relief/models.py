@@ -1,4 +1,4 @@
-"""The relief tables: events, requests, offers and every change of an offer's status."""
+"""The relief tables: events, requests, offers, every change of an offer's status, and runs."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcegen.workspace.database import Base, UTCDateTime, utcnow
-from forcegen.workspace.records import Labelled, Versioned
+from forcegen.workspace.records import Labelled, StoredLabel, Versioned
 
-__all__ = ["ReliefEvent", "ReliefOffer", "ReliefRequest", "ReliefStatusStep"]
+__all__ = ["ReliefEvent", "ReliefOffer", "ReliefRequest", "ReliefRun", "ReliefStatusStep"]
 
 
 class ReliefEvent(Labelled, Versioned, Base):
@@ -62,16 +62,15 @@ class ReliefRequest(Labelled, Versioned, Base):
 class ReliefOffer(Labelled, Versioned, Base):
     """What a nation offers for an event, from where, at what notice and by which mode.
 
-    ``nation`` is checked against the nations table when the offer is made; it is not a
-    foreign key, so that replacing the scenario (which rewrites nations) never fails on a
-    relief offer.
+    ``nation`` is a foreign key to the nations table (migration 0014); a scenario import keeps
+    the nations offers name, as it keeps users' nations.
     """
 
     __tablename__ = "relief_offers"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     event: Mapped[str] = mapped_column(ForeignKey("relief_events.id", ondelete="RESTRICT"))
-    nation: Mapped[str] = mapped_column(String(3))
+    nation: Mapped[str] = mapped_column(ForeignKey("nations.code", ondelete="RESTRICT"))
     capability: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int]
     home: Mapped[Any] = mapped_column(JSON)
@@ -112,3 +111,31 @@ class ReliefStatusStep(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     by: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReliefRun(StoredLabel, Base):
+    """One matching run over an event's data, kept: who, when, over what, with what result.
+
+    Like a sourcing run it carries the high-water label of the data it used, so only those
+    cleared for all of it see it. ``input_hash`` is the SHA-256 of the core's relief section
+    and the what-ifs as matched: two runs with the same hash saw the same data.
+    """
+
+    __tablename__ = "relief_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(
+        ForeignKey("relief_events.id", ondelete="CASCADE"), index=True
+    )
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    #: ``{"close": [...], "withdraw": [...], "time_limit": s}``.
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: ``optimal`` (proven best) or ``feasible``.
+    status: Mapped[str] = mapped_column(String(10))
+    #: The plan as the match route returns it (``ReliefPlan.to_dict()`` with routes).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    classification: Mapped[int] = mapped_column(default=0, server_default="0")
+    releasable_to: Mapped[str | None] = mapped_column(String(1500))

@@ -9,6 +9,7 @@ step (who, when, for which request) and in the audit trail.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
@@ -26,15 +27,15 @@ from forcegen.workspace.access import (
     check_chosen_id,
     id_taken,
     new_id,
-    relabel,
     require_role,
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
+from forcegen.workspace.audit.edits import audited_update, require_values
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.listing import PageParams
-from forcegen.workspace.records import apply_changes, check_version
+from forcegen.workspace.records import check_version
 from forcegen.workspace.reference import Nation
 from forcegen.workspace.relief import requests
 from forcegen.workspace.relief.common import check_item, label_cols, labelled_page, visible_event
@@ -178,21 +179,16 @@ def update(db: Session, user: User, offer_id: str, data: OfferUpdate) -> ReliefO
             f"offer {row.id!r} is {row.status}: only an offered one can be edited", field="status"
         )
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version"})
-    for key in ("quantity", "home", "notice_hours", "mode", "cost"):
-        if key in changes and changes[key] is None:
-            raise Invalid(f"{key} cannot be empty", field=key)
-    relabel(user, row, changes, owner=row.nation)
-    before = audit.snapshot(row)
-    apply_changes(row, changes, user.username)
-    db.flush()
-    audit.record(db, user.username, "update", "relief_offer", row.id, before, audit.snapshot(row))
-    return row
+    require_values(changes, ("quantity", "home", "notice_hours", "mode", "cost"))
+    return audited_update(db, user, row, changes, "relief_offer", owner=row.nation)
 
 
-def _commit_to(db: Session, user: User, row: ReliefOffer, request_id: str | None) -> ReliefRequest:
-    """The request an offer is committed to, checked.
+def _commit_to(
+    db: Session, user: User, row: ReliefOffer, request_id: str | None, units: int
+) -> ReliefRequest:
+    """The request ``units`` of an offer are committed to, checked.
 
-    It must be visible, of the same event and capability, and have room for the offer's units.
+    It must be visible, of the same event and capability, and have room for the units.
     """
     if request_id is None:
         raise Invalid(f"offer {row.id!r}: name the request it is committed to", field="request")
@@ -206,32 +202,80 @@ def _commit_to(db: Session, user: User, row: ReliefOffer, request_id: str | None
             field="request",
         )
     held = requests.held_units(db, req.id)
-    if held + row.quantity > req.quantity:
+    if held + units > req.quantity:
         # The units held count every offer, including those the caller may not see (other
         # nations', hidden labels): the message says only that these would be too many.
         raise Conflict(
             f"request {req.id!r} asks for {req.quantity}: with the offers already held for "
-            f"it, {row.quantity} more would be too many",
+            f"it, {units} more would be too many",
             field="request",
         )
     return req
 
 
+def _split(db: Session, user: User, row: ReliefOffer, units: int) -> ReliefOffer:
+    """Leave ``row`` with ``units`` and put the rest in a new offer, still ``offered``.
+
+    A nation may commit part of what it offered (2 of its 3 water units): the committed part
+    keeps the offer's id and history; the rest is a new offer of the same nation, place and
+    label that the matching and the lists show as still on offer.
+    """
+    rest = ReliefOffer(
+        **{
+            c.key: copy.deepcopy(getattr(row, c.key))  # labels are JSON: share no value
+            for c in ReliefOffer.__table__.columns
+            if c.key not in ("id", "quantity", "status", "request", "version")
+            and not c.key.startswith(("created_", "updated_", "status_changed_"))
+        },
+        id=new_id(db, ReliefOffer, f"{row.nation}-"),
+        quantity=row.quantity - units,
+        status="offered",
+        created_by=user.username,
+        updated_by=user.username,
+    )
+    db.add(rest)
+    row.quantity = units
+    db.flush()
+    _step(db, rest, None, user, f"the rest of {row.id} when {units} were committed")
+    audit.record(db, user.username, "create", "relief_offer", rest.id, None, audit.snapshot(rest))
+    return rest
+
+
 def apply_status(
-    db: Session, user: User, row: ReliefOffer, status: str, request: str | None, note: str | None
+    db: Session,
+    user: User,
+    row: ReliefOffer,
+    status: str,
+    request: str | None,
+    note: str | None,
+    units: int | None = None,
 ) -> ReliefOffer:
-    """Move ``row`` to ``status`` (the caller checked role and version); 409 if not allowed."""
+    """Move ``row`` to ``status`` (the caller checked role and version); 409 if not allowed.
+
+    ``units`` (committing only) commits part of the offer: the rest stays on offer as a new
+    offer (see :func:`_split`).
+    """
     try:
         next_status(row.id, row.status, status)
     except StatusError as exc:
         raise Conflict(str(exc), field="status") from None
+    if units is not None and status != "committed":
+        raise Invalid(f"offer {row.id!r}: units are given when committing only", field="quantity")
+    if units is not None and units > row.quantity:
+        raise Invalid(
+            f"offer {row.id!r}: {units} units cannot be committed, it offers {row.quantity}",
+            field="quantity",
+        )
+    before = audit.snapshot(row)
     if status == "committed":
-        row.request = _commit_to(db, user, row, request).id
+        req = _commit_to(db, user, row, request, row.quantity if units is None else units)
+        if units is not None and units < row.quantity:
+            _split(db, user, row, units)
+        row.request = req.id
     elif request is not None and request != row.request:
         raise Invalid(
             f"offer {row.id!r}: the request is named when committing only", field="request"
         )
-    before = audit.snapshot(row)
     was, held_for = row.status, row.request
     now = utcnow()
     row.status = status
@@ -249,7 +293,7 @@ def apply_status(
 def transition(db: Session, user: User, offer_id: str, data: OfferStatusChange) -> ReliefOffer:
     """Move an offer through its cycle, recording who and when."""
     row = _editable(db, user, offer_id, data.version)
-    return apply_status(db, user, row, data.status, data.request, data.note)
+    return apply_status(db, user, row, data.status, data.request, data.note, data.quantity)
 
 
 def history(db: Session, user: User, offer_id: str) -> list[ReliefStatusStep]:

@@ -19,14 +19,14 @@ from forcegen.workspace.access import (
     check_chosen_id,
     id_taken,
     new_id,
-    relabel,
     require_role,
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
-from forcegen.workspace.errors import Conflict, Invalid, NotFound
+from forcegen.workspace.audit.edits import audited_update, require_values
+from forcegen.workspace.errors import Conflict, NotFound
 from forcegen.workspace.listing import PageParams
-from forcegen.workspace.records import apply_changes, check_version
+from forcegen.workspace.records import check_version
 from forcegen.workspace.relief.common import check_item, label_cols, labelled_page, visible_event
 from forcegen.workspace.relief.models import ReliefEvent, ReliefOffer, ReliefRequest
 from forcegen.workspace.relief.schemas import RequestCreate, RequestRead, RequestUpdate
@@ -123,9 +123,7 @@ def update(db: Session, user: User, request_id: str, data: RequestUpdate) -> Rel
     """Edit a request if ``data.version`` is current; else 409 carrying the current record."""
     row = _editable(db, user, request_id, data.version)
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version"})
-    for key in ("capability", "quantity", "at", "by_hours", "priority"):
-        if key in changes and changes[key] is None:
-            raise Invalid(f"{key} cannot be empty", field=key)
+    require_values(changes, ("capability", "quantity", "at", "by_hours", "priority"))
     held = held_units(db, row.id)
     if "capability" in changes and changes["capability"] != row.capability:
         if held:
@@ -142,12 +140,7 @@ def update(db: Session, user: User, request_id: str, data: RequestUpdate) -> Rel
             "is not shown: some may be hidden from you)",
             field="quantity",
         )
-    relabel(user, row, changes)
-    before = audit.snapshot(row)
-    apply_changes(row, changes, user.username)
-    db.flush()
-    audit.record(db, user.username, "update", "relief_request", row.id, before, audit.snapshot(row))
-    return row
+    return audited_update(db, user, row, changes, "relief_request")
 
 
 def delete(db: Session, user: User, request_id: str, version: int) -> None:

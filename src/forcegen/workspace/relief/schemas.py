@@ -196,7 +196,8 @@ class OfferStatusChange(BaseModel):
     """Move an offer through ``offered -> committed -> in-transit -> delivered | released``.
 
     ``request`` is required to commit (the request the offer is held for) and refused
-    otherwise: the request stays the one it was committed to.
+    otherwise: the request stays the one it was committed to. ``quantity`` commits part of
+    the offer (the rest stays on offer as a new offer); committing only.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -204,6 +205,7 @@ class OfferStatusChange(BaseModel):
     status: OfferStatus
     version: Version
     request: Identifier | None = None
+    quantity: Count | None = None
     note: Text | None = None
 
 

@@ -23,11 +23,11 @@ from forcegen.workspace.access import (
     label_given,
     label_visible,
     new_id,
-    relabel,
     require_role,
 )
 from forcegen.workspace.accounts import User
 from forcegen.workspace.audit import service as audit
+from forcegen.workspace.audit.edits import audited_update, require_values
 from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.listing import (
     SEARCH_MAX,
@@ -37,7 +37,7 @@ from forcegen.workspace.listing import (
     text_search,
 )
 from forcegen.workspace.readers import Reader
-from forcegen.workspace.records import apply_changes, check_version
+from forcegen.workspace.records import check_version
 from forcegen.workspace.requirements.capability import CatalogEntry
 from forcegen.workspace.requirements.requirement import Requirement
 from forcegen.workspace.requirements.schemas import (
@@ -211,16 +211,9 @@ def update(db: Session, user: User, requirement_id: str, data: RequirementUpdate
     row = get(db, user, requirement_id)
     check_version(row, data.version, RequirementRead)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    for key in ("capability", "quantity", "sector", "priority", "notice_days"):
-        if key in changes and changes[key] is None:
-            raise Invalid(f"{key} cannot be empty", field=key)
+    require_values(changes, ("capability", "quantity", "sector", "priority", "notice_days"))
     _check_refs(db, changes.get("capability"), changes.get("sector"))
-    relabel(user, row, changes)
-    before = audit.snapshot(row)
-    apply_changes(row, changes, user.username)
-    db.flush()
-    audit.record(db, user.username, "update", "requirement", row.id, before, audit.snapshot(row))
-    return row
+    return audited_update(db, user, row, changes, "requirement")
 
 
 def delete(db: Session, user: User, requirement_id: str, version: int) -> None:

@@ -32,6 +32,7 @@ from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
+from forcegen.workspace.relief.models import ReliefOffer
 from forcegen.workspace.requirements.capability import CatalogEntry
 from forcegen.workspace.requirements.requirement import Requirement
 from forcegen.workspace.requirements.sector import Sector
@@ -75,8 +76,9 @@ def _rows(models: list[Any], *, exclude: set[str] | None = None) -> list[dict[st
 
 
 def _write_nations(db: Session, nations: list[Any]) -> None:
-    """Keep the nations users belong to; update those listed (a new version), add the rest."""
+    """Keep the nations users and relief offers belong to; update those listed, add the rest."""
     keep = {c for c in db.scalars(select(User.nation).where(User.nation.is_not(None)))}
+    keep |= set(db.scalars(select(ReliefOffer.nation).distinct()))  # their foreign key
     wanted = {n.code for n in nations}
     db.execute(delete(Nation).where(Nation.code.not_in(keep | wanted)))
     existing = set(db.scalars(select(Nation.code)))
