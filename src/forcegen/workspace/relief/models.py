@@ -62,7 +62,7 @@ class ReliefRequest(Labelled, Versioned, Base):
 class ReliefOffer(Labelled, Versioned, Base):
     """What a nation offers for an event, from where, at what notice and by which mode.
 
-    ``nation`` is a foreign key to the nations table (migration 0014); a scenario import keeps
+    ``nation`` is a foreign key to the nations table (migration 0016); a scenario import keeps
     the nations offers name, as it keeps users' nations.
     """
 
