@@ -305,6 +305,73 @@ def relocate_or_swap(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> bo
 
 
 @njit
+def _tail_hours(D: Any, allowed: Any, R: Any, L: Any, m: int, k: int) -> Any:
+    """Per cut j of route m: vessel k's hours from m's stop j to k's end, and whether k may.
+
+    "May" is every stop of the tail allowed to k; index L[m] is the empty tail.
+    """
+    a, n = D.shape[1] - 2, L[m]
+    hours, ok = np.zeros(n + 1), np.ones(n + 1, dtype=np.bool_)
+    for j in range(n - 1, -1, -1):
+        hours[j] = D[k, R[m, j], _node(R, L, m, j + 1, a)] + hours[j + 1] if j < n - 1 \
+            else D[k, R[m, j], a + 1]
+        ok[j] = ok[j + 1] and allowed[k, R[m, j]]
+    return hours, ok
+
+
+@njit
+def _head_hours(D: Any, R: Any, L: Any, k: int) -> Any:
+    """Per cut i of route k: its hours from the start to the end of stop i - 1 (0 at i = 0)."""
+    a, n = D.shape[1] - 2, L[k]
+    hours = np.zeros(n + 1)
+    for i in range(1, n + 1):
+        hours[i] = hours[i - 1] + D[k, _node(R, L, k, i - 2, a), R[k, i - 1]]
+    return hours
+
+
+@njit
+def two_opt_star(D: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any) -> bool:
+    """Exchange the tails of two routes where that saves the most hours (2-opt*).
+
+    Route k's stops before cut i followed by route m's from cut j, and m's before j followed
+    by k's from i: two crossing routes are uncrossed, which relocations of single stops
+    cannot do when the routes are long. Each vessel's hours are on its own legs (its speed,
+    start and end); a tail enters only routes whose vessel may enter all its zones.
+    """
+    V, a = R.shape[0], D.shape[1] - 2
+    best, bk, bi, bm, bj = GAIN, -1, -1, -1, -1
+    for k in range(V):
+        head_k = _head_hours(D, R, L, k)
+        for m in range(k + 1, V):
+            head_m = _head_hours(D, R, L, m)
+            tail_mk, ok_mk = _tail_hours(D, allowed, R, L, m, k)  # m's tails sailed by k
+            tail_km, ok_km = _tail_hours(D, allowed, R, L, k, m)  # k's tails sailed by m
+            for i in range(L[k] + 1):
+                x = _node(R, L, k, i - 1, a)  # k's last stop kept (its start when i = 0)
+                for j in range(L[m] + 1):
+                    if not (ok_mk[j] and ok_km[i]):
+                        continue
+                    y = _node(R, L, m, j - 1, a)
+                    hk = head_k[i] + D[k, x, _node(R, L, m, j, a)] + tail_mk[j] \
+                        if j < L[m] else head_k[i] + D[k, x, a + 1]
+                    hm = head_m[j] + D[m, y, _node(R, L, k, i, a)] + tail_km[i] \
+                        if i < L[k] else head_m[j] + D[m, y, a + 1]
+                    win = H[k] + H[m] - hk - hm
+                    if win > best and hk <= E[k] + EPS and hm <= E[m] + EPS:
+                        best, bk, bi, bm, bj = win, k, i, m, j
+    if bk < 0:
+        return False
+    nk, nm = L[bk], L[bm]
+    new_k = np.concatenate((R[bk, :bi], R[bm, bj:nm]))
+    new_m = np.concatenate((R[bm, :bj], R[bk, bi:nk]))
+    R[bk, :new_k.size], R[bm, :new_m.size] = new_k, new_m
+    L[bk], L[bm] = new_k.size, new_m.size
+    H[bk] = route_hours(D, bk, R, L[bk])
+    H[bm] = route_hours(D, bm, R, L[bm])
+    return True
+
+
+@njit
 def insert_reordered(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any, H: Any,
                      visited: Any) -> bool:
     """Insert an area that does not fit as its route stands but does once it is re-ordered.
@@ -368,6 +435,8 @@ def local_search(D: Any, T: Any, vals: Any, allowed: Any, E: Any, R: Any, L: Any
         if replace(D, vals, allowed, E, R, L, H, visited):
             continue
         if relocate_or_swap(D, allowed, E, R, L, H):
+            continue
+        if two_opt_star(D, allowed, E, R, L, H):
             continue
         return
 
