@@ -182,19 +182,24 @@ def or_opt(D: Any, k: int, R: Any, L: Any, H: Any) -> bool:
 
 @njit
 def _three_cheapest(D: Any, R: Any, L: Any, k: int, u: int) -> Any:
-    """The three cheapest edges of route k to put u on: (costs, edge indexes; -1 if fewer)."""
+    """The three cheapest edges of route k to put u on: (costs, edge indexes; -1 if fewer).
+
+    Tuples of scalars, not arrays: this runs for every (vessel, unvisited area) pair of every
+    replacement pass, and two small arrays a call were half the move's time.
+    """
     a = D.shape[1] - 2
-    c = np.array([np.inf, np.inf, np.inf])
-    e = np.array([-1, -1, -1])
+    c0 = c1 = c2 = np.inf
+    e0 = e1 = e2 = -1
     for p in range(L[k] + 1):
         x, y = _node(R, L, k, p - 1, a), _node(R, L, k, p, a)
         d = D[k, x, u] + D[k, u, y] - D[k, x, y]
-        for t in range(3):
-            if d < c[t]:
-                c[t + 1:], e[t + 1:] = c[t:2].copy(), e[t:2].copy()
-                c[t], e[t] = d, p
-                break
-    return c, e
+        if d < c0:  # ties keep the earlier edge ahead, as a stable sort would
+            c2, e2, c1, e1, c0, e0 = c1, e1, c0, e0, d, p
+        elif d < c1:
+            c2, e2, c1, e1 = c1, e1, d, p
+        elif d < c2:
+            c2, e2 = d, p
+    return (c0, c1, c2), (e0, e1, e2)
 
 
 @njit
