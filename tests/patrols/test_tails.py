@@ -4,6 +4,7 @@ pair of cuts, and the search's routes re-timed from the raw legs with no tail ex
 from __future__ import annotations
 
 import itertools
+from itertools import chain
 
 import numpy as np
 import pytest
@@ -57,7 +58,7 @@ def test_tail_exchange_is_the_best_feasible_one(seed):
         want = _best_exchange(D, allowed, E, before)
         changed = kn.two_opt_star(D, allowed, E, R, L, H)
         after = [[int(x) for x in R[k, :L[k]]] for k in range(len(L))]
-        assert sorted(sum(after, [])) == sorted(sum(before, []))  # same stops, none twice
+        assert sorted(chain(*after)) == sorted(chain(*before))  # same stops, none twice
         for k, route in enumerate(after):  # re-timed: within endurance, H kept right
             assert _hours(D, k, route) == pytest.approx(H[k], abs=1e-9)
             assert _hours(D, k, route) <= E[k] + 1e-7
@@ -80,7 +81,7 @@ def test_search_routes_leave_no_tail_exchange_on_the_raw_legs(tmp_path, seed):
     vessels = {v["id"]: v for v in patrol["vessels"]}
     stops = [[prob.area_ids[a] for a in r] for r in routes]
     ves = [vessels[prob.vessel_ids[k]] for k in range(len(routes))]
-    assert len(sum(stops, [])) == len(set(sum(stops, [])))
+    assert len(list(chain(*stops))) == len(set(chain(*stops)))
     hours = [route_hours(patrol, legs, v, s) for v, s in zip(ves, stops, strict=True)]
     assert all(h is not None for h in hours)
     for k, m in itertools.combinations(range(len(routes)), 2):
