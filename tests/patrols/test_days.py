@@ -81,3 +81,41 @@ def test_days_in_json_from_cli(tmp_path):
     assert [(r["vessel"], r["day"]) for r in doc["routes"]] == [("V1", 1), ("V1", 2)]
     b = next(s for r in doc["routes"] for s in r["timetable"] if s["area"] == "B")
     assert b["arrive"] >= 24
+
+
+OCEAN = {"ports": [{"id": "base", "at": [-140.0, -30.0]}],
+         "areas": [{"id": "A", "at": [-140.0, -31.0], "value": 3, "hours": 1, "window": [0, 12]},
+                   {"id": "B", "at": [-139.0, -30.0], "value": 5, "hours": 1,
+                    "window": [24, 40]}],
+         "vessels": [{"id": "V1", "nation": "NZL", "start": "base", "end": "base",
+                      "endurance": 20, "speed": 12, "days": 2}]}
+
+
+def test_map_draws_and_labels_each_day(tmp_path):
+    """Two days of one vessel are two lines, each labelled with its day; the title gives days."""
+    from forcegen.patrols.chart import plot_patrol_map
+
+    plan = plan_patrols(load_patrol(write_patrol(tmp_path, OCEAN)), time_limit=5)
+    lines = plot_patrol_map(plan, tmp_path / "map.svg")
+    assert set(lines) == {"V1 day 1", "V1 day 2"}
+    # Day 1 reaches A (south of the base), day 2 B (east of it): different lines.
+    assert lines["V1 day 1"][:, 1].min() < -30.9 and lines["V1 day 2"][:, 0].max() > -139.1
+    text = (tmp_path / "map.svg").read_text()
+    assert "V1 day 1 (NZL)" in text and "V1 day 2 (NZL)" in text and "days 1-2" in text
+
+
+def test_workbook_has_the_day_of_each_route(tmp_path):
+    import openpyxl
+
+    from forcegen.patrols.workbook import write_patrol_xlsx
+
+    plan = plan_patrols(load_patrol(write_patrol(tmp_path, OCEAN)), time_limit=5)
+    wb = openpyxl.load_workbook(write_patrol_xlsx(plan, tmp_path / "plan.xlsx"))
+    rows = list(wb["routes"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Vessel", "Day", "Nation", "Leg")
+    assert sorted((r[0], r[1], r[4]) for r in rows[1:]) == [("V1", 1, "A"), ("V1", 2, "B")]
+    vessels = list(wb["vessels"].iter_rows(values_only=True))
+    assert [(r[0], r[1], r[5]) for r in vessels[1:]] == [("V1", 1, 1), ("V1", 2, 1)]
+    summary = dict(list(wb["summary"].iter_rows(values_only=True))[1:])
+    assert summary["Vessels"] == 1 and summary["Days"] == 2
+    assert summary["Routes sailed (vessel-days)"] == 2

@@ -5,6 +5,8 @@ land_rings`); each leg is drawn as the vessel sails it (its sea path around land
 straight leg), areas are circles sized by value (filled when patrolled), ports squares, with a
 legend and a scale bar in nautical miles. Longitudes are unwrapped like the sea grid, so a
 patrol across the antimeridian is one picture. The format follows the suffix: .png or .svg.
+A vessel sailing on several days (``days: N``) has one route a day: each is its own line,
+labelled "vessel day N" in the legend, and the title gives the days the plan spans.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from matplotlib.ticker import FuncFormatter
 from forcegen.exceptions import OptionError
 from forcegen.network._land import _cut, _unwrap, land_rings
 
-__all__ = ["plot_patrol_map"]
+__all__ = ["plot_patrol_map", "route_label"]
 
 _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
             "#17becf", "#bcbd22", "#7f7f7f"]
@@ -93,9 +95,25 @@ def _draw_places(ax: Any, prob: Any, visited: set[int],
                     fontweight="bold", zorder=5)
 
 
+def route_label(prob: Any, k: int) -> str:
+    """Route ``k``'s name: the vessel, and its day when vessels sail on several days."""
+    if prob.days is None:
+        return str(prob.vessel_ids[k])
+    return f"{prob.vessel_ids[k]} day {prob.days[k]}"
+
+
+def _title(plan: Any) -> str:
+    prob = plan.problem
+    days = f", days 1-{max(prob.days)}" if prob.days else ""
+    return f"{prob.name}: value {plan.total:.4g} ({plan.status}){days}"
+
+
 def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
                     ) -> dict[str, np.ndarray]:
-    """Draw ``plan``'s routes to ``path``; return each sailing vessel's drawn (n, 2) line.
+    """Draw ``plan``'s routes to ``path``; return each sailing route's drawn (n, 2) line.
+
+    Lines are keyed by :func:`route_label` (the vessel id, with "day N" on several days: two
+    days of one vessel are two routes, and keying by vessel alone would draw only the last).
 
     Raises
     ------
@@ -112,7 +130,7 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
             continue
         pts = [geo.start_at[k], *(geo.area_at[a] for a in route), geo.end_at[k]]
         segs = [_leg(geo.legs, a, b) for a, b in itertools.pairwise(pts)]
-        lines[prob.vessel_ids[k]] = np.concatenate([segs[0], *(s[1:] for s in segs[1:])])
+        lines[route_label(prob, k)] = np.concatenate([segs[0], *(s[1:] for s in segs[1:])])
     every = [np.array(a) for a in geo.area_at] + [np.array(p) for _, p in geo.ports]
     every += [np.array(p) for p in (*geo.start_at, *geo.end_at)]
     allpts = np.vstack(every + list(lines.values()))
@@ -130,7 +148,7 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
     _draw_land(ax, x0, x1, y0, y1)
     _draw_places(ax, prob, {a for r in plan.routes for a in r}, unwrap)
     for k, route in enumerate(plan.routes):
-        vid = prob.vessel_ids[k]
+        vid = route_label(prob, k)
         if vid not in lines:
             continue
         xy = unwrap(lines[vid])
@@ -149,7 +167,7 @@ def plot_patrol_map(plan: Any, path: str | Path, *, title: str | None = None
     ax.xaxis.set_major_formatter(FuncFormatter(_lon_label))
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.set_title(title or f"{prob.name}: value {plan.total:.4g} ({plan.status})", fontsize=10)
+    ax.set_title(title or _title(plan), fontsize=10)
     fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)

@@ -87,6 +87,24 @@ class PatrolPlan:
         }
 
 
+def _warm_up(prob: PatrolProblem) -> list[str]:
+    """Compile the search's moves now (counted in the time limit); a note when that was slow.
+
+    numba compiles them on the first run after an install (about 30 s wall, 12 s CPU on the
+    shared 2-core machine) and loads them from its disk cache afterwards (under a second).
+    """
+    if prob.has_windows:  # windows take the array moves, which need no compiling
+        return []
+    from forcegen.patrols import _kernels
+
+    seconds, compiled = _kernels.warm_up()
+    if not compiled:
+        return []
+    where = ("cached on disk for later runs" if _kernels.CACHED else
+             "no writable cache folder, so every run compiles them: set NUMBA_CACHE_DIR")
+    return [f"compiling the search moves took {seconds:.1f} s of the time limit ({where})"]
+
+
 def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str = "auto",
                  seed: int = 0, target: float | None = None) -> PatrolPlan:
     """Best routes found within ``time_limit`` seconds, with the best bound known.
@@ -127,7 +145,11 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
     routes, bound, notes, used = base, trivial, [], "greedy"
     if method != "greedy" and prob.n_vessels and reachable.any():
         if method != "exact":
-            share = time_limit if method == "heuristic" else 0.75 * time_limit
+            notes += _warm_up(prob)
+            # The shares are of the time left after the greedy start and any compiling, so
+            # that a first run (compiling the moves) stays within the limit where it can.
+            left = max(0.0, time_limit - (time.monotonic() - t0))
+            share = left if method == "heuristic" else 0.75 * left
             goal = trivial if target is None else min(trivial, target)
             routes = iterated_local_search(
                 prob, time_limit=share, seed=seed, target=goal, start=base, stall=STALL,

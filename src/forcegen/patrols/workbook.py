@@ -4,12 +4,13 @@ Sheets:
 
 * ``summary``: value covered against the best bound known, the status in words ("proven best"
   only when the bound is met), the greedy baseline, value by nation and by area group;
-* ``routes``: one row per stop (vessel, nation, leg order, area, arrive and leave hours since
-  the patrol starts, value);
+* ``routes``: one row per stop (vessel, day, nation, leg order, area, arrive and leave hours
+  since the patrol starts, value); the day is 1 unless vessels sail on several days (``days``);
 * ``areas``: every area, covered (by which vessel) or why not: out of reach, a nation caveat,
   or within reach but not in the routes (not worth the hours, or not in the best routes found
   when the plan is not proven);
-* ``vessels``: endurance used per vessel (hours sailed and on station, share of endurance).
+* ``vessels``: endurance used per vessel and day (hours sailed and on station, share of
+  endurance).
 
 Every table follows :mod:`forcegen.scenario.xlsx_style`: bold frozen header, autofilter, fitted
 widths, numbers as numbers, formula-like text neutralised. The file is written atomically.
@@ -33,6 +34,11 @@ _STATUS_WORDS = {"optimal": "proven best", "feasible": "best found (not proven b
 _HOURS = "#,##0.00"
 
 
+def _day(p: Any, k: int) -> int:
+    """Route ``k``'s day (1 when vessels sail once: one route per vessel)."""
+    return 1 if p.days is None else int(p.days[k])
+
+
 def _summary_rows(plan: PatrolPlan) -> list[list[Any]]:
     p = plan.problem
     doc = plan.to_dict()
@@ -43,8 +49,10 @@ def _summary_rows(plan: PatrolPlan) -> list[list[Any]]:
         ["Best bound known", plan.bound],
         ["Share of the bound covered", plan.total / plan.bound if plan.bound > 0 else 1.0],
         ["Greedy baseline", plan.greedy_total],
-        ["Vessels", p.n_vessels],
-        ["Vessels sailing", sum(1 for r in plan.routes if r)],
+        ["Vessels", len(set(p.vessel_ids))],
+        ["Vessels sailing", len({p.vessel_ids[k] for k, r in enumerate(plan.routes) if r})],
+        ["Days", 1 if p.days is None else max(p.days)],
+        ["Routes sailed (vessel-days)", sum(1 for r in plan.routes if r)],
         ["Areas", p.n_areas],
         ["Areas covered", sum(len(r) for r in plan.routes)],
         ["Areas out of reach", len(p.dropped)],
@@ -62,7 +70,7 @@ def _route_rows(plan: PatrolPlan) -> list[list[Any]]:
     for k, route in enumerate(plan.routes):
         _, stops, _ = p.timetable(k, route)
         for order, s in enumerate(stops, start=1):
-            rows.append([p.vessel_ids[k], p.nations[k], order, p.area_ids[s.area],
+            rows.append([p.vessel_ids[k], _day(p, k), p.nations[k], order, p.area_ids[s.area],
                          round(s.arrive, 6), round(s.depart, 6), float(p.values[s.area])])
     return rows
 
@@ -104,7 +112,8 @@ def _vessel_rows(plan: PatrolPlan) -> list[list[Any]]:
         hours, _, _ = p.timetable(k, route)
         on_station = float(p.station[route].sum()) if route else 0.0
         endurance = float(p.endurance[k])
-        rows.append([p.vessel_ids[k], p.nations[k], p.starts[k], p.ends[k], len(route),
+        rows.append([p.vessel_ids[k], _day(p, k), p.nations[k], p.starts[k], p.ends[k],
+                     len(route),
                      round(hours, 6), round(on_station, 6), endurance,
                      hours / endurance if endurance > 0 else 0.0,
                      float(p.values[route].sum()) if route else 0.0])
@@ -118,14 +127,14 @@ def _build(plan: PatrolPlan) -> Workbook:
     write_table(ws, ["Item", "Value"], _summary_rows(plan), wrap=["Value"])
     ws["B6"].number_format = PERCENT  # "Share of the bound covered": the 5th row below the header
     write_table(wb.create_sheet("routes"),
-                ["Vessel", "Nation", "Leg", "Area", "Arrive h", "Leave h", "Value"],
+                ["Vessel", "Day", "Nation", "Leg", "Area", "Arrive h", "Leave h", "Value"],
                 _route_rows(plan), {"Arrive h": _HOURS, "Leave h": _HOURS})
     write_table(wb.create_sheet("areas"),
                 ["Area", "Zone", "Group", "Value", "Hours on station", "Window", "Status",
                  "Vessel", "Why"], area_rows(plan), wrap=["Why"])
     write_table(wb.create_sheet("vessels"),
-                ["Vessel", "Nation", "Start", "End", "Stops", "Hours used", "Hours on station",
-                 "Endurance h", "Endurance used", "Value"], _vessel_rows(plan),
+                ["Vessel", "Day", "Nation", "Start", "End", "Stops", "Hours used",
+                 "Hours on station", "Endurance h", "Endurance used", "Value"], _vessel_rows(plan),
                 {"Hours used": _HOURS, "Hours on station": _HOURS, "Endurance used": PERCENT})
     return wb
 
