@@ -196,6 +196,16 @@ def fra_pledge_table() -> dict[str, Any]:
     return {"file": ("pledges.csv", text.encode(), "text/csv")}
 
 
+def relief_run(ws: Workspace) -> int:
+    """A kept matching run of a fresh event (made by the admin)."""
+    event = new_event(ws)
+    new_request(ws, event)
+    new_offer(ws, event)
+    r = ws.client("admin").post(f"{API}/relief/events/{event}/match", json={})
+    assert r.status_code == 200, r.text
+    return int(r.json()["run"])
+
+
 def relief_hxl(ws: Workspace) -> dict[str, Any]:
     from .relief_sample import hxl_table
 
@@ -222,6 +232,11 @@ RELIEF: dict[tuple[str, str], Case] = {
     ("POST", "/relief/events/{event_id}/match"): Case(
         lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}/match", "json": {}},
         only(200, *PLANNERS)),
+    ("GET", "/intel/status"): Case(fixed("/intel/status"), everyone(200)),
+    ("GET", "/relief/events/{event_id}/runs"): Case(
+        lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}/runs"}, only(200, *PLANNERS)),
+    ("GET", "/relief/runs/{run_id}"): Case(
+        lambda ws, _w: {"path": f"/relief/runs/{relief_run(ws)}"}, only(200, *PLANNERS)),
     ("POST", "/relief/import"): Case(
         lambda ws, _w: {"path": "/relief/import", "params": {"dry_run": "true"},
                         "files": relief_hxl(ws)},
