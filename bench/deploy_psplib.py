@@ -13,6 +13,7 @@ Usage::
     python bench/deploy_psplib.py --sample --time-limit 20 \
         --out bench/results/deploy_psplib_sample.json
     python bench/deploy_psplib.py --set j30 --time-limit 60          # all 480 (long)
+    python bench/deploy_psplib.py --set j60 --only j609_5,j6013_7    # named instances
 
 Source: PSPLIB, R. Kolisch and A. Sprecher, EJOR 96 (1996) 205-216 (see SOURCE.md beside the data).
 """
@@ -172,14 +173,19 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--solver", default="cp-sat", help="cp-sat, highs or greedy")
     ap.add_argument("--limit", type=int, default=0, help="only the first N cases of each set")
+    ap.add_argument("--only", default="",
+                    help="comma-separated instance names (e.g. j609_5,j6013_7): only these")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
+    only = {n.strip() for n in args.only.split(",") if n.strip()}
     sets = args.set or ["j30", "j60"]
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="psplib-") as tmp_name:
         for s in sets:
             ref = read_reference(DATA / ("j30opt.sm" if s == "j30" else "j60hrs.sm"))
             cases = sample(s, args.even) if args.sample else sorted(ref)
+            if only:
+                cases = [(p, i) for p, i in sorted(ref) if f"{s}{p}_{i}" in only]
             if args.limit:
                 cases = cases[:args.limit]
             for par, ins in cases:

@@ -62,3 +62,20 @@ def test_no_server_errors(ws: Workspace) -> None:
     # Every case reached its handler as an admin: only a sign-in or a password check may say 401.
     assert unauthorized <= {"POST /api/v1/auth/login", "POST /api/v1/users/me/password"}, (
         unauthorized)
+
+
+def test_integer_parameters_fit_a_postgresql_integer(ws: Workspace) -> None:
+    # Ids, versions, sequence numbers and sizes are INTEGER columns (32-bit on PostgreSQL): a
+    # path or query value beyond that must be refused as input (422), not reach the database
+    # and fail there as a server error. (Seen: /relief/runs/{run_id} allowed up to 2**62.)
+    doc = ws.client("admin").get("/api/v1/openapi.json").json()
+    too_wide = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for param in op.get("parameters", []):
+                schema = param.get("schema", {})
+                options = schema.get("anyOf", [schema])
+                for s in options:
+                    if s.get("type") == "integer" and s.get("maximum", 2**63) > 2**31 - 1:
+                        too_wide.append(f"{method.upper()} {path} {param['name']}")
+    assert too_wide == []

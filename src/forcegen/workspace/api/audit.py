@@ -29,8 +29,8 @@ __all__ = ["router"]
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 Filter = Annotated[str | None, Query(max_length=200)]
-Size = Annotated[int, Query(ge=0, le=2**63 - 1)]
-OptionalSize = Annotated[int | None, Query(ge=0, le=2**63 - 1)]
+Size = Annotated[int, Query(ge=0, le=2**31 - 1)]
+OptionalSize = Annotated[int | None, Query(ge=0, le=2**31 - 1)]
 
 
 @router.get("", response_model=Page[AuditRead])
@@ -130,7 +130,7 @@ def inclusion_proof(
     request: Request,
     db: SessionDep,
     user: CurrentUser,
-    entry: Annotated[int, Query(ge=1, le=2**63 - 1, description="The entry's seq")],
+    entry: Annotated[int, Query(ge=1, le=2**31 - 1, description="The entry's seq")],
     tree_size: OptionalSize = None,
 ) -> dict[str, Any]:
     """The proof that entry ``entry`` (its seq) is in the signed log of ``tree_size`` entries.

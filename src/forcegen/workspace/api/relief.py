@@ -96,7 +96,7 @@ def list_runs(db: SessionDep, user: CurrentUser, event_id: IdPath) -> list[dict[
 
 @router.get("/runs/{run_id}")
 def get_run(
-    db: SessionDep, user: CurrentUser, run_id: Annotated[int, Path(ge=1, le=2**62)]
+    db: SessionDep, user: CurrentUser, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> dict[str, Any]:
     """One kept matching run with its plan (404 when hidden or missing)."""
     return matching.get_run(db, user, run_id)
