@@ -20,6 +20,7 @@ from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.relief import board as boards
 from forcegen.workspace.relief import events, matching
+from forcegen.workspace.relief import offers as offer_service
 
 __all__ = ["router"]
 
@@ -89,6 +90,7 @@ def relief_board(
     svg, outside = relief_svg(marks, lines)
     ctx = {
         "board": b,
+        "offer_editors": offer_service.EDITORS,
         "events": all_events,
         "svg": Markup(svg),
         "outside": outside,
