@@ -209,6 +209,9 @@ def test_liaison_offers_commits_and_delivers_against_a_request(web: Web) -> None
     # The request's page lists the offer held for it and its steps; the dashboard shows it.
     req = fra.get("/relief/requests/RQ-1").text
     assert 'data-offer="FRA-W1"' in req and "in-transit → delivered" in req
+    # Germany's liaison reads the request, but not France's offer, nor its steps.
+    deu = web.signed_in("liaison_deu").get("/relief/requests/RQ-1").text
+    assert "FRA-W1" not in deu and "CASA" not in deu and "→" not in deu
     rows = re.findall(r'<tr data-request="RQ-1">(.*?)</tr>', fra.get("/relief/EV-1").text)
     assert rows and "delivered</span>" in rows[0]
     with session_scope(web.factory) as db:
