@@ -319,3 +319,42 @@ def test_relief_pages_work_with_the_keyboard(web: Web) -> None:
         if "s" not in parser.accesskeys:
             problems.append(f"{path}: no Alt+S save")
     assert not problems, "\n".join(problems)
+
+
+def test_labels_from_the_picker_are_checked_and_kept(web: Web) -> None:
+    _event(web)
+    fra = web.signed_in("liaison_fra")  # cleared UNCLASSIFIED
+    token = csrf_of(fra, "/relief/EV-1")
+    form = fra.get("/relief/offers/new?event=EV-1").text
+    assert 'value="NATO|NATO UNCLASSIFIED"' in form and 'value="NATO|NATO SECRET"' not in form
+    # A forged post: a classification the picker did not offer; refused at the picker.
+    r = fra.post("/relief/offers/new", data={**_offer_form(label_class="NATO|NATO SECRET"),
+                                             "csrf_token": token})
+    assert r.status_code == 422 and "may not grant" in _error_at(r.text, "label")
+    assert _count(web, ReliefOffer) == 0
+    # A planner may not hide a request from themselves (the lead has no nation) ...
+    lead = web.signed_in("lead")
+    r = lead.post("/relief/requests/new", data={
+        **_request_form(id="RQ-REL"), "label_cat": "NATO|Releasable To|FRA",
+        "csrf_token": csrf_of(lead, "/relief/EV-1")})
+    assert r.status_code == 422
+    assert "would hide the item from you" in _error_at(r.text, "label")
+    assert _count(web, ReliefRequest) == 0
+    # ... but may mark it RESTRICTED when cleared for it: hidden from the uncleared liaison.
+    with session_scope(web.factory) as db:
+        db.query(User).filter_by(username="lead").one().clearance = 1
+    r = lead.post("/relief/requests/new", data={
+        **_request_form(id="RQ-REL", label_class="NATO|NATO RESTRICTED"),
+        "csrf_token": csrf_of(lead, "/relief/EV-1")})
+    assert r.status_code == 303, r.text
+    assert 'data-testid="marking">NATO RESTRICTED</span>' in lead.get(
+        "/relief/requests/RQ-REL").text
+    assert web.signed_in("liaison_deu").get("/relief/requests/RQ-REL").status_code == 404
+    # Saving the form untouched keeps the label (the picker posts it as shown).
+    r = lead.post("/relief/requests/RQ-REL", data={
+        **_request_form(id="RQ-REL", version="1", quantity="4",
+                        label_class="NATO|NATO RESTRICTED"),
+        "csrf_token": csrf_of(lead, "/relief/EV-1")})
+    assert r.status_code == 303, r.text
+    stored = _stored(web, ReliefRequest, "RQ-REL")
+    assert stored["quantity"] == 4 and stored["classification"] == 1
