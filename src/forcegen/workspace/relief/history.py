@@ -29,7 +29,7 @@ from forcegen.workspace.relief.models import ReliefStatusStep
 
 __all__ = ["MAX_ENTRIES", "Change", "offer_history", "request_history"]
 
-#: Entries shown per record (the audit page, for planners, has them all).
+#: Entries shown per record, the latest (the audit page, for planners, has them all).
 MAX_ENTRIES = 200
 #: Snapshot keys every edit changes: not worth naming as a change.
 _BOOKKEEPING = frozenset({"version", "updated_at", "updated_by", "status_changed_at",
@@ -55,10 +55,10 @@ def _when(text: str) -> dt.datetime:
 
 def _edits(db: Session, user: User, entity: str, key: str) -> list[Change]:
     """Create and edit entries of the audit trail the reader may see (status steps apart)."""
-    rows, _ = audit.list_page(db, user, PageParams(limit=MAX_ENTRIES, sort="seq"),
+    rows, _ = audit.list_page(db, user, PageParams(limit=MAX_ENTRIES, sort="-seq"),
                               entity=entity, entity_id=key)
     out = []
-    for e in rows:
+    for e in reversed(rows):  # oldest first: equal times keep the order they were written
         if e.action.startswith("status:"):
             continue  # the offer's steps say it, with the request and the note
         before, after = e.before or {}, e.after or {}
@@ -80,18 +80,37 @@ def _step(s: ReliefStatusStep, with_offer: bool) -> Change:
 
 
 def _ordered(changes: list[Change]) -> list[Change]:
-    return sorted(changes, key=lambda c: c.at)[:MAX_ENTRIES]
+    # The latest ``MAX_ENTRIES``, oldest first: a long history shows how it stands now.
+    return sorted(changes, key=lambda c: c.at)[-MAX_ENTRIES:]
 
 
 def request_history(db: Session, user: User, request_id: str) -> list[Change]:
     """The request's edits and the status steps of the offers held for it, oldest first.
 
-    404 (``NotFound``) if the request is hidden from ``user`` or missing.
+    Parameters
+    ----------
+    db
+        The session.
+    user
+        The reader: only entries and offers they may see are listed.
+    request_id
+        The request.
+
+    Returns
+    -------
+    list of Change
+        At most :data:`MAX_ENTRIES`, the latest, oldest first.
+
+    Raises
+    ------
+    NotFound
+        If the request is hidden from ``user`` or missing (the same answer).
     """
     row = requests.get(db, user, request_id)
     steps = list(db.scalars(select(ReliefStatusStep)
                             .where(ReliefStatusStep.request == row.id)
-                            .order_by(ReliefStatusStep.seq).limit(10 * MAX_ENTRIES)))
+                            .order_by(ReliefStatusStep.seq.desc()).limit(10 * MAX_ENTRIES)))
+    steps.reverse()  # oldest first, as the edits (a stable sort keeps equal times in order)
     seen: dict[str, bool] = {}
     for s in steps:
         if s.offer not in seen:
@@ -105,7 +124,27 @@ def request_history(db: Session, user: User, request_id: str) -> list[Change]:
 
 
 def offer_history(db: Session, user: User, offer_id: str) -> list[Change]:
-    """The offer's status steps (``offers.history``) and its edits, oldest first (404 hidden)."""
+    """The offer's status steps (``offers.history``) and its edits, oldest first.
+
+    Parameters
+    ----------
+    db
+        The session.
+    user
+        The reader (a liaison or observer: their own nation's offers only).
+    offer_id
+        The offer.
+
+    Returns
+    -------
+    list of Change
+        At most :data:`MAX_ENTRIES`, the latest, oldest first.
+
+    Raises
+    ------
+    NotFound
+        If the offer is hidden from ``user`` or missing (the same answer).
+    """
     steps = [_step(s, False) for s in offers.history(db, user, offer_id)]
     edits = [c for c in _edits(db, user, "relief_offer", offer_id) if c.what != "created"]
     return _ordered([*steps, *edits])
