@@ -1,24 +1,33 @@
-"""Relief request and offer forms to the API's schemas, stored rows back to form text.
+"""Relief event, request and offer forms to the API's schemas, stored rows back to form text.
 
 As ``web.forms`` does for pledges and requirements: the form's strings become the JSON body
-the API would take (``RequestCreate``, ``RequestUpdate``, ``OfferCreate``, ``OfferUpdate``,
-``OfferStatusChange``), so the schemas and the services check a form by the API's own rules.
+the API would take (``EventCreate``, ``EventUpdate``, ``RequestCreate``, ``RequestUpdate``,
+``OfferCreate``, ``OfferUpdate``, ``OfferStatusChange``), so the schemas and the services check a form by the API's own rules.
 A field left empty on an edit is sent as ``null``: the service names a required one ("quantity
 cannot be empty") rather than keeping the old value without a word.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
+from pydantic import ValidationError
+
 from forcegen.web.forms import FieldErrors
 from forcegen.web.marking import label_payload
+from forcegen.workspace.relief.schemas import ItemIn
 
 __all__ = [
+    "EVENT_FIELDS",
     "OFFER_FIELDS",
     "REQUEST_FIELDS",
     "diffs",
+    "event_payload",
+    "event_values",
+    "item_errors",
+    "items_text",
     "offer_payload",
     "offer_values",
     "pair_errors",
@@ -28,6 +37,7 @@ __all__ = [
 ]
 
 #: The fields of each form that an edit may change (compared on a stale save).
+EVENT_FIELDS = ("name", "at", "started", "items")
 REQUEST_FIELDS = ("capability", "quantity", "place", "at", "by_hours", "priority", "name")
 OFFER_FIELDS = ("quantity", "home", "notice_hours", "mode", "speed", "cost", "name")
 
@@ -43,6 +53,84 @@ def _pair_text(value: Any) -> str:
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
+
+
+def _when(value: Any) -> str:
+    # A stored time (or the API's ISO text of one) as the form shows it: UTC, to the minute.
+    if isinstance(value, str) and value:
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not isinstance(value, dt.datetime):
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def items_text(items: Any) -> str:
+    """Items as the items box shows them: ``ID; name; unit`` a line, the unit "unit" left out."""
+    lines = []
+    for i in items or []:
+        parts = [str(i["id"]), i.get("name") or "", i.get("unit") or "unit"]
+        if parts[2] == "unit":
+            parts.pop()
+            if not parts[1]:
+                parts.pop()
+        lines.append("; ".join(parts))
+    return "\n".join(lines)
+
+
+def event_values(row: Any) -> dict[str, str]:
+    """A stored event (row or the API's read dict) as the strings its form shows."""
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    return {
+        "id": str(get("id")),
+        "name": get("name") or "",
+        "at": _pair_text(get("at")),
+        "started": _when(get("started")),
+        "items": items_text(get("items")),
+        "version": str(get("version")),
+    }
+
+
+def _item_lines(text: str) -> list[tuple[int, dict[str, str]]]:
+    """``(line number, item)`` for each non-blank line ``ID; name; unit`` of ``text``."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        item = {"id": parts[0]}
+        if len(parts) > 1 and parts[1]:
+            item["name"] = parts[1]
+        if len(parts) > 2 and parts[2]:
+            item["unit"] = parts[2]
+        if len(parts) > 3:
+            item["extra"] = "; ".join(parts[3:])  # refused by the schema, with the line named
+        out.append((n, item))
+    return out
+
+
+def item_errors(values: dict[str, str], *, refused: FieldErrors | None = None) -> FieldErrors:
+    """The first bad line of the items box, named (``line 2: id: ...``).
+
+    Each line is checked with the API's ``ItemIn``; ``refused`` turns a service error at
+    ``items.K.id`` (a duplicate id) into the same form, K counting the items given.
+    """
+    lines = _item_lines(values.get("items", ""))
+    for key, msg in (refused or {}).items():
+        m = re.match(r"^items\.(\d+)", key)
+        if m and int(m.group(1)) < len(lines):
+            return {"items": f"line {lines[int(m.group(1))][0]}: {msg}"}
+    for n, item in lines:
+        try:
+            ItemIn.model_validate(item)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err.get("loc", ()))
+            msg = ("expected at most ID; name; unit" if err.get("type") == "extra_forbidden"
+                   else f"{where}: {err.get('msg')}")
+            return {"items": f"line {n}: {msg}"}
+    return {}
 
 
 def request_values(row: Any) -> dict[str, str]:
@@ -118,6 +206,19 @@ def _payload(values: dict[str, str], keys: tuple[str, ...], text: tuple[str, ...
     out.update(label_payload(values))
     if new:  # absent, not null: the schema's defaults apply and "required" names the field
         out = {k: v for k, v in out.items() if v is not None}
+    return out
+
+
+def event_payload(values: dict[str, str], *, new: bool) -> dict[str, Any]:
+    """The body of ``POST`` (``new``) or ``PATCH /relief/events`` an event form stands for.
+
+    The items box becomes the ``items`` list (one line each); the airfields, ports and settings
+    are not on the form and are never sent, so an edit keeps them.
+    """
+    keys = ("id",) if new else ("version",)
+    out = _payload(values, (*keys, "name", "at", "started"), ("id", "name", "started"),
+                   ("at",), new)
+    out["items"] = [item for _, item in _item_lines(values.get("items", ""))]
     return out
 
 

@@ -25,12 +25,15 @@ def _add_downloads_and_accounts() -> None:
         downloads,
         intel,
         relief,
+        relief_events,
         relief_offers,
         relief_requests,
     )
 
-    # The relief forms (``/relief/requests/...``, ``/relief/offers/...``) before the dashboard.
-    for module in (downloads, admin, deployments, relief_requests, relief_offers, relief, intel):
+    # The relief forms (``/relief/events/...``, ``/relief/requests/...``,
+    # ``/relief/offers/...``) before the dashboard.
+    for module in (downloads, admin, deployments, relief_events, relief_requests, relief_offers,
+                   relief, intel):
         router.include_router(module.router)
 
 

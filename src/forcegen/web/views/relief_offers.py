@@ -98,7 +98,10 @@ def _form(
         "readonly": not _editor(page) or (row is not None and row.status != "offered"),
         "nation_choices": nation_codes,
         "event_choices": [(e.id, e.name or e.id) for e in evs],
-        "capability_groups": capability_choices(db, page),
+        # The chosen event's items only (the first event's when none is chosen yet: the one
+        # the select shows first).
+        "capability_groups": capability_choices(
+            db, page, values.get("event") or (evs[0].id if evs else "")),
         "transitions": [(t, BUTTONS[t]) for t in NEXT[row.status]] if row is not None else [],
         "request_choices": choices,
         "history": history.offer_history(db, page.user, row.id) if row is not None else [],
@@ -138,6 +141,8 @@ async def create_offer(request: Request, db: SessionDep, page: PageDep) -> Respo
         raise Forbidden()
     form = await request.form()
     values = form_values(form)
+    if form.get("relist"):  # "List this event's items" (no scripts): the form again, unsaved
+        return _form(request, db, page, values, {}, posted=form)
 
     def save(data: OfferCreate) -> Response:
         row = offers.create(db, page.user, data)

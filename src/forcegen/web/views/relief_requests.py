@@ -47,15 +47,30 @@ EventParam = Annotated[str | None, Query(max_length=200)]
 _OFFERS = PageParams(limit=500)
 
 
-def capability_choices(db: Session, page: Page) -> list[tuple[str, list[tuple[str, str]]]]:
+def capability_choices(
+    db: Session, page: Page, event: str | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """Option groups of the capability select: relief items, then capability types.
 
-    Each visible event's relief items, then the capability types by category: exactly what
-    ``relief.common.check_item`` accepts.
+    Parameters
+    ----------
+    db, page
+        The session and the reader.
+    event
+        The event chosen in the form: only its relief items are listed (an unknown or hidden
+        one: none), exactly what ``relief.common.check_item`` accepts for it. ``None``: the
+        items of every event the reader may see.
+
+    Returns
+    -------
+    list of (str, list of (str, str))
+        ``(group label, [(code, text)])``: the items, then the capability types by category.
     """
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     evs, _ = events.list_page(db, page.user, PageParams(limit=200))
     for ev in evs:
+        if event is not None and ev.id != event:
+            continue
         items = [(i["id"], f"{i['id']} — {i.get('name') or i['id']}") for i in ev.items or []]
         if items:
             groups.append((f"Relief items · {ev.name or ev.id}", items))
@@ -101,7 +116,9 @@ def _form(
         "readonly": not page.planner,
         "offer_editor": page.user.role in offers.EDITORS,
         "event_choices": _event_choices(db, page),
-        "capability_groups": capability_choices(db, page),
+        # Narrowed to the chosen event's items: a form re-rendered for another event (its
+        # "List" button, ``?event=``, or the page script) lists that event's.
+        "capability_groups": capability_choices(db, page, values.get("event", "")),
         "offers": listed,
         "history": history.request_history(db, page.user, row.id) if row is not None else [],
         "picker": picker_context(db, page.user, labelled(row) if row else None, posted),
@@ -133,6 +150,8 @@ async def create_request(request: Request, db: SessionDep, page: PageDep) -> Res
         raise Forbidden()
     form = await request.form()
     values = form_values(form)
+    if form.get("relist"):  # "List this event's items" (no scripts): the form again, unsaved
+        return _form(request, db, page, values, {}, posted=form)
 
     def save(data: RequestCreate) -> Response:
         row = requests.create(db, page.user, data)

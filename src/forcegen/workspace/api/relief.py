@@ -17,6 +17,7 @@ from forcegen.workspace.relief import board, events, exchange, matching, request
 from forcegen.workspace.relief.schemas import (
     EventCreate,
     EventRead,
+    EventUpdate,
     RequestCreate,
     RequestRead,
     RequestUpdate,
@@ -62,6 +63,14 @@ def create_event(db: SessionDep, user: CurrentUser, body: EventCreate) -> EventR
 def get_event(db: SessionDep, user: CurrentUser, event_id: IdPath) -> EventRead:
     """One event (404 if hidden from the caller)."""
     return EventRead.model_validate(events.get(db, user, event_id))
+
+
+@router.patch("/events/{event_id}", response_model=EventRead)
+def update_event(
+    db: SessionDep, user: CurrentUser, event_id: IdPath, body: EventUpdate
+) -> EventRead:
+    """Edit an event (planners); 409 with the current record if ``version`` is stale."""
+    return EventRead.model_validate(events.update(db, user, event_id, body))
 
 
 @router.get("/events/{event_id}/board")
