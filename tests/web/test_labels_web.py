@@ -473,7 +473,8 @@ def _readable(response: Any) -> str:
 
 def _hidden_relief(web: Web) -> None:
     """A relief event with a visible request and offer, and a TOP SECRET request and offer;
-    the hidden offer is committed to the visible request (its steps are in that history)."""
+    the hidden offer is committed to the visible request (its steps are in that history); a
+    TOP SECRET event with its own relief item."""
     from forcegen.workspace.relief import events, offers, requests
     from forcegen.workspace.relief.schemas import (
         EventCreate,
@@ -486,6 +487,9 @@ def _hidden_relief(web: Web) -> None:
         admin = db.query(User).filter_by(username="admin").one()
         events.create(db, admin, EventCreate(id="EV-SWEEP", name="Cyclone", items=[
             {"id": "WATER"}]))
+        # A hidden event: neither it nor its items may show (the request form's item list).
+        events.create(db, admin, EventCreate(id="EV-ZZLEAK", name="ZZLEAK event", items=[
+            {"id": "ZZLEAK-ITEM", "name": "ZZLEAK item"}], classification="TOP SECRET"))
         # Labelled when made (the audit trail's snapshots carry the label from the start).
         for rid, level in (("RQ-SWEEP", "UNCLASSIFIED"), ("RQ-ZZLEAK", "TOP SECRET")):
             requests.create(db, admin, RequestCreate(
@@ -563,6 +567,9 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
              # request whose history and offers include a hidden offer, the hidden ones
              "/relief", "/relief/EV-SWEEP", "/relief/EV-SWEEP?plan=1",
              "/relief/requests/new?event=EV-SWEEP", "/relief/offers/new?event=EV-SWEEP",
+             "/relief/events/new", "/relief/events/EV-SWEEP", "/relief/events/EV-ZZLEAK",
+             "/relief/requests/new", "/relief/offers/new",
+             "/relief/requests/new?event=EV-ZZLEAK", "/relief/offers/new?event=EV-ZZLEAK",
              "/relief/offers/new?request=RQ-SWEEP", "/relief/requests/RQ-SWEEP",
              "/relief/offers/FRA-SWEEP", "/relief/requests/RQ-ZZLEAK",
              "/relief/offers/FRA-ZZLEAK"]

@@ -171,6 +171,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/relief/{event_id}"): Rule(_relief_event, allowed(200)),
     # Relief forms: requests as the API (planners change, every role reads); offers as the
     # API (planners, a liaison their own nation's; an observer reads its own nation's).
+    # Relief events as the API: planners create and edit (a refused body: nothing is made),
+    # every role reads.
+    ("GET", "/relief/events/new"): Rule(get("/relief/events/new"), allowed(200, *PLANNERS)),
+    ("POST", "/relief/events/new"): Rule(post("/relief/events/new", at="Tonga"),
+                                         allowed(422, *PLANNERS, anon=401)),
+    ("GET", "/relief/events/{event_id}"): Rule(_relief_records("/relief/events/EV-WEB"),
+                                               allowed(200)),
+    ("POST", "/relief/events/{event_id}"): Rule(
+        _relief_records("/relief/events/EV-WEB", version="999", name="x"),
+        allowed(409, *PLANNERS, anon=401)),
     ("GET", "/relief/requests/new"): Rule(_relief_records("/relief/requests/new?event=EV-WEB"),
                                           allowed(200, *PLANNERS)),
     ("POST", "/relief/requests/new"): Rule(_relief_records("/relief/requests/new"),

@@ -15,6 +15,7 @@ from forcegen.workspace.relief.models import ReliefEvent, ReliefRequest
 from forcegen.workspace.relief.schemas import EventCreate
 
 from .conftest import Web, csrf_of
+from .test_keyboard import _Fields
 from .test_relief_forms import _count, _error_at, _request, _request_form, _stored
 
 
@@ -204,3 +205,21 @@ def test_the_offer_form_lists_the_chosen_events_items(web: Web) -> None:
                                              "name": "typed", "csrf_token": token})
     assert r.status_code == 200 and "TARP" in _options(r.text) and 'value="typed"' in r.text
     assert "WATER-PURIF" not in _options(r.text)
+
+
+def test_event_pages_work_with_the_keyboard(web: Web) -> None:
+    _event(web, "EV-1", "WATER-PURIF")
+    admin = web.signed_in("admin")
+    problems = []
+    for path in ("/relief/events/new", "/relief/events/EV-1"):
+        parser = _Fields()
+        parser.feed(admin.get(path).text)
+        problems += [f"{path}: {f} has no label" for f in parser.unlabelled()]
+        if parser.autofocus != 1:
+            problems.append(f"{path}: {parser.autofocus} autofocus fields (want 1)")
+        if len(set(parser.accesskeys)) != len(parser.accesskeys) or "s" not in parser.accesskeys:
+            problems.append(f"{path}: access keys {parser.accesskeys}")
+    assert not problems, "\n".join(problems)
+    board = _Fields()
+    board.feed(admin.get("/relief/EV-1").text)
+    assert sorted(board.accesskeys) == ["e", "n"]  # New event, New request
