@@ -51,7 +51,8 @@ def test_planner_creates_an_event_bad_fields_first(web: Web) -> None:
     assert "expected longitude; latitude" in _error_at(r.text, "at")
     r = lead.post("/relief/events/new", data={**_event_form(
         items="WATER-PURIF\n; no id\n"), "csrf_token": token})
-    assert r.status_code == 422 and _error_at(r.text, "items").startswith("line 2: id: String should have at least 1")
+    assert r.status_code == 422
+    assert _error_at(r.text, "items").startswith("line 2: id: String should have at least 1")
     r = lead.post("/relief/events/new", data={**_event_form(
         items="WATER-PURIF\n\nTARP; Tarpaulin\nWATER-PURIF; again"), "csrf_token": token})
     assert r.status_code == 422  # the service's duplicate, at the line it is on

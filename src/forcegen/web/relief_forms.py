@@ -2,7 +2,8 @@
 
 As ``web.forms`` does for pledges and requirements: the form's strings become the JSON body
 the API would take (``EventCreate``, ``EventUpdate``, ``RequestCreate``, ``RequestUpdate``,
-``OfferCreate``, ``OfferUpdate``, ``OfferStatusChange``), so the schemas and the services check a form by the API's own rules.
+``OfferCreate``, ``OfferUpdate``, ``OfferStatusChange``), so the schemas and the services
+check a form by the API's own rules.
 A field left empty on an edit is sent as ``null``: the service names a required one ("quantity
 cannot be empty") rather than keeping the old value without a word.
 """
