@@ -1,8 +1,8 @@
 """The relief event form in headless Chromium: a planner creates an event from the relief
 dashboard (Alt+E; a bad items line refused at its field first), then a request in it, the
 capability list following the event chosen (the page script asks the server for the event's
-items), and edits the event. Saves docs/screenshots/relief-event.png (1366x768): the new event's form with the bad line
-named."""
+items), and edits the event. Saves docs/screenshots/relief-event.png (1366x768): the new
+event's form with the bad line named."""
 
 from __future__ import annotations
 

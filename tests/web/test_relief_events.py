@@ -143,6 +143,11 @@ def test_who_may_create_and_edit_events_and_hidden_is_missing(web: Web) -> None:
         assert r.status_code == 403
     assert _count(web, ReliefEvent) == 1
     assert _stored(web, ReliefEvent, "EV-1")["version"] == 1
+    # The event's page counts the requests the reader may see: not Germany's hidden one.
+    _request(web, "RQ-FRA", rel=",FRA,")
+    requests = re.compile(r'<dt>Requests</dt><dd><a href="/relief/EV-1">(\d+)</a>')
+    assert requests.findall(web.signed_in("liaison_fra").get("/relief/events/EV-1").text) == ["1"]
+    assert requests.findall(web.signed_in("liaison_deu").get("/relief/events/EV-1").text) == ["0"]
     # A label above the planner's clearance hides an event exactly as a missing one.
     with session_scope(web.factory) as db:
         db.execute(text("UPDATE users SET clearance = 1 WHERE username = 'lead'"))

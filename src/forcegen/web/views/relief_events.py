@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -35,8 +34,9 @@ from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.errors import Forbidden
-from forcegen.workspace.relief import events
-from forcegen.workspace.relief.models import ReliefEvent, ReliefRequest
+from forcegen.workspace.listing import PageParams
+from forcegen.workspace.relief import events, requests
+from forcegen.workspace.relief.models import ReliefEvent
 from forcegen.workspace.relief.schemas import EventCreate, EventUpdate
 
 __all__ = ["router"]
@@ -44,10 +44,10 @@ __all__ = ["router"]
 router = APIRouter(route_class=HTMLRoute)
 
 
-def _facts(db: Session, row: ReliefEvent) -> dict[str, Any]:
-    """What the page says of the API-only fields, and how many requests the event has."""
-    # Counted over every request: the number is the event's, not a list of hidden records.
-    count = db.scalar(select(func.count()).where(ReliefRequest.event == row.id)) or 0
+def _facts(db: Session, page: Page, row: ReliefEvent) -> dict[str, Any]:
+    """What the page says of the API-only fields, and how many requests the reader may see."""
+    # The total the API's list gives this reader: a hidden request is not counted.
+    _, count = requests.list_page(db, page.user, PageParams(limit=1), event=row.id)
     return {
         "airfields": None if row.airfields is None else len(row.airfields),
         "ports": None if row.ports is None else len(row.ports),
@@ -77,7 +77,7 @@ def _form(
         "row": row,
         "conflict": conflict,
         "readonly": not page.planner,
-        "facts": _facts(db, row) if row is not None else None,
+        "facts": _facts(db, page, row) if row is not None else None,
         "picker": picker_context(db, page.user, labelled(row) if row else None, posted),
     }
     return render(request, "relief_event_form.html", ctx, status, labels=shown)
