@@ -41,8 +41,7 @@ def test_create_an_event_then_a_request_in_it(page: Any, server: Server) -> None
     assert has_focus(page, "#f-id")
     page.fill("#f-id", EVENT)
     page.fill("#f-name", "Cyclone Winston-2 (illustrative)")
-    # (before the example's cyclone: /relief opens the newest event, which other tests expect
-    # to be the example's on this shared server)
+    # (before the example's cyclone: /relief opens the newest event on this shared server)
     page.fill("#f-started", "2027-01-20 06:00")
     page.fill("#f-at", "178.0; -17.8")
     page.fill("#f-items", "WATER-PURIF; Water purification unit\nSHELTER-KIT; Shelter kit; kit\n"

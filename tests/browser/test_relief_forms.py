@@ -49,7 +49,7 @@ def _setup(page: Any, server: Server) -> None:
     api, headers = page.context.request, {"X-CSRF-Token": token}
     r = api.post(f"{server.url}/api/v1/relief/events", headers=headers, data={
         "id": EVENT, "name": "Cyclone Gita-2 (illustrative)", "at": [-175.2, -21.1],
-        "started": "2027-02-09T00:00:00Z",  # before the example's (test_relief_page)
+        "started": "2027-02-10T00:00:00Z",
         "items": [{"id": "WATER-PURIF", "name": "Water purification unit"}]})
     assert r.status == 201, r.text()
     r = api.post(f"{server.url}/api/v1/users", headers=headers, data={
