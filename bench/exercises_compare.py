@@ -210,7 +210,7 @@ def _old_value_stage(p: ExerciseProblem, seconds: float) -> dict:
 
 def _pooled_value_stage(p: ExerciseProblem, seconds: float) -> dict:
     g = greedy_schedule(p)
-    agg = value_bound(p, seconds, g)
+    agg = value_bound(p, seconds)
     best = g
     if agg.schedule is not None and fill_in(p, agg.schedule).value(p) > g.value(p):
         best = fill_in(p, agg.schedule)

@@ -42,7 +42,7 @@ def value_phase(m: cp_model.CpModel, p: ExerciseProblem, v: dict[str, Any], tota
     c0 = time.process_time()
     best = greedy
     plan.value_steps.append({"step": "greedy", "value": greedy.value(p)})
-    agg = value_bound(p, seconds / 3, greedy)
+    agg = value_bound(p, seconds / 3)
     plan.bound = min(plan.bound, agg.bound)
     if agg.schedule is not None:
         cand = fill_in(p, agg.schedule)
