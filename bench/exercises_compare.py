@@ -21,7 +21,8 @@ model on HiGHS with staffing and fill-in (forcegen.exercises.aggregate, the stag
 full time-indexed MILP on HiGHS (``--with-milp``, first seed only); then ``solve_cpsat`` end to
 end (``--end-to-end``, first seed). Each with wall and CPU seconds (``time.process_time``: all
 of the process's threads) and the load average around it. ``--one-core`` pins the process to
-one CPU (``sched_setaffinity``), as when the shared machine leaves the solver about one core.
+one CPU (``sched_setaffinity``), as when the shared machine leaves the solver about one core;
+``--nice 19`` lowers its priority below everything else on the machine as well.
 """
 
 from __future__ import annotations
@@ -281,6 +282,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[7])
     ap.add_argument("--one-core", action="store_true",
                     help="pin this process to one CPU (sched_setaffinity)")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="lower this process's priority by N (os.nice) before solving")
     ap.add_argument("--with-milp", action="store_true",
                     help="--value-stage: also the full time-indexed MILP (first seed)")
     ap.add_argument("--end-to-end", action="store_true",
@@ -289,11 +292,14 @@ def main() -> None:
     args = ap.parse_args()
     if args.one_core:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    if args.nice:
+        os.nice(args.nice)
     doc = {"machine": f"{platform.machine()} {platform.system()}, shared 2-core box",
            "time_limit": args.time_limit,
            "small": small(args) if args.cases else [],
            "load_before": Path("/proc/loadavg").read_text().split()[:3],
            "one_core": args.one_core, "cpus": sorted(os.sched_getaffinity(0)),
+           "nice": os.nice(0),
            "scaled": [scaled(s, args.time_limit, args.lines, args.travel, args.lines_from)
                       for s in args.scaled],
            "value_stage": [row for s in args.value_stage for row in value_stage(
