@@ -164,3 +164,16 @@ def test_value_stage_without_the_pooled_model_reports_an_honest_bound(
     assert violations(p, plan.schedule) == []
     assert plan.bound >= _cpsat_optimum(p) >= plan.value
     assert plan.status == ("optimal" if plan.value == plan.bound else "feasible")
+
+
+def test_the_example_reports_how_its_value_was_proven() -> None:
+    from pathlib import Path
+
+    from forcegen.exercises import load_programme, plan_exercises
+
+    ex = Path(__file__).resolve().parents[2] / "examples" / "bng-nzl-exercises"
+    doc = plan_exercises(load_programme(ex), time_limit=20).to_dict()
+    steps = doc["value_steps"]
+    assert [s["step"] for s in steps[:2]] == ["greedy", "pooled model (HiGHS) + staffing"]
+    assert steps[0]["value"] == doc["baseline"]["value"]
+    assert steps[1]["bound"] >= doc["bound"] >= doc["value"] == max(s["value"] for s in steps)
