@@ -6,7 +6,7 @@ quiet machine, but under load it sometimes found nothing better than the greedy 
 84 s. The units-pooled model on HiGHS (:mod:`.aggregate`, ~4,500 columns) proves a bound and
 gives a plan reaching it in a fraction of a CPU second. So the stage runs:
 
-1. the pooled model (at most a third of the stage's time), its plan staffed unit by unit and
+1. the pooled model (at most half of the stage's time), its plan staffed unit by unit and
    filled in (:func:`.aggregate.fill_in`); the better of it and the greedy plan is kept;
 2. only when that plan is short of the pooled bound, the full model, hinted with the plan and
    told the bound (``value <= bound``), for the rest of the stage's time.
@@ -42,7 +42,7 @@ def value_phase(m: cp_model.CpModel, p: ExerciseProblem, v: dict[str, Any], tota
     c0 = time.process_time()
     best = greedy
     plan.value_steps.append({"step": "greedy", "value": greedy.value(p)})
-    agg = value_bound(p, seconds / 3)
+    agg = value_bound(p, seconds / 2)
     plan.bound = min(plan.bound, agg.bound)
     if agg.schedule is not None:
         cand = fill_in(p, agg.schedule)
