@@ -1,10 +1,10 @@
 """Phase 1 of :func:`forcegen.exercises.cpsat.solve_cpsat`: the most value of exercises held.
 
 Measured at 300 exercises and 2,000 units (bench/exercises_compare.py, ``--value-stage``): the
-full CP-SAT model (19,000 variables, 0.25 CPU s to build) proved the optimum in 5 CPU s on a
-quiet machine, but under load it sometimes found nothing better than the greedy plan in its
-84 s. The units-pooled model on HiGHS (:mod:`.aggregate`, ~4,500 columns) proves a bound and
-gives a plan reaching it in a fraction of a CPU second. So the stage runs:
+full CP-SAT model (19,000 variables, 0.25 CPU s to build) needs 5-10 CPU s of search to prove
+the optimum, and a loaded machine may not give it that within the limit (it then found nothing
+better than the greedy plan). The units-pooled model on HiGHS (:mod:`.aggregate`, ~4,500
+columns) proves a bound and gives a plan reaching it in 0.3-0.4 CPU s. So the stage runs:
 
 1. the pooled model (at most half of the stage's time), its plan staffed unit by unit and
    filled in (:func:`.aggregate.fill_in`); the better of it and the greedy plan is kept;
