@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from forcegen._gc import with_large_arrays
 from forcegen.relief.loader import ReliefProblem
 from forcegen.relief.match import Stage, lexicographic
 from forcegen.relief.shortfalls import Reason, reasons_for
@@ -179,6 +180,7 @@ def _fastest_sorted(hours: NDArray[np.float64], request: NDArray[np.int64],
     return order[(rank < per_request) & np.isfinite(hours[order])]
 
 
+@with_large_arrays
 def plan_relief(prob: ReliefProblem, *, time_limit: float = 60.0, method: str = "face",
                 per_request: int | None = 8) -> ReliefPlan:
     """Match the problem's offers to its requests (see :mod:`forcegen.relief.match`).
