@@ -122,6 +122,11 @@ class _Stages:
                         upper[self.cols])
         self.integer = integer
         self.solved = False  # whether an LP has been solved (a basis to go on from)
+        # Pool pairs with their rows (and the stage's costs of them), kept between pricing
+        # rounds: see _priced.
+        self._pricing: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]] | None
+        self._pricing = None
+        self._pricing_cost: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         if integer:
             self._all_in()
             self._set_integer()
@@ -145,6 +150,7 @@ class _Stages:
     def _all_in(self, cost: NDArray[np.float64] | None = None) -> None:
         rest = np.flatnonzero(self.pool)
         self._add(rest, np.zeros(self.n) if cost is None else cost)
+        self._pricing = None
 
     def _run(self, time_left: float) -> tuple[NDArray[np.float64] | None, str]:
         h = self.h
@@ -162,10 +168,32 @@ class _Stages:
 
     def _priced(self, cost: NDArray[np.float64]) -> tuple[NDArray[np.int64],
                                                          NDArray[np.float64]]:
-        """Pool pairs and their reduced costs at the LP just solved."""
+        """Pool pairs and their reduced costs at the LP just solved.
+
+        The pairs may include some that have joined the model since the list was made (a
+        round adds a few hundred of a component's 100,000): gathering the pool's pairs, their
+        rows and costs anew each round was a tenth of the matching's CPU time. Callers keep
+        only pairs still in the pool (:meth:`_improving`); a pair in the model marked out of
+        the pool again changes nothing. The list is made anew when the pool shrinks for good
+        (:meth:`_fix_face`) and the costs once per stage (``cost`` is one array per stage).
+        """
         y = np.asarray(self.h.getSolution().row_dual, dtype=float)
-        p = np.flatnonzero(self.pool)
-        return p, cost[p] - y[self.e_o[p]] - y[self.n_o + self.e_r[p]]
+        if self._pricing is None:
+            p = np.flatnonzero(self.pool)
+            self._pricing = (p, self.e_o[p], self.n_o + self.e_r[p])
+            self._pricing_cost = None
+        p, rows_o, rows_r = self._pricing
+        if self._pricing_cost is None or self._pricing_cost[0] is not cost:
+            self._pricing_cost = (cost, cost[p])
+        return p, self._pricing_cost[1] - y[rows_o] - y[rows_r]
+
+    def _improving(self, cost: NDArray[np.float64]) -> tuple[NDArray[np.int64],
+                                                            NDArray[np.float64]]:
+        """Pool pairs whose reduced cost would improve the stage, and those reduced costs."""
+        p, dp = self._priced(cost)
+        better = np.flatnonzero(dp < -_DUAL_TOL)
+        better = better[self.pool[p[better]]]
+        return p[better], dp[better]
 
     def _fix_face(self, x: NDArray[np.float64], cost: NDArray[np.float64]) -> None:
         """Keep only the plans optimal for the stage just solved (see the class)."""
@@ -181,6 +209,7 @@ class _Stages:
             h.changeRowsBounds(int(rows.size), rows, act[rows], act[rows])  # type: ignore[attr-defined]
         p, dp = self._priced(cost)
         self.pool[p[dp > _DUAL_TOL]] = False  # at 0 on every optimal plan from now on
+        self._pricing = None  # the pool shrank: list its pairs anew
 
     def _lp(self, cost: NDArray[np.float64], deadline: float
             ) -> tuple[NDArray[np.float64] | None, str]:
@@ -188,14 +217,17 @@ class _Stages:
         n_cols = -1
         sol: NDArray[np.float64] | None = None
         status = "not-run"
+        # The columns priced in come with this stage's cost (_add): only those in the model
+        # before the stage need theirs changed.
+        n_cols = int(self.cols.size)
+        self.h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), cost[self.cols])
+        n_cols = -1
         while n_cols != self.cols.size:
             n_cols = int(self.cols.size)
-            self.h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), cost[self.cols])
             sol, status = self._run(deadline - time.perf_counter())
             if sol is None:
                 return None, status
-            p, dp = self._priced(cost)
-            self._add(self._best_per_request(p[dp < -_DUAL_TOL], dp[dp < -_DUAL_TOL]), cost)
+            self._add(self._best_per_request(*self._improving(cost)), cost)
         return sol, status
 
     def _best_per_request(self, p: NDArray[np.int64], dp: NDArray[np.float64]
