@@ -1,0 +1,75 @@
+"""Flight hours of every pair from the table over (speed, departure, arrival) classes: the
+same, to the bit, as pair by pair, and as the oracle recomputes them from scratch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from _relief_oracle import arrival, random_relief
+
+from forcegen.relief import build
+from forcegen.relief.models import ReliefData
+from forcegen.relief.transport import Transport
+
+FIELDS = ("offer", "request", "notice", "first", "hop", "last", "blocked")
+
+
+def _varied(seed: int) -> ReliefData:
+    """Random offers and requests, some out of every airfield's reach, mixed speeds."""
+    rng = np.random.default_rng(seed)
+    rd = random_relief(rng, 30, 20)
+    doc = rd.model_dump()
+    for i, o in enumerate(doc["offers"]):
+        if i % 7 == 0:
+            o["home"] = [150.0, -40.0]  # no airfield within reach: blocked at departure
+        o["speed"] = [None, 300.0, 450.0, 600.0][i % 4]  # None: the settings' air speed
+    for j, r in enumerate(doc["requests"]):
+        if j % 5 == 0:
+            r["at"] = [175.0, -5.0]  # blocked at arrival
+    return ReliefData.model_validate(doc)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("closed", [(), ("AF1",)])
+def test_table_equals_pair_by_pair(seed, closed, monkeypatch):
+    rd = _varied(seed)
+    fast = build(rd, close=closed).pairs
+    assert {0, 1, 2} <= set(fast.blocked.tolist())  # every case met
+    monkeypatch.setattr(Transport, "_air_hops", lambda *args: None)
+    slow = build(rd, close=closed).pairs
+    for name in FIELDS:
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_table_hours_as_recomputed(seed):
+    rd = _varied(seed)
+    t = build(rd, close=("AF2",)).pairs
+    for k in range(len(t)):
+        want = arrival(rd, int(t.offer[k]), int(t.request[k]), frozenset({"AF2"}))
+        got = float(t.hours[k])
+        assert (got == want) if math.isinf(want) else got == pytest.approx(want, abs=1e-9)
+
+
+def test_too_many_classes_go_pair_by_pair(monkeypatch):
+    import forcegen.relief.transport as transport
+
+    rd = _varied(1)
+    calls: list[bool] = []
+    inner = Transport._air_hops
+
+    def spy(self, *args):
+        out = inner(self, *args)
+        calls.append(out is None)
+        return out
+
+    monkeypatch.setattr(Transport, "_air_hops", spy)
+    table = build(rd).pairs
+    monkeypatch.setattr(transport, "_TABLE_MAX", 1)
+    by_pair = build(rd).pairs
+    assert calls == [False, True]
+    for name in FIELDS:
+        assert np.array_equal(getattr(table, name), getattr(by_pair, name)), name
