@@ -73,3 +73,20 @@ def test_too_many_classes_go_pair_by_pair(monkeypatch):
     assert calls == [False, True]
     for name in FIELDS:
         assert np.array_equal(getattr(table, name), getattr(by_pair, name)), name
+
+
+@pytest.mark.parametrize("ids", ["in order", "out of order"])
+def test_tie_break_rank_is_the_rank_in_id_order(ids):
+    from forcegen.relief.plan import _tie_rank
+
+    doc = random_relief(np.random.default_rng(9), 12, 8).model_dump()
+    if ids == "in order":  # OF-00 ... OF-11 sort as they are listed
+        for i, o in enumerate(doc["offers"]):
+            o["id"] = f"OF-{i:02d}"
+    prob = build(ReliefData.model_validate(doc))
+    t, rd = prob.pairs, prob.data
+    order = sorted(range(len(t)), key=lambda k: (rd.requests[int(t.request[k])].id,
+                                                 rd.offers[int(t.offer[k])].id))
+    want = np.empty(len(t))
+    want[order] = np.arange(1, len(t) + 1)
+    assert np.array_equal(_tie_rank(prob), want)
