@@ -39,6 +39,7 @@ _INF = highspy.kHighsInf
 _DUAL_TOL = 1e-6
 _PER_ROUND = 16  # improving pairs of one request priced in a round (4: 22 % more CPU at 2,000)
 _DUAL, _PRIMAL = 1, 4  # HiGHS simplex_strategy values
+_DEVEX = 1  # HiGHS simplex_dual_edge_weight_strategy value
 
 
 def _dot(c: NDArray[np.float64], x: NDArray[np.float64]) -> float:
@@ -85,6 +86,11 @@ def _model(e_o: NDArray[np.int64], e_r: NDArray[np.int64], supply: NDArray[np.fl
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data
     h = new_highs()
+    # Devex pricing in the dual simplex: the stages' LPs are many small warm-started ones,
+    # where HiGHS's default (dual steepest edge) made twice the iterations; measured at 2,000
+    # requests x 20,000 offers: 64,000 iterations instead of 116,000, 15 % less solver CPU,
+    # every stage's value the same. (The primal stages barely iterate: no change there.)
+    h.setOptionValue("simplex_dual_edge_weight_strategy", _DEVEX)
     if h.passModel(lp) != highspy.HighsStatus.kOk:
         raise SolverError("HiGHS rejected the relief model")
     return h
