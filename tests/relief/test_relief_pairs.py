@@ -90,3 +90,11 @@ def test_tie_break_rank_is_the_rank_in_id_order(ids):
     want = np.empty(len(t))
     want[order] = np.arange(1, len(t) + 1)
     assert np.array_equal(_tie_rank(prob), want)
+
+
+def test_no_airfield_at_all_blocks_every_pair():
+    doc = random_relief(np.random.default_rng(1), 5, 4).model_dump()
+    doc["airfields"] = []
+    t = build(ReliefData.model_validate(doc)).pairs
+    assert len(t) > 0
+    assert set(t.blocked.tolist()) == {1} and np.isinf(t.hours).all()

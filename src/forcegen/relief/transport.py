@@ -232,7 +232,7 @@ class Transport:
 
         ``dep`` and ``speed`` are per offer, ``arr`` per request (-1: no airfield in reach).
         """
-        if len(self.coords["air"]) > _MATRIX_MAX:
+        if not 0 < len(self.coords["air"]) <= _MATRIX_MAX:  # (none: every pair is blocked)
             return None
         spd, s_idx = np.unique(speed, return_inverse=True)
         du, d_idx = np.unique(dep, return_inverse=True)
