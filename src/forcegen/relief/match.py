@@ -8,8 +8,10 @@ have a route (plus pairs held by status, fixed to their quantity). Rows: units p
 2. if ``settings.late``: units delivered at all (late help after all help in time), by priority;
 3. the sum over units of their arrival hours (earliest arrival);
 4. the cost (per unit of each offer);
-5. a canonical tie-break: the least sum over units of their pair's rank in (request id, offer id)
-   order, so equal plans always come out the same.
+5. a tie-break: the least sum over units of their pair's rank in (request id, offer id) order.
+   The rank is additive in request and offer, so two offers exchanged between two requests of
+   the same item keep the sum: plans equal on every stage can still differ, and which of them
+   comes out depends on the solver's pivoting (the same for the same input and code).
 
 Each stage is an LP over the optimal face of the stages before (see :class:`_Stages`): the
 transportation polytope's faces have whole vertices, so each LP optimum is the integer optimum.
