@@ -16,7 +16,11 @@ and ``--entries`` entries it measures, in the same run:
 * inclusion proofs for random entries and consistency proofs between random sizes (stored
   nodes fetched in one batch, then ``labels.merkle``; each checked with ``verify_proof``),
   and signing a head (Ed25519);
-* ``verify`` (chain and Merkle log rebuilt from every entry) at the largest size.
+* ``verify`` (chain and Merkle log rebuilt from every entry) at the largest size;
+* the read trail (``audit.reads``): a page of 100 pledges listed as the API lists it
+  (``pledges.list_page_json``, one committed transaction per request) with and without
+  recording it, interleaved, over ``--pledges`` pledges unlabelled (one label a page: one
+  entry) and with 20 % of them labelled (levels and releasability lists: many labels a page).
 
 CPU times come from ``resource.getrusage`` (the machine is shared); results go to
 ``bench/results/audit_merkle.json`` with the load average before and after.
@@ -143,11 +147,80 @@ def _proofs(factory: Any, key: SigningKey, count: int, rng: random.Random) -> di
                                    "max": round(max(cons_cpu), 3)}}
 
 
+def _list_reads(folder: str, n_pledges: int, lists: int) -> dict[str, Any]:
+    """CPU of a pledge list page (100) with and without its read entries, same run.
+
+    The two kinds alternate request by request over the same pages, so the shared machine's
+    load falls on both alike. Unlabelled first (one label a page), then 20 % labelled.
+    """
+    from api import label_fraction, scenario
+    from forcegen.scenario import scenario_from_dict
+    from forcegen.workspace.accounts import User
+    from forcegen.workspace.audit.reads import ReadTrail
+    from forcegen.workspace.listing import PageParams
+    from forcegen.workspace.pledges.queries import list_page_json
+    from forcegen.workspace.scenarios.service import import_scenario
+
+    url = f"sqlite:///{folder}/reads.sqlite"
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with factory.begin() as db:
+        loader = User(username="loader", role="admin", password_hash="!")
+        import_scenario(db, loader, scenario_from_dict(scenario(n_pledges)), {})
+        db.add(User(username="bench", role="lead_planner", password_hash="!", nation="FRA",
+                    clearance=4))
+    with factory() as db:
+        user = db.scalar(select(User).where(User.username == "bench"))
+    pages = [PageParams(limit=100, offset=100 * i) for i in range(n_pledges // 100)]
+
+    def one(params: PageParams, trail: bool) -> int:
+        with factory.begin() as db:
+            if not trail:
+                list_page_json(db, user, params)
+                return 0
+            t = ReadTrail("bench list")
+            list_page_json(db, user, params, trail=t)
+            return t.write(db, "bench")
+
+    out: dict[str, Any] = {"pledges": n_pledges, "page": 100, "lists_each": lists}
+    for case, fraction in (("unlabelled", 0.0), ("labelled_20pct", 0.2)):
+        if fraction:
+            label_fraction(url, fraction)
+        for params in pages[:5]:  # warm both paths (label decisions cached, statements)
+            one(params, False)
+            one(params, True)
+        cpu = {False: 0.0, True: 0.0}
+        wall = {False: 0.0, True: 0.0}
+        entries = 0
+        for i in range(lists):
+            params = pages[i % len(pages)]
+            for trail in ((False, True) if i % 2 == 0 else (True, False)):
+                c, w, n = _timed(lambda p=params, t=trail: one(p, t))
+                cpu[trail] += c
+                wall[trail] += w
+                entries += n
+        without, with_ = cpu[False] / lists * 1e3, cpu[True] / lists * 1e3
+        row = {"cpu_ms_without": round(without, 3), "cpu_ms_with": round(with_, 3),
+               "extra_cpu_ms": round(with_ - without, 3),
+               "ratio": round(with_ / without, 3),
+               "wall_ms_without": round(wall[False] / lists * 1e3, 3),
+               "wall_ms_with": round(wall[True] / lists * 1e3, 3),
+               "entries_per_list": round(entries / lists, 2)}
+        out[case] = row
+        print(json.dumps({case: row}), flush=True)
+    engine.dispose()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--window", type=int, default=300)
     ap.add_argument("--proofs", type=int, default=200)
+    ap.add_argument("--pledges", type=int, default=5000)
+    ap.add_argument("--lists", type=int, default=300, help="list reads of each kind")
+    ap.add_argument("--only-reads", action="store_true", help="the read trail section only")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     rng = random.Random(14)
@@ -157,6 +230,10 @@ def main() -> None:
     factory = make_session_factory(engine)
     key = SigningKey.generate("GBR")
     load_before = os.getloadavg()[0]
+    reads = _list_reads(folder, args.pledges, args.lists)
+    if args.only_reads:
+        _write(args.out, {"machine": _machine(load_before), "list_reads": reads})
+        return
     sizes = sorted({1_000, 10_000, args.entries})
     rows: list[dict[str, Any]] = []
     fill_cpu = 0.0
@@ -175,8 +252,8 @@ def main() -> None:
     engine.dispose()
     first, last = rows[0]["append"], rows[-1]["append"]
     doc = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "load_1min_before": load_before, "load_1min_after": os.getloadavg()[0]},
+        "machine": _machine(load_before),
+        "list_reads": reads,
         "window": args.window, "proofs": args.proofs, "sizes": rows, "verify": verified,
         "fill_cpu_s": round(fill_cpu, 1),
         "append_cpu_ratio_largest_vs_1k": round(
@@ -184,8 +261,17 @@ def main() -> None:
         "merkle_append_cpu_ratio_largest_vs_1k": round(
             last["merkle_cpu_ms_per_append"] / first["merkle_cpu_ms_per_append"], 2),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2) + "\n")
+    _write(args.out, doc)
+
+
+def _machine(load_before: float) -> dict[str, Any]:
+    return {"python": platform.python_version(), "cpus": os.cpu_count(),
+            "load_1min_before": load_before, "load_1min_after": os.getloadavg()[0]}
+
+
+def _write(out: Path, doc: dict[str, Any]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
     print(json.dumps(doc, indent=2))
 
 
