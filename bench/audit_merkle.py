@@ -147,13 +147,53 @@ def _proofs(factory: Any, key: SigningKey, count: int, rng: random.Random) -> di
                                    "max": round(max(cons_cpu), 3)}}
 
 
+_NATIONS = ["FRA", "DEU", "POL", "GBR", "ITA", "ESP", "NLD", "BEL", "NOR", "DNK"]
+
+
+def _scenario(n_pledges: int, rng: random.Random) -> dict[str, Any]:
+    """A valid scenario with ``n_pledges`` pledges over 10 nations (as ``bench/api.py``)."""
+    caps = [f"BENCH-{i:02d}" for i in range(20)]
+    return {
+        "forcegen": 1, "name": f"bench {n_pledges} pledges",
+        "nations": [{"code": c} for c in _NATIONS],
+        "catalog": [{"code": c, "name": c, "category": "land", "role": "combat"} for c in caps],
+        "sectors": [{"id": "north", "at": [20, 50]}],
+        "requirements": [{"id": f"R-{i:04d}", "capability": rng.choice(caps), "quantity": 2,
+                          "sector": "north", "priority": 1, "notice_days": 30} for i in range(50)],
+        "pledges": [{"id": f"P-{i:05d}", "nation": rng.choice(_NATIONS),
+                     "capability": rng.choice(caps), "quantity": rng.randint(1, 3),
+                     "personnel": rng.randint(50, 900), "notice_days": 10,
+                     "status": "approved", "cost": 1e5} for i in range(n_pledges)],
+    }
+
+
+def _label_fraction(engine: Any, fraction: float, rng: random.Random) -> None:
+    """Label ``fraction`` of the pledges (levels 1-3, releasability lists; owners added), all
+    released to the bench reader (FRA, cleared TOP SECRET): as ``bench/api.py`` labels them."""
+    from sqlalchemy import text
+
+    from forcegen.labels.legacy import legacy_to_label
+    from forcegen.workspace.label_store import label_columns
+
+    with engine.begin() as conn:
+        owners = dict(conn.execute(text("SELECT id, nation FROM pledges ORDER BY id")).all())
+        rows = []
+        for i in rng.sample(sorted(owners), int(fraction * len(owners))):
+            level, rel = rng.randint(1, 3), rng.choice([None, ",FRA,GBR,", ",DEU,FRA,POL,",
+                                                        ",FRA,"])
+            rows.append({**label_columns(legacy_to_label(level, rel, owners[i]), rel,
+                                         legacy=True), "i": i})
+        keys = [k for k in rows[0] if k != "i"]
+        conn.execute(text(f"UPDATE pledges SET {', '.join(f'{k} = :{k}' for k in keys)} "
+                          "WHERE id = :i"), rows)
+
+
 def _list_reads(folder: str, n_pledges: int, lists: int) -> dict[str, Any]:
     """CPU of a pledge list page (100) with and without its read entries, same run.
 
     The two kinds alternate request by request over the same pages, so the shared machine's
     load falls on both alike. Unlabelled first (one label a page), then 20 % labelled.
     """
-    from api import label_fraction, scenario
     from forcegen.scenario import scenario_from_dict
     from forcegen.workspace.accounts import User
     from forcegen.workspace.audit.reads import ReadTrail
@@ -161,13 +201,13 @@ def _list_reads(folder: str, n_pledges: int, lists: int) -> dict[str, Any]:
     from forcegen.workspace.pledges.queries import list_page_json
     from forcegen.workspace.scenarios.service import import_scenario
 
-    url = f"sqlite:///{folder}/reads.sqlite"
-    engine = make_engine(url)
+    rng = random.Random(5)
+    engine = make_engine(f"sqlite:///{folder}/reads.sqlite")
     upgrade(engine)
     factory = make_session_factory(engine)
     with factory.begin() as db:
         loader = User(username="loader", role="admin", password_hash="!")
-        import_scenario(db, loader, scenario_from_dict(scenario(n_pledges)), {})
+        import_scenario(db, loader, scenario_from_dict(_scenario(n_pledges, rng)), {})
         db.add(User(username="bench", role="lead_planner", password_hash="!", nation="FRA",
                     clearance=4))
     with factory() as db:
@@ -186,7 +226,7 @@ def _list_reads(folder: str, n_pledges: int, lists: int) -> dict[str, Any]:
     out: dict[str, Any] = {"pledges": n_pledges, "page": 100, "lists_each": lists}
     for case, fraction in (("unlabelled", 0.0), ("labelled_20pct", 0.2)):
         if fraction:
-            label_fraction(url, fraction)
+            _label_fraction(engine, fraction, rng)
         for params in pages[:5]:  # warm both paths (label decisions cached, statements)
             one(params, False)
             one(params, True)

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from forcegen.exceptions import LabelError, PolicyError
 from forcegen.labels.label import label_from_json, make_label
-from forcegen.workspace.audit.chain import record
+from forcegen.workspace.audit.chain import record_many
 from forcegen.workspace.label_store import label_columns, row_label
 from forcegen.workspace.labels import LEVELS
 
@@ -145,17 +145,17 @@ class ReadTrail:
               ) -> int:
         """Append one entry per entity and label in the caller's transaction; start afresh.
 
+        The entries go in together (``chain.record_many``: one lock of the head, one insert).
         Returns the number of entries appended.
         """
-        n = 0
+        items = []
         for (entity, key), found in sorted(self._groups.items(), key=lambda kv: repr(kv[0])):
             ids = list(found)
             after = {**_snapshot_of(key), "via": self.via, "ids": ids[:MAX_IDS],
                      "count": len(ids), **(extra or {})}
-            record(db, actor, READ, entity, ids[0] if len(ids) == 1 else None, None, after)
-            n += 1
+            items.append((READ, entity, ids[0] if len(ids) == 1 else None, None, after))
         self._groups.clear()
-        return n
+        return record_many(db, actor, items)
 
 
 def record_reads(db: Session, actor: str | None, via: str, entity: str, rows: Iterable[Any],

@@ -39,6 +39,7 @@ from forcegen.workspace.audit.models import AuditEntry, AuditHead, AuditNode, Au
 __all__ = [
     "TreeDamaged",
     "append_leaf",
+    "append_leaves",
     "check_stored",
     "consistency_document",
     "entry_fields",
@@ -110,25 +111,35 @@ def _frontier(size: int) -> list[tuple[int, int]]:
 
 
 def append_leaf(db: Session, seq: int, leaf: bytes) -> None:
-    """Add entry ``seq``'s leaf to the stored tree (the caller holds the head row's lock).
+    """Add entry ``seq``'s leaf to the stored tree (the caller holds the head row's lock)."""
+    append_leaves(db, seq, [leaf])
 
-    The nodes on the tree's right edge are remembered for the transaction, so a bulk change
-    recording many entries reads none back; another transaction (or a savepoint) starts over
-    from the database, which the head row's lock keeps consistent.
+
+def append_leaves(db: Session, first_seq: int, leaves: Sequence[bytes]) -> None:
+    """Add the leaves of entries ``first_seq``, ``first_seq + 1``, ... in one insert.
+
+    The caller holds the head row's lock. The nodes on the tree's right edge are remembered
+    for the transaction, so a bulk change recording many entries reads none back; another
+    transaction (or a savepoint) starts over from the database, which the head row's lock
+    keeps consistent.
     """
-    index = seq - 1
+    index = first_seq - 1
     txn = db.get_nested_transaction() or db.get_transaction()
     cached = db.info.get(_CACHE)
     if cached is not None and cached[0] is txn and cached[1] == index:
-        known: dict[tuple[int, int], bytes] = cached[2]
+        known: dict[tuple[int, int], bytes] = dict(cached[2])
     else:
         known = _fetch(db, _frontier(index))
-    made = append_nodes(index, leaf, lambda level, i: known[(level, i)])
-    inner = [{"level": level, "idx": i, "hash": h.hex()} for level, i, h in made if level > 0]
+    inner = []
+    for leaf in leaves:
+        for level, i, h in append_nodes(index, leaf, lambda level, i: known[(level, i)]):
+            known[(level, i)] = h
+            if level > 0:
+                inner.append({"level": level, "idx": i, "hash": h.hex()})
+        index += 1
     if inner:
         db.execute(insert(AuditNode), inner)
-    everything = {**known, **{(level, i): h for level, i, h in made}}
-    db.info[_CACHE] = (txn, index + 1, {k: everything[k] for k in _frontier(index + 1)})
+    db.info[_CACHE] = (txn, index, {k: known[k] for k in _frontier(index)})
 
 
 def tree_size(db: Session) -> int:
