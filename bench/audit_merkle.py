@@ -18,8 +18,9 @@ and ``--entries`` entries it measures, in the same run:
   and signing a head (Ed25519);
 * ``verify`` (chain and Merkle log rebuilt from every entry) at the largest size;
 * the read trail (``audit.reads``): a page of 100 pledges listed as the API lists it
-  (``pledges.list_page_json``, one committed transaction per request) with and without
-  recording it, interleaved, over ``--pledges`` pledges unlabelled (one label a page: one
+  (``pledges.list_page_json``, one committed transaction per request) without recording it,
+  recording it (``chain.record_many``) and recording it one ``record`` per entry (the first
+  version), rotated request by request, over ``--pledges`` pledges unlabelled (one label a page: one
   entry) and with 20 % of them labelled (levels and releasability lists: many labels a page).
 
 CPU times come from ``resource.getrusage`` (the machine is shared); results go to
@@ -196,6 +197,7 @@ def _list_reads(folder: str, n_pledges: int, lists: int) -> dict[str, Any]:
     """
     from forcegen.scenario import scenario_from_dict
     from forcegen.workspace.accounts import User
+    from forcegen.workspace.audit import reads
     from forcegen.workspace.audit.reads import ReadTrail
     from forcegen.workspace.listing import PageParams
     from forcegen.workspace.pledges.queries import list_page_json
@@ -214,39 +216,52 @@ def _list_reads(folder: str, n_pledges: int, lists: int) -> dict[str, Any]:
         user = db.scalar(select(User).where(User.username == "bench"))
     pages = [PageParams(limit=100, offset=100 * i) for i in range(n_pledges // 100)]
 
-    def one(params: PageParams, trail: bool) -> int:
+    def each(db: Any, actor: str | None, items: Any) -> int:
+        """The first version: one ``record`` (head locked, entry and nodes inserted) each."""
+        for item in items:
+            record(db, actor, *item)
+        return len(items)
+
+    batched = reads.record_many
+
+    def one(params: PageParams, mode: str) -> int:
         with factory.begin() as db:
-            if not trail:
+            if mode == "without":
                 list_page_json(db, user, params)
                 return 0
-            t = ReadTrail("bench list")
-            list_page_json(db, user, params, trail=t)
-            return t.write(db, "bench")
+            reads.record_many = batched if mode == "with" else each  # type: ignore[assignment]
+            try:
+                t = ReadTrail("bench list")
+                list_page_json(db, user, params, trail=t)
+                return t.write(db, "bench")
+            finally:
+                reads.record_many = batched  # type: ignore[assignment]
 
     out: dict[str, Any] = {"pledges": n_pledges, "page": 100, "lists_each": lists}
     for case, fraction in (("unlabelled", 0.0), ("labelled_20pct", 0.2)):
         if fraction:
             _label_fraction(engine, fraction, rng)
-        for params in pages[:5]:  # warm both paths (label decisions cached, statements)
-            one(params, False)
-            one(params, True)
-        cpu = {False: 0.0, True: 0.0}
-        wall = {False: 0.0, True: 0.0}
+        modes = ("without", "with", "with_record_each")
+        for params in pages[:5]:  # warm every path (label decisions cached, statements)
+            for mode in modes:
+                one(params, mode)
+        cpu = dict.fromkeys(modes, 0.0)
+        wall = dict.fromkeys(modes, 0.0)
         entries = 0
         for i in range(lists):
             params = pages[i % len(pages)]
-            for trail in ((False, True) if i % 2 == 0 else (True, False)):
-                c, w, n = _timed(lambda p=params, t=trail: one(p, t))
-                cpu[trail] += c
-                wall[trail] += w
+            for mode in modes[i % 3:] + modes[: i % 3]:  # rotated: no mode always first
+                c, w, n = _timed(lambda p=params, m=mode: one(p, m))
+                cpu[mode] += c
+                wall[mode] += w
                 entries += n
-        without, with_ = cpu[False] / lists * 1e3, cpu[True] / lists * 1e3
-        row = {"cpu_ms_without": round(without, 3), "cpu_ms_with": round(with_, 3),
-               "extra_cpu_ms": round(with_ - without, 3),
-               "ratio": round(with_ / without, 3),
-               "wall_ms_without": round(wall[False] / lists * 1e3, 3),
-               "wall_ms_with": round(wall[True] / lists * 1e3, 3),
-               "entries_per_list": round(entries / lists, 2)}
+        ms = {m: cpu[m] / lists * 1e3 for m in modes}
+        row = {**{f"cpu_ms_{m}": round(v, 3) for m, v in ms.items()},
+               "extra_cpu_ms": round(ms["with"] - ms["without"], 3),
+               "ratio": round(ms["with"] / ms["without"], 3),
+               "extra_cpu_ms_record_each": round(ms["with_record_each"] - ms["without"], 3),
+               **{f"wall_ms_{m}": round(wall[m] / lists * 1e3, 3) for m in modes},
+               "entries_per_list": round(entries / lists / 2, 2)}
         out[case] = row
         print(json.dumps({case: row}), flush=True)
     engine.dispose()

@@ -11,7 +11,7 @@ recomputes the leaf. The algorithms are ``labels.merkle``'s, reading stored node
 * ``audit_tree_head``: the signed tree heads handed out (Ed25519, the workspace's key).
 
 A proof first asks ``labels.merkle.nodes_needed`` which nodes it reads (O(log² n) at worst),
-fetches them in one or two queries and runs the algorithm on them.
+fetches them in one query and runs the algorithm on them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from forcegen.labels.auditlog import TreeHead, consistency_json, inclusion_json
@@ -51,7 +51,9 @@ __all__ = [
     "tree_size",
 ]
 
-_CHUNK = 500  # keys per IN (...) query
+_CHUNK = 500  # keys per IN (...) list
+_ENTRIES = AuditEntry.__tablename__
+_NODES = AuditNode.__tablename__
 _CACHE = "forcegen.audit.frontier"
 _T = TypeVar("_T")
 
@@ -68,26 +70,39 @@ def entry_fields(e: Any) -> dict[str, Any]:
 
 
 def _fetch(db: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of nodes ``(level, index)``; :class:`TreeDamaged` if one is missing."""
+    """The stored hashes of nodes ``(level, index)``; :class:`TreeDamaged` if one is missing.
+
+    One query (a ``UNION ALL`` of the leaves asked for and, per level, the nodes asked for:
+    each a search of a primary key) written as SQL text and run on the driver directly. A
+    proof reads a few dozen nodes over a dozen levels: building and compiling that statement
+    through SQLAlchemy's expression language (a different shape for almost every proof, so
+    never cached) cost ten times the query itself (``bench/audit_merkle.py``).
+    """
     wanted = list(dict.fromkeys(keys))
-    leaves = [i for level, i in wanted if level == 0]
-    inner = [k for k in wanted if k[0] > 0]
-    out: dict[tuple[int, int], bytes] = {}
-    for i in range(0, len(leaves), _CHUNK):
-        seqs = [x + 1 for x in leaves[i : i + _CHUNK]]
-        rows = db.execute(select(AuditEntry.seq, AuditEntry.leaf_hash)
-                          .where(AuditEntry.seq.in_(seqs)))
-        out.update(((0, r.seq - 1), bytes.fromhex(r.leaf_hash)) for r in rows if r.leaf_hash)
     by_level: dict[int, list[int]] = {}
-    for level, i in inner:
-        by_level.setdefault(level, []).append(i)
-    # One "level = L AND idx IN (...)" per level, OR-ed: each a search of the primary key.
-    # (A row-value IN over (level, idx) is a full scan on SQLite: O(n) per append.)
-    if by_level:
-        cond = or_(*(and_(AuditNode.level == level, AuditNode.idx.in_(idxs))
-                     for level, idxs in by_level.items()))
-        rows = db.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash).where(cond))
-        out.update(((r.level, r.idx), bytes.fromhex(r.hash)) for r in rows)
+    for level, i in wanted:
+        by_level.setdefault(level, []).append(i + 1 if level == 0 else i)
+    bind = db.get_bind()
+    mark = "?" if bind.dialect.paramstyle == "qmark" else "%s"
+    parts: list[str] = []
+    params: list[int] = []
+    for level, idxs in sorted(by_level.items()):
+        for c in range(0, len(idxs), _CHUNK):
+            chunk = idxs[c : c + _CHUNK]
+            marks = ", ".join([mark] * len(chunk))
+            # Integers only, as parameters; the level is a literal int the code computed.
+            if level == 0:  # leaves: entry seq - 1, in audit_log
+                parts.append(f"SELECT 0, seq, leaf_hash FROM {_ENTRIES} WHERE seq IN ({marks})")
+            else:
+                parts.append(f"SELECT level, idx, hash FROM {_NODES} "
+                             f"WHERE level = {int(level)} AND idx IN ({marks})")
+            params += [int(x) for x in chunk]
+    out: dict[tuple[int, int], bytes] = {}
+    if parts:
+        rows = db.connection().exec_driver_sql(" UNION ALL ".join(parts), tuple(params))
+        for level, idx, h in rows:
+            if h:
+                out[(level, idx - 1 if level == 0 else idx)] = bytes.fromhex(h)
     missing = [k for k in wanted if k not in out]
     if missing:
         level, index = missing[0]
