@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forcegen.workspace.audit import service as audit
+from forcegen.workspace.audit.chain import record_many
 from forcegen.workspace.audit.reads import NOBODY, label_snapshot
 from forcegen.workspace.label_store import label_columns
 
@@ -72,7 +72,11 @@ class Trail:
 
     def write(self, db: Session, actor: str | None, collection_id: str,
               extra: dict[str, Any] | None = None) -> None:
-        """Append one entry per label, in the caller's transaction; then start afresh."""
+        """Append one entry per label, in the caller's transaction; then start afresh.
+
+        The entries go in together (``audit.chain.record_many``), as planning records' reads.
+        """
+        items: list[tuple[str, str, str | None, Any, Any]] = []
         for label_text in sorted(self._groups):
             # A withheld object's stored label is not trusted (it may be the widened one): its
             # entry is hidden from every listing rather than shown to whom that label names.
@@ -86,6 +90,7 @@ class Trail:
                             "; ".join(self._reasons.get(label_text, [])[:3]))
             if label_text in self._reasons:
                 after["reasons"] = self._reasons[label_text]
-            audit.record(db, actor, self.action, ENTITY, collection_id, None, after)
+            items.append((self.action, ENTITY, collection_id, None, after))
+        record_many(db, actor, items)
         self._groups.clear()
         self._reasons.clear()
