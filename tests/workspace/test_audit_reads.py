@@ -332,7 +332,15 @@ def test_legacy_and_unreadable_labels(ws: Workspace) -> None:
     trail = reads.ReadTrail("test")
     trail.add("pledge", "X-1", {"label": "{not json"})
     assert reads.label_snapshot("{not json")["label"] == label_json(reads.NOBODY)
-    assert len(trail) == 1
+    # A label in a form the trail does not read is nobody's, never the wider legacy view.
+    trail.add("pledge", "X-2", {"label": object(), "classification": 0})
+    assert len(trail) == 2
+    with Session(ws.engine) as s, s.begin():
+        start = _head(ws)
+        assert trail.write(s, "tester") == 2
+    got = _reads(ws, start)
+    assert sorted(i for e in got for i in e.after["ids"]) == ["X-1", "X-2"]
+    assert {e.after["label"] for e in got} == {label_json(reads.NOBODY)}
 
 
 def test_the_merkle_log_proves_read_entries(ws: Workspace) -> None:

@@ -84,6 +84,8 @@ def _group_key(row: Any, owner: str | None) -> tuple[Any, ...]:
     if isinstance(text, Mapping):  # a read model holds the parsed JSON form
         return ("label", json.dumps(text, sort_keys=True, separators=(",", ":"),
                                     ensure_ascii=False))
+    if text:  # a form this does not read: never the (wider) legacy view, but nobody's label
+        return ("label", f"unreadable {type(text).__name__}")
     rank = get("classification")
     if isinstance(rank, str) and rank in LEVELS:  # a read model names the level
         rank = LEVELS.index(rank)
