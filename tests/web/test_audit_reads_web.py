@@ -73,3 +73,37 @@ def test_scenario_download_records_every_record_exported(web: Web) -> None:
     start = _head(web)
     assert web.signed_in("liaison_fra").get("/scenario/download/yaml").status_code == 403
     assert _reads(web, start) == []
+
+
+def test_relief_pages_record_the_event_request_and_offers_they_show(web: Web) -> None:
+    from .test_relief_forms import _event, _offer, _request
+
+    _event(web)
+    _request(web, "RQ-1")
+    _request(web, "RQ-FRA", rel="FRA")  # France only: hidden from Germany's liaison
+    _offer(web, "OF-1", "FRA")
+    c = web.signed_in("lead")
+    start = _head(web)
+    assert c.get("/relief/requests/RQ-1").status_code == 200
+    got = {(e, v): ids for e, v, ids, _, _ in _reads(web, start)}
+    assert got == {("relief_request", "web get"): ["RQ-1"],
+                   ("relief_offer", "web get"): ["OF-1"]}  # on offer for its item
+    start = _head(web)
+    page = c.get("/relief/offers/OF-1")
+    assert page.status_code == 200
+    got = {(e, v): sorted(ids) for e, v, ids, _, _ in _reads(web, start)}
+    assert got[("relief_offer", "web get")] == ["OF-1"]
+    # The requests it may be committed to, as the page lists them (RQ-FRA only if the lead
+    # may see it).
+    listed = sorted(set(re.findall(r'value="(RQ-[A-Z0-9-]+)"', page.text)))
+    assert "RQ-1" in listed
+    assert got[("relief_request", "web get")] == listed
+    start = _head(web)
+    assert c.get("/relief/events/EV-1").status_code == 200
+    assert _reads(web, start) == [("relief_event", "web get", ["EV-1"], 1, "lead")]
+    # Hidden and missing records write nothing.
+    deu = web.signed_in("liaison_deu")
+    start = _head(web)
+    assert deu.get("/relief/requests/RQ-FRA").status_code == 404
+    assert c.get("/relief/requests/NOPE").status_code == 404
+    assert _head(web) == start

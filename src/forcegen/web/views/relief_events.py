@@ -33,6 +33,7 @@ from forcegen.web.relief_forms import (
 from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.relief import events, requests
@@ -80,6 +81,10 @@ def _form(
         "facts": _facts(db, page, row) if row is not None else None,
         "picker": picker_context(db, page.user, labelled(row) if row else None, posted),
     }
+    if shown is not None and row is not None:  # the stored event, read (audit.reads)
+        trail = ReadTrail("web get")
+        trail.add_rows("relief_event", [row])
+        trail.write(db, page.user.username)
     return render(request, "relief_event_form.html", ctx, status, labels=shown)
 
 

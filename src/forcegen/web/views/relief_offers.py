@@ -35,6 +35,7 @@ from forcegen.web.views.relief_requests import capability_choices
 from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.nations import service as nations
@@ -110,6 +111,11 @@ def _form(
     }
     if shown is not None:
         shown = [*shown, *(labelled(r) for r in choices)]
+        if row is not None:  # the stored offer and the requests it may serve, read
+            trail = ReadTrail("web get")
+            trail.add_rows("relief_offer", [row], owner_key="nation")
+            trail.add_rows("relief_request", choices)
+            trail.write(db, page.user.username)
     return render(request, "relief_offer_form.html", ctx, status, labels=shown)
 
 

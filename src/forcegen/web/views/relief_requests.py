@@ -31,6 +31,7 @@ from forcegen.web.relief_forms import (
 from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.relief import events, history, offers, requests
@@ -125,6 +126,11 @@ def _form(
     }
     if shown is not None:
         shown = [*shown, *(labelled(o, o.nation) for o in (*listed["held"], *listed["free"]))]
+        if row is not None:  # the stored request and its offers, read (audit.reads)
+            trail = ReadTrail("web get")
+            trail.add_rows("relief_request", [row])
+            trail.add_rows("relief_offer", [*listed["held"], *listed["free"]], owner_key="nation")
+            trail.write(db, page.user.username)
     return render(request, "relief_request_form.html", ctx, status, labels=shown)
 
 

@@ -78,8 +78,12 @@ def list_page(
     action: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    without_action: str | None = None,
 ) -> tuple[list[AuditEntry], int]:
     """One page of the entries ``user`` may see (newest first by default), and their count.
+
+    ``without_action`` leaves out the entries of one action (a record's history of changes
+    leaves out its ``read`` entries).
 
     ``since`` and ``until`` (``YYYY-MM-DD``, UTC, both days included) limit when the entries
     were written; 422 naming the field if either is not such a date.
@@ -97,6 +101,8 @@ def list_page(
     ):
         if value:
             stmt = stmt.where(col == value)
+    if without_action:
+        stmt = stmt.where(AuditEntry.action != without_action)
     # ``at`` is ISO-8601 UTC text: comparing the text compares the times.
     if since:
         stmt = stmt.where(AuditEntry.at >= _day(since, "since").isoformat())

@@ -56,7 +56,7 @@ def _when(text: str) -> dt.datetime:
 def _edits(db: Session, user: User, entity: str, key: str) -> list[Change]:
     """Create and edit entries of the audit trail the reader may see (status steps apart)."""
     rows, _ = audit.list_page(db, user, PageParams(limit=MAX_ENTRIES, sort="-seq"),
-                              entity=entity, entity_id=key)
+                              entity=entity, entity_id=key, without_action="read")
     out = []
     for e in reversed(rows):  # oldest first: equal times keep the order they were written
         if e.action.startswith("status:"):
