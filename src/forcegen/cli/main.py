@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from forcegen.cli._clock import mark_process_start
 from forcegen.cli._stdout import stdout_reserved
 from forcegen.exceptions import InputError, OptionError, ScenarioError
 
@@ -91,4 +92,5 @@ for _name in _COMMAND_MODULES:
 
 def main() -> None:  # pragma: no cover - console entry point
     """Run the ``forcegen`` command (the console script's entry point)."""
+    mark_process_start()
     app()

@@ -25,6 +25,10 @@ METHODS = ("auto", "heuristic", "exact", "greedy")
 STALL = 20_000
 #: Iterations of the search on routes with time windows (each one times every candidate).
 WINDOW_ITER = 5000
+#: Share of the time limit kept back for checking the routes and writing the plan, at most
+#: MAX_RESERVE seconds.
+RESERVE = 0.02
+MAX_RESERVE = 1.0
 
 
 @dataclass
@@ -106,7 +110,8 @@ def _warm_up(prob: PatrolProblem) -> list[str]:
 
 
 def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str = "auto",
-                 seed: int = 0, target: float | None = None) -> PatrolPlan:
+                 seed: int = 0, target: float | None = None,
+                 started: float | None = None) -> PatrolPlan:
     """Best routes found within ``time_limit`` seconds, with the best bound known.
 
     Parameters
@@ -114,7 +119,8 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
     prob
         The patrol problem (:func:`forcegen.patrols.load_patrol`).
     time_limit
-        Seconds for the search and CP-SAT together.
+        Seconds for the whole plan: the search and CP-SAT together, and whatever ran since
+        ``started``.
     method
         ``"auto"`` (local search for three quarters of the time, then CP-SAT from its routes
         for a bound or better routes), ``"heuristic"`` (local search only), ``"exact"``
@@ -124,11 +130,15 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
     target
         Stop as soon as the routes reach this value (a known best, for benchmarks that time
         how long reaching it takes); CP-SAT then does not run.
+    started
+        ``time.monotonic()`` at which the limit began counting (the command line passes its
+        process start, so that start-up and reading count); default: now.
 
     Returns
     -------
     PatrolPlan
-        ``status`` is ``optimal`` only when the value found meets the proven bound.
+        ``status`` is ``optimal`` only when the value found meets the proven bound;
+        ``seconds`` counts from ``started``.
 
     Raises
     ------
@@ -137,18 +147,24 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
     """
     if method not in METHODS:
         raise ValueError(f"method {method!r}; expected one of {', '.join(METHODS)}")
-    t0 = time.monotonic()
+    t0 = time.monotonic() if started is None else started
+    # What runs after the search (the route checks, the JSON) is quick but not free.
+    deadline = t0 + time_limit - min(MAX_RESERVE, RESERVE * time_limit)
     reachable = prob.allowed.any(axis=0) if prob.n_vessels else np.zeros(prob.n_areas, bool)
     trivial = float(prob.values[reachable].sum())
     base = greedy(prob)
     g_total = score(prob, base)
     routes, bound, notes, used = base, trivial, [], "greedy"
-    if method != "greedy" and prob.n_vessels and reachable.any():
+    searching = method != "greedy" and prob.n_vessels and reachable.any()
+    if searching and time.monotonic() >= deadline:
+        notes.append(f"the time limit was spent before the search could start "
+                     f"({time.monotonic() - t0:.1f} s of start-up and reading): greedy routes")
+    elif searching:
         if method != "exact":
             notes += _warm_up(prob)
             # The shares are of the time left after the greedy start and any compiling, so
             # that a first run (compiling the moves) stays within the limit where it can.
-            left = max(0.0, time_limit - (time.monotonic() - t0))
+            left = max(0.0, deadline - time.monotonic())
             share = left if method == "heuristic" else 0.75 * left
             goal = trivial if target is None else min(trivial, target)
             routes = iterated_local_search(
@@ -159,20 +175,21 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
         if method != "heuristic" and score(prob, routes) < trivial - 1e-9 and not reached:
             from forcegen.patrols.exact import solve_exact
 
-            # CP-SAT's limit covers its search, not building the model (seconds on 100 areas
-            # under load): keep a margin so that the whole plan stays within the limit.
-            margin = min(5.0, 0.1 * time_limit)
-            left = max(0.5, time_limit - (time.monotonic() - t0) - margin)
-            ex = solve_exact(prob, time_limit=left, hint=routes, seed=seed)
+            # CP-SAT's own limit is what is left once its model is built (seconds on 100
+            # areas under load), so the whole plan keeps the deadline.
+            ex = solve_exact(prob, deadline=deadline, hint=routes, seed=seed)
             bound = min(bound, ex.bound)
             if ex.routes is not None and ex.total is not None \
                     and ex.total > score(prob, routes) + 1e-9:
                 routes, used = ex.routes, "cp-sat"
-            else:
+            elif ex.status != "NO_TIME":
                 used += "+cp-sat"
             if ex.status == "ROUNDING":
                 notes.append("CP-SAT's routes failed the exact timetable check (rounding); "
                              "kept the search's routes")
+            elif ex.status == "NO_TIME":
+                notes.append("no time was left for CP-SAT once its model was built: no bound "
+                             "beyond the sum of the reachable values")
     total = score(prob, routes)
     if total > bound:  # bound from fractional rounding of values: never report it below total
         bound = total
