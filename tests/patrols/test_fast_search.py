@@ -71,7 +71,7 @@ def test_moves_run_the_same_as_plain_python(tmp_path):
         visited = np.zeros(a, np.bool_)
         fn = getattr(kn.local_search, "py_func", kn.local_search) if use_py else kn.local_search
         fn(ctx.d, ctx.travel, prob.values.astype(float), prob.allowed, prob.endurance.astype(float),
-           R, L, H, visited)
+           R, L, H, visited, kn.new_memo())
         args.append((R.copy(), L.copy(), H.copy(), visited.copy()))
     for x, y in zip(args[0], args[1], strict=True):
         np.testing.assert_allclose(x, y)

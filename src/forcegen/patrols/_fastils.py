@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from forcegen.patrols import _kernels as kn
+from forcegen.patrols._perturb import perturb
 from forcegen.patrols._routing import Routes, _Ctx
 
 __all__ = ["fast_ils"]
@@ -53,6 +54,7 @@ class _Arrays:
         self.E = np.ascontiguousarray(prob.endurance, dtype=float)
         self.near = np.ascontiguousarray(ctx.near, dtype=float)
         self.rng = np.random.default_rng(seed)
+        self.memo = kn.new_memo()  # failed re-ordered insertions: valid for the whole search
         kn.seed(seed)
 
     def build(self, routes: Routes | None) -> _State:
@@ -70,7 +72,7 @@ class _Arrays:
     def improve(self, st: _State) -> None:
         """Local search to a local optimum."""
         kn.local_search(self.D, self.T, self.vals, self.allowed, self.E, st.R, st.L, st.H,
-                        st.visited)
+                        st.visited, self.memo)
 
     def fill(self, st: _State) -> None:
         """Noisy value^alpha / hours insertion (alpha drawn in [1, 3]) of what still fits."""
@@ -87,7 +89,7 @@ class _Arrays:
     def trial(self, cur: _State, s: int, r_len: int) -> _State:
         """Perturb a copy of ``cur``, repair it and improve it."""
         st = cur.copy()
-        kn.perturb(self.D, st.R, st.L, st.H, st.visited, self.near, s, r_len)
+        perturb(self.D, st.R, st.L, st.H, st.visited, self.near, s, r_len)
         self.fill(st)
         self.improve(st)
         return st
