@@ -77,3 +77,19 @@ def test_moves_run_the_same_as_plain_python(tmp_path):
         np.testing.assert_allclose(x, y)
     routes = [list(args[0][0][k, :args[0][1][k]]) for k in range(v)]
     _assert_feasible(patrol, legs, prob, routes)
+
+
+def test_two_workers_repeat_and_never_lose_to_one(tmp_path):
+    """Two searches on threads, stopped by iteration counts: the same routes every time, and
+    never below the one-worker search (its worker 0 is that search)."""
+    patrol, legs = random_instance(21, 40, 3)
+    prob = load_patrol(write_patrol(tmp_path, patrol, legs), drop_unreachable=True)
+
+    def run(workers):
+        return fast_ils(_Ctx(prob), time_limit=600, seed=3, max_iter=150, target=None,
+                        start=None, workers=workers)
+
+    one, two, again = run(1), run(2), run(2)
+    assert two == again
+    assert score(prob, two) >= score(prob, one)
+    _assert_feasible(patrol, legs, prob, two)
