@@ -100,6 +100,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--a", type=Path, required=True, help="src folder of version A")
     ap.add_argument("--b", type=Path, required=True, help="src folder of version B")
+    ap.add_argument("--names", nargs=2, default=None, metavar=("A", "B"),
+                    help="what the two versions are (default: their git commits)")
     ap.add_argument("--only", nargs="+", required=True, help="instance names, e.g. p4.2.h")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--out", type=Path, required=True)
@@ -109,6 +111,8 @@ def main() -> None:
     files = {p.stem: p for p in DATA.glob("Set_*/p*.txt")}
     srcs = {"A": args.a, "B": args.b}
     versions = {v: {"src": str(s), "commit": _git(s)} for v, s in srcs.items()}
+    for v, name in zip(srcs, args.names or [], strict=False):
+        versions[v]["name"] = name
     rows: list[dict] = []
     jsonl = args.out.with_suffix(".jsonl")
     jsonl.write_text("")

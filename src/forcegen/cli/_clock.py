@@ -5,14 +5,21 @@ solver stack and reading the input count too (seconds under load on a shared mac
 console entry points mark the process start (Linux: from ``/proc``; elsewhere the moment of
 the mark); a command run in-process (a test's CliRunner, say) has no mark and counts from its
 own start instead.
+
+The same commands end without the interpreter's teardown (:func:`finish`): freeing the
+modules of the solver stack (numpy, numba, CP-SAT, pandas) took 0.4 s of CPU and 1.5-4 s of
+wall clock at load 13 on 2 cores, after the limit's work was done.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 
-__all__ = ["mark_process_start", "process_age", "started"]
+from forcegen._native import flush_c_stdio
+
+__all__ = ["finish", "mark_process_start", "process_age", "started"]
 
 _START: list[float] = []  # time.monotonic() of the process start, once marked
 
@@ -41,3 +48,21 @@ def mark_process_start() -> None:
 def started() -> float:
     """``time.monotonic()`` of the process start when marked, else of this call."""
     return _START[0] if _START else time.monotonic()
+
+
+def finish() -> None:
+    """End a marked process now, output flushed, skipping the interpreter's teardown.
+
+    For commands whose every file is written and closed by then (no temporary folders, logs
+    or pools left to clean up); an unmarked (in-process) call returns and does nothing.
+    """
+    if not _START:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader that went away (| head): nothing to save
+            pass
+    flush_c_stdio()
+    os._exit(0)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forcegen.cli._clock import started
+from forcegen.cli._clock import finish, started
 from forcegen.cli._common import flags_for, split_codes
 from forcegen.exceptions import OptionError
 
@@ -75,6 +75,7 @@ def patrol(
         docs = [p.to_dict() for p in plans]
         head = docs[0] if len(docs) == 1 else {**docs[0], "next_rounds": docs[1:]}
         typer.echo(json.dumps(head, indent=2))
+        finish()  # within the limit: no teardown of the solver stack (forcegen.cli._clock)
         return
     with Console(stderr=True).status("planning patrols...", spinner="dots"):
         plans = solve()
@@ -84,6 +85,7 @@ def patrol(
     for label, written in (("map", map_file), ("workbook", xlsx)):
         if written is not None:
             Console(stderr=True).print(f"{label} written to {written}", highlight=False)
+    finish()
 
 
 def _check_options(method: str, time_limit: float, search_rounds: int, map_file: Path | None,
