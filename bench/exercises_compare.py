@@ -12,6 +12,17 @@ and gap, and the greedy baseline's value from the same run (ratio = CP-SAT / gre
     python bench/exercises_compare.py --cases 0 --scaled 60x400x10 --travel --time-limit 60
     python bench/exercises_compare.py --cases 0 --scaled 300x2000x40 --lines 40 \
         --time-limit 120 --out bench/results/exercises_lines.json   # second objective
+    python bench/exercises_compare.py --cases 0 --value-stage 300x2000x40 --seeds 7 1 2 3 4 \
+        --one-core --time-limit 120   # the value stage's candidates side by side, CPU seconds
+
+``--value-stage`` runs, per seed and in one process: the greedy baseline; the full CP-SAT model
+hinted with it (the value stage before session 8) for 70 % of the time limit; the units-pooled
+model on HiGHS with staffing and fill-in (forcegen.exercises.aggregate, the stage now); the
+full time-indexed MILP on HiGHS (``--with-milp``, first seed only); then ``solve_cpsat`` end to
+end (``--end-to-end``, first seed). Each with wall and CPU seconds (``time.process_time``: all
+of the process's threads) and the load average around it. ``--one-core`` pins the process to
+one CPU (``sched_setaffinity``), as when the shared machine leaves the solver about one core;
+``--nice 19`` lowers its priority below everything else on the machine as well.
 """
 
 from __future__ import annotations
@@ -19,13 +30,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import platform
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from ortools.sat.python import cp_model
 
+from forcegen.exercises import cpsat as cpsat_mod
 from forcegen.exercises._line_phase import count_lines
+from forcegen.exercises.aggregate import fill_in, value_bound
 from forcegen.exercises.cpsat import solve_cpsat
 from forcegen.exercises.milp import solve_milp_value
 from forcegen.exercises.problem import ExerciseProblem, greedy_schedule
@@ -144,7 +160,8 @@ def scaled(spec: str, time_limit: float, lines: int = 0, travel: bool = False,
     row = {"case": spec, "greedy_value": g.value(p), "greedy_seconds": round(tg, 3),
            "cp-sat": {"status": plan.status, "value": plan.value, "bound": plan.bound,
                       "gap": round(plan.gap, 4), "seconds": round(time.perf_counter() - t0, 1),
-                      "value_phase_seconds": round(plan.value_seconds, 1)},
+                      "value_phase_seconds": round(plan.value_seconds, 1),
+                      "value_steps": plan.value_steps},
            "ratio_vs_greedy": round(plan.value / max(1, g.value(p)), 4),
            "lines": {"asked": lines, "from": lines_from, "certified": plan.lines,
                      "recounted": count_lines(p, plan.schedule),
@@ -159,6 +176,89 @@ def scaled(spec: str, time_limit: float, lines: int = 0, travel: bool = False,
                          "ratio_vs_greedy": round((plan.travel or 0) / max(1, greedy_km), 4)}
     print(json.dumps(row))
     return row
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _timed(fn: Any) -> tuple[Any, dict]:
+    load0, t0, c0 = _load(), time.perf_counter(), time.process_time()
+    out = fn()
+    return out, {"seconds": round(time.perf_counter() - t0, 3),
+                 "cpu_seconds": round(time.process_time() - c0, 3),
+                 "load_before": load0, "load_after": _load()}
+
+
+def _old_value_stage(p: ExerciseProblem, seconds: float) -> dict:
+    """The value stage as it was: the full CP-SAT model hinted with the greedy plan."""
+    g = greedy_schedule(p)
+    m, v = cpsat_mod._build(p)
+    total = sum(int(p.value[e]) * v["held"][e] for e in range(p.n))
+    m.maximize(total)
+    cpsat_mod._hint(m, v, g)
+    s = cpsat_mod._solver(seconds, cpsat_mod.DEFAULT_WORKERS)
+    status = s.solve(m)
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    value = cpsat_mod._read(p, s, v).value(p) if found else g.value(p)
+    lb = s.best_objective_bound
+    bound = int(p.value.sum())
+    if np.isfinite(lb) and lb >= value:
+        bound = int(np.floor(lb + 1e-6))
+    return {"status": s.status_name(status), "value": value, "bound": bound,
+            "gap": round((bound - value) / max(1, bound), 4)}
+
+
+def _pooled_value_stage(p: ExerciseProblem, seconds: float) -> dict:
+    g = greedy_schedule(p)
+    agg = value_bound(p, seconds)
+    best = g
+    if agg.schedule is not None and fill_in(p, agg.schedule).value(p) > g.value(p):
+        best = fill_in(p, agg.schedule)
+    return {"status": agg.status, "value": best.value(p), "bound": agg.bound,
+            "gap": round((agg.bound - best.value(p)) / max(1, agg.bound), 4),
+            "pooled_value": agg.relaxed_value, "dropped_by_staffing": len(agg.dropped),
+            "columns": agg.columns}
+
+
+def _milp_value_stage(p: ExerciseProblem, seconds: float) -> dict:
+    plan = solve_milp_value(p, seconds)
+    return {"status": plan.status, "value": plan.value, "bound": plan.bound,
+            "gap": round(plan.gap, 4)}
+
+
+def value_stage(spec: str, seeds: list[int], time_limit: float, with_milp: bool,
+                end_to_end: bool, lines: int) -> list[dict]:
+    """The value stage's candidates side by side at one size, per seed (see the docstring)."""
+    n, units, areas = (int(x) for x in spec.split("x"))
+    rows = []
+    for k, seed in enumerate(seeds):
+        p = instance(seed, n=n, units=units, areas=areas, caps=max(5, units // 40),
+                     n_lines=lines)
+        row: dict[str, Any] = {"case": spec, "seed": seed}
+        g, row["greedy"] = _timed(lambda p=p: greedy_schedule(p))
+        row["greedy"]["value"] = g.value(p)
+        for name, fn in (("pooled_highs", _pooled_value_stage),
+                         ("cpsat_full_model", _old_value_stage),
+                         ("highs_time_indexed", _milp_value_stage)):
+            if name == "highs_time_indexed" and not (with_milp and k == 0):
+                continue
+            out, timing = _timed(lambda fn=fn, p=p: fn(p, 0.7 * time_limit))
+            row[name] = out | timing
+            row[name]["ratio_vs_greedy"] = round(out["value"] / max(1, g.value(p)), 4)
+        if end_to_end and k == 0:
+            plan, timing = _timed(lambda p=p: solve_cpsat(p, time_limit))
+            row["solve_cpsat"] = timing | {
+                "status": plan.status, "value": plan.value, "bound": plan.bound,
+                "gap": round(plan.gap, 4), "value_phase_seconds": round(plan.value_seconds, 2),
+                "value_steps": plan.value_steps,
+                "lines": {"asked": lines, "certified": plan.lines, "bound": plan.lines_bound,
+                          "proven": plan.lines_proven, "steps": plan.lines_steps},
+                "tie_break_proven": plan.tie_break_proven, "notes": plan.notes,
+                "ratio_vs_greedy": round(plan.value / max(1, g.value(p)), 4)}
+        print(json.dumps(row))
+        rows.append(row)
+    return rows
 
 
 def main() -> None:
@@ -177,14 +277,33 @@ def main() -> None:
                     "by the first half of the exercise's window) or at random")
     ap.add_argument("--travel", action="store_true",
                     help="scaled cases with home bases and area coordinates (third objective)")
+    ap.add_argument("--value-stage", action="append", default=[],
+                    help="EXERCISESxUNITSxAREAS: the value stage's candidates side by side")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[7])
+    ap.add_argument("--one-core", action="store_true",
+                    help="pin this process to one CPU (sched_setaffinity)")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="lower this process's priority by N (os.nice) before solving")
+    ap.add_argument("--with-milp", action="store_true",
+                    help="--value-stage: also the full time-indexed MILP (first seed)")
+    ap.add_argument("--end-to-end", action="store_true",
+                    help="--value-stage: also solve_cpsat with every phase (first seed)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
+    if args.one_core:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    if args.nice:
+        os.nice(args.nice)
     doc = {"machine": f"{platform.machine()} {platform.system()}, shared 2-core box",
            "time_limit": args.time_limit,
            "small": small(args) if args.cases else [],
            "load_before": Path("/proc/loadavg").read_text().split()[:3],
+           "one_core": args.one_core, "cpus": sorted(os.sched_getaffinity(0)),
+           "nice": os.nice(0),
            "scaled": [scaled(s, args.time_limit, args.lines, args.travel, args.lines_from)
-                      for s in args.scaled]}
+                      for s in args.scaled],
+           "value_stage": [row for s in args.value_stage for row in value_stage(
+               s, args.seeds, args.time_limit, args.with_milp, args.end_to_end, args.lines)]}
     doc["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     if args.out:
         args.out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")

@@ -12,6 +12,12 @@ greedy baseline of ``forcegen.relief.greedy`` (quality: units in time, exact vs 
 
 ``--baseline-src`` also runs the same cases (same seed, same files) with the forcegen found in
 that source folder, one after the other in this run, and reports CPU seconds after / before.
+With ``--repeat N`` both run N times, each in a fresh process, alternating which goes first
+(on a shared machine the load drifts), with the load average before each run and the median
+ratio per size:
+
+    python bench/relief_scale.py --size 2000x20000x300x20 --baseline-src /path/to/old/src \
+        --repeat 3 --out bench/results/relief_scale_session8.json
 """
 
 from __future__ import annotations
@@ -112,6 +118,44 @@ def _baseline(src: Path, args: argparse.Namespace) -> list[dict]:
     return list(json.loads(out)["results"])
 
 
+def _same_values(a: list[dict], b: list[dict]) -> bool:
+    return all(math.isclose(x["value"], y["value"], rel_tol=1e-9)
+               for ra, rb in zip(a, b, strict=True)
+               for x, y in zip(ra["stages"], rb["stages"], strict=True))
+
+
+def _repeated(args: argparse.Namespace) -> dict:
+    """Both sources ``args.repeat`` times, each run in a fresh process, alternating order."""
+    import forcegen
+
+    this = Path(forcegen.__file__).resolve().parents[1]
+    runs = []
+    for i in range(args.repeat):
+        sides = [("before", args.baseline_src), ("after", this)]
+        row: dict = {"first": sides[i % 2][0]}
+        for name, src in sides if i % 2 == 0 else sides[::-1]:
+            row[f"load_average_{name}"] = os.getloadavg()
+            row[name] = _baseline(src, args)
+        row["cpu_after_over_before"] = {
+            a["size"]: round(a["cpu_seconds"]["total"] / b["cpu_seconds"]["total"], 3)
+            for a, b in zip(row["after"], row["before"], strict=True)}
+        row["same_plan_values"] = _same_values(row["after"], row["before"])
+        runs.append(row)
+    sizes = [r["size"] for r in runs[0]["after"]]
+
+    def median(side: str, size: str) -> float:
+        return round(float(np.median([next(x["cpu_seconds"]["total"] for x in r[side]
+                                     if x["size"] == size) for r in runs])), 3)
+
+    return {"src": {"before": str(args.baseline_src), "after": str(this)}, "runs": runs,
+            "median_cpu_seconds": {s: {"before": median("before", s),
+                                       "after": median("after", s)} for s in sizes},
+            "median_cpu_after_over_before": {
+                s: round(float(np.median([r["cpu_after_over_before"][s] for r in runs])), 3)
+                for s in sizes},
+            "same_plan_values": all(r["same_plan_values"] for r in runs)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--size", nargs="+", default=["50x500x40x8", "200x2000x60x10"],
@@ -120,10 +164,20 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--baseline-src", type=Path,
                     help="also run the cases with the forcegen in this src folder")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="with --baseline-src: runs of each, in fresh processes, alternating")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     doc: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                              "load_average": os.getloadavg()}}
+    if args.baseline_src and args.repeat > 1:
+        doc.update(_repeated(args))
+        doc["machine"]["load_average_after"] = os.getloadavg()
+        text = json.dumps(doc, indent=2)
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n")
+        return
     if args.baseline_src:
         before = _baseline(args.baseline_src, args)
         doc["baseline"] = {"src": str(args.baseline_src), "results": before}
@@ -133,10 +187,7 @@ def main() -> None:
         doc["cpu_after_over_before"] = {
             a["size"]: round(a["cpu_seconds"]["total"] / b["cpu_seconds"]["total"], 3)
             for a, b in zip(results, doc["baseline"]["results"], strict=True)}
-        doc["same_plan_values"] = all(
-            math.isclose(x["value"], y["value"], rel_tol=1e-9)
-            for a, b in zip(results, doc["baseline"]["results"], strict=True)
-            for x, y in zip(a["stages"], b["stages"], strict=True))
+        doc["same_plan_values"] = _same_values(results, doc["baseline"]["results"])
     doc["machine"]["load_average_after"] = os.getloadavg()
     text = json.dumps(doc, indent=2)
     print(text)

@@ -38,8 +38,16 @@ def _run(*extra: str) -> dict:
     return json.loads(res.stdout)
 
 
-def test_coupled_roster_rests_no_unit_in_an_exercise_and_keeps_the_programme() -> None:
-    seq, co = _run(), _run("--coupled")
+@pytest.fixture(scope="module")
+def coupled(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    """One ``--roster --coupled`` run with its workbook (each run costs CP-SAT seconds)."""
+    xlsx = tmp_path_factory.mktemp("coupled") / "programme.xlsx"
+    return _run("--coupled", "--xlsx", str(xlsx)), xlsx
+
+
+def test_coupled_roster_rests_no_unit_in_an_exercise_and_keeps_the_programme(
+        coupled: tuple[dict, Path]) -> None:
+    seq, co = _run(), coupled[0]
     # The example's sequential roster rests units in exercises (so the check is not vacuous).
     assert _rests_in_exercises(seq)
     assert _rests_in_exercises(co) == []
@@ -93,3 +101,34 @@ def test_a_round_is_a_valid_programme_that_keeps_the_rests_free() -> None:
     for unit, a, b in _rests(seq):  # the rests asked for hold no exercise of the unit
         assert all(d <= a or c >= b for c, d in days.get(unit, []))
     assert again.plan.bound == alone.plan.bound and again.plan.value <= again.plan.bound
+
+
+def test_the_workbook_holds_the_coupling_figures(coupled: tuple[dict, Path]) -> None:
+    from openpyxl import load_workbook
+
+    doc, xlsx = coupled
+    c = doc["roster"]["coupling"]
+    wb = load_workbook(xlsx)
+    assert {"standby", "coupling", "coupling rounds"} <= set(wb.sheetnames)
+    figures = {r[0]: r[1] for r in wb["coupling"].iter_rows(min_row=2, values_only=True)}
+    assert figures["Unit-months short, planned one after the other"] == \
+        c["sequential"]["shortfall"]
+    assert figures["Unit-months short, planned together"] == c["coupled"]["shortfall"] == \
+        doc["roster"]["shortfall"]
+    assert figures["Units resting in an exercise, one after the other"] == \
+        len(c["sequential"]["rest_in_exercise"]) > 0
+    assert figures["Units resting in an exercise, together"] == 0
+    assert figures["Programme value kept"] == doc["value"]
+    assert figures["Programme value, planned alone"] == c["rounds"][0]["value"]
+    assert figures["Lines certified in time kept"] == doc["lines_certified"]
+    assert figures["Rounds planned"] == len(c["rounds"])
+    assert figures["Rounds kept"] == sum(r["kept"] for r in c["rounds"])
+    rows = list(wb["coupling rounds"].iter_rows(values_only=True))
+    assert rows[0] == ("Round", "Programme value", "Lines certified in time",
+                       "Unit-months short", "Kept")
+    assert [list(r) for r in rows[1:]] == [
+        [r["round"], r["value"], r["lines"], r["shortfall"], "yes" if r["kept"] else "no"]
+        for r in c["rounds"]]
+    summary = {r[0]: r[1] for r in wb["summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Standby unit-months short, planned together (one after the other)"] == \
+        f"{c['coupled']['shortfall']} ({c['sequential']['shortfall']})"

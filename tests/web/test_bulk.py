@@ -21,9 +21,11 @@ def _state(web: Web, *ids: str) -> dict[str, tuple[str, int]]:
 
 
 def _audited(web: Web) -> list[tuple[str, str | None, str | None]]:
+    """The pledges' change entries (the pages' read entries are tests/workspace's concern)."""
     with session_scope(web.factory) as db:
         return [(e.action, e.entity_id, e.actor) for e in db.scalars(
-            select(AuditEntry).where(AuditEntry.entity == "pledge").order_by(AuditEntry.seq))]
+            select(AuditEntry).where(AuditEntry.entity == "pledge", AuditEntry.action != "read")
+            .order_by(AuditEntry.seq))]
 
 
 def _tick(web: Web, *ids: str) -> list[str]:

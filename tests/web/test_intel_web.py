@@ -99,6 +99,24 @@ def test_feed_shows_only_what_the_reader_may_see_each_under_its_marking(web: Web
     assert hidden.text == missing.text
 
 
+def test_feed_reads_are_audited_per_label(web: Web) -> None:
+    from forcegen.workspace.audit.models import AuditEntry
+
+    ids = _setup(web)
+    with session_scope(web.factory) as db:
+        start = int(db.scalar(select(func.max(AuditEntry.seq))) or 0)
+    c = web.signed_in("liaison_fra")
+    assert c.get("/intel").status_code == 200
+    with session_scope(web.factory) as db:
+        entries = list(db.scalars(select(AuditEntry).where(
+            AuditEntry.seq > start, AuditEntry.action == "intel_read")))
+        got = sorted(o.split("@")[0] for e in entries for o in e.after["objects"])
+        assert {e.actor for e in entries} == {"liaison_fra"}
+        assert {e.after["via"] for e in entries} == {"web feed"}
+    # The two objects shown, one entry per label (TLP:GREEN, NATO RESTRICTED REL TO FRA).
+    assert got == sorted([ids["open"], ids["fra-only"]]) and len(entries) == 2
+
+
 def test_live_fragment_is_hidden_like_a_missing_one(web: Web) -> None:
     _setup(web)
     c = web.signed_in("liaison_fra")

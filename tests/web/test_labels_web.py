@@ -471,6 +471,38 @@ def _readable(response: Any) -> str:
     return str(response.text)
 
 
+def _hidden_relief(web: Web) -> None:
+    """A relief event with a visible request and offer, and a TOP SECRET request and offer;
+    the hidden offer is committed to the visible request (its steps are in that history); a
+    TOP SECRET event with its own relief item."""
+    from forcegen.workspace.relief import events, offers, requests
+    from forcegen.workspace.relief.schemas import (
+        EventCreate,
+        OfferCreate,
+        OfferStatusChange,
+        RequestCreate,
+    )
+
+    with session_scope(web.factory) as db:
+        admin = db.query(User).filter_by(username="admin").one()
+        events.create(db, admin, EventCreate(id="EV-SWEEP", name="Cyclone", items=[
+            {"id": "WATER"}]))
+        # A hidden event: neither it nor its items may show (the request form's item list).
+        events.create(db, admin, EventCreate(id="EV-ZZLEAK", name="ZZLEAK event", items=[
+            {"id": "ZZLEAK-ITEM", "name": "ZZLEAK item"}], classification="TOP SECRET"))
+        # Labelled when made (the audit trail's snapshots carry the label from the start).
+        for rid, level in (("RQ-SWEEP", "UNCLASSIFIED"), ("RQ-ZZLEAK", "TOP SECRET")):
+            requests.create(db, admin, RequestCreate(
+                id=rid, event="EV-SWEEP", capability="WATER", quantity=4,
+                at=(-175.2, -21.1), place=f"{rid} place", by_hours=72, classification=level))
+        for oid, level in (("FRA-SWEEP", "UNCLASSIFIED"), ("FRA-ZZLEAK", "TOP SECRET")):
+            offers.create(db, admin, OfferCreate(
+                id=oid, event="EV-SWEEP", nation="FRA", capability="WATER", quantity=1,
+                home=(166.4, -22.3), name=f"{oid} name", classification=level))
+        offers.transition(db, admin, "FRA-ZZLEAK", OfferStatusChange(
+            status="committed", version=1, request="RQ-SWEEP", note="ZZLEAK note"))
+
+
 def test_no_page_leaks_what_labels_hide(web: Web) -> None:
     """Every page a user can open, for every user not cleared: no trace of TOP SECRET items
     (names, and the ids of hidden pledges and requirements)."""
@@ -497,8 +529,10 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
         hidden_req = [
             r[0] for r in db.execute(text("SELECT id FROM requirements WHERE classification = 4"))
         ]
+    _hidden_relief(web)
     admin = web.signed_in("admin")
     assert "ZZLEAK" in admin.get("/pledges?nation=FRA").text  # the sweep can see one
+    assert "FRA-ZZLEAK" in admin.get("/relief/requests/RQ-SWEEP").text
     # A run over everything (admin) and one over what the lead may see: the first is hidden.
     token = csrf_of(admin, "/runs")
     assert admin.post("/runs", data={"csrf_token": token}).status_code == 303
@@ -528,7 +562,17 @@ def test_no_page_leaks_what_labels_hide(web: Web) -> None:
              "/audit?entity=pledge", "/audit?actor=admin&entity=pledge", "/audit?actor=admin",
              f"/audit/{audit_seq}", "/audit/verify",
              # the intel feed and its compose page
-             "/intel", "/intel/compose"]
+             "/intel", "/intel/compose",
+             # relief: the dashboard (and a planner's matching preview), the forms, a visible
+             # request whose history and offers include a hidden offer, the hidden ones
+             "/relief", "/relief/EV-SWEEP", "/relief/EV-SWEEP?plan=1",
+             "/relief/requests/new?event=EV-SWEEP", "/relief/offers/new?event=EV-SWEEP",
+             "/relief/events/new", "/relief/events/EV-SWEEP", "/relief/events/EV-ZZLEAK",
+             "/relief/requests/new", "/relief/offers/new",
+             "/relief/requests/new?event=EV-ZZLEAK", "/relief/offers/new?event=EV-ZZLEAK",
+             "/relief/offers/new?request=RQ-SWEEP", "/relief/requests/RQ-SWEEP",
+             "/relief/offers/FRA-SWEEP", "/relief/requests/RQ-ZZLEAK",
+             "/relief/offers/FRA-ZZLEAK"]
     with session_scope(web.factory) as db:
         pages += [f"/runs/{r.id}" for r in db.query(runs.SourcingRun)]
         # Issue 11 part B: the pledge merge page, the comparison and the map of a run.

@@ -66,6 +66,30 @@ def _relief_event(web: Web) -> dict[str, Any]:
     return {"path": "/relief/EV-WEB"}
 
 
+def _relief_records(path: str, **data: Any) -> Build:
+    """A request to a relief form, over the event ``EV-WEB`` with request ``RQ-WEB`` (every
+    role may see it) and France's offer ``FRA-WEB`` (made once per database)."""
+
+    def build(web: Web) -> dict[str, Any]:
+        from forcegen.workspace.relief import offers, requests
+        from forcegen.workspace.relief.models import ReliefRequest
+        from forcegen.workspace.relief.schemas import OfferCreate, RequestCreate
+
+        _relief_event(web)
+        with session_scope(web.factory) as db:
+            if db.get(ReliefRequest, "RQ-WEB") is None:
+                admin = db.query(User).filter_by(username="admin").one()
+                requests.create(db, admin, RequestCreate(
+                    id="RQ-WEB", event="EV-WEB", capability="ROLE1-MED", quantity=1,
+                    at=(-175.2, -21.1), by_hours=72))
+                offers.create(db, admin, OfferCreate(
+                    id="FRA-WEB", event="EV-WEB", nation="FRA", capability="ROLE1-MED",
+                    quantity=1, home=(166.2, -22.0)))
+        return {"path": path, **({"data": data} if data else {})}
+
+    return build
+
+
 def _user_id(web: Web, name: str) -> int:
     with session_scope(web.factory) as db:
         return int(db.query(User).filter_by(username=name).one().id)
@@ -145,6 +169,40 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/relief"): Rule(lambda web: {**_relief_event(web), "path": "/relief"},
                              allowed(303)),
     ("GET", "/relief/{event_id}"): Rule(_relief_event, allowed(200)),
+    # Relief forms: requests as the API (planners change, every role reads); offers as the
+    # API (planners, a liaison their own nation's; an observer reads its own nation's).
+    # Relief events as the API: planners create and edit (a refused body: nothing is made),
+    # every role reads.
+    ("GET", "/relief/events/new"): Rule(get("/relief/events/new"), allowed(200, *PLANNERS)),
+    ("POST", "/relief/events/new"): Rule(post("/relief/events/new", at="Tonga"),
+                                         allowed(422, *PLANNERS, anon=401)),
+    ("GET", "/relief/events/{event_id}"): Rule(_relief_records("/relief/events/EV-WEB"),
+                                               allowed(200)),
+    ("POST", "/relief/events/{event_id}"): Rule(
+        _relief_records("/relief/events/EV-WEB", version="999", name="x"),
+        allowed(409, *PLANNERS, anon=401)),
+    ("GET", "/relief/requests/new"): Rule(_relief_records("/relief/requests/new?event=EV-WEB"),
+                                          allowed(200, *PLANNERS)),
+    ("POST", "/relief/requests/new"): Rule(_relief_records("/relief/requests/new"),
+                                           allowed(422, *PLANNERS, anon=401)),
+    ("GET", "/relief/requests/{request_id}"): Rule(_relief_records("/relief/requests/RQ-WEB"),
+                                                   allowed(200)),
+    ("POST", "/relief/requests/{request_id}"): Rule(
+        _relief_records("/relief/requests/RQ-WEB", version="999", quantity="2"),
+        allowed(409, *PLANNERS, anon=401)),
+    ("GET", "/relief/offers/new"): Rule(_relief_records("/relief/offers/new?request=RQ-WEB"),
+                                        allowed(200, *EDITORS)),
+    ("POST", "/relief/offers/new"): Rule(_relief_records("/relief/offers/new"),
+                                         allowed(422, *EDITORS, anon=401)),
+    ("GET", "/relief/offers/{offer_id}"): Rule(
+        _relief_records("/relief/offers/FRA-WEB"),
+        allowed(200, *PLANNERS, "liaison_fra", "observer_fra", hidden=("liaison_deu",))),
+    ("POST", "/relief/offers/{offer_id}"): Rule(
+        _relief_records("/relief/offers/FRA-WEB", version="999", quantity="2"),
+        allowed(409, *PLANNERS, "liaison_fra", hidden=("liaison_deu",), anon=401)),
+    ("POST", "/relief/offers/{offer_id}/status"): Rule(
+        _relief_records("/relief/offers/FRA-WEB/status", version="999", status="released"),
+        allowed(409, *PLANNERS, "liaison_fra", hidden=("liaison_deu",), anon=401)),
     ("GET", "/pledges"): Rule(get("/pledges?q=P-&status=approved"), allowed(200)),
     ("GET", "/pledges.csv"): Rule(get("/pledges.csv?q=fra"), allowed(200)),
     ("GET", "/pledges/new"): Rule(get("/pledges/new"), allowed(200, *EDITORS)),

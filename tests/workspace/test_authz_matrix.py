@@ -227,6 +227,10 @@ RELIEF: dict[tuple[str, str], Case] = {
         only(201, *PLANNERS)),
     ("GET", "/relief/events/{event_id}"): Case(
         lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}"}, everyone(200)),
+    ("PATCH", "/relief/events/{event_id}"): Case(
+        lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}",
+                        "json": {"version": 1, "name": "renamed"}},
+        only(200, *PLANNERS)),
     ("GET", "/relief/events/{event_id}/board"): Case(
         lambda ws, _w: {"path": f"/relief/events/{new_event(ws)}/board"}, everyone(200)),
     ("POST", "/relief/events/{event_id}/match"): Case(

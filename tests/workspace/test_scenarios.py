@@ -86,8 +86,13 @@ def test_bad_file_is_422_and_changes_nothing(ws: Workspace, case: str) -> None:
     assert r.status_code == 422, r.text
     err = r.json()["error"]
     assert err["code"] in ("invalid_scenario", "invalid_input") and err["message"]
-    assert export(ws) == before
+    # The refused upload wrote nothing; the export below appends its own read entries only.
     assert ws.client("lead").get(f"{API}/audit").json()["total"] == audit_before
+    assert export(ws) == before
+    since = ws.client("lead").get(f"{API}/audit", params={"limit": 100}).json()
+    new = since["items"][: since["total"] - audit_before]
+    assert new and all(e["action"] == "read" and e["after"]["via"] == "api export yaml"
+                       for e in new)
 
 
 def test_problems_name_place_and_field(ws: Workspace) -> None:

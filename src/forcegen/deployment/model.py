@@ -161,8 +161,11 @@ def _records(data: dict[str, Any], lines: dict[str, int], path: Path, section: s
             index, _, rest = key[len(head):].partition(".")
             if rest:
                 per_item.setdefault(index, {})[rest] = line
+    file = str(path)
     for i, item in enumerate(value):
-        origin = Origin(str(path), lines.get(f"{section}.{i}"), per_item.get(str(i), {}))
+        # Without line numbers (the first, fast read of a large file) no item has any.
+        origin = Origin(file, lines.get(f"{section}.{i}"), per_item.get(str(i), {})) \
+            if lines else Origin(file, None, {})
         if not isinstance(item, dict):
             problems.append(Problem(str(path), "expected a record (key: value)", origin.line,
                                     f"{section}[{i + 1}]"))

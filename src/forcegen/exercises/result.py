@@ -122,6 +122,8 @@ class ExerciseResult:
             "status": plan.status, "value": plan.value, "bound": plan.bound, "gap": plan.gap,
             "solver": plan.solver, "seconds": round(plan.seconds, 3),
             "tie_break_proven": plan.tie_break_proven,
+            # How the value was bounded and found: greedy, pooled model, full model (cp-sat).
+            "value_steps": list(plan.value_steps),
             "baseline": {"method": "greedy (earliest window first)",
                          "value": plan.baseline_value,
                          "seconds": round(plan.baseline_seconds, 4)},

@@ -4,7 +4,10 @@ Sheets: ``summary`` (status in words, value held against the proven bound, lines
 time, travel), ``exercises`` (week, area, units, nations, certifications, units' travel;
 reasons for those not held), ``calendar`` (training areas x weeks, each filled cell coloured by
 the exercise's kind), ``units`` (each unit's weeks in exercises and resting after them) and
-``unit calendar`` (units x weeks: the exercise, then ``rest``).
+``unit calendar`` (units x weeks: the exercise, then ``rest``); with ``--roster``, ``standby``
+and ``standby tours``; with ``--roster --coupled``, ``coupling`` (unit-months short, units
+resting in an exercise, value and lines kept, against planning one after the other) and
+``coupling rounds``.
 Every table has a bold frozen header, an autofilter and fitted widths; formula-like text is
 neutralised (:mod:`forcegen.scenario.xlsx_style`).
 """
@@ -74,6 +77,14 @@ def _summary(wb: Workbook, doc: dict[str, Any]) -> None:
         ("Rest after an exercise (weeks)", doc["rest_weeks"], INTEGER),
         ("Solver", f"{doc['solver']} ({doc['seconds']:.1f} s)", None),
     ]
+    coupling = (doc.get("roster") or {}).get("coupling")
+    if coupling:  # --roster --coupled: the headline figures (sheet ``coupling`` has the rest)
+        rows += [("Standby unit-months short, planned together (one after the other)",
+                  f"{coupling['coupled']['shortfall']} "
+                  f"({coupling['sequential']['shortfall']})", None),
+                 ("Coupling rounds kept / planned",
+                  f"{sum(1 for r in coupling['rounds'] if r['kept'])} / "
+                  f"{len(coupling['rounds'])} (sheet coupling)", None)]
     for label, value, fmt in rows:
         append_row(ws, [label, value if value is not None else "n/a"])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
@@ -200,11 +211,53 @@ def _standby(wb: Workbook, roster: dict[str, Any]) -> None:
                   t["rest_until"]] for t in roster["tours"]], {"Months": INTEGER})
 
 
+def _coupling(wb: Workbook, coupling: dict[str, Any]) -> None:
+    """Sheet ``coupling`` (``--roster --coupled``): the figures, then one row per round.
+
+    What planning together changed against planning one after the other: unit-months short,
+    units resting in an exercise, and the programme's value and lines each round kept.
+    """
+    ws = wb.create_sheet("coupling")
+    seq, co, rounds = coupling["sequential"], coupling["coupled"], coupling["rounds"]
+    first = rounds[0] if rounds else {"value": co["value"], "lines": co["lines_certified"]}
+    figures: list[tuple[str, Any, str | None]] = [
+        ("Method", coupling["method"], None),
+        ("Rounds planned", len(rounds), INTEGER),
+        ("Rounds kept", sum(1 for r in rounds if r["kept"]), INTEGER),
+        ("Unit-months short, planned one after the other", seq["shortfall"], INTEGER),
+        ("Unit-months short, planned together", co["shortfall"], INTEGER),
+        ("Units resting in an exercise, one after the other", len(seq["rest_in_exercise"]),
+         INTEGER),
+        ("Units resting in an exercise, together", len(co["rest_in_exercise"]), INTEGER),
+        ("Programme value, planned alone", first["value"], INTEGER),
+        ("Programme value kept", co["value"], INTEGER),
+        ("Lines certified in time, planned alone", first["lines"], INTEGER),
+        ("Lines certified in time kept", co["lines_certified"], INTEGER),
+    ]
+    append_row(ws, ["Coupling of the programme and the standby roster", ""])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value, fmt in figures:
+        append_row(ws, [label, value])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        if fmt:
+            ws.cell(row=ws.max_row, column=2).number_format = fmt
+    ws.column_dimensions["A"].width = 52
+    ws.column_dimensions["B"].width = 60
+    ws = wb.create_sheet("coupling rounds")
+    write_table(ws, ["Round", "Programme value", "Lines certified in time",
+                     "Unit-months short", "Kept"],
+                [[r["round"], r["value"], r["lines"], r["shortfall"],
+                  "yes" if r["kept"] else "no"] for r in rounds],
+                {"Programme value": INTEGER, "Lines certified in time": INTEGER,
+                 "Unit-months short": INTEGER})
+
+
 def write_programme_xlsx(doc: dict[str, Any], path: Path) -> Path:
     """Write the workbook of ``doc`` (``ExerciseResult.to_dict()``) to ``path``, atomically.
 
     With a ``roster`` (``--roster``), sheets ``standby`` (months x capabilities) and
-    ``standby tours`` follow.
+    ``standby tours`` follow; with its ``coupling`` (``--roster --coupled``), sheets
+    ``coupling`` (the figures against planning one after the other) and ``coupling rounds``.
     """
     wb = Workbook()
     _summary(wb, doc)
@@ -214,4 +267,6 @@ def write_programme_xlsx(doc: dict[str, Any], path: Path) -> Path:
     _unit_calendar(wb, doc)
     if doc.get("roster"):
         _standby(wb, doc["roster"])
+        if doc["roster"].get("coupling"):
+            _coupling(wb, doc["roster"]["coupling"])
     return save_atomically(wb, path)

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ValidationError
 
+from forcegen._gc import with_large_arrays
 from forcegen.deployment.model import _records, _scenario_file
 from forcegen.exceptions import OptionError, Problem, ScenarioError, one_of
 from forcegen.relief.models import Event, Facility, Item, Offer, ReliefData, Request, Settings
@@ -58,6 +59,7 @@ class ReliefProblem:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+@with_large_arrays
 def load_relief(path: str | Path, *, close: tuple[str, ...] = (),
                 withdraw: tuple[str, ...] = ()) -> ReliefProblem:
     """Read a scenario folder or ``scenario.yaml`` and check its ``relief`` section.
@@ -192,6 +194,7 @@ def _checked(scenario: Scenario, section: dict[str, Any], lines: dict[str, int],
     return parsed, settings, problems
 
 
+@with_large_arrays
 def relief_problem(scenario: Scenario, file: str | Path, *, close: tuple[str, ...] = (),
                    withdraw: tuple[str, ...] = ()) -> ReliefProblem:
     """The relief problem of an already loaded ``scenario``; ``file`` gives line numbers.
@@ -253,6 +256,7 @@ def _check_what_ifs(rd: ReliefData, facility_ids: set[str], close: tuple[str, ..
                               f"{one_of(offer_ids)}", "withdraw")
 
 
+@with_large_arrays
 def build(rd: ReliefData, scenario: Scenario | None = None, source: str = "<memory>", *,
           close: tuple[str, ...] = (), withdraw: tuple[str, ...] = ()) -> ReliefProblem:
     """Apply the what-ifs and compute the candidate pairs of a checked section."""

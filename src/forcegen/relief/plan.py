@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from forcegen._gc import with_large_arrays
 from forcegen.relief.loader import ReliefProblem
 from forcegen.relief.match import Stage, lexicographic
 from forcegen.relief.shortfalls import Reason, reasons_for
@@ -117,23 +118,35 @@ def stage_coefficients(prob: ReliefProblem) -> list[tuple[str, str, NDArray[np.f
     o_done = np.fromiter((o.status == "delivered" for o in rd.offers), bool, len(rd.offers))
     o_cost = np.fromiter((o.cost for o in rd.offers), float, len(rd.offers))
     prio, by = r_prio[t.request], r_by[t.request]
-    on_time = (hours <= by + 1e-9) | (o_done[t.offer] & (prob.fixed > 0))
+    on_time = hours <= by + 1e-9
+    if o_done.any():  # (a pass over every pair fewer when nothing is delivered yet)
+        on_time |= o_done[t.offer] & (prob.fixed > 0)
     free = prob.fixed == 0
     levels = sorted(set(r_prio.tolist()))
-    stages = [(f"in time, priority {p}", "max", ((prio == p) & on_time).astype(float))
+    at_level = {p: prio == p for p in levels}
+    stages = [(f"in time, priority {p}", "max", (at_level[p] & on_time).astype(float))
               for p in levels]
     if rd.settings.late:
-        stages += [(f"at all, priority {p}", "max", (prio == p).astype(float)) for p in levels]
+        stages += [(f"at all, priority {p}", "max", at_level[p].astype(float)) for p in levels]
     stages.append(("arrival hours", "min", np.where(np.isfinite(hours) & free, hours, 0.0)))
     stages.append(("cost", "min", np.where(free, o_cost[t.offer], 0.0)))
-    # Rank of each pair in (request id, offer id) order: the canonical tie-break.
+    stages.append(("tie-break", "min", np.where(free, _tie_rank(prob), 0.0)))
+    return stages
+
+
+def _tie_rank(prob: ReliefProblem) -> NDArray[np.float64]:
+    """Rank (from 1) of each pair in (request id, offer id) order: the canonical tie-break."""
+    rd, t = prob.data, prob.pairs
     key = (_id_rank([r.id for r in rd.requests])[t.request] * max(1, len(rd.offers))
            + _id_rank([o.id for o in rd.offers])[t.offer])
+    if bool(np.all(key[1:] > key[:-1])):
+        # Pairs come by request, then offer, in file order: where the file lists its ids in
+        # order, they are in rank order already, and sorting 2 million keys is not needed.
+        return np.arange(1, len(t) + 1, dtype=float)
     order = np.argsort(key, kind="stable")  # one integer key: faster than a lexsort
     rank = np.zeros(len(t))
     rank[order] = np.arange(1, len(t) + 1)
-    stages.append(("tie-break", "min", np.where(free, rank, 0.0)))
-    return stages
+    return rank
 
 
 def first_columns(prob: ReliefProblem, per_request: int) -> NDArray[np.int64]:
@@ -179,6 +192,7 @@ def _fastest_sorted(hours: NDArray[np.float64], request: NDArray[np.int64],
     return order[(rank < per_request) & np.isfinite(hours[order])]
 
 
+@with_large_arrays
 def plan_relief(prob: ReliefProblem, *, time_limit: float = 60.0, method: str = "face",
                 per_request: int | None = 8) -> ReliefPlan:
     """Match the problem's offers to its requests (see :mod:`forcegen.relief.match`).

@@ -31,6 +31,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _FLOAT_CHARS = "0123456789.eE"
+_TAGS_KEPT = 100_000  # distinct plain scalars whose tag a parse remembers (bounded memory)
 
 
 def _first_char_resolvers() -> dict[str, list[tuple[str, Any]]]:
@@ -50,6 +51,13 @@ class _LineLoader(_Base):  # type: ignore[valid-type,misc]
     _by_first: ClassVar[dict[str, list[tuple[str, Any]]]] = _first_char_resolvers()
     _wild: ClassVar[list[tuple[str, Any]]] = list(_Base.yaml_implicit_resolvers.get(None, []))
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # The tag of a plain scalar depends on its text alone, and a large file repeats few
+        # texts (keys, codes, small numbers): looked up, not matched against the resolvers'
+        # patterns again (a sixth of the parse of 20,000 relief offers).
+        self._tags: dict[str, str] = {}
+
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
 
@@ -59,11 +67,20 @@ class _LineLoader(_Base):  # type: ignore[valid-type,misc]
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
             if implicit[0]:
-                for tag, regexp in self._by_first.get(value[:1], self._wild):
-                    if regexp.match(value):
-                        return str(tag)
+                tag = self._tags.get(value)
+                if tag is None:
+                    tag = self._plain_tag(value)
+                    if len(self._tags) < _TAGS_KEPT:
+                        self._tags[value] = tag
+                return tag
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def _plain_tag(self, value: str) -> str:
+        for tag, regexp in self._by_first.get(value[:1], self._wild):
+            if regexp.match(value):
+                return str(tag)
+        return _STR
 
 
 class _TooBig(Exception):

@@ -213,3 +213,34 @@ document.addEventListener("DOMContentLoaded", () => {
     }).catch(() => {});
   });
 });
+
+// ---- Relief request and offer forms: choosing the event narrows the capability select to
+// that event's relief items (and the capability types). The server renders the list (the
+// form's own URL with ?event=); its options replace the select's, keeping the choice when the
+// new list has it. Without this file the form's "List the chosen event's items" button does it.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-relist]").forEach((sel) => {
+    const target = document.getElementById(sel.dataset.relistTarget);
+    if (!target || target.tagName !== "SELECT") return;
+    document.querySelectorAll("[data-relist-button]").forEach((b) => { b.hidden = true; });
+    let asked = 0;
+    sel.addEventListener("change", () => {
+      const mine = ++asked;  // only the answer to the latest choice is used
+      const url = `${sel.dataset.relist}?event=${encodeURIComponent(sel.value)}`;
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then((r) => (r.ok ? r.text() : null))
+        .then((html) => {
+          if (!html || mine !== asked) return;
+          const doc = new DOMParser().parseFromString(html, "text/html");
+          const fresh = doc.getElementById(target.id);
+          if (!fresh) return;
+          const chosen = target.value;
+          target.replaceChildren(...Array.from(fresh.children).map((c) => document.importNode(c, true)));
+          const keep = Array.from(target.options).some((o) => o.value === chosen);
+          target.value = keep ? chosen : "";
+          target.dispatchEvent(new Event("change", { bubbles: true }));
+        })
+        .catch(() => {});
+    });
+  });
+});

@@ -19,9 +19,21 @@ for _module_b in (_merge, _compare):
 
 def _add_downloads_and_accounts() -> None:
     """Download buttons, accounts (admins), deployment runs, relief and the intel feed."""
-    from forcegen.web.views import admin, deployments, downloads, intel, relief
+    from forcegen.web.views import (
+        admin,
+        deployments,
+        downloads,
+        intel,
+        relief,
+        relief_events,
+        relief_offers,
+        relief_requests,
+    )
 
-    for module in (downloads, admin, deployments, relief, intel):
+    # The relief forms (``/relief/events/...``, ``/relief/requests/...``,
+    # ``/relief/offers/...``) before the dashboard.
+    for module in (downloads, admin, deployments, relief_events, relief_requests, relief_offers,
+                   relief, intel):
         router.include_router(module.router)
 
 

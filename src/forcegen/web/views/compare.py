@@ -19,6 +19,7 @@ from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import sector_names
 from forcegen.web.marking import Labelled, labelled
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.runs import service as runs
 from forcegen.workspace.runs.compare import compare_runs
@@ -71,8 +72,11 @@ def compare_page(
     done, _ = runs.list_page(db, page.user, PageParams(limit=100, sort="-id"), state="done")
     ctx: dict[str, object] = {"done": done, "a": a, "b": b}
     shown: list[Labelled] = []
+    trail = ReadTrail("web compare")
+    trail.add_rows("sourcing_run", done)  # the runs offered are listed by number and date
     if a is not None and b is not None:
         found = compare_runs(db, page.user, a, b)
+        trail.add_rows("sourcing_run", (found.run_a, found.run_b))
         ctx.update(
             diff=found.diff,
             gained=found.diff.gained,
@@ -85,4 +89,5 @@ def compare_page(
         shown = [labelled(r) for r in (found.run_a, found.run_b)]
     else:
         shown = [labelled(r) for r in done]
+    trail.write(db, page.user.username)
     return render(request, "compare.html", ctx, labels=shown)

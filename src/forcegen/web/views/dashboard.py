@@ -10,6 +10,7 @@ from forcegen.web.charts import burden_svg, category_fill_svg, sector_fill, sect
 from forcegen.web.core import HTMLRoute, PageDep, render
 from forcegen.web.data import latest_plan, meta, sector_names
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.requirements import service as requirements
@@ -27,6 +28,8 @@ def dashboard(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     _, lines = requirements.list_page(db, page.user, PageParams(limit=1))
     names = sector_names(db)
     scoped = latest_plan(db, page.user)
+    if scoped is not None:  # the latest plan's figures are shown
+        record_reads(db, page.user.username, "web dashboard", "sourcing_run", [scoped.run])
     ctx: dict[str, object] = {
         "scenario": meta(db, "name", "Empty workspace"),
         "status_rows": status_rows,

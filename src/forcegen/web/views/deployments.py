@@ -28,6 +28,7 @@ from forcegen.web.views.downloads import download
 from forcegen.web.whatif_form import whatif_nations
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.api.run_routes import submit_run
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.errors import Invalid
 from forcegen.workspace.runs import deploy_service as deployments
 from forcegen.workspace.runs.deploy_export import deployment_export
@@ -66,6 +67,7 @@ def deployment_list(
     table, rows, total = run_table(
         "/deployments", partial(deployments.list_page, db, page.user), q, state, sort, offset
     )
+    record_reads(db, page.user.username, "web list", "deployment_run", rows)
     ctx = {
         "rows": rows,
         "total": total,
@@ -141,6 +143,7 @@ def deployment_detail(
 ) -> HTMLResponse:
     """A deployment run: progress while it works, then the plan as the user may see it."""
     run = deployments.get(db, page.user, deployment_id)
+    record_reads(db, page.user.username, "web get", "deployment_run", [run])
     doc = deployments.scoped(page.user, run)
     ctx: dict[str, Any] = {
         "run": run,
@@ -169,4 +172,7 @@ def deployment_download(
     db: SessionDep, page: PageDep, deployment_id: RunId, fmt: Literal["xlsx", "csv", "json"]
 ) -> Response:
     """A finished deployment as the user may see it: workbook, force list (CSV) or JSON."""
-    return download(*deployment_export(db, page.user, deployment_id, fmt))
+    content = deployment_export(db, page.user, deployment_id, fmt)  # 404 when hidden
+    record_reads(db, page.user.username, f"web export {fmt}", "deployment_run",
+                 [deployments.get(db, page.user, deployment_id)])
+    return download(*content)

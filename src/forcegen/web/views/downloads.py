@@ -18,6 +18,8 @@ from fastapi.responses import Response
 from forcegen.scenario.xlsx_style import safe_text
 from forcegen.web.core import HTMLRoute, PageDep
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.audit.reads import ReadTrail, record_reads
+from forcegen.workspace.runs import service as runs
 from forcegen.workspace.runs.export import plan_export
 from forcegen.workspace.scenarios import service as scenarios
 
@@ -54,7 +56,10 @@ def plan_download(
     db: SessionDep, page: PageDep, run_id: RunId, fmt: Literal["xlsx", "csv", "json"]
 ) -> Response:
     """A finished run's plan as the user may see it: workbook, CSV tables (zip) or JSON."""
-    return download(*plan_export(db, page.user, run_id, fmt))
+    content = plan_export(db, page.user, run_id, fmt)  # 404 when hidden or without a plan
+    record_reads(db, page.user.username, f"web export {fmt}", "sourcing_run",
+                 [runs.get(db, page.user, run_id)])
+    return download(*content)
 
 
 @router.get("/scenario/download/{fmt}")
@@ -62,4 +67,7 @@ def scenario_download(
     db: SessionDep, page: PageDep, fmt: Literal["xlsx", "csv", "json", "zip", "yaml"]
 ) -> Response:
     """The planning data the user may see as a scenario file (planners, as the API)."""
-    return download(*scenarios.export_bytes(db, page.user, fmt))
+    trail = ReadTrail(f"web export {fmt}")
+    content = scenarios.export_bytes(db, page.user, fmt, trail)
+    trail.write(db, page.user.username)  # the requirements and pledges exported, per label
+    return download(*content)

@@ -19,6 +19,7 @@ from forcegen.web.geo import MapPoint, map_svg
 from forcegen.web.roads import BANDS, stored_roads
 from forcegen.web.symbols import symbol_svg
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.listing import every_row
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.requirements import service as requirements
@@ -72,6 +73,11 @@ def force_map(
             depots.append((float(at[0]), float(at[1])))
     bases: dict[tuple[float, float], list[str]] = defaultdict(list)
     visible = every_row(lambda p: pledges.list_page(db, page.user, p))
+    trail = ReadTrail("web map")  # the bases name every pledge shown; the fill, its run
+    trail.add_rows("pledge", visible, owner_key="nation")
+    if scoped is not None:
+        trail.add("sourcing_run", scoped.run.id, scoped.run)
+    trail.write(db, page.user.username)
     for row in visible:
         if isinstance(row.home, list) and len(row.home) == 2:
             key = (round(float(row.home[0]), 2), round(float(row.home[1]), 2))
@@ -120,8 +126,8 @@ class OrbatNode:
     children: list[OrbatNode] = field(default_factory=list)
 
 
-def _orbat(db: Session, page: PageDep, command: CommandDay | None = None
-           ) -> tuple[OrbatNode, bool]:
+def _orbat(db: Session, page: PageDep, command: CommandDay | None = None,
+           trail: ReadTrail | None = None) -> tuple[OrbatNode, bool]:
     caps = requirements.capabilities(db)
     names = sector_names(db)
     scoped = latest_plan(db, page.user)
@@ -130,6 +136,10 @@ def _orbat(db: Session, page: PageDep, command: CommandDay | None = None
     for a in scoped.plan.assignments if scoped else []:
         units[a.requirement].append(a)
     lines = every_row(lambda p: requirements.list_page(db, page.user, p))
+    if trail is not None:
+        trail.add_rows("requirement", lines)
+        if scoped is not None:
+            trail.add("sourcing_run", scoped.run.id, scoped.run)
     by_sector: dict[str, list[Any]] = defaultdict(list)
     for r in sorted(lines, key=lambda r: (r.priority, r.id)):
         by_sector[r.sector].append(r)
@@ -188,7 +198,8 @@ class CommandDay:
         return None
 
 
-def _command_day(db: Session, page: PageDep, day: int | None) -> CommandDay | None:
+def _command_day(db: Session, page: PageDep, day: int | None,
+                 trail: ReadTrail | None = None) -> CommandDay | None:
     """The chain of command on ``day`` (default: closure) from the newest deployment plan."""
     import datetime as dt
 
@@ -198,6 +209,8 @@ def _command_day(db: Session, page: PageDep, day: int | None) -> CommandDay | No
     if found is None or found[1].get("closure") is None:
         return None
     run, doc = found
+    if trail is not None:
+        trail.add("deployment_run", run.id, run)
     closure = int(doc["closure"])
     when = closure if day is None else min(day, closure)
     rules = [CommandRule.model_validate(r) for r in doc.get("command") or []]
@@ -224,6 +237,8 @@ def orbat(
     to its sector's commander on arrival (OPCON unless the scenario's ``command`` says TACON
     or national command retained).
     """
-    command = _command_day(db, page, day)
-    root, planned = _orbat(db, page, command)
+    trail = ReadTrail("web orbat")
+    command = _command_day(db, page, day, trail)
+    root, planned = _orbat(db, page, command, trail)
+    trail.write(db, page.user.username)
     return render(request, "orbat.html", {"root": root, "planned": planned, "command": command})

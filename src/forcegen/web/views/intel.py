@@ -36,10 +36,12 @@ from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.taxii import key_list_status
 from forcegen.workspace.errors import Conflict, Forbidden, Invalid, NotFound
 from forcegen.workspace.intel import store
-from forcegen.workspace.intel.feed import FeedFilters, feed, feed_choices, feed_item
+from forcegen.workspace.intel.feed import FeedFilters, FeedItem, feed, feed_choices, feed_item
 from forcegen.workspace.intel.models import IntelCollection
 from forcegen.workspace.intel.publish import publish
 from forcegen.workspace.intel.readers import reader_for
+from forcegen.workspace.intel.trail import Trail
+from forcegen.workspace.label_store import label_json
 from forcegen.workspace.nations import service as nations
 
 __all__ = ["router"]
@@ -73,6 +75,8 @@ def intel_feed(request: Request, db: SessionDep, page: PageDep, collection: Text
     current = _chosen(found, collection)
     flt = FeedFilters(type, sector, marking)
     items = feed(db, current, visible, flt) if current is not None else []
+    if current is not None:
+        _record_reads(request, db, page, current, items, "web feed")
     choices = (feed_choices(db, current, visible) if current is not None
                else {"types": [], "sectors": [], "markings": []})
     shown = [i.label for i in items] + ([store_label(current)] if current else [])
@@ -82,6 +86,17 @@ def intel_feed(request: Request, db: SessionDep, page: PageDep, collection: Text
            "keys": key_list_status(getattr(state, "intel_key_path", None), state.intel_keys),
            "writable": current is not None and store.may_write(page.user, current, visible)}
     return render(request, "intel.html", ctx, labels=shown)
+
+
+def _record_reads(request: Request, db: Session, page: Page, collection: IntelCollection,
+                  items: list[FeedItem], via: str) -> None:
+    """The objects a feed page shows, as ``intel_read`` entries (one per label), as TAXII."""
+    if not items or not request.app.state.settings.intel_audit_reads:
+        return
+    trail = Trail("intel_read")
+    for i in items:
+        trail.add(label_json(i.label), i.object_id, i.version)
+    trail.write(db, page.user.username, collection.id, {"via": via})
 
 
 def store_label(collection: IntelCollection) -> Label:
@@ -102,6 +117,7 @@ def intel_item(request: Request, db: SessionDep, page: PageDep, seq: int,
     item = feed_item(db, current, visible, seq, flt)
     if item is None:
         raise NotFound("object")
+    _record_reads(request, db, page, current, [item], "web feed item")
     # The page's banner after the insert: everything listed from ``since`` on, and this one.
     listed = [i.label for i in feed(db, current, visible, flt, limit=1_000,
                                     since=since or 0)]

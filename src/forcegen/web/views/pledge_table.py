@@ -20,6 +20,7 @@ from forcegen.web.marking import item_marking, labelled, level_choices
 from forcegen.web.tables import TableQuery, clean, every_row
 from forcegen.web.views.downloads import csv_download
 from forcegen.workspace.api.deps import SessionDep
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.nations import service as nations
 from forcegen.workspace.pledges import service as pledges
@@ -107,6 +108,7 @@ def pledge_table(
     """
     table = _table(db, page, "/pledges", nation, status, capability, q, sort, offset)
     rows, total = _list(db, page, table)
+    record_reads(db, page.user.username, "web list", "pledge", rows, owner_key="nation")
     totals: dict[str, dict[str, int]] = defaultdict(dict)
     for t in pledges.totals(db, page.user, ["nation", "status"]):
         totals[t.nation or ""][t.status or ""] = t.units
@@ -142,6 +144,7 @@ def pledge_table_csv(
     """
     table = _table(db, page, "/pledges", nation, status, capability, q, sort, 0)
     rows = every_row(lambda params: _list(db, page, table, params))
+    record_reads(db, page.user.username, "web export csv", "pledge", rows, owner_key="nation")
     caps = requirements.capabilities(db)
     derived = pledge_namer(db, page)
     header = ["Pledge", "Name", "Nation", "Capability", "Capability name", "Units",

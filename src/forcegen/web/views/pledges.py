@@ -24,6 +24,7 @@ from forcegen.web.views.pledge_table import pledge_choices, pledge_namer
 from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.pledges import service as pledges
 from forcegen.workspace.pledges.models import Pledge
@@ -133,6 +134,7 @@ def pledge_detail(
 ) -> HTMLResponse:
     """One pledge: its form (read-only for observers) and its approval buttons."""
     row = pledges.get(db, page.user, pledge_id)
+    record_reads(db, page.user.username, "web get", "pledge", [row], owner_key="nation")
     shown = [labelled(row, row.nation)]
     return _form(
         request,

@@ -17,9 +17,11 @@ from forcegen.web.core import HTMLRoute, PageDep, Redirect, render
 from forcegen.web.relief_map import ReliefMark, relief_svg
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.relief import board as boards
 from forcegen.workspace.relief import events, matching
+from forcegen.workspace.relief import offers as offer_service
 
 __all__ = ["router"]
 
@@ -78,17 +80,21 @@ def relief_board(
     plan: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     """One event's requests, their state, totals per place and nation, and the map."""
-    b = boards.board(db, page.user, event_id)
+    trail = ReadTrail("web board")
+    b = boards.board(db, page.user, event_id, trail)
     marks, lines = _marks(b)
     matched = None
     if plan and page.planner:
         matched = matching.run_match(db, page.user, event_id, time_limit=20.0, keep=False)
         lines = [(f"{x['offer']} → {x['request']}", x["line"]) for x in matched["routes"]]
     all_events, _ = events.list_page(db, page.user, PageParams(limit=200))
-    runs = matching.list_runs(db, page.user, event_id)[:20] if page.planner else []
+    trail.add_rows("relief_event", all_events)  # the event picker names them
+    runs = matching.list_runs(db, page.user, event_id, trail)[:20] if page.planner else []
+    trail.write(db, page.user.username)
     svg, outside = relief_svg(marks, lines)
     ctx = {
         "board": b,
+        "offer_editors": offer_service.EDITORS,
         "events": all_events,
         "svg": Markup(svg),
         "outside": outside,

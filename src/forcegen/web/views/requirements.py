@@ -20,6 +20,7 @@ from forcegen.web.views.downloads import csv_download
 from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.errors import Forbidden
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.requirements import service as requirements
@@ -132,6 +133,7 @@ def requirement_table(
     """Every requirement line (all roles read them): text search, filters, sorting, paging."""
     table = _table(db, q, sector, capability, priority, sort, offset)
     rows, total = _list(db, page, table)
+    record_reads(db, page.user.username, "web list", "requirement", rows)
     caps = requirements.capabilities(db)
     ctx = {
         "rows": rows,
@@ -162,6 +164,7 @@ def requirement_table_csv(
     """
     table = _table(db, q, sector, capability, priority, sort, 0)
     rows = every_row(lambda params: _list(db, page, table, params))
+    record_reads(db, page.user.username, "web export csv", "requirement", rows)
     caps = requirements.capabilities(db)
     sectors = {s.id: s.name or "" for s in requirements.list_sectors(db)}
     header = [
@@ -236,6 +239,7 @@ def requirement_detail(
 ) -> HTMLResponse:
     """One requirement line (editable by planners)."""
     row = requirements.get(db, page.user, requirement_id)
+    record_reads(db, page.user.username, "web get", "requirement", [row])
     shown = [labelled(row)]
     return _form(request, db, page, _values(row), {}, row, shown=shown)
 

@@ -16,6 +16,7 @@ from forcegen.web.tables import run_table
 from forcegen.web.whatif_form import whatif_from_form, whatif_nations
 from forcegen.workspace.api.deps import SessionDep, SettingsDep
 from forcegen.workspace.api.run_routes import submit_run
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.runs import service as runs
 from forcegen.workspace.runs.models import RUN_STATES
 from forcegen.workspace.runs.whatif import WhatIf
@@ -45,6 +46,7 @@ def run_list(
     table, rows, total = run_table(
         "/runs", partial(runs.list_page, db, page.user), q, state, sort, offset
     )
+    record_reads(db, page.user.username, "web list", "sourcing_run", rows)
     shown = [labelled(r) for r in rows]
     ctx = {"rows": rows, "total": total, "levels": level_choices(page.user), "optional": _OPTIONAL,
            "nations": whatif_nations(db), "whatif": WhatIf.from_json,
@@ -73,6 +75,7 @@ async def start_run(
 def run_detail(request: Request, db: SessionDep, page: PageDep, run_id: RunId) -> HTMLResponse:
     """A run: progress while it works, then the plan as the user may see it."""
     run = runs.get(db, page.user, run_id)
+    record_reads(db, page.user.username, "web get", "sourcing_run", [run])
     scoped = scoped_plan(page.user, run)
     ctx: dict[str, object] = {"run": run, "scoped": scoped, "sector_names": sector_names(db),
                               "whatif": WhatIf.from_json(run.whatif).describe()}

@@ -35,6 +35,7 @@ add_run_routes(
     router,
     RunKind(
         id_name="deployment_id",
+        entity="deployment_run",
         create=DeploymentCreate,
         summary=DeploymentSummary,
         read=DeploymentRead,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from forcegen.scenario.models import PledgeStatus
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.api.params import IdPath, Page, PageParamsDep, SearchQuery
+from forcegen.workspace.audit.reads import ReadTrail, record_reads
 from forcegen.workspace.pledges import service
 from forcegen.workspace.pledges.schemas import (
     PledgeCreate,
@@ -40,11 +41,15 @@ def list_pledges(
 
     ``q``: text in the id, name, nation (code or name) or capability (code or name).
     """
+    trail = ReadTrail("api list")
     body = service.list_page_json(
-        db, user, page, nation=nation, capability=capability, status=status, search=q
+        db, user, page, nation=nation, capability=capability, status=status, search=q,
+        trail=trail,
     )
-    # End the read-only transaction in this worker thread, so that get_db has nothing left to
-    # do in another thread hop. The document is already JSON: FastAPI does not re-validate it.
+    trail.write(db, user.username)  # the pledges served, one audit entry per label
+    # End the transaction (the read entries) in this worker thread, so that get_db has nothing
+    # left to do in another thread hop. The document is already JSON: FastAPI does not
+    # re-validate it.
     db.commit()
     return Response(body, media_type="application/json")  # type: ignore[return-value]
 
@@ -78,7 +83,9 @@ def create_pledge(db: SessionDep, user: CurrentUser, body: PledgeCreate) -> Pled
 @router.get("/{pledge_id}", response_model=PledgeRead)
 def get_pledge(db: SessionDep, user: CurrentUser, pledge_id: IdPath) -> PledgeRead:
     """One pledge (404 if hidden from the caller)."""
-    return PledgeRead.model_validate(service.get(db, user, pledge_id))
+    row = service.get(db, user, pledge_id)
+    record_reads(db, user.username, "api get", "pledge", [row], owner_key="nation")
+    return PledgeRead.model_validate(row)
 
 
 @router.patch("/{pledge_id}", response_model=PledgeRead)

@@ -13,10 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.api.params import IdPath, Page, PageParamsDep
+from forcegen.workspace.audit.reads import ReadTrail, record_reads
 from forcegen.workspace.relief import board, events, exchange, matching, requests
 from forcegen.workspace.relief.schemas import (
     EventCreate,
     EventRead,
+    EventUpdate,
     RequestCreate,
     RequestRead,
     RequestUpdate,
@@ -44,6 +46,7 @@ class MatchOptions(BaseModel):
 def list_events(db: SessionDep, user: CurrentUser, page: PageParamsDep) -> Page[EventRead]:
     """Relief events the caller's labels allow."""
     rows, total = events.list_page(db, user, page)
+    record_reads(db, user.username, "api list", "relief_event", rows)
     return Page[EventRead](
         items=[EventRead.model_validate(r) for r in rows],
         total=total,
@@ -61,7 +64,17 @@ def create_event(db: SessionDep, user: CurrentUser, body: EventCreate) -> EventR
 @router.get("/events/{event_id}", response_model=EventRead)
 def get_event(db: SessionDep, user: CurrentUser, event_id: IdPath) -> EventRead:
     """One event (404 if hidden from the caller)."""
-    return EventRead.model_validate(events.get(db, user, event_id))
+    row = events.get(db, user, event_id)
+    record_reads(db, user.username, "api get", "relief_event", [row])
+    return EventRead.model_validate(row)
+
+
+@router.patch("/events/{event_id}", response_model=EventRead)
+def update_event(
+    db: SessionDep, user: CurrentUser, event_id: IdPath, body: EventUpdate
+) -> EventRead:
+    """Edit an event (planners); 409 with the current record if ``version`` is stale."""
+    return EventRead.model_validate(events.update(db, user, event_id, body))
 
 
 @router.get("/events/{event_id}/board")
@@ -70,7 +83,10 @@ def event_board(db: SessionDep, user: CurrentUser, event_id: IdPath) -> dict[str
 
     Counted over what the caller may see (a liaison or observer: their own nation's offers).
     """
-    return board.board(db, user, event_id).to_dict()
+    trail = ReadTrail("api board")
+    out = board.board(db, user, event_id, trail).to_dict()
+    trail.write(db, user.username)
+    return out
 
 
 @router.post("/events/{event_id}/match")
@@ -91,7 +107,10 @@ def match_event(
 @router.get("/events/{event_id}/runs")
 def list_runs(db: SessionDep, user: CurrentUser, event_id: IdPath) -> list[dict[str, Any]]:
     """The event's kept matching runs the caller's labels allow, newest first (no plans)."""
-    return matching.list_runs(db, user, event_id)
+    trail = ReadTrail("api list")
+    out = matching.list_runs(db, user, event_id, trail)
+    trail.write(db, user.username)
+    return out
 
 
 @router.get("/runs/{run_id}")
@@ -99,7 +118,10 @@ def get_run(
     db: SessionDep, user: CurrentUser, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> dict[str, Any]:
     """One kept matching run with its plan (404 when hidden or missing)."""
-    return matching.get_run(db, user, run_id)
+    trail = ReadTrail("api get")
+    out = matching.get_run(db, user, run_id, trail)
+    trail.write(db, user.username)
+    return out
 
 
 @router.post("/import")
@@ -140,6 +162,7 @@ def list_requests(
     rows, total = requests.list_page(
         db, user, page, event=event, capability=capability, priority=priority
     )
+    record_reads(db, user.username, "api list", "relief_request", rows)
     return Page[RequestRead](
         items=[RequestRead.model_validate(r) for r in rows],
         total=total,
@@ -157,7 +180,9 @@ def create_request(db: SessionDep, user: CurrentUser, body: RequestCreate) -> Re
 @router.get("/requests/{request_id}", response_model=RequestRead)
 def get_request(db: SessionDep, user: CurrentUser, request_id: IdPath) -> RequestRead:
     """One request (404 if hidden from the caller)."""
-    return RequestRead.model_validate(requests.get(db, user, request_id))
+    row = requests.get(db, user, request_id)
+    record_reads(db, user.username, "api get", "relief_request", [row])
+    return RequestRead.model_validate(row)
 
 
 @router.patch("/requests/{request_id}", response_model=RequestRead)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from forcegen.relief.models import OfferStatus
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.api.params import IdPath, Page, PageParamsDep
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.relief import offers
 from forcegen.workspace.relief.schemas import (
     OfferCreate,
@@ -39,6 +40,7 @@ def list_offers(
     rows, total = offers.list_page(
         db, user, page, event=event, nation=nation, status=status, request=request
     )
+    record_reads(db, user.username, "api list", "relief_offer", rows, owner_key="nation")
     return Page[OfferRead](
         items=[OfferRead.model_validate(r) for r in rows],
         total=total,
@@ -56,7 +58,9 @@ def create_offer(db: SessionDep, user: CurrentUser, body: OfferCreate) -> OfferR
 @router.get("/{offer_id}", response_model=OfferRead)
 def get_offer(db: SessionDep, user: CurrentUser, offer_id: IdPath) -> OfferRead:
     """One offer (404 if hidden from the caller)."""
-    return OfferRead.model_validate(offers.get(db, user, offer_id))
+    row = offers.get(db, user, offer_id)
+    record_reads(db, user.username, "api get", "relief_offer", [row], owner_key="nation")
+    return OfferRead.model_validate(row)
 
 
 @router.patch("/{offer_id}", response_model=OfferRead)
@@ -81,7 +85,10 @@ def change_offer_status(
 @router.get("/{offer_id}/history", response_model=list[StepRead])
 def offer_history(db: SessionDep, user: CurrentUser, offer_id: IdPath) -> list[StepRead]:
     """Every status change of the offer, oldest first (404 if it is hidden)."""
-    return [StepRead.model_validate(s) for s in offers.history(db, user, offer_id)]
+    steps = offers.history(db, user, offer_id)  # 404 when the offer is hidden
+    record_reads(db, user.username, "api history", "relief_offer",
+                 [offers.get(db, user, offer_id)], owner_key="nation")
+    return [StepRead.model_validate(s) for s in steps]
 
 
 @router.delete("/{offer_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.api.params import IdPath, Page, PageParamsDep, SearchQuery
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.requirements import service
 from forcegen.workspace.requirements.schemas import (
     CapabilityRead,
@@ -41,6 +42,7 @@ def list_requirements(
     rows, total = service.list_page(
         db, user, page, capability=capability, sector=sector, priority=priority, search=q
     )
+    record_reads(db, user.username, "api list", "requirement", rows)
     return Page[RequirementRead](
         items=[RequirementRead.model_validate(r) for r in rows],
         total=total,
@@ -65,7 +67,9 @@ def create_requirement(
 @router.get("/requirements/{requirement_id}", response_model=RequirementRead)
 def get_requirement(db: SessionDep, user: CurrentUser, requirement_id: IdPath) -> RequirementRead:
     """One requirement line (every role)."""
-    return RequirementRead.model_validate(service.get(db, user, requirement_id))
+    row = service.get(db, user, requirement_id)
+    record_reads(db, user.username, "api get", "requirement", [row])
+    return RequirementRead.model_validate(row)
 
 
 @router.patch("/requirements/{requirement_id}", response_model=RequirementRead)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from forcegen.workspace.accounts import User
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
 from forcegen.workspace.api.params import Page, PageParamsDep, SearchQuery
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.config import Settings
 from forcegen.workspace.runs.models import RunRecord, RunState
 
@@ -43,6 +44,8 @@ class RunKind(Generic[R, Body]):
     #: The path parameter's name (``run_id``): it names the parameter in the OpenAPI
     #: document and in a 422's ``loc``, so each kind keeps its own.
     id_name: str
+    #: The audit entity of the kind's runs (``sourcing_run``): reads are recorded under it.
+    entity: str
     create: type[Body]
     summary: type[BaseModel]
     read: type[BaseModel]
@@ -127,6 +130,7 @@ def add_run_routes(router: APIRouter, kind: "RunKind[Any, Any]") -> None:
         q: SearchQuery = None,
     ) -> Any:
         rows, total = kind.list_page(db, user, page, state=state, search=q)
+        record_reads(db, user.username, "api list", kind.entity, rows)
         return Page[summary](  # type: ignore[valid-type]
             items=[summary.model_validate(r) for r in rows],
             total=total,
@@ -143,11 +147,17 @@ def add_run_routes(router: APIRouter, kind: "RunKind[Any, Any]") -> None:
         run = kind.get(db, user, run_id)
         out = read.model_validate(run)
         out.result = kind.result(user, run) if with_result else None  # type: ignore[attr-defined]
+        record_reads(db, user.username, "api get" if with_result else "api get summary",
+                     kind.entity, [run])
         return out
 
     def export(db: SessionDep, user: CurrentUser, run_id: RunId,
                format: ExportFormat = "xlsx") -> Response:
-        return attachment(*kind.export(db, user, run_id, format))
+        content = kind.export(db, user, run_id, format)
+        # The export found the run (404 when hidden): this is the same row, from the session.
+        record_reads(db, user.username, f"api export {format}", kind.entity,
+                     [kind.get(db, user, run_id)])
+        return attachment(*content)
 
     one = f"/{{{kind.id_name}}}"
     media: dict[int | str, dict[str, Any]] = {

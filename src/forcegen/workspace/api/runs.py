@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from forcegen.workspace.accounts import User
 from forcegen.workspace.api.deps import CurrentUser, SessionDep
 from forcegen.workspace.api.run_routes import RunKind, add_run_routes
+from forcegen.workspace.audit.reads import record_reads
 from forcegen.workspace.runs import service
 from forcegen.workspace.runs.compare import compare_runs
 from forcegen.workspace.runs.export import plan_export
@@ -40,6 +41,7 @@ def compare(
     them.
     """
     found = compare_runs(db, user, a, b)
+    record_reads(db, user.username, "api compare", "sourcing_run", [found.run_a, found.run_b])
     return {"a": a, "b": b, **found.diff.to_dict()}
 
 
@@ -57,6 +59,7 @@ add_run_routes(
     router,
     RunKind(
         id_name="run_id",
+        entity="sourcing_run",
         create=RunCreate,
         summary=RunSummary,
         read=RunRead,

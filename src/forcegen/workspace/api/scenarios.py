@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from forcegen.workspace.access import PLANNERS, require_role
 from forcegen.workspace.api.deps import CurrentUser, SessionDep, SettingsDep
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.scenarios import service
 from forcegen.workspace.scenarios.schemas import ImportRead
 
@@ -76,7 +77,9 @@ def export_scenario(
     ``zip``: a scenario folder, ``xlsx``: a workbook, ``yaml``, ``csv``: a scenario folder of
     CSV tables (a zip), ``json``.
     """
-    content, filename, media = service.export_bytes(db, user, format)
+    trail = ReadTrail(f"api export {format}")
+    content, filename, media = service.export_bytes(db, user, format, trail)
+    trail.write(db, user.username)  # the requirements and pledges exported, per label
     return Response(
         content,
         media_type=media,

@@ -11,7 +11,7 @@ recomputes the leaf. The algorithms are ``labels.merkle``'s, reading stored node
 * ``audit_tree_head``: the signed tree heads handed out (Ed25519, the workspace's key).
 
 A proof first asks ``labels.merkle.nodes_needed`` which nodes it reads (O(log² n) at worst),
-fetches them in one or two queries and runs the algorithm on them.
+fetches them in one query and runs the algorithm on them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from forcegen.labels.auditlog import TreeHead, consistency_json, inclusion_json
@@ -39,6 +39,7 @@ from forcegen.workspace.audit.models import AuditEntry, AuditHead, AuditNode, Au
 __all__ = [
     "TreeDamaged",
     "append_leaf",
+    "append_leaves",
     "check_stored",
     "consistency_document",
     "entry_fields",
@@ -50,7 +51,9 @@ __all__ = [
     "tree_size",
 ]
 
-_CHUNK = 500  # keys per IN (...) query
+_CHUNK = 500  # keys per IN (...) list
+_ENTRIES = AuditEntry.__tablename__
+_NODES = AuditNode.__tablename__
 _CACHE = "forcegen.audit.frontier"
 _T = TypeVar("_T")
 
@@ -67,26 +70,39 @@ def entry_fields(e: Any) -> dict[str, Any]:
 
 
 def _fetch(db: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of nodes ``(level, index)``; :class:`TreeDamaged` if one is missing."""
+    """The stored hashes of nodes ``(level, index)``; :class:`TreeDamaged` if one is missing.
+
+    One query (a ``UNION ALL`` of the leaves asked for and, per level, the nodes asked for:
+    each a search of a primary key) written as SQL text and run on the driver directly. A
+    proof reads a few dozen nodes over a dozen levels: building and compiling that statement
+    through SQLAlchemy's expression language (a different shape for almost every proof, so
+    never cached) cost ten times the query itself (``bench/audit_merkle.py``).
+    """
     wanted = list(dict.fromkeys(keys))
-    leaves = [i for level, i in wanted if level == 0]
-    inner = [k for k in wanted if k[0] > 0]
-    out: dict[tuple[int, int], bytes] = {}
-    for i in range(0, len(leaves), _CHUNK):
-        seqs = [x + 1 for x in leaves[i : i + _CHUNK]]
-        rows = db.execute(select(AuditEntry.seq, AuditEntry.leaf_hash)
-                          .where(AuditEntry.seq.in_(seqs)))
-        out.update(((0, r.seq - 1), bytes.fromhex(r.leaf_hash)) for r in rows if r.leaf_hash)
     by_level: dict[int, list[int]] = {}
-    for level, i in inner:
-        by_level.setdefault(level, []).append(i)
-    # One "level = L AND idx IN (...)" per level, OR-ed: each a search of the primary key.
-    # (A row-value IN over (level, idx) is a full scan on SQLite: O(n) per append.)
-    if by_level:
-        cond = or_(*(and_(AuditNode.level == level, AuditNode.idx.in_(idxs))
-                     for level, idxs in by_level.items()))
-        rows = db.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash).where(cond))
-        out.update(((r.level, r.idx), bytes.fromhex(r.hash)) for r in rows)
+    for level, i in wanted:
+        by_level.setdefault(level, []).append(i + 1 if level == 0 else i)
+    bind = db.get_bind()
+    mark = "?" if bind.dialect.paramstyle == "qmark" else "%s"
+    parts: list[str] = []
+    params: list[int] = []
+    for level, idxs in sorted(by_level.items()):
+        for c in range(0, len(idxs), _CHUNK):
+            chunk = idxs[c : c + _CHUNK]
+            marks = ", ".join([mark] * len(chunk))
+            # Integers only, as parameters; the level is a literal int the code computed.
+            if level == 0:  # leaves: entry seq - 1, in audit_log
+                parts.append(f"SELECT 0, seq, leaf_hash FROM {_ENTRIES} WHERE seq IN ({marks})")
+            else:
+                parts.append(f"SELECT level, idx, hash FROM {_NODES} "
+                             f"WHERE level = {int(level)} AND idx IN ({marks})")
+            params += [int(x) for x in chunk]
+    out: dict[tuple[int, int], bytes] = {}
+    if parts:
+        rows = db.connection().exec_driver_sql(" UNION ALL ".join(parts), tuple(params))
+        for level, idx, h in rows:
+            if h:
+                out[(level, idx - 1 if level == 0 else idx)] = bytes.fromhex(h)
     missing = [k for k in wanted if k not in out]
     if missing:
         level, index = missing[0]
@@ -110,25 +126,35 @@ def _frontier(size: int) -> list[tuple[int, int]]:
 
 
 def append_leaf(db: Session, seq: int, leaf: bytes) -> None:
-    """Add entry ``seq``'s leaf to the stored tree (the caller holds the head row's lock).
+    """Add entry ``seq``'s leaf to the stored tree (the caller holds the head row's lock)."""
+    append_leaves(db, seq, [leaf])
 
-    The nodes on the tree's right edge are remembered for the transaction, so a bulk change
-    recording many entries reads none back; another transaction (or a savepoint) starts over
-    from the database, which the head row's lock keeps consistent.
+
+def append_leaves(db: Session, first_seq: int, leaves: Sequence[bytes]) -> None:
+    """Add the leaves of entries ``first_seq``, ``first_seq + 1``, ... in one insert.
+
+    The caller holds the head row's lock. The nodes on the tree's right edge are remembered
+    for the transaction, so a bulk change recording many entries reads none back; another
+    transaction (or a savepoint) starts over from the database, which the head row's lock
+    keeps consistent.
     """
-    index = seq - 1
+    index = first_seq - 1
     txn = db.get_nested_transaction() or db.get_transaction()
     cached = db.info.get(_CACHE)
     if cached is not None and cached[0] is txn and cached[1] == index:
-        known: dict[tuple[int, int], bytes] = cached[2]
+        known: dict[tuple[int, int], bytes] = dict(cached[2])
     else:
         known = _fetch(db, _frontier(index))
-    made = append_nodes(index, leaf, lambda level, i: known[(level, i)])
-    inner = [{"level": level, "idx": i, "hash": h.hex()} for level, i, h in made if level > 0]
+    inner = []
+    for leaf in leaves:
+        for level, i, h in append_nodes(index, leaf, lambda level, i: known[(level, i)]):
+            known[(level, i)] = h
+            if level > 0:
+                inner.append({"level": level, "idx": i, "hash": h.hex()})
+        index += 1
     if inner:
         db.execute(insert(AuditNode), inner)
-    everything = {**known, **{(level, i): h for level, i, h in made}}
-    db.info[_CACHE] = (txn, index + 1, {k: everything[k] for k in _frontier(index + 1)})
+    db.info[_CACHE] = (txn, index, {k: known[k] for k in _frontier(index)})
 
 
 def tree_size(db: Session) -> int:

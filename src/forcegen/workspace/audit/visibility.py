@@ -7,13 +7,14 @@ condition is applied in SQL, before paging and counting:
 
 * entries about accounts (``user``: sign-ins, creation, changes, password changes; and
   ``api_token``) are for admins, and for the account itself;
-* entries about labelled items (pledges, requirements, runs, and scenario
-  imports, whose counts include every item replaced and imported) need both snapshots, "before" and
-  "after", to be released by the labels engine (``readers.Reader``): relabelling an item up or
-  down is itself hidden from whoever may not see the higher label. The label is read from the
-  snapshots' JSON (the stored label columns; before migration 0007 ``classification``,
-  ``releasable_to`` and, for pledges, the owning ``nation``, read as their legacy label); a
-  snapshot without a label (none, or from before labels existed) hides nothing.
+* entries about labelled items (pledges, requirements, runs, relief records, intel, the reads
+  of any of them (``audit.reads``), and scenario imports, whose counts include every item
+  replaced and imported) need both snapshots, "before" and "after", to be released by the
+  labels engine (``readers.Reader``): relabelling an item up or down is itself hidden from
+  whoever may not see the higher label. The label is read from the snapshots' JSON (the stored
+  label columns; before migration 0007 ``classification``, ``releasable_to`` and, for pledges,
+  the owning ``nation``, read as their legacy label); a snapshot without a label (none, or from
+  before labels existed) hides nothing.
 
 :func:`readable_by` is the same rule for one loaded entry (the engine's decision), checked
 again on every row returned; the SQL form is ``label_sql``'s compiled condition.
@@ -35,10 +36,11 @@ __all__ = ["ACCOUNT_ENTITIES", "LABELLED", "readable_by", "visible_to"]
 
 #: Entities whose snapshots carry a label, and the snapshot key of the owning nation (if any).
 #: A scenario import's snapshots count the data replaced and imported, and carry its label.
-#: Intel entries (``intel.trail``) carry the label of the objects they list.
+#: Intel entries (``intel.trail``) carry the label of the objects they list, read entries
+#: (``audit.reads``) that of the records they list.
 LABELLED: dict[str, str | None] = {
     "pledge": "nation", "requirement": None, "sourcing_run": None, "scenario": None,
-    "intel": None,
+    "intel": None, "deployment_run": None, "relief_run": None,
     "relief_event": None, "relief_request": None, "relief_offer": "nation",
 }
 #: Entities about accounts.

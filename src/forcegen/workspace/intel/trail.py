@@ -9,25 +9,24 @@ gives one entry per distinct label among the objects concerned, listing them
 
 Each entry's snapshot carries the label's stored columns (``label_store.label_columns``), so
 the audit listing shows it only to readers the labels engine releases that label to (entity
-``intel`` is labelled in ``audit.visibility``). A label with no equivalent under the default
-policy (TLP) cannot be decided in SQL: its entries carry the label of what nobody may see and
-are kept in the chain, hidden from every listing. So are ``intel_withheld`` entries: the label
-stored with a tampered object is not to be trusted; they are also logged as warnings for the
-operators.
+``intel`` is labelled in ``audit.visibility``; the columns come from
+``audit.reads.label_snapshot``, as those of the planning records' read entries). A label with
+no equivalent under the default policy (TLP) cannot be decided in SQL: its entries carry the
+label of what nobody may see and are kept in the chain, hidden from every listing. So are
+``intel_withheld`` entries: the label stored with a tampered object is not to be trusted; they
+are also logged as warnings for the operators.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forcegen.exceptions import LabelError
-from forcegen.labels.label import label_from_json, make_label
-from forcegen.workspace.audit import service as audit
+from forcegen.workspace.audit.chain import record_many
+from forcegen.workspace.audit.reads import NOBODY, label_snapshot
 from forcegen.workspace.label_store import label_columns
 
 __all__ = ["ENTITY", "WITHHELD", "Trail"]
@@ -38,14 +37,6 @@ log = logging.getLogger(__name__)
 ENTITY = "intel"
 #: The action of an entry about objects withheld because their signature fails.
 WITHHELD = "intel_withheld"
-_NOBODY = make_label("NATO", "NATO UNCLASSIFIED", {"Releasable To": ["NONE"]})
-
-
-def _columns(label_text: str) -> dict[str, Any]:
-    try:
-        return label_columns(label_from_json(json.loads(label_text)))
-    except (LabelError, ValueError, TypeError):
-        return {**label_columns(_NOBODY), "stored_label": label_text[:2000]}
 
 
 class Trail:
@@ -81,12 +72,16 @@ class Trail:
 
     def write(self, db: Session, actor: str | None, collection_id: str,
               extra: dict[str, Any] | None = None) -> None:
-        """Append one entry per label, in the caller's transaction; then start afresh."""
+        """Append one entry per label, in the caller's transaction; then start afresh.
+
+        The entries go in together (``audit.chain.record_many``), as planning records' reads.
+        """
+        items: list[tuple[str, str, str | None, Any, Any]] = []
         for label_text in sorted(self._groups):
             # A withheld object's stored label is not trusted (it may be the widened one): its
             # entry is hidden from every listing rather than shown to whom that label names.
-            cols = _columns(label_text) if self.action != WITHHELD else \
-                {**label_columns(_NOBODY), "stored_label": label_text[:2000]}
+            cols = label_snapshot(label_text) if self.action != WITHHELD else \
+                {**label_columns(NOBODY), "stored_label": label_text[:2000]}
             after = {**cols, "collection": collection_id,
                      "objects": self._groups[label_text], **(extra or {})}
             if self.action == WITHHELD:
@@ -95,6 +90,7 @@ class Trail:
                             "; ".join(self._reasons.get(label_text, [])[:3]))
             if label_text in self._reasons:
                 after["reasons"] = self._reasons[label_text]
-            audit.record(db, actor, self.action, ENTITY, collection_id, None, after)
+            items.append((self.action, ENTITY, collection_id, None, after))
+        record_many(db, actor, items)
         self._groups.clear()
         self._reasons.clear()

@@ -21,6 +21,7 @@ from forcegen.workspace.access import (
     nation_scope,
 )
 from forcegen.workspace.accounts import User
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.labels import LEVELS, decode_releasable
 from forcegen.workspace.listing import PageParams, order_by, text_search
 from forcegen.workspace.pledges.models import Pledge
@@ -134,12 +135,13 @@ def list_page(
     capability: str | None = None,
     status: str | None = None,
     search: str | None = None,
+    trail: ReadTrail | None = None,
 ) -> tuple[list[PledgeRead], int]:
     """One page of the pledges ``user`` may see, filtered and sorted (as read models).
 
     ``search``: text found (case-insensitive) in the id, name, nation code or name, or
     capability code or name. The API serves the same page through :func:`list_page_json`,
-    which skips the models.
+    which skips the models. ``trail``: notes the pledges served (``audit.reads``).
     """
     where, total = _scoped(db, user, nation, capability, status, search)
     page = _page_select([_TABLE.c[k] for k in FIELDS], where, params)
@@ -156,6 +158,8 @@ def list_page(
         for m in db.execute(page).mappings()
         if reader.sees_row(m, m["nation"])
     ]
+    if trail is not None:
+        trail.add_rows("pledge", rows, owner_key="nation")
     return rows, total
 
 
@@ -168,6 +172,7 @@ def list_page_json(
     capability: str | None = None,
     status: str | None = None,
     search: str | None = None,
+    trail: ReadTrail | None = None,
 ) -> bytes:
     """:func:`list_page` serialized as the API's ``Page[PledgeRead]`` JSON document.
 
@@ -175,6 +180,7 @@ def list_page_json(
     connection (no ORM loading), the JSON and timestamp columns read as text and converted
     in Python (see ``rows.py``), and the page encoded in one call of pydantic-core's
     serializer, which writes exactly what ``Page[PledgeRead].model_dump_json`` would.
+    ``trail``: notes the pledges served (``audit.reads``).
     """
     where, total = _scoped(db, user, nation, capability, status, search)
     page = _page_select(RAW_COLUMNS, where, params)
@@ -183,5 +189,8 @@ def list_page_json(
     # out by labels_may_hide, and a label changed since is never served to the wrong reader.
     # The engine decides each distinct label once (Reader remembers it).
     reader = Reader(user)
-    items = [row_dict(r) for r in rows if reader.sees_row(r._mapping, r.nation)]
+    served = [r for r in rows if reader.sees_row(r._mapping, r.nation)]
+    if trail is not None:
+        trail.add_rows("pledge", (r._mapping for r in served), owner_key="nation")
+    items = [row_dict(r) for r in served]
     return to_json({"items": items, "total": total, "limit": params.limit, "offset": params.offset})

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forcegen.workspace.accounts import User
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.listing import PageParams
 from forcegen.workspace.relief import offers as offer_service
 from forcegen.workspace.relief import requests as request_service
@@ -72,11 +73,18 @@ class Board:
         }
 
 
-def board(db: Session, user: User, event_id: str) -> Board:
-    """The figures of event ``event_id`` as ``user`` may see them (404 if it is hidden)."""
+def board(db: Session, user: User, event_id: str, trail: ReadTrail | None = None) -> Board:
+    """The figures of event ``event_id`` as ``user`` may see them (404 if it is hidden).
+
+    ``trail``: notes the event, requests and offers the board shows (``audit.reads``).
+    """
     ev = event_or_404(db, user, event_id)
     reqs, _ = request_service.list_page(db, user, _ALL, event=ev.id)
     offers, _ = offer_service.list_page(db, user, _ALL, event=ev.id)
+    if trail is not None:
+        trail.add("relief_event", ev.id, ev)
+        trail.add_rows("relief_request", reqs)
+        trail.add_rows("relief_offer", offers, owner_key="nation")
     out = Board(ev.id, ev.name or ev.id)
     by_id = {}
     for r in reqs:

@@ -23,6 +23,7 @@ from forcegen.relief import build, plan_relief
 from forcegen.relief.models import Event, Facility, Item, Offer, ReliefData, Request, Settings
 from forcegen.workspace.access import PLANNERS, LabelScope, clearance_of, require_role
 from forcegen.workspace.accounts import User
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.database import utcnow
 from forcegen.workspace.errors import Invalid, NotFound
 from forcegen.workspace.label_store import join, label_columns, label_json, row_label
@@ -214,21 +215,31 @@ def _visible_runs(db: Session, user: User, where: Any) -> list[ReliefRun]:
     return [r for r in rows if scope.admits(reader, r, None)]
 
 
-def list_runs(db: Session, user: User, event_id: str) -> list[dict[str, Any]]:
+def list_runs(db: Session, user: User, event_id: str, trail: ReadTrail | None = None
+              ) -> list[dict[str, Any]]:
     """The kept runs of an event that ``user`` may see (newest first), without their plans.
 
     Planners only, like the runs themselves: a run holds every nation's offers, which a
-    liaison or an observer may not see.
+    liaison or an observer may not see. ``trail``: notes the runs listed (``audit.reads``).
     """
     require_role(user, *PLANNERS)
     ev = event_or_404(db, user, event_id)
-    return [_run_summary(r) for r in _visible_runs(db, user, ReliefRun.event == ev.id)]
+    runs = _visible_runs(db, user, ReliefRun.event == ev.id)
+    if trail is not None:
+        trail.add_rows("relief_run", runs)
+    return [_run_summary(r) for r in runs]
 
 
-def get_run(db: Session, user: User, run_id: int) -> dict[str, Any]:
-    """One kept run with its plan (planners); 404 when it does not exist or is hidden."""
+def get_run(db: Session, user: User, run_id: int, trail: ReadTrail | None = None
+            ) -> dict[str, Any]:
+    """One kept run with its plan (planners); 404 when it does not exist or is hidden.
+
+    ``trail``: notes the run served (``audit.reads``).
+    """
     require_role(user, *PLANNERS)
     found = _visible_runs(db, user, ReliefRun.id == run_id)
     if not found:
         raise NotFound("relief run")
+    if trail is not None:
+        trail.add("relief_run", found[0].id, found[0])
     return {**_run_summary(found[0]), "result": found[0].result}

@@ -34,6 +34,7 @@ from forcegen.workspace.types import (
 __all__ = [
     "EventCreate",
     "EventRead",
+    "EventUpdate",
     "ItemIn",
     "OfferCreate",
     "OfferRead",
@@ -97,6 +98,28 @@ class EventCreate(_Labels):
     airfields: Annotated[list[Facility], Field(max_length=10_000)] | None = None
     ports: Annotated[list[Facility], Field(max_length=10_000)] | None = None
     settings: Settings | None = None
+
+
+class EventUpdate(BaseModel):
+    """Changed fields of an event; ``version`` is the one the change was based on.
+
+    ``items`` replaces the whole list; an item a request or offer of the event names may not
+    be dropped (409 naming it).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+    name: Name | None = None
+    at: LonLat | None = None
+    started: dt.datetime | None = None
+    items: Annotated[list[ItemIn], Field(max_length=1000)] | None = None
+    airfields: Annotated[list[Facility], Field(max_length=10_000)] | None = None
+    ports: Annotated[list[Facility], Field(max_length=10_000)] | None = None
+    settings: Settings | None = None
+    classification: Level | None = None
+    releasable_to: ReleasableTo = None
+    label: LabelIn = None
 
 
 class EventRead(_Stamped):

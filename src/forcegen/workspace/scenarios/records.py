@@ -18,6 +18,7 @@ from forcegen.labels.label import label_to_json
 from forcegen.labels.legacy import legacy_to_label
 from forcegen.workspace import labels
 from forcegen.workspace.access import LabelScope
+from forcegen.workspace.audit.reads import ReadTrail
 from forcegen.workspace.label_store import LABEL_COLUMNS, policies, row_label
 from forcegen.workspace.pledges.models import Pledge
 from forcegen.workspace.readers import Reader
@@ -141,12 +142,13 @@ def _admitted(
 
 
 def section_records(
-    db: Session, reader: LabelScope | None = None
+    db: Session, reader: LabelScope | None = None, trail: ReadTrail | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """Every section's records in id order (nations and capability types by code).
 
     With ``reader``, only the requirements and pledges in its label scope; without, all of
-    them (for system use: tests, backups).
+    them (for system use: tests, backups). ``trail``: notes the requirements and pledges
+    given (``audit.reads``).
     """
     req_t, pledge_t = Requirement.__table__, Pledge.__table__
     assert isinstance(req_t, Table) and isinstance(pledge_t, Table)
@@ -157,17 +159,17 @@ def section_records(
     nation_t, cat_t, sector_t = Nation.__table__, CatalogEntry.__table__, Sector.__table__
     assert isinstance(nation_t, Table) and isinstance(cat_t, Table)
     assert isinstance(sector_t, Table)
+    reqs = _admitted(reader, _rows(db, req_t, req_t.c.id, req_where))
+    pledges = _admitted(reader, _rows(db, pledge_t, pledge_t.c.id, pledge_where), "nation")
+    if trail is not None:  # before _labelled turns the label columns into extension keys
+        trail.add_rows("requirement", reqs)
+        trail.add_rows("pledge", pledges, owner_key="nation")
     return {
         "nations": [_nation(r) for r in _rows(db, nation_t, nation_t.c.code)],
         "catalog": [_clean(r) for r in _rows(db, cat_t, cat_t.c.code)],
         "sectors": [_sector(r) for r in _rows(db, sector_t, sector_t.c.id)],
-        "requirements": [
-            _labelled(_clean(r)) for r in _admitted(reader, _rows(db, req_t, req_t.c.id, req_where))
-        ],
-        "pledges": [
-            _labelled(_clean(r), "nation")
-            for r in _admitted(reader, _rows(db, pledge_t, pledge_t.c.id, pledge_where), "nation")
-        ],
+        "requirements": [_labelled(_clean(r)) for r in reqs],
+        "pledges": [_labelled(_clean(r), "nation") for r in pledges],
     }
 
 
