@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from _patrol_oracle import random_instance, write_patrol
 
 from forcegen.cli import _clock
@@ -65,20 +66,47 @@ def test_search_using_its_share_leaves_cp_sat_out(tmp_path, monkeypatch):
     assert any("no time was left for CP-SAT" in n for n in plan.notes)
 
 
-def test_the_command_counts_its_start_up(tmp_path):
-    """``forcegen patrol`` counts from its process start: a limit shorter than Python's
-    start-up leaves greedy routes, and the reported seconds include the start-up."""
+# Both ways the program starts, each after a pause of PAUSE seconds in the process (as a slow
+# start-up would take): the console script (pyproject's [project.scripts]) is ``from
+# forcegen.cli.main import app; app()``; ``python -m forcegen`` runs forcegen/__main__.py.
+PAUSE = 2.0
+ENTRY_POINTS = {
+    "python -m forcegen": "import runpy; runpy.run_module('forcegen', run_name='__main__')",
+    "console script": "from forcegen.cli.main import app; sys.exit(app())",
+}
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+def test_the_command_counts_its_start_up(tmp_path, entry):
+    """``forcegen patrol`` counts from its process start: a limit shorter than what ran
+    before the command leaves greedy routes, and the reported seconds include it."""
     patrol, legs = random_instance(6, 10, 2)
     path = write_patrol(tmp_path, patrol, legs)
-    cmd = [sys.executable, "-m", "forcegen", "patrol", str(path), "--json", "--time-limit",
-           "0.001"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300,
-                         env={**os.environ, "PYTHONPATH": SRC})
+    argv = ["forcegen", "patrol", str(path), "--json", "--time-limit", str(PAUSE / 2)]
+    code = f"import sys, time; time.sleep({PAUSE}); sys.argv = {argv!r}; " + ENTRY_POINTS[entry]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False, timeout=300, env={**os.environ, "PYTHONPATH": SRC})
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["method"] == "greedy"
     assert any("spent before the search" in n for n in doc["notes"])
-    assert doc["seconds"] > 0.001
+    assert doc["seconds"] >= PAUSE
+
+
+def test_in_process_commands_count_from_their_own_start(tmp_path):
+    """A command run in-process with given arguments (a CliRunner) is not the program: its
+    limit counts from the command's start, so a generous limit still leaves time to search."""
+    from typer.testing import CliRunner
+
+    from forcegen.cli.main import app
+
+    patrol, legs = random_instance(6, 10, 2)
+    path = write_patrol(tmp_path, patrol, legs)
+    r = CliRunner().invoke(app, ["patrol", str(path), "--json", "--time-limit", "30",
+                                 "--method", "heuristic"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["method"] == "ils"
+    assert not _clock._START
 
 
 def test_process_age_counts_from_the_process_start():

@@ -66,6 +66,11 @@ class _Group(TyperGroup):
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if (args[0] if args else kwargs.get("args")) is None:
+            # The process's own argv: run as the program (the console script calls ``app()``),
+            # not in-process with given arguments (a test's CliRunner), so time limits count
+            # from the process start (forcegen.cli._clock).
+            mark_process_start()
         with stdout_reserved():
             return super().main(*args, **kwargs)
 
