@@ -14,7 +14,7 @@ import pytest
 from _patrol_oracle import random_instance, write_patrol
 
 from forcegen.patrols import _kernels as kn
-from forcegen.patrols import load_patrol, plan_patrols
+from forcegen.patrols import _perturb, load_patrol, plan_patrols
 
 SRC = str(Path(kn.__file__).resolve().parents[2])
 
@@ -57,15 +57,17 @@ def test_search_compiles_nothing_after_the_warm_up(tmp_path):
     """The warm-up's argument types are the search's: planning adds no compiled signature."""
     if not kn.HAVE_NUMBA:
         pytest.skip("numba missing: nothing is compiled")
-    names = [n for n, f in vars(kn).items() if hasattr(f, "signatures")]
-    assert {"local_search", "perturb", "insert_all", "two_opt", "replace"} <= set(names)
+    kernels = {n: f for mod in (kn, _perturb) for n, f in vars(mod).items()
+               if hasattr(f, "signatures")}
+    assert {"local_search", "perturb", "insert_all", "two_opt", "replace",
+            "route_key"} <= set(kernels)
     kn.warm_up()
-    before = {n: len(getattr(kn, n).signatures) for n in names}
+    before = {n: len(f.signatures) for n, f in kernels.items()}
     patrol, legs = random_instance(3, 12, 2)
     plan = plan_patrols(load_patrol(write_patrol(tmp_path, patrol, legs),
                                     drop_unreachable=True), time_limit=3, method="heuristic")
     assert plan.routes and any(plan.routes)
-    assert {n: len(getattr(kn, n).signatures) for n in names} == before
+    assert {n: len(f.signatures) for n, f in kernels.items()} == before
 
 
 @pytest.mark.slow

@@ -71,9 +71,25 @@ def test_moves_run_the_same_as_plain_python(tmp_path):
         visited = np.zeros(a, np.bool_)
         fn = getattr(kn.local_search, "py_func", kn.local_search) if use_py else kn.local_search
         fn(ctx.d, ctx.travel, prob.values.astype(float), prob.allowed, prob.endurance.astype(float),
-           R, L, H, visited)
+           R, L, H, visited, kn.new_memo())
         args.append((R.copy(), L.copy(), H.copy(), visited.copy()))
     for x, y in zip(args[0], args[1], strict=True):
         np.testing.assert_allclose(x, y)
     routes = [list(args[0][0][k, :args[0][1][k]]) for k in range(v)]
     _assert_feasible(patrol, legs, prob, routes)
+
+
+def test_two_workers_repeat_and_never_lose_to_one(tmp_path):
+    """Two searches on threads, stopped by iteration counts: the same routes every time, and
+    never below the one-worker search (its worker 0 is that search)."""
+    patrol, legs = random_instance(21, 40, 3)
+    prob = load_patrol(write_patrol(tmp_path, patrol, legs), drop_unreachable=True)
+
+    def run(workers):
+        return fast_ils(_Ctx(prob), time_limit=600, seed=3, max_iter=150, target=None,
+                        start=None, workers=workers)
+
+    one, two, again = run(1), run(2), run(2)
+    assert two == again
+    assert score(prob, two) >= score(prob, one)
+    _assert_feasible(patrol, legs, prob, two)

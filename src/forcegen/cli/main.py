@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from forcegen.cli._clock import mark_process_start
 from forcegen.cli._stdout import stdout_reserved
 from forcegen.exceptions import InputError, OptionError, ScenarioError
 
@@ -65,6 +66,11 @@ class _Group(TyperGroup):
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if (args[0] if args else kwargs.get("args")) is None:
+            # The process's own argv: run as the program (the console script calls ``app()``),
+            # not in-process with given arguments (a test's CliRunner), so time limits count
+            # from the process start (forcegen.cli._clock).
+            mark_process_start()
         with stdout_reserved():
             return super().main(*args, **kwargs)
 
@@ -91,4 +97,5 @@ for _name in _COMMAND_MODULES:
 
 def main() -> None:  # pragma: no cover - console entry point
     """Run the ``forcegen`` command (the console script's entry point)."""
+    mark_process_start()
     app()

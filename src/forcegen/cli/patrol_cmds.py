@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from forcegen.cli._clock import finish, started
 from forcegen.cli._common import flags_for, split_codes
 from forcegen.exceptions import OptionError
 
@@ -21,8 +22,10 @@ def patrol(
         help="Patrol file (.yaml) or a folder holding patrol.yaml")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document only")] = False,
     time_limit: Annotated[float, typer.Option(
-        "--time-limit", help="Most seconds for the search and the bound (CP-SAT); the search "
-        "stops sooner when it stops improving, CP-SAT when it proves the routes best")] = 60.0,
+        "--time-limit", help="Most seconds for the whole call (start-up, reading, the search "
+        "and the bound by CP-SAT; each further --search-rounds round gets as many); the "
+        "search stops sooner when it stops improving, CP-SAT when it proves the routes best")
+    ] = 60.0,
     method: Annotated[str, typer.Option(
         "--method", help="auto (search, then CP-SAT) | heuristic | exact | greedy")] = "auto",
     withdraw: Annotated[list[str] | None, typer.Option(
@@ -44,6 +47,7 @@ def patrol(
     """Plan patrols that cover the most value with the vessels available."""
     from forcegen.patrols import load_patrol
 
+    began = started()  # the limit covers start-up and reading too (forcegen.cli._clock)
     _check_options(method, time_limit, search_rounds, map_file, xlsx)
     with flags_for(drop_unreachable="--drop-unreachable"):
         prob = load_patrol(path, withdraw=split_codes(withdraw),
@@ -52,7 +56,7 @@ def patrol(
 
     def solve() -> list:
         return plan_search_rounds(prob, search_rounds, time_limit=time_limit, method=method,
-                                  seed=seed)
+                                  seed=seed, started=began)
 
     def draw(plans: list) -> None:
         if map_file is not None:  # first: it refuses a patrol without coordinates
@@ -71,6 +75,7 @@ def patrol(
         docs = [p.to_dict() for p in plans]
         head = docs[0] if len(docs) == 1 else {**docs[0], "next_rounds": docs[1:]}
         typer.echo(json.dumps(head, indent=2))
+        finish()  # within the limit: no teardown of the solver stack (forcegen.cli._clock)
         return
     with Console(stderr=True).status("planning patrols...", spinner="dots"):
         plans = solve()
@@ -80,6 +85,7 @@ def patrol(
     for label, written in (("map", map_file), ("workbook", xlsx)):
         if written is not None:
             Console(stderr=True).print(f"{label} written to {written}", highlight=False)
+    finish()
 
 
 def _check_options(method: str, time_limit: float, search_rounds: int, map_file: Path | None,

@@ -10,11 +10,13 @@ that the many restarts the compiled speed allows spread the search (Vansteenwege
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
 
 from forcegen.patrols import _kernels as kn
+from forcegen.patrols._perturb import perturb
 from forcegen.patrols._routing import Routes, _Ctx
 
 __all__ = ["fast_ils"]
@@ -53,6 +55,7 @@ class _Arrays:
         self.E = np.ascontiguousarray(prob.endurance, dtype=float)
         self.near = np.ascontiguousarray(ctx.near, dtype=float)
         self.rng = np.random.default_rng(seed)
+        self.memo = kn.new_memo()  # failed re-ordered insertions: valid for the whole search
         kn.seed(seed)
 
     def build(self, routes: Routes | None) -> _State:
@@ -70,7 +73,7 @@ class _Arrays:
     def improve(self, st: _State) -> None:
         """Local search to a local optimum."""
         kn.local_search(self.D, self.T, self.vals, self.allowed, self.E, st.R, st.L, st.H,
-                        st.visited)
+                        st.visited, self.memo)
 
     def fill(self, st: _State) -> None:
         """Noisy value^alpha / hours insertion (alpha drawn in [1, 3]) of what still fits."""
@@ -87,21 +90,53 @@ class _Arrays:
     def trial(self, cur: _State, s: int, r_len: int) -> _State:
         """Perturb a copy of ``cur``, repair it and improve it."""
         st = cur.copy()
-        kn.perturb(self.D, st.R, st.L, st.H, st.visited, self.near, s, r_len)
+        perturb(self.D, st.R, st.L, st.H, st.visited, self.near, s, r_len)
         self.fill(st)
         self.improve(st)
         return st
 
 
 def fast_ils(ctx: _Ctx, *, time_limit: float, seed: int, max_iter: int,
-             target: float | None, start: Routes | None, stall: float = float("inf")
-             ) -> Routes:
+             target: float | None, start: Routes | None, stall: float = float("inf"),
+             workers: int = 1) -> Routes:
     """Best routes found.
 
     Stops at ``max_iter`` iterations, ``time_limit`` s, ``target`` or after ``stall``
-    iterations without a new best.
+    iterations without a new best. With ``workers`` > 1, as many independent searches run on
+    threads (the compiled moves release the GIL), seeded ``seed``, ``seed + 1``, ...; the
+    best routes win (ties: the lowest seed), and one reaching ``target`` stops the others.
+    Worker 0 is the one-worker search, so more workers never do worse for a given seed when
+    the stops are iteration counts.
     """
     deadline = time.monotonic() + time_limit
+    stop = threading.Event()
+    found: list[tuple[tuple[float, float], Routes] | None] = [None] * max(1, workers)
+    failed: list[BaseException] = []
+
+    def run(w: int) -> None:
+        try:
+            found[w] = _search(ctx, deadline, seed + w, max_iter, target, start, stall, stop)
+        except BaseException as exc:  # re-raised in the caller's thread below
+            failed.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=run, args=(w,), daemon=True)
+               for w in range(1, max(1, workers))]
+    for t in threads:
+        t.start()
+    run(0)
+    for t in threads:
+        t.join()
+    if failed:
+        raise failed[0]
+    best = max((f for f in found if f is not None), key=lambda f: f[0])  # first of equals
+    return best[1]
+
+
+def _search(ctx: _Ctx, deadline: float, seed: int, max_iter: int, target: float | None,
+            start: Routes | None, stall: float, stop: threading.Event
+            ) -> tuple[tuple[float, float], Routes]:
+    """One search (see :func:`fast_ils`): its best key and routes; sets ``stop`` on target."""
     ar = _Arrays(ctx, seed)
     vals, rng = ar.vals, ar.rng
     cur = ar.build(start)
@@ -113,7 +148,7 @@ def fast_ils(ctx: _Ctx, *, time_limit: float, seed: int, max_iter: int,
     goal = float("inf") if target is None else target - 1e-9
     for it in range(max_iter):
         if glob_key[0] >= goal or it - since > stall or (
-                it % 8 == 0 and time.monotonic() > deadline):
+                it % 8 == 0 and (time.monotonic() > deadline or stop.is_set())):
             break
         if round_stale > ROUND:  # this round is stuck: start afresh from a random construction
             cur = ar.restart()
@@ -135,4 +170,6 @@ def fast_ils(ctx: _Ctx, *, time_limit: float, seed: int, max_iter: int,
         r_len = 1 if r_len > max_r else r_len
         if stale > STALE:  # wandered off: go back to this round's best
             cur, cur_key, stale = best.copy(), best_key, 0
-    return glob.routes()
+    if glob_key[0] >= goal:
+        stop.set()
+    return glob_key, glob.routes()

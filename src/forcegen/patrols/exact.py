@@ -13,6 +13,7 @@ timetable check in :mod:`forcegen.patrols.problem` passes. CP-SAT runs on at mos
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from forcegen.patrols.problem import PatrolProblem
 __all__ = ["ExactResult", "solve_exact"]
 
 SCALE = 100_000  # 1/100000 h = 0.036 s of sailing
+MIN_SOLVE = 0.2  # seconds: less than this left before the deadline, CP-SAT does not run
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ def _ints(x: np.ndarray) -> np.ndarray:
 
 
 def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[list[int]] | None
-                = None, workers: int = 2, seed: int = 0) -> ExactResult:
+                = None, workers: int = 2, seed: int = 0,
+                deadline: float | None = None) -> ExactResult:
     """Patrol routes of the most value, with CP-SAT (one circuit per vessel).
 
     Parameters
@@ -51,6 +54,10 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
         The patrol problem.
     time_limit
         Seconds for the search; the best routes found and the proven bound are returned.
+    deadline
+        ``time.monotonic()`` by which to be done, model building included (instead of
+        ``time_limit``): CP-SAT gets what is left once the model is built, and does not run
+        when nothing is (status ``NO_TIME``).
     hint
         Routes to start from (e.g. the local search's), one list of area indices per vessel.
     workers, seed
@@ -65,11 +72,41 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
     from ortools.sat.python import cp_model
 
     values = prob.values
+    trivial = float(values[prob.allowed.any(axis=0)].sum()) if prob.n_vessels else 0.0
     integral = bool(np.all(values == np.round(values)))
     # Fractional values (probabilities, say): the largest becomes 10^6 units.
     top = float(values.max()) if values.size else 0.0
     vscale = 1.0 if integral or top <= 0 else 1e6 / top
     ival = np.round(values * vscale).astype(np.int64)
+    m, arcs_of = _model(cp_model, prob, ival, hint)
+    if deadline is not None:
+        time_limit = deadline - time.monotonic()
+        if time_limit < MIN_SOLVE:
+            return ExactResult(None, None, trivial, False, "NO_TIME")
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, float(time_limit))
+    solver.parameters.num_workers = max(1, min(2, workers))
+    solver.parameters.random_seed = seed
+    solver.parameters.linearization_level = 2  # LP over the circuits: much tighter bounds
+    st = solver.solve(m)
+    name = solver.status_name(st)
+    bound = float(solver.best_objective_bound) / vscale if st in (
+        cp_model.OPTIMAL, cp_model.FEASIBLE) else trivial
+    if not integral:  # objective on rounded values: widen the bound by the rounding
+        bound += 0.5 * prob.n_areas / vscale
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return ExactResult(None, None, bound, False, name)
+    routes = [_follow(solver, arcs) for arcs in arcs_of]
+    total = float(sum(values[a] for r in routes for a in r))
+    feasible = all(prob.route_ok(k, r) for k, r in enumerate(routes))
+    if not feasible:  # rounding let a route through that the float check refuses
+        return ExactResult(None, None, bound, False, "ROUNDING")
+    return ExactResult(routes, total, bound, st == cp_model.OPTIMAL and integral, name)
+
+
+def _model(cp_model: Any, prob: PatrolProblem, ival: np.ndarray, hint: list[list[int]] | None
+           ) -> tuple[Any, list[dict[tuple[int, int], Any]]]:
+    """The CP-SAT model (circuits, each area once, value to maximise) and each vessel's arcs."""
     m = cp_model.CpModel()
     n_a, n_v = prob.n_areas, prob.n_vessels
     visit: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -94,25 +131,7 @@ def solve_exact(prob: PatrolProblem, *, time_limit: float = 10.0, hint: list[lis
         for (kk, i), v in visit.items():
             if kk == k:
                 m.add_hint(v, i in on)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, float(time_limit))
-    solver.parameters.num_workers = max(1, min(2, workers))
-    solver.parameters.random_seed = seed
-    solver.parameters.linearization_level = 2  # LP over the circuits: much tighter bounds
-    st = solver.solve(m)
-    name = solver.status_name(st)
-    bound = float(solver.best_objective_bound) / vscale if st in (
-        cp_model.OPTIMAL, cp_model.FEASIBLE) else float(values[prob.allowed.any(axis=0)].sum())
-    if not integral:  # objective on rounded values: widen the bound by the rounding
-        bound += 0.5 * n_a / vscale
-    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ExactResult(None, None, bound, False, name)
-    routes = [_follow(solver, arcs) for arcs in arcs_of]
-    total = float(sum(values[a] for r in routes for a in r))
-    feasible = all(prob.route_ok(k, r) for k, r in enumerate(routes))
-    if not feasible:  # rounding let a route through that the float check refuses
-        return ExactResult(None, None, bound, False, "ROUNDING")
-    return ExactResult(routes, total, bound, st == cp_model.OPTIMAL and integral, name)
+    return m, arcs_of
 
 
 def _vessel_circuit(m: Any, prob: PatrolProblem, k: int, station: np.ndarray,

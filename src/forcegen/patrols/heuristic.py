@@ -100,17 +100,19 @@ def _fresh_start(ctx: _Ctx, rng: np.random.Generator) -> tuple[Routes, np.ndarra
 
 def iterated_local_search(prob: PatrolProblem, *, time_limit: float = 10.0, seed: int = 0,
                           max_iter: int = 2000, target: float | None = None,
-                          start: Routes | None = None, stall: float = float("inf")) -> Routes:
+                          start: Routes | None = None, stall: float = float("inf"),
+                          workers: int = 1) -> Routes:
     """Best routes found; stops at ``max_iter`` iterations, ``time_limit`` s or ``target``.
 
     Without time windows the search runs on the compiled moves (:mod:`._fastils`), which also
-    stop after ``stall`` iterations without a new best; with windows every candidate needs its
-    timetable, and the array moves below handle that.
+    stop after ``stall`` iterations without a new best, on ``workers`` threads (independent
+    searches, the best wins); with windows every candidate needs its timetable, and the array
+    moves below handle that (one thread).
     """
     ctx = _Ctx(prob)
     if not ctx.windows and prob.n_areas:
         return fast_ils(ctx, time_limit=time_limit, seed=seed, max_iter=max_iter,
-                        target=target, start=start, stall=stall)
+                        target=target, start=start, stall=stall, workers=workers)
     rng = np.random.default_rng(seed)
     deadline = time.monotonic() + time_limit
     routes = [list(r) for r in start] if start else [[] for _ in range(prob.n_vessels)]

@@ -32,7 +32,9 @@ def plan_search_rounds(prob: PatrolProblem, rounds: int = 1, **kw: Any) -> list[
     rounds
         How many plans, each assuming the ones before found nothing.
     **kw
-        Passed to :func:`forcegen.patrols.plan_patrols` for every round.
+        Passed to :func:`forcegen.patrols.plan_patrols` for every round, except ``started``
+        (when the time limit began counting): the first round's only, each later round
+        gets the whole limit from its own start.
 
     Returns
     -------
@@ -43,11 +45,13 @@ def plan_search_rounds(prob: PatrolProblem, rounds: int = 1, **kw: Any) -> list[
         return [plan_patrols(prob, **kw)]
     state, index = prob.search
     plans = []
+    first = dict(kw)
+    kw.pop("started", None)
     for r in range(1, max(1, rounds) + 1):
         values = prob.values.copy()
         values[index] = state.values()
         current = replace(prob, values=values, search=(state, index))
-        plan = plan_patrols(current, **kw)
+        plan = plan_patrols(current, **(first if r == 1 else kw))
         at = {int(a): c for c, a in enumerate(index)}
         cells = [at[a] for route in plan.routes for a in route if a in at]
         pos, state = state.searched(cells)
