@@ -84,7 +84,10 @@ def test_first_run_counts_and_reports_compile_time(tmp_path):
     doc = json.loads(out.stdout)
     note = [n for n in doc["notes"] if n.startswith("compiling the search moves took")]
     assert len(note) == 1 and "cached on disk" in note[0]
-    assert doc["seconds"] <= 90 + 1.0
+    # Within the limit, unless compiling alone took longer (a loaded machine: minutes); then
+    # only the shortest search follows it, not the limit's search share.
+    compiled = float(note[0].split(" took ")[1].split(" s ")[0])
+    assert doc["seconds"] <= max(90.0, compiled + 5.0) + 1.0
     assert any(cache.rglob("*.nbi"))  # the cache was written: the next run loads it
     again = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True,
                                       env=_env(NUMBA_CACHE_DIR=str(cache))).stdout)
