@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from forcegen.cli._common import flags_for, split_codes
+from forcegen.cli._clock import finish
+from forcegen.cli._common import flags_for, split_codes, write_json
 from forcegen.exceptions import OptionError
 
 __all__ = ["register", "relief_app"]
@@ -79,7 +79,8 @@ def relief(
             plot_timeline(doc, chart)
     _exports(prob, doc, exports)
     if as_json:
-        typer.echo(json.dumps(doc, indent=2))
+        write_json(doc)  # the C encoder: json's indent falls back to Python (0.4 s here)
+        finish()  # every file is written: no teardown of the solver stack (cli._clock)
         return
     _print(doc)
     if chart is not None:
@@ -192,7 +193,7 @@ def preposition(
         plan = plan_stocks(prob, hours, mode=mode, time_limit=time_limit)
     doc = plan.to_dict()
     if as_json:
-        typer.echo(json.dumps(doc, indent=2))
+        write_json(doc)
         return
     con = Console()
     if not plan.sites:

@@ -18,10 +18,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError
 
 from forcegen.deployment._inputs import find_cycle
-from forcegen.deployment.model import _records, _scenario_file
 from forcegen.exceptions import Problem, ScenarioError
 from forcegen.scenario import Scenario, load_scenario
 from forcegen.scenario._checks import problems_from
+from forcegen.scenario._sections import records_of as _records
+from forcegen.scenario._sections import scenario_file as _scenario_file
 from forcegen.scenario._sources import Origin, read_yaml
 from forcegen.scenario.models import Identifier, LonLat, Name, Names, _Strict
 

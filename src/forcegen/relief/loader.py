@@ -18,13 +18,14 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ValidationError
 
 from forcegen._gc import with_large_arrays
-from forcegen.deployment.model import _records, _scenario_file
 from forcegen.exceptions import OptionError, Problem, ScenarioError, one_of
 from forcegen.relief.models import Event, Facility, Item, Offer, ReliefData, Request, Settings
 from forcegen.relief.status import StatusError, check_history
 from forcegen.relief.transport import PairTable, Transport, shipped_airfields, shipped_ports
 from forcegen.scenario import Scenario, load_scenario
 from forcegen.scenario._checks import problems_from
+from forcegen.scenario._sections import records_of as _records
+from forcegen.scenario._sections import scenario_file as _scenario_file
 from forcegen.scenario._sources import Origin, read_yaml
 
 __all__ = ["HELD", "USABLE", "ReliefProblem", "load_relief", "relief_problem"]

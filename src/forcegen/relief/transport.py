@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from forcegen.network import haversine_km
-from forcegen.patrols.sea import SeaRoutes, sea_routes
+from forcegen.network.sea import SeaRoutes, sea_routes
 from forcegen.relief.models import Facility, ReliefData
 
 __all__ = ["BLOCKED", "DETOUR", "Leg", "PairTable", "Transport", "shipped_airfields",
