@@ -39,9 +39,10 @@ from forcegen.web.views.saving import attempt
 from forcegen.workspace.accounts import User
 from forcegen.workspace.errors import Forbidden
 
-__all__ = ["Diff", "FormPage", "RecordForms", "create_record", "update_record"]
+__all__ = ["Diff", "FormPage", "RecordForms", "RecordService", "create_record", "update_record"]
 
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 R_contra = TypeVar("R_contra", contravariant=True)
 #: One line of a conflict: ``(field, what the user typed, what is stored now)``.
 Diff = tuple[str, str, str]
@@ -67,6 +68,22 @@ class FormPage(Protocol[R_contra]):
         ...
 
 
+class RecordService(Protocol[R_co]):
+    """A record type's service module (``workspace.pledges.service``, ``relief.offers`` ...)."""
+
+    def get(self, db: Session, user: User, record_id: str, /) -> R_co:
+        """The record ``user`` may see (404 when hidden or missing, alike)."""
+        ...
+
+    def create(self, db: Session, user: User, data: Any, /) -> R_co:
+        """A new record from the create schema's ``data``."""
+        ...
+
+    def update(self, db: Session, user: User, record_id: str, data: Any, /) -> object:
+        """Save the update schema's ``data`` (409 ``Conflict`` when its version is stale)."""
+        ...
+
+
 def _no_checks(values: dict[str, str]) -> FieldErrors:
     return {}
 
@@ -85,11 +102,11 @@ class RecordForms(Generic[R]):
         The record's page, ``"/pledges/{id}"``: where a save leads.
     created, saved
         The flash messages after a create and an edit (``{id}``: the record's id).
-    get, create, update
-        The service: ``get(db, user, id)`` (404 when hidden or missing), ``create(db, user,
-        data)`` returning the new row, ``update(db, user, id, data)``.
-    create_schema, update_schema
-        The API's schemas the form's payload must pass.
+    service
+        The record type's service: every read and change goes through it (access rules,
+        optimistic locking, the audit trail).
+    schemas
+        The API's create and update schemas the form's payload must pass.
     form
         The form page (hidden fields, choices, picker, conflict banner).
     payload
@@ -129,11 +146,8 @@ class RecordForms(Generic[R]):
     url: str
     created: str
     saved: str
-    get: Callable[[Session, User, str], R]
-    create: Callable[[Session, User, Any], R]
-    update: Callable[[Session, User, str, Any], object]
-    create_schema: type[BaseModel]
-    update_schema: type[BaseModel]
+    service: RecordService[R]
+    schemas: tuple[type[BaseModel], type[BaseModel]]
     form: FormPage[R]
     payload: Callable[[dict[str, str], FormData, R | None], dict[str, Any]]
     stored: Callable[[R], dict[str, str]]
@@ -165,7 +179,7 @@ async def create_record(
         return forms.form(request, db, page, values=values, errors={}, posted=form)
 
     def save(data: BaseModel) -> Response:
-        row = forms.create(db, page.user, data)
+        row = forms.service.create(db, page.user, data)
         url = (forms.created_url or forms.url).format(id=row.id)
         return see_other(url, forms.created.format(id=row.id))
 
@@ -173,7 +187,7 @@ async def create_record(
     owner = values.get(forms.owner) if forms.owner else None
     errors = forms.checks(values) or apply_posted(form, page.user, None, owner, payload)
     if not errors:
-        done = attempt(forms.create_schema, payload, save)
+        done = attempt(forms.schemas[0], payload, save)
         if done.response is not None:
             return done.response
         db.rollback()  # refused: whatever the service did before refusing is not kept
@@ -188,7 +202,7 @@ async def update_record(
 
     A record hidden from the reader answers 404 before anything else, exactly as a missing one.
     """
-    row = forms.get(db, page.user, record_id)
+    row = forms.service.get(db, page.user, record_id)
     if forms.check_role_on_edit and not forms.may_edit(page):
         raise Forbidden()
     form = await request.form()
@@ -200,10 +214,10 @@ async def update_record(
     if not refused:
 
         def save(data: BaseModel) -> Response:
-            forms.update(db, page.user, record_id, data)
+            forms.service.update(db, page.user, record_id, data)
             return see_other(forms.url.format(id=record_id), forms.saved.format(id=record_id))
 
-        done = attempt(forms.update_schema, payload, save)
+        done = attempt(forms.schemas[1], payload, save)
         if done.response is not None:
             return done.response
         db.rollback()  # refused: whatever the service did before refusing is not kept
