@@ -17,10 +17,11 @@ from starlette.datastructures import FormData
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, local_path, render, see_other
 from forcegen.web.forms import form_values, pledge_payload
-from forcegen.web.label_picker import apply_posted, at_picker, marking_diff, picker_context
+from forcegen.web.label_picker import picker_context
 from forcegen.web.marking import Labelled, labelled
 from forcegen.web.views import pledge_bulk, pledge_table
 from forcegen.web.views.pledge_table import pledge_choices, pledge_namer
+from forcegen.web.views.record_forms import Diff, RecordForms, create_record, update_record
 from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
@@ -97,6 +98,48 @@ def _form(
     return render(request, "pledge_form.html", ctx, status, labels=shown)
 
 
+def _changed(submitted: dict[str, str], current: dict[str, Any],
+             payload: dict[str, Any]) -> list[Diff]:
+    """The fields where what the user tried to save differs from what is stored now."""
+    found = []
+    for key in _FIELDS:
+        mine = submitted.get(key, "")
+        now = current.get(key)
+        shown = "" if now is None else str(now)
+        if isinstance(now, float):
+            shown = f"{now:.0f}" if key == "cost" else f"{now:g}"
+        if key == "home" and isinstance(now, list):
+            shown = f"{now[0]:g}; {now[1]:g}"
+        if mine != shown:
+            found.append((key, mine, shown))
+    return found
+
+
+def _posted(form: FormData) -> dict[str, str]:
+    """The typed values, the ticked caveat roles as one comma-separated value."""
+    values = form_values(form)
+    values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
+    return values
+
+
+FORMS: RecordForms[Pledge] = RecordForms(
+    url="/pledges/{id}",
+    created="Pledge {id} created.",
+    saved="Pledge {id} saved.",
+    service=pledges,
+    schemas=(PledgeCreate, PledgeUpdate),
+    form=_form,
+    payload=lambda values, form, row: pledge_payload(values, form, new=row is None),
+    stored=_values,
+    changed=_changed,
+    may_edit=lambda page: page.editor,
+    check_role_on_edit=False,
+    owner="nation",
+    kept=("id", "nation", "status"),
+    read=_posted,
+)
+
+
 @router.get("/pledges/new", response_class=HTMLResponse)
 def new_pledge_form(request: Request, db: SessionDep, page: PageDep) -> HTMLResponse:
     """An empty pledge form (for a liaison, their own nation)."""
@@ -108,24 +151,7 @@ def new_pledge_form(request: Request, db: SessionDep, page: PageDep) -> HTMLResp
 @router.post("/pledges/new", response_class=HTMLResponse)
 async def create_pledge(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Create a pledge; errors are shown next to their fields."""
-    if not page.editor:  # refused before the form is read, as the empty form is
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-    values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
-
-    def save(data: PledgeCreate) -> Response:
-        row = pledges.create(db, page.user, data)
-        return see_other(f"/pledges/{row.id}", f"Pledge {row.id} created.")
-
-    payload = pledge_payload(values, form, new=True)
-    errors = apply_posted(form, page.user, None, values.get("nation"), payload)
-    if not errors:
-        done = attempt(PledgeCreate, payload, save)
-        if done.response is not None:
-            return done.response
-        errors = at_picker(done.errors)
-    return _form(request, db, page, values=values, errors=errors, status=422, posted=form)
+    return await create_record(FORMS, request, db, page)
 
 
 @router.get("/pledges/{pledge_id}", response_class=HTMLResponse)
@@ -148,73 +174,12 @@ def pledge_detail(
     )
 
 
-def _conflict(submitted: dict[str, str], current: dict[str, Any],
-              form: FormData | None = None) -> dict[str, Any]:
-    """What the user tried to save next to what is stored now (the label as its marking)."""
-    stored = {k: current.get(k) for k in (*_FIELDS, "status")}
-    diffs = []
-    for key in _FIELDS:
-        mine = submitted.get(key, "")
-        now = stored.get(key)
-        shown = "" if now is None else str(now)
-        if isinstance(now, float):
-            shown = f"{now:.0f}" if key == "cost" else f"{now:g}"
-        if key == "home" and isinstance(now, list):
-            shown = f"{now[0]:g}; {now[1]:g}"
-        if mine != shown:
-            diffs.append((key, mine, shown))
-    label = marking_diff(form, current, current.get("nation")) if form is not None else None
-    if label is not None:
-        diffs.append(label)
-    return {"current": current, "diffs": diffs, "based_on": submitted.get("version", "")}
-
-
 @router.post("/pledges/{pledge_id}", response_class=HTMLResponse)
 async def update_pledge(
     request: Request, db: SessionDep, page: PageDep, pledge_id: IdPath
 ) -> Response:
     """Save an edited pledge; a stale version answers 409 with the current record."""
-    row = pledges.get(db, page.user, pledge_id)
-    form = await request.form()
-    values = form_values(form)
-    values["caveat_roles"] = ",".join(str(r) for r in form.getlist("caveat_roles"))
-    payload = pledge_payload(values, form, new=False)
-    refused = apply_posted(form, page.user, labelled(row, row.nation), row.nation, payload)
-    if refused:
-        values.update(id=row.id, nation=row.nation, status=row.status)
-        return _form(
-            request, db, page, values=values, errors=refused, row=row, status=422, posted=form
-        )
-
-    def save(data: PledgeUpdate) -> Response:
-        pledges.update(db, page.user, pledge_id, data)
-        return see_other(f"/pledges/{pledge_id}", f"Pledge {pledge_id} saved.")
-
-    done = attempt(PledgeUpdate, payload, save)
-    if done.response is not None:
-        return done.response
-    if done.current is not None:
-        return _form(
-            request,
-            db,
-            page,
-            values=_values(row),
-            errors={},
-            row=row,
-            conflict=_conflict(values, done.current, form),
-            status=409,
-        )
-    values.update(id=row.id, nation=row.nation, status=row.status)
-    return _form(
-        request,
-        db,
-        page,
-        values=values,
-        errors=at_picker(done.errors),
-        row=row,
-        status=422,
-        posted=form,
-    )
+    return await update_record(FORMS, request, db, page, pledge_id)
 
 
 @router.post("/pledges/{pledge_id}/status", response_class=HTMLResponse)

@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
-from forcegen.web.forms import FieldErrors, form_values
-from forcegen.web.label_picker import apply_posted, at_picker, marking_diff, picker_context
+from forcegen.web.core import HTMLRoute, Page, PageDep, render
+from forcegen.web.forms import FieldErrors
+from forcegen.web.label_picker import at_picker, picker_context
 from forcegen.web.marking import Labelled, labelled
 from forcegen.web.relief_forms import (
     EVENT_FIELDS,
@@ -30,7 +30,7 @@ from forcegen.web.relief_forms import (
     items_text,
     pair_errors,
 )
-from forcegen.web.views.saving import attempt
+from forcegen.web.views.record_forms import Diff, RecordForms, create_record, update_record
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.audit.reads import ReadTrail
@@ -88,11 +88,17 @@ def _form(
     return render(request, "relief_event_form.html", ctx, status, labels=shown)
 
 
-def _refused(values: dict[str, str], form: FormData, page: Page, row: ReliefEvent | None,
-             payload: dict[str, Any]) -> FieldErrors:
-    """Problems found before the schema: the position, the items box, the label picker."""
-    found = {**pair_errors(values, "at"), **item_errors(values)}
-    return found or apply_posted(form, page.user, labelled(row) if row else None, None, payload)
+def _checks(values: dict[str, str]) -> FieldErrors:
+    """Problems found before the schema: the position and the items box."""
+    return {**pair_errors(values, "at"), **item_errors(values)}
+
+
+def _changed(values: dict[str, str], current: dict[str, Any],
+             payload: dict[str, Any]) -> list[Diff]:
+    """What differs from the event as stored now."""
+    # The items as the box would show them, so a reformatted line is no difference.
+    typed = {**values, "items": items_text(payload["items"])}
+    return diffs(typed, event_values(current), EVENT_FIELDS)
 
 
 def _errors(errors: FieldErrors, values: dict[str, str]) -> FieldErrors:
@@ -100,6 +106,23 @@ def _errors(errors: FieldErrors, values: dict[str, str]) -> FieldErrors:
     out = {k: v for k, v in at_picker(errors).items() if not k.startswith("items.")}
     out.update(item_errors(values, refused=errors))
     return out
+
+
+FORMS: RecordForms[ReliefEvent] = RecordForms(
+    url="/relief/events/{id}",
+    created="Event {id} created.",
+    saved="Event {id} saved.",
+    service=events,
+    schemas=(EventCreate, EventUpdate),
+    form=_form,
+    payload=lambda values, form, row: event_payload(values, new=row is None),
+    stored=event_values,
+    changed=_changed,
+    may_edit=lambda page: page.planner,
+    checks=_checks,
+    errors=_errors,
+    created_url="/relief/{id}",  # the new event's board
+)
 
 
 @router.get("/relief/events/new", response_class=HTMLResponse)
@@ -113,24 +136,7 @@ def new_event_form(request: Request, db: SessionDep, page: PageDep) -> HTMLRespo
 @router.post("/relief/events/new", response_class=HTMLResponse)
 async def create_event(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Add an event; every problem is shown at its field and nothing is stored."""
-    if not page.planner:  # refused before the form is read, as the empty form is
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-
-    def save(data: EventCreate) -> Response:
-        row = events.create(db, page.user, data)
-        return see_other(f"/relief/{row.id}", f"Event {row.id} created.")
-
-    payload = event_payload(values, new=True)
-    errors = _refused(values, form, page, None, payload)
-    if not errors:
-        done = attempt(EventCreate, payload, save)
-        if done.response is not None:
-            return done.response
-        db.rollback()  # refused: whatever the service did before refusing is not kept
-        errors = _errors(done.errors, values)
-    return _form(request, db, page, values, errors, status=422, posted=form)
+    return await create_record(FORMS, request, db, page)
 
 
 @router.get("/relief/events/{event_id}", response_class=HTMLResponse)
@@ -145,33 +151,4 @@ async def update_event(
     request: Request, db: SessionDep, page: PageDep, event_id: IdPath
 ) -> Response:
     """Save an edited event; a stale version answers 409 with the event as stored now."""
-    row = events.get(db, page.user, event_id)  # hidden or missing: 404 before anything
-    if not page.planner:
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-    payload = event_payload(values, new=False)
-    refused = _refused(values, form, page, row, payload)
-    if not refused:
-
-        def save(data: EventUpdate) -> Response:
-            events.update(db, page.user, event_id, data)
-            return see_other(f"/relief/events/{event_id}", f"Event {event_id} saved.")
-
-        done = attempt(EventUpdate, payload, save)
-        if done.response is not None:
-            return done.response
-        db.rollback()  # refused: whatever the service did before refusing is not kept
-        if done.current is not None:
-            now = event_values(done.current)
-            # The items as the box would show them, so a reformatted line is no difference.
-            typed = {**values, "items": items_text(payload["items"])}
-            found = diffs(typed, now, EVENT_FIELDS)
-            label = marking_diff(form, done.current, None)
-            conflict = {"current": done.current, "diffs": [*found, *([label] if label else [])],
-                        "based_on": values.get("version", "")}
-            return _form(request, db, page, event_values(row), {}, row, conflict=conflict,
-                         status=409)
-        refused = _errors(done.errors, values)
-    values.update(id=row.id)
-    return _form(request, db, page, values, refused, row, status=422, posted=form)
+    return await update_record(FORMS, request, db, page, event_id)

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from forcegen.relief.status import NEXT
 from forcegen.web.core import HTMLRoute, Page, PageDep, local_path, render, see_other
 from forcegen.web.forms import form_values
-from forcegen.web.label_picker import apply_posted, at_picker, marking_diff, picker_context
+from forcegen.web.label_picker import picker_context
 from forcegen.web.marking import Labelled, labelled
 from forcegen.web.relief_forms import (
     OFFER_FIELDS,
@@ -31,6 +31,7 @@ from forcegen.web.relief_forms import (
     pair_errors,
     status_payload,
 )
+from forcegen.web.views.record_forms import RecordForms, create_record, update_record
 from forcegen.web.views.relief_requests import capability_choices
 from forcegen.web.views.saving import attempt
 from forcegen.workspace.api.deps import SessionDep
@@ -119,6 +120,24 @@ def _form(
     return render(request, "relief_offer_form.html", ctx, status, labels=shown)
 
 
+FORMS: RecordForms[ReliefOffer] = RecordForms(
+    url="/relief/offers/{id}",
+    created="Offer {id} created.",
+    saved="Offer {id} saved.",
+    service=offers,
+    schemas=(OfferCreate, OfferUpdate),
+    form=_form,
+    payload=lambda values, form, row: offer_payload(values, new=row is None),
+    stored=offer_values,
+    changed=lambda values, current, payload: diffs(values, offer_values(current), OFFER_FIELDS),
+    may_edit=_editor,
+    owner="nation",
+    kept=("id", "event", "nation", "capability", "status"),
+    checks=lambda values: pair_errors(values, "home"),
+    relist=True,
+)
+
+
 @router.get("/relief/offers/new", response_class=HTMLResponse)
 def new_offer_form(
     request: Request, db: SessionDep, page: PageDep, event: Ref = None, request_id: Annotated[
@@ -143,27 +162,7 @@ def new_offer_form(
 @router.post("/relief/offers/new", response_class=HTMLResponse)
 async def create_offer(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Add an offer (it starts ``offered``); problems are shown at their fields."""
-    if not _editor(page):  # refused before the form is read, as the empty form is
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-    if form.get("relist"):  # "List this event's items" (no scripts): the form again, unsaved
-        return _form(request, db, page, values, {}, posted=form)
-
-    def save(data: OfferCreate) -> Response:
-        row = offers.create(db, page.user, data)
-        return see_other(f"/relief/offers/{row.id}", f"Offer {row.id} created.")
-
-    payload = offer_payload(values, new=True)
-    errors = pair_errors(values, "home") or apply_posted(
-        form, page.user, None, values.get("nation"), payload)
-    if not errors:
-        done = attempt(OfferCreate, payload, save)
-        if done.response is not None:
-            return done.response
-        db.rollback()  # refused: whatever the service did before refusing is not kept
-        errors = at_picker(done.errors)
-    return _form(request, db, page, values, errors, status=422, posted=form)
+    return await create_record(FORMS, request, db, page)
 
 
 @router.get("/relief/offers/{offer_id}", response_class=HTMLResponse)
@@ -185,35 +184,7 @@ async def update_offer(
     request: Request, db: SessionDep, page: PageDep, offer_id: IdPath
 ) -> Response:
     """Save an edited offer (still ``offered``); a stale version answers 409."""
-    row = offers.get(db, page.user, offer_id)  # hidden or missing: 404 before anything
-    if not _editor(page):
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-    payload = offer_payload(values, new=False)
-    refused = pair_errors(values, "home") or apply_posted(
-        form, page.user, labelled(row, row.nation), row.nation, payload)
-    if not refused:
-
-        def save(data: OfferUpdate) -> Response:
-            offers.update(db, page.user, offer_id, data)
-            return see_other(f"/relief/offers/{offer_id}", f"Offer {offer_id} saved.")
-
-        done = attempt(OfferUpdate, payload, save)
-        if done.response is not None:
-            return done.response
-        db.rollback()  # refused: whatever the service did before refusing is not kept
-        if done.current is not None:
-            found = diffs(values, offer_values(done.current), OFFER_FIELDS)
-            label = marking_diff(form, done.current, row.nation)
-            conflict = {"current": done.current, "diffs": [*found, *([label] if label else [])],
-                        "based_on": values.get("version", "")}
-            return _form(request, db, page, offer_values(row), {}, row, conflict=conflict,
-                         status=409)
-        refused = at_picker(done.errors)
-    values.update(id=row.id, event=row.event, nation=row.nation, capability=row.capability,
-                  status=row.status)
-    return _form(request, db, page, values, refused, row, status=422, posted=form)
+    return await update_record(FORMS, request, db, page, offer_id)
 
 
 @router.post("/relief/offers/{offer_id}/status", response_class=HTMLResponse)

@@ -17,9 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
-from forcegen.web.forms import form_values
-from forcegen.web.label_picker import apply_posted, at_picker, marking_diff, picker_context
+from forcegen.web.core import HTMLRoute, Page, PageDep, render
+from forcegen.web.label_picker import picker_context
 from forcegen.web.marking import Labelled, labelled
 from forcegen.web.relief_forms import (
     REQUEST_FIELDS,
@@ -28,7 +27,7 @@ from forcegen.web.relief_forms import (
     request_payload,
     request_values,
 )
-from forcegen.web.views.saving import attempt
+from forcegen.web.views.record_forms import RecordForms, create_record, update_record
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.audit.reads import ReadTrail
@@ -134,6 +133,24 @@ def _form(
     return render(request, "relief_request_form.html", ctx, status, labels=shown)
 
 
+FORMS: RecordForms[ReliefRequest] = RecordForms(
+    url="/relief/requests/{id}",
+    created="Request {id} created.",
+    saved="Request {id} saved.",
+    service=requests,
+    schemas=(RequestCreate, RequestUpdate),
+    form=_form,
+    payload=lambda values, form, row: request_payload(values, new=row is None),
+    stored=request_values,
+    changed=lambda values, current, payload: diffs(values, request_values(current),
+                                                   REQUEST_FIELDS),
+    may_edit=lambda page: page.planner,
+    kept=("id", "event"),
+    checks=lambda values: pair_errors(values, "at"),
+    relist=True,
+)
+
+
 @router.get("/relief/requests/new", response_class=HTMLResponse)
 def new_request_form(
     request: Request, db: SessionDep, page: PageDep, event: EventParam = None
@@ -152,26 +169,7 @@ def new_request_form(
 @router.post("/relief/requests/new", response_class=HTMLResponse)
 async def create_request(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Add a request; every problem is shown at its field and nothing is stored."""
-    if not page.planner:  # refused before the form is read, as the empty form is
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-    if form.get("relist"):  # "List this event's items" (no scripts): the form again, unsaved
-        return _form(request, db, page, values, {}, posted=form)
-
-    def save(data: RequestCreate) -> Response:
-        row = requests.create(db, page.user, data)
-        return see_other(f"/relief/requests/{row.id}", f"Request {row.id} created.")
-
-    payload = request_payload(values, new=True)
-    errors = pair_errors(values, "at") or apply_posted(form, page.user, None, None, payload)
-    if not errors:
-        done = attempt(RequestCreate, payload, save)
-        if done.response is not None:
-            return done.response
-        db.rollback()  # refused: whatever the service did before refusing is not kept
-        errors = at_picker(done.errors)
-    return _form(request, db, page, values, errors, status=422, posted=form)
+    return await create_record(FORMS, request, db, page)
 
 
 @router.get("/relief/requests/{request_id}", response_class=HTMLResponse)
@@ -188,32 +186,4 @@ async def update_request(
     request: Request, db: SessionDep, page: PageDep, request_id: IdPath
 ) -> Response:
     """Save an edited request; a stale version answers 409 with the request as stored now."""
-    row = requests.get(db, page.user, request_id)  # hidden or missing: 404 before anything
-    if not page.planner:
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-    payload = request_payload(values, new=False)
-    refused = pair_errors(values, "at") or apply_posted(form, page.user, labelled(row), None,
-                                                        payload)
-    if not refused:
-
-        def save(data: RequestUpdate) -> Response:
-            requests.update(db, page.user, request_id, data)
-            return see_other(f"/relief/requests/{request_id}", f"Request {request_id} saved.")
-
-        done = attempt(RequestUpdate, payload, save)
-        if done.response is not None:
-            return done.response
-        db.rollback()  # refused: whatever the service did before refusing is not kept
-        if done.current is not None:
-            now = request_values(done.current)
-            found = diffs(values, now, REQUEST_FIELDS)
-            label = marking_diff(form, done.current, None)
-            conflict = {"current": done.current, "diffs": [*found, *([label] if label else [])],
-                        "based_on": values.get("version", "")}
-            return _form(request, db, page, request_values(row), {}, row, conflict=conflict,
-                         status=409)
-        refused = at_picker(done.errors)
-    values.update(id=row.id, event=row.event)
-    return _form(request, db, page, values, refused, row, status=422, posted=form)
+    return await update_record(FORMS, request, db, page, request_id)

@@ -10,14 +10,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from forcegen.web.core import HTMLRoute, Page, PageDep, render, see_other
+from forcegen.web.core import HTMLRoute, Page, PageDep, render
 from forcegen.web.data import sector_names
-from forcegen.web.forms import form_values, requirement_payload
-from forcegen.web.label_picker import apply_posted, at_picker, picker_context
+from forcegen.web.forms import requirement_payload
+from forcegen.web.label_picker import picker_context
 from forcegen.web.marking import Labelled, item_marking, labelled
 from forcegen.web.tables import TableQuery, clean, every_row
 from forcegen.web.views.downloads import csv_download
-from forcegen.web.views.saving import attempt
+from forcegen.web.views.record_forms import RecordForms, create_record, update_record
 from forcegen.workspace.api.deps import SessionDep
 from forcegen.workspace.api.params import IdPath
 from forcegen.workspace.audit.reads import record_reads
@@ -76,6 +76,32 @@ def _form(
         "picker": picker_context(db, page.user, labelled(row) if row else None, posted),
     }
     return render(request, "requirement_form.html", ctx, status, labels=shown)
+
+
+def _payload(values: dict[str, str], form: FormData, row: Requirement | None) -> dict[str, Any]:
+    """The API payload of a requirement form (``row``: the stored line of an edit)."""
+    payload = requirement_payload(values, new=row is None)
+    if row is not None and values.get("certified") == _values(row)["certified"]:
+        # Posted as shown: keep the stored list (a name holding a comma reads back split).
+        payload.pop("certified", None)
+    return payload
+
+
+FORMS: RecordForms[Requirement] = RecordForms(
+    url="/requirements/{id}",
+    created="Requirement {id} created.",
+    saved="{id} saved.",
+    service=requirements,
+    schemas=(RequirementCreate, RequirementUpdate),
+    form=_form,
+    payload=_payload,
+    stored=_values,
+    # The conflict shows the stored line without listing what differs.
+    changed=lambda values, current, payload: [],
+    may_edit=lambda page: page.planner,
+    check_role_on_edit=False,
+    label_diff=False,
+)
 
 
 def _table(
@@ -214,23 +240,7 @@ def new_requirement_form(request: Request, db: SessionDep, page: PageDep) -> HTM
 @router.post("/requirements/new", response_class=HTMLResponse)
 async def create_requirement(request: Request, db: SessionDep, page: PageDep) -> Response:
     """Add a requirement line; errors shown at their fields."""
-    if not page.planner:  # refused before the form is read, as the empty form is
-        raise Forbidden()
-    form = await request.form()
-    values = form_values(form)
-
-    def save(data: RequirementCreate) -> Response:
-        row = requirements.create(db, page.user, data)
-        return see_other(f"/requirements/{row.id}", f"Requirement {row.id} created.")
-
-    payload = requirement_payload(values, new=True)
-    errors = apply_posted(form, page.user, None, None, payload)
-    if not errors:
-        done = attempt(RequirementCreate, payload, save)
-        if done.response is not None:
-            return done.response
-        errors = at_picker(done.errors)
-    return _form(request, db, page, values, errors, status=422, posted=form)
+    return await create_record(FORMS, request, db, page)
 
 
 @router.get("/requirements/{requirement_id}", response_class=HTMLResponse)
@@ -249,27 +259,4 @@ async def update_requirement(
     request: Request, db: SessionDep, page: PageDep, requirement_id: IdPath
 ) -> Response:
     """Save a requirement line; a stale version answers 409 with the stored record."""
-    row = requirements.get(db, page.user, requirement_id)
-    form = await request.form()
-    values = form_values(form)
-    payload = requirement_payload(values, new=False)
-    refused = apply_posted(form, page.user, labelled(row), None, payload)
-    if refused:
-        values["id"] = row.id
-        return _form(request, db, page, values, refused, row, status=422, posted=form)
-    if values.get("certified") == _values(row)["certified"]:
-        # Posted as shown: keep the stored list (a name holding a comma reads back split).
-        payload.pop("certified", None)
-
-    def save(data: RequirementUpdate) -> Response:
-        requirements.update(db, page.user, requirement_id, data)
-        return see_other(f"/requirements/{requirement_id}", f"{requirement_id} saved.")
-
-    done = attempt(RequirementUpdate, payload, save)
-    if done.response is not None:
-        return done.response
-    if done.current is not None:
-        conflict = {"current": done.current, "diffs": [], "based_on": values.get("version", "")}
-        return _form(request, db, page, _values(row), {}, row, conflict, 409)
-    values["id"] = row.id
-    return _form(request, db, page, values, at_picker(done.errors), row, status=422, posted=form)
+    return await update_record(FORMS, request, db, page, requirement_id)

@@ -3,7 +3,9 @@
 A form ends in one of three ways: saved (the service returned; the caller's redirect), refused
 at its fields (schema or service errors, shown inline: 422), or stale (the record changed since
 the form was loaded: 409, the form shows the record as stored now beside what was typed).
-Pledges and requirements, their create, edit and status forms, all go through :func:`attempt`.
+Every form that saves a record goes through :func:`attempt`: the create and edit forms of
+labelled records by way of :mod:`forcegen.web.views.record_forms`, the status and nation forms
+directly.
 """
 
 from __future__ import annotations
