@@ -67,7 +67,9 @@ def test_liaison_approves_ticked_pledges_at_once(page: Any, server: Server) -> N
     page.context.clear_cookies()
     sign_in(page, server, "fra-lno", "liaison password 1")
     page.goto(f"{server.url}/pledges?status=provisional")
-    ticked = _rows(page)[:2]
+    # Not P-FRA-09: test_workflow edits and approves that one, and the browser tests share
+    # one server per worker, so ticking it here made that test depend on the order.
+    ticked = [pid for pid in _rows(page) if pid != "P-FRA-09"][:2]
     assert len(ticked) == 2 and all(t.startswith("P-FRA-") for t in ticked)
     for pid in ticked:
         page.check(f"tr[data-pledge='{pid}'] input[type=checkbox]")
