@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,9 +11,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from forcegen.cli._clock import finish, started
 from forcegen.exceptions import OptionError
 
 __all__ = ["register"]
+
+#: Share of the time limit kept back for writing the plan (JSON, lists, charts), at most
+#: MAX_RESERVE seconds: the limit is the user's wall clock for the whole call.
+RESERVE = 0.03
+MAX_RESERVE = 2.0
+#: Least time a solve is given once start-up and reading have spent the limit: enough for
+#: the starting plan and its bounds (the solver returns it when its time is gone).
+MIN_SOLVE = 0.1
+
+
+def _left(deadline: float, share: float, began: float, notes: list[str]) -> float:
+    """Seconds a solve may take: ``share`` of what is left before ``deadline``.
+
+    When nothing is left, the least time and a note saying where the limit went.
+    """
+    left = share * (deadline - time.monotonic())
+    if left < MIN_SOLVE and not notes:
+        notes.append(f"the time limit was spent before scheduling ({time.monotonic() - began:.1f}"
+                     " s of start-up and reading): the starting plan is shown")
+    return max(MIN_SOLVE, left)
 
 
 def _place(v: Any) -> str:
@@ -220,20 +242,27 @@ def deploy(
                                           ("lift", ",".join(f"{k}={n}" for k, n in
                                                             changes.items()))) if v]
 
+    # The limit counts from the process start (start-up and reading under load took up to 4 s
+    # of PSPLIB j60's 60: forcegen.cli._clock), less what writing the plan needs.
+    began = started()
+    deadline = began + time_limit - min(MAX_RESERVE, RESERVE * time_limit)
+    spent: list[str] = []  # a note when start-up and reading used the whole limit
+
     def run(quiet: bool) -> tuple[Any, dict[str, Any]]:
-        # With a what-if the base plan is computed too, each with half the time.
-        share = time_limit / 2 if what_if else time_limit
         dep = load_deployment(path, withdraw=gone, without=lost, prepositioned=pre)
         if changes:
             dep = with_lift(dep, changes)
         dep = shift_c_day(dep, c_day_shift)
-        # The base plan first: the what-if starts from it when it still fits (a lift type
-        # added, C-day moved), which spares the heuristics' time.
-        base = (plan_deployment(load_deployment(path), time_limit=share,
-                                method=solver)  # type: ignore[arg-type]
-                if what_if else None)
-        result = plan_deployment(dep, time_limit=share, method=solver,  # type: ignore[arg-type]
+        # The base plan first, with half of what is left: the what-if starts from it when it
+        # still fits (a lift type added, C-day moved), which spares the heuristics' time.
+        base = None
+        if what_if:
+            base = plan_deployment(load_deployment(path), method=solver,  # type: ignore[arg-type]
+                                   time_limit=_left(deadline, 0.5, began, spent))
+        limit = _left(deadline, 1.0, began, spent)
+        result = plan_deployment(dep, time_limit=limit, method=solver,  # type: ignore[arg-type]
                                  warm=base)
+        result.plan.notes.extend(spent)
         doc = result.to_dict()
         if charts is not None:
             from forcegen.deployment.charts import write_charts
@@ -249,12 +278,14 @@ def deploy(
         result, doc = run(True)
         _write_files(result, doc, csv_out, xlsx_out)
         write_json(doc)
+        finish()  # every file is written: no teardown of the solver stack (cli._clock)
         return
     err = Console(stderr=True)
     with err.status("scheduling movements...", spinner="dots"):
         result, doc = run(False)
     _write_files(result, doc, csv_out, xlsx_out)
     _print_plan(doc, result.deployment.source, csv_out, xlsx_out)
+    finish()
 
 
 def register(app: typer.Typer) -> None:
