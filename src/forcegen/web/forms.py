@@ -18,6 +18,7 @@ from forcegen.workspace.errors import WorkspaceError
 
 __all__ = [
     "FieldErrors",
+    "diffs",
     "field_errors",
     "form_values",
     "parse_home",
@@ -148,3 +149,9 @@ def service_error(exc: WorkspaceError) -> FieldErrors:
     fld = (exc.field or "form").replace("caveats.", "caveat_")
     return {fld: exc.message}
 
+
+def diffs(submitted: dict[str, str], current: dict[str, str],
+          keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """``(field, what the user typed, what is stored now)`` where they differ."""
+    return [(k, submitted.get(k, ""), current.get(k, "")) for k in keys
+            if submitted.get(k, "") != current.get(k, "")]

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from forcegen.web.forms import FieldErrors
+from forcegen.web.forms import FieldErrors, diffs
 from forcegen.web.marking import label_payload
 from forcegen.workspace.relief.schemas import ItemIn
 
@@ -253,10 +253,3 @@ def status_payload(values: dict[str, str]) -> dict[str, Any]:
     if values.get("note"):
         out["note"] = values["note"]
     return out
-
-
-def diffs(submitted: dict[str, str], current: dict[str, str],
-          keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    """``(field, what the user typed, what is stored now)`` where they differ."""
-    return [(k, submitted.get(k, ""), current.get(k, "")) for k in keys
-            if submitted.get(k, "") != current.get(k, "")]

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from forcegen.web.core import HTMLRoute, Page, PageDep, render
 from forcegen.web.data import sector_names
-from forcegen.web.forms import requirement_payload
+from forcegen.web.forms import diffs, requirement_payload
 from forcegen.web.label_picker import picker_context
 from forcegen.web.marking import Labelled, item_marking, labelled
 from forcegen.web.tables import TableQuery, clean, every_row
@@ -78,6 +78,24 @@ def _form(
     return render(request, "requirement_form.html", ctx, status, labels=shown)
 
 
+#: The form's fields a conflict compares (what was typed against what is stored now).
+_FIELDS = ("capability", "sector", "quantity", "priority", "notice_days", "start", "months",
+           "name", "certified")
+
+
+def _read_values(current: dict[str, Any]) -> dict[str, str]:
+    """A stored line in the API's read form, written as :func:`_values` writes a row."""
+
+    def text(key: str) -> str:
+        v = current.get(key)
+        return "" if v is None else str(v)
+
+    notice = current.get("notice_days")
+    return {**{k: text(k) for k in _FIELDS},
+            "notice_days": "" if notice is None else f"{float(notice):g}",
+            "certified": ", ".join(current.get("certified") or [])}
+
+
 def _payload(values: dict[str, str], form: FormData, row: Requirement | None) -> dict[str, Any]:
     """The API payload of a requirement form (``row``: the stored line of an edit)."""
     payload = requirement_payload(values, new=row is None)
@@ -96,11 +114,9 @@ FORMS: RecordForms[Requirement] = RecordForms(
     form=_form,
     payload=_payload,
     stored=_values,
-    # The conflict shows the stored line without listing what differs.
-    changed=lambda values, current, payload: [],
+    changed=lambda values, current, payload: diffs(values, _read_values(current), _FIELDS),
     may_edit=lambda page: page.planner,
     check_role_on_edit=False,
-    label_diff=False,
 )
 
 
