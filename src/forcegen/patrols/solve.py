@@ -101,19 +101,62 @@ class PatrolPlan:
         }
 
 
+#: Seconds over which the idle CPU is sampled before the search (see :func:`_idle_cores`).
+IDLE_WINDOW = 0.1
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(idle, total) clock ticks of all CPUs since boot, from ``/proc/stat`` (Linux)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 5:
+        return None
+    return fields[3] + fields[4], sum(fields)  # idle + iowait; user .. steal
+
+
+def _idle_cores(window: float = IDLE_WINDOW) -> float | None:
+    """Cores left idle by everything else over the last ``window`` seconds (None: unknown).
+
+    Measured now, while this process sleeps, rather than read from the load average: that
+    is a minute's mean and counts the run before this one (one search after another, as a
+    benchmark runs them, saw a load of 2 on an otherwise idle machine and searched on one
+    thread).
+    """
+    before = _cpu_ticks()
+    if before is None:
+        return None
+    time.sleep(window)
+    after = _cpu_ticks()
+    if after is None or after[1] <= before[1]:
+        return None
+    cpus = os.cpu_count() or 1
+    return cpus * (after[0] - before[0]) / (after[1] - before[1])
+
+
 def _search_workers() -> int:
-    """Searches to run on threads: 2 only when a core is idle (load below the cores less one).
+    """Searches to run on threads: 2 only when a core is idle.
 
     On a busy machine a second thread does not get more of the CPU, it splits this process's
     share (and the GIL costs about a tenth more per iteration), so one search then goes deeper.
+    Idle cores are sampled from ``/proc/stat``; elsewhere the load average decides (below the
+    cores less one).
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
-    try:
-        idle = os.getloadavg()[0] <= cores - 1
-    except OSError:  # no load average on this platform
-        idle = False
-    return max(1, min(SEARCH_WORKERS, cores)) if idle else 1
+    if cores < 2:
+        return 1
+    free = _idle_cores()
+    if free is not None:
+        idle = free >= 0.75  # most of a core: a second search gets real CPU time
+    else:
+        try:
+            idle = os.getloadavg()[0] <= cores - 1
+        except OSError:  # no load average on this platform
+            idle = False
+    return min(SEARCH_WORKERS, cores) if idle else 1
 
 
 def _warm_up(prob: PatrolProblem) -> list[str]:
@@ -188,6 +231,7 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
     elif searching:
         if method != "exact":
             notes += _warm_up(prob)
+            workers = _search_workers()  # samples the idle CPU for a moment: before the shares
             # The shares are of the time left after the greedy start and any compiling, so
             # that a first run (compiling the moves) stays within the limit where it can.
             left = max(0.0, deadline - time.monotonic())
@@ -196,7 +240,7 @@ def plan_patrols(prob: PatrolProblem, *, time_limit: float = 60.0, method: str =
             goal = trivial if target is None else min(trivial, target)
             routes = iterated_local_search(
                 prob, time_limit=share, seed=seed, target=goal, start=base, stall=STALL,
-                max_iter=WINDOW_ITER if prob.has_windows else 10**9, workers=_search_workers())
+                max_iter=WINDOW_ITER if prob.has_windows else 10**9, workers=workers)
             used = "ils"
         reached = target is not None and score(prob, routes) >= target - 1e-9
         if method != "heuristic" and score(prob, routes) < trivial - 1e-9 and not reached:
