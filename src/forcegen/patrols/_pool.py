@@ -142,10 +142,9 @@ class RoutePool:
         index = np.empty(int(start_at[-1]), dtype=np.int32)
         ends = start_at[1:] - 1
         index[ends] = self.n_areas + np.asarray(self.klass, dtype=np.int32)
-        rows = np.concatenate(self.stops).astype(np.int32)
         mask = np.ones(index.size, dtype=bool)
         mask[ends] = False
-        index[mask] = rows  # areas in route order: HiGHS sorts nothing, duplicates none
+        index[mask] = np.concatenate(self.stops)  # areas in route order: HiGHS sorts nothing, duplicates none
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", max(0.01, float(time_limit)))
