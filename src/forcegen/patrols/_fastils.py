@@ -188,9 +188,9 @@ def _search(ctx: _Ctx, deadline: float, seed: int, max_iter: int, target: float 
             best, best_key = cur.copy(), cur.key(vals)
             cur_key, stale, round_stale = best_key, 0, 0
         trial = ar.trial(cur, s, r_len)
-        if rec is not None:
-            rec.pool.add(trial.R, trial.L, trial.H, vals)
         key = trial.key(vals)
+        if rec is not None and key != cur_key:  # the same value and hours: most often the same
+            rec.pool.add(trial.R, trial.L, trial.H, vals)  # routes, already pooled
         # Accept ties and small losses (a share of a random area's value) to keep moving.
         if key >= cur_key or key[0] >= cur_key[0] - float(rng.choice(vals)) * ACCEPT:
             cur, cur_key = trial, key

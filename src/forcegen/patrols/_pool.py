@@ -72,8 +72,9 @@ class RoutePool:
 
     def add(self, R: np.ndarray, L: np.ndarray, H: np.ndarray, vals: np.ndarray) -> int:
         """Add the routes ``R[k, :L[k]]`` (hours ``H[k]``) not yet pooled; how many were new."""
-        cols = np.arange(R.shape[1])
-        keys = np.where(cols[None, :] < L[:, None], self._zob[R], 0).sum(axis=1)
+        width = int(L.max()) if L.size else 0
+        cols = np.arange(width)
+        keys = np.where(cols[None, :] < L[:, None], self._zob[R[:, :width]], 0).sum(axis=1)
         new = 0
         for k in range(R.shape[0]):
             n = int(L[k])
