@@ -133,6 +133,8 @@ class RoutePool:
         """
         import highspy
 
+        from forcegen._highs import new_highs
+
         n = len(self.stops)
         if n == 0:
             return [], True
@@ -146,8 +148,7 @@ class RoutePool:
         mask = np.ones(index.size, dtype=bool)
         mask[ends] = False
         index[mask] = np.concatenate(self.stops)  # areas in route order: HiGHS sorts nothing, duplicates none
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()  # quiet (HiGHS's banner would land in ``--json`` output)
         h.setOptionValue("time_limit", max(0.01, float(time_limit)))
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("random_seed", 0)
