@@ -14,6 +14,8 @@ set of areas); of two orders of the same set the pool keeps the quicker one.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 __all__ = ["RoutePool", "vessel_classes"]
@@ -22,6 +24,8 @@ __all__ = ["RoutePool", "vessel_classes"]
 #: stays small enough to solve in a few seconds on 100 areas.
 CAP = 6000
 KEEP = 0.75
+#: One packing at a time per process: the searches' threads share HiGHS's one thread pool.
+_HIGHS_LOCK = threading.Lock()
 
 
 def vessel_classes(D: np.ndarray, E: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -166,7 +170,8 @@ class RoutePool:
             x = np.zeros(n)
             x[start] = 1.0
             h.setSolution(n, np.arange(n, dtype=np.int32), x)
-        h.run()
+        with _HIGHS_LOCK:
+            h.run()
         if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
             return None
         x = np.asarray(h.getSolution().col_value)
