@@ -20,13 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from patrol_top import DATA, encode
-
 from forcegen.patrols import _kernels as kn
 from forcegen.patrols import load_patrol
 from forcegen.patrols._fastils import fast_ils
 from forcegen.patrols._routing import _Ctx
 from forcegen.patrols.heuristic import greedy
+from patrol_top import DATA, encode
 
 
 def main() -> None:

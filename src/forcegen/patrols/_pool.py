@@ -151,7 +151,7 @@ class RoutePool:
         index[ends] = self.n_areas + np.asarray(self.klass, dtype=np.int32)
         mask = np.ones(index.size, dtype=bool)
         mask[ends] = False
-        index[mask] = np.concatenate(self.stops)  # areas in route order: HiGHS sorts nothing, duplicates none
+        index[mask] = np.concatenate(self.stops)  # no area twice in a route
         h = new_highs()  # quiet (HiGHS's banner would land in ``--json`` output)
         h.setOptionValue("time_limit", max(0.01, float(time_limit)))
         h.setOptionValue("mip_rel_gap", 0.0)
