@@ -112,25 +112,32 @@ def sgs(al: Any, dur: Any, dem: Any, cap: Any, pptr: Any, pidx: Any, release: An
                 t0 = start[i] + dur[i]
         d = dur[j]
         if d > 0:
-            t = t0
-            u = t
-            while u < t + d:  # the first day of a run of d days on which j's lift fits
-                fits = True
-                for r in range(nr):
-                    if dem[j, r] > free[u, r]:
-                        fits = False
-                        break
-                if fits:
-                    u += 1
-                else:
-                    t = u + 1
-                    u = t
-            for u in range(t, t + d):
+            t0 = _first_fit(j, t0, d, dem, free)
+            for u in range(t0, t0 + d):
                 for r in range(nr):
                     free[u, r] -= dem[j, r]
-            t0 = t
         start[j] = t0
     return start
+
+
+@njit
+def _first_fit(j: int, t0: int, d: int, dem: Any, free: Any) -> int:
+    """The first day from ``t0`` starting a run of ``d`` days on which j's lift is free."""
+    nr = free.shape[1]
+    t = t0
+    u = t
+    while u < t + d:
+        fits = True
+        for r in range(nr):
+            if dem[j, r] > free[u, r]:
+                fits = False
+                break
+        if fits:
+            u += 1
+        else:
+            t = u + 1
+            u = t
+    return t
 
 
 @njit
@@ -273,9 +280,16 @@ def generation(pop: Any, score: Any, prints: Any, best_start: Any, is_pred: Any,
                 best = kscore[c + side]
                 best_start[:] = st
     nk = size - (size % 2)
-    # Survivors: the best of parents and children, a schedule kept once (diversity).
-    allscore = np.concatenate((score, kscore[:nk]))
-    allprint = np.concatenate((prints, kprint[:nk]))
+    _survivors(pop, score, prints, kids[:nk], kscore[:nk], kprint[:nk])
+    return best
+
+
+@njit
+def _survivors(pop: Any, score: Any, prints: Any, kids: Any, kscore: Any, kprint: Any) -> None:
+    """The best of parents and children into ``pop``, a schedule kept once (diversity)."""
+    size, n = pop.shape
+    allscore = np.concatenate((score, kscore))
+    allprint = np.concatenate((prints, kprint))
     order = np.argsort(allscore, kind="mergesort")  # parents first among equals
     newpop = np.empty((size, n), np.int64)
     newscore = np.empty(size, np.int64)
@@ -303,7 +317,6 @@ def generation(pop: Any, score: Any, prints: Any, best_start: Any, is_pred: Any,
     pop[:] = newpop
     score[:] = newscore
     prints[:] = newprint
-    return best
 
 
 @njit

@@ -41,6 +41,13 @@ _BUILD_SERIALS = 2.0
 _DUE_SERIALS = 3.5
 #: Kept back from the search for the plan's document (rows, reasons, chain: about 1.3).
 _OUTPUT_SERIALS = 1.5
+#: Where the genetic search runs (:func:`_genetic_worth`): CP-SAT first for this share of the
+#: time limit (most cases are proven optimal in it), then, if not proven, the genetic search
+#: for ``_GA_SHARE`` of the search time, then CP-SAT again from its plan (bench/README.md).
+_PROBE_SHARE = 0.1
+_GA_SHARE = 0.35
+_GA_MIN_SECONDS = 0.5
+_GA_MIN_SERIALS = 1000.0
 
 
 @dataclass(frozen=True)
@@ -176,16 +183,24 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
         # covers the whole re-plan, so the heuristic plan is returned with its bounds.
         return _heuristic(p, plan, hint, (lb, late_lb), "the exact model was built", t0)
 
-    m, starts, ends = _build(p, horizon, soft_latest=False)
-    closure = m.new_int_var(lb, horizon, "closure")
-    m.add_max_equality(closure, ends)
-    if greedy_ok:
-        for s, v in zip(starts, hint, strict=True):
-            m.add_hint(s, int(v))
-    m.minimize(closure)
+    m, starts, ends, closure = _closure_model(p, horizon, lb, hint if greedy_ok else None)
     share = 0.8 if has_required else 1.0
-    solver = _solver((deadline - time.perf_counter()) * share, workers)
+    search = (deadline - time.perf_counter()) * share
+    genetic = greedy_ok and _genetic_worth(p, search * _GA_SHARE, serial_s)
+    solver = _solver(min(search, _PROBE_SHARE * time_limit) if genetic else search, workers)
     status = solver.solve(m)
+    if genetic and status == cp_model.FEASIBLE:
+        found = np.array([solver.value(s) for s in starts], dtype=np.int64)
+        bound = max(lb, _ceil(solver.best_objective_bound))
+        if bound < _key(p, found)[0]:
+            # Not proven at once: the genetic search for a shorter plan, then CP-SAT again
+            # from it (hint and horizon), its proven bound kept.
+            hint = _genetic_hint(p, min(found, hint, key=lambda x: _key(p, x)), hint, bound,
+                                 search * _GA_SHARE, plan)
+            horizon = _key(p, hint)[0]
+            m, starts, ends, closure = _closure_model(p, horizon, bound, hint)
+            solver = _solver((deadline - time.perf_counter()) * share, workers)
+            status = solver.solve(m)
     if status == cp_model.INFEASIBLE:
         return _diagnose(p, plan, deadline, workers, t0)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -211,6 +226,46 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
         m.add(closure <= plan.closure)
         _least_lateness(p, plan, _Model(m, starts, ends), best, horizon, deadline, workers)
     return _judged(plan, closure_proven, t0)
+
+
+def _closure_model(p: Problem, horizon: int, lb: int,
+                   hint: IntArray | None) -> tuple[cp_model.CpModel, list, list, Any]:
+    """The model minimising closure within ``[lb, horizon]``, ``hint`` given when there is one."""
+    m, starts, ends = _build(p, horizon, soft_latest=False)
+    closure = m.new_int_var(min(lb, horizon), horizon, "closure")
+    m.add_max_equality(closure, ends)
+    if hint is not None:
+        for s, v in zip(starts, hint, strict=True):
+            m.add_hint(s, int(v))
+    m.minimize(closure)
+    return m, starts, ends, closure
+
+
+def _genetic_worth(p: Problem, seconds: float, serial_s: float) -> bool:
+    """Whether the genetic search fits: its share buys thousands of serial schedules.
+
+    Priced in the Python serial schedule of the same run (the compiled one is some fifty
+    times cheaper): on the generated 5,000-line deployment one costs 0.1 s, so the search
+    never runs there, nor in short what-ifs; on PSPLIB j60 (about 2 ms) it runs from a limit
+    of a few seconds.
+    """
+    from forcegen.deployment.genetic import schedulable
+
+    return (seconds >= _GA_MIN_SECONDS and seconds >= _GA_MIN_SERIALS * serial_s
+            and schedulable(p))
+
+
+def _genetic_hint(p: Problem, best: IntArray, hint: IntArray, bound: int, seconds: float,
+                  plan: Plan) -> IntArray:
+    """``best``, or the genetic search's plan from it when that is better and meets ``latest``."""
+    from forcegen.deployment.genetic import genetic_search
+
+    ga = genetic_search(p, seconds, [best, hint], target=bound)
+    plan.notes.append(f"genetic search: closure {ga.closure} in {ga.schedules} schedules "
+                      f"(from {_key(p, best)[0]})")
+    if _meets_latest(p, ga.start) and _key(p, ga.start) < _key(p, best):
+        return ga.start
+    return best
 
 
 def _horizon(p: Problem, hint_closure: int | None) -> int:
