@@ -33,12 +33,14 @@ _spec.loader.exec_module(BENCH)
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--other", type=Path, required=True, help="the checkout to compare with")
+    ap.add_argument("--this", type=Path, default=ROOT,
+                    help="this side's checkout (default: this one; a frozen copy while editing)")
     ap.add_argument("--only", required=True, help="comma-separated j60 instance names")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     ref = BENCH.read_reference(BENCH.DATA / "j60hrs.sm")
-    sides = {"branch": ROOT, "other": args.other.resolve()}
+    sides = {"branch": args.this.resolve(), "other": args.other.resolve()}
     rows = []
     with tempfile.TemporaryDirectory(prefix="j60ga-") as tmp:
         for k, name in enumerate(n.strip() for n in args.only.split(",") if n.strip()):

@@ -189,9 +189,11 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     genetic = greedy_ok and _genetic_worth(p, search * _GA_SHARE, serial_s)
     solver = _solver(min(search, _PROBE_SHARE * time_limit) if genetic else search, workers)
     status = solver.solve(m)
-    if genetic and status == cp_model.FEASIBLE:
-        found = np.array([solver.value(s) for s in starts], dtype=np.int64)
-        bound = max(lb, _ceil(solver.best_objective_bound))
+    if genetic and status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+        found = (np.array([solver.value(s) for s in starts], dtype=np.int64)
+                 if status == cp_model.FEASIBLE else hint)
+        lb2 = solver.best_objective_bound
+        bound = max(lb, _ceil(lb2) if np.isfinite(lb2) and lb2 <= horizon else lb)
         if bound < _key(p, found)[0]:
             # Not proven at once: the genetic search for a shorter plan, then CP-SAT again
             # from it (hint and horizon), its proven bound kept.
