@@ -207,6 +207,7 @@ def deploy(
         "ready on the same dates")] = 0,
 ) -> None:
     """Schedule every movement with the lift and ports available each day: closure, lateness."""
+    from forcegen.cli._clock import finish
     from forcegen.cli._common import nation_codes, split_codes, write_json
     from forcegen.deployment import load_deployment, plan_deployment, with_lift
     from forcegen.deployment.whatif import compare, shift_c_day
@@ -249,12 +250,14 @@ def deploy(
         result, doc = run(True)
         _write_files(result, doc, csv_out, xlsx_out)
         write_json(doc)
+        finish()  # every file is written: no teardown of the solver stack (cli._clock)
         return
     err = Console(stderr=True)
     with err.status("scheduling movements...", spinner="dots"):
         result, doc = run(False)
     _write_files(result, doc, csv_out, xlsx_out)
     _print_plan(doc, result.deployment.source, csv_out, xlsx_out)
+    finish()
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ CP-SAT proves optimal is called optimal; otherwise the proven lower bound is rep
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -198,7 +199,7 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
             # Not proven at once: the genetic search for a shorter plan, then CP-SAT again
             # from it (hint and horizon), its proven bound kept.
             hint = _genetic_hint(p, min(found, hint, key=lambda x: _key(p, x)), hint, bound,
-                                 search * _GA_SHARE, plan)
+                                 search * _GA_SHARE, plan, workers)
             horizon = _key(p, hint)[0]
             m, starts, ends, closure = _closure_model(p, horizon, bound, hint)
             solver = _solver((deadline - time.perf_counter()) * share, workers)
@@ -258,13 +259,20 @@ def _genetic_worth(p: Problem, seconds: float, serial_s: float) -> bool:
 
 
 def _genetic_hint(p: Problem, best: IntArray, hint: IntArray, bound: int, seconds: float,
-                  plan: Plan) -> IntArray:
-    """``best``, or the genetic search's plan from it when that is better and meets ``latest``."""
+                  plan: Plan, workers: int) -> IntArray:
+    """``best``, or the genetic search's plan from it when that is better and meets ``latest``.
+
+    One search per CP-SAT worker, each its own seed, in threads (the compiled generations
+    release the GIL): the cores CP-SAT used stay busy.
+    """
     from forcegen.deployment.genetic import genetic_search
 
-    ga = genetic_search(p, seconds, [best, hint], target=bound)
-    plan.notes.append(f"genetic search: closure {ga.closure} in {ga.schedules} schedules "
-                      f"(from {_key(p, best)[0]})")
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        runs = list(pool.map(lambda s: genetic_search(p, seconds, [best, hint], seed=s,
+                                                      target=bound), range(max(1, workers))))
+    ga = min(runs, key=lambda r: r.closure)  # the lowest seed among equals
+    plan.notes.append(f"genetic search: closure {ga.closure} in "
+                      f"{sum(r.schedules for r in runs)} schedules (from {_key(p, best)[0]})")
     if _meets_latest(p, ga.start) and _key(p, ga.start) < _key(p, best):
         return ga.start
     return best
