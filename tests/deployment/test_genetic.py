@@ -162,3 +162,14 @@ def test_genetic_plan_returned_when_cp_sat_misses(monkeypatch: pytest.MonkeyPatc
     assert plan.closure <= found[0].closure < _closure(p, serial_schedule(p))
     assert plan.closure >= _optimum("j3013_1")
     assert plan.bound <= _optimum("j3013_1")
+
+
+def test_genetic_search_only_where_it_buys_many_schedules() -> None:
+    """Priced in Python serial schedules: never where one costs a large share of the time (the
+    generated 5,000-line deployment, short what-ifs), nor where a demand cannot fit."""
+    spec, p = _tiny(0)
+    assert cpsat._genetic_worth(p, 2.0, 1e-4)
+    assert not cpsat._genetic_worth(p, 2.0, 0.01)  # 200 serial schedules' worth only
+    assert not cpsat._genetic_worth(p, 0.2, 1e-6)  # too short to be worth starting
+    spec["movements"][0]["lift"] = {"C17": 99}
+    assert not cpsat._genetic_worth(_problem(spec), 2.0, 1e-4)

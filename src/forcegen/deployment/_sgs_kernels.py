@@ -233,7 +233,8 @@ def _mutate(al: Any, is_pred: Any, rate: float) -> None:
 
 
 @njit
-def _fingerprint(start: Any) -> int:
+def fingerprint(start: Any) -> int:
+    """A hash of a schedule (FNV-1a over its start days): equal plans, equal prints."""
     h = 1469598103934665603
     for j in range(start.size):
         h = (h ^ start[j]) * 1099511628211
@@ -275,7 +276,7 @@ def generation(pop: Any, score: Any, prints: Any, best_start: Any, is_pred: Any,
             _mutate(child, is_pred, rate)
             st = evaluate(child, dur, dem, cap, pptr, pidx, sptr, sidx, release, free)
             kscore[c + side] = makespan(st, dur)
-            kprint[c + side] = _fingerprint(st)
+            kprint[c + side] = fingerprint(st)
             if kscore[c + side] < best:
                 best = kscore[c + side]
                 best_start[:] = st

@@ -156,6 +156,10 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     returned is the one with the least total days past ``latest`` and ``missed`` names the
     movements it misses. ``warm``: a plan to start from instead of the heuristics (a what-if's
     base plan), used when it still meets every rule and is no worse than the greedy plan.
+
+    When CP-SAT has not proven the closure after a tenth of the limit and there is time for
+    it (:func:`_genetic_worth`), the compiled genetic search (:mod:`.genetic`) looks for a
+    shorter plan and CP-SAT starts again from the better one, its proven bound kept.
     """
     t0 = time.perf_counter()
     deadline = t0 + time_limit

@@ -180,7 +180,7 @@ def _evaluate_all(pop: IntArray, a: _Arrays) -> tuple[IntArray, IntArray, IntArr
     for i in range(len(pop)):
         st = k.evaluate(pop[i], *a.args())
         score[i] = k.makespan(st, a.dur)
-        prints[i] = k._fingerprint(st)
+        prints[i] = k.fingerprint(st)
         if best is None or score[i] < (best + a.dur).max():
             best = np.asarray(st)
     assert best is not None
