@@ -254,12 +254,13 @@ def _genetic_worth(p: Problem, seconds: float, serial_s: float) -> bool:
     Priced in the Python serial schedule of the same run (the compiled one is some fifty
     times cheaper): on the generated 5,000-line deployment one costs 0.1 s, so the search
     never runs there, nor in short what-ifs; on PSPLIB j60 (about 2 ms) it runs from a limit
-    of a few seconds.
+    of a few seconds. Decided before numba is imported (half a second where it never runs).
     """
+    if seconds < _GA_MIN_SECONDS or seconds < _GA_MIN_SERIALS * serial_s:
+        return False
     from forcegen.deployment.genetic import schedulable
 
-    return (seconds >= _GA_MIN_SECONDS and seconds >= _GA_MIN_SERIALS * serial_s
-            and schedulable(p))
+    return schedulable(p)
 
 
 def _genetic_hint(p: Problem, best: IntArray, hint: IntArray, bound: int, seconds: float,
