@@ -154,6 +154,9 @@ def test_genetic_plan_returned_when_cp_sat_misses(monkeypatch: pytest.MonkeyPatc
         return res
 
     monkeypatch.setattr(cpsat, "_solver", short)
+    # Where it runs is priced in serial schedules timed in the run (tested on its own below):
+    # under load a slow first one must not skip the search this test is about.
+    monkeypatch.setattr(cpsat, "_GA_MIN_SERIALS", 0.0)
     monkeypatch.setattr(genetic, "genetic_search", recorded)
     plan = cpsat.solve_cpsat(p, time_limit=4.0, improve_seconds=0.0)
     assert found, "the genetic search did not run"
