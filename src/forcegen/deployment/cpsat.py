@@ -12,6 +12,7 @@ CP-SAT proves optimal is called optimal; otherwise the proven lower bound is rep
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -41,6 +42,13 @@ _BUILD_SERIALS = 2.0
 _DUE_SERIALS = 3.5
 #: Kept back from the search for the plan's document (rows, reasons, chain: about 1.3).
 _OUTPUT_SERIALS = 1.5
+#: Where the genetic search runs (:func:`_genetic_worth`): CP-SAT first for this share of the
+#: time limit (most cases are proven optimal in it), then, if not proven, the genetic search
+#: for ``_GA_SHARE`` of the search time, then CP-SAT again from its plan (bench/README.md).
+_PROBE_SHARE = 0.1
+_GA_SHARE = 0.35
+_GA_MIN_SECONDS = 0.5
+_GA_MIN_SERIALS = 1000.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,10 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
     returned is the one with the least total days past ``latest`` and ``missed`` names the
     movements it misses. ``warm``: a plan to start from instead of the heuristics (a what-if's
     base plan), used when it still meets every rule and is no worse than the greedy plan.
+
+    When CP-SAT has not proven the closure after a tenth of the limit and there is time for
+    it (:func:`_genetic_worth`), the compiled genetic search (:mod:`.genetic`) looks for a
+    shorter plan and CP-SAT starts again from the better one, its proven bound kept.
     """
     t0 = time.perf_counter()
     deadline = t0 + time_limit
@@ -176,16 +188,26 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
         # covers the whole re-plan, so the heuristic plan is returned with its bounds.
         return _heuristic(p, plan, hint, (lb, late_lb), "the exact model was built", t0)
 
-    m, starts, ends = _build(p, horizon, soft_latest=False)
-    closure = m.new_int_var(lb, horizon, "closure")
-    m.add_max_equality(closure, ends)
-    if greedy_ok:
-        for s, v in zip(starts, hint, strict=True):
-            m.add_hint(s, int(v))
-    m.minimize(closure)
+    m, starts, ends, closure = _closure_model(p, horizon, lb, hint if greedy_ok else None)
     share = 0.8 if has_required else 1.0
-    solver = _solver((deadline - time.perf_counter()) * share, workers)
+    search = (deadline - time.perf_counter()) * share
+    genetic = greedy_ok and _genetic_worth(p, search * _GA_SHARE, serial_s)
+    solver = _solver(min(search, _PROBE_SHARE * time_limit) if genetic else search, workers)
     status = solver.solve(m)
+    if genetic and status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+        found = (np.array([solver.value(s) for s in starts], dtype=np.int64)
+                 if status == cp_model.FEASIBLE else hint)
+        lb2 = solver.best_objective_bound
+        bound = max(lb, _ceil(lb2) if np.isfinite(lb2) and lb2 <= horizon else lb)
+        if bound < _key(p, found)[0]:
+            # Not proven at once: the genetic search for a shorter plan, then CP-SAT again
+            # from it (hint and horizon), its proven bound kept.
+            hint = _genetic_hint(p, min(found, hint, key=lambda x: _key(p, x)), hint, bound,
+                                 search * _GA_SHARE, plan, workers)
+            horizon = _key(p, hint)[0]
+            m, starts, ends, closure = _closure_model(p, horizon, bound, hint)
+            solver = _solver((deadline - time.perf_counter()) * share, workers)
+            status = solver.solve(m)
     if status == cp_model.INFEASIBLE:
         return _diagnose(p, plan, deadline, workers, t0)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -211,6 +233,54 @@ def solve_cpsat(p: Problem, time_limit: float = 60.0, workers: int = DEFAULT_WOR
         m.add(closure <= plan.closure)
         _least_lateness(p, plan, _Model(m, starts, ends), best, horizon, deadline, workers)
     return _judged(plan, closure_proven, t0)
+
+
+def _closure_model(p: Problem, horizon: int, lb: int,
+                   hint: IntArray | None) -> tuple[cp_model.CpModel, list, list, Any]:
+    """The model minimising closure within ``[lb, horizon]``, ``hint`` given when there is one."""
+    m, starts, ends = _build(p, horizon, soft_latest=False)
+    closure = m.new_int_var(min(lb, horizon), horizon, "closure")
+    m.add_max_equality(closure, ends)
+    if hint is not None:
+        for s, v in zip(starts, hint, strict=True):
+            m.add_hint(s, int(v))
+    m.minimize(closure)
+    return m, starts, ends, closure
+
+
+def _genetic_worth(p: Problem, seconds: float, serial_s: float) -> bool:
+    """Whether the genetic search fits: its share buys thousands of serial schedules.
+
+    Priced in the Python serial schedule of the same run (the compiled one is some fifty
+    times cheaper): on the generated 5,000-line deployment one costs 0.1 s, so the search
+    never runs there, nor in short what-ifs; on PSPLIB j60 (about 2 ms) it runs from a limit
+    of a few seconds. Decided before numba is imported (half a second where it never runs).
+    """
+    if seconds < _GA_MIN_SECONDS or seconds < _GA_MIN_SERIALS * serial_s:
+        return False
+    from forcegen.deployment.genetic import schedulable
+
+    return schedulable(p)
+
+
+def _genetic_hint(p: Problem, best: IntArray, hint: IntArray, bound: int, seconds: float,
+                  plan: Plan, workers: int) -> IntArray:
+    """``best``, or the genetic search's plan from it when that is better and meets ``latest``.
+
+    One search per CP-SAT worker, each its own seed, in threads (the compiled generations
+    release the GIL): the cores CP-SAT used stay busy.
+    """
+    from forcegen.deployment.genetic import genetic_search
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        runs = list(pool.map(lambda s: genetic_search(p, seconds, [best, hint], seed=s,
+                                                      target=bound), range(max(1, workers))))
+    ga = min(runs, key=lambda r: r.closure)  # the lowest seed among equals
+    plan.notes.append(f"genetic search: closure {ga.closure} in "
+                      f"{sum(r.schedules for r in runs)} schedules (from {_key(p, best)[0]})")
+    if _meets_latest(p, ga.start) and _key(p, ga.start) < _key(p, best):
+        return ga.start
+    return best
 
 
 def _horizon(p: Problem, hint_closure: int | None) -> int:
