@@ -229,7 +229,6 @@ def deploy(
         "ready on the same dates")] = 0,
 ) -> None:
     """Schedule every movement with the lift and ports available each day: closure, lateness."""
-    from forcegen.cli._clock import finish
     from forcegen.cli._common import nation_codes, split_codes, write_json
     from forcegen.deployment import load_deployment, plan_deployment, with_lift
     from forcegen.deployment.whatif import compare, shift_c_day
