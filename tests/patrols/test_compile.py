@@ -44,8 +44,8 @@ def test_no_writable_cache_folder_compiles_without_cache(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("")
     script = ("import sys; sys.path.insert(0, sys.argv[1]); import mod; "
-              "from forcegen.patrols import _kernels as kn; "
-              "print(mod.twice(21), kn.CACHED)")
+              "from forcegen import _jit; "
+              "print(mod.twice(21), _jit.CACHED)")
     out = subprocess.run([sys.executable, "-c", script, str(ro)], capture_output=True,
                          text=True, check=False,
                          env=_env(HOME=str(blocker), XDG_CACHE_HOME=str(blocker / "x")))

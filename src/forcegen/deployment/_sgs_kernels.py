@@ -15,38 +15,11 @@ slower), cached on disk as :mod:`forcegen.patrols._kernels` does, so that the ge
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-#: Whether compiled kernels are cached on disk (False: a read-only install with no writable
-#: cache folder compiles them on every run).
-CACHED = True
-
-try:  # numba is a dependency; without it the same code runs as plain Python
-    from numba import njit as _njit
-
-    def njit(fn: Callable[..., Any]) -> Any:
-        """Compile ``fn``, cached on disk so that only the first run of a release pays.
-
-        As :func:`forcegen.patrols._kernels.njit`: numba refuses ``cache=True`` where no cache
-        folder is writable, so compile without the cache then rather than fail to import.
-        """
-        global CACHED
-        try:
-            return _njit(cache=True, nogil=True)(fn)
-        except RuntimeError:  # "cannot cache function ...: no locator available"
-            CACHED = False
-            return _njit(nogil=True)(fn)
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - exercised only where numba is missing
-    HAVE_NUMBA = False
-
-    def njit(fn: Callable[..., Any]) -> Any:
-        """Leave ``fn`` as plain Python."""
-        return fn
+from forcegen._jit import njit
 
 
 @njit

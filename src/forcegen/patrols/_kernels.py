@@ -15,41 +15,12 @@ thousands of iterations the team orienteering benchmarks need.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-#: Whether compiled kernels are cached on disk (False: a read-only install with no writable
-#: cache folder compiles them on every run).
-CACHED = True
-
-try:  # numba is a dependency; without it the same code runs as plain Python
-    from numba import njit as _njit
-
-    def njit(fn: Callable[..., Any]) -> Any:
-        """Compile ``fn``, cached on disk so that only the first run of a release pays.
-
-        numba caches beside the source (``__pycache__``), else in ``NUMBA_CACHE_DIR``, else in
-        the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``/numba); when none is
-        writable (a read-only install run by a user without a home) it refuses ``cache=True``
-        outright, so compile without the cache then rather than fail to import.
-        """
-        global CACHED
-        try:
-            return _njit(cache=True, nogil=True)(fn)
-        except RuntimeError:  # "cannot cache function ...: no locator available"
-            CACHED = False
-            return _njit(nogil=True)(fn)
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - exercised only where numba is missing
-    HAVE_NUMBA = False
-
-    def njit(fn: Callable[..., Any]) -> Any:
-        """Leave ``fn`` as plain Python."""
-        return fn
-
+from forcegen import _jit
+from forcegen._jit import HAVE_NUMBA, njit
 
 EPS = 1e-7  # as forcegen.patrols.problem.EPS: slack on the endurance for float sums
 GAIN = 1e-9  # the least saving that counts as one (float noise is not a move)
@@ -533,6 +504,6 @@ def warm_up() -> tuple[float, bool]:
     seconds = time.monotonic() - t0
     _WARM.append(seconds)
     compiled = HAVE_NUMBA and any(
-        sum(f.stats.cache_misses.values()) > 0 or not CACHED
+        sum(f.stats.cache_misses.values()) > 0 or not _jit.CACHED
         for f in (seed, route_hours, insert_all, local_search, perturb))
     return seconds, compiled

@@ -167,12 +167,13 @@ def _warm_up(prob: PatrolProblem) -> list[str]:
     """
     if prob.has_windows:  # windows take the array moves, which need no compiling
         return []
+    from forcegen import _jit
     from forcegen.patrols import _kernels
 
     seconds, compiled = _kernels.warm_up()
     if not compiled:
         return []
-    where = ("cached on disk for later runs" if _kernels.CACHED else
+    where = ("cached on disk for later runs" if _jit.CACHED else
              "no writable cache folder, so every run compiles them: set NUMBA_CACHE_DIR")
     return [f"compiling the search moves took {seconds:.1f} s of the time limit ({where})"]
 
